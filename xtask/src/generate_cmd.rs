@@ -1,0 +1,150 @@
+//! `cargo xtask generate`: where the spec comes from, where the code goes, and `--check`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use crate::check;
+use crate::generate::{self, Generated, Profile};
+use crate::spec;
+
+/// Arguments of `cargo xtask generate`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Regenerate in memory and fail with a diff if the files on disk differ.
+    #[arg(long)]
+    check: bool,
+    /// The OpenAPI 3.0 spec (YAML or JSON) [default: openapi/flatpeak.yaml].
+    #[arg(long)]
+    spec: Option<PathBuf>,
+    /// Write a complete standalone crate (Cargo.toml and src/) into this directory instead of
+    /// regenerating crates/flatpeak.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// A file the generator produces, with its contents.
+struct Output {
+    path: PathBuf,
+    contents: String,
+}
+
+/// Runs the command; exit code 1 means `--check` found stale files.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let root = crate::workspace_root();
+    let spec_path = args
+        .spec
+        .clone()
+        .unwrap_or_else(|| root.join("openapi/flatpeak.yaml"));
+    let label = spec_label(&spec_path, &root);
+    let spec = spec::load(&spec_path)?;
+    let profile = if args.out.is_some() {
+        Profile::Standalone
+    } else {
+        Profile::Flatpeak
+    };
+    let generated = generate::generate(spec, &label, profile)
+        .with_context(|| format!("{}", spec_path.display()))?;
+    for change in &generated.changes {
+        eprintln!("normalise: {change}");
+    }
+    let outputs = match &args.out {
+        Some(dir) => standalone_crate(dir, &label, &generated),
+        None => vec![Output {
+            path: root.join("crates/flatpeak/src/generated.rs"),
+            contents: generated.code,
+        }],
+    };
+    if args.check {
+        return Ok(check_outputs(&outputs));
+    }
+    for out in outputs {
+        write(&out)?;
+        eprintln!("wrote {}", out.path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_outputs(outputs: &[Output]) -> ExitCode {
+    let mut stale = false;
+    for out in outputs {
+        if let Some(diff) = check::stale(&out.path, &out.contents) {
+            stale = true;
+            eprintln!("{diff}");
+        }
+    }
+    if stale {
+        eprintln!(
+            "error: generated files are stale; run `cargo xtask generate` and commit the result"
+        );
+        ExitCode::from(1)
+    } else {
+        eprintln!("generated files are up to date");
+        ExitCode::SUCCESS
+    }
+}
+
+fn write(out: &Output) -> Result<()> {
+    if let Some(dir) = out.path.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create", dir.display()))?;
+    }
+    std::fs::write(&out.path, &out.contents)
+        .with_context(|| format!("{}: cannot write", out.path.display()))
+}
+
+/// How the header names the spec: relative to the workspace when it lies inside it, else by
+/// file name, so the output does not depend on where the checkout is.
+fn spec_label(spec: &Path, root: &Path) -> String {
+    let absolute = std::fs::canonicalize(spec).unwrap_or_else(|_| spec.to_path_buf());
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    match absolute.strip_prefix(&root) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => spec
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    }
+}
+
+/// The files of a standalone crate: `Cargo.toml`, `src/lib.rs` (a generated shim) and
+/// `src/generated.rs`.
+fn standalone_crate(dir: &Path, label: &str, generated: &Generated) -> Vec<Output> {
+    let name = crate_name(dir);
+    let lib = format!(
+        "{}//! A client generated from `{label}`.\n\n\
+         #[allow(clippy::all, missing_docs, unused_imports)]\nmod generated;\n\npub use generated::*;\n",
+        generate::header(label)
+    );
+    vec![
+        Output {
+            path: dir.join("Cargo.toml"),
+            contents: generate::cargo_toml(&name, generated.uses),
+        },
+        Output {
+            path: dir.join("src/lib.rs"),
+            contents: lib,
+        },
+        Output {
+            path: dir.join("src/generated.rs"),
+            contents: generated.code.clone(),
+        },
+    ]
+}
+
+/// A valid crate name from the directory's name.
+fn crate_name(dir: &Path) -> String {
+    let raw = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let name: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    match name.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => name,
+        _ => format!("api_{name}"),
+    }
+}

@@ -1,0 +1,310 @@
+//! Edits of progenitor's output, made on the syntax tree before formatting.
+//!
+//! Each edit is one function over the file. They make the client liberal in what it accepts
+//! from the server and keep it from sending what the spec does not ask for:
+//! - [`open_string_enums`]: string enums gain an `Unknown(String)` variant, so a value the
+//!   server adds later does not fail a whole response;
+//! - [`lenient_string_newtypes`]: constrained strings (an id `pattern`, lengths) accept any
+//!   string when deserialized, and stay checked when built by the caller (`FromStr`,
+//!   `TryFrom`), so what is sent is checked and what is received is not rejected;
+//! - [`drop_api_version_header`]: progenitor sends `api-version: <info.version>` with every
+//!   request; Flatpeak does not define that header.
+
+use std::collections::BTreeSet;
+
+use quote::ToTokens;
+use syn::visit_mut::{self, VisitMut};
+use syn::{Fields, File, Item, ItemEnum, ItemImpl, parse_quote};
+
+/// Applies every edit to `file`.
+pub fn apply(file: &mut File) {
+    open_string_enums(file);
+    lenient_string_newtypes(file);
+    drop_api_version_header(file);
+}
+
+/// The items of `pub mod types`, where typify puts every type.
+fn types_module(file: &mut File) -> Option<&mut Vec<Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// The name of the type an `impl` block is for, and the last segment of its trait.
+fn impl_target(item: &ItemImpl) -> (String, String) {
+    let ty = item.self_ty.to_token_stream().to_string();
+    let tr = item
+        .trait_
+        .as_ref()
+        .and_then(|(path, _)| path.segments.last())
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    (ty, tr)
+}
+
+/// A string enum as typify writes it: unit variants only, derived `Deserialize`, no
+/// enum-level serde attributes (which would make it a tagged or integer enum).
+fn is_string_enum(item: &ItemEnum) -> bool {
+    let unit_only = !item.variants.is_empty()
+        && item
+            .variants
+            .iter()
+            .all(|v| matches!(v.fields, Fields::Unit));
+    let derives_deserialize = item.attrs.iter().any(|a| {
+        a.path().is_ident("derive") && a.to_token_stream().to_string().contains("Deserialize")
+    });
+    let enum_level_serde = item.attrs.iter().any(|a| a.path().is_ident("serde"));
+    unit_only && derives_deserialize && !enum_level_serde
+}
+
+/// Adds `#[serde(untagged)] Unknown(String)` to every string enum, drops `Copy` (a `String`
+/// is not `Copy`) and teaches `Display` the new variant. `FromStr` and `TryFrom` stay strict:
+/// a caller cannot parse a value the spec does not list.
+pub fn open_string_enums(file: &mut File) {
+    let Some(items) = types_module(file) else {
+        return;
+    };
+    let mut opened = BTreeSet::new();
+    for item in items.iter_mut() {
+        let Item::Enum(e) = item else { continue };
+        if !is_string_enum(e) {
+            continue;
+        }
+        remove_copy_derive(e);
+        e.variants.push(parse_quote! {
+            /// A value this version of the client does not know, exactly as the server sent
+            /// it. Kept so that a value added to the API later does not fail the response.
+            #[serde(untagged)]
+            Unknown(::std::string::String)
+        });
+        opened.insert(e.ident.to_string());
+    }
+    for item in items.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let (ty, tr) = impl_target(imp);
+        if tr == "Display" && opened.contains(&ty) {
+            add_unknown_display_arm(imp);
+        }
+    }
+}
+
+fn remove_copy_derive(e: &mut ItemEnum) {
+    for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        let kept: Vec<&syn::Path> = paths.iter().filter(|p| !p.is_ident("Copy")).collect();
+        *attr = parse_quote! { #[derive(#(#kept),*)] };
+    }
+}
+
+/// typify writes `match *self { Self::A => f.write_str("A"), ... }`; add the arm for
+/// `Unknown`, which writes the value as received.
+fn add_unknown_display_arm(imp: &mut ItemImpl) {
+    struct AddArm;
+    impl VisitMut for AddArm {
+        fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
+            m.arms
+                .push(parse_quote! { Self::Unknown(ref value) => f.write_str(value), });
+        }
+    }
+    AddArm.visit_item_impl_mut(imp);
+}
+
+/// Newtypes over `String` with a hand-written `Deserialize` that validates through
+/// `FromStr`: make deserialization accept any string.
+pub fn lenient_string_newtypes(file: &mut File) {
+    let Some(items) = types_module(file) else {
+        return;
+    };
+    let newtypes: BTreeSet<String> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(s) if is_string_newtype(s) => Some(s.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    for item in items.iter_mut() {
+        match item {
+            Item::Impl(imp) => {
+                let (ty, tr) = impl_target(imp);
+                if tr == "Deserialize" && newtypes.contains(&ty) {
+                    replace_deserialize_body(imp);
+                }
+            }
+            Item::Struct(s) if newtypes.contains(&s.ident.to_string()) => {
+                s.attrs.push(parse_quote! {
+                    #[doc = "\n\nDeserializing accepts any string, so a response is never rejected for an odd value; `FromStr` and `TryFrom` check the constraints, so a value you build and send is."]
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_string_newtype(s: &syn::ItemStruct) -> bool {
+    match &s.fields {
+        Fields::Unnamed(f) if f.unnamed.len() == 1 => {
+            let ty = f.unnamed[0]
+                .ty
+                .to_token_stream()
+                .to_string()
+                .replace(' ', "");
+            ty == "::std::string::String" || ty == "String"
+        }
+        _ => false,
+    }
+}
+
+fn replace_deserialize_body(imp: &mut ItemImpl) {
+    for item in imp.items.iter_mut() {
+        if let syn::ImplItem::Fn(f) = item {
+            if f.sig.ident == "deserialize" {
+                f.block = parse_quote! {{
+                    ::std::string::String::deserialize(deserializer).map(Self)
+                }};
+            }
+        }
+    }
+}
+
+/// Removes every `header_map.append(HeaderName::from_static("api-version"), ..)` statement.
+pub fn drop_api_version_header(file: &mut File) {
+    struct Drop;
+    impl VisitMut for Drop {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            let before = block.stmts.len();
+            block.stmts.retain(|stmt| !is_api_version_append(stmt));
+            if block.stmts.len() != before {
+                unmut_unused_header_map(block);
+            }
+            visit_mut::visit_block_mut(self, block);
+        }
+    }
+    Drop.visit_file_mut(file);
+}
+
+/// With the `api-version` append gone, `let mut header_map` may have nothing left to mutate;
+/// a needless `mut` would be a compiler warning in every user's build.
+fn unmut_unused_header_map(block: &mut syn::Block) {
+    let still_mutated = block.stmts.iter().any(|s| {
+        let text = s.to_token_stream().to_string();
+        text.starts_with("header_map . append") || text.starts_with("header_map . insert")
+    });
+    if still_mutated {
+        return;
+    }
+    for stmt in block.stmts.iter_mut() {
+        if let syn::Stmt::Local(local) = stmt {
+            if let syn::Pat::Ident(p) = &mut local.pat {
+                if p.ident == "header_map" {
+                    p.mutability = None;
+                }
+            }
+        }
+    }
+}
+
+fn is_api_version_append(stmt: &syn::Stmt) -> bool {
+    let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt else {
+        return false;
+    };
+    call.method == "append"
+        && call
+            .args
+            .first()
+            .is_some_and(|a| a.to_token_stream().to_string().contains("\"api-version\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply_to(src: &str, edit: fn(&mut File)) -> String {
+        let mut file: File = syn::parse_str(src).unwrap();
+        edit(&mut file);
+        prettyplease::unparse(&file)
+    }
+
+    const ENUM: &str = r#"
+        pub mod types {
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug)]
+            pub enum Kind {
+                #[serde(rename = "A")]
+                A,
+            }
+            impl ::std::fmt::Display for Kind {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    match *self { Self::A => f.write_str("A"), }
+                }
+            }
+            #[derive(::serde::Deserialize, Clone, Copy)]
+            #[serde(untagged)]
+            pub enum Tagged { A, B }
+        }
+    "#;
+
+    #[test]
+    fn string_enum_gets_unknown_variant_and_loses_copy() {
+        let out = apply_to(ENUM, open_string_enums);
+        assert!(
+            out.contains("#[serde(untagged)]\n        Unknown(::std::string::String)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Self::Unknown(ref value) => f.write_str(value)"),
+            "{out}"
+        );
+        let kind = &out[out.find("pub enum Kind").unwrap() - 120..];
+        assert!(!kind[..120].contains("Copy"), "{out}");
+    }
+
+    #[test]
+    fn enum_with_enum_level_serde_attribute_is_left_alone() {
+        let out = apply_to(ENUM, open_string_enums);
+        let tagged = &out[out.find("pub enum Tagged").unwrap()..];
+        assert!(!tagged.contains("Unknown"), "{out}");
+    }
+
+    #[test]
+    fn string_newtype_deserializes_without_validation() {
+        let src = r#"
+            pub mod types {
+                pub struct Id(::std::string::String);
+                impl<'de> ::serde::Deserialize<'de> for Id {
+                    fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
+                    where D: ::serde::Deserializer<'de> {
+                        ::std::string::String::deserialize(deserializer)?.parse().map_err(|e| todo!())
+                    }
+                }
+            }
+        "#;
+        let out = apply_to(src, lenient_string_newtypes);
+        assert!(
+            out.contains("::std::string::String::deserialize(deserializer).map(Self)"),
+            "{out}"
+        );
+        assert!(!out.contains(".parse()"), "{out}");
+    }
+
+    #[test]
+    fn api_version_header_is_dropped_and_others_kept() {
+        let src = r#"
+            fn send() {
+                header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
+                header_map.append(::reqwest::header::HeaderName::from_static("x-other"), v);
+            }
+            fn send_only_version() {
+                let mut header_map = HeaderMap::new();
+                header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
+            }
+        "#;
+        let out = apply_to(src, drop_api_version_header);
+        assert!(!out.contains("api-version"), "{out}");
+        assert!(out.contains("x-other"), "{out}");
+        assert!(out.contains("let header_map = HeaderMap::new()"), "{out}");
+    }
+}
