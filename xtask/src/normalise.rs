@@ -238,13 +238,13 @@ fn choose_json_media_type(spec: &mut OpenAPI) -> Vec<Change> {
     let mut changes = Vec::new();
     for_each_operation(spec, |site, op| {
         let name = op_name(op, &site);
-        if let Some(ReferenceOr::Item(body)) = op.request_body.as_mut() {
-            if let Some(what) = keep_one_media_type(&mut body.content, false) {
-                changes.push(Change {
-                    operation: name.clone(),
-                    what: format!("request body: {what}"),
-                });
-            }
+        if let Some(ReferenceOr::Item(body)) = op.request_body.as_mut()
+            && let Some(what) = keep_one_media_type(&mut body.content, false)
+        {
+            changes.push(Change {
+                operation: name.clone(),
+                what: format!("request body: {what}"),
+            });
         }
         for (status, slot) in response_slots(op) {
             let ReferenceOr::Item(response) = slot else {

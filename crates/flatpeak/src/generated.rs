@@ -4,12 +4,18 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_path};
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
     ///A bearer token and how long it lives.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct AuthToken {
         ///The token to send as `Authorization: Bearer <token>`. A secret.
         pub bearer_token: ::std::string::String,
@@ -25,7 +31,12 @@ pub mod types {
     }
     ///A battery storage subsystem.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct Battery {
         ///Usable capacity in kWh.
@@ -60,7 +71,7 @@ pub mod types {
         Ord,
         PartialEq,
         PartialOrd,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub enum ConnectionType {
         #[serde(rename = "DIRECT")]
@@ -83,7 +94,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ConnectionType {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "DIRECT" => Ok(Self::Direct),
                 "MANUAL" => Ok(Self::Manual),
@@ -93,7 +106,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ConnectionType {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -107,7 +122,12 @@ pub mod types {
     }
     ///What the customer has consented to for this device.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct ConsentDevice {
         ///Consent to control the device.
@@ -124,10 +144,14 @@ pub mod types {
         pub telemetry: ::std::option::Option<bool>,
         ///When the consents were first recorded, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub time_created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub time_created: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         ///When the consents last changed, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub time_updated: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub time_updated: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
     }
     impl ConsentDevice {
         pub fn builder() -> builder::ConsentDevice {
@@ -135,12 +159,18 @@ pub mod types {
         }
     }
     ///A device, or another asset of a compatible type.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct Device {
         pub consents: ConsentDevice,
         /**True while the device is under your control. It only changes from true to false;
-        the customer restores control by completing the Connect flow again.
-        */
+the customer restores control by completing the Connect flow again.
+*/
         pub controlled: bool,
         pub geo_location: GeoLocation,
         pub id: Id,
@@ -153,8 +183,8 @@ pub mod types {
         pub object: DeviceObject,
         pub properties: DeviceProperties,
         /**A customer account reference from your systems. (The reference page's
-        `default: device` is a copy error: see decision 2.)
-        */
+`default: device` is a copy error: see decision 2.)
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference_id: ::std::option::Option<::std::string::String>,
         ///When the object was created, in UTC.
@@ -180,7 +210,7 @@ pub mod types {
         Ord,
         PartialEq,
         PartialOrd,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub enum DeviceObject {
         #[serde(rename = "device")]
@@ -200,7 +230,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DeviceObject {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "device" => Ok(Self::Device),
                 _ => Err("invalid value".into()),
@@ -209,7 +241,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DeviceObject {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -222,10 +256,15 @@ pub mod types {
         }
     }
     /**Physical characteristics of a device, grouped by subsystem. Only the subsystems the
-    device has are present: a battery-only unit has no `pv`, a solar-only unit no `battery`.
-    */
+device has are present: a battery-only unit has no `pv`, a solar-only unit no `battery`.
+*/
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct DeviceProperties {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -236,7 +275,9 @@ pub mod types {
         pub heat_pump: ::std::option::Option<HeatPump>,
         ///When the device was installed, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub install_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub install_date: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inverter: ::std::option::Option<Inverter>,
         ///Manufacturer name.
@@ -257,13 +298,19 @@ pub mod types {
         }
     }
     /**The error envelope of every failed call. `type` is `invalid_request` for 4xx,
-    `rate_limit` for 429 and `api_error` for 5xx.
-    */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+`rate_limit` for 429 and `api_error` for 5xx.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct Error {
         /**A machine-readable code, for example `no_tariff_connected`. Not an enum: Flatpeak
-        adds codes over time.
-        */
+adds codes over time.
+*/
         pub code: ::std::string::String,
         ///A Connect token to resolve the error with, when there is one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -298,7 +345,7 @@ pub mod types {
         Ord,
         PartialEq,
         PartialOrd,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub enum ErrorObject {
         #[serde(rename = "error")]
@@ -318,7 +365,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ErrorObject {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "error" => Ok(Self::Error),
                 _ => Err("invalid value".into()),
@@ -327,7 +376,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ErrorObject {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -350,7 +401,7 @@ pub mod types {
         Ord,
         PartialEq,
         PartialOrd,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub enum ErrorType {
         #[serde(rename = "invalid_request")]
@@ -376,7 +427,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ErrorType {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "invalid_request" => Ok(Self::InvalidRequest),
                 "rate_limit" => Ok(Self::RateLimit),
@@ -387,7 +440,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ErrorType {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -401,7 +456,12 @@ pub mod types {
     }
     ///An electric vehicle charger subsystem.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct EvCharger {
         ///Maximum charging power in kW.
@@ -426,7 +486,13 @@ pub mod types {
         }
     }
     ///Geographic coordinates, in decimal degrees.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct GeoLocation {
         ///Latitude.
         pub lat: f64,
@@ -440,7 +506,12 @@ pub mod types {
     }
     ///A heat pump subsystem.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct HeatPump {
         ///Maximum electrical power in kW.
@@ -459,15 +530,23 @@ pub mod types {
         }
     }
     /**A Flatpeak object id: a lower-case prefix naming the object type (`dev_`, `loc_`,
-    `acc_`, `prv_`, `trf_`, `vpa_`, ...), an underscore, and an alphanumeric body.
-    */
+`acc_`, `prv_`, `trf_`, `vpa_`, ...), an underscore, and an alphanumeric body.
+*/
     #[derive(
-        ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, schemars::JsonSchema,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
     )]
     #[serde(transparent)]
     /**
 
-    Deserializing accepts any string, so a response is never rejected for an odd value; `FromStr` and `TryFrom` check the constraints, so a value you build and send is.*/
+Deserializing accepts any string, so a response is never rejected for an odd value; `FromStr` and `TryFrom` check the constraints, so a value you build and send is.*/
     pub struct Id(::std::string::String);
     impl ::std::ops::Deref for Id {
         type Target = ::std::string::String;
@@ -482,11 +561,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for Id {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| {
-                    ::regress::Regex::new("^[a-z]{2,4}_[A-Za-z0-9]+$").unwrap()
-                });
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[a-z]{2,4}_[A-Za-z0-9]+$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[a-z]{2,4}_[A-Za-z0-9]+$\"".into());
             }
@@ -495,7 +574,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Id {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -517,7 +598,12 @@ pub mod types {
     }
     ///An inverter subsystem.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct Inverter {
         ///AC export limit in kW.
@@ -530,7 +616,13 @@ pub mod types {
         }
     }
     ///Whether each tariff element of a location is connected.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct LocationStatus {
         pub account_id: Id,
         pub id: Id,
@@ -559,7 +651,7 @@ pub mod types {
         Ord,
         PartialEq,
         PartialOrd,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub enum LocationStatusObject {
         #[serde(rename = "location_status")]
@@ -579,7 +671,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for LocationStatusObject {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "location_status" => Ok(Self::LocationStatus),
                 _ => Err("invalid value".into()),
@@ -588,7 +682,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for LocationStatusObject {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -602,7 +698,12 @@ pub mod types {
     }
     ///A solar (photovoltaic) subsystem.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct Pv {
         ///Panel azimuth in degrees.
@@ -637,7 +738,7 @@ pub mod types {
         Ord,
         PartialEq,
         PartialOrd,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub enum StructureType {
         #[serde(rename = "FIXED")]
@@ -666,7 +767,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for StructureType {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "FIXED" => Ok(Self::Fixed),
                 "TIME_OF_DAY" => Ok(Self::TimeOfDay),
@@ -678,7 +781,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for StructureType {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -701,7 +806,7 @@ pub mod types {
         Ord,
         PartialEq,
         PartialOrd,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub enum TariffConnectionStatus {
         #[serde(rename = "CONNECTED")]
@@ -733,7 +838,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TariffConnectionStatus {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "CONNECTED" => Ok(Self::Connected),
                 "NOT_CONNECTED" => Ok(Self::NotConnected),
@@ -746,7 +853,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TariffConnectionStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -759,9 +868,15 @@ pub mod types {
         }
     }
     /**One tariff element's connection. An element that is not connected or not supported
-    carries only `status`.
-    */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+carries only `status`.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct TariffElementStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connection_type: ::std::option::Option<ConnectionType>,
@@ -777,7 +892,13 @@ pub mod types {
         }
     }
     ///The energy provider of a tariff element.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct TariffProvider {
         ///The provider's name.
         pub display_name: ::std::string::String,
@@ -793,7 +914,12 @@ pub mod types {
     }
     ///The status of each of the location's tariff elements.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct TariffStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -813,11 +939,19 @@ pub mod types {
         }
     }
     ///The tariff connected to a tariff element.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct TariffSummary {
         ///When the tariff contract ends, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub contract_end_date: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         ///The tariff's name.
         pub display_name: ::std::string::String,
         pub id: Id,
@@ -829,18 +963,23 @@ pub mod types {
         }
     }
     /**The virtual power plant programme the device is enrolled in. Absent when the device
-    is not enrolled (decision 3).
-    */
+is not enrolled (decision 3).
+*/
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct VppParticipation {
         ///Whether the programme currently controls the device.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub control_active: ::std::option::Option<bool>,
         /**State of the enrolment, for example `ACTIVE`. The set of values is not documented,
-        so this is a string, not an enum.
-        */
+so this is a string, not an enum.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_state: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -864,7 +1003,10 @@ pub mod types {
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct AuthToken {
-            bearer_token: ::std::result::Result<::std::string::String, ::std::string::String>,
+            bearer_token: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             expires_in: ::std::result::Result<i64, ::std::string::String>,
             live_mode: ::std::result::Result<bool, ::std::string::String>,
         }
@@ -885,7 +1027,9 @@ pub mod types {
             {
                 self.bearer_token = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for bearer_token: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for bearer_token: {e}")
+                    });
                 self
             }
             pub fn expires_in<T>(mut self, value: T) -> Self
@@ -895,7 +1039,9 @@ pub mod types {
             {
                 self.expires_in = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for expires_in: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_in: {e}")
+                    });
                 self
             }
             pub fn live_mode<T>(mut self, value: T) -> Self
@@ -905,7 +1051,9 @@ pub mod types {
             {
                 self.live_mode = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for live_mode: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
                 self
             }
         }
@@ -932,14 +1080,26 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Battery {
-            capacity_kwh: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
-            charge_power_kw:
-                ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
-            discharge_power_kw:
-                ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
-            power_kw: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
-            round_trip_efficiency:
-                ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            capacity_kwh: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            charge_power_kw: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            discharge_power_kw: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            power_kw: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            round_trip_efficiency: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Battery {
             fn default() -> Self {
@@ -960,7 +1120,9 @@ pub mod types {
             {
                 self.capacity_kwh = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for capacity_kwh: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for capacity_kwh: {e}")
+                    });
                 self
             }
             pub fn charge_power_kw<T>(mut self, value: T) -> Self
@@ -968,9 +1130,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.charge_power_kw = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for charge_power_kw: {e}")
-                });
+                self.charge_power_kw = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for charge_power_kw: {e}"
+                        )
+                    });
                 self
             }
             pub fn discharge_power_kw<T>(mut self, value: T) -> Self
@@ -978,9 +1144,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.discharge_power_kw = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for discharge_power_kw: {e}")
-                });
+                self.discharge_power_kw = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for discharge_power_kw: {e}"
+                        )
+                    });
                 self
             }
             pub fn power_kw<T>(mut self, value: T) -> Self
@@ -990,7 +1160,9 @@ pub mod types {
             {
                 self.power_kw = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for power_kw: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for power_kw: {e}")
+                    });
                 self
             }
             pub fn round_trip_efficiency<T>(mut self, value: T) -> Self
@@ -998,9 +1170,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.round_trip_efficiency = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for round_trip_efficiency: {e}")
-                });
+                self.round_trip_efficiency = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for round_trip_efficiency: {e}"
+                        )
+                    });
                 self
             }
         }
@@ -1031,10 +1207,22 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ConsentDevice {
-            control: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
-            geo_location: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
-            information: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
-            telemetry: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            control: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            geo_location: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            information: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            telemetry: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             time_created: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -1064,7 +1252,9 @@ pub mod types {
             {
                 self.control = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for control: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for control: {e}")
+                    });
                 self
             }
             pub fn geo_location<T>(mut self, value: T) -> Self
@@ -1074,7 +1264,9 @@ pub mod types {
             {
                 self.geo_location = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for geo_location: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for geo_location: {e}")
+                    });
                 self
             }
             pub fn information<T>(mut self, value: T) -> Self
@@ -1084,7 +1276,9 @@ pub mod types {
             {
                 self.information = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for information: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for information: {e}")
+                    });
                 self
             }
             pub fn telemetry<T>(mut self, value: T) -> Self
@@ -1094,31 +1288,37 @@ pub mod types {
             {
                 self.telemetry = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for telemetry: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for telemetry: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_updated<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_updated = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_updated: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_updated: {e}")
+                    });
                 self
             }
         }
@@ -1153,7 +1353,10 @@ pub mod types {
         pub struct Device {
             consents: ::std::result::Result<super::ConsentDevice, ::std::string::String>,
             controlled: ::std::result::Result<bool, ::std::string::String>,
-            geo_location: ::std::result::Result<super::GeoLocation, ::std::string::String>,
+            geo_location: ::std::result::Result<
+                super::GeoLocation,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<super::Id, ::std::string::String>,
             last_seen: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1161,7 +1364,10 @@ pub mod types {
             >,
             live_mode: ::std::result::Result<bool, ::std::string::String>,
             object: ::std::result::Result<super::DeviceObject, ::std::string::String>,
-            properties: ::std::result::Result<super::DeviceProperties, ::std::string::String>,
+            properties: ::std::result::Result<
+                super::DeviceProperties,
+                ::std::string::String,
+            >,
             reference_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1170,7 +1376,10 @@ pub mod types {
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
-            timezone: ::std::result::Result<::std::string::String, ::std::string::String>,
+            timezone: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             vpp_participation: ::std::result::Result<
                 ::std::option::Option<super::VppParticipation>,
                 ::std::string::String,
@@ -1202,7 +1411,9 @@ pub mod types {
             {
                 self.consents = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for consents: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for consents: {e}")
+                    });
                 self
             }
             pub fn controlled<T>(mut self, value: T) -> Self
@@ -1212,7 +1423,9 @@ pub mod types {
             {
                 self.controlled = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for controlled: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for controlled: {e}")
+                    });
                 self
             }
             pub fn geo_location<T>(mut self, value: T) -> Self
@@ -1222,7 +1435,9 @@ pub mod types {
             {
                 self.geo_location = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for geo_location: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for geo_location: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -1238,13 +1453,15 @@ pub mod types {
             pub fn last_seen<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_seen = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for last_seen: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_seen: {e}")
+                    });
                 self
             }
             pub fn live_mode<T>(mut self, value: T) -> Self
@@ -1254,7 +1471,9 @@ pub mod types {
             {
                 self.live_mode = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for live_mode: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
                 self
             }
             pub fn object<T>(mut self, value: T) -> Self
@@ -1264,7 +1483,9 @@ pub mod types {
             {
                 self.object = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for object: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
                 self
             }
             pub fn properties<T>(mut self, value: T) -> Self
@@ -1274,7 +1495,9 @@ pub mod types {
             {
                 self.properties = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for properties: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for properties: {e}")
+                    });
                 self
             }
             pub fn reference_id<T>(mut self, value: T) -> Self
@@ -1284,7 +1507,9 @@ pub mod types {
             {
                 self.reference_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for reference_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for reference_id: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -1294,7 +1519,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn timezone<T>(mut self, value: T) -> Self
@@ -1304,17 +1531,25 @@ pub mod types {
             {
                 self.timezone = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for timezone: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for timezone: {e}")
+                    });
                 self
             }
             pub fn vpp_participation<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VppParticipation>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VppParticipation>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.vpp_participation = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for vpp_participation: {e}")
-                });
+                self.vpp_participation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for vpp_participation: {e}"
+                        )
+                    });
                 self
             }
         }
@@ -1359,8 +1594,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DeviceProperties {
-            battery:
-                ::std::result::Result<::std::option::Option<super::Battery>, ::std::string::String>,
+            battery: ::std::result::Result<
+                ::std::option::Option<super::Battery>,
+                ::std::string::String,
+            >,
             ev_charger: ::std::result::Result<
                 ::std::option::Option<super::EvCharger>,
                 ::std::string::String,
@@ -1389,7 +1626,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            pv: ::std::result::Result<::std::option::Option<super::Pv>, ::std::string::String>,
+            pv: ::std::result::Result<
+                ::std::option::Option<super::Pv>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DeviceProperties {
             fn default() -> Self {
@@ -1414,7 +1654,9 @@ pub mod types {
             {
                 self.battery = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for battery: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for battery: {e}")
+                    });
                 self
             }
             pub fn ev_charger<T>(mut self, value: T) -> Self
@@ -1424,7 +1666,9 @@ pub mod types {
             {
                 self.ev_charger = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for ev_charger: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for ev_charger: {e}")
+                    });
                 self
             }
             pub fn heat_pump<T>(mut self, value: T) -> Self
@@ -1434,19 +1678,23 @@ pub mod types {
             {
                 self.heat_pump = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for heat_pump: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for heat_pump: {e}")
+                    });
                 self
             }
             pub fn install_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.install_date = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for install_date: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for install_date: {e}")
+                    });
                 self
             }
             pub fn inverter<T>(mut self, value: T) -> Self
@@ -1456,7 +1704,9 @@ pub mod types {
             {
                 self.inverter = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for inverter: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for inverter: {e}")
+                    });
                 self
             }
             pub fn manufacturer<T>(mut self, value: T) -> Self
@@ -1466,7 +1716,9 @@ pub mod types {
             {
                 self.manufacturer = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for manufacturer: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for manufacturer: {e}")
+                    });
                 self
             }
             pub fn model_code<T>(mut self, value: T) -> Self
@@ -1476,7 +1728,9 @@ pub mod types {
             {
                 self.model_code = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model_code: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model_code: {e}")
+                    });
                 self
             }
             pub fn model_name<T>(mut self, value: T) -> Self
@@ -1486,7 +1740,9 @@ pub mod types {
             {
                 self.model_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model_name: {e}")
+                    });
                 self
             }
             pub fn pv<T>(mut self, value: T) -> Self
@@ -1575,7 +1831,9 @@ pub mod types {
             {
                 self.code = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for code: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
                 self
             }
             pub fn connect_token<T>(mut self, value: T) -> Self
@@ -1585,7 +1843,9 @@ pub mod types {
             {
                 self.connect_token = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for connect_token: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for connect_token: {e}")
+                    });
                 self
             }
             pub fn context<T>(mut self, value: T) -> Self
@@ -1595,7 +1855,9 @@ pub mod types {
             {
                 self.context = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for context: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for context: {e}")
+                    });
                 self
             }
             pub fn live_mode<T>(mut self, value: T) -> Self
@@ -1605,7 +1867,9 @@ pub mod types {
             {
                 self.live_mode = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for live_mode: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -1615,7 +1879,9 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
             pub fn object<T>(mut self, value: T) -> Self
@@ -1625,7 +1891,9 @@ pub mod types {
             {
                 self.object = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for object: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -1635,7 +1903,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -1645,7 +1915,9 @@ pub mod types {
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
         }
@@ -1682,12 +1954,26 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct EvCharger {
-            max_power_kw: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
-            min_power_kw: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
-            phase_switching:
-                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
-            phases: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
-            v2g_capable: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            max_power_kw: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            min_power_kw: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            phase_switching: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            phases: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            v2g_capable: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EvCharger {
             fn default() -> Self {
@@ -1708,7 +1994,9 @@ pub mod types {
             {
                 self.max_power_kw = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for max_power_kw: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_power_kw: {e}")
+                    });
                 self
             }
             pub fn min_power_kw<T>(mut self, value: T) -> Self
@@ -1718,7 +2006,9 @@ pub mod types {
             {
                 self.min_power_kw = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for min_power_kw: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_power_kw: {e}")
+                    });
                 self
             }
             pub fn phase_switching<T>(mut self, value: T) -> Self
@@ -1726,9 +2016,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.phase_switching = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for phase_switching: {e}")
-                });
+                self.phase_switching = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for phase_switching: {e}"
+                        )
+                    });
                 self
             }
             pub fn phases<T>(mut self, value: T) -> Self
@@ -1738,7 +2032,9 @@ pub mod types {
             {
                 self.phases = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for phases: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for phases: {e}")
+                    });
                 self
             }
             pub fn v2g_capable<T>(mut self, value: T) -> Self
@@ -1748,7 +2044,9 @@ pub mod types {
             {
                 self.v2g_capable = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for v2g_capable: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for v2g_capable: {e}")
+                    });
                 self
             }
         }
@@ -1798,7 +2096,9 @@ pub mod types {
             {
                 self.lat = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for lat: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for lat: {e}")
+                    });
                 self
             }
             pub fn lng<T>(mut self, value: T) -> Self
@@ -1808,7 +2108,9 @@ pub mod types {
             {
                 self.lng = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for lng: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for lng: {e}")
+                    });
                 self
             }
         }
@@ -1833,10 +2135,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HeatPump {
-            max_power_kw: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
-            min_power_kw: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
-            thermal_storage_litres:
-                ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            max_power_kw: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            min_power_kw: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            thermal_storage_litres: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for HeatPump {
             fn default() -> Self {
@@ -1855,7 +2165,9 @@ pub mod types {
             {
                 self.max_power_kw = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for max_power_kw: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_power_kw: {e}")
+                    });
                 self
             }
             pub fn min_power_kw<T>(mut self, value: T) -> Self
@@ -1865,7 +2177,9 @@ pub mod types {
             {
                 self.min_power_kw = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for min_power_kw: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_power_kw: {e}")
+                    });
                 self
             }
             pub fn thermal_storage_litres<T>(mut self, value: T) -> Self
@@ -1873,9 +2187,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.thermal_storage_litres = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for thermal_storage_litres: {e}")
-                });
+                self.thermal_storage_litres = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for thermal_storage_litres: {e}"
+                        )
+                    });
                 self
             }
         }
@@ -1902,8 +2220,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Inverter {
-            ac_export_limit_kw:
-                ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            ac_export_limit_kw: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Inverter {
             fn default() -> Self {
@@ -1918,9 +2238,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ac_export_limit_kw = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for ac_export_limit_kw: {e}")
-                });
+                self.ac_export_limit_kw = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ac_export_limit_kw: {e}"
+                        )
+                    });
                 self
             }
         }
@@ -1946,7 +2270,10 @@ pub mod types {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
             id: ::std::result::Result<super::Id, ::std::string::String>,
             live_mode: ::std::result::Result<bool, ::std::string::String>,
-            object: ::std::result::Result<super::LocationStatusObject, ::std::string::String>,
+            object: ::std::result::Result<
+                super::LocationStatusObject,
+                ::std::string::String,
+            >,
             tariff_status: ::std::result::Result<
                 ::std::option::Option<super::TariffStatus>,
                 ::std::string::String,
@@ -1976,7 +2303,9 @@ pub mod types {
             {
                 self.account_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for account_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -1996,7 +2325,9 @@ pub mod types {
             {
                 self.live_mode = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for live_mode: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
                 self
             }
             pub fn object<T>(mut self, value: T) -> Self
@@ -2006,7 +2337,9 @@ pub mod types {
             {
                 self.object = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for object: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
                 self
             }
             pub fn tariff_status<T>(mut self, value: T) -> Self
@@ -2016,7 +2349,9 @@ pub mod types {
             {
                 self.tariff_status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tariff_status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff_status: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -2026,7 +2361,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
         }
@@ -2059,13 +2396,26 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Pv {
-            azimuth: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
-            forecasts_enabled:
-                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
-            peak_power_kw: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
-            terrain_shading:
-                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
-            tilt: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            azimuth: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            forecasts_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            peak_power_kw: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            terrain_shading: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            tilt: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Pv {
             fn default() -> Self {
@@ -2086,7 +2436,9 @@ pub mod types {
             {
                 self.azimuth = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for azimuth: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for azimuth: {e}")
+                    });
                 self
             }
             pub fn forecasts_enabled<T>(mut self, value: T) -> Self
@@ -2094,9 +2446,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.forecasts_enabled = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for forecasts_enabled: {e}")
-                });
+                self.forecasts_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for forecasts_enabled: {e}"
+                        )
+                    });
                 self
             }
             pub fn peak_power_kw<T>(mut self, value: T) -> Self
@@ -2106,7 +2462,9 @@ pub mod types {
             {
                 self.peak_power_kw = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for peak_power_kw: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for peak_power_kw: {e}")
+                    });
                 self
             }
             pub fn terrain_shading<T>(mut self, value: T) -> Self
@@ -2114,9 +2472,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.terrain_shading = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for terrain_shading: {e}")
-                });
+                self.terrain_shading = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for terrain_shading: {e}"
+                        )
+                    });
                 self
             }
             pub fn tilt<T>(mut self, value: T) -> Self
@@ -2126,13 +2488,17 @@ pub mod types {
             {
                 self.tilt = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tilt: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tilt: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Pv> for super::Pv {
             type Error = super::error::ConversionError;
-            fn try_from(value: Pv) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Pv,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     azimuth: value.azimuth?,
                     forecasts_enabled: value.forecasts_enabled?,
@@ -2163,7 +2529,10 @@ pub mod types {
                 ::std::option::Option<super::TariffProvider>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<super::TariffConnectionStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                super::TariffConnectionStatus,
+                ::std::string::String,
+            >,
             tariff: ::std::result::Result<
                 ::std::option::Option<super::TariffSummary>,
                 ::std::string::String,
@@ -2185,9 +2554,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<super::ConnectionType>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.connection_type = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for connection_type: {e}")
-                });
+                self.connection_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for connection_type: {e}"
+                        )
+                    });
                 self
             }
             pub fn provider<T>(mut self, value: T) -> Self
@@ -2197,7 +2570,9 @@ pub mod types {
             {
                 self.provider = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for provider: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for provider: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -2207,7 +2582,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn tariff<T>(mut self, value: T) -> Self
@@ -2217,11 +2594,14 @@ pub mod types {
             {
                 self.tariff = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tariff: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<TariffElementStatus> for super::TariffElementStatus {
+        impl ::std::convert::TryFrom<TariffElementStatus>
+        for super::TariffElementStatus {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: TariffElementStatus,
@@ -2246,7 +2626,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TariffProvider {
-            display_name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            display_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<super::Id, ::std::string::String>,
             logo_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -2270,7 +2653,9 @@ pub mod types {
             {
                 self.display_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for display_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -2290,7 +2675,9 @@ pub mod types {
             {
                 self.logo_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for logo_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for logo_url: {e}")
+                    });
                 self
             }
         }
@@ -2352,52 +2739,80 @@ pub mod types {
         impl TariffStatus {
             pub fn commodity_export<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TariffElementStatus>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TariffElementStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.commodity_export = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for commodity_export: {e}")
-                });
+                self.commodity_export = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for commodity_export: {e}"
+                        )
+                    });
                 self
             }
             pub fn commodity_import<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TariffElementStatus>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TariffElementStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.commodity_import = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for commodity_import: {e}")
-                });
+                self.commodity_import = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for commodity_import: {e}"
+                        )
+                    });
                 self
             }
             pub fn local<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TariffElementStatus>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TariffElementStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.local = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for local: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for local: {e}")
+                    });
                 self
             }
             pub fn non_commodity_export<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TariffElementStatus>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TariffElementStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.non_commodity_export = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for non_commodity_export: {e}")
-                });
+                self.non_commodity_export = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for non_commodity_export: {e}"
+                        )
+                    });
                 self
             }
             pub fn non_commodity_import<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TariffElementStatus>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TariffElementStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.non_commodity_import = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for non_commodity_import: {e}")
-                });
+                self.non_commodity_import = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for non_commodity_import: {e}"
+                        )
+                    });
                 self
             }
         }
@@ -2432,9 +2847,15 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            display_name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            display_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<super::Id, ::std::string::String>,
-            structure_type: ::std::result::Result<super::StructureType, ::std::string::String>,
+            structure_type: ::std::result::Result<
+                super::StructureType,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TariffSummary {
             fn default() -> Self {
@@ -2442,7 +2863,9 @@ pub mod types {
                     contract_end_date: Ok(Default::default()),
                     display_name: Err("no value supplied for display_name".to_string()),
                     id: Err("no value supplied for id".to_string()),
-                    structure_type: Err("no value supplied for structure_type".to_string()),
+                    structure_type: Err(
+                        "no value supplied for structure_type".to_string(),
+                    ),
                 }
             }
         }
@@ -2450,13 +2873,17 @@ pub mod types {
             pub fn contract_end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.contract_end_date = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for contract_end_date: {e}")
-                });
+                self.contract_end_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contract_end_date: {e}"
+                        )
+                    });
                 self
             }
             pub fn display_name<T>(mut self, value: T) -> Self
@@ -2466,7 +2893,9 @@ pub mod types {
             {
                 self.display_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for display_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -2484,9 +2913,13 @@ pub mod types {
                 T: ::std::convert::TryInto<super::StructureType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.structure_type = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for structure_type: {e}")
-                });
+                self.structure_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for structure_type: {e}"
+                        )
+                    });
                 self
             }
         }
@@ -2515,13 +2948,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct VppParticipation {
-            control_active:
-                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            control_active: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             current_state: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::option::Option<super::Id>, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
             programme_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2530,8 +2968,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            telemetry_active:
-                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            telemetry_active: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for VppParticipation {
             fn default() -> Self {
@@ -2551,9 +2991,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.control_active = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for control_active: {e}")
-                });
+                self.control_active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for control_active: {e}"
+                        )
+                    });
                 self
             }
             pub fn current_state<T>(mut self, value: T) -> Self
@@ -2563,7 +3007,9 @@ pub mod types {
             {
                 self.current_state = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for current_state: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_state: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -2581,9 +3027,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.programme_name = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for programme_name: {e}")
-                });
+                self.programme_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for programme_name: {e}"
+                        )
+                    });
                 self
             }
             pub fn provider_name<T>(mut self, value: T) -> Self
@@ -2593,7 +3043,9 @@ pub mod types {
             {
                 self.provider_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for provider_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for provider_name: {e}")
+                    });
                 self
             }
             pub fn telemetry_active<T>(mut self, value: T) -> Self
@@ -2601,9 +3053,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.telemetry_active = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for telemetry_active: {e}")
-                });
+                self.telemetry_active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for telemetry_active: {e}"
+                        )
+                    });
                 self
             }
         }
@@ -2641,12 +3097,18 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -2729,9 +3191,7 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new()
-                .connect_timeout(dur)
-                .timeout(dur)
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
@@ -2774,53 +3234,52 @@ const _: () = {
     fn assert_client_hooks()
     where
         Client: ClientHooks<crate::ClientState>,
-    {
-    }
+    {}
 };
 impl Client {
     /**Exchange account credentials for a bearer token
 
-    Send the account id as the HTTP Basic user name and the API key as the password. The
-    token returned authorises every other call until `expires_in` seconds have passed.
+Send the account id as the HTTP Basic user name and the API key as the password. The
+token returned authorises every other call until `expires_in` seconds have passed.
 
 
-    Sends a `GET` request to `/login`
+Sends a `GET` request to `/login`
 
-    ```ignore
-    let response = client.login()
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.login()
+    .send()
+    .await;
+```*/
     pub fn login(&self) -> builder::Login<'_> {
         builder::Login::new(self)
     }
     /**Retrieve a device
 
-    Sends a `GET` request to `/devices/{device_id}`
+Sends a `GET` request to `/devices/{device_id}`
 
-    Arguments:
-    - `device_id`: Flatpeak device id.
-    ```ignore
-    let response = client.retrieve_device()
-        .device_id(device_id)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `device_id`: Flatpeak device id.
+```ignore
+let response = client.retrieve_device()
+    .device_id(device_id)
+    .send()
+    .await;
+```*/
     pub fn retrieve_device(&self) -> builder::RetrieveDevice<'_> {
         builder::RetrieveDevice::new(self)
     }
     /**Retrieve the tariff connection status of a location
 
-    Sends a `GET` request to `/locations/{id}/status`
+Sends a `GET` request to `/locations/{id}/status`
 
-    Arguments:
-    - `id`: Flatpeak location id.
-    ```ignore
-    let response = client.retrieve_location_status()
-        .id(id)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `id`: Flatpeak location id.
+```ignore
+let response = client.retrieve_location_status()
+    .id(id)
+    .send()
+    .await;
+```*/
     pub fn retrieve_location_status(&self) -> builder::RetrieveLocationStatus<'_> {
         builder::RetrieveLocationStatus::new(self)
     }
@@ -2831,12 +3290,12 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue, encode_path,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     /**Builder for [`Client::login`]
 
-    [`Client::login`]: super::Client::login*/
+[`Client::login`]: super::Client::login*/
     #[derive(Debug, Clone)]
     pub struct Login<'a> {
         client: &'a super::Client,
@@ -2846,7 +3305,9 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/login`
-        pub async fn send(self) -> Result<ResponseValue<types::AuthToken>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AuthToken>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/login", client.baseurl,);
             let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2869,25 +3330,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::retrieve_device`]
 
-    [`Client::retrieve_device`]: super::Client::retrieve_device*/
+[`Client::retrieve_device`]: super::Client::retrieve_device*/
     #[derive(Debug, Clone)]
     pub struct RetrieveDevice<'a> {
         client: &'a super::Client,
@@ -2910,13 +3387,13 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/devices/{device_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Device>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Device>, Error<types::Error>> {
             let Self { client, device_id } = self;
             let device_id = device_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/devices/{}",
-                client.baseurl,
-                encode_path(&device_id.to_string()),
+                "{}/devices/{}", client.baseurl, encode_path(& device_id.to_string()),
             );
             let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
@@ -2938,28 +3415,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::retrieve_location_status`]
 
-    [`Client::retrieve_location_status`]: super::Client::retrieve_location_status*/
+[`Client::retrieve_location_status`]: super::Client::retrieve_location_status*/
     #[derive(Debug, Clone)]
     pub struct RetrieveLocationStatus<'a> {
         client: &'a super::Client,
@@ -2988,9 +3485,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/locations/{}/status",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/locations/{}/status", client.baseurl, encode_path(& id.to_string()),
             );
             let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
@@ -3012,24 +3507,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
