@@ -130,9 +130,16 @@ fn quietly<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     })
 }
 
-/// Generates each operation alone (with all components) to find the first one progenitor
-/// cannot handle. `None` if every operation passes alone.
+/// Finds what progenitor cannot handle: the component schemas alone, else each operation
+/// alone (with all components). `None` if every part passes alone.
 fn blame_operation(spec: &OpenAPI, profile: Profile) -> Option<anyhow::Error> {
+    let mut types_only = spec.clone();
+    types_only.paths.paths.clear();
+    if let Err(e) = progenitor_once(&types_only, profile) {
+        return Some(anyhow!(
+            "cannot generate the types of `components.schemas`: {e}"
+        ));
+    }
     let mut culprits = Vec::new();
     for (path, method, op) in operations(spec) {
         let alone = only_operation(spec, path, method);

@@ -1,5 +1,6 @@
 //! The generated client against real wiremock servers on loopback: the seed bodies, the
 //! request it sends, forward compatibility and the checks it makes before sending.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use flatpeak::types::{ConnectionType, DeviceObject, StructureType, TariffConnectionStatus};
 use flatpeak::{Client, Error};
