@@ -62,7 +62,6 @@ pub mod types {
     }
     ///How the tariff was connected; set by Flatpeak.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
@@ -201,7 +200,6 @@ the customer restores control by completing the Connect flow again.
     }
     ///Object type; always `device`.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
@@ -336,7 +334,6 @@ adds codes over time.
     }
     ///Object type; always `error`.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
@@ -392,7 +389,6 @@ adds codes over time.
     }
     ///The class of an error.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
@@ -642,7 +638,6 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     }
     ///Object type; always `location_status`.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
@@ -729,7 +724,6 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     }
     ///The pricing structure of a tariff.
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
@@ -797,7 +791,6 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     }
     ///Connection status of a tariff element (decisions 1 and 8).
     #[derive(
-        ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
@@ -3121,6 +3114,237 @@ so this is a string, not an enum.
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = ConnectionType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ConnectionType, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "DIRECT" => ConnectionType::Direct,
+                            "MANUAL" => ConnectionType::Manual,
+                            other => ConnectionType::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeviceObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = DeviceObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<DeviceObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "device" => DeviceObject::Device,
+                            other => DeviceObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ErrorObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = ErrorObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ErrorObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "error" => ErrorObject::Error,
+                            other => ErrorObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ErrorType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = ErrorType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(self, value: &str) -> ::std::result::Result<ErrorType, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "invalid_request" => ErrorType::InvalidRequest,
+                            "rate_limit" => ErrorType::RateLimit,
+                            "api_error" => ErrorType::ApiError,
+                            other => ErrorType::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LocationStatusObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = LocationStatusObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<LocationStatusObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "location_status" => LocationStatusObject::LocationStatus,
+                            other => LocationStatusObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for StructureType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = StructureType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<StructureType, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "FIXED" => StructureType::Fixed,
+                            "TIME_OF_DAY" => StructureType::TimeOfDay,
+                            "MARKET" => StructureType::Market,
+                            "DYNAMIC" => StructureType::Dynamic,
+                            other => StructureType::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TariffConnectionStatus {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = TariffConnectionStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TariffConnectionStatus, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "CONNECTED" => TariffConnectionStatus::Connected,
+                            "NOT_CONNECTED" => TariffConnectionStatus::NotConnected,
+                            "ERROR" => TariffConnectionStatus::Error,
+                            "ERROR_REPORTED" => TariffConnectionStatus::ErrorReported,
+                            "NOT_SUPPORTED" => TariffConnectionStatus::NotSupported,
+                            other => TariffConnectionStatus::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
         }
     }
 }
