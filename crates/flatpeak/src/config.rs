@@ -1,13 +1,18 @@
-//! Building a [`Client`]: base URL, credentials, API version, timeouts, user agent.
+//! Building a [`Client`]: base URL, credentials, API version, timeouts, user agent, retry
+//! policy, body-size limit.
 
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::{Client, ClientState, Secret};
+use crate::auth::Auth;
+use crate::{Client, ClientState, RetryPolicy, Secret};
 
 /// Production API root.
 pub const DEFAULT_BASE_URL: &str = "https://api.flatpeak.com";
+
+/// The default limit on a response body: 10 MiB, far above any Flatpeak response.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
 
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "-rust/", env!("CARGO_PKG_VERSION"));
 
@@ -28,22 +33,33 @@ const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "-rust/", env!("CARGO_P
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     base_url: String,
-    token: Option<Secret>,
+    credentials: Option<Credentials>,
     flatpeak_version: Option<String>,
     connect_timeout: Duration,
     timeout: Duration,
     user_agent: String,
+    retry: RetryPolicy,
+    max_body_bytes: u64,
+}
+
+/// What the client authenticates with. `Debug` shows neither token nor key ([`Secret`]).
+#[derive(Debug, Clone)]
+enum Credentials {
+    Bearer(Secret),
+    Account { account_id: String, api_key: Secret },
 }
 
 impl Default for ClientBuilder {
     fn default() -> Self {
         Self {
             base_url: DEFAULT_BASE_URL.to_string(),
-            token: None,
+            credentials: None,
             flatpeak_version: None,
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             user_agent: USER_AGENT.to_string(),
+            retry: RetryPolicy::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -53,8 +69,12 @@ impl Default for ClientBuilder {
 #[non_exhaustive]
 pub enum BuildError {
     /// No credentials were given.
-    #[error("no credentials: call `bearer_token` on the builder")]
+    #[error("no credentials: call `bearer_token` or `credentials` on the builder")]
     MissingCredentials,
+    /// The account id cannot be an HTTP Basic user name (it holds a `:` or a control
+    /// character).
+    #[error("the account id cannot be an HTTP Basic user name (`:` or control characters)")]
+    InvalidAccountId,
     /// The token cannot be sent in an HTTP header (control characters or non-ASCII). The token
     /// itself is not repeated here.
     #[error("the bearer token contains characters that cannot go in an HTTP header")]
@@ -87,9 +107,38 @@ impl ClientBuilder {
         self
     }
 
-    /// Authenticate every call with this bearer token (from `GET /login`).
+    /// Authenticate every call with this bearer token (from `GET /login`). The token is used
+    /// as it is: when it expires, calls fail with a `401`. Replaces earlier credentials.
     pub fn bearer_token(mut self, token: impl Into<Secret>) -> Self {
-        self.token = Some(token.into());
+        self.credentials = Some(Credentials::Bearer(token.into()));
+        self
+    }
+
+    /// Authenticate with the account id and API key: the client calls `GET /login` (HTTP
+    /// Basic) on first use, caches the token, gets a new one before `expires_in` runs out (and
+    /// at least daily), and after a `401` gets a new one and retries once. Concurrent calls
+    /// share one login. Replaces earlier credentials.
+    pub fn credentials(mut self, account_id: impl Into<String>, api_key: impl Into<Secret>) -> Self {
+        self.credentials = Some(Credentials::Account {
+            account_id: account_id.into(),
+            api_key: api_key.into(),
+        });
+        self
+    }
+
+    /// How calls are retried. Default: [`RetryPolicy::default`]; [`RetryPolicy::disabled`]
+    /// turns retries off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The largest response body the client reads, in bytes. A longer body fails with
+    /// [`Error::BodyTooLarge`](crate::Error::BodyTooLarge) as soon as that is known (from
+    /// `Content-Length`, or while reading), so memory never holds more. Default:
+    /// [`DEFAULT_MAX_BODY_BYTES`].
+    pub fn max_body_bytes(mut self, limit: u64) -> Self {
+        self.max_body_bytes = limit;
         self
     }
 
@@ -107,7 +156,8 @@ impl ClientBuilder {
         self
     }
 
-    /// How long one request may take from start to the end of its body. Default: 30 s.
+    /// How long one attempt may take from start to the end of its body. Default: 30 s.
+    /// Retries add attempts: see [`RetryPolicy::deadline`] for the bound on a whole call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -122,13 +172,23 @@ impl ClientBuilder {
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base_url = normalise_base_url(&self.base_url)?;
-        let token = self.token.as_ref().ok_or(BuildError::MissingCredentials)?;
-        let state = ClientState::new(token)?;
+        let auth = match self.credentials.as_ref().ok_or(BuildError::MissingCredentials)? {
+            Credentials::Bearer(token) => Auth::bearer(token)?,
+            Credentials::Account { account_id, api_key } => Auth::login(account_id, api_key)?,
+        };
         let http = reqwest::Client::builder()
             .default_headers(self.default_headers()?)
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
+            // Flatpeak documents no redirects. Following one could carry the credentials
+            // elsewhere; a 3xx becomes `Error::UnexpectedStatus` instead.
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
+        let state = ClientState {
+            auth,
+            retry: self.retry,
+            max_body_bytes: self.max_body_bytes,
+        };
         Ok(Client::new_with_client(&base_url, http, state))
     }
 
@@ -172,6 +232,13 @@ fn normalise_base_url(raw: &str) -> Result<String, BuildError> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("a base URL has no query or fragment".to_string()));
     }
+    // Credentials in the URL would be printed wherever the URL is (errors, logs).
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(BuildError::InvalidBaseUrl {
+            url: "<redacted: it holds credentials>".to_string(),
+            reason: "a base URL has no user name or password: use `credentials`".to_string(),
+        });
+    }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
@@ -212,6 +279,19 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, BuildError::InvalidToken));
         assert!(!err.to_string().contains("abc"));
+    }
+
+    #[test]
+    fn base_url_with_credentials_is_refused_without_repeating_them() {
+        let err = normalise_base_url("https://acc:key_secret@h").unwrap_err().to_string();
+        assert!(err.contains("user name") && !err.contains("key_secret"), "{err}");
+    }
+
+    #[test]
+    fn debug_of_builder_hides_the_api_key() {
+        let b = Client::builder().credentials("acc_1", "key-very-secret");
+        let shown = format!("{b:?}");
+        assert!(shown.contains("acc_1") && !shown.contains("key-very-secret"), "{shown}");
     }
 
     #[test]

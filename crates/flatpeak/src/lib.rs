@@ -2,7 +2,8 @@
 //!
 //! The operations and types are generated from `openapi/flatpeak.yaml` by
 //! `cargo xtask generate` (see [`generated`](crate#generated-code)); this crate adds
-//! construction, authentication and the request headers Flatpeak expects.
+//! construction, authentication, retries, limits, one error type and the request headers
+//! Flatpeak expects. See [Production use](crate#production-use).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -23,18 +24,26 @@
 //! - **Liberal in what it accepts.** A value of a response enum that this version does not
 //!   know arrives as `Unknown(String)`; unknown fields are ignored; an id off the documented
 //!   pattern is kept as it came. A response missing a *required* field fails with
-//!   [`Error::InvalidResponsePayload`], which holds the raw body.
+//!   [`Error::Decode`], which holds the raw body.
 //! - **Strict in what it sends.** Ids passed as path parameters are checked against
 //!   `^[a-z]{2,4}_[A-Za-z0-9]+$` before any request is made: a bad id fails with
 //!   [`Error::InvalidRequest`] and nothing reaches the network. No `Flatpeak-Version` header is
 //!   sent unless you choose one with [`ClientBuilder::flatpeak_version`].
 //!
+#![doc = include_str!("../PRODUCTION.md")]
+//!
 //! # Generated code
 //! `src/generated.rs` is generated and committed; never edit it. After a spec change, run
 //! `cargo xtask generate`; CI runs `cargo xtask generate --check`.
 
+mod auth;
+mod body;
 mod config;
+pub mod decode;
+mod error;
+mod retry;
 mod secret;
+mod telemetry;
 
 /// The generated client. Included rather than declared with `mod generated;` so that rustfmt
 /// leaves the file as the generator wrote it (`cargo xtask generate --check` compares bytes).
@@ -49,28 +58,25 @@ mod generated {
     include!("generated.rs");
 }
 
-pub use config::{BuildError, ClientBuilder, DEFAULT_BASE_URL};
-pub use generated::{ByteStream, Client, ClientInfo, Error, ResponseValue, builder, types};
+pub use config::{BuildError, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES};
+pub use error::{ApiError, Body, Error};
+pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, types};
+pub use retry::RetryPolicy;
 pub use secret::Secret;
+
+/// What the generated `send()` methods return on failure: progenitor's error, typed with the
+/// API's error envelope. `?` turns it into [`Error`], which is easier to use.
+pub type SendError = progenitor_client::Error<types::Error>;
 
 use progenitor_client::{ClientHooks, OperationInfo};
 
-/// What every request of a [`Client`] carries besides its URL: the credentials. Built by
-/// [`ClientBuilder`]; opaque to callers.
+/// What every request of a [`Client`] works with besides its URL: credentials and token
+/// cache, retry policy, body limit. Built by [`ClientBuilder`]; opaque to callers.
 #[derive(Debug, Clone)]
 pub struct ClientState {
-    bearer: reqwest::header::HeaderValue,
-}
-
-impl ClientState {
-    fn new(token: &Secret) -> Result<Self, BuildError> {
-        let mut bearer =
-            reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-                .map_err(|_| BuildError::InvalidToken)?;
-        // Marked sensitive so that reqwest and hyper never print it.
-        bearer.set_sensitive(true);
-        Ok(Self { bearer })
-    }
+    auth: auth::Auth,
+    retry: RetryPolicy,
+    max_body_bytes: u64,
 }
 
 impl Client {
@@ -81,16 +87,27 @@ impl Client {
 }
 
 impl ClientHooks<ClientState> for Client {
-    /// Adds `Authorization: Bearer <token>` to every request.
-    async fn pre<E>(
+    /// Authenticates, sends with retries, reads the body under the limit, and refreshes the
+    /// token once after a `401` (see `auth.rs` and `retry.rs`).
+    async fn exec(
         &self,
-        request: &mut reqwest::Request,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        auth::execute(&auth::Call::new(self), request, info.operation_id).await
+    }
+
+    /// Turns error bodies that are not the envelope, and responses the hooks gave up on, into
+    /// `UnexpectedResponse`, which keeps the status (see `body.rs`).
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
         _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        let bearer = self.inner().bearer.clone();
-        request
-            .headers_mut()
-            .insert(reqwest::header::AUTHORIZATION, bearer);
-        Ok(())
+    ) -> Result<(), progenitor_client::Error<E>> {
+        match result {
+            Ok(response) => body::check(response)
+                .map_err(|response| progenitor_client::Error::UnexpectedResponse(*response)),
+            Err(_) => Ok(()),
+        }
     }
 }

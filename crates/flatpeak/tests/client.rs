@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use flatpeak::types::{ConnectionType, DeviceObject, StructureType, TariffConnectionStatus};
-use flatpeak::{Client, Error};
+use flatpeak::{Client, SendError as Error};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

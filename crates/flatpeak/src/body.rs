@@ -1,0 +1,137 @@
+//! One HTTP exchange read to its end under the size limit, and the data the hooks attach to
+//! the response for [`crate::Error`].
+//!
+//! Why responses are rebuilt: the exec hook reads every body in full (stopping at the limit)
+//! so that a failure mid-body can be retried and so that nothing downstream can read more than
+//! the limit. It then hands the generated code a `reqwest::Response` rebuilt around the bytes,
+//! with a [`RawBody`] copy in its extensions. progenitor's `UnexpectedResponse` keeps that
+//! response, so `From<SendError>` can read status, headers and body without `.await`.
+//!
+//! Why the post hook turns some responses into `UnexpectedResponse`: for an error status whose
+//! body is not the envelope (a bare `{"message": ..}`, an HTML page from a proxy),
+//! progenitor's own path ends in `InvalidResponsePayload(bytes, serde_error)`, which loses the
+//! status and headers. `UnexpectedResponse` keeps all three, and it is what such a response is:
+//! one the API description does not list. The same route carries the responses the hooks gave
+//! up on (body over the limit, a refused login), marked in the extensions, since a hook can
+//! only fail with one of progenitor's variants. Success statuses keep progenitor's path.
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::HeaderMap;
+use reqwest::{Request, Response, ResponseBuilderExt, StatusCode};
+
+/// The body as received, attached to every response the exec hook returns.
+#[derive(Clone, Debug)]
+pub(crate) struct RawBody(pub(crate) Bytes);
+
+/// The body was longer than the limit; it was not read further.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TooLarge(pub(crate) u64);
+
+/// This is the response of a `GET /login` that gave no token.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LoginRejected;
+
+/// Sends one request and reads its body in full, stopping at `limit` bytes.
+pub(crate) async fn attempt(
+    http: &reqwest::Client,
+    request: Request,
+    limit: u64,
+) -> reqwest::Result<Response> {
+    let mut response = http.execute(request).await?;
+    let body = read_limited(&mut response, limit).await?;
+    let mut rebuilt = rebuild(&response, body.clone().unwrap_or_default());
+    if body.is_none() {
+        rebuilt.extensions_mut().insert(TooLarge(limit));
+    }
+    Ok(rebuilt)
+}
+
+/// The body, or `None` as soon as it is known to exceed `limit`: from `Content-Length` when the
+/// server sends one, else while streaming, so memory never holds more than `limit` bytes.
+async fn read_limited(response: &mut Response, limit: u64) -> reqwest::Result<Option<Bytes>> {
+    let declared = response.content_length().unwrap_or(0);
+    if declared > limit {
+        return Ok(None);
+    }
+    let mut body = BytesMut::with_capacity(usize::try_from(declared).unwrap_or(0));
+    while let Some(chunk) = response.chunk().await? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body.freeze()))
+}
+
+/// A response like `from` (status, version, headers, URL, our marks) whose body is `body`.
+pub(crate) fn rebuild(from: &Response, body: Bytes) -> Response {
+    let mut response = from_parts(from.status(), from.headers().clone(), body, Some(from.url()));
+    let (target, source) = (response.extensions_mut(), from.extensions());
+    if let Some(mark) = source.get::<TooLarge>() {
+        target.insert(*mark);
+    }
+    if let Some(mark) = source.get::<LoginRejected>() {
+        target.insert(*mark);
+    }
+    response
+}
+
+/// A response made of parts, carrying its body as [`RawBody`] too.
+pub(crate) fn from_parts(
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+    url: Option<&url::Url>,
+) -> Response {
+    // The builder is the one way to set the URL reqwest reports (its `ResponseUrl` is private).
+    let builder = match url {
+        Some(url) => http::Response::builder().url(url.clone()),
+        None => http::Response::builder(),
+    };
+    let mut response = builder
+        .body(body.clone())
+        .unwrap_or_else(|_| http::Response::new(body.clone()));
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response.extensions_mut().insert(RawBody(body));
+    Response::from(response)
+}
+
+/// The post hook's rule (see the module docs): `Err` with a copy of the response when it must
+/// become `UnexpectedResponse`.
+pub(crate) fn check(response: &Response) -> Result<(), Box<Response>> {
+    let Some(body) = raw_body(response) else {
+        return Ok(());
+    };
+    let not_envelope = || serde_json::from_slice::<crate::types::Error>(body).is_err();
+    if gave_up(response) || (response.status().as_u16() >= 400 && not_envelope()) {
+        return Err(Box::new(rebuild(response, body.clone())));
+    }
+    Ok(())
+}
+
+/// The body the exec hook read, if this response came from it.
+pub(crate) fn raw_body(response: &Response) -> Option<&Bytes> {
+    response.extensions().get::<RawBody>().map(|raw| &raw.0)
+}
+
+/// The limit this response's body exceeded, if it did.
+pub(crate) fn too_large(response: &Response) -> Option<u64> {
+    response.extensions().get::<TooLarge>().map(|mark| mark.0)
+}
+
+/// Whether this is a refused `GET /login`.
+pub(crate) fn login_rejected(response: &Response) -> bool {
+    response.extensions().get::<LoginRejected>().is_some()
+}
+
+/// Whether the hooks gave up on this response (nothing more to learn by retrying it).
+pub(crate) fn gave_up(response: &Response) -> bool {
+    too_large(response).is_some() || login_rejected(response)
+}
+
+/// Marks a `GET /login` response that gave no token.
+pub(crate) fn mark_login_rejected(mut response: Response) -> Response {
+    response.extensions_mut().insert(LoginRejected);
+    response
+}

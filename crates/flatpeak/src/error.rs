@@ -1,0 +1,424 @@
+//! The crate's one public error, and how the generated `send()`'s error becomes it.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, LOCATION};
+
+use crate::{BuildError, SendError, body, retry, types};
+
+/// Response headers that may carry a request id, in the order they are looked for.
+const REQUEST_ID_HEADERS: [&str; 3] = ["flatpeak-request-id", "request-id", "x-request-id"];
+
+/// The `422` codes Flatpeak asks clients not to retry more than once every 15 minutes.
+const SLOW_422_CODES: [&str; 5] = [
+    "account_disabled",
+    "no_tariff_connected",
+    "pending_connect",
+    "no_price_data",
+    "api_version_not_supported",
+];
+
+/// How long to wait after one of [`SLOW_422_CODES`].
+const SLOW_422_WAIT: Duration = Duration::from_secs(15 * 60);
+
+/// How much of a non-envelope body becomes an error's message.
+const MESSAGE_CHARS: usize = 200;
+
+/// Everything that can go wrong in a call.
+///
+/// The generated `send()` methods return [`SendError`] (progenitor's error); `?` in a function
+/// returning `Result<_, flatpeak::Error>` converts it, as does `Error::from`. No variant's
+/// `Display` or `Debug` holds a token or an API key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with an error status (`4xx` or `5xx`).
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// The request was refused before anything was sent, for example an id that does not
+    /// match `^[a-z]{2,4}_[A-Za-z0-9]+$`.
+    #[error("invalid request, nothing was sent: {0}")]
+    InvalidRequest(String),
+    /// A success status whose body is not what the operation returns: truncated, empty, not
+    /// JSON, nested too deep, or missing a required field.
+    #[error("cannot decode the response body ({} bytes): {source}", body.len())]
+    Decode {
+        /// The body as received (empty for a login response, which would hold the token).
+        body: Body,
+        /// Why it does not decode.
+        source: serde_json::Error,
+    },
+    /// A status the operation does not document and that is not an error: an unexpected
+    /// success, or a redirect (the client never follows redirects, so credentials cannot
+    /// reach another host).
+    #[error("unexpected HTTP {status}{}", redirect_note(location.as_deref()))]
+    UnexpectedStatus {
+        /// The status received.
+        status: StatusCode,
+        /// A redirect's `Location`, when there was one.
+        location: Option<String>,
+        /// The body as received.
+        body: Body,
+    },
+    /// The response body exceeded the client's limit (see
+    /// [`ClientBuilder::max_body_bytes`](crate::ClientBuilder::max_body_bytes)); reading
+    /// stopped there.
+    #[error("HTTP {status} response body is larger than the {limit}-byte limit")]
+    BodyTooLarge {
+        /// The status received.
+        status: StatusCode,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The request or the body took longer than the client's `timeout`.
+    #[error("timed out: {}", describe(.0))]
+    Timeout(#[source] reqwest::Error),
+    /// The connection failed: refused, reset, closed in the middle of the body, TLS.
+    #[error("connection failed: {}", describe(.0))]
+    Transport(#[source] reqwest::Error),
+    /// `GET /login` gave no token: the credentials were refused, or the answer was no token.
+    #[error("login failed: {0}")]
+    Login(#[source] Box<Error>),
+    /// The client could not be built.
+    #[error("invalid client configuration: {0}")]
+    Build(#[from] BuildError),
+    /// A failure progenitor reports that none of the above describes (none is known).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// The HTTP status, when a response was received.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api(api) => Some(api.status),
+            Self::UnexpectedStatus { status, .. } | Self::BodyTooLarge { status, .. } => Some(*status),
+            Self::Timeout(error) | Self::Transport(error) => error.status(),
+            Self::Login(inner) => inner.status(),
+            _ => None,
+        }
+    }
+
+    /// The API error, when the server answered with an error status.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    fn from_reqwest(error: reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Self::Timeout(error)
+        } else {
+            Self::Transport(error)
+        }
+    }
+
+    /// A response progenitor did not decode: see `body.rs` for how it got here.
+    fn from_response(response: &reqwest::Response) -> Self {
+        let status = response.status();
+        let body = body::raw_body(response).cloned().unwrap_or_default();
+        let login = body::login_rejected(response);
+        let error = if let Some(limit) = body::too_large(response) {
+            Self::BodyTooLarge { status, limit }
+        } else if status.is_client_error() || status.is_server_error() {
+            Self::Api(Box::new(ApiError::from_body(status, response.headers().clone(), body)))
+        } else if login && status.is_success() {
+            Self::Decode { body: Body::default(), source: login_decode_error(&body) }
+        } else {
+            let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok());
+            Self::UnexpectedStatus { status, location: location.map(str::to_string), body: Body(body) }
+        };
+        if login { Self::Login(Box::new(error)) } else { error }
+    }
+}
+
+impl From<SendError> for Error {
+    fn from(error: SendError) -> Self {
+        match error {
+            SendError::InvalidRequest(message) => Self::InvalidRequest(message),
+            SendError::CommunicationError(e) | SendError::ResponseBodyError(e) | SendError::InvalidUpgrade(e) => {
+                Self::from_reqwest(e)
+            }
+            SendError::ErrorResponse(value) => {
+                let (status, headers) = (value.status(), value.headers().clone());
+                Self::Api(Box::new(ApiError::from_envelope(status, headers, value.into_inner())))
+            }
+            SendError::InvalidResponsePayload(body, source) => Self::Decode { body: Body(body), source },
+            SendError::UnexpectedResponse(response) => Self::from_response(&response),
+            SendError::Custom(message) => Self::Other(message),
+        }
+    }
+}
+
+/// An error status from the API, with the envelope's fields when the body had them.
+///
+/// Flatpeak's envelope is `{"object":"error","type":..,"code":..,"message":..,"context":..}`.
+/// A body that is not the envelope (a bare `{"message": "Not Found"}`, an HTML page from a
+/// proxy) still gives a message, and its raw bytes are kept in [`body`](Self::body).
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    headers: HeaderMap,
+    envelope: Option<types::Error>,
+    error_type: Option<types::ErrorType>,
+    code: Option<String>,
+    message: String,
+    context: Option<String>,
+    body: Option<Body>,
+}
+
+impl ApiError {
+    fn from_envelope(status: StatusCode, headers: HeaderMap, envelope: types::Error) -> Self {
+        Self {
+            status,
+            headers,
+            error_type: Some(envelope.type_.clone()),
+            code: Some(envelope.code.clone()),
+            message: one_line(&envelope.message),
+            context: envelope.context.clone(),
+            envelope: Some(envelope),
+            body: None,
+        }
+    }
+
+    /// From a body that may be the envelope, part of it, other JSON, or not JSON at all.
+    fn from_body(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        if let Ok(envelope) = serde_json::from_slice::<types::Error>(&body) {
+            return Self::from_envelope(status, headers, envelope);
+        }
+        let json = serde_json::from_slice::<serde_json::Value>(&body).ok();
+        let field = |name: &str| json.as_ref()?.get(name)?.as_str().map(one_line);
+        let message = field("message")
+            .or_else(|| text_message(&body))
+            .or_else(|| status.canonical_reason().map(str::to_string))
+            .unwrap_or_default();
+        Self {
+            status,
+            headers,
+            envelope: None,
+            error_type: field("type").map(types::ErrorType::Unknown).map(known_type),
+            code: field("code"),
+            message,
+            context: field("context"),
+            body: Some(Body(body)),
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The envelope's `type`: `invalid_request` (4xx), `rate_limit` (429), `api_error` (5xx).
+    pub fn error_type(&self) -> Option<&types::ErrorType> {
+        self.error_type.as_ref()
+    }
+
+    /// The envelope's machine-readable `code`, for example `no_tariff_connected`.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// The envelope's `message`; else the body's `message`, the start of a text body, or the
+    /// status's reason phrase. Always one line.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The envelope's `context`: the API call that failed, for example `api.location_create`.
+    pub fn context(&self) -> Option<&str> {
+        self.context.as_deref()
+    }
+
+    /// The whole envelope, when the body was one.
+    pub fn envelope(&self) -> Option<&types::Error> {
+        self.envelope.as_ref()
+    }
+
+    /// The raw body, kept when it was not the envelope.
+    pub fn body(&self) -> Option<&Body> {
+        self.body.as_ref()
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The API version that answered (`flatpeak-version` response header).
+    pub fn flatpeak_version(&self) -> Option<&str> {
+        self.header("flatpeak-version")
+    }
+
+    /// The request id (`flatpeak-request-id`, `request-id` or `x-request-id` header), to
+    /// quote to Flatpeak support.
+    pub fn request_id(&self) -> Option<&str> {
+        REQUEST_ID_HEADERS.iter().find_map(|name| self.header(name))
+    }
+
+    /// How long to wait before trying again: the `Retry-After` header; else 15 minutes for
+    /// the `422` codes Flatpeak asks not to retry sooner (`no_tariff_connected`, ...).
+    pub fn retry_after(&self) -> Option<Duration> {
+        retry::retry_after(&self.headers, SystemTime::now()).or_else(|| {
+            let slow = self.status.as_u16() == 422 && self.code().is_some_and(|c| SLOW_422_CODES.contains(&c));
+            slow.then_some(SLOW_422_WAIT)
+        })
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
+}
+
+impl fmt::Display for ApiError {
+    /// `HTTP 404 Not Found: No such device (type invalid_request, code not_found, ...)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}: {}", self.status, self.message)?;
+        let details: Vec<String> = [
+            ("type", self.error_type.as_ref().map(ToString::to_string)),
+            ("code", self.code.clone()),
+            ("context", self.context.clone()),
+            ("request id", self.request_id().map(one_line)),
+        ]
+        .into_iter()
+        .filter_map(|(label, value)| Some(format!("{label} {}", value?)))
+        .collect();
+        if !details.is_empty() {
+            write!(f, " ({})", details.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// A response body kept for diagnosis. `Debug` shows its length and start, not all of it.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Body(Bytes);
+
+impl Body {
+    /// The bytes as received.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The bytes as received, without copying.
+    pub fn into_bytes(self) -> Bytes {
+        self.0
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the body was empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let start = String::from_utf8_lossy(&self.0[..self.0.len().min(64)]);
+        write!(f, "Body({} bytes: {start:?})", self.0.len())
+    }
+}
+
+/// One line of at most [`MESSAGE_CHARS`] characters: runs of whitespace and control characters
+/// become one space.
+fn one_line(text: &str) -> String {
+    let mut line = String::new();
+    for word in text.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()) {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        if line.chars().count() > MESSAGE_CHARS {
+            return line.chars().take(MESSAGE_CHARS).chain(['…']).collect();
+        }
+    }
+    line
+}
+
+/// A message from a body that is not JSON: an HTML page's `<title>`, or the start of the text.
+fn text_message(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let title = text
+        .split_once("<title>")
+        .and_then(|(_, rest)| rest.split_once("</title>"))
+        .map(|(title, _)| title);
+    Some(one_line(title.unwrap_or(&text))).filter(|m| !m.is_empty())
+}
+
+/// `Unknown("rate_limit")` -> `RateLimit`: known names get their variant.
+fn known_type(parsed: types::ErrorType) -> types::ErrorType {
+    match &parsed {
+        types::ErrorType::Unknown(name) => name.parse().unwrap_or(parsed),
+        _ => parsed,
+    }
+}
+
+fn redirect_note(location: Option<&str>) -> String {
+    location.map(|l| format!(" (redirect to {} not followed)", one_line(l))).unwrap_or_default()
+}
+
+/// reqwest's message and, when it adds something, the innermost cause, on one line.
+fn describe(error: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let (outer, inner) = (error.to_string(), cause.to_string());
+    if inner == outer { one_line(&outer) } else { one_line(&format!("{outer}: {inner}")) }
+}
+
+/// Why a `200` login body is no token, from a copy with `bearer_token` blanked, so that the
+/// message cannot quote the token.
+fn login_decode_error(body: &[u8]) -> serde_json::Error {
+    let redacted = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(mut json) => {
+            if let Some(token) = json.get_mut("bearer_token").filter(|t| t.is_string()) {
+                *token = "***".into();
+            }
+            json.to_string().into_bytes()
+        }
+        Err(_) => body.to_vec(),
+    };
+    match serde_json::from_slice::<types::AuthToken>(&redacted) {
+        Err(error) => error,
+        // The token itself could not go in a header: say so without quoting it.
+        Ok(_) => serde_json::Error::io(std::io::Error::other("the bearer_token cannot be sent in an HTTP header")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_collapses_and_truncates() {
+        assert_eq!(one_line("  a\n\tb \u{7}c "), "a b c");
+        let long = "x ".repeat(500);
+        assert_eq!(one_line(&long).chars().count(), MESSAGE_CHARS + 1);
+    }
+
+    #[test]
+    fn html_title_becomes_the_message() {
+        let page = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
+        assert_eq!(text_message(page).as_deref(), Some("502 Bad Gateway"));
+        assert_eq!(text_message(b"  \n"), None);
+    }
+
+    #[test]
+    fn login_decode_error_never_quotes_the_token() {
+        let body = br#"{"bearer_token":"tok_SECRET","expires_in":"tok_SECRET"}"#;
+        let message = login_decode_error(body).to_string();
+        assert!(message.contains("expires_in") || message.contains("invalid type"), "{message}");
+        let body = br#"{"bearer_token":"tok_SECRET","expires_in":[1],"live_mode":true}"#;
+        assert!(!login_decode_error(body).to_string().contains("tok_SECRET"));
+    }
+}

@@ -1,0 +1,64 @@
+//! `tracing` spans and events (cargo feature `tracing`, on by default): one span per HTTP
+//! attempt with the operation, attempt number, status and elapsed time, and an event per
+//! retry. Never a header or a body: they hold tokens and customer data.
+
+use std::future::Future;
+use std::time::Duration;
+
+use reqwest::Response;
+
+/// Runs one attempt inside a `flatpeak.request` span and records how it ended.
+#[cfg(feature = "tracing")]
+pub(crate) async fn attempt(
+    operation: &'static str,
+    attempt: u32,
+    exchange: impl Future<Output = reqwest::Result<Response>>,
+) -> reqwest::Result<Response> {
+    use tracing::Instrument as _;
+    use tracing::field::Empty;
+
+    let span = tracing::debug_span!(
+        "flatpeak.request",
+        operation,
+        attempt,
+        status = Empty,
+        elapsed_ms = Empty
+    );
+    let started = std::time::Instant::now();
+    let outcome = exchange.instrument(span.clone()).await;
+    let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    span.record("elapsed_ms", elapsed_ms);
+    span.in_scope(|| match &outcome {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            span.record("status", status);
+            tracing::debug!(status, elapsed_ms, "response");
+        }
+        // reqwest's message names the URL and the cause; it never holds headers or bodies.
+        Err(error) => tracing::debug!(elapsed_ms, %error, "no response"),
+    });
+    outcome
+}
+
+/// Without the `tracing` feature: the attempt alone.
+#[cfg(not(feature = "tracing"))]
+pub(crate) async fn attempt(
+    _operation: &'static str,
+    _attempt: u32,
+    exchange: impl Future<Output = reqwest::Result<Response>>,
+) -> reqwest::Result<Response> {
+    exchange.await
+}
+
+/// Reports that `attempt` failed and the next one starts after `wait`.
+pub(crate) fn retrying(operation: &'static str, attempt: u32, wait: Duration) {
+    #[cfg(feature = "tracing")]
+    tracing::debug!(
+        operation,
+        attempt,
+        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+        "retrying"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (operation, attempt, wait);
+}
