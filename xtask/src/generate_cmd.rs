@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 
 use crate::check;
 use crate::generate::{self, Generated, Profile};
+use crate::replay_table;
 use crate::spec;
 
 /// Arguments of `cargo xtask generate`.
@@ -44,17 +45,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         Profile::Flatpeak
     };
-    let generated = generate::generate(spec, &label, profile)
+    let generated = generate::generate(spec.clone(), &label, profile)
         .with_context(|| format!("{}", spec_path.display()))?;
     for change in &generated.changes {
         eprintln!("normalise: {change}");
     }
     let outputs = match &args.out {
         Some(dir) => standalone_crate(dir, &label, &generated),
-        None => vec![Output {
-            path: root.join("crates/flatpeak/src/generated.rs"),
-            contents: generated.code,
-        }],
+        None => flatpeak_files(&root, &spec, &label, generated)?,
     };
     if args.check {
         return Ok(check_outputs(&outputs));
@@ -64,6 +62,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
         eprintln!("wrote {}", out.path.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The client of `crates/flatpeak` and, generated from it, the conformance gate's replay
+/// table, which calls it.
+fn flatpeak_files(
+    root: &Path,
+    spec: &openapiv3::OpenAPI,
+    label: &str,
+    generated: Generated,
+) -> Result<Vec<Output>> {
+    let table = replay_table::generate(spec, &generated.code, label)
+        .with_context(|| format!("{}: replay table", replay_table::PATH))?;
+    for note in &table.notes {
+        eprintln!("replay: {note}");
+    }
+    Ok(vec![
+        Output {
+            path: root.join("crates/flatpeak/src/generated.rs"),
+            contents: generated.code,
+        },
+        Output {
+            path: root.join(replay_table::PATH),
+            contents: table.code,
+        },
+    ])
 }
 
 fn check_outputs(outputs: &[Output]) -> ExitCode {

@@ -1,9 +1,12 @@
-//! Project tasks. `cargo xtask generate [--check] [--spec PATH] [--out DIR]`.
+//! Project tasks. `cargo xtask generate [--check] [--spec PATH] [--out DIR]`,
+//! `cargo xtask conformance [--cassettes DIR]... [--spec PATH] [--format F] [--output FILE]`.
 
 mod check;
+mod conformance_cmd;
 mod generate;
 mod normalise;
 mod postprocess;
+mod replay_table;
 mod spec;
 
 use std::path::PathBuf;
@@ -22,6 +25,9 @@ struct Cli {
 enum Command {
     /// Generate the client from the OpenAPI spec.
     Generate(generate_cmd::Args),
+    /// Run the contract gate: replay recorded responses through the client and check them
+    /// against the spec.
+    Conformance(conformance_cmd::Args),
 }
 
 mod generate_cmd;
@@ -30,6 +36,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Generate(args) => generate_cmd::run(args),
+        Command::Conformance(args) => conformance_cmd::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,79 @@
+//! HAR 1.2 files from browser devtools, mitmproxy or Postman, read with `har`.
+
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::Syntax;
+use crate::model::{Interaction, RecordedRequest, RecordedResponse};
+
+/// `har` chooses the version by `log.version`; this wrapper lets `serde_path_to_error` name
+/// the place of a shape error, which `har::from_slice` does not. HAR 1.3 only adds optional
+/// fields that a replay does not use, so 1.3 files are read with the 1.2 types too.
+#[derive(Deserialize)]
+struct HarFile {
+    log: har::v1_2::Log,
+}
+
+/// Reads a HAR file's entries. `name` is how the run names the file.
+pub(super) fn read(text: &str, name: &str) -> Result<Vec<Interaction>, String> {
+    let shape: Value = Syntax::Json.parse(text)?;
+    match shape.pointer("/log/version").and_then(Value::as_str) {
+        Some("1.2" | "1.3") => {}
+        Some(other) => return Err(format!("HAR version `{other}` is not supported (1.2)")),
+        None => return Err("a HAR file needs `log.version`".to_string()),
+    }
+    let file: HarFile = Syntax::Json.parse(text)?;
+    file.log
+        .entries
+        .into_iter()
+        .enumerate()
+        .map(|(index, entry)| interaction(name, index, entry))
+        .collect()
+}
+
+fn interaction(file: &str, index: usize, entry: har::v1_2::Entries) -> Result<Interaction, String> {
+    let har::v1_2::Entries {
+        request, response, ..
+    } = entry;
+    let content = response.content;
+    let body = decode(content.text, content.encoding.as_deref())
+        .map_err(|why| format!("entry {index}: response.content: {why}"))?;
+    Ok(Interaction {
+        file: file.to_string(),
+        index,
+        request: RecordedRequest {
+            method: request.method.to_ascii_uppercase(),
+            url: request.url,
+            headers: pairs(request.headers),
+            body: request
+                .post_data
+                .and_then(|p| p.text)
+                .map(String::into_bytes)
+                .unwrap_or_default(),
+        },
+        response: RecordedResponse {
+            status: response.status,
+            headers: pairs(response.headers),
+            body,
+        },
+    })
+}
+
+fn pairs(headers: Vec<har::v1_2::Headers>) -> Vec<(String, String)> {
+    headers.into_iter().map(|h| (h.name, h.value)).collect()
+}
+
+/// A HAR body is text, or base64 when `encoding` says so (binary bodies).
+fn decode(text: Option<String>, encoding: Option<&str>) -> Result<Vec<u8>, String> {
+    let text = text.unwrap_or_default();
+    match encoding {
+        None | Some("") => Ok(text.into_bytes()),
+        Some(e) if e.eq_ignore_ascii_case("base64") => base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|err| format!("`text` is not valid base64: {err}")),
+        Some(other) => Err(format!(
+            "unknown `encoding` `{other}` (only base64 is defined)"
+        )),
+    }
+}

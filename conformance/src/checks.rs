@@ -1,0 +1,340 @@
+//! One function per kind of finding. Each looks at one interaction and returns findings; none
+//! prints, and none depends on another's findings except through the values passed in.
+
+use jsonschema::error::ValidationErrorKind;
+use serde_json::Value;
+
+use crate::model::{Finding, Kind, Outcome, RecordedResponse, Site};
+use crate::schema::{self, Schemas};
+use crate::spec::{DocumentedResponse, Media, Operation, escape, unescape};
+
+/// `status`: the recorded status is a documented one. Returns the documented response.
+pub fn status<'o>(
+    site: Site<'_>,
+    op: &'o Operation,
+    status: i64,
+) -> (Option<&'o DocumentedResponse>, Vec<Finding>) {
+    let documented = u16::try_from(status)
+        .ok()
+        .filter(|s| (100..=999).contains(s))
+        .and_then(|s| op.response_for(s));
+    if documented.is_some() {
+        return (documented, Vec::new());
+    }
+    let keys: Vec<&str> = op.responses.keys().map(String::as_str).collect();
+    let finding = Finding::at(site, Kind::Status, "")
+        .expected(format!("one of {}", keys.join(", ")), status.to_string())
+        .message(format!("status {status} is not documented for `{}`", op.id));
+    (None, vec![finding])
+}
+
+/// `content-type`: the response's media type is one the status documents. Returns the
+/// documented media to validate the body against: the matching one, else the first JSON one
+/// (so a mislabelled JSON body is still checked).
+pub fn content_type<'d>(
+    site: Site<'_>,
+    documented: &'d DocumentedResponse,
+    response: &RecordedResponse,
+) -> (Option<&'d Media>, Vec<Finding>) {
+    let found = response.header("content-type").map(essence);
+    let expected: Vec<&str> = documented
+        .media
+        .iter()
+        .map(|m| m.media_type.as_str())
+        .collect();
+    let matching = found.as_deref().and_then(|f| {
+        documented
+            .media
+            .iter()
+            .find(|m| media_matches(&m.media_type, f))
+    });
+    if expected.is_empty() {
+        let finding = (!response.body.is_empty()).then(|| {
+            Finding::at(site, Kind::ContentType, "")
+                .expected("no body", format!("{} bytes", response.body.len()))
+                .message("the status documents no body, but the response has one")
+        });
+        return (None, finding.into_iter().collect());
+    }
+    if matching.is_some() {
+        return (matching, Vec::new());
+    }
+    let found = found.unwrap_or_else(|| "no Content-Type header".to_string());
+    let finding = Finding::at(site, Kind::ContentType, "")
+        .expected(expected.join(" or "), found.clone())
+        .message(format!(
+            "media type `{found}` is not documented (expected {})",
+            expected.join(" or ")
+        ));
+    let fallback = documented.media.iter().find(|m| m.is_json());
+    (fallback, vec![finding])
+}
+
+/// `type/subtype`, lower case, without parameters.
+fn essence(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn media_matches(documented: &str, found: &str) -> bool {
+    match documented.split_once('/') {
+        Some(("*", "*")) => true,
+        Some((top, "*")) => found.split_once('/').is_some_and(|(t, _)| t == top),
+        _ => documented == found,
+    }
+}
+
+/// What the body checks learnt, for the checks that compare with the client.
+#[derive(Debug, Default)]
+pub struct BodyCheck {
+    /// The body as JSON, when it is JSON and JSON was documented.
+    pub json: Option<Value>,
+    /// The body was validated and nothing but unknown enum values was wrong with it.
+    pub schema_accepts: bool,
+    /// Pointers of errors that typed Rust rejects as well (missing required fields, wrong
+    /// types, unparsable dates): if the client accepts them, the two disagree.
+    pub strict_errors: Vec<String>,
+    /// What was found.
+    pub findings: Vec<Finding>,
+}
+
+/// `json`, `schema` and `unknown-enum-value`: the raw body against the documented schema.
+pub fn body(
+    site: Site<'_>,
+    media: Option<&Media>,
+    response: &RecordedResponse,
+    schemas: &Schemas,
+) -> BodyCheck {
+    let mut check = BodyCheck::default();
+    let Some(media) = media.filter(|m| m.is_json()) else {
+        // Nothing to validate against: no body documented, or not a JSON one.
+        check.schema_accepts = true;
+        return check;
+    };
+    let json = match serde_json::from_slice::<Value>(&response.body) {
+        Ok(json) => json,
+        Err(e) => {
+            let found = if response.body.is_empty() {
+                "an empty body".to_string()
+            } else {
+                e.to_string()
+            };
+            check.findings.push(
+                Finding::at(site, Kind::Json, "")
+                    .expected(format!("a JSON body ({})", media.media_type), found.clone())
+                    .message(format!("the body is not JSON: {found}")),
+            );
+            return check;
+        }
+    };
+    let validator = media.schema.as_deref().and_then(|p| schemas.get(p));
+    if let Some(validator) = validator {
+        for error in validator.iter_errors(&json) {
+            let (finding, strict) = schema_finding(site, &error);
+            if strict {
+                check.strict_errors.push(finding.pointer.clone());
+            }
+            check.findings.push(finding);
+        }
+        check.findings.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+    }
+    check.schema_accepts = check
+        .findings
+        .iter()
+        .all(|f| f.kind == Kind::UnknownEnumValue);
+    check.json = Some(json);
+    check
+}
+
+/// One validation error as a finding, and whether typed Rust would reject it too.
+fn schema_finding(site: Site<'_>, error: &jsonschema::ValidationError<'_>) -> (Finding, bool) {
+    let at = error.instance_path().as_str().to_string();
+    let found = excerpt(error.instance());
+    let message = error.to_string();
+    let (kind, pointer, expected, strict) = match error.kind() {
+        ValidationErrorKind::Enum { options } => (
+            Kind::UnknownEnumValue,
+            at,
+            format!("one of {}", options_list(options)),
+            false,
+        ),
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            let pointer = format!("{at}/{}", escape(name));
+            let expected = format!("required field `{name}`");
+            return (
+                Finding::at(site, Kind::Schema, pointer)
+                    .expected(expected, "absent")
+                    .message(message),
+                true,
+            );
+        }
+        ValidationErrorKind::Type { .. } => (Kind::Schema, at, message_expected(&message), true),
+        ValidationErrorKind::Format { format } => (
+            Kind::Schema,
+            at,
+            format!("a `{format}` string"),
+            // The client parses these formats into typed values (chrono, uuid).
+            matches!(format.as_str(), "date-time" | "date" | "uuid"),
+        ),
+        ValidationErrorKind::Pattern { pattern } => (
+            Kind::Schema,
+            at,
+            format!("a string matching `{pattern}`"),
+            false,
+        ),
+        other => (
+            Kind::Schema,
+            at,
+            format!("`{}` constraint", other.keyword()),
+            false,
+        ),
+    };
+    let finding = Finding::at(site, kind, pointer)
+        .expected(expected, found)
+        .message(message);
+    (finding, strict)
+}
+
+/// `"x" is not of type "string"` -> `type "string"`.
+fn message_expected(message: &str) -> String {
+    message
+        .rsplit_once(" is not of ")
+        .map(|(_, t)| t.to_string())
+        .unwrap_or_else(|| message.to_string())
+}
+
+fn options_list(options: &Value) -> String {
+    match options {
+        Value::Array(items) => items
+            .iter()
+            .map(Value::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// A value as compact JSON, cut to a readable length.
+fn excerpt(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text,
+    }
+}
+
+/// `undeclared-field`: fields of the body that the schema does not declare (warnings).
+pub fn undeclared(
+    site: Site<'_>,
+    doc: &Value,
+    media: Option<&Media>,
+    json: &Value,
+) -> Vec<Finding> {
+    let Some(pointer) = media.and_then(|m| m.schema.as_deref()) else {
+        return Vec::new();
+    };
+    schema::undeclared(doc, pointer, json)
+        .into_iter()
+        .map(|u| {
+            let name = unescape(u.pointer.rsplit('/').next().unwrap_or_default());
+            Finding::at(site, Kind::UndeclaredField, u.pointer)
+                .expected(
+                    format!("one of {}", u.declared.join(", ")),
+                    format!("`{name}`"),
+                )
+                .message(format!(
+                    "field `{name}` is not declared by the schema (drift?)"
+                ))
+        })
+        .collect()
+}
+
+/// `client` and `disagreement`: what the generated client made of the response, against what
+/// the schema check concluded. `status_documented` is false when the `status` check already
+/// explains why the client had no type for the response.
+pub fn client(
+    site: Site<'_>,
+    outcome: &Outcome,
+    body: &BodyCheck,
+    status_documented: bool,
+) -> Vec<Finding> {
+    match outcome {
+        Outcome::Value { .. } | Outcome::ApiError { .. } => client_accepted(site, body),
+        Outcome::ClientError { variant, .. }
+            if variant == "UnexpectedResponse" && !status_documented =>
+        {
+            Vec::new()
+        }
+        Outcome::ClientError {
+            variant,
+            message,
+            pointer,
+        } => client_rejected(site, body, variant, message, pointer.as_deref()),
+    }
+}
+
+fn client_accepted(site: Site<'_>, body: &BodyCheck) -> Vec<Finding> {
+    body.strict_errors
+        .iter()
+        .map(|pointer| {
+            Finding::at(site, Kind::Disagreement, pointer.clone())
+                .expected(
+                    "the client to reject what the schema rejects",
+                    "the client accepted it",
+                )
+                .message("the schema rejects this value but the generated client accepted it")
+        })
+        .collect()
+}
+
+fn client_rejected(
+    site: Site<'_>,
+    body: &BodyCheck,
+    variant: &str,
+    message: &str,
+    pointer: Option<&str>,
+) -> Vec<Finding> {
+    let pointer = pointer.unwrap_or_default().to_string();
+    // These happen before a response is read: the replay failed, not the response.
+    if matches!(
+        variant,
+        "InvalidRequest" | "CommunicationError" | "InvalidUpgrade"
+    ) {
+        return vec![
+            Finding::at(site, Kind::Replay, pointer)
+                .expected(
+                    "the client to send the recorded request",
+                    format!("{variant}: {message}"),
+                )
+                .message(format!("could not replay the interaction: {message}")),
+        ];
+    }
+    let mut findings = vec![
+        Finding::at(site, Kind::Client, pointer.clone())
+            .expected(
+                "a typed value or typed API error",
+                format!("{variant}: {message}"),
+            )
+            .message(format!(
+                "the generated client could not parse the response: {message}"
+            )),
+    ];
+    if body.schema_accepts && body.json.is_some() {
+        findings.push(
+            Finding::at(site, Kind::Disagreement, pointer)
+                .expected(
+                    "the client to accept what the schema accepts",
+                    "the client rejected it",
+                )
+                .message(format!(
+                    "the schema accepts this body but the generated client rejects it: {message}"
+                )),
+        );
+    }
+    findings
+}

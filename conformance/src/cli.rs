@@ -1,0 +1,133 @@
+//! The command line: `conformance [--cassettes DIR]... [--spec PATH] [--waivers PATH]
+//! [--format text|json|junit] [--output FILE]`, which `cargo xtask conformance` runs.
+//!
+//! Exit codes: 0 conforms (warnings and waived findings allowed); 1 at least one unwaived
+//! error; 2 could not run, or ran zero checks.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::report::{self, Format};
+use crate::{Config, Report};
+
+/// Replays recorded responses through the generated client and checks them against the spec.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask conformance", version, about)]
+pub struct Args {
+    /// A directory searched recursively for cassettes (VCR JSON/YAML, HAR); repeatable
+    /// [default: conformance/cassettes].
+    #[arg(long = "cassettes", value_name = "DIR")]
+    pub cassettes: Vec<PathBuf>,
+    /// The OpenAPI 3.0 spec [default: openapi/flatpeak.yaml].
+    #[arg(long, value_name = "PATH")]
+    pub spec: Option<PathBuf>,
+    /// The waivers file [default: conformance/waivers.toml].
+    #[arg(long, value_name = "PATH", conflicts_with = "no_waivers")]
+    pub waivers: Option<PathBuf>,
+    /// Apply no waivers.
+    #[arg(long)]
+    pub no_waivers: bool,
+    /// How to write the report.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output (the summary line still goes to
+    /// standard output).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The workspace this crate was built in: defaults are found there wherever the command runs.
+fn workspace() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// A default path, relative to the current directory when it lies below it, so that reports
+/// name files the way a person at the workspace root would.
+fn default_path(relative: &str) -> PathBuf {
+    let absolute = workspace().join(relative);
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| absolute.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or(absolute)
+}
+
+impl Args {
+    /// The run these arguments ask for, defaults filled in.
+    pub fn config(&self) -> Config {
+        let cassettes = match self.cassettes.is_empty() {
+            true => vec![default_path("conformance/cassettes")],
+            false => self.cassettes.clone(),
+        };
+        let spec = self
+            .spec
+            .clone()
+            .unwrap_or_else(|| default_path("openapi/flatpeak.yaml"));
+        let mut config = Config::new(cassettes, spec);
+        config.waivers = match (&self.waivers, self.no_waivers) {
+            (_, true) => None,
+            (Some(path), false) => Some(path.clone()),
+            (None, false) => Some(default_path("conformance/waivers.toml")),
+        };
+        config
+    }
+}
+
+/// Runs the command and returns its exit code.
+pub fn main(args: Args) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    let report = match runtime.block_on(crate::run(&args.config())) {
+        Ok(report) => report,
+        Err(e) => return fail(&e.to_string()),
+    };
+    if let Err(e) = write(&args, &report) {
+        return fail(&e);
+    }
+    exit_code(&report)
+}
+
+fn write(args: &Args, report: &Report) -> Result<(), String> {
+    let text = report::render(report, args.format);
+    match &args.output {
+        None => print!("{text}"),
+        Some(path) => {
+            std::fs::write(path, text)
+                .map_err(|e| format!("{}: cannot write the report: {e}", path.display()))?;
+            let s = report.summary;
+            println!(
+                "wrote {}: {} errors, {} warnings, {} waived, {} checks",
+                path.display(),
+                s.errors,
+                s.warnings,
+                s.waived,
+                s.checks
+            );
+        }
+    }
+    Ok(())
+}
+
+/// 2 when nothing was checked (a gate that checked nothing must not pass), 1 on an error.
+pub fn exit_code(report: &Report) -> ExitCode {
+    if report.summary.checks == 0 {
+        eprintln!("error: the gate ran zero checks: no interactions found in the cassettes");
+        ExitCode::from(2)
+    } else if report.summary.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}

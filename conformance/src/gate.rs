@@ -1,0 +1,202 @@
+//! One run of the gate: load, then examine every interaction (route, checks, replay) on a
+//! pool of replayers, then waive and count.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::NaiveDate;
+use tokio::task::JoinSet;
+
+use crate::RunError;
+use crate::cassette;
+use crate::checks::{self, BodyCheck};
+use crate::model::{Finding, Interaction, Kind, Replayed, Report, Site, Summary};
+use crate::replay::Replayer;
+use crate::route;
+use crate::schema::Schemas;
+use crate::spec::Spec;
+use crate::waivers::Waivers;
+
+/// What to check against what.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Directories searched recursively for cassettes.
+    pub cassettes: Vec<PathBuf>,
+    /// The OpenAPI 3.0 spec.
+    pub spec: PathBuf,
+    /// `waivers.toml`, if any.
+    pub waivers: Option<PathBuf>,
+    /// The day waiver expiry is judged against.
+    pub today: NaiveDate,
+    /// Interactions replayed at once (one wiremock server each).
+    pub concurrency: usize,
+}
+
+impl Config {
+    /// Checks `cassettes` against `spec`, without waivers, as of today, with a replayer per
+    /// two interactions in flight per core.
+    pub fn new(cassettes: Vec<PathBuf>, spec: PathBuf) -> Config {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Config {
+            cassettes,
+            spec,
+            waivers: None,
+            today: chrono::Utc::now().date_naive(),
+            concurrency: (cores * 4).clamp(2, 32),
+        }
+    }
+}
+
+/// What the workers share, read-only.
+struct Context {
+    spec: Spec,
+    schemas: Schemas,
+    interactions: Vec<Interaction>,
+}
+
+/// One interaction, examined.
+struct Examined {
+    replayed: Replayed,
+    findings: Vec<Finding>,
+    checks: usize,
+}
+
+/// Runs the gate. `Err` when it could not run; a report that ran zero checks is returned as
+/// is, and [`Report::conforms`] is false for it.
+pub async fn run(config: &Config) -> Result<Report, RunError> {
+    let spec = Spec::load(&config.spec)?;
+    let schemas = Schemas::compile(&spec)?;
+    let waivers = config.waivers.as_deref().map(Waivers::load).transpose()?;
+    let loaded = cassette::load(&config.cassettes)?;
+    let context = Arc::new(Context {
+        spec,
+        schemas,
+        interactions: loaded.interactions,
+    });
+    let examined = examine_all(Arc::clone(&context), config.concurrency).await?;
+    let mut report = Report {
+        summary: Summary {
+            files: loaded.files,
+            interactions: examined.len(),
+            checks: examined.iter().map(|e| e.checks).sum(),
+            ..Summary::default()
+        },
+        findings: loaded.findings,
+        interactions: Vec::with_capacity(examined.len()),
+    };
+    for e in examined {
+        report.findings.extend(e.findings);
+        report.interactions.push(e.replayed);
+    }
+    // Stable: within an interaction, findings keep the order the checks produced them in.
+    report
+        .findings
+        .sort_by(|a, b| (&a.file, a.interaction).cmp(&(&b.file, b.interaction)));
+    if let Some(waivers) = waivers {
+        let notes = waivers.apply(&mut report.findings, config.today);
+        report.findings.extend(notes);
+    }
+    report.recount();
+    Ok(report)
+}
+
+/// Examines every interaction on `workers` replayers; results come back in input order.
+async fn examine_all(context: Arc<Context>, workers: usize) -> Result<Vec<Examined>, RunError> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut pool = JoinSet::new();
+    for _ in 0..workers.clamp(1, context.interactions.len().max(1)) {
+        let context = Arc::clone(&context);
+        let next = Arc::clone(&next);
+        pool.spawn(async move {
+            let replayer = Replayer::start(&context.spec.base_path).await?;
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(interaction) = context.interactions.get(i) else {
+                    break;
+                };
+                done.push((i, examine(&context, &replayer, interaction).await));
+            }
+            Ok::<_, RunError>(done)
+        });
+    }
+    let mut all = Vec::with_capacity(context.interactions.len());
+    while let Some(joined) = pool.join_next().await {
+        let done = joined.map_err(|e| RunError::new(format!("a replay worker failed: {e}")))??;
+        all.extend(done);
+    }
+    all.sort_by_key(|(i, _)| *i);
+    Ok(all.into_iter().map(|(_, e)| e).collect())
+}
+
+/// Every check on one interaction, in order: route, status, content type, body (JSON,
+/// schema, enum values), undeclared fields, replay, client.
+async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Examined {
+    let mut replayed = Replayed {
+        file: it.file.clone(),
+        interaction: it.index,
+        method: it.request.method.clone(),
+        path: it.request.url.clone(),
+        status: it.response.status,
+        operation: None,
+        outcome: None,
+    };
+    let unrouted = Site {
+        interaction: it,
+        operation: None,
+    };
+    let route = match route::route(&context.spec, &it.request.method, &it.request.url) {
+        Ok(route) => route,
+        Err(why) => {
+            let finding = Finding::at(unrouted, Kind::Route, "")
+                .expected(
+                    "a method and path of the spec",
+                    format!("{} {}", it.request.method, it.request.url),
+                )
+                .message(why);
+            return Examined {
+                replayed,
+                findings: vec![finding],
+                checks: 1,
+            };
+        }
+    };
+    replayed.path = route.path.clone();
+    replayed.operation = Some(route.operation.id.clone());
+    let site = Site {
+        interaction: it,
+        operation: Some(&route.operation.id),
+    };
+    let (documented, mut findings) = checks::status(site, route.operation, it.response.status);
+    let mut checks = 2;
+    let mut body = BodyCheck::default();
+    if let Some(documented) = documented {
+        let (media, found) = checks::content_type(site, documented, &it.response);
+        findings.extend(found);
+        body = checks::body(site, media, &it.response, &context.schemas);
+        findings.append(&mut body.findings);
+        if let Some(json) = &body.json {
+            findings.extend(checks::undeclared(
+                site,
+                &context.spec.document,
+                media,
+                json,
+            ));
+        }
+        checks += 3;
+    }
+    let (outcome, found) = replayer.replay(site, it, &route).await;
+    findings.extend(found);
+    checks += 1;
+    if let Some(outcome) = &outcome {
+        findings.extend(checks::client(site, outcome, &body, documented.is_some()));
+        checks += 1;
+    }
+    replayed.outcome = outcome;
+    Examined {
+        replayed,
+        findings,
+        checks,
+    }
+}

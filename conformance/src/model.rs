@@ -1,0 +1,328 @@
+//! The plain data every stage shares: what was recorded ([`Interaction`]), what the client made
+//! of it ([`Outcome`]), what is wrong with it ([`Finding`]) and the whole run ([`Report`]).
+//! Defined once here; the stages only fill them in.
+
+use serde::{Deserialize, Serialize};
+
+/// One recorded request and its response, whatever the cassette format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interaction {
+    /// The cassette it came from, as the run names it (the `--cassettes` directory joined with
+    /// the file's path below it).
+    pub file: String,
+    /// Its position in the cassette, from 0.
+    pub index: usize,
+    /// The recorded request.
+    pub request: RecordedRequest,
+    /// The recorded response.
+    pub response: RecordedResponse,
+}
+
+/// A recorded request: enough to find the operation and its parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// The full URL as recorded.
+    pub url: String,
+    /// Request headers, in recorded order (names as recorded).
+    pub headers: Vec<(String, String)>,
+    /// The request body, empty when there was none.
+    pub body: Vec<u8>,
+}
+
+/// A recorded response, served back byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedResponse {
+    /// The status code as recorded (not yet checked to be a valid HTTP status).
+    pub status: i64,
+    /// Response headers, in recorded order (names as recorded).
+    pub headers: Vec<(String, String)>,
+    /// The raw body bytes.
+    pub body: Vec<u8>,
+}
+
+impl RecordedResponse {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+}
+
+impl RecordedRequest {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Fails the gate.
+    Error,
+    /// Reported; does not fail the gate.
+    Warning,
+    /// An error that a waiver in `waivers.toml` accepts.
+    Waived,
+}
+
+/// What a finding is about: one check each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A file under a cassette directory is neither a VCR cassette nor a HAR file, or is
+    /// malformed.
+    Cassette,
+    /// The request's method and path match no operation of the spec.
+    Route,
+    /// The interaction could not be replayed through the client.
+    Replay,
+    /// The status code is not documented for the operation.
+    Status,
+    /// The response's media type is not the documented one.
+    ContentType,
+    /// The body of a JSON response is not JSON.
+    Json,
+    /// The body does not validate against the documented schema.
+    Schema,
+    /// An enum field holds a value the spec does not list (the client accepts it as
+    /// `Unknown`).
+    UnknownEnumValue,
+    /// The body has a field the schema does not declare.
+    UndeclaredField,
+    /// The generated client could not turn the response into its typed value or error.
+    Client,
+    /// The schema check and the client disagree: one accepts what the other rejects.
+    Disagreement,
+    /// A waiver that matches nothing, or has expired.
+    Waiver,
+}
+
+impl Kind {
+    /// The name used in reports and in `waivers.toml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Cassette => "cassette",
+            Kind::Route => "route",
+            Kind::Replay => "replay",
+            Kind::Status => "status",
+            Kind::ContentType => "content-type",
+            Kind::Json => "json",
+            Kind::Schema => "schema",
+            Kind::UnknownEnumValue => "unknown-enum-value",
+            Kind::UndeclaredField => "undeclared-field",
+            Kind::Client => "client",
+            Kind::Disagreement => "disagreement",
+            Kind::Waiver => "waiver",
+        }
+    }
+}
+
+/// One thing wrong (or worth a look) in one place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The cassette (or `waivers.toml`) it is about.
+    pub file: String,
+    /// The interaction's index in the file; `None` for findings about a whole file.
+    pub interaction: Option<usize>,
+    /// The operation the interaction was routed to, when it was.
+    pub operation: Option<String>,
+    /// Error, warning, or waived.
+    pub severity: Severity,
+    /// Which check found it.
+    pub kind: Kind,
+    /// JSON pointer into the response body; `""` for the whole body or the response itself.
+    pub pointer: String,
+    /// What the spec asks for.
+    pub expected: String,
+    /// What the recording has.
+    pub found: String,
+    /// One sentence for a person.
+    pub message: String,
+    /// The waiver's reason, when a waiver accepts this finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<String>,
+}
+
+/// Where a finding is and what it is, before its text: the checks fill this in.
+#[derive(Debug, Clone, Copy)]
+pub struct Site<'a> {
+    /// The interaction.
+    pub interaction: &'a Interaction,
+    /// The operation it was routed to.
+    pub operation: Option<&'a str>,
+}
+
+impl Finding {
+    /// A finding about `site`, of `kind`, at `pointer`, with its default severity.
+    pub fn at(site: Site<'_>, kind: Kind, pointer: impl Into<String>) -> FindingBuilder {
+        FindingBuilder(Finding {
+            file: site.interaction.file.clone(),
+            interaction: Some(site.interaction.index),
+            operation: site.operation.map(str::to_string),
+            severity: default_severity(kind),
+            kind,
+            pointer: pointer.into(),
+            expected: String::new(),
+            found: String::new(),
+            message: String::new(),
+            waiver: None,
+        })
+    }
+
+    /// A finding about a whole file.
+    pub fn about_file(file: &str, kind: Kind) -> FindingBuilder {
+        FindingBuilder(Finding {
+            file: file.to_string(),
+            interaction: None,
+            operation: None,
+            severity: default_severity(kind),
+            kind,
+            pointer: String::new(),
+            expected: String::new(),
+            found: String::new(),
+            message: String::new(),
+            waiver: None,
+        })
+    }
+}
+
+/// Drift and housekeeping are warnings; everything else fails the gate.
+fn default_severity(kind: Kind) -> Severity {
+    match kind {
+        Kind::UndeclaredField | Kind::Waiver => Severity::Warning,
+        _ => Severity::Error,
+    }
+}
+
+/// Fills in the text of a [`Finding`].
+#[derive(Debug)]
+pub struct FindingBuilder(Finding);
+
+impl FindingBuilder {
+    /// What the spec asks for and what the recording has.
+    pub fn expected(mut self, expected: impl Into<String>, found: impl Into<String>) -> Self {
+        self.0.expected = expected.into();
+        self.0.found = found.into();
+        self
+    }
+
+    /// Overrides the default severity.
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.0.severity = severity;
+        self
+    }
+
+    /// The sentence for a person; finishes the finding.
+    pub fn message(mut self, message: impl Into<String>) -> Finding {
+        self.0.message = message.into();
+        self.0
+    }
+}
+
+/// What the generated client produced when the recorded response was served to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The operation's success type, parsed.
+    Value {
+        /// The HTTP status.
+        status: u16,
+        /// The Rust type the client produced.
+        #[serde(rename = "type")]
+        type_name: String,
+        /// That value, serialised back (lossy: unknown fields are gone).
+        value: serde_json::Value,
+    },
+    /// A documented error status whose body the client parsed into the operation's error type.
+    ApiError {
+        /// The HTTP status.
+        status: u16,
+        /// The Rust type of the error body.
+        #[serde(rename = "type")]
+        type_name: String,
+        /// The error body, serialised back.
+        value: serde_json::Value,
+    },
+    /// The client returned an error of its own.
+    ClientError {
+        /// Which `flatpeak::Error` variant.
+        variant: String,
+        /// Its message.
+        message: String,
+        /// Where in the body the client's parser stopped, as a JSON pointer, when known.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pointer: Option<String>,
+    },
+}
+
+/// One interaction as the run saw it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Replayed {
+    /// The cassette.
+    pub file: String,
+    /// The interaction's index in it.
+    pub interaction: usize,
+    /// Upper-case method.
+    pub method: String,
+    /// The recorded URL's path.
+    pub path: String,
+    /// The recorded status.
+    pub status: i64,
+    /// The operation it was routed to, if any.
+    pub operation: Option<String>,
+    /// What the client produced, if it was called.
+    pub outcome: Option<Outcome>,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Files examined under the cassette directories.
+    pub files: usize,
+    /// Interactions read from them.
+    pub interactions: usize,
+    /// Checks run (each check on each interaction counts once).
+    pub checks: usize,
+    /// Unwaived errors.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Waived errors.
+    pub waived: usize,
+}
+
+/// The result of one run of the gate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The counts.
+    pub summary: Summary,
+    /// Every finding, by file and interaction.
+    pub findings: Vec<Finding>,
+    /// Every interaction, by file and index, with what the client made of it.
+    pub interactions: Vec<Replayed>,
+}
+
+impl Report {
+    /// Whether the gate passes: checks ran and no unwaived error remains.
+    pub fn conforms(&self) -> bool {
+        self.summary.checks > 0 && self.summary.errors == 0
+    }
+
+    /// Recounts errors, warnings and waived findings from `findings`.
+    pub fn recount(&mut self) {
+        let count = |s: Severity| self.findings.iter().filter(|f| f.severity == s).count();
+        self.summary.errors = count(Severity::Error);
+        self.summary.warnings = count(Severity::Warning);
+        self.summary.waived = count(Severity::Waived);
+    }
+}

@@ -1,0 +1,371 @@
+//! Serving one recorded response from a wiremock server on loopback and calling the generated
+//! client's method for its operation, with the recorded parameters.
+//!
+//! A [`Replayer`] owns one `MockServer` and one client for it, and replays interactions one at
+//! a time (reset, mount, call), so a run needs only as many servers as it runs interactions at
+//! once. The call itself is in `replay_table.rs`, generated from the spec by
+//! `cargo xtask generate`, so a new operation needs no hand-written replay code.
+
+use std::fmt::Display;
+use std::str::FromStr;
+use std::time::Duration;
+
+use progenitor_client::{Error as ClientError, ResponseValue};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wiremock::http::{HeaderName, HeaderValue};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::RunError;
+use crate::model::{Finding, Interaction, Kind, Outcome, Severity, Site};
+use crate::route::Route;
+
+#[allow(unused_mut, clippy::all)]
+mod table {
+    include!("replay_table.rs");
+}
+
+pub use table::OPERATIONS;
+
+/// Headers that describe the recorded connection or transfer rather than the response:
+/// served again they would be wrong (a recorded `Content-Length` of a body a recorder decoded,
+/// a `Content-Encoding` of a body stored decoded). `Location` is dropped so that a recorded
+/// redirect is not followed to the recorded (real) host.
+const NOT_SERVED: [&str; 6] = [
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "content-encoding",
+    "location",
+];
+
+/// One wiremock server and a client pointed at it.
+#[derive(Debug)]
+pub struct Replayer {
+    server: MockServer,
+    client: flatpeak::Client,
+    base_path: String,
+}
+
+/// Where a parameter goes; the generated table names it for [`Args::get`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum In {
+    /// A path template parameter.
+    Path,
+    /// A query parameter.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// Why an interaction was not replayed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotReplayed {
+    /// A recorded parameter is one the client refuses to send (an error).
+    Refused(String),
+    /// The replay table cannot call this operation (a warning: the other checks still run).
+    Unsupported(String),
+}
+
+impl NotReplayed {
+    /// The client has no method for `operation`: the spec given to the gate is not the one
+    /// the client was generated from.
+    pub fn unknown(operation: &str) -> Self {
+        NotReplayed::Unsupported(format!(
+            "the generated client has no operation `{operation}` (is --spec the spec it was \
+             generated from?)"
+        ))
+    }
+
+    /// The generator could not write a call for this operation, for `reason`.
+    pub fn unsupported(reason: &str) -> Self {
+        NotReplayed::Unsupported(reason.to_string())
+    }
+}
+
+/// The recorded request's parameters, as the generated table asks for them.
+#[derive(Debug)]
+pub struct Args<'a> {
+    route: &'a Route<'a>,
+    interaction: &'a Interaction,
+}
+
+impl Args<'_> {
+    /// The recorded value of parameter `name`, parsed as the client's type for it. `None`
+    /// when it was not recorded (the client then reports a missing required parameter).
+    pub fn get<T>(&self, at: In, name: &str) -> Result<Option<T>, NotReplayed>
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        let raw = match at {
+            In::Path => lookup(&self.route.path_params, name),
+            In::Query => lookup(&self.route.query, name),
+            In::Header => self.interaction.request.header(name).map(str::to_string),
+        };
+        let Some(raw) = raw else { return Ok(None) };
+        raw.parse().map(Some).map_err(|e: T::Err| {
+            NotReplayed::Refused(format!(
+                "the client refuses the recorded {at:?} parameter `{name}` = `{raw}`: {e}"
+            ))
+        })
+    }
+
+    /// The recorded JSON request body, parsed as the client's body type.
+    pub fn body<T: DeserializeOwned>(&self) -> Result<Option<T>, NotReplayed> {
+        let body = &self.interaction.request.body;
+        if body.is_empty() {
+            return Ok(None);
+        }
+        serde_json::from_slice(body).map(Some).map_err(|e| {
+            NotReplayed::Refused(format!(
+                "the recorded request body is not the client's type: {e}"
+            ))
+        })
+    }
+
+    /// What the client produced, as plain data. For a body the client could not parse, the
+    /// JSON pointer where its parser stopped (for the type the status called for).
+    pub fn outcome<T, E>(&self, result: Result<ResponseValue<T>, ClientError<E>>) -> Outcome
+    where
+        T: Serialize + DeserializeOwned,
+        E: Serialize + DeserializeOwned,
+    {
+        match result {
+            Ok(value) => Outcome::Value {
+                status: value.status().as_u16(),
+                type_name: type_name::<T>(),
+                value: to_json(&value.into_inner()),
+            },
+            Err(ClientError::ErrorResponse(value)) => Outcome::ApiError {
+                status: value.status().as_u16(),
+                type_name: type_name::<E>(),
+                value: to_json(&value.into_inner()),
+            },
+            Err(ClientError::InvalidResponsePayload(bytes, e)) => {
+                let success = (200..300).contains(&self.interaction.response.status);
+                let pointer = if success {
+                    stopped_at::<T>(&bytes)
+                } else {
+                    stopped_at::<E>(&bytes)
+                };
+                client_error("InvalidResponsePayload", e.to_string(), pointer)
+            }
+            Err(ClientError::UnexpectedResponse(r)) => client_error(
+                "UnexpectedResponse",
+                format!(
+                    "status {} is not one the client expects",
+                    r.status().as_u16()
+                ),
+                None,
+            ),
+            Err(ClientError::InvalidRequest(m)) => client_error("InvalidRequest", m, None),
+            Err(ClientError::CommunicationError(e)) => {
+                client_error("CommunicationError", e.to_string(), None)
+            }
+            Err(ClientError::InvalidUpgrade(e)) => {
+                client_error("InvalidUpgrade", e.to_string(), None)
+            }
+            Err(ClientError::ResponseBodyError(e)) => {
+                client_error("ResponseBodyError", e.to_string(), None)
+            }
+            Err(ClientError::Custom(m)) => client_error("Custom", m, None),
+        }
+    }
+}
+
+fn lookup(pairs: &[(String, String)], name: &str) -> Option<String> {
+    pairs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+}
+
+fn client_error(variant: &str, message: String, pointer: Option<String>) -> Outcome {
+    Outcome::ClientError {
+        variant: variant.to_string(),
+        message,
+        pointer,
+    }
+}
+
+/// `flatpeak::generated::types::Device` -> `flatpeak::types::Device`: the name users see.
+fn type_name<T>() -> String {
+    std::any::type_name::<T>().replace("flatpeak::generated::", "flatpeak::")
+}
+
+fn to_json<T: Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value)
+        .unwrap_or_else(|e| serde_json::Value::String(format!("(cannot serialise: {e})")))
+}
+
+/// Parses `bytes` as `T` again, only to learn where the parser stopped.
+fn stopped_at<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let err = serde_path_to_error::deserialize::<_, T>(&mut de).err()?;
+    let mut pointer = String::new();
+    for segment in err.path().iter() {
+        use serde_path_to_error::Segment;
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } => pointer.push_str(&format!("/{}", crate::spec::escape(key))),
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    Some(pointer)
+}
+
+impl Replayer {
+    /// Starts a server on loopback and a client for it. `base_path` is the server URL's path
+    /// from the spec (empty for Flatpeak).
+    pub async fn start(base_path: &str) -> Result<Replayer, RunError> {
+        let server = MockServer::start().await;
+        let client = flatpeak::Client::builder()
+            .bearer_token("conformance-replay")
+            .base_url(format!("{}{base_path}", server.uri()))
+            .timeout(Duration::from_secs(30))
+            // A recorded 429 or 500 is served once and must be judged as it is.
+            .retry(flatpeak::RetryPolicy::disabled())
+            .build()
+            .map_err(|e| RunError::new(format!("cannot build the replay client: {e}")))?;
+        Ok(Replayer {
+            server,
+            client,
+            base_path: base_path.to_string(),
+        })
+    }
+
+    /// Serves `interaction`'s response and calls the client for `route`'s operation. Returns
+    /// what the client produced, if it was called, and `replay` findings.
+    pub async fn replay(
+        &self,
+        site: Site<'_>,
+        interaction: &Interaction,
+        route: &Route<'_>,
+    ) -> (Option<Outcome>, Vec<Finding>) {
+        let (template, mut findings) = serve(site, interaction);
+        let Some(template) = template else {
+            return (None, findings);
+        };
+        self.server.reset().await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(template)
+            .mount(&self.server)
+            .await;
+        let args = Args { route, interaction };
+        match table::call(&self.client, &route.operation.id, &args).await {
+            Ok(outcome) => {
+                findings.extend(self.check_request(site, interaction, route).await);
+                (Some(outcome), findings)
+            }
+            Err(not) => {
+                findings.push(not_replayed(site, not));
+                (None, findings)
+            }
+        }
+    }
+
+    /// The client must have sent the recorded method, path and documented query parameters:
+    /// otherwise the response was served to a different request, and the replay proves
+    /// nothing.
+    async fn check_request(
+        &self,
+        site: Site<'_>,
+        interaction: &Interaction,
+        route: &Route<'_>,
+    ) -> Option<Finding> {
+        let received = self.server.received_requests().await.unwrap_or_default();
+        let request = received.first()?;
+        let documented: Vec<&str> = route
+            .operation
+            .parameters
+            .iter()
+            .filter(|p| p.location == "query")
+            .map(|p| p.name.as_str())
+            .collect();
+        let sent = describe(
+            request.method.as_str(),
+            request.url.path(),
+            request.url.query_pairs().into_owned().collect(),
+            &documented,
+        );
+        let recorded = describe(
+            &interaction.request.method,
+            &format!("{}{}", self.base_path, route.path),
+            route.query.clone(),
+            &documented,
+        );
+        (sent != recorded || received.len() != 1).then(|| {
+            Finding::at(site, Kind::Replay, "")
+                .expected(recorded.clone(), sent.clone())
+                .message(format!(
+                    "the client sent {sent} ({} request(s)) for a recording of {recorded}",
+                    received.len()
+                ))
+        })
+    }
+}
+
+/// `GET /devices/dev_1?limit=3`: decoded path, and only the query parameters the operation
+/// documents, sorted (a recorder may keep others, which the client has no way to send).
+fn describe(method: &str, path: &str, query: Vec<(String, String)>, documented: &[&str]) -> String {
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let mut query: Vec<String> = query
+        .into_iter()
+        .filter(|(n, _)| documented.contains(&n.as_str()))
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect();
+    query.sort();
+    match query.is_empty() {
+        true => format!("{method} {path}"),
+        false => format!("{method} {path}?{}", query.join("&")),
+    }
+}
+
+fn not_replayed(site: Site<'_>, not: NotReplayed) -> Finding {
+    let (severity, why) = match not {
+        NotReplayed::Refused(why) => (Severity::Error, why),
+        NotReplayed::Unsupported(why) => (Severity::Warning, why),
+    };
+    Finding::at(site, Kind::Replay, "")
+        .expected("a call of the generated client", "none")
+        .severity(severity)
+        .message(format!("not replayed: {why}"))
+}
+
+/// The recorded response as a wiremock template. Headers that cannot be served are dropped
+/// with a warning each; a status that cannot be served means no replay.
+fn serve(site: Site<'_>, interaction: &Interaction) -> (Option<ResponseTemplate>, Vec<Finding>) {
+    let response = &interaction.response;
+    let Some(status) = u16::try_from(response.status)
+        .ok()
+        .filter(|s| (100..=999).contains(s))
+    else {
+        let finding = Finding::at(site, Kind::Replay, "")
+            .expected("an HTTP status (100 to 999)", response.status.to_string())
+            .severity(Severity::Warning)
+            .message(format!(
+                "not replayed: status {} cannot be served",
+                response.status
+            ));
+        return (None, vec![finding]);
+    };
+    let mut template = ResponseTemplate::new(status).set_body_bytes(response.body.clone());
+    let mut findings = Vec::new();
+    for (name, value) in &response.headers {
+        if NOT_SERVED.iter().any(|n| name.eq_ignore_ascii_case(n)) {
+            continue;
+        }
+        match (HeaderName::from_str(name), HeaderValue::from_str(value)) {
+            (Ok(n), Ok(v)) => template = template.append_header(n, v),
+            _ => findings.push(
+                Finding::at(site, Kind::Replay, "")
+                    .expected("a valid HTTP header", format!("{name}: {value}"))
+                    .severity(Severity::Warning)
+                    .message(format!("header `{name}` cannot be served and was left out")),
+            ),
+        }
+    }
+    (Some(template), findings)
+}

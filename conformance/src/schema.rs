@@ -1,0 +1,325 @@
+//! The spec's response schemas as JSON Schema, compiled once per run and shared by every
+//! interaction.
+//!
+//! OpenAPI 3.0 schemas are JSON Schema draft 4 (Wright draft 00) plus a few keywords. Two
+//! differences matter to a validator: `nullable: true`, which is rewritten to a `null`-admitting
+//! type before compiling, and keywords such as `example` or `discriminator`, which draft 4
+//! ignores as unknown. The whole document is registered as one resource, so `$ref`s between
+//! schemas resolve as written.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jsonschema::{Draft, Registry, Validator};
+use serde_json::{Map, Value};
+
+use crate::RunError;
+use crate::spec::{Spec, escape, local_pointer};
+
+/// The URI the spec document is registered under.
+const SPEC_URI: &str = "urn:conformance:spec";
+
+/// Validators for every documented response schema, by the schema's JSON pointer.
+pub struct Schemas {
+    validators: HashMap<String, Validator>,
+}
+
+impl std::fmt::Debug for Schemas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Schemas")
+            .field("schemas", &self.validators.len())
+            .finish()
+    }
+}
+
+impl Schemas {
+    /// Compiles the schema of every documented response of `spec`. A schema that does not
+    /// compile stops the run, naming its pointer.
+    pub fn compile(spec: &Spec) -> Result<Schemas, RunError> {
+        let mut document = spec.document.clone();
+        rewrite_nullable(&mut document);
+        let registry = Registry::new()
+            .add(SPEC_URI, Draft::Draft4.create_resource(document))
+            .and_then(|r| r.prepare())
+            .map_err(|e| RunError::new(format!("the spec cannot be used as JSON Schema: {e}")))?;
+        let mut validators = HashMap::new();
+        let pointers = spec
+            .operations
+            .iter()
+            .flat_map(|op| op.responses.values())
+            .flat_map(|r| r.media.iter())
+            .filter_map(|m| m.schema.clone());
+        for pointer in pointers {
+            if validators.contains_key(&pointer) {
+                continue;
+            }
+            let validator = compile_one(&registry, &pointer)?;
+            validators.insert(pointer, validator);
+        }
+        Ok(Schemas { validators })
+    }
+
+    /// The validator of the schema at `pointer`.
+    pub fn get(&self, pointer: &str) -> Option<&Validator> {
+        self.validators.get(pointer)
+    }
+}
+
+fn compile_one(registry: &Registry<'_>, pointer: &str) -> Result<Validator, RunError> {
+    let wrapper = serde_json::json!({"$ref": format!("{SPEC_URI}#{}", uri_fragment(pointer))});
+    jsonschema::options()
+        .with_draft(Draft::Draft4)
+        .with_registry(registry)
+        .should_validate_formats(true)
+        .build(&wrapper)
+        .map_err(|e| RunError::new(format!("schema at `#{pointer}` does not compile: {e}")))
+}
+
+/// A JSON pointer as a URI fragment: characters a URI may not hold (`{` `}` of path
+/// templates, spaces) are percent-encoded.
+fn uri_fragment(pointer: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'~')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_');
+    percent_encoding::utf8_percent_encode(pointer, KEEP).to_string()
+}
+
+/// Rewrites OpenAPI's `nullable: true` into JSON Schema, everywhere in `value`: a `type`
+/// gains `"null"`, an `enum` gains `null`, and a schema without `type` (a `$ref` or a
+/// composition) becomes `anyOf: [{type: null}, itself]`.
+pub fn rewrite_nullable(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.values_mut().for_each(rewrite_nullable);
+            if map.get("nullable") == Some(&Value::Bool(true)) {
+                map.remove("nullable");
+                admit_null(map);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_nullable),
+        _ => {}
+    }
+}
+
+fn admit_null(map: &mut Map<String, Value>) {
+    if let Some(Value::Array(options)) = map.get_mut("enum")
+        && !options.contains(&Value::Null)
+    {
+        options.push(Value::Null);
+    }
+    match map.get_mut("type") {
+        Some(Value::String(t)) => {
+            let t = std::mem::take(t);
+            map.insert("type".into(), serde_json::json!([t, "null"]));
+        }
+        Some(Value::Array(types)) if !types.contains(&Value::from("null")) => {
+            types.push(Value::from("null"));
+        }
+        Some(_) => {}
+        None => {
+            let inner = Value::Object(std::mem::take(map));
+            map.insert("anyOf".into(), serde_json::json!([{"type": "null"}, inner]));
+        }
+    }
+}
+
+/// A field of the body that its schema does not declare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undeclared {
+    /// JSON pointer of the field.
+    pub pointer: String,
+    /// The fields the schema declares for the object holding it.
+    pub declared: Vec<String>,
+}
+
+/// Fields of `body` that the schema at `pointer` of `doc` does not declare, at any depth.
+///
+/// An object counts as closed for this purpose when its schema (with `allOf`, `anyOf` and
+/// `oneOf` members merged) lists `properties` and does not allow `additionalProperties`,
+/// whether or not it says `additionalProperties: false`: that is the drift worth a warning.
+pub fn undeclared(doc: &Value, pointer: &str, body: &Value) -> Vec<Undeclared> {
+    let mut out = Vec::new();
+    if let Some(schema) = doc.pointer(pointer) {
+        walk(doc, schema, body, &mut String::new(), &mut out);
+    }
+    out
+}
+
+fn walk(doc: &Value, schema: &Value, body: &Value, at: &mut String, out: &mut Vec<Undeclared>) {
+    let schema = resolve(doc, schema);
+    match body {
+        Value::Object(fields) => {
+            let shape = shape(doc, schema);
+            for (name, value) in fields {
+                let len = at.len();
+                at.push('/');
+                at.push_str(&escape(name));
+                match (
+                    shape.properties.get(name.as_str()).copied(),
+                    shape.additional,
+                ) {
+                    (Some(s), _) | (None, Some(s)) => walk(doc, s, value, at, out),
+                    (None, None) if shape.closed() => out.push(Undeclared {
+                        pointer: at.clone(),
+                        declared: shape.properties.keys().map(|k| k.to_string()).collect(),
+                    }),
+                    (None, None) => {}
+                }
+                at.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            let Some(item_schema) = schema.get("items") else {
+                return;
+            };
+            for (i, item) in items.iter().enumerate() {
+                let len = at.len();
+                at.push_str(&format!("/{i}"));
+                walk(doc, item_schema, item, at, out);
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The fields an object schema declares, merged over its compositions.
+#[derive(Default)]
+struct Shape<'d> {
+    properties: BTreeMap<&'d str, &'d Value>,
+    /// The `additionalProperties` schema, when it is one.
+    additional: Option<&'d Value>,
+    /// `additionalProperties: true` somewhere: anything goes.
+    open: bool,
+}
+
+impl Shape<'_> {
+    /// Closed when it declares fields and admits no others. A schema declaring nothing (a
+    /// free-form object) has nothing to compare with.
+    fn closed(&self) -> bool {
+        !self.open && self.additional.is_none() && !self.properties.is_empty()
+    }
+}
+
+fn shape<'d>(doc: &'d Value, schema: &'d Value) -> Shape<'d> {
+    let mut shape = Shape::default();
+    collect(doc, schema, &mut shape, 0);
+    shape
+}
+
+fn collect<'d>(doc: &'d Value, schema: &'d Value, shape: &mut Shape<'d>, depth: usize) {
+    if depth > 16 {
+        return; // a composition cycle: what was collected so far is all there is
+    }
+    let schema = resolve(doc, schema);
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (name, s) in props {
+            shape.properties.entry(name.as_str()).or_insert(s);
+        }
+    }
+    match schema.get("additionalProperties") {
+        Some(Value::Bool(true)) => shape.open = true,
+        Some(s @ Value::Object(_)) => shape.additional = shape.additional.or(Some(s)),
+        _ => {}
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for member in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            collect(doc, member, shape, depth + 1);
+        }
+    }
+}
+
+/// Follows local `$ref`s; an unresolvable one is left as is (the validator reports it).
+fn resolve<'d>(doc: &'d Value, mut schema: &'d Value) -> &'d Value {
+    for _ in 0..32 {
+        let target = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(local_pointer)
+            .and_then(|p| doc.pointer(&p));
+        match target {
+            Some(t) => schema = t,
+            None => break,
+        }
+    }
+    schema
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nullable_admits_null_in_type_enum_and_refs() {
+        let mut v = json!({
+            "a": {"type": "string", "nullable": true, "enum": ["x"]},
+            "b": {"$ref": "#/c", "nullable": true},
+            "c": {"type": "string", "nullable": false}
+        });
+        rewrite_nullable(&mut v);
+        assert_eq!(
+            v["a"],
+            json!({"type": ["string", "null"], "enum": ["x", null]})
+        );
+        assert_eq!(
+            v["b"],
+            json!({"anyOf": [{"type": "null"}, {"$ref": "#/c"}]})
+        );
+        assert_eq!(v["c"], json!({"type": "string", "nullable": false}));
+    }
+
+    #[test]
+    fn undeclared_fields_are_found_through_refs_compositions_and_arrays() {
+        let doc = json!({
+            "s": {"allOf": [{"$ref": "#/base"}, {"properties": {"b": {"type": "string"}}}]},
+            "base": {"type": "object", "properties": {
+                "a": {"type": "array", "items": {"$ref": "#/item"}},
+                "free": {"type": "object"},
+                "map": {"additionalProperties": {"$ref": "#/item"}}}},
+            "item": {"properties": {"id": {}}}
+        });
+        let body = json!({"a": [{"id": 1, "extra": 2}], "b": "x", "free": {"any": 1},
+                          "map": {"k": {"id": 1, "odd": 0}}, "new": true});
+        let found: Vec<_> = undeclared(&doc, "/s", &body)
+            .into_iter()
+            .map(|u| u.pointer)
+            .collect();
+        assert_eq!(found, ["/a/0/extra", "/map/k/odd", "/new"]);
+    }
+
+    #[test]
+    fn additional_properties_true_declares_everything() {
+        let doc = json!({"s": {"properties": {"a": {}}, "additionalProperties": true}});
+        assert!(undeclared(&doc, "/s", &json!({"a": 1, "b": 2})).is_empty());
+    }
+
+    #[test]
+    fn a_schema_compiles_against_refs_and_validates_formats() {
+        let spec = Spec::from_document(json!({
+            "openapi": "3.0.3",
+            "paths": {"/a/{id}": {"get": {"responses": {"200": {"description": "ok",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/T"}}}}}}}},
+            "components": {"schemas": {"T": {"type": "object", "required": ["at"], "properties": {
+                "at": {"type": "string", "format": "date-time"},
+                "n": {"type": "integer", "nullable": true}}}}}
+        }))
+        .unwrap();
+        let schemas = Schemas::compile(&spec).unwrap();
+        let pointer = spec.operations[0].responses["200"].media[0]
+            .schema
+            .clone()
+            .unwrap();
+        let v = schemas.get(&pointer).unwrap();
+        assert!(v.is_valid(&json!({"at": "2024-01-01T00:00:00Z", "n": null})));
+        assert!(!v.is_valid(&json!({"at": "yesterday"})));
+        assert!(!v.is_valid(&json!({"n": 1})));
+    }
+}
