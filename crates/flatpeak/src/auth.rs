@@ -82,7 +82,11 @@ impl Auth {
 
     /// The `Authorization` value for `operation`, logging in first when the cached token is
     /// missing or about to expire.
-    async fn header_for(&self, call: &Call<'_>, operation: &str) -> Result<Option<HeaderValue>, Denied> {
+    async fn header_for(
+        &self,
+        call: &Call<'_>,
+        operation: &str,
+    ) -> Result<Option<HeaderValue>, Denied> {
         match self {
             Self::Bearer(_) if operation == LOGIN => Ok(None),
             Self::Bearer(value) => Ok(Some(value.clone())),
@@ -94,7 +98,11 @@ impl Auth {
 
 /// The exec hook: authenticate, send with retries, and after a `401` refresh the token and
 /// retry once (never more: a second `401` is returned as it is).
-pub(crate) async fn execute(call: &Call<'_>, request: Request, operation: &'static str) -> reqwest::Result<Response> {
+pub(crate) async fn execute(
+    call: &Call<'_>,
+    request: Request,
+    operation: &'static str,
+) -> reqwest::Result<Response> {
     let replay = request.try_clone();
     let sent = match call.state.auth.header_for(call, operation).await {
         Ok(value) => value,
@@ -151,7 +159,11 @@ struct Token {
 impl TokenSource {
     /// The cached token unless it is due for refresh or is `stale` (just refused with a
     /// `401`); otherwise a new one from `GET /login`.
-    async fn token(&self, call: &Call<'_>, stale: Option<&HeaderValue>) -> Result<HeaderValue, Denied> {
+    async fn token(
+        &self,
+        call: &Call<'_>,
+        stale: Option<&HeaderValue>,
+    ) -> Result<HeaderValue, Denied> {
         let mut slot = self.slot.lock().await;
         if let Some(token) = slot.as_ref()
             && Instant::now() < token.refresh_at
@@ -175,7 +187,8 @@ impl TokenSource {
         let response = retry::run(call, request, LOGIN, Some(&self.basic))
             .await
             .map_err(Denied::Transport)?;
-        Token::from_login(&response).ok_or_else(|| Denied::Rejected(body::mark_login_rejected(response)))
+        Token::from_login(&response)
+            .ok_or_else(|| Denied::Rejected(body::mark_login_rejected(response)))
     }
 }
 
@@ -187,7 +200,8 @@ impl Token {
         }
         let token: types::AuthToken = serde_json::from_slice(body::raw_body(response)?).ok()?;
         let value = sensitive(&format!("Bearer {}", token.bearer_token))?;
-        let lifetime = Duration::from_secs(u64::try_from(token.expires_in).unwrap_or(0)).min(MAX_LIFETIME);
+        let lifetime =
+            Duration::from_secs(u64::try_from(token.expires_in).unwrap_or(0)).min(MAX_LIFETIME);
         let early = (lifetime / 10).min(MAX_EARLY);
         let now = Instant::now();
         Some(Self {
@@ -214,7 +228,10 @@ mod tests {
         assert_eq!(format!("{bearer:?}"), "Bearer(***)");
         let login = Auth::login("acc_1", &Secret::new("key_secret")).unwrap();
         let shown = format!("{login:?}");
-        assert!(shown.contains("acc_1") && !shown.contains("key_secret"), "{shown}");
+        assert!(
+            shown.contains("acc_1") && !shown.contains("key_secret"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -65,7 +65,12 @@ async fn read_limited(response: &mut Response, limit: u64) -> reqwest::Result<Op
 
 /// A response like `from` (status, version, headers, URL, our marks) whose body is `body`.
 pub(crate) fn rebuild(from: &Response, body: Bytes) -> Response {
-    let mut response = from_parts(from.status(), from.headers().clone(), body, Some(from.url()));
+    let mut response = from_parts(
+        from.status(),
+        from.headers().clone(),
+        body,
+        Some(from.url()),
+    );
     let (target, source) = (response.extensions_mut(), from.extensions());
     if let Some(mark) = source.get::<TooLarge>() {
         target.insert(*mark);

@@ -118,7 +118,11 @@ impl ClientBuilder {
     /// Basic) on first use, caches the token, gets a new one before `expires_in` runs out (and
     /// at least daily), and after a `401` gets a new one and retries once. Concurrent calls
     /// share one login. Replaces earlier credentials.
-    pub fn credentials(mut self, account_id: impl Into<String>, api_key: impl Into<Secret>) -> Self {
+    pub fn credentials(
+        mut self,
+        account_id: impl Into<String>,
+        api_key: impl Into<Secret>,
+    ) -> Self {
         self.credentials = Some(Credentials::Account {
             account_id: account_id.into(),
             api_key: api_key.into(),
@@ -172,9 +176,16 @@ impl ClientBuilder {
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base_url = normalise_base_url(&self.base_url)?;
-        let auth = match self.credentials.as_ref().ok_or(BuildError::MissingCredentials)? {
+        let auth = match self
+            .credentials
+            .as_ref()
+            .ok_or(BuildError::MissingCredentials)?
+        {
             Credentials::Bearer(token) => Auth::bearer(token)?,
-            Credentials::Account { account_id, api_key } => Auth::login(account_id, api_key)?,
+            Credentials::Account {
+                account_id,
+                api_key,
+            } => Auth::login(account_id, api_key)?,
         };
         let http = reqwest::Client::builder()
             .default_headers(self.default_headers()?)
@@ -283,15 +294,23 @@ mod tests {
 
     #[test]
     fn base_url_with_credentials_is_refused_without_repeating_them() {
-        let err = normalise_base_url("https://acc:key_secret@h").unwrap_err().to_string();
-        assert!(err.contains("user name") && !err.contains("key_secret"), "{err}");
+        let err = normalise_base_url("https://acc:key_secret@h")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("user name") && !err.contains("key_secret"),
+            "{err}"
+        );
     }
 
     #[test]
     fn debug_of_builder_hides_the_api_key() {
         let b = Client::builder().credentials("acc_1", "key-very-secret");
         let shown = format!("{b:?}");
-        assert!(shown.contains("acc_1") && !shown.contains("key-very-secret"), "{shown}");
+        assert!(
+            shown.contains("acc_1") && !shown.contains("key-very-secret"),
+            "{shown}"
+        );
     }
 
     #[test]

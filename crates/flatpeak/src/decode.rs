@@ -39,7 +39,11 @@ pub enum Operation {
 
 impl Operation {
     /// Every operation in `openapi/flatpeak.yaml` (a test compares the two).
-    pub const ALL: [Self; 3] = [Self::Login, Self::RetrieveDevice, Self::RetrieveLocationStatus];
+    pub const ALL: [Self; 3] = [
+        Self::Login,
+        Self::RetrieveDevice,
+        Self::RetrieveLocationStatus,
+    ];
 
     /// The spec's `operationId`.
     pub fn id(self) -> &'static str {
@@ -93,7 +97,9 @@ async fn like_send<T: DeserializeOwned>(
 ) -> Result<T, SendError> {
     body::check(&response).map_err(|response| SendError::UnexpectedResponse(*response))?;
     match response.status().as_u16() {
-        200 => ResponseValue::from_response(response).await.map(ResponseValue::into_inner),
+        200 => ResponseValue::from_response(response)
+            .await
+            .map(ResponseValue::into_inner),
         status if operation.error_statuses().contains(&status) => {
             let envelope = ResponseValue::<types::Error>::from_response::<types::Error>(response);
             Err(SendError::ErrorResponse(envelope.await?))
@@ -122,8 +128,14 @@ mod tests {
         for item in spec["paths"].as_object().unwrap().values() {
             for operation in item.as_object().unwrap().values() {
                 let responses = operation["responses"].as_object().unwrap();
-                let errors = responses.keys().filter_map(|s| s.parse().ok()).filter(|s| *s >= 400);
-                found.push((operation["operationId"].as_str().unwrap().to_string(), errors.collect()));
+                let errors = responses
+                    .keys()
+                    .filter_map(|s| s.parse().ok())
+                    .filter(|s| *s >= 400);
+                found.push((
+                    operation["operationId"].as_str().unwrap().to_string(),
+                    errors.collect(),
+                ));
             }
         }
         found.sort();

@@ -95,7 +95,9 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Self::Api(api) => Some(api.status),
-            Self::UnexpectedStatus { status, .. } | Self::BodyTooLarge { status, .. } => Some(*status),
+            Self::UnexpectedStatus { status, .. } | Self::BodyTooLarge { status, .. } => {
+                Some(*status)
+            }
             Self::Timeout(error) | Self::Transport(error) => error.status(),
             Self::Login(inner) => inner.status(),
             _ => None,
@@ -126,14 +128,32 @@ impl Error {
         let error = if let Some(limit) = body::too_large(response) {
             Self::BodyTooLarge { status, limit }
         } else if status.is_client_error() || status.is_server_error() {
-            Self::Api(Box::new(ApiError::from_body(status, response.headers().clone(), body)))
+            Self::Api(Box::new(ApiError::from_body(
+                status,
+                response.headers().clone(),
+                body,
+            )))
         } else if login && status.is_success() {
-            Self::Decode { body: Body::default(), source: login_decode_error(&body) }
+            Self::Decode {
+                body: Body::default(),
+                source: login_decode_error(&body),
+            }
         } else {
-            let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok());
-            Self::UnexpectedStatus { status, location: location.map(str::to_string), body: Body(body) }
+            let location = response
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok());
+            Self::UnexpectedStatus {
+                status,
+                location: location.map(str::to_string),
+                body: Body(body),
+            }
         };
-        if login { Self::Login(Box::new(error)) } else { error }
+        if login {
+            Self::Login(Box::new(error))
+        } else {
+            error
+        }
     }
 }
 
@@ -141,14 +161,21 @@ impl From<SendError> for Error {
     fn from(error: SendError) -> Self {
         match error {
             SendError::InvalidRequest(message) => Self::InvalidRequest(message),
-            SendError::CommunicationError(e) | SendError::ResponseBodyError(e) | SendError::InvalidUpgrade(e) => {
-                Self::from_reqwest(e)
-            }
+            SendError::CommunicationError(e)
+            | SendError::ResponseBodyError(e)
+            | SendError::InvalidUpgrade(e) => Self::from_reqwest(e),
             SendError::ErrorResponse(value) => {
                 let (status, headers) = (value.status(), value.headers().clone());
-                Self::Api(Box::new(ApiError::from_envelope(status, headers, value.into_inner())))
+                Self::Api(Box::new(ApiError::from_envelope(
+                    status,
+                    headers,
+                    value.into_inner(),
+                )))
             }
-            SendError::InvalidResponsePayload(body, source) => Self::Decode { body: Body(body), source },
+            SendError::InvalidResponsePayload(body, source) => Self::Decode {
+                body: Body(body),
+                source,
+            },
             SendError::UnexpectedResponse(response) => Self::from_response(&response),
             SendError::Custom(message) => Self::Other(message),
         }
@@ -265,7 +292,8 @@ impl ApiError {
     /// the `422` codes Flatpeak asks not to retry sooner (`no_tariff_connected`, ...).
     pub fn retry_after(&self) -> Option<Duration> {
         retry::retry_after(&self.headers, SystemTime::now()).or_else(|| {
-            let slow = self.status.as_u16() == 422 && self.code().is_some_and(|c| SLOW_422_CODES.contains(&c));
+            let slow = self.status.as_u16() == 422
+                && self.code().is_some_and(|c| SLOW_422_CODES.contains(&c));
             slow.then_some(SLOW_422_WAIT)
         })
     }
@@ -283,10 +311,11 @@ impl fmt::Display for ApiError {
             ("type", self.error_type.as_ref().map(ToString::to_string)),
             ("code", self.code.clone()),
             ("context", self.context.clone()),
-            ("request id", self.request_id().map(one_line)),
+            ("request id", self.request_id().map(str::to_string)),
         ]
         .into_iter()
-        .filter_map(|(label, value)| Some(format!("{label} {}", value?)))
+        // Server-sent strings: kept to one line each.
+        .filter_map(|(label, value)| Some(format!("{label} {}", one_line(&value?))))
         .collect();
         if !details.is_empty() {
             write!(f, " ({})", details.join(", "))?;
@@ -332,7 +361,10 @@ impl fmt::Debug for Body {
 /// become one space.
 fn one_line(text: &str) -> String {
     let mut line = String::new();
-    for word in text.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()) {
+    for word in text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+    {
         if !line.is_empty() {
             line.push(' ');
         }
@@ -363,7 +395,9 @@ fn known_type(parsed: types::ErrorType) -> types::ErrorType {
 }
 
 fn redirect_note(location: Option<&str>) -> String {
-    location.map(|l| format!(" (redirect to {} not followed)", one_line(l))).unwrap_or_default()
+    location
+        .map(|l| format!(" (redirect to {} not followed)", one_line(l)))
+        .unwrap_or_default()
 }
 
 /// reqwest's message and, when it adds something, the innermost cause, on one line.
@@ -373,7 +407,11 @@ fn describe(error: &reqwest::Error) -> String {
         cause = next;
     }
     let (outer, inner) = (error.to_string(), cause.to_string());
-    if inner == outer { one_line(&outer) } else { one_line(&format!("{outer}: {inner}")) }
+    if inner == outer {
+        one_line(&outer)
+    } else {
+        one_line(&format!("{outer}: {inner}"))
+    }
 }
 
 /// Why a `200` login body is no token, from a copy with `bearer_token` blanked, so that the
@@ -391,7 +429,9 @@ fn login_decode_error(body: &[u8]) -> serde_json::Error {
     match serde_json::from_slice::<types::AuthToken>(&redacted) {
         Err(error) => error,
         // The token itself could not go in a header: say so without quoting it.
-        Ok(_) => serde_json::Error::io(std::io::Error::other("the bearer_token cannot be sent in an HTTP header")),
+        Ok(_) => serde_json::Error::io(std::io::Error::other(
+            "the bearer_token cannot be sent in an HTTP header",
+        )),
     }
 }
 
@@ -417,7 +457,10 @@ mod tests {
     fn login_decode_error_never_quotes_the_token() {
         let body = br#"{"bearer_token":"tok_SECRET","expires_in":"tok_SECRET"}"#;
         let message = login_decode_error(body).to_string();
-        assert!(message.contains("expires_in") || message.contains("invalid type"), "{message}");
+        assert!(
+            message.contains("expires_in") || message.contains("invalid type"),
+            "{message}"
+        );
         let body = br#"{"bearer_token":"tok_SECRET","expires_in":[1],"live_mode":true}"#;
         assert!(!login_decode_error(body).to_string().contains("tok_SECRET"));
     }

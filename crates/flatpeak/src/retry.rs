@@ -83,14 +83,20 @@ impl RetryPolicy {
     }
 
     /// How long to wait before retrying after `outcome`, or `None` for no retry.
-    fn wait(&self, attempt: u32, outcome: &reqwest::Result<Response>, elapsed: Duration) -> Option<Duration> {
+    fn wait(
+        &self,
+        attempt: u32,
+        outcome: &reqwest::Result<Response>,
+        elapsed: Duration,
+    ) -> Option<Duration> {
         if attempt >= self.max_attempts {
             return None;
         }
         let wait = match outcome {
             Err(error) if transient(error) => self.backoff(attempt),
             Ok(response) if retryable(response) => {
-                retry_after(response.headers(), SystemTime::now()).unwrap_or_else(|| self.backoff(attempt))
+                retry_after(response.headers(), SystemTime::now())
+                    .unwrap_or_else(|| self.backoff(attempt))
             }
             _ => return None,
         };
@@ -100,7 +106,10 @@ impl RetryPolicy {
     /// The jittered exponential wait after attempt number `attempt` (1-based).
     fn backoff(&self, attempt: u32) -> Duration {
         let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
-        let ceiling = self.initial_backoff.saturating_mul(factor).min(self.max_backoff);
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff);
         let half = ceiling / 2;
         let spread = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
         half.saturating_add(Duration::from_nanos(fastrand::u64(..=spread)))
@@ -122,7 +131,11 @@ pub(crate) async fn run(
     let mut attempt = 1;
     loop {
         // A request with a streamed body cannot be cloned: it gets one attempt.
-        let spare = if idempotent { request.try_clone() } else { None };
+        let spare = if idempotent {
+            request.try_clone()
+        } else {
+            None
+        };
         let exchange = body::attempt(call.http, request, call.state.max_body_bytes);
         let outcome = telemetry::attempt(operation, attempt, exchange).await;
         let wait = policy.wait(attempt, &outcome, call.started.elapsed());
@@ -171,7 +184,10 @@ mod tests {
     #[test]
     fn retry_after_seconds_and_http_date() {
         let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
-        assert_eq!(retry_after(&headers("120"), now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            retry_after(&headers("120"), now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(retry_after(&headers(" 0 "), now), Some(Duration::ZERO));
         let later = headers("Sun, 06 Nov 1994 08:50:07 GMT");
         assert_eq!(retry_after(&later, now), Some(Duration::from_secs(30)));

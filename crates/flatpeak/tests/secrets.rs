@@ -1,0 +1,157 @@
+//! The bearer token, the API key and the Basic credentials never appear in `Debug`, `Display`,
+//! error messages or logs (ours, reqwest's and hyper's, captured at TRACE); our spans carry
+//! operation, attempt, status and elapsed time, and no headers or bodies.
+#![cfg(feature = "tracing")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, Once};
+
+use base64::Engine as _;
+use common::*;
+use wiremock::MockServer;
+
+/// Everything logged while the guard lives, on this thread (the tests run on a current-thread
+/// runtime, so the client's tasks log here too).
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn start() -> (Self, tracing::subscriber::DefaultGuard) {
+        static LOG_BRIDGE: Once = Once::new();
+        // reqwest logs through the `log` crate: forward it to tracing.
+        LOG_BRIDGE.call_once(|| tracing_log::LogTracer::init().unwrap());
+        let captured = Self::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_writer(move || writer.clone())
+            .finish();
+        (captured, tracing::subscriber::set_default(subscriber))
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// The forms a credential could leak in.
+fn secrets() -> Vec<String> {
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{ACCOUNT}:{API_KEY}"));
+    vec![
+        TOKEN.into(),
+        API_KEY.into(),
+        basic,
+        "tok_Login_Secret".into(),
+    ]
+}
+
+fn assert_hidden(text: &str) {
+    for secret in secrets() {
+        assert!(!text.contains(&secret), "{secret} leaked in:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn logs_carry_operation_attempt_status_and_no_secrets_headers_or_bodies() {
+    let (captured, _guard) = Captured::start();
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        DEVICE_PATH,
+        wiremock::ResponseTemplate::new(503),
+        1,
+    )
+    .await;
+    mount(&server, "/devices/dev_2", json(200, DEVICE), 1).await;
+    let client = bearer(&server.uri())
+        .retry(quick_retries(1))
+        .build()
+        .unwrap();
+    let err = device(&client).await.unwrap_err();
+    client
+        .retrieve_device()
+        .device_id("dev_2")
+        .send()
+        .await
+        .unwrap();
+
+    let logs = captured.text();
+    assert!(logs.contains("flatpeak.request"), "{logs}");
+    assert!(
+        logs.contains("operation=\"retrieve_device\"") && logs.contains("attempt=1"),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("status=503") && logs.contains("status=200"),
+        "{logs}"
+    );
+    assert!(logs.contains("elapsed_ms="), "{logs}");
+    assert!(!logs.to_lowercase().contains("authorization"), "{logs}");
+    assert!(
+        !logs.contains("Europe/London"),
+        "a body was logged:\n{logs}"
+    );
+    assert_hidden(&logs);
+    assert_hidden(&format!("{err} {err:?} {client:?}"));
+}
+
+#[tokio::test]
+async fn a_login_refresh_and_a_refused_login_leak_nothing() {
+    let (captured, _guard) = Captured::start();
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        "/login",
+        json(200, &login_body("tok_Login_Secret", 0)),
+        1..,
+    )
+    .await;
+    let expired = json(
+        401,
+        &envelope("invalid_request", "token_expired", "Expired"),
+    );
+    mount(&server, DEVICE_PATH, expired, 2).await;
+    let client = account(&server.uri())
+        .retry(quick_retries(2))
+        .build()
+        .unwrap();
+    let err = device(&client).await.unwrap_err();
+    assert_eq!(err.status().unwrap().as_u16(), 401);
+    assert_hidden(&format!("{err} {err:?} {err:#} {client:?}"));
+
+    let refusing = MockServer::start().await;
+    let refused = json(
+        401,
+        &envelope("invalid_request", "invalid_credentials", "Bad key"),
+    );
+    mount(&refusing, "/login", refused, 1).await;
+    let client = account(&refusing.uri()).build().unwrap();
+    let err = device(&client).await.unwrap_err();
+    assert!(matches!(err, flatpeak::Error::Login(_)), "{err:?}");
+    assert_hidden(&format!("{err} {err:?} {client:?}"));
+    assert_hidden(&captured.text());
+}
+
+#[test]
+fn builders_and_secrets_print_no_secret() {
+    let bearer = flatpeak::Client::builder().bearer_token(TOKEN);
+    let account = flatpeak::Client::builder().credentials(ACCOUNT, API_KEY);
+    assert_hidden(&format!("{bearer:?} {account:?}"));
+    let key = flatpeak::Secret::new(API_KEY);
+    assert_hidden(&format!("{key} {key:?}"));
+}
