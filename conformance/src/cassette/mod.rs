@@ -115,12 +115,10 @@ impl Syntax {
                     format!("{}{at}", e.inner())
                 })
             }
+            // serde_norway's messages already name the field path and the line.
             Syntax::Yaml => {
                 let de = serde_norway::Deserializer::from_str(text);
-                serde_path_to_error::deserialize(de).map_err(|e| {
-                    let at = field_path(e.path());
-                    format!("{}{at}", e.into_inner())
-                })
+                serde_path_to_error::deserialize(de).map_err(|e| e.into_inner().to_string())
             }
         }
     }

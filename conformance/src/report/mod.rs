@@ -47,7 +47,9 @@ fn line(f: &Finding) -> String {
         f.kind.name(),
         f.message
     );
-    if !f.expected.is_empty() || !f.found.is_empty() {
+    // Expected and found are in the message already for most checks; repeat them only when
+    // they add something.
+    if !f.found.is_empty() && !f.message.contains(&f.found) {
         line.push_str(&format!(" [expected {}; found {}]", f.expected, f.found));
     }
     if let Some(reason) = &f.waiver {

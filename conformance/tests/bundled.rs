@@ -1,0 +1,137 @@
+//! The bundled cassettes (`conformance/cassettes/`) through the gate: they pass, every format
+//! is read, and what the client made of each is pinned by a reviewed snapshot.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
+
+mod common;
+
+use std::sync::OnceLock;
+
+use conformance::report::{Format, render};
+use conformance::{Kind, Report, Severity};
+
+/// The bundled set with the bundled waivers, run once for all the tests here.
+fn report() -> &'static Report {
+    static REPORT: OnceLock<Report> = OnceLock::new();
+    REPORT.get_or_init(|| common::gate(&["cassettes"], Some("waivers.toml")))
+}
+
+#[test]
+fn the_bundled_set_conforms_with_only_the_seed_waived() {
+    let r = report();
+    assert!(r.conforms(), "{}", render(r, Format::Text));
+    assert_eq!(
+        (r.summary.errors, r.summary.warnings, r.summary.waived),
+        (0, 0, 1)
+    );
+    let waived = &r.findings[0];
+    assert_eq!(waived.file, "cassettes/seeds/location-status.json");
+    assert_eq!(waived.kind, Kind::UnknownEnumValue);
+    assert_eq!(waived.pointer, "/tariff_status/commodity_export/status");
+    assert_eq!(waived.found, "\"CONNECTED \"");
+}
+
+#[test]
+fn without_waivers_the_seed_typo_fails_the_gate() {
+    let r = common::gate(&["cassettes"], None);
+    assert!(!r.conforms());
+    assert_eq!(r.summary.errors, 1);
+    assert_eq!(r.findings[0].severity, Severity::Error);
+}
+
+#[test]
+fn har_and_yaml_vcr_cassettes_are_read() {
+    let r = report();
+    let from = |suffix: &str| {
+        r.interactions
+            .iter()
+            .filter(|i| i.file.ends_with(suffix))
+            .count()
+    };
+    assert_eq!(from("errors/errors.har"), 5);
+    assert_eq!(from(".yaml"), 3);
+    assert_eq!(from(".json"), 6);
+    assert_eq!((r.summary.files, r.summary.interactions), (10, 14));
+}
+
+#[test]
+fn every_bundled_interaction_was_replayed_into_a_typed_value_or_api_error() {
+    for i in &report().interactions {
+        let outcome = serde_json::to_value(i.outcome.as_ref().unwrap()).unwrap();
+        let expected = if i.status < 300 { "value" } else { "api-error" };
+        assert_eq!(
+            outcome["outcome"], expected,
+            "{}#{}: {outcome}",
+            i.file, i.interaction
+        );
+        assert_eq!(outcome["status"], i.status, "{}#{}", i.file, i.interaction);
+    }
+}
+
+#[test]
+fn the_seed_cassettes_hold_the_reference_examples_byte_for_byte() {
+    let fixtures = "../crates/flatpeak/tests/fixtures";
+    for (cassette, fixture) in [
+        ("seeds/retrieve-device.json", "device.json"),
+        ("seeds/location-status.json", "location_status.json"),
+    ] {
+        let text = std::fs::read_to_string(format!("cassettes/{cassette}")).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let body = doc["http_interactions"][0]["response"]["body"]["string"]
+            .as_str()
+            .unwrap();
+        let example = std::fs::read_to_string(format!("{fixtures}/{fixture}")).unwrap();
+        assert_eq!(body, example, "{cassette}");
+    }
+}
+
+#[test]
+fn no_cassette_holds_a_credential() {
+    for entry in walk("cassettes") {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        for line in text.lines().filter(|l| {
+            let l = l.to_ascii_lowercase();
+            l.contains("bearer ") || l.contains("basic ") || l.contains("bearer_token")
+        }) {
+            assert!(line.contains("<redacted>"), "{}: {line}", entry.display());
+        }
+    }
+}
+
+fn walk(dir: &str) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(path.to_str().unwrap()));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The typed value (or typed API error) the client produced for each bundled cassette. Read
+/// each snapshot when it changes: it is what users of the crate get from these responses.
+#[test]
+fn typed_values_of_every_bundled_cassette() {
+    let r = report();
+    let mut files: Vec<&str> = r.interactions.iter().map(|i| i.file.as_str()).collect();
+    files.dedup();
+    assert_eq!(files.len(), 10);
+    for file in files {
+        let replayed: Vec<_> = r.interactions.iter().filter(|i| i.file == file).collect();
+        let name = file
+            .trim_start_matches("cassettes/")
+            .rsplit_once('.')
+            .map_or(file, |(stem, _)| stem)
+            .replace('/', "__");
+        insta::assert_json_snapshot!(format!("typed__{name}"), replayed);
+    }
+}
+
+/// The gate's report on the bundled set, as `--format json` writes it.
+#[test]
+fn report_on_the_bundled_set() {
+    let json: serde_json::Value = serde_json::from_str(&render(report(), Format::Json)).unwrap();
+    insta::assert_json_snapshot!("report", json);
+}

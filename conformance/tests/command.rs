@@ -1,0 +1,136 @@
+//! The gate's command as CI runs it: the real binary, its exit codes and its formats.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
+
+use std::process::{Command, Output};
+
+fn gate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_conformance"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn defaults_check_the_bundled_set_and_pass() {
+    let out = gate(&[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("cassettes/seeds/location-status.json\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with(
+            "conforms: 10 files, 14 interactions, 98 checks: 0 errors, 0 warnings, 1 waived\n"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_unwaived_error_exits_1() {
+    let out = gate(&["--cassettes", "cassettes", "--no-waivers"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("does not conform"));
+}
+
+#[test]
+fn an_empty_directory_exits_2_because_nothing_was_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gate(&["--cassettes", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("ran zero checks"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_directory_of_files_that_are_not_cassettes_exits_2_and_reports_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.md"), "# not a cassette\n").unwrap();
+    let out = gate(&["--cassettes", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stdout).contains("notes.md\n  error cassette"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn an_unreadable_spec_or_missing_directory_exits_2_naming_it() {
+    let out = gate(&["--spec", "/nonexistent/flatpeak.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("/nonexistent/flatpeak.yaml"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = gate(&["--cassettes", "/nonexistent/cassettes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("/nonexistent/cassettes"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn json_format_has_the_summary_and_findings() {
+    let out = gate(&["--format", "json", "--cassettes", "tests/negative"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "files",
+        "interactions",
+        "checks",
+        "errors",
+        "warnings",
+        "waived",
+    ] {
+        assert!(report["summary"][key].is_u64(), "{key}: {report}");
+    }
+    let finding = &report["findings"][0];
+    for key in [
+        "file",
+        "interaction",
+        "operation",
+        "severity",
+        "kind",
+        "pointer",
+        "message",
+    ] {
+        assert!(finding.get(key).is_some(), "{key}: {finding}");
+    }
+}
+
+#[test]
+fn junit_format_has_a_test_case_per_interaction_written_to_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("conformance.xml");
+    let out = gate(&["--format", "junit", "--output", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("conformance.xml: 0 errors"),
+        "{}",
+        text(&out.stdout)
+    );
+    let xml = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(xml.matches("<testcase ").count(), 14, "{xml}");
+    assert_eq!(xml.matches("<testsuite ").count(), 10, "{xml}");
+    assert!(!xml.contains("<failure"), "{xml}");
+
+    let out = gate(&["--format", "junit", "--cassettes", "tests/negative"]);
+    let xml = text(&out.stdout);
+    assert!(
+        xml.contains("<failure message=\"&quot;DISCONNECTED&quot; is not one of"),
+        "{xml}"
+    );
+}

@@ -1,0 +1,181 @@
+//! One negative cassette per kind of finding (`tests/negative/`): each must give exactly the
+//! findings listed, of the kind and at the JSON pointer listed, and nothing else.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
+
+mod common;
+
+use std::sync::OnceLock;
+
+use conformance::{Kind, Report, Severity};
+
+use Kind::*;
+use Severity::{Error as E, Warning as W};
+
+/// The negative set, run once for all the tests here.
+fn report() -> &'static Report {
+    static REPORT: OnceLock<Report> = OnceLock::new();
+    REPORT.get_or_init(|| common::gate(&["tests/negative"], None))
+}
+
+#[track_caller]
+fn expect(file: &str, expected: &[(Kind, &str, Severity)]) {
+    let path = format!("tests/negative/{file}");
+    let found = common::findings_of(report(), &path);
+    let expected: Vec<(Kind, String, Severity)> = expected
+        .iter()
+        .map(|(k, p, s)| (*k, p.to_string(), *s))
+        .collect();
+    assert_eq!(found, expected, "findings of {path}");
+}
+
+#[test]
+fn missing_required_field_points_at_the_field() {
+    expect(
+        "missing-required-field.json",
+        &[(Schema, "/timezone", E), (Client, "", E)],
+    );
+}
+
+#[test]
+fn id_off_the_pattern_is_a_schema_error_the_client_tolerates() {
+    expect("id-off-pattern.json", &[(Schema, "/id", E)]);
+}
+
+#[test]
+fn wrong_type_fails_schema_and_client_at_the_same_place() {
+    expect(
+        "wrong-type.json",
+        &[(Schema, "/live_mode", E), (Client, "/live_mode", E)],
+    );
+}
+
+#[test]
+fn unknown_enum_value_is_an_error_although_the_client_accepts_it() {
+    expect(
+        "unknown-enum-value.json",
+        &[(
+            UnknownEnumValue,
+            "/tariff_status/commodity_import/status",
+            E,
+        )],
+    );
+    let outcome = report()
+        .interactions
+        .iter()
+        .find(|i| i.file.ends_with("unknown-enum-value.json"))
+        .and_then(|i| i.outcome.clone())
+        .unwrap();
+    let value = serde_json::to_value(outcome).unwrap();
+    assert_eq!(value["outcome"], "value", "{value}");
+    assert_eq!(
+        value["value"]["tariff_status"]["commodity_import"]["status"],
+        "DISCONNECTED"
+    );
+}
+
+#[test]
+fn a_date_time_that_is_not_one() {
+    expect(
+        "bad-date-time.json",
+        &[(Schema, "/time_created", E), (Client, "/time_created", E)],
+    );
+}
+
+#[test]
+fn undocumented_status() {
+    expect("undocumented-status.json", &[(Status, "", E)]);
+}
+
+#[test]
+fn wrong_content_type_alone() {
+    expect("wrong-content-type.json", &[(ContentType, "", E)]);
+}
+
+#[test]
+fn non_json_body() {
+    expect("non-json-body.json", &[(Json, "", E), (Client, "", E)]);
+}
+
+#[test]
+fn truncated_json() {
+    expect("truncated-json.json", &[(Json, "", E), (Client, "", E)]);
+}
+
+#[test]
+fn path_matching_no_operation() {
+    expect("no-operation.json", &[(Route, "", E)]);
+}
+
+#[test]
+fn undeclared_fields_are_warnings_with_their_pointers() {
+    expect(
+        "undeclared-field.json",
+        &[
+            (UndeclaredField, "/properties/battery/chemistry", W),
+            (UndeclaredField, "/firmware_version", W),
+        ],
+    );
+}
+
+#[test]
+fn schema_rejects_what_the_client_accepts_is_a_disagreement() {
+    expect(
+        "null-where-not-nullable.json",
+        &[
+            (Schema, "/reference_id", E),
+            (Disagreement, "/reference_id", E),
+        ],
+    );
+}
+
+#[test]
+fn client_rejects_what_the_schema_accepts_is_a_disagreement() {
+    let at = "/properties/ev_charger/phases";
+    expect(
+        "integer-too-large.json",
+        &[(Client, at, E), (Disagreement, at, E)],
+    );
+}
+
+#[test]
+fn files_that_are_not_cassettes_are_findings_naming_the_place() {
+    expect("not-a-cassette.txt", &[(Cassette, "", E)]);
+    expect("vcr-without-response.yaml", &[(Cassette, "", E)]);
+    let malformed = report()
+        .findings
+        .iter()
+        .find(|f| f.file.ends_with("vcr-without-response.yaml"))
+        .unwrap();
+    assert!(
+        malformed.message.contains("http_interactions[0]")
+            && malformed.message.contains("response")
+            && malformed.message.contains("line 2"),
+        "{}",
+        malformed.message
+    );
+    assert_eq!(malformed.interaction, None);
+}
+
+#[test]
+fn every_interaction_finding_names_file_interaction_and_operation() {
+    for f in &report().findings {
+        assert!(f.file.starts_with("tests/negative/"), "{f:?}");
+        assert!(!f.message.is_empty() && !f.expected.is_empty(), "{f:?}");
+        if matches!(f.kind, Cassette) {
+            continue;
+        }
+        assert_eq!(f.interaction, Some(0), "{f:?}");
+        if !matches!(f.kind, Route) {
+            assert!(f.operation.is_some(), "{f:?}");
+        }
+    }
+}
+
+#[test]
+fn the_negative_set_fails_the_gate() {
+    let r = report();
+    assert!(!r.conforms());
+    assert_eq!(r.summary.files, 15);
+    assert_eq!(r.summary.interactions, 13);
+    assert_eq!(r.summary.warnings, 2);
+}
