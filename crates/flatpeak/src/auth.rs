@@ -80,6 +80,15 @@ impl Auth {
         })))
     }
 
+    /// Where a new token comes from after a `401` on `operation`: only calls other than the
+    /// login itself, on a client with credentials.
+    fn refresher(&self, operation: &str) -> Option<&TokenSource> {
+        match self {
+            Self::Login(source) if operation != LOGIN => Some(source),
+            _ => None,
+        }
+    }
+
     /// The `Authorization` value for `operation`, logging in first when the cached token is
     /// missing or about to expire.
     async fn header_for(
@@ -109,17 +118,17 @@ pub(crate) async fn execute(
         Err(denied) => return denied.into_outcome(),
     };
     let response = retry::run(call, request, operation, sent.as_ref()).await?;
-    let refreshable = match &call.state.auth {
-        Auth::Login(source) if operation != LOGIN => Some(source),
-        _ => None,
-    };
-    match (response.status(), refreshable, sent, replay) {
+    match (
+        response.status(),
+        call.state.auth.refresher(operation),
+        sent,
+        replay,
+    ) {
         (StatusCode::UNAUTHORIZED, Some(source), Some(stale), Some(replay)) => {
-            let fresh = match source.token(call, Some(&stale)).await {
-                Ok(value) => value,
-                Err(denied) => return denied.into_outcome(),
-            };
-            retry::run(call, replay, operation, Some(&fresh)).await
+            match source.token(call, Some(&stale)).await {
+                Ok(fresh) => retry::run(call, replay, operation, Some(&fresh)).await,
+                Err(denied) => denied.into_outcome(),
+            }
         }
         _ => Ok(response),
     }

@@ -122,37 +122,36 @@ impl Error {
 
     /// A response progenitor did not decode: see `body.rs` for how it got here.
     fn from_response(response: &reqwest::Response) -> Self {
-        let status = response.status();
-        let body = body::raw_body(response).cloned().unwrap_or_default();
-        let login = body::login_rejected(response);
-        let error = if let Some(limit) = body::too_large(response) {
-            Self::BodyTooLarge { status, limit }
-        } else if status.is_client_error() || status.is_server_error() {
-            Self::Api(Box::new(ApiError::from_body(
-                status,
-                response.headers().clone(),
-                body,
-            )))
-        } else if login && status.is_success() {
-            Self::Decode {
-                body: Body::default(),
-                source: login_decode_error(&body),
-            }
-        } else {
-            let location = response
-                .headers()
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok());
-            Self::UnexpectedStatus {
-                status,
-                location: location.map(str::to_string),
-                body: Body(body),
-            }
-        };
-        if login {
+        let error = Self::from_undecoded(response);
+        if body::login_rejected(response) {
             Self::Login(Box::new(error))
         } else {
             error
+        }
+    }
+
+    fn from_undecoded(response: &reqwest::Response) -> Self {
+        let (status, headers) = (response.status(), response.headers());
+        let body = body::raw_body(response).cloned().unwrap_or_default();
+        if let Some(limit) = body::too_large(response) {
+            return Self::BodyTooLarge { status, limit };
+        }
+        if status.is_client_error() || status.is_server_error() {
+            let api = ApiError::from_body(status, headers.clone(), body);
+            return Self::Api(Box::new(api));
+        }
+        if body::login_rejected(response) && status.is_success() {
+            let source = login_decode_error(&body);
+            return Self::Decode {
+                body: Body::default(),
+                source,
+            };
+        }
+        let location = headers.get(LOCATION).and_then(|v| v.to_str().ok());
+        Self::UnexpectedStatus {
+            status,
+            location: location.map(str::to_string),
+            body: Body(body),
         }
     }
 }
