@@ -30,7 +30,9 @@ fuzz_target!(|data: &[u8]| {
 /// 100 to 599; the rest is the body.
 fn split(data: &[u8]) -> (StatusCode, &[u8]) {
     let (code, body) = match data {
-        [pick, rest @ ..] if usize::from(*pick) < STATUSES.len() => (STATUSES[usize::from(*pick)], rest),
+        [pick, rest @ ..] if usize::from(*pick) < STATUSES.len() => {
+            (STATUSES[usize::from(*pick)], rest)
+        }
         [high, low, rest @ ..] => (100 + u16::from_be_bytes([*high, *low]) % 500, rest),
         _ => (200, data),
     };
