@@ -338,3 +338,32 @@ fn client_rejected(
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types_match_by_essence_and_wildcards() {
+        assert_eq!(
+            essence("Application/JSON; charset=utf-8"),
+            "application/json"
+        );
+        assert!(media_matches("application/json", "application/json"));
+        assert!(media_matches("application/*", "application/problem+json"));
+        assert!(media_matches("*/*", "text/html"));
+        assert!(!media_matches(
+            "application/json",
+            "application/problem+json"
+        ));
+        assert!(!media_matches("text/*", "application/json"));
+    }
+
+    #[test]
+    fn long_values_are_cut_in_findings() {
+        let long = Value::String("x".repeat(200));
+        let cut = excerpt(&long);
+        assert!(cut.ends_with("...") && cut.chars().count() == 83, "{cut}");
+        assert_eq!(excerpt(&Value::Null), "null");
+    }
+}

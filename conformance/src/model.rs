@@ -274,7 +274,8 @@ pub struct Replayed {
     pub interaction: usize,
     /// Upper-case method.
     pub method: String,
-    /// The recorded URL's path.
+    /// The recorded path below the server's base path; the whole recorded URL when it
+    /// matched no operation.
     pub path: String,
     /// The recorded status.
     pub status: i64,
@@ -324,5 +325,45 @@ impl Report {
         self.summary.errors = count(Severity::Error);
         self.summary.warnings = count(Severity::Warning);
         self.summary.waived = count(Severity::Waived);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_are_the_names_waivers_and_json_use() {
+        let all = [
+            Kind::Cassette,
+            Kind::Route,
+            Kind::Replay,
+            Kind::Status,
+            Kind::ContentType,
+            Kind::Json,
+            Kind::Schema,
+            Kind::UnknownEnumValue,
+            Kind::UndeclaredField,
+            Kind::Client,
+            Kind::Disagreement,
+            Kind::Waiver,
+        ];
+        for kind in all {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+            let back: Kind = serde_json::from_value(kind.name().into()).unwrap();
+            assert_eq!(back, kind);
+        }
+    }
+
+    #[test]
+    fn a_report_that_checked_nothing_does_not_conform() {
+        let mut report = Report {
+            summary: Summary::default(),
+            findings: Vec::new(),
+            interactions: Vec::new(),
+        };
+        assert!(!report.conforms());
+        report.summary.checks = 1;
+        assert!(report.conforms());
     }
 }

@@ -369,3 +369,96 @@ fn serve(site: Site<'_>, interaction: &Interaction) -> (Option<ResponseTemplate>
     }
     (Some(template), findings)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RecordedRequest, RecordedResponse};
+
+    fn interaction(status: i64, headers: &[(&str, &str)]) -> Interaction {
+        Interaction {
+            file: "f.json".into(),
+            index: 3,
+            request: RecordedRequest {
+                method: "GET".into(),
+                url: "https://h/x".into(),
+                headers: Vec::new(),
+                body: Vec::new(),
+            },
+            response: RecordedResponse {
+                status,
+                headers: headers
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+                body: b"{}".to_vec(),
+            },
+        }
+    }
+
+    fn site(it: &Interaction) -> Site<'_> {
+        Site {
+            interaction: it,
+            operation: Some("op"),
+        }
+    }
+
+    #[test]
+    fn a_status_that_cannot_be_served_is_a_warning_not_a_panic() {
+        for status in [0, 99, 1000, -1] {
+            let it = interaction(status, &[]);
+            let (template, findings) = serve(site(&it), &it);
+            assert!(template.is_none(), "{status}");
+            assert_eq!(findings[0].kind, Kind::Replay);
+            assert_eq!(findings[0].severity, Severity::Warning);
+        }
+    }
+
+    #[test]
+    fn bad_headers_are_left_out_with_a_warning_and_framing_headers_silently() {
+        let it = interaction(
+            200,
+            &[
+                ("Content-Length", "999"),
+                ("Location", "https://api.flatpeak.com/x"),
+                ("bad header", "x"),
+                ("X-Ok", "line\nbreak"),
+                ("Retry-After", "30"),
+            ],
+        );
+        let (template, findings) = serve(site(&it), &it);
+        assert!(template.is_some());
+        let left_out: Vec<&str> = findings.iter().map(|f| f.found.as_str()).collect();
+        assert_eq!(left_out, ["bad header: x", "X-Ok: line\nbreak"]);
+    }
+
+    #[test]
+    fn requests_compare_by_decoded_path_and_documented_query_only() {
+        let sent = describe(
+            "GET",
+            "/devices/dev%5F1",
+            vec![("b".into(), "2".into()), ("a".into(), "1".into())],
+            &["a", "b"],
+        );
+        let recorded = describe(
+            "GET",
+            "/devices/dev_1",
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "2".into()),
+                ("x".into(), "y".into()),
+            ],
+            &["a", "b"],
+        );
+        assert_eq!(sent, "GET /devices/dev_1?a=1&b=2");
+        assert_eq!(sent, recorded);
+    }
+
+    #[test]
+    fn every_generated_operation_is_in_the_spec() {
+        let spec =
+            crate::spec::Spec::load(std::path::Path::new("../openapi/flatpeak.yaml")).unwrap();
+        let ids: Vec<&str> = spec.operations.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(OPERATIONS, ids.as_slice());
+    }
+}

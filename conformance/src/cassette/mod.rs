@@ -130,3 +130,85 @@ fn field_path(path: &serde_path_to_error::Path) -> String {
         p => format!(" (at `{p}`)"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_files(files: &[(&str, &str)]) -> Loaded {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        load(&[dir.path().to_path_buf()]).unwrap()
+    }
+
+    const HAR: &str = r#"{"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},
+      "entries": [{"startedDateTime": "2026-01-01T00:00:00Z", "time": 1,
+        "request": {"method": "get", "url": "https://h/login", "httpVersion": "HTTP/1.1",
+          "cookies": [], "headers": [], "queryString": [], "headersSize": -1, "bodySize": 0},
+        "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1", "cookies": [],
+          "headers": [{"name": "Content-Type", "value": "application/json"}],
+          "content": {"size": 2, "mimeType": "application/json", "text": "e30=", "encoding": "base64"},
+          "redirectURL": "", "headersSize": -1, "bodySize": 2},
+        "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}}]}}"#;
+
+    const VCR_YAML: &str = "http_interactions:
+- request: {uri: 'https://h/a', method: get, body: '', headers: {}}
+  response:
+    status: {code: 200, message: OK}
+    headers: {X-B: ['2'], content-type: [application/json], A: ['1']}
+    body: {encoding: UTF-8, string: \"{}\"}
+  recorded_at: Mon, 02 Mar 2026 10:15:00 GMT
+recorded_with: t
+";
+
+    #[test]
+    fn har_bodies_in_base64_are_decoded_and_methods_upper_cased() {
+        let loaded = load_files(&[("x.har", HAR)]);
+        assert!(loaded.findings.is_empty(), "{:?}", loaded.findings);
+        let it = &loaded.interactions[0];
+        assert_eq!(it.request.method, "GET");
+        assert_eq!(it.response.body, b"{}");
+        assert_eq!(it.response.header("content-type"), Some("application/json"));
+    }
+
+    #[test]
+    fn yaml_vcr_headers_come_sorted_by_name_whatever_the_extension() {
+        let loaded = load_files(&[("sub/dir/recording", VCR_YAML)]);
+        let names: Vec<&str> = loaded.interactions[0]
+            .response
+            .headers
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(names, ["A", "content-type", "X-B"]);
+    }
+
+    #[test]
+    fn hidden_files_are_skipped_and_other_files_are_findings() {
+        let loaded = load_files(&[
+            (".gitkeep", ""),
+            ("a.json", "[1, 2]"),
+            ("b.har", &HAR.replace("\"1.2\"", "\"2.0\"")),
+            ("c.har", &HAR.replace("e30=", "not base64!")),
+        ]);
+        assert_eq!(loaded.files, 3);
+        let why: Vec<&str> = loaded.findings.iter().map(|f| f.found.as_str()).collect();
+        assert!(why[0].starts_with("neither a VCR cassette"), "{why:?}");
+        assert!(why[1].contains("HAR version `2.0`"), "{why:?}");
+        assert!(
+            why[2].contains("entry 0: response.content") && why[2].contains("base64"),
+            "{why:?}"
+        );
+        assert!(loaded.findings.iter().all(|f| f.kind == Kind::Cassette));
+    }
+
+    #[test]
+    fn a_missing_directory_stops_the_run() {
+        let err = load(&["/nonexistent/cassettes".into()]).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/cassettes"), "{err}");
+    }
+}
