@@ -48,9 +48,10 @@ fn har_and_yaml_vcr_cassettes_are_read() {
             .count()
     };
     assert_eq!(from("errors/errors.har"), 5);
-    assert_eq!(from(".yaml"), 3);
-    assert_eq!(from(".json"), 6);
-    assert_eq!((r.summary.files, r.summary.interactions), (10, 14));
+    assert_eq!(from("devices/solar-only.yaml"), 1);
+    assert_eq!(from("seeds/retrieve-device.json"), 1);
+    // Every file is a cassette: none was a finding.
+    assert!(r.findings.iter().all(|f| f.kind != Kind::Cassette));
 }
 
 #[test]
@@ -90,7 +91,16 @@ fn no_cassette_holds_a_credential() {
         let text = std::fs::read_to_string(&entry).unwrap();
         for line in text.lines().filter(|l| {
             let l = l.to_ascii_lowercase();
-            l.contains("bearer ") || l.contains("basic ") || l.contains("bearer_token")
+            [
+                "bearer ",
+                "basic ",
+                "bearer_token",
+                "connect_token",
+                "api_key",
+                "password",
+            ]
+            .iter()
+            .any(|secret| l.contains(secret))
         }) {
             assert!(line.contains("<redacted>"), "{}: {line}", entry.display());
         }
@@ -117,7 +127,7 @@ fn typed_values_of_every_bundled_cassette() {
     let r = report();
     let mut files: Vec<&str> = r.interactions.iter().map(|i| i.file.as_str()).collect();
     files.dedup();
-    assert_eq!(files.len(), 10);
+    assert_eq!(files.len(), r.summary.files, "every file has a snapshot");
     for file in files {
         let replayed: Vec<_> = r.interactions.iter().filter(|i| i.file == file).collect();
         let name = file

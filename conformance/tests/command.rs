@@ -23,10 +23,10 @@ fn defaults_check_the_bundled_set_and_pass() {
         stdout.contains("cassettes/seeds/location-status.json\n"),
         "{stdout}"
     );
+    let summary = stdout.lines().last().unwrap();
+    assert!(summary.starts_with("conforms: "), "{stdout}");
     assert!(
-        stdout.ends_with(
-            "conforms: 10 files, 14 interactions, 98 checks: 0 errors, 0 warnings, 1 waived\n"
-        ),
+        summary.ends_with(" checks: 0 errors, 0 warnings, 1 waived"),
         "{stdout}"
     );
 }
@@ -123,8 +123,12 @@ fn junit_format_has_a_test_case_per_interaction_written_to_output() {
         text(&out.stdout)
     );
     let xml = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(xml.matches("<testcase ").count(), 14, "{xml}");
-    assert_eq!(xml.matches("<testsuite ").count(), 10, "{xml}");
+    // errors.har holds 5 interactions: one suite, 5 cases.
+    let har_suite = xml
+        .split("<testsuite ")
+        .find(|s| s.contains("name=\"cassettes/errors/errors.har\""))
+        .unwrap();
+    assert_eq!(har_suite.matches("<testcase ").count(), 5, "{xml}");
     assert!(!xml.contains("<failure"), "{xml}");
 
     let out = gate(&["--format", "junit", "--cassettes", "tests/negative"]);
