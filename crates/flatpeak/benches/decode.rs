@@ -1,0 +1,187 @@
+//! Decoding the seed bodies: the generated types against a hand-written serde struct with the
+//! same fields (the floor) and against `serde_json::Value`.
+//!
+//! `cargo bench -p flatpeak --bench decode`
+#![allow(clippy::unwrap_used)] // a benchmark that fails should stop loudly
+
+use chrono::{DateTime, Utc};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use serde::Deserialize;
+use std::hint::black_box;
+
+const DEVICE: &[u8] = include_bytes!("../tests/fixtures/device.json");
+const LOCATION_STATUS: &[u8] = include_bytes!("../tests/fixtures/location_status.json");
+
+/// The floor: what a careful hand-written client would declare for the same fields, with
+/// closed enums as plain strings and no id checks. Fields are decoded, never read.
+#[allow(dead_code)]
+mod floor {
+    use super::*;
+
+    #[derive(Deserialize)]
+    pub struct Device {
+        pub id: String,
+        pub object: String,
+        pub live_mode: bool,
+        pub controlled: bool,
+        pub properties: Properties,
+        pub consents: Consents,
+        pub timezone: String,
+        pub geo_location: Geo,
+        pub vpp_participation: Option<Vpp>,
+        pub time_created: DateTime<Utc>,
+        pub reference_id: Option<String>,
+        pub last_seen: Option<DateTime<Utc>>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Properties {
+        pub manufacturer: Option<String>,
+        pub model_code: Option<String>,
+        pub model_name: Option<String>,
+        pub battery: Option<Battery>,
+        pub pv: Option<Pv>,
+        pub inverter: Option<Inverter>,
+        pub ev_charger: Option<EvCharger>,
+        pub heat_pump: Option<HeatPump>,
+        pub install_date: Option<DateTime<Utc>>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Battery {
+        pub capacity_kwh: Option<f64>,
+        pub power_kw: Option<f64>,
+        pub charge_power_kw: Option<f64>,
+        pub discharge_power_kw: Option<f64>,
+        pub round_trip_efficiency: Option<f64>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Pv {
+        pub peak_power_kw: Option<f64>,
+        pub azimuth: Option<f64>,
+        pub tilt: Option<f64>,
+        pub terrain_shading: Option<bool>,
+        pub forecasts_enabled: Option<bool>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Inverter {
+        pub ac_export_limit_kw: Option<f64>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct EvCharger {
+        pub max_power_kw: Option<f64>,
+        pub min_power_kw: Option<f64>,
+        pub phases: Option<i32>,
+        pub phase_switching: Option<bool>,
+        pub v2g_capable: Option<bool>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct HeatPump {
+        pub max_power_kw: Option<f64>,
+        pub min_power_kw: Option<f64>,
+        pub thermal_storage_litres: Option<f64>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Consents {
+        pub time_created: Option<DateTime<Utc>>,
+        pub time_updated: Option<DateTime<Utc>>,
+        pub information: Option<bool>,
+        pub telemetry: Option<bool>,
+        pub control: Option<bool>,
+        pub geo_location: Option<bool>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Geo {
+        pub lat: f64,
+        pub lng: f64,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Vpp {
+        pub id: Option<String>,
+        pub provider_name: Option<String>,
+        pub programme_name: Option<String>,
+        pub current_state: Option<String>,
+        pub telemetry_active: Option<bool>,
+        pub control_active: Option<bool>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct LocationStatus {
+        pub id: String,
+        pub object: String,
+        pub live_mode: bool,
+        pub tariff_status: Option<TariffStatus>,
+        pub time_created: DateTime<Utc>,
+        pub account_id: String,
+    }
+
+    #[derive(Deserialize)]
+    pub struct TariffStatus {
+        pub commodity_import: Option<Element>,
+        pub commodity_export: Option<Element>,
+        pub non_commodity_import: Option<Element>,
+        pub non_commodity_export: Option<Element>,
+        pub local: Option<Element>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Element {
+        pub status: String,
+        pub connection_type: Option<String>,
+        pub provider: Option<Provider>,
+        pub tariff: Option<Tariff>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Provider {
+        pub id: String,
+        pub display_name: String,
+        pub logo_url: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Tariff {
+        pub id: String,
+        pub display_name: String,
+        pub structure_type: String,
+        pub contract_end_date: Option<DateTime<Utc>>,
+    }
+}
+
+fn bench_body<Generated, Floor>(c: &mut Criterion, name: &str, body: &'static [u8])
+where
+    Generated: serde::de::DeserializeOwned,
+    Floor: serde::de::DeserializeOwned,
+{
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.bench_function("generated", |b| {
+        b.iter(|| serde_json::from_slice::<Generated>(black_box(body)).unwrap())
+    });
+    group.bench_function("hand_written_floor", |b| {
+        b.iter(|| serde_json::from_slice::<Floor>(black_box(body)).unwrap())
+    });
+    group.bench_function("serde_json_value", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(body)).unwrap())
+    });
+    group.finish();
+}
+
+fn decode(c: &mut Criterion) {
+    bench_body::<flatpeak::types::Device, floor::Device>(c, "decode_device", DEVICE);
+    bench_body::<flatpeak::types::LocationStatus, floor::LocationStatus>(
+        c,
+        "decode_location_status",
+        LOCATION_STATUS,
+    );
+}
+
+criterion_group!(benches, decode);
+criterion_main!(benches);
