@@ -316,10 +316,7 @@ fn client_rejected(
     }
     let mut findings = vec![
         Finding::at(site, Kind::Client, pointer.clone())
-            .expected(
-                "a typed value or typed API error",
-                format!("{variant}: {message}"),
-            )
+            .expected("a typed value or typed API error", variant)
             .message(format!(
                 "the generated client could not parse the response: {message}"
             )),
