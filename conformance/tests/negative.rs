@@ -87,6 +87,34 @@ fn undocumented_status() {
 }
 
 #[test]
+fn bare_message_on_a_documented_error_status() {
+    // The schema check names each envelope field the body lacks; the client keeps the 404
+    // (as `UnexpectedResponse`) and says the body is not the error type.
+    expect(
+        "bare-error-body.json",
+        &[
+            (Schema, "/code", E),
+            (Schema, "/live_mode", E),
+            (Schema, "/object", E),
+            (Schema, "/time_created", E),
+            (Schema, "/type", E),
+            (Client, "", E),
+        ],
+    );
+    let found = report()
+        .findings
+        .iter()
+        .find(|f| f.file.ends_with("bare-error-body.json") && f.kind == Client)
+        .unwrap();
+    assert!(
+        found
+            .message
+            .contains("404 body is not the documented error type"),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn wrong_content_type_alone() {
     expect("wrong-content-type.json", &[(ContentType, "", E)]);
 }
@@ -175,7 +203,7 @@ fn every_interaction_finding_names_file_interaction_and_operation() {
 fn the_negative_set_fails_the_gate() {
     let r = report();
     assert!(!r.conforms());
-    assert_eq!(r.summary.files, 15);
-    assert_eq!(r.summary.interactions, 13);
+    assert_eq!(r.summary.files, 16);
+    assert_eq!(r.summary.interactions, 14);
     assert_eq!(r.summary.warnings, 2);
 }
