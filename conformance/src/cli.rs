@@ -1,20 +1,62 @@
 //! The command line: `conformance [--cassettes DIR]... [--spec PATH] [--waivers PATH]
-//! [--format text|json|junit] [--output FILE]`, which `cargo xtask conformance` runs.
+//! [--format text|json|junit] [--output FILE] [--timings]`, which `cargo xtask conformance`
+//! runs, and `conformance synth --count N --out DIR`, which writes a synthetic set.
 //!
 //! Exit codes: 0 conforms (warnings and waived findings allowed); 1 at least one unwaived
 //! error; 2 could not run, or ran zero checks.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 use crate::report::{self, Format};
-use crate::{Config, Report};
+use crate::{Config, Report, Timings, synth};
 
 /// Replays recorded responses through the generated client and checks them against the spec.
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask conformance", version, about)]
+#[command(
+    name = "cargo xtask conformance",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// Something else than checking.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// The check's arguments.
+    #[command(flatten)]
+    pub check: Args,
+}
+
+/// The gate's other commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a synthetic set of recorded responses, valid ones with defects mixed in, and a
+    /// manifest of the findings each must give (for benchmarks and for checking other
+    /// validators). Check it with `--cassettes DIR/cassettes --no-waivers`.
+    Synth(SynthArgs),
+}
+
+/// Arguments of `synth`.
+#[derive(Debug, clap::Args)]
+pub struct SynthArgs {
+    /// What to write.
+    #[command(flatten)]
+    pub options: synth::Options,
+    /// Write `cassettes/` and `manifest.json` into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The OpenAPI 3.0 spec whose operations, statuses and schemas the set follows
+    /// [default: openapi/flatpeak.yaml].
+    #[arg(long, value_name = "PATH")]
+    pub spec: Option<PathBuf>,
+}
+
+/// Arguments of the check.
+#[derive(Debug, clap::Args)]
 pub struct Args {
     /// A directory searched recursively for cassettes (VCR JSON/YAML, HAR); repeatable
     /// [default: conformance/cassettes].
@@ -36,6 +78,9 @@ pub struct Args {
     /// standard output).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Print how long each stage took to standard error (the report is unchanged).
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// The workspace this crate was built in: defaults are found there wherever the command runs.
@@ -76,7 +121,15 @@ impl Args {
 }
 
 /// Runs the command and returns its exit code.
-pub fn main(args: Args) -> ExitCode {
+pub fn main(cli: Cli) -> ExitCode {
+    match cli.command {
+        Some(Command::Synth(args)) => synth(&args),
+        None => check(&cli.check),
+    }
+}
+
+/// Runs the gate.
+fn check(args: &Args) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -84,14 +137,63 @@ pub fn main(args: Args) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
-    let report = match runtime.block_on(crate::run(&args.config())) {
-        Ok(report) => report,
+    let (report, timings) = match runtime.block_on(crate::run_timed(&args.config())) {
+        Ok(done) => done,
         Err(e) => return fail(&e.to_string()),
     };
-    if let Err(e) = write(&args, &report) {
+    if let Err(e) = write(args, &report) {
         return fail(&e);
     }
+    if args.timings {
+        eprintln!("{}", timings_line(&timings));
+    }
     exit_code(&report)
+}
+
+/// `timings: interactions=.. replayers=.. total=..s ...`: one line of `name=value` pairs, for
+/// people and for scripts. Sums over interactions are marked as such.
+pub fn timings_line(t: &Timings) -> String {
+    let s = |d: Duration| format!("{:.4}", d.as_secs_f64());
+    let rate = t.interactions as f64 / t.total.as_secs_f64().max(f64::EPSILON);
+    format!(
+        "timings: interactions={} replayers={} total={}s spec={}s cassettes={}s examine={}s \
+         finish={}s validating_sum={}s replaying_sum={}s interactions_per_s={rate:.0}",
+        t.interactions,
+        t.replayers,
+        s(t.total),
+        s(t.spec),
+        s(t.cassettes),
+        s(t.examine),
+        s(t.finish),
+        s(t.validating),
+        s(t.replaying),
+    )
+}
+
+/// Writes a synthetic set.
+fn synth(args: &SynthArgs) -> ExitCode {
+    let spec_path = args
+        .spec
+        .clone()
+        .unwrap_or_else(|| default_path("openapi/flatpeak.yaml"));
+    let written = crate::spec::Spec::load(&spec_path)
+        .and_then(|spec| synth::generate(&spec, &args.options))
+        .and_then(|set| synth::write(&args.out, &set).map(|()| set));
+    match written {
+        Ok(set) => {
+            let m = &set.manifest;
+            let defective: usize = m.defects.values().sum();
+            println!(
+                "wrote {} interactions ({defective} with a defect) in {} files to {}, and {}",
+                m.count,
+                set.files.len(),
+                args.out.join("cassettes").display(),
+                args.out.join("manifest.json").display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.to_string()),
+    }
 }
 
 fn write(args: &Args, report: &Report) -> Result<(), String> {

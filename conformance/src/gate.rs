@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use tokio::task::JoinSet;
@@ -60,21 +61,69 @@ struct Examined {
     replayed: Replayed,
     findings: Vec<Finding>,
     checks: usize,
+    /// Time in the checks (synchronous code, so time on a core).
+    validating: Duration,
+    /// Time from serving the response to the client's answer (waits included).
+    replaying: Duration,
+}
+
+/// How long a run spent where: `conformance --timings` prints it. Kept out of [`Report`], which
+/// stays the same from run to run.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Reading the spec and compiling its schemas (and reading the waivers).
+    pub spec: Duration,
+    /// Reading the cassettes.
+    pub cassettes: Duration,
+    /// Examining every interaction, wall time.
+    pub examine: Duration,
+    /// Summed over interactions: the checks (route, status, content type, JSON, schema, enum
+    /// values, undeclared fields, client against schema). Synchronous work: core time.
+    pub validating: Duration,
+    /// Summed over interactions: serving the response and calling the client, wall time of
+    /// each; replays run concurrently, so the sum exceeds the wall time they took.
+    pub replaying: Duration,
+    /// Sorting, waiving and counting the findings.
+    pub finish: Duration,
+    /// The whole run.
+    pub total: Duration,
+    /// Interactions examined.
+    pub interactions: usize,
+    /// Replayers (wiremock server and client pairs) run at once.
+    pub replayers: usize,
 }
 
 /// Runs the gate. `Err` when it could not run; a report that ran zero checks is returned as
 /// is, and [`Report::conforms`] is false for it.
 pub async fn run(config: &Config) -> Result<Report, RunError> {
+    run_timed(config).await.map(|(report, _)| report)
+}
+
+/// [`run`], and how long each stage took.
+pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
+    let started = Instant::now();
     let spec = Spec::load(&config.spec)?;
     let schemas = Schemas::compile(&spec)?;
     let waivers = config.waivers.as_deref().map(Waivers::load).transpose()?;
+    let mut timings = Timings {
+        spec: started.elapsed(),
+        ..Timings::default()
+    };
+    let at = Instant::now();
     let loaded = cassette::load(&config.cassettes)?;
+    timings.cassettes = at.elapsed();
     let context = Arc::new(Context {
         spec,
         schemas,
         interactions: loaded.interactions,
     });
-    let examined = examine_all(Arc::clone(&context), config.concurrency).await?;
+    let at = Instant::now();
+    let workers = replayers(config.concurrency, context.interactions.len());
+    let examined = examine_all(Arc::clone(&context), workers).await?;
+    timings.examine = at.elapsed();
+    timings.replayers = workers;
+    timings.interactions = examined.len();
+    let at = Instant::now();
     let mut report = Report {
         summary: Summary {
             files: loaded.files,
@@ -86,6 +135,8 @@ pub async fn run(config: &Config) -> Result<Report, RunError> {
         interactions: Vec::with_capacity(examined.len()),
     };
     for e in examined {
+        timings.validating += e.validating;
+        timings.replaying += e.replaying;
         report.findings.extend(e.findings);
         report.interactions.push(e.replayed);
     }
@@ -98,14 +149,21 @@ pub async fn run(config: &Config) -> Result<Report, RunError> {
         report.findings.extend(notes);
     }
     report.recount();
-    Ok(report)
+    timings.finish = at.elapsed();
+    timings.total = started.elapsed();
+    Ok((report, timings))
+}
+
+/// Replayers to start: `concurrency`, but at least one and no more than there is work for.
+fn replayers(concurrency: usize, interactions: usize) -> usize {
+    concurrency.clamp(1, interactions.max(1))
 }
 
 /// Examines every interaction on `workers` replayers; results come back in input order.
 async fn examine_all(context: Arc<Context>, workers: usize) -> Result<Vec<Examined>, RunError> {
     let next = Arc::new(AtomicUsize::new(0));
     let mut pool = JoinSet::new();
-    for _ in 0..workers.clamp(1, context.interactions.len().max(1)) {
+    for _ in 0..workers {
         let context = Arc::clone(&context);
         let next = Arc::clone(&next);
         pool.spawn(async move {
@@ -133,6 +191,7 @@ async fn examine_all(context: Arc<Context>, workers: usize) -> Result<Vec<Examin
 /// Every check on one interaction, in order: route, status, content type, body (JSON,
 /// schema, enum values), undeclared fields, replay, client.
 async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Examined {
+    let started = Instant::now();
     let mut replayed = Replayed {
         file: it.file.clone(),
         interaction: it.index,
@@ -159,6 +218,8 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
                 replayed,
                 findings: vec![finding],
                 checks: 1,
+                validating: started.elapsed(),
+                replaying: Duration::ZERO,
             };
         }
     };
@@ -186,7 +247,11 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
         }
         checks += 3;
     }
+    let mut validating = started.elapsed();
+    let replay_started = Instant::now();
     let (outcome, found) = replayer.replay(site, it, &route).await;
+    let replaying = replay_started.elapsed();
+    let compare_started = Instant::now();
     findings.extend(found);
     checks += 1;
     if let Some(outcome) = &outcome {
@@ -194,9 +259,12 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
         checks += 1;
     }
     replayed.outcome = outcome;
+    validating += compare_started.elapsed();
     Examined {
         replayed,
         findings,
         checks,
+        validating,
+        replaying,
     }
 }

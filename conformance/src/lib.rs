@@ -25,9 +25,10 @@ pub mod report;
 pub mod route;
 pub mod schema;
 pub mod spec;
+pub mod synth;
 pub mod waivers;
 
-pub use gate::{Config, run};
+pub use gate::{Config, Timings, run, run_timed};
 pub use model::{Finding, Interaction, Kind, Outcome, Replayed, Report, Severity, Summary};
 
 /// Why the gate could not run at all (exit code 2): an unreadable spec, cassette directory or

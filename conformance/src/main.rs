@@ -5,5 +5,5 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    conformance::cli::main(conformance::cli::Args::parse())
+    conformance::cli::main(conformance::cli::Cli::parse())
 }

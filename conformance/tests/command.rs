@@ -138,3 +138,64 @@ fn junit_format_has_a_test_case_per_interaction_written_to_output() {
         "{xml}"
     );
 }
+
+#[test]
+fn timings_go_to_stderr_and_leave_the_report_as_it_was() {
+    let plain = gate(&["--format", "json"]);
+    let timed = gate(&["--format", "json", "--timings"]);
+    assert_eq!(timed.status.code(), Some(0));
+    assert_eq!(plain.stdout, timed.stdout);
+    let stderr = text(&timed.stderr);
+    let line = stderr.lines().find(|l| l.starts_with("timings: ")).unwrap();
+    for key in [
+        "interactions=",
+        "total=",
+        "cassettes=",
+        "examine=",
+        "validating_sum=",
+        "replaying_sum=",
+    ] {
+        assert!(line.contains(key), "{key}: {line}");
+    }
+}
+
+#[test]
+fn synth_writes_a_set_the_gate_reads_and_refuses_to_write_over_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().to_str().unwrap();
+    let args = ["synth", "--count", "7", "--per-file", "3", "--seed", "2"];
+    let out = gate(&[&args[..], &["--out", out_dir]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("wrote 7 interactions"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(dir.path().join("manifest.json").is_file());
+    assert!(dir.path().join("cassettes/synth-00002.har").is_file());
+
+    let cassettes = dir.path().join("cassettes");
+    let checked = gate(&["--cassettes", cassettes.to_str().unwrap(), "--no-waivers"]);
+    let stdout = text(&checked.stdout);
+    assert!(stdout.contains(": 3 files, 7 interactions, "), "{stdout}");
+
+    let again = gate(&[&args[..], &["--out", out_dir]].concat());
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("already holds files"));
+}
+
+#[test]
+fn synth_refuses_a_rate_outside_0_to_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gate(&[
+        "synth",
+        "--count",
+        "1",
+        "--defect-rate",
+        "1.5",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not between 0 and 1"));
+}

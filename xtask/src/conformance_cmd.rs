@@ -14,7 +14,8 @@ use anyhow::{Context, Result};
 #[command(disable_help_flag = true)]
 pub struct Args {
     /// The gate's arguments: [--cassettes DIR]... [--spec PATH] [--waivers PATH | --no-waivers]
-    /// [--format text|json|junit] [--output FILE]. `--help` describes them.
+    /// [--format text|json|junit] [--output FILE] [--timings], or `synth --count N --out DIR`
+    /// to write a synthetic set. `--help` describes them.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<OsString>,
 }

@@ -26,7 +26,7 @@ enum Command {
     /// Generate the client from the OpenAPI spec.
     Generate(generate_cmd::Args),
     /// Run the contract gate: replay recorded responses through the client and check them
-    /// against the spec.
+    /// against the spec (`conformance synth` writes a synthetic set to check).
     Conformance(conformance_cmd::Args),
 }
 

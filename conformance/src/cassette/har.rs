@@ -15,15 +15,25 @@ struct HarFile {
     log: har::v1_2::Log,
 }
 
-/// Reads a HAR file's entries. `name` is how the run names the file.
-pub(super) fn read(text: &str, name: &str) -> Result<Vec<Interaction>, String> {
-    let shape: Value = Syntax::Json.parse(text)?;
+/// Reads a HAR file's entries from `parsed`, the file's `text` already parsed. `name` is how
+/// the run names the file. HAR is JSON: a file read as YAML is parsed as JSON again, and fails
+/// with the JSON parser's message.
+pub(super) fn read(
+    text: &str,
+    parsed: Value,
+    syntax: Syntax,
+    name: &str,
+) -> Result<Vec<Interaction>, String> {
+    let shape: Value = match syntax {
+        Syntax::Json => parsed,
+        Syntax::Yaml => Syntax::Json.parse(text)?,
+    };
     match shape.pointer("/log/version").and_then(Value::as_str) {
         Some("1.2" | "1.3") => {}
         Some(other) => return Err(format!("HAR version `{other}` is not supported (1.2)")),
         None => return Err("a HAR file needs `log.version`".to_string()),
     }
-    let file: HarFile = Syntax::Json.parse(text)?;
+    let file: HarFile = Syntax::Json.convert(shape, text)?;
     file.log
         .entries
         .into_iter()

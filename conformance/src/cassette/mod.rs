@@ -9,6 +9,7 @@ mod har;
 mod vcr;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
@@ -27,24 +28,72 @@ pub struct Loaded {
 }
 
 /// Reads every file under each of `dirs`, recursively, skipping hidden files and directories
-/// (`.gitkeep`, editor swap files). A directory that cannot be read stops the run.
+/// (`.gitkeep`, editor swap files). A directory that cannot be read stops the run. Files are
+/// read on every core; the result is in path order whatever the order they finish in.
 pub fn load(dirs: &[PathBuf]) -> Result<Loaded, RunError> {
-    let mut loaded = Loaded::default();
+    let mut paths = Vec::new();
     for dir in dirs {
-        for path in files_under(dir)? {
-            loaded.files += 1;
-            let name = path.display().to_string();
-            match read_file(&path, &name) {
-                Ok(mut interactions) => loaded.interactions.append(&mut interactions),
-                Err(why) => loaded.findings.push(
-                    Finding::about_file(&name, Kind::Cassette)
-                        .expected("a VCR cassette or a HAR 1.2 file", why.clone())
-                        .message(format!("not a readable cassette: {why}")),
-                ),
-            }
+        paths.extend(files_under(dir)?);
+    }
+    let mut loaded = Loaded {
+        files: paths.len(),
+        ..Loaded::default()
+    };
+    for (path, read) in paths.iter().zip(read_all(&paths)) {
+        match read {
+            Ok(mut interactions) => loaded.interactions.append(&mut interactions),
+            Err(why) => loaded.findings.push(
+                Finding::about_file(&path.display().to_string(), Kind::Cassette)
+                    .expected("a VCR cassette or a HAR 1.2 file", why.clone())
+                    .message(format!("not a readable cassette: {why}")),
+            ),
         }
     }
     Ok(loaded)
+}
+
+type Read = Result<Vec<Interaction>, String>;
+
+/// [`read_file`] on each of `paths`, on as many threads as there are cores, in `paths` order.
+fn read_all(paths: &[PathBuf]) -> Vec<Read> {
+    let read = |path: &PathBuf| read_file(path, &path.display().to_string());
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(paths.len());
+    if threads <= 1 {
+        return paths.iter().map(read).collect();
+    }
+    // Each worker takes the next file in turn and records its index, to put the results back
+    // in order.
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(path) = paths.get(i) else { break };
+            done.push((i, read(path)));
+        }
+        done
+    };
+    let mut slots: Vec<Option<Read>> = (0..paths.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
+        for handle in handles {
+            match handle.join() {
+                Ok(done) => {
+                    for (i, result) in done {
+                        slots[i] = Some(result);
+                    }
+                }
+                // A reader panicked: let the panic go on as it would have on one thread.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| slot.unwrap_or_else(|| Err("not read".to_string())))
+        .collect()
 }
 
 fn files_under(dir: &Path) -> Result<Vec<PathBuf>, RunError> {
@@ -75,8 +124,8 @@ fn read_file(path: &Path, name: &str) -> Result<Vec<Interaction>, String> {
     let syntax = Syntax::of(path, text);
     let shape = syntax.parse::<Value>(text)?;
     match shape.as_object() {
-        Some(top) if top.contains_key("log") => har::read(text, name),
-        Some(top) if top.contains_key("http_interactions") => vcr::read(text, syntax, name),
+        Some(top) if top.contains_key("log") => har::read(text, shape, syntax, name),
+        Some(top) if top.contains_key("http_interactions") => vcr::read(text, shape, syntax, name),
         _ => Err(
             "neither a VCR cassette (no top-level `http_interactions`) nor a HAR file \
                   (no top-level `log`)"
@@ -103,6 +152,18 @@ impl Syntax {
             _ if text.trim_start().starts_with('{') => Syntax::Json,
             _ => Syntax::Yaml,
         }
+    }
+
+    /// `T` from `parsed`, the document already parsed from `text`, else from `text` again:
+    /// converting the parsed document is faster than parsing again, and when it fails (a
+    /// shape error, or a YAML scalar that JSON types differently) the text decides, as if it
+    /// had been parsed as `T` in the first place, with an error that names the line.
+    fn convert<T: serde::de::DeserializeOwned>(
+        self,
+        parsed: Value,
+        text: &str,
+    ) -> Result<T, String> {
+        serde_json::from_value(parsed).or_else(|_| self.parse(text))
     }
 
     /// Parses `text` as `T`; the error names the line, column and field path.

@@ -5,9 +5,15 @@ use vcr_cassette::{Cassette, Headers, HttpInteraction};
 use super::Syntax;
 use crate::model::{Interaction, RecordedRequest, RecordedResponse};
 
-/// Reads a cassette's interactions. `name` is how the run names the file.
-pub(super) fn read(text: &str, syntax: Syntax, name: &str) -> Result<Vec<Interaction>, String> {
-    let cassette: Cassette = syntax.parse(text)?;
+/// Reads a cassette's interactions from `parsed`, the file's `text` already parsed. `name` is
+/// how the run names the file.
+pub(super) fn read(
+    text: &str,
+    parsed: serde_json::Value,
+    syntax: Syntax,
+    name: &str,
+) -> Result<Vec<Interaction>, String> {
+    let cassette: Cassette = syntax.convert(parsed, text)?;
     Ok(cassette
         .http_interactions
         .into_iter()
