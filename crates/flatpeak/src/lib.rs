@@ -111,3 +111,8 @@ impl ClientHooks<ClientState> for Client {
         }
     }
 }
+
+/// The repository README's Rust examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
