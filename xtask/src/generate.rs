@@ -160,23 +160,16 @@ fn blame_operation(spec: &OpenAPI, profile: Profile) -> Option<anyhow::Error> {
     ))
 }
 
-fn operations(spec: &OpenAPI) -> Vec<(&str, &'static str, &openapiv3::Operation)> {
+fn operations(spec: &OpenAPI) -> Vec<(&str, &str, &openapiv3::Operation)> {
     spec.paths
         .paths
         .iter()
         .filter_map(|(path, item)| item.as_item().map(|item| (path, item)))
         .flat_map(|(path, item)| {
             item.iter()
-                .map(move |(method, op)| (path.as_str(), method_name(method), op))
+                .map(move |(method, op)| (path.as_str(), method, op))
         })
         .collect()
-}
-
-fn method_name(method: &str) -> &'static str {
-    const METHODS: [&str; 8] = [
-        "get", "put", "post", "delete", "options", "head", "patch", "trace",
-    ];
-    METHODS.into_iter().find(|m| *m == method).unwrap_or("get")
 }
 
 /// A copy of `spec` with one path holding one operation.
@@ -184,16 +177,7 @@ fn only_operation(spec: &OpenAPI, path: &str, method: &str) -> OpenAPI {
     let mut alone = spec.clone();
     alone.paths.paths.retain(|p, _| p == path);
     if let Some(ReferenceOr::Item(item)) = alone.paths.paths.get_mut(path) {
-        for (m, slot) in [
-            ("get", &mut item.get),
-            ("put", &mut item.put),
-            ("post", &mut item.post),
-            ("delete", &mut item.delete),
-            ("options", &mut item.options),
-            ("head", &mut item.head),
-            ("patch", &mut item.patch),
-            ("trace", &mut item.trace),
-        ] {
+        for (m, slot) in normalise::operation_slots(item) {
             if m != method {
                 *slot = None;
             }

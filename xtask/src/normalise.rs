@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use openapiv3::{
-    AnySchema, Components, MediaType, OpenAPI, Operation, ReferenceOr, RequestBody, Response,
-    Schema, SchemaKind,
+    AnySchema, Components, MediaType, OpenAPI, Operation, PathItem, ReferenceOr, RequestBody,
+    Response, Schema, SchemaKind,
 };
 
 /// One rewrite of one operation.
@@ -63,22 +63,26 @@ pub fn for_each_operation(
         let ReferenceOr::Item(item) = item else {
             continue;
         };
-        let slots = [
-            ("get", &mut item.get),
-            ("put", &mut item.put),
-            ("post", &mut item.post),
-            ("delete", &mut item.delete),
-            ("options", &mut item.options),
-            ("head", &mut item.head),
-            ("patch", &mut item.patch),
-            ("trace", &mut item.trace),
-        ];
-        for (method, slot) in slots {
+        for (method, slot) in operation_slots(item) {
             if let Some(op) = slot.as_mut() {
                 f(OperationSite { method, path }, op);
             }
         }
     }
+}
+
+/// The eight operation slots of a path item, with their lower-case method names.
+pub fn operation_slots(item: &mut PathItem) -> [(&'static str, &mut Option<Operation>); 8] {
+    [
+        ("get", &mut item.get),
+        ("put", &mut item.put),
+        ("post", &mut item.post),
+        ("delete", &mut item.delete),
+        ("options", &mut item.options),
+        ("head", &mut item.head),
+        ("patch", &mut item.patch),
+        ("trace", &mut item.trace),
+    ]
 }
 
 fn op_name(op: &Operation, site: &OperationSite<'_>) -> String {
