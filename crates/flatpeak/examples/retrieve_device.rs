@@ -36,7 +36,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     let client = builder.build()?;
 
-    let device = client.retrieve_device().device_id(device_id).send().await?;
+    // `?` on `send()` alone would give progenitor's error; `flatpeak::Error` says more.
+    let device = client
+        .retrieve_device()
+        .device_id(device_id)
+        .send()
+        .await
+        .map_err(flatpeak::Error::from)?;
     println!("{}", serde_json::to_string_pretty(&*device)?);
     Ok(())
 }
