@@ -21,6 +21,7 @@ pub fn apply(file: &mut File) {
     open_string_enums(file);
     lenient_string_newtypes(file);
     drop_api_version_header(file);
+    explain_pattern_errors(file);
 }
 
 /// The items of `pub mod types`, where typify puts every type.
@@ -282,6 +283,66 @@ fn is_api_version_append(stmt: &syn::Stmt) -> bool {
             .is_some_and(|a| a.to_token_stream().to_string().contains("\"api-version\""))
 }
 
+/// The `pattern` of each string newtype, read from the `regress::Regex::new("..")` in its
+/// `FromStr`.
+fn newtype_patterns(file: &mut File) -> Vec<(String, String)> {
+    struct Find(Option<String>);
+    impl VisitMut for Find {
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            let callee = call.func.to_token_stream().to_string().replace(' ', "");
+            if callee.ends_with("regress::Regex::new")
+                && let Some(syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                })) = call.args.first()
+            {
+                self.0 = Some(s.value());
+            }
+            visit_mut::visit_expr_call_mut(self, call);
+        }
+    }
+    let Some(items) = types_module(file) else {
+        return Vec::new();
+    };
+    let mut patterns = Vec::new();
+    for item in items.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let (ty, tr) = impl_target(imp);
+        if tr != "FromStr" {
+            continue;
+        }
+        let mut find = Find(None);
+        find.visit_item_impl_mut(imp);
+        if let Some(pattern) = find.0 {
+            patterns.push((ty, pattern));
+        }
+    }
+    patterns
+}
+
+/// Appends the pattern to the builders' conversion messages for pattern types, so a caller
+/// who passes a bad id learns what a good one looks like.
+pub fn explain_pattern_errors(file: &mut File) {
+    struct Explain(Vec<(String, String)>);
+    impl VisitMut for Explain {
+        fn visit_lit_str_mut(&mut self, lit: &mut syn::LitStr) {
+            let text = lit.value();
+            for (ty, pattern) in &self.0 {
+                if text.starts_with(&format!("conversion to `{ty}` for "))
+                    && text.ends_with(" failed")
+                {
+                    let explained = format!("{text}: expected a string matching `{pattern}`");
+                    *lit = syn::LitStr::new(&explained, lit.span());
+                }
+            }
+        }
+    }
+    let patterns = newtype_patterns(file);
+    if !patterns.is_empty() {
+        Explain(patterns).visit_file_mut(file);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,6 +414,35 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains(".parse()"), "{out}");
+    }
+
+    #[test]
+    fn conversion_message_names_the_pattern() {
+        let src = r#"
+            pub mod types {
+                pub struct Id(::std::string::String);
+                impl ::std::str::FromStr for Id {
+                    type Err = E;
+                    fn from_str(value: &str) -> Result<Self, E> {
+                        static PATTERN: X = X::new(|| ::regress::Regex::new("^[a-z]+$").unwrap());
+                        todo!()
+                    }
+                }
+            }
+            fn device_id() { x.map_err(|_| "conversion to `Id` for device_id failed".to_string()); }
+            fn other() { x.map_err(|_| "conversion to `Other` for name failed".to_string()); }
+        "#;
+        let out = apply_to(src, explain_pattern_errors);
+        assert!(
+            out.contains(
+                "\"conversion to `Id` for device_id failed: expected a string matching `^[a-z]+$`\""
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("\"conversion to `Other` for name failed\""),
+            "{out}"
+        );
     }
 
     #[test]

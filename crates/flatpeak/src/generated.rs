@@ -3607,7 +3607,10 @@ pub mod builder {
         {
             self.device_id = value
                 .try_into()
-                .map_err(|_| "conversion to `Id` for device_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `Id` for device_id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/devices/{device_id}`
@@ -3699,7 +3702,10 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `Id` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/locations/{id}/status`
