@@ -8,6 +8,7 @@
 //! schemas resolve as written.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::{Map, Value};
@@ -155,7 +156,7 @@ fn walk(doc: &Value, schema: &Value, body: &Value, at: &mut String, out: &mut Ve
             for (name, value) in fields {
                 let len = at.len();
                 at.push('/');
-                at.push_str(&escape(name));
+                push_escaped(at, name);
                 match (
                     shape.properties.get(name.as_str()).copied(),
                     shape.additional,
@@ -176,7 +177,8 @@ fn walk(doc: &Value, schema: &Value, body: &Value, at: &mut String, out: &mut Ve
             };
             for (i, item) in items.iter().enumerate() {
                 let len = at.len();
-                at.push_str(&format!("/{i}"));
+                // Writing to a `String` cannot fail.
+                let _ = write!(at, "/{i}");
                 walk(doc, item_schema, item, at, out);
                 at.truncate(len);
             }
@@ -242,14 +244,32 @@ fn resolve<'d>(doc: &'d Value, mut schema: &'d Value) -> &'d Value {
         let target = schema
             .get("$ref")
             .and_then(Value::as_str)
-            .and_then(local_pointer)
-            .and_then(|p| doc.pointer(&p));
+            .and_then(|r| follow_ref(doc, r));
         match target {
             Some(t) => schema = t,
             None => break,
         }
     }
     schema
+}
+
+/// The target of a local `$ref`. A reference without percent-escapes (nearly all) is a JSON
+/// pointer as it is, and needs no decoded copy: this runs for every object of every body.
+fn follow_ref<'d>(doc: &'d Value, reference: &str) -> Option<&'d Value> {
+    match reference.strip_prefix('#') {
+        Some(pointer) if !pointer.contains('%') => doc.pointer(pointer),
+        _ => doc.pointer(&local_pointer(reference)?),
+    }
+}
+
+/// Appends `token` to a JSON pointer, escaped (RFC 6901), without an intermediate string
+/// when it needs no escaping.
+fn push_escaped(pointer: &mut String, token: &str) {
+    if token.contains(['~', '/']) {
+        pointer.push_str(&escape(token));
+    } else {
+        pointer.push_str(token);
+    }
 }
 
 #[cfg(test)]

@@ -166,8 +166,22 @@ impl Syntax {
         serde_json::from_value(parsed).or_else(|_| self.parse(text))
     }
 
-    /// Parses `text` as `T`; the error names the line, column and field path.
+    /// Parses `text` as `T`; the error names the line, column and field path. The path is
+    /// tracked only when parsing fails: tracking it costs as much as the parse, and most files
+    /// parse.
     fn parse<T: serde::de::DeserializeOwned>(self, text: &str) -> Result<T, String> {
+        let fast = match self {
+            Syntax::Json => T::deserialize(&mut serde_json::Deserializer::from_str(text)).ok(),
+            Syntax::Yaml => T::deserialize(serde_norway::Deserializer::from_str(text)).ok(),
+        };
+        match fast {
+            Some(value) => Ok(value),
+            None => self.parse_tracked(text),
+        }
+    }
+
+    /// [`Syntax::parse`], tracking the path for the error message.
+    fn parse_tracked<T: serde::de::DeserializeOwned>(self, text: &str) -> Result<T, String> {
         match self {
             Syntax::Json => {
                 let mut de = serde_json::Deserializer::from_str(text);
