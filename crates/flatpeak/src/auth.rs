@@ -112,7 +112,12 @@ pub(crate) async fn execute(
     request: Request,
     operation: &'static str,
 ) -> reqwest::Result<Response> {
-    let replay = request.try_clone();
+    // Only a client that can get a new token replays after a `401`: only it needs a copy.
+    let replay = call
+        .state
+        .auth
+        .refresher(operation)
+        .and_then(|_| request.try_clone());
     let sent = match call.state.auth.header_for(call, operation).await {
         Ok(value) => value,
         Err(denied) => return denied.into_outcome(),

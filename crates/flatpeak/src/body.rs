@@ -39,7 +39,9 @@ pub(crate) async fn attempt(
 ) -> reqwest::Result<Response> {
     let mut response = http.execute(request).await?;
     let body = read_limited(&mut response, limit).await?;
-    let mut rebuilt = rebuild(&response, body.clone().unwrap_or_default());
+    // The headers move to the rebuilt response: the one read from is dropped here.
+    let headers = std::mem::take(response.headers_mut());
+    let mut rebuilt = rebuild_with(&response, headers, body.clone().unwrap_or_default());
     if body.is_none() {
         rebuilt.extensions_mut().insert(TooLarge(limit));
     }
@@ -65,12 +67,12 @@ async fn read_limited(response: &mut Response, limit: u64) -> reqwest::Result<Op
 
 /// A response like `from` (status, version, headers, URL, our marks) whose body is `body`.
 pub(crate) fn rebuild(from: &Response, body: Bytes) -> Response {
-    let mut response = from_parts(
-        from.status(),
-        from.headers().clone(),
-        body,
-        Some(from.url()),
-    );
+    rebuild_with(from, from.headers().clone(), body)
+}
+
+/// [`rebuild`] with `headers` in place of `from`'s.
+fn rebuild_with(from: &Response, headers: HeaderMap, body: Bytes) -> Response {
+    let mut response = from_parts(from.status(), headers, body, Some(from.url()));
     let (target, source) = (response.extensions_mut(), from.extensions());
     if let Some(mark) = source.get::<TooLarge>() {
         target.insert(*mark);
@@ -139,4 +141,44 @@ pub(crate) fn gave_up(response: &Response) -> bool {
 pub(crate) fn mark_login_rejected(mut response: Response) -> Response {
     response.extensions_mut().insert(LoginRejected);
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use super::*;
+
+    /// A body that arrives in the given chunks.
+    struct Chunks(VecDeque<Bytes>);
+
+    impl futures_core::Stream for Chunks {
+        type Item = Result<Bytes, std::io::Error>;
+
+        fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            Poll::Ready(self.0.pop_front().map(Ok))
+        }
+    }
+
+    fn streamed(chunks: &[&'static str]) -> Response {
+        let chunks = chunks.iter().map(|c| Bytes::from_static(c.as_bytes()));
+        let body = reqwest::Body::wrap_stream(Chunks(chunks.collect()));
+        Response::from(http::Response::new(body))
+    }
+
+    #[tokio::test]
+    async fn a_body_is_read_whole_in_one_chunk_or_many_and_cut_at_the_limit() {
+        let one = read_limited(&mut streamed(&["{\"a\":1}"]), 100).await;
+        assert_eq!(one.unwrap().unwrap(), "{\"a\":1}");
+        let many = read_limited(&mut streamed(&["{\"a\"", ":", "1}"]), 100).await;
+        assert_eq!(many.unwrap().unwrap(), "{\"a\":1}");
+        let none = read_limited(&mut streamed(&[]), 100).await;
+        assert_eq!(none.unwrap().unwrap(), "");
+        let exact = read_limited(&mut streamed(&["12345", "67890"]), 10).await;
+        assert_eq!(exact.unwrap().unwrap(), "1234567890");
+        let over = read_limited(&mut streamed(&["12345", "67890", "1"]), 10).await;
+        assert!(over.unwrap().is_none());
+    }
 }

@@ -130,8 +130,9 @@ pub(crate) async fn run(
     let idempotent = request.method().is_idempotent();
     let mut attempt = 1;
     loop {
-        // A request with a streamed body cannot be cloned: it gets one attempt.
-        let spare = if idempotent {
+        // A request with a streamed body cannot be cloned: it gets one attempt. The last
+        // attempt needs no copy.
+        let spare = if idempotent && attempt < policy.max_attempts {
             request.try_clone()
         } else {
             None
