@@ -1,37 +1,119 @@
 //! One `retrieve_device` call against a local server on loopback, against a hand-written
 //! `reqwest` GET plus `serde_json::from_slice` on the same server.
 //!
-//! `cargo bench -p flatpeak --bench call`
-#![allow(clippy::unwrap_used)] // a benchmark that fails should stop loudly
+//! The comparison is kept fair: both sides send the same request (method, path, `Accept`,
+//! `Authorization`, `User-Agent`: checked at start-up against a recording server), use a
+//! `reqwest::Client` configured alike (timeouts, no redirects), read the same body and decode it
+//! into the same type, `flatpeak::types::Device`. What remains is what the client adds: the id
+//! check, the hooks (auth, retry policy, body limit, tracing span) and progenitor's builder.
+//! The server does not record requests, so it does the same small work for both. The client
+//! runs on a current-thread runtime, the server on a thread of its own: one core each, the
+//! steadiest set-up on a small machine.
+//!
+//! Besides criterion's two measurements, which run one after the other and so see a shared
+//! machine's drift between them, a paired measurement alternates blocks of calls of each kind
+//! and prints the median of the per-round ratios: the number to quote for the overhead.
+//!
+//! `cargo bench -p flatpeak --bench call` (`-- paired` for the paired measurement alone)
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark that fails should stop loudly
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group};
 use std::hint::black_box;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const DEVICE: &[u8] = include_bytes!("../tests/fixtures/device.json");
 const ID: &str = "dev_63a6087272941ef077a8fd3e";
+const TOKEN: &str = "bench-token";
+/// What `ClientBuilder` sends by default.
+const USER_AGENT: &str = concat!("flatpeak-rust/", env!("CARGO_PKG_VERSION"));
+
+async fn device_server(record: bool) -> MockServer {
+    let builder = MockServer::builder();
+    let builder = if record {
+        builder
+    } else {
+        builder.disable_request_recording()
+    };
+    let server = builder.start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/devices/{ID}")))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(DEVICE, "application/json"))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn generated(base_url: &str) -> flatpeak::Client {
+    flatpeak::Client::builder()
+        .bearer_token(TOKEN)
+        .base_url(base_url)
+        .build()
+        .unwrap()
+}
+
+/// A `reqwest::Client` set up as `ClientBuilder::build` sets up its own.
+fn hand_written_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn hand_written(http: &reqwest::Client, url: &str) -> flatpeak::types::Device {
+    let response = http
+        .get(url)
+        .bearer_auth(TOKEN)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    let bytes = response.bytes().await.unwrap();
+    serde_json::from_slice::<flatpeak::types::Device>(&bytes).unwrap()
+}
+
+/// Both sides must send the same request, header for header.
+async fn assert_same_requests() {
+    let server = device_server(true).await;
+    generated(&server.uri())
+        .retrieve_device()
+        .device_id(ID)
+        .send()
+        .await
+        .unwrap();
+    hand_written(
+        &hand_written_http(),
+        &format!("{}/devices/{ID}", server.uri()),
+    )
+    .await;
+    let requests = server.received_requests().await.unwrap();
+    let shown = |r: &wiremock::Request| {
+        let mut headers: Vec<String> = r
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {}", v.to_str().unwrap_or("?")))
+            .collect();
+        headers.sort();
+        format!("{} {} {headers:?}", r.method, r.url.path())
+    };
+    assert_eq!(requests.len(), 2);
+    assert_eq!(shown(&requests[0]), shown(&requests[1]), "requests differ");
+}
 
 fn call(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let server = rt.block_on(async {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path(format!("/devices/{ID}")))
-            .respond_with(ResponseTemplate::new(200).set_body_raw(DEVICE, "application/json"))
-            .mount(&server)
-            .await;
-        server
-    });
-    let client = flatpeak::Client::builder()
-        .bearer_token("bench-token")
-        .base_url(server.uri())
-        .build()
-        .unwrap();
-    let http = reqwest::Client::new();
+    rt.block_on(assert_same_requests());
+    let server = rt.block_on(device_server(false));
+    let client = generated(&server.uri());
+    let http = hand_written_http();
     let url = format!("{}/devices/{ID}", server.uri());
 
     let mut group = c.benchmark_group("retrieve_device");
@@ -42,21 +124,77 @@ fn call(c: &mut Criterion) {
         })
     });
     group.bench_function("hand_written_reqwest", |b| {
-        b.to_async(&rt).iter(|| async {
-            let response = http
-                .get(&url)
-                .bearer_auth("bench-token")
-                .header("accept", "application/json")
-                .send()
-                .await
-                .unwrap();
-            let bytes = response.bytes().await.unwrap();
-            black_box(serde_json::from_slice::<flatpeak::types::Device>(&bytes).unwrap())
-        })
+        b.to_async(&rt)
+            .iter(|| async { black_box(hand_written(&http, &url).await) })
     });
     group.finish();
     drop(server);
 }
 
+/// Rounds of the paired measurement, and calls of each kind per round.
+const ROUNDS: usize = 60;
+const CALLS: usize = 200;
+
+/// Alternates blocks of `CALLS` calls of each kind (which goes first alternates too) and
+/// prints the mean time per call of each and the median of the per-round ratios.
+fn paired() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let server = device_server(false).await;
+        let client = generated(&server.uri());
+        let http = hand_written_http();
+        let url = format!("{}/devices/{ID}", server.uri());
+        let (mut ratios, mut total) = (Vec::new(), [Duration::ZERO; 2]);
+        for round in 0..ROUNDS + 5 {
+            let mut took = [Duration::ZERO; 2];
+            for turn in 0..2 {
+                let which = (turn + round) % 2;
+                let started = Instant::now();
+                for _ in 0..CALLS {
+                    if which == 0 {
+                        let device = client.retrieve_device().device_id(ID).send().await.unwrap();
+                        black_box(device.into_inner());
+                    } else {
+                        black_box(hand_written(&http, &url).await);
+                    }
+                }
+                took[which] = started.elapsed();
+            }
+            // The first rounds warm up connections and caches.
+            if round >= 5 {
+                ratios.push(took[0].as_secs_f64() / took[1].as_secs_f64());
+                total[0] += took[0];
+                total[1] += took[1];
+            }
+        }
+        ratios.sort_by(f64::total_cmp);
+        let per_call = |d: Duration| d.as_secs_f64() * 1e6 / (ROUNDS * CALLS) as f64;
+        println!(
+            "retrieve_device/paired: generated_client {:.2} us, hand_written_reqwest {:.2} us, \
+             median ratio {:.3} ({ROUNDS} rounds of {CALLS} calls each)",
+            per_call(total[0]),
+            per_call(total[1]),
+            ratios[ratios.len() / 2]
+        );
+    });
+}
+
 criterion_group!(benches, call);
-criterion_main!(benches);
+
+fn main() {
+    // `cargo bench -- paired` runs the paired measurement alone; criterion's own arguments
+    // (filters, `--list`, `--test`) go to criterion.
+    let args: Vec<String> = std::env::args().collect();
+    let paired_only = args.iter().any(|a| a == "paired");
+    let listing = args.iter().any(|a| a == "--list" || a == "--test");
+    if !paired_only {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+    }
+    if paired_only || !listing {
+        paired();
+    }
+}
