@@ -1,0 +1,358 @@
+#!/usr/bin/env bash
+# Every comparison of BENCHMARKS.md in one run; prints the table at the end.
+#
+#   bash xtask/bench.sh            # everything, each row repeated (about 25 minutes on 2 cores)
+#   bash xtask/bench.sh --quick    # one run per row, fewer gate sizes (about 8 minutes)
+#
+# Rows: (1) decoding, criterion; (2) a retrieve_device call against hand-written reqwest,
+# criterion and a paired measurement; (3) the gate over synthetic sets of 1,000 to 10,000
+# recorded responses; (4) openapi-core on the same sets; (5) `cargo xtask generate` wall time;
+# (6) build time of crates/flatpeak, cold and after a one-field spec change.
+#
+# Environment: RUNS (repeats of each quick row, default 5), BUILD_RUNS (repeats of each build
+# row, default 3), SIZES (gate set sizes, default "1000 2000 5000 10000"), PEER_RUNS (default 3).
+# Raw results go to target/bench/raw/, the table to target/bench/results.md. Nothing outside
+# target/bench/ is written: builds that change the spec run in a copy of the tree.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+QUICK=0
+[[ "${1:-}" == "--quick" ]] && QUICK=1
+if (( QUICK )); then
+  RUNS="${RUNS:-1}"; BUILD_RUNS="${BUILD_RUNS:-1}"; PEER_RUNS="${PEER_RUNS:-1}"
+  SIZES="${SIZES:-1000 10000}"
+else
+  RUNS="${RUNS:-5}"; BUILD_RUNS="${BUILD_RUNS:-3}"; PEER_RUNS="${PEER_RUNS:-3}"
+  SIZES="${SIZES:-1000 2000 5000 10000}"
+fi
+
+OUT="$ROOT/target/bench"
+RAW="$OUT/raw"
+PUBLISHED="$ROOT/../shared/flatpeak-published/flatpeak-api-spec.json"
+rm -rf "$RAW"
+mkdir -p "$RAW"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+# `timed FILE cmd...`: runs cmd, writes "wall user sys" (seconds) to FILE; cmd's output goes
+# to FILE.out and FILE.err, its exit status to FILE.status.
+timed() {
+  local file="$1"; shift
+  local TIMEFORMAT='%R %U %S'
+  local status=0
+  { time "$@" >"$file.out" 2>"$file.err" ; } 2>"$file" || status=$?
+  echo "$status" >"$file.status"
+}
+
+step "machine"
+{
+  echo "nproc=$(nproc)"
+  echo "cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+  echo "memory=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+  echo "rustc=$(rustc -V)"
+  echo "python=$(python3 -V 2>&1)"
+  echo "load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo '+changes')"
+} | tee "$RAW/machine.txt" >&2
+load=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$load" 'BEGIN { exit !(l > 0.5) }'; then
+  echo "warning: load average $load: something else is running, results will be noisy" >&2
+fi
+
+step "tools"
+if ! command -v hyperfine >/dev/null 2>&1; then
+  apt-get install -y hyperfine >/dev/null 2>&1 \
+    || (apt-get update >/dev/null 2>&1 && apt-get install -y hyperfine >/dev/null 2>&1) \
+    || echo "hyperfine could not be installed: timing generation with a shell loop" >&2
+fi
+PYTHON=python3
+if ! python3 - <<'EOF' 2>/dev/null
+import importlib.metadata as m, sys
+sys.exit(m.version("openapi-core") != "0.23.1")
+EOF
+then
+  python3 -m venv "$OUT/venv"
+  "$OUT/venv/bin/pip" install --quiet --disable-pip-version-check -r conformance/bench/requirements.txt
+  PYTHON="$OUT/venv/bin/python"
+fi
+echo "openapi-core=$("$PYTHON" -c 'import importlib.metadata as m; print(m.version("openapi-core"))')" \
+  | tee -a "$RAW/machine.txt" >&2
+
+step "build (release gate, debug xtask as \`cargo xtask\` runs it, benches)"
+cargo build --quiet --locked --release -p conformance
+cargo build --quiet --locked -p xtask
+cargo bench --quiet --locked -p flatpeak --no-run 2>/dev/null
+
+step "1. decoding (criterion, $RUNS runs)"
+for i in $(seq "$RUNS"); do
+  cargo bench --quiet --locked -p flatpeak --bench decode -- --noplot >"$RAW/decode-$i.txt" 2>&1
+  for group in decode_device decode_location_status; do
+    for f in generated hand_written_floor serde_json_value; do
+      cp "target/criterion/$group/$f/new/estimates.json" "$RAW/decode-$i-$group-$f.json"
+    done
+  done
+done
+wc -c <crates/flatpeak/tests/fixtures/device.json >"$RAW/device.bytes"
+wc -c <crates/flatpeak/tests/fixtures/location_status.json >"$RAW/location_status.bytes"
+
+step "2. retrieve_device against hand-written reqwest (criterion and paired, $RUNS runs)"
+for i in $(seq "$RUNS"); do
+  cargo bench --quiet --locked -p flatpeak --bench call -- --noplot >"$RAW/call-$i.txt" 2>&1
+  for f in generated_client hand_written_reqwest; do
+    cp "target/criterion/retrieve_device/$f/new/estimates.json" "$RAW/call-$i-$f.json"
+  done
+done
+
+step "3. the gate over synthetic sets ($SIZES; $RUNS runs each)"
+GATE="$ROOT/target/release/conformance"
+for n in $SIZES; do
+  set_dir="$OUT/synth-$n"
+  rm -rf "$set_dir"
+  "$GATE" synth --count "$n" --seed 1 --out "$set_dir" >/dev/null
+  for i in $(seq "$RUNS"); do
+    timed "$RAW/gate-$n-$i.time" "$GATE" --cassettes "$set_dir/cassettes" --no-waivers \
+      --format json --output "$RAW/gate-$n.json" --timings
+    # 1: the set has defects, as it should. 2 would mean the gate could not run.
+    [[ "$(cat "$RAW/gate-$n-$i.time.status")" == 1 ]] || { cat "$RAW/gate-$n-$i.time.err" >&2; exit 2; }
+  done
+done
+
+# `cargo xtask conformance` runs the debug build: one run of it on the largest set, for scale.
+cargo build --quiet --locked -p conformance
+largest="${SIZES##* }"
+timed "$RAW/gate-debug-$largest.time" "$ROOT/target/debug/conformance" \
+  --cassettes "$OUT/synth-$largest/cassettes" --no-waivers --format json \
+  --output "$RAW/gate-debug.json" --timings
+
+step "4. openapi-core on the same sets ($PEER_RUNS runs each), and on the bundled and negative sets"
+for n in $SIZES; do
+  [[ "$n" == 1000 || "$n" == 10000 ]] || continue
+  set_dir="$OUT/synth-$n"
+  for i in $(seq "$PEER_RUNS"); do
+    timed "$RAW/peer-$n-$i.time" "$PYTHON" conformance/bench/peer_openapi_core.py \
+      --spec openapi/flatpeak.yaml --cassettes "$set_dir/cassettes" \
+      --manifest "$set_dir/manifest.json" --gate-report "$RAW/gate-$n.json" \
+      --out "$RAW/peer-$n-$i.json"
+  done
+done
+for set in cassettes tests/negative; do
+  name=$(basename "$set")
+  "$GATE" --cassettes "conformance/$set" --no-waivers --format json \
+    --output "$RAW/gate-$name.json" >/dev/null || true
+  "$PYTHON" conformance/bench/peer_openapi_core.py --spec openapi/flatpeak.yaml \
+    --cassettes "conformance/$set" --gate-report "$RAW/gate-$name.json" \
+    --out "$RAW/peer-$name.json" >/dev/null
+done
+
+step "5. cargo xtask generate (the built binary; hyperfine, $RUNS runs)"
+XTASK="$ROOT/target/debug/xtask"
+GEN_OURS="$XTASK generate --check"
+GEN_PUBLISHED="$XTASK generate --spec $PUBLISHED --out $OUT/published-crate"
+if command -v hyperfine >/dev/null 2>&1; then
+  hyperfine --style none --warmup 1 --runs "$RUNS" -i --export-json "$RAW/generate.json" \
+    -n ours "$GEN_OURS" -n published "$GEN_PUBLISHED" >/dev/null
+else
+  for name in ours published; do
+    cmd=$GEN_OURS; [[ $name == published ]] && cmd=$GEN_PUBLISHED
+    for i in $(seq "$RUNS"); do
+      start=$(date +%s%N); $cmd >/dev/null 2>&1 || true; end=$(date +%s%N)
+      echo "$(( (end - start) / 1000 ))" >>"$RAW/generate-$name.us"
+    done
+  done
+fi
+
+step "6. build time of crates/flatpeak (a copy of the tree; $BUILD_RUNS runs each)"
+TREE="$OUT/tree"
+export CARGO_TARGET_DIR="$OUT/tree-target"
+rm -rf "$TREE"
+mkdir -p "$TREE"
+git ls-files -z | xargs -0 cp --parents -t "$TREE"
+(
+  cd "$TREE"
+  spec=openapi/flatpeak.yaml
+  cp "$spec" "$OUT/spec.orig"
+  for i in $(seq "$BUILD_RUNS"); do
+    rm -rf "$CARGO_TARGET_DIR"
+    timed "$RAW/build-cold-$i.time" cargo build --quiet --locked --offline -p flatpeak
+    cargo clean --quiet -p flatpeak
+    timed "$RAW/build-crate-$i.time" cargo build --quiet --locked --offline -p flatpeak
+  done
+  cargo build --quiet --locked --offline -p xtask
+  for i in $(seq "$BUILD_RUNS"); do
+    # One field more on Device, regenerated, then the incremental build that follows.
+    "$PYTHON" - "$spec" <<'EOF'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+anchor = "        last_seen:\n          description: When the device last queried the service.\n          type: string\n          format: date-time\n"
+assert anchor in text, "the Device schema changed: update xtask/bench.sh"
+field = "        firmware_version:\n          description: The firmware the device runs.\n          type: string\n"
+open(path, "w").write(text.replace(anchor, anchor + field, 1))
+EOF
+    "$CARGO_TARGET_DIR/debug/xtask" generate >/dev/null 2>&1
+    timed "$RAW/build-incremental-$i.time" cargo build --quiet --locked --offline -p flatpeak
+    cp "$OUT/spec.orig" "$spec"
+    "$CARGO_TARGET_DIR/debug/xtask" generate >/dev/null 2>&1
+    cargo build --quiet --locked --offline -p flatpeak
+  done
+)
+unset CARGO_TARGET_DIR
+for f in "$RAW"/build-*.time.status; do
+  [[ "$(cat "$f")" == 0 ]] || { echo "a build failed: ${f%.status}.err" >&2; cat "${f%.status}.err" >&2; exit 2; }
+done
+
+step "results"
+"$PYTHON" - "$RAW" "$SIZES" <<'EOF' | tee "$OUT/results.md"
+import json, os, re, statistics, sys
+from glob import glob
+
+raw, sizes = sys.argv[1], [int(s) for s in sys.argv[2].split()]
+med = statistics.median
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+def times(path):
+    wall, user, sys_ = (float(x) for x in open(path).read().split()[-3:])
+    return wall, user, sys_
+
+def timings(path):
+    line = next(l for l in open(path) if l.startswith("timings: "))
+    return {k: float(v.rstrip("s")) for k, v in (kv.split("=") for kv in line.split()[1:])}
+
+machine = dict(l.strip().split("=", 1) for l in open(f"{raw}/machine.txt") if "=" in l)
+print(f"Machine: {machine['nproc']} cores, {machine['cpu']}, {machine['memory']}; "
+      f"{machine['rustc']}; {machine['python']}, openapi-core {machine.get('openapi-core', '?')}; "
+      f"load at start {machine['load_at_start']}; {machine['date']}, commit {machine['commit']}.")
+print()
+print("| # | what | result | target | met |")
+print("| --- | --- | --- | --- | --- |")
+
+# 1. decoding
+runs = sorted({int(p.split("decode-")[1].split("-")[0]) for p in glob(f"{raw}/decode-*-*.json")})
+for group, body in (("decode_device", "device"), ("decode_location_status", "location_status")):
+    size = int(open(f"{raw}/{body}.bytes").read())
+    ns = {f: med(load(f"{raw}/decode-{i}-{group}-{f}.json")["median"]["point_estimate"] for i in runs)
+          for f in ("generated", "hand_written_floor", "serde_json_value")}
+    ratio = ns["generated"] / ns["hand_written_floor"]
+    mbs = {f: size / ns[f] * 1e3 for f in ns}  # bytes/ns = GB/s; *1e3 = MB/s
+    print(f"| 1 | decode {body} ({size} B) into the generated type / hand-written floor / serde_json::Value | "
+          f"{ns['generated']:.0f} / {ns['hand_written_floor']:.0f} / {ns['serde_json_value']:.0f} ns "
+          f"({mbs['generated']:.0f} / {mbs['hand_written_floor']:.0f} / {mbs['serde_json_value']:.0f} MB/s); "
+          f"**{ratio:.2f}x** the floor | <= 1.2x | {'yes' if ratio <= 1.2 else 'no'} |")
+
+# 2. the call
+runs = sorted({int(p.split("call-")[1].split("-")[0]) for p in glob(f"{raw}/call-*-*.json")})
+us = {f: med(load(f"{raw}/call-{i}-{f}.json")["median"]["point_estimate"] for i in runs) / 1e3
+      for f in ("generated_client", "hand_written_reqwest")}
+paired = []
+for i in runs:
+    m = re.search(r"generated_client ([\d.]+) us, hand_written_reqwest ([\d.]+) us, median ratio ([\d.]+)",
+                  open(f"{raw}/call-{i}.txt").read())
+    paired.append(tuple(float(x) for x in m.groups()))
+p_gen, p_hand, p_ratio = (med(x[k] for x in paired) for k in range(3))
+print(f"| 2 | retrieve_device on loopback: generated client / hand-written reqwest + serde_json | "
+      f"paired: {p_gen:.1f} / {p_hand:.1f} us, **{p_ratio:.3f}x** (criterion, run apart: "
+      f"{us['generated_client']:.1f} / {us['hand_written_reqwest']:.1f} us, "
+      f"{us['generated_client'] / us['hand_written_reqwest']:.3f}x) | <= 1.05x | "
+      f"{'yes' if p_ratio <= 1.05 else 'no'} |")
+
+# 3. the gate
+gate = {}
+for n in sizes:
+    runs = sorted(glob(f"{raw}/gate-{n}-*.time"), key=lambda p: int(p.rsplit("-", 1)[1].split(".")[0]))
+    t = [times(p) for p in runs]
+    tm = [timings(p + ".err") for p in runs]
+    gate[n] = {
+        "wall": med(x[0] for x in t),
+        "cpu": med(x[1] + x[2] for x in t),
+        "validating": med(x["validating_sum"] for x in tm),
+        "cassettes": med(x["cassettes"] for x in tm),
+        "examine": med(x["examine"] for x in tm),
+    }
+for n in sizes:
+    g = gate[n]
+    print(f"| 3 | gate, {n:,} recorded responses (release binary, {len(runs)} runs) | "
+          f"{g['wall']:.2f} s wall, {n / g['wall']:,.0f} interactions/s, "
+          f"{1e6 * g['wall'] / n:.0f} us each; CPU {g['cpu']:.2f} s = {g['cpu'] / g['wall']:.2f} cores busy; "
+          f"reading {g['cassettes']:.2f} s, examining {g['examine']:.2f} s wall; "
+          f"validating {100 * g['validating'] / g['cpu']:.0f}% of CPU, "
+          f"replaying and the rest {100 * (1 - g['validating'] / g['cpu']):.0f}% | "
+          + ("< 5 s, both cores | " + ("yes" if g['wall'] < 5 and g['cpu'] / g['wall'] > 1.5 else "no") + " |"
+             if n == 10000 else "| |"))
+for p in glob(f"{raw}/gate-debug-*.time"):
+    n = int(p.split("gate-debug-")[1].split(".")[0])
+    wall, user, sys_ = times(p)
+    print(f"| 3 | gate, {n:,} recorded responses, debug build (what `cargo xtask conformance` runs; 1 run) | "
+          f"{wall:.1f} s wall, {n / wall:,.0f} interactions/s, CPU {user + sys_:.1f} s | | |")
+if len(sizes) >= 2:
+    xs, ys = sizes, [gate[n]["wall"] for n in sizes]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    a = my - b * mx
+    ss = sum((y - my) ** 2 for y in ys)
+    r2 = 1 - sum((y - (a + b * x)) ** 2 for x, y in zip(xs, ys)) / ss if ss else 1.0
+    lo, hi = min(sizes), max(sizes)
+    print(f"| 3 | gate growth with the count | wall = {a:.3f} s + {1e6 * b:.0f} us x count (R^2 = {r2:.4f}); "
+          f"{hi:,} vs {lo:,}: {gate[hi]['wall'] / gate[lo]['wall']:.1f}x the time for {hi / lo:.0f}x the responses | linear | "
+          f"{'yes' if r2 > 0.99 else 'no'} |")
+
+# 4. the peer
+for n in (1000, 10000):
+    runs = sorted(glob(f"{raw}/peer-{n}-*.json"))
+    if not runs or n not in gate:
+        continue
+    peer = [load(p) for p in runs]
+    pw = med(times(p.replace(".json", ".time"))[0] for p in runs)
+    pv = med(x["validate_s"] for x in peer)
+    g = gate[n]
+    end_to_end = pw / g["wall"]
+    validation = pv / g["validating"]
+    cpu = pw / g["cpu"]
+    last = peer[-1]
+    vs = last["peer_vs_gate"]["findings"]
+    gm = last["gate_vs_manifest"]
+    missed = vs.get("peer_only", 0)
+    print(f"| 4 | openapi-core {last['peer'].split()[-1]} on the same {n:,} | {1e3 * pv / n:.2f} ms each to validate "
+          f"({pw:.1f} s for the whole script); gate {1e6 * g['wall'] / n:.0f} us each end to end: "
+          f"**{end_to_end:.1f}x** end to end (wall; {cpu:.1f}x per CPU second), "
+          f"**{validation:.0f}x** validation against validation | >= 20x | "
+          f"{'yes' if end_to_end >= 20 else 'end to end no; validation ' + ('yes' if validation >= 20 else 'no')} |")
+    print(f"| 4 | findings, {n:,}: openapi-core vs gate, per (kind, JSON pointer) | "
+          f"{vs.get('both', 0)} same, {vs.get('peer_other_kind', 0)} same pointer under another kind, "
+          f"**{missed} found only by openapi-core**, {vs.get('other_only', 0)} only by the gate "
+          f"({last['peer_vs_gate']['other_only_kinds']}); gate vs manifest: {gm['agree']:,} of {n:,} interactions exactly as listed | "
+          f"none missed | {'yes' if missed == 0 else 'no'} |")
+for name in ("cassettes", "negative"):
+    p = f"{raw}/peer-{name}.json"
+    if os.path.exists(p):
+        r = load(p)
+        vs = r["peer_vs_gate"]["findings"]
+        other = "; ".join(r["peer_vs_gate"]["peer_other_kind"])
+        print(f"| 4 | findings, {'bundled' if name == 'cassettes' else 'negative'} set ({r['interactions']}): openapi-core vs gate | "
+              f"{vs.get('both', 0)} same, {vs.get('peer_other_kind', 0)} same pointer under another kind"
+              f"{' (' + other + ')' if other else ''}, **{vs.get('peer_only', 0)} only by openapi-core**, "
+              f"{vs.get('other_only', 0)} only by the gate | none missed | {'yes' if vs.get('peer_only', 0) == 0 else 'no'} |")
+
+# 5. generation
+if os.path.exists(f"{raw}/generate.json"):
+    gen = {r["command"]: (r["median"], len(r["times"])) for r in load(f"{raw}/generate.json")["results"]}
+else:
+    gen = {}
+    for name in ("ours", "published"):
+        xs = [int(l) / 1e6 for l in open(f"{raw}/generate-{name}.us")]
+        gen[name] = (med(xs), len(xs))
+for name, label in (("ours", "openapi/flatpeak.yaml (`generate --check`)"),
+                    ("published", "Flatpeak's published spec (`generate --spec .. --out ..`)")):
+    m, k = gen[name]
+    print(f"| 5 | `cargo xtask generate`, {label}, built binary | {m * 1e3:.0f} ms (median of {k}) | | |")
+
+# 6. builds
+for kind, label in (("cold", "cold (dependencies included), debug"),
+                    ("crate", "the crate alone, dependencies built, debug"),
+                    ("incremental", "incremental after a one-field spec change and regeneration, debug")):
+    xs = [times(p)[0] for p in glob(f"{raw}/build-{kind}-*.time")]
+    print(f"| 6 | build crates/flatpeak, {label} | {med(xs):.1f} s (median of {len(xs)}) | | |")
+EOF
