@@ -19,6 +19,8 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
 use criterion::{Criterion, criterion_group};
 use std::hint::black_box;
 use wiremock::matchers::{method, path};
@@ -185,16 +187,5 @@ fn paired() {
 criterion_group!(benches, call);
 
 fn main() {
-    // `cargo bench -- paired` runs the paired measurement alone; criterion's own arguments
-    // (filters, `--list`, `--test`) go to criterion.
-    let args: Vec<String> = std::env::args().collect();
-    let paired_only = args.iter().any(|a| a == "paired");
-    let listing = args.iter().any(|a| a == "--list" || a == "--test");
-    if !paired_only {
-        benches();
-        Criterion::default().configure_from_args().final_summary();
-    }
-    if paired_only || !listing {
-        paired();
-    }
+    common::main(benches, paired);
 }

@@ -1,13 +1,19 @@
 //! Decoding the seed bodies: the generated types against a hand-written serde struct with the
 //! same fields (the floor) and against `serde_json::Value`.
 //!
-//! `cargo bench -p flatpeak --bench decode`
+//! Besides criterion's measurements, a paired measurement alternates blocks of the three
+//! decoders and prints the median of the per-round ratios (see [`paired`]).
+//!
+//! `cargo bench -p flatpeak --bench decode` (`-- paired` for the paired measurement alone)
 #![allow(clippy::unwrap_used)] // a benchmark that fails should stop loudly
 
 use chrono::{DateTime, Utc};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+mod common;
+
+use criterion::{Criterion, Throughput, criterion_group};
 use serde::Deserialize;
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 const DEVICE: &[u8] = include_bytes!("../tests/fixtures/device.json");
 const LOCATION_STATUS: &[u8] = include_bytes!("../tests/fixtures/location_status.json");
@@ -233,5 +239,66 @@ fn decode(c: &mut Criterion) {
     );
 }
 
+/// Rounds of the paired measurement, and decodes of each kind per block.
+const ROUNDS: usize = 200;
+const BLOCK: usize = 500;
+
+/// Decodes `body` `BLOCK` times as `T`; how long that took.
+fn block<T: serde::de::DeserializeOwned>(body: &[u8]) -> Duration {
+    let started = Instant::now();
+    for _ in 0..BLOCK {
+        black_box(serde_json::from_slice::<T>(black_box(body)).unwrap());
+    }
+    started.elapsed()
+}
+
+/// Alternates blocks of each decoder (in turn, so none always goes first) and prints the mean
+/// time of each and the median of the per-round ratios: steady on a shared machine, whose speed
+/// can change between criterion's measurements of one function and the next.
+fn paired<Generated, Floor>(name: &str, body: &[u8])
+where
+    Generated: serde::de::DeserializeOwned,
+    Floor: serde::de::DeserializeOwned,
+{
+    let kinds: [fn(&[u8]) -> Duration; 3] = [
+        block::<Generated>,
+        block::<Floor>,
+        block::<serde_json::Value>,
+    ];
+    let (mut total, mut ratios) = ([Duration::ZERO; 3], Vec::new());
+    for round in 0..ROUNDS + 10 {
+        let mut took = [Duration::ZERO; 3];
+        for turn in 0..3 {
+            let which = (turn + round) % 3;
+            took[which] = kinds[which](body);
+        }
+        if round >= 10 {
+            ratios.push(took[0].as_secs_f64() / took[1].as_secs_f64());
+            for (t, d) in total.iter_mut().zip(took) {
+                *t += d;
+            }
+        }
+    }
+    ratios.sort_by(f64::total_cmp);
+    let ns = |d: Duration| d.as_secs_f64() * 1e9 / (ROUNDS * BLOCK) as f64;
+    println!(
+        "{name}/paired: generated {:.0} ns, hand_written_floor {:.0} ns, serde_json_value {:.0} ns, \
+         median ratio {:.3} ({ROUNDS} rounds of {BLOCK} decodes each)",
+        ns(total[0]),
+        ns(total[1]),
+        ns(total[2]),
+        ratios[ratios.len() / 2]
+    );
+}
+
 criterion_group!(benches, decode);
-criterion_main!(benches);
+
+fn main() {
+    common::main(benches, || {
+        paired::<flatpeak::types::Device, floor::Device>("decode_device", DEVICE);
+        paired::<flatpeak::types::LocationStatus, floor::LocationStatus>(
+            "decode_location_status",
+            LOCATION_STATUS,
+        );
+    });
+}
