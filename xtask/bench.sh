@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every comparison of BENCHMARKS.md in one run; prints the table at the end.
 #
-#   bash xtask/bench.sh            # everything, each row repeated (about 25 minutes on 2 cores)
+#   bash xtask/bench.sh            # everything, each row repeated (about 20 minutes on 2 cores)
 #   bash xtask/bench.sh --quick    # one run per row, fewer gate sizes (about 8 minutes)
 #
 # Rows: (1) decoding, criterion; (2) a retrieve_device call against hand-written reqwest,
