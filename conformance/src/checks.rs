@@ -5,7 +5,7 @@ use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
 use crate::model::{Finding, Kind, Outcome, RecordedResponse, Site};
-use crate::schema::{self, Schemas};
+use crate::schema::Schemas;
 use crate::spec::{DocumentedResponse, Media, Operation, escape, unescape};
 
 /// `status`: the recorded status is a documented one. Returns the documented response.
@@ -132,7 +132,9 @@ pub fn body(
         }
     };
     let validator = media.schema.as_deref().and_then(|p| schemas.get(p));
-    if let Some(validator) = validator {
+    // Most bodies are valid, and `is_valid` answers without building error values: only a
+    // body it rejects is walked again for every error.
+    if let Some(validator) = validator.filter(|v| !v.is_valid(&json)) {
         for error in validator.iter_errors(&json) {
             let (finding, strict) = schema_finding(site, &error);
             if strict {
@@ -231,14 +233,15 @@ fn excerpt(value: &Value) -> String {
 /// `undeclared-field`: fields of the body that the schema does not declare (warnings).
 pub fn undeclared(
     site: Site<'_>,
-    doc: &Value,
+    schemas: &Schemas,
     media: Option<&Media>,
     json: &Value,
 ) -> Vec<Finding> {
     let Some(pointer) = media.and_then(|m| m.schema.as_deref()) else {
         return Vec::new();
     };
-    schema::undeclared(doc, pointer, json)
+    schemas
+        .undeclared(pointer, json)
         .into_iter()
         .map(|u| {
             let name = unescape(u.pointer.rsplit('/').next().unwrap_or_default());

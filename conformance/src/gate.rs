@@ -238,12 +238,7 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
         body = checks::body(site, media, &it.response, &context.schemas);
         findings.append(&mut body.findings);
         if let Some(json) = &body.json {
-            findings.extend(checks::undeclared(
-                site,
-                &context.spec.document,
-                media,
-                json,
-            ));
+            findings.extend(checks::undeclared(site, &context.schemas, media, json));
         }
         checks += 3;
     }

@@ -2,12 +2,16 @@
 //! client's method for its operation, with the recorded parameters.
 //!
 //! A [`Replayer`] owns one `MockServer` and one client for it, and replays interactions one at
-//! a time (reset, mount, call), so a run needs only as many servers as it runs interactions at
-//! once. The call itself is in `replay_table.rs`, generated from the spec by
+//! a time, so a run needs only as many servers as it runs interactions at once. Its server has
+//! one mock, mounted once, that serves whatever response is on the replayer's [`Stage`] and
+//! notes each request it answers: putting the next response on stage is a lock and a swap,
+//! where resetting the server and mounting a new mock per interaction cost a good share of a
+//! run (`BENCHMARKS.md`, row 4). The call itself is in `replay_table.rs`, generated from the spec by
 //! `cargo xtask generate`, so a new operation needs no hand-written replay code.
 
 use std::fmt::Display;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use progenitor_client::{Error as ClientError, ResponseValue};
@@ -43,9 +47,54 @@ const NOT_SERVED: [&str; 6] = [
 /// One wiremock server and a client pointed at it.
 #[derive(Debug)]
 pub struct Replayer {
-    server: MockServer,
+    /// Kept for its lifetime: dropping it stops the server.
+    _server: MockServer,
+    stage: Arc<Stage>,
     client: flatpeak::Client,
     base_path: String,
+}
+
+/// What the replayer's server answers with, and what it was asked.
+#[derive(Debug, Default)]
+struct Stage {
+    response: Mutex<Option<ResponseTemplate>>,
+    received: Mutex<Vec<Received>>,
+}
+
+/// A request the server answered: what [`Replayer::check_request`] compares.
+#[derive(Debug, Clone)]
+struct Received {
+    method: String,
+    url: url::Url,
+}
+
+impl Stage {
+    /// Puts `response` on stage and forgets the requests answered so far.
+    fn set(&self, response: ResponseTemplate) {
+        *lock(&self.response) = Some(response);
+        lock(&self.received).clear();
+    }
+
+    /// The mock's answer: the response on stage (a `599` when there is none, which the client
+    /// reports as an unexpected status), noting the request.
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        lock(&self.received).push(Received {
+            method: request.method.to_string(),
+            url: request.url.clone(),
+        });
+        lock(&self.response)
+            .clone()
+            .unwrap_or_else(|| ResponseTemplate::new(599))
+    }
+
+    fn received(&self) -> Vec<Received> {
+        lock(&self.received).clone()
+    }
+}
+
+/// A poisoned lock only means another replay panicked; the data is still whole.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Where a parameter goes; the generated table names it for [`Args::get`].
@@ -234,7 +283,18 @@ impl Replayer {
     /// Starts a server on loopback and a client for it. `base_path` is the server URL's path
     /// from the spec (empty for Flatpeak).
     pub async fn start(base_path: &str) -> Result<Replayer, RunError> {
-        let server = MockServer::start().await;
+        // The stage notes what the replay compares; wiremock's own recording would copy every
+        // request's headers and body for nothing.
+        let server = MockServer::builder()
+            .disable_request_recording()
+            .start()
+            .await;
+        let stage = Arc::new(Stage::default());
+        let answering = Arc::clone(&stage);
+        Mock::given(wiremock::matchers::any())
+            .respond_with(move |request: &wiremock::Request| answering.respond(request))
+            .mount(&server)
+            .await;
         let client = flatpeak::Client::builder()
             .bearer_token("conformance-replay")
             .base_url(format!("{}{base_path}", server.uri()))
@@ -244,7 +304,8 @@ impl Replayer {
             .build()
             .map_err(|e| RunError::new(format!("cannot build the replay client: {e}")))?;
         Ok(Replayer {
-            server,
+            _server: server,
+            stage,
             client,
             base_path: base_path.to_string(),
         })
@@ -262,15 +323,11 @@ impl Replayer {
         let Some(template) = template else {
             return (None, findings);
         };
-        self.server.reset().await;
-        Mock::given(wiremock::matchers::any())
-            .respond_with(template)
-            .mount(&self.server)
-            .await;
+        self.stage.set(template);
         let args = Args { route, interaction };
         match table::call(&self.client, &route.operation.id, &args).await {
             Ok(outcome) => {
-                findings.extend(self.check_request(site, interaction, route).await);
+                findings.extend(self.check_request(site, interaction, route));
                 (Some(outcome), findings)
             }
             Err(not) => {
@@ -283,13 +340,13 @@ impl Replayer {
     /// The client must have sent the recorded method, path and documented query parameters:
     /// otherwise the response was served to a different request, and the replay proves
     /// nothing.
-    async fn check_request(
+    fn check_request(
         &self,
         site: Site<'_>,
         interaction: &Interaction,
         route: &Route<'_>,
     ) -> Option<Finding> {
-        let received = self.server.received_requests().await.unwrap_or_default();
+        let received = self.stage.received();
         let request = received.first()?;
         let documented: Vec<&str> = route
             .operation
@@ -466,6 +523,54 @@ mod tests {
         );
         assert_eq!(sent, "GET /devices/dev_1?a=1&b=2");
         assert_eq!(sent, recorded);
+    }
+
+    #[tokio::test]
+    async fn the_server_serves_what_is_on_stage_and_the_replay_compares_what_it_was_asked() {
+        let spec =
+            crate::spec::Spec::load(std::path::Path::new("../openapi/flatpeak.yaml")).unwrap();
+        let replayer = Replayer::start(&spec.base_path).await.unwrap();
+        let device = include_bytes!("../../crates/flatpeak/tests/fixtures/device.json");
+        let mut it = interaction(200, &[("Content-Type", "application/json")]);
+        it.request.url = "https://api.flatpeak.com/devices/dev_63a6087272941ef077a8fd3e".into();
+        it.response.body = device.to_vec();
+        let route = crate::route::route(&spec, "GET", &it.request.url).unwrap();
+
+        let (outcome, findings) = replayer.replay(site(&it), &it, &route).await;
+        assert!(findings.is_empty(), "{findings:?}");
+        let Some(Outcome::Value { status, value, .. }) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(
+            (status, &value["id"]),
+            (200, &"dev_63a6087272941ef077a8fd3e".into())
+        );
+        let asked: Vec<String> = replayer
+            .stage
+            .received()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.url.path()))
+            .collect();
+        assert_eq!(asked, ["GET /devices/dev_63a6087272941ef077a8fd3e"]);
+
+        // A second request for the same recording (a client that retried, say) is reported.
+        let _ = replayer
+            .client
+            .retrieve_device()
+            .device_id("dev_2")
+            .send()
+            .await;
+        let finding = replayer.check_request(site(&it), &it, &route).unwrap();
+        assert_eq!(finding.kind, Kind::Replay);
+        assert!(
+            finding.message.contains("(2 request(s))"),
+            "{}",
+            finding.message
+        );
+
+        // The next interaction starts with a clean slate.
+        let (_, findings) = replayer.replay(site(&it), &it, &route).await;
+        assert!(findings.is_empty(), "{findings:?}");
     }
 
     #[test]

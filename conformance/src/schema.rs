@@ -19,9 +19,11 @@ use crate::spec::{Spec, escape, local_pointer};
 /// The URI the spec document is registered under.
 const SPEC_URI: &str = "urn:conformance:spec";
 
-/// Validators for every documented response schema, by the schema's JSON pointer.
+/// Validators for every documented response schema, by the schema's JSON pointer, and their
+/// resolved [`Shapes`] for the undeclared-field check.
 pub struct Schemas {
     validators: HashMap<String, Validator>,
+    shapes: Shapes,
 }
 
 impl std::fmt::Debug for Schemas {
@@ -42,26 +44,32 @@ impl Schemas {
             .add(SPEC_URI, Draft::Draft4.create_resource(document))
             .and_then(|r| r.prepare())
             .map_err(|e| RunError::new(format!("the spec cannot be used as JSON Schema: {e}")))?;
-        let mut validators = HashMap::new();
-        let pointers = spec
+        let pointers: Vec<&str> = spec
             .operations
             .iter()
             .flat_map(|op| op.responses.values())
             .flat_map(|r| r.media.iter())
-            .filter_map(|m| m.schema.clone());
-        for pointer in pointers {
-            if validators.contains_key(&pointer) {
-                continue;
+            .filter_map(|m| m.schema.as_deref())
+            .collect();
+        let mut validators = HashMap::new();
+        for &pointer in &pointers {
+            if !validators.contains_key(pointer) {
+                validators.insert(pointer.to_string(), compile_one(&registry, pointer)?);
             }
-            let validator = compile_one(&registry, &pointer)?;
-            validators.insert(pointer, validator);
         }
-        Ok(Schemas { validators })
+        // The spec as written: `nullable` makes no difference to which fields are declared.
+        let shapes = Shapes::build(&spec.document, pointers);
+        Ok(Schemas { validators, shapes })
     }
 
     /// The validator of the schema at `pointer`.
     pub fn get(&self, pointer: &str) -> Option<&Validator> {
         self.validators.get(pointer)
+    }
+
+    /// Fields of `body` that the schema at `pointer` does not declare (see [`undeclared`]).
+    pub fn undeclared(&self, pointer: &str, body: &Value) -> Vec<Undeclared> {
+        self.shapes.undeclared(pointer, body)
     }
 }
 
@@ -140,50 +148,115 @@ pub struct Undeclared {
 /// An object counts as closed for this purpose when its schema (with `allOf`, `anyOf` and
 /// `oneOf` members merged) lists `properties` and does not allow `additionalProperties`,
 /// whether or not it says `additionalProperties: false`: that is the drift worth a warning.
+/// A run checks many bodies against the same schemas: [`Shapes`] resolves them once.
 pub fn undeclared(doc: &Value, pointer: &str, body: &Value) -> Vec<Undeclared> {
-    let mut out = Vec::new();
-    if let Some(schema) = doc.pointer(pointer) {
-        walk(doc, schema, body, &mut String::new(), &mut out);
-    }
-    out
+    Shapes::build(doc, [pointer]).undeclared(pointer, body)
 }
 
-fn walk(doc: &Value, schema: &Value, body: &Value, at: &mut String, out: &mut Vec<Undeclared>) {
-    let schema = resolve(doc, schema);
-    match body {
-        Value::Object(fields) => {
-            let shape = shape(doc, schema);
-            for (name, value) in fields {
-                let len = at.len();
-                at.push('/');
-                push_escaped(at, name);
-                match (
-                    shape.properties.get(name.as_str()).copied(),
-                    shape.additional,
-                ) {
-                    (Some(s), _) | (None, Some(s)) => walk(doc, s, value, at, out),
-                    (None, None) if shape.closed() => out.push(Undeclared {
-                        pointer: at.clone(),
-                        declared: shape.properties.keys().map(|k| k.to_string()).collect(),
-                    }),
-                    (None, None) => {}
+/// The object shapes of some schemas of a document, resolved once: `$ref`s followed and
+/// compositions merged for every schema reachable from them, so that finding undeclared
+/// fields in a body is a walk over the body and nothing else.
+#[derive(Debug, Default)]
+pub struct Shapes {
+    nodes: Vec<Node>,
+    /// The node of each schema the shapes were built for, by its JSON pointer.
+    roots: HashMap<String, usize>,
+}
+
+/// One schema, resolved: what a body's object, array or field is compared with.
+#[derive(Debug, Default)]
+struct Node {
+    /// Declared fields and the node of each, in name order.
+    properties: BTreeMap<String, usize>,
+    /// The `additionalProperties` schema, when it is one.
+    additional: Option<usize>,
+    /// The `items` schema of an array.
+    items: Option<usize>,
+    /// Declares fields and admits no others.
+    closed: bool,
+}
+
+impl Shapes {
+    /// Resolves the schemas at `pointers` of `doc` and everything they reach. A pointer that
+    /// names nothing has no shape, and bodies checked against it have no undeclared fields.
+    pub fn build<'p>(doc: &Value, pointers: impl IntoIterator<Item = &'p str>) -> Shapes {
+        let mut shapes = Shapes::default();
+        let mut seen = HashMap::new();
+        for pointer in pointers {
+            if let Some(schema) = doc.pointer(pointer) {
+                let node = shapes.node(doc, schema, &mut seen);
+                shapes.roots.insert(pointer.to_string(), node);
+            }
+        }
+        shapes
+    }
+
+    /// Fields of `body` that the schema at `pointer` does not declare, at any depth.
+    pub fn undeclared(&self, pointer: &str, body: &Value) -> Vec<Undeclared> {
+        let mut out = Vec::new();
+        if let Some(&root) = self.roots.get(pointer) {
+            self.walk(root, body, &mut String::new(), &mut out);
+        }
+        out
+    }
+
+    /// The node of `schema`, built once per resolved schema (`seen` maps a schema's address in
+    /// `doc` to its node, which also ends cycles: a schema reached again is not built again).
+    fn node(&mut self, doc: &Value, schema: &Value, seen: &mut HashMap<usize, usize>) -> usize {
+        let schema = resolve(doc, schema);
+        let address = std::ptr::from_ref(schema) as usize;
+        if let Some(&id) = seen.get(&address) {
+            return id;
+        }
+        let id = self.nodes.len();
+        self.nodes.push(Node::default());
+        seen.insert(address, id);
+        let shape = shape(doc, schema);
+        let mut node = Node {
+            closed: shape.closed(),
+            ..Node::default()
+        };
+        for (name, s) in shape.properties {
+            let child = self.node(doc, s, seen);
+            node.properties.insert(name.to_string(), child);
+        }
+        node.additional = shape.additional.map(|s| self.node(doc, s, seen));
+        node.items = schema.get("items").map(|s| self.node(doc, s, seen));
+        self.nodes[id] = node;
+        id
+    }
+
+    fn walk(&self, node: usize, body: &Value, at: &mut String, out: &mut Vec<Undeclared>) {
+        let node = &self.nodes[node];
+        match body {
+            Value::Object(fields) => {
+                for (name, value) in fields {
+                    let len = at.len();
+                    at.push('/');
+                    push_escaped(at, name);
+                    match node.properties.get(name).or(node.additional.as_ref()) {
+                        Some(&child) => self.walk(child, value, at, out),
+                        None if node.closed => out.push(Undeclared {
+                            pointer: at.clone(),
+                            declared: node.properties.keys().cloned().collect(),
+                        }),
+                        None => {}
+                    }
+                    at.truncate(len);
                 }
-                at.truncate(len);
             }
-        }
-        Value::Array(items) => {
-            let Some(item_schema) = schema.get("items") else {
-                return;
-            };
-            for (i, item) in items.iter().enumerate() {
-                let len = at.len();
-                // Writing to a `String` cannot fail.
-                let _ = write!(at, "/{i}");
-                walk(doc, item_schema, item, at, out);
-                at.truncate(len);
+            Value::Array(items) => {
+                let Some(child) = node.items else { return };
+                for (i, item) in items.iter().enumerate() {
+                    let len = at.len();
+                    // Writing to a `String` cannot fail.
+                    let _ = write!(at, "/{i}");
+                    self.walk(child, item, at, out);
+                    at.truncate(len);
+                }
             }
+            _ => {}
         }
-        _ => {}
     }
 }
 
@@ -313,6 +386,22 @@ mod tests {
             .map(|u| u.pointer)
             .collect();
         assert_eq!(found, ["/a/0/extra", "/map/k/odd", "/new"]);
+    }
+
+    #[test]
+    fn a_recursive_schema_is_resolved_once_and_walked_as_deep_as_the_body_goes() {
+        let doc = json!({"tree": {"properties": {
+            "name": {},
+            "children": {"type": "array", "items": {"$ref": "#/tree"}}}}});
+        let shapes = Shapes::build(&doc, ["/tree", "/nowhere"]);
+        // The tree, its array of children (whose items are the tree again), and `name`.
+        assert_eq!(shapes.nodes.len(), 3);
+        let body = json!({"name": "a", "children": [{"children": [{"name": "c", "x": 1}]}]});
+        let found = shapes.undeclared("/tree", &body);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].pointer, "/children/0/children/0/x");
+        assert_eq!(found[0].declared, ["children", "name"]);
+        assert!(shapes.undeclared("/nowhere", &body).is_empty());
     }
 
     #[test]
