@@ -32,11 +32,17 @@ pub struct Config {
     pub today: NaiveDate,
     /// Interactions replayed at once (one wiremock server each).
     pub concurrency: usize,
+    /// Whether [`Report::interactions`] keeps the value the client made of each response,
+    /// serialised back to JSON ([`Outcome::Value`](crate::Outcome::Value) and
+    /// [`Outcome::ApiError`](crate::Outcome::ApiError)). No report format prints these
+    /// values and no check needs them; they are for tests and tools that look at what the
+    /// client read. The command line turns this off.
+    pub keep_values: bool,
 }
 
 impl Config {
     /// Checks `cassettes` against `spec`, without waivers, as of today, with four replayers
-    /// per core (2 to 32): replays mostly wait on loopback I/O.
+    /// per core (2 to 32; replays mostly wait on loopback I/O), keeping the client's values.
     pub fn new(cassettes: Vec<PathBuf>, spec: PathBuf) -> Config {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Config {
@@ -45,6 +51,7 @@ impl Config {
             waivers: None,
             today: chrono::Utc::now().date_naive(),
             concurrency: (cores * 4).clamp(2, 32),
+            keep_values: true,
         }
     }
 }
@@ -119,7 +126,7 @@ pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
     });
     let at = Instant::now();
     let workers = replayers(config.concurrency, context.interactions.len());
-    let examined = examine_all(Arc::clone(&context), workers).await?;
+    let examined = examine_all(Arc::clone(&context), workers, config.keep_values).await?;
     timings.examine = at.elapsed();
     timings.replayers = workers;
     timings.interactions = examined.len();
@@ -160,14 +167,18 @@ fn replayers(concurrency: usize, interactions: usize) -> usize {
 }
 
 /// Examines every interaction on `workers` replayers; results come back in input order.
-async fn examine_all(context: Arc<Context>, workers: usize) -> Result<Vec<Examined>, RunError> {
+async fn examine_all(
+    context: Arc<Context>,
+    workers: usize,
+    keep_values: bool,
+) -> Result<Vec<Examined>, RunError> {
     let next = Arc::new(AtomicUsize::new(0));
     let mut pool = JoinSet::new();
     for _ in 0..workers {
         let context = Arc::clone(&context);
         let next = Arc::clone(&next);
         pool.spawn(async move {
-            let replayer = Replayer::start(&context.spec.base_path).await?;
+            let replayer = Replayer::start(&context.spec.base_path, keep_values).await?;
             let mut done = Vec::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);

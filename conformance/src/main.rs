@@ -4,6 +4,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Every replay hands buffers between the client's runtime and a wiremock server's thread;
+/// glibc's allocator spends a third of a large run on that where mimalloc does not
+/// (`BENCHMARKS.md`, row 3). The library leaves the allocator to whoever links it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     conformance::cli::main(conformance::cli::Cli::parse())
 }

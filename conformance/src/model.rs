@@ -240,8 +240,10 @@ pub enum Outcome {
         /// The Rust type the client produced.
         #[serde(rename = "type")]
         type_name: String,
-        /// That value, serialised back (lossy: unknown fields are gone).
-        value: serde_json::Value,
+        /// That value, serialised back (lossy: unknown fields are gone); `None` when the run
+        /// did not keep values ([`Config::keep_values`](crate::Config::keep_values)).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        value: Option<serde_json::Value>,
     },
     /// A documented error status whose body the client parsed into the operation's error type.
     ApiError {
@@ -250,8 +252,9 @@ pub enum Outcome {
         /// The Rust type of the error body.
         #[serde(rename = "type")]
         type_name: String,
-        /// The error body, serialised back.
-        value: serde_json::Value,
+        /// The error body, serialised back; `None` when the run did not keep values.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        value: Option<serde_json::Value>,
     },
     /// The client returned an error of its own.
     ClientError {

@@ -52,6 +52,7 @@ pub struct Replayer {
     stage: Arc<Stage>,
     client: flatpeak::Client,
     base_path: String,
+    keep_values: bool,
 }
 
 /// What the replayer's server answers with, and what it was asked.
@@ -138,6 +139,7 @@ impl NotReplayed {
 pub struct Args<'a> {
     route: &'a Route<'a>,
     interaction: &'a Interaction,
+    keep_values: bool,
 }
 
 impl Args<'_> {
@@ -185,12 +187,12 @@ impl Args<'_> {
             Ok(value) => Outcome::Value {
                 status: value.status().as_u16(),
                 type_name: type_name::<T>(),
-                value: to_json(&value.into_inner()),
+                value: self.keep_values.then(|| to_json(&value.into_inner())),
             },
             Err(ClientError::ErrorResponse(value)) => Outcome::ApiError {
                 status: value.status().as_u16(),
                 type_name: type_name::<E>(),
-                value: to_json(&value.into_inner()),
+                value: self.keep_values.then(|| to_json(&value.into_inner())),
             },
             Err(ClientError::InvalidResponsePayload(bytes, e)) => {
                 let success = (200..300).contains(&self.interaction.response.status);
@@ -281,8 +283,8 @@ fn stopped_at<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
 
 impl Replayer {
     /// Starts a server on loopback and a client for it. `base_path` is the server URL's path
-    /// from the spec (empty for Flatpeak).
-    pub async fn start(base_path: &str) -> Result<Replayer, RunError> {
+    /// from the spec (empty for Flatpeak); `keep_values` is [`Config::keep_values`](crate::Config::keep_values).
+    pub async fn start(base_path: &str, keep_values: bool) -> Result<Replayer, RunError> {
         // The stage notes what the replay compares; wiremock's own recording would copy every
         // request's headers and body for nothing.
         let server = MockServer::builder()
@@ -308,6 +310,7 @@ impl Replayer {
             stage,
             client,
             base_path: base_path.to_string(),
+            keep_values,
         })
     }
 
@@ -324,7 +327,11 @@ impl Replayer {
             return (None, findings);
         };
         self.stage.set(template);
-        let args = Args { route, interaction };
+        let args = Args {
+            route,
+            interaction,
+            keep_values: self.keep_values,
+        };
         match table::call(&self.client, &route.operation.id, &args).await {
             Ok(outcome) => {
                 findings.extend(self.check_request(site, interaction, route));
@@ -529,7 +536,7 @@ mod tests {
     async fn the_server_serves_what_is_on_stage_and_the_replay_compares_what_it_was_asked() {
         let spec =
             crate::spec::Spec::load(std::path::Path::new("../openapi/flatpeak.yaml")).unwrap();
-        let replayer = Replayer::start(&spec.base_path).await.unwrap();
+        let replayer = Replayer::start(&spec.base_path, true).await.unwrap();
         let device = include_bytes!("../../crates/flatpeak/tests/fixtures/device.json");
         let mut it = interaction(200, &[("Content-Type", "application/json")]);
         it.request.url = "https://api.flatpeak.com/devices/dev_63a6087272941ef077a8fd3e".into();
@@ -538,7 +545,12 @@ mod tests {
 
         let (outcome, findings) = replayer.replay(site(&it), &it, &route).await;
         assert!(findings.is_empty(), "{findings:?}");
-        let Some(Outcome::Value { status, value, .. }) = outcome else {
+        let Some(Outcome::Value {
+            status,
+            value: Some(value),
+            ..
+        }) = outcome
+        else {
             panic!("{outcome:?}")
         };
         assert_eq!(
