@@ -122,6 +122,11 @@ fn read_file(path: &Path, name: &str) -> Result<Vec<Interaction>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     let text = std::str::from_utf8(&bytes).map_err(|e| format!("not UTF-8 text: {e}"))?;
     let syntax = Syntax::of(path, text);
+    // Most files are VCR cassettes, read here in one pass; a HAR file, or one that does not
+    // read as a cassette, goes the general way below, which decides and explains.
+    if let Some(interactions) = vcr::read_direct(text, syntax, name) {
+        return Ok(interactions);
+    }
     let shape = syntax.parse::<Value>(text)?;
     match shape.as_object() {
         Some(top) if top.contains_key("log") => har::read(text, shape, syntax, name),
@@ -170,13 +175,17 @@ impl Syntax {
     /// tracked only when parsing fails: tracking it costs as much as the parse, and most files
     /// parse.
     fn parse<T: serde::de::DeserializeOwned>(self, text: &str) -> Result<T, String> {
-        let fast = match self {
-            Syntax::Json => T::deserialize(&mut serde_json::Deserializer::from_str(text)).ok(),
-            Syntax::Yaml => T::deserialize(serde_norway::Deserializer::from_str(text)).ok(),
-        };
-        match fast {
+        match self.try_parse(text) {
             Some(value) => Ok(value),
             None => self.parse_tracked(text),
+        }
+    }
+
+    /// `text` as `T`, or `None` without saying why.
+    fn try_parse<T: serde::de::DeserializeOwned>(self, text: &str) -> Option<T> {
+        match self {
+            Syntax::Json => T::deserialize(&mut serde_json::Deserializer::from_str(text)).ok(),
+            Syntax::Yaml => T::deserialize(serde_norway::Deserializer::from_str(text)).ok(),
         }
     }
 
@@ -279,6 +288,34 @@ recorded_with: t
             "{why:?}"
         );
         assert!(loaded.findings.iter().all(|f| f.kind == Kind::Cassette));
+    }
+
+    #[test]
+    fn a_cassette_read_in_one_pass_is_the_cassette_the_general_path_reads() {
+        let vcr_json =
+            serde_json::to_string(&serde_norway::from_str::<Value>(VCR_YAML).unwrap()).unwrap();
+        for (text, syntax) in [(VCR_YAML, Syntax::Yaml), (vcr_json.as_str(), Syntax::Json)] {
+            let direct = vcr::read_direct(text, syntax, "f").unwrap();
+            let general = vcr::read(text, syntax.parse(text).unwrap(), syntax, "f").unwrap();
+            assert_eq!(direct, general);
+        }
+    }
+
+    #[test]
+    fn a_cassette_with_a_top_level_log_goes_the_general_way_and_is_read_as_har() {
+        let mut doc = serde_norway::from_str::<Value>(VCR_YAML).unwrap();
+        doc["log"] = Value::Null;
+        let both = doc.to_string();
+        assert!(vcr::read_direct(&both, Syntax::Json, "f").is_none());
+        let loaded = load_files(&[("both.json", &both)]);
+        assert!(loaded.interactions.is_empty());
+        assert!(
+            loaded.findings[0]
+                .found
+                .contains("HAR file needs `log.version`"),
+            "{:?}",
+            loaded.findings
+        );
     }
 
     #[test]

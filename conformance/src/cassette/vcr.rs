@@ -1,9 +1,46 @@
 //! The VCR cassette format (Ruby VCR, rvcr), JSON or YAML, read with `vcr-cassette`.
 
-use vcr_cassette::{Cassette, Headers, HttpInteraction};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use vcr_cassette::{Cassette, Headers, HttpInteraction, RecorderId};
 
 use super::Syntax;
 use crate::model::{Interaction, RecordedRequest, RecordedResponse};
+
+/// A [`Cassette`], and whether the file has a top-level `log` too.
+#[derive(Deserialize)]
+struct Direct {
+    http_interactions: Vec<HttpInteraction>,
+    /// Required, as by [`Cassette`]; not used.
+    #[allow(dead_code)]
+    recorded_with: RecorderId,
+    #[serde(default)]
+    log: Present,
+}
+
+/// Whether a field is there, whatever its value (`null` included).
+#[derive(Default)]
+struct Present(bool);
+
+impl<'de> Deserialize<'de> for Present {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        IgnoredAny::deserialize(deserializer).map(|_| Present(true))
+    }
+}
+
+/// The interactions of a file that reads straight into a cassette, in one pass: `None` when it
+/// does not, or when it has a top-level `log` too (a HAR file first, as the general path in
+/// `read_file` decides). The text is only a hint of which files to try.
+pub(super) fn read_direct(text: &str, syntax: Syntax, name: &str) -> Option<Vec<Interaction>> {
+    if !text.contains("http_interactions") {
+        return None;
+    }
+    let direct: Direct = syntax.try_parse(text)?;
+    if direct.log.0 {
+        return None;
+    }
+    Some(interactions(name, direct.http_interactions))
+}
 
 /// Reads a cassette's interactions from `parsed`, the file's `text` already parsed. `name` is
 /// how the run names the file.
@@ -14,12 +51,15 @@ pub(super) fn read(
     name: &str,
 ) -> Result<Vec<Interaction>, String> {
     let cassette: Cassette = syntax.convert(parsed, text)?;
-    Ok(cassette
-        .http_interactions
+    Ok(interactions(name, cassette.http_interactions))
+}
+
+fn interactions(file: &str, recorded: Vec<HttpInteraction>) -> Vec<Interaction> {
+    recorded
         .into_iter()
         .enumerate()
-        .map(|(index, recorded)| interaction(name, index, recorded))
-        .collect())
+        .map(|(index, recorded)| interaction(file, index, recorded))
+        .collect()
 }
 
 fn interaction(file: &str, index: usize, recorded: HttpInteraction) -> Interaction {
