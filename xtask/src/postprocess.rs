@@ -243,8 +243,10 @@ pub fn drop_api_version_header(file: &mut File) {
         fn visit_block_mut(&mut self, block: &mut syn::Block) {
             let before = block.stmts.len();
             block.stmts.retain(|stmt| !is_api_version_append(stmt));
-            if block.stmts.len() != before {
+            let dropped = before - block.stmts.len();
+            if dropped > 0 {
                 unmut_unused_header_map(block);
+                shrink_header_map(block, dropped);
             }
             visit_mut::visit_block_mut(self, block);
         }
@@ -268,6 +270,31 @@ fn unmut_unused_header_map(block: &mut syn::Block) {
             && p.ident == "header_map"
         {
             p.mutability = None;
+        }
+    }
+}
+
+/// progenitor sizes `header_map` for the headers it appends, `api-version` included: with that
+/// header gone, the map reserves `dropped` fewer (an operation without header parameters then
+/// allocates no map at all, on every call).
+fn shrink_header_map(block: &mut syn::Block, dropped: usize) {
+    for stmt in block.stmts.iter_mut() {
+        if let syn::Stmt::Local(local) = stmt
+            && let syn::Pat::Ident(p) = &local.pat
+            && p.ident == "header_map"
+            && let Some(init) = &mut local.init
+            && let syn::Expr::Call(call) = init.expr.as_mut()
+            && call
+                .func
+                .to_token_stream()
+                .to_string()
+                .ends_with("with_capacity")
+            && let Some(syn::Expr::Lit(lit)) = call.args.first_mut()
+            && let syn::Lit::Int(n) = &mut lit.lit
+            && let Ok(capacity) = n.base10_parse::<usize>()
+        {
+            let shrunk = capacity.saturating_sub(dropped);
+            *n = syn::LitInt::new(&format!("{shrunk}usize"), n.span());
         }
     }
 }
@@ -461,5 +488,31 @@ mod tests {
         assert!(!out.contains("api-version"), "{out}");
         assert!(out.contains("x-other"), "{out}");
         assert!(out.contains("let header_map = HeaderMap::new()"), "{out}");
+    }
+
+    #[test]
+    fn header_map_reserves_no_room_for_the_dropped_header() {
+        let src = r#"
+            fn send_two() {
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+                header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
+                header_map.append(::reqwest::header::HeaderName::from_static("x-other"), v);
+            }
+            fn send_only_version() {
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
+            }
+        "#;
+        let out = apply_to(src, drop_api_version_header);
+        assert!(
+            out.contains(
+                "let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize)"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize)"),
+            "{out}"
+        );
     }
 }

@@ -50,19 +50,35 @@ pub(crate) async fn attempt(
 
 /// The body, or `None` as soon as it is known to exceed `limit`: from `Content-Length` when the
 /// server sends one, else while streaming, so memory never holds more than `limit` bytes.
+/// Most bodies arrive in one chunk, which is kept as it came: only a second chunk starts a
+/// copy.
 async fn read_limited(response: &mut Response, limit: u64) -> reqwest::Result<Option<Bytes>> {
     let declared = response.content_length().unwrap_or(0);
     if declared > limit {
         return Ok(None);
     }
-    let mut body = BytesMut::with_capacity(usize::try_from(declared).unwrap_or(0));
-    while let Some(chunk) = response.chunk().await? {
+    let Some(first) = response.chunk().await? else {
+        return Ok(Some(Bytes::new()));
+    };
+    if first.len() as u64 > limit {
+        return Ok(None);
+    }
+    let Some(mut chunk) = response.chunk().await? else {
+        return Ok(Some(first));
+    };
+    let capacity = usize::try_from(declared).unwrap_or(0).max(first.len());
+    let mut body = BytesMut::with_capacity(capacity);
+    body.extend_from_slice(&first);
+    loop {
         if (body.len() + chunk.len()) as u64 > limit {
             return Ok(None);
         }
         body.extend_from_slice(&chunk);
+        match response.chunk().await? {
+            Some(next) => chunk = next,
+            None => return Ok(Some(body.freeze())),
+        }
     }
-    Ok(Some(body.freeze()))
 }
 
 /// A response like `from` (status, version, headers, URL, our marks) whose body is `body`.
@@ -180,5 +196,9 @@ mod tests {
         assert_eq!(exact.unwrap().unwrap(), "1234567890");
         let over = read_limited(&mut streamed(&["12345", "67890", "1"]), 10).await;
         assert!(over.unwrap().is_none());
+        let one_over = read_limited(&mut streamed(&["12345678901"]), 10).await;
+        assert!(one_over.unwrap().is_none());
+        let second_over = read_limited(&mut streamed(&["12345", "678901"]), 10).await;
+        assert!(second_over.unwrap().is_none());
     }
 }

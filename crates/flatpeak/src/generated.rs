@@ -3534,7 +3534,7 @@ pub mod builder {
         ) -> Result<ResponseValue<types::AuthToken>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/login", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3622,7 +3622,7 @@ pub mod builder {
             let url = format!(
                 "{}/devices/{}", client.baseurl, encode_path(& device_id.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3717,7 +3717,7 @@ pub mod builder {
             let url = format!(
                 "{}/locations/{}/status", client.baseurl, encode_path(& id.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
