@@ -13,7 +13,7 @@ use crate::RunError;
 use crate::cassette;
 use crate::checks::{self, BodyCheck};
 use crate::model::{Finding, Interaction, Kind, Replayed, Report, Site, Summary};
-use crate::replay::Replayer;
+use crate::replay::{Replayer, Replayers};
 use crate::route;
 use crate::schema::Schemas;
 use crate::spec::Spec;
@@ -177,12 +177,14 @@ async fn examine_all(
     keep_values: bool,
 ) -> Result<Vec<Examined>, RunError> {
     let next = Arc::new(AtomicUsize::new(0));
+    let replayers = Replayers::new(&context.spec.base_path, keep_values)?;
     let mut pool = JoinSet::new();
     for _ in 0..workers {
         let context = Arc::clone(&context);
         let next = Arc::clone(&next);
+        let replayers = replayers.clone();
         pool.spawn(async move {
-            let replayer = Replayer::start(&context.spec.base_path, keep_values).await?;
+            let replayer = replayers.start().await;
             let mut done = Vec::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
@@ -191,12 +193,12 @@ async fn examine_all(
                 };
                 done.push((i, examine(&context, &replayer, interaction).await));
             }
-            Ok::<_, RunError>(done)
+            done
         });
     }
     let mut all = Vec::with_capacity(context.interactions.len());
     while let Some(joined) = pool.join_next().await {
-        let done = joined.map_err(|e| RunError::new(format!("a replay worker failed: {e}")))??;
+        let done = joined.map_err(|e| RunError::new(format!("a replay worker failed: {e}")))?;
         all.extend(done);
     }
     all.sort_by_key(|(i, _)| *i);

@@ -1,13 +1,14 @@
 //! Serving one recorded response from a wiremock server on loopback and calling the generated
 //! client's method for its operation, with the recorded parameters.
 //!
-//! A [`Replayer`] owns one `MockServer` and one client for it, and replays interactions one at
-//! a time, so a run needs only as many servers as it runs interactions at once. Its server has
-//! one mock, mounted once, that serves whatever response is on the replayer's [`Stage`] and
-//! notes each request it answers: putting the next response on stage is a lock and a swap,
-//! where resetting the server and mounting a new mock per interaction cost a good share of a
-//! run (`BENCHMARKS.md`, row 4). The call itself is in `replay_table.rs`, generated from the spec by
-//! `cargo xtask generate`, so a new operation needs no hand-written replay code.
+//! A [`Replayer`] owns one `MockServer` and a client pointed at it, and replays interactions
+//! one at a time, so a run needs only as many servers as it runs interactions at once
+//! ([`Replayers`] starts them, sharing one HTTP client). Its server has one mock, mounted
+//! once, that serves whatever response is on the replayer's stage and notes each request it
+//! answers: putting the next response on stage is a lock and a swap, where resetting the
+//! server and mounting a new mock per interaction cost a good share of a run. The call itself
+//! is in `replay_table.rs`, generated from the spec by `cargo xtask generate`, so a new
+//! operation needs no hand-written replay code.
 
 use std::fmt::Display;
 use std::str::FromStr;
@@ -19,6 +20,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wiremock::http::{HeaderName, HeaderValue};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use flatpeak::ClientInfo as _;
 
 use crate::RunError;
 use crate::model::{Finding, Interaction, Kind, Outcome, Severity, Site};
@@ -281,10 +284,37 @@ fn stopped_at<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
     Some(pointer)
 }
 
-impl Replayer {
-    /// Starts a server on loopback and a client for it. `base_path` is the server URL's path
-    /// from the spec (empty for Flatpeak); `keep_values` is [`Config::keep_values`](crate::Config::keep_values).
-    pub async fn start(base_path: &str, keep_values: bool) -> Result<Replayer, RunError> {
+/// Starts [`Replayer`]s that share one client configuration, and so one HTTP client: building
+/// one loads the TLS roots, milliseconds that a small run would notice once per replayer.
+#[derive(Debug, Clone)]
+pub struct Replayers {
+    client: flatpeak::Client,
+    base_path: String,
+    keep_values: bool,
+}
+
+impl Replayers {
+    /// The client every replayer uses. `base_path` is the server URL's path from the spec
+    /// (empty for Flatpeak); `keep_values` is [`Config::keep_values`](crate::Config::keep_values).
+    pub fn new(base_path: &str, keep_values: bool) -> Result<Replayers, RunError> {
+        let client = flatpeak::Client::builder()
+            .bearer_token("conformance-replay")
+            // Each replayer points the client at its own server.
+            .base_url("http://127.0.0.1")
+            .timeout(Duration::from_secs(30))
+            // A recorded 429 or 500 is served once and must be judged as it is.
+            .retry(flatpeak::RetryPolicy::disabled())
+            .build()
+            .map_err(|e| RunError::new(format!("cannot build the replay client: {e}")))?;
+        Ok(Replayers {
+            client,
+            base_path: base_path.to_string(),
+            keep_values,
+        })
+    }
+
+    /// Starts a server on loopback and points a client at it.
+    pub async fn start(&self) -> Replayer {
         // The stage notes what the replay compares; wiremock's own recording would copy every
         // request's headers and body for nothing.
         let server = MockServer::builder()
@@ -297,23 +327,22 @@ impl Replayer {
             .respond_with(move |request: &wiremock::Request| answering.respond(request))
             .mount(&server)
             .await;
-        let client = flatpeak::Client::builder()
-            .bearer_token("conformance-replay")
-            .base_url(format!("{}{base_path}", server.uri()))
-            .timeout(Duration::from_secs(30))
-            // A recorded 429 or 500 is served once and must be judged as it is.
-            .retry(flatpeak::RetryPolicy::disabled())
-            .build()
-            .map_err(|e| RunError::new(format!("cannot build the replay client: {e}")))?;
-        Ok(Replayer {
+        let client = flatpeak::Client::new_with_client(
+            &format!("{}{}", server.uri(), self.base_path),
+            self.client.client().clone(),
+            self.client.inner().clone(),
+        );
+        Replayer {
             _server: server,
             stage,
             client,
-            base_path: base_path.to_string(),
-            keep_values,
-        })
+            base_path: self.base_path.clone(),
+            keep_values: self.keep_values,
+        }
     }
+}
 
+impl Replayer {
     /// Serves `interaction`'s response and calls the client for `route`'s operation. Returns
     /// what the client produced, if it was called, and `replay` findings.
     pub async fn replay(
@@ -536,7 +565,7 @@ mod tests {
     async fn the_server_serves_what_is_on_stage_and_the_replay_compares_what_it_was_asked() {
         let spec =
             crate::spec::Spec::load(std::path::Path::new("../openapi/flatpeak.yaml")).unwrap();
-        let replayer = Replayer::start(&spec.base_path, true).await.unwrap();
+        let replayer = Replayers::new(&spec.base_path, true).unwrap().start().await;
         let device = include_bytes!("../../crates/flatpeak/tests/fixtures/device.json");
         let mut it = interaction(200, &[("Content-Type", "application/json")]);
         it.request.url = "https://api.flatpeak.com/devices/dev_63a6087272941ef077a8fd3e".into();

@@ -1,6 +1,6 @@
 //! Reading cassettes: every file under the cassette directories, in whichever format it is.
 //!
-//! One reader per format ([`vcr`], [`har`]), each producing the same [`Interaction`]s. The
+//! One reader per format (`vcr`, `har`), each producing the same [`Interaction`]s. The
 //! format is recognised by content, not by file name: a HAR file has a top-level `log`, a VCR
 //! cassette a top-level `http_interactions`. A file that is neither, or that is malformed,
 //! becomes a [`Kind::Cassette`] finding naming the file and the place inside it.

@@ -6,8 +6,8 @@
 //! interaction with its defect, if any, and the findings the gate must report for it. The same
 //! options and seed write the same bytes.
 //!
-//! Bodies are Flatpeak's shapes ([`bodies`]); the operations and their documented statuses, and
-//! where in a body each kind of defect can go, come from the spec ([`defects`]). About
+//! Bodies are Flatpeak's shapes (`bodies`); the operations and their documented statuses, and
+//! where in a body each kind of defect can go, come from the spec (`defects`). About
 //! `--defect-rate` of the interactions get one defect each, of a kind chosen at random among
 //! those that fit the interaction.
 
@@ -31,7 +31,7 @@ use rng::Rng;
 /// Where the recorded requests went.
 const ORIGIN: &str = "https://api.flatpeak.com";
 
-/// The operations the set is made of; their bodies are written by [`bodies`].
+/// The operations the set is made of; their bodies are written by `bodies`.
 const LOGIN: &str = "login";
 const DEVICE: &str = "retrieve_device";
 const LOCATION: &str = "retrieve_location_status";
