@@ -82,7 +82,8 @@ struct Examined {
 /// stays the same from run to run.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Timings {
-    /// Reading the spec and compiling its schemas (and reading the waivers).
+    /// Reading the spec and compiling its schemas, reading the waivers, and building the
+    /// replay client: at the same time as the cassettes are read.
     pub spec: Duration,
     /// Reading the cassettes.
     pub cassettes: Duration,
@@ -113,24 +114,34 @@ pub async fn run(config: &Config) -> Result<Report, RunError> {
 /// [`run`], and how long each stage took.
 pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
     let started = Instant::now();
-    let spec = Spec::load(&config.spec)?;
-    let schemas = Schemas::compile(&spec)?;
-    let waivers = config.waivers.as_deref().map(Waivers::load).transpose()?;
+    // The spec and the cassettes do not depend on each other: both are read at once.
+    let (prepared, (loaded, cassettes_took)) = std::thread::scope(|scope| {
+        let cassettes = scope.spawn(|| {
+            let at = Instant::now();
+            (cassette::load(&config.cassettes), at.elapsed())
+        });
+        let prepared = Prepared::load(config);
+        let read = cassettes
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (prepared, read)
+    });
+    let prepared = prepared?;
+    let loaded = loaded?;
     let mut timings = Timings {
-        spec: started.elapsed(),
+        spec: prepared.took,
+        cassettes: cassettes_took,
         ..Timings::default()
     };
-    let at = Instant::now();
-    let loaded = cassette::load(&config.cassettes)?;
-    timings.cassettes = at.elapsed();
+    let waivers = prepared.waivers;
     let context = Arc::new(Context {
-        spec,
-        schemas,
+        spec: prepared.spec,
+        schemas: prepared.schemas,
         interactions: loaded.interactions,
     });
     let at = Instant::now();
     let workers = replayers(config.concurrency, context.interactions.len());
-    let examined = examine_all(Arc::clone(&context), workers, config.keep_values).await?;
+    let examined = examine_all(Arc::clone(&context), prepared.replayers, workers).await?;
     timings.examine = at.elapsed();
     timings.replayers = workers;
     timings.interactions = examined.len();
@@ -165,6 +176,33 @@ pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
     Ok((report, timings))
 }
 
+/// What a run needs besides the cassettes.
+struct Prepared {
+    spec: Spec,
+    schemas: Schemas,
+    waivers: Option<Waivers>,
+    replayers: Replayers,
+    /// How long it took to have all this.
+    took: Duration,
+}
+
+impl Prepared {
+    fn load(config: &Config) -> Result<Prepared, RunError> {
+        let started = Instant::now();
+        let spec = Spec::load(&config.spec)?;
+        let schemas = Schemas::compile(&spec)?;
+        let waivers = config.waivers.as_deref().map(Waivers::load).transpose()?;
+        let replayers = Replayers::new(&spec.base_path, config.keep_values)?;
+        Ok(Prepared {
+            spec,
+            schemas,
+            waivers,
+            replayers,
+            took: started.elapsed(),
+        })
+    }
+}
+
 /// Replayers to start: `concurrency`, but at least one and no more than there is work for.
 fn replayers(concurrency: usize, interactions: usize) -> usize {
     concurrency.clamp(1, interactions.max(1))
@@ -173,11 +211,10 @@ fn replayers(concurrency: usize, interactions: usize) -> usize {
 /// Examines every interaction on `workers` replayers; results come back in input order.
 async fn examine_all(
     context: Arc<Context>,
+    replayers: Replayers,
     workers: usize,
-    keep_values: bool,
 ) -> Result<Vec<Examined>, RunError> {
     let next = Arc::new(AtomicUsize::new(0));
-    let replayers = Replayers::new(&context.spec.base_path, keep_values)?;
     let mut pool = JoinSet::new();
     for _ in 0..workers {
         let context = Arc::clone(&context);
