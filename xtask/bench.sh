@@ -10,7 +10,7 @@
 # (6) build time of crates/flatpeak, cold and after a one-field spec change.
 #
 # Environment: RUNS (repeats of each quick row, default 5), BUILD_RUNS (repeats of each build
-# row, default 3), SIZES (gate set sizes, default "1000 2000 5000 10000"), PEER_RUNS (default 3).
+# row, default 3), SIZES (gate set sizes, default "1000 2000 5000 10000"), PEER_RUNS (default 5).
 # Raw results go to target/bench/raw/, the table to target/bench/results.md. Nothing outside
 # target/bench/ is written: builds that change the spec run in a copy of the tree.
 set -euo pipefail
@@ -23,7 +23,7 @@ if (( QUICK )); then
   RUNS="${RUNS:-1}"; BUILD_RUNS="${BUILD_RUNS:-1}"; PEER_RUNS="${PEER_RUNS:-1}"
   SIZES="${SIZES:-1000 10000}"
 else
-  RUNS="${RUNS:-5}"; BUILD_RUNS="${BUILD_RUNS:-3}"; PEER_RUNS="${PEER_RUNS:-3}"
+  RUNS="${RUNS:-5}"; BUILD_RUNS="${BUILD_RUNS:-3}"; PEER_RUNS="${PEER_RUNS:-5}"
   SIZES="${SIZES:-1000 2000 5000 10000}"
 fi
 
@@ -264,8 +264,9 @@ crit_ratio = med(g / h for g, h in zip(crit["generated_client"], crit["hand_writ
 pat = r"generated_client ([\d.]+) us, hand_written_reqwest ([\d.]+) us, median ratio ([\d.]+)"
 paired = [tuple(float(x) for x in m.groups()) for i in runs for m in paired_lines(f"{raw}/call-{i}.txt", pat)]
 p_gen, p_hand, p_ratio = (med(x[k] for x in paired) for k in range(3))
+p_lo, p_hi = min(x[2] for x in paired), max(x[2] for x in paired)
 print(f"| 2 | retrieve_device on loopback: generated client / hand-written reqwest + serde_json | "
-      f"{p_gen:.1f} / {p_hand:.1f} us; **{p_ratio:.3f}x** (paired; criterion: "
+      f"{p_gen:.1f} / {p_hand:.1f} us; **{p_ratio:.3f}x** (paired, median of {len(paired)} runs: {p_lo:.3f} to {p_hi:.3f}; criterion: "
       f"{med(crit['generated_client']):.1f} / {med(crit['hand_written_reqwest']):.1f} us, {crit_ratio:.3f}x; {len(runs)} runs) | "
       f"<= 1.05x | {'yes' if p_ratio <= 1.05 else 'no'} |")
 
@@ -326,6 +327,7 @@ for n in (1000, 10000):
             "validation": peer["validate_s"] / gtm["validating_sum"],
         })
     m = {k: med(r[k] for r in rows) for k in rows[0]}
+    e2e = sorted(r["end_to_end"] for r in rows)
     last = load(runs[-1])
     vs = last["peer_vs_gate"]["findings"]
     gm = last["gate_vs_manifest"]
@@ -333,7 +335,7 @@ for n in (1000, 10000):
     print(f"| 4 | openapi-core {last['peer'].split()[-1]} on the same {n:,} ({len(rows)} runs, each after a gate run) | "
           f"validates in {1e3 * m['peer_validate'] / n:.2f} ms each ({m['peer_wall']:.1f} s for the script); "
           f"the gate checks in {1e6 * m['gate_wall'] / n:.0f} us each ({m['gate_wall']:.2f} s), validating in "
-          f"{1e6 * m['gate_validating'] / n:.0f} us CPU each: **{m['end_to_end']:.1f}x** end to end (wall), "
+          f"{1e6 * m['gate_validating'] / n:.0f} us CPU each: **{m['end_to_end']:.1f}x** end to end (wall; pairs {e2e[0]:.1f}x to {e2e[-1]:.1f}x), "
           f"{m['per_cpu']:.1f}x per CPU second, **{m['validation']:.0f}x** validation against validation | >= 20x | "
           f"{'yes' if m['end_to_end'] >= 20 else 'end to end: no; validation: ' + ('yes' if m['validation'] >= 20 else 'no')} |")
     print(f"| 4 | findings, {n:,}: openapi-core vs gate, per interaction and (kind, JSON pointer) | "
