@@ -290,8 +290,13 @@ fn stopped_at<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
 pub struct Replayers {
     client: flatpeak::Client,
     base_path: String,
+    /// `base_path` as the client's base URL ends: checked and normalised by its builder.
+    url_path: String,
     keep_values: bool,
 }
+
+/// The origin the shared client is built with; each replayer replaces it with its server's.
+const PLACEHOLDER: &str = "http://127.0.0.1:1";
 
 impl Replayers {
     /// The client every replayer uses. `base_path` is the server URL's path from the spec
@@ -299,16 +304,21 @@ impl Replayers {
     pub fn new(base_path: &str, keep_values: bool) -> Result<Replayers, RunError> {
         let client = flatpeak::Client::builder()
             .bearer_token("conformance-replay")
-            // Each replayer points the client at its own server.
-            .base_url("http://127.0.0.1")
+            .base_url(format!("{PLACEHOLDER}{base_path}"))
             .timeout(Duration::from_secs(30))
             // A recorded 429 or 500 is served once and must be judged as it is.
             .retry(flatpeak::RetryPolicy::disabled())
             .build()
             .map_err(|e| RunError::new(format!("cannot build the replay client: {e}")))?;
+        let url_path = client
+            .baseurl()
+            .strip_prefix(PLACEHOLDER)
+            .unwrap_or_default()
+            .to_string();
         Ok(Replayers {
             client,
             base_path: base_path.to_string(),
+            url_path,
             keep_values,
         })
     }
@@ -328,7 +338,7 @@ impl Replayers {
             .mount(&server)
             .await;
         let client = flatpeak::Client::new_with_client(
-            &format!("{}{}", server.uri(), self.base_path),
+            &format!("{}{}", server.uri(), self.url_path),
             self.client.client().clone(),
             self.client.inner().clone(),
         );
@@ -612,6 +622,17 @@ mod tests {
         // The next interaction starts with a clean slate.
         let (_, findings) = replayer.replay(site(&it), &it, &route).await;
         assert!(findings.is_empty(), "{findings:?}");
+    }
+
+    #[test]
+    fn a_base_path_that_cannot_end_a_url_stops_the_run_and_a_trailing_slash_is_dropped() {
+        let err = Replayers::new("v1", true).unwrap_err();
+        assert!(
+            err.to_string().contains("cannot build the replay client"),
+            "{err}"
+        );
+        assert_eq!(Replayers::new("/v1/", true).unwrap().url_path, "/v1");
+        assert_eq!(Replayers::new("", true).unwrap().url_path, "");
     }
 
     #[test]

@@ -148,7 +148,8 @@ pub struct Undeclared {
 /// An object counts as closed for this purpose when its schema (with `allOf`, `anyOf` and
 /// `oneOf` members merged) lists `properties` and does not allow `additionalProperties`,
 /// whether or not it says `additionalProperties: false`: that is the drift worth a warning.
-/// A run checks many bodies against the same schemas: [`Shapes`] resolves them once.
+/// This resolves the schema for this one call; a run, which checks many bodies against the
+/// same schemas, resolves them once ([`Shapes`], [`Schemas::undeclared`]).
 pub fn undeclared(doc: &Value, pointer: &str, body: &Value) -> Vec<Undeclared> {
     Shapes::build(doc, [pointer]).undeclared(pointer, body)
 }

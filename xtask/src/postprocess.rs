@@ -264,38 +264,43 @@ fn unmut_unused_header_map(block: &mut syn::Block) {
     if still_mutated {
         return;
     }
-    for stmt in block.stmts.iter_mut() {
-        if let syn::Stmt::Local(local) = stmt
-            && let syn::Pat::Ident(p) = &mut local.pat
-            && p.ident == "header_map"
-        {
-            p.mutability = None;
-        }
+    if let Some(local) = header_map_local(block)
+        && let syn::Pat::Ident(p) = &mut local.pat
+    {
+        p.mutability = None;
     }
+}
+
+/// The block's `let header_map = ..` statement.
+fn header_map_local(block: &mut syn::Block) -> Option<&mut syn::Local> {
+    block.stmts.iter_mut().find_map(|stmt| match stmt {
+        syn::Stmt::Local(local)
+            if matches!(&local.pat, syn::Pat::Ident(p) if p.ident == "header_map") =>
+        {
+            Some(local)
+        }
+        _ => None,
+    })
 }
 
 /// progenitor sizes `header_map` for the headers it appends, `api-version` included: with that
 /// header gone, the map reserves `dropped` fewer (an operation without header parameters then
 /// allocates no map at all, on every call).
 fn shrink_header_map(block: &mut syn::Block, dropped: usize) {
-    for stmt in block.stmts.iter_mut() {
-        if let syn::Stmt::Local(local) = stmt
-            && let syn::Pat::Ident(p) = &local.pat
-            && p.ident == "header_map"
-            && let Some(init) = &mut local.init
-            && let syn::Expr::Call(call) = init.expr.as_mut()
-            && call
-                .func
-                .to_token_stream()
-                .to_string()
-                .ends_with("with_capacity")
-            && let Some(syn::Expr::Lit(lit)) = call.args.first_mut()
-            && let syn::Lit::Int(n) = &mut lit.lit
-            && let Ok(capacity) = n.base10_parse::<usize>()
-        {
-            let shrunk = capacity.saturating_sub(dropped);
-            *n = syn::LitInt::new(&format!("{shrunk}usize"), n.span());
-        }
+    if let Some(local) = header_map_local(block)
+        && let Some(init) = &mut local.init
+        && let syn::Expr::Call(call) = init.expr.as_mut()
+        && call
+            .func
+            .to_token_stream()
+            .to_string()
+            .ends_with("with_capacity")
+        && let Some(syn::Expr::Lit(lit)) = call.args.first_mut()
+        && let syn::Lit::Int(n) = &mut lit.lit
+        && let Ok(capacity) = n.base10_parse::<usize>()
+    {
+        let shrunk = capacity.saturating_sub(dropped);
+        *n = syn::LitInt::new(&format!("{shrunk}usize"), n.span());
     }
 }
 

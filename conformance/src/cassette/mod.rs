@@ -302,6 +302,33 @@ recorded_with: t
     }
 
     #[test]
+    fn a_yaml_tag_is_refused_as_before_not_read_as_the_body() {
+        let tagged = "http_interactions:
+- request: {uri: 'https://h/a', method: get, body: '', headers: {}}
+  response:
+    status: {code: 200, message: OK}
+    headers: {content-type: [application/json]}
+    body:
+      encoding: ASCII-8BIT
+      string: !binary |-
+        e30=
+  recorded_at: Mon, 02 Mar 2026 10:15:00 GMT
+recorded_with: t
+";
+        assert!(vcr::read_direct(tagged, Syntax::Yaml, "f").is_none());
+        let loaded = load_files(&[("binary.yaml", tagged)]);
+        assert!(loaded.interactions.is_empty(), "{:?}", loaded.interactions);
+        assert_eq!(loaded.findings[0].kind, Kind::Cassette);
+        assert!(
+            loaded.findings[0]
+                .found
+                .contains("body.string: invalid type: enum"),
+            "{:?}",
+            loaded.findings
+        );
+    }
+
+    #[test]
     fn a_cassette_with_a_top_level_log_goes_the_general_way_and_is_read_as_har() {
         let mut doc = serde_norway::from_str::<Value>(VCR_YAML).unwrap();
         doc["log"] = Value::Null;

@@ -30,9 +30,11 @@ impl<'de> Deserialize<'de> for Present {
 
 /// The interactions of a file that reads straight into a cassette, in one pass: `None` when it
 /// does not, or when it has a top-level `log` too (a HAR file first, as the general path in
-/// `read_file` decides). The text is only a hint of which files to try.
+/// `read_file` decides). The text is only a hint of which files to try. YAML that may hold a
+/// tag goes the general way too: a tag such as Ruby VCR's `!binary` is refused there (the body
+/// is not the text written), where a typed read would take the tagged text as the body.
 pub(super) fn read_direct(text: &str, syntax: Syntax, name: &str) -> Option<Vec<Interaction>> {
-    if !text.contains("http_interactions") {
+    if !text.contains("http_interactions") || (syntax == Syntax::Yaml && may_hold_a_tag(text)) {
         return None;
     }
     let direct: Direct = syntax.try_parse(text)?;
@@ -52,6 +54,21 @@ pub(super) fn read(
 ) -> Result<Vec<Interaction>, String> {
     let cassette: Cassette = syntax.convert(parsed, text)?;
     Ok(interactions(name, cassette.http_interactions))
+}
+
+/// Whether a `!` starts a YAML node somewhere in `text` (after white space, `[`, `{` or `,`, or
+/// at the start): a tag, or text the general path may as well decide on. `<!DOCTYPE` or
+/// `"!x"` in a quoted body is not one.
+fn may_hold_a_tag(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'!'
+            && (i == 0
+                || matches!(
+                    bytes[i - 1],
+                    b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b','
+                ))
+    })
 }
 
 fn interactions(file: &str, recorded: Vec<HttpInteraction>) -> Vec<Interaction> {

@@ -50,8 +50,8 @@ pub(crate) async fn attempt(
 
 /// The body, or `None` as soon as it is known to exceed `limit`: from `Content-Length` when the
 /// server sends one, else while streaming, so memory never holds more than `limit` bytes.
-/// Most bodies arrive in one chunk, which is kept as it came: only a second chunk starts a
-/// copy.
+/// Most bodies arrive in one chunk, which is kept as it came (sharing hyper's read buffer, as
+/// reqwest's own `bytes()` does): only a second chunk starts a copy.
 async fn read_limited(response: &mut Response, limit: u64) -> reqwest::Result<Option<Bytes>> {
     let declared = response.content_length().unwrap_or(0);
     if declared > limit {
