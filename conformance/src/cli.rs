@@ -132,7 +132,8 @@ pub fn main(cli: Cli) -> ExitCode {
 
 /// Runs the gate.
 fn check(args: &Args) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // The replayers run on threads of their own (see `gate`): this runtime only waits for them.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use tokio::task::JoinSet;
+use tokio::sync::oneshot;
 
 use crate::RunError;
 use crate::cassette;
@@ -30,7 +30,8 @@ pub struct Config {
     pub waivers: Option<PathBuf>,
     /// The day waiver expiry is judged against.
     pub today: NaiveDate,
-    /// Interactions replayed at once (one wiremock server each).
+    /// Interactions replayed at once: one replayer each, with a thread of its own and a
+    /// wiremock server.
     pub concurrency: usize,
     /// Whether [`Report::interactions`] keeps the value the client made of each response,
     /// serialised back to JSON ([`Outcome::Value`](crate::Outcome::Value) and
@@ -42,11 +43,11 @@ pub struct Config {
 
 impl Config {
     /// Checks `cassettes` against `spec`, without waivers, as of today, with one replayer per
-    /// core and one more (2 to 32), keeping the client's values.
+    /// core (1 to 32), keeping the client's values.
     ///
-    /// Why so few: every replayer's server is a thread of its own, and a replay is CPU work on
-    /// both sides of a loopback socket, not a wait. On 2 cores, 3 replayers checked 10,000
-    /// responses in three quarters of the CPU time 8 took (`BENCHMARKS.md`, row 3).
+    /// Why so few: a replayer and its server are two threads, and a replay is CPU work on both
+    /// sides of a loopback socket, not a wait. On 2 cores, 2 replayers checked 10,000 responses
+    /// faster than 3 or 4 did (`BENCHMARKS.md`, row 3).
     pub fn new(cassettes: Vec<PathBuf>, spec: PathBuf) -> Config {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Config {
@@ -54,7 +55,7 @@ impl Config {
             spec,
             waivers: None,
             today: chrono::Utc::now().date_naive(),
-            concurrency: (cores + 1).clamp(2, 32),
+            concurrency: cores.clamp(1, 32),
             keep_values: true,
         }
     }
@@ -208,38 +209,75 @@ fn replayers(concurrency: usize, interactions: usize) -> usize {
     concurrency.clamp(1, interactions.max(1))
 }
 
-/// Examines every interaction on `workers` replayers; results come back in input order.
+/// Examines every interaction on `lanes` replayers; results come back in input order.
+///
+/// Each replayer runs on a thread of its own, in a single-threaded runtime, beside its wiremock
+/// server's thread. A replay is a ping-pong between those two threads; on a multi-threaded
+/// runtime, whose workers steal each other's tasks, the same work took 15 % longer
+/// (`BENCHMARKS.md`, row 3).
 async fn examine_all(
     context: Arc<Context>,
     replayers: Replayers,
-    workers: usize,
+    lanes: usize,
 ) -> Result<Vec<Examined>, RunError> {
     let next = Arc::new(AtomicUsize::new(0));
-    let mut pool = JoinSet::new();
-    for _ in 0..workers {
-        let context = Arc::clone(&context);
-        let next = Arc::clone(&next);
-        let replayers = replayers.clone();
-        pool.spawn(async move {
-            let replayer = replayers.start().await;
-            let mut done = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(interaction) = context.interactions.get(i) else {
-                    break;
-                };
-                done.push((i, examine(&context, &replayer, interaction).await));
-            }
-            done
-        });
+    let mut finishing = Vec::with_capacity(lanes);
+    for number in 0..lanes {
+        let lane = Lane {
+            context: Arc::clone(&context),
+            replayers: replayers.clone(),
+            next: Arc::clone(&next),
+        };
+        let (done, finished) = oneshot::channel();
+        std::thread::Builder::new()
+            .name(format!("replay-{number}"))
+            .spawn(move || {
+                // The receiver is gone only when the run already failed.
+                let _ = done.send(lane.run());
+            })
+            .map_err(|e| RunError::new(format!("cannot start a replay thread: {e}")))?;
+        finishing.push(finished);
     }
     let mut all = Vec::with_capacity(context.interactions.len());
-    while let Some(joined) = pool.join_next().await {
-        let done = joined.map_err(|e| RunError::new(format!("a replay worker failed: {e}")))?;
+    for finished in finishing {
+        let done = finished.await.map_err(|_| {
+            RunError::new("a replay thread stopped before it finished (it panicked)")
+        })??;
         all.extend(done);
     }
     all.sort_by_key(|(i, _)| *i);
     Ok(all.into_iter().map(|(_, e)| e).collect())
+}
+
+/// One replayer's share of the run: it takes the next interaction until none is left.
+struct Lane {
+    context: Arc<Context>,
+    replayers: Replayers,
+    /// The index of the next interaction to take, shared by every lane.
+    next: Arc<AtomicUsize>,
+}
+
+impl Lane {
+    /// Runs on the calling thread, in a runtime of its own; returns what it examined, with
+    /// each interaction's index.
+    fn run(self) -> Result<Vec<(usize, Examined)>, RunError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| RunError::new(format!("cannot start a replay runtime: {e}")))?;
+        Ok(runtime.block_on(async {
+            let replayer = self.replayers.start().await;
+            let mut done = Vec::new();
+            loop {
+                let i = self.next.fetch_add(1, Ordering::Relaxed);
+                let Some(interaction) = self.context.interactions.get(i) else {
+                    break;
+                };
+                done.push((i, examine(&self.context, &replayer, interaction).await));
+            }
+            done
+        }))
+    }
 }
 
 /// Every check on one interaction, in order: route, status, content type, body (JSON,

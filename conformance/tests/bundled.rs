@@ -74,10 +74,7 @@ fn a_run_that_keeps_no_values_finds_the_same_and_says_the_same_of_each_interacti
         conformance::Config::new(vec!["cassettes".into()], "../openapi/flatpeak.yaml".into());
     config.waivers = Some("waivers.toml".into());
     config.keep_values = false;
-    let lean = tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(conformance::run(&config))
-        .unwrap();
+    let lean = common::run(&config);
     let full = report();
     assert_eq!(
         (&lean.summary, &lean.findings),
@@ -88,6 +85,19 @@ fn a_run_that_keeps_no_values_finds_the_same_and_says_the_same_of_each_interacti
         let mut expected = serde_json::to_value(full).unwrap();
         expected["outcome"].as_object_mut().unwrap().remove("value");
         assert_eq!(serde_json::to_value(lean).unwrap(), expected);
+    }
+}
+
+#[test]
+fn one_replayer_or_many_the_report_is_the_same_and_in_the_same_order() {
+    let full = report();
+    for concurrency in [1, 3, 64] {
+        let mut config =
+            conformance::Config::new(vec!["cassettes".into()], "../openapi/flatpeak.yaml".into());
+        config.waivers = Some("waivers.toml".into());
+        config.concurrency = concurrency;
+        let run = common::run(&config);
+        assert_eq!(&run, full, "{concurrency} replayers");
     }
 }
 

@@ -13,9 +13,17 @@ pub fn gate(dirs: &[&str], waivers: Option<&str>) -> Report {
         PathBuf::from("../openapi/flatpeak.yaml"),
     );
     config.waivers = waivers.map(PathBuf::from);
-    tokio::runtime::Runtime::new()
+    run(&config)
+}
+
+/// Runs the gate with `config`, as the command does: on a single-threaded runtime (the
+/// replayers have threads of their own).
+pub fn run(config: &Config) -> Report {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
         .unwrap()
-        .block_on(conformance::run(&config))
+        .block_on(conformance::run(config))
         .unwrap()
 }
 
