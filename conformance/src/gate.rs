@@ -108,6 +108,10 @@ pub struct Timings {
 
 /// Runs the gate. `Err` when it could not run; a report that ran zero checks is returned as
 /// is, and [`Report::conforms`] is false for it.
+///
+/// Any tokio runtime will do, a single-threaded one included: the replayers run on threads of
+/// their own, each with a runtime of its own, and this future waits for them. It blocks its
+/// thread while it reads the spec and the cassettes.
 pub async fn run(config: &Config) -> Result<Report, RunError> {
     run_timed(config).await.map(|(report, _)| report)
 }
