@@ -263,24 +263,32 @@ struct Lane {
 
 impl Lane {
     /// Runs on the calling thread, in a runtime of its own; returns what it examined, with
-    /// each interaction's index.
+    /// each interaction's index. Its server starts with its first interaction: a lane left
+    /// without work starts none.
     fn run(self) -> Result<Vec<(usize, Examined)>, RunError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| RunError::new(format!("cannot start a replay runtime: {e}")))?;
         Ok(runtime.block_on(async {
+            let mut taken = self.take();
+            if taken.is_none() {
+                return Vec::new();
+            }
             let replayer = self.replayers.start().await;
             let mut done = Vec::new();
-            loop {
-                let i = self.next.fetch_add(1, Ordering::Relaxed);
-                let Some(interaction) = self.context.interactions.get(i) else {
-                    break;
-                };
+            while let Some((i, interaction)) = taken {
                 done.push((i, examine(&self.context, &replayer, interaction).await));
+                taken = self.take();
             }
             done
         }))
+    }
+
+    /// The next interaction no lane has taken, with its index.
+    fn take(&self) -> Option<(usize, &Interaction)> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        self.context.interactions.get(i).map(|it| (i, it))
     }
 }
 
