@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -46,8 +46,8 @@ impl Config {
     /// core (1 to 32), keeping the client's values.
     ///
     /// Why so few: a replayer and its server are two threads, and a replay is CPU work on both
-    /// sides of a loopback socket, not a wait. On 2 cores, 2 replayers checked 10,000 responses
-    /// faster than 3 or 4 did (`BENCHMARKS.md`, row 3).
+    /// sides of a loopback socket, not a wait. On 2 cores, 3 or 4 replayers checked 10,000
+    /// responses no faster than 2 (`BENCHMARKS.md`, row 3).
     pub fn new(cassettes: Vec<PathBuf>, spec: PathBuf) -> Config {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Config {
@@ -61,7 +61,7 @@ impl Config {
     }
 }
 
-/// What the workers share, read-only.
+/// What the replayers share, read-only.
 struct Context {
     spec: Spec,
     schemas: Schemas,
@@ -145,10 +145,10 @@ pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
         interactions: loaded.interactions,
     });
     let at = Instant::now();
-    let workers = replayers(config.concurrency, context.interactions.len());
-    let examined = examine_all(Arc::clone(&context), prepared.replayers, workers).await?;
+    let lanes = replayers(config.concurrency, context.interactions.len());
+    let examined = examine_all(Arc::clone(&context), prepared.replayers, lanes).await?;
     timings.examine = at.elapsed();
-    timings.replayers = workers;
+    timings.replayers = lanes;
     timings.interactions = examined.len();
     let at = Instant::now();
     let mut report = Report {
@@ -217,20 +217,22 @@ fn replayers(concurrency: usize, interactions: usize) -> usize {
 ///
 /// Each replayer runs on a thread of its own, in a single-threaded runtime, beside its wiremock
 /// server's thread. A replay is a ping-pong between those two threads; on a multi-threaded
-/// runtime, whose workers steal each other's tasks, the same work took 15 % longer
+/// runtime, whose workers steal each other's tasks, the same work took about a sixth longer
 /// (`BENCHMARKS.md`, row 3).
 async fn examine_all(
     context: Arc<Context>,
     replayers: Replayers,
     lanes: usize,
 ) -> Result<Vec<Examined>, RunError> {
-    let next = Arc::new(AtomicUsize::new(0));
+    let queue = Arc::new(Queue::default());
+    // However this function ends (an error, or its future dropped), the lanes stop taking work.
+    let _close = CloseOnDrop(Arc::clone(&queue));
     let mut finishing = Vec::with_capacity(lanes);
     for number in 0..lanes {
         let lane = Lane {
             context: Arc::clone(&context),
             replayers: replayers.clone(),
-            next: Arc::clone(&next),
+            queue: Arc::clone(&queue),
         };
         let (done, finished) = oneshot::channel();
         std::thread::Builder::new()
@@ -253,12 +255,39 @@ async fn examine_all(
     Ok(all.into_iter().map(|(_, e)| e).collect())
 }
 
+/// The interactions no lane has taken yet, by index, shared by every lane.
+#[derive(Debug, Default)]
+struct Queue {
+    next: AtomicUsize,
+    closed: AtomicBool,
+}
+
+impl Queue {
+    /// The next interaction of `all` no lane has taken, with its index; `None` when every one
+    /// is taken or the queue is closed.
+    fn take<'a>(&self, all: &'a [Interaction]) -> Option<(usize, &'a Interaction)> {
+        if self.closed.load(Ordering::Relaxed) {
+            return None;
+        }
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        all.get(i).map(|it| (i, it))
+    }
+}
+
+/// Closes the queue when dropped.
+struct CloseOnDrop(Arc<Queue>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        self.0.closed.store(true, Ordering::Relaxed);
+    }
+}
+
 /// One replayer's share of the run: it takes the next interaction until none is left.
 struct Lane {
     context: Arc<Context>,
     replayers: Replayers,
-    /// The index of the next interaction to take, shared by every lane.
-    next: Arc<AtomicUsize>,
+    queue: Arc<Queue>,
 }
 
 impl Lane {
@@ -270,8 +299,9 @@ impl Lane {
             .enable_all()
             .build()
             .map_err(|e| RunError::new(format!("cannot start a replay runtime: {e}")))?;
+        let all = &self.context.interactions;
         Ok(runtime.block_on(async {
-            let mut taken = self.take();
+            let mut taken = self.queue.take(all);
             if taken.is_none() {
                 return Vec::new();
             }
@@ -279,16 +309,10 @@ impl Lane {
             let mut done = Vec::new();
             while let Some((i, interaction)) = taken {
                 done.push((i, examine(&self.context, &replayer, interaction).await));
-                taken = self.take();
+                taken = self.queue.take(all);
             }
             done
         }))
-    }
-
-    /// The next interaction no lane has taken, with its index.
-    fn take(&self) -> Option<(usize, &Interaction)> {
-        let i = self.next.fetch_add(1, Ordering::Relaxed);
-        self.context.interactions.get(i).map(|it| (i, it))
     }
 }
 
@@ -365,5 +389,45 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
         checks,
         validating,
         replaying,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RecordedRequest, RecordedResponse};
+
+    fn interaction(index: usize) -> Interaction {
+        Interaction {
+            file: "f.json".into(),
+            index,
+            request: RecordedRequest {
+                method: "GET".into(),
+                url: "https://h/x".into(),
+                headers: Vec::new(),
+                body: Vec::new(),
+            },
+            response: RecordedResponse {
+                status: 200,
+                headers: Vec::new(),
+                body: b"{}".to_vec(),
+            },
+        }
+    }
+
+    #[test]
+    fn the_queue_hands_each_interaction_out_once_until_the_run_stops_waiting() {
+        let all: Vec<Interaction> = (0..3).map(interaction).collect();
+        let queue = Arc::new(Queue::default());
+        let took = |queue: &Queue| queue.take(&all).map(|(i, it)| (i, it.index));
+        assert_eq!(took(&queue), Some((0, 0)));
+        assert_eq!(took(&queue), Some((1, 1)));
+        drop(CloseOnDrop(Arc::clone(&queue)));
+        assert_eq!(took(&queue), None, "closed with one left");
+
+        let drained = Queue::default();
+        assert_eq!(took(&drained).map(|(i, _)| i), Some(0));
+        drained.next.store(3, Ordering::Relaxed);
+        assert_eq!(took(&drained), None, "all taken");
     }
 }

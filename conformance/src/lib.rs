@@ -32,7 +32,7 @@ pub use gate::{Config, Timings, run, run_timed};
 pub use model::{Finding, Interaction, Kind, Outcome, Replayed, Report, Severity, Summary};
 
 /// Why the gate could not run at all (exit code 2): an unreadable spec, cassette directory or
-/// waivers file, or a replay server that did not start.
+/// waivers file, or a replay thread or server that did not start or stopped half-way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunError(String);
 
