@@ -359,6 +359,61 @@ mod tests {
         assert!(!media_matches("text/*", "application/json"));
     }
 
+    fn interaction() -> crate::model::Interaction {
+        crate::model::Interaction {
+            file: "f.json".into(),
+            index: 0,
+            request: crate::model::RecordedRequest {
+                method: "GET".into(),
+                url: "https://h/x".into(),
+                headers: Vec::new(),
+                body: Vec::new(),
+            },
+            response: RecordedResponse {
+                status: 200,
+                headers: Vec::new(),
+                body: b"{}".to_vec(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_client_that_rejects_what_the_schema_accepts_disagrees_with_it() {
+        let it = interaction();
+        let site = Site {
+            interaction: &it,
+            operation: Some("op"),
+        };
+        let rejected = Outcome::ClientError {
+            variant: "InvalidResponsePayload".into(),
+            message: "invalid value".into(),
+            pointer: Some("/n".into()),
+        };
+        let kinds = |body: &BodyCheck| -> Vec<(Kind, String)> {
+            client(site, &rejected, body, true)
+                .into_iter()
+                .map(|f| (f.kind, f.pointer))
+                .collect()
+        };
+        let accepted = BodyCheck {
+            json: Some(serde_json::json!({"n": 1})),
+            schema_accepts: true,
+            ..BodyCheck::default()
+        };
+        assert_eq!(
+            kinds(&accepted),
+            [
+                (Kind::Client, "/n".into()),
+                (Kind::Disagreement, "/n".into())
+            ]
+        );
+        let refused = BodyCheck {
+            schema_accepts: false,
+            ..accepted
+        };
+        assert_eq!(kinds(&refused), [(Kind::Client, "/n".into())]);
+    }
+
     #[test]
     fn long_values_are_cut_in_findings() {
         let long = Value::String("x".repeat(200));

@@ -1,10 +1,11 @@
 //! The spec's response schemas as JSON Schema, compiled once per run and shared by every
 //! interaction.
 //!
-//! OpenAPI 3.0 schemas are JSON Schema draft 4 (Wright draft 00) plus a few keywords. Two
+//! OpenAPI 3.0 schemas are JSON Schema draft 4 (Wright draft 00) plus a few keywords. Three
 //! differences matter to a validator: `nullable: true`, which is rewritten to a `null`-admitting
-//! type before compiling, and keywords such as `example` or `discriminator`, which draft 4
-//! ignores as unknown. The whole document is registered as one resource, so `$ref`s between
+//! type before compiling; the integer formats `int32` and `int64`, which JSON Schema does not
+//! know and which are rewritten to the bounds they mean; and keywords such as `example` or
+//! `discriminator`, which draft 4 ignores as unknown. The whole document is registered as one resource, so `$ref`s between
 //! schemas resolve as written.
 
 use std::collections::{BTreeMap, HashMap};
@@ -40,6 +41,7 @@ impl Schemas {
     pub fn compile(spec: &Spec) -> Result<Schemas, RunError> {
         let mut document = spec.document.clone();
         rewrite_nullable(&mut document);
+        rewrite_integer_formats(&mut document);
         let registry = Registry::new()
             .add(SPEC_URI, Draft::Draft4.create_resource(document))
             .and_then(|r| r.prepare())
@@ -131,6 +133,46 @@ fn admit_null(map: &mut Map<String, Value>) {
             let inner = Value::Object(std::mem::take(map));
             map.insert("anyOf".into(), serde_json::json!([{"type": "null"}, inner]));
         }
+    }
+}
+
+/// Rewrites OpenAPI's integer formats into the bounds they mean, everywhere in `value`: an
+/// integer schema with `format: int32` or `int64` gains an `allOf` member holding the format's
+/// `minimum` and `maximum`. A member of its own leaves the schema's own bounds (and draft 4's
+/// `exclusiveMinimum`/`exclusiveMaximum`, which modify them) as written: both must hold.
+pub fn rewrite_integer_formats(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.values_mut().for_each(rewrite_integer_formats);
+            if let Some(bounds) = integer_format_bounds(map) {
+                match map.get_mut("allOf") {
+                    Some(Value::Array(members)) => members.push(bounds),
+                    _ => {
+                        map.insert("allOf".into(), Value::Array(vec![bounds]));
+                    }
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_integer_formats),
+        _ => {}
+    }
+}
+
+/// `{minimum, maximum}` of the integer format of the schema `map`, if it is an integer schema
+/// with one.
+fn integer_format_bounds(map: &Map<String, Value>) -> Option<Value> {
+    let integer = match map.get("type") {
+        Some(Value::String(t)) => t == "integer",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "integer"),
+        _ => false,
+    };
+    if !integer {
+        return None;
+    }
+    match map.get("format").and_then(Value::as_str) {
+        Some("int32") => Some(serde_json::json!({"minimum": i32::MIN, "maximum": i32::MAX})),
+        Some("int64") => Some(serde_json::json!({"minimum": i64::MIN, "maximum": i64::MAX})),
+        _ => None,
     }
 }
 
@@ -371,6 +413,28 @@ mod tests {
     }
 
     #[test]
+    fn integer_formats_become_the_bounds_they_mean_beside_the_schemas_own() {
+        let mut v = json!({
+            "a": {"type": "integer", "format": "int32", "minimum": 1},
+            "b": {"type": ["integer", "null"], "format": "int64", "allOf": [{"minimum": 0}]},
+            "c": {"type": "number", "format": "int32"},
+            "d": {"type": "integer", "format": "uint8"}
+        });
+        rewrite_integer_formats(&mut v);
+        assert_eq!(
+            v["a"],
+            json!({"type": "integer", "format": "int32", "minimum": 1,
+                   "allOf": [{"minimum": -2147483648_i64, "maximum": 2147483647}]})
+        );
+        assert_eq!(
+            v["b"]["allOf"],
+            json!([{"minimum": 0}, {"minimum": i64::MIN, "maximum": i64::MAX}])
+        );
+        assert_eq!(v["c"], json!({"type": "number", "format": "int32"}));
+        assert_eq!(v["d"], json!({"type": "integer", "format": "uint8"}));
+    }
+
+    #[test]
     fn undeclared_fields_are_found_through_refs_compositions_and_arrays() {
         let doc = json!({
             "s": {"allOf": [{"$ref": "#/base"}, {"properties": {"b": {"type": "string"}}}]},
@@ -419,7 +483,8 @@ mod tests {
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/T"}}}}}}}},
             "components": {"schemas": {"T": {"type": "object", "required": ["at"], "properties": {
                 "at": {"type": "string", "format": "date-time"},
-                "n": {"type": "integer", "nullable": true}}}}}
+                "n": {"type": "integer", "nullable": true},
+                "small": {"type": "integer", "format": "int32"}}}}}
         }))
         .unwrap();
         let schemas = Schemas::compile(&spec).unwrap();
@@ -431,5 +496,9 @@ mod tests {
         assert!(v.is_valid(&json!({"at": "2024-01-01T00:00:00Z", "n": null})));
         assert!(!v.is_valid(&json!({"at": "yesterday"})));
         assert!(!v.is_valid(&json!({"n": 1})));
+        let at = "2024-01-01T00:00:00Z";
+        assert!(v.is_valid(&json!({"at": at, "small": 2147483647})));
+        assert!(!v.is_valid(&json!({"at": at, "small": 2147483648_i64})));
+        assert!(!v.is_valid(&json!({"at": at, "small": -2147483649_i64})));
     }
 }

@@ -157,12 +157,20 @@ fn schema_rejects_what_the_client_accepts_is_a_disagreement() {
 }
 
 #[test]
-fn client_rejects_what_the_schema_accepts_is_a_disagreement() {
+fn an_integer_beyond_its_format_is_a_schema_error_the_client_rejects_too() {
+    // `phases` is `format: int32`: the schema's bounds and the client's `i32` agree, so there is
+    // no disagreement (`checks::tests` covers the client rejecting what the schema accepts).
     let at = "/properties/ev_charger/phases";
     expect(
         "integer-too-large.json",
-        &[(Client, at, E), (Disagreement, at, E)],
+        &[(Schema, at, E), (Client, at, E)],
     );
+    let schema = report()
+        .findings
+        .iter()
+        .find(|f| f.file.ends_with("integer-too-large.json") && f.kind == Schema)
+        .unwrap();
+    assert!(schema.message.contains("2147483647"), "{}", schema.message);
 }
 
 #[test]
