@@ -359,27 +359,9 @@ mod tests {
         assert!(!media_matches("text/*", "application/json"));
     }
 
-    fn interaction() -> crate::model::Interaction {
-        crate::model::Interaction {
-            file: "f.json".into(),
-            index: 0,
-            request: crate::model::RecordedRequest {
-                method: "GET".into(),
-                url: "https://h/x".into(),
-                headers: Vec::new(),
-                body: Vec::new(),
-            },
-            response: RecordedResponse {
-                status: 200,
-                headers: Vec::new(),
-                body: b"{}".to_vec(),
-            },
-        }
-    }
-
     #[test]
     fn a_client_that_rejects_what_the_schema_accepts_disagrees_with_it() {
-        let it = interaction();
+        let it = crate::model::Interaction::sample(0);
         let site = Site {
             interaction: &it,
             operation: Some("op"),

@@ -395,29 +395,10 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{RecordedRequest, RecordedResponse};
-
-    fn interaction(index: usize) -> Interaction {
-        Interaction {
-            file: "f.json".into(),
-            index,
-            request: RecordedRequest {
-                method: "GET".into(),
-                url: "https://h/x".into(),
-                headers: Vec::new(),
-                body: Vec::new(),
-            },
-            response: RecordedResponse {
-                status: 200,
-                headers: Vec::new(),
-                body: b"{}".to_vec(),
-            },
-        }
-    }
 
     #[test]
     fn the_queue_hands_each_interaction_out_once_until_the_run_stops_waiting() {
-        let all: Vec<Interaction> = (0..3).map(interaction).collect();
+        let all: Vec<Interaction> = (0..3).map(Interaction::sample).collect();
         let queue = Arc::new(Queue::default());
         let took = |queue: &Queue| queue.take(&all).map(|(i, it)| (i, it.index));
         assert_eq!(took(&queue), Some((0, 0)));

@@ -49,6 +49,29 @@ impl RecordedResponse {
     }
 }
 
+#[cfg(test)]
+impl Interaction {
+    /// Interaction `index` of `f.json`: a GET of `https://h/x` answered 200 with `{}`, for tests
+    /// to change what they look at.
+    pub(crate) fn sample(index: usize) -> Interaction {
+        Interaction {
+            file: "f.json".into(),
+            index,
+            request: RecordedRequest {
+                method: "GET".into(),
+                url: "https://h/x".into(),
+                headers: Vec::new(),
+                body: Vec::new(),
+            },
+            response: RecordedResponse {
+                status: 200,
+                headers: Vec::new(),
+                body: b"{}".to_vec(),
+            },
+        }
+    }
+}
+
 impl RecordedRequest {
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {

@@ -490,27 +490,15 @@ fn serve(site: Site<'_>, interaction: &Interaction) -> (Option<ResponseTemplate>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{RecordedRequest, RecordedResponse};
 
     fn interaction(status: i64, headers: &[(&str, &str)]) -> Interaction {
-        Interaction {
-            file: "f.json".into(),
-            index: 3,
-            request: RecordedRequest {
-                method: "GET".into(),
-                url: "https://h/x".into(),
-                headers: Vec::new(),
-                body: Vec::new(),
-            },
-            response: RecordedResponse {
-                status,
-                headers: headers
-                    .iter()
-                    .map(|(n, v)| (n.to_string(), v.to_string()))
-                    .collect(),
-                body: b"{}".to_vec(),
-            },
-        }
+        let mut it = Interaction::sample(3);
+        it.response.status = status;
+        it.response.headers = headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        it
     }
 
     fn site(it: &Interaction) -> Site<'_> {
