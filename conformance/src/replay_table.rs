@@ -6,8 +6,43 @@ use crate::replay::{Args, In, NotReplayed};
 /// The operations of the spec the client was generated from, in spec order.
 pub const OPERATIONS: &[&str] = &[
     "login",
+    "exchange_connect_token",
+    "create_connect_token",
+    "run_connect_batch",
+    "list_events",
+    "retrieve_event",
+    "list_customers",
+    "create_customer",
+    "retrieve_customer",
+    "delete_customer",
+    "update_customer",
+    "list_devices",
+    "create_device",
     "retrieve_device",
+    "delete_device",
+    "update_device",
+    "list_locations",
+    "create_location",
+    "retrieve_location",
+    "delete_location",
+    "update_location",
     "retrieve_location_status",
+    "submit_meter_interval_reads",
+    "submit_meter_register_reads",
+    "retrieve_meter_batch",
+    "list_tariff_elements",
+    "create_tariff_element",
+    "retrieve_tariff_element",
+    "delete_tariff_element",
+    "update_tariff_element",
+    "retrieve_tariff_rates",
+    "retrieve_tariff_rates_audit",
+    "retrieve_time_slots",
+    "retrieve_threshold_slots",
+    "calculate_instant_cost",
+    "calculate_interval_cost",
+    "calculate_session_cost",
+    "create_schedule",
 ];
 /// Calls the generated client's method for `operation` with the recorded parameters in
 /// `args`, and returns what the client produced.
@@ -21,18 +56,448 @@ pub(crate) async fn call(
             let mut call = client.login();
             Ok(args.outcome(call.send().await))
         }
+        "exchange_connect_token" => {
+            let mut call = client.exchange_connect_token();
+            if let Some(value) = args
+                .get::<flatpeak::types::Id>(In::Query, "connect_token")?
+            {
+                call = call.connect_token(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "create_connect_token" => {
+            let mut call = client.create_connect_token();
+            if let Some(value) = args.body::<flatpeak::types::ConnectTokenRequest>()? {
+                call = call.body(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "run_connect_batch" => {
+            let mut call = client.run_connect_batch();
+            if let Some(value) = args.body::<flatpeak::types::ConnectBatchRequest>()? {
+                call = call.body(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "list_events" => {
+            let mut call = client.list_events();
+            if let Some(value) = args
+                .get::<::std::string::String>(In::Query, "event_type")?
+            {
+                call = call.event_type(value);
+            }
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Query, "object_id")?
+            {
+                call = call.object_id(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Id>(In::Query, "starting_after")?
+            {
+                call = call.starting_after(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Id>(In::Query, "ending_before")?
+            {
+                call = call.ending_before(value);
+            }
+            if let Some(value) = args.get::<::std::num::NonZeroU32>(In::Query, "limit")?
+            {
+                call = call.limit(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "retrieve_event" => {
+            let mut call = client.retrieve_event();
+            Ok(args.outcome(call.send().await))
+        }
+        "list_customers" => {
+            let mut call = client.list_customers();
+            if let Some(value) = args
+                .get::<::std::string::String>(In::Query, "reference_id")?
+            {
+                call = call.reference_id(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Id>(In::Query, "starting_after")?
+            {
+                call = call.starting_after(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Id>(In::Query, "ending_before")?
+            {
+                call = call.ending_before(value);
+            }
+            if let Some(value) = args.get::<::std::num::NonZeroU32>(In::Query, "limit")?
+            {
+                call = call.limit(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "create_customer" => {
+            let mut call = client.create_customer();
+            if let Some(value) = args.body::<flatpeak::types::CustomerCreate>()? {
+                call = call.body(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "retrieve_customer" => {
+            let mut call = client.retrieve_customer();
+            Ok(args.outcome(call.send().await))
+        }
+        "delete_customer" => {
+            let mut call = client.delete_customer();
+            Ok(args.outcome(call.send().await))
+        }
+        "update_customer" => {
+            let mut call = client.update_customer();
+            if let Some(value) = args.body::<flatpeak::types::CustomerUpdate>()? {
+                call = call.body(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "list_devices" => {
+            let mut call = client.list_devices();
+            if let Some(value) = args
+                .get::<::std::string::String>(In::Query, "reference_id")?
+            {
+                call = call.reference_id(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Id>(In::Query, "starting_after")?
+            {
+                call = call.starting_after(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Id>(In::Query, "ending_before")?
+            {
+                call = call.ending_before(value);
+            }
+            if let Some(value) = args.get::<::std::num::NonZeroU32>(In::Query, "limit")?
+            {
+                call = call.limit(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "create_device" => {
+            let mut call = client.create_device();
+            if let Some(value) = args.body::<flatpeak::types::DeviceCreate>()? {
+                call = call.body(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
         "retrieve_device" => {
             let mut call = client.retrieve_device();
-            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "device_id")?
+            Ok(args.outcome(call.send().await))
+        }
+        "delete_device" => {
+            let mut call = client.delete_device();
+            Ok(args.outcome(call.send().await))
+        }
+        "update_device" => {
+            let mut call = client.update_device();
+            if let Some(value) = args.body::<flatpeak::types::DeviceUpdate>()? {
+                call = call.body(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "list_locations" => {
+            let mut call = client.list_locations();
+            if let Some(value) = args
+                .get::<::std::string::String>(In::Query, "reference_id")?
             {
-                call = call.device_id(value);
+                call = call.reference_id(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Id>(In::Query, "customer_id")?
+            {
+                call = call.customer_id(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Id>(In::Query, "starting_after")?
+            {
+                call = call.starting_after(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Id>(In::Query, "ending_before")?
+            {
+                call = call.ending_before(value);
+            }
+            if let Some(value) = args.get::<::std::num::NonZeroU32>(In::Query, "limit")?
+            {
+                call = call.limit(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "create_location" => {
+            let mut call = client.create_location();
+            if let Some(value) = args.body::<flatpeak::types::LocationCreate>()? {
+                call = call.body(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "retrieve_location" => {
+            let mut call = client.retrieve_location();
+            Ok(args.outcome(call.send().await))
+        }
+        "delete_location" => {
+            let mut call = client.delete_location();
+            Ok(args.outcome(call.send().await))
+        }
+        "update_location" => {
+            let mut call = client.update_location();
+            if let Some(value) = args.body::<flatpeak::types::LocationUpdate>()? {
+                call = call.body(value);
             }
             Ok(args.outcome(call.send().await))
         }
         "retrieve_location_status" => {
             let mut call = client.retrieve_location_status();
-            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
-                call = call.id(value);
+            Ok(args.outcome(call.send().await))
+        }
+        "submit_meter_interval_reads" => {
+            Err(
+                NotReplayed::unsupported(
+                    "its request body is not a JSON type of the client",
+                ),
+            )
+        }
+        "submit_meter_register_reads" => {
+            let mut call = client.submit_meter_register_reads();
+            if let Some(value) = args.body::<flatpeak::types::MeterRegisterReads>()? {
+                call = call.body(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "retrieve_meter_batch" => {
+            let mut call = client.retrieve_meter_batch();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Query, "batch_id")?
+            {
+                call = call.batch_id(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "list_tariff_elements" => {
+            let mut call = client.list_tariff_elements();
+            if let Some(value) = args
+                .get::<flatpeak::types::Id>(In::Query, "location_id")?
+            {
+                call = call.location_id(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Direction>(In::Query, "direction")?
+            {
+                call = call.direction(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::TariffType>(In::Query, "type")?
+            {
+                call = call.type_(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Id>(In::Query, "starting_after")?
+            {
+                call = call.starting_after(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Id>(In::Query, "ending_before")?
+            {
+                call = call.ending_before(value);
+            }
+            if let Some(value) = args.get::<::std::num::NonZeroU32>(In::Query, "limit")?
+            {
+                call = call.limit(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "create_tariff_element" => {
+            let mut call = client.create_tariff_element();
+            if let Some(value) = args.body::<flatpeak::types::TariffElementCreate>()? {
+                call = call.body(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "retrieve_tariff_element" => {
+            let mut call = client.retrieve_tariff_element();
+            Ok(args.outcome(call.send().await))
+        }
+        "delete_tariff_element" => {
+            let mut call = client.delete_tariff_element();
+            Ok(args.outcome(call.send().await))
+        }
+        "update_tariff_element" => {
+            let mut call = client.update_tariff_element();
+            if let Some(value) = args.body::<flatpeak::types::TariffElementUpdate>()? {
+                call = call.body(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "retrieve_tariff_rates" => {
+            let mut call = client.retrieve_tariff_rates();
+            if let Some(value) = args
+                .get::<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >(In::Query, "start_time")?
+            {
+                call = call.start_time(value);
+            }
+            if let Some(value) = args
+                .get::<::chrono::DateTime<::chrono::offset::Utc>>(In::Query, "end_time")?
+            {
+                call = call.end_time(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Direction>(In::Query, "direction")?
+            {
+                call = call.direction(value);
+            }
+            if let Some(value) = args.get::<bool>(In::Query, "include_tariff")? {
+                call = call.include_tariff(value);
+            }
+            if let Some(value) = args.get::<bool>(In::Query, "include_carbon")? {
+                call = call.include_carbon(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "retrieve_tariff_rates_audit" => {
+            let mut call = client.retrieve_tariff_rates_audit();
+            if let Some(value) = args
+                .get::<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >(In::Query, "start_time")?
+            {
+                call = call.start_time(value);
+            }
+            if let Some(value) = args
+                .get::<::chrono::DateTime<::chrono::offset::Utc>>(In::Query, "end_time")?
+            {
+                call = call.end_time(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Direction>(In::Query, "direction")?
+            {
+                call = call.direction(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "retrieve_time_slots" => {
+            let mut call = client.retrieve_time_slots();
+            if let Some(value) = args
+                .get::<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >(In::Query, "start_time")?
+            {
+                call = call.start_time(value);
+            }
+            if let Some(value) = args
+                .get::<::chrono::DateTime<::chrono::offset::Utc>>(In::Query, "end_time")?
+            {
+                call = call.end_time(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Direction>(In::Query, "direction")?
+            {
+                call = call.direction(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Segment>(In::Query, "segment")?
+            {
+                call = call.segment(value);
+            }
+            if let Some(value) = args.get::<f64>(In::Query, "duration")? {
+                call = call.duration(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "retrieve_threshold_slots" => {
+            let mut call = client.retrieve_threshold_slots();
+            if let Some(value) = args
+                .get::<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >(In::Query, "start_time")?
+            {
+                call = call.start_time(value);
+            }
+            if let Some(value) = args
+                .get::<::chrono::DateTime<::chrono::offset::Utc>>(In::Query, "end_time")?
+            {
+                call = call.end_time(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Direction>(In::Query, "direction")?
+            {
+                call = call.direction(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Segment>(In::Query, "segment")?
+            {
+                call = call.segment(value);
+            }
+            if let Some(value) = args.get::<f64>(In::Query, "relative")? {
+                call = call.relative(value);
+            }
+            if let Some(value) = args.get::<f64>(In::Query, "absolute")? {
+                call = call.absolute(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "calculate_instant_cost" => {
+            let mut call = client.calculate_instant_cost();
+            if let Some(value) = args.get::<bool>(In::Query, "include_tariff")? {
+                call = call.include_tariff(value);
+            }
+            if let Some(value) = args.get::<bool>(In::Query, "include_carbon")? {
+                call = call.include_carbon(value);
+            }
+            if let Some(value) = args.get::<bool>(In::Query, "non_persistent")? {
+                call = call.non_persistent(value);
+            }
+            if let Some(value) = args.body::<flatpeak::types::MeterRecord>()? {
+                call = call.body(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "calculate_interval_cost" => {
+            let mut call = client.calculate_interval_cost();
+            if let Some(value) = args
+                .get::<::std::string::String>(In::Query, "aggregation")?
+            {
+                call = call.aggregation(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::types::Direction>(In::Query, "direction")?
+            {
+                call = call.direction(value);
+            }
+            if let Some(value) = args.get::<bool>(In::Query, "include_tariff")? {
+                call = call.include_tariff(value);
+            }
+            if let Some(value) = args.get::<bool>(In::Query, "include_carbon")? {
+                call = call.include_carbon(value);
+            }
+            if let Some(value) = args.body::<flatpeak::types::CostPeriod>()? {
+                call = call.body(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "calculate_session_cost" => {
+            let mut call = client.calculate_session_cost();
+            if let Some(value) = args
+                .get::<flatpeak::types::Direction>(In::Query, "direction")?
+            {
+                call = call.direction(value);
+            }
+            if let Some(value) = args.get::<bool>(In::Query, "include_tariff")? {
+                call = call.include_tariff(value);
+            }
+            if let Some(value) = args.get::<bool>(In::Query, "include_carbon")? {
+                call = call.include_carbon(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
+        "create_schedule" => {
+            let mut call = client.create_schedule();
+            if let Some(value) = args.body::<flatpeak::types::ScheduleRequest>()? {
+                call = call.body(value);
             }
             Ok(args.outcome(call.send().await))
         }

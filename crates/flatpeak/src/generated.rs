@@ -8,6 +8,72 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///The answer to a delete.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct Accepted {
+        ///Always `Accepted`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+    }
+    impl Accepted {
+        pub fn builder() -> builder::Accepted {
+            Default::default()
+        }
+    }
+    ///How one period's rate was calculated.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AuditEntry {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tariff_rate: ::std::option::Option<AuditRate>,
+        ///Start of the period, in the request's time zone.
+        pub valid_from: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///End of the period, in the request's time zone.
+        pub valid_to: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl AuditEntry {
+        pub fn builder() -> builder::AuditEntry {
+            Default::default()
+        }
+    }
+    ///A rate and its parts.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct AuditRate {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub commodity: ::std::option::Option<CommodityRateParts>,
+        ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub confidence: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub non_commodity: ::std::option::Option<NonCommodityRateParts>,
+        ///The whole rate.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<f64>,
+    }
+    impl AuditRate {
+        pub fn builder() -> builder::AuditRate {
+            Default::default()
+        }
+    }
     ///A bearer token and how long it lives.
     #[derive(
         ::serde::Deserialize,
@@ -60,7 +126,459 @@ pub mod types {
             Default::default()
         }
     }
-    ///How the tariff was connected; set by Flatpeak.
+    ///`CalculateSessionCostId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    /**
+
+Deserializing accepts any string, so a response is never rejected for an odd value; `FromStr` and `TryFrom` check the constraints, so a value you build and send is.*/
+    pub struct CalculateSessionCostId(::std::string::String);
+    impl ::std::ops::Deref for CalculateSessionCostId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CalculateSessionCostId> for ::std::string::String {
+        fn from(value: CalculateSessionCostId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CalculateSessionCostId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CalculateSessionCostId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CalculateSessionCostId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CalculateSessionCostId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer).map(Self)
+        }
+    }
+    ///The carbon intensity of the grid.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CarbonIntensity {
+        ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub confidence: ::std::option::Option<f64>,
+        ///Grams of CO2 per kWh.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub intensity: ::std::option::Option<f64>,
+        ///Relative to the period, from 0 (lowest) to 1 (highest).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relative: ::std::option::Option<f64>,
+    }
+    impl CarbonIntensity {
+        pub fn builder() -> builder::CarbonIntensity {
+            Default::default()
+        }
+    }
+    ///Carbon emitted.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CarbonValue {
+        ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub confidence: ::std::option::Option<f64>,
+        ///The emissions, in the answer's `carbon_units`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<f64>,
+    }
+    impl CarbonValue {
+        pub fn builder() -> builder::CarbonValue {
+            Default::default()
+        }
+    }
+    ///The parts of the energy's rate.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CommodityRateParts {
+        ///The energy's whole rate.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub aggregate: ::std::option::Option<f64>,
+        ///The fixed part.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fixed: ::std::option::Option<f64>,
+        ///The market rate part.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub market: ::std::option::Option<f64>,
+        ///The percentage surcharge part.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub percentage: ::std::option::Option<f64>,
+        ///The start of the consumption tier that applies.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tier: ::std::option::Option<f64>,
+    }
+    impl CommodityRateParts {
+        pub fn builder() -> builder::CommodityRateParts {
+            Default::default()
+        }
+    }
+    /**How a Connect session ended: `SAVE` (the tariff element was connected) or `DISCONNECT`;
+empty for sessions from before the field existed.
+*/
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum CompleteAction {
+        #[serde(rename = "SAVE")]
+        Save,
+        #[serde(rename = "DISCONNECT")]
+        Disconnect,
+        #[serde(rename = "")]
+        X,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for CompleteAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Save => f.write_str("SAVE"),
+                Self::Disconnect => f.write_str("DISCONNECT"),
+                Self::X => f.write_str(""),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CompleteAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "SAVE" => Ok(Self::Save),
+                "DISCONNECT" => Ok(Self::Disconnect),
+                "" => Ok(Self::X),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CompleteAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CompleteAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A Connect session run in one call.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ConnectBatchRequest {
+        pub session: ConnectBatchSession,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tariff: ::std::option::Option<ConnectBatchTariff>,
+    }
+    impl ConnectBatchRequest {
+        pub fn builder() -> builder::ConnectBatchRequest {
+            Default::default()
+        }
+    }
+    ///Which customer, location and tariff element the batch session is about.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ConnectBatchSession {
+        ///The customer whose location to add or update.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_id: ::std::option::Option<Id>,
+        ///Your reference for a customer to create.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_reference_id: ::std::option::Option<::std::string::String>,
+        pub direction: Direction,
+        ///True to disconnect the tariff of this direction and type.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disconnect: ::std::option::Option<bool>,
+        ///The location to update.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location_id: ::std::option::Option<Id>,
+        ///Your reference for a location to create; not with `location_id`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location_reference_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub postal_address: ::std::option::Option<PostalAddress>,
+        #[serde(rename = "type")]
+        pub type_: TariffType,
+    }
+    impl ConnectBatchSession {
+        pub fn builder() -> builder::ConnectBatchSession {
+            Default::default()
+        }
+    }
+    ///The tariff to import.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ConnectBatchTariff {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract: ::std::option::Option<ContractTerm>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<TariffSchedule>,
+        ///The tariff's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The provider, if known (Dashboard > Integrations > Energy Providers).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub provider_id: ::std::option::Option<Id>,
+        /**The tariff's structure. For `MARKET`, the price region comes from the postal
+address.
+*/
+        #[serde(rename = "type")]
+        pub type_: StructureType,
+    }
+    impl ConnectBatchTariff {
+        pub fn builder() -> builder::ConnectBatchTariff {
+            Default::default()
+        }
+    }
+    ///A Connect session and the customer and location it linked.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ConnectToken {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub complete_action: ::std::option::Option<CompleteAction>,
+        ///The customer the session linked.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_id: ::std::option::Option<Id>,
+        ///Your reference for that customer, if you gave one (decision 14).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_reference_id: ::std::option::Option<::std::string::String>,
+        ///The session's token.
+        pub id: Id,
+        ///True once the linked tariff has been processed and rates can be read.
+        pub is_tariff_processed: bool,
+        ///True if the session exists in live mode, false in test mode.
+        pub live_mode: bool,
+        ///The location the session created or updated.
+        pub location_id: Id,
+        ///Your reference for that location, if you gave one (decision 14).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location_reference_id: ::std::option::Option<::std::string::String>,
+        ///Object type; always `connect_token`.
+        pub object: ConnectTokenObject,
+        ///When the session started, in UTC.
+        pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///When the token expires; an expired token cannot be exchanged.
+        pub time_expiry: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl ConnectToken {
+        pub fn builder() -> builder::ConnectToken {
+            Default::default()
+        }
+    }
+    ///A new Connect session's token (decision 13).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ConnectTokenCreated {
+        ///The session's single-use token. A secret until the session ends.
+        pub connect_token: Id,
+        ///Seconds until the token expires.
+        pub expires_in: i64,
+        ///True if the session exists in live mode.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub live_mode: ::std::option::Option<bool>,
+    }
+    impl ConnectTokenCreated {
+        pub fn builder() -> builder::ConnectTokenCreated {
+            Default::default()
+        }
+    }
+    ///Object type; always `connect_token`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ConnectTokenObject {
+        #[serde(rename = "connect_token")]
+        ConnectToken,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ConnectTokenObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ConnectToken => f.write_str("connect_token"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ConnectTokenObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "connect_token" => Ok(Self::ConnectToken),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ConnectTokenObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ConnectTokenObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///What a new Connect session is for, and where it reports back.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ConnectTokenRequest {
+        ///Where Flatpeak calls back when the session ends.
+        pub callback_uri: ::std::string::String,
+        ///The Connect web app's URL; needed for Connect in a web view only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub connect_web_uri: ::std::option::Option<::std::string::String>,
+        ///The customer whose location Connect adds or updates.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_id: ::std::option::Option<Id>,
+        ///Your reference for a customer Connect should create.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_reference_id: ::std::option::Option<::std::string::String>,
+        ///The tariff direction the session is about.
+        #[serde(default = "defaults::connect_token_request_direction")]
+        pub direction: Direction,
+        ///A location whose tariff summary Connect should show.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location_id: ::std::option::Option<Id>,
+        /**Your reference for a location Connect should create. Give this or `location_id`,
+not both.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location_reference_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub postal_address: ::std::option::Option<PostalAddress>,
+        ///A tariff element the customer should update (after an expiry event, say).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tariff_id: ::std::option::Option<Id>,
+        ///The tariff type the session is about.
+        #[serde(rename = "type", default = "defaults::connect_token_request_type")]
+        pub type_: TariffType,
+    }
+    impl ConnectTokenRequest {
+        pub fn builder() -> builder::ConnectTokenRequest {
+            Default::default()
+        }
+    }
+    /**How the tariff was connected, set by Flatpeak; empty while not connected (decision 11).
+*/
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -77,6 +595,8 @@ pub mod types {
         Direct,
         #[serde(rename = "MANUAL")]
         Manual,
+        #[serde(rename = "")]
+        X,
         /// A value this version of the client does not know, exactly as the server sent
         /// it. Kept so that a value added to the API later does not fail the response.
         #[serde(untagged)]
@@ -87,6 +607,7 @@ pub mod types {
             match *self {
                 Self::Direct => f.write_str("DIRECT"),
                 Self::Manual => f.write_str("MANUAL"),
+                Self::X => f.write_str(""),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -99,6 +620,7 @@ pub mod types {
             match value {
                 "DIRECT" => Ok(Self::Direct),
                 "MANUAL" => Ok(Self::Manual),
+                "" => Ok(Self::X),
                 _ => Err("invalid value".into()),
             }
         }
@@ -157,6 +679,379 @@ pub mod types {
             Default::default()
         }
     }
+    ///When a supply contract starts and ends.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct ContractTerm {
+        ///The contract's end.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The contract's first day.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    }
+    impl ContractTerm {
+        pub fn builder() -> builder::ContractTerm {
+            Default::default()
+        }
+    }
+    ///The period to price (decision 24).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CostPeriod {
+        ///End of the period, RFC 3339.
+        pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Start of the period, RFC 3339.
+        pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl CostPeriod {
+        pub fn builder() -> builder::CostPeriod {
+            Default::default()
+        }
+    }
+    ///An ISO 3166-1 alpha-2 country code.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    /**
+
+Deserializing accepts any string, so a response is never rejected for an odd value; `FromStr` and `TryFrom` check the constraints, so a value you build and send is.*/
+    pub struct CountryCode(::std::string::String);
+    impl ::std::ops::Deref for CountryCode {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CountryCode> for ::std::string::String {
+        fn from(value: CountryCode) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CountryCode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Z]{2}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[A-Z]{2}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CountryCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CountryCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CountryCode {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer).map(Self)
+        }
+    }
+    ///An ISO 4217 currency code.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    /**
+
+Deserializing accepts any string, so a response is never rejected for an odd value; `FromStr` and `TryFrom` check the constraints, so a value you build and send is.*/
+    pub struct CurrencyCode(::std::string::String);
+    impl ::std::ops::Deref for CurrencyCode {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CurrencyCode> for ::std::string::String {
+        fn from(value: CurrencyCode) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CurrencyCode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Z]{3}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[A-Z]{3}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CurrencyCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CurrencyCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CurrencyCode {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer).map(Self)
+        }
+    }
+    ///A customer of your business.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Customer {
+        ///Your Flatpeak account.
+        pub account_id: Id,
+        ///Flatpeak customer id.
+        pub id: Id,
+        ///True if the object exists in live mode, false in test mode.
+        pub live_mode: bool,
+        ///The customer's locations.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub locations: ::std::vec::Vec<Id>,
+        ///Object type; always `customer`.
+        pub object: CustomerObject,
+        ///Your reference for the customer, for example its id in your systems.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reference_id: ::std::option::Option<::std::string::String>,
+        ///When the object was created, in UTC.
+        pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl Customer {
+        pub fn builder() -> builder::Customer {
+            Default::default()
+        }
+    }
+    ///A customer to create.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CustomerCreate {
+        ///Your reference for the customer.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reference_id: ::std::option::Option<::std::string::String>,
+    }
+    impl CustomerCreate {
+        pub fn builder() -> builder::CustomerCreate {
+            Default::default()
+        }
+    }
+    ///A page of customers, newest first.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct CustomerList {
+        ///The page's customers.
+        pub data: ::std::vec::Vec<Customer>,
+        ///True when another page follows.
+        pub has_more: bool,
+        ///Always `list`.
+        pub object: CustomerListObject,
+        ///The list's path.
+        pub url: ::std::string::String,
+    }
+    impl CustomerList {
+        pub fn builder() -> builder::CustomerList {
+            Default::default()
+        }
+    }
+    ///Always `list`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum CustomerListObject {
+        #[serde(rename = "list")]
+        List,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for CustomerListObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::List => f.write_str("list"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CustomerListObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "list" => Ok(Self::List),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CustomerListObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CustomerListObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Object type; always `customer`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum CustomerObject {
+        #[serde(rename = "customer")]
+        Customer,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for CustomerObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Customer => f.write_str("customer"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CustomerObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "customer" => Ok(Self::Customer),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CustomerObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CustomerObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///What to change on a customer.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct CustomerUpdate {
+        ///Your reference for the customer.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reference_id: ::std::option::Option<::std::string::String>,
+    }
+    impl CustomerUpdate {
+        pub fn builder() -> builder::CustomerUpdate {
+            Default::default()
+        }
+    }
     ///A device, or another asset of a compatible type.
     #[derive(
         ::serde::Deserialize,
@@ -172,6 +1067,7 @@ the customer restores control by completing the Connect flow again.
 */
         pub controlled: bool,
         pub geo_location: GeoLocation,
+        ///Flatpeak device id.
         pub id: Id,
         ///When the device last queried the service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -190,12 +1086,112 @@ the customer restores control by completing the Connect flow again.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The device's IANA time zone, for example `Europe/London`.
         pub timezone: ::std::string::String,
+        /**The virtual power plant programme the device is enrolled in; absent or `null`
+when it is not enrolled (decision 3).
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpp_participation: ::std::option::Option<VppParticipation>,
     }
     impl Device {
         pub fn builder() -> builder::Device {
             Default::default()
+        }
+    }
+    ///A device to create.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct DeviceCreate {
+        ///Your reference for the device.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reference_id: ::std::option::Option<::std::string::String>,
+    }
+    impl DeviceCreate {
+        pub fn builder() -> builder::DeviceCreate {
+            Default::default()
+        }
+    }
+    ///A page of devices, newest first.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct DeviceList {
+        ///The page's devices.
+        pub data: ::std::vec::Vec<Device>,
+        ///True when another page follows.
+        pub has_more: bool,
+        ///Always `list`.
+        pub object: DeviceListObject,
+        ///The list's path.
+        pub url: ::std::string::String,
+    }
+    impl DeviceList {
+        pub fn builder() -> builder::DeviceList {
+            Default::default()
+        }
+    }
+    ///Always `list`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum DeviceListObject {
+        #[serde(rename = "list")]
+        List,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for DeviceListObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::List => f.write_str("list"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for DeviceListObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "list" => Ok(Self::List),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DeviceListObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DeviceListObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///Object type; always `device`.
@@ -293,6 +1289,305 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
     impl DeviceProperties {
         pub fn builder() -> builder::DeviceProperties {
             Default::default()
+        }
+    }
+    ///What to change on a device.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct DeviceUpdate {
+        ///Your reference for the device.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reference_id: ::std::option::Option<::std::string::String>,
+    }
+    impl DeviceUpdate {
+        pub fn builder() -> builder::DeviceUpdate {
+            Default::default()
+        }
+    }
+    ///Which way energy flows.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum Direction {
+        #[serde(rename = "IMPORT")]
+        Import,
+        #[serde(rename = "EXPORT")]
+        Export,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for Direction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Import => f.write_str("IMPORT"),
+                Self::Export => f.write_str("EXPORT"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for Direction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "IMPORT" => Ok(Self::Import),
+                "EXPORT" => Ok(Self::Export),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Direction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for Direction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///An amount of energy.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Energy {
+        pub units: EnergyUnits,
+        ///The amount, in `units`.
+        pub value: f64,
+    }
+    impl Energy {
+        pub fn builder() -> builder::Energy {
+            Default::default()
+        }
+    }
+    ///An amount of energy.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct EnergyAmount {
+        ///The amount, in the answer's `energy_units`.
+        pub value: i64,
+    }
+    impl EnergyAmount {
+        pub fn builder() -> builder::EnergyAmount {
+            Default::default()
+        }
+    }
+    ///What the energy of a location, device or session cost, period by period.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct EnergyCost {
+        ///Your Flatpeak account.
+        pub account_id: Id,
+        ///Units of the carbon amounts, for example `gCO2eq`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub carbon_units: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency_code: ::std::option::Option<CurrencyCode>,
+        ///The cost, period by period.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<EnergyCostEntry>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub direction: ::std::option::Option<Direction>,
+        ///Units of the energy amounts, for example `WH`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub energy_units: ::std::option::Option<::std::string::String>,
+        ///Flatpeak id of this answer.
+        pub id: Id,
+        ///True if the object exists in live mode, false in test mode.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub live_mode: ::std::option::Option<bool>,
+        ///The location's IANA time zone.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location_timezone: ::std::option::Option<::std::string::String>,
+        ///Object type; always `energy_cost`.
+        pub object: EnergyCostObject,
+        ///The location or device priced.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub object_id: ::std::option::Option<Id>,
+    }
+    impl EnergyCost {
+        pub fn builder() -> builder::EnergyCost {
+            Default::default()
+        }
+    }
+    ///The energy of one period and what it cost.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct EnergyCostEntry {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub carbon: ::std::option::Option<CarbonValue>,
+        ///End of the period, in the request's time zone.
+        pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub energy: EnergyAmount,
+        ///The record's reference, when there is one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub record_reference_id: ::std::option::Option<::std::string::String>,
+        ///The session's reference, when the cost was asked for by session.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub session_reference_id: ::std::option::Option<::std::string::String>,
+        ///Start of the period, in the request's time zone.
+        pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub tariff: MoneyValue,
+    }
+    impl EnergyCostEntry {
+        pub fn builder() -> builder::EnergyCostEntry {
+            Default::default()
+        }
+    }
+    ///Object type; always `energy_cost`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum EnergyCostObject {
+        #[serde(rename = "energy_cost")]
+        EnergyCost,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EnergyCostObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::EnergyCost => f.write_str("energy_cost"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EnergyCostObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "energy_cost" => Ok(Self::EnergyCost),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EnergyCostObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EnergyCostObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Units of an amount of energy.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum EnergyUnits {
+        #[serde(rename = "WH")]
+        Wh,
+        #[serde(rename = "KWH")]
+        Kwh,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EnergyUnits {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Wh => f.write_str("WH"),
+                Self::Kwh => f.write_str("KWH"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EnergyUnits {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "WH" => Ok(Self::Wh),
+                "KWH" => Ok(Self::Kwh),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EnergyUnits {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EnergyUnits {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     /**The error envelope of every failed call. `type` is `invalid_request` for 4xx,
@@ -481,6 +1776,223 @@ adds codes over time.
             Default::default()
         }
     }
+    ///Something that happened to one of your objects.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Event {
+        pub data: EventData,
+        ///Flatpeak event id.
+        pub id: Id,
+        ///Object type; always `event`.
+        pub object: EventObject,
+        ///When it happened, in UTC.
+        pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///What happened, as `<object>.<action>`, for example `device.create`.
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+    }
+    impl Event {
+        pub fn builder() -> builder::Event {
+            Default::default()
+        }
+    }
+    /**The object the event is about, as it was then; its `object` field says which kind
+(decision 21).
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    #[serde(untagged)]
+    pub enum EventData {
+        Device(Device),
+        Customer(Customer),
+        Location(Location),
+        TariffElement(TariffElement),
+    }
+    impl ::std::convert::From<Device> for EventData {
+        fn from(value: Device) -> Self {
+            Self::Device(value)
+        }
+    }
+    impl ::std::convert::From<Customer> for EventData {
+        fn from(value: Customer) -> Self {
+            Self::Customer(value)
+        }
+    }
+    impl ::std::convert::From<Location> for EventData {
+        fn from(value: Location) -> Self {
+            Self::Location(value)
+        }
+    }
+    impl ::std::convert::From<TariffElement> for EventData {
+        fn from(value: TariffElement) -> Self {
+            Self::TariffElement(value)
+        }
+    }
+    ///A page of events, newest first.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct EventList {
+        ///The page's events.
+        pub data: ::std::vec::Vec<Event>,
+        ///True when another page follows.
+        pub has_more: bool,
+        ///Always `list`.
+        pub object: EventListObject,
+        ///The list's path.
+        pub url: ::std::string::String,
+    }
+    impl EventList {
+        pub fn builder() -> builder::EventList {
+            Default::default()
+        }
+    }
+    ///Always `list`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum EventListObject {
+        #[serde(rename = "list")]
+        List,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EventListObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::List => f.write_str("list"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EventListObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "list" => Ok(Self::List),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EventListObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EventListObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Object type; always `event`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum EventObject {
+        #[serde(rename = "event")]
+        Event,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EventObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Event => f.write_str("event"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EventObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "event" => Ok(Self::Event),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EventObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EventObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A record of a batch that failed.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct FailedMeterRecord {
+        ///What was wrong with it.
+        pub error: ::std::string::String,
+        ///Its position in the batch, from 0.
+        pub record_num: i64,
+        ///Your reference for it, if you gave one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub record_reference_id: ::std::option::Option<::std::string::String>,
+    }
+    impl FailedMeterRecord {
+        pub fn builder() -> builder::FailedMeterRecord {
+            Default::default()
+        }
+    }
     ///Geographic coordinates, in decimal degrees.
     #[derive(
         ::serde::Deserialize,
@@ -526,7 +2038,8 @@ adds codes over time.
         }
     }
     /**A Flatpeak object id: a lower-case prefix naming the object type (`dev_`, `loc_`,
-`acc_`, `prv_`, `trf_`, `vpa_`, ...), an underscore, and an alphanumeric body.
+`acc_`, `prv_`, `trf_`, `vpa_`, ...), an underscore, and an alphanumeric body
+(decision 10).
 */
     #[derive(
         ::serde::Serialize,
@@ -611,6 +2124,211 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
+    ///A supply address.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Location {
+        ///Your Flatpeak account.
+        pub account_id: Id,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency_code: ::std::option::Option<CurrencyCode>,
+        ///The customer at the location.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_id: ::std::option::Option<Id>,
+        /**Where the location is, resolved by Flatpeak from the postal address; it decides
+the market price and carbon regions.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub geo_location: ::std::option::Option<GeoLocation>,
+        ///Flatpeak location id.
+        pub id: Id,
+        ///True if the object exists in live mode, false in test mode.
+        pub live_mode: bool,
+        ///Object type; always `location`.
+        pub object: LocationObject,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub postal_address: ::std::option::Option<PostalAddress>,
+        ///Your reference for the location.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reference_id: ::std::option::Option<::std::string::String>,
+        ///The location's tariff elements (manage them with the tariff endpoints).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tariff_elements: ::std::vec::Vec<Id>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tariff_status: ::std::option::Option<LocationTariffStatus>,
+        ///When the object was created, in UTC.
+        pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The location's IANA time zone, for example `Europe/Berlin`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timezone: ::std::option::Option<::std::string::String>,
+    }
+    impl Location {
+        pub fn builder() -> builder::Location {
+            Default::default()
+        }
+    }
+    ///A location to create.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct LocationCreate {
+        ///The customer at the location.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_id: ::std::option::Option<Id>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub postal_address: ::std::option::Option<PostalAddress>,
+        ///Your reference for the location.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reference_id: ::std::option::Option<::std::string::String>,
+    }
+    impl LocationCreate {
+        pub fn builder() -> builder::LocationCreate {
+            Default::default()
+        }
+    }
+    ///A page of locations, newest first.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct LocationList {
+        ///The page's locations.
+        pub data: ::std::vec::Vec<Location>,
+        ///True when another page follows.
+        pub has_more: bool,
+        ///Always `list`.
+        pub object: LocationListObject,
+        ///The list's path.
+        pub url: ::std::string::String,
+    }
+    impl LocationList {
+        pub fn builder() -> builder::LocationList {
+            Default::default()
+        }
+    }
+    ///Always `list`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum LocationListObject {
+        #[serde(rename = "list")]
+        List,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for LocationListObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::List => f.write_str("list"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for LocationListObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "list" => Ok(Self::List),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LocationListObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LocationListObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Object type; always `location`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum LocationObject {
+        #[serde(rename = "location")]
+        Location,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for LocationObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Location => f.write_str("location"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for LocationObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "location" => Ok(Self::Location),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LocationObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LocationObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Whether each tariff element of a location is connected.
     #[derive(
         ::serde::Deserialize,
@@ -620,7 +2338,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         schemars::JsonSchema
     )]
     pub struct LocationStatus {
+        ///Flatpeak account id.
         pub account_id: Id,
+        ///Flatpeak location id.
         pub id: Id,
         ///True if the object exists in live mode, false in test mode.
         pub live_mode: bool,
@@ -691,6 +2411,731 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             value.parse()
         }
     }
+    ///How each kind of tariff element of a location is doing.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct LocationTariffStatus {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub commodity_export: ::std::option::Option<TariffConnectionStatus>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub commodity_import: ::std::option::Option<TariffConnectionStatus>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub local: ::std::option::Option<TariffConnectionStatus>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub non_commodity_export: ::std::option::Option<TariffConnectionStatus>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub non_commodity_import: ::std::option::Option<TariffConnectionStatus>,
+    }
+    impl LocationTariffStatus {
+        pub fn builder() -> builder::LocationTariffStatus {
+            Default::default()
+        }
+    }
+    ///What to change on a location.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct LocationUpdate {
+        ///The customer at the location.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer_id: ::std::option::Option<Id>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub postal_address: ::std::option::Option<PostalAddress>,
+        ///Your reference for the location.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reference_id: ::std::option::Option<::std::string::String>,
+    }
+    impl LocationUpdate {
+        pub fn builder() -> builder::LocationUpdate {
+            Default::default()
+        }
+    }
+    ///What a meter record measures; only `TRANSFERRED` is supported today.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum Measurand {
+        #[serde(rename = "OFFERED")]
+        Offered,
+        #[serde(rename = "TRANSFERRED")]
+        Transferred,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for Measurand {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Offered => f.write_str("OFFERED"),
+                Self::Transferred => f.write_str("TRANSFERRED"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for Measurand {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "OFFERED" => Ok(Self::Offered),
+                "TRANSFERRED" => Ok(Self::Transferred),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Measurand {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for Measurand {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A batch of submitted meter records and how far it is processed.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MeterBatch {
+        ///Your Flatpeak account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<Id>,
+        ///Records that could not be processed, and why.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub failed_records: ::std::vec::Vec<FailedMeterRecord>,
+        ///Flatpeak batch id.
+        pub id: Id,
+        ///Object type; always `meter_batch`.
+        pub object: MeterBatchObject,
+        ///Records accepted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub records_accepted: ::std::option::Option<i64>,
+        ///Records processed so far.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub records_processed: ::std::option::Option<i64>,
+        ///Records received.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub records_submitted: ::std::option::Option<i64>,
+        ///When the batch was created, in UTC.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_created: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+    }
+    impl MeterBatch {
+        pub fn builder() -> builder::MeterBatch {
+            Default::default()
+        }
+    }
+    ///Object type; always `meter_batch`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum MeterBatchObject {
+        #[serde(rename = "meter_batch")]
+        MeterBatch,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MeterBatchObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::MeterBatch => f.write_str("meter_batch"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MeterBatchObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "meter_batch" => Ok(Self::MeterBatch),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MeterBatchObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MeterBatchObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**Energy measured over one period at a location's main meter or at a device (records
+with both ids count for the device).
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MeterRecord {
+        ///How accurate the value is, from 0.1 (10 %) to 1 (default 1; in beta).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub confidence: ::std::option::Option<f64>,
+        ///The device the record is for, if it is a device's.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_id: ::std::option::Option<Id>,
+        ///Which way the energy flowed (default `IMPORT`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub direction: ::std::option::Option<Direction>,
+        ///End of the period, RFC 3339 (UTC or with an offset).
+        pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The location the record is for.
+        pub location_id: Id,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub measurand: ::std::option::Option<Measurand>,
+        ///Your reference for this record, for example a meter log id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub record_reference_id: ::std::option::Option<::std::string::String>,
+        ///Your reference for a group of records, for example a charging session.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub session_reference_id: ::std::option::Option<::std::string::String>,
+        ///Start of the period, RFC 3339 (UTC or with an offset).
+        pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Which tariff prices it (default the record's `direction`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tariff_rate: ::std::option::Option<TariffDirection>,
+        pub units: MeterUnits,
+        ///The amount measured, in `units`.
+        pub value: f64,
+    }
+    impl MeterRecord {
+        pub fn builder() -> builder::MeterRecord {
+            Default::default()
+        }
+    }
+    ///A meter record and what its energy cost.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MeterRecordCost {
+        ///Your Flatpeak account.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<Id>,
+        ///Units of the carbon amounts, for example `gCO2eq`.
+        pub carbon_units: ::std::string::String,
+        pub currency_code: CurrencyCode,
+        pub data: EnergyCostEntry,
+        pub direction: Direction,
+        ///Units of the energy amounts, for example `WH`.
+        pub energy_units: ::std::string::String,
+        ///Flatpeak meter record id.
+        pub id: Id,
+        ///True if the object exists in live mode, false in test mode.
+        pub live_mode: bool,
+        ///Object type; always `meter_record`.
+        pub object: MeterRecordCostObject,
+        pub request: MeterRecordEcho,
+        pub tariff_rate: TariffDirection,
+        ///When the record was created, in UTC.
+        pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl MeterRecordCost {
+        pub fn builder() -> builder::MeterRecordCost {
+            Default::default()
+        }
+    }
+    ///Object type; always `meter_record`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum MeterRecordCostObject {
+        #[serde(rename = "meter_record")]
+        MeterRecord,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MeterRecordCostObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::MeterRecord => f.write_str("meter_record"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MeterRecordCostObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "meter_record" => Ok(Self::MeterRecord),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MeterRecordCostObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MeterRecordCostObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A meter record as the API read it back, with how it was stored.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MeterRecordEcho {
+        ///How accurate the value is, from 0.1 to 1.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub confidence: ::std::option::Option<f64>,
+        ///The device the record is for, if it is a device's.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_id: ::std::option::Option<Id>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub direction: ::std::option::Option<Direction>,
+        ///End of the period.
+        pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The location the record is for.
+        pub location_id: Id,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub measurand: ::std::option::Option<Measurand>,
+        ///True if the record was priced without being stored.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub non_persistent: ::std::option::Option<bool>,
+        ///Your reference for this record.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub record_reference_id: ::std::option::Option<::std::string::String>,
+        ///Your reference for a group of records.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub session_reference_id: ::std::option::Option<::std::string::String>,
+        ///Start of the period.
+        pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tariff_rate: ::std::option::Option<TariffDirection>,
+        pub units: MeterUnits,
+        ///The amount measured, in `units`.
+        pub value: f64,
+    }
+    impl MeterRecordEcho {
+        pub fn builder() -> builder::MeterRecordEcho {
+            Default::default()
+        }
+    }
+    ///A register value at a moment.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MeterRegisterRead {
+        ///Your reference for this read.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub record_reference_id: ::std::option::Option<::std::string::String>,
+        ///When it was read, as a Unix timestamp in seconds (decision 5).
+        pub time: i64,
+        ///The register's value, in `units`.
+        pub value: f64,
+    }
+    impl MeterRegisterRead {
+        pub fn builder() -> builder::MeterRegisterRead {
+            Default::default()
+        }
+    }
+    ///Cumulative register reads of one meter.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MeterRegisterReads {
+        ///The reads, in time order.
+        pub data: ::std::vec::Vec<MeterRegisterRead>,
+        ///The device the reads are for, if they are a device's.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_id: ::std::option::Option<Id>,
+        ///Which way the energy flowed (default `IMPORT`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub direction: ::std::option::Option<Direction>,
+        ///The location the reads are for.
+        pub location_id: Id,
+        ///Your reference for a group of reads.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub session_reference_id: ::std::option::Option<::std::string::String>,
+        ///Which tariff prices it (default the reads' `direction`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tariff_rate: ::std::option::Option<TariffDirection>,
+        pub units: EnergyUnits,
+    }
+    impl MeterRegisterReads {
+        pub fn builder() -> builder::MeterRegisterReads {
+            Default::default()
+        }
+    }
+    /**Units of a meter record: power (`W`, `KW`, priced as constant power over the period) or
+energy (`WH`, `KWH`).
+*/
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum MeterUnits {
+        W,
+        #[serde(rename = "KW")]
+        Kw,
+        #[serde(rename = "WH")]
+        Wh,
+        #[serde(rename = "KWH")]
+        Kwh,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MeterUnits {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::W => f.write_str("W"),
+                Self::Kw => f.write_str("KW"),
+                Self::Wh => f.write_str("WH"),
+                Self::Kwh => f.write_str("KWH"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MeterUnits {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "W" => Ok(Self::W),
+                "KW" => Ok(Self::Kw),
+                "WH" => Ok(Self::Wh),
+                "KWH" => Ok(Self::Kwh),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MeterUnits {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MeterUnits {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///An amount of money.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct MoneyValue {
+        ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+        pub confidence: f64,
+        ///The amount in large currency units.
+        pub value: f64,
+    }
+    impl MoneyValue {
+        pub fn builder() -> builder::MoneyValue {
+            Default::default()
+        }
+    }
+    ///The parts of the non-commodity rate (network fees).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct NonCommodityRateParts {
+        ///The fixed part.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fixed: ::std::option::Option<f64>,
+        ///The start of the consumption tier that applies.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tier: ::std::option::Option<f64>,
+    }
+    impl NonCommodityRateParts {
+        pub fn builder() -> builder::NonCommodityRateParts {
+            Default::default()
+        }
+    }
+    /**A Flatpeak object id, or the empty string where the API sends one for an object that
+is not there (decision 11).
+*/
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    /**
+
+Deserializing accepts any string, so a response is never rejected for an odd value; `FromStr` and `TryFrom` check the constraints, so a value you build and send is.*/
+    pub struct OptionalId(::std::string::String);
+    impl ::std::ops::Deref for OptionalId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<OptionalId> for ::std::string::String {
+        fn from(value: OptionalId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for OptionalId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^([a-z]{2,4}_[A-Za-z0-9]+)?$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]{2,4}_[A-Za-z0-9]+)?$\"".into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for OptionalId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for OptionalId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for OptionalId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer).map(Self)
+        }
+    }
+    ///A postal address.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PostalAddress {
+        ///Street, PO box or company name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub address_line1: ::std::option::Option<::std::string::String>,
+        ///Apartment, suite, unit or building.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub address_line2: ::std::option::Option<::std::string::String>,
+        ///City, district, suburb, town or village.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub city: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country_code: ::std::option::Option<CountryCode>,
+        ///ZIP or postal code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub post_code: ::std::option::Option<::std::string::String>,
+        ///State, county, province or region.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+    }
+    impl PostalAddress {
+        pub fn builder() -> builder::PostalAddress {
+            Default::default()
+        }
+    }
+    ///A power.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Power {
+        pub units: PowerUnits,
+        ///The power, in `units`.
+        pub value: f64,
+    }
+    impl Power {
+        pub fn builder() -> builder::Power {
+            Default::default()
+        }
+    }
+    ///Units of power.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum PowerUnits {
+        W,
+        #[serde(rename = "KW")]
+        Kw,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PowerUnits {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::W => f.write_str("W"),
+                Self::Kw => f.write_str("KW"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PowerUnits {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "W" => Ok(Self::W),
+                "KW" => Ok(Self::Kw),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PowerUnits {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PowerUnits {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///A solar (photovoltaic) subsystem.
     #[derive(
         ::serde::Deserialize,
@@ -722,7 +3167,389 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///The pricing structure of a tariff.
+    ///The rate and carbon intensity of one period.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct RateEntry {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub carbon: ::std::option::Option<CarbonIntensity>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tariff: ::std::option::Option<RateValue>,
+        ///Start of the period, in the request's time zone.
+        pub valid_from: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///End of the period, in the request's time zone.
+        pub valid_to: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl RateEntry {
+        pub fn builder() -> builder::RateEntry {
+            Default::default()
+        }
+    }
+    ///A rate per kWh.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct RateValue {
+        ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub confidence: ::std::option::Option<f64>,
+        ///The rate per kWh, in large currency units.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rate: ::std::option::Option<f64>,
+    }
+    impl RateValue {
+        pub fn builder() -> builder::RateValue {
+            Default::default()
+        }
+    }
+    ///What a schedule saves, first by shaving, then by choosing when.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Savings {
+        ///The share of the cost saved, in percent.
+        pub percentage: f64,
+        ///Money saved, in large currency units.
+        pub value: f64,
+    }
+    impl Savings {
+        pub fn builder() -> builder::Savings {
+            Default::default()
+        }
+    }
+    ///When each device at a location should transfer energy, and what it saves.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Schedule {
+        ///Your Flatpeak account.
+        pub account_id: Id,
+        pub currency_code: CurrencyCode,
+        ///Each device's schedule.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<ScheduleDevice>,
+        ///Flatpeak schedule id.
+        pub id: Id,
+        ///True if the object exists in live mode, false in test mode.
+        pub live_mode: bool,
+        ///The location.
+        pub location_id: Id,
+        ///The location's IANA time zone.
+        pub location_timezone: ::std::string::String,
+        pub max_power: Power,
+        ///Object type; always `schedule`.
+        pub object: ScheduleObject,
+        pub savings: Savings,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub shaving_threshold: ::std::option::Option<ShavingThreshold>,
+        pub tariff: MoneyValue,
+        ///When the schedule was created, in UTC.
+        pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl Schedule {
+        pub fn builder() -> builder::Schedule {
+            Default::default()
+        }
+    }
+    ///One device's schedule.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ScheduleDevice {
+        ///The device.
+        pub device_id: Id,
+        pub direction: Direction,
+        ///When transfer must be done, in the request's time zone.
+        pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub energy: Energy,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_power: ::std::option::Option<Power>,
+        pub savings: Savings,
+        ///The periods of transfer, in time order.
+        pub schedule: ::std::vec::Vec<ScheduleSlot>,
+        ///When transfer may begin, in the request's time zone.
+        pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub tariff: MoneyValue,
+    }
+    impl ScheduleDevice {
+        pub fn builder() -> builder::ScheduleDevice {
+            Default::default()
+        }
+    }
+    ///The energy one device needs, and by when.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ScheduleDeviceRequest {
+        ///The device.
+        pub device_id: Id,
+        pub direction: Direction,
+        ///When the energy must have been transferred.
+        pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub energy: Energy,
+        ///The most power the device may draw or export.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_power: ::std::option::Option<Power>,
+        ///The earliest start.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    }
+    impl ScheduleDeviceRequest {
+        pub fn builder() -> builder::ScheduleDeviceRequest {
+            Default::default()
+        }
+    }
+    ///Object type; always `schedule`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ScheduleObject {
+        #[serde(rename = "schedule")]
+        Schedule,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ScheduleObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Schedule => f.write_str("schedule"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ScheduleObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "schedule" => Ok(Self::Schedule),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ScheduleObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ScheduleObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///What to schedule at a location.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ScheduleRequest {
+        ///The devices and the energy each needs.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<ScheduleDeviceRequest>,
+        ///The location.
+        pub location_id: Id,
+        ///The most power the location may transfer at once (decision 18).
+        pub max_power: Power,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub shaving_threshold: ::std::option::Option<ShavingThreshold>,
+    }
+    impl ScheduleRequest {
+        pub fn builder() -> builder::ScheduleRequest {
+            Default::default()
+        }
+    }
+    ///A period of transfer at a power.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ScheduleSlot {
+        ///When it ends, in the request's time zone.
+        pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub power: Power,
+        ///When transfer starts, in the request's time zone.
+        pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl ScheduleSlot {
+        pub fn builder() -> builder::ScheduleSlot {
+            Default::default()
+        }
+    }
+    ///The lowest or the highest rates.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum Segment {
+        #[serde(rename = "LOW")]
+        Low,
+        #[serde(rename = "HIGH")]
+        High,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for Segment {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Low => f.write_str("LOW"),
+                Self::High => f.write_str("HIGH"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for Segment {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "LOW" => Ok(Self::Low),
+                "HIGH" => Ok(Self::High),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Segment {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for Segment {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**The highest price to pay for energy (or the lowest to sell it at): `relative` to the
+period's rates or `absolute`; `absolute` wins when both are given.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct ShavingThreshold {
+        ///In the location's currency, large units (default no limit).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub absolute: ::std::option::Option<f64>,
+        ///From 0.01 (the period's lowest rate) to 1 (its highest; the default).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relative: ::std::option::Option<f64>,
+    }
+    impl ShavingThreshold {
+        pub fn builder() -> builder::ShavingThreshold {
+            Default::default()
+        }
+    }
+    ///A period and its average rate.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Slot {
+        ///End of the slot, in the request's time zone.
+        pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Start of the slot, in the request's time zone.
+        pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub tariff: SlotRate,
+    }
+    impl Slot {
+        pub fn builder() -> builder::Slot {
+            Default::default()
+        }
+    }
+    ///A slot's average rate (decision 19).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct SlotRate {
+        ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+        pub confidence: f64,
+        ///The average rate in the slot, in large currency units.
+        pub rate_avg: f64,
+    }
+    impl SlotRate {
+        pub fn builder() -> builder::SlotRate {
+            Default::default()
+        }
+    }
+    /**The pricing structure of a tariff: `FIXED` (a flat rate), `TIME_OF_DAY` (rates that
+follow the time of day, week or year), `MARKET` (the market rate), `DYNAMIC` (changing
+rates not tied directly to the market). Sources: decision 8.
+*/
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -860,8 +3687,318 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             value.parse()
         }
     }
+    ///The days a set of hours applies on.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct TariffDaysAndHours {
+        ///Day numbers, `Weekday`, `Weekend` or `All`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub days: ::std::vec::Vec<::std::string::String>,
+        ///The hours and their rates.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub hours: ::std::vec::Vec<TariffHours>,
+    }
+    impl TariffDaysAndHours {
+        pub fn builder() -> builder::TariffDaysAndHours {
+            Default::default()
+        }
+    }
+    /**The direction a tariff applies to: `LOCAL` is a local generation tariff (in beta).
+*/
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum TariffDirection {
+        #[serde(rename = "IMPORT")]
+        Import,
+        #[serde(rename = "EXPORT")]
+        Export,
+        #[serde(rename = "LOCAL")]
+        Local,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for TariffDirection {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Import => f.write_str("IMPORT"),
+                Self::Export => f.write_str("EXPORT"),
+                Self::Local => f.write_str("LOCAL"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TariffDirection {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "IMPORT" => Ok(Self::Import),
+                "EXPORT" => Ok(Self::Export),
+                "LOCAL" => Ok(Self::Local),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TariffDirection {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TariffDirection {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A tariff that applies to a location in one direction.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TariffElement {
+        ///Your Flatpeak account.
+        pub account_id: Id,
+        pub connection_type: ConnectionType,
+        ///When the supply contract ends.
+        pub contract_end_date: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///When the supply contract starts.
+        pub contract_start_date: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub direction: TariffDirection,
+        ///The tariff's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        ///Flatpeak tariff element id.
+        pub id: Id,
+        /**True when Flatpeak keeps the tariff up to date from a source (the customer's
+provider account, the tariff library); set by Flatpeak.
+*/
+        pub is_linked: bool,
+        ///True if the object exists in live mode, false in test mode.
+        pub live_mode: bool,
+        ///The location the tariff applies to.
+        pub location_id: Id,
+        ///True if the tariff follows a market rate.
+        pub market_rates: bool,
+        ///Object type (decision 12).
+        pub object: TariffElementObject,
+        ///The tariff's provider.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub provider_id: ::std::option::Option<Id>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub schedule: ::std::option::Option<TariffSchedule>,
+        pub status: TariffConnectionStatus,
+        ///When the object was created, in UTC.
+        pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The location's IANA time zone.
+        pub timezone: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: TariffType,
+    }
+    impl TariffElement {
+        pub fn builder() -> builder::TariffElement {
+            Default::default()
+        }
+    }
+    ///A tariff element to create.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TariffElementCreate {
+        ///When the supply contract ends.
+        pub contract_end_date: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///When the supply contract starts.
+        pub contract_start_date: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub direction: Direction,
+        ///The tariff's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        ///The location the tariff applies to.
+        pub location_id: Id,
+        ///True if the tariff follows a market rate.
+        #[serde(default)]
+        pub market_rates: bool,
+        ///The tariff's provider.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub provider_id: ::std::option::Option<Id>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub schedule: ::std::option::Option<TariffSchedule>,
+        #[serde(rename = "type")]
+        pub type_: TariffType,
+    }
+    impl TariffElementCreate {
+        pub fn builder() -> builder::TariffElementCreate {
+            Default::default()
+        }
+    }
+    ///A page of tariff elements, newest first.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TariffElementList {
+        ///The page's tariff elements.
+        pub data: ::std::vec::Vec<TariffElement>,
+        ///True when another page follows.
+        pub has_more: bool,
+        ///Always `list`.
+        pub object: TariffElementListObject,
+        ///The list's path.
+        pub url: ::std::string::String,
+    }
+    impl TariffElementList {
+        pub fn builder() -> builder::TariffElementList {
+            Default::default()
+        }
+    }
+    ///Always `list`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum TariffElementListObject {
+        #[serde(rename = "list")]
+        List,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for TariffElementListObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::List => f.write_str("list"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TariffElementListObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "list" => Ok(Self::List),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TariffElementListObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TariffElementListObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Object type (decision 12).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum TariffElementObject {
+        #[serde(rename = "tariff")]
+        Tariff,
+        #[serde(rename = "tariff_element")]
+        TariffElement,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for TariffElementObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Tariff => f.write_str("tariff"),
+                Self::TariffElement => f.write_str("tariff_element"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TariffElementObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "tariff" => Ok(Self::Tariff),
+                "tariff_element" => Ok(Self::TariffElement),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TariffElementObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TariffElementObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**One tariff element's connection. An element that is not connected or not supported
-carries only `status`.
+carries only `status`, or empty strings where a connected one has values (decision 11).
 */
     #[derive(
         ::serde::Deserialize,
@@ -884,6 +4021,65 @@ carries only `status`.
             Default::default()
         }
     }
+    ///What to change on a tariff element (decision 20).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct TariffElementUpdate {
+        ///When the supply contract ends.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_end_date: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///When the supply contract starts.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_start_date: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<TariffSchedule>,
+        ///The tariff's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        ///True if the tariff follows a market rate.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub market_rates: ::std::option::Option<bool>,
+    }
+    impl TariffElementUpdate {
+        pub fn builder() -> builder::TariffElementUpdate {
+            Default::default()
+        }
+    }
+    ///A time range of the day and its rates.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct TariffHours {
+        ///The rates, one per consumption tier.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub rate: ::std::vec::Vec<TariffRateTier>,
+        ///Start of the range.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub valid_from: ::std::option::Option<TimeOfDay>,
+        ///End of the range.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub valid_to: ::std::option::Option<TimeOfDay>,
+    }
+    impl TariffHours {
+        pub fn builder() -> builder::TariffHours {
+            Default::default()
+        }
+    }
     ///The energy provider of a tariff element.
     #[derive(
         ::serde::Deserialize,
@@ -895,13 +4091,393 @@ carries only `status`.
     pub struct TariffProvider {
         ///The provider's name.
         pub display_name: ::std::string::String,
-        pub id: Id,
-        ///URL of the provider's logo.
+        ///Flatpeak id of the provider; empty while not connected (decision 11).
+        pub id: OptionalId,
+        ///URL of the provider's logo; empty while not connected (decision 11).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub logo_url: ::std::option::Option<::std::string::String>,
+        pub logo_url: ::std::option::Option<TariffProviderLogoUrl>,
     }
     impl TariffProvider {
         pub fn builder() -> builder::TariffProvider {
+            Default::default()
+        }
+    }
+    ///URL of the provider's logo; empty while not connected (decision 11).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    /**
+
+Deserializing accepts any string, so a response is never rejected for an odd value; `FromStr` and `TryFrom` check the constraints, so a value you build and send is.*/
+    pub struct TariffProviderLogoUrl(::std::string::String);
+    impl ::std::ops::Deref for TariffProviderLogoUrl {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TariffProviderLogoUrl> for ::std::string::String {
+        fn from(value: TariffProviderLogoUrl) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TariffProviderLogoUrl {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^(https?://[^\\s]+)?$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^(https?://[^\\s]+)?$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TariffProviderLogoUrl {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TariffProviderLogoUrl {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TariffProviderLogoUrl {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer).map(Self)
+        }
+    }
+    ///A rate, up to a consumption tier.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct TariffRateTier {
+        ///The rate per kWh in large currency units (ignored for market rates).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fixed: ::std::option::Option<f64>,
+        ///A surcharge on market rates in large currency units.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub surcharge_fixed: ::std::option::Option<f64>,
+        ///A percentage surcharge on market rates, applied after `surcharge_fixed`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub surcharge_percentage: ::std::option::Option<f64>,
+        ///The tier's upper bound in kWh; `null` for a tariff without tiers.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub to_kwh: ::std::option::Option<f64>,
+    }
+    impl TariffRateTier {
+        pub fn builder() -> builder::TariffRateTier {
+            Default::default()
+        }
+    }
+    ///A location's tariff rates over a period, as a time series.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TariffRates {
+        ///Your Flatpeak account.
+        pub account_id: Id,
+        pub currency_code: CurrencyCode,
+        ///The rates, period by period.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<RateEntry>,
+        pub direction: Direction,
+        ///Flatpeak id of this answer.
+        pub id: Id,
+        ///When the rates last changed.
+        pub last_updated: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///True if the object exists in live mode, false in test mode.
+        pub live_mode: bool,
+        ///The location.
+        pub location_id: Id,
+        ///The location's IANA time zone.
+        pub location_timezone: ::std::string::String,
+        ///When to fetch the rates again.
+        pub next_update: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Object type; always `tariff_rate`.
+        pub object: TariffRatesObject,
+        pub request: TariffRatesRequest,
+        ///When this answer was calculated, in UTC.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_created: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+    }
+    impl TariffRates {
+        pub fn builder() -> builder::TariffRates {
+            Default::default()
+        }
+    }
+    ///How a location's tariff rates were calculated, period by period.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TariffRatesAudit {
+        ///Your Flatpeak account.
+        pub account_id: Id,
+        ///The carbon regions used, set from the location's postal address.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub carbon_sources: ::std::vec::Vec<Id>,
+        pub currency_code: CurrencyCode,
+        ///The calculation, period by period.
+        pub data: ::std::vec::Vec<AuditEntry>,
+        pub direction: Direction,
+        ///Flatpeak id of this answer.
+        pub id: Id,
+        ///True if the object exists in live mode, false in test mode.
+        pub live_mode: bool,
+        ///The location.
+        pub location_id: Id,
+        ///The location's IANA time zone.
+        pub location_timezone: ::std::string::String,
+        ///The market price regions used, set from the location's postal address.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub market_sources: ::std::vec::Vec<Id>,
+        ///Object type; always `tariff_rate_audit`.
+        pub object: TariffRatesAuditObject,
+        pub request: TariffRatesAuditRequest,
+        ///When this answer was calculated, in UTC.
+        pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl TariffRatesAudit {
+        pub fn builder() -> builder::TariffRatesAudit {
+            Default::default()
+        }
+    }
+    ///Object type; always `tariff_rate_audit`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum TariffRatesAuditObject {
+        #[serde(rename = "tariff_rate_audit")]
+        TariffRateAudit,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for TariffRatesAuditObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::TariffRateAudit => f.write_str("tariff_rate_audit"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TariffRatesAuditObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "tariff_rate_audit" => Ok(Self::TariffRateAudit),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TariffRatesAuditObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TariffRatesAuditObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The request the audit answers, as the API read it.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TariffRatesAuditRequest {
+        pub direction: Direction,
+        ///End of the period asked for.
+        pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Start of the period asked for.
+        pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl TariffRatesAuditRequest {
+        pub fn builder() -> builder::TariffRatesAuditRequest {
+            Default::default()
+        }
+    }
+    ///Object type; always `tariff_rate`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum TariffRatesObject {
+        #[serde(rename = "tariff_rate")]
+        TariffRate,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for TariffRatesObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::TariffRate => f.write_str("tariff_rate"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TariffRatesObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "tariff_rate" => Ok(Self::TariffRate),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TariffRatesObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TariffRatesObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The request the rates answer, as the API read it.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TariffRatesRequest {
+        pub direction: Direction,
+        ///End of the period asked for.
+        pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///True if carbon intensity was asked for.
+        pub include_carbon: bool,
+        ///True if tariff rates were asked for.
+        pub include_tariff: bool,
+        ///Start of the period asked for.
+        pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl TariffRatesRequest {
+        pub fn builder() -> builder::TariffRatesRequest {
+            Default::default()
+        }
+    }
+    ///When each rate of a tariff applies.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct TariffSchedule(pub ::std::vec::Vec<TariffSchedulePeriod>);
+    impl ::std::ops::Deref for TariffSchedule {
+        type Target = ::std::vec::Vec<TariffSchedulePeriod>;
+        fn deref(&self) -> &::std::vec::Vec<TariffSchedulePeriod> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TariffSchedule> for ::std::vec::Vec<TariffSchedulePeriod> {
+        fn from(value: TariffSchedule) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<TariffSchedulePeriod>> for TariffSchedule {
+        fn from(value: ::std::vec::Vec<TariffSchedulePeriod>) -> Self {
+            Self(value)
+        }
+    }
+    ///The months a set of days and hours applies in.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct TariffSchedulePeriod {
+        ///The days and hours of those months.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub days_and_hours: ::std::vec::Vec<TariffDaysAndHours>,
+        /**Three-letter month names, or `All` (decision 17: the spelling is not documented
+beyond that).
+*/
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub months: ::std::vec::Vec<::std::string::String>,
+    }
+    impl TariffSchedulePeriod {
+        pub fn builder() -> builder::TariffSchedulePeriod {
             Default::default()
         }
     }
@@ -940,13 +4516,14 @@ carries only `status`.
         schemars::JsonSchema
     )]
     pub struct TariffSummary {
-        ///When the tariff contract ends, in UTC.
+        ///When the supply contract ends, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_end_date: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         ///The tariff's name.
         pub display_name: ::std::string::String,
+        ///Flatpeak tariff element id.
         pub id: Id,
         pub structure_type: StructureType,
     }
@@ -955,9 +4532,371 @@ carries only `status`.
             Default::default()
         }
     }
-    /**The virtual power plant programme the device is enrolled in. Absent when the device
-is not enrolled (decision 3).
-*/
+    ///A commodity tariff (the energy) or a non-commodity one (network fees).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum TariffType {
+        #[serde(rename = "COMMODITY")]
+        Commodity,
+        #[serde(rename = "NON_COMMODITY")]
+        NonCommodity,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for TariffType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Commodity => f.write_str("COMMODITY"),
+                Self::NonCommodity => f.write_str("NON_COMMODITY"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TariffType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "COMMODITY" => Ok(Self::Commodity),
+                "NON_COMMODITY" => Ok(Self::NonCommodity),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TariffType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TariffType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The slots whose rate is below (or above) the threshold asked for.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ThresholdSlots {
+        ///Your Flatpeak account.
+        pub account_id: Id,
+        pub currency_code: CurrencyCode,
+        ///The slots, in time order.
+        pub data: ::std::vec::Vec<Slot>,
+        pub direction: Direction,
+        ///Minutes in all the slots together.
+        pub duration: f64,
+        ///Flatpeak id of this answer.
+        pub id: Id,
+        ///True if the object exists in live mode, false in test mode.
+        pub live_mode: bool,
+        ///The location.
+        pub location_id: Id,
+        ///The location's IANA time zone.
+        pub location_timezone: ::std::string::String,
+        ///When to ask again.
+        pub next_update: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Object type; always `slot_threshold`.
+        pub object: ThresholdSlotsObject,
+        pub request: ThresholdSlotsRequest,
+        ///When this answer was calculated, in UTC.
+        pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl ThresholdSlots {
+        pub fn builder() -> builder::ThresholdSlots {
+            Default::default()
+        }
+    }
+    ///Object type; always `slot_threshold`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ThresholdSlotsObject {
+        #[serde(rename = "slot_threshold")]
+        SlotThreshold,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ThresholdSlotsObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::SlotThreshold => f.write_str("slot_threshold"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ThresholdSlotsObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "slot_threshold" => Ok(Self::SlotThreshold),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ThresholdSlotsObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ThresholdSlotsObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The request the slots answer, as the API read it (decision 19).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ThresholdSlotsRequest {
+        ///The absolute threshold asked for, if one was.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub absolute: ::std::option::Option<f64>,
+        pub direction: Direction,
+        ///End of the period asked for.
+        pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The relative threshold asked for, if one was.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relative: ::std::option::Option<f64>,
+        pub segment: Segment,
+        ///Start of the period asked for.
+        pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl ThresholdSlotsRequest {
+        pub fn builder() -> builder::ThresholdSlotsRequest {
+            Default::default()
+        }
+    }
+    ///A time of day, `HH:MM:SS` (decision 26).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    /**
+
+Deserializing accepts any string, so a response is never rejected for an odd value; `FromStr` and `TryFrom` check the constraints, so a value you build and send is.*/
+    pub struct TimeOfDay(::std::string::String);
+    impl ::std::ops::Deref for TimeOfDay {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TimeOfDay> for ::std::string::String {
+        fn from(value: TimeOfDay) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TimeOfDay {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new("^([01][0-9]|2[0-4]):[0-5][0-9]:[0-5][0-9]$")
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([01][0-9]|2[0-4]):[0-5][0-9]:[0-5][0-9]$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TimeOfDay {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TimeOfDay {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TimeOfDay {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer).map(Self)
+        }
+    }
+    ///The cheapest (or dearest) slots adding up to the duration asked for.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TimeSlots {
+        ///Your Flatpeak account.
+        pub account_id: Id,
+        pub currency_code: CurrencyCode,
+        ///The slots, in time order.
+        pub data: ::std::vec::Vec<Slot>,
+        pub direction: Direction,
+        ///Flatpeak id of this answer.
+        pub id: Id,
+        ///True if the object exists in live mode, false in test mode.
+        pub live_mode: bool,
+        ///The location.
+        pub location_id: Id,
+        ///The location's IANA time zone.
+        pub location_timezone: ::std::string::String,
+        ///When to ask again.
+        pub next_update: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Object type; always `slot_time`.
+        pub object: TimeSlotsObject,
+        pub request: TimeSlotsRequest,
+        ///When this answer was calculated, in UTC.
+        pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl TimeSlots {
+        pub fn builder() -> builder::TimeSlots {
+            Default::default()
+        }
+    }
+    ///Object type; always `slot_time`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum TimeSlotsObject {
+        #[serde(rename = "slot_time")]
+        SlotTime,
+        /// A value this version of the client does not know, exactly as the server sent
+        /// it. Kept so that a value added to the API later does not fail the response.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for TimeSlotsObject {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::SlotTime => f.write_str("slot_time"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TimeSlotsObject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "slot_time" => Ok(Self::SlotTime),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TimeSlotsObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TimeSlotsObject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The request the slots answer, as the API read it.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct TimeSlotsRequest {
+        pub direction: Direction,
+        ///Minutes asked for.
+        pub duration: f64,
+        ///End of the period asked for.
+        pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub segment: Segment,
+        ///Start of the period asked for.
+        pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl TimeSlotsRequest {
+        pub fn builder() -> builder::TimeSlotsRequest {
+            Default::default()
+        }
+    }
+    ///The virtual power plant programme a device is enrolled in (decision 3).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -975,6 +4914,7 @@ so this is a string, not an enum.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_state: ::std::option::Option<::std::string::String>,
+        ///Flatpeak id of the enrolment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<Id>,
         ///The programme's name.
@@ -994,6 +4934,236 @@ so this is a string, not an enum.
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct Accepted {
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Accepted {
+            fn default() -> Self {
+                Self {
+                    message: Ok(Default::default()),
+                }
+            }
+        }
+        impl Accepted {
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Accepted> for super::Accepted {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Accepted,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { message: value.message? })
+            }
+        }
+        impl ::std::convert::From<super::Accepted> for Accepted {
+            fn from(value: super::Accepted) -> Self {
+                Self { message: Ok(value.message) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AuditEntry {
+            tariff_rate: ::std::result::Result<
+                ::std::option::Option<super::AuditRate>,
+                ::std::string::String,
+            >,
+            valid_from: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            valid_to: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AuditEntry {
+            fn default() -> Self {
+                Self {
+                    tariff_rate: Ok(Default::default()),
+                    valid_from: Err("no value supplied for valid_from".to_string()),
+                    valid_to: Err("no value supplied for valid_to".to_string()),
+                }
+            }
+        }
+        impl AuditEntry {
+            pub fn tariff_rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AuditRate>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tariff_rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff_rate: {e}")
+                    });
+                self
+            }
+            pub fn valid_from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.valid_from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for valid_from: {e}")
+                    });
+                self
+            }
+            pub fn valid_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.valid_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for valid_to: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AuditEntry> for super::AuditEntry {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AuditEntry,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    tariff_rate: value.tariff_rate?,
+                    valid_from: value.valid_from?,
+                    valid_to: value.valid_to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AuditEntry> for AuditEntry {
+            fn from(value: super::AuditEntry) -> Self {
+                Self {
+                    tariff_rate: Ok(value.tariff_rate),
+                    valid_from: Ok(value.valid_from),
+                    valid_to: Ok(value.valid_to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AuditRate {
+            commodity: ::std::result::Result<
+                ::std::option::Option<super::CommodityRateParts>,
+                ::std::string::String,
+            >,
+            confidence: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            non_commodity: ::std::result::Result<
+                ::std::option::Option<super::NonCommodityRateParts>,
+                ::std::string::String,
+            >,
+            total: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AuditRate {
+            fn default() -> Self {
+                Self {
+                    commodity: Ok(Default::default()),
+                    confidence: Ok(Default::default()),
+                    non_commodity: Ok(Default::default()),
+                    total: Ok(Default::default()),
+                }
+            }
+        }
+        impl AuditRate {
+            pub fn commodity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CommodityRateParts>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.commodity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for commodity: {e}")
+                    });
+                self
+            }
+            pub fn confidence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.confidence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for confidence: {e}")
+                    });
+                self
+            }
+            pub fn non_commodity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::NonCommodityRateParts>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.non_commodity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for non_commodity: {e}")
+                    });
+                self
+            }
+            pub fn total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AuditRate> for super::AuditRate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AuditRate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    commodity: value.commodity?,
+                    confidence: value.confidence?,
+                    non_commodity: value.non_commodity?,
+                    total: value.total?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AuditRate> for AuditRate {
+            fn from(value: super::AuditRate) -> Self {
+                Self {
+                    commodity: Ok(value.commodity),
+                    confidence: Ok(value.confidence),
+                    non_commodity: Ok(value.non_commodity),
+                    total: Ok(value.total),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct AuthToken {
             bearer_token: ::std::result::Result<
@@ -1199,6 +5369,1168 @@ so this is a string, not an enum.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CarbonIntensity {
+            confidence: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            intensity: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            relative: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CarbonIntensity {
+            fn default() -> Self {
+                Self {
+                    confidence: Ok(Default::default()),
+                    intensity: Ok(Default::default()),
+                    relative: Ok(Default::default()),
+                }
+            }
+        }
+        impl CarbonIntensity {
+            pub fn confidence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.confidence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for confidence: {e}")
+                    });
+                self
+            }
+            pub fn intensity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.intensity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for intensity: {e}")
+                    });
+                self
+            }
+            pub fn relative<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.relative = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for relative: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CarbonIntensity> for super::CarbonIntensity {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CarbonIntensity,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    confidence: value.confidence?,
+                    intensity: value.intensity?,
+                    relative: value.relative?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CarbonIntensity> for CarbonIntensity {
+            fn from(value: super::CarbonIntensity) -> Self {
+                Self {
+                    confidence: Ok(value.confidence),
+                    intensity: Ok(value.intensity),
+                    relative: Ok(value.relative),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CarbonValue {
+            confidence: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CarbonValue {
+            fn default() -> Self {
+                Self {
+                    confidence: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                }
+            }
+        }
+        impl CarbonValue {
+            pub fn confidence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.confidence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for confidence: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CarbonValue> for super::CarbonValue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CarbonValue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    confidence: value.confidence?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CarbonValue> for CarbonValue {
+            fn from(value: super::CarbonValue) -> Self {
+                Self {
+                    confidence: Ok(value.confidence),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CommodityRateParts {
+            aggregate: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            fixed: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            market: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            percentage: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            tier: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CommodityRateParts {
+            fn default() -> Self {
+                Self {
+                    aggregate: Ok(Default::default()),
+                    fixed: Ok(Default::default()),
+                    market: Ok(Default::default()),
+                    percentage: Ok(Default::default()),
+                    tier: Ok(Default::default()),
+                }
+            }
+        }
+        impl CommodityRateParts {
+            pub fn aggregate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.aggregate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for aggregate: {e}")
+                    });
+                self
+            }
+            pub fn fixed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fixed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fixed: {e}")
+                    });
+                self
+            }
+            pub fn market<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.market = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for market: {e}")
+                    });
+                self
+            }
+            pub fn percentage<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.percentage = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for percentage: {e}")
+                    });
+                self
+            }
+            pub fn tier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tier: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CommodityRateParts> for super::CommodityRateParts {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CommodityRateParts,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    aggregate: value.aggregate?,
+                    fixed: value.fixed?,
+                    market: value.market?,
+                    percentage: value.percentage?,
+                    tier: value.tier?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CommodityRateParts> for CommodityRateParts {
+            fn from(value: super::CommodityRateParts) -> Self {
+                Self {
+                    aggregate: Ok(value.aggregate),
+                    fixed: Ok(value.fixed),
+                    market: Ok(value.market),
+                    percentage: Ok(value.percentage),
+                    tier: Ok(value.tier),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConnectBatchRequest {
+            session: ::std::result::Result<
+                super::ConnectBatchSession,
+                ::std::string::String,
+            >,
+            tariff: ::std::result::Result<
+                ::std::option::Option<super::ConnectBatchTariff>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConnectBatchRequest {
+            fn default() -> Self {
+                Self {
+                    session: Err("no value supplied for session".to_string()),
+                    tariff: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConnectBatchRequest {
+            pub fn session<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ConnectBatchSession>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for session: {e}")
+                    });
+                self
+            }
+            pub fn tariff<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConnectBatchTariff>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tariff = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConnectBatchRequest>
+        for super::ConnectBatchRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConnectBatchRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    session: value.session?,
+                    tariff: value.tariff?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConnectBatchRequest> for ConnectBatchRequest {
+            fn from(value: super::ConnectBatchRequest) -> Self {
+                Self {
+                    session: Ok(value.session),
+                    tariff: Ok(value.tariff),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConnectBatchSession {
+            customer_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            customer_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            direction: ::std::result::Result<super::Direction, ::std::string::String>,
+            disconnect: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            location_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            location_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            postal_address: ::std::result::Result<
+                ::std::option::Option<super::PostalAddress>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::TariffType, ::std::string::String>,
+        }
+        impl ::std::default::Default for ConnectBatchSession {
+            fn default() -> Self {
+                Self {
+                    customer_id: Ok(Default::default()),
+                    customer_reference_id: Ok(Default::default()),
+                    direction: Err("no value supplied for direction".to_string()),
+                    disconnect: Ok(Default::default()),
+                    location_id: Ok(Default::default()),
+                    location_reference_id: Ok(Default::default()),
+                    postal_address: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl ConnectBatchSession {
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn customer_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for customer_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Direction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn disconnect<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.disconnect = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for disconnect: {e}")
+                    });
+                self
+            }
+            pub fn location_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location_id: {e}")
+                    });
+                self
+            }
+            pub fn location_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for location_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn postal_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PostalAddress>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.postal_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for postal_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TariffType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConnectBatchSession>
+        for super::ConnectBatchSession {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConnectBatchSession,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    customer_id: value.customer_id?,
+                    customer_reference_id: value.customer_reference_id?,
+                    direction: value.direction?,
+                    disconnect: value.disconnect?,
+                    location_id: value.location_id?,
+                    location_reference_id: value.location_reference_id?,
+                    postal_address: value.postal_address?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConnectBatchSession> for ConnectBatchSession {
+            fn from(value: super::ConnectBatchSession) -> Self {
+                Self {
+                    customer_id: Ok(value.customer_id),
+                    customer_reference_id: Ok(value.customer_reference_id),
+                    direction: Ok(value.direction),
+                    disconnect: Ok(value.disconnect),
+                    location_id: Ok(value.location_id),
+                    location_reference_id: Ok(value.location_reference_id),
+                    postal_address: Ok(value.postal_address),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConnectBatchTariff {
+            contract: ::std::result::Result<
+                ::std::option::Option<super::ContractTerm>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::option::Option<super::TariffSchedule>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            provider_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::StructureType, ::std::string::String>,
+        }
+        impl ::std::default::Default for ConnectBatchTariff {
+            fn default() -> Self {
+                Self {
+                    contract: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    provider_id: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl ConnectBatchTariff {
+            pub fn contract<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ContractTerm>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contract = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contract: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TariffSchedule>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn provider_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.provider_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for provider_id: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::StructureType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConnectBatchTariff> for super::ConnectBatchTariff {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConnectBatchTariff,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contract: value.contract?,
+                    data: value.data?,
+                    name: value.name?,
+                    provider_id: value.provider_id?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConnectBatchTariff> for ConnectBatchTariff {
+            fn from(value: super::ConnectBatchTariff) -> Self {
+                Self {
+                    contract: Ok(value.contract),
+                    data: Ok(value.data),
+                    name: Ok(value.name),
+                    provider_id: Ok(value.provider_id),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConnectToken {
+            complete_action: ::std::result::Result<
+                ::std::option::Option<super::CompleteAction>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            customer_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<super::Id, ::std::string::String>,
+            is_tariff_processed: ::std::result::Result<bool, ::std::string::String>,
+            live_mode: ::std::result::Result<bool, ::std::string::String>,
+            location_id: ::std::result::Result<super::Id, ::std::string::String>,
+            location_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            object: ::std::result::Result<
+                super::ConnectTokenObject,
+                ::std::string::String,
+            >,
+            time_created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            time_expiry: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConnectToken {
+            fn default() -> Self {
+                Self {
+                    complete_action: Ok(Default::default()),
+                    customer_id: Ok(Default::default()),
+                    customer_reference_id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_tariff_processed: Err(
+                        "no value supplied for is_tariff_processed".to_string(),
+                    ),
+                    live_mode: Err("no value supplied for live_mode".to_string()),
+                    location_id: Err("no value supplied for location_id".to_string()),
+                    location_reference_id: Ok(Default::default()),
+                    object: Err("no value supplied for object".to_string()),
+                    time_created: Err("no value supplied for time_created".to_string()),
+                    time_expiry: Err("no value supplied for time_expiry".to_string()),
+                }
+            }
+        }
+        impl ConnectToken {
+            pub fn complete_action<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CompleteAction>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.complete_action = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for complete_action: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn customer_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for customer_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_tariff_processed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_tariff_processed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_tariff_processed: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn live_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.live_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
+                self
+            }
+            pub fn location_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location_id: {e}")
+                    });
+                self
+            }
+            pub fn location_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for location_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ConnectTokenObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn time_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
+                self
+            }
+            pub fn time_expiry<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_expiry = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_expiry: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConnectToken> for super::ConnectToken {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConnectToken,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    complete_action: value.complete_action?,
+                    customer_id: value.customer_id?,
+                    customer_reference_id: value.customer_reference_id?,
+                    id: value.id?,
+                    is_tariff_processed: value.is_tariff_processed?,
+                    live_mode: value.live_mode?,
+                    location_id: value.location_id?,
+                    location_reference_id: value.location_reference_id?,
+                    object: value.object?,
+                    time_created: value.time_created?,
+                    time_expiry: value.time_expiry?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConnectToken> for ConnectToken {
+            fn from(value: super::ConnectToken) -> Self {
+                Self {
+                    complete_action: Ok(value.complete_action),
+                    customer_id: Ok(value.customer_id),
+                    customer_reference_id: Ok(value.customer_reference_id),
+                    id: Ok(value.id),
+                    is_tariff_processed: Ok(value.is_tariff_processed),
+                    live_mode: Ok(value.live_mode),
+                    location_id: Ok(value.location_id),
+                    location_reference_id: Ok(value.location_reference_id),
+                    object: Ok(value.object),
+                    time_created: Ok(value.time_created),
+                    time_expiry: Ok(value.time_expiry),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConnectTokenCreated {
+            connect_token: ::std::result::Result<super::Id, ::std::string::String>,
+            expires_in: ::std::result::Result<i64, ::std::string::String>,
+            live_mode: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConnectTokenCreated {
+            fn default() -> Self {
+                Self {
+                    connect_token: Err(
+                        "no value supplied for connect_token".to_string(),
+                    ),
+                    expires_in: Err("no value supplied for expires_in".to_string()),
+                    live_mode: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConnectTokenCreated {
+            pub fn connect_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.connect_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for connect_token: {e}")
+                    });
+                self
+            }
+            pub fn expires_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_in = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_in: {e}")
+                    });
+                self
+            }
+            pub fn live_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.live_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConnectTokenCreated>
+        for super::ConnectTokenCreated {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConnectTokenCreated,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    connect_token: value.connect_token?,
+                    expires_in: value.expires_in?,
+                    live_mode: value.live_mode?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConnectTokenCreated> for ConnectTokenCreated {
+            fn from(value: super::ConnectTokenCreated) -> Self {
+                Self {
+                    connect_token: Ok(value.connect_token),
+                    expires_in: Ok(value.expires_in),
+                    live_mode: Ok(value.live_mode),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConnectTokenRequest {
+            callback_uri: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            connect_web_uri: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            customer_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            direction: ::std::result::Result<super::Direction, ::std::string::String>,
+            location_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            location_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            postal_address: ::std::result::Result<
+                ::std::option::Option<super::PostalAddress>,
+                ::std::string::String,
+            >,
+            tariff_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::TariffType, ::std::string::String>,
+        }
+        impl ::std::default::Default for ConnectTokenRequest {
+            fn default() -> Self {
+                Self {
+                    callback_uri: Err("no value supplied for callback_uri".to_string()),
+                    connect_web_uri: Ok(Default::default()),
+                    customer_id: Ok(Default::default()),
+                    customer_reference_id: Ok(Default::default()),
+                    direction: Ok(super::defaults::connect_token_request_direction()),
+                    location_id: Ok(Default::default()),
+                    location_reference_id: Ok(Default::default()),
+                    postal_address: Ok(Default::default()),
+                    tariff_id: Ok(Default::default()),
+                    type_: Ok(super::defaults::connect_token_request_type()),
+                }
+            }
+        }
+        impl ConnectTokenRequest {
+            pub fn callback_uri<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.callback_uri = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for callback_uri: {e}")
+                    });
+                self
+            }
+            pub fn connect_web_uri<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.connect_web_uri = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for connect_web_uri: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn customer_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for customer_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Direction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn location_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location_id: {e}")
+                    });
+                self
+            }
+            pub fn location_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for location_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn postal_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PostalAddress>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.postal_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for postal_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn tariff_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tariff_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff_id: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TariffType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConnectTokenRequest>
+        for super::ConnectTokenRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConnectTokenRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    callback_uri: value.callback_uri?,
+                    connect_web_uri: value.connect_web_uri?,
+                    customer_id: value.customer_id?,
+                    customer_reference_id: value.customer_reference_id?,
+                    direction: value.direction?,
+                    location_id: value.location_id?,
+                    location_reference_id: value.location_reference_id?,
+                    postal_address: value.postal_address?,
+                    tariff_id: value.tariff_id?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConnectTokenRequest> for ConnectTokenRequest {
+            fn from(value: super::ConnectTokenRequest) -> Self {
+                Self {
+                    callback_uri: Ok(value.callback_uri),
+                    connect_web_uri: Ok(value.connect_web_uri),
+                    customer_id: Ok(value.customer_id),
+                    customer_reference_id: Ok(value.customer_reference_id),
+                    direction: Ok(value.direction),
+                    location_id: Ok(value.location_id),
+                    location_reference_id: Ok(value.location_reference_id),
+                    postal_address: Ok(value.postal_address),
+                    tariff_id: Ok(value.tariff_id),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ConsentDevice {
             control: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -1339,6 +6671,469 @@ so this is a string, not an enum.
                     telemetry: Ok(value.telemetry),
                     time_created: Ok(value.time_created),
                     time_updated: Ok(value.time_updated),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ContractTerm {
+            end_date: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            start_date: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ContractTerm {
+            fn default() -> Self {
+                Self {
+                    end_date: Ok(Default::default()),
+                    start_date: Ok(Default::default()),
+                }
+            }
+        }
+        impl ContractTerm {
+            pub fn end_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_date: {e}")
+                    });
+                self
+            }
+            pub fn start_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_date: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ContractTerm> for super::ContractTerm {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ContractTerm,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    end_date: value.end_date?,
+                    start_date: value.start_date?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ContractTerm> for ContractTerm {
+            fn from(value: super::ContractTerm) -> Self {
+                Self {
+                    end_date: Ok(value.end_date),
+                    start_date: Ok(value.start_date),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CostPeriod {
+            end_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CostPeriod {
+            fn default() -> Self {
+                Self {
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                }
+            }
+        }
+        impl CostPeriod {
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CostPeriod> for super::CostPeriod {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CostPeriod,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    end_time: value.end_time?,
+                    start_time: value.start_time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CostPeriod> for CostPeriod {
+            fn from(value: super::CostPeriod) -> Self {
+                Self {
+                    end_time: Ok(value.end_time),
+                    start_time: Ok(value.start_time),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Customer {
+            account_id: ::std::result::Result<super::Id, ::std::string::String>,
+            id: ::std::result::Result<super::Id, ::std::string::String>,
+            live_mode: ::std::result::Result<bool, ::std::string::String>,
+            locations: ::std::result::Result<
+                ::std::vec::Vec<super::Id>,
+                ::std::string::String,
+            >,
+            object: ::std::result::Result<super::CustomerObject, ::std::string::String>,
+            reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            time_created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Customer {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    live_mode: Err("no value supplied for live_mode".to_string()),
+                    locations: Ok(Default::default()),
+                    object: Err("no value supplied for object".to_string()),
+                    reference_id: Ok(Default::default()),
+                    time_created: Err("no value supplied for time_created".to_string()),
+                }
+            }
+        }
+        impl Customer {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn live_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.live_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
+                self
+            }
+            pub fn locations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.locations = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for locations: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CustomerObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reference_id: {e}")
+                    });
+                self
+            }
+            pub fn time_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Customer> for super::Customer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Customer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    id: value.id?,
+                    live_mode: value.live_mode?,
+                    locations: value.locations?,
+                    object: value.object?,
+                    reference_id: value.reference_id?,
+                    time_created: value.time_created?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Customer> for Customer {
+            fn from(value: super::Customer) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    id: Ok(value.id),
+                    live_mode: Ok(value.live_mode),
+                    locations: Ok(value.locations),
+                    object: Ok(value.object),
+                    reference_id: Ok(value.reference_id),
+                    time_created: Ok(value.time_created),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomerCreate {
+            reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomerCreate {
+            fn default() -> Self {
+                Self {
+                    reference_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl CustomerCreate {
+            pub fn reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reference_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomerCreate> for super::CustomerCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomerCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    reference_id: value.reference_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomerCreate> for CustomerCreate {
+            fn from(value: super::CustomerCreate) -> Self {
+                Self {
+                    reference_id: Ok(value.reference_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomerList {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Customer>,
+                ::std::string::String,
+            >,
+            has_more: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::CustomerListObject,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for CustomerList {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    has_more: Err("no value supplied for has_more".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl CustomerList {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Customer>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn has_more<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_more = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_more: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CustomerListObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomerList> for super::CustomerList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomerList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    has_more: value.has_more?,
+                    object: value.object?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomerList> for CustomerList {
+            fn from(value: super::CustomerList) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    has_more: Ok(value.has_more),
+                    object: Ok(value.object),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomerUpdate {
+            reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomerUpdate {
+            fn default() -> Self {
+                Self {
+                    reference_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl CustomerUpdate {
+            pub fn reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reference_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomerUpdate> for super::CustomerUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomerUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    reference_id: value.reference_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomerUpdate> for CustomerUpdate {
+            fn from(value: super::CustomerUpdate) -> Self {
+                Self {
+                    reference_id: Ok(value.reference_id),
                 }
             }
         }
@@ -1586,6 +7381,147 @@ so this is a string, not an enum.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct DeviceCreate {
+            reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DeviceCreate {
+            fn default() -> Self {
+                Self {
+                    reference_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl DeviceCreate {
+            pub fn reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reference_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DeviceCreate> for super::DeviceCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DeviceCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    reference_id: value.reference_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DeviceCreate> for DeviceCreate {
+            fn from(value: super::DeviceCreate) -> Self {
+                Self {
+                    reference_id: Ok(value.reference_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DeviceList {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Device>,
+                ::std::string::String,
+            >,
+            has_more: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::DeviceListObject,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for DeviceList {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    has_more: Err("no value supplied for has_more".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl DeviceList {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Device>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn has_more<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_more = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_more: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DeviceListObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DeviceList> for super::DeviceList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DeviceList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    has_more: value.has_more?,
+                    object: value.object?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DeviceList> for DeviceList {
+            fn from(value: super::DeviceList) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    has_more: Ok(value.has_more),
+                    object: Ok(value.object),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct DeviceProperties {
             battery: ::std::result::Result<
                 ::std::option::Option<super::Battery>,
@@ -1779,6 +7715,533 @@ so this is a string, not an enum.
                     model_code: Ok(value.model_code),
                     model_name: Ok(value.model_name),
                     pv: Ok(value.pv),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DeviceUpdate {
+            reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DeviceUpdate {
+            fn default() -> Self {
+                Self {
+                    reference_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl DeviceUpdate {
+            pub fn reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reference_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DeviceUpdate> for super::DeviceUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DeviceUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    reference_id: value.reference_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DeviceUpdate> for DeviceUpdate {
+            fn from(value: super::DeviceUpdate) -> Self {
+                Self {
+                    reference_id: Ok(value.reference_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Energy {
+            units: ::std::result::Result<super::EnergyUnits, ::std::string::String>,
+            value: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for Energy {
+            fn default() -> Self {
+                Self {
+                    units: Err("no value supplied for units".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl Energy {
+            pub fn units<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EnergyUnits>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.units = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for units: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Energy> for super::Energy {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Energy,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    units: value.units?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Energy> for Energy {
+            fn from(value: super::Energy) -> Self {
+                Self {
+                    units: Ok(value.units),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EnergyAmount {
+            value: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for EnergyAmount {
+            fn default() -> Self {
+                Self {
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl EnergyAmount {
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EnergyAmount> for super::EnergyAmount {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EnergyAmount,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { value: value.value? })
+            }
+        }
+        impl ::std::convert::From<super::EnergyAmount> for EnergyAmount {
+            fn from(value: super::EnergyAmount) -> Self {
+                Self { value: Ok(value.value) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EnergyCost {
+            account_id: ::std::result::Result<super::Id, ::std::string::String>,
+            carbon_units: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            currency_code: ::std::result::Result<
+                ::std::option::Option<super::CurrencyCode>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::EnergyCostEntry>,
+                ::std::string::String,
+            >,
+            direction: ::std::result::Result<
+                ::std::option::Option<super::Direction>,
+                ::std::string::String,
+            >,
+            energy_units: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<super::Id, ::std::string::String>,
+            live_mode: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            location_timezone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            object: ::std::result::Result<
+                super::EnergyCostObject,
+                ::std::string::String,
+            >,
+            object_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EnergyCost {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    carbon_units: Ok(Default::default()),
+                    currency_code: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    direction: Ok(Default::default()),
+                    energy_units: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    live_mode: Ok(Default::default()),
+                    location_timezone: Ok(Default::default()),
+                    object: Err("no value supplied for object".to_string()),
+                    object_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl EnergyCost {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn carbon_units<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.carbon_units = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for carbon_units: {e}")
+                    });
+                self
+            }
+            pub fn currency_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CurrencyCode>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency_code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::EnergyCostEntry>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Direction>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn energy_units<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.energy_units = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for energy_units: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn live_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.live_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
+                self
+            }
+            pub fn location_timezone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_timezone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for location_timezone: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EnergyCostObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn object_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EnergyCost> for super::EnergyCost {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EnergyCost,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    carbon_units: value.carbon_units?,
+                    currency_code: value.currency_code?,
+                    data: value.data?,
+                    direction: value.direction?,
+                    energy_units: value.energy_units?,
+                    id: value.id?,
+                    live_mode: value.live_mode?,
+                    location_timezone: value.location_timezone?,
+                    object: value.object?,
+                    object_id: value.object_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EnergyCost> for EnergyCost {
+            fn from(value: super::EnergyCost) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    carbon_units: Ok(value.carbon_units),
+                    currency_code: Ok(value.currency_code),
+                    data: Ok(value.data),
+                    direction: Ok(value.direction),
+                    energy_units: Ok(value.energy_units),
+                    id: Ok(value.id),
+                    live_mode: Ok(value.live_mode),
+                    location_timezone: Ok(value.location_timezone),
+                    object: Ok(value.object),
+                    object_id: Ok(value.object_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EnergyCostEntry {
+            carbon: ::std::result::Result<
+                ::std::option::Option<super::CarbonValue>,
+                ::std::string::String,
+            >,
+            end_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            energy: ::std::result::Result<super::EnergyAmount, ::std::string::String>,
+            record_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            session_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            tariff: ::std::result::Result<super::MoneyValue, ::std::string::String>,
+        }
+        impl ::std::default::Default for EnergyCostEntry {
+            fn default() -> Self {
+                Self {
+                    carbon: Ok(Default::default()),
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    energy: Err("no value supplied for energy".to_string()),
+                    record_reference_id: Ok(Default::default()),
+                    session_reference_id: Ok(Default::default()),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                    tariff: Err("no value supplied for tariff".to_string()),
+                }
+            }
+        }
+        impl EnergyCostEntry {
+            pub fn carbon<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CarbonValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.carbon = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for carbon: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn energy<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EnergyAmount>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.energy = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for energy: {e}")
+                    });
+                self
+            }
+            pub fn record_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.record_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for record_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn session_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for session_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+            pub fn tariff<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MoneyValue>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tariff = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EnergyCostEntry> for super::EnergyCostEntry {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EnergyCostEntry,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    carbon: value.carbon?,
+                    end_time: value.end_time?,
+                    energy: value.energy?,
+                    record_reference_id: value.record_reference_id?,
+                    session_reference_id: value.session_reference_id?,
+                    start_time: value.start_time?,
+                    tariff: value.tariff?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EnergyCostEntry> for EnergyCostEntry {
+            fn from(value: super::EnergyCostEntry) -> Self {
+                Self {
+                    carbon: Ok(value.carbon),
+                    end_time: Ok(value.end_time),
+                    energy: Ok(value.energy),
+                    record_reference_id: Ok(value.record_reference_id),
+                    session_reference_id: Ok(value.session_reference_id),
+                    start_time: Ok(value.start_time),
+                    tariff: Ok(value.tariff),
                 }
             }
         }
@@ -2069,6 +8532,285 @@ so this is a string, not an enum.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Event {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            id: ::std::result::Result<super::Id, ::std::string::String>,
+            object: ::std::result::Result<super::EventObject, ::std::string::String>,
+            time_created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for Event {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    time_created: Err("no value supplied for time_created".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl Event {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn time_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Event> for super::Event {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Event,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    id: value.id?,
+                    object: value.object?,
+                    time_created: value.time_created?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Event> for Event {
+            fn from(value: super::Event) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    id: Ok(value.id),
+                    object: Ok(value.object),
+                    time_created: Ok(value.time_created),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EventList {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Event>,
+                ::std::string::String,
+            >,
+            has_more: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<super::EventListObject, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for EventList {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    has_more: Err("no value supplied for has_more".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl EventList {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Event>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn has_more<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_more = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_more: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventListObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EventList> for super::EventList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EventList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    has_more: value.has_more?,
+                    object: value.object?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EventList> for EventList {
+            fn from(value: super::EventList) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    has_more: Ok(value.has_more),
+                    object: Ok(value.object),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FailedMeterRecord {
+            error: ::std::result::Result<::std::string::String, ::std::string::String>,
+            record_num: ::std::result::Result<i64, ::std::string::String>,
+            record_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FailedMeterRecord {
+            fn default() -> Self {
+                Self {
+                    error: Err("no value supplied for error".to_string()),
+                    record_num: Err("no value supplied for record_num".to_string()),
+                    record_reference_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl FailedMeterRecord {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn record_num<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.record_num = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for record_num: {e}")
+                    });
+                self
+            }
+            pub fn record_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.record_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for record_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FailedMeterRecord> for super::FailedMeterRecord {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FailedMeterRecord,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    error: value.error?,
+                    record_num: value.record_num?,
+                    record_reference_id: value.record_reference_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FailedMeterRecord> for FailedMeterRecord {
+            fn from(value: super::FailedMeterRecord) -> Self {
+                Self {
+                    error: Ok(value.error),
+                    record_num: Ok(value.record_num),
+                    record_reference_id: Ok(value.record_reference_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct GeoLocation {
             lat: ::std::result::Result<f64, ::std::string::String>,
             lng: ::std::result::Result<f64, ::std::string::String>,
@@ -2259,6 +9001,452 @@ so this is a string, not an enum.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Location {
+            account_id: ::std::result::Result<super::Id, ::std::string::String>,
+            currency_code: ::std::result::Result<
+                ::std::option::Option<super::CurrencyCode>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            geo_location: ::std::result::Result<
+                ::std::option::Option<super::GeoLocation>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<super::Id, ::std::string::String>,
+            live_mode: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<super::LocationObject, ::std::string::String>,
+            postal_address: ::std::result::Result<
+                ::std::option::Option<super::PostalAddress>,
+                ::std::string::String,
+            >,
+            reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tariff_elements: ::std::result::Result<
+                ::std::vec::Vec<super::Id>,
+                ::std::string::String,
+            >,
+            tariff_status: ::std::result::Result<
+                ::std::option::Option<super::LocationTariffStatus>,
+                ::std::string::String,
+            >,
+            time_created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            timezone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Location {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    currency_code: Ok(Default::default()),
+                    customer_id: Ok(Default::default()),
+                    geo_location: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    live_mode: Err("no value supplied for live_mode".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    postal_address: Ok(Default::default()),
+                    reference_id: Ok(Default::default()),
+                    tariff_elements: Ok(Default::default()),
+                    tariff_status: Ok(Default::default()),
+                    time_created: Err("no value supplied for time_created".to_string()),
+                    timezone: Ok(Default::default()),
+                }
+            }
+        }
+        impl Location {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn currency_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CurrencyCode>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency_code: {e}")
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn geo_location<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::GeoLocation>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.geo_location = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for geo_location: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn live_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.live_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::LocationObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn postal_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PostalAddress>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.postal_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for postal_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reference_id: {e}")
+                    });
+                self
+            }
+            pub fn tariff_elements<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tariff_elements = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for tariff_elements: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn tariff_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::LocationTariffStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tariff_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff_status: {e}")
+                    });
+                self
+            }
+            pub fn time_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
+                self
+            }
+            pub fn timezone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timezone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timezone: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Location> for super::Location {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Location,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    currency_code: value.currency_code?,
+                    customer_id: value.customer_id?,
+                    geo_location: value.geo_location?,
+                    id: value.id?,
+                    live_mode: value.live_mode?,
+                    object: value.object?,
+                    postal_address: value.postal_address?,
+                    reference_id: value.reference_id?,
+                    tariff_elements: value.tariff_elements?,
+                    tariff_status: value.tariff_status?,
+                    time_created: value.time_created?,
+                    timezone: value.timezone?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Location> for Location {
+            fn from(value: super::Location) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    currency_code: Ok(value.currency_code),
+                    customer_id: Ok(value.customer_id),
+                    geo_location: Ok(value.geo_location),
+                    id: Ok(value.id),
+                    live_mode: Ok(value.live_mode),
+                    object: Ok(value.object),
+                    postal_address: Ok(value.postal_address),
+                    reference_id: Ok(value.reference_id),
+                    tariff_elements: Ok(value.tariff_elements),
+                    tariff_status: Ok(value.tariff_status),
+                    time_created: Ok(value.time_created),
+                    timezone: Ok(value.timezone),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LocationCreate {
+            customer_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            postal_address: ::std::result::Result<
+                ::std::option::Option<super::PostalAddress>,
+                ::std::string::String,
+            >,
+            reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LocationCreate {
+            fn default() -> Self {
+                Self {
+                    customer_id: Ok(Default::default()),
+                    postal_address: Ok(Default::default()),
+                    reference_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl LocationCreate {
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn postal_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PostalAddress>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.postal_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for postal_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reference_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LocationCreate> for super::LocationCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LocationCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    customer_id: value.customer_id?,
+                    postal_address: value.postal_address?,
+                    reference_id: value.reference_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LocationCreate> for LocationCreate {
+            fn from(value: super::LocationCreate) -> Self {
+                Self {
+                    customer_id: Ok(value.customer_id),
+                    postal_address: Ok(value.postal_address),
+                    reference_id: Ok(value.reference_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LocationList {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Location>,
+                ::std::string::String,
+            >,
+            has_more: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::LocationListObject,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for LocationList {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    has_more: Err("no value supplied for has_more".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl LocationList {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Location>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn has_more<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_more = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_more: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::LocationListObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LocationList> for super::LocationList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LocationList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    has_more: value.has_more?,
+                    object: value.object?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LocationList> for LocationList {
+            fn from(value: super::LocationList) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    has_more: Ok(value.has_more),
+                    object: Ok(value.object),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct LocationStatus {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
             id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -2388,6 +9576,1737 @@ so this is a string, not an enum.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct LocationTariffStatus {
+            commodity_export: ::std::result::Result<
+                ::std::option::Option<super::TariffConnectionStatus>,
+                ::std::string::String,
+            >,
+            commodity_import: ::std::result::Result<
+                ::std::option::Option<super::TariffConnectionStatus>,
+                ::std::string::String,
+            >,
+            local: ::std::result::Result<
+                ::std::option::Option<super::TariffConnectionStatus>,
+                ::std::string::String,
+            >,
+            non_commodity_export: ::std::result::Result<
+                ::std::option::Option<super::TariffConnectionStatus>,
+                ::std::string::String,
+            >,
+            non_commodity_import: ::std::result::Result<
+                ::std::option::Option<super::TariffConnectionStatus>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LocationTariffStatus {
+            fn default() -> Self {
+                Self {
+                    commodity_export: Ok(Default::default()),
+                    commodity_import: Ok(Default::default()),
+                    local: Ok(Default::default()),
+                    non_commodity_export: Ok(Default::default()),
+                    non_commodity_import: Ok(Default::default()),
+                }
+            }
+        }
+        impl LocationTariffStatus {
+            pub fn commodity_export<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TariffConnectionStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.commodity_export = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for commodity_export: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn commodity_import<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TariffConnectionStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.commodity_import = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for commodity_import: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn local<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TariffConnectionStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.local = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for local: {e}")
+                    });
+                self
+            }
+            pub fn non_commodity_export<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TariffConnectionStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.non_commodity_export = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for non_commodity_export: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn non_commodity_import<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TariffConnectionStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.non_commodity_import = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for non_commodity_import: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LocationTariffStatus>
+        for super::LocationTariffStatus {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LocationTariffStatus,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    commodity_export: value.commodity_export?,
+                    commodity_import: value.commodity_import?,
+                    local: value.local?,
+                    non_commodity_export: value.non_commodity_export?,
+                    non_commodity_import: value.non_commodity_import?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LocationTariffStatus> for LocationTariffStatus {
+            fn from(value: super::LocationTariffStatus) -> Self {
+                Self {
+                    commodity_export: Ok(value.commodity_export),
+                    commodity_import: Ok(value.commodity_import),
+                    local: Ok(value.local),
+                    non_commodity_export: Ok(value.non_commodity_export),
+                    non_commodity_import: Ok(value.non_commodity_import),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LocationUpdate {
+            customer_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            postal_address: ::std::result::Result<
+                ::std::option::Option<super::PostalAddress>,
+                ::std::string::String,
+            >,
+            reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LocationUpdate {
+            fn default() -> Self {
+                Self {
+                    customer_id: Ok(Default::default()),
+                    postal_address: Ok(Default::default()),
+                    reference_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl LocationUpdate {
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn postal_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PostalAddress>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.postal_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for postal_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reference_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LocationUpdate> for super::LocationUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LocationUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    customer_id: value.customer_id?,
+                    postal_address: value.postal_address?,
+                    reference_id: value.reference_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LocationUpdate> for LocationUpdate {
+            fn from(value: super::LocationUpdate) -> Self {
+                Self {
+                    customer_id: Ok(value.customer_id),
+                    postal_address: Ok(value.postal_address),
+                    reference_id: Ok(value.reference_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MeterBatch {
+            account_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            failed_records: ::std::result::Result<
+                ::std::vec::Vec<super::FailedMeterRecord>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<super::Id, ::std::string::String>,
+            object: ::std::result::Result<
+                super::MeterBatchObject,
+                ::std::string::String,
+            >,
+            records_accepted: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            records_processed: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            records_submitted: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            time_created: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MeterBatch {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    failed_records: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    records_accepted: Ok(Default::default()),
+                    records_processed: Ok(Default::default()),
+                    records_submitted: Ok(Default::default()),
+                    time_created: Ok(Default::default()),
+                }
+            }
+        }
+        impl MeterBatch {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn failed_records<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::FailedMeterRecord>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.failed_records = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for failed_records: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MeterBatchObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn records_accepted<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.records_accepted = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for records_accepted: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn records_processed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.records_processed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for records_processed: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn records_submitted<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.records_submitted = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for records_submitted: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn time_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MeterBatch> for super::MeterBatch {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MeterBatch,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    failed_records: value.failed_records?,
+                    id: value.id?,
+                    object: value.object?,
+                    records_accepted: value.records_accepted?,
+                    records_processed: value.records_processed?,
+                    records_submitted: value.records_submitted?,
+                    time_created: value.time_created?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MeterBatch> for MeterBatch {
+            fn from(value: super::MeterBatch) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    failed_records: Ok(value.failed_records),
+                    id: Ok(value.id),
+                    object: Ok(value.object),
+                    records_accepted: Ok(value.records_accepted),
+                    records_processed: Ok(value.records_processed),
+                    records_submitted: Ok(value.records_submitted),
+                    time_created: Ok(value.time_created),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MeterRecord {
+            confidence: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            device_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            direction: ::std::result::Result<
+                ::std::option::Option<super::Direction>,
+                ::std::string::String,
+            >,
+            end_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            location_id: ::std::result::Result<super::Id, ::std::string::String>,
+            measurand: ::std::result::Result<
+                ::std::option::Option<super::Measurand>,
+                ::std::string::String,
+            >,
+            record_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            session_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            tariff_rate: ::std::result::Result<
+                ::std::option::Option<super::TariffDirection>,
+                ::std::string::String,
+            >,
+            units: ::std::result::Result<super::MeterUnits, ::std::string::String>,
+            value: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for MeterRecord {
+            fn default() -> Self {
+                Self {
+                    confidence: Ok(Default::default()),
+                    device_id: Ok(Default::default()),
+                    direction: Ok(Default::default()),
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    location_id: Err("no value supplied for location_id".to_string()),
+                    measurand: Ok(Default::default()),
+                    record_reference_id: Ok(Default::default()),
+                    session_reference_id: Ok(Default::default()),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                    tariff_rate: Ok(Default::default()),
+                    units: Err("no value supplied for units".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl MeterRecord {
+            pub fn confidence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.confidence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for confidence: {e}")
+                    });
+                self
+            }
+            pub fn device_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.device_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for device_id: {e}")
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Direction>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn location_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location_id: {e}")
+                    });
+                self
+            }
+            pub fn measurand<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Measurand>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.measurand = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for measurand: {e}")
+                    });
+                self
+            }
+            pub fn record_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.record_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for record_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn session_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for session_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+            pub fn tariff_rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TariffDirection>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tariff_rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff_rate: {e}")
+                    });
+                self
+            }
+            pub fn units<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MeterUnits>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.units = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for units: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MeterRecord> for super::MeterRecord {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MeterRecord,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    confidence: value.confidence?,
+                    device_id: value.device_id?,
+                    direction: value.direction?,
+                    end_time: value.end_time?,
+                    location_id: value.location_id?,
+                    measurand: value.measurand?,
+                    record_reference_id: value.record_reference_id?,
+                    session_reference_id: value.session_reference_id?,
+                    start_time: value.start_time?,
+                    tariff_rate: value.tariff_rate?,
+                    units: value.units?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MeterRecord> for MeterRecord {
+            fn from(value: super::MeterRecord) -> Self {
+                Self {
+                    confidence: Ok(value.confidence),
+                    device_id: Ok(value.device_id),
+                    direction: Ok(value.direction),
+                    end_time: Ok(value.end_time),
+                    location_id: Ok(value.location_id),
+                    measurand: Ok(value.measurand),
+                    record_reference_id: Ok(value.record_reference_id),
+                    session_reference_id: Ok(value.session_reference_id),
+                    start_time: Ok(value.start_time),
+                    tariff_rate: Ok(value.tariff_rate),
+                    units: Ok(value.units),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MeterRecordCost {
+            account_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            carbon_units: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            currency_code: ::std::result::Result<
+                super::CurrencyCode,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<super::EnergyCostEntry, ::std::string::String>,
+            direction: ::std::result::Result<super::Direction, ::std::string::String>,
+            energy_units: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<super::Id, ::std::string::String>,
+            live_mode: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::MeterRecordCostObject,
+                ::std::string::String,
+            >,
+            request: ::std::result::Result<
+                super::MeterRecordEcho,
+                ::std::string::String,
+            >,
+            tariff_rate: ::std::result::Result<
+                super::TariffDirection,
+                ::std::string::String,
+            >,
+            time_created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MeterRecordCost {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    carbon_units: Err("no value supplied for carbon_units".to_string()),
+                    currency_code: Err(
+                        "no value supplied for currency_code".to_string(),
+                    ),
+                    data: Err("no value supplied for data".to_string()),
+                    direction: Err("no value supplied for direction".to_string()),
+                    energy_units: Err("no value supplied for energy_units".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    live_mode: Err("no value supplied for live_mode".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    request: Err("no value supplied for request".to_string()),
+                    tariff_rate: Err("no value supplied for tariff_rate".to_string()),
+                    time_created: Err("no value supplied for time_created".to_string()),
+                }
+            }
+        }
+        impl MeterRecordCost {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn carbon_units<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.carbon_units = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for carbon_units: {e}")
+                    });
+                self
+            }
+            pub fn currency_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CurrencyCode>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency_code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EnergyCostEntry>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Direction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn energy_units<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.energy_units = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for energy_units: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn live_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.live_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MeterRecordCostObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn request<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MeterRecordEcho>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request: {e}")
+                    });
+                self
+            }
+            pub fn tariff_rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TariffDirection>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tariff_rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff_rate: {e}")
+                    });
+                self
+            }
+            pub fn time_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MeterRecordCost> for super::MeterRecordCost {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MeterRecordCost,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    carbon_units: value.carbon_units?,
+                    currency_code: value.currency_code?,
+                    data: value.data?,
+                    direction: value.direction?,
+                    energy_units: value.energy_units?,
+                    id: value.id?,
+                    live_mode: value.live_mode?,
+                    object: value.object?,
+                    request: value.request?,
+                    tariff_rate: value.tariff_rate?,
+                    time_created: value.time_created?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MeterRecordCost> for MeterRecordCost {
+            fn from(value: super::MeterRecordCost) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    carbon_units: Ok(value.carbon_units),
+                    currency_code: Ok(value.currency_code),
+                    data: Ok(value.data),
+                    direction: Ok(value.direction),
+                    energy_units: Ok(value.energy_units),
+                    id: Ok(value.id),
+                    live_mode: Ok(value.live_mode),
+                    object: Ok(value.object),
+                    request: Ok(value.request),
+                    tariff_rate: Ok(value.tariff_rate),
+                    time_created: Ok(value.time_created),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MeterRecordEcho {
+            confidence: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            device_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            direction: ::std::result::Result<
+                ::std::option::Option<super::Direction>,
+                ::std::string::String,
+            >,
+            end_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            location_id: ::std::result::Result<super::Id, ::std::string::String>,
+            measurand: ::std::result::Result<
+                ::std::option::Option<super::Measurand>,
+                ::std::string::String,
+            >,
+            non_persistent: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            record_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            session_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            tariff_rate: ::std::result::Result<
+                ::std::option::Option<super::TariffDirection>,
+                ::std::string::String,
+            >,
+            units: ::std::result::Result<super::MeterUnits, ::std::string::String>,
+            value: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for MeterRecordEcho {
+            fn default() -> Self {
+                Self {
+                    confidence: Ok(Default::default()),
+                    device_id: Ok(Default::default()),
+                    direction: Ok(Default::default()),
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    location_id: Err("no value supplied for location_id".to_string()),
+                    measurand: Ok(Default::default()),
+                    non_persistent: Ok(Default::default()),
+                    record_reference_id: Ok(Default::default()),
+                    session_reference_id: Ok(Default::default()),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                    tariff_rate: Ok(Default::default()),
+                    units: Err("no value supplied for units".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl MeterRecordEcho {
+            pub fn confidence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.confidence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for confidence: {e}")
+                    });
+                self
+            }
+            pub fn device_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.device_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for device_id: {e}")
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Direction>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn location_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location_id: {e}")
+                    });
+                self
+            }
+            pub fn measurand<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Measurand>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.measurand = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for measurand: {e}")
+                    });
+                self
+            }
+            pub fn non_persistent<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.non_persistent = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for non_persistent: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn record_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.record_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for record_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn session_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for session_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+            pub fn tariff_rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TariffDirection>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tariff_rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff_rate: {e}")
+                    });
+                self
+            }
+            pub fn units<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MeterUnits>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.units = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for units: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MeterRecordEcho> for super::MeterRecordEcho {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MeterRecordEcho,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    confidence: value.confidence?,
+                    device_id: value.device_id?,
+                    direction: value.direction?,
+                    end_time: value.end_time?,
+                    location_id: value.location_id?,
+                    measurand: value.measurand?,
+                    non_persistent: value.non_persistent?,
+                    record_reference_id: value.record_reference_id?,
+                    session_reference_id: value.session_reference_id?,
+                    start_time: value.start_time?,
+                    tariff_rate: value.tariff_rate?,
+                    units: value.units?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MeterRecordEcho> for MeterRecordEcho {
+            fn from(value: super::MeterRecordEcho) -> Self {
+                Self {
+                    confidence: Ok(value.confidence),
+                    device_id: Ok(value.device_id),
+                    direction: Ok(value.direction),
+                    end_time: Ok(value.end_time),
+                    location_id: Ok(value.location_id),
+                    measurand: Ok(value.measurand),
+                    non_persistent: Ok(value.non_persistent),
+                    record_reference_id: Ok(value.record_reference_id),
+                    session_reference_id: Ok(value.session_reference_id),
+                    start_time: Ok(value.start_time),
+                    tariff_rate: Ok(value.tariff_rate),
+                    units: Ok(value.units),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MeterRegisterRead {
+            record_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            time: ::std::result::Result<i64, ::std::string::String>,
+            value: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for MeterRegisterRead {
+            fn default() -> Self {
+                Self {
+                    record_reference_id: Ok(Default::default()),
+                    time: Err("no value supplied for time".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl MeterRegisterRead {
+            pub fn record_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.record_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for record_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MeterRegisterRead> for super::MeterRegisterRead {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MeterRegisterRead,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    record_reference_id: value.record_reference_id?,
+                    time: value.time?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MeterRegisterRead> for MeterRegisterRead {
+            fn from(value: super::MeterRegisterRead) -> Self {
+                Self {
+                    record_reference_id: Ok(value.record_reference_id),
+                    time: Ok(value.time),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MeterRegisterReads {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::MeterRegisterRead>,
+                ::std::string::String,
+            >,
+            device_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            direction: ::std::result::Result<
+                ::std::option::Option<super::Direction>,
+                ::std::string::String,
+            >,
+            location_id: ::std::result::Result<super::Id, ::std::string::String>,
+            session_reference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tariff_rate: ::std::result::Result<
+                ::std::option::Option<super::TariffDirection>,
+                ::std::string::String,
+            >,
+            units: ::std::result::Result<super::EnergyUnits, ::std::string::String>,
+        }
+        impl ::std::default::Default for MeterRegisterReads {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    device_id: Ok(Default::default()),
+                    direction: Ok(Default::default()),
+                    location_id: Err("no value supplied for location_id".to_string()),
+                    session_reference_id: Ok(Default::default()),
+                    tariff_rate: Ok(Default::default()),
+                    units: Err("no value supplied for units".to_string()),
+                }
+            }
+        }
+        impl MeterRegisterReads {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MeterRegisterRead>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn device_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.device_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for device_id: {e}")
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Direction>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn location_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location_id: {e}")
+                    });
+                self
+            }
+            pub fn session_reference_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_reference_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for session_reference_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn tariff_rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TariffDirection>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tariff_rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff_rate: {e}")
+                    });
+                self
+            }
+            pub fn units<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EnergyUnits>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.units = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for units: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MeterRegisterReads> for super::MeterRegisterReads {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MeterRegisterReads,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    device_id: value.device_id?,
+                    direction: value.direction?,
+                    location_id: value.location_id?,
+                    session_reference_id: value.session_reference_id?,
+                    tariff_rate: value.tariff_rate?,
+                    units: value.units?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MeterRegisterReads> for MeterRegisterReads {
+            fn from(value: super::MeterRegisterReads) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    device_id: Ok(value.device_id),
+                    direction: Ok(value.direction),
+                    location_id: Ok(value.location_id),
+                    session_reference_id: Ok(value.session_reference_id),
+                    tariff_rate: Ok(value.tariff_rate),
+                    units: Ok(value.units),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MoneyValue {
+            confidence: ::std::result::Result<f64, ::std::string::String>,
+            value: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for MoneyValue {
+            fn default() -> Self {
+                Self {
+                    confidence: Err("no value supplied for confidence".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl MoneyValue {
+            pub fn confidence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.confidence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for confidence: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MoneyValue> for super::MoneyValue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MoneyValue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    confidence: value.confidence?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MoneyValue> for MoneyValue {
+            fn from(value: super::MoneyValue) -> Self {
+                Self {
+                    confidence: Ok(value.confidence),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NonCommodityRateParts {
+            fixed: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            tier: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NonCommodityRateParts {
+            fn default() -> Self {
+                Self {
+                    fixed: Ok(Default::default()),
+                    tier: Ok(Default::default()),
+                }
+            }
+        }
+        impl NonCommodityRateParts {
+            pub fn fixed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fixed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fixed: {e}")
+                    });
+                self
+            }
+            pub fn tier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tier: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NonCommodityRateParts>
+        for super::NonCommodityRateParts {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NonCommodityRateParts,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    fixed: value.fixed?,
+                    tier: value.tier?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NonCommodityRateParts>
+        for NonCommodityRateParts {
+            fn from(value: super::NonCommodityRateParts) -> Self {
+                Self {
+                    fixed: Ok(value.fixed),
+                    tier: Ok(value.tier),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostalAddress {
+            address_line1: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            address_line2: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            city: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            country_code: ::std::result::Result<
+                ::std::option::Option<super::CountryCode>,
+                ::std::string::String,
+            >,
+            post_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostalAddress {
+            fn default() -> Self {
+                Self {
+                    address_line1: Ok(Default::default()),
+                    address_line2: Ok(Default::default()),
+                    city: Ok(Default::default()),
+                    country_code: Ok(Default::default()),
+                    post_code: Ok(Default::default()),
+                    state: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostalAddress {
+            pub fn address_line1<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address_line1 = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address_line1: {e}")
+                    });
+                self
+            }
+            pub fn address_line2<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address_line2 = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address_line2: {e}")
+                    });
+                self
+            }
+            pub fn city<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.city = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for city: {e}")
+                    });
+                self
+            }
+            pub fn country_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CountryCode>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for country_code: {e}")
+                    });
+                self
+            }
+            pub fn post_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.post_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for post_code: {e}")
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostalAddress> for super::PostalAddress {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostalAddress,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    address_line1: value.address_line1?,
+                    address_line2: value.address_line2?,
+                    city: value.city?,
+                    country_code: value.country_code?,
+                    post_code: value.post_code?,
+                    state: value.state?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostalAddress> for PostalAddress {
+            fn from(value: super::PostalAddress) -> Self {
+                Self {
+                    address_line1: Ok(value.address_line1),
+                    address_line2: Ok(value.address_line2),
+                    city: Ok(value.city),
+                    country_code: Ok(value.country_code),
+                    post_code: Ok(value.post_code),
+                    state: Ok(value.state),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Power {
+            units: ::std::result::Result<super::PowerUnits, ::std::string::String>,
+            value: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for Power {
+            fn default() -> Self {
+                Self {
+                    units: Err("no value supplied for units".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl Power {
+            pub fn units<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PowerUnits>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.units = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for units: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Power> for super::Power {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Power,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    units: value.units?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Power> for Power {
+            fn from(value: super::Power) -> Self {
+                Self {
+                    units: Ok(value.units),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Pv {
             azimuth: ::std::result::Result<
                 ::std::option::Option<f64>,
@@ -2513,6 +11432,1901 @@ so this is a string, not an enum.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct RateEntry {
+            carbon: ::std::result::Result<
+                ::std::option::Option<super::CarbonIntensity>,
+                ::std::string::String,
+            >,
+            tariff: ::std::result::Result<
+                ::std::option::Option<super::RateValue>,
+                ::std::string::String,
+            >,
+            valid_from: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            valid_to: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RateEntry {
+            fn default() -> Self {
+                Self {
+                    carbon: Ok(Default::default()),
+                    tariff: Ok(Default::default()),
+                    valid_from: Err("no value supplied for valid_from".to_string()),
+                    valid_to: Err("no value supplied for valid_to".to_string()),
+                }
+            }
+        }
+        impl RateEntry {
+            pub fn carbon<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CarbonIntensity>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.carbon = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for carbon: {e}")
+                    });
+                self
+            }
+            pub fn tariff<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::RateValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tariff = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff: {e}")
+                    });
+                self
+            }
+            pub fn valid_from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.valid_from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for valid_from: {e}")
+                    });
+                self
+            }
+            pub fn valid_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.valid_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for valid_to: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RateEntry> for super::RateEntry {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RateEntry,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    carbon: value.carbon?,
+                    tariff: value.tariff?,
+                    valid_from: value.valid_from?,
+                    valid_to: value.valid_to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RateEntry> for RateEntry {
+            fn from(value: super::RateEntry) -> Self {
+                Self {
+                    carbon: Ok(value.carbon),
+                    tariff: Ok(value.tariff),
+                    valid_from: Ok(value.valid_from),
+                    valid_to: Ok(value.valid_to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RateValue {
+            confidence: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            rate: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RateValue {
+            fn default() -> Self {
+                Self {
+                    confidence: Ok(Default::default()),
+                    rate: Ok(Default::default()),
+                }
+            }
+        }
+        impl RateValue {
+            pub fn confidence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.confidence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for confidence: {e}")
+                    });
+                self
+            }
+            pub fn rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rate: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RateValue> for super::RateValue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RateValue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    confidence: value.confidence?,
+                    rate: value.rate?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RateValue> for RateValue {
+            fn from(value: super::RateValue) -> Self {
+                Self {
+                    confidence: Ok(value.confidence),
+                    rate: Ok(value.rate),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Savings {
+            percentage: ::std::result::Result<f64, ::std::string::String>,
+            value: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for Savings {
+            fn default() -> Self {
+                Self {
+                    percentage: Err("no value supplied for percentage".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl Savings {
+            pub fn percentage<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.percentage = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for percentage: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Savings> for super::Savings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Savings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    percentage: value.percentage?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Savings> for Savings {
+            fn from(value: super::Savings) -> Self {
+                Self {
+                    percentage: Ok(value.percentage),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Schedule {
+            account_id: ::std::result::Result<super::Id, ::std::string::String>,
+            currency_code: ::std::result::Result<
+                super::CurrencyCode,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::ScheduleDevice>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<super::Id, ::std::string::String>,
+            live_mode: ::std::result::Result<bool, ::std::string::String>,
+            location_id: ::std::result::Result<super::Id, ::std::string::String>,
+            location_timezone: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            max_power: ::std::result::Result<super::Power, ::std::string::String>,
+            object: ::std::result::Result<super::ScheduleObject, ::std::string::String>,
+            savings: ::std::result::Result<super::Savings, ::std::string::String>,
+            shaving_threshold: ::std::result::Result<
+                ::std::option::Option<super::ShavingThreshold>,
+                ::std::string::String,
+            >,
+            tariff: ::std::result::Result<super::MoneyValue, ::std::string::String>,
+            time_created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Schedule {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    currency_code: Err(
+                        "no value supplied for currency_code".to_string(),
+                    ),
+                    data: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    live_mode: Err("no value supplied for live_mode".to_string()),
+                    location_id: Err("no value supplied for location_id".to_string()),
+                    location_timezone: Err(
+                        "no value supplied for location_timezone".to_string(),
+                    ),
+                    max_power: Err("no value supplied for max_power".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    savings: Err("no value supplied for savings".to_string()),
+                    shaving_threshold: Ok(Default::default()),
+                    tariff: Err("no value supplied for tariff".to_string()),
+                    time_created: Err("no value supplied for time_created".to_string()),
+                }
+            }
+        }
+        impl Schedule {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn currency_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CurrencyCode>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency_code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ScheduleDevice>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn live_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.live_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
+                self
+            }
+            pub fn location_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location_id: {e}")
+                    });
+                self
+            }
+            pub fn location_timezone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_timezone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for location_timezone: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn max_power<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Power>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_power = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_power: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ScheduleObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn savings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Savings>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.savings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for savings: {e}")
+                    });
+                self
+            }
+            pub fn shaving_threshold<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ShavingThreshold>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.shaving_threshold = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for shaving_threshold: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn tariff<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MoneyValue>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tariff = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff: {e}")
+                    });
+                self
+            }
+            pub fn time_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Schedule> for super::Schedule {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Schedule,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    currency_code: value.currency_code?,
+                    data: value.data?,
+                    id: value.id?,
+                    live_mode: value.live_mode?,
+                    location_id: value.location_id?,
+                    location_timezone: value.location_timezone?,
+                    max_power: value.max_power?,
+                    object: value.object?,
+                    savings: value.savings?,
+                    shaving_threshold: value.shaving_threshold?,
+                    tariff: value.tariff?,
+                    time_created: value.time_created?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Schedule> for Schedule {
+            fn from(value: super::Schedule) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    currency_code: Ok(value.currency_code),
+                    data: Ok(value.data),
+                    id: Ok(value.id),
+                    live_mode: Ok(value.live_mode),
+                    location_id: Ok(value.location_id),
+                    location_timezone: Ok(value.location_timezone),
+                    max_power: Ok(value.max_power),
+                    object: Ok(value.object),
+                    savings: Ok(value.savings),
+                    shaving_threshold: Ok(value.shaving_threshold),
+                    tariff: Ok(value.tariff),
+                    time_created: Ok(value.time_created),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ScheduleDevice {
+            device_id: ::std::result::Result<super::Id, ::std::string::String>,
+            direction: ::std::result::Result<super::Direction, ::std::string::String>,
+            end_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            energy: ::std::result::Result<super::Energy, ::std::string::String>,
+            max_power: ::std::result::Result<
+                ::std::option::Option<super::Power>,
+                ::std::string::String,
+            >,
+            savings: ::std::result::Result<super::Savings, ::std::string::String>,
+            schedule: ::std::result::Result<
+                ::std::vec::Vec<super::ScheduleSlot>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            tariff: ::std::result::Result<super::MoneyValue, ::std::string::String>,
+        }
+        impl ::std::default::Default for ScheduleDevice {
+            fn default() -> Self {
+                Self {
+                    device_id: Err("no value supplied for device_id".to_string()),
+                    direction: Err("no value supplied for direction".to_string()),
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    energy: Err("no value supplied for energy".to_string()),
+                    max_power: Ok(Default::default()),
+                    savings: Err("no value supplied for savings".to_string()),
+                    schedule: Err("no value supplied for schedule".to_string()),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                    tariff: Err("no value supplied for tariff".to_string()),
+                }
+            }
+        }
+        impl ScheduleDevice {
+            pub fn device_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.device_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for device_id: {e}")
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Direction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn energy<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Energy>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.energy = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for energy: {e}")
+                    });
+                self
+            }
+            pub fn max_power<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Power>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_power = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_power: {e}")
+                    });
+                self
+            }
+            pub fn savings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Savings>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.savings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for savings: {e}")
+                    });
+                self
+            }
+            pub fn schedule<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ScheduleSlot>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.schedule = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for schedule: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+            pub fn tariff<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MoneyValue>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tariff = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ScheduleDevice> for super::ScheduleDevice {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ScheduleDevice,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    device_id: value.device_id?,
+                    direction: value.direction?,
+                    end_time: value.end_time?,
+                    energy: value.energy?,
+                    max_power: value.max_power?,
+                    savings: value.savings?,
+                    schedule: value.schedule?,
+                    start_time: value.start_time?,
+                    tariff: value.tariff?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ScheduleDevice> for ScheduleDevice {
+            fn from(value: super::ScheduleDevice) -> Self {
+                Self {
+                    device_id: Ok(value.device_id),
+                    direction: Ok(value.direction),
+                    end_time: Ok(value.end_time),
+                    energy: Ok(value.energy),
+                    max_power: Ok(value.max_power),
+                    savings: Ok(value.savings),
+                    schedule: Ok(value.schedule),
+                    start_time: Ok(value.start_time),
+                    tariff: Ok(value.tariff),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ScheduleDeviceRequest {
+            device_id: ::std::result::Result<super::Id, ::std::string::String>,
+            direction: ::std::result::Result<super::Direction, ::std::string::String>,
+            end_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            energy: ::std::result::Result<super::Energy, ::std::string::String>,
+            max_power: ::std::result::Result<
+                ::std::option::Option<super::Power>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ScheduleDeviceRequest {
+            fn default() -> Self {
+                Self {
+                    device_id: Err("no value supplied for device_id".to_string()),
+                    direction: Err("no value supplied for direction".to_string()),
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    energy: Err("no value supplied for energy".to_string()),
+                    max_power: Ok(Default::default()),
+                    start_time: Ok(Default::default()),
+                }
+            }
+        }
+        impl ScheduleDeviceRequest {
+            pub fn device_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.device_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for device_id: {e}")
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Direction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn energy<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Energy>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.energy = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for energy: {e}")
+                    });
+                self
+            }
+            pub fn max_power<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Power>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_power = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_power: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ScheduleDeviceRequest>
+        for super::ScheduleDeviceRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ScheduleDeviceRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    device_id: value.device_id?,
+                    direction: value.direction?,
+                    end_time: value.end_time?,
+                    energy: value.energy?,
+                    max_power: value.max_power?,
+                    start_time: value.start_time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ScheduleDeviceRequest>
+        for ScheduleDeviceRequest {
+            fn from(value: super::ScheduleDeviceRequest) -> Self {
+                Self {
+                    device_id: Ok(value.device_id),
+                    direction: Ok(value.direction),
+                    end_time: Ok(value.end_time),
+                    energy: Ok(value.energy),
+                    max_power: Ok(value.max_power),
+                    start_time: Ok(value.start_time),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ScheduleRequest {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::ScheduleDeviceRequest>,
+                ::std::string::String,
+            >,
+            location_id: ::std::result::Result<super::Id, ::std::string::String>,
+            max_power: ::std::result::Result<super::Power, ::std::string::String>,
+            shaving_threshold: ::std::result::Result<
+                ::std::option::Option<super::ShavingThreshold>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ScheduleRequest {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    location_id: Err("no value supplied for location_id".to_string()),
+                    max_power: Err("no value supplied for max_power".to_string()),
+                    shaving_threshold: Ok(Default::default()),
+                }
+            }
+        }
+        impl ScheduleRequest {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::ScheduleDeviceRequest>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn location_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location_id: {e}")
+                    });
+                self
+            }
+            pub fn max_power<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Power>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_power = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_power: {e}")
+                    });
+                self
+            }
+            pub fn shaving_threshold<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ShavingThreshold>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.shaving_threshold = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for shaving_threshold: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ScheduleRequest> for super::ScheduleRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ScheduleRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    location_id: value.location_id?,
+                    max_power: value.max_power?,
+                    shaving_threshold: value.shaving_threshold?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ScheduleRequest> for ScheduleRequest {
+            fn from(value: super::ScheduleRequest) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    location_id: Ok(value.location_id),
+                    max_power: Ok(value.max_power),
+                    shaving_threshold: Ok(value.shaving_threshold),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ScheduleSlot {
+            end_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            power: ::std::result::Result<super::Power, ::std::string::String>,
+            start_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ScheduleSlot {
+            fn default() -> Self {
+                Self {
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    power: Err("no value supplied for power".to_string()),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                }
+            }
+        }
+        impl ScheduleSlot {
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn power<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Power>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.power = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for power: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ScheduleSlot> for super::ScheduleSlot {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ScheduleSlot,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    end_time: value.end_time?,
+                    power: value.power?,
+                    start_time: value.start_time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ScheduleSlot> for ScheduleSlot {
+            fn from(value: super::ScheduleSlot) -> Self {
+                Self {
+                    end_time: Ok(value.end_time),
+                    power: Ok(value.power),
+                    start_time: Ok(value.start_time),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShavingThreshold {
+            absolute: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            relative: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ShavingThreshold {
+            fn default() -> Self {
+                Self {
+                    absolute: Ok(Default::default()),
+                    relative: Ok(Default::default()),
+                }
+            }
+        }
+        impl ShavingThreshold {
+            pub fn absolute<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.absolute = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for absolute: {e}")
+                    });
+                self
+            }
+            pub fn relative<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.relative = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for relative: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShavingThreshold> for super::ShavingThreshold {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ShavingThreshold,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    absolute: value.absolute?,
+                    relative: value.relative?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ShavingThreshold> for ShavingThreshold {
+            fn from(value: super::ShavingThreshold) -> Self {
+                Self {
+                    absolute: Ok(value.absolute),
+                    relative: Ok(value.relative),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Slot {
+            end_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            tariff: ::std::result::Result<super::SlotRate, ::std::string::String>,
+        }
+        impl ::std::default::Default for Slot {
+            fn default() -> Self {
+                Self {
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                    tariff: Err("no value supplied for tariff".to_string()),
+                }
+            }
+        }
+        impl Slot {
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+            pub fn tariff<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SlotRate>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tariff = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tariff: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Slot> for super::Slot {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Slot,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    end_time: value.end_time?,
+                    start_time: value.start_time?,
+                    tariff: value.tariff?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Slot> for Slot {
+            fn from(value: super::Slot) -> Self {
+                Self {
+                    end_time: Ok(value.end_time),
+                    start_time: Ok(value.start_time),
+                    tariff: Ok(value.tariff),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SlotRate {
+            confidence: ::std::result::Result<f64, ::std::string::String>,
+            rate_avg: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for SlotRate {
+            fn default() -> Self {
+                Self {
+                    confidence: Err("no value supplied for confidence".to_string()),
+                    rate_avg: Err("no value supplied for rate_avg".to_string()),
+                }
+            }
+        }
+        impl SlotRate {
+            pub fn confidence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.confidence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for confidence: {e}")
+                    });
+                self
+            }
+            pub fn rate_avg<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rate_avg = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rate_avg: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SlotRate> for super::SlotRate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SlotRate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    confidence: value.confidence?,
+                    rate_avg: value.rate_avg?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SlotRate> for SlotRate {
+            fn from(value: super::SlotRate) -> Self {
+                Self {
+                    confidence: Ok(value.confidence),
+                    rate_avg: Ok(value.rate_avg),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TariffDaysAndHours {
+            days: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            hours: ::std::result::Result<
+                ::std::vec::Vec<super::TariffHours>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TariffDaysAndHours {
+            fn default() -> Self {
+                Self {
+                    days: Ok(Default::default()),
+                    hours: Ok(Default::default()),
+                }
+            }
+        }
+        impl TariffDaysAndHours {
+            pub fn days<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.days = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for days: {e}")
+                    });
+                self
+            }
+            pub fn hours<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TariffHours>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hours = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hours: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TariffDaysAndHours> for super::TariffDaysAndHours {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TariffDaysAndHours,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    days: value.days?,
+                    hours: value.hours?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TariffDaysAndHours> for TariffDaysAndHours {
+            fn from(value: super::TariffDaysAndHours) -> Self {
+                Self {
+                    days: Ok(value.days),
+                    hours: Ok(value.hours),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TariffElement {
+            account_id: ::std::result::Result<super::Id, ::std::string::String>,
+            connection_type: ::std::result::Result<
+                super::ConnectionType,
+                ::std::string::String,
+            >,
+            contract_end_date: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            contract_start_date: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            direction: ::std::result::Result<
+                super::TariffDirection,
+                ::std::string::String,
+            >,
+            display_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<super::Id, ::std::string::String>,
+            is_linked: ::std::result::Result<bool, ::std::string::String>,
+            live_mode: ::std::result::Result<bool, ::std::string::String>,
+            location_id: ::std::result::Result<super::Id, ::std::string::String>,
+            market_rates: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::TariffElementObject,
+                ::std::string::String,
+            >,
+            provider_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            schedule: ::std::result::Result<
+                ::std::option::Option<super::TariffSchedule>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                super::TariffConnectionStatus,
+                ::std::string::String,
+            >,
+            time_created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            timezone: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::TariffType, ::std::string::String>,
+        }
+        impl ::std::default::Default for TariffElement {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    connection_type: Err(
+                        "no value supplied for connection_type".to_string(),
+                    ),
+                    contract_end_date: Err(
+                        "no value supplied for contract_end_date".to_string(),
+                    ),
+                    contract_start_date: Err(
+                        "no value supplied for contract_start_date".to_string(),
+                    ),
+                    direction: Err("no value supplied for direction".to_string()),
+                    display_name: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_linked: Err("no value supplied for is_linked".to_string()),
+                    live_mode: Err("no value supplied for live_mode".to_string()),
+                    location_id: Err("no value supplied for location_id".to_string()),
+                    market_rates: Err("no value supplied for market_rates".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    provider_id: Ok(Default::default()),
+                    schedule: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    time_created: Err("no value supplied for time_created".to_string()),
+                    timezone: Err("no value supplied for timezone".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl TariffElement {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn connection_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ConnectionType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.connection_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for connection_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn contract_end_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contract_end_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contract_end_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn contract_start_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contract_start_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contract_start_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TariffDirection>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn display_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_linked<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_linked = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_linked: {e}")
+                    });
+                self
+            }
+            pub fn live_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.live_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
+                self
+            }
+            pub fn location_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location_id: {e}")
+                    });
+                self
+            }
+            pub fn market_rates<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.market_rates = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for market_rates: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TariffElementObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn provider_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.provider_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for provider_id: {e}")
+                    });
+                self
+            }
+            pub fn schedule<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TariffSchedule>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.schedule = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for schedule: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TariffConnectionStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn time_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
+                self
+            }
+            pub fn timezone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timezone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timezone: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TariffType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TariffElement> for super::TariffElement {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TariffElement,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    connection_type: value.connection_type?,
+                    contract_end_date: value.contract_end_date?,
+                    contract_start_date: value.contract_start_date?,
+                    direction: value.direction?,
+                    display_name: value.display_name?,
+                    id: value.id?,
+                    is_linked: value.is_linked?,
+                    live_mode: value.live_mode?,
+                    location_id: value.location_id?,
+                    market_rates: value.market_rates?,
+                    object: value.object?,
+                    provider_id: value.provider_id?,
+                    schedule: value.schedule?,
+                    status: value.status?,
+                    time_created: value.time_created?,
+                    timezone: value.timezone?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TariffElement> for TariffElement {
+            fn from(value: super::TariffElement) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    connection_type: Ok(value.connection_type),
+                    contract_end_date: Ok(value.contract_end_date),
+                    contract_start_date: Ok(value.contract_start_date),
+                    direction: Ok(value.direction),
+                    display_name: Ok(value.display_name),
+                    id: Ok(value.id),
+                    is_linked: Ok(value.is_linked),
+                    live_mode: Ok(value.live_mode),
+                    location_id: Ok(value.location_id),
+                    market_rates: Ok(value.market_rates),
+                    object: Ok(value.object),
+                    provider_id: Ok(value.provider_id),
+                    schedule: Ok(value.schedule),
+                    status: Ok(value.status),
+                    time_created: Ok(value.time_created),
+                    timezone: Ok(value.timezone),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TariffElementCreate {
+            contract_end_date: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            contract_start_date: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            direction: ::std::result::Result<super::Direction, ::std::string::String>,
+            display_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            location_id: ::std::result::Result<super::Id, ::std::string::String>,
+            market_rates: ::std::result::Result<bool, ::std::string::String>,
+            provider_id: ::std::result::Result<
+                ::std::option::Option<super::Id>,
+                ::std::string::String,
+            >,
+            schedule: ::std::result::Result<
+                ::std::option::Option<super::TariffSchedule>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::TariffType, ::std::string::String>,
+        }
+        impl ::std::default::Default for TariffElementCreate {
+            fn default() -> Self {
+                Self {
+                    contract_end_date: Err(
+                        "no value supplied for contract_end_date".to_string(),
+                    ),
+                    contract_start_date: Err(
+                        "no value supplied for contract_start_date".to_string(),
+                    ),
+                    direction: Err("no value supplied for direction".to_string()),
+                    display_name: Ok(Default::default()),
+                    location_id: Err("no value supplied for location_id".to_string()),
+                    market_rates: Ok(Default::default()),
+                    provider_id: Ok(Default::default()),
+                    schedule: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl TariffElementCreate {
+            pub fn contract_end_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contract_end_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contract_end_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn contract_start_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contract_start_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contract_start_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Direction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn display_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
+                self
+            }
+            pub fn location_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location_id: {e}")
+                    });
+                self
+            }
+            pub fn market_rates<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.market_rates = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for market_rates: {e}")
+                    });
+                self
+            }
+            pub fn provider_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.provider_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for provider_id: {e}")
+                    });
+                self
+            }
+            pub fn schedule<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TariffSchedule>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.schedule = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for schedule: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TariffType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TariffElementCreate>
+        for super::TariffElementCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TariffElementCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contract_end_date: value.contract_end_date?,
+                    contract_start_date: value.contract_start_date?,
+                    direction: value.direction?,
+                    display_name: value.display_name?,
+                    location_id: value.location_id?,
+                    market_rates: value.market_rates?,
+                    provider_id: value.provider_id?,
+                    schedule: value.schedule?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TariffElementCreate> for TariffElementCreate {
+            fn from(value: super::TariffElementCreate) -> Self {
+                Self {
+                    contract_end_date: Ok(value.contract_end_date),
+                    contract_start_date: Ok(value.contract_start_date),
+                    direction: Ok(value.direction),
+                    display_name: Ok(value.display_name),
+                    location_id: Ok(value.location_id),
+                    market_rates: Ok(value.market_rates),
+                    provider_id: Ok(value.provider_id),
+                    schedule: Ok(value.schedule),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TariffElementList {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::TariffElement>,
+                ::std::string::String,
+            >,
+            has_more: ::std::result::Result<bool, ::std::string::String>,
+            object: ::std::result::Result<
+                super::TariffElementListObject,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for TariffElementList {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    has_more: Err("no value supplied for has_more".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl TariffElementList {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TariffElement>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn has_more<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_more = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_more: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TariffElementListObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TariffElementList> for super::TariffElementList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TariffElementList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    has_more: value.has_more?,
+                    object: value.object?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TariffElementList> for TariffElementList {
+            fn from(value: super::TariffElementList) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    has_more: Ok(value.has_more),
+                    object: Ok(value.object),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct TariffElementStatus {
             connection_type: ::std::result::Result<
                 ::std::option::Option<super::ConnectionType>,
@@ -2618,14 +13432,227 @@ so this is a string, not an enum.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct TariffElementUpdate {
+            contract_end_date: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            contract_start_date: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::option::Option<super::TariffSchedule>,
+                ::std::string::String,
+            >,
+            display_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            market_rates: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TariffElementUpdate {
+            fn default() -> Self {
+                Self {
+                    contract_end_date: Ok(Default::default()),
+                    contract_start_date: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    display_name: Ok(Default::default()),
+                    market_rates: Ok(Default::default()),
+                }
+            }
+        }
+        impl TariffElementUpdate {
+            pub fn contract_end_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contract_end_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contract_end_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn contract_start_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contract_start_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contract_start_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TariffSchedule>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn display_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
+                self
+            }
+            pub fn market_rates<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.market_rates = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for market_rates: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TariffElementUpdate>
+        for super::TariffElementUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TariffElementUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contract_end_date: value.contract_end_date?,
+                    contract_start_date: value.contract_start_date?,
+                    data: value.data?,
+                    display_name: value.display_name?,
+                    market_rates: value.market_rates?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TariffElementUpdate> for TariffElementUpdate {
+            fn from(value: super::TariffElementUpdate) -> Self {
+                Self {
+                    contract_end_date: Ok(value.contract_end_date),
+                    contract_start_date: Ok(value.contract_start_date),
+                    data: Ok(value.data),
+                    display_name: Ok(value.display_name),
+                    market_rates: Ok(value.market_rates),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TariffHours {
+            rate: ::std::result::Result<
+                ::std::vec::Vec<super::TariffRateTier>,
+                ::std::string::String,
+            >,
+            valid_from: ::std::result::Result<
+                ::std::option::Option<super::TimeOfDay>,
+                ::std::string::String,
+            >,
+            valid_to: ::std::result::Result<
+                ::std::option::Option<super::TimeOfDay>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TariffHours {
+            fn default() -> Self {
+                Self {
+                    rate: Ok(Default::default()),
+                    valid_from: Ok(Default::default()),
+                    valid_to: Ok(Default::default()),
+                }
+            }
+        }
+        impl TariffHours {
+            pub fn rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TariffRateTier>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rate: {e}")
+                    });
+                self
+            }
+            pub fn valid_from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TimeOfDay>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.valid_from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for valid_from: {e}")
+                    });
+                self
+            }
+            pub fn valid_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TimeOfDay>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.valid_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for valid_to: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TariffHours> for super::TariffHours {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TariffHours,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    rate: value.rate?,
+                    valid_from: value.valid_from?,
+                    valid_to: value.valid_to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TariffHours> for TariffHours {
+            fn from(value: super::TariffHours) -> Self {
+                Self {
+                    rate: Ok(value.rate),
+                    valid_from: Ok(value.valid_from),
+                    valid_to: Ok(value.valid_to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct TariffProvider {
             display_name: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<super::Id, ::std::string::String>,
+            id: ::std::result::Result<super::OptionalId, ::std::string::String>,
             logo_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<super::TariffProviderLogoUrl>,
                 ::std::string::String,
             >,
         }
@@ -2653,7 +13680,7 @@ so this is a string, not an enum.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Id>,
+                T: ::std::convert::TryInto<super::OptionalId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -2663,7 +13690,9 @@ so this is a string, not an enum.
             }
             pub fn logo_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TariffProviderLogoUrl>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.logo_url = value
@@ -2692,6 +13721,911 @@ so this is a string, not an enum.
                     display_name: Ok(value.display_name),
                     id: Ok(value.id),
                     logo_url: Ok(value.logo_url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TariffRateTier {
+            fixed: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            surcharge_fixed: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            surcharge_percentage: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            to_kwh: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TariffRateTier {
+            fn default() -> Self {
+                Self {
+                    fixed: Ok(Default::default()),
+                    surcharge_fixed: Ok(Default::default()),
+                    surcharge_percentage: Ok(Default::default()),
+                    to_kwh: Ok(Default::default()),
+                }
+            }
+        }
+        impl TariffRateTier {
+            pub fn fixed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fixed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fixed: {e}")
+                    });
+                self
+            }
+            pub fn surcharge_fixed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.surcharge_fixed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for surcharge_fixed: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn surcharge_percentage<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.surcharge_percentage = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for surcharge_percentage: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn to_kwh<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_kwh = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_kwh: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TariffRateTier> for super::TariffRateTier {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TariffRateTier,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    fixed: value.fixed?,
+                    surcharge_fixed: value.surcharge_fixed?,
+                    surcharge_percentage: value.surcharge_percentage?,
+                    to_kwh: value.to_kwh?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TariffRateTier> for TariffRateTier {
+            fn from(value: super::TariffRateTier) -> Self {
+                Self {
+                    fixed: Ok(value.fixed),
+                    surcharge_fixed: Ok(value.surcharge_fixed),
+                    surcharge_percentage: Ok(value.surcharge_percentage),
+                    to_kwh: Ok(value.to_kwh),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TariffRates {
+            account_id: ::std::result::Result<super::Id, ::std::string::String>,
+            currency_code: ::std::result::Result<
+                super::CurrencyCode,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::RateEntry>,
+                ::std::string::String,
+            >,
+            direction: ::std::result::Result<super::Direction, ::std::string::String>,
+            id: ::std::result::Result<super::Id, ::std::string::String>,
+            last_updated: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            live_mode: ::std::result::Result<bool, ::std::string::String>,
+            location_id: ::std::result::Result<super::Id, ::std::string::String>,
+            location_timezone: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            next_update: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            object: ::std::result::Result<
+                super::TariffRatesObject,
+                ::std::string::String,
+            >,
+            request: ::std::result::Result<
+                super::TariffRatesRequest,
+                ::std::string::String,
+            >,
+            time_created: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TariffRates {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    currency_code: Err(
+                        "no value supplied for currency_code".to_string(),
+                    ),
+                    data: Ok(Default::default()),
+                    direction: Err("no value supplied for direction".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    last_updated: Err("no value supplied for last_updated".to_string()),
+                    live_mode: Err("no value supplied for live_mode".to_string()),
+                    location_id: Err("no value supplied for location_id".to_string()),
+                    location_timezone: Err(
+                        "no value supplied for location_timezone".to_string(),
+                    ),
+                    next_update: Err("no value supplied for next_update".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    request: Err("no value supplied for request".to_string()),
+                    time_created: Ok(Default::default()),
+                }
+            }
+        }
+        impl TariffRates {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn currency_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CurrencyCode>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency_code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::RateEntry>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Direction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn last_updated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_updated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_updated: {e}")
+                    });
+                self
+            }
+            pub fn live_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.live_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
+                self
+            }
+            pub fn location_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location_id: {e}")
+                    });
+                self
+            }
+            pub fn location_timezone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_timezone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for location_timezone: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn next_update<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_update = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_update: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TariffRatesObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn request<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TariffRatesRequest>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request: {e}")
+                    });
+                self
+            }
+            pub fn time_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TariffRates> for super::TariffRates {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TariffRates,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    currency_code: value.currency_code?,
+                    data: value.data?,
+                    direction: value.direction?,
+                    id: value.id?,
+                    last_updated: value.last_updated?,
+                    live_mode: value.live_mode?,
+                    location_id: value.location_id?,
+                    location_timezone: value.location_timezone?,
+                    next_update: value.next_update?,
+                    object: value.object?,
+                    request: value.request?,
+                    time_created: value.time_created?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TariffRates> for TariffRates {
+            fn from(value: super::TariffRates) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    currency_code: Ok(value.currency_code),
+                    data: Ok(value.data),
+                    direction: Ok(value.direction),
+                    id: Ok(value.id),
+                    last_updated: Ok(value.last_updated),
+                    live_mode: Ok(value.live_mode),
+                    location_id: Ok(value.location_id),
+                    location_timezone: Ok(value.location_timezone),
+                    next_update: Ok(value.next_update),
+                    object: Ok(value.object),
+                    request: Ok(value.request),
+                    time_created: Ok(value.time_created),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TariffRatesAudit {
+            account_id: ::std::result::Result<super::Id, ::std::string::String>,
+            carbon_sources: ::std::result::Result<
+                ::std::vec::Vec<super::Id>,
+                ::std::string::String,
+            >,
+            currency_code: ::std::result::Result<
+                super::CurrencyCode,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::AuditEntry>,
+                ::std::string::String,
+            >,
+            direction: ::std::result::Result<super::Direction, ::std::string::String>,
+            id: ::std::result::Result<super::Id, ::std::string::String>,
+            live_mode: ::std::result::Result<bool, ::std::string::String>,
+            location_id: ::std::result::Result<super::Id, ::std::string::String>,
+            location_timezone: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            market_sources: ::std::result::Result<
+                ::std::vec::Vec<super::Id>,
+                ::std::string::String,
+            >,
+            object: ::std::result::Result<
+                super::TariffRatesAuditObject,
+                ::std::string::String,
+            >,
+            request: ::std::result::Result<
+                super::TariffRatesAuditRequest,
+                ::std::string::String,
+            >,
+            time_created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TariffRatesAudit {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    carbon_sources: Ok(Default::default()),
+                    currency_code: Err(
+                        "no value supplied for currency_code".to_string(),
+                    ),
+                    data: Err("no value supplied for data".to_string()),
+                    direction: Err("no value supplied for direction".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    live_mode: Err("no value supplied for live_mode".to_string()),
+                    location_id: Err("no value supplied for location_id".to_string()),
+                    location_timezone: Err(
+                        "no value supplied for location_timezone".to_string(),
+                    ),
+                    market_sources: Ok(Default::default()),
+                    object: Err("no value supplied for object".to_string()),
+                    request: Err("no value supplied for request".to_string()),
+                    time_created: Err("no value supplied for time_created".to_string()),
+                }
+            }
+        }
+        impl TariffRatesAudit {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn carbon_sources<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.carbon_sources = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for carbon_sources: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn currency_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CurrencyCode>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency_code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AuditEntry>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Direction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn live_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.live_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
+                self
+            }
+            pub fn location_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location_id: {e}")
+                    });
+                self
+            }
+            pub fn location_timezone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_timezone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for location_timezone: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn market_sources<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.market_sources = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for market_sources: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TariffRatesAuditObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn request<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TariffRatesAuditRequest>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request: {e}")
+                    });
+                self
+            }
+            pub fn time_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TariffRatesAudit> for super::TariffRatesAudit {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TariffRatesAudit,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    carbon_sources: value.carbon_sources?,
+                    currency_code: value.currency_code?,
+                    data: value.data?,
+                    direction: value.direction?,
+                    id: value.id?,
+                    live_mode: value.live_mode?,
+                    location_id: value.location_id?,
+                    location_timezone: value.location_timezone?,
+                    market_sources: value.market_sources?,
+                    object: value.object?,
+                    request: value.request?,
+                    time_created: value.time_created?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TariffRatesAudit> for TariffRatesAudit {
+            fn from(value: super::TariffRatesAudit) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    carbon_sources: Ok(value.carbon_sources),
+                    currency_code: Ok(value.currency_code),
+                    data: Ok(value.data),
+                    direction: Ok(value.direction),
+                    id: Ok(value.id),
+                    live_mode: Ok(value.live_mode),
+                    location_id: Ok(value.location_id),
+                    location_timezone: Ok(value.location_timezone),
+                    market_sources: Ok(value.market_sources),
+                    object: Ok(value.object),
+                    request: Ok(value.request),
+                    time_created: Ok(value.time_created),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TariffRatesAuditRequest {
+            direction: ::std::result::Result<super::Direction, ::std::string::String>,
+            end_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TariffRatesAuditRequest {
+            fn default() -> Self {
+                Self {
+                    direction: Err("no value supplied for direction".to_string()),
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                }
+            }
+        }
+        impl TariffRatesAuditRequest {
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Direction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TariffRatesAuditRequest>
+        for super::TariffRatesAuditRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TariffRatesAuditRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    direction: value.direction?,
+                    end_time: value.end_time?,
+                    start_time: value.start_time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TariffRatesAuditRequest>
+        for TariffRatesAuditRequest {
+            fn from(value: super::TariffRatesAuditRequest) -> Self {
+                Self {
+                    direction: Ok(value.direction),
+                    end_time: Ok(value.end_time),
+                    start_time: Ok(value.start_time),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TariffRatesRequest {
+            direction: ::std::result::Result<super::Direction, ::std::string::String>,
+            end_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            include_carbon: ::std::result::Result<bool, ::std::string::String>,
+            include_tariff: ::std::result::Result<bool, ::std::string::String>,
+            start_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TariffRatesRequest {
+            fn default() -> Self {
+                Self {
+                    direction: Err("no value supplied for direction".to_string()),
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    include_carbon: Err(
+                        "no value supplied for include_carbon".to_string(),
+                    ),
+                    include_tariff: Err(
+                        "no value supplied for include_tariff".to_string(),
+                    ),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                }
+            }
+        }
+        impl TariffRatesRequest {
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Direction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn include_carbon<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.include_carbon = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for include_carbon: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn include_tariff<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.include_tariff = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for include_tariff: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TariffRatesRequest> for super::TariffRatesRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TariffRatesRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    direction: value.direction?,
+                    end_time: value.end_time?,
+                    include_carbon: value.include_carbon?,
+                    include_tariff: value.include_tariff?,
+                    start_time: value.start_time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TariffRatesRequest> for TariffRatesRequest {
+            fn from(value: super::TariffRatesRequest) -> Self {
+                Self {
+                    direction: Ok(value.direction),
+                    end_time: Ok(value.end_time),
+                    include_carbon: Ok(value.include_carbon),
+                    include_tariff: Ok(value.include_tariff),
+                    start_time: Ok(value.start_time),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TariffSchedulePeriod {
+            days_and_hours: ::std::result::Result<
+                ::std::vec::Vec<super::TariffDaysAndHours>,
+                ::std::string::String,
+            >,
+            months: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TariffSchedulePeriod {
+            fn default() -> Self {
+                Self {
+                    days_and_hours: Ok(Default::default()),
+                    months: Ok(Default::default()),
+                }
+            }
+        }
+        impl TariffSchedulePeriod {
+            pub fn days_and_hours<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TariffDaysAndHours>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.days_and_hours = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for days_and_hours: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn months<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.months = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for months: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TariffSchedulePeriod>
+        for super::TariffSchedulePeriod {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TariffSchedulePeriod,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    days_and_hours: value.days_and_hours?,
+                    months: value.months?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TariffSchedulePeriod> for TariffSchedulePeriod {
+            fn from(value: super::TariffSchedulePeriod) -> Self {
+                Self {
+                    days_and_hours: Ok(value.days_and_hours),
+                    months: Ok(value.months),
                 }
             }
         }
@@ -2940,6 +14874,753 @@ so this is a string, not an enum.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ThresholdSlots {
+            account_id: ::std::result::Result<super::Id, ::std::string::String>,
+            currency_code: ::std::result::Result<
+                super::CurrencyCode,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Slot>,
+                ::std::string::String,
+            >,
+            direction: ::std::result::Result<super::Direction, ::std::string::String>,
+            duration: ::std::result::Result<f64, ::std::string::String>,
+            id: ::std::result::Result<super::Id, ::std::string::String>,
+            live_mode: ::std::result::Result<bool, ::std::string::String>,
+            location_id: ::std::result::Result<super::Id, ::std::string::String>,
+            location_timezone: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            next_update: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            object: ::std::result::Result<
+                super::ThresholdSlotsObject,
+                ::std::string::String,
+            >,
+            request: ::std::result::Result<
+                super::ThresholdSlotsRequest,
+                ::std::string::String,
+            >,
+            time_created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ThresholdSlots {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    currency_code: Err(
+                        "no value supplied for currency_code".to_string(),
+                    ),
+                    data: Err("no value supplied for data".to_string()),
+                    direction: Err("no value supplied for direction".to_string()),
+                    duration: Err("no value supplied for duration".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    live_mode: Err("no value supplied for live_mode".to_string()),
+                    location_id: Err("no value supplied for location_id".to_string()),
+                    location_timezone: Err(
+                        "no value supplied for location_timezone".to_string(),
+                    ),
+                    next_update: Err("no value supplied for next_update".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    request: Err("no value supplied for request".to_string()),
+                    time_created: Err("no value supplied for time_created".to_string()),
+                }
+            }
+        }
+        impl ThresholdSlots {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn currency_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CurrencyCode>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency_code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Slot>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Direction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn duration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for duration: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn live_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.live_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
+                self
+            }
+            pub fn location_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location_id: {e}")
+                    });
+                self
+            }
+            pub fn location_timezone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_timezone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for location_timezone: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn next_update<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_update = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_update: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ThresholdSlotsObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn request<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ThresholdSlotsRequest>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request: {e}")
+                    });
+                self
+            }
+            pub fn time_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ThresholdSlots> for super::ThresholdSlots {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ThresholdSlots,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    currency_code: value.currency_code?,
+                    data: value.data?,
+                    direction: value.direction?,
+                    duration: value.duration?,
+                    id: value.id?,
+                    live_mode: value.live_mode?,
+                    location_id: value.location_id?,
+                    location_timezone: value.location_timezone?,
+                    next_update: value.next_update?,
+                    object: value.object?,
+                    request: value.request?,
+                    time_created: value.time_created?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ThresholdSlots> for ThresholdSlots {
+            fn from(value: super::ThresholdSlots) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    currency_code: Ok(value.currency_code),
+                    data: Ok(value.data),
+                    direction: Ok(value.direction),
+                    duration: Ok(value.duration),
+                    id: Ok(value.id),
+                    live_mode: Ok(value.live_mode),
+                    location_id: Ok(value.location_id),
+                    location_timezone: Ok(value.location_timezone),
+                    next_update: Ok(value.next_update),
+                    object: Ok(value.object),
+                    request: Ok(value.request),
+                    time_created: Ok(value.time_created),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ThresholdSlotsRequest {
+            absolute: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            direction: ::std::result::Result<super::Direction, ::std::string::String>,
+            end_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            relative: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            segment: ::std::result::Result<super::Segment, ::std::string::String>,
+            start_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ThresholdSlotsRequest {
+            fn default() -> Self {
+                Self {
+                    absolute: Ok(Default::default()),
+                    direction: Err("no value supplied for direction".to_string()),
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    relative: Ok(Default::default()),
+                    segment: Err("no value supplied for segment".to_string()),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                }
+            }
+        }
+        impl ThresholdSlotsRequest {
+            pub fn absolute<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.absolute = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for absolute: {e}")
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Direction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn relative<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.relative = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for relative: {e}")
+                    });
+                self
+            }
+            pub fn segment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Segment>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.segment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for segment: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ThresholdSlotsRequest>
+        for super::ThresholdSlotsRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ThresholdSlotsRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    absolute: value.absolute?,
+                    direction: value.direction?,
+                    end_time: value.end_time?,
+                    relative: value.relative?,
+                    segment: value.segment?,
+                    start_time: value.start_time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ThresholdSlotsRequest>
+        for ThresholdSlotsRequest {
+            fn from(value: super::ThresholdSlotsRequest) -> Self {
+                Self {
+                    absolute: Ok(value.absolute),
+                    direction: Ok(value.direction),
+                    end_time: Ok(value.end_time),
+                    relative: Ok(value.relative),
+                    segment: Ok(value.segment),
+                    start_time: Ok(value.start_time),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TimeSlots {
+            account_id: ::std::result::Result<super::Id, ::std::string::String>,
+            currency_code: ::std::result::Result<
+                super::CurrencyCode,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Slot>,
+                ::std::string::String,
+            >,
+            direction: ::std::result::Result<super::Direction, ::std::string::String>,
+            id: ::std::result::Result<super::Id, ::std::string::String>,
+            live_mode: ::std::result::Result<bool, ::std::string::String>,
+            location_id: ::std::result::Result<super::Id, ::std::string::String>,
+            location_timezone: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            next_update: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            object: ::std::result::Result<super::TimeSlotsObject, ::std::string::String>,
+            request: ::std::result::Result<
+                super::TimeSlotsRequest,
+                ::std::string::String,
+            >,
+            time_created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TimeSlots {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    currency_code: Err(
+                        "no value supplied for currency_code".to_string(),
+                    ),
+                    data: Err("no value supplied for data".to_string()),
+                    direction: Err("no value supplied for direction".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    live_mode: Err("no value supplied for live_mode".to_string()),
+                    location_id: Err("no value supplied for location_id".to_string()),
+                    location_timezone: Err(
+                        "no value supplied for location_timezone".to_string(),
+                    ),
+                    next_update: Err("no value supplied for next_update".to_string()),
+                    object: Err("no value supplied for object".to_string()),
+                    request: Err("no value supplied for request".to_string()),
+                    time_created: Err("no value supplied for time_created".to_string()),
+                }
+            }
+        }
+        impl TimeSlots {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn currency_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CurrencyCode>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency_code: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Slot>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Direction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn live_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.live_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for live_mode: {e}")
+                    });
+                self
+            }
+            pub fn location_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location_id: {e}")
+                    });
+                self
+            }
+            pub fn location_timezone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location_timezone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for location_timezone: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn next_update<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_update = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_update: {e}")
+                    });
+                self
+            }
+            pub fn object<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TimeSlotsObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
+                self
+            }
+            pub fn request<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TimeSlotsRequest>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request: {e}")
+                    });
+                self
+            }
+            pub fn time_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TimeSlots> for super::TimeSlots {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TimeSlots,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    currency_code: value.currency_code?,
+                    data: value.data?,
+                    direction: value.direction?,
+                    id: value.id?,
+                    live_mode: value.live_mode?,
+                    location_id: value.location_id?,
+                    location_timezone: value.location_timezone?,
+                    next_update: value.next_update?,
+                    object: value.object?,
+                    request: value.request?,
+                    time_created: value.time_created?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TimeSlots> for TimeSlots {
+            fn from(value: super::TimeSlots) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    currency_code: Ok(value.currency_code),
+                    data: Ok(value.data),
+                    direction: Ok(value.direction),
+                    id: Ok(value.id),
+                    live_mode: Ok(value.live_mode),
+                    location_id: Ok(value.location_id),
+                    location_timezone: Ok(value.location_timezone),
+                    next_update: Ok(value.next_update),
+                    object: Ok(value.object),
+                    request: Ok(value.request),
+                    time_created: Ok(value.time_created),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TimeSlotsRequest {
+            direction: ::std::result::Result<super::Direction, ::std::string::String>,
+            duration: ::std::result::Result<f64, ::std::string::String>,
+            end_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            segment: ::std::result::Result<super::Segment, ::std::string::String>,
+            start_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TimeSlotsRequest {
+            fn default() -> Self {
+                Self {
+                    direction: Err("no value supplied for direction".to_string()),
+                    duration: Err("no value supplied for duration".to_string()),
+                    end_time: Err("no value supplied for end_time".to_string()),
+                    segment: Err("no value supplied for segment".to_string()),
+                    start_time: Err("no value supplied for start_time".to_string()),
+                }
+            }
+        }
+        impl TimeSlotsRequest {
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Direction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn duration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for duration: {e}")
+                    });
+                self
+            }
+            pub fn end_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_time: {e}")
+                    });
+                self
+            }
+            pub fn segment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Segment>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.segment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for segment: {e}")
+                    });
+                self
+            }
+            pub fn start_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TimeSlotsRequest> for super::TimeSlotsRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TimeSlotsRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    direction: value.direction?,
+                    duration: value.duration?,
+                    end_time: value.end_time?,
+                    segment: value.segment?,
+                    start_time: value.start_time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TimeSlotsRequest> for TimeSlotsRequest {
+            fn from(value: super::TimeSlotsRequest) -> Self {
+                Self {
+                    direction: Ok(value.direction),
+                    duration: Ok(value.duration),
+                    end_time: Ok(value.end_time),
+                    segment: Ok(value.segment),
+                    start_time: Ok(value.start_time),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct VppParticipation {
             control_active: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -3084,6 +15765,15 @@ so this is a string, not an enum.
             }
         }
     }
+    /// Generation of default values for serde.
+    pub mod defaults {
+        pub(super) fn connect_token_request_direction() -> super::Direction {
+            super::Direction::Import
+        }
+        pub(super) fn connect_token_request_type() -> super::TariffType {
+            super::TariffType::Commodity
+        }
+    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -3116,6 +15806,72 @@ so this is a string, not an enum.
             }
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for CompleteAction {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = CompleteAction;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<CompleteAction, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "SAVE" => CompleteAction::Save,
+                            "DISCONNECT" => CompleteAction::Disconnect,
+                            "" => CompleteAction::X,
+                            other => CompleteAction::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConnectTokenObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = ConnectTokenObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ConnectTokenObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "connect_token" => ConnectTokenObject::ConnectToken,
+                            other => ConnectTokenObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for ConnectionType {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -3141,7 +15897,104 @@ so this is a string, not an enum.
                         match value {
                             "DIRECT" => ConnectionType::Direct,
                             "MANUAL" => ConnectionType::Manual,
+                            "" => ConnectionType::X,
                             other => ConnectionType::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CustomerListObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = CustomerListObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<CustomerListObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "list" => CustomerListObject::List,
+                            other => CustomerListObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CustomerObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = CustomerObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<CustomerObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "customer" => CustomerObject::Customer,
+                            other => CustomerObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeviceListObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = DeviceListObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<DeviceListObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "list" => DeviceListObject::List,
+                            other => DeviceListObject::Unknown(other.to_string()),
                         },
                     )
                 }
@@ -3174,6 +16027,101 @@ so this is a string, not an enum.
                         match value {
                             "device" => DeviceObject::Device,
                             other => DeviceObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Direction {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = Direction;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(self, value: &str) -> ::std::result::Result<Direction, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "IMPORT" => Direction::Import,
+                            "EXPORT" => Direction::Export,
+                            other => Direction::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EnergyCostObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = EnergyCostObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<EnergyCostObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "energy_cost" => EnergyCostObject::EnergyCost,
+                            other => EnergyCostObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EnergyUnits {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = EnergyUnits;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<EnergyUnits, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "WH" => EnergyUnits::Wh,
+                            "KWH" => EnergyUnits::Kwh,
+                            other => EnergyUnits::Unknown(other.to_string()),
                         },
                     )
                 }
@@ -3244,6 +16192,134 @@ so this is a string, not an enum.
             deserializer.deserialize_str(Visitor)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for EventListObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = EventListObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<EventListObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "list" => EventListObject::List,
+                            other => EventListObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EventObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = EventObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<EventObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "event" => EventObject::Event,
+                            other => EventObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LocationListObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = LocationListObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<LocationListObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "list" => LocationListObject::List,
+                            other => LocationListObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LocationObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = LocationObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<LocationObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "location" => LocationObject::Location,
+                            other => LocationObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for LocationStatusObject {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -3269,6 +16345,230 @@ so this is a string, not an enum.
                         match value {
                             "location_status" => LocationStatusObject::LocationStatus,
                             other => LocationStatusObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Measurand {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = Measurand;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(self, value: &str) -> ::std::result::Result<Measurand, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "OFFERED" => Measurand::Offered,
+                            "TRANSFERRED" => Measurand::Transferred,
+                            other => Measurand::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MeterBatchObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = MeterBatchObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<MeterBatchObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "meter_batch" => MeterBatchObject::MeterBatch,
+                            other => MeterBatchObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MeterRecordCostObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = MeterRecordCostObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<MeterRecordCostObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "meter_record" => MeterRecordCostObject::MeterRecord,
+                            other => MeterRecordCostObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MeterUnits {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = MeterUnits;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<MeterUnits, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "W" => MeterUnits::W,
+                            "KW" => MeterUnits::Kw,
+                            "WH" => MeterUnits::Wh,
+                            "KWH" => MeterUnits::Kwh,
+                            other => MeterUnits::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PowerUnits {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = PowerUnits;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<PowerUnits, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "W" => PowerUnits::W,
+                            "KW" => PowerUnits::Kw,
+                            other => PowerUnits::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ScheduleObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = ScheduleObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ScheduleObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "schedule" => ScheduleObject::Schedule,
+                            other => ScheduleObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Segment {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = Segment;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(self, value: &str) -> ::std::result::Result<Segment, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "LOW" => Segment::Low,
+                            "HIGH" => Segment::High,
+                            other => Segment::Unknown(other.to_string()),
                         },
                     )
                 }
@@ -3347,14 +16647,276 @@ so this is a string, not an enum.
             deserializer.deserialize_str(Visitor)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for TariffDirection {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = TariffDirection;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TariffDirection, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "IMPORT" => TariffDirection::Import,
+                            "EXPORT" => TariffDirection::Export,
+                            "LOCAL" => TariffDirection::Local,
+                            other => TariffDirection::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TariffElementListObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = TariffElementListObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TariffElementListObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "list" => TariffElementListObject::List,
+                            other => TariffElementListObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TariffElementObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = TariffElementObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TariffElementObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "tariff" => TariffElementObject::Tariff,
+                            "tariff_element" => TariffElementObject::TariffElement,
+                            other => TariffElementObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TariffRatesAuditObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = TariffRatesAuditObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TariffRatesAuditObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "tariff_rate_audit" => {
+                                TariffRatesAuditObject::TariffRateAudit
+                            }
+                            other => TariffRatesAuditObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TariffRatesObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = TariffRatesObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TariffRatesObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "tariff_rate" => TariffRatesObject::TariffRate,
+                            other => TariffRatesObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TariffType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = TariffType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TariffType, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "COMMODITY" => TariffType::Commodity,
+                            "NON_COMMODITY" => TariffType::NonCommodity,
+                            other => TariffType::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ThresholdSlotsObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = ThresholdSlotsObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ThresholdSlotsObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "slot_threshold" => ThresholdSlotsObject::SlotThreshold,
+                            other => ThresholdSlotsObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TimeSlotsObject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            struct Visitor;
+            impl ::serde::de::Visitor<'_> for Visitor {
+                type Value = TimeSlotsObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<TimeSlotsObject, E>
+                where
+                    E: ::serde::de::Error,
+                {
+                    Ok(
+                        match value {
+                            "slot_time" => TimeSlotsObject::SlotTime,
+                            other => TimeSlotsObject::Unknown(other.to_string()),
+                        },
+                    )
+                }
+            }
+            deserializer.deserialize_str(Visitor)
+        }
+    }
 }
 #[derive(Clone, Debug)]
 /**Client for Flatpeak API
 
-The part of the Flatpeak energy API that this SDK covers, written from Flatpeak's API
-reference pages for `GET /devices/{device_id}` and `GET /locations/{id}/status` (the newest
-shapes we know of) and from facts in Flatpeak's published OpenAPI spec (API version
-2024-08-24) for `GET /login` and the error envelope.
+The whole Flatpeak energy API as this SDK describes it: every operation of Flatpeak's
+published OpenAPI spec (API version 2024-08-24, 38 operations), written by us from its facts,
+with the device and the location status in the newer shapes of Flatpeak's API reference
+pages for `GET /devices/{device_id}` and `GET /locations/{id}/status`.
 
 `info.version` is the revision of this document, not a Flatpeak API version. Flatpeak
 selects API versions with the `Flatpeak-Version` request header (known values:
@@ -3362,12 +16924,26 @@ selects API versions with the `Flatpeak-Version` request header (known values:
 This document does not declare that header as a parameter: the client lets the caller
 choose a value and sends none by default.
 
-## Decisions where the reference pages contradict themselves
+## Sources
+- **Reference pages** (the newest shapes, the truth for what they show): the `Device`
+  (and everything below it) and the `LocationStatus` (and its tariff-status elements).
+  A `Device` is that shape wherever it appears: retrieve, list, create, update, events.
+- **The published spec** (older, but real): every other operation, object, parameter,
+  status and required list, `GET /login` and the error statuses. Where it contradicts
+  itself, the decisions below say what we chose.
+- **Newer Flatpeak documentation**, only where named: the `ERROR_REPORTED` status.
+
+## Extensions
+- `x-optional-body: true` on a response: the API may send it with the documented JSON
+  body or with no body at all. The deletes' `202 Accepted` is one (decision 25). The client
+  reads a missing body as an empty object; the gate checks a body when there is one.
+
+## Decisions where the sources contradict themselves or say nothing
 
 1. **`status` of a tariff element.** The location-status example sends
-   `"status": "CONNECTED "` (trailing space) for `commodity_export`. That is not one of the
-   documented values, and every other element uses the bare value. We read it as a typo in
-   the example: the enum keeps `CONNECTED` only. The example stays verbatim below (it is
+   `"status": "CONNECTED "` (trailing space) for `commodity_export`. That is none of the
+   values of decision 8, and every other element uses the bare value. We read it as a typo
+   in the example: the enum keeps `CONNECTED` only. The example stays verbatim below (it is
    what the page shows), so the conformance gate reports it; `conformance/waivers.toml`
    waives exactly that finding.
 2. **`reference_id` of a device** is documented with `default: device`, copied from the
@@ -3375,31 +16951,111 @@ choose a value and sends none by default.
    declare no default. It is optional, as the page documents (not in the required list).
 3. **`vpp_participation`** is marked required yet described as present "if enrolled".
    A required object cannot be present for a device that is not enrolled, so we follow the
-   description: the field is optional, and a device not enrolled in a VPP omits it.
+   description: the field is optional and nullable. A device not enrolled in a VPP omits it
+   or sends `null`; both read as "not enrolled" (`None`).
 4. **Tariff ids in the example.** `commodity_import` and `commodity_export` share the id
    `trf_66ba584eb6923d7c3b942ef6` with different display names. Ids are opaque to the
    schema, so this is kept as an oddity of the example and not modelled.
-5. **`time_created` of a location status** is documented as a plain `string`, while every
-   other timestamp of the API is a UTC `date-time` and the example is one. We declare
-   `format: date-time`.
-6. **`object` fields** are documented as free strings on the location-status page and as
-   a one-value enum on the device page. Both are single-value enums here
-   (`device`, `location_status`, `error`, `list`).
-7. **Nested objects** whose fields the pages do not list as required (device properties,
-   consents, tariff-status elements) keep every field optional, except where the object is
-   meaningless without it: a geo location needs `lat` and `lng`; a tariff-status element
-   needs `status`; a provider needs `id` and `display_name`; a tariff needs `id`,
-   `display_name` and `structure_type`.
-8. **Tariff-element status values**: `CONNECTED`, `NOT_CONNECTED`, `ERROR`,
-   `NOT_SUPPORTED`, and `ERROR_REPORTED`, the name newer API versions use for `ERROR`.
+5. **Timestamps.** Every timestamp is a UTC `date-time` (RFC 3339). The location-status
+   page types `time_created` as a plain string, and so does the published spec for most
+   timestamps (customer, device, event, connect token, meter record `time_created`;
+   `last_updated`, `next_update`; slot, audit and meter-record start and end times), while
+   its examples are all RFC 3339 and its other timestamps say `date-time`: all are
+   `date-time` here. The one exception is documented as one: a meter register read's
+   `time` is a Unix timestamp (an integer).
+6. **`object` fields** are free strings on the location-status page and in the published
+   spec, and a one-value enum on the device page. Every `object` is a one-value enum here
+   (`device`, `location`, `error`, `list`, ...), except a tariff element's (decision 12).
+7. **Nested objects** whose fields the sources do not list as required keep every field
+   optional, except where the object is meaningless without it: a geo location needs `lat`
+   and `lng`; a tariff-status element needs `status`; a provider needs `id` and
+   `display_name`; a tariff needs `id`, `display_name` and `structure_type`; a rate entry
+   needs `valid_from` and `valid_to`; a power or an energy amount needs `units` and
+   `value`.
+8. **Where each enum value comes from.** Tariff connection status: `CONNECTED`, `ERROR` and
+   `NOT_SUPPORTED` from the location-status page's example; `NOT_CONNECTED` from the
+   published spec (its location-status description and example); `ERROR_REPORTED` from
+   newer Flatpeak documentation, the name later API versions use for `ERROR`. Structure
+   type: `FIXED` and `TIME_OF_DAY` from the location-status page's example; `MARKET` and
+   `DYNAMIC` from the published spec's description of `structure_type`. Every other enum
+   is a set of values the published spec documents in words (decision 17).
 9. **Error responses.** Every documented error status of every operation uses the one
-   `Error` envelope. Flatpeak's older published spec also shows bare
-   `{"message": "Not Found"}` bodies; those do not conform to this document, and the client
-   still turns them into a useful error. 401 and 429 are documented on every operation:
-   they can come from any endpoint.
+   `Error` envelope, including the `400` of `retrieve_time_slots`, which the published spec
+   documents without a body. The published spec also shows bare `{"message": "Not Found"}`
+   bodies for `403`, `404`, `409` and `500`: those do not conform to this document, and the
+   client still turns them into a useful error. `401` and `429` are documented on every
+   operation: they can come from any endpoint.
+10. **Ids.** The `Id` pattern `^[a-z]{2,4}_[A-Za-z0-9]+$` is documented on the device page
+    only. Applying it to every Flatpeak object id is our decision (every id example of the
+    published spec follows it): `id`, and every field, parameter or array item that holds
+    another object's id (`customer_id`, `location_id`, `device_id`, `account_id`,
+    `provider_id`, `tariff_id`, a customer's `locations`, a location's `tariff_elements`,
+    `batch_id`, market and carbon source ids, connect tokens). Reference ids from your own
+    systems (`reference_id`, `customer_reference_id`, `location_reference_id`,
+    `session_reference_id`, `record_reference_id`) are free strings, and so is the `{id}`
+    of `POST /costs/session/{id}`, which is a `session_reference_id`.
+11. **Tariff-status elements that are not connected.** The published spec's example sends
+    a `NOT_CONNECTED` element with `"connection_type": ""` and a provider whose `id`,
+    `display_name` and `logo_url` are all `""`. We accept that shape as it is sent: the
+    empty string is a documented `connection_type` (not connected), a provider's `id` is
+    an `Id` or empty (`OptionalId`), and its `logo_url` is an http(s) URL or empty.
+12. **A tariff element's `object`** is `tariff` in the published example and
+    `tariff_element` in its description: both are listed.
+13. **Required fields.** A published schema's `required` list wins over its examples, which
+    come from older API versions (its location-status example is a location). Where the
+    published schema requires nothing of a top-level object (meter batch, event, energy
+    cost, connect-token creation), we require what identifies it: `id` and `object` where it
+    has them, an event's `type`, `time_created` and `data`, a created connect token's
+    `connect_token` and `expires_in`.
+14. **Reference ids are never required in responses**, even where the published spec marks
+    them so (a connect token's `location_reference_id`, which its own example omits): they
+    exist only when you supplied one.
+15. **Lists.** Every list is `{"object": "list", "url", "has_more", "data"}`, newest first,
+    paged with `starting_after` or `ending_before` (an object id) and `limit` (1 to 100,
+    default 30). The published spec gives `list_tariff_elements` no paging parameters though
+    its response pages with `has_more`: we add them, as on every other list. `data` is
+    required in every list (the published spec requires it in the location list only).
+16. **Media types.** JSON only. The published spec's `application/xml` alternatives (the
+    customer list, the customer creation body) have empty schemas and are left out.
+17. **Enums where the published spec lists values in words**: `direction` (`IMPORT`,
+    `EXPORT`; `LOCAL` too where a tariff's direction is meant), tariff `type` (`COMMODITY`,
+    `NON_COMMODITY`), `segment` (`LOW`, `HIGH`), meter `units` (`W`, `KW`, `WH`, `KWH`),
+    `measurand`, power units (`W`, `KW`), energy units (`WH`, `KWH`), a connect session's
+    `complete_action`. Not enums, because no fixed set is documented: an event's `type`,
+    `aggregation`, a VPP's `current_state`, the spelling of schedule `months` and `days`,
+    `energy_units` and `carbon_units` in responses. Currency and country codes are
+    patterns (ISO 4217, ISO 3166-1 alpha-2).
+18. **A schedule's `max_power.value`** is a string in the published creation body and a
+    number everywhere else: it is a number everywhere.
+19. **Threshold slots.** The published schema requires `rate` of a slot's `tariff` but
+    declares `rate_avg`, as time slots do: `rate_avg` is required. Its request echo
+    requires both `absolute` and `relative`, while the request takes either: both are
+    optional and nullable.
+20. **Updating a tariff element** takes its schedule as `data` (published), where creating
+    and reading one call it `schedule`. Kept as published: the published spec marks the
+    endpoint unsupported, and we cannot tell which name the server reads.
+21. **An event's `data`** is a `Device` in the published spec whatever the event's `type`
+    (`customer.create`, ...). Here it is the object the event is about: a `Device`,
+    `Customer`, `Location` or `TariffElement`, told apart by its `object` field. The client
+    keeps an event about another kind of object as raw JSON; the gate reports it.
+22. **Paths.** OpenAPI allows one template per path: the device's parameter is `device_id`
+    (the reference page's name) on every device path, every other resource's is `id`. The
+    published spec's `/schedules/{id}` path item has no operation and is left out.
+23. **Parameters.** `connect_token` of `exchange_connect_token` is required (the call means
+    nothing without it). Query times are `date-time`; `end_time` is required where the
+    published spec says so, `start_time` is optional (the API starts from now).
+24. **Request bodies** are required on every operation that takes one. An interval cost's
+    `start_time` and `end_time` are required (the call means nothing without them).
+25. **Deletes answer `202 Accepted`** with `{"message": "Accepted"}` in the published spec;
+    the API may also send no body. The response is marked `x-optional-body`.
+26. **Time of day** in tariff schedules is `HH:MM:SS` (a pattern), not `format: time`,
+    which in JSON Schema requires a UTC offset the API never sends.
+27. **Statuses kept as published**: `create_tariff_element` answers `200`, the other
+    creations `201`; `update_customer` answers `202` with the customer. The published
+    security scheme `DeviceId`, used by no operation, is left out.
 
 
-Version: 0.1.0*/
+Version: 0.2.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -3441,7 +17097,7 @@ impl Client {
 }
 impl ClientInfo<crate::ClientState> for Client {
     fn api_version() -> &'static str {
-        "0.1.0"
+        "0.2.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -3477,6 +17133,234 @@ let response = client.login()
     pub fn login(&self) -> builder::Login<'_> {
         builder::Login::new(self)
     }
+    /**Exchange a finished Connect session's token for its location
+
+After a customer completes Connect, exchange the session's `connect_token` for the
+location (and customer) it created or updated, then read that location's rates.
+
+
+Sends a `GET` request to `/connect/tariff/token`
+
+Arguments:
+- `connect_token`: The token of the finished Connect session (decision 23).
+```ignore
+let response = client.exchange_connect_token()
+    .connect_token(connect_token)
+    .send()
+    .await;
+```*/
+    pub fn exchange_connect_token(&self) -> builder::ExchangeConnectToken<'_> {
+        builder::ExchangeConnectToken::new(self)
+    }
+    /**Start a Connect session
+
+A single-use token that lets your customer-facing app run one Connect session without
+your API key. The session ends with a call to `callback_uri`.
+
+
+Sends a `POST` request to `/connect/tariff/token`
+
+```ignore
+let response = client.create_connect_token()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_connect_token(&self) -> builder::CreateConnectToken<'_> {
+        builder::CreateConnectToken::new(self)
+    }
+    /**Run a Connect session without a customer, to import a tariff
+
+Imports (or disconnects) a tariff from your systems in one call, as a finished
+Connect session would. Flatpeak enables this endpoint on request.
+
+
+Sends a `POST` request to `/connect/tariff/batch`
+
+```ignore
+let response = client.run_connect_batch()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn run_connect_batch(&self) -> builder::RunConnectBatch<'_> {
+        builder::RunConnectBatch::new(self)
+    }
+    /**List events
+
+Events of the last 90 days, newest first. Filter by `event_type` or by the object
+they are about.
+
+
+Sends a `GET` request to `/events`
+
+Arguments:
+- `ending_before`: A cursor: the id of the first object of the page after. The page ends before it.
+Give this or `starting_after`, not both.
+
+- `event_type`: Only events of this type, for example `customer.create`.
+- `limit`: Objects per page, from 1 to 100 (default 30).
+- `object_id`: Only events about this object, for example a location.
+- `starting_after`: A cursor: the id of the last object of the page before. The page starts after it.
+Give this or `ending_before`, not both.
+
+```ignore
+let response = client.list_events()
+    .ending_before(ending_before)
+    .event_type(event_type)
+    .limit(limit)
+    .object_id(object_id)
+    .starting_after(starting_after)
+    .send()
+    .await;
+```*/
+    pub fn list_events(&self) -> builder::ListEvents<'_> {
+        builder::ListEvents::new(self)
+    }
+    /**Retrieve an event
+
+Sends a `GET` request to `/events/{id}`
+
+Arguments:
+- `id`: Flatpeak event id.
+```ignore
+let response = client.retrieve_event()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn retrieve_event(&self) -> builder::RetrieveEvent<'_> {
+        builder::RetrieveEvent::new(self)
+    }
+    /**List customers
+
+Sends a `GET` request to `/customers`
+
+Arguments:
+- `ending_before`: A cursor: the id of the first object of the page after. The page ends before it.
+Give this or `starting_after`, not both.
+
+- `limit`: Objects per page, from 1 to 100 (default 30).
+- `reference_id`: Only objects with this reference from your systems.
+- `starting_after`: A cursor: the id of the last object of the page before. The page starts after it.
+Give this or `ending_before`, not both.
+
+```ignore
+let response = client.list_customers()
+    .ending_before(ending_before)
+    .limit(limit)
+    .reference_id(reference_id)
+    .starting_after(starting_after)
+    .send()
+    .await;
+```*/
+    pub fn list_customers(&self) -> builder::ListCustomers<'_> {
+        builder::ListCustomers::new(self)
+    }
+    /**Create a customer
+
+Connect creates customers as part of its flow; create them here only to import
+customers from your systems.
+
+
+Sends a `POST` request to `/customers`
+
+```ignore
+let response = client.create_customer()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_customer(&self) -> builder::CreateCustomer<'_> {
+        builder::CreateCustomer::new(self)
+    }
+    /**Retrieve a customer
+
+Sends a `GET` request to `/customers/{id}`
+
+Arguments:
+- `id`: Flatpeak customer id.
+```ignore
+let response = client.retrieve_customer()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn retrieve_customer(&self) -> builder::RetrieveCustomer<'_> {
+        builder::RetrieveCustomer::new(self)
+    }
+    /**Delete a customer, for good
+
+Sends a `DELETE` request to `/customers/{id}`
+
+Arguments:
+- `id`: Flatpeak customer id.
+```ignore
+let response = client.delete_customer()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_customer(&self) -> builder::DeleteCustomer<'_> {
+        builder::DeleteCustomer::new(self)
+    }
+    /**Update a customer
+
+Fields left out of the body keep their values.
+
+Sends a `PATCH` request to `/customers/{id}`
+
+Arguments:
+- `id`: Flatpeak customer id.
+- `body`
+```ignore
+let response = client.update_customer()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_customer(&self) -> builder::UpdateCustomer<'_> {
+        builder::UpdateCustomer::new(self)
+    }
+    /**List devices
+
+Sends a `GET` request to `/devices`
+
+Arguments:
+- `ending_before`: A cursor: the id of the first object of the page after. The page ends before it.
+Give this or `starting_after`, not both.
+
+- `limit`: Objects per page, from 1 to 100 (default 30).
+- `reference_id`: Only objects with this reference from your systems.
+- `starting_after`: A cursor: the id of the last object of the page before. The page starts after it.
+Give this or `ending_before`, not both.
+
+```ignore
+let response = client.list_devices()
+    .ending_before(ending_before)
+    .limit(limit)
+    .reference_id(reference_id)
+    .starting_after(starting_after)
+    .send()
+    .await;
+```*/
+    pub fn list_devices(&self) -> builder::ListDevices<'_> {
+        builder::ListDevices::new(self)
+    }
+    /**Create a device
+
+Sends a `POST` request to `/devices`
+
+```ignore
+let response = client.create_device()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_device(&self) -> builder::CreateDevice<'_> {
+        builder::CreateDevice::new(self)
+    }
     /**Retrieve a device
 
 Sends a `GET` request to `/devices/{device_id}`
@@ -3492,7 +17376,136 @@ let response = client.retrieve_device()
     pub fn retrieve_device(&self) -> builder::RetrieveDevice<'_> {
         builder::RetrieveDevice::new(self)
     }
+    /**Delete a device, for good
+
+Sends a `DELETE` request to `/devices/{device_id}`
+
+Arguments:
+- `device_id`: Flatpeak device id.
+```ignore
+let response = client.delete_device()
+    .device_id(device_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_device(&self) -> builder::DeleteDevice<'_> {
+        builder::DeleteDevice::new(self)
+    }
+    /**Update a device
+
+Fields left out of the body keep their values.
+
+Sends a `PATCH` request to `/devices/{device_id}`
+
+Arguments:
+- `device_id`: Flatpeak device id.
+- `body`
+```ignore
+let response = client.update_device()
+    .device_id(device_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_device(&self) -> builder::UpdateDevice<'_> {
+        builder::UpdateDevice::new(self)
+    }
+    /**List locations
+
+A location is a supply address.
+
+Sends a `GET` request to `/locations`
+
+Arguments:
+- `customer_id`: Only the locations of this customer.
+- `ending_before`: A cursor: the id of the first object of the page after. The page ends before it.
+Give this or `starting_after`, not both.
+
+- `limit`: Objects per page, from 1 to 100 (default 30).
+- `reference_id`: Only objects with this reference from your systems.
+- `starting_after`: A cursor: the id of the last object of the page before. The page starts after it.
+Give this or `ending_before`, not both.
+
+```ignore
+let response = client.list_locations()
+    .customer_id(customer_id)
+    .ending_before(ending_before)
+    .limit(limit)
+    .reference_id(reference_id)
+    .starting_after(starting_after)
+    .send()
+    .await;
+```*/
+    pub fn list_locations(&self) -> builder::ListLocations<'_> {
+        builder::ListLocations::new(self)
+    }
+    /**Create a location
+
+Sends a `POST` request to `/locations`
+
+```ignore
+let response = client.create_location()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_location(&self) -> builder::CreateLocation<'_> {
+        builder::CreateLocation::new(self)
+    }
+    /**Retrieve a location
+
+Sends a `GET` request to `/locations/{id}`
+
+Arguments:
+- `id`: Flatpeak location id.
+```ignore
+let response = client.retrieve_location()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn retrieve_location(&self) -> builder::RetrieveLocation<'_> {
+        builder::RetrieveLocation::new(self)
+    }
+    /**Delete a location, for good
+
+Sends a `DELETE` request to `/locations/{id}`
+
+Arguments:
+- `id`: Flatpeak location id.
+```ignore
+let response = client.delete_location()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_location(&self) -> builder::DeleteLocation<'_> {
+        builder::DeleteLocation::new(self)
+    }
+    /**Update a location
+
+Fields left out of the body keep their values.
+
+Sends a `PATCH` request to `/locations/{id}`
+
+Arguments:
+- `id`: Flatpeak location id.
+- `body`
+```ignore
+let response = client.update_location()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_location(&self) -> builder::UpdateLocation<'_> {
+        builder::UpdateLocation::new(self)
+    }
     /**Retrieve the tariff connection status of a location
+
+Supports locations with at most one tariff element of each kind (commodity and
+non-commodity, import and export).
+
 
 Sends a `GET` request to `/locations/{id}/status`
 
@@ -3506,6 +17519,348 @@ let response = client.retrieve_location_status()
 ```*/
     pub fn retrieve_location_status(&self) -> builder::RetrieveLocationStatus<'_> {
         builder::RetrieveLocationStatus::new(self)
+    }
+    /**Submit interval meter records
+
+Energy used (or exported) in each period. Records of a device go under its
+`device_id`; records of a supply address's main meter under its `location_id`.
+
+
+Sends a `PUT` request to `/meters/interval`
+
+```ignore
+let response = client.submit_meter_interval_reads()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn submit_meter_interval_reads(&self) -> builder::SubmitMeterIntervalReads<'_> {
+        builder::SubmitMeterIntervalReads::new(self)
+    }
+    /**Submit cumulative meter register reads
+
+Register values (cumulative energy) at Unix times. Records of a device go under its
+`device_id`; records of a supply address's main meter under its `location_id`.
+
+
+Sends a `PUT` request to `/meters/cumulative/epoch`
+
+```ignore
+let response = client.submit_meter_register_reads()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn submit_meter_register_reads(&self) -> builder::SubmitMeterRegisterReads<'_> {
+        builder::SubmitMeterRegisterReads::new(self)
+    }
+    /**Check how a batch of meter records is being processed
+
+Sends a `GET` request to `/meters/batch`
+
+Arguments:
+- `batch_id`: The batch's id, from the submission's response.
+```ignore
+let response = client.retrieve_meter_batch()
+    .batch_id(batch_id)
+    .send()
+    .await;
+```*/
+    pub fn retrieve_meter_batch(&self) -> builder::RetrieveMeterBatch<'_> {
+        builder::RetrieveMeterBatch::new(self)
+    }
+    /**List the tariff elements of a location
+
+Sends a `GET` request to `/tariffs/elements`
+
+Arguments:
+- `direction`: Only elements of this direction.
+- `ending_before`: A cursor: the id of the first object of the page after. The page ends before it.
+Give this or `starting_after`, not both.
+
+- `limit`: Objects per page, from 1 to 100 (default 30).
+- `location_id`: The location whose tariff elements to list.
+- `starting_after`: A cursor: the id of the last object of the page before. The page starts after it.
+Give this or `ending_before`, not both.
+
+- `type_`: Only elements of this type.
+```ignore
+let response = client.list_tariff_elements()
+    .direction(direction)
+    .ending_before(ending_before)
+    .limit(limit)
+    .location_id(location_id)
+    .starting_after(starting_after)
+    .type_(type_)
+    .send()
+    .await;
+```*/
+    pub fn list_tariff_elements(&self) -> builder::ListTariffElements<'_> {
+        builder::ListTariffElements::new(self)
+    }
+    /**Create a tariff element and link it to a location
+
+For importing tariffs from your systems; Connect creates them otherwise.
+
+Sends a `POST` request to `/tariffs/elements`
+
+```ignore
+let response = client.create_tariff_element()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_tariff_element(&self) -> builder::CreateTariffElement<'_> {
+        builder::CreateTariffElement::new(self)
+    }
+    /**Retrieve a tariff element
+
+Sends a `GET` request to `/tariffs/elements/{id}`
+
+Arguments:
+- `id`: Flatpeak tariff element id.
+```ignore
+let response = client.retrieve_tariff_element()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn retrieve_tariff_element(&self) -> builder::RetrieveTariffElement<'_> {
+        builder::RetrieveTariffElement::new(self)
+    }
+    /**Delete a tariff element and unlink it from its location
+
+Sends a `DELETE` request to `/tariffs/elements/{id}`
+
+Arguments:
+- `id`: Flatpeak tariff element id.
+```ignore
+let response = client.delete_tariff_element()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_tariff_element(&self) -> builder::DeleteTariffElement<'_> {
+        builder::DeleteTariffElement::new(self)
+    }
+    /**Update a tariff element
+
+Fields left out of the body keep their values. The published spec marks this endpoint
+unsupported (decision 20).
+
+
+Sends a `PATCH` request to `/tariffs/elements/{id}`
+
+Arguments:
+- `id`: Flatpeak tariff element id.
+- `body`
+```ignore
+let response = client.update_tariff_element()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_tariff_element(&self) -> builder::UpdateTariffElement<'_> {
+        builder::UpdateTariffElement::new(self)
+    }
+    /**Retrieve a location's tariff rates over a period
+
+Sends a `GET` request to `/tariffs/rates/{id}`
+
+Arguments:
+- `id`: Flatpeak location id.
+- `direction`: Import or export rates (default `IMPORT`).
+- `end_time`: End of the period, RFC 3339 (UTC or with an offset).
+- `include_carbon`: True to include carbon intensity.
+- `include_tariff`: True to include tariff rates.
+- `start_time`: Start of the period, RFC 3339 (UTC or with an offset). Default now.
+```ignore
+let response = client.retrieve_tariff_rates()
+    .id(id)
+    .direction(direction)
+    .end_time(end_time)
+    .include_carbon(include_carbon)
+    .include_tariff(include_tariff)
+    .start_time(start_time)
+    .send()
+    .await;
+```*/
+    pub fn retrieve_tariff_rates(&self) -> builder::RetrieveTariffRates<'_> {
+        builder::RetrieveTariffRates::new(self)
+    }
+    /**How a location's tariff rates were calculated
+
+For diagnosis; usage may be limited. Use the rates for frequent calls.
+
+Sends a `GET` request to `/tariffs/audit/{id}`
+
+Arguments:
+- `id`: Flatpeak location id.
+- `direction`: Import or export rates (default `IMPORT`).
+- `end_time`: End of the period, RFC 3339 (UTC or with an offset).
+- `start_time`: Start of the period, RFC 3339 (UTC or with an offset). Default now.
+```ignore
+let response = client.retrieve_tariff_rates_audit()
+    .id(id)
+    .direction(direction)
+    .end_time(end_time)
+    .start_time(start_time)
+    .send()
+    .await;
+```*/
+    pub fn retrieve_tariff_rates_audit(&self) -> builder::RetrieveTariffRatesAudit<'_> {
+        builder::RetrieveTariffRatesAudit::new(self)
+    }
+    /**The cheapest (or dearest) periods adding up to a duration
+
+For example the cheapest five hours between two times; the time may come in several
+slots.
+
+
+Sends a `GET` request to `/slots/time/{id}`
+
+Arguments:
+- `id`: Flatpeak location id.
+- `direction`: Import or export rates (default `IMPORT`).
+- `duration`: Minutes of the lowest (or highest) rates wanted within the period.
+- `end_time`: End of the period, RFC 3339 (UTC or with an offset).
+- `segment`: The lowest (`LOW`) or highest (`HIGH`) rates.
+- `start_time`: Start of the period, RFC 3339 (UTC or with an offset). Default now.
+```ignore
+let response = client.retrieve_time_slots()
+    .id(id)
+    .direction(direction)
+    .duration(duration)
+    .end_time(end_time)
+    .segment(segment)
+    .start_time(start_time)
+    .send()
+    .await;
+```*/
+    pub fn retrieve_time_slots(&self) -> builder::RetrieveTimeSlots<'_> {
+        builder::RetrieveTimeSlots::new(self)
+    }
+    /**The periods whose rate is below (or above) a threshold
+
+Give `relative` (the period's highest rate is 1, its lowest 0.01) or `absolute` (in the
+location's currency, large units); `absolute` wins when both are given.
+
+
+Sends a `GET` request to `/slots/threshold/{id}`
+
+Arguments:
+- `id`: Flatpeak location id.
+- `absolute`: The threshold in the location's currency, large units.
+- `direction`: Import or export rates (default `IMPORT`).
+- `end_time`: End of the period, RFC 3339 (UTC or with an offset).
+- `relative`: The threshold relative to the period's rates, from 0.01 to 1.
+- `segment`: The lowest (`LOW`) or highest (`HIGH`) rates.
+- `start_time`: Start of the period, RFC 3339 (UTC or with an offset). Default now.
+```ignore
+let response = client.retrieve_threshold_slots()
+    .id(id)
+    .absolute(absolute)
+    .direction(direction)
+    .end_time(end_time)
+    .relative(relative)
+    .segment(segment)
+    .start_time(start_time)
+    .send()
+    .await;
+```*/
+    pub fn retrieve_threshold_slots(&self) -> builder::RetrieveThresholdSlots<'_> {
+        builder::RetrieveThresholdSlots::new(self)
+    }
+    /**Price one meter record now
+
+The record is stored and counts in later cost calculations, unless `non_persistent` is
+true (for estimates).
+
+
+Sends a `POST` request to `/costs/instant`
+
+Arguments:
+- `include_carbon`: True to include carbon intensity.
+- `include_tariff`: True to include tariff rates.
+- `non_persistent`: True to price the record without storing it.
+- `body`
+```ignore
+let response = client.calculate_instant_cost()
+    .include_carbon(include_carbon)
+    .include_tariff(include_tariff)
+    .non_persistent(non_persistent)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn calculate_instant_cost(&self) -> builder::CalculateInstantCost<'_> {
+        builder::CalculateInstantCost::new(self)
+    }
+    /**Price a location's or device's meter records over a period
+
+Sends a `POST` request to `/costs/interval/{id}`
+
+Arguments:
+- `id`: The location or device whose meter records to price.
+- `aggregation`: How to group the periods, for example `MONTH`.
+- `direction`: Import or export rates (default `IMPORT`).
+- `include_carbon`: True to include carbon intensity.
+- `include_tariff`: True to include tariff rates.
+- `body`
+```ignore
+let response = client.calculate_interval_cost()
+    .id(id)
+    .aggregation(aggregation)
+    .direction(direction)
+    .include_carbon(include_carbon)
+    .include_tariff(include_tariff)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn calculate_interval_cost(&self) -> builder::CalculateIntervalCost<'_> {
+        builder::CalculateIntervalCost::new(self)
+    }
+    /**Price the meter records of one of your sessions
+
+Sends a `POST` request to `/costs/session/{id}`
+
+Arguments:
+- `id`: The `session_reference_id` you gave the meter records, for example a charging
+session's id: a reference from your systems, not a Flatpeak id (decision 10).
+
+- `direction`: Import or export rates (default `IMPORT`).
+- `include_carbon`: True to include carbon intensity.
+- `include_tariff`: True to include tariff rates.
+```ignore
+let response = client.calculate_session_cost()
+    .id(id)
+    .direction(direction)
+    .include_carbon(include_carbon)
+    .include_tariff(include_tariff)
+    .send()
+    .await;
+```*/
+    pub fn calculate_session_cost(&self) -> builder::CalculateSessionCost<'_> {
+        builder::CalculateSessionCost::new(self)
+    }
+    /**Plan when devices at a location import or export energy
+
+A schedule for each device that moves the energy asked for by its end time, within
+the power limits, at the lowest cost (or highest value) under the shaving threshold.
+
+
+Sends a `POST` request to `/schedules`
+
+```ignore
+let response = client.create_schedule()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_schedule(&self) -> builder::CreateSchedule<'_> {
+        builder::CreateSchedule::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -3554,6 +17909,1418 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::exchange_connect_token`]
+
+[`Client::exchange_connect_token`]: super::Client::exchange_connect_token*/
+    #[derive(Debug, Clone)]
+    pub struct ExchangeConnectToken<'a> {
+        client: &'a super::Client,
+        connect_token: Result<types::Id, String>,
+    }
+    impl<'a> ExchangeConnectToken<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                connect_token: Err("connect_token was not initialized".to_string()),
+            }
+        }
+        pub fn connect_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.connect_token = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for connect_token failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/connect/tariff/token`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConnectToken>, Error<types::Error>> {
+            let Self { client, connect_token } = self;
+            let connect_token = connect_token.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/connect/tariff/token", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("connect_token", &connect_token),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "exchange_connect_token",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_connect_token`]
+
+[`Client::create_connect_token`]: super::Client::create_connect_token*/
+    #[derive(Debug, Clone)]
+    pub struct CreateConnectToken<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ConnectTokenRequest, String>,
+    }
+    impl<'a> CreateConnectToken<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ConnectTokenRequest>,
+            <V as std::convert::TryInto<
+                types::ConnectTokenRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ConnectTokenRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ConnectTokenRequest,
+            ) -> types::builder::ConnectTokenRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/connect/tariff/token`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConnectTokenCreated>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ConnectTokenRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/connect/tariff/token", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_connect_token",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::run_connect_batch`]
+
+[`Client::run_connect_batch`]: super::Client::run_connect_batch*/
+    #[derive(Debug, Clone)]
+    pub struct RunConnectBatch<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ConnectBatchRequest, String>,
+    }
+    impl<'a> RunConnectBatch<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ConnectBatchRequest>,
+            <V as std::convert::TryInto<
+                types::ConnectBatchRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ConnectBatchRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ConnectBatchRequest,
+            ) -> types::builder::ConnectBatchRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/connect/tariff/batch`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConnectToken>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ConnectBatchRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/connect/tariff/batch", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "run_connect_batch",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_events`]
+
+[`Client::list_events`]: super::Client::list_events*/
+    #[derive(Debug, Clone)]
+    pub struct ListEvents<'a> {
+        client: &'a super::Client,
+        ending_before: Result<Option<types::Id>, String>,
+        event_type: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        object_id: Result<Option<types::Id>, String>,
+        starting_after: Result<Option<types::Id>, String>,
+    }
+    impl<'a> ListEvents<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                ending_before: Ok(None),
+                event_type: Ok(None),
+                limit: Ok(None),
+                object_id: Ok(None),
+                starting_after: Ok(None),
+            }
+        }
+        pub fn ending_before<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.ending_before = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Id` for ending_before failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn event_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.event_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for event_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn object_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.object_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Id` for object_id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn starting_after<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.starting_after = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Id` for starting_after failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/events`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EventList>, Error<types::Error>> {
+            let Self {
+                client,
+                ending_before,
+                event_type,
+                limit,
+                object_id,
+                starting_after,
+            } = self;
+            let ending_before = ending_before.map_err(Error::InvalidRequest)?;
+            let event_type = event_type.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let object_id = object_id.map_err(Error::InvalidRequest)?;
+            let starting_after = starting_after.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/events", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("ending_before", &ending_before),
+                )
+                .query(&progenitor_client::QueryParam::new("event_type", &event_type))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("object_id", &object_id))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "starting_after",
+                        &starting_after,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_events",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::retrieve_event`]
+
+[`Client::retrieve_event`]: super::Client::retrieve_event*/
+    #[derive(Debug, Clone)]
+    pub struct RetrieveEvent<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+    }
+    impl<'a> RetrieveEvent<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/events/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Event>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/events/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "retrieve_event",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_customers`]
+
+[`Client::list_customers`]: super::Client::list_customers*/
+    #[derive(Debug, Clone)]
+    pub struct ListCustomers<'a> {
+        client: &'a super::Client,
+        ending_before: Result<Option<types::Id>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        reference_id: Result<Option<::std::string::String>, String>,
+        starting_after: Result<Option<types::Id>, String>,
+    }
+    impl<'a> ListCustomers<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                ending_before: Ok(None),
+                limit: Ok(None),
+                reference_id: Ok(None),
+                starting_after: Ok(None),
+            }
+        }
+        pub fn ending_before<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.ending_before = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Id` for ending_before failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn reference_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.reference_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for reference_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn starting_after<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.starting_after = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Id` for starting_after failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/customers`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CustomerList>, Error<types::Error>> {
+            let Self { client, ending_before, limit, reference_id, starting_after } = self;
+            let ending_before = ending_before.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let reference_id = reference_id.map_err(Error::InvalidRequest)?;
+            let starting_after = starting_after.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/customers", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("ending_before", &ending_before),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(
+                    &progenitor_client::QueryParam::new("reference_id", &reference_id),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "starting_after",
+                        &starting_after,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_customers",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_customer`]
+
+[`Client::create_customer`]: super::Client::create_customer*/
+    #[derive(Debug, Clone)]
+    pub struct CreateCustomer<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CustomerCreate, String>,
+    }
+    impl<'a> CreateCustomer<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CustomerCreate>,
+            <V as std::convert::TryInto<
+                types::CustomerCreate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CustomerCreate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CustomerCreate,
+            ) -> types::builder::CustomerCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/customers`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Customer>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CustomerCreate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/customers", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_customer",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::retrieve_customer`]
+
+[`Client::retrieve_customer`]: super::Client::retrieve_customer*/
+    #[derive(Debug, Clone)]
+    pub struct RetrieveCustomer<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+    }
+    impl<'a> RetrieveCustomer<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/customers/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Customer>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/customers/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "retrieve_customer",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_customer`]
+
+[`Client::delete_customer`]: super::Client::delete_customer*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteCustomer<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+    }
+    impl<'a> DeleteCustomer<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/customers/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Accepted>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/customers/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_customer",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                202u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_customer`]
+
+[`Client::update_customer`]: super::Client::update_customer*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateCustomer<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+        body: Result<types::builder::CustomerUpdate, String>,
+    }
+    impl<'a> UpdateCustomer<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CustomerUpdate>,
+            <V as std::convert::TryInto<
+                types::CustomerUpdate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CustomerUpdate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CustomerUpdate,
+            ) -> types::builder::CustomerUpdate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/customers/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Customer>, Error<types::Error>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CustomerUpdate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/customers/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_customer",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                202u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_devices`]
+
+[`Client::list_devices`]: super::Client::list_devices*/
+    #[derive(Debug, Clone)]
+    pub struct ListDevices<'a> {
+        client: &'a super::Client,
+        ending_before: Result<Option<types::Id>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        reference_id: Result<Option<::std::string::String>, String>,
+        starting_after: Result<Option<types::Id>, String>,
+    }
+    impl<'a> ListDevices<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                ending_before: Ok(None),
+                limit: Ok(None),
+                reference_id: Ok(None),
+                starting_after: Ok(None),
+            }
+        }
+        pub fn ending_before<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.ending_before = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Id` for ending_before failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn reference_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.reference_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for reference_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn starting_after<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.starting_after = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Id` for starting_after failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/devices`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DeviceList>, Error<types::Error>> {
+            let Self { client, ending_before, limit, reference_id, starting_after } = self;
+            let ending_before = ending_before.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let reference_id = reference_id.map_err(Error::InvalidRequest)?;
+            let starting_after = starting_after.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/devices", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("ending_before", &ending_before),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(
+                    &progenitor_client::QueryParam::new("reference_id", &reference_id),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "starting_after",
+                        &starting_after,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_devices",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_device`]
+
+[`Client::create_device`]: super::Client::create_device*/
+    #[derive(Debug, Clone)]
+    pub struct CreateDevice<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::DeviceCreate, String>,
+    }
+    impl<'a> CreateDevice<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DeviceCreate>,
+            <V as std::convert::TryInto<types::DeviceCreate>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `DeviceCreate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::DeviceCreate,
+            ) -> types::builder::DeviceCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/devices`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Device>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::DeviceCreate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/devices", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_device",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -3681,6 +19448,832 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::delete_device`]
+
+[`Client::delete_device`]: super::Client::delete_device*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteDevice<'a> {
+        client: &'a super::Client,
+        device_id: Result<types::Id, String>,
+    }
+    impl<'a> DeleteDevice<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                device_id: Err("device_id was not initialized".to_string()),
+            }
+        }
+        pub fn device_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.device_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for device_id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/devices/{device_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Accepted>, Error<types::Error>> {
+            let Self { client, device_id } = self;
+            let device_id = device_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/devices/{}", client.baseurl, encode_path(& device_id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_device",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                202u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_device`]
+
+[`Client::update_device`]: super::Client::update_device*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateDevice<'a> {
+        client: &'a super::Client,
+        device_id: Result<types::Id, String>,
+        body: Result<types::builder::DeviceUpdate, String>,
+    }
+    impl<'a> UpdateDevice<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                device_id: Err("device_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn device_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.device_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for device_id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DeviceUpdate>,
+            <V as std::convert::TryInto<types::DeviceUpdate>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `DeviceUpdate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::DeviceUpdate,
+            ) -> types::builder::DeviceUpdate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/devices/{device_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Device>, Error<types::Error>> {
+            let Self { client, device_id, body } = self;
+            let device_id = device_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::DeviceUpdate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/devices/{}", client.baseurl, encode_path(& device_id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_device",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_locations`]
+
+[`Client::list_locations`]: super::Client::list_locations*/
+    #[derive(Debug, Clone)]
+    pub struct ListLocations<'a> {
+        client: &'a super::Client,
+        customer_id: Result<Option<types::Id>, String>,
+        ending_before: Result<Option<types::Id>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        reference_id: Result<Option<::std::string::String>, String>,
+        starting_after: Result<Option<types::Id>, String>,
+    }
+    impl<'a> ListLocations<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                customer_id: Ok(None),
+                ending_before: Ok(None),
+                limit: Ok(None),
+                reference_id: Ok(None),
+                starting_after: Ok(None),
+            }
+        }
+        pub fn customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.customer_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Id` for customer_id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn ending_before<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.ending_before = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Id` for ending_before failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn reference_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.reference_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for reference_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn starting_after<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.starting_after = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Id` for starting_after failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/locations`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::LocationList>, Error<types::Error>> {
+            let Self {
+                client,
+                customer_id,
+                ending_before,
+                limit,
+                reference_id,
+                starting_after,
+            } = self;
+            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let ending_before = ending_before.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let reference_id = reference_id.map_err(Error::InvalidRequest)?;
+            let starting_after = starting_after.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/locations", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("customer_id", &customer_id))
+                .query(
+                    &progenitor_client::QueryParam::new("ending_before", &ending_before),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(
+                    &progenitor_client::QueryParam::new("reference_id", &reference_id),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "starting_after",
+                        &starting_after,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_locations",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_location`]
+
+[`Client::create_location`]: super::Client::create_location*/
+    #[derive(Debug, Clone)]
+    pub struct CreateLocation<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::LocationCreate, String>,
+    }
+    impl<'a> CreateLocation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LocationCreate>,
+            <V as std::convert::TryInto<
+                types::LocationCreate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `LocationCreate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::LocationCreate,
+            ) -> types::builder::LocationCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/locations`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Location>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::LocationCreate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/locations", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_location",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::retrieve_location`]
+
+[`Client::retrieve_location`]: super::Client::retrieve_location*/
+    #[derive(Debug, Clone)]
+    pub struct RetrieveLocation<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+    }
+    impl<'a> RetrieveLocation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/locations/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Location>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/locations/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "retrieve_location",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_location`]
+
+[`Client::delete_location`]: super::Client::delete_location*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteLocation<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+    }
+    impl<'a> DeleteLocation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/locations/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Accepted>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/locations/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_location",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                202u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_location`]
+
+[`Client::update_location`]: super::Client::update_location*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateLocation<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+        body: Result<types::builder::LocationUpdate, String>,
+    }
+    impl<'a> UpdateLocation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LocationUpdate>,
+            <V as std::convert::TryInto<
+                types::LocationUpdate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `LocationUpdate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::LocationUpdate,
+            ) -> types::builder::LocationUpdate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/locations/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Location>, Error<types::Error>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::LocationUpdate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/locations/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_location",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::retrieve_location_status`]
 
 [`Client::retrieve_location_status`]: super::Client::retrieve_location_status*/
@@ -3759,6 +20352,2275 @@ pub mod builder {
                     )
                 }
                 422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::submit_meter_interval_reads`]
+
+[`Client::submit_meter_interval_reads`]: super::Client::submit_meter_interval_reads*/
+    #[derive(Debug, Clone)]
+    pub struct SubmitMeterIntervalReads<'a> {
+        client: &'a super::Client,
+        body: Result<::std::vec::Vec<types::MeterRecord>, String>,
+    }
+    impl<'a> SubmitMeterIntervalReads<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<types::MeterRecord>>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < MeterRecord >` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `PUT` request to `/meters/interval`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MeterBatch>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/meters/interval", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "submit_meter_interval_reads",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::submit_meter_register_reads`]
+
+[`Client::submit_meter_register_reads`]: super::Client::submit_meter_register_reads*/
+    #[derive(Debug, Clone)]
+    pub struct SubmitMeterRegisterReads<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::MeterRegisterReads, String>,
+    }
+    impl<'a> SubmitMeterRegisterReads<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MeterRegisterReads>,
+            <V as std::convert::TryInto<
+                types::MeterRegisterReads,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `MeterRegisterReads` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MeterRegisterReads,
+            ) -> types::builder::MeterRegisterReads,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/meters/cumulative/epoch`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MeterBatch>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MeterRegisterReads::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/meters/cumulative/epoch", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "submit_meter_register_reads",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::retrieve_meter_batch`]
+
+[`Client::retrieve_meter_batch`]: super::Client::retrieve_meter_batch*/
+    #[derive(Debug, Clone)]
+    pub struct RetrieveMeterBatch<'a> {
+        client: &'a super::Client,
+        batch_id: Result<types::Id, String>,
+    }
+    impl<'a> RetrieveMeterBatch<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                batch_id: Err("batch_id was not initialized".to_string()),
+            }
+        }
+        pub fn batch_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.batch_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for batch_id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/meters/batch`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MeterBatch>, Error<types::Error>> {
+            let Self { client, batch_id } = self;
+            let batch_id = batch_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/meters/batch", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("batch_id", &batch_id))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "retrieve_meter_batch",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_tariff_elements`]
+
+[`Client::list_tariff_elements`]: super::Client::list_tariff_elements*/
+    #[derive(Debug, Clone)]
+    pub struct ListTariffElements<'a> {
+        client: &'a super::Client,
+        direction: Result<Option<types::Direction>, String>,
+        ending_before: Result<Option<types::Id>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        location_id: Result<types::Id, String>,
+        starting_after: Result<Option<types::Id>, String>,
+        type_: Result<Option<types::TariffType>, String>,
+    }
+    impl<'a> ListTariffElements<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                direction: Ok(None),
+                ending_before: Ok(None),
+                limit: Ok(None),
+                location_id: Err("location_id was not initialized".to_string()),
+                starting_after: Ok(None),
+                type_: Ok(None),
+            }
+        }
+        pub fn direction<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Direction>,
+        {
+            self.direction = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Direction` for direction failed".to_string()
+                });
+            self
+        }
+        pub fn ending_before<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.ending_before = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Id` for ending_before failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn location_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.location_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for location_id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn starting_after<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.starting_after = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Id` for starting_after failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn type_<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TariffType>,
+        {
+            self.type_ = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `TariffType` for type_ failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/tariffs/elements`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TariffElementList>, Error<types::Error>> {
+            let Self {
+                client,
+                direction,
+                ending_before,
+                limit,
+                location_id,
+                starting_after,
+                type_,
+            } = self;
+            let direction = direction.map_err(Error::InvalidRequest)?;
+            let ending_before = ending_before.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let location_id = location_id.map_err(Error::InvalidRequest)?;
+            let starting_after = starting_after.map_err(Error::InvalidRequest)?;
+            let type_ = type_.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/tariffs/elements", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("direction", &direction))
+                .query(
+                    &progenitor_client::QueryParam::new("ending_before", &ending_before),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("location_id", &location_id))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "starting_after",
+                        &starting_after,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("type", &type_))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_tariff_elements",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_tariff_element`]
+
+[`Client::create_tariff_element`]: super::Client::create_tariff_element*/
+    #[derive(Debug, Clone)]
+    pub struct CreateTariffElement<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::TariffElementCreate, String>,
+    }
+    impl<'a> CreateTariffElement<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TariffElementCreate>,
+            <V as std::convert::TryInto<
+                types::TariffElementCreate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `TariffElementCreate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::TariffElementCreate,
+            ) -> types::builder::TariffElementCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/tariffs/elements`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TariffElement>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::TariffElementCreate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/tariffs/elements", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_tariff_element",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::retrieve_tariff_element`]
+
+[`Client::retrieve_tariff_element`]: super::Client::retrieve_tariff_element*/
+    #[derive(Debug, Clone)]
+    pub struct RetrieveTariffElement<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+    }
+    impl<'a> RetrieveTariffElement<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/tariffs/elements/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TariffElement>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tariffs/elements/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "retrieve_tariff_element",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_tariff_element`]
+
+[`Client::delete_tariff_element`]: super::Client::delete_tariff_element*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteTariffElement<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+    }
+    impl<'a> DeleteTariffElement<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/tariffs/elements/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Accepted>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tariffs/elements/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_tariff_element",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                202u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_tariff_element`]
+
+[`Client::update_tariff_element`]: super::Client::update_tariff_element*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateTariffElement<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+        body: Result<types::builder::TariffElementUpdate, String>,
+    }
+    impl<'a> UpdateTariffElement<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TariffElementUpdate>,
+            <V as std::convert::TryInto<
+                types::TariffElementUpdate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `TariffElementUpdate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::TariffElementUpdate,
+            ) -> types::builder::TariffElementUpdate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/tariffs/elements/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TariffElement>, Error<types::Error>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::TariffElementUpdate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tariffs/elements/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_tariff_element",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::retrieve_tariff_rates`]
+
+[`Client::retrieve_tariff_rates`]: super::Client::retrieve_tariff_rates*/
+    #[derive(Debug, Clone)]
+    pub struct RetrieveTariffRates<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+        direction: Result<Option<types::Direction>, String>,
+        end_time: Result<::chrono::DateTime<::chrono::offset::Utc>, String>,
+        include_carbon: Result<Option<bool>, String>,
+        include_tariff: Result<Option<bool>, String>,
+        start_time: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+    }
+    impl<'a> RetrieveTariffRates<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                direction: Ok(None),
+                end_time: Err("end_time was not initialized".to_string()),
+                include_carbon: Ok(None),
+                include_tariff: Ok(None),
+                start_time: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn direction<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Direction>,
+        {
+            self.direction = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Direction` for direction failed".to_string()
+                });
+            self
+        }
+        pub fn end_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.end_time = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for end_time failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn include_carbon<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.include_carbon = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for include_carbon failed".to_string()
+                });
+            self
+        }
+        pub fn include_tariff<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.include_tariff = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for include_tariff failed".to_string()
+                });
+            self
+        }
+        pub fn start_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.start_time = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for start_time failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/tariffs/rates/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TariffRates>, Error<types::Error>> {
+            let Self {
+                client,
+                id,
+                direction,
+                end_time,
+                include_carbon,
+                include_tariff,
+                start_time,
+            } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let direction = direction.map_err(Error::InvalidRequest)?;
+            let end_time = end_time.map_err(Error::InvalidRequest)?;
+            let include_carbon = include_carbon.map_err(Error::InvalidRequest)?;
+            let include_tariff = include_tariff.map_err(Error::InvalidRequest)?;
+            let start_time = start_time.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tariffs/rates/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("direction", &direction))
+                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_carbon",
+                        &include_carbon,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_tariff",
+                        &include_tariff,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "retrieve_tariff_rates",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::retrieve_tariff_rates_audit`]
+
+[`Client::retrieve_tariff_rates_audit`]: super::Client::retrieve_tariff_rates_audit*/
+    #[derive(Debug, Clone)]
+    pub struct RetrieveTariffRatesAudit<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+        direction: Result<Option<types::Direction>, String>,
+        end_time: Result<::chrono::DateTime<::chrono::offset::Utc>, String>,
+        start_time: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+    }
+    impl<'a> RetrieveTariffRatesAudit<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                direction: Ok(None),
+                end_time: Err("end_time was not initialized".to_string()),
+                start_time: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn direction<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Direction>,
+        {
+            self.direction = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Direction` for direction failed".to_string()
+                });
+            self
+        }
+        pub fn end_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.end_time = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for end_time failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn start_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.start_time = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for start_time failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/tariffs/audit/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TariffRatesAudit>, Error<types::Error>> {
+            let Self { client, id, direction, end_time, start_time } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let direction = direction.map_err(Error::InvalidRequest)?;
+            let end_time = end_time.map_err(Error::InvalidRequest)?;
+            let start_time = start_time.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tariffs/audit/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("direction", &direction))
+                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "retrieve_tariff_rates_audit",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::retrieve_time_slots`]
+
+[`Client::retrieve_time_slots`]: super::Client::retrieve_time_slots*/
+    #[derive(Debug, Clone)]
+    pub struct RetrieveTimeSlots<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+        direction: Result<Option<types::Direction>, String>,
+        duration: Result<f64, String>,
+        end_time: Result<::chrono::DateTime<::chrono::offset::Utc>, String>,
+        segment: Result<types::Segment, String>,
+        start_time: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+    }
+    impl<'a> RetrieveTimeSlots<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                direction: Ok(None),
+                duration: Err("duration was not initialized".to_string()),
+                end_time: Err("end_time was not initialized".to_string()),
+                segment: Err("segment was not initialized".to_string()),
+                start_time: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn direction<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Direction>,
+        {
+            self.direction = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Direction` for direction failed".to_string()
+                });
+            self
+        }
+        pub fn duration<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<f64>,
+        {
+            self.duration = value
+                .try_into()
+                .map_err(|_| "conversion to `f64` for duration failed".to_string());
+            self
+        }
+        pub fn end_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.end_time = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for end_time failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn segment<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Segment>,
+        {
+            self.segment = value
+                .try_into()
+                .map_err(|_| "conversion to `Segment` for segment failed".to_string());
+            self
+        }
+        pub fn start_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.start_time = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for start_time failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/slots/time/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TimeSlots>, Error<types::Error>> {
+            let Self {
+                client,
+                id,
+                direction,
+                duration,
+                end_time,
+                segment,
+                start_time,
+            } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let direction = direction.map_err(Error::InvalidRequest)?;
+            let duration = duration.map_err(Error::InvalidRequest)?;
+            let end_time = end_time.map_err(Error::InvalidRequest)?;
+            let segment = segment.map_err(Error::InvalidRequest)?;
+            let start_time = start_time.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/slots/time/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("direction", &direction))
+                .query(&progenitor_client::QueryParam::new("duration", &duration))
+                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                .query(&progenitor_client::QueryParam::new("segment", &segment))
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "retrieve_time_slots",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::retrieve_threshold_slots`]
+
+[`Client::retrieve_threshold_slots`]: super::Client::retrieve_threshold_slots*/
+    #[derive(Debug, Clone)]
+    pub struct RetrieveThresholdSlots<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+        absolute: Result<Option<f64>, String>,
+        direction: Result<Option<types::Direction>, String>,
+        end_time: Result<::chrono::DateTime<::chrono::offset::Utc>, String>,
+        relative: Result<Option<f64>, String>,
+        segment: Result<types::Segment, String>,
+        start_time: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+    }
+    impl<'a> RetrieveThresholdSlots<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                absolute: Ok(None),
+                direction: Ok(None),
+                end_time: Err("end_time was not initialized".to_string()),
+                relative: Ok(None),
+                segment: Err("segment was not initialized".to_string()),
+                start_time: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn absolute<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<f64>,
+        {
+            self.absolute = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `f64` for absolute failed".to_string());
+            self
+        }
+        pub fn direction<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Direction>,
+        {
+            self.direction = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Direction` for direction failed".to_string()
+                });
+            self
+        }
+        pub fn end_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.end_time = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for end_time failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn relative<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<f64>,
+        {
+            self.relative = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `f64` for relative failed".to_string());
+            self
+        }
+        pub fn segment<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Segment>,
+        {
+            self.segment = value
+                .try_into()
+                .map_err(|_| "conversion to `Segment` for segment failed".to_string());
+            self
+        }
+        pub fn start_time<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.start_time = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for start_time failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/slots/threshold/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ThresholdSlots>, Error<types::Error>> {
+            let Self {
+                client,
+                id,
+                absolute,
+                direction,
+                end_time,
+                relative,
+                segment,
+                start_time,
+            } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let absolute = absolute.map_err(Error::InvalidRequest)?;
+            let direction = direction.map_err(Error::InvalidRequest)?;
+            let end_time = end_time.map_err(Error::InvalidRequest)?;
+            let relative = relative.map_err(Error::InvalidRequest)?;
+            let segment = segment.map_err(Error::InvalidRequest)?;
+            let start_time = start_time.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/slots/threshold/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("absolute", &absolute))
+                .query(&progenitor_client::QueryParam::new("direction", &direction))
+                .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                .query(&progenitor_client::QueryParam::new("relative", &relative))
+                .query(&progenitor_client::QueryParam::new("segment", &segment))
+                .query(&progenitor_client::QueryParam::new("start_time", &start_time))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "retrieve_threshold_slots",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::calculate_instant_cost`]
+
+[`Client::calculate_instant_cost`]: super::Client::calculate_instant_cost*/
+    #[derive(Debug, Clone)]
+    pub struct CalculateInstantCost<'a> {
+        client: &'a super::Client,
+        include_carbon: Result<Option<bool>, String>,
+        include_tariff: Result<Option<bool>, String>,
+        non_persistent: Result<Option<bool>, String>,
+        body: Result<types::builder::MeterRecord, String>,
+    }
+    impl<'a> CalculateInstantCost<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                include_carbon: Ok(None),
+                include_tariff: Ok(None),
+                non_persistent: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn include_carbon<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.include_carbon = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for include_carbon failed".to_string()
+                });
+            self
+        }
+        pub fn include_tariff<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.include_tariff = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for include_tariff failed".to_string()
+                });
+            self
+        }
+        pub fn non_persistent<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.non_persistent = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for non_persistent failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MeterRecord>,
+            <V as std::convert::TryInto<types::MeterRecord>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `MeterRecord` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MeterRecord,
+            ) -> types::builder::MeterRecord,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/costs/instant`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MeterRecordCost>, Error<types::Error>> {
+            let Self { client, include_carbon, include_tariff, non_persistent, body } = self;
+            let include_carbon = include_carbon.map_err(Error::InvalidRequest)?;
+            let include_tariff = include_tariff.map_err(Error::InvalidRequest)?;
+            let non_persistent = non_persistent.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::MeterRecord::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/costs/instant", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_carbon",
+                        &include_carbon,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_tariff",
+                        &include_tariff,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "non_persistent",
+                        &non_persistent,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "calculate_instant_cost",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::calculate_interval_cost`]
+
+[`Client::calculate_interval_cost`]: super::Client::calculate_interval_cost*/
+    #[derive(Debug, Clone)]
+    pub struct CalculateIntervalCost<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+        aggregation: Result<Option<::std::string::String>, String>,
+        direction: Result<Option<types::Direction>, String>,
+        include_carbon: Result<Option<bool>, String>,
+        include_tariff: Result<Option<bool>, String>,
+        body: Result<types::builder::CostPeriod, String>,
+    }
+    impl<'a> CalculateIntervalCost<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                aggregation: Ok(None),
+                direction: Ok(None),
+                include_carbon: Ok(None),
+                include_tariff: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        pub fn aggregation<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.aggregation = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for aggregation failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn direction<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Direction>,
+        {
+            self.direction = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Direction` for direction failed".to_string()
+                });
+            self
+        }
+        pub fn include_carbon<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.include_carbon = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for include_carbon failed".to_string()
+                });
+            self
+        }
+        pub fn include_tariff<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.include_tariff = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for include_tariff failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CostPeriod>,
+            <V as std::convert::TryInto<types::CostPeriod>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CostPeriod` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CostPeriod,
+            ) -> types::builder::CostPeriod,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/costs/interval/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EnergyCost>, Error<types::Error>> {
+            let Self {
+                client,
+                id,
+                aggregation,
+                direction,
+                include_carbon,
+                include_tariff,
+                body,
+            } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let aggregation = aggregation.map_err(Error::InvalidRequest)?;
+            let direction = direction.map_err(Error::InvalidRequest)?;
+            let include_carbon = include_carbon.map_err(Error::InvalidRequest)?;
+            let include_tariff = include_tariff.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::CostPeriod::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/costs/interval/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("aggregation", &aggregation))
+                .query(&progenitor_client::QueryParam::new("direction", &direction))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_carbon",
+                        &include_carbon,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_tariff",
+                        &include_tariff,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "calculate_interval_cost",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::calculate_session_cost`]
+
+[`Client::calculate_session_cost`]: super::Client::calculate_session_cost*/
+    #[derive(Debug, Clone)]
+    pub struct CalculateSessionCost<'a> {
+        client: &'a super::Client,
+        id: Result<types::CalculateSessionCostId, String>,
+        direction: Result<Option<types::Direction>, String>,
+        include_carbon: Result<Option<bool>, String>,
+        include_tariff: Result<Option<bool>, String>,
+    }
+    impl<'a> CalculateSessionCost<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                direction: Ok(None),
+                include_carbon: Ok(None),
+                include_tariff: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CalculateSessionCostId>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `CalculateSessionCostId` for id failed".to_string()
+                });
+            self
+        }
+        pub fn direction<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Direction>,
+        {
+            self.direction = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `Direction` for direction failed".to_string()
+                });
+            self
+        }
+        pub fn include_carbon<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.include_carbon = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for include_carbon failed".to_string()
+                });
+            self
+        }
+        pub fn include_tariff<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.include_tariff = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for include_tariff failed".to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/costs/session/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EnergyCost>, Error<types::Error>> {
+            let Self { client, id, direction, include_carbon, include_tariff } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let direction = direction.map_err(Error::InvalidRequest)?;
+            let include_carbon = include_carbon.map_err(Error::InvalidRequest)?;
+            let include_tariff = include_tariff.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/costs/session/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("direction", &direction))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_carbon",
+                        &include_carbon,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_tariff",
+                        &include_tariff,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "calculate_session_cost",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_schedule`]
+
+[`Client::create_schedule`]: super::Client::create_schedule*/
+    #[derive(Debug, Clone)]
+    pub struct CreateSchedule<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ScheduleRequest, String>,
+    }
+    impl<'a> CreateSchedule<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ScheduleRequest>,
+            <V as std::convert::TryInto<
+                types::ScheduleRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ScheduleRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ScheduleRequest,
+            ) -> types::builder::ScheduleRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/schedules`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Schedule>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ScheduleRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/schedules", client.baseurl,);
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_schedule",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
