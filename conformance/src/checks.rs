@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::model::{Finding, Kind, Outcome, RecordedResponse, Site};
 use crate::schema::Schemas;
-use crate::spec::{DocumentedResponse, Media, Operation, escape, unescape};
+use crate::spec::{Media, Operation, Response as DocumentedResponse, escape, unescape};
 
 /// `status`: the recorded status is a documented one. Returns the documented response.
 pub fn status<'o>(

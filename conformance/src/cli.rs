@@ -179,7 +179,7 @@ fn synth(args: &SynthArgs) -> ExitCode {
         .spec
         .clone()
         .unwrap_or_else(|| default_path("openapi/flatpeak.yaml"));
-    let written = crate::spec::Spec::load(&spec_path)
+    let written = crate::spec::load(&spec_path)
         .and_then(|spec| synth::generate(&spec, &args.options))
         .and_then(|set| synth::write(&args.out, &set).map(|()| set));
     match written {

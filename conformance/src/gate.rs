@@ -194,7 +194,7 @@ struct Prepared {
 impl Prepared {
     fn load(config: &Config) -> Result<Prepared, RunError> {
         let started = Instant::now();
-        let spec = Spec::load(&config.spec)?;
+        let spec = crate::spec::load(&config.spec)?;
         let schemas = Schemas::compile(&spec)?;
         let waivers = config.waivers.as_deref().map(Waivers::load).transpose()?;
         let replayers = Replayers::new(&spec.base_path, config.keep_values)?;

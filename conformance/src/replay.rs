@@ -398,7 +398,7 @@ impl Replayer {
             .operation
             .parameters
             .iter()
-            .filter(|p| p.location == "query")
+            .filter(|p| p.location == crate::spec::Location::Query)
             .map(|p| p.name.as_str())
             .collect();
         let sent = describe(
@@ -561,8 +561,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_server_serves_what_is_on_stage_and_the_replay_compares_what_it_was_asked() {
-        let spec =
-            crate::spec::Spec::load(std::path::Path::new("../openapi/flatpeak.yaml")).unwrap();
+        let spec = crate::spec::load(std::path::Path::new("../openapi/flatpeak.yaml")).unwrap();
         let replayer = Replayers::new(&spec.base_path, true).unwrap().start().await;
         let device = include_bytes!("../../crates/flatpeak/tests/fixtures/device.json");
         let mut it = interaction(200, &[("Content-Type", "application/json")]);
@@ -625,8 +624,7 @@ mod tests {
 
     #[test]
     fn every_generated_operation_is_in_the_spec() {
-        let spec =
-            crate::spec::Spec::load(std::path::Path::new("../openapi/flatpeak.yaml")).unwrap();
+        let spec = crate::spec::load(std::path::Path::new("../openapi/flatpeak.yaml")).unwrap();
         let ids: Vec<&str> = spec.operations.iter().map(|o| o.id.as_str()).collect();
         assert_eq!(OPERATIONS, ids.as_slice());
     }

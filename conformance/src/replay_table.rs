@@ -108,6 +108,9 @@ pub(crate) async fn call(
         }
         "retrieve_event" => {
             let mut call = client.retrieve_event();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             Ok(args.outcome(call.send().await))
         }
         "list_customers" => {
@@ -142,14 +145,23 @@ pub(crate) async fn call(
         }
         "retrieve_customer" => {
             let mut call = client.retrieve_customer();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             Ok(args.outcome(call.send().await))
         }
         "delete_customer" => {
             let mut call = client.delete_customer();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             Ok(args.outcome(call.send().await))
         }
         "update_customer" => {
             let mut call = client.update_customer();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             if let Some(value) = args.body::<flatpeak::types::CustomerUpdate>()? {
                 call = call.body(value);
             }
@@ -187,14 +199,26 @@ pub(crate) async fn call(
         }
         "retrieve_device" => {
             let mut call = client.retrieve_device();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "device_id")?
+            {
+                call = call.device_id(value);
+            }
             Ok(args.outcome(call.send().await))
         }
         "delete_device" => {
             let mut call = client.delete_device();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "device_id")?
+            {
+                call = call.device_id(value);
+            }
             Ok(args.outcome(call.send().await))
         }
         "update_device" => {
             let mut call = client.update_device();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "device_id")?
+            {
+                call = call.device_id(value);
+            }
             if let Some(value) = args.body::<flatpeak::types::DeviceUpdate>()? {
                 call = call.body(value);
             }
@@ -237,14 +261,23 @@ pub(crate) async fn call(
         }
         "retrieve_location" => {
             let mut call = client.retrieve_location();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             Ok(args.outcome(call.send().await))
         }
         "delete_location" => {
             let mut call = client.delete_location();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             Ok(args.outcome(call.send().await))
         }
         "update_location" => {
             let mut call = client.update_location();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             if let Some(value) = args.body::<flatpeak::types::LocationUpdate>()? {
                 call = call.body(value);
             }
@@ -252,14 +285,19 @@ pub(crate) async fn call(
         }
         "retrieve_location_status" => {
             let mut call = client.retrieve_location_status();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             Ok(args.outcome(call.send().await))
         }
         "submit_meter_interval_reads" => {
-            Err(
-                NotReplayed::unsupported(
-                    "its request body is not a JSON type of the client",
-                ),
-            )
+            let mut call = client.submit_meter_interval_reads();
+            if let Some(value) = args
+                .body::<::std::vec::Vec<flatpeak::types::MeterRecord>>()?
+            {
+                call = call.body(value);
+            }
+            Ok(args.outcome(call.send().await))
         }
         "submit_meter_register_reads" => {
             let mut call = client.submit_meter_register_reads();
@@ -318,14 +356,23 @@ pub(crate) async fn call(
         }
         "retrieve_tariff_element" => {
             let mut call = client.retrieve_tariff_element();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             Ok(args.outcome(call.send().await))
         }
         "delete_tariff_element" => {
             let mut call = client.delete_tariff_element();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             Ok(args.outcome(call.send().await))
         }
         "update_tariff_element" => {
             let mut call = client.update_tariff_element();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             if let Some(value) = args.body::<flatpeak::types::TariffElementUpdate>()? {
                 call = call.body(value);
             }
@@ -333,6 +380,9 @@ pub(crate) async fn call(
         }
         "retrieve_tariff_rates" => {
             let mut call = client.retrieve_tariff_rates();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             if let Some(value) = args
                 .get::<
                     ::chrono::DateTime<::chrono::offset::Utc>,
@@ -360,6 +410,9 @@ pub(crate) async fn call(
         }
         "retrieve_tariff_rates_audit" => {
             let mut call = client.retrieve_tariff_rates_audit();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             if let Some(value) = args
                 .get::<
                     ::chrono::DateTime<::chrono::offset::Utc>,
@@ -381,6 +434,9 @@ pub(crate) async fn call(
         }
         "retrieve_time_slots" => {
             let mut call = client.retrieve_time_slots();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             if let Some(value) = args
                 .get::<
                     ::chrono::DateTime<::chrono::offset::Utc>,
@@ -410,6 +466,9 @@ pub(crate) async fn call(
         }
         "retrieve_threshold_slots" => {
             let mut call = client.retrieve_threshold_slots();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             if let Some(value) = args
                 .get::<
                     ::chrono::DateTime<::chrono::offset::Utc>,
@@ -458,6 +517,9 @@ pub(crate) async fn call(
         }
         "calculate_interval_cost" => {
             let mut call = client.calculate_interval_cost();
+            if let Some(value) = args.get::<flatpeak::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
             if let Some(value) = args
                 .get::<::std::string::String>(In::Query, "aggregation")?
             {
@@ -481,6 +543,11 @@ pub(crate) async fn call(
         }
         "calculate_session_cost" => {
             let mut call = client.calculate_session_cost();
+            if let Some(value) = args
+                .get::<flatpeak::types::CalculateSessionCostId>(In::Path, "id")?
+            {
+                call = call.id(value);
+            }
             if let Some(value) = args
                 .get::<flatpeak::types::Direction>(In::Query, "direction")?
             {

@@ -39,7 +39,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| root.join("openapi/flatpeak.yaml"));
     let label = spec_label(&spec_path, &root);
-    let spec = spec::load(&spec_path)?;
+    let spec::Loaded {
+        openapi: spec,
+        model,
+    } = spec::load_both(&spec_path)?;
     let profile = if args.out.is_some() {
         Profile::Standalone
     } else {
@@ -52,7 +55,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let outputs = match &args.out {
         Some(dir) => standalone_crate(dir, &label, &generated),
-        None => flatpeak_files(&root, &spec, &label, generated)?,
+        None => flatpeak_files(&root, &model, &label, generated)?,
     };
     if args.check {
         return Ok(check_outputs(&outputs));
@@ -68,7 +71,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 /// table, which calls it.
 fn flatpeak_files(
     root: &Path,
-    spec: &openapiv3::OpenAPI,
+    spec: &spec_model::Spec,
     label: &str,
     generated: Generated,
 ) -> Result<Vec<Output>> {

@@ -4,7 +4,7 @@
 //! [`Change`] per operation and rewrite, so the generator can print them. A new quirk of some
 //! spec becomes one more pass in [`PASSES`], not a special case elsewhere.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use openapiv3::{
@@ -91,28 +91,28 @@ fn op_name(op: &Operation, site: &OperationSite<'_>) -> String {
         .unwrap_or_else(|| format!("{} {}", site.method.to_uppercase(), site.path))
 }
 
-/// progenitor needs an `operationId` on every operation: derive one from method and path
-/// (`GET /devices/{id}` -> `get_devices_id`), suffixed if it would collide.
+/// progenitor needs an `operationId` on every operation: the one the workspace's spec model
+/// makes up (`GET /devices/{id}` -> `get_devices_id`, suffixed if it would collide), so that
+/// the client, the gate and every other tool name the operation alike.
 fn synthesise_operation_ids(spec: &mut OpenAPI) -> Vec<Change> {
-    let mut taken: BTreeSet<String> = BTreeSet::new();
-    for_each_operation(spec, |_, op| {
-        if let Some(id) = &op.operation_id {
-            taken.insert(id.clone());
-        }
-    });
+    let ids: BTreeMap<(String, String), String> = model_of(spec)
+        .map(|model| {
+            model
+                .operations
+                .into_iter()
+                .filter(|op| op.id_synthesised)
+                .map(|op| ((op.method.to_ascii_lowercase(), op.template), op.id))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut changes = Vec::new();
     for_each_operation(spec, |site, op| {
         if op.operation_id.is_some() {
             return;
         }
-        let base = synthesised_id(site.method, site.path);
-        let mut id = base.clone();
-        let mut n = 2;
-        while taken.contains(&id) {
-            id = format!("{base}_{n}");
-            n += 1;
-        }
-        taken.insert(id.clone());
+        let Some(id) = ids.get(&(site.method.to_string(), site.path.to_string())) else {
+            return;
+        };
         changes.push(Change {
             operation: id.clone(),
             what: format!(
@@ -121,21 +121,16 @@ fn synthesise_operation_ids(spec: &mut OpenAPI) -> Vec<Change> {
                 site.path
             ),
         });
-        op.operation_id = Some(id);
+        op.operation_id = Some(id.clone());
     });
     changes
 }
 
-fn synthesised_id(method: &str, path: &str) -> String {
-    let mut id = method.to_string();
-    for word in path
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        id.push('_');
-        id.push_str(&word.to_ascii_lowercase());
-    }
-    id
+/// The spec model of `spec` as it stands. `None` only for a document the model refuses, which
+/// progenitor then refuses with its own message.
+fn model_of(spec: &OpenAPI) -> Option<spec_model::Spec> {
+    let document = serde_json::to_value(spec).ok()?;
+    spec_model::Spec::from_document(document, "spec").ok()
 }
 
 /// Replaces a `$ref`'d request body by the body it names, so later passes see its media types.

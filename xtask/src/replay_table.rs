@@ -8,18 +8,13 @@
 //! operation the table cannot call gets an arm saying why, and a note on the console: the
 //! gate still checks its responses against the spec.
 
-use std::collections::BTreeMap;
-
 use anyhow::{Context, Result};
-use openapiv3::{OpenAPI, Parameter, ReferenceOr};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
-use syn::visit::Visit;
-use syn::visit_mut::VisitMut;
-use syn::{FnArg, ImplItem, Item, ReturnType, Type, WherePredicate};
+use spec_model::{Location, Spec};
 
+use crate::client_api::{self, Builder, outside_the_crate, type_ident};
 use crate::generate;
-use crate::normalise::{self, for_each_operation};
 
 /// Where the conformance crate includes the table from.
 pub const PATH: &str = "conformance/src/replay_table.rs";
@@ -32,33 +27,23 @@ pub struct Table {
     pub notes: Vec<String>,
 }
 
-/// Builds the table for `spec` (not yet normalised) from `client`, the generated client's
-/// source. `spec_label` is how the header names the spec.
-pub fn generate(spec: &OpenAPI, client: &str, spec_label: &str) -> Result<Table> {
+/// Builds the table for `spec` from `client`, the generated client's source. `spec_label` is
+/// how the header names the spec.
+pub fn generate(spec: &Spec, client: &str, spec_label: &str) -> Result<Table> {
     let file = syn::parse_file(client).context("the generated client does not parse")?;
-    let builders = builders(&file);
-    let mut spec = spec.clone();
-    normalise::normalise(&mut spec);
-    let components = spec.components.clone().unwrap_or_default();
+    let builders = client_api::builders(&file);
     let mut ids = Vec::new();
     let mut arms = Vec::new();
     let mut notes = Vec::new();
-    for_each_operation(&mut spec, |_, op| {
-        let Some(id) = op.operation_id.clone() else {
-            return;
-        };
-        let params = op
+    for op in &spec.operations {
+        let id = op.id.as_str();
+        let params: Vec<(&str, Location)> = op
             .parameters
             .iter()
-            .filter_map(|p| resolve(p, &components.parameters))
-            .map(|p| {
-                let data = p.parameter_data_ref();
-                (data.name.clone(), location(p))
-            })
-            .collect::<Vec<_>>();
-        let has_body = op.request_body.is_some();
-        let arm = match builders.get(&id) {
-            Some(b) => arm(&id, b, &params, has_body),
+            .map(|p| (p.name.as_str(), p.location))
+            .collect();
+        let arm = match builders.get(id) {
+            Some(b) => arm(id, b, &params, op.request_body.is_some()),
             None => Err("the generated client has no builder for it".to_string()),
         };
         arms.push(arm.unwrap_or_else(|why| {
@@ -66,7 +51,7 @@ pub fn generate(spec: &OpenAPI, client: &str, spec_label: &str) -> Result<Table>
             quote! { #id => Err(NotReplayed::unsupported(#why)), }
         }));
         ids.push(id);
-    });
+    }
     let tokens = quote! {
         use crate::model::Outcome;
         use crate::replay::{Args, In, NotReplayed};
@@ -99,182 +84,6 @@ pub fn generate(spec: &OpenAPI, client: &str, spec_label: &str) -> Result<Table>
     })
 }
 
-fn resolve<'a>(
-    p: &'a ReferenceOr<Parameter>,
-    components: &'a indexmap::IndexMap<String, ReferenceOr<Parameter>>,
-) -> Option<&'a Parameter> {
-    match p {
-        ReferenceOr::Item(p) => Some(p),
-        ReferenceOr::Reference { reference } => reference
-            .strip_prefix("#/components/parameters/")
-            .and_then(|name| components.get(name))
-            .and_then(ReferenceOr::as_item),
-    }
-}
-
-fn location(p: &Parameter) -> &'static str {
-    match p {
-        Parameter::Path { .. } => "Path",
-        Parameter::Query { .. } => "Query",
-        Parameter::Header { .. } => "Header",
-        Parameter::Cookie { .. } => "Cookie",
-    }
-}
-
-/// One operation's builder, as generated.
-#[derive(Debug, Default)]
-struct Builder {
-    /// The `Client` method that returns it.
-    method: String,
-    /// Setter name -> the type it takes (`V: TryInto<T>`), rewritten for use outside the
-    /// client crate.
-    setters: BTreeMap<String, Type>,
-    /// The `T` and `E` of `send()`'s `Result<ResponseValue<T>, Error<E>>`, as written.
-    returns: String,
-}
-
-/// Builders by operationId.
-fn builders(file: &syn::File) -> BTreeMap<String, Builder> {
-    let methods = client_methods(file);
-    let mut out = BTreeMap::new();
-    let builder_items = file.items.iter().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
-        _ => None,
-    });
-    for item in builder_items.into_iter().flatten() {
-        let Item::Impl(block) = item else { continue };
-        if block.trait_.is_some() {
-            continue;
-        }
-        let name = type_ident(&block.self_ty);
-        let Some(method) = methods.get(&name) else {
-            continue;
-        };
-        let mut builder = Builder {
-            method: method.clone(),
-            ..Builder::default()
-        };
-        let mut id = None;
-        for item in &block.items {
-            let ImplItem::Fn(f) = item else { continue };
-            if f.sig.ident == "send" {
-                id = operation_id(f);
-                if let ReturnType::Type(_, ty) = &f.sig.output {
-                    builder.returns = ty.to_token_stream().to_string();
-                }
-            } else if let Some(ty) = setter_type(f) {
-                builder.setters.insert(f.sig.ident.to_string(), ty);
-            }
-        }
-        if let Some(id) = id {
-            out.insert(id, builder);
-        }
-    }
-    out
-}
-
-/// Builder type name -> `Client` method name, from `fn m(&self) -> builder::X<'_>`.
-fn client_methods(file: &syn::File) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for item in &file.items {
-        let Item::Impl(block) = item else { continue };
-        if block.trait_.is_some() || type_ident(&block.self_ty) != "Client" {
-            continue;
-        }
-        for item in &block.items {
-            let ImplItem::Fn(f) = item else { continue };
-            let takes_self_only =
-                f.sig.inputs.len() == 1 && matches!(f.sig.inputs.first(), Some(FnArg::Receiver(_)));
-            if let (true, ReturnType::Type(_, ty)) = (takes_self_only, &f.sig.output) {
-                out.insert(type_ident(ty), f.sig.ident.to_string());
-            }
-        }
-    }
-    out
-}
-
-/// The last identifier of a path type: `builder::Login<'_>` -> `Login`.
-fn type_ident(ty: &Type) -> String {
-    match ty {
-        Type::Path(p) => p
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default(),
-        _ => String::new(),
-    }
-}
-
-/// `operation_id: "..."` of the `OperationInfo` that `send()` builds.
-fn operation_id(f: &syn::ImplItemFn) -> Option<String> {
-    struct Find(Option<String>);
-    impl<'ast> Visit<'ast> for Find {
-        fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
-            let is_info = e
-                .path
-                .segments
-                .last()
-                .is_some_and(|s| s.ident == "OperationInfo");
-            for field in e.fields.iter().filter(|_| is_info) {
-                if let (syn::Member::Named(name), syn::Expr::Lit(lit)) =
-                    (&field.member, &field.expr)
-                    && name == "operation_id"
-                    && let syn::Lit::Str(s) = &lit.lit
-                {
-                    self.0 = Some(s.value());
-                }
-            }
-            syn::visit::visit_expr_struct(self, e);
-        }
-    }
-    let mut find = Find(None);
-    find.visit_impl_item_fn(f);
-    find.0
-}
-
-/// `T` of a setter `fn x<V>(mut self, value: V) -> Self where V: TryInto<T>`.
-fn setter_type(f: &syn::ImplItemFn) -> Option<Type> {
-    let clause = f.sig.generics.where_clause.as_ref()?;
-    clause.predicates.iter().find_map(|p| {
-        let WherePredicate::Type(t) = p else {
-            return None;
-        };
-        t.bounds.iter().find_map(|b| {
-            let syn::TypeParamBound::Trait(tb) = b else {
-                return None;
-            };
-            let last = tb.path.segments.last()?;
-            if last.ident != "TryInto" {
-                return None;
-            }
-            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                return None;
-            };
-            match args.args.first()? {
-                syn::GenericArgument::Type(ty) => Some(outside_the_crate(ty.clone())),
-                _ => None,
-            }
-        })
-    })
-}
-
-/// `types::Id` (as the client crate writes it) -> `flatpeak::types::Id`.
-fn outside_the_crate(mut ty: Type) -> Type {
-    struct Qualify;
-    impl VisitMut for Qualify {
-        fn visit_type_path_mut(&mut self, p: &mut syn::TypePath) {
-            let relative = p.qself.is_none() && p.path.leading_colon.is_none();
-            if relative && p.path.segments.first().is_some_and(|s| s.ident == "types") {
-                p.path.segments.insert(0, format_ident!("flatpeak").into());
-            }
-            syn::visit_mut::visit_type_path_mut(self, p);
-        }
-    }
-    Qualify.visit_type_mut(&mut ty);
-    ty
-}
-
 /// Types a recorded string cannot be parsed into with `FromStr`.
 const NOT_FROM_STR: [&str; 6] = [
     "Vec",
@@ -289,24 +98,28 @@ const NOT_FROM_STR: [&str; 6] = [
 fn arm(
     id: &str,
     builder: &Builder,
-    params: &[(String, &'static str)],
+    params: &[(&str, Location)],
     has_body: bool,
 ) -> std::result::Result<TokenStream, String> {
-    if builder.returns.contains("ByteStream") {
+    if builder.returns_bytes() {
         return Err("the client returns raw bytes for it, not a typed value".to_string());
     }
     let method = format_ident!("{}", builder.method);
     let mut sets = Vec::new();
-    for (name, at) in params {
-        let (setter, ty) = find_setter(builder, name)
+    for &(name, at) in params {
+        let (setter, ty) = builder
+            .setter(name)
             .ok_or(format!("no builder setter for parameter `{name}`"))?;
-        if *at == "Cookie" {
-            return Err(format!("cookie parameter `{name}` is not replayed"));
-        }
+        let at = match at {
+            Location::Path => format_ident!("Path"),
+            Location::Query => format_ident!("Query"),
+            Location::Header => format_ident!("Header"),
+            Location::Cookie => return Err(format!("cookie parameter `{name}` is not replayed")),
+        };
         if NOT_FROM_STR.contains(&type_ident(ty).as_str()) {
             return Err(format!("parameter `{name}` is not a single value"));
         }
-        let at = format_ident!("{at}");
+        let ty = outside_the_crate(ty.clone());
         let setter = format_ident!("{setter}");
         sets.push(quote! {
             if let Some(value) = args.get::<#ty>(In::#at, #name)? {
@@ -318,7 +131,12 @@ fn arm(
         let ty = builder
             .setters
             .get("body")
-            .filter(|ty| ty.to_token_stream().to_string().starts_with("flatpeak"))
+            .map(|ty| outside_the_crate(ty.clone()))
+            .filter(|ty| {
+                ty.to_token_stream()
+                    .to_string()
+                    .contains("flatpeak :: types")
+            })
             .ok_or("its request body is not a JSON type of the client")?;
         sets.push(quote! {
             if let Some(value) = args.body::<#ty>()? {
@@ -335,24 +153,6 @@ fn arm(
     })
 }
 
-/// The setter for spec parameter `name`: progenitor names setters after parameters in snake
-/// case (`device-id` -> `device_id`, `type` -> `type_`), so both are compared by their
-/// letters and digits only.
-fn find_setter<'b>(builder: &'b Builder, name: &str) -> Option<(&'b str, &'b Type)> {
-    let key = |s: &str| -> String {
-        s.chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect()
-    };
-    let wanted = key(name);
-    builder
-        .setters
-        .iter()
-        .find(|(setter, _)| setter.as_str() != "body" && key(setter) == wanted)
-        .map(|(setter, ty)| (setter.as_str(), ty))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,8 +161,9 @@ mod tests {
 
     fn table(yaml: &str) -> Table {
         let spec = spec::parse(yaml, std::path::Path::new("t.yaml")).unwrap();
-        let client = generate::generate(spec.clone(), "t.yaml", Profile::Flatpeak).unwrap();
-        generate(&spec, &client.code, "t.yaml").unwrap()
+        let model = Spec::parse(yaml, "t.yaml").unwrap();
+        let client = generate::generate(spec, "t.yaml", Profile::Flatpeak).unwrap();
+        generate(&model, &client.code, "t.yaml").unwrap()
     }
 
     const SPEC: &str = "openapi: 3.0.3

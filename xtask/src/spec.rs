@@ -16,6 +16,24 @@ pub fn load(path: &Path) -> Result<OpenAPI> {
     parse(&text, path)
 }
 
+/// A spec read both ways: as `openapiv3` types for progenitor, and as the workspace's model
+/// ([`spec_model::Spec`]), which everything else the generator writes is built from.
+pub struct Loaded {
+    /// For progenitor.
+    pub openapi: OpenAPI,
+    /// For the replay table, the operation facts and the README's table.
+    pub model: spec_model::Spec,
+}
+
+/// Reads `path` once and parses it both ways.
+pub fn load_both(path: &Path) -> Result<Loaded> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let openapi = parse(&text, path)?;
+    let model = spec_model::Spec::parse(&text, &path.display().to_string())?;
+    Ok(Loaded { openapi, model })
+}
+
 /// Parses `text`, naming `origin` in errors.
 pub fn parse(text: &str, origin: &Path) -> Result<OpenAPI> {
     let is_json = origin

@@ -1,0 +1,226 @@
+//! The generated client's API, read back from its syntax tree: for each operation, the
+//! `Client` method, the builder, its setters and the types `send()` returns.
+//!
+//! What the replay table and the operation facts call must exist exactly as progenitor wrote
+//! it (names are snake-cased, `type` becomes `type_`, ...), so they read it from the code
+//! rather than predicting it from the spec.
+
+use std::collections::BTreeMap;
+
+use quote::{ToTokens, format_ident};
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+use syn::{FnArg, ImplItem, Item, ReturnType, Type, WherePredicate};
+
+/// One operation's builder, as generated.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    /// The builder type's name in `mod builder`, for example `ListLocations`.
+    pub name: String,
+    /// The `Client` method that returns it.
+    pub method: String,
+    /// Setter name -> the type it takes (`V: TryInto<T>`), as the client crate writes it.
+    pub setters: BTreeMap<String, Type>,
+    /// `T` of `send()`'s `Result<ResponseValue<T>, Error<E>>`.
+    pub success: Option<Type>,
+    /// `E` of `send()`'s `Result<ResponseValue<T>, Error<E>>`.
+    pub error: Option<Type>,
+}
+
+impl Builder {
+    /// The setter for spec parameter `name`: progenitor names setters after parameters in
+    /// snake case (`device-id` -> `device_id`, `type` -> `type_`), so both are compared by
+    /// their letters and digits only.
+    pub fn setter(&self, name: &str) -> Option<(&str, &Type)> {
+        let key = |s: &str| -> String {
+            s.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect()
+        };
+        let wanted = key(name);
+        self.setters
+            .iter()
+            .find(|(setter, _)| setter.as_str() != "body" && key(setter) == wanted)
+            .map(|(setter, ty)| (setter.as_str(), ty))
+    }
+
+    /// Whether `send()` returns raw bytes (a `ByteStream`) rather than a typed value.
+    pub fn returns_bytes(&self) -> bool {
+        self.success
+            .as_ref()
+            .is_some_and(|t| t.to_token_stream().to_string().contains("ByteStream"))
+    }
+}
+
+/// The builders of `file`, by operationId.
+pub fn builders(file: &syn::File) -> BTreeMap<String, Builder> {
+    let methods = client_methods(file);
+    let mut out = BTreeMap::new();
+    let builder_items = file.items.iter().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    });
+    for item in builder_items.into_iter().flatten() {
+        let Item::Impl(block) = item else { continue };
+        if block.trait_.is_some() {
+            continue;
+        }
+        let name = type_ident(&block.self_ty);
+        let Some(method) = methods.get(&name) else {
+            continue;
+        };
+        let mut builder = Builder {
+            name: name.clone(),
+            method: method.clone(),
+            setters: BTreeMap::new(),
+            success: None,
+            error: None,
+        };
+        let mut id = None;
+        for item in &block.items {
+            let ImplItem::Fn(f) = item else { continue };
+            if f.sig.ident == "send" {
+                id = operation_id(f);
+                if let ReturnType::Type(_, ty) = &f.sig.output {
+                    (builder.success, builder.error) = result_types(ty);
+                }
+            } else if let Some(ty) = setter_type(f) {
+                builder.setters.insert(f.sig.ident.to_string(), ty);
+            }
+        }
+        if let Some(id) = id {
+            out.insert(id, builder);
+        }
+    }
+    out
+}
+
+/// Builder type name -> `Client` method name, from `fn m(&self) -> builder::X<'_>`.
+fn client_methods(file: &syn::File) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for item in &file.items {
+        let Item::Impl(block) = item else { continue };
+        if block.trait_.is_some() || type_ident(&block.self_ty) != "Client" {
+            continue;
+        }
+        for item in &block.items {
+            let ImplItem::Fn(f) = item else { continue };
+            let takes_self_only =
+                f.sig.inputs.len() == 1 && matches!(f.sig.inputs.first(), Some(FnArg::Receiver(_)));
+            if let (true, ReturnType::Type(_, ty)) = (takes_self_only, &f.sig.output) {
+                out.insert(type_ident(ty), f.sig.ident.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The last identifier of a path type: `builder::Login<'_>` -> `Login`.
+pub fn type_ident(ty: &Type) -> String {
+    match ty {
+        Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// `operation_id: "..."` of the `OperationInfo` that `send()` builds.
+fn operation_id(f: &syn::ImplItemFn) -> Option<String> {
+    struct Find(Option<String>);
+    impl<'ast> Visit<'ast> for Find {
+        fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
+            let is_info = e
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "OperationInfo");
+            for field in e.fields.iter().filter(|_| is_info) {
+                if let (syn::Member::Named(name), syn::Expr::Lit(lit)) =
+                    (&field.member, &field.expr)
+                    && name == "operation_id"
+                    && let syn::Lit::Str(s) = &lit.lit
+                {
+                    self.0 = Some(s.value());
+                }
+            }
+            syn::visit::visit_expr_struct(self, e);
+        }
+    }
+    let mut find = Find(None);
+    find.visit_impl_item_fn(f);
+    find.0
+}
+
+/// `T` of a setter `fn x<V>(mut self, value: V) -> Self where V: TryInto<T>`.
+fn setter_type(f: &syn::ImplItemFn) -> Option<Type> {
+    let clause = f.sig.generics.where_clause.as_ref()?;
+    clause.predicates.iter().find_map(|p| {
+        let WherePredicate::Type(t) = p else {
+            return None;
+        };
+        t.bounds.iter().find_map(|b| {
+            let syn::TypeParamBound::Trait(tb) = b else {
+                return None;
+            };
+            let last = tb.path.segments.last()?;
+            if last.ident != "TryInto" {
+                return None;
+            }
+            first_type_argument(&last.arguments)
+        })
+    })
+}
+
+/// `T` and `E` of `Result<ResponseValue<T>, Error<E>>`.
+fn result_types(ty: &Type) -> (Option<Type>, Option<Type>) {
+    let Type::Path(p) = ty else {
+        return (None, None);
+    };
+    let Some(result) = p.path.segments.last() else {
+        return (None, None);
+    };
+    let syn::PathArguments::AngleBracketed(args) = &result.arguments else {
+        return (None, None);
+    };
+    let inner = |n: usize| match args.args.iter().nth(n) {
+        Some(syn::GenericArgument::Type(Type::Path(t))) => t
+            .path
+            .segments
+            .last()
+            .and_then(|s| first_type_argument(&s.arguments)),
+        _ => None,
+    };
+    (inner(0), inner(1))
+}
+
+fn first_type_argument(arguments: &syn::PathArguments) -> Option<Type> {
+    let syn::PathArguments::AngleBracketed(args) = arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(ty) => Some(ty.clone()),
+        _ => None,
+    }
+}
+
+/// `types::Id` (as the client crate writes it) -> `flatpeak::types::Id`, for code outside
+/// the client crate.
+pub fn outside_the_crate(mut ty: Type) -> Type {
+    struct Qualify;
+    impl VisitMut for Qualify {
+        fn visit_type_path_mut(&mut self, p: &mut syn::TypePath) {
+            let relative = p.qself.is_none() && p.path.leading_colon.is_none();
+            if relative && p.path.segments.first().is_some_and(|s| s.ident == "types") {
+                p.path.segments.insert(0, format_ident!("flatpeak").into());
+            }
+            syn::visit_mut::visit_type_path_mut(self, p);
+        }
+    }
+    Qualify.visit_type_mut(&mut ty);
+    ty
+}
