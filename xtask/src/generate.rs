@@ -10,6 +10,7 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 use quote::quote;
 
 use crate::normalise::{self, Change};
+use crate::operations;
 use crate::postprocess;
 
 /// Who the code is for: the `flatpeak` crate, whose hand-written `lib.rs` supplies the client's
@@ -46,13 +47,22 @@ pub struct Uses {
     pub futures: bool,
 }
 
-/// Generates the client for `spec`. `spec_label` is how the header names the spec.
-pub fn generate(mut spec: OpenAPI, spec_label: &str, profile: Profile) -> Result<Generated> {
+/// Generates the client for `spec`, whose model is `model` (the same document read through
+/// the workspace's spec model). `spec_label` is how the header names the spec.
+pub fn generate(
+    mut spec: OpenAPI,
+    model: &spec_model::Spec,
+    spec_label: &str,
+    profile: Profile,
+) -> Result<Generated> {
     let changes = normalise::normalise(&mut spec);
     let (tokens, uses) = run_progenitor(&spec, profile)?;
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| anyhow!("progenitor produced code that does not parse: {e}"))?;
     postprocess::apply(&mut file);
+    if profile == Profile::Flatpeak {
+        operations::extend(&mut file, model)?;
+    }
     let body = prettyplease::unparse(&file);
     Ok(Generated {
         code: format!("{}{body}", header(spec_label)),
@@ -282,18 +292,17 @@ mod tests {
     #[test]
     fn our_spec_generates_the_same_bytes_twice() {
         let path = crate::workspace_root().join("openapi/flatpeak.yaml");
-        let first = generate(
-            crate::spec::load(&path).unwrap(),
-            "openapi/flatpeak.yaml",
-            Profile::Flatpeak,
-        )
-        .unwrap();
-        let second = generate(
-            crate::spec::load(&path).unwrap(),
-            "openapi/flatpeak.yaml",
-            Profile::Flatpeak,
-        )
-        .unwrap();
+        let run = || {
+            let loaded = crate::spec::load_both(&path).unwrap();
+            generate(
+                loaded.openapi,
+                &loaded.model,
+                "openapi/flatpeak.yaml",
+                Profile::Flatpeak,
+            )
+            .unwrap()
+        };
+        let (first, second) = (run(), run());
         assert!(first.code == second.code);
         assert!(
             first.code.starts_with(

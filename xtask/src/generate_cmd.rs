@@ -48,7 +48,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         Profile::Flatpeak
     };
-    let generated = generate::generate(spec.clone(), &label, profile)
+    let generated = generate::generate(spec, &model, &label, profile)
         .with_context(|| format!("{}", spec_path.display()))?;
     for change in &generated.changes {
         eprintln!("normalise: {change}");

@@ -6,6 +6,7 @@ mod client_api;
 mod conformance_cmd;
 mod generate;
 mod normalise;
+mod operations;
 mod postprocess;
 mod replay_table;
 mod spec;

@@ -19,6 +19,8 @@ use bytes::{Bytes, BytesMut};
 use reqwest::header::HeaderMap;
 use reqwest::{Request, Response, ResponseBuilderExt, StatusCode};
 
+use crate::decode::Operation;
+
 /// The body as received, attached to every response the exec hook returns.
 #[derive(Clone, Debug)]
 pub(crate) struct RawBody(pub(crate) Bytes);
@@ -131,6 +133,23 @@ pub(crate) fn check(response: &Response) -> Result<(), Box<Response>> {
         return Err(Box::new(rebuild(response, body.clone())));
     }
     Ok(())
+}
+
+/// A response the spec says may come without a body (`x-optional-body`, the deletes' `202`),
+/// with an empty body read as `{}`, so that the operation's type (all of whose fields are
+/// optional) decodes from it. Any other response is returned as it is.
+pub(crate) fn fill_optional(operation: Operation, response: Response) -> Response {
+    let status = response.status().as_u16();
+    let empty = raw_body(&response).is_some_and(Bytes::is_empty);
+    if !empty || !operation.optional_body_statuses().contains(&status) {
+        return response;
+    }
+    let mut headers = response.headers().clone();
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    rebuild_with(&response, headers, Bytes::from_static(b"{}"))
 }
 
 /// The body the exec hook read, if this response came from it.

@@ -23,89 +23,55 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
-use crate::{Error, ResponseValue, SendError, body, types};
+use crate::{Error, ResponseValue, body};
 
-/// An operation of the API, with the statuses its `send()` decodes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `GET /login`: [`types::AuthToken`].
-    Login,
-    /// `GET /devices/{device_id}`: [`types::Device`].
-    RetrieveDevice,
-    /// `GET /locations/{id}/status`: [`types::LocationStatus`].
-    RetrieveLocationStatus,
-}
+pub use crate::generated::operations::Operation;
 
-impl Operation {
-    /// Every operation in `openapi/flatpeak.yaml` (a test compares the two).
-    pub const ALL: [Self; 3] = [
-        Self::Login,
-        Self::RetrieveDevice,
-        Self::RetrieveLocationStatus,
-    ];
-
-    /// The spec's `operationId`.
-    pub fn id(self) -> &'static str {
-        match self {
-            Self::Login => "login",
-            Self::RetrieveDevice => "retrieve_device",
-            Self::RetrieveLocationStatus => "retrieve_location_status",
-        }
-    }
-
-    /// The error statuses the spec documents for the operation (decoded as the envelope).
-    /// Every operation's one success status is `200`.
-    pub fn error_statuses(self) -> &'static [u16] {
-        match self {
-            Self::Login => &[401, 403, 429, 500],
-            Self::RetrieveDevice => &[401, 403, 404, 429, 500],
-            Self::RetrieveLocationStatus => &[401, 403, 404, 422, 429, 500],
-        }
-    }
-
-    /// Decodes a response into the operation's own type and drops the value.
-    pub fn decode(self, status: StatusCode, headers: HeaderMap, body: Bytes) -> Result<(), Error> {
-        match self {
-            Self::Login => decode::<types::AuthToken>(self, status, headers, body).map(drop),
-            Self::RetrieveDevice => decode::<types::Device>(self, status, headers, body).map(drop),
-            Self::RetrieveLocationStatus => {
-                decode::<types::LocationStatus>(self, status, headers, body).map(drop)
-            }
-        }
-    }
-}
-
-/// Decodes a response to `operation` into `T`, as its `send()` would after reading the body.
-pub fn decode<T: DeserializeOwned>(
+/// Decodes a response to `operation` into `T`, as its `send()` would after reading the body:
+/// the statuses the spec documents as success give `T`, the documented error statuses give
+/// [`Error::Api`] from the error envelope `E`, any other status [`Error::UnexpectedStatus`]
+/// (or, for an error status, [`Error::Api`] without the envelope).
+pub fn decode<T, E>(
     operation: Operation,
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<T, Error> {
+) -> Result<T, Error>
+where
+    T: DeserializeOwned,
+    E: DeserializeOwned,
+    Error: From<progenitor_client::Error<E>>,
+{
     let response = body::from_parts(status, headers, body, None);
-    match now(like_send(operation, response)) {
+    let response = body::fill_optional(operation, response);
+    match now(like_send::<T, E>(operation, response)) {
         Some(result) => result.map_err(Error::from),
         None => Err(Error::Other("decoding did not finish at once".to_string())),
     }
 }
 
 /// The post hook's rule, then what the generated `send()` does with the response.
-async fn like_send<T: DeserializeOwned>(
+async fn like_send<T, E>(
     operation: Operation,
     response: reqwest::Response,
-) -> Result<T, SendError> {
-    body::check(&response).map_err(|response| SendError::UnexpectedResponse(*response))?;
-    match response.status().as_u16() {
-        200 => ResponseValue::from_response(response)
+) -> Result<T, progenitor_client::Error<E>>
+where
+    T: DeserializeOwned,
+    E: DeserializeOwned,
+{
+    use progenitor_client::Error as Sent;
+    body::check(&response).map_err(|response| Sent::UnexpectedResponse(*response))?;
+    let status = response.status().as_u16();
+    if operation.success_statuses().contains(&status) {
+        return ResponseValue::from_response(response)
             .await
-            .map(ResponseValue::into_inner),
-        status if operation.error_statuses().contains(&status) => {
-            let envelope = ResponseValue::<types::Error>::from_response::<types::Error>(response);
-            Err(SendError::ErrorResponse(envelope.await?))
-        }
-        _ => Err(SendError::UnexpectedResponse(response)),
+            .map(ResponseValue::into_inner);
     }
+    if operation.error_statuses().contains(&status) {
+        let envelope = ResponseValue::<E>::from_response::<E>(response);
+        return Err(Sent::ErrorResponse(envelope.await?));
+    }
+    Err(Sent::UnexpectedResponse(response))
 }
 
 /// Polls `future` once: a body already in memory needs no more, so no runtime is needed.
@@ -120,13 +86,16 @@ fn now<F: Future>(future: F) -> Option<F::Output> {
 mod tests {
     use super::*;
 
-    /// The operations and their documented error statuses, read from the spec.
+    /// The operations and their documented error statuses, read from the spec itself.
     fn spec_operations() -> Vec<(String, Vec<u16>)> {
         let spec: serde_json::Value =
             serde_norway::from_str(include_str!("../../../openapi/flatpeak.yaml")).unwrap();
         let mut found = Vec::new();
         for item in spec["paths"].as_object().unwrap().values() {
-            for operation in item.as_object().unwrap().values() {
+            for (method, operation) in item.as_object().unwrap() {
+                if method == "parameters" {
+                    continue;
+                }
                 let responses = operation["responses"].as_object().unwrap();
                 let errors = responses
                     .keys()
@@ -143,12 +112,27 @@ mod tests {
     }
 
     #[test]
-    fn operations_match_the_spec() {
+    fn the_generated_operations_are_the_specs() {
         let mut ours: Vec<(String, Vec<u16>)> = Operation::ALL
             .iter()
             .map(|op| (op.id().to_string(), op.error_statuses().to_vec()))
             .collect();
         ours.sort();
         assert_eq!(ours, spec_operations());
+        for op in Operation::ALL {
+            assert_eq!(Operation::from_id(op.id()), Some(op));
+        }
+    }
+
+    #[test]
+    fn an_empty_202_of_a_delete_is_an_empty_answer_not_a_decode_error() {
+        let accepted = decode::<crate::types::Accepted, crate::types::Error>(
+            Operation::DeleteLocation,
+            StatusCode::ACCEPTED,
+            HeaderMap::new(),
+            Bytes::new(),
+        )
+        .unwrap();
+        assert_eq!(accepted.message, None);
     }
 }

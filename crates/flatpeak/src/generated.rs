@@ -22645,8 +22645,1430 @@ pub mod builder {
             }
         }
     }
+    impl<'a> crate::Paginate for ListEvents<'a> {
+        type Item = types::Event;
+        type Page = types::EventList;
+        fn fetch(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::EventList>,
+                Error<types::Error>,
+            >,
+        > + Send {
+            self.send()
+        }
+        fn items(page: types::EventList) -> (::std::vec::Vec<types::Event>, bool) {
+            (page.data, page.has_more)
+        }
+        fn next(
+            &self,
+            first: &types::Event,
+            last: &types::Event,
+        ) -> ::std::option::Option<Self> {
+            if matches!(self.ending_before, Ok(Some(_))) {
+                return Some(self.clone().ending_before(first.id.clone()));
+            }
+            let _ = first;
+            Some(self.clone().starting_after(last.id.clone()))
+        }
+    }
+    impl<'a> crate::Paginate for ListCustomers<'a> {
+        type Item = types::Customer;
+        type Page = types::CustomerList;
+        fn fetch(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::CustomerList>,
+                Error<types::Error>,
+            >,
+        > + Send {
+            self.send()
+        }
+        fn items(page: types::CustomerList) -> (::std::vec::Vec<types::Customer>, bool) {
+            (page.data, page.has_more)
+        }
+        fn next(
+            &self,
+            first: &types::Customer,
+            last: &types::Customer,
+        ) -> ::std::option::Option<Self> {
+            if matches!(self.ending_before, Ok(Some(_))) {
+                return Some(self.clone().ending_before(first.id.clone()));
+            }
+            let _ = first;
+            Some(self.clone().starting_after(last.id.clone()))
+        }
+    }
+    impl<'a> crate::Paginate for ListDevices<'a> {
+        type Item = types::Device;
+        type Page = types::DeviceList;
+        fn fetch(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::DeviceList>,
+                Error<types::Error>,
+            >,
+        > + Send {
+            self.send()
+        }
+        fn items(page: types::DeviceList) -> (::std::vec::Vec<types::Device>, bool) {
+            (page.data, page.has_more)
+        }
+        fn next(
+            &self,
+            first: &types::Device,
+            last: &types::Device,
+        ) -> ::std::option::Option<Self> {
+            if matches!(self.ending_before, Ok(Some(_))) {
+                return Some(self.clone().ending_before(first.id.clone()));
+            }
+            let _ = first;
+            Some(self.clone().starting_after(last.id.clone()))
+        }
+    }
+    impl<'a> crate::Paginate for ListLocations<'a> {
+        type Item = types::Location;
+        type Page = types::LocationList;
+        fn fetch(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::LocationList>,
+                Error<types::Error>,
+            >,
+        > + Send {
+            self.send()
+        }
+        fn items(page: types::LocationList) -> (::std::vec::Vec<types::Location>, bool) {
+            (page.data, page.has_more)
+        }
+        fn next(
+            &self,
+            first: &types::Location,
+            last: &types::Location,
+        ) -> ::std::option::Option<Self> {
+            if matches!(self.ending_before, Ok(Some(_))) {
+                return Some(self.clone().ending_before(first.id.clone()));
+            }
+            let _ = first;
+            Some(self.clone().starting_after(last.id.clone()))
+        }
+    }
+    impl<'a> crate::Paginate for ListTariffElements<'a> {
+        type Item = types::TariffElement;
+        type Page = types::TariffElementList;
+        fn fetch(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ResponseValue<types::TariffElementList>,
+                Error<types::Error>,
+            >,
+        > + Send {
+            self.send()
+        }
+        fn items(
+            page: types::TariffElementList,
+        ) -> (::std::vec::Vec<types::TariffElement>, bool) {
+            (page.data, page.has_more)
+        }
+        fn next(
+            &self,
+            first: &types::TariffElement,
+            last: &types::TariffElement,
+        ) -> ::std::option::Option<Self> {
+            if matches!(self.ending_before, Ok(Some(_))) {
+                return Some(self.clone().ending_before(first.id.clone()));
+            }
+            let _ = first;
+            Some(self.clone().starting_after(last.id.clone()))
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// The operations of the API and what the spec says of each, generated from it: see
+/// [`Operation`].
+pub mod operations {
+    use super::types;
+    /// An operation of the API, named after its `operationId`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum Operation {
+        /// `GET /login`: Exchange account credentials for a bearer token
+        Login,
+        /// `GET /connect/tariff/token`: Exchange a finished Connect session's token for its location
+        ExchangeConnectToken,
+        /// `POST /connect/tariff/token`: Start a Connect session
+        CreateConnectToken,
+        /// `POST /connect/tariff/batch`: Run a Connect session without a customer, to import a tariff
+        RunConnectBatch,
+        /// `GET /events`: List events
+        ListEvents,
+        /// `GET /events/{id}`: Retrieve an event
+        RetrieveEvent,
+        /// `GET /customers`: List customers
+        ListCustomers,
+        /// `POST /customers`: Create a customer
+        CreateCustomer,
+        /// `GET /customers/{id}`: Retrieve a customer
+        RetrieveCustomer,
+        /// `DELETE /customers/{id}`: Delete a customer, for good
+        DeleteCustomer,
+        /// `PATCH /customers/{id}`: Update a customer
+        UpdateCustomer,
+        /// `GET /devices`: List devices
+        ListDevices,
+        /// `POST /devices`: Create a device
+        CreateDevice,
+        /// `GET /devices/{device_id}`: Retrieve a device
+        RetrieveDevice,
+        /// `DELETE /devices/{device_id}`: Delete a device, for good
+        DeleteDevice,
+        /// `PATCH /devices/{device_id}`: Update a device
+        UpdateDevice,
+        /// `GET /locations`: List locations
+        ListLocations,
+        /// `POST /locations`: Create a location
+        CreateLocation,
+        /// `GET /locations/{id}`: Retrieve a location
+        RetrieveLocation,
+        /// `DELETE /locations/{id}`: Delete a location, for good
+        DeleteLocation,
+        /// `PATCH /locations/{id}`: Update a location
+        UpdateLocation,
+        /// `GET /locations/{id}/status`: Retrieve the tariff connection status of a location
+        RetrieveLocationStatus,
+        /// `PUT /meters/interval`: Submit interval meter records
+        SubmitMeterIntervalReads,
+        /// `PUT /meters/cumulative/epoch`: Submit cumulative meter register reads
+        SubmitMeterRegisterReads,
+        /// `GET /meters/batch`: Check how a batch of meter records is being processed
+        RetrieveMeterBatch,
+        /// `GET /tariffs/elements`: List the tariff elements of a location
+        ListTariffElements,
+        /// `POST /tariffs/elements`: Create a tariff element and link it to a location
+        CreateTariffElement,
+        /// `GET /tariffs/elements/{id}`: Retrieve a tariff element
+        RetrieveTariffElement,
+        /// `DELETE /tariffs/elements/{id}`: Delete a tariff element and unlink it from its location
+        DeleteTariffElement,
+        /// `PATCH /tariffs/elements/{id}`: Update a tariff element
+        UpdateTariffElement,
+        /// `GET /tariffs/rates/{id}`: Retrieve a location's tariff rates over a period
+        RetrieveTariffRates,
+        /// `GET /tariffs/audit/{id}`: How a location's tariff rates were calculated
+        RetrieveTariffRatesAudit,
+        /// `GET /slots/time/{id}`: The cheapest (or dearest) periods adding up to a duration
+        RetrieveTimeSlots,
+        /// `GET /slots/threshold/{id}`: The periods whose rate is below (or above) a threshold
+        RetrieveThresholdSlots,
+        /// `POST /costs/instant`: Price one meter record now
+        CalculateInstantCost,
+        /// `POST /costs/interval/{id}`: Price a location's or device's meter records over a period
+        CalculateIntervalCost,
+        /// `POST /costs/session/{id}`: Price the meter records of one of your sessions
+        CalculateSessionCost,
+        /// `POST /schedules`: Plan when devices at a location import or export energy
+        CreateSchedule,
+    }
+    impl Operation {
+        /// Every operation, in the order of the spec.
+        pub const ALL: [Operation; 38usize] = [
+            Operation::Login,
+            Operation::ExchangeConnectToken,
+            Operation::CreateConnectToken,
+            Operation::RunConnectBatch,
+            Operation::ListEvents,
+            Operation::RetrieveEvent,
+            Operation::ListCustomers,
+            Operation::CreateCustomer,
+            Operation::RetrieveCustomer,
+            Operation::DeleteCustomer,
+            Operation::UpdateCustomer,
+            Operation::ListDevices,
+            Operation::CreateDevice,
+            Operation::RetrieveDevice,
+            Operation::DeleteDevice,
+            Operation::UpdateDevice,
+            Operation::ListLocations,
+            Operation::CreateLocation,
+            Operation::RetrieveLocation,
+            Operation::DeleteLocation,
+            Operation::UpdateLocation,
+            Operation::RetrieveLocationStatus,
+            Operation::SubmitMeterIntervalReads,
+            Operation::SubmitMeterRegisterReads,
+            Operation::RetrieveMeterBatch,
+            Operation::ListTariffElements,
+            Operation::CreateTariffElement,
+            Operation::RetrieveTariffElement,
+            Operation::DeleteTariffElement,
+            Operation::UpdateTariffElement,
+            Operation::RetrieveTariffRates,
+            Operation::RetrieveTariffRatesAudit,
+            Operation::RetrieveTimeSlots,
+            Operation::RetrieveThresholdSlots,
+            Operation::CalculateInstantCost,
+            Operation::CalculateIntervalCost,
+            Operation::CalculateSessionCost,
+            Operation::CreateSchedule,
+        ];
+        /// The `operationId`, which is also the name of the client's method.
+        pub const fn id(self) -> &'static str {
+            match self {
+                Operation::Login => "login",
+                Operation::ExchangeConnectToken => "exchange_connect_token",
+                Operation::CreateConnectToken => "create_connect_token",
+                Operation::RunConnectBatch => "run_connect_batch",
+                Operation::ListEvents => "list_events",
+                Operation::RetrieveEvent => "retrieve_event",
+                Operation::ListCustomers => "list_customers",
+                Operation::CreateCustomer => "create_customer",
+                Operation::RetrieveCustomer => "retrieve_customer",
+                Operation::DeleteCustomer => "delete_customer",
+                Operation::UpdateCustomer => "update_customer",
+                Operation::ListDevices => "list_devices",
+                Operation::CreateDevice => "create_device",
+                Operation::RetrieveDevice => "retrieve_device",
+                Operation::DeleteDevice => "delete_device",
+                Operation::UpdateDevice => "update_device",
+                Operation::ListLocations => "list_locations",
+                Operation::CreateLocation => "create_location",
+                Operation::RetrieveLocation => "retrieve_location",
+                Operation::DeleteLocation => "delete_location",
+                Operation::UpdateLocation => "update_location",
+                Operation::RetrieveLocationStatus => "retrieve_location_status",
+                Operation::SubmitMeterIntervalReads => "submit_meter_interval_reads",
+                Operation::SubmitMeterRegisterReads => "submit_meter_register_reads",
+                Operation::RetrieveMeterBatch => "retrieve_meter_batch",
+                Operation::ListTariffElements => "list_tariff_elements",
+                Operation::CreateTariffElement => "create_tariff_element",
+                Operation::RetrieveTariffElement => "retrieve_tariff_element",
+                Operation::DeleteTariffElement => "delete_tariff_element",
+                Operation::UpdateTariffElement => "update_tariff_element",
+                Operation::RetrieveTariffRates => "retrieve_tariff_rates",
+                Operation::RetrieveTariffRatesAudit => "retrieve_tariff_rates_audit",
+                Operation::RetrieveTimeSlots => "retrieve_time_slots",
+                Operation::RetrieveThresholdSlots => "retrieve_threshold_slots",
+                Operation::CalculateInstantCost => "calculate_instant_cost",
+                Operation::CalculateIntervalCost => "calculate_interval_cost",
+                Operation::CalculateSessionCost => "calculate_session_cost",
+                Operation::CreateSchedule => "create_schedule",
+            }
+        }
+        /// The HTTP method.
+        pub const fn method(self) -> &'static str {
+            match self {
+                Operation::Login => "GET",
+                Operation::ExchangeConnectToken => "GET",
+                Operation::CreateConnectToken => "POST",
+                Operation::RunConnectBatch => "POST",
+                Operation::ListEvents => "GET",
+                Operation::RetrieveEvent => "GET",
+                Operation::ListCustomers => "GET",
+                Operation::CreateCustomer => "POST",
+                Operation::RetrieveCustomer => "GET",
+                Operation::DeleteCustomer => "DELETE",
+                Operation::UpdateCustomer => "PATCH",
+                Operation::ListDevices => "GET",
+                Operation::CreateDevice => "POST",
+                Operation::RetrieveDevice => "GET",
+                Operation::DeleteDevice => "DELETE",
+                Operation::UpdateDevice => "PATCH",
+                Operation::ListLocations => "GET",
+                Operation::CreateLocation => "POST",
+                Operation::RetrieveLocation => "GET",
+                Operation::DeleteLocation => "DELETE",
+                Operation::UpdateLocation => "PATCH",
+                Operation::RetrieveLocationStatus => "GET",
+                Operation::SubmitMeterIntervalReads => "PUT",
+                Operation::SubmitMeterRegisterReads => "PUT",
+                Operation::RetrieveMeterBatch => "GET",
+                Operation::ListTariffElements => "GET",
+                Operation::CreateTariffElement => "POST",
+                Operation::RetrieveTariffElement => "GET",
+                Operation::DeleteTariffElement => "DELETE",
+                Operation::UpdateTariffElement => "PATCH",
+                Operation::RetrieveTariffRates => "GET",
+                Operation::RetrieveTariffRatesAudit => "GET",
+                Operation::RetrieveTimeSlots => "GET",
+                Operation::RetrieveThresholdSlots => "GET",
+                Operation::CalculateInstantCost => "POST",
+                Operation::CalculateIntervalCost => "POST",
+                Operation::CalculateSessionCost => "POST",
+                Operation::CreateSchedule => "POST",
+            }
+        }
+        /// The path template, for example `/devices/{device_id}`.
+        pub const fn path(self) -> &'static str {
+            match self {
+                Operation::Login => "/login",
+                Operation::ExchangeConnectToken => "/connect/tariff/token",
+                Operation::CreateConnectToken => "/connect/tariff/token",
+                Operation::RunConnectBatch => "/connect/tariff/batch",
+                Operation::ListEvents => "/events",
+                Operation::RetrieveEvent => "/events/{id}",
+                Operation::ListCustomers => "/customers",
+                Operation::CreateCustomer => "/customers",
+                Operation::RetrieveCustomer => "/customers/{id}",
+                Operation::DeleteCustomer => "/customers/{id}",
+                Operation::UpdateCustomer => "/customers/{id}",
+                Operation::ListDevices => "/devices",
+                Operation::CreateDevice => "/devices",
+                Operation::RetrieveDevice => "/devices/{device_id}",
+                Operation::DeleteDevice => "/devices/{device_id}",
+                Operation::UpdateDevice => "/devices/{device_id}",
+                Operation::ListLocations => "/locations",
+                Operation::CreateLocation => "/locations",
+                Operation::RetrieveLocation => "/locations/{id}",
+                Operation::DeleteLocation => "/locations/{id}",
+                Operation::UpdateLocation => "/locations/{id}",
+                Operation::RetrieveLocationStatus => "/locations/{id}/status",
+                Operation::SubmitMeterIntervalReads => "/meters/interval",
+                Operation::SubmitMeterRegisterReads => "/meters/cumulative/epoch",
+                Operation::RetrieveMeterBatch => "/meters/batch",
+                Operation::ListTariffElements => "/tariffs/elements",
+                Operation::CreateTariffElement => "/tariffs/elements",
+                Operation::RetrieveTariffElement => "/tariffs/elements/{id}",
+                Operation::DeleteTariffElement => "/tariffs/elements/{id}",
+                Operation::UpdateTariffElement => "/tariffs/elements/{id}",
+                Operation::RetrieveTariffRates => "/tariffs/rates/{id}",
+                Operation::RetrieveTariffRatesAudit => "/tariffs/audit/{id}",
+                Operation::RetrieveTimeSlots => "/slots/time/{id}",
+                Operation::RetrieveThresholdSlots => "/slots/threshold/{id}",
+                Operation::CalculateInstantCost => "/costs/instant",
+                Operation::CalculateIntervalCost => "/costs/interval/{id}",
+                Operation::CalculateSessionCost => "/costs/session/{id}",
+                Operation::CreateSchedule => "/schedules",
+            }
+        }
+        /// The documented success statuses.
+        pub const fn success_statuses(self) -> &'static [u16] {
+            match self {
+                Operation::Login => &[200u16],
+                Operation::ExchangeConnectToken => &[200u16],
+                Operation::CreateConnectToken => &[200u16],
+                Operation::RunConnectBatch => &[200u16],
+                Operation::ListEvents => &[200u16],
+                Operation::RetrieveEvent => &[200u16],
+                Operation::ListCustomers => &[200u16],
+                Operation::CreateCustomer => &[201u16],
+                Operation::RetrieveCustomer => &[200u16],
+                Operation::DeleteCustomer => &[202u16],
+                Operation::UpdateCustomer => &[202u16],
+                Operation::ListDevices => &[200u16],
+                Operation::CreateDevice => &[201u16],
+                Operation::RetrieveDevice => &[200u16],
+                Operation::DeleteDevice => &[202u16],
+                Operation::UpdateDevice => &[200u16],
+                Operation::ListLocations => &[200u16],
+                Operation::CreateLocation => &[201u16],
+                Operation::RetrieveLocation => &[200u16],
+                Operation::DeleteLocation => &[202u16],
+                Operation::UpdateLocation => &[200u16],
+                Operation::RetrieveLocationStatus => &[200u16],
+                Operation::SubmitMeterIntervalReads => &[200u16],
+                Operation::SubmitMeterRegisterReads => &[200u16],
+                Operation::RetrieveMeterBatch => &[200u16],
+                Operation::ListTariffElements => &[200u16],
+                Operation::CreateTariffElement => &[200u16],
+                Operation::RetrieveTariffElement => &[200u16],
+                Operation::DeleteTariffElement => &[202u16],
+                Operation::UpdateTariffElement => &[200u16],
+                Operation::RetrieveTariffRates => &[200u16],
+                Operation::RetrieveTariffRatesAudit => &[200u16],
+                Operation::RetrieveTimeSlots => &[200u16],
+                Operation::RetrieveThresholdSlots => &[200u16],
+                Operation::CalculateInstantCost => &[200u16],
+                Operation::CalculateIntervalCost => &[200u16],
+                Operation::CalculateSessionCost => &[200u16],
+                Operation::CreateSchedule => &[200u16],
+            }
+        }
+        /// The documented error statuses, whose bodies are the error envelope.
+        pub const fn error_statuses(self) -> &'static [u16] {
+            match self {
+                Operation::Login => &[401u16, 403u16, 429u16, 500u16],
+                Operation::ExchangeConnectToken => {
+                    &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16]
+                }
+                Operation::CreateConnectToken => &[401u16, 403u16, 429u16, 500u16],
+                Operation::RunConnectBatch => &[401u16, 403u16, 429u16, 500u16],
+                Operation::ListEvents => &[401u16, 403u16, 404u16, 429u16, 500u16],
+                Operation::RetrieveEvent => &[401u16, 403u16, 404u16, 429u16, 500u16],
+                Operation::ListCustomers => &[401u16, 403u16, 404u16, 429u16, 500u16],
+                Operation::CreateCustomer => &[401u16, 403u16, 429u16, 500u16],
+                Operation::RetrieveCustomer => &[401u16, 403u16, 404u16, 429u16, 500u16],
+                Operation::DeleteCustomer => &[401u16, 403u16, 404u16, 429u16, 500u16],
+                Operation::UpdateCustomer => &[401u16, 403u16, 404u16, 429u16, 500u16],
+                Operation::ListDevices => &[401u16, 403u16, 404u16, 429u16, 500u16],
+                Operation::CreateDevice => &[401u16, 403u16, 429u16, 500u16],
+                Operation::RetrieveDevice => &[401u16, 403u16, 404u16, 429u16, 500u16],
+                Operation::DeleteDevice => &[401u16, 403u16, 404u16, 429u16, 500u16],
+                Operation::UpdateDevice => &[401u16, 403u16, 404u16, 429u16, 500u16],
+                Operation::ListLocations => &[401u16, 403u16, 404u16, 429u16, 500u16],
+                Operation::CreateLocation => &[401u16, 403u16, 409u16, 429u16, 500u16],
+                Operation::RetrieveLocation => &[401u16, 403u16, 404u16, 429u16, 500u16],
+                Operation::DeleteLocation => &[401u16, 403u16, 404u16, 429u16, 500u16],
+                Operation::UpdateLocation => &[401u16, 403u16, 404u16, 429u16, 500u16],
+                Operation::RetrieveLocationStatus => {
+                    &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16]
+                }
+                Operation::SubmitMeterIntervalReads => &[401u16, 403u16, 429u16, 500u16],
+                Operation::SubmitMeterRegisterReads => &[401u16, 403u16, 429u16, 500u16],
+                Operation::RetrieveMeterBatch => &[401u16, 403u16, 429u16, 500u16],
+                Operation::ListTariffElements => {
+                    &[401u16, 403u16, 404u16, 429u16, 500u16]
+                }
+                Operation::CreateTariffElement => {
+                    &[401u16, 403u16, 404u16, 429u16, 500u16]
+                }
+                Operation::RetrieveTariffElement => {
+                    &[401u16, 403u16, 404u16, 429u16, 500u16]
+                }
+                Operation::DeleteTariffElement => {
+                    &[401u16, 403u16, 404u16, 429u16, 500u16]
+                }
+                Operation::UpdateTariffElement => {
+                    &[401u16, 403u16, 404u16, 429u16, 500u16]
+                }
+                Operation::RetrieveTariffRates => {
+                    &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16]
+                }
+                Operation::RetrieveTariffRatesAudit => {
+                    &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16]
+                }
+                Operation::RetrieveTimeSlots => {
+                    &[400u16, 401u16, 403u16, 404u16, 422u16, 429u16, 500u16]
+                }
+                Operation::RetrieveThresholdSlots => {
+                    &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16]
+                }
+                Operation::CalculateInstantCost => {
+                    &[401u16, 403u16, 422u16, 429u16, 500u16]
+                }
+                Operation::CalculateIntervalCost => {
+                    &[401u16, 403u16, 422u16, 429u16, 500u16]
+                }
+                Operation::CalculateSessionCost => {
+                    &[401u16, 403u16, 422u16, 429u16, 500u16]
+                }
+                Operation::CreateSchedule => &[401u16, 403u16, 429u16, 500u16],
+            }
+        }
+        /// The statuses the API may send without a body (`x-optional-body` in the
+        /// spec): the client reads a missing body as `{}`.
+        pub const fn optional_body_statuses(self) -> &'static [u16] {
+            match self {
+                Operation::Login => &[],
+                Operation::ExchangeConnectToken => &[],
+                Operation::CreateConnectToken => &[],
+                Operation::RunConnectBatch => &[],
+                Operation::ListEvents => &[],
+                Operation::RetrieveEvent => &[],
+                Operation::ListCustomers => &[],
+                Operation::CreateCustomer => &[],
+                Operation::RetrieveCustomer => &[],
+                Operation::DeleteCustomer => &[202u16],
+                Operation::UpdateCustomer => &[],
+                Operation::ListDevices => &[],
+                Operation::CreateDevice => &[],
+                Operation::RetrieveDevice => &[],
+                Operation::DeleteDevice => &[202u16],
+                Operation::UpdateDevice => &[],
+                Operation::ListLocations => &[],
+                Operation::CreateLocation => &[],
+                Operation::RetrieveLocation => &[],
+                Operation::DeleteLocation => &[202u16],
+                Operation::UpdateLocation => &[],
+                Operation::RetrieveLocationStatus => &[],
+                Operation::SubmitMeterIntervalReads => &[],
+                Operation::SubmitMeterRegisterReads => &[],
+                Operation::RetrieveMeterBatch => &[],
+                Operation::ListTariffElements => &[],
+                Operation::CreateTariffElement => &[],
+                Operation::RetrieveTariffElement => &[],
+                Operation::DeleteTariffElement => &[202u16],
+                Operation::UpdateTariffElement => &[],
+                Operation::RetrieveTariffRates => &[],
+                Operation::RetrieveTariffRatesAudit => &[],
+                Operation::RetrieveTimeSlots => &[],
+                Operation::RetrieveThresholdSlots => &[],
+                Operation::CalculateInstantCost => &[],
+                Operation::CalculateIntervalCost => &[],
+                Operation::CalculateSessionCost => &[],
+                Operation::CreateSchedule => &[],
+            }
+        }
+        /// The operation with this `operationId`.
+        pub fn from_id(id: &str) -> ::std::option::Option<Operation> {
+            match id {
+                "login" => Some(Operation::Login),
+                "exchange_connect_token" => Some(Operation::ExchangeConnectToken),
+                "create_connect_token" => Some(Operation::CreateConnectToken),
+                "run_connect_batch" => Some(Operation::RunConnectBatch),
+                "list_events" => Some(Operation::ListEvents),
+                "retrieve_event" => Some(Operation::RetrieveEvent),
+                "list_customers" => Some(Operation::ListCustomers),
+                "create_customer" => Some(Operation::CreateCustomer),
+                "retrieve_customer" => Some(Operation::RetrieveCustomer),
+                "delete_customer" => Some(Operation::DeleteCustomer),
+                "update_customer" => Some(Operation::UpdateCustomer),
+                "list_devices" => Some(Operation::ListDevices),
+                "create_device" => Some(Operation::CreateDevice),
+                "retrieve_device" => Some(Operation::RetrieveDevice),
+                "delete_device" => Some(Operation::DeleteDevice),
+                "update_device" => Some(Operation::UpdateDevice),
+                "list_locations" => Some(Operation::ListLocations),
+                "create_location" => Some(Operation::CreateLocation),
+                "retrieve_location" => Some(Operation::RetrieveLocation),
+                "delete_location" => Some(Operation::DeleteLocation),
+                "update_location" => Some(Operation::UpdateLocation),
+                "retrieve_location_status" => Some(Operation::RetrieveLocationStatus),
+                "submit_meter_interval_reads" => {
+                    Some(Operation::SubmitMeterIntervalReads)
+                }
+                "submit_meter_register_reads" => {
+                    Some(Operation::SubmitMeterRegisterReads)
+                }
+                "retrieve_meter_batch" => Some(Operation::RetrieveMeterBatch),
+                "list_tariff_elements" => Some(Operation::ListTariffElements),
+                "create_tariff_element" => Some(Operation::CreateTariffElement),
+                "retrieve_tariff_element" => Some(Operation::RetrieveTariffElement),
+                "delete_tariff_element" => Some(Operation::DeleteTariffElement),
+                "update_tariff_element" => Some(Operation::UpdateTariffElement),
+                "retrieve_tariff_rates" => Some(Operation::RetrieveTariffRates),
+                "retrieve_tariff_rates_audit" => {
+                    Some(Operation::RetrieveTariffRatesAudit)
+                }
+                "retrieve_time_slots" => Some(Operation::RetrieveTimeSlots),
+                "retrieve_threshold_slots" => Some(Operation::RetrieveThresholdSlots),
+                "calculate_instant_cost" => Some(Operation::CalculateInstantCost),
+                "calculate_interval_cost" => Some(Operation::CalculateIntervalCost),
+                "calculate_session_cost" => Some(Operation::CalculateSessionCost),
+                "create_schedule" => Some(Operation::CreateSchedule),
+                _ => None,
+            }
+        }
+        /// Decodes a response to this operation the way its `send()` does, after the
+        /// body is read, and drops the value: see [`crate::decode`].
+        pub fn decode(
+            self,
+            status: ::reqwest::StatusCode,
+            headers: ::reqwest::header::HeaderMap,
+            body: ::bytes::Bytes,
+        ) -> ::std::result::Result<(), crate::Error> {
+            match self {
+                Operation::Login => {
+                    crate::decode::decode::<
+                        types::AuthToken,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::ExchangeConnectToken => {
+                    crate::decode::decode::<
+                        types::ConnectToken,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::CreateConnectToken => {
+                    crate::decode::decode::<
+                        types::ConnectTokenCreated,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::RunConnectBatch => {
+                    crate::decode::decode::<
+                        types::ConnectToken,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::ListEvents => {
+                    crate::decode::decode::<
+                        types::EventList,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::RetrieveEvent => {
+                    crate::decode::decode::<
+                        types::Event,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::ListCustomers => {
+                    crate::decode::decode::<
+                        types::CustomerList,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::CreateCustomer => {
+                    crate::decode::decode::<
+                        types::Customer,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::RetrieveCustomer => {
+                    crate::decode::decode::<
+                        types::Customer,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::DeleteCustomer => {
+                    crate::decode::decode::<
+                        types::Accepted,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::UpdateCustomer => {
+                    crate::decode::decode::<
+                        types::Customer,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::ListDevices => {
+                    crate::decode::decode::<
+                        types::DeviceList,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::CreateDevice => {
+                    crate::decode::decode::<
+                        types::Device,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::RetrieveDevice => {
+                    crate::decode::decode::<
+                        types::Device,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::DeleteDevice => {
+                    crate::decode::decode::<
+                        types::Accepted,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::UpdateDevice => {
+                    crate::decode::decode::<
+                        types::Device,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::ListLocations => {
+                    crate::decode::decode::<
+                        types::LocationList,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::CreateLocation => {
+                    crate::decode::decode::<
+                        types::Location,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::RetrieveLocation => {
+                    crate::decode::decode::<
+                        types::Location,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::DeleteLocation => {
+                    crate::decode::decode::<
+                        types::Accepted,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::UpdateLocation => {
+                    crate::decode::decode::<
+                        types::Location,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::RetrieveLocationStatus => {
+                    crate::decode::decode::<
+                        types::LocationStatus,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::SubmitMeterIntervalReads => {
+                    crate::decode::decode::<
+                        types::MeterBatch,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::SubmitMeterRegisterReads => {
+                    crate::decode::decode::<
+                        types::MeterBatch,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::RetrieveMeterBatch => {
+                    crate::decode::decode::<
+                        types::MeterBatch,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::ListTariffElements => {
+                    crate::decode::decode::<
+                        types::TariffElementList,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::CreateTariffElement => {
+                    crate::decode::decode::<
+                        types::TariffElement,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::RetrieveTariffElement => {
+                    crate::decode::decode::<
+                        types::TariffElement,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::DeleteTariffElement => {
+                    crate::decode::decode::<
+                        types::Accepted,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::UpdateTariffElement => {
+                    crate::decode::decode::<
+                        types::TariffElement,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::RetrieveTariffRates => {
+                    crate::decode::decode::<
+                        types::TariffRates,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::RetrieveTariffRatesAudit => {
+                    crate::decode::decode::<
+                        types::TariffRatesAudit,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::RetrieveTimeSlots => {
+                    crate::decode::decode::<
+                        types::TimeSlots,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::RetrieveThresholdSlots => {
+                    crate::decode::decode::<
+                        types::ThresholdSlots,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::CalculateInstantCost => {
+                    crate::decode::decode::<
+                        types::MeterRecordCost,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::CalculateIntervalCost => {
+                    crate::decode::decode::<
+                        types::EnergyCost,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::CalculateSessionCost => {
+                    crate::decode::decode::<
+                        types::EnergyCost,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+                Operation::CreateSchedule => {
+                    crate::decode::decode::<
+                        types::Schedule,
+                        types::Error,
+                    >(self, status, headers, body)
+                        .map(drop)
+                }
+            }
+        }
+        /// What a request must satisfy on the wire, checked before it is sent.
+        pub(crate) const fn constraints(self) -> &'static [crate::wire::Constraint] {
+            match self {
+                Operation::Login => &[],
+                Operation::ExchangeConnectToken => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("connect_token"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::CreateConnectToken => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[crate::wire::Step::Field("customer_id")],
+                            ),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[crate::wire::Step::Field("location_id")],
+                            ),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[crate::wire::Step::Field("tariff_id")],
+                            ),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("country_code"),
+                                ],
+                            ),
+                            pattern: 1usize,
+                        },
+                    ]
+                }
+                Operation::RunConnectBatch => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Field("session"),
+                                    crate::wire::Step::Field("customer_id"),
+                                ],
+                            ),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Field("session"),
+                                    crate::wire::Step::Field("location_id"),
+                                ],
+                            ),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Field("session"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("country_code"),
+                                ],
+                            ),
+                            pattern: 1usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Field("tariff"),
+                                    crate::wire::Step::Field("provider_id"),
+                                ],
+                            ),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Field("tariff"),
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("days_and_hours"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("hours"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("valid_from"),
+                                ],
+                            ),
+                            pattern: 2usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Field("tariff"),
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("days_and_hours"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("hours"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("valid_to"),
+                                ],
+                            ),
+                            pattern: 2usize,
+                        },
+                    ]
+                }
+                Operation::ListEvents => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("object_id"),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("starting_after"),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("ending_before"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::RetrieveEvent => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::ListCustomers => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("starting_after"),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("ending_before"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::CreateCustomer => &[],
+                Operation::RetrieveCustomer => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::DeleteCustomer => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::UpdateCustomer => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::ListDevices => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("starting_after"),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("ending_before"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::CreateDevice => &[],
+                Operation::RetrieveDevice => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("device_id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::DeleteDevice => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("device_id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::UpdateDevice => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("device_id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::ListLocations => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("customer_id"),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("starting_after"),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("ending_before"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::CreateLocation => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[crate::wire::Step::Field("customer_id")],
+                            ),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("country_code"),
+                                ],
+                            ),
+                            pattern: 1usize,
+                        },
+                    ]
+                }
+                Operation::RetrieveLocation => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::DeleteLocation => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::UpdateLocation => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[crate::wire::Step::Field("customer_id")],
+                            ),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("country_code"),
+                                ],
+                            ),
+                            pattern: 1usize,
+                        },
+                    ]
+                }
+                Operation::RetrieveLocationStatus => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::SubmitMeterIntervalReads => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("location_id"),
+                                ],
+                            ),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("device_id"),
+                                ],
+                            ),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::SubmitMeterRegisterReads => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[crate::wire::Step::Field("location_id")],
+                            ),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[crate::wire::Step::Field("device_id")],
+                            ),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::RetrieveMeterBatch => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("batch_id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::ListTariffElements => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("location_id"),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("starting_after"),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Query("ending_before"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::CreateTariffElement => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[crate::wire::Step::Field("location_id")],
+                            ),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[crate::wire::Step::Field("provider_id")],
+                            ),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Field("schedule"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("days_and_hours"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("hours"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("valid_from"),
+                                ],
+                            ),
+                            pattern: 2usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Field("schedule"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("days_and_hours"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("hours"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("valid_to"),
+                                ],
+                            ),
+                            pattern: 2usize,
+                        },
+                    ]
+                }
+                Operation::RetrieveTariffElement => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::DeleteTariffElement => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::UpdateTariffElement => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("days_and_hours"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("hours"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("valid_from"),
+                                ],
+                            ),
+                            pattern: 2usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("days_and_hours"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("hours"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("valid_to"),
+                                ],
+                            ),
+                            pattern: 2usize,
+                        },
+                    ]
+                }
+                Operation::RetrieveTariffRates => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::RetrieveTariffRatesAudit => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::RetrieveTimeSlots => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::RetrieveThresholdSlots => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::CalculateInstantCost => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[crate::wire::Step::Field("location_id")],
+                            ),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[crate::wire::Step::Field("device_id")],
+                            ),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::CalculateIntervalCost => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Path("id"),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+                Operation::CalculateSessionCost => &[],
+                Operation::CreateSchedule => {
+                    &[
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[crate::wire::Step::Field("location_id")],
+                            ),
+                            pattern: 0usize,
+                        },
+                        crate::wire::Constraint {
+                            place: crate::wire::Place::Body(
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("device_id"),
+                                ],
+                            ),
+                            pattern: 0usize,
+                        },
+                    ]
+                }
+            }
+        }
+    }
+    /// The patterns [`Operation::constraints`] refer to, by index.
+    pub(crate) const PATTERNS: [&str; 3usize] = [
+        "^[a-z]{2,4}_[A-Za-z0-9]+$",
+        "^[A-Z]{2}$",
+        "^([01][0-9]|2[0-4]):[0-5][0-9]:[0-5][0-9]$",
+    ];
 }

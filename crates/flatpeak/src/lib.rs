@@ -41,9 +41,11 @@ mod body;
 mod config;
 pub mod decode;
 mod error;
+mod pagination;
 mod retry;
 mod secret;
 mod telemetry;
+mod wire;
 
 /// The generated client. Included rather than declared with `mod generated;` so that rustfmt
 /// leaves the file as the generator wrote it (`cargo xtask generate --check` compares bytes).
@@ -61,6 +63,7 @@ mod generated {
 pub use config::{BuildError, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES};
 pub use error::{ApiError, Body, Error};
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, types};
+pub use pagination::Paginate;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 
@@ -87,14 +90,34 @@ impl Client {
 }
 
 impl ClientHooks<ClientState> for Client {
+    /// Refuses a request whose ids (or other patterned strings) in path, query or body do not
+    /// match the spec, before anything is sent (see `wire.rs`).
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        match decode::Operation::from_id(info.operation_id) {
+            Some(operation) => {
+                wire::check(operation, request).map_err(progenitor_client::Error::InvalidRequest)
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Authenticates, sends with retries, reads the body under the limit, and refreshes the
-    /// token once after a `401` (see `auth.rs` and `retry.rs`).
+    /// token once after a `401` (see `auth.rs` and `retry.rs`); a documented empty answer
+    /// (a delete's `202`) is read as `{}`.
     async fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        auth::execute(&auth::Call::new(self), request, info.operation_id).await
+        let response = auth::execute(&auth::Call::new(self), request, info.operation_id).await?;
+        Ok(match decode::Operation::from_id(info.operation_id) {
+            Some(operation) => body::fill_optional(operation, response),
+            None => response,
+        })
     }
 
     /// Turns error bodies that are not the envelope, and responses the hooks gave up on, into

@@ -1,0 +1,198 @@
+//! The last check before a request leaves: every id (and every other patterned string) in
+//! its path, its query and its JSON body must match the spec's pattern, however the value was
+//! made. A builder checks a string you pass it, but not an id you got from a response (which
+//! the client accepts as it came) or a body you deserialised yourself; this check sees what
+//! is actually about to be sent. What each operation must satisfy is generated from the spec
+//! ([`Operation::constraints`](crate::decode::Operation)).
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::generated::operations::{Operation, PATTERNS};
+
+/// A pattern a request must satisfy, and where.
+#[derive(Debug)]
+pub(crate) struct Constraint {
+    /// Where the value is.
+    pub(crate) place: Place,
+    /// Index into the generated `PATTERNS`.
+    pub(crate) pattern: usize,
+}
+
+/// Where in a request a constrained value is.
+#[derive(Debug)]
+pub(crate) enum Place {
+    /// The path parameter of this name.
+    Path(&'static str),
+    /// Every query parameter of this name.
+    Query(&'static str),
+    /// The strings these steps lead to in the JSON body.
+    Body(&'static [Step]),
+}
+
+/// One step into a JSON body.
+#[derive(Debug)]
+pub(crate) enum Step {
+    /// The field of this name, when present.
+    Field(&'static str),
+    /// Each item of an array.
+    Each,
+}
+
+/// How much of a refused value an error quotes.
+const QUOTED_CHARS: usize = 64;
+
+/// `Err` with what is wrong when `request` breaks one of `operation`'s constraints.
+pub(crate) fn check(operation: Operation, request: &reqwest::Request) -> Result<(), String> {
+    let constraints = operation.constraints();
+    if constraints.is_empty() {
+        return Ok(());
+    }
+    let mut body: Option<Option<Value>> = None;
+    for constraint in constraints {
+        let values: Vec<(String, String)> = match constraint.place {
+            Place::Path(name) => path_value(operation.path(), request.url(), name)
+                .map(|v| (format!("path parameter `{name}`"), v))
+                .into_iter()
+                .collect(),
+            Place::Query(name) => request
+                .url()
+                .query_pairs()
+                .filter(|(n, _)| n == name)
+                .map(|(_, v)| (format!("query parameter `{name}`"), v.into_owned()))
+                .collect(),
+            Place::Body(steps) => {
+                let json = body.get_or_insert_with(|| json_body(request));
+                let mut found = Vec::new();
+                if let Some(json) = json {
+                    strings_at(json, steps, &mut String::new(), &mut found);
+                }
+                found
+            }
+        };
+        for (place, value) in values {
+            if !matches(constraint.pattern, &value) {
+                return Err(format!(
+                    "{place} is `{}`, which does not match `{}`",
+                    quoted(&value),
+                    PATTERNS.get(constraint.pattern).copied().unwrap_or("?")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `value` matches pattern number `index`. A pattern that does not compile (none of
+/// the spec's) checks nothing rather than refusing every request.
+fn matches(index: usize, value: &str) -> bool {
+    static COMPILED: OnceLock<Vec<Option<regress::Regex>>> = OnceLock::new();
+    let compiled = COMPILED.get_or_init(|| {
+        PATTERNS
+            .iter()
+            .map(|p| regress::Regex::new(p).ok())
+            .collect()
+    });
+    match compiled.get(index) {
+        Some(Some(regex)) => regex.find(value).is_some(),
+        _ => true,
+    }
+}
+
+/// The value of path parameter `name` in `url`: the template's segments are matched with the
+/// last segments of the URL's path (the base URL may have a path of its own), percent-decoded.
+fn path_value(template: &str, url: &url::Url, name: &str) -> Option<String> {
+    let wanted = format!("{{{name}}}");
+    let parts: Vec<&str> = template.split('/').collect();
+    let index = parts.iter().position(|p| *p == wanted)?;
+    let segments: Vec<&str> = url.path().split('/').collect();
+    let start = segments.len().checked_sub(parts.len())?;
+    let raw = segments.get(start + index)?;
+    Some(
+        percent_encoding::percent_decode_str(raw)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
+}
+
+/// The request's body as JSON, if it has one that is.
+fn json_body(request: &reqwest::Request) -> Option<Value> {
+    let bytes = request.body()?.as_bytes()?;
+    serde_json::from_slice(bytes).ok()
+}
+
+/// The strings `steps` lead to from `value`, each with its JSON pointer.
+fn strings_at(value: &Value, steps: &[Step], at: &mut String, out: &mut Vec<(String, String)>) {
+    let Some((step, rest)) = steps.split_first() else {
+        if let Value::String(s) = value {
+            out.push((format!("body field `{at}`"), s.clone()));
+        }
+        return;
+    };
+    let len = at.len();
+    match (step, value) {
+        (Step::Field(name), Value::Object(fields)) => {
+            if let Some(field) = fields.get(*name) {
+                at.push('/');
+                at.push_str(name);
+                strings_at(field, rest, at, out);
+            }
+        }
+        (Step::Each, Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                at.push_str(&format!("/{i}"));
+                strings_at(item, rest, at, out);
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
+    at.truncate(len);
+}
+
+/// At most [`QUOTED_CHARS`] characters of `value`, on one line.
+fn quoted(value: &str) -> String {
+    let mut quoted: String = value
+        .chars()
+        .take(QUOTED_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if value.chars().count() > QUOTED_CHARS {
+        quoted.push('…');
+    }
+    quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_values_are_found_below_any_base_path_and_decoded() {
+        let url = url::Url::parse("http://h/v1/locations/loc%5F1/status").unwrap();
+        assert_eq!(
+            path_value("/locations/{id}/status", &url, "id").as_deref(),
+            Some("loc_1")
+        );
+        assert_eq!(path_value("/locations/{id}/status", &url, "other"), None);
+    }
+
+    #[test]
+    fn body_strings_are_reached_through_fields_and_arrays() {
+        let body = serde_json::json!({"data": [{"device_id": "dev_1"}, {"device_id": 2}, {}],
+                                      "location_id": "loc_1"});
+        let mut found = Vec::new();
+        let steps = [Step::Field("data"), Step::Each, Step::Field("device_id")];
+        strings_at(&body, &steps, &mut String::new(), &mut found);
+        assert_eq!(found, [("body field `/data/0/device_id`".into(), "dev_1".into())]);
+    }
+
+    #[test]
+    fn a_long_value_is_quoted_in_part_on_one_line() {
+        let long = format!("a\n{}", "b".repeat(100));
+        let q = quoted(&long);
+        assert!(q.starts_with("a b") && q.ends_with('…'), "{q}");
+        assert_eq!(q.chars().count(), QUOTED_CHARS + 1);
+    }
+}
