@@ -8,7 +8,12 @@
 //!   string when deserialized, and stay checked when built by the caller (`FromStr`,
 //!   `TryFrom`), so what is sent is checked and what is received is not rejected;
 //! - [`drop_api_version_header`]: progenitor sends `api-version: <info.version>` with every
-//!   request; Flatpeak does not define that header.
+//!   request; Flatpeak does not define that header;
+//! - [`dispatch_unions_on_their_tag`]: a `oneOf` of objects that each carry a one-value enum
+//!   field (a discriminator such as `object`) is read by that field, and a value of another
+//!   kind is kept as JSON, where typify's untagged enum would take the first variant that
+//!   happens to fit;
+//! - [`name_empty_string_variants`] and [`plain_type_names_in_messages`]: names a user reads.
 
 use std::collections::BTreeSet;
 
@@ -18,10 +23,13 @@ use syn::{Fields, File, Item, ItemEnum, ItemImpl, parse_quote};
 
 /// Applies every edit to `file`.
 pub fn apply(file: &mut File) {
+    name_empty_string_variants(file);
+    dispatch_unions_on_their_tag(file);
     open_string_enums(file);
     lenient_string_newtypes(file);
     drop_api_version_header(file);
     explain_pattern_errors(file);
+    plain_type_names_in_messages(file);
 }
 
 /// The items of `pub mod types`, where typify puts every type.
@@ -375,6 +383,189 @@ pub fn explain_pattern_errors(file: &mut File) {
     }
 }
 
+/// typify names the variant for the enum value `""` `X`; it is `Empty` here (unless the enum
+/// has an `Empty` already), in the enum and in its impls.
+pub fn name_empty_string_variants(file: &mut File) {
+    let Some(items) = types_module(file) else {
+        return;
+    };
+    let mut renamed = BTreeSet::new();
+    for item in items.iter_mut() {
+        let Item::Enum(e) = item else { continue };
+        let has_empty = e.variants.iter().any(|v| v.ident == "Empty");
+        for v in e.variants.iter_mut() {
+            if !has_empty && v.ident == "X" && wire_name(v).is_empty() {
+                v.ident = syn::Ident::new("Empty", v.ident.span());
+                renamed.insert(e.ident.to_string());
+            }
+        }
+    }
+    struct Rename;
+    impl VisitMut for Rename {
+        fn visit_path_mut(&mut self, path: &mut syn::Path) {
+            if path.segments.len() == 2 && path.segments[1].ident == "X" {
+                path.segments[1].ident = syn::Ident::new("Empty", path.segments[1].ident.span());
+            }
+            visit_mut::visit_path_mut(self, path);
+        }
+    }
+    for item in items.iter_mut() {
+        if let Item::Impl(imp) = item
+            && renamed.contains(&impl_target(imp).0)
+        {
+            Rename.visit_item_impl_mut(imp);
+        }
+    }
+}
+
+/// A union (`oneOf`) that typify writes as `#[serde(untagged)]` newtype variants, each
+/// wrapping a struct with the same string-enum field (its tag, such as `object`) whose values
+/// tell the variants apart, gets a `Deserialize` that reads the tag and decodes that variant,
+/// and an `Unknown(serde_json::Value)` variant for any other tag. An untagged enum takes the
+/// first variant whose required fields happen to be present (and the client's open enums
+/// accept any tag), so a location could read as a customer.
+pub fn dispatch_unions_on_their_tag(file: &mut File) {
+    let Some(items) = types_module(file) else {
+        return;
+    };
+    let mut impls = Vec::new();
+    for i in 0..items.len() {
+        let Item::Enum(e) = &items[i] else { continue };
+        let Some((field, arms)) = tagged_union(items, e) else {
+            continue;
+        };
+        impls.push(tag_deserialize(&e.ident, &field, &arms));
+        if let Item::Enum(e) = &mut items[i] {
+            remove_derives(e, &["Deserialize"]);
+            e.variants.push(parse_quote! {
+                /// An object of a kind this version of the client does not know, as JSON.
+                Unknown(::serde_json::Value)
+            });
+        }
+    }
+    items.extend(impls);
+}
+
+/// The tag field of an untagged union of structs, and each tag value with its variant.
+fn tagged_union(items: &[Item], e: &ItemEnum) -> Option<(String, Vec<(String, syn::Ident)>)> {
+    let untagged = e
+        .attrs
+        .iter()
+        .any(|a| a.path().is_ident("serde") && a.to_token_stream().to_string().contains("untagged"));
+    if !untagged || e.variants.is_empty() {
+        return None;
+    }
+    let inner: Vec<(&syn::Ident, String)> = e
+        .variants
+        .iter()
+        .map(|v| match &v.fields {
+            Fields::Unnamed(f) if f.unnamed.len() == 1 => {
+                Some((&v.ident, f.unnamed[0].ty.to_token_stream().to_string()))
+            }
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let struct_of = |name: &str| {
+        items.iter().find_map(|item| match item {
+            Item::Struct(s) if s.ident == name => Some(s),
+            _ => None,
+        })
+    };
+    let first = struct_of(&inner[0].1)?;
+    first.fields.iter().filter_map(|f| f.ident.as_ref()).find_map(|field| {
+        let mut arms = Vec::new();
+        for (variant, ty) in &inner {
+            let values = tag_values(items, struct_of(ty)?, field)?;
+            arms.extend(values.into_iter().map(|v| (v, (*variant).clone())));
+        }
+        let distinct: BTreeSet<&String> = arms.iter().map(|(v, _)| v).collect();
+        (distinct.len() == arms.len()).then(|| (field.to_string(), arms))
+    })
+}
+
+/// The values of string-enum field `field` of struct `s`, when it is a required one.
+fn tag_values(items: &[Item], s: &syn::ItemStruct, field: &syn::Ident) -> Option<Vec<String>> {
+    let ty = &s.fields.iter().find(|f| f.ident.as_ref() == Some(field))?.ty;
+    let name = ty.to_token_stream().to_string();
+    items.iter().find_map(|item| match item {
+        Item::Enum(tag) if tag.ident == name && is_string_enum(tag) => Some(
+            tag.variants
+                .iter()
+                .filter(|v| matches!(v.fields, Fields::Unit))
+                .map(wire_name)
+                .collect(),
+        ),
+        _ => None,
+    })
+}
+
+fn tag_deserialize(name: &syn::Ident, field: &str, arms: &[(String, syn::Ident)]) -> Item {
+    let arms = arms.iter().map(|(value, variant)| {
+        quote::quote! {
+            ::std::option::Option::Some(#value) => ::serde_json::from_value(value)
+                .map(#name::#variant)
+                .map_err(::serde::de::Error::custom),
+        }
+    });
+    parse_quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                let value = ::serde_json::Value::deserialize(deserializer)?;
+                match value.get(#field).and_then(::serde_json::Value::as_str) {
+                    #(#arms)*
+                    _ => Ok(#name::Unknown(value)),
+                }
+            }
+        }
+    }
+}
+
+/// progenitor writes a builder's conversion error with the type as tokens
+/// (`` conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` ``); a user reads
+/// `` conversion to `DateTime<Utc>` ``.
+pub fn plain_type_names_in_messages(file: &mut File) {
+    struct Plain;
+    impl VisitMut for Plain {
+        fn visit_lit_str_mut(&mut self, lit: &mut syn::LitStr) {
+            let text = lit.value();
+            if let Some(rest) = text.strip_prefix("conversion to `")
+                && let Some((ty, tail)) = rest.split_once('`')
+                && ty.contains("::")
+            {
+                let plain = format!("conversion to `{}`{tail}", plain_type(ty));
+                *lit = syn::LitStr::new(&plain, lit.span());
+            }
+        }
+    }
+    Plain.visit_file_mut(file);
+}
+
+/// A Rust type written as tokens, with spaces and module paths dropped:
+/// `:: std :: num :: NonZeroU32` -> `NonZeroU32`.
+fn plain_type(tokens: &str) -> String {
+    let squashed: String = tokens.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut out = String::new();
+    let mut word = String::new();
+    let mut chars = squashed.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            word.clear();
+        } else if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            out.push_str(&word);
+            word.clear();
+            out.push(c);
+        }
+    }
+    out.push_str(&word);
+    out.replace(',', ", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,5 +710,85 @@ mod tests {
             out.contains("let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize)"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn the_empty_string_variant_is_named_empty_everywhere() {
+        let src = r#"
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug)]
+                pub enum Kind {
+                    #[serde(rename = "A")]
+                    A,
+                    #[serde(rename = "")]
+                    X,
+                }
+                impl ::std::fmt::Display for Kind {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        match *self { Self::A => f.write_str("A"), Self::X => f.write_str(""), }
+                    }
+                }
+            }
+        "#;
+        let out = apply_to(src, name_empty_string_variants);
+        assert!(out.contains("#[serde(rename = \"\")]\n        Empty,"), "{out}");
+        assert!(out.contains("Self::Empty => f.write_str(\"\")"), "{out}");
+        assert!(!out.contains("X"), "{out}");
+    }
+
+    const UNION: &str = r#"
+        pub mod types {
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            #[serde(untagged)]
+            pub enum Data { Device(Device), Tariff(Tariff) }
+            pub struct Device { pub object: DeviceObject, pub id: String }
+            pub struct Tariff { pub object: TariffObject }
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug)]
+            pub enum DeviceObject { #[serde(rename = "device")] Device }
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug)]
+            pub enum TariffObject {
+                #[serde(rename = "tariff")] Tariff,
+                #[serde(rename = "tariff_element")] TariffElement,
+            }
+        }
+    "#;
+
+    #[test]
+    fn a_union_of_tagged_objects_is_read_by_its_tag_and_keeps_other_kinds_as_json() {
+        let out = apply_to(UNION, dispatch_unions_on_their_tag);
+        let squashed: String = out.chars().filter(|c| !c.is_whitespace()).collect();
+        for expected in [
+            r#"match value.get("object")"#,
+            r#"Option::Some("device")=>{::serde_json::from_value(value).map(Data::Device)"#,
+            r#"Option::Some("tariff")=>{::serde_json::from_value(value).map(Data::Tariff)"#,
+            r#"Option::Some("tariff_element")=>{::serde_json::from_value(value).map(Data::Tariff)"#,
+            r#"_=>Ok(Data::Unknown(value)),"#,
+            r#"Unknown(::serde_json::Value),"#,
+        ] {
+            let expected: String = expected.chars().filter(|c| !c.is_whitespace()).collect();
+            assert!(squashed.contains(&expected), "{expected}\nnot in\n{out}");
+        }
+        let before = &out[..out.find("pub enum Data").unwrap()];
+        let derives = before.rsplit("#[derive(").next().unwrap();
+        assert!(!derives.contains("Deserialize"), "{out}");
+    }
+
+    #[test]
+    fn a_union_whose_variants_share_a_tag_value_is_left_alone() {
+        let shared = UNION.replace("\"tariff_element\"", "\"device\"");
+        let out = apply_to(&shared, dispatch_unions_on_their_tag);
+        assert!(!out.contains("Unknown"), "{out}");
+    }
+
+    #[test]
+    fn type_names_in_conversion_messages_are_plain() {
+        assert_eq!(
+            plain_type(":: chrono :: DateTime < :: chrono :: offset :: Utc >"),
+            "DateTime<Utc>"
+        );
+        assert_eq!(plain_type(":: std :: num :: NonZeroU32"), "NonZeroU32");
+        let src = r#"fn f() { x.map_err(|_| "conversion to `:: std :: string :: String` for name failed"); }"#;
+        let out = apply_to(src, plain_type_names_in_messages);
+        assert!(out.contains("\"conversion to `String` for name failed\""), "{out}");
     }
 }

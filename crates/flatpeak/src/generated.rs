@@ -287,7 +287,7 @@ empty for sessions from before the field existed.
         #[serde(rename = "DISCONNECT")]
         Disconnect,
         #[serde(rename = "")]
-        X,
+        Empty,
         /// A value this version of the client does not know, exactly as the server sent
         /// it. Kept so that a value added to the API later does not fail the response.
         #[serde(untagged)]
@@ -298,7 +298,7 @@ empty for sessions from before the field existed.
             match *self {
                 Self::Save => f.write_str("SAVE"),
                 Self::Disconnect => f.write_str("DISCONNECT"),
-                Self::X => f.write_str(""),
+                Self::Empty => f.write_str(""),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -311,7 +311,7 @@ empty for sessions from before the field existed.
             match value {
                 "SAVE" => Ok(Self::Save),
                 "DISCONNECT" => Ok(Self::Disconnect),
-                "" => Ok(Self::X),
+                "" => Ok(Self::Empty),
                 _ => Err("invalid value".into()),
             }
         }
@@ -596,7 +596,7 @@ not both.
         #[serde(rename = "MANUAL")]
         Manual,
         #[serde(rename = "")]
-        X,
+        Empty,
         /// A value this version of the client does not know, exactly as the server sent
         /// it. Kept so that a value added to the API later does not fail the response.
         #[serde(untagged)]
@@ -607,7 +607,7 @@ not both.
             match *self {
                 Self::Direct => f.write_str("DIRECT"),
                 Self::Manual => f.write_str("MANUAL"),
-                Self::X => f.write_str(""),
+                Self::Empty => f.write_str(""),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -620,7 +620,7 @@ not both.
             match value {
                 "DIRECT" => Ok(Self::Direct),
                 "MANUAL" => Ok(Self::Manual),
-                "" => Ok(Self::X),
+                "" => Ok(Self::Empty),
                 _ => Err("invalid value".into()),
             }
         }
@@ -1087,7 +1087,8 @@ the customer restores control by completing the Connect flow again.
         ///The device's IANA time zone, for example `Europe/London`.
         pub timezone: ::std::string::String,
         /**The virtual power plant programme the device is enrolled in; absent or `null`
-when it is not enrolled (decision 3).
+when it is not enrolled (decision 3). Declared here rather than as a component:
+in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vpp_participation: ::std::option::Option<VppParticipation>,
@@ -1804,19 +1805,15 @@ adds codes over time.
     /**The object the event is about, as it was then; its `object` field says which kind
 (decision 21).
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     #[serde(untagged)]
     pub enum EventData {
         Device(Device),
         Customer(Customer),
         Location(Location),
         TariffElement(TariffElement),
+        /// An object of a kind this version of the client does not know, as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<Device> for EventData {
         fn from(value: Device) -> Self {
@@ -4896,7 +4893,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///The virtual power plant programme a device is enrolled in (decision 3).
+    /**The virtual power plant programme the device is enrolled in; absent or `null`
+when it is not enrolled (decision 3). Declared here rather than as a component:
+in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -15806,6 +15806,42 @@ so this is a string, not an enum.
             }
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for EventData {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            let value = ::serde_json::Value::deserialize(deserializer)?;
+            match value.get("object").and_then(::serde_json::Value::as_str) {
+                ::std::option::Option::Some("device") => {
+                    ::serde_json::from_value(value)
+                        .map(EventData::Device)
+                        .map_err(::serde::de::Error::custom)
+                }
+                ::std::option::Option::Some("customer") => {
+                    ::serde_json::from_value(value)
+                        .map(EventData::Customer)
+                        .map_err(::serde::de::Error::custom)
+                }
+                ::std::option::Option::Some("location") => {
+                    ::serde_json::from_value(value)
+                        .map(EventData::Location)
+                        .map_err(::serde::de::Error::custom)
+                }
+                ::std::option::Option::Some("tariff") => {
+                    ::serde_json::from_value(value)
+                        .map(EventData::TariffElement)
+                        .map_err(::serde::de::Error::custom)
+                }
+                ::std::option::Option::Some("tariff_element") => {
+                    ::serde_json::from_value(value)
+                        .map(EventData::TariffElement)
+                        .map_err(::serde::de::Error::custom)
+                }
+                _ => Ok(EventData::Unknown(value)),
+            }
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for CompleteAction {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
@@ -15831,7 +15867,7 @@ so this is a string, not an enum.
                         match value {
                             "SAVE" => CompleteAction::Save,
                             "DISCONNECT" => CompleteAction::Disconnect,
-                            "" => CompleteAction::X,
+                            "" => CompleteAction::Empty,
                             other => CompleteAction::Unknown(other.to_string()),
                         },
                     )
@@ -15897,7 +15933,7 @@ so this is a string, not an enum.
                         match value {
                             "DIRECT" => ConnectionType::Direct,
                             "MANUAL" => ConnectionType::Manual,
-                            "" => ConnectionType::X,
+                            "" => ConnectionType::Empty,
                             other => ConnectionType::Unknown(other.to_string()),
                         },
                     )
@@ -18293,10 +18329,7 @@ pub mod builder {
             self.event_type = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for event_type failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `String` for event_type failed".to_string());
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -18306,10 +18339,7 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn object_id<V>(mut self, value: V) -> Self
@@ -18563,10 +18593,7 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn reference_id<V>(mut self, value: V) -> Self
@@ -18577,8 +18604,7 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reference_id failed"
-                        .to_string()
+                    "conversion to `String` for reference_id failed".to_string()
                 });
             self
         }
@@ -19138,10 +19164,7 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn reference_id<V>(mut self, value: V) -> Self
@@ -19152,8 +19175,7 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reference_id failed"
-                        .to_string()
+                    "conversion to `String` for reference_id failed".to_string()
                 });
             self
         }
@@ -19724,10 +19746,7 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn reference_id<V>(mut self, value: V) -> Self
@@ -19738,8 +19757,7 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for reference_id failed"
-                        .to_string()
+                    "conversion to `String` for reference_id failed".to_string()
                 });
             self
         }
@@ -20398,8 +20416,7 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < MeterRecord >` for body failed"
-                        .to_string()
+                    "conversion to `Vec<MeterRecord>` for body failed".to_string()
                 });
             self
         }
@@ -20710,10 +20727,7 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn location_id<V>(mut self, value: V) -> Self
@@ -21326,8 +21340,7 @@ pub mod builder {
             self.end_time = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for end_time failed"
-                        .to_string()
+                    "conversion to `DateTime<Utc>` for end_time failed".to_string()
                 });
             self
         }
@@ -21363,8 +21376,7 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for start_time failed"
-                        .to_string()
+                    "conversion to `DateTime<Utc>` for start_time failed".to_string()
                 });
             self
         }
@@ -21523,8 +21535,7 @@ pub mod builder {
             self.end_time = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for end_time failed"
-                        .to_string()
+                    "conversion to `DateTime<Utc>` for end_time failed".to_string()
                 });
             self
         }
@@ -21536,8 +21547,7 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for start_time failed"
-                        .to_string()
+                    "conversion to `DateTime<Utc>` for start_time failed".to_string()
                 });
             self
         }
@@ -21687,8 +21697,7 @@ pub mod builder {
             self.end_time = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for end_time failed"
-                        .to_string()
+                    "conversion to `DateTime<Utc>` for end_time failed".to_string()
                 });
             self
         }
@@ -21709,8 +21718,7 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for start_time failed"
-                        .to_string()
+                    "conversion to `DateTime<Utc>` for start_time failed".to_string()
                 });
             self
         }
@@ -21882,8 +21890,7 @@ pub mod builder {
             self.end_time = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for end_time failed"
-                        .to_string()
+                    "conversion to `DateTime<Utc>` for end_time failed".to_string()
                 });
             self
         }
@@ -21914,8 +21921,7 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for start_time failed"
-                        .to_string()
+                    "conversion to `DateTime<Utc>` for start_time failed".to_string()
                 });
             self
         }
@@ -22229,8 +22235,7 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for aggregation failed"
-                        .to_string()
+                    "conversion to `String` for aggregation failed".to_string()
                 });
             self
         }
