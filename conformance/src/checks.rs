@@ -4,9 +4,10 @@
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
-use crate::model::{Finding, Kind, Outcome, RecordedResponse, Site};
-use crate::schema::Schemas;
-use crate::spec::{Media, Operation, Response as DocumentedResponse, escape, unescape};
+use crate::model::{Finding, Kind, Outcome, RecordedRequest, RecordedResponse, Site};
+use crate::route::Route;
+use crate::schema::{Schemas, scalar_type};
+use crate::spec::{Location, Media, Operation, Response as DocumentedResponse, escape, unescape};
 
 /// `status`: the recorded status is a documented one. Returns the documented response.
 pub fn status<'o>(
@@ -36,6 +37,10 @@ pub fn content_type<'d>(
     documented: &'d DocumentedResponse,
     response: &RecordedResponse,
 ) -> (Option<&'d Media>, Vec<Finding>) {
+    if documented.optional_body && response.body.is_empty() {
+        // Documented as sent without a body too (`x-optional-body`): nothing to type.
+        return (None, Vec::new());
+    }
     let found = response.header("content-type").map(essence);
     let expected: Vec<&str> = documented
         .media
@@ -136,7 +141,7 @@ pub fn body(
     // body it rejects is walked again for every error.
     if let Some(validator) = validator.filter(|v| !v.is_valid(&json)) {
         for error in validator.iter_errors(&json) {
-            let (finding, strict) = schema_finding(site, &error);
+            let (finding, strict) = schema_finding(site, &error, None);
             if strict {
                 check.strict_errors.push(finding.pointer.clone());
             }
@@ -152,8 +157,54 @@ pub fn body(
     check
 }
 
-/// One validation error as a finding, and whether typed Rust would reject it too.
-fn schema_finding(site: Site<'_>, error: &jsonschema::ValidationError<'_>) -> (Finding, bool) {
+/// One validation error as a finding, and whether typed Rust would reject it too. `request`
+/// names the part of a recorded request the value was in (its findings are all `request`
+/// findings, pointing into the request body or naming the parameter).
+fn schema_finding(
+    site: Site<'_>,
+    error: &jsonschema::ValidationError<'_>,
+    request: Option<&Part>,
+) -> (Finding, bool) {
+    let (finding, strict) = response_schema_finding(site, error);
+    let Some(part) = request else {
+        return (finding, strict);
+    };
+    let pointer = match part {
+        Part::Body => finding.pointer.clone(),
+        Part::Parameter(place) => place.clone(),
+    };
+    let message = format!("{}: {}", part.describe(), finding.message);
+    let finding = Finding::at(site, Kind::Request, pointer)
+        .expected(finding.expected, finding.found)
+        .message(message);
+    (finding, strict)
+}
+
+/// A part of a recorded request.
+#[derive(Debug, Clone)]
+enum Part {
+    /// The JSON body.
+    Body,
+    /// A parameter, as `query:limit`.
+    Parameter(String),
+}
+
+impl Part {
+    fn describe(&self) -> String {
+        match self {
+            Part::Body => "request body".to_string(),
+            Part::Parameter(place) => match place.split_once(':') {
+                Some((at, name)) => format!("{at} parameter `{name}`"),
+                None => place.clone(),
+            },
+        }
+    }
+}
+
+fn response_schema_finding(
+    site: Site<'_>,
+    error: &jsonschema::ValidationError<'_>,
+) -> (Finding, bool) {
     let at = error.instance_path().as_str().to_string();
     let found = excerpt(error.instance());
     let message = error.to_string();
@@ -230,6 +281,169 @@ fn excerpt(value: &Value) -> String {
     }
 }
 
+/// `request`: the recorded request against the operation's parameters (required ones present,
+/// each value of its type and within its schema) and its request body (present when required,
+/// JSON, valid against its schema), and `undeclared-field` warnings for request body fields the
+/// schema does not declare.
+pub fn request(
+    site: Site<'_>,
+    op: &Operation,
+    route: &Route<'_>,
+    recorded: &RecordedRequest,
+    schemas: &Schemas,
+    doc: &Value,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for p in &op.parameters {
+        let place = format!("{}:{}", p.location.as_str(), p.name);
+        let values: Vec<&str> = match p.location {
+            Location::Path => lookup_all(&route.path_params, &p.name),
+            Location::Query => lookup_all(&route.query, &p.name),
+            Location::Header => recorded.header(&p.name).into_iter().collect(),
+            Location::Cookie => continue,
+        };
+        if values.is_empty() && p.required {
+            findings.push(
+                Finding::at(site, Kind::Request, place.clone())
+                    .expected(format!("required parameter `{}`", p.name), "absent")
+                    .message(format!(
+                        "the required {} parameter `{}` is missing",
+                        p.location.as_str(),
+                        p.name
+                    )),
+            );
+        }
+        let Some(schema) = p.schema.as_deref() else {
+            continue;
+        };
+        let part = Part::Parameter(place.clone());
+        for raw in values {
+            match typed(doc, schema, raw) {
+                Ok(value) => findings.extend(validate(site, schemas, schema, &value, &part)),
+                Err(expected) => findings.push(
+                    Finding::at(site, Kind::Request, place.clone())
+                        .expected(expected.to_string(), format!("{raw:?}"))
+                        .message(format!("{}: {raw:?} is not {expected}", part.describe())),
+                ),
+            }
+        }
+    }
+    if let Some(body) = &op.request_body {
+        findings.extend(request_body(site, body, recorded, schemas));
+    }
+    findings
+}
+
+/// The findings about a recorded request body.
+fn request_body(
+    site: Site<'_>,
+    documented: &spec_model::RequestBody,
+    recorded: &RecordedRequest,
+    schemas: &Schemas,
+) -> Vec<Finding> {
+    if recorded.body.is_empty() {
+        return match documented.required {
+            true => vec![
+                Finding::at(site, Kind::Request, "")
+                    .expected("a request body", "none")
+                    .message("the request has no body, and the operation requires one"),
+            ],
+            false => Vec::new(),
+        };
+    }
+    let Some(media) = documented.media.iter().find(|m| m.is_json()) else {
+        return Vec::new();
+    };
+    if let Some(found) = recorded.header("content-type").map(essence)
+        && !documented
+            .media
+            .iter()
+            .any(|m| media_matches(&m.media_type, &found))
+    {
+        return vec![
+            Finding::at(site, Kind::Request, "")
+                .expected(media.media_type.clone(), found.clone())
+                .message(format!(
+                    "request body: media type `{found}` is not documented"
+                )),
+        ];
+    }
+    let json = match serde_json::from_slice::<Value>(&recorded.body) {
+        Ok(json) => json,
+        Err(e) => {
+            return vec![
+                Finding::at(site, Kind::Request, "")
+                    .expected(format!("a JSON body ({})", media.media_type), e.to_string())
+                    .message(format!("request body: not JSON: {e}")),
+            ];
+        }
+    };
+    let Some(schema) = media.schema.as_deref() else {
+        return Vec::new();
+    };
+    let mut findings = validate(site, schemas, schema, &json, &Part::Body);
+    findings.extend(
+        undeclared(site, schemas, Some(media), &json)
+            .into_iter()
+            .map(|f| {
+                let message = format!("request body: {}", f.message);
+                Finding { message, ..f }
+            }),
+    );
+    findings
+}
+
+/// The value at `schema`'s errors as `request` findings about `part`.
+fn validate(
+    site: Site<'_>,
+    schemas: &Schemas,
+    schema: &str,
+    value: &Value,
+    part: &Part,
+) -> Vec<Finding> {
+    let Some(validator) = schemas.get(schema).filter(|v| !v.is_valid(value)) else {
+        return Vec::new();
+    };
+    let mut findings: Vec<Finding> = validator
+        .iter_errors(value)
+        .map(|error| schema_finding(site, &error, Some(part)).0)
+        .collect();
+    findings.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+    findings
+}
+
+/// A parameter's text as the JSON value its schema's type means, or the type it is not.
+fn typed(doc: &Value, schema: &str, raw: &str) -> Result<Value, &'static str> {
+    match scalar_type(doc, schema) {
+        Some("integer") => raw
+            .parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| raw.parse::<u64>().map(Value::from))
+            .map_err(|_| "an integer"),
+        Some("number") => raw
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or("a number"),
+        Some("boolean") => match raw {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err("`true` or `false`"),
+        },
+        _ => Ok(Value::String(raw.to_string())),
+    }
+}
+
+fn lookup_all<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    pairs
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
 /// `undeclared-field`: fields of the body that the schema does not declare (warnings).
 pub fn undeclared(
     site: Site<'_>,
@@ -259,14 +473,20 @@ pub fn undeclared(
 
 /// `client` and `disagreement`: what the generated client made of the response, against what
 /// the schema check concluded. `status_documented` is false when the `status` check already
-/// explains why the client had no type for the response.
+/// explains why the client had no type for the response; `request_faulty` is true when the
+/// `request` check already reported the recorded request, which the client then rightly
+/// refuses to send.
 pub fn client(
     site: Site<'_>,
     outcome: &Outcome,
     body: &BodyCheck,
     status_documented: bool,
+    request_faulty: bool,
 ) -> Vec<Finding> {
     match outcome {
+        Outcome::ClientError { variant, .. } if variant == "InvalidRequest" && request_faulty => {
+            Vec::new()
+        }
         Outcome::Value { .. } | Outcome::ApiError { .. } => client_accepted(site, body),
         Outcome::ClientError { variant, .. }
             if variant == "UnexpectedResponse" && !status_documented =>
@@ -372,7 +592,7 @@ mod tests {
             pointer: Some("/n".into()),
         };
         let kinds = |body: &BodyCheck| -> Vec<(Kind, String)> {
-            client(site, &rejected, body, true)
+            client(site, &rejected, body, true, false)
                 .into_iter()
                 .map(|f| (f.kind, f.pointer))
                 .collect()

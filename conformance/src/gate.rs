@@ -12,8 +12,8 @@ use tokio::sync::oneshot;
 use crate::RunError;
 use crate::cassette;
 use crate::checks::{self, BodyCheck};
-use crate::model::{Finding, Interaction, Kind, Replayed, Report, Site, Summary};
-use crate::replay::{Replayer, Replayers};
+use crate::model::{Finding, Interaction, Kind, Replayed, Report, Severity, Site, Summary};
+use crate::replay::{Faults, Replayer, Replayers};
 use crate::route;
 use crate::schema::Schemas;
 use crate::spec::Spec;
@@ -316,8 +316,25 @@ impl Lane {
     }
 }
 
-/// Every check on one interaction, in order: route, status, content type, body (JSON,
-/// schema, enum values), undeclared fields, replay, client.
+/// What the `request` check found wrong, by place, for the replay not to report again.
+fn faults(findings: &[Finding]) -> Faults {
+    let mut faults = Faults::default();
+    for f in findings
+        .iter()
+        .filter(|f| f.kind == Kind::Request && f.severity == Severity::Error)
+    {
+        match f.pointer.split_once(':') {
+            Some(_) => {
+                faults.parameters.insert(f.pointer.clone());
+            }
+            None => faults.body = true,
+        }
+    }
+    faults
+}
+
+/// Every check on one interaction, in order: route, request, status, content type, body
+/// (JSON, schema, enum values), undeclared fields, replay, client.
 async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Examined {
     let started = Instant::now();
     let mut replayed = Replayed {
@@ -357,8 +374,18 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
         interaction: it,
         operation: Some(&route.operation.id),
     };
-    let (documented, mut findings) = checks::status(site, route.operation, it.response.status);
-    let mut checks = 2;
+    let mut findings = checks::request(
+        site,
+        route.operation,
+        &route,
+        &it.request,
+        &context.schemas,
+        &context.spec.document,
+    );
+    let faults = faults(&findings);
+    let (documented, found) = checks::status(site, route.operation, it.response.status);
+    findings.extend(found);
+    let mut checks = 3;
     let mut body = BodyCheck::default();
     if let Some(documented) = documented {
         let (media, found) = checks::content_type(site, documented, &it.response);
@@ -372,13 +399,22 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
     }
     let mut validating = started.elapsed();
     let replay_started = Instant::now();
-    let (outcome, found) = replayer.replay(site, it, &route).await;
+    let (outcome, found) = replayer
+        .replay(site, it, &route, &faults, &context.schemas)
+        .await;
     let replaying = replay_started.elapsed();
     let compare_started = Instant::now();
     findings.extend(found);
     checks += 1;
     if let Some(outcome) = &outcome {
-        findings.extend(checks::client(site, outcome, &body, documented.is_some()));
+        let request_faulty = faults != Faults::default();
+        findings.extend(checks::client(
+            site,
+            outcome,
+            &body,
+            documented.is_some(),
+            request_faulty,
+        ));
         checks += 1;
     }
     replayed.outcome = outcome;

@@ -107,6 +107,9 @@ pub enum Kind {
     Cassette,
     /// The request's method and path match no operation of the spec.
     Route,
+    /// The recorded request breaks the spec: a body that fails the request schema, a missing
+    /// required parameter, a parameter value of the wrong type or off its pattern.
+    Request,
     /// The interaction could not be replayed through the client.
     Replay,
     /// The status code is not documented for the operation.
@@ -136,6 +139,7 @@ impl Kind {
         match self {
             Kind::Cassette => "cassette",
             Kind::Route => "route",
+            Kind::Request => "request",
             Kind::Replay => "replay",
             Kind::Status => "status",
             Kind::ContentType => "content-type",
@@ -163,7 +167,9 @@ pub struct Finding {
     pub severity: Severity,
     /// Which check found it.
     pub kind: Kind,
-    /// JSON pointer into the response body; `""` for the whole body or the response itself.
+    /// Where: a JSON pointer into the response body (`""` for the whole body or the response
+    /// itself); for a `request` finding, a JSON pointer into the request body, or the
+    /// parameter as `query:limit`, `path:id`, `header:X-Trace`.
     pub pointer: String,
     /// What the spec asks for.
     pub expected: String,
@@ -363,6 +369,7 @@ mod tests {
         let all = [
             Kind::Cassette,
             Kind::Route,
+            Kind::Request,
             Kind::Replay,
             Kind::Status,
             Kind::ContentType,

@@ -26,6 +26,8 @@ use flatpeak::ClientInfo as _;
 use crate::RunError;
 use crate::model::{Finding, Interaction, Kind, Outcome, Severity, Site};
 use crate::route::Route;
+use crate::schema::Schemas;
+use crate::spec::Location;
 
 #[allow(unused_mut, clippy::all)]
 mod table {
@@ -70,6 +72,7 @@ struct Stage {
 struct Received {
     method: String,
     url: url::Url,
+    body: Vec<u8>,
 }
 
 impl Stage {
@@ -85,6 +88,7 @@ impl Stage {
         lock(&self.received).push(Received {
             method: request.method.to_string(),
             url: request.url.clone(),
+            body: request.body.clone(),
         });
         lock(&self.response)
             .clone()
@@ -117,8 +121,21 @@ pub enum In {
 pub enum NotReplayed {
     /// A recorded parameter is one the client refuses to send (an error).
     Refused(String),
+    /// The client refuses a recorded value that the `request` check already reported as
+    /// breaking the spec: no finding of its own.
+    Reported,
     /// The replay table cannot call this operation (a warning: the other checks still run).
     Unsupported(String),
+}
+
+/// What the `request` check found wrong with a recorded request, so that the replay does not
+/// report the same value again when the client refuses it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Faults {
+    /// Parameters with a `request` error, as `query:limit`.
+    pub parameters: std::collections::BTreeSet<String>,
+    /// Whether the body has a `request` error.
+    pub body: bool,
 }
 
 impl NotReplayed {
@@ -143,6 +160,7 @@ pub struct Args<'a> {
     route: &'a Route<'a>,
     interaction: &'a Interaction,
     keep_values: bool,
+    faults: &'a Faults,
 }
 
 impl Args<'_> {
@@ -159,9 +177,18 @@ impl Args<'_> {
             In::Header => self.interaction.request.header(name).map(str::to_string),
         };
         let Some(raw) = raw else { return Ok(None) };
+        let place = match at {
+            In::Path => "path",
+            In::Query => "query",
+            In::Header => "header",
+        };
+        if self.faults.parameters.contains(&format!("{place}:{name}")) {
+            return raw.parse().map(Some).map_err(|_| NotReplayed::Reported);
+        }
         raw.parse().map(Some).map_err(|e: T::Err| {
             NotReplayed::Refused(format!(
-                "the client refuses the recorded {at:?} parameter `{name}` = `{raw}`: {e}"
+                "the client refuses the recorded {place} parameter `{name}` = `{}`: {e}",
+                excerpt(&raw)
             ))
         })
     }
@@ -172,11 +199,14 @@ impl Args<'_> {
         if body.is_empty() {
             return Ok(None);
         }
-        serde_json::from_slice(body).map(Some).map_err(|e| {
-            NotReplayed::Refused(format!(
-                "the recorded request body is not the client's type: {e}"
-            ))
-        })
+        serde_json::from_slice(body)
+            .map(Some)
+            .map_err(|e| match self.faults.body {
+                true => NotReplayed::Reported,
+                false => NotReplayed::Refused(format!(
+                    "the recorded request body is not the client's type: {e}"
+                )),
+            })
     }
 
     /// What the client produced, as plain data. For a body the client could not parse, the
@@ -360,6 +390,8 @@ impl Replayer {
         site: Site<'_>,
         interaction: &Interaction,
         route: &Route<'_>,
+        faults: &Faults,
+        schemas: &Schemas,
     ) -> (Option<Outcome>, Vec<Finding>) {
         let (template, mut findings) = serve(site, interaction);
         let Some(template) = template else {
@@ -370,85 +402,210 @@ impl Replayer {
             route,
             interaction,
             keep_values: self.keep_values,
+            faults,
         };
         match table::call(&self.client, &route.operation.id, &args).await {
             Ok(outcome) => {
-                findings.extend(self.check_request(site, interaction, route));
+                findings.extend(self.check_request(site, interaction, route, schemas));
                 (Some(outcome), findings)
             }
             Err(not) => {
-                findings.push(not_replayed(site, not));
+                findings.extend(not_replayed(site, not));
                 (None, findings)
             }
         }
     }
 
-    /// The client must have sent the recorded method, path and documented query parameters:
-    /// otherwise the response was served to a different request, and the replay proves
-    /// nothing.
+    /// The client must have sent the recorded request: method, path, the documented query
+    /// parameters and the JSON body, compared by what they mean (numbers as numbers, times as
+    /// instants, a field left out as one sent `null` or with its default). Otherwise the
+    /// response was served to a different request, and the replay proves nothing.
     fn check_request(
         &self,
         site: Site<'_>,
         interaction: &Interaction,
         route: &Route<'_>,
+        schemas: &Schemas,
     ) -> Option<Finding> {
         let received = self.stage.received();
+        // No request at all: the client refused to send one, which its outcome reports.
         let request = received.first()?;
-        let documented: Vec<&str> = route
+        let recorded = &interaction.request;
+        let sent_path = percent_encoding::percent_decode_str(request.url.path())
+            .decode_utf8_lossy()
+            .into_owned();
+        let recorded_path = format!("{}{}", self.base_path, decoded(&route.path));
+        let sent_query: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
+        let sent_line = line(&request.method, &sent_path, &sent_query);
+        let recorded_line = line(&recorded.method, &recorded_path, &route.query);
+        let differs = |pointer: String, what: String| {
+            Finding::at(site, Kind::Replay, pointer)
+                .expected(recorded_line.clone(), sent_line.clone())
+                .message(format!(
+                    "the client sent {sent_line} for a recording of {recorded_line}: {what}"
+                ))
+        };
+        if received.len() != 1 {
+            return Some(differs(
+                String::new(),
+                format!("{} requests", received.len()),
+            ));
+        }
+        if !request.method.eq_ignore_ascii_case(&recorded.method) || sent_path != recorded_path {
+            return Some(differs(String::new(), "another method or path".to_string()));
+        }
+        for p in route
             .operation
             .parameters
             .iter()
-            .filter(|p| p.location == crate::spec::Location::Query)
-            .map(|p| p.name.as_str())
-            .collect();
-        let sent = describe(
-            request.method.as_str(),
-            request.url.path(),
-            request.url.query_pairs().into_owned().collect(),
-            &documented,
-        );
-        let recorded = describe(
-            &interaction.request.method,
-            &format!("{}{}", self.base_path, route.path),
-            route.query.clone(),
-            &documented,
-        );
-        (sent != recorded || received.len() != 1).then(|| {
-            Finding::at(site, Kind::Replay, "")
-                .expected(recorded.clone(), sent.clone())
-                .message(format!(
-                    "the client sent {sent} ({} request(s)) for a recording of {recorded}",
-                    received.len()
-                ))
-        })
+            .filter(|p| p.location == Location::Query)
+        {
+            let (was, is) = (values(&route.query, &p.name), values(&sent_query, &p.name));
+            let same = was.len() == is.len() && was.iter().zip(&is).all(|(a, b)| same_text(a, b));
+            if !same {
+                return Some(differs(
+                    format!("query:{}", p.name),
+                    format!("query parameter `{}` differs", p.name),
+                ));
+            }
+        }
+        let schema = route
+            .operation
+            .request_body
+            .iter()
+            .flat_map(|b| b.media.iter())
+            .find(|m| m.is_json())
+            .and_then(|m| m.schema.as_deref())?;
+        let at = body_difference(schemas, schema, &recorded.body, &request.body)?;
+        Some(differs(at.clone(), format!("the bodies differ at `{at}`")))
     }
 }
 
-/// `GET /devices/dev_1?limit=3`: decoded path, and only the query parameters the operation
-/// documents, sorted (a recorder may keep others, which the client has no way to send).
-fn describe(method: &str, path: &str, query: Vec<(String, String)>, documented: &[&str]) -> String {
-    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-    let mut query: Vec<String> = query
-        .into_iter()
-        .filter(|(n, _)| documented.contains(&n.as_str()))
-        .map(|(n, v)| format!("{n}={v}"))
+/// `GET /devices/dev_1?limit=3`, for messages. Query values are cut to a readable length.
+fn line(method: &str, path: &str, query: &[(String, String)]) -> String {
+    let query: Vec<String> = query
+        .iter()
+        .map(|(n, v)| format!("{n}={}", excerpt(v)))
         .collect();
-    query.sort();
     match query.is_empty() {
-        true => format!("{method} {path}"),
-        false => format!("{method} {path}?{}", query.join("&")),
+        true => format!("{} {}", method.to_ascii_uppercase(), excerpt(path)),
+        false => format!(
+            "{} {}?{}",
+            method.to_ascii_uppercase(),
+            excerpt(path),
+            query.join("&")
+        ),
     }
 }
 
-fn not_replayed(site: Site<'_>, not: NotReplayed) -> Finding {
+fn decoded(path: &str) -> String {
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+fn values<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    pairs
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+/// Whether two parameter texts say the same: equal, or equal numbers (`180` and `180.0`), or
+/// the same instant (`2026-03-02T00:00:00Z` and `2026-03-02T01:00:00+01:00`).
+fn same_text(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    if let (Ok(x), Ok(y)) = (a.parse::<f64>(), b.parse::<f64>()) {
+        return x == y;
+    }
+    match (
+        chrono::DateTime::parse_from_rfc3339(a),
+        chrono::DateTime::parse_from_rfc3339(b),
+    ) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Where the JSON body the client sent differs in meaning from the recorded one (see
+/// [`Schemas::meaning`]), as a JSON pointer; `None` when they mean the same, or when the
+/// recorded body is not JSON (the `request` check reports that).
+fn body_difference(
+    schemas: &Schemas,
+    schema: &str,
+    recorded: &[u8],
+    sent: &[u8],
+) -> Option<String> {
+    let recorded: serde_json::Value = serde_json::from_slice(recorded).ok()?;
+    let Ok(sent) = serde_json::from_slice::<serde_json::Value>(sent) else {
+        return Some(String::new());
+    };
+    json_difference(
+        &schemas.meaning(schema, &recorded),
+        &schemas.meaning(schema, &sent),
+        &mut String::new(),
+    )
+}
+
+/// The first place where `a` and `b` differ, numbers compared as numbers.
+fn json_difference(
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    at: &mut String,
+) -> Option<String> {
+    use serde_json::Value::{Array, Number, Object};
+    match (a, b) {
+        (Number(x), Number(y)) => (x.as_f64() != y.as_f64()).then(|| at.clone()),
+        (Object(x), Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            keys.into_iter().find_map(|k| {
+                let len = at.len();
+                at.push('/');
+                at.push_str(&crate::spec::escape(k));
+                let found = match (x.get(k), y.get(k)) {
+                    (Some(v), Some(w)) => json_difference(v, w, at),
+                    _ => Some(at.clone()),
+                };
+                at.truncate(len);
+                found
+            })
+        }
+        (Array(x), Array(y)) if x.len() == y.len() => {
+            x.iter().zip(y).enumerate().find_map(|(i, (v, w))| {
+                let len = at.len();
+                at.push_str(&format!("/{i}"));
+                let found = json_difference(v, w, at);
+                at.truncate(len);
+                found
+            })
+        }
+        _ => (a != b).then(|| at.clone()),
+    }
+}
+
+/// At most 80 characters of `text`.
+fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+fn not_replayed(site: Site<'_>, not: NotReplayed) -> Option<Finding> {
     let (severity, why) = match not {
         NotReplayed::Refused(why) => (Severity::Error, why),
         NotReplayed::Unsupported(why) => (Severity::Warning, why),
+        NotReplayed::Reported => return None,
     };
-    Finding::at(site, Kind::Replay, "")
-        .expected("a call of the generated client", "none")
-        .severity(severity)
-        .message(format!("not replayed: {why}"))
+    Some(
+        Finding::at(site, Kind::Replay, "")
+            .expected("a call of the generated client", "none")
+            .severity(severity)
+            .message(format!("not replayed: {why}")),
+    )
 }
 
 /// The recorded response as a wiremock template. Headers that cannot be served are dropped
@@ -538,25 +695,38 @@ mod tests {
     }
 
     #[test]
-    fn requests_compare_by_decoded_path_and_documented_query_only() {
-        let sent = describe(
-            "GET",
-            "/devices/dev%5F1",
-            vec![("b".into(), "2".into()), ("a".into(), "1".into())],
-            &["a", "b"],
+    fn parameter_texts_compare_as_numbers_and_instants() {
+        assert!(same_text("180", "180.0"));
+        assert!(same_text(
+            "2026-03-02T00:00:00Z",
+            "2026-03-02T01:00:00+01:00"
+        ));
+        assert!(same_text("dev_1", "dev_1"));
+        assert!(!same_text("180", "181"));
+        assert!(!same_text("IMPORT", "EXPORT"));
+    }
+
+    #[test]
+    fn bodies_differ_where_their_meaning_does() {
+        use serde_json::json;
+        let at = |a: serde_json::Value, b: serde_json::Value| {
+            json_difference(&a, &b, &mut String::new())
+        };
+        assert_eq!(
+            at(
+                json!({"v": 20567, "a": [1]}),
+                json!({"a": [1.0], "v": 20567.0})
+            ),
+            None
         );
-        let recorded = describe(
-            "GET",
-            "/devices/dev_1",
-            vec![
-                ("a".into(), "1".into()),
-                ("b".into(), "2".into()),
-                ("x".into(), "y".into()),
-            ],
-            &["a", "b"],
+        assert_eq!(
+            at(
+                json!({"data": [{"v": 1}, {"v": 2}]}),
+                json!({"data": [{"v": 1}, {"v": 3}]})
+            ),
+            Some("/data/1/v".to_string())
         );
-        assert_eq!(sent, "GET /devices/dev_1?a=1&b=2");
-        assert_eq!(sent, recorded);
+        assert_eq!(at(json!({"a/b": 1}), json!({})), Some("/a~1b".to_string()));
     }
 
     #[tokio::test]
@@ -569,7 +739,11 @@ mod tests {
         it.response.body = device.to_vec();
         let route = crate::route::route(&spec, "GET", &it.request.url).unwrap();
 
-        let (outcome, findings) = replayer.replay(site(&it), &it, &route).await;
+        let schemas = crate::schema::Schemas::compile(&spec).unwrap();
+        let faults = Faults::default();
+        let (outcome, findings) = replayer
+            .replay(site(&it), &it, &route, &faults, &schemas)
+            .await;
         assert!(findings.is_empty(), "{findings:?}");
         let Some(Outcome::Value {
             status,
@@ -598,16 +772,20 @@ mod tests {
             .device_id("dev_2")
             .send()
             .await;
-        let finding = replayer.check_request(site(&it), &it, &route).unwrap();
+        let finding = replayer
+            .check_request(site(&it), &it, &route, &schemas)
+            .unwrap();
         assert_eq!(finding.kind, Kind::Replay);
         assert!(
-            finding.message.contains("(2 request(s))"),
+            finding.message.contains(": 2 requests"),
             "{}",
             finding.message
         );
 
         // The next interaction starts with a clean slate.
-        let (_, findings) = replayer.replay(site(&it), &it, &route).await;
+        let (_, findings) = replayer
+            .replay(site(&it), &it, &route, &faults, &schemas)
+            .await;
         assert!(findings.is_empty(), "{findings:?}");
     }
 

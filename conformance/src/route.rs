@@ -92,10 +92,13 @@ mod tests {
         current["operationId"] = json!("current");
         let mut by_id = ok.clone();
         by_id["operationId"] = json!("by_id");
-        Spec::from_document(json!({"openapi": "3.0.3", "paths": {
-            "/devices/{id}": {"get": by_id},
-            "/devices/current": {"get": current},
-        }}))
+        Spec::from_document(
+            json!({"openapi": "3.0.3", "paths": {
+                "/devices/{id}": {"get": by_id},
+                "/devices/current": {"get": current},
+            }}),
+            "t.yaml",
+        )
         .unwrap()
     }
 

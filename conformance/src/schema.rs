@@ -1,5 +1,5 @@
-//! The spec's response schemas as JSON Schema, compiled once per run and shared by every
-//! interaction.
+//! The spec's schemas (of responses, request bodies and parameters) as JSON Schema, compiled
+//! once per run and shared by every interaction.
 //!
 //! OpenAPI 3.0 schemas are JSON Schema draft 4 (Wright draft 00) plus a few keywords. Three
 //! differences matter to a validator: `nullable: true`, which is rewritten to a `null`-admitting
@@ -20,8 +20,9 @@ use crate::spec::{Spec, escape, local_pointer};
 /// The URI the spec document is registered under.
 const SPEC_URI: &str = "urn:conformance:spec";
 
-/// Validators for every documented response schema, by the schema's JSON pointer, and their
-/// resolved [`Shapes`] for the undeclared-field check.
+/// Validators for every documented schema (responses, request bodies, parameters), by the
+/// schema's JSON pointer, and the resolved [`Shapes`] of the body schemas for the
+/// undeclared-field check and for comparing request bodies.
 pub struct Schemas {
     validators: HashMap<String, Validator>,
     shapes: Shapes,
@@ -36,8 +37,8 @@ impl std::fmt::Debug for Schemas {
 }
 
 impl Schemas {
-    /// Compiles the schema of every documented response of `spec`. A schema that does not
-    /// compile stops the run, naming its pointer.
+    /// Compiles every schema of `spec`'s responses, request bodies and parameters. A schema
+    /// that does not compile stops the run, naming its pointer.
     pub fn compile(spec: &Spec) -> Result<Schemas, RunError> {
         let mut document = spec.document.clone();
         rewrite_nullable(&mut document);
@@ -46,19 +47,30 @@ impl Schemas {
             .add(SPEC_URI, Draft::Draft4.create_resource(document))
             .and_then(|r| r.prepare())
             .map_err(|e| RunError::new(format!("the spec cannot be used as JSON Schema: {e}")))?;
-        let pointers: Vec<&str> = spec
+        let bodies: Vec<&str> = spec
             .operations
             .iter()
-            .flat_map(|op| op.responses.values())
-            .flat_map(|r| r.media.iter())
+            .flat_map(|op| {
+                let requests = op.request_body.iter().flat_map(|b| b.media.iter());
+                op.responses
+                    .values()
+                    .flat_map(|r| r.media.iter())
+                    .chain(requests)
+            })
             .filter_map(|m| m.schema.as_deref())
             .collect();
+        let parameters = spec
+            .operations
+            .iter()
+            .flat_map(|op| op.parameters.iter())
+            .filter_map(|p| p.schema.as_deref());
         let mut validators = HashMap::new();
-        for &pointer in &pointers {
+        for pointer in bodies.iter().copied().chain(parameters) {
             if !validators.contains_key(pointer) {
                 validators.insert(pointer.to_string(), compile_one(&registry, pointer)?);
             }
         }
+        let pointers = bodies;
         // The spec as written: `nullable` makes no difference to which fields are declared.
         let shapes = Shapes::build(&spec.document, pointers);
         Ok(Schemas { validators, shapes })
@@ -73,6 +85,36 @@ impl Schemas {
     pub fn undeclared(&self, pointer: &str, body: &Value) -> Vec<Undeclared> {
         self.shapes.undeclared(pointer, body)
     }
+
+    /// `body` as the schema at `pointer` means it: fields that are `null` or hold their
+    /// declared `default` are dropped, at any depth, since sending them or not means the same.
+    /// Two request bodies that are equal this way ask for the same thing.
+    pub fn meaning(&self, pointer: &str, body: &Value) -> Value {
+        match self.shapes.roots.get(pointer) {
+            Some(&root) => self.shapes.meaning(root, body),
+            None => body.clone(),
+        }
+    }
+}
+
+/// The JSON type of the scalar schema at `pointer` of `doc` (`integer`, `number`, `boolean`,
+/// `string`), through `$ref`s and `allOf`: what a parameter's text is read as.
+pub fn scalar_type<'d>(doc: &'d Value, pointer: &str) -> Option<&'d str> {
+    fn of<'d>(doc: &'d Value, schema: &'d Value, depth: usize) -> Option<&'d str> {
+        if depth > 16 {
+            return None;
+        }
+        let schema = resolve(doc, schema);
+        if let Some(t) = schema.get("type").and_then(Value::as_str) {
+            return Some(t);
+        }
+        schema
+            .get("allOf")?
+            .as_array()?
+            .iter()
+            .find_map(|member| of(doc, member, depth + 1))
+    }
+    of(doc, doc.pointer(pointer)?, 0)
 }
 
 fn compile_one(registry: &Registry<'_>, pointer: &str) -> Result<Validator, RunError> {
@@ -217,6 +259,8 @@ struct Node {
     items: Option<usize>,
     /// Declares fields and admits no others.
     closed: bool,
+    /// The `default` of each declared field that has one.
+    defaults: BTreeMap<String, Value>,
 }
 
 impl Shapes {
@@ -260,6 +304,9 @@ impl Shapes {
             ..Node::default()
         };
         for (name, s) in shape.properties {
+            if let Some(default) = default_of(doc, s) {
+                node.defaults.insert(name.to_string(), default.clone());
+            }
             let child = self.node(doc, s, seen);
             node.properties.insert(name.to_string(), child);
         }
@@ -267,6 +314,35 @@ impl Shapes {
         node.items = schema.get("items").map(|s| self.node(doc, s, seen));
         self.nodes[id] = node;
         id
+    }
+
+    /// `body` with its `null` fields and fields holding their default dropped (see
+    /// [`Schemas::meaning`]).
+    fn meaning(&self, node: usize, body: &Value) -> Value {
+        let node = &self.nodes[node];
+        match body {
+            Value::Object(fields) => Value::Object(
+                fields
+                    .iter()
+                    .filter(|(name, value)| {
+                        !value.is_null() && node.defaults.get(name.as_str()) != Some(value)
+                    })
+                    .map(|(name, value)| {
+                        let child = node.properties.get(name).or(node.additional.as_ref());
+                        let value = match child {
+                            Some(&child) => self.meaning(child, value),
+                            None => value.clone(),
+                        };
+                        (name.clone(), value)
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => match node.items {
+                Some(child) => Value::Array(items.iter().map(|i| self.meaning(child, i)).collect()),
+                None => body.clone(),
+            },
+            _ => body.clone(),
+        }
     }
 
     fn walk(&self, node: usize, body: &Value, at: &mut String, out: &mut Vec<Undeclared>) {
@@ -352,6 +428,14 @@ fn collect<'d>(doc: &'d Value, schema: &'d Value, shape: &mut Shape<'d>, depth: 
             collect(doc, member, shape, depth + 1);
         }
     }
+}
+
+/// The `default` of a property schema: on the schema itself (beside an `allOf` wrapper, say)
+/// or on the schema it refers to.
+fn default_of<'d>(doc: &'d Value, schema: &'d Value) -> Option<&'d Value> {
+    schema
+        .get("default")
+        .or_else(|| resolve(doc, schema).get("default"))
 }
 
 /// Follows local `$ref`s; an unresolvable one is left as is (the validator reports it).
@@ -485,7 +569,7 @@ mod tests {
                 "at": {"type": "string", "format": "date-time"},
                 "n": {"type": "integer", "nullable": true},
                 "small": {"type": "integer", "format": "int32"}}}}}
-        }))
+        }), "t.yaml")
         .unwrap();
         let schemas = Schemas::compile(&spec).unwrap();
         let pointer = spec.operations[0].responses["200"].media[0]

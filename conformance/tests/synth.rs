@@ -142,7 +142,7 @@ fn a_spec_without_flatpeaks_operations_is_refused_by_name() {
     let spec = Spec::from_document(serde_json::json!({
         "openapi": "3.0.3",
         "paths": {"/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok"}}}}}
-    }))
+    }), "t.yaml")
     .unwrap();
     let err = synth::generate(&spec, &options(1, 1, 0.0, 1))
         .unwrap_err()

@@ -24,7 +24,8 @@ pub fn extend(file: &mut syn::File, spec: &Spec) -> Result<()> {
     let builders = client_api::builders(file);
     let lists = lists(file, spec, &builders);
     let facts = facts(spec, &builders)?;
-    file.items.push(syn::parse2(facts).context("the operation facts do not parse")?);
+    file.items
+        .push(syn::parse2(facts).context("the operation facts do not parse")?);
     let builder = file
         .items
         .iter_mut()
@@ -45,15 +46,20 @@ fn facts(spec: &Spec, builders: &BTreeMap<String, Builder>) -> Result<TokenStrea
     let mut variants = Vec::new();
     let mut arms = Arms::default();
     for op in &spec.operations {
-        let builder = builders
-            .get(&op.id)
-            .ok_or_else(|| anyhow!("operation `{}`: the generated client has no builder for it", op.id))?;
+        let builder = builders.get(&op.id).ok_or_else(|| {
+            anyhow!(
+                "operation `{}`: the generated client has no builder for it",
+                op.id
+            )
+        })?;
         let variant = format_ident!("{}", op.id.to_upper_camel_case());
         let doc = format!(
             " `{} {}`{}",
             op.method,
             op.template,
-            summary(spec, op).map(|s| format!(": {s}")).unwrap_or_default()
+            summary(spec, op)
+                .map(|s| format!(": {s}"))
+                .unwrap_or_default()
         );
         variants.push(quote! { #[doc = #doc] #variant, });
         let constraints: Vec<TokenStream> = constraints(spec, op)
@@ -204,16 +210,22 @@ impl Arms {
         let err = builder.error.as_ref().unwrap_or(&unit);
         self.all.push(quote! { Operation::#variant });
         self.ids.push(quote! { Operation::#variant => #id, });
-        self.methods.push(quote! { Operation::#variant => #method, });
+        self.methods
+            .push(quote! { Operation::#variant => #method, });
         self.paths.push(quote! { Operation::#variant => #path, });
-        self.success.push(quote! { Operation::#variant => &[#(#success),*], });
-        self.errors.push(quote! { Operation::#variant => &[#(#errors),*], });
-        self.optional.push(quote! { Operation::#variant => &[#(#optional),*], });
-        self.from_id.push(quote! { #id => Some(Operation::#variant), });
+        self.success
+            .push(quote! { Operation::#variant => &[#(#success),*], });
+        self.errors
+            .push(quote! { Operation::#variant => &[#(#errors),*], });
+        self.optional
+            .push(quote! { Operation::#variant => &[#(#optional),*], });
+        self.from_id
+            .push(quote! { #id => Some(Operation::#variant), });
         self.decode.push(quote! {
             Operation::#variant => crate::decode::decode::<#ok, #err>(self, status, headers, body).map(drop),
         });
-        self.constraints.push(quote! { Operation::#variant => &[#(#constraints),*], });
+        self.constraints
+            .push(quote! { Operation::#variant => &[#(#constraints),*], });
     }
 }
 
@@ -246,7 +258,13 @@ fn constraints(spec: &Spec, op: &Operation) -> Vec<(TokenStream, String)> {
         .and_then(|s| spec.at(s));
     if let Some(schema) = body {
         let mut found = Vec::new();
-        body_patterns(&spec.document, schema, &mut Vec::new(), &mut found, &mut BTreeSet::new());
+        body_patterns(
+            &spec.document,
+            schema,
+            &mut Vec::new(),
+            &mut found,
+            &mut BTreeSet::new(),
+        );
         for (steps, pattern) in found {
             out.push((quote! { crate::wire::Place::Body(&[#(#steps),*]) }, pattern));
         }
@@ -308,7 +326,12 @@ fn body_patterns(
         body_patterns(doc, items, steps, out, seen);
         steps.pop();
     }
-    for member in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for member in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         if resolve(doc, member).get("pattern").is_none() {
             body_patterns(doc, member, steps, out, seen);
         }
@@ -322,11 +345,17 @@ fn lists(file: &syn::File, spec: &Spec, builders: &BTreeMap<String, Builder>) ->
     let types = types_by_name(file);
     let mut out = Vec::new();
     for op in &spec.operations {
-        let Some(builder) = builders.get(&op.id) else { continue };
+        let Some(builder) = builders.get(&op.id) else {
+            continue;
+        };
         let pages_forward = builder.setter("starting_after").is_some();
         let pages_back = builder.setter("ending_before").is_some();
-        let Some(page) = builder.success.as_ref() else { continue };
-        let Some(item) = list_item(&types, page) else { continue };
+        let Some(page) = builder.success.as_ref() else {
+            continue;
+        };
+        let Some(item) = list_item(&types, page) else {
+            continue;
+        };
         if !pages_forward || !has_id(&types, &item) {
             continue;
         }
@@ -415,7 +444,8 @@ fn has_id(types: &BTreeMap<String, &syn::ItemStruct>, item: &Type) -> bool {
     types.get(&type_ident(item)).is_some_and(|s| {
         s.fields.iter().any(|f| {
             let ty = &f.ty;
-            f.ident.as_ref().is_some_and(|i| i == "id") && !quote!(#ty).to_string().contains("Option")
+            f.ident.as_ref().is_some_and(|i| i == "id")
+                && !quote!(#ty).to_string().contains("Option")
         })
     })
 }

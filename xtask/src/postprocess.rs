@@ -448,10 +448,9 @@ pub fn dispatch_unions_on_their_tag(file: &mut File) {
 
 /// The tag field of an untagged union of structs, and each tag value with its variant.
 fn tagged_union(items: &[Item], e: &ItemEnum) -> Option<(String, Vec<(String, syn::Ident)>)> {
-    let untagged = e
-        .attrs
-        .iter()
-        .any(|a| a.path().is_ident("serde") && a.to_token_stream().to_string().contains("untagged"));
+    let untagged = e.attrs.iter().any(|a| {
+        a.path().is_ident("serde") && a.to_token_stream().to_string().contains("untagged")
+    });
     if !untagged || e.variants.is_empty() {
         return None;
     }
@@ -472,20 +471,28 @@ fn tagged_union(items: &[Item], e: &ItemEnum) -> Option<(String, Vec<(String, sy
         })
     };
     let first = struct_of(&inner[0].1)?;
-    first.fields.iter().filter_map(|f| f.ident.as_ref()).find_map(|field| {
-        let mut arms = Vec::new();
-        for (variant, ty) in &inner {
-            let values = tag_values(items, struct_of(ty)?, field)?;
-            arms.extend(values.into_iter().map(|v| (v, (*variant).clone())));
-        }
-        let distinct: BTreeSet<&String> = arms.iter().map(|(v, _)| v).collect();
-        (distinct.len() == arms.len()).then(|| (field.to_string(), arms))
-    })
+    first
+        .fields
+        .iter()
+        .filter_map(|f| f.ident.as_ref())
+        .find_map(|field| {
+            let mut arms = Vec::new();
+            for (variant, ty) in &inner {
+                let values = tag_values(items, struct_of(ty)?, field)?;
+                arms.extend(values.into_iter().map(|v| (v, (*variant).clone())));
+            }
+            let distinct: BTreeSet<&String> = arms.iter().map(|(v, _)| v).collect();
+            (distinct.len() == arms.len()).then(|| (field.to_string(), arms))
+        })
 }
 
 /// The values of string-enum field `field` of struct `s`, when it is a required one.
 fn tag_values(items: &[Item], s: &syn::ItemStruct, field: &syn::Ident) -> Option<Vec<String>> {
-    let ty = &s.fields.iter().find(|f| f.ident.as_ref() == Some(field))?.ty;
+    let ty = &s
+        .fields
+        .iter()
+        .find(|f| f.ident.as_ref() == Some(field))?
+        .ty;
     let name = ty.to_token_stream().to_string();
     items.iter().find_map(|item| match item {
         Item::Enum(tag) if tag.ident == name && is_string_enum(tag) => Some(
@@ -731,7 +738,10 @@ mod tests {
             }
         "#;
         let out = apply_to(src, name_empty_string_variants);
-        assert!(out.contains("#[serde(rename = \"\")]\n        Empty,"), "{out}");
+        assert!(
+            out.contains("#[serde(rename = \"\")]\n        Empty,"),
+            "{out}"
+        );
         assert!(out.contains("Self::Empty => f.write_str(\"\")"), "{out}");
         assert!(!out.contains("X"), "{out}");
     }
@@ -789,6 +799,9 @@ mod tests {
         assert_eq!(plain_type(":: std :: num :: NonZeroU32"), "NonZeroU32");
         let src = r#"fn f() { x.map_err(|_| "conversion to `:: std :: string :: String` for name failed"); }"#;
         let out = apply_to(src, plain_type_names_in_messages);
-        assert!(out.contains("\"conversion to `String` for name failed\""), "{out}");
+        assert!(
+            out.contains("\"conversion to `String` for name failed\""),
+            "{out}"
+        );
     }
 }

@@ -8,8 +8,10 @@ use reqwest::{Request, Response};
 use crate::auth::Call;
 use crate::{body, telemetry};
 
-/// How a [`Client`](crate::Client) retries idempotent calls (`GET` and the other methods HTTP
-/// calls idempotent) after a connection error, a timeout, a `429` or a `5xx`.
+/// How a [`Client`](crate::Client) retries calls: idempotent ones (`GET`, `PUT`, `DELETE` and
+/// the other methods HTTP calls idempotent) after a connection error, a timeout, a `429` or a
+/// `5xx`; the others (`POST`, `PATCH`) only when the connection could not be made, so the
+/// request cannot have reached the server, never after a timeout or an answer.
 ///
 /// Waits grow exponentially from [`initial_backoff`](Self::initial_backoff) up to
 /// [`max_backoff`](Self::max_backoff), each drawn at random from its upper half (jitter, so
@@ -82,19 +84,23 @@ impl RetryPolicy {
         self
     }
 
-    /// How long to wait before retrying after `outcome`, or `None` for no retry.
+    /// How long to wait before retrying after `outcome` of a request that is `idempotent` or
+    /// not, or `None` for no retry.
     fn wait(
         &self,
         attempt: u32,
         outcome: &reqwest::Result<Response>,
+        idempotent: bool,
         elapsed: Duration,
     ) -> Option<Duration> {
         if attempt >= self.max_attempts {
             return None;
         }
         let wait = match outcome {
-            Err(error) if transient(error) => self.backoff(attempt),
-            Ok(response) if retryable(response) => {
+            Err(error) if transient(error) && (idempotent || never_sent(error)) => {
+                self.backoff(attempt)
+            }
+            Ok(response) if idempotent && retryable(response) => {
                 retry_after(response.headers(), SystemTime::now())
                     .unwrap_or_else(|| self.backoff(attempt))
             }
@@ -132,14 +138,14 @@ pub(crate) async fn run(
     loop {
         // A request with a streamed body cannot be cloned: it gets one attempt. The last
         // attempt needs no copy.
-        let spare = if idempotent && attempt < policy.max_attempts {
+        let spare = if attempt < policy.max_attempts {
             request.try_clone()
         } else {
             None
         };
         let exchange = body::attempt(call.http, request, call.state.max_body_bytes);
         let outcome = telemetry::attempt(operation, attempt, exchange).await;
-        let wait = policy.wait(attempt, &outcome, call.started.elapsed());
+        let wait = policy.wait(attempt, &outcome, idempotent, call.started.elapsed());
         let (Some(next), Some(wait)) = (spare, wait) else {
             return outcome;
         };
@@ -153,6 +159,12 @@ pub(crate) async fn run(
 /// A transport failure worth another attempt: anything but a request we built wrong.
 fn transient(error: &reqwest::Error) -> bool {
     !error.is_builder() && !error.is_redirect() && !error.is_status()
+}
+
+/// A failure to connect (refused, unreachable, no TLS session): the request was not sent, so
+/// even a `POST` can be tried again.
+fn never_sent(error: &reqwest::Error) -> bool {
+    error.is_connect()
 }
 
 /// `429` and `5xx`, unless the hooks gave up on the body (it would be too large again).

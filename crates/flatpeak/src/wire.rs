@@ -185,7 +185,10 @@ mod tests {
         let mut found = Vec::new();
         let steps = [Step::Field("data"), Step::Each, Step::Field("device_id")];
         strings_at(&body, &steps, &mut String::new(), &mut found);
-        assert_eq!(found, [("body field `/data/0/device_id`".into(), "dev_1".into())]);
+        assert_eq!(
+            found,
+            [("body field `/data/0/device_id`".into(), "dev_1".into())]
+        );
     }
 
     #[test]
