@@ -208,10 +208,89 @@ fn every_interaction_finding_names_file_interaction_and_operation() {
 }
 
 #[test]
+fn a_request_body_missing_a_required_field_points_at_the_field() {
+    expect(
+        "request-body-missing-required-field.json",
+        &[(Request, "/location_id", E)],
+    );
+}
+
+#[test]
+fn a_request_body_value_of_the_wrong_type() {
+    expect("request-body-wrong-type.json", &[(Request, "/value", E)]);
+}
+
+#[test]
+fn an_id_off_the_pattern_deep_in_a_request_body_is_found_and_not_sent() {
+    expect(
+        "request-body-id-off-pattern.json",
+        &[(Request, "/data/0/device_id", E)],
+    );
+    // The client refused to send it: the replay asked nothing of the server, and reported
+    // nothing the request check had not.
+    let outcome = outcome_of("request-body-id-off-pattern.json");
+    assert_eq!(outcome["variant"], "InvalidRequest", "{outcome}");
+    let message = outcome["message"].as_str().unwrap();
+    assert!(message.contains("/data/0/device_id"), "{message}");
+}
+
+#[test]
+fn an_unknown_enum_value_in_a_request_body_is_a_request_error() {
+    expect(
+        "request-body-unknown-enum-value.json",
+        &[(Request, "/direction", E)],
+    );
+}
+
+#[test]
+fn a_request_body_that_is_not_json() {
+    expect("request-body-not-json.json", &[(Request, "", E)]);
+}
+
+#[test]
+fn a_missing_required_query_parameter_is_named() {
+    expect(
+        "request-missing-required-query.json",
+        &[(Request, "query:end_time", E)],
+    );
+}
+
+#[test]
+fn query_values_of_the_wrong_type_range_pattern_or_format() {
+    expect(
+        "request-query-wrong-type.json",
+        &[(Request, "query:limit", E)],
+    );
+    expect(
+        "request-query-out-of-range.json",
+        &[(Request, "query:limit", E)],
+    );
+    expect(
+        "request-query-id-off-pattern.json",
+        &[(Request, "query:customer_id", E)],
+    );
+    expect(
+        "request-query-bad-date-time.json",
+        &[(Request, "query:end_time", E)],
+    );
+}
+
+/// What the client made of the one interaction of `file`, as JSON.
+fn outcome_of(file: &str) -> serde_json::Value {
+    let outcome = report()
+        .interactions
+        .iter()
+        .find(|i| i.file.ends_with(file))
+        .and_then(|i| i.outcome.clone())
+        .unwrap();
+    serde_json::to_value(outcome).unwrap()
+}
+
+#[test]
 fn the_negative_set_fails_the_gate() {
     let r = report();
     assert!(!r.conforms());
-    assert_eq!(r.summary.files, 16);
-    assert_eq!(r.summary.interactions, 14);
+    assert_eq!(r.summary.files, 26);
+    assert_eq!(r.summary.interactions, 24);
     assert_eq!(r.summary.warnings, 2);
 }
