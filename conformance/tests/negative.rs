@@ -62,7 +62,7 @@ fn unknown_enum_value_is_an_error_although_the_client_accepts_it() {
     let outcome = report()
         .interactions
         .iter()
-        .find(|i| i.file.ends_with("unknown-enum-value.json"))
+        .find(|i| i.file.ends_with("/unknown-enum-value.json"))
         .and_then(|i| i.outcome.clone())
         .unwrap();
     let value = serde_json::to_value(outcome).unwrap();
@@ -280,7 +280,7 @@ fn outcome_of(file: &str) -> serde_json::Value {
     let outcome = report()
         .interactions
         .iter()
-        .find(|i| i.file.ends_with(file))
+        .find(|i| i.file.ends_with(&format!("/{file}")))
         .and_then(|i| i.outcome.clone())
         .unwrap();
     serde_json::to_value(outcome).unwrap()
