@@ -8,14 +8,6 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use openapiv3::OpenAPI;
 
-/// Reads `path` as an OpenAPI 3.0.x document. JSON is chosen by a `.json` extension, anything
-/// else is read as YAML (a superset of JSON).
-pub fn load(path: &Path) -> Result<OpenAPI> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    parse(&text, path)
-}
-
 /// A spec read both ways: as `openapiv3` types for progenitor, and as the workspace's model
 /// ([`spec_model::Spec`]), which everything else the generator writes is built from.
 pub struct Loaded {
@@ -25,7 +17,8 @@ pub struct Loaded {
     pub model: spec_model::Spec,
 }
 
-/// Reads `path` once and parses it both ways.
+/// Reads `path` once and parses it both ways. JSON is chosen by a `.json` extension, anything
+/// else is read as YAML (a superset of JSON).
 pub fn load_both(path: &Path) -> Result<Loaded> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read", path.display()))?;
@@ -112,7 +105,9 @@ mod tests {
 
     #[test]
     fn missing_file_names_the_file() {
-        let msg = load(Path::new("/nonexistent/spec.yaml")).unwrap_err();
+        let Err(msg) = load_both(Path::new("/nonexistent/spec.yaml")) else {
+            panic!("read a missing file")
+        };
         assert!(format!("{msg:#}").contains("/nonexistent/spec.yaml: cannot read"));
     }
 }
