@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 
 use crate::check;
 use crate::generate::{self, Generated, Profile};
+use crate::readme;
 use crate::replay_table;
 use crate::spec;
 
@@ -80,7 +81,15 @@ fn flatpeak_files(
     for note in &table.notes {
         eprintln!("replay: {note}");
     }
+    let readme_path = root.join(readme::PATH);
+    let readme = std::fs::read_to_string(&readme_path)
+        .with_context(|| format!("{}: cannot read", readme_path.display()))?;
+    let readme = readme::with_table(&readme, spec, &generated.code)?;
     Ok(vec![
+        Output {
+            path: readme_path,
+            contents: readme,
+        },
         Output {
             path: root.join("crates/flatpeak/src/generated.rs"),
             contents: generated.code,

@@ -8,6 +8,7 @@ mod generate;
 mod normalise;
 mod operations;
 mod postprocess;
+mod readme;
 mod replay_table;
 mod spec;
 
