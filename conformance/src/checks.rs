@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::model::{Finding, Kind, Outcome, RecordedRequest, RecordedResponse, Site};
 use crate::route::Route;
-use crate::schema::{Schemas, scalar_type};
+use crate::schema::{EnumHit, Schemas, scalar_type};
 use crate::spec::{Location, Media, Operation, Response as DocumentedResponse, escape, unescape};
 
 /// `status`: the recorded status is a documented one. Returns the documented response.
@@ -27,6 +27,18 @@ pub fn status<'o>(
         .expected(format!("one of {}", keys.join(", ")), status.to_string())
         .message(format!("status {status} is not documented for `{}`", op.id));
     (None, vec![finding])
+}
+
+/// `cassette` (a warning): the recorder left the response body out, so nothing is known of
+/// it and its checks are skipped.
+pub fn unrecorded_body(site: Site<'_>, size: u64) -> Finding {
+    Finding::at(site, Kind::Cassette, "")
+        .expected("the response body", "none recorded")
+        .severity(crate::model::Severity::Warning)
+        .message(format!(
+            "the recorder left the response body out ({size} bytes, no text): its checks and \
+             the replay are skipped"
+        ))
 }
 
 /// `content-type`: the response's media type is one the status documents. Returns the
@@ -384,9 +396,10 @@ fn request_body(
     let mut findings = validate(site, schemas, schema, &json, &Part::Body);
     findings.extend(
         undeclared(site, schemas, Some(media), &json)
+            .0
             .into_iter()
             .map(|f| {
-                let message = format!("request body: {}", f.message);
+                let message = crate::model::bounded(format!("request body: {}", f.message));
                 Finding { message, ..f }
             }),
     );
@@ -444,18 +457,20 @@ fn lookup_all<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// `undeclared-field`: fields of the body that the schema does not declare (warnings).
+/// `undeclared-field`: fields of the body that the schema does not declare (warnings), and
+/// the enum values the body holds, for the run's coverage.
 pub fn undeclared(
     site: Site<'_>,
     schemas: &Schemas,
     media: Option<&Media>,
     json: &Value,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, Vec<EnumHit>) {
     let Some(pointer) = media.and_then(|m| m.schema.as_deref()) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
-    schemas
-        .undeclared(pointer, json)
+    let inspection = schemas.inspect(pointer, json);
+    let findings = inspection
+        .undeclared
         .into_iter()
         .map(|u| {
             let name = unescape(u.pointer.rsplit('/').next().unwrap_or_default());
@@ -468,7 +483,8 @@ pub fn undeclared(
                     "field `{name}` is not declared by the schema (drift?)"
                 ))
         })
-        .collect()
+        .collect();
+    (findings, inspection.enums)
 }
 
 /// `client` and `disagreement`: what the generated client made of the response, against what

@@ -12,10 +12,13 @@ use tokio::sync::oneshot;
 use crate::RunError;
 use crate::cassette;
 use crate::checks::{self, BodyCheck};
-use crate::model::{Finding, Interaction, Kind, Replayed, Report, Severity, Site, Summary};
+use crate::coverage::{Coverage, Requirement, Tally};
+use crate::model::{
+    Finding, Interaction, Kind, Replayed, Report, Severity, Site, Summary, bounded,
+};
 use crate::replay::{Faults, Replayer, Replayers};
 use crate::route;
-use crate::schema::Schemas;
+use crate::schema::{EnumHit, Schemas};
 use crate::spec::Spec;
 use crate::waivers::Waivers;
 
@@ -39,6 +42,12 @@ pub struct Config {
     /// values and no check needs them; they are for tests and tools that look at what the
     /// client read. The command line turns this off.
     pub keep_values: bool,
+    /// Hosts whose traffic is the API's besides those of the spec's `servers` (an
+    /// interaction with another host is still the API's when its method and path match an
+    /// operation; the rest is skipped and counted).
+    pub hosts: Vec<String>,
+    /// What the recordings must exercise: a gap is a `coverage` error.
+    pub require_coverage: Option<Requirement>,
 }
 
 impl Config {
@@ -57,6 +66,8 @@ impl Config {
             today: chrono::Utc::now().date_naive(),
             concurrency: cores.clamp(1, 32),
             keep_values: true,
+            hosts: Vec::new(),
+            require_coverage: None,
         }
     }
 }
@@ -65,12 +76,18 @@ impl Config {
 struct Context {
     spec: Spec,
     schemas: Schemas,
-    interactions: Vec<Interaction>,
+    /// The cassette files, in path order.
+    files: Vec<PathBuf>,
+    /// The hosts whose traffic is the API's (lower case).
+    hosts: Vec<String>,
 }
 
 /// One interaction, examined.
 struct Examined {
-    replayed: Replayed,
+    /// Documented enum values its response held.
+    enums: Vec<EnumHit>,
+    /// The interaction as the run saw it; `None` when it was skipped (another host's).
+    replayed: Option<Replayed>,
     findings: Vec<Finding>,
     checks: usize,
     /// Time in the checks (synchronous code, so time on a core).
@@ -84,11 +101,12 @@ struct Examined {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Timings {
     /// Reading the spec and compiling its schemas, reading the waivers, and building the
-    /// replay client: at the same time as the cassettes are read.
+    /// replay client.
     pub spec: Duration,
-    /// Reading the cassettes.
+    /// Summed over files: reading the cassettes (on the replayers' threads, while others
+    /// examine).
     pub cassettes: Duration,
-    /// Examining every interaction, wall time.
+    /// Reading and examining every cassette, wall time.
     pub examine: Duration,
     /// Summed over interactions: the checks (route, status, content type, JSON, schema, enum
     /// values, undeclared fields, client against schema). Synchronous work: core time.
@@ -119,54 +137,60 @@ pub async fn run(config: &Config) -> Result<Report, RunError> {
 /// [`run`], and how long each stage took.
 pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
     let started = Instant::now();
-    // The spec and the cassettes do not depend on each other: both are read at once.
-    let (prepared, (loaded, cassettes_took)) = std::thread::scope(|scope| {
-        let cassettes = scope.spawn(|| {
-            let at = Instant::now();
-            (cassette::load(&config.cassettes), at.elapsed())
-        });
-        let prepared = Prepared::load(config);
-        let read = cassettes
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (prepared, read)
-    });
-    let prepared = prepared?;
-    let loaded = loaded?;
+    let files = cassette::files(&config.cassettes)?;
+    let prepared = Prepared::load(config)?;
     let mut timings = Timings {
         spec: prepared.took,
-        cassettes: cassettes_took,
         ..Timings::default()
     };
     let waivers = prepared.waivers;
     let context = Arc::new(Context {
+        hosts: api_hosts(&prepared.spec, &config.hosts),
         spec: prepared.spec,
         schemas: prepared.schemas,
-        interactions: loaded.interactions,
+        files,
     });
     let at = Instant::now();
-    let lanes = replayers(config.concurrency, context.interactions.len());
-    let examined = examine_all(Arc::clone(&context), prepared.replayers, lanes).await?;
+    let lanes = replayers(config.concurrency, context.files.len());
+    let read = examine_all(Arc::clone(&context), prepared.replayers, lanes).await?;
     timings.examine = at.elapsed();
     timings.replayers = lanes;
-    timings.interactions = examined.len();
     let at = Instant::now();
     let mut report = Report {
         summary: Summary {
-            files: loaded.files,
-            interactions: examined.len(),
-            checks: examined.iter().map(|e| e.checks).sum(),
+            files: context.files.len(),
             ..Summary::default()
         },
-        findings: loaded.findings,
-        interactions: Vec::with_capacity(examined.len()),
+        findings: Vec::new(),
+        interactions: Vec::new(),
+        coverage: Coverage::default(),
     };
-    for e in examined {
-        timings.validating += e.validating;
-        timings.replaying += e.replaying;
-        report.findings.extend(e.findings);
-        report.interactions.push(e.replayed);
+    let mut tally = Tally::new(&context.spec, context.schemas.enums());
+    for file in read {
+        timings.cassettes += file.took;
+        report.findings.extend(file.findings);
+        for e in file.examined {
+            timings.validating += e.validating;
+            timings.replaying += e.replaying;
+            report.summary.checks += e.checks;
+            report.findings.extend(e.findings);
+            match e.replayed {
+                Some(replayed) => {
+                    tally.add(&context.spec, &replayed, &e.enums);
+                    report.interactions.push(replayed);
+                }
+                None => report.summary.skipped += 1,
+            }
+        }
     }
+    report.summary.interactions = report.interactions.len();
+    report.coverage = tally.finish(&context.spec, context.schemas.enums());
+    if let Some(requirement) = config.require_coverage {
+        let spec_file = config.spec.display().to_string();
+        let gaps = report.coverage.gaps(requirement, &context.spec, &spec_file);
+        report.findings.extend(gaps);
+    }
+    timings.interactions = report.interactions.len();
     // Stable: within an interaction, findings keep the order the checks produced them in.
     report
         .findings
@@ -179,6 +203,18 @@ pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
     timings.finish = at.elapsed();
     timings.total = started.elapsed();
     Ok((report, timings))
+}
+
+/// The hosts whose traffic is the API's: those of the spec's servers and those given.
+fn api_hosts(spec: &Spec, given: &[String]) -> Vec<String> {
+    let servers = spec
+        .servers
+        .iter()
+        .filter_map(|s| url::Url::parse(s).ok())
+        .filter_map(|u| u.host_str().map(str::to_ascii_lowercase));
+    servers
+        .chain(given.iter().map(|h| h.to_ascii_lowercase()))
+        .collect()
 }
 
 /// What a run needs besides the cassettes.
@@ -209,11 +245,27 @@ impl Prepared {
 }
 
 /// Replayers to start: `concurrency`, but at least one and no more than there is work for.
-fn replayers(concurrency: usize, interactions: usize) -> usize {
-    concurrency.clamp(1, interactions.max(1))
+fn replayers(concurrency: usize, files: usize) -> usize {
+    concurrency.clamp(1, files.max(1))
 }
 
-/// Examines every interaction on `lanes` replayers; results come back in input order.
+/// One cassette, read and examined by a lane.
+struct Read {
+    /// Its position among the run's files.
+    index: usize,
+    /// Findings about the file itself (it is not a cassette).
+    findings: Vec<Finding>,
+    /// Its interactions, examined, in order.
+    examined: Vec<Examined>,
+    /// Time spent reading it.
+    took: Duration,
+}
+
+/// Reads and examines every cassette on `lanes` replayers; results come back in file order.
+///
+/// Each lane takes the next file, reads it, examines its interactions and drops them before
+/// taking the next: the run holds one cassette per lane at a time, not the whole input, so
+/// its memory follows the largest cassette.
 ///
 /// Each replayer runs on a thread of its own, in a single-threaded runtime, beside its wiremock
 /// server's thread. A replay is a ping-pong between those two threads; on a multi-threaded
@@ -223,7 +275,7 @@ async fn examine_all(
     context: Arc<Context>,
     replayers: Replayers,
     lanes: usize,
-) -> Result<Vec<Examined>, RunError> {
+) -> Result<Vec<Read>, RunError> {
     let queue = Arc::new(Queue::default());
     // However this function ends (an error, or its future dropped), the lanes stop taking work.
     let _close = CloseOnDrop(Arc::clone(&queue));
@@ -244,18 +296,18 @@ async fn examine_all(
             .map_err(|e| RunError::new(format!("cannot start a replay thread: {e}")))?;
         finishing.push(finished);
     }
-    let mut all = Vec::with_capacity(context.interactions.len());
+    let mut all = Vec::with_capacity(context.files.len());
     for finished in finishing {
         let done = finished.await.map_err(|_| {
             RunError::new("a replay thread stopped before it finished (it panicked)")
         })??;
         all.extend(done);
     }
-    all.sort_by_key(|(i, _)| *i);
-    Ok(all.into_iter().map(|(_, e)| e).collect())
+    all.sort_by_key(|read| read.index);
+    Ok(all)
 }
 
-/// The interactions no lane has taken yet, by index, shared by every lane.
+/// The files no lane has taken yet, by index, shared by every lane.
 #[derive(Debug, Default)]
 struct Queue {
     next: AtomicUsize,
@@ -263,9 +315,9 @@ struct Queue {
 }
 
 impl Queue {
-    /// The next interaction of `all` no lane has taken, with its index; `None` when every one
-    /// is taken or the queue is closed.
-    fn take<'a>(&self, all: &'a [Interaction]) -> Option<(usize, &'a Interaction)> {
+    /// The next file of `all` no lane has taken, with its index; `None` when every one is
+    /// taken or the queue is closed.
+    fn take<'a, T>(&self, all: &'a [T]) -> Option<(usize, &'a T)> {
         if self.closed.load(Ordering::Relaxed) {
             return None;
         }
@@ -283,7 +335,7 @@ impl Drop for CloseOnDrop {
     }
 }
 
-/// One replayer's share of the run: it takes the next interaction until none is left.
+/// One replayer's share of the run: it takes the next file until none is left.
 struct Lane {
     context: Arc<Context>,
     replayers: Replayers,
@@ -291,25 +343,42 @@ struct Lane {
 }
 
 impl Lane {
-    /// Runs on the calling thread, in a runtime of its own; returns what it examined, with
-    /// each interaction's index. Its server starts with its first interaction: a lane left
-    /// without work starts none.
-    fn run(self) -> Result<Vec<(usize, Examined)>, RunError> {
+    /// Runs on the calling thread, in a runtime of its own; returns what it read and examined.
+    /// Its server starts with its first interaction: a lane left without work starts none.
+    fn run(self) -> Result<Vec<Read>, RunError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| RunError::new(format!("cannot start a replay runtime: {e}")))?;
-        let all = &self.context.interactions;
+        let files = &self.context.files;
         Ok(runtime.block_on(async {
-            let mut taken = self.queue.take(all);
-            if taken.is_none() {
-                return Vec::new();
-            }
-            let replayer = self.replayers.start().await;
+            let mut replayer = None;
             let mut done = Vec::new();
-            while let Some((i, interaction)) = taken {
-                done.push((i, examine(&self.context, &replayer, interaction).await));
-                taken = self.queue.take(all);
+            while let Some((index, path)) = self.queue.take(files) {
+                let at = Instant::now();
+                let interactions = cassette::read(path);
+                let took = at.elapsed();
+                let mut read = Read {
+                    index,
+                    findings: Vec::new(),
+                    examined: Vec::new(),
+                    took,
+                };
+                match interactions {
+                    Ok(interactions) => {
+                        for interaction in &interactions {
+                            if replayer.is_none() {
+                                replayer = Some(self.replayers.start().await);
+                            }
+                            if let Some(replayer) = &replayer {
+                                let examined = examine(&self.context, replayer, interaction).await;
+                                read.examined.push(examined);
+                            }
+                        }
+                    }
+                    Err(finding) => read.findings.push(finding),
+                }
+                done.push(read);
             }
             done
         }))
@@ -334,25 +403,29 @@ fn faults(findings: &[Finding]) -> Faults {
 }
 
 /// Every check on one interaction, in order: route, request, status, content type, body
-/// (JSON, schema, enum values), undeclared fields, replay, client.
+/// (JSON, schema, enum values), undeclared fields, replay, client. An interaction with
+/// another host whose method and path match no operation is not the API's: it is skipped.
 async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Examined {
     let started = Instant::now();
     let mut replayed = Replayed {
         file: it.file.clone(),
         interaction: it.index,
-        method: it.request.method.clone(),
-        path: it.request.url.clone(),
+        method: bounded(it.request.method.clone()),
+        path: bounded(it.request.url.clone()),
         status: it.response.status,
         operation: None,
         outcome: None,
     };
-    let unrouted = Site {
-        interaction: it,
-        operation: None,
-    };
     let route = match route::route(&context.spec, &it.request.method, &it.request.url) {
         Ok(route) => route,
+        Err(_) if !is_api_host(&context.hosts, &it.request.url) => {
+            return Examined::skipped(started.elapsed());
+        }
         Err(why) => {
+            let unrouted = Site {
+                interaction: it,
+                operation: None,
+            };
             let finding = Finding::at(unrouted, Kind::Route, "")
                 .expected(
                     "a method and path of the spec",
@@ -360,7 +433,8 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
                 )
                 .message(why);
             return Examined {
-                replayed,
+                enums: Vec::new(),
+                replayed: Some(replayed),
                 findings: vec![finding],
                 checks: 1,
                 validating: started.elapsed(),
@@ -368,7 +442,7 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
             };
         }
     };
-    replayed.path = route.path.clone();
+    replayed.path = bounded(route.path.clone());
     replayed.operation = Some(route.operation.id.clone());
     let site = Site {
         interaction: it,
@@ -386,14 +460,30 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
     let (documented, found) = checks::status(site, route.operation, it.response.status);
     findings.extend(found);
     let mut checks = 3;
+    if let Some(size) = it.response.unrecorded_body {
+        // Nothing is known about a body the recorder left out: its checks and the replay,
+        // which would serve an empty body in its place, are skipped.
+        findings.push(checks::unrecorded_body(site, size));
+        return Examined {
+            enums: Vec::new(),
+            replayed: Some(replayed),
+            findings,
+            checks,
+            validating: started.elapsed(),
+            replaying: Duration::ZERO,
+        };
+    }
     let mut body = BodyCheck::default();
+    let mut enums = Vec::new();
     if let Some(documented) = documented {
         let (media, found) = checks::content_type(site, documented, &it.response);
         findings.extend(found);
         body = checks::body(site, media, &it.response, &context.schemas);
         findings.append(&mut body.findings);
         if let Some(json) = &body.json {
-            findings.extend(checks::undeclared(site, &context.schemas, media, json));
+            let (found, hits) = checks::undeclared(site, &context.schemas, media, json);
+            findings.extend(found);
+            enums = hits;
         }
         checks += 3;
     }
@@ -420,11 +510,37 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
     replayed.outcome = outcome;
     validating += compare_started.elapsed();
     Examined {
-        replayed,
+        enums,
+        replayed: Some(replayed),
         findings,
         checks,
         validating,
         replaying,
+    }
+}
+
+impl Examined {
+    /// An interaction that is not the API's: no checks, no findings.
+    fn skipped(took: Duration) -> Examined {
+        Examined {
+            enums: Vec::new(),
+            replayed: None,
+            findings: Vec::new(),
+            checks: 0,
+            validating: took,
+            replaying: Duration::ZERO,
+        }
+    }
+}
+
+/// Whether the recorded URL's host is one of the API's. A URL without a host (a bare path, as
+/// some tools record) is the API's.
+fn is_api_host(hosts: &[String], url: &str) -> bool {
+    match url::Url::parse(url) {
+        Ok(u) => u
+            .host_str()
+            .is_none_or(|h| hosts.iter().any(|api| api.eq_ignore_ascii_case(h))),
+        Err(_) => true,
     }
 }
 

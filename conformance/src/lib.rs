@@ -18,6 +18,7 @@
 pub mod cassette;
 pub mod checks;
 pub mod cli;
+pub mod coverage;
 pub mod gate;
 pub mod model;
 pub mod replay;

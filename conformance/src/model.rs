@@ -40,6 +40,9 @@ pub struct RecordedResponse {
     pub headers: Vec<(String, String)>,
     /// The raw body bytes.
     pub body: Vec<u8>,
+    /// The size of a body the recorder saw but left out (a browser's HAR export does that
+    /// for some responses): `body` is empty and says nothing about it.
+    pub unrecorded_body: Option<u64>,
 }
 
 impl RecordedResponse {
@@ -67,6 +70,7 @@ impl Interaction {
                 status: 200,
                 headers: Vec::new(),
                 body: b"{}".to_vec(),
+                unrecorded_body: None,
             },
         }
     }
@@ -131,6 +135,9 @@ pub enum Kind {
     Disagreement,
     /// A waiver that matches nothing, or has expired.
     Waiver,
+    /// An operation or a documented status no interaction exercised, where the run requires
+    /// it (`--require-coverage`).
+    Coverage,
 }
 
 impl Kind {
@@ -150,6 +157,7 @@ impl Kind {
             Kind::Client => "client",
             Kind::Disagreement => "disagreement",
             Kind::Waiver => "waiver",
+            Kind::Coverage => "coverage",
         }
     }
 }
@@ -200,7 +208,7 @@ impl Finding {
             operation: site.operation.map(str::to_string),
             severity: default_severity(kind),
             kind,
-            pointer: pointer.into(),
+            pointer: bounded(pointer.into()),
             expected: String::new(),
             found: String::new(),
             message: String::new(),
@@ -233,15 +241,45 @@ fn default_severity(kind: Kind) -> Severity {
     }
 }
 
-/// Fills in the text of a [`Finding`].
+/// The most bytes a finding's `message`, `expected` or `found` holds: a longer text (a 30 MB
+/// value quoted by a schema error, a recorded URL) is cut, with an ellipsis and its full
+/// length, so that no report grows with its input.
+pub const MAX_TEXT: usize = 1024;
+
+/// `text`, or its start, `…` and its length in bytes, in at most [`MAX_TEXT`] bytes.
+pub fn bounded(text: String) -> String {
+    if text.len() <= MAX_TEXT {
+        return text;
+    }
+    let tail = format!("… ({} bytes)", text.len());
+    let mut cut = MAX_TEXT - tail.len();
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{tail}", &text[..cut])
+}
+
+/// Fills in the text of a [`Finding`]; every text is [`bounded`].
 #[derive(Debug)]
 pub struct FindingBuilder(Finding);
 
 impl FindingBuilder {
+    /// The operation the finding is about.
+    pub fn operation(mut self, operation: &str) -> Self {
+        self.0.operation = Some(operation.to_string());
+        self
+    }
+
+    /// Where the finding is (see [`Finding::pointer`]).
+    pub fn pointer(mut self, pointer: impl Into<String>) -> Self {
+        self.0.pointer = bounded(pointer.into());
+        self
+    }
+
     /// What the spec asks for and what the recording has.
     pub fn expected(mut self, expected: impl Into<String>, found: impl Into<String>) -> Self {
-        self.0.expected = expected.into();
-        self.0.found = found.into();
+        self.0.expected = bounded(expected.into());
+        self.0.found = bounded(found.into());
         self
     }
 
@@ -253,7 +291,7 @@ impl FindingBuilder {
 
     /// The sentence for a person; finishes the finding.
     pub fn message(mut self, message: impl Into<String>) -> Finding {
-        self.0.message = message.into();
+        self.0.message = bounded(message.into());
         self.0
     }
 }
@@ -307,7 +345,7 @@ pub struct Replayed {
     /// Upper-case method.
     pub method: String,
     /// The recorded path below the server's base path; the whole recorded URL when it
-    /// matched no operation.
+    /// matched no operation ([`bounded`], as findings are).
     pub path: String,
     /// The recorded status.
     pub status: i64,
@@ -332,6 +370,9 @@ pub struct Summary {
     pub warnings: usize,
     /// Waived errors.
     pub waived: usize,
+    /// Interactions skipped as another host's traffic (a browser export's page, scripts and
+    /// beacons): not checked, not findings.
+    pub skipped: usize,
 }
 
 /// The result of one run of the gate.
@@ -343,6 +384,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Every interaction, by file and index, with what the client made of it.
     pub interactions: Vec<Replayed>,
+    /// What the interactions exercised of the spec.
+    pub coverage: crate::coverage::Coverage,
 }
 
 impl Report {
@@ -380,6 +423,7 @@ mod tests {
             Kind::Client,
             Kind::Disagreement,
             Kind::Waiver,
+            Kind::Coverage,
         ];
         for kind in all {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
@@ -389,11 +433,22 @@ mod tests {
     }
 
     #[test]
+    fn long_texts_are_cut_to_the_bound_with_their_length() {
+        let long = "é".repeat(20_000);
+        let cut = bounded(long.clone());
+        assert!(cut.len() <= MAX_TEXT, "{}", cut.len());
+        assert!(cut.ends_with("… (40000 bytes)"), "{cut}");
+        assert!(long.starts_with(cut.trim_end_matches("… (40000 bytes)")));
+        assert_eq!(bounded("short".into()), "short");
+    }
+
+    #[test]
     fn a_report_that_checked_nothing_does_not_conform() {
         let mut report = Report {
             summary: Summary::default(),
             findings: Vec::new(),
             interactions: Vec::new(),
+            coverage: Default::default(),
         };
         assert!(!report.conforms());
         report.summary.checks = 1;

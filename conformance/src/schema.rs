@@ -81,9 +81,16 @@ impl Schemas {
         self.validators.get(pointer)
     }
 
-    /// Fields of `body` that the schema at `pointer` does not declare (see [`undeclared`]).
-    pub fn undeclared(&self, pointer: &str, body: &Value) -> Vec<Undeclared> {
-        self.shapes.undeclared(pointer, body)
+    /// Fields of `body` that the schema at `pointer` does not declare (see [`undeclared`]),
+    /// and the enum values it holds.
+    pub fn inspect(&self, pointer: &str, body: &Value) -> Inspection {
+        self.shapes.inspect(pointer, body)
+    }
+
+    /// The enums (of two values or more) reachable from the body schemas, in the order
+    /// [`EnumHit::schema`] numbers them.
+    pub fn enums(&self) -> &[EnumSchema] {
+        &self.shapes.enums
     }
 
     /// `body` as the schema at `pointer` means it: fields that are `null` or hold their
@@ -218,6 +225,33 @@ fn integer_format_bounds(map: &Map<String, Value>) -> Option<Value> {
     }
 }
 
+/// What a walk of a body with its schema found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inspection {
+    /// Fields the schema does not declare.
+    pub undeclared: Vec<Undeclared>,
+    /// Documented enum values the body holds, once each.
+    pub enums: Vec<EnumHit>,
+}
+
+/// A documented value of an enum, found in a body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EnumHit {
+    /// The enum, by its index in [`Schemas::enums`].
+    pub schema: usize,
+    /// The value, by its index in the enum's values.
+    pub value: usize,
+}
+
+/// An enum schema of the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumSchema {
+    /// Its JSON pointer in the spec.
+    pub pointer: String,
+    /// Its values, as documented.
+    pub values: Vec<String>,
+}
+
 /// A field of the body that its schema does not declare.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Undeclared {
@@ -235,7 +269,9 @@ pub struct Undeclared {
 /// This resolves the schema for this one call; a run, which checks many bodies against the
 /// same schemas, resolves them once ([`Shapes`], [`Schemas::undeclared`]).
 pub fn undeclared(doc: &Value, pointer: &str, body: &Value) -> Vec<Undeclared> {
-    Shapes::build(doc, [pointer]).undeclared(pointer, body)
+    Shapes::build(doc, [pointer])
+        .inspect(pointer, body)
+        .undeclared
 }
 
 /// The object shapes of some schemas of a document, resolved once: `$ref`s followed and
@@ -246,6 +282,8 @@ pub struct Shapes {
     nodes: Vec<Node>,
     /// The node of each schema the shapes were built for, by its JSON pointer.
     roots: HashMap<String, usize>,
+    /// The enums of two values or more that the schemas reach.
+    enums: Vec<EnumSchema>,
 }
 
 /// One schema, resolved: what a body's object, array or field is compared with.
@@ -261,6 +299,8 @@ struct Node {
     closed: bool,
     /// The `default` of each declared field that has one.
     defaults: BTreeMap<String, Value>,
+    /// The enum this is, by its index in [`Shapes::enums`].
+    enumeration: Option<usize>,
 }
 
 impl Shapes {
@@ -268,39 +308,85 @@ impl Shapes {
     /// names nothing has no shape, and bodies checked against it have no undeclared fields.
     pub fn build<'p>(doc: &Value, pointers: impl IntoIterator<Item = &'p str>) -> Shapes {
         let mut shapes = Shapes::default();
-        let mut seen = HashMap::new();
+        let mut seen = Seen::default();
         for pointer in pointers {
             if let Some(schema) = doc.pointer(pointer) {
                 let node = shapes.node(doc, schema, &mut seen);
                 shapes.roots.insert(pointer.to_string(), node);
             }
         }
+        shapes.name_enums(doc, &seen.enums);
         shapes
     }
 
-    /// Fields of `body` that the schema at `pointer` does not declare, at any depth.
-    pub fn undeclared(&self, pointer: &str, body: &Value) -> Vec<Undeclared> {
-        let mut out = Vec::new();
+    /// Fields of `body` that the schema at `pointer` does not declare, at any depth, and the
+    /// enum values it holds.
+    pub fn inspect(&self, pointer: &str, body: &Value) -> Inspection {
+        let mut out = Inspection::default();
         if let Some(&root) = self.roots.get(pointer) {
             self.walk(root, body, &mut String::new(), &mut out);
         }
+        out.enums.sort_unstable();
+        out.enums.dedup();
         out
+    }
+
+    /// Gives each enum the pointer of its schema in `doc`, found by one walk of the document
+    /// (`addresses` holds each enum schema's address, by its index).
+    fn name_enums(&mut self, doc: &Value, addresses: &HashMap<usize, usize>) {
+        fn visit(
+            value: &Value,
+            at: &mut String,
+            want: &HashMap<usize, usize>,
+            out: &mut [EnumSchema],
+        ) {
+            if let Some(&i) = want.get(&(std::ptr::from_ref(value) as usize))
+                && let Some(e) = out.get_mut(i)
+                && e.pointer.is_empty()
+            {
+                e.pointer = at.clone();
+            }
+            let len = at.len();
+            match value {
+                Value::Object(map) => {
+                    for (k, v) in map {
+                        at.push('/');
+                        push_escaped(at, k);
+                        visit(v, at, want, out);
+                        at.truncate(len);
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        let _ = write!(at, "/{i}");
+                        visit(v, at, want, out);
+                        at.truncate(len);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !addresses.is_empty() {
+            visit(doc, &mut String::new(), addresses, &mut self.enums);
+        }
     }
 
     /// The node of `schema`, built once per resolved schema (`seen` maps a schema's address in
     /// `doc` to its node, which also ends cycles: a schema reached again is not built again).
-    fn node(&mut self, doc: &Value, schema: &Value, seen: &mut HashMap<usize, usize>) -> usize {
+    fn node(&mut self, doc: &Value, schema: &Value, seen: &mut Seen) -> usize {
+        let enumeration = self.enumeration(doc, schema, seen);
         let schema = resolve(doc, schema);
         let address = std::ptr::from_ref(schema) as usize;
-        if let Some(&id) = seen.get(&address) {
+        if let Some(&id) = seen.nodes.get(&address) {
             return id;
         }
         let id = self.nodes.len();
         self.nodes.push(Node::default());
-        seen.insert(address, id);
+        seen.nodes.insert(address, id);
         let shape = shape(doc, schema);
         let mut node = Node {
             closed: shape.closed(),
+            enumeration,
             ..Node::default()
         };
         for (name, s) in shape.properties {
@@ -314,6 +400,31 @@ impl Shapes {
         node.items = schema.get("items").map(|s| self.node(doc, s, seen));
         self.nodes[id] = node;
         id
+    }
+
+    /// The index of the enum `schema` is (through `$ref`s and `allOf`), numbering it if it is
+    /// new; `None` for a schema that is no enum of two string values or more.
+    fn enumeration(&mut self, doc: &Value, schema: &Value, seen: &mut Seen) -> Option<usize> {
+        let found = enum_of(doc, schema, 0)?;
+        let address = std::ptr::from_ref(found) as usize;
+        if let Some(&i) = seen.enums.get(&address) {
+            return Some(i);
+        }
+        let values: Vec<String> = found
+            .get("enum")?
+            .as_array()?
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        if values.len() < 2 {
+            return None;
+        }
+        self.enums.push(EnumSchema {
+            pointer: String::new(),
+            values,
+        });
+        seen.enums.insert(address, self.enums.len() - 1);
+        Some(self.enums.len() - 1)
     }
 
     /// `body` with its `null` fields and fields holding their default dropped (see
@@ -345,9 +456,16 @@ impl Shapes {
         }
     }
 
-    fn walk(&self, node: usize, body: &Value, at: &mut String, out: &mut Vec<Undeclared>) {
+    fn walk(&self, node: usize, body: &Value, at: &mut String, out: &mut Inspection) {
         let node = &self.nodes[node];
         match body {
+            Value::String(s) => {
+                if let Some(e) = node.enumeration
+                    && let Some(value) = self.enums[e].values.iter().position(|v| v == s)
+                {
+                    out.enums.push(EnumHit { schema: e, value });
+                }
+            }
             Value::Object(fields) => {
                 for (name, value) in fields {
                     let len = at.len();
@@ -355,7 +473,7 @@ impl Shapes {
                     push_escaped(at, name);
                     match node.properties.get(name).or(node.additional.as_ref()) {
                         Some(&child) => self.walk(child, value, at, out),
-                        None if node.closed => out.push(Undeclared {
+                        None if node.closed => out.undeclared.push(Undeclared {
                             pointer: at.clone(),
                             declared: node.properties.keys().cloned().collect(),
                         }),
@@ -377,6 +495,31 @@ impl Shapes {
             _ => {}
         }
     }
+}
+
+/// What [`Shapes::build`] has resolved so far, by the address of the schema in the document.
+#[derive(Default)]
+struct Seen {
+    /// Schema -> its node.
+    nodes: HashMap<usize, usize>,
+    /// Enum schema -> its index in [`Shapes::enums`].
+    enums: HashMap<usize, usize>,
+}
+
+/// The schema holding the `enum` of `schema`, through `$ref`s and `allOf` members.
+fn enum_of<'d>(doc: &'d Value, schema: &'d Value, depth: usize) -> Option<&'d Value> {
+    if depth > 16 {
+        return None;
+    }
+    let schema = resolve(doc, schema);
+    if schema.get("enum").is_some() {
+        return Some(schema);
+    }
+    schema
+        .get("allOf")?
+        .as_array()?
+        .iter()
+        .find_map(|member| enum_of(doc, member, depth + 1))
 }
 
 /// The fields an object schema declares, merged over its compositions.
@@ -546,11 +689,11 @@ mod tests {
         // The tree, its array of children (whose items are the tree again), and `name`.
         assert_eq!(shapes.nodes.len(), 3);
         let body = json!({"name": "a", "children": [{"children": [{"name": "c", "x": 1}]}]});
-        let found = shapes.undeclared("/tree", &body);
+        let found = shapes.inspect("/tree", &body).undeclared;
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].pointer, "/children/0/children/0/x");
         assert_eq!(found[0].declared, ["children", "name"]);
-        assert!(shapes.undeclared("/nowhere", &body).is_empty());
+        assert!(shapes.inspect("/nowhere", &body).undeclared.is_empty());
     }
 
     #[test]

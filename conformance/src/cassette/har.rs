@@ -47,6 +47,11 @@ fn interaction(file: &str, index: usize, entry: har::v1_2::Entries) -> Result<In
         request, response, ..
     } = entry;
     let content = response.content;
+    // A browser leaves out some bodies it saw: `size` says there was one, `text` is absent.
+    let unrecorded_body = match (&content.text, u64::try_from(content.size)) {
+        (None, Ok(size)) if size > 0 => Some(size),
+        _ => None,
+    };
     let body = decode(content.text, content.encoding.as_deref())
         .map_err(|why| format!("entry {index}: response.content: {why}"))?;
     Ok(Interaction {
@@ -66,6 +71,7 @@ fn interaction(file: &str, index: usize, entry: har::v1_2::Entries) -> Result<In
             status: response.status,
             headers: pairs(response.headers),
             body,
+            unrecorded_body,
         },
     })
 }

@@ -9,91 +9,31 @@ mod har;
 mod vcr;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
 use crate::RunError;
 use crate::model::{Finding, Interaction, Kind};
 
-/// What the cassette directories held.
-#[derive(Debug, Default)]
-pub struct Loaded {
-    /// Files examined.
-    pub files: usize,
-    /// Every interaction, by file (in path order) and index.
-    pub interactions: Vec<Interaction>,
-    /// Files that could not be read as cassettes.
-    pub findings: Vec<Finding>,
-}
-
-/// Reads every file under each of `dirs`, recursively, skipping hidden files and directories
-/// (`.gitkeep`, editor swap files). A directory that cannot be read stops the run. Files are
-/// read on every core; the result is in path order whatever the order they finish in.
-pub fn load(dirs: &[PathBuf]) -> Result<Loaded, RunError> {
+/// Every file under each of `dirs`, recursively and in path order, skipping hidden files and
+/// directories (`.gitkeep`, editor swap files). A directory that cannot be read stops the run.
+pub fn files(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
     let mut paths = Vec::new();
     for dir in dirs {
         paths.extend(files_under(dir)?);
     }
-    let mut loaded = Loaded {
-        files: paths.len(),
-        ..Loaded::default()
-    };
-    for (path, read) in paths.iter().zip(read_all(&paths)) {
-        match read {
-            Ok(mut interactions) => loaded.interactions.append(&mut interactions),
-            Err(why) => loaded.findings.push(
-                Finding::about_file(&path.display().to_string(), Kind::Cassette)
-                    .expected("a VCR cassette or a HAR 1.2 file", why.clone())
-                    .message(format!("not a readable cassette: {why}")),
-            ),
-        }
-    }
-    Ok(loaded)
+    Ok(paths)
 }
 
-type Read = Result<Vec<Interaction>, String>;
-
-/// [`read_file`] on each of `paths`, on as many threads as there are cores, in `paths` order.
-fn read_all(paths: &[PathBuf]) -> Vec<Read> {
-    let read = |path: &PathBuf| read_file(path, &path.display().to_string());
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(paths.len());
-    if threads <= 1 {
-        return paths.iter().map(read).collect();
-    }
-    // Each worker takes the next file in turn and records its index, to put the results back
-    // in order.
-    let next = AtomicUsize::new(0);
-    let worker = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(path) = paths.get(i) else { break };
-            done.push((i, read(path)));
-        }
-        done
-    };
-    let mut slots: Vec<Option<Read>> = (0..paths.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
-        for handle in handles {
-            match handle.join() {
-                Ok(done) => {
-                    for (i, result) in done {
-                        slots[i] = Some(result);
-                    }
-                }
-                // A reader panicked: let the panic go on as it would have on one thread.
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-    });
-    slots
-        .into_iter()
-        .map(|slot| slot.unwrap_or_else(|| Err("not read".to_string())))
-        .collect()
+/// The interactions of the cassette at `path`, or a [`Kind::Cassette`] finding that says why
+/// it is not one, and where.
+pub fn read(path: &Path) -> Result<Vec<Interaction>, Finding> {
+    let name = path.display().to_string();
+    read_file(path, &name).map_err(|why| {
+        Finding::about_file(&name, Kind::Cassette)
+            .expected("a VCR cassette or a HAR 1.2 file", why.clone())
+            .message(format!("not a readable cassette: {why}"))
+    })
 }
 
 fn files_under(dir: &Path) -> Result<Vec<PathBuf>, RunError> {
@@ -219,6 +159,13 @@ fn field_path(path: &serde_path_to_error::Path) -> String {
 mod tests {
     use super::*;
 
+    /// What a run reads from a directory holding `files`.
+    struct Loaded {
+        files: usize,
+        interactions: Vec<Interaction>,
+        findings: Vec<Finding>,
+    }
+
     fn load_files(files: &[(&str, &str)]) -> Loaded {
         let dir = tempfile::tempdir().unwrap();
         for (name, text) in files {
@@ -226,7 +173,19 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        load(&[dir.path().to_path_buf()]).unwrap()
+        let paths = super::files(&[dir.path().to_path_buf()]).unwrap();
+        let mut loaded = Loaded {
+            files: paths.len(),
+            interactions: Vec::new(),
+            findings: Vec::new(),
+        };
+        for path in paths {
+            match read(&path) {
+                Ok(mut interactions) => loaded.interactions.append(&mut interactions),
+                Err(finding) => loaded.findings.push(finding),
+            }
+        }
+        loaded
     }
 
     const HAR: &str = r#"{"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},
@@ -346,8 +305,24 @@ recorded_with: t
     }
 
     #[test]
+    fn a_har_body_the_browser_left_out_is_marked_as_not_recorded() {
+        let left_out = HAR.replace(
+            r#""text": "e30=", "encoding": "base64""#,
+            r#""comment": "x""#,
+        );
+        let loaded = load_files(&[("x.har", &left_out)]);
+        let response = &loaded.interactions[0].response;
+        assert_eq!(
+            (response.unrecorded_body, response.body.len()),
+            (Some(2), 0)
+        );
+        let recorded = load_files(&[("x.har", HAR)]);
+        assert_eq!(recorded.interactions[0].response.unrecorded_body, None);
+    }
+
+    #[test]
     fn a_missing_directory_stops_the_run() {
-        let err = load(&["/nonexistent/cassettes".into()]).unwrap_err();
+        let err = files(&["/nonexistent/cassettes".into()]).unwrap_err();
         assert!(err.to_string().contains("/nonexistent/cassettes"), "{err}");
     }
 }

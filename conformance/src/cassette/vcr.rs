@@ -97,6 +97,7 @@ fn interaction(file: &str, index: usize, recorded: HttpInteraction) -> Interacti
             headers: flatten(response.headers),
             // VCR keeps the body as text; its `encoding` is the charset it was decoded with.
             body: response.body.string.into_bytes(),
+            unrecorded_body: None,
         },
     }
 }

@@ -68,8 +68,12 @@ fn summary_line(report: &Report) -> String {
     } else {
         "does not conform"
     };
+    let skipped = match s.skipped {
+        0 => String::new(),
+        n => format!("; skipped {n} interactions to other hosts"),
+    };
     format!(
-        "{verdict}: {} files, {} interactions, {} checks: {} errors, {} warnings, {} waived",
+        "{verdict}: {} files, {} interactions, {} checks: {} errors, {} warnings, {} waived{skipped}",
         s.files, s.interactions, s.checks, s.errors, s.warnings, s.waived
     )
 }
