@@ -219,7 +219,6 @@ fn response_schema_finding(
 ) -> (Finding, bool) {
     let at = error.instance_path().as_str().to_string();
     let found = excerpt(error.instance());
-    let message = error.to_string();
     let (kind, pointer, expected, strict) = match error.kind() {
         ValidationErrorKind::Enum { options } => (
             Kind::UnknownEnumValue,
@@ -231,14 +230,21 @@ fn response_schema_finding(
             let name = property.as_str().unwrap_or_default();
             let pointer = format!("{at}/{}", escape(name));
             let expected = format!("required field `{name}`");
+            // The message names the property, not the object: it is short.
             return (
                 Finding::at(site, Kind::Schema, pointer)
                     .expected(expected, "absent")
-                    .message(message),
+                    .message(error.to_string()),
                 true,
             );
         }
-        ValidationErrorKind::Type { .. } => (Kind::Schema, at, message_expected(&message), true),
+        ValidationErrorKind::Type { .. } => {
+            let expected = match error_message(error, &found, "of its type") {
+                message if message.ends_with("is not of its type") => "another type".to_string(),
+                message => message_expected(&message),
+            };
+            (Kind::Schema, at, expected, true)
+        }
         ValidationErrorKind::Format { format } => (
             Kind::Schema,
             at,
@@ -259,6 +265,7 @@ fn response_schema_finding(
             false,
         ),
     };
+    let message = error_message(error, &found, &expected);
     let finding = Finding::at(site, kind, pointer)
         .expected(expected, found)
         .message(message);
@@ -284,12 +291,66 @@ fn options_list(options: &Value) -> String {
     }
 }
 
-/// A value as compact JSON, cut to a readable length.
+/// How many characters of a value a finding quotes.
+const EXCERPT_CHARS: usize = 80;
+
+/// A value as compact JSON, cut to a readable length. Only the start of the value is
+/// written: a 30 MB string costs as much as a short one.
 fn excerpt(value: &Value) -> String {
-    let text = value.to_string();
-    match text.char_indices().nth(80) {
+    let text = match value {
+        // Only the start of a long string is written (its JSON is cut below anyway).
+        Value::String(s) => {
+            let cut = s
+                .char_indices()
+                .nth(EXCERPT_CHARS)
+                .map_or(s.len(), |(i, _)| i);
+            Value::String(s[..cut].to_string()).to_string()
+        }
+        _ => {
+            let mut out = Bounded(String::new());
+            // Writing stops with an error once the bound is passed: that is the point.
+            let _ = serde_json::to_writer(&mut out, value);
+            out.0
+        }
+    };
+    match text.char_indices().nth(EXCERPT_CHARS) {
         Some((cut, _)) => format!("{}...", &text[..cut]),
         None => text,
+    }
+}
+
+/// A writer that takes a little more than [`EXCERPT_CHARS`] characters' worth of bytes and
+/// then refuses the rest.
+struct Bounded(String);
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let room = (4 * EXCERPT_CHARS).saturating_sub(self.0.len());
+        if room == 0 {
+            return Err(std::io::Error::other("long enough"));
+        }
+        let taken = &buf[..buf.len().min(room)];
+        self.0.push_str(&String::from_utf8_lossy(taken));
+        Ok(taken.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A validation error's own message, unless its value is too long to write whole (the
+/// message quotes the value): then the value's start and what was expected.
+fn error_message(error: &jsonschema::ValidationError<'_>, found: &str, expected: &str) -> String {
+    let long = match error.instance().as_ref() {
+        Value::String(s) => s.len() > crate::model::MAX_TEXT,
+        Value::Array(items) => items.len() > 64,
+        Value::Object(fields) => fields.len() > 64,
+        _ => false,
+    };
+    match long {
+        true => format!("{found} is not {expected}"),
+        false => error.to_string(),
     }
 }
 
@@ -638,5 +699,16 @@ mod tests {
         let cut = excerpt(&long);
         assert!(cut.ends_with("...") && cut.chars().count() == 83, "{cut}");
         assert_eq!(excerpt(&Value::Null), "null");
+        let array = Value::Array(vec![Value::String("y".repeat(50)); 1000]);
+        let cut = excerpt(&array);
+        assert!(
+            cut.starts_with("[\"yyy") && cut.chars().count() == 83,
+            "{cut}"
+        );
+        let quotes = Value::String("\"".repeat(100));
+        assert_eq!(
+            excerpt(&quotes),
+            format!("\"{}...", "\\\"".repeat(39) + "\\")
+        );
     }
 }

@@ -11,6 +11,8 @@ use crate::spec::{Operation, Spec, escape};
 /// What the run's interactions exercised.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Coverage {
+    /// The spec file, as the run named it.
+    pub spec: String,
     /// Every operation of the spec, in spec order.
     pub operations: Vec<OperationCoverage>,
     /// Every response enum of two values or more.
@@ -107,8 +109,8 @@ impl Tally {
         }
     }
 
-    /// The coverage counted.
-    pub(crate) fn finish(self, spec: &Spec, enums: &[EnumSchema]) -> Coverage {
+    /// The coverage counted, of `spec` read from `spec_file`.
+    pub(crate) fn finish(self, spec: &Spec, spec_file: &str, enums: &[EnumSchema]) -> Coverage {
         let operations = spec
             .operations
             .iter()
@@ -129,7 +131,11 @@ impl Tally {
                 values: e.values.iter().cloned().zip(counts).collect(),
             })
             .collect();
-        Coverage { operations, enums }
+        Coverage {
+            spec: spec_file.to_string(),
+            operations,
+            enums,
+        }
     }
 }
 
@@ -168,7 +174,8 @@ impl Coverage {
     }
 
     /// One `coverage` error per gap of what `requirement` asks for, about `spec_file`.
-    pub fn gaps(&self, requirement: Requirement, spec: &Spec, spec_file: &str) -> Vec<Finding> {
+    pub fn gaps(&self, requirement: Requirement, spec: &Spec) -> Vec<Finding> {
+        let spec_file = self.spec.as_str();
         let mut findings = Vec::new();
         for (op, covered) in spec.operations.iter().zip(&self.operations) {
             let what = format!("{} {}", op.method, op.template);
@@ -254,7 +261,7 @@ mod tests {
         );
         tally.add(&spec, &replayed(Some("a"), 404), &[]);
         tally.add(&spec, &replayed(None, 200), &[]);
-        let coverage = tally.finish(&spec, &enums);
+        let coverage = tally.finish(&spec, "s.yaml", &enums);
         assert_eq!(coverage.operations[0].interactions, 2);
         assert_eq!(
             coverage.operations[0].statuses,
@@ -272,10 +279,10 @@ mod tests {
         let spec = spec();
         let mut tally = Tally::new(&spec, &[]);
         tally.add(&spec, &replayed(Some("a"), 200), &[]);
-        let coverage = tally.finish(&spec, &[]);
+        let coverage = tally.finish(&spec, "s.yaml", &[]);
         let gaps = |r| -> Vec<(Option<String>, String)> {
             coverage
-                .gaps(r, &spec, "s.yaml")
+                .gaps(r, &spec)
                 .into_iter()
                 .map(|f| (f.operation, f.pointer))
                 .collect()

@@ -184,10 +184,10 @@ pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
         }
     }
     report.summary.interactions = report.interactions.len();
-    report.coverage = tally.finish(&context.spec, context.schemas.enums());
+    let spec_file = config.spec.display().to_string();
+    report.coverage = tally.finish(&context.spec, &spec_file, context.schemas.enums());
     if let Some(requirement) = config.require_coverage {
-        let spec_file = config.spec.display().to_string();
-        let gaps = report.coverage.gaps(requirement, &context.spec, &spec_file);
+        let gaps = report.coverage.gaps(requirement, &context.spec);
         report.findings.extend(gaps);
     }
     timings.interactions = report.interactions.len();
@@ -376,7 +376,7 @@ impl Lane {
                             }
                         }
                     }
-                    Err(finding) => read.findings.push(finding),
+                    Err(finding) => read.findings.push(*finding),
                 }
                 done.push(read);
             }

@@ -30,7 +30,9 @@ pub mod synth;
 pub mod waivers;
 
 pub use gate::{Config, Timings, run, run_timed};
-pub use model::{Finding, Interaction, Kind, Outcome, Replayed, Report, Severity, Summary};
+pub use model::{
+    Finding, Interaction, Kind, MAX_TEXT, Outcome, Replayed, Report, Severity, Summary,
+};
 
 /// Why the gate could not run at all (exit code 2): an unreadable spec, cassette directory or
 /// waivers file, or a replay thread or server that did not start or stopped half-way.

@@ -12,6 +12,8 @@ pub struct Interaction {
     pub file: String,
     /// Its position in the cassette, from 0.
     pub index: usize,
+    /// The line of the file where it starts (from 1), when the reader could tell.
+    pub line: Option<usize>,
     /// The recorded request.
     pub request: RecordedRequest,
     /// The recorded response.
@@ -60,6 +62,7 @@ impl Interaction {
         Interaction {
             file: "f.json".into(),
             index,
+            line: None,
             request: RecordedRequest {
                 method: "GET".into(),
                 url: "https://h/x".into(),
@@ -102,63 +105,136 @@ pub enum Severity {
     Waived,
 }
 
-/// What a finding is about: one check each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// What a finding is about: one check each. Its name (in reports, waivers and SARIF rule
+/// ids) is the kebab-case of the variant, for serde and strum alike; its help text is the
+/// variant's `strum(message)`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+    strum::EnumMessage,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Kind {
     /// A file under a cassette directory is neither a VCR cassette nor a HAR file, or is
-    /// malformed.
+    /// malformed; or a recorder left a response body out.
+    #[strum(
+        message = "The file is not a readable cassette, or a recorder left a body out.",
+        detailed_message = "A file below a cassette directory is neither a VCR cassette (JSON or YAML, top-level `http_interactions`) nor a HAR 1.2 file (top-level `log`), or it is malformed; the finding says why and where. As a warning: the recorder saw a response body but left it out (a browser's HAR export does that), so the body's checks and the replay were skipped."
+    )]
     Cassette,
     /// The request's method and path match no operation of the spec.
+    #[strum(
+        message = "The request's method and path match no operation of the spec.",
+        detailed_message = "The recorded request is to the API's host (a server of the spec, or one given with --host) but its method and path match no operation. Traffic to other hosts is skipped, not reported."
+    )]
     Route,
     /// The recorded request breaks the spec: a body that fails the request schema, a missing
     /// required parameter, a parameter value of the wrong type or off its pattern.
+    #[strum(
+        message = "The recorded request breaks the spec.",
+        detailed_message = "The request body fails the operation's request schema (required fields, types, id pattern, enum values), is not JSON, or is missing; or a required query or path parameter is missing, or a parameter value is not of its type, format, pattern or range. The pointer is a JSON pointer into the request body, or the parameter as `query:name`."
+    )]
     Request,
     /// The interaction could not be replayed through the client.
+    #[strum(
+        message = "The interaction could not be replayed through the client, or the client sent another request.",
+        detailed_message = "The generated client refused a recorded value that the request check found nothing wrong with, or the request it sent differs from the recording (method, path, query or JSON body, compared by meaning). A warning when the client has no call for the operation."
+    )]
     Replay,
     /// The status code is not documented for the operation.
+    #[strum(
+        message = "The status is not documented for the operation.",
+        detailed_message = "Neither the exact code, nor its range (`4XX`), nor `default` is among the operation's documented responses."
+    )]
     Status,
     /// The response's media type is not the documented one.
+    #[strum(
+        message = "The response's media type is not the documented one.",
+        detailed_message = "The `Content-Type` of the response is none of the media types the status documents, or the status documents no body and the response has one."
+    )]
     ContentType,
     /// The body of a JSON response is not JSON.
+    #[strum(
+        message = "The body of a JSON response is not JSON.",
+        detailed_message = "An HTML error page from a proxy, a truncated body, an empty body where JSON is documented."
+    )]
     Json,
     /// The body does not validate against the documented schema.
+    #[strum(
+        message = "The response body fails the documented schema.",
+        detailed_message = "JSON Schema built from the spec (`nullable` and integer formats rewritten, `$ref`s resolved): required fields, types, patterns, formats such as `date-time` and `uri`, bounds."
+    )]
     Schema,
     /// An enum field holds a value the spec does not list (the client accepts it as
     /// `Unknown`).
+    #[strum(
+        message = "An enum field holds a value the spec does not list.",
+        detailed_message = "The generated client accepts it as `Unknown(..)`, so deployed code keeps working, but the spec is out of date or the server is wrong."
+    )]
     UnknownEnumValue,
     /// The body has a field the schema does not declare.
+    #[strum(
+        message = "A body has a field the schema does not declare (drift).",
+        detailed_message = "In a response or a request body, even where the schema does not say `additionalProperties: false`. A warning: the client ignores such fields."
+    )]
     UndeclaredField,
     /// The generated client could not turn the response into its typed value or error.
+    #[strum(
+        message = "The generated client could not turn the response into its typed value or error.",
+        detailed_message = "The client's decoding failed where it should not: the pointer says where its parser stopped."
+    )]
     Client,
     /// The schema check and the client disagree: one accepts what the other rejects.
+    #[strum(
+        message = "The schema and the generated client disagree.",
+        detailed_message = "One accepts what the other rejects: the generator or the schema rewriting has a bug, or a format the two read differently."
+    )]
     Disagreement,
     /// A waiver that matches nothing, or has expired.
+    #[strum(
+        message = "A waiver matches nothing, or has expired.",
+        detailed_message = "Stale waivers are reported so that they are removed; an expired one no longer applies."
+    )]
     Waiver,
     /// An operation or a documented status no interaction exercised, where the run requires
     /// it (`--require-coverage`).
+    #[strum(
+        message = "An operation or a documented status was not exercised.",
+        detailed_message = "No recorded interaction covers the operation (or, with `--require-coverage statuses`, the documented status of the operation)."
+    )]
     Coverage,
 }
 
 impl Kind {
-    /// The name used in reports and in `waivers.toml`.
+    /// The name used in reports, waivers and SARIF rule ids.
     pub fn name(self) -> &'static str {
-        match self {
-            Kind::Cassette => "cassette",
-            Kind::Route => "route",
-            Kind::Request => "request",
-            Kind::Replay => "replay",
-            Kind::Status => "status",
-            Kind::ContentType => "content-type",
-            Kind::Json => "json",
-            Kind::Schema => "schema",
-            Kind::UnknownEnumValue => "unknown-enum-value",
-            Kind::UndeclaredField => "undeclared-field",
-            Kind::Client => "client",
-            Kind::Disagreement => "disagreement",
-            Kind::Waiver => "waiver",
-            Kind::Coverage => "coverage",
-        }
+        self.into()
+    }
+
+    /// One sentence on what the check finds.
+    pub fn summary(self) -> &'static str {
+        strum::EnumMessage::get_message(&self).unwrap_or_default()
+    }
+
+    /// What the check finds, at more length.
+    pub fn help(self) -> &'static str {
+        strum::EnumMessage::get_detailed_message(&self).unwrap_or_default()
+    }
+
+    /// Every kind.
+    pub fn all() -> impl Iterator<Item = Kind> {
+        <Kind as strum::IntoEnumIterator>::iter()
     }
 }
 
@@ -169,6 +245,9 @@ pub struct Finding {
     pub file: String,
     /// The interaction's index in the file; `None` for findings about a whole file.
     pub interaction: Option<usize>,
+    /// The line of the file where the interaction starts, when the reader could tell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
     /// The operation the interaction was routed to, when it was.
     pub operation: Option<String>,
     /// Error, warning, or waived.
@@ -205,6 +284,7 @@ impl Finding {
         FindingBuilder(Finding {
             file: site.interaction.file.clone(),
             interaction: Some(site.interaction.index),
+            line: site.interaction.line,
             operation: site.operation.map(str::to_string),
             severity: default_severity(kind),
             kind,
@@ -221,6 +301,7 @@ impl Finding {
         FindingBuilder(Finding {
             file: file.to_string(),
             interaction: None,
+            line: None,
             operation: None,
             severity: default_severity(kind),
             kind,
@@ -409,27 +490,16 @@ mod tests {
 
     #[test]
     fn kind_names_are_the_names_waivers_and_json_use() {
-        let all = [
-            Kind::Cassette,
-            Kind::Route,
-            Kind::Request,
-            Kind::Replay,
-            Kind::Status,
-            Kind::ContentType,
-            Kind::Json,
-            Kind::Schema,
-            Kind::UnknownEnumValue,
-            Kind::UndeclaredField,
-            Kind::Client,
-            Kind::Disagreement,
-            Kind::Waiver,
-            Kind::Coverage,
-        ];
-        for kind in all {
+        for kind in Kind::all() {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
             let back: Kind = serde_json::from_value(kind.name().into()).unwrap();
             assert_eq!(back, kind);
+            assert!(
+                !kind.summary().is_empty() && !kind.help().is_empty(),
+                "{kind:?}"
+            );
         }
+        assert_eq!(Kind::UnknownEnumValue.name(), "unknown-enum-value");
     }
 
     #[test]

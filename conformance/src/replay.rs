@@ -338,6 +338,9 @@ impl Replayers {
             .timeout(Duration::from_secs(30))
             // A recorded 429 or 500 is served once and must be judged as it is.
             .retry(flatpeak::RetryPolicy::disabled())
+            // The body is the recording's, in memory already: the client reads it whole, as
+            // the schema check does.
+            .max_body_bytes(u64::MAX)
             .build()
             .map_err(|e| RunError::new(format!("cannot build the replay client: {e}")))?;
         let url_path = client

@@ -57,6 +57,7 @@ fn interaction(file: &str, index: usize, entry: har::v1_2::Entries) -> Result<In
     Ok(Interaction {
         file: file.to_string(),
         index,
+        line: None,
         request: RecordedRequest {
             method: request.method.to_ascii_uppercase(),
             url: request.url,

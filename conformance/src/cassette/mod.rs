@@ -27,12 +27,14 @@ pub fn files(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
 
 /// The interactions of the cassette at `path`, or a [`Kind::Cassette`] finding that says why
 /// it is not one, and where.
-pub fn read(path: &Path) -> Result<Vec<Interaction>, Finding> {
+pub fn read(path: &Path) -> Result<Vec<Interaction>, Box<Finding>> {
     let name = path.display().to_string();
     read_file(path, &name).map_err(|why| {
-        Finding::about_file(&name, Kind::Cassette)
-            .expected("a VCR cassette or a HAR 1.2 file", why.clone())
-            .message(format!("not a readable cassette: {why}"))
+        Box::new(
+            Finding::about_file(&name, Kind::Cassette)
+                .expected("a VCR cassette or a HAR 1.2 file", why.clone())
+                .message(format!("not a readable cassette: {why}")),
+        )
     })
 }
 
@@ -62,6 +64,17 @@ fn read_file(path: &Path, name: &str) -> Result<Vec<Interaction>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     let text = std::str::from_utf8(&bytes).map_err(|e| format!("not UTF-8 text: {e}"))?;
     let syntax = Syntax::of(path, text);
+    let mut interactions = parse(text, syntax, name)?;
+    let lines = starting_lines(text, syntax);
+    if lines.len() == interactions.len() {
+        for (interaction, line) in interactions.iter_mut().zip(lines) {
+            interaction.line = Some(line);
+        }
+    }
+    Ok(interactions)
+}
+
+fn parse(text: &str, syntax: Syntax, name: &str) -> Result<Vec<Interaction>, String> {
     // Most files are VCR cassettes, read here in one pass; a HAR file, or one that does not
     // read as a cassette, goes the general way below, which decides and explains.
     if let Some(interactions) = vcr::read_direct(text, syntax, name) {
@@ -77,6 +90,25 @@ fn read_file(path: &Path, name: &str) -> Result<Vec<Interaction>, String> {
                 .to_string(),
         ),
     }
+}
+
+/// The line (from 1) of each `request` key in `text`: where each interaction (VCR) or entry
+/// (HAR) starts, as recorders write them. The parsers do not keep positions; the caller uses
+/// these only when there is one per interaction, so a body that happens to hold the text
+/// cannot shift them.
+fn starting_lines(text: &str, syntax: Syntax) -> Vec<usize> {
+    let mut lines = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let starts = match syntax {
+            Syntax::Json => trimmed.matches("\"request\"").count(),
+            Syntax::Yaml => {
+                usize::from(trimmed.starts_with("- request:") || trimmed.starts_with("request:"))
+            }
+        };
+        lines.extend(std::iter::repeat_n(n + 1, starts));
+    }
+    lines
 }
 
 /// How a file's text is written. JSON is chosen by a `.json` or `.har` extension or by a
@@ -182,7 +214,7 @@ mod tests {
         for path in paths {
             match read(&path) {
                 Ok(mut interactions) => loaded.interactions.append(&mut interactions),
-                Err(finding) => loaded.findings.push(finding),
+                Err(finding) => loaded.findings.push(*finding),
             }
         }
         loaded
@@ -318,6 +350,21 @@ recorded_with: t
         );
         let recorded = load_files(&[("x.har", HAR)]);
         assert_eq!(recorded.interactions[0].response.unrecorded_body, None);
+    }
+
+    #[test]
+    fn interactions_know_the_line_they_start_on_when_the_file_tells() {
+        let loaded = load_files(&[("a.yaml", VCR_YAML), ("b.har", HAR)]);
+        let lines: Vec<Option<usize>> = loaded.interactions.iter().map(|i| i.line).collect();
+        assert_eq!(lines, [Some(2), Some(3)]);
+        let one_line = serde_json::to_string(&serde_norway::from_str::<Value>(VCR_YAML).unwrap())
+            .unwrap()
+            .replace("\"uri\"", "\"request\":{},\"uri\"");
+        let loaded = load_files(&[("c.json", &one_line)]);
+        assert_eq!(
+            loaded.interactions[0].line, None,
+            "two `request`s, one interaction"
+        );
     }
 
     #[test]

@@ -86,6 +86,7 @@ fn interaction(file: &str, index: usize, recorded: HttpInteraction) -> Interacti
     Interaction {
         file: file.to_string(),
         index,
+        line: None,
         request: RecordedRequest {
             method: request.method.as_str().to_ascii_uppercase(),
             url: request.uri.to_string(),

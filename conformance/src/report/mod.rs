@@ -2,6 +2,7 @@
 
 mod json;
 mod junit;
+mod sarif;
 mod text;
 
 use crate::model::{Finding, Report};
@@ -15,6 +16,9 @@ pub enum Format {
     Json,
     /// JUnit XML, one test case per interaction, for CI dashboards.
     Junit,
+    /// SARIF 2.1.0, for GitHub code scanning and other review tools: a result per finding,
+    /// waived ones suppressed, coverage gaps as notes.
+    Sarif,
 }
 
 /// Renders `report` in `format`.
@@ -23,6 +27,7 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Text => text::render(report),
         Format::Json => json::render(report),
         Format::Junit => junit::render(report),
+        Format::Sarif => sarif::render(report),
     }
 }
 

@@ -1,0 +1,214 @@
+//! SARIF 2.1.0, for GitHub code scanning and other CI review tools: one run for the gate, one
+//! rule per kind of finding, one result per finding located at its cassette (and the line of
+//! its interaction, when the reader knows it), waived findings as suppressed results, and what
+//! the recordings did not cover as notes.
+//!
+//! GitHub code scanning ignores `suppressions`: it shows a waived finding as an open alert
+//! (of level `note`). A run holds at most [`MAX_RESULTS`] results, GitHub's limit.
+
+use serde_json::json;
+use serde_sarif::sarif::{
+    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
+    Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool,
+    ToolComponent,
+};
+
+use crate::coverage::Coverage;
+use crate::model::{Finding, Kind, Report, Severity};
+
+/// The most results one run holds: GitHub code scanning takes no more.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// The SARIF rule of coverage notes (the coverage rule is for `--require-coverage` errors).
+const COVERAGE_NOTE: &str = "coverage-note";
+
+pub(super) fn render(report: &Report) -> String {
+    let mut results: Vec<SarifResult> = report.findings.iter().map(result).collect();
+    results.extend(coverage_notes(&report.coverage));
+    let left_out = results.len().saturating_sub(MAX_RESULTS);
+    results.truncate(MAX_RESULTS);
+    let run = Run::builder()
+        .tool(tool())
+        .results(results)
+        .properties(properties(report, left_out))
+        .build();
+    let sarif = Sarif::builder()
+        .schema(serde_sarif::sarif::SCHEMA_URL)
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    // Plain data of strings and numbers: serialising it cannot fail.
+    let mut text = serde_json::to_string_pretty(&sarif).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn tool() -> Tool {
+    let mut rules: Vec<ReportingDescriptor> = Kind::all()
+        .map(|kind| rule(kind.name(), kind.summary(), kind.help()))
+        .collect();
+    rules.push(rule(
+        COVERAGE_NOTE,
+        "An operation, status or enum value the recordings did not exercise.",
+        "What the cassettes leave untested of the spec. Run with --require-coverage \
+         operations or statuses to make a gap fail the gate.",
+    ));
+    let driver = ToolComponent::builder()
+        .name("flatpeak-conformance")
+        .version(env!("CARGO_PKG_VERSION"))
+        .information_uri("https://github.com/oxidecomputer/progenitor")
+        .rules(rules)
+        .build();
+    Tool::builder().driver(driver).build()
+}
+
+fn rule(id: &str, summary: &str, help: &str) -> ReportingDescriptor {
+    let text = |t: &str| MultiformatMessageString::builder().text(t).build();
+    ReportingDescriptor::builder()
+        .id(id)
+        .name(id)
+        .short_description(text(summary))
+        .full_description(text(help))
+        .help(text(help))
+        .build()
+}
+
+fn result(f: &Finding) -> SarifResult {
+    let level = match f.severity {
+        Severity::Error => ResultLevel::Error,
+        Severity::Warning => ResultLevel::Warning,
+        Severity::Waived => ResultLevel::Note,
+    };
+    let mut text = f.message.clone();
+    if !f.pointer.is_empty() {
+        text = format!("{text} (at `{}`)", f.pointer);
+    }
+    if let Some(op) = &f.operation {
+        text = format!("{op}: {text}");
+    }
+    let mut result = SarifResult::builder()
+        .rule_id(f.kind.name())
+        .level(level)
+        .message(Message::builder().text(text).build())
+        .locations(vec![location(&f.file, f.line)])
+        .partial_fingerprints(
+            [("primaryLocationLineHash".to_string(), fingerprint(f))]
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        )
+        .build();
+    if let Some(reason) = &f.waiver {
+        result.suppressions = Some(vec![
+            Suppression::builder()
+                .kind(json!("external"))
+                .justification(reason.clone())
+                .build(),
+        ]);
+    }
+    result
+}
+
+/// The cassette, and the line of the interaction when known.
+fn location(file: &str, line: Option<usize>) -> Location {
+    let artifact = ArtifactLocation::builder().uri(uri(file)).build();
+    let mut physical = PhysicalLocation::builder()
+        .artifact_location(artifact)
+        .build();
+    if let Some(line) = line.and_then(|l| i64::try_from(l).ok()) {
+        physical.region = Some(Region::builder().start_line(line).build());
+    }
+    Location::builder().physical_location(physical).build()
+}
+
+/// A file name as a URI reference: relative paths stay relative (GitHub resolves them from the
+/// repository's root), absolute ones become `file://` URLs.
+fn uri(file: &str) -> String {
+    let path = std::path::Path::new(file);
+    if path.is_absolute()
+        && let Ok(url) = url::Url::from_file_path(path)
+    {
+        return url.to_string();
+    }
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(file, KEEP).to_string()
+}
+
+/// A stable fingerprint of where and what a finding is, so that a finding seen again is the
+/// same alert: FNV-1a of file, interaction, kind and pointer.
+fn fingerprint(f: &Finding) -> String {
+    let key = format!(
+        "{}\u{0}{:?}\u{0}{}\u{0}{}",
+        f.file,
+        f.interaction,
+        f.kind.name(),
+        f.pointer
+    );
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// What the recordings did not exercise, as notes.
+fn coverage_notes(c: &Coverage) -> Vec<SarifResult> {
+    let mut notes = Vec::new();
+    let mut note = |text: String| {
+        notes.push(
+            SarifResult::builder()
+                .rule_id(COVERAGE_NOTE)
+                .level(ResultLevel::Note)
+                .message(Message::builder().text(text).build())
+                .locations(vec![location(&c.spec, None)])
+                .build(),
+        );
+    };
+    for op in &c.operations {
+        if op.interactions == 0 {
+            note(format!(
+                "`{}` ({} {}) was not exercised",
+                op.operation, op.method, op.path
+            ));
+            continue;
+        }
+        for (status, _) in op.statuses.iter().filter(|(_, n)| *n == 0) {
+            note(format!(
+                "`{}` was not exercised with status {status}",
+                op.operation
+            ));
+        }
+    }
+    for e in &c.enums {
+        for (value, _) in e.values.iter().filter(|(_, n)| *n == 0) {
+            note(format!("enum `{}`: value {value:?} was not seen", e.schema));
+        }
+    }
+    notes
+}
+
+/// The run's counts and coverage totals, and how many results were left out.
+fn properties(report: &Report, left_out: usize) -> PropertyBag {
+    let s = report.summary;
+    let c = &report.coverage;
+    let pair = |(seen, all): (usize, usize)| json!({"seen": seen, "documented": all});
+    let bag = json!({
+        "summary": s,
+        "coverage": {
+            "operations": pair(c.operations_seen()),
+            "statuses": pair(c.statuses_seen()),
+            "enumValues": pair(c.enum_values_seen()),
+        },
+        "resultsLeftOut": left_out,
+    });
+    let additional: std::collections::BTreeMap<String, serde_json::Value> = match bag {
+        serde_json::Value::Object(map) => map.into_iter().collect(),
+        _ => Default::default(),
+    };
+    PropertyBag::builder()
+        .additional_properties(additional)
+        .build()
+}
