@@ -38,6 +38,27 @@ pub enum Command {
     /// manifest of the findings each must give (for benchmarks and for checking other
     /// validators). Check it with `--cassettes DIR/cassettes --no-waivers`.
     Synth(SynthArgs),
+    /// Replace credentials and every value the spec marks `x-sensitive` in cassettes (VCR
+    /// JSON or YAML, HAR), in place, by placeholders that still validate. Exit 0 when done;
+    /// with --check, 1 when something would change, 0 when nothing would; 2 when the input
+    /// cannot be read.
+    Scrub(ScrubArgs),
+}
+
+/// Arguments of `scrub`.
+#[derive(Debug, clap::Args)]
+pub struct ScrubArgs {
+    /// Directories searched recursively for cassettes.
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Write nothing: list each value that would change (file, interaction, place, and a
+    /// fingerprint, never the value).
+    #[arg(long)]
+    pub check: bool,
+    /// The OpenAPI 3.0 spec whose `x-sensitive` marks say what to replace
+    /// [default: openapi/flatpeak.yaml].
+    #[arg(long, value_name = "PATH")]
+    pub spec: Option<PathBuf>,
 }
 
 /// Arguments of `synth`.
@@ -137,6 +158,7 @@ impl Args {
 pub fn main(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Synth(args)) => synth(&args),
+        Some(Command::Scrub(args)) => scrub(&args),
         None => check(&cli.check),
     }
 }
@@ -182,6 +204,48 @@ pub fn timings_line(t: &Timings) -> String {
         s(t.validating),
         s(t.replaying),
     )
+}
+
+/// Scrubs cassettes, or with `--check` says what it would scrub.
+fn scrub(args: &ScrubArgs) -> ExitCode {
+    let spec_path = args
+        .spec
+        .clone()
+        .unwrap_or_else(|| default_path("openapi/flatpeak.yaml"));
+    let done = crate::spec::load(&spec_path)
+        .and_then(|spec| crate::scrub::scrub(&spec, &args.dirs, args.check));
+    let done = match done {
+        Ok(done) => done,
+        Err(e) => return fail(&e.to_string()),
+    };
+    for c in &done.changes {
+        println!(
+            "{} #{} {}: {}",
+            c.file, c.interaction, c.place, c.fingerprint
+        );
+    }
+    let values = done.changes.len();
+    match (args.check, values) {
+        (true, 0) => {
+            println!("{} files: nothing to scrub", done.files);
+            ExitCode::SUCCESS
+        }
+        (true, n) => {
+            println!(
+                "{} files: {n} values to scrub (run without --check)",
+                done.files
+            );
+            ExitCode::from(1)
+        }
+        (false, n) => {
+            println!(
+                "{} files: {n} values scrubbed in {} files",
+                done.files,
+                done.written.len()
+            );
+            ExitCode::SUCCESS
+        }
+    }
 }
 
 /// Writes a synthetic set.

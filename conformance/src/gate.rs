@@ -19,6 +19,7 @@ use crate::model::{
 use crate::replay::{Faults, Replayer, Replayers};
 use crate::route;
 use crate::schema::{EnumHit, Schemas};
+use crate::secrets::{self, Sensitivity, View};
 use crate::spec::Spec;
 use crate::waivers::Waivers;
 
@@ -76,6 +77,7 @@ impl Config {
 struct Context {
     spec: Spec,
     schemas: Schemas,
+    sensitivity: Sensitivity,
     /// The cassette files, in path order.
     files: Vec<PathBuf>,
     /// The hosts whose traffic is the API's (lower case).
@@ -146,6 +148,7 @@ pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
     let waivers = prepared.waivers;
     let context = Arc::new(Context {
         hosts: api_hosts(&prepared.spec, &config.hosts),
+        sensitivity: Sensitivity::of(&prepared.spec),
         spec: prepared.spec,
         schemas: prepared.schemas,
         files,
@@ -426,17 +429,21 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
                 interaction: it,
                 operation: None,
             };
+            // The query is left out: it may hold what the secret check reports.
+            let path = it.request.url.split('?').next().unwrap_or_default();
             let finding = Finding::at(unrouted, Kind::Route, "")
                 .expected(
                     "a method and path of the spec",
-                    format!("{} {}", it.request.method, it.request.url),
+                    format!("{} {path}", it.request.method),
                 )
                 .message(why);
+            let mut findings = vec![finding];
+            findings.extend(secret(context, unrouted, None, it));
             return Examined {
                 enums: Vec::new(),
                 replayed: Some(replayed),
-                findings: vec![finding],
-                checks: 1,
+                findings,
+                checks: 2,
                 validating: started.elapsed(),
                 replaying: Duration::ZERO,
             };
@@ -448,18 +455,19 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
         interaction: it,
         operation: Some(&route.operation.id),
     };
-    let mut findings = checks::request(
+    let mut findings = secret(context, site, Some(route.operation), it);
+    findings.extend(checks::request(
         site,
         route.operation,
         &route,
         &it.request,
         &context.schemas,
         &context.spec.document,
-    );
+    ));
     let faults = faults(&findings);
     let (documented, found) = checks::status(site, route.operation, it.response.status);
     findings.extend(found);
-    let mut checks = 3;
+    let mut checks = 4;
     if let Some(size) = it.response.unrecorded_body {
         // Nothing is known about a body the recorder left out: its checks and the replay,
         // which would serve an empty body in its place, are skipped.
@@ -517,6 +525,24 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
         validating,
         replaying,
     }
+}
+
+/// `secret`: what the interaction holds that should be a placeholder.
+fn secret(
+    context: &Context,
+    site: Site<'_>,
+    operation: Option<&crate::spec::Operation>,
+    it: &Interaction,
+) -> Vec<Finding> {
+    let view = View {
+        url: &it.request.url,
+        request_headers: &it.request.headers,
+        request_body: &it.request.body,
+        status: it.response.status,
+        response_headers: &it.response.headers,
+        response_body: &it.response.body,
+    };
+    secrets::findings(site, &context.sensitivity.leaks(operation, &view))
 }
 
 impl Examined {

@@ -25,6 +25,8 @@ pub mod replay;
 pub mod report;
 pub mod route;
 pub mod schema;
+pub mod scrub;
+pub mod secrets;
 pub mod spec;
 pub mod synth;
 pub mod waivers;

@@ -139,6 +139,14 @@ pub enum Kind {
         detailed_message = "The recorded request is to the API's host (a server of the spec, or one given with --host) but its method and path match no operation. Traffic to other hosts is skipped, not reported."
     )]
     Route,
+    /// A credential or personal value left in a recording: a credential header that holds
+    /// anything but a placeholder, a credential-shaped value anywhere, or a field or parameter
+    /// the spec marks `x-sensitive` that does not hold a placeholder.
+    #[strum(
+        message = "A credential or personal value is left in the recording.",
+        detailed_message = "A credential header (Authorization, Cookie, Set-Cookie, *api-key*, *token*) holds anything but a placeholder, a value anywhere is shaped like a credential (a bearer token, a JWT, a known API-key prefix, a private key), or a field or parameter the spec marks `x-sensitive` (tokens, postal addresses, coordinates, references from your systems) does not hold a placeholder. Reports show a fingerprint, never the value. `cargo xtask scrub` replaces them."
+    )]
+    Secret,
     /// The recorded request breaks the spec: a body that fails the request schema, a missing
     /// required parameter, a parameter value of the wrong type or off its pattern.
     #[strum(

@@ -16,26 +16,85 @@ fn report() -> &'static Report {
 }
 
 #[test]
-fn the_bundled_set_conforms_with_only_the_seed_waived() {
+fn the_bundled_set_conforms_with_only_the_seeds_waived() {
     let r = report();
     assert!(r.conforms(), "{}", render(r, Format::Text));
     assert_eq!(
         (r.summary.errors, r.summary.warnings, r.summary.waived),
-        (0, 0, 1)
+        (0, 0, 4)
     );
-    let waived = &r.findings[0];
-    assert_eq!(waived.file, "cassettes/seeds/location-status.json");
-    assert_eq!(waived.kind, Kind::UnknownEnumValue);
-    assert_eq!(waived.pointer, "/tariff_status/commodity_export/status");
-    assert_eq!(waived.found, "\"CONNECTED \"");
+    let waived: Vec<(&str, Kind, &str)> = r
+        .findings
+        .iter()
+        .map(|f| (f.file.as_str(), f.kind, f.pointer.as_str()))
+        .collect();
+    assert_eq!(
+        waived,
+        [
+            (
+                "cassettes/seeds/location-status.json",
+                Kind::UnknownEnumValue,
+                "/tariff_status/commodity_export/status"
+            ),
+            (
+                "cassettes/seeds/retrieve-device.json",
+                Kind::Secret,
+                "/geo_location/lat"
+            ),
+            (
+                "cassettes/seeds/retrieve-device.json",
+                Kind::Secret,
+                "/geo_location/lng"
+            ),
+            (
+                "cassettes/seeds/retrieve-device.json",
+                Kind::Secret,
+                "/reference_id"
+            ),
+        ]
+    );
+    assert_eq!(r.findings[0].found, "\"CONNECTED \"");
+    // A secret finding shows a fingerprint, never the value.
+    assert_eq!(r.findings[3].found, "\"ACC1\"… (13 chars)");
 }
 
 #[test]
-fn without_waivers_the_seed_typo_fails_the_gate() {
+fn without_waivers_the_seed_typo_and_example_values_fail_the_gate() {
     let r = common::gate(&["cassettes"], None);
     assert!(!r.conforms());
-    assert_eq!(r.summary.errors, 1);
-    assert_eq!(r.findings[0].severity, Severity::Error);
+    assert_eq!(r.summary.errors, 4);
+    assert!(r.findings.iter().all(|f| f.severity == Severity::Error));
+}
+
+#[test]
+fn scrubbing_the_bundled_set_changes_nothing_but_the_seeds_example_values() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(std::path::Path::new("cassettes"), dir.path());
+    let spec = conformance::spec::load(std::path::Path::new("../openapi/flatpeak.yaml")).unwrap();
+    let done = conformance::scrub::scrub(&spec, &[dir.path().to_path_buf()], true).unwrap();
+    let places: Vec<&str> = done.changes.iter().map(|c| c.place.as_str()).collect();
+    assert_eq!(
+        places,
+        ["/geo_location/lat", "/geo_location/lng", "/reference_id"]
+    );
+    assert!(
+        done.changes
+            .iter()
+            .all(|c| c.file.ends_with("seeds/retrieve-device.json"))
+    );
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
 }
 
 #[test]

@@ -31,6 +31,10 @@ enum Command {
     /// Run the contract gate: replay recorded responses through the client and check them
     /// against the spec (`conformance synth` writes a synthetic set to check).
     Conformance(conformance_cmd::Args),
+    /// Replace credentials and personal values in cassettes by placeholders that still
+    /// validate (the spec's `x-sensitive` marks say which), in place; `--check` only lists
+    /// them.
+    Scrub(conformance_cmd::ScrubArgs),
 }
 
 mod generate_cmd;
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Generate(args) => generate_cmd::run(args),
         Command::Conformance(args) => conformance_cmd::run(args),
+        Command::Scrub(args) => conformance_cmd::scrub(args),
     };
     match result {
         Ok(code) => code,

@@ -79,6 +79,12 @@ fn facts(spec: &Spec, builders: &BTreeMap<String, Builder>) -> Result<TokenStrea
     }
     let count = variants.len();
     let pattern_count = patterns.len();
+    for op in &spec.operations {
+        let places = sensitive(spec, op);
+        let variant = format_ident!("{}", op.id.to_upper_camel_case());
+        arms.sensitive
+            .push(quote! { Operation::#variant => &[#(#places),*], });
+    }
     let Arms {
         all,
         ids,
@@ -90,6 +96,7 @@ fn facts(spec: &Spec, builders: &BTreeMap<String, Builder>) -> Result<TokenStrea
         from_id,
         decode,
         constraints,
+        sensitive,
     } = arms;
     Ok(quote! {
         /// The operations of the API and what the spec says of each, generated from it: see
@@ -162,6 +169,12 @@ fn facts(spec: &Spec, builders: &BTreeMap<String, Builder>) -> Result<TokenStrea
                 pub(crate) const fn constraints(self) -> &'static [crate::wire::Constraint] {
                     match self { #(#constraints)* }
                 }
+
+                /// Where this operation's traffic holds what the spec marks `x-sensitive`,
+                /// which a recording replaces by placeholders.
+                pub(crate) const fn sensitive(self) -> &'static [crate::record::Sensitive] {
+                    match self { #(#sensitive)* }
+                }
             }
 
             /// The patterns [`Operation::constraints`] refer to, by index.
@@ -183,6 +196,7 @@ struct Arms {
     from_id: Vec<TokenStream>,
     decode: Vec<TokenStream>,
     constraints: Vec<TokenStream>,
+    sensitive: Vec<TokenStream>,
 }
 
 impl Arms {
@@ -227,6 +241,94 @@ impl Arms {
         self.constraints
             .push(quote! { Operation::#variant => &[#(#constraints),*], });
     }
+}
+
+/// The sensitive places of `op`'s traffic, as `crate::record::Sensitive` values.
+fn sensitive(spec: &Spec, op: &Operation) -> Vec<TokenStream> {
+    let doc = &spec.document;
+    let mut out = Vec::new();
+    for p in op.parameters.iter().filter(|p| p.sensitive) {
+        let name = &p.name;
+        let place = match p.location {
+            Location::Path => quote! { crate::record::Place::Path(#name) },
+            Location::Query => quote! { crate::record::Place::Query(#name) },
+            Location::Header | Location::Cookie => continue,
+        };
+        let hint = p
+            .schema
+            .as_deref()
+            .and_then(|s| spec.at(s))
+            .map_or(spec_model::sensitive::Hint::Text(None), |s| {
+                spec_model::sensitive::hint(doc, s)
+            });
+        out.push(sensitive_item(place, &hint));
+    }
+    let json_schema = |media: &[spec_model::Media]| {
+        media
+            .iter()
+            .find(|m| m.is_json())
+            .and_then(|m| m.schema.clone())
+    };
+    if let Some(schema) = op.request_body.as_ref().and_then(|b| json_schema(&b.media)) {
+        for s in spec_model::sensitive::sensitive_fields(doc, &schema) {
+            let steps = steps(&s.steps);
+            out.push(sensitive_item(
+                quote! { crate::record::Place::Request(&[#(#steps),*]) },
+                &s.hint,
+            ));
+        }
+    }
+    for (status, response) in &op.responses {
+        let Some(schema) = json_schema(&response.media) else {
+            continue;
+        };
+        for s in spec_model::sensitive::sensitive_fields(doc, &schema) {
+            let steps = steps(&s.steps);
+            let place = quote! { crate::record::Place::Response(#status, &[#(#steps),*]) };
+            out.push(sensitive_item(place, &s.hint));
+        }
+    }
+    out
+}
+
+fn steps(steps: &[spec_model::sensitive::Step]) -> Vec<TokenStream> {
+    steps
+        .iter()
+        .map(|s| match s {
+            spec_model::sensitive::Step::Field(name) => quote! { crate::wire::Step::Field(#name) },
+            spec_model::sensitive::Step::Each => quote! { crate::wire::Step::Each },
+        })
+        .collect()
+}
+
+fn sensitive_item(place: TokenStream, hint: &spec_model::sensitive::Hint) -> TokenStream {
+    use spec_model::sensitive::Hint;
+    let cow = |s: &str| quote! { ::std::borrow::Cow::Borrowed(#s) };
+    let hint = match hint {
+        Hint::Pattern(p) => {
+            let p = cow(p);
+            quote! { crate::record::Hint::Pattern(#p) }
+        }
+        Hint::Text(None) => quote! { crate::record::Hint::Text(None) },
+        Hint::Text(Some(format)) => {
+            let f = cow(format);
+            quote! { crate::record::Hint::Text(Some(#f)) }
+        }
+        Hint::Number {
+            minimum,
+            maximum,
+            integer,
+        } => {
+            let bound = |b: &Option<f64>| match b {
+                Some(v) => quote! { Some(#v) },
+                None => quote! { None },
+            };
+            let (minimum, maximum) = (bound(minimum), bound(maximum));
+            quote! { crate::record::Hint::Number { minimum: #minimum, maximum: #maximum, integer: #integer } }
+        }
+        Hint::Other => quote! { crate::record::Hint::Other },
+    };
+    quote! { crate::record::Sensitive { place: #place, hint: #hint } }
 }
 
 fn summary<'s>(spec: &'s Spec, op: &Operation) -> Option<&'s str> {

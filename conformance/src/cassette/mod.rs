@@ -114,13 +114,13 @@ fn starting_lines(text: &str, syntax: Syntax) -> Vec<usize> {
 /// How a file's text is written. JSON is chosen by a `.json` or `.har` extension or by a
 /// leading `{`; anything else is read as YAML.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Syntax {
+pub(crate) enum Syntax {
     Json,
     Yaml,
 }
 
 impl Syntax {
-    fn of(path: &Path, text: &str) -> Self {
+    pub(crate) fn of(path: &Path, text: &str) -> Self {
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
@@ -146,7 +146,7 @@ impl Syntax {
     /// Parses `text` as `T`; the error names the line, column and field path. The path is
     /// tracked only when parsing fails: tracking it costs as much as the parse, and most files
     /// parse.
-    fn parse<T: serde::de::DeserializeOwned>(self, text: &str) -> Result<T, String> {
+    pub(crate) fn parse<T: serde::de::DeserializeOwned>(self, text: &str) -> Result<T, String> {
         match self.try_parse(text) {
             Some(value) => Ok(value),
             None => self.parse_tracked(text),

@@ -40,6 +40,7 @@ pub struct ClientBuilder {
     user_agent: String,
     retry: RetryPolicy,
     max_body_bytes: u64,
+    record_to: Option<std::path::PathBuf>,
 }
 
 /// What the client authenticates with. `Debug` shows neither token nor key ([`Secret`]).
@@ -60,6 +61,7 @@ impl Default for ClientBuilder {
             user_agent: USER_AGENT.to_string(),
             retry: RetryPolicy::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            record_to: None,
         }
     }
 }
@@ -167,6 +169,24 @@ impl ClientBuilder {
         self
     }
 
+    /// Record every exchange the client makes (its own logins included) under `dir`, one VCR
+    /// cassette per exchange that the contract gate reads as it is, with credentials and every
+    /// value the spec marks `x-sensitive` replaced by placeholders before anything is written.
+    /// Off by default, and free when off. A recording that fails never fails the call. See
+    /// [`record`](crate::record) for the file layout and what is replaced.
+    ///
+    /// ```no_run
+    /// let client = flatpeak::Client::builder()
+    ///     .credentials("acc_661677911f2197045e6cf1b1", std::env::var("FLATPEAK_API_KEY")?)
+    ///     .record_to("recordings")
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn record_to(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.record_to = Some(dir.into());
+        self
+    }
+
     /// Replace the `User-Agent` (default: `flatpeak-rust/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
@@ -199,6 +219,9 @@ impl ClientBuilder {
             auth,
             retry: self.retry,
             max_body_bytes: self.max_body_bytes,
+            recorder: self
+                .record_to
+                .map(|dir| std::sync::Arc::new(crate::record::Recorder::new(dir))),
         };
         Ok(Client::new_with_client(&base_url, http, state))
     }

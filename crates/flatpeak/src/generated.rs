@@ -432,7 +432,7 @@ address.
         ///Your reference for that customer, if you gave one (decision 14).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_reference_id: ::std::option::Option<::std::string::String>,
-        ///The session's token.
+        ///The session's token (a secret while the session can be exchanged).
         pub id: Id,
         ///True once the linked tariff has been processed and rates can be read.
         pub is_tariff_processed: bool,
@@ -16973,6 +16973,20 @@ choose a value and sends none by default.
 - `x-optional-body: true` on a response: the API may send it with the documented JSON
   body or with no body at all. The deletes' `202 Accepted` is one (decision 25). The client
   reads a missing body as an empty object; the gate checks a body when there is one.
+- `x-sensitive: true` on a schema property or a parameter: it holds a credential or
+  personal data, and never reaches a recording as it is. The client's recorder and
+  `cargo xtask scrub` replace it with a placeholder that still validates (an id keeps its
+  prefix and pattern, a URI stays a URI, a coordinate stays in range), the same one for
+  the same value within a recording session; the gate's `secret` check fails a cassette
+  where one holds anything else. Marked: the bearer token, connect tokens (a connect
+  token's own `id` included, and the `connect_token` query parameter), postal addresses
+  (all but the country), geo locations, every reference from your own systems
+  (`reference_id`, `customer_reference_id`, `location_reference_id`,
+  `session_reference_id` and `record_reference_id`, the `reference_id` filter and the
+  session path parameter), and the Connect callback and web URLs (they can carry your
+  own tokens). Headers that carry credentials (`Authorization`, `Proxy-Authorization`,
+  `Cookie`, `Set-Cookie`, and any header whose name holds `api-key` or `token`) are
+  sensitive without being listed.
 
 ## Decisions where the sources contradict themselves or say nothing
 
@@ -24064,6 +24078,2738 @@ pub mod operations {
                                 ],
                             ),
                             pattern: 0usize,
+                        },
+                    ]
+                }
+            }
+        }
+        /// Where this operation's traffic holds what the spec marks `x-sensitive`,
+        /// which a recording replaces by placeholders.
+        pub(crate) const fn sensitive(self) -> &'static [crate::record::Sensitive] {
+            match self {
+                Operation::Login => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[crate::wire::Step::Field("bearer_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::ExchangeConnectToken => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Query("connect_token"),
+                            hint: crate::record::Hint::Pattern(
+                                ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
+                            ),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[crate::wire::Step::Field("customer_reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[crate::wire::Step::Field("id")],
+                            ),
+                            hint: crate::record::Hint::Pattern(
+                                ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
+                            ),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[crate::wire::Step::Field("location_reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "422",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::CreateConnectToken => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[crate::wire::Step::Field("callback_uri")],
+                            ),
+                            hint: crate::record::Hint::Text(
+                                Some(::std::borrow::Cow::Borrowed("uri")),
+                            ),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[crate::wire::Step::Field("connect_web_uri")],
+                            ),
+                            hint: crate::record::Hint::Text(
+                                Some(::std::borrow::Cow::Borrowed("uri")),
+                            ),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[crate::wire::Step::Field("customer_reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[crate::wire::Step::Field("location_reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line1"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line2"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("city"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("post_code"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("state"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Pattern(
+                                ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
+                            ),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::RunConnectBatch => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("session"),
+                                    crate::wire::Step::Field("customer_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("session"),
+                                    crate::wire::Step::Field("location_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("session"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line1"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("session"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line2"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("session"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("city"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("session"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("post_code"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("session"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("state"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[crate::wire::Step::Field("customer_reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[crate::wire::Step::Field("id")],
+                            ),
+                            hint: crate::record::Hint::Pattern(
+                                ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
+                            ),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[crate::wire::Step::Field("location_reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::ListEvents => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lat"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-90f64),
+                                maximum: Some(90f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lng"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-180f64),
+                                maximum: Some(180f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line1"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line2"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("city"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("post_code"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("state"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::RetrieveEvent => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lat"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-90f64),
+                                maximum: Some(90f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lng"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-180f64),
+                                maximum: Some(180f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line1"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line2"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("city"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("post_code"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("state"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::ListCustomers => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Query("reference_id"),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::CreateCustomer => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "201",
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::RetrieveCustomer => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::DeleteCustomer => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::UpdateCustomer => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "202",
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::ListDevices => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Query("reference_id"),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lat"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-90f64),
+                                maximum: Some(90f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lng"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-180f64),
+                                maximum: Some(180f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::CreateDevice => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "201",
+                                &[
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lat"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-90f64),
+                                maximum: Some(90f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "201",
+                                &[
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lng"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-180f64),
+                                maximum: Some(180f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "201",
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::RetrieveDevice => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lat"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-90f64),
+                                maximum: Some(90f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lng"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-180f64),
+                                maximum: Some(180f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::DeleteDevice => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::UpdateDevice => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lat"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-90f64),
+                                maximum: Some(90f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lng"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-180f64),
+                                maximum: Some(180f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::ListLocations => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Query("reference_id"),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lat"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-90f64),
+                                maximum: Some(90f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lng"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-180f64),
+                                maximum: Some(180f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line1"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line2"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("city"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("post_code"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("state"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::CreateLocation => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line1"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line2"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("city"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("post_code"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("state"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "201",
+                                &[
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lat"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-90f64),
+                                maximum: Some(90f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "201",
+                                &[
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lng"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-180f64),
+                                maximum: Some(180f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "201",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line1"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "201",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line2"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "201",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("city"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "201",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("post_code"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "201",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("state"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "201",
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "409",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::RetrieveLocation => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lat"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-90f64),
+                                maximum: Some(90f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lng"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-180f64),
+                                maximum: Some(180f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line1"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line2"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("city"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("post_code"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("state"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::DeleteLocation => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::UpdateLocation => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line1"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line2"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("city"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("post_code"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("state"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lat"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-90f64),
+                                maximum: Some(90f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("geo_location"),
+                                    crate::wire::Step::Field("lng"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Number {
+                                minimum: Some(-180f64),
+                                maximum: Some(180f64),
+                                integer: false,
+                            },
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line1"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("address_line2"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("city"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("post_code"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("postal_address"),
+                                    crate::wire::Step::Field("state"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[crate::wire::Step::Field("reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::RetrieveLocationStatus => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "422",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::SubmitMeterIntervalReads => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("record_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("session_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("failed_records"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("record_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::SubmitMeterRegisterReads => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("record_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[crate::wire::Step::Field("session_reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("failed_records"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("record_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::RetrieveMeterBatch => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("failed_records"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("record_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::ListTariffElements => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::CreateTariffElement => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::RetrieveTariffElement => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::DeleteTariffElement => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::UpdateTariffElement => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::RetrieveTariffRates => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "422",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::RetrieveTariffRatesAudit => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "422",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::RetrieveTimeSlots => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "400",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "422",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::RetrieveThresholdSlots => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "404",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "422",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::CalculateInstantCost => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[crate::wire::Step::Field("record_reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Request(
+                                &[crate::wire::Step::Field("session_reference_id")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("record_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Field("session_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("request"),
+                                    crate::wire::Step::Field("record_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("request"),
+                                    crate::wire::Step::Field("session_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "422",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::CalculateIntervalCost => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("record_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("session_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "422",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::CalculateSessionCost => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Path("id"),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("record_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "200",
+                                &[
+                                    crate::wire::Step::Field("data"),
+                                    crate::wire::Step::Each,
+                                    crate::wire::Step::Field("session_reference_id"),
+                                ],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "422",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                    ]
+                }
+                Operation::CreateSchedule => {
+                    &[
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "401",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "403",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "429",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
+                        },
+                        crate::record::Sensitive {
+                            place: crate::record::Place::Response(
+                                "500",
+                                &[crate::wire::Step::Field("connect_token")],
+                            ),
+                            hint: crate::record::Hint::Text(None),
                         },
                     ]
                 }

@@ -42,6 +42,7 @@ mod config;
 pub mod decode;
 mod error;
 mod pagination;
+pub mod record;
 mod retry;
 mod secret;
 mod telemetry;
@@ -80,12 +81,20 @@ pub struct ClientState {
     auth: auth::Auth,
     retry: RetryPolicy,
     max_body_bytes: u64,
+    /// Where the traffic is recorded, when it is ([`ClientBuilder::record_to`]).
+    recorder: Option<std::sync::Arc<record::Recorder>>,
 }
 
 impl Client {
     /// Starts building a client. See [`ClientBuilder`].
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
+    }
+
+    /// How many exchanges could not be recorded (see [`ClientBuilder::record_to`]); `0` when
+    /// recording is off.
+    pub fn recording_failures(&self) -> u64 {
+        self.inner().recorder.as_ref().map_or(0, |r| r.failures())
     }
 }
 

@@ -6,6 +6,7 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Request, Response};
 
 use crate::auth::Call;
+use crate::record::Snapshot;
 use crate::{body, telemetry};
 
 /// How a [`Client`](crate::Client) retries calls: idempotent ones (`GET`, `PUT`, `DELETE` and
@@ -143,8 +144,14 @@ pub(crate) async fn run(
         } else {
             None
         };
+        let snapshot = call.state.recorder.as_ref().map(|_| Snapshot::of(&request));
         let exchange = body::attempt(call.http, request, call.state.max_body_bytes);
         let outcome = telemetry::attempt(operation, attempt, exchange).await;
+        if let (Some(recorder), Some(snapshot), Ok(response)) =
+            (&call.state.recorder, &snapshot, &outcome)
+        {
+            recorder.record(operation, snapshot, response);
+        }
         let wait = policy.wait(attempt, &outcome, idempotent, call.started.elapsed());
         let (Some(next), Some(wait)) = (spare, wait) else {
             return outcome;

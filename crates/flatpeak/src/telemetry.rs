@@ -62,3 +62,16 @@ pub(crate) fn retrying(operation: &'static str, attempt: u32, wait: Duration) {
     #[cfg(not(feature = "tracing"))]
     let _ = (operation, attempt, wait);
 }
+
+/// Reports, once per client, that recording failed (a full disk, a directory without
+/// permission): the calls go on, unrecorded.
+pub(crate) fn recording_failed(dir: &std::path::Path, error: &std::io::Error) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        dir = %dir.display(),
+        %error,
+        "recording failed; calls go on, and later failures are counted, not logged"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (dir, error);
+}

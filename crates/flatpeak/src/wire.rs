@@ -103,17 +103,25 @@ fn matches(index: usize, value: &str) -> bool {
 /// The value of path parameter `name` in `url`: the template's segments are matched with the
 /// last segments of the URL's path (the base URL may have a path of its own), percent-decoded.
 fn path_value(template: &str, url: &url::Url, name: &str) -> Option<String> {
-    let wanted = format!("{{{name}}}");
-    let parts: Vec<&str> = template.split('/').collect();
-    let index = parts.iter().position(|p| *p == wanted)?;
-    let segments: Vec<&str> = url.path().split('/').collect();
-    let start = segments.len().checked_sub(parts.len())?;
-    let raw = segments.get(start + index)?;
+    let index = path_segment(template, url, name)?;
+    let raw = url.path().split('/').nth(index)?;
     Some(
         percent_encoding::percent_decode_str(raw)
             .decode_utf8_lossy()
             .into_owned(),
     )
+}
+
+/// The index, among the `/`-separated segments of `url`'s path, of path parameter `name` of
+/// `template`: the template is matched with the last segments (the base URL may have a path
+/// of its own).
+pub(crate) fn path_segment(template: &str, url: &url::Url, name: &str) -> Option<usize> {
+    let wanted = format!("{{{name}}}");
+    let parts: Vec<&str> = template.split('/').collect();
+    let index = parts.iter().position(|p| *p == wanted)?;
+    let segments = url.path().split('/').count();
+    let start = segments.checked_sub(parts.len())?;
+    Some(start + index)
 }
 
 /// The request's body as JSON, if it has one that is.

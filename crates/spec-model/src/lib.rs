@@ -29,6 +29,7 @@
 mod document;
 mod operation;
 mod pointer;
+pub mod sensitive;
 
 use std::path::Path;
 

@@ -82,6 +82,8 @@ pub struct Parameter {
     pub required: bool,
     /// JSON pointer of its schema, when it has one.
     pub schema: Option<String>,
+    /// Whether it is marked `x-sensitive` (on the parameter or its schema).
+    pub sensitive: bool,
     /// JSON pointer of the parameter object.
     pub pointer: String,
 }
@@ -262,6 +264,8 @@ fn parameters(doc: &Value, list: Option<&Value>, at: &str) -> Result<Vec<Paramet
             location,
             required,
             schema: p.get("schema").map(|_| format!("{p_at}/schema")),
+            sensitive: crate::sensitive::is_marked(p)
+                || p.get("schema").is_some_and(crate::sensitive::is_marked),
             pointer: p_at.clone(),
         });
     }

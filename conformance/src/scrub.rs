@@ -1,0 +1,443 @@
+//! `scrub`: the recorder's scrubbing for cassettes recorded by anything (VCR JSON or YAML,
+//! HAR), in place. Every value the `secret` check would report is replaced by a placeholder
+//! that still validates (the same one for the same value throughout the run); nothing else
+//! changes. A second run changes nothing. `--check` writes nothing and lists what it would
+//! change, by fingerprint, never by value.
+
+use std::path::{Path, PathBuf};
+
+use flatpeak::record::{self, Placeholders};
+use serde_json::Value;
+
+use crate::RunError;
+use crate::cassette::{self, Syntax};
+use crate::secrets::{Leak, Place, Sensitivity, View};
+use crate::spec::Spec;
+
+/// One value scrubbed, or that would be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The cassette.
+    pub file: String,
+    /// The interaction's index in it.
+    pub interaction: usize,
+    /// Where (`header:Authorization`, `query:connect_token`, `/postal_address/city`, ...).
+    pub place: String,
+    /// The value's fingerprint: its first characters and its length.
+    pub fingerprint: String,
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct Scrubbed {
+    /// Files examined.
+    pub files: usize,
+    /// Files written (none with `check`).
+    pub written: Vec<PathBuf>,
+    /// Every value replaced (or, with `check`, to replace).
+    pub changes: Vec<Change>,
+}
+
+/// Scrubs every cassette under `dirs` against `spec`; with `check`, writes nothing. A file that
+/// cannot be read or is not a cassette stops the run: scrubbing half a directory would leave
+/// the rest unscrubbed without saying so.
+pub fn scrub(spec: &Spec, dirs: &[PathBuf], check: bool) -> Result<Scrubbed, RunError> {
+    let sensitivity = Sensitivity::of(spec);
+    let placeholders = Placeholders::new();
+    let files = cassette::files(dirs)?;
+    let mut done = Scrubbed {
+        files: files.len(),
+        ..Scrubbed::default()
+    };
+    for path in files {
+        let mut file = File::read(&path)?;
+        let changes = file.scrub(spec, &sensitivity, &placeholders);
+        if !changes.is_empty() && !check {
+            file.write(&path)?;
+            done.written.push(path);
+        }
+        done.changes.extend(changes);
+    }
+    Ok(done)
+}
+
+/// A cassette as parsed, to be written back in its own syntax.
+struct File {
+    name: String,
+    syntax: Syntax,
+    /// Comment lines before a YAML document, kept.
+    preamble: String,
+    doc: Value,
+}
+
+impl File {
+    fn read(path: &Path) -> Result<File, RunError> {
+        let name = path.display().to_string();
+        let fail = |why: String| RunError::new(format!("{name}: {why}"));
+        let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+        let syntax = Syntax::of(path, &text);
+        let doc: Value = syntax.parse(&text).map_err(fail)?;
+        if doc.pointer("/http_interactions").is_none() && doc.pointer("/log/entries").is_none() {
+            return Err(fail(
+                "neither a VCR cassette (`http_interactions`) nor a HAR file (`log.entries`)"
+                    .to_string(),
+            ));
+        }
+        let preamble = match syntax {
+            Syntax::Yaml => text
+                .lines()
+                .take_while(|l| l.starts_with('#'))
+                .map(|l| format!("{l}\n"))
+                .collect(),
+            Syntax::Json => String::new(),
+        };
+        Ok(File {
+            name,
+            syntax,
+            preamble,
+            doc,
+        })
+    }
+
+    fn write(&self, path: &Path) -> Result<(), RunError> {
+        let text = match self.syntax {
+            Syntax::Json => serde_json::to_string_pretty(&self.doc)
+                .map(|t| t + "\n")
+                .ok(),
+            Syntax::Yaml => serde_norway::to_string(&self.doc)
+                .ok()
+                .map(|t| format!("{}{t}", self.preamble)),
+        };
+        let text = text.ok_or_else(|| RunError::new(format!("{}: cannot write", self.name)))?;
+        // Through a temporary file, so that a failure leaves the cassette as it was.
+        let temporary = path.with_file_name(format!(
+            ".{}.scrub",
+            path.file_name()
+                .map_or_else(Default::default, |n| n.to_string_lossy())
+        ));
+        std::fs::write(&temporary, text)
+            .and_then(|()| std::fs::rename(&temporary, path))
+            .map_err(|e| RunError::new(format!("{}: cannot write: {e}", self.name)))
+    }
+
+    /// Replaces every leak of every interaction; what was replaced.
+    fn scrub(&mut self, spec: &Spec, sensitivity: &Sensitivity, p: &Placeholders) -> Vec<Change> {
+        let har = self.doc.pointer("/log/entries").is_some();
+        let list = match har {
+            true => self.doc.pointer_mut("/log/entries"),
+            false => self.doc.pointer_mut("/http_interactions"),
+        };
+        let Some(Value::Array(interactions)) = list else {
+            return Vec::new();
+        };
+        let mut changes = Vec::new();
+        for (index, interaction) in interactions.iter_mut().enumerate() {
+            let mut parts = Parts::of(interaction, har);
+            let leaks = parts.leaks(spec, sensitivity);
+            for leak in &leaks {
+                parts.replace(leak, p);
+                changes.push(Change {
+                    file: self.name.clone(),
+                    interaction: index,
+                    place: leak.place.label(),
+                    fingerprint: record::fingerprint(&text_of(&leak.value)),
+                });
+            }
+            parts.store(interaction, har);
+        }
+        changes
+    }
+}
+
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// One interaction's parts as strings, whatever the format, and where each came from.
+struct Parts {
+    method: String,
+    url: String,
+    request_headers: Vec<(String, String)>,
+    request_body: String,
+    status: i64,
+    response_headers: Vec<(String, String)>,
+    response_body: String,
+}
+
+impl Parts {
+    fn of(interaction: &Value, har: bool) -> Parts {
+        let s = |pointer: &str| {
+            interaction
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        match har {
+            true => Parts {
+                method: s("/request/method"),
+                url: s("/request/url"),
+                request_headers: har_headers(interaction.pointer("/request/headers")),
+                request_body: s("/request/postData/text"),
+                status: interaction
+                    .pointer("/response/status")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0),
+                response_headers: har_headers(interaction.pointer("/response/headers")),
+                response_body: match s("/response/content/encoding").as_str() {
+                    "" => s("/response/content/text"),
+                    _ => String::new(), // base64: not text to look into
+                },
+            },
+            false => Parts {
+                method: s("/request/method"),
+                url: s("/request/uri"),
+                request_headers: vcr_headers(interaction.pointer("/request/headers")),
+                request_body: s("/request/body/string"),
+                status: interaction
+                    .pointer("/response/status/code")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0),
+                response_headers: vcr_headers(interaction.pointer("/response/headers")),
+                response_body: s("/response/body/string"),
+            },
+        }
+    }
+
+    fn leaks(&self, spec: &Spec, sensitivity: &Sensitivity) -> Vec<Leak> {
+        let route = crate::route::route(spec, &self.method, &self.url).ok();
+        let view = View {
+            url: &self.url,
+            request_headers: &self.request_headers,
+            request_body: self.request_body.as_bytes(),
+            status: self.status,
+            response_headers: &self.response_headers,
+            response_body: self.response_body.as_bytes(),
+        };
+        sensitivity.leaks(route.map(|r| r.operation), &view)
+    }
+
+    fn replace(&mut self, leak: &Leak, p: &Placeholders) {
+        let placeholder = p.replace(&leak.value, &leak.hint);
+        match &leak.place {
+            Place::RequestHeader(name) => replace_header(&mut self.request_headers, name),
+            Place::ResponseHeader(name) => replace_header(&mut self.response_headers, name),
+            Place::Query(name) => self.url = with_query(&self.url, name, &text_of(&placeholder)),
+            Place::PathSegment(i, _) => {
+                self.url = with_segment(&self.url, *i, &text_of(&placeholder))
+            }
+            Place::RequestBody(pointer) => {
+                self.request_body = with_value(&self.request_body, pointer, placeholder);
+            }
+            Place::ResponseBody(pointer) => {
+                self.response_body = with_value(&self.response_body, pointer, placeholder);
+            }
+        }
+    }
+
+    /// Writes the parts back into the interaction, in its format.
+    fn store(self, interaction: &mut Value, har: bool) {
+        fn set(interaction: &mut Value, pointer: &str, value: Value) {
+            if let Some(slot) = interaction.pointer_mut(pointer) {
+                *slot = value;
+            }
+        }
+        let set =
+            |pointer: &str, value: Value, interaction: &mut Value| set(interaction, pointer, value);
+        match har {
+            true => {
+                set("/request/url", self.url.clone().into(), interaction);
+                set(
+                    "/request/headers",
+                    har_headers_value(&self.request_headers),
+                    interaction,
+                );
+                set(
+                    "/response/headers",
+                    har_headers_value(&self.response_headers),
+                    interaction,
+                );
+                set("/request/queryString", query_string(&self.url), interaction);
+                if !self.request_body.is_empty() {
+                    set(
+                        "/request/postData/text",
+                        self.request_body.into(),
+                        interaction,
+                    );
+                }
+                if !self.response_body.is_empty() {
+                    set(
+                        "/response/content/text",
+                        self.response_body.into(),
+                        interaction,
+                    );
+                }
+                for side in ["request", "response"] {
+                    scrub_cookies(interaction.pointer_mut(&format!("/{side}/cookies")));
+                }
+            }
+            false => {
+                set("/request/uri", self.url.into(), interaction);
+                set(
+                    "/request/headers",
+                    vcr_headers_value(&self.request_headers),
+                    interaction,
+                );
+                set(
+                    "/response/headers",
+                    vcr_headers_value(&self.response_headers),
+                    interaction,
+                );
+                set(
+                    "/request/body/string",
+                    self.request_body.into(),
+                    interaction,
+                );
+                set(
+                    "/response/body/string",
+                    self.response_body.into(),
+                    interaction,
+                );
+            }
+        }
+    }
+}
+
+fn har_headers(list: Option<&Value>) -> Vec<(String, String)> {
+    list.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|h| {
+            let name = h.get("name")?.as_str()?;
+            let value = h.get("value")?.as_str()?;
+            Some((name.to_string(), value.to_string()))
+        })
+        .collect()
+}
+
+fn har_headers_value(headers: &[(String, String)]) -> Value {
+    Value::Array(
+        headers
+            .iter()
+            .map(|(n, v)| serde_json::json!({"name": n, "value": v}))
+            .collect(),
+    )
+}
+
+fn vcr_headers(map: Option<&Value>) -> Vec<(String, String)> {
+    map.and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .flat_map(|(name, values)| {
+            let values: Vec<String> = match values {
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                Value::String(s) => vec![s.clone()],
+                _ => Vec::new(),
+            };
+            values.into_iter().map(move |v| (name.clone(), v))
+        })
+        .collect()
+}
+
+fn vcr_headers_value(headers: &[(String, String)]) -> Value {
+    let mut map = serde_json::Map::new();
+    for (name, value) in headers {
+        let entry = map
+            .entry(name.clone())
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(values) = entry {
+            values.push(value.clone().into());
+        }
+    }
+    Value::Object(map)
+}
+
+fn replace_header(headers: &mut [(String, String)], name: &str) {
+    for (_, value) in headers.iter_mut().filter(|(n, _)| n == name) {
+        *value = record::header_placeholder(value);
+    }
+}
+
+/// HAR cookies hold what `Cookie` and `Set-Cookie` hold: their values become placeholders.
+fn scrub_cookies(cookies: Option<&mut Value>) {
+    let Some(Value::Array(cookies)) = cookies else {
+        return;
+    };
+    for cookie in cookies {
+        if let Some(value) = cookie
+            .get_mut("value")
+            .filter(|v| v.as_str() != Some("<redacted>"))
+        {
+            *value = "<redacted>".into();
+        }
+    }
+}
+
+fn with_query(url: &str, name: &str, placeholder: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return url.to_string();
+    };
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(n, v)| {
+            let v = if n == name {
+                placeholder.to_string()
+            } else {
+                v.into_owned()
+            };
+            (n.into_owned(), v)
+        })
+        .collect();
+    parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    parsed.to_string()
+}
+
+fn with_segment(url: &str, index: usize, placeholder: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return url.to_string();
+    };
+    let mut segments: Vec<String> = parsed.path().split('/').map(str::to_string).collect();
+    if let Some(segment) = segments.get_mut(index) {
+        *segment =
+            percent_encoding::utf8_percent_encode(placeholder, percent_encoding::NON_ALPHANUMERIC)
+                .to_string()
+                .replace("%5F", "_")
+                .replace("%2D", "-");
+    }
+    parsed.set_path(&segments.join("/"));
+    parsed.to_string()
+}
+
+fn query_string(url: &str) -> Value {
+    let pairs = url::Url::parse(url)
+        .map(|u| {
+            u.query_pairs()
+                .map(|(n, v)| serde_json::json!({"name": n, "value": v}))
+                .collect()
+        })
+        .unwrap_or_default();
+    Value::Array(pairs)
+}
+
+/// `body` (JSON text) with the value at `pointer` replaced, written as it was (pretty when it
+/// had line breaks); a body that is not JSON is replaced whole.
+fn with_value(body: &str, pointer: &str, placeholder: Value) -> String {
+    let Ok(mut json) = serde_json::from_str::<Value>(body) else {
+        return text_of(&placeholder);
+    };
+    match json.pointer_mut(pointer) {
+        Some(slot) => *slot = placeholder,
+        None => return body.to_string(),
+    }
+    let written = match body.contains('\n') {
+        true => serde_json::to_string_pretty(&json),
+        false => serde_json::to_string(&json),
+    };
+    written.unwrap_or_else(|_| body.to_string())
+}

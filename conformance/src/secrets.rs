@@ -1,0 +1,467 @@
+//! Credentials and personal data in a recording: where the spec (`x-sensitive`), the header
+//! names and the shapes of credentials say they are, and whether what is there is a
+//! placeholder. The `secret` check reports what is not; `scrub` replaces it.
+
+use std::collections::BTreeMap;
+
+use flatpeak::record::{self, Hint};
+use serde_json::Value;
+use spec_model::sensitive::{self, Step};
+
+use crate::model::{Finding, Kind, Site};
+use crate::spec::{Location, Operation, Spec};
+
+/// Where each operation's traffic holds sensitive values, read once per run.
+#[derive(Debug, Default)]
+pub struct Sensitivity {
+    by_operation: BTreeMap<String, Marks>,
+}
+
+/// One operation's sensitive places.
+#[derive(Debug, Default)]
+struct Marks {
+    /// Path and query parameters.
+    parameters: Vec<(Location, String, Hint)>,
+    /// Request body fields.
+    request: Vec<(Vec<Step>, Hint)>,
+    /// Response body fields, by documented status key.
+    responses: BTreeMap<String, Vec<(Vec<Step>, Hint)>>,
+}
+
+impl Sensitivity {
+    /// The marks of every operation of `spec`.
+    pub fn of(spec: &Spec) -> Sensitivity {
+        let doc = &spec.document;
+        let fields = |media: &[spec_model::Media]| -> Vec<(Vec<Step>, Hint)> {
+            media
+                .iter()
+                .find(|m| m.is_json())
+                .and_then(|m| m.schema.as_deref())
+                .map(|s| sensitive::sensitive_fields(doc, s))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| (s.steps, hint(s.hint)))
+                .collect()
+        };
+        let by_operation = spec
+            .operations
+            .iter()
+            .map(|op| {
+                let marks = Marks {
+                    parameters: op
+                        .parameters
+                        .iter()
+                        .filter(|p| p.sensitive)
+                        .map(|p| {
+                            let h = p
+                                .schema
+                                .as_deref()
+                                .and_then(|s| spec.at(s))
+                                .map_or(sensitive::Hint::Text(None), |s| sensitive::hint(doc, s));
+                            (p.location, p.name.clone(), hint(h))
+                        })
+                        .collect(),
+                    request: op
+                        .request_body
+                        .as_ref()
+                        .map(|b| fields(&b.media))
+                        .unwrap_or_default(),
+                    responses: op
+                        .responses
+                        .iter()
+                        .map(|(k, r)| (k.clone(), fields(&r.media)))
+                        .collect(),
+                };
+                (op.id.clone(), marks)
+            })
+            .collect();
+        Sensitivity { by_operation }
+    }
+}
+
+/// The spec model's hint as the placeholders' own.
+fn hint(h: sensitive::Hint) -> Hint {
+    match h {
+        sensitive::Hint::Pattern(p) => Hint::Pattern(p.into()),
+        sensitive::Hint::Text(f) => Hint::Text(f.map(Into::into)),
+        sensitive::Hint::Number {
+            minimum,
+            maximum,
+            integer,
+        } => Hint::Number {
+            minimum,
+            maximum,
+            integer,
+        },
+        sensitive::Hint::Other => Hint::Other,
+    }
+}
+
+/// A recorded exchange as the secret check reads it.
+#[derive(Debug)]
+pub struct View<'a> {
+    /// The request's URL.
+    pub url: &'a str,
+    /// Request headers.
+    pub request_headers: &'a [(String, String)],
+    /// Request body.
+    pub request_body: &'a [u8],
+    /// Response status.
+    pub status: i64,
+    /// Response headers.
+    pub response_headers: &'a [(String, String)],
+    /// Response body.
+    pub response_body: &'a [u8],
+}
+
+/// Where in an exchange a sensitive value is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Place {
+    /// A request header, by name.
+    RequestHeader(String),
+    /// A response header, by name.
+    ResponseHeader(String),
+    /// A query parameter, by name.
+    Query(String),
+    /// A path segment of the URL, by its index among the `/`-separated segments.
+    PathSegment(usize, String),
+    /// A JSON pointer into the request body (`""`: the whole body, when it is not JSON).
+    RequestBody(String),
+    /// A JSON pointer into the response body (`""`: the whole body, when it is not JSON).
+    ResponseBody(String),
+}
+
+impl Place {
+    /// How findings and `scrub` name it: `header:Authorization`, `query:connect_token`,
+    /// `path:id`, `request:/postal_address/city`, `/postal_address/city`.
+    pub fn label(&self) -> String {
+        match self {
+            Place::RequestHeader(name) => format!("header:{name}"),
+            Place::ResponseHeader(name) => format!("response-header:{name}"),
+            Place::Query(name) => format!("query:{name}"),
+            Place::PathSegment(_, name) => format!("path:{name}"),
+            Place::RequestBody(pointer) => format!("request:{pointer}"),
+            Place::ResponseBody(pointer) => pointer.clone(),
+        }
+    }
+}
+
+/// A value that should be a placeholder and is not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leak {
+    /// Where it is.
+    pub place: Place,
+    /// The value (kept in memory only; reports show [`record::fingerprint`]).
+    pub value: Value,
+    /// What a placeholder for it must be.
+    pub hint: Hint,
+    /// Why it counts: `credential header`, `x-sensitive`, `credential-shaped`.
+    pub why: &'static str,
+}
+
+impl Sensitivity {
+    /// Every leak of `view`, routed to `operation` (if it was) with its path `template`.
+    pub fn leaks(&self, operation: Option<&Operation>, view: &View<'_>) -> Vec<Leak> {
+        let marks = operation.and_then(|op| self.by_operation.get(&op.id));
+        let mut leaks = Vec::new();
+        headers(view.request_headers, Place::RequestHeader, &mut leaks);
+        headers(view.response_headers, Place::ResponseHeader, &mut leaks);
+        if let Ok(url) = url::Url::parse(view.url) {
+            url_leaks(&url, operation, marks, &mut leaks);
+        }
+        let none = Vec::new();
+        let request = marks.map_or(&none, |m| &m.request);
+        body(view.request_body, request, Place::RequestBody, &mut leaks);
+        let response = marks
+            .zip(operation)
+            .and_then(|(m, op)| status_key(op, view.status).and_then(|k| m.responses.get(&k)))
+            .unwrap_or(&none);
+        body(
+            view.response_body,
+            response,
+            Place::ResponseBody,
+            &mut leaks,
+        );
+        leaks
+    }
+}
+
+/// The documented status key a recorded status falls under.
+fn status_key(op: &Operation, status: i64) -> Option<String> {
+    let response = op.response_for(u16::try_from(status).ok()?)?;
+    op.responses
+        .iter()
+        .find(|(_, r)| r.pointer == response.pointer)
+        .map(|(k, _)| k.clone())
+}
+
+fn headers(headers: &[(String, String)], place: fn(String) -> Place, out: &mut Vec<Leak>) {
+    for (name, value) in headers {
+        let why = if record::is_credential_header(name) {
+            "a credential header"
+        } else if record::holds_token(value) {
+            "credential-shaped"
+        } else {
+            continue;
+        };
+        if record::header_placeholder(value) != *value {
+            out.push(Leak {
+                place: place(name.clone()),
+                value: Value::String(value.clone()),
+                hint: Hint::Text(None),
+                why,
+            });
+        }
+    }
+}
+
+fn url_leaks(url: &url::Url, op: Option<&Operation>, marks: Option<&Marks>, out: &mut Vec<Leak>) {
+    for (name, value) in url.query_pairs() {
+        let marked = marks.and_then(|m| {
+            m.parameters
+                .iter()
+                .find(|(l, n, _)| *l == Location::Query && *n == name)
+        });
+        let leak = match marked {
+            Some((_, _, hint)) => Some((hint.clone(), "x-sensitive")),
+            None if record::holds_token(&value) => Some((Hint::Text(None), "credential-shaped")),
+            None => None,
+        };
+        let value = Value::String(value.into_owned());
+        if let Some((hint, why)) = leak.filter(|(h, _)| !record::is_placeholder(&value, h)) {
+            out.push(Leak {
+                place: Place::Query(name.into_owned()),
+                value,
+                hint,
+                why,
+            });
+        }
+    }
+    let (Some(op), Some(marks)) = (op, marks) else {
+        return;
+    };
+    let parts: Vec<&str> = op.template.split('/').collect();
+    let segments: Vec<&str> = url.path().split('/').collect();
+    let Some(start) = segments.len().checked_sub(parts.len()) else {
+        return;
+    };
+    for (location, name, hint) in &marks.parameters {
+        let wanted = format!("{{{name}}}");
+        let Some(i) = parts.iter().position(|p| *p == wanted) else {
+            continue;
+        };
+        let Some(raw) = segments
+            .get(start + i)
+            .filter(|_| *location == Location::Path)
+        else {
+            continue;
+        };
+        let value = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
+        let value = Value::String(value.into_owned());
+        if !record::is_placeholder(&value, hint) {
+            out.push(Leak {
+                place: Place::PathSegment(start + i, name.clone()),
+                value,
+                hint: hint.clone(),
+                why: "x-sensitive",
+            });
+        }
+    }
+}
+
+/// The leaks of a body: the marked fields, and credential-shaped strings anywhere.
+fn body(
+    bytes: &[u8],
+    marked: &[(Vec<Step>, Hint)],
+    place: fn(String) -> Place,
+    out: &mut Vec<Leak>,
+) {
+    if bytes.is_empty() {
+        return;
+    }
+    let Ok(json) = serde_json::from_slice::<Value>(bytes) else {
+        let text = String::from_utf8_lossy(bytes);
+        if record::holds_token(&text) {
+            out.push(Leak {
+                place: place(String::new()),
+                value: Value::String(text.into_owned()),
+                hint: Hint::Text(None),
+                why: "credential-shaped",
+            });
+        }
+        return;
+    };
+    for (steps, hint) in marked {
+        at_steps(&json, steps, &mut String::new(), &mut |pointer, value| {
+            if !record::is_placeholder(value, hint) {
+                out.push(Leak {
+                    place: place(pointer.to_string()),
+                    value: value.clone(),
+                    hint: hint.clone(),
+                    why: "x-sensitive",
+                });
+            }
+        });
+    }
+    tokens(&json, &mut String::new(), &mut |pointer, value| {
+        let already = out.iter().any(|l| l.place == place(pointer.to_string()));
+        if !already {
+            out.push(Leak {
+                place: place(pointer.to_string()),
+                value: value.clone(),
+                hint: Hint::Text(None),
+                why: "credential-shaped",
+            });
+        }
+    });
+}
+
+/// Calls `f` with the pointer and value of each place `steps` lead to.
+fn at_steps(json: &Value, steps: &[Step], at: &mut String, f: &mut impl FnMut(&str, &Value)) {
+    let Some((step, rest)) = steps.split_first() else {
+        f(at, json);
+        return;
+    };
+    let len = at.len();
+    match (step, json) {
+        (Step::Field(name), Value::Object(fields)) => {
+            if let Some(value) = fields.get(name) {
+                at.push('/');
+                at.push_str(&crate::spec::escape(name));
+                at_steps(value, rest, at, f);
+            }
+        }
+        (Step::Each, Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                at.push_str(&format!("/{i}"));
+                at_steps(item, rest, at, f);
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
+    at.truncate(len);
+}
+
+/// Calls `f` with the pointer and value of each credential-shaped string in `json`.
+fn tokens(json: &Value, at: &mut String, f: &mut impl FnMut(&str, &Value)) {
+    let len = at.len();
+    match json {
+        Value::String(s) if record::holds_token(s) => f(at, json),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                at.push_str(&format!("/{i}"));
+                tokens(item, at, f);
+                at.truncate(len);
+            }
+        }
+        Value::Object(fields) => {
+            for (name, value) in fields {
+                at.push('/');
+                at.push_str(&crate::spec::escape(name));
+                tokens(value, at, f);
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `secret`: one error per leak, naming the place and showing only a fingerprint.
+pub fn findings(site: Site<'_>, leaks: &[Leak]) -> Vec<Finding> {
+    leaks
+        .iter()
+        .map(|leak| {
+            let text = match &leak.value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let shown = record::fingerprint(&text);
+            Finding::at(site, Kind::Secret, leak.place.label())
+                .expected("a placeholder", shown.clone())
+                .message(format!(
+                    "{} holds a value that is not a placeholder ({}): {shown}; scrub the \
+                     cassette (`cargo xtask scrub`)",
+                    leak.place.label(),
+                    leak.why
+                ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec() -> Spec {
+        crate::spec::load(std::path::Path::new("../openapi/flatpeak.yaml")).unwrap()
+    }
+
+    #[test]
+    fn marked_fields_headers_and_token_shapes_are_leaks_and_placeholders_are_not() {
+        let spec = spec();
+        let sensitivity = Sensitivity::of(&spec);
+        let op = spec.operation("exchange_connect_token").unwrap();
+        let body = json!({"id": "cot_65e0839faca22517d5d51cd5", "object": "connect_token",
+            "customer_reference_id": "CUS0123456789", "location_reference_id": "redacted-1",
+            "note": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2NfMSJ9.c2ln"})
+        .to_string();
+        let request_headers = [
+            ("Authorization".to_string(), "Bearer abc123".to_string()),
+            ("Accept".to_string(), "application/json".to_string()),
+        ];
+        let view = View {
+            url: "https://api.flatpeak.com/connect/tariff/token?connect_token=cot_1a2b3c",
+            request_headers: &request_headers,
+            request_body: b"",
+            status: 200,
+            response_headers: &[],
+            response_body: body.as_bytes(),
+        };
+        let leaks: Vec<String> = sensitivity
+            .leaks(Some(op), &view)
+            .into_iter()
+            .map(|l| l.place.label())
+            .collect();
+        assert_eq!(
+            leaks,
+            [
+                "header:Authorization",
+                "query:connect_token",
+                "/customer_reference_id",
+                "/id",
+                "/note"
+            ]
+        );
+        let fine = View {
+            url: "https://api.flatpeak.com/connect/tariff/token?connect_token=cot_redacted0a1b",
+            request_headers: &[("Authorization".into(), "Bearer <redacted>".into())],
+            request_body: b"",
+            status: 200,
+            response_headers: &[],
+            response_body: br#"{"id": "cot_redacted1", "customer_reference_id": "redacted-2"}"#,
+        };
+        assert!(sensitivity.leaks(Some(op), &fine).is_empty());
+    }
+
+    #[test]
+    fn a_finding_shows_a_fingerprint_never_the_value() {
+        let it = crate::model::Interaction::sample(0);
+        let site = Site {
+            interaction: &it,
+            operation: Some("op"),
+        };
+        let leak = Leak {
+            place: Place::RequestHeader("Authorization".into()),
+            value: json!("Bearer s3cr3t-t0ken-value"),
+            hint: Hint::Text(None),
+            why: "a credential header",
+        };
+        let finding = &findings(site, &[leak])[0];
+        let shown = format!("{} {} {}", finding.message, finding.expected, finding.found);
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("\"Bear\"… (25 chars)"), "{shown}");
+        assert_eq!(finding.pointer, "header:Authorization");
+    }
+}

@@ -1,0 +1,358 @@
+//! Recording the client's traffic as VCR cassettes the contract gate reads as they are, with
+//! every credential and every value the spec marks `x-sensitive` replaced by a placeholder
+//! before anything touches the disk ([`ClientBuilder::record_to`](crate::ClientBuilder::record_to)).
+//!
+//! # What is written
+//! One file per HTTP exchange (a retried call writes one per attempt; the login the client
+//! makes on its own writes one too), named
+//! `<UTC time>-<session>-<sequence>-<operation>.json`, for example
+//! `20261201T150615.123Z-3f9a0c1b-000004-retrieve_device.json`: a VCR cassette (JSON, as Ruby
+//! VCR and rvcr write it) of one interaction, with the request (method, URL, headers, body)
+//! and the response (status, headers, body as received). The session is one client and its
+//! clones; several clients may share a directory.
+//!
+//! # What is replaced
+//! - every header that carries credentials (`Authorization`, `Proxy-Authorization`, `Cookie`,
+//!   `Set-Cookie`, any name holding `api-key` or `token`): `Bearer <redacted>`;
+//! - every path parameter, query parameter, request body field and response body field the
+//!   spec marks `x-sensitive` (tokens, postal addresses, coordinates, your references): a
+//!   placeholder that still validates ([`Placeholders`]), the same for the same value within
+//!   the session;
+//! - any other string that looks like a credential (a bearer token, a JWT, a known API-key
+//!   prefix): a `redacted-…` placeholder.
+//!
+//! # Safety
+//! Each file is written under a hidden temporary name and renamed into place, so a reader (or
+//! a process killed mid-write) never sees a half-written cassette. A recording that fails (a
+//! full disk, a directory without permission) never fails the call: it is logged once through
+//! `tracing` and counted ([`Client::recording_failures`](crate::Client::recording_failures)).
+
+mod placeholder;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use serde_json::{Map, Value, json};
+
+pub use placeholder::{
+    Hint, Placeholders, fingerprint, header_placeholder, holds_token, is_credential_header,
+    is_placeholder,
+};
+
+use crate::decode::Operation;
+use crate::wire::Step;
+
+/// A sensitive place of an operation's traffic, generated from the spec for every operation
+/// ([`Operation::sensitive`]).
+#[derive(Debug)]
+pub(crate) struct Sensitive {
+    pub(crate) place: Place,
+    pub(crate) hint: Hint,
+}
+
+/// Where a sensitive value is.
+#[derive(Debug)]
+pub(crate) enum Place {
+    /// The path parameter of this name.
+    Path(&'static str),
+    /// The query parameter of this name.
+    Query(&'static str),
+    /// The request body, at these steps.
+    Request(&'static [Step]),
+    /// The body of the response with this documented status key, at these steps.
+    Response(&'static str, &'static [Step]),
+}
+
+/// A request as it is about to be sent: what the recording shows of it.
+#[derive(Debug)]
+pub(crate) struct Snapshot {
+    method: String,
+    url: url::Url,
+    headers: Vec<(String, String)>,
+    body: Option<Bytes>,
+}
+
+impl Snapshot {
+    pub(crate) fn of(request: &reqwest::Request) -> Snapshot {
+        Snapshot {
+            method: request.method().as_str().to_ascii_lowercase(),
+            url: request.url().clone(),
+            headers: pairs(request.headers()),
+            body: request
+                .body()
+                .and_then(reqwest::Body::as_bytes)
+                .map(Bytes::copy_from_slice),
+        }
+    }
+}
+
+/// A client's recording session.
+#[derive(Debug)]
+pub(crate) struct Recorder {
+    dir: PathBuf,
+    session: String,
+    placeholders: Placeholders,
+    sequence: AtomicU64,
+    failures: AtomicU64,
+    reported: AtomicBool,
+}
+
+impl Recorder {
+    pub(crate) fn new(dir: PathBuf) -> Recorder {
+        Recorder {
+            dir,
+            session: format!("{:08x}", fastrand::u32(..)),
+            placeholders: Placeholders::new(),
+            sequence: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+            reported: AtomicBool::new(false),
+        }
+    }
+
+    /// Recordings that failed so far.
+    pub(crate) fn failures(&self) -> u64 {
+        self.failures.load(Ordering::Relaxed)
+    }
+
+    /// Writes one exchange of `operation`, scrubbed. Never fails: a failure is counted and
+    /// logged (once).
+    pub(crate) fn record(&self, operation: &str, request: &Snapshot, response: &reqwest::Response) {
+        let Some(body) = crate::body::raw_body(response) else {
+            return; // not read under the limit: nothing whole to record
+        };
+        let sequence = self.sequence.fetch_add(1, Ordering::Relaxed);
+        let cassette = self.cassette(operation, request, response, body);
+        let name = format!(
+            "{}-{}-{sequence:06}-{operation}.json",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"),
+            self.session
+        );
+        if let Err(error) = write_atomically(&self.dir, &name, &cassette) {
+            self.failures.fetch_add(1, Ordering::Relaxed);
+            if !self.reported.swap(true, Ordering::Relaxed) {
+                crate::telemetry::recording_failed(&self.dir, &error);
+            }
+        }
+    }
+
+    fn cassette(
+        &self,
+        operation: &str,
+        request: &Snapshot,
+        response: &reqwest::Response,
+        body: &Bytes,
+    ) -> String {
+        let sensitive = Operation::from_id(operation).map_or(&[][..], Operation::sensitive);
+        let status = response.status();
+        let interaction = json!({
+            "request": {
+                "uri": self.url(operation, request, sensitive),
+                "method": request.method,
+                "headers": self.headers(&request.headers),
+                "body": {"encoding": "UTF-8", "string": self.request_body(request, sensitive)},
+            },
+            "response": {
+                "status": {"code": status.as_u16(), "message": status.canonical_reason().unwrap_or("")},
+                "headers": self.headers(&pairs(response.headers())),
+                "body": {"encoding": "UTF-8", "string": self.response_body(status.as_u16(), body, sensitive)},
+                "http_version": "1.1",
+            },
+            "recorded_at": httpdate::fmt_http_date(std::time::SystemTime::now()),
+        });
+        let recorded_with = concat!("flatpeak-rust/", env!("CARGO_PKG_VERSION"), " record_to");
+        let cassette = json!({"http_interactions": [interaction], "recorded_with": recorded_with});
+        // Plain data of strings and numbers: serialising it cannot fail.
+        serde_json::to_string_pretty(&cassette).unwrap_or_default()
+    }
+
+    /// The URL with sensitive (or credential-shaped) path and query values replaced.
+    fn url(&self, operation: &str, request: &Snapshot, sensitive: &[Sensitive]) -> String {
+        let mut url = request.url.clone();
+        let template = Operation::from_id(operation).map(Operation::path);
+        let mut segments: Vec<String> = url.path().split('/').map(str::to_string).collect();
+        for s in sensitive {
+            if let (Place::Path(name), Some(template)) = (&s.place, template)
+                && let Some(i) = crate::wire::path_segment(template, &request.url, name)
+                && let Some(segment) = segments.get_mut(i)
+            {
+                let value = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+                let placeholder = self
+                    .placeholders
+                    .replace(&Value::String(value.into()), &s.hint);
+                *segment = text(&placeholder);
+            }
+        }
+        url.set_path(&segments.join("/"));
+        let query: Vec<(String, String)> = request
+            .url
+            .query_pairs()
+            .map(|(name, value)| {
+                let marked = sensitive
+                    .iter()
+                    .find(|s| matches!(s.place, Place::Query(n) if n == name));
+                let value = match marked {
+                    Some(s) => text(
+                        &self
+                            .placeholders
+                            .replace(&Value::String(value.into()), &s.hint),
+                    ),
+                    None if holds_token(&value) => self.placeholders.replace_text(&value),
+                    None => value.into_owned(),
+                };
+                (name.into_owned(), value)
+            })
+            .collect();
+        if !query.is_empty() {
+            url.query_pairs_mut().clear().extend_pairs(query);
+        }
+        url.to_string()
+    }
+
+    /// VCR's headers: a map of lists, credentials replaced.
+    fn headers(&self, headers: &[(String, String)]) -> Value {
+        let mut map = Map::new();
+        for (name, value) in headers {
+            let value = if is_credential_header(name) || holds_token(value) {
+                header_placeholder(value)
+            } else {
+                value.clone()
+            };
+            let entry = map.entry(name.clone()).or_insert_with(|| json!([]));
+            if let Value::Array(values) = entry {
+                values.push(Value::String(value));
+            }
+        }
+        Value::Object(map)
+    }
+
+    fn request_body(&self, request: &Snapshot, sensitive: &[Sensitive]) -> String {
+        let Some(body) = &request.body else {
+            return String::new();
+        };
+        let marked = sensitive.iter().filter_map(|s| match s.place {
+            Place::Request(steps) => Some((steps, &s.hint)),
+            _ => None,
+        });
+        self.scrub_body(body, marked)
+    }
+
+    fn response_body(&self, status: u16, body: &Bytes, sensitive: &[Sensitive]) -> String {
+        let key = status.to_string();
+        let documented: Vec<&str> = sensitive
+            .iter()
+            .filter_map(|s| match s.place {
+                Place::Response(k, _) => Some(k),
+                _ => None,
+            })
+            .collect();
+        // The status's own response, else `default`.
+        let key = match documented.contains(&key.as_str()) {
+            true => key,
+            false => "default".to_string(),
+        };
+        let marked = sensitive.iter().filter_map(|s| match s.place {
+            Place::Response(k, steps) if k == key => Some((steps, &s.hint)),
+            _ => None,
+        });
+        self.scrub_body(body, marked)
+    }
+
+    /// A body as text with the `marked` places and anything credential-shaped replaced; as it
+    /// came when nothing was.
+    fn scrub_body<'h>(
+        &self,
+        body: &Bytes,
+        marked: impl Iterator<Item = (&'static [Step], &'h Hint)>,
+    ) -> String {
+        let text = String::from_utf8_lossy(body);
+        let Ok(mut json) = serde_json::from_slice::<Value>(body) else {
+            return match holds_token(&text) {
+                true => self.placeholders.replace_text(&text),
+                false => text.into_owned(),
+            };
+        };
+        let mut changed = false;
+        for (steps, hint) in marked {
+            for_each_at(&mut json, steps, &mut |value| {
+                let placeholder = self.placeholders.replace(value, hint);
+                changed |= placeholder != *value;
+                *value = placeholder;
+            });
+        }
+        changed |= self.scrub_tokens(&mut json);
+        match changed {
+            true => json.to_string(),
+            false => text.into_owned(),
+        }
+    }
+
+    /// Replaces every credential-shaped string in `json`; whether one was.
+    fn scrub_tokens(&self, json: &mut Value) -> bool {
+        match json {
+            Value::String(s) if holds_token(s) => {
+                *s = self.placeholders.replace_text(s);
+                true
+            }
+            Value::Array(items) => items
+                .iter_mut()
+                .fold(false, |c, v| self.scrub_tokens(v) | c),
+            Value::Object(fields) => fields
+                .values_mut()
+                .fold(false, |c, v| self.scrub_tokens(v) | c),
+            _ => false,
+        }
+    }
+}
+
+/// Calls `f` on each value `steps` lead to in `json`.
+fn for_each_at(json: &mut Value, steps: &[Step], f: &mut impl FnMut(&mut Value)) {
+    let Some((step, rest)) = steps.split_first() else {
+        f(json);
+        return;
+    };
+    match (step, json) {
+        (Step::Field(name), Value::Object(fields)) => {
+            if let Some(value) = fields.get_mut(*name) {
+                for_each_at(value, rest, f);
+            }
+        }
+        (Step::Each, Value::Array(items)) => {
+            for item in items {
+                for_each_at(item, rest, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.as_str().to_string(), value)
+        })
+        .collect()
+}
+
+/// Writes `text` to `dir/name` through a hidden temporary file renamed into place, so that no
+/// reader ever sees part of it.
+fn write_atomically(dir: &Path, name: &str, text: &str) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let temporary = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&temporary, text)
+        .and_then(|()| std::fs::rename(&temporary, dir.join(name)))
+        .inspect_err(|_| {
+            // A partial file stays hidden; removing it is tidiness, and may fail too.
+            let _ = std::fs::remove_file(&temporary);
+        })
+}

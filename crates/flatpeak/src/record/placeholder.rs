@@ -1,0 +1,384 @@
+//! Placeholders for sensitive values, and how to tell one apart from a value that leaked.
+//!
+//! A placeholder still validates where the value was (an id keeps its prefix and pattern, a
+//! URI stays a URI, a date-time a date-time, a number stays within its bounds), so a scrubbed
+//! recording still passes the gate. It is derived from the value with a keyed hash (SipHash
+//! under random keys that live only as long as the [`Placeholders`]): the same value gets the
+//! same placeholder throughout one recording session, so references between calls stay
+//! linked, and nobody can recover the value from it, not even a low-entropy one such as a
+//! coordinate. Every placeholder is recognisable as one: strings contain `redacted`,
+//! date-times fall in January 1970, numbers lie within a thousandth of their lower bound.
+
+use std::borrow::Cow;
+use std::hash::{BuildHasher, Hasher, RandomState};
+
+use serde_json::Value;
+
+/// What a placeholder must be to validate in place of a value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Hint {
+    /// A string matching this pattern (an id: the placeholder keeps its prefix).
+    Pattern(Cow<'static, str>),
+    /// A string of this format (`uri`, `date-time`, `date`, `email`), or of none.
+    Text(Option<Cow<'static, str>>),
+    /// A number within these bounds; an integer when `integer`.
+    Number {
+        /// The inclusive lower bound, if any.
+        minimum: Option<f64>,
+        /// The inclusive upper bound, if any.
+        maximum: Option<f64>,
+        /// Whether it must be an integer.
+        integer: bool,
+    },
+    /// Anything else: a placeholder is `null`.
+    Other,
+}
+
+/// The placeholders of one recording session.
+#[derive(Debug, Clone)]
+pub struct Placeholders {
+    keys: [RandomState; 2],
+}
+
+impl Default for Placeholders {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Marks every placeholder string.
+const MARK: &str = "redacted";
+
+/// Seconds in January 1970, where date-time placeholders fall.
+const JANUARY_1970: u64 = 31 * 24 * 60 * 60;
+
+impl Placeholders {
+    /// A new session, with new random keys.
+    pub fn new() -> Placeholders {
+        Placeholders {
+            keys: [RandomState::new(), RandomState::new()],
+        }
+    }
+
+    /// The placeholder for `value` where `hint` says what it must be. A value that is a
+    /// placeholder already, or holds nothing to hide (`null`, `""`), is returned as it is.
+    pub fn replace(&self, value: &Value, hint: &Hint) -> Value {
+        if is_placeholder(value, hint) {
+            return value.clone();
+        }
+        let text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let hash = self.hash(&text);
+        match hint {
+            Hint::Pattern(pattern) => Value::String(patterned(&text, pattern, hash)),
+            Hint::Text(format) => Value::String(formatted(format.as_deref(), hash)),
+            Hint::Number {
+                minimum,
+                maximum,
+                integer,
+            } => number(*minimum, *maximum, *integer, hash),
+            Hint::Other => Value::Null,
+        }
+    }
+
+    /// The placeholder for a string with no constraint (a header, a word in a URL).
+    pub fn replace_text(&self, text: &str) -> String {
+        match self.replace(&Value::String(text.to_string()), &Hint::Text(None)) {
+            Value::String(s) => s,
+            other => other.to_string(),
+        }
+    }
+
+    /// 128 bits of keyed hash of `text`, as hex.
+    fn hash(&self, text: &str) -> String {
+        self.keys
+            .iter()
+            .map(|key| {
+                let mut hasher = key.build_hasher();
+                hasher.write(text.as_bytes());
+                format!("{:016x}", hasher.finish())
+            })
+            .collect()
+    }
+}
+
+/// An id keeps its prefix (`cot_redacted…`); any other patterned string becomes `redacted…`.
+fn patterned(original: &str, pattern: &str, hash: String) -> String {
+    let candidates = [
+        original
+            .split_once('_')
+            .filter(|(prefix, _)| (2..=4).contains(&prefix.len()))
+            .map(|(prefix, _)| format!("{prefix}_{MARK}{}", &hash[..16])),
+        Some(format!("{MARK}{}", &hash[..16])),
+    ];
+    let regex = regress::Regex::new(pattern).ok();
+    let fits = |c: &String| regex.as_ref().is_none_or(|r| r.find(c).is_some());
+    candidates
+        .into_iter()
+        .flatten()
+        .find(fits)
+        .unwrap_or_else(|| MARK.to_string())
+}
+
+fn formatted(format: Option<&str>, hash: String) -> String {
+    let n = u64::from_str_radix(&hash[..12], 16).unwrap_or(0);
+    match format {
+        Some("date-time") => {
+            let at = n % JANUARY_1970;
+            let (day, rest) = (at / 86_400, at % 86_400);
+            format!(
+                "1970-01-{:02}T{:02}:{:02}:{:02}Z",
+                day + 1,
+                rest / 3600,
+                rest / 60 % 60,
+                rest % 60
+            )
+        }
+        Some("date") => format!("1970-01-{:02}", n % 31 + 1),
+        Some("uri") | Some("url") => format!("https://{MARK}.invalid/{}", &hash[..16]),
+        Some("email") => format!("{MARK}-{}@{MARK}.invalid", &hash[..12]),
+        _ => format!("{MARK}-{}", &hash[..16]),
+    }
+}
+
+/// A number within a thousandth above its lower bound (or 0), so that it is recognisable.
+fn number(minimum: Option<f64>, maximum: Option<f64>, integer: bool, hash: String) -> Value {
+    let base = minimum.unwrap_or(0.0);
+    if integer {
+        // Truncation is the intent: an integer placeholder is its lower bound.
+        return Value::from(base.ceil() as i64);
+    }
+    let step = u64::from_str_radix(&hash[..4], 16).unwrap_or(0) % 999 + 1;
+    let value = (base + step as f64 * 1e-6).min(maximum.unwrap_or(f64::MAX));
+    serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+}
+
+/// Whether `value` is a placeholder (or holds nothing to hide) where `hint` applies.
+pub fn is_placeholder(value: &Value, hint: &Hint) -> bool {
+    match value {
+        Value::Null | Value::Bool(_) => true,
+        Value::String(s) => {
+            s.is_empty()
+                || s.to_ascii_lowercase().contains(MARK)
+                || (matches!(hint, Hint::Text(Some(f)) if f == "date-time" || f == "date")
+                    && s.starts_with("1970-01-"))
+        }
+        Value::Number(n) => {
+            let Hint::Number { minimum, .. } = hint else {
+                return false;
+            };
+            let base = minimum.unwrap_or(0.0);
+            n.as_f64()
+                .is_some_and(|v| (v - base.ceil()).abs() < 1e-9 || (v > base && v - base < 1e-3))
+        }
+        Value::Array(_) | Value::Object(_) => false,
+    }
+}
+
+/// Whether a header of this name carries credentials: `Authorization`,
+/// `Proxy-Authorization`, `Cookie`, `Set-Cookie`, or any name holding `api-key` or `token`.
+pub fn is_credential_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "authorization" | "proxy-authorization" | "cookie" | "set-cookie"
+    ) || ["api-key", "api_key", "apikey", "token"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
+/// The placeholder of a credential header's value: its scheme kept (`Bearer <redacted>`).
+pub fn header_placeholder(value: &str) -> String {
+    if value.to_ascii_lowercase().contains(MARK) {
+        return value.to_string();
+    }
+    match value.split_once(' ') {
+        Some((scheme, _)) if scheme.chars().all(|c| c.is_ascii_alphabetic()) => {
+            format!("{scheme} <{MARK}>")
+        }
+        _ => format!("<{MARK}>"),
+    }
+}
+
+/// Whether `text` holds something shaped like a credential wherever it is: a bearer token, a
+/// JWT, a well-known API-key prefix, a private key. Ids (`dev_63a6…`) are not: entropy alone
+/// cannot tell them from secrets, so shapes are what is looked for.
+pub fn holds_token(text: &str) -> bool {
+    token_at(text).is_some()
+}
+
+/// The start of the first credential-shaped run in `text`.
+fn token_at(text: &str) -> Option<usize> {
+    const PREFIXES: [&str; 9] = [
+        "sk_live_",
+        "sk_test_",
+        "rk_live_",
+        "rk_test_",
+        "ghp_",
+        "github_pat_",
+        "xoxb-",
+        "xoxp-",
+        "-----BEGIN",
+    ];
+    let lower = text.to_ascii_lowercase();
+    let bearer = lower
+        .match_indices("bearer ")
+        .find(|(i, _)| {
+            let token = lower[i + 7..].trim_start();
+            !token.is_empty() && !token.starts_with('<') && !token.starts_with(MARK)
+        })
+        .map(|(i, _)| i);
+    let jwt = text
+        .match_indices("eyJ")
+        .find(|(i, _)| is_jwt(&text[*i..]))
+        .map(|(i, _)| i);
+    let prefixed = PREFIXES
+        .iter()
+        .filter_map(|p| text.find(p))
+        .filter(|i| !lower[*i..].contains(MARK))
+        .min();
+    let aws = text.match_indices("AKIA").find(|(i, _)| {
+        let key = &text[*i..];
+        key.len() >= 20
+            && key[4..20]
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    });
+    [bearer, jwt, prefixed, aws.map(|(i, _)| i)]
+        .into_iter()
+        .flatten()
+        .min()
+}
+
+/// Three base64url segments, the first two JSON objects (`eyJ`), the first two long enough.
+fn is_jwt(text: &str) -> bool {
+    let token: &str = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .next()
+        .unwrap_or_default();
+    let parts: Vec<&str> = token.split('.').collect();
+    parts.len() == 3 && parts[1].starts_with("eyJ") && parts[0].len() >= 10 && parts[1].len() >= 10
+}
+
+/// What a report may say of a secret: its first four characters and its length, never more.
+pub fn fingerprint(text: &str) -> String {
+    let start: String = text.chars().take(4).collect();
+    format!("{start:?}… ({} chars)", text.chars().count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ID: &str = "^[a-z]{2,4}_[A-Za-z0-9]+$";
+
+    #[test]
+    fn the_same_value_gets_the_same_placeholder_and_another_another() {
+        let p = Placeholders::new();
+        let hint = Hint::Pattern(ID.into());
+        let a = p.replace(&json!("cot_65e0839faca22517d5d51cd5"), &hint);
+        assert_eq!(a, p.replace(&json!("cot_65e0839faca22517d5d51cd5"), &hint));
+        assert_ne!(a, p.replace(&json!("cot_65e0839faca22517d5d51cd6"), &hint));
+        let a = a.as_str().unwrap();
+        assert!(a.starts_with("cot_redacted"), "{a}");
+        assert!(regress::Regex::new(ID).unwrap().find(a).is_some(), "{a}");
+        // Another session, other keys: the placeholder says nothing of the value.
+        let other = Placeholders::new().replace(&json!("cot_65e0839faca22517d5d51cd5"), &hint);
+        assert_ne!(other.as_str(), Some(a));
+    }
+
+    #[test]
+    fn placeholders_keep_formats_and_bounds_and_are_recognised() {
+        let p = Placeholders::new();
+        let cases = [
+            (
+                json!("https://hooks.example.com/t?token=x"),
+                Hint::Text(Some("uri".into())),
+            ),
+            (
+                json!("2024-05-01T10:00:00Z"),
+                Hint::Text(Some("date-time".into())),
+            ),
+            (json!("WC2N 5EH"), Hint::Text(None)),
+            (
+                json!(51.50722),
+                Hint::Number {
+                    minimum: Some(-90.0),
+                    maximum: Some(90.0),
+                    integer: false,
+                },
+            ),
+            (
+                json!(7),
+                Hint::Number {
+                    minimum: Some(1.0),
+                    maximum: None,
+                    integer: true,
+                },
+            ),
+        ];
+        for (value, hint) in cases {
+            let placeholder = p.replace(&value, &hint);
+            assert!(
+                is_placeholder(&placeholder, &hint),
+                "{placeholder} for {hint:?}"
+            );
+            assert!(!is_placeholder(&value, &hint), "{value} for {hint:?}");
+            assert_eq!(p.replace(&placeholder, &hint), placeholder, "idempotent");
+        }
+        let date = p.replace(
+            &json!("2024-05-01T10:00:00Z"),
+            &Hint::Text(Some("date-time".into())),
+        );
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(date.as_str().unwrap()).is_ok(),
+            "{date}"
+        );
+        let lat = p.replace(
+            &json!(51.5),
+            &Hint::Number {
+                minimum: Some(-90.0),
+                maximum: Some(90.0),
+                integer: false,
+            },
+        );
+        assert!((-90.0..=90.0).contains(&lat.as_f64().unwrap()), "{lat}");
+    }
+
+    #[test]
+    fn credential_headers_and_token_shapes_are_told_apart_from_ids() {
+        for name in [
+            "Authorization",
+            "proxy-authorization",
+            "Set-Cookie",
+            "X-Api-Key",
+            "x-auth-token",
+        ] {
+            assert!(is_credential_header(name), "{name}");
+        }
+        assert!(!is_credential_header("Content-Type"));
+        assert_eq!(header_placeholder("Bearer eyJabc"), "Bearer <redacted>");
+        assert_eq!(header_placeholder("session=abc"), "<redacted>");
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2NfMSJ9.c2lnbmF0dXJl";
+        for leak in [
+            jwt,
+            "Bearer abc.def",
+            "key sk_live_51H8abc",
+            "AKIAABCDEFGHIJKLMNOP",
+        ] {
+            assert!(holds_token(leak), "{leak}");
+        }
+        for fine in [
+            "dev_63a6087272941ef077a8fd3e",
+            "Bearer <redacted>",
+            "eyJ alone",
+            "sk_live_redacted",
+        ] {
+            assert!(!holds_token(fine), "{fine}");
+        }
+        assert_eq!(fingerprint("eyJhbGciOi"), "\"eyJh\"… (10 chars)");
+    }
+}
