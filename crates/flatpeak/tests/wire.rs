@@ -142,3 +142,64 @@ async fn paging_stops_at_a_cursor_off_the_pattern_with_the_error() {
     );
     assert_eq!(received(&server).await.len(), 1);
 }
+/// Values that would send a request to another endpoint: URL parsing resolves a `..` or `.`
+/// segment and reads `\` as `/` in an `http` URL, and a value is percent-encoded into its
+/// segment without those being escaped. (`x\..\loc_2` in the place of `loc_1` stays on the
+/// same endpoint as `loc_2`, and is checked as that.)
+const OTHER_ENDPOINT: [&str; 5] = [".", "..", "..\\..\\login", "dev_1\\status", "a\\b"];
+
+#[tokio::test]
+async fn an_id_from_a_response_cannot_send_the_request_elsewhere() {
+    let server = silent_server().await;
+    let client = bearer(&server.uri()).build().unwrap();
+    let lenient = |value: &str| serde_json::from_value::<types::Id>(json!(value)).unwrap();
+    for bad in OTHER_ENDPOINT.iter().chain(&["..\\locations\\loc_1"]) {
+        let device = client.retrieve_device().device_id(lenient(bad)).send();
+        let message = refusal(Error::from(device.await.unwrap_err()));
+        assert!(
+            message.starts_with("path parameter `device_id` changed the path to `/"),
+            "{bad:?}: {message}"
+        );
+    }
+    for bad in OTHER_ENDPOINT {
+        let status = client.retrieve_location_status().id(lenient(bad)).send();
+        let message = refusal(Error::from(status.await.unwrap_err()));
+        assert!(
+            message.starts_with("path parameter `id` changed the path to `/"),
+            "{bad:?}: {message}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn free_text_in_the_path_cannot_send_the_request_elsewhere_either() {
+    // A session reference is yours, not a Flatpeak id: any text, but it stays one segment.
+    let server = silent_server().await;
+    let client = bearer(&server.uri()).build().unwrap();
+    for bad in OTHER_ENDPOINT {
+        let sent = client.calculate_session_cost().id(bad).send().await;
+
+        let message = refusal(Error::from(sent.unwrap_err()));
+        assert!(
+            message.contains("path parameter `id` changed"),
+            "{bad:?}: {message}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn free_text_that_keeps_the_path_is_sent_as_it_is() {
+    let server = MockServer::start().await;
+    let route = "/costs/session/SESSION%201.5";
+    mount_verb(&server, "POST", route, json(500, "{}"), 1).await;
+    let client = bearer(&server.uri()).build().unwrap();
+
+    let sent = client
+        .calculate_session_cost()
+        .id("SESSION 1.5")
+        .send()
+        .await;
+
+    let err = Error::from(sent.unwrap_err());
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
+}
