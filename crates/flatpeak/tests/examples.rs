@@ -119,12 +119,7 @@ async fn tariff_rates_prints_the_next_24_hours_of_import_rates() {
 #[tokio::test]
 async fn tariff_rates_reports_a_422_with_when_to_ask_again() {
     let server = MockServer::start().await;
-    let body = envelope(
-        "invalid_request",
-        "no_tariff_connected",
-        "No tariff connected",
-    );
-    mount(&server, "/tariffs/rates/loc_1", json(422, &body), 1).await;
+    mount_422(&server, "/tariffs/rates/loc_1", "no_tariff_connected").await;
 
     let output = run("tariff_rates", &["loc_1"], &server).await;
 

@@ -298,13 +298,8 @@ async fn the_409_of_create_location_is_a_typed_api_error() {
     let conflict = envelope("invalid_request", "location_exists", "Location exists");
     mount_verb(&server, "POST", "/locations", json(409, &conflict), 1).await;
 
-    let sent = client(&server)
-        .create_location()
-        .body(types::LocationCreate::default())
-        .send()
-        .await;
+    let err = create_location(&client(&server)).await.unwrap_err();
 
-    let err = Error::from(sent.unwrap_err());
     let Error::Api(api) = &err else {
         panic!("not an API error: {err:?}");
     };
@@ -318,12 +313,7 @@ async fn the_409_of_create_location_is_a_typed_api_error() {
 #[tokio::test]
 async fn the_422_of_tariff_rates_is_typed_and_asks_for_15_minutes() {
     let server = MockServer::start().await;
-    let body = envelope(
-        "invalid_request",
-        "no_tariff_connected",
-        "No tariff connected",
-    );
-    mount(&server, "/tariffs/rates/loc_1", json(422, &body), 1).await;
+    mount_422(&server, "/tariffs/rates/loc_1", "no_tariff_connected").await;
     // A retrying policy: the slow 422 codes are still sent once.
     let client = bearer(&server.uri())
         .retry(quick_retries(3))
@@ -358,6 +348,8 @@ async fn events_are_read_by_the_kind_of_object_they_are_about() {
         "contract_end_date": "2025-01-01T00:00:00Z", "time_created": "2024-01-01T00:00:00Z",
         "account_id": ACCOUNT
     });
+    let mut old_tariff = tariff.clone();
+    old_tariff["object"] = json!("tariff");
     let token = json!({"object": "connect_token", "connect_token": "cot_1"});
     let events: Vec<_> = [
         ("device.create", device),
@@ -365,6 +357,8 @@ async fn events_are_read_by_the_kind_of_object_they_are_about() {
         ("tariff_element.create", tariff),
         ("customer.delete", customer),
         ("connect_token.create", token.clone()),
+        // The published example's name for a tariff element (decision 12).
+        ("tariff.update", old_tariff),
     ]
     .into_iter()
     .enumerate()
@@ -396,6 +390,7 @@ async fn events_are_read_by_the_kind_of_object_they_are_about() {
     assert!(matches!(data[2], EventData::TariffElement(t) if t.id.as_str() == "trf_1"));
     assert!(matches!(data[3], EventData::Customer(c) if c.id.as_str() == "cus_1"));
     assert!(matches!(data[4], EventData::Unknown(value) if *value == token));
+    assert!(matches!(data[5], EventData::TariffElement(t) if t.object.to_string() == "tariff"));
     assert_eq!(list.data[3].type_, "customer.delete");
     assert_eq!(
         query(&only_request(&server).await),

@@ -167,13 +167,7 @@ async fn the_documented_422_codes_are_not_retried_and_ask_for_15_minutes() {
         "api_version_not_supported",
     ] {
         let server = MockServer::start().await;
-        mount(
-            &server,
-            route,
-            json(422, &envelope("invalid_request", code, "No")),
-            1,
-        )
-        .await;
+        mount_422(&server, route, code).await;
         let client = retrying(&server, quick_retries(5));
         let sent = client.retrieve_location_status().id("loc_1").send().await;
         let err = Error::from(sent.unwrap_err());
@@ -200,10 +194,10 @@ async fn a_connection_error_is_retried() {
 
 #[tokio::test]
 async fn a_refused_connection_is_a_transport_error_after_the_last_attempt() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
-    let client = bearer(&base).retry(quick_retries(2)).build().unwrap();
+    let client = bearer(&closed_port_url())
+        .retry(quick_retries(2))
+        .build()
+        .unwrap();
     let err = device(&client).await.unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.to_string().starts_with("connection failed: "), "{err}");
@@ -274,11 +268,7 @@ async fn post_and_patch_are_not_retried_after_a_500() {
     mount_verb(&server, "PATCH", "/locations/loc_1", failed(), 1).await;
     let client = retrying(&server, quick_retries(3));
 
-    let created = client
-        .create_location()
-        .body(flatpeak::types::LocationCreate::default())
-        .send()
-        .await;
+    let created = create_location(&client).await.map(drop);
     let updated = client
         .update_location()
         .id("loc_1")
@@ -286,8 +276,7 @@ async fn post_and_patch_are_not_retried_after_a_500() {
         .send()
         .await;
 
-    for sent in [created, updated] {
-        let err = Error::from(sent.unwrap_err());
+    for err in [created.unwrap_err(), Error::from(updated.unwrap_err())] {
         assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
     }
 }
@@ -303,12 +292,7 @@ async fn a_post_is_not_retried_after_a_timeout() {
         .build()
         .unwrap();
 
-    let sent = client
-        .create_location()
-        .body(flatpeak::types::LocationCreate::default())
-        .send()
-        .await;
+    let err = create_location(&client).await.unwrap_err();
 
-    let err = Error::from(sent.unwrap_err());
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
 }

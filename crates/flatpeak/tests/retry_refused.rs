@@ -16,19 +16,14 @@ use flatpeak::Error;
 #[tokio::test]
 async fn a_post_is_retried_when_the_connection_is_refused() {
     let (captured, _guard) = Captured::start();
-    // A port nobody listens on: every connection is refused, so nothing was ever sent.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
-    let client = bearer(&base).retry(quick_retries(3)).build().unwrap();
+    // Every connection is refused, so nothing was ever sent.
+    let client = bearer(&closed_port_url())
+        .retry(quick_retries(3))
+        .build()
+        .unwrap();
 
-    let sent = client
-        .create_location()
-        .body(flatpeak::types::LocationCreate::default())
-        .send()
-        .await;
+    let err = create_location(&client).await.unwrap_err();
 
-    let err = Error::from(sent.unwrap_err());
     assert!(
         matches!(&err, Error::Transport(e) if e.is_connect()),
         "{err:?}"

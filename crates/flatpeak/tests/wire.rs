@@ -32,6 +32,22 @@ fn odd_location() -> Location {
     serde_json::from_value(body).unwrap()
 }
 
+/// A schedule request deserialised from JSON (its ids accepted as they are), for these
+/// devices.
+fn schedule(devices: &[&str]) -> types::ScheduleRequest {
+    let device = |id: &str| {
+        json!({"device_id": id, "direction": "IMPORT", "end_time": "2022-02-02T06:00:00Z",
+               "energy": {"units": "KWH", "value": 24.5}})
+    };
+    let data: Vec<_> = devices.iter().map(|id| device(id)).collect();
+    serde_json::from_value(json!({
+        "location_id": "loc_1",
+        "max_power": {"units": "KW", "value": 7.4},
+        "data": data
+    }))
+    .unwrap()
+}
+
 /// The message of an `InvalidRequest`, or a panic saying what the error was instead.
 fn refusal(err: Error) -> String {
     match err {
@@ -75,16 +91,7 @@ async fn an_id_from_a_response_is_refused_as_a_query_parameter() {
 async fn an_id_deep_in_a_deserialised_body_is_refused_with_its_pointer() {
     let server = silent_server().await;
     let client = bearer(&server.uri()).build().unwrap();
-    let device = |id: &str| {
-        json!({"device_id": id, "direction": "IMPORT", "end_time": "2022-02-02T06:00:00Z",
-               "energy": {"units": "KWH", "value": 24.5}})
-    };
-    let body: types::ScheduleRequest = serde_json::from_value(json!({
-        "location_id": "loc_1",
-        "max_power": {"units": "KW", "value": 7.4},
-        "data": [device("dev-1"), device("dev_2")]
-    }))
-    .unwrap();
+    let body = schedule(&["dev-1", "dev_2"]);
 
     let sent = client.create_schedule().body(body).send().await;
 
@@ -97,18 +104,12 @@ async fn an_id_deep_in_a_deserialised_body_is_refused_with_its_pointer() {
 }
 
 #[tokio::test]
-async fn a_valid_body_next_to_the_refused_one_is_sent() {
+async fn the_same_body_with_good_ids_is_sent() {
     // The contrast to the test above: the same body with good ids reaches the server.
     let server = MockServer::start().await;
     mount_verb(&server, "POST", "/schedules", json(500, "{}"), 1).await;
     let client = bearer(&server.uri()).build().unwrap();
-    let body: types::ScheduleRequest = serde_json::from_value(json!({
-        "location_id": "loc_1",
-        "max_power": {"units": "KW", "value": 7.4},
-        "data": [{"device_id": "dev_1", "direction": "IMPORT",
-                  "end_time": "2022-02-02T06:00:00Z", "energy": {"units": "KWH", "value": 1}}]
-    }))
-    .unwrap();
+    let body = schedule(&["dev_1", "dev_2"]);
 
     let sent = client.create_schedule().body(body).send().await;
 

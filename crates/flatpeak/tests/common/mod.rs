@@ -185,6 +185,29 @@ pub async fn device(client: &Client) -> Result<flatpeak::types::Device, flatpeak
     Ok(value.into_inner())
 }
 
+/// Creates a location with an empty body and converts the error to [`flatpeak::Error`].
+pub async fn create_location(
+    client: &Client,
+) -> Result<flatpeak::types::Location, flatpeak::Error> {
+    let body = flatpeak::types::LocationCreate::default();
+    let value = client.create_location().body(body).send().await?;
+    Ok(value.into_inner())
+}
+
+/// The error envelope of a `422` with this code, for `GET route`, once.
+pub async fn mount_422(server: &MockServer, route: &str, code: &str) {
+    let body = envelope("invalid_request", code, "Not now");
+    mount(server, route, json(422, &body), 1).await;
+}
+
+/// A base URL whose port nobody listens on: every connection to it is refused.
+pub fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    base
+}
+
 /// The error a bearer client without retries gets when the device is answered `response`.
 pub async fn error_for(response: ResponseTemplate) -> flatpeak::Error {
     let server = MockServer::start().await;
