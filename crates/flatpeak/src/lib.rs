@@ -25,10 +25,12 @@
 //!   know arrives as `Unknown(String)`; unknown fields are ignored; an id off the documented
 //!   pattern is kept as it came. A response missing a *required* field fails with
 //!   [`Error::Decode`], which holds the raw body.
-//! - **Strict in what it sends.** Ids passed as path parameters are checked against
-//!   `^[a-z]{2,4}_[A-Za-z0-9]+$` before any request is made: a bad id fails with
-//!   [`Error::InvalidRequest`] and nothing reaches the network. No `Flatpeak-Version` header is
-//!   sent unless you choose one with [`ClientBuilder::flatpeak_version`].
+//! - **Strict in what it sends.** Ids in paths, queries and bodies are checked against
+//!   `^[a-z]{2,4}_[A-Za-z0-9]+$` before any request is made, however they were made (an id
+//!   read from a response included), and no path parameter can change which endpoint is called
+//!   (`..`, `\`): a bad value fails with [`Error::InvalidRequest`] naming its place, and
+//!   nothing reaches the network. No `Flatpeak-Version` header is sent unless you choose one
+//!   with [`ClientBuilder::flatpeak_version`].
 //!
 #![doc = include_str!("../PRODUCTION.md")]
 //!
@@ -100,16 +102,16 @@ impl Client {
 
 impl ClientHooks<ClientState> for Client {
     /// Refuses a request whose ids (or other patterned strings) in path, query or body do not
-    /// match the spec, before anything is sent (see `wire.rs`).
+    /// match the spec, or whose path is not its operation's, before anything is sent (see
+    /// `wire.rs`).
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         match decode::Operation::from_id(info.operation_id) {
-            Some(operation) => {
-                wire::check(operation, request).map_err(progenitor_client::Error::InvalidRequest)
-            }
+            Some(operation) => wire::check(operation, self.baseurl(), request)
+                .map_err(progenitor_client::Error::InvalidRequest),
             None => Ok(()),
         }
     }

@@ -3,7 +3,8 @@
 //! made. A builder checks a string you pass it, but not an id you got from a response (which
 //! the client accepts as it came) or a body you deserialised yourself; this check sees what
 //! is actually about to be sent. What each operation must satisfy is generated from the spec
-//! ([`Operation::constraints`](crate::decode::Operation)).
+//! ([`Operation::constraints`](crate::decode::Operation)). First of all, the path must still
+//! be the operation's: see [`path_values`].
 
 use std::sync::OnceLock;
 
@@ -43,8 +44,16 @@ pub(crate) enum Step {
 /// How much of a refused value an error quotes.
 const QUOTED_CHARS: usize = 64;
 
-/// `Err` with what is wrong when `request` breaks one of `operation`'s constraints.
-pub(crate) fn check(operation: Operation, request: &reqwest::Request) -> Result<(), String> {
+/// `Err` with what is wrong when `request`'s path is not `operation`'s below `base_url`, or
+/// when it breaks one of `operation`'s constraints.
+pub(crate) fn check(
+    operation: Operation,
+    base_url: &str,
+    request: &reqwest::Request,
+) -> Result<(), String> {
+    // Every operation, constrained or not: a path parameter may be free text (a session
+    // reference), and no value may turn the request into a call of another endpoint.
+    let path = path_values(base_url, operation.path(), request.url())?;
     let constraints = operation.constraints();
     if constraints.is_empty() {
         return Ok(());
@@ -52,9 +61,10 @@ pub(crate) fn check(operation: Operation, request: &reqwest::Request) -> Result<
     let mut body: Option<Option<Value>> = None;
     for constraint in constraints {
         let values: Vec<(String, String)> = match constraint.place {
-            Place::Path(name) => path_value(operation.path(), request.url(), name)
-                .map(|v| (format!("path parameter `{name}`"), v))
-                .into_iter()
+            Place::Path(name) => path
+                .iter()
+                .filter(|(n, _)| *n == name)
+                .map(|(_, v)| (format!("path parameter `{name}`"), v.clone()))
                 .collect(),
             Place::Query(name) => request
                 .url()
@@ -100,16 +110,59 @@ fn matches(index: usize, value: &str) -> bool {
     }
 }
 
-/// The value of path parameter `name` in `url`: the template's segments are matched with the
-/// last segments of the URL's path (the base URL may have a path of its own), percent-decoded.
-fn path_value(template: &str, url: &url::Url, name: &str) -> Option<String> {
-    let index = path_segment(template, url, name)?;
-    let raw = url.path().split('/').nth(index)?;
-    Some(
-        percent_encoding::percent_decode_str(raw)
-            .decode_utf8_lossy()
-            .into_owned(),
-    )
+/// The value of each path parameter of `template` in `url`, percent-decoded, by name; `Err`
+/// unless `url`'s path is `base_url`'s followed by `template`, segment for segment, with one
+/// non-empty segment for each parameter.
+///
+/// Why the whole path is compared: a value is percent-encoded into its segment, but URL
+/// parsing still resolves a `..` or `.` segment and reads `\` as `/` in an `http` URL, so a
+/// value such as `..\..\login` (an id the client accepted from a response, or free text)
+/// would otherwise send the request, with its credentials, to another endpoint.
+fn path_values<'t>(
+    base_url: &str,
+    template: &'t str,
+    url: &url::Url,
+) -> Result<Vec<(&'t str, String)>, String> {
+    let base = url::Url::parse(base_url).map(|base| base.path().trim_end_matches('/').to_string());
+    let base = base.unwrap_or_default();
+    // Both start with an empty segment (the leading `/`); the template's is dropped.
+    let base_segments: Vec<&str> = base.split('/').collect();
+    let template_segments: Vec<&'t str> = template.split('/').skip(1).collect();
+    let actual: Vec<&str> = url.path().split('/').collect();
+    let changed = || {
+        let names: Vec<&str> = template
+            .split('/')
+            .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+            .collect();
+        format!(
+            "path parameter `{}` changed the path to `{}`, which is not `{base}{template}` \
+             (`..`, `.` and `\\` are read as path steps)",
+            names.join("`, `"),
+            quoted(url.path())
+        )
+    };
+    if actual.len() != base_segments.len() + template_segments.len() {
+        return Err(changed());
+    }
+    let (actual_base, actual) = actual.split_at(base_segments.len());
+    if actual_base != base_segments {
+        return Err(changed());
+    }
+    let mut values = Vec::new();
+    for (expected, actual) in template_segments.into_iter().zip(actual) {
+        match expected.strip_prefix('{').and_then(|e| e.strip_suffix('}')) {
+            Some(_) if actual.is_empty() => return Err(changed()),
+            Some(name) => values.push((
+                name,
+                percent_encoding::percent_decode_str(actual)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            )),
+            None if expected != *actual => return Err(changed()),
+            None => {}
+        }
+    }
+    Ok(values)
 }
 
 /// The index, among the `/`-separated segments of `url`'s path, of path parameter `name` of
@@ -178,12 +231,38 @@ mod tests {
 
     #[test]
     fn path_values_are_found_below_any_base_path_and_decoded() {
+        let template = "/locations/{id}/status";
         let url = url::Url::parse("http://h/v1/locations/loc%5F1/status").unwrap();
         assert_eq!(
-            path_value("/locations/{id}/status", &url, "id").as_deref(),
-            Some("loc_1")
+            path_values("http://h/v1", template, &url),
+            Ok(vec![("id", "loc_1".to_string())])
         );
-        assert_eq!(path_value("/locations/{id}/status", &url, "other"), None);
+        let url = url::Url::parse("http://h/locations/loc_1/status").unwrap();
+        assert_eq!(
+            path_values("http://h", template, &url),
+            Ok(vec![("id", "loc_1".to_string())])
+        );
+    }
+
+    #[test]
+    fn a_path_that_is_not_the_templates_is_refused() {
+        let template = "/devices/{device_id}";
+        for (base, path) in [
+            ("http://h", "/"),                       // `..` resolved away
+            ("http://h", "/login"),                  // `..\..\login`
+            ("http://h", "/locations/loc_1"),        // `..\locations\loc_1`
+            ("http://h", "/devices/"),               // `.`: an empty segment
+            ("http://h", "/devices/dev_1/status"),   // `dev_1\status`
+            ("http://h/v1", "/v2/devices/dev_1"),    // the base path changed
+            ("http://h/v1", "/v1/v2/devices/dev_1"), // `..\v2\devices\dev_1` below `/v1`
+        ] {
+            let url = url::Url::parse(&format!("http://h{path}")).unwrap();
+            let err = path_values(base, template, &url).unwrap_err();
+            assert!(
+                err.starts_with("path parameter `device_id` changed the path"),
+                "{path}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Retries: connection errors, `429` and `5xx` are retried with backoff, honouring
-//! `Retry-After`, within the attempt count and the deadline; other `4xx` never are.
+//! `Retry-After`, within the attempt count and the deadline; other `4xx` never are. `POST` and
+//! `PATCH` are retried only when the connection could not be made, never after a timeout or
+//! an answer.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 mod common;
@@ -165,13 +167,7 @@ async fn the_documented_422_codes_are_not_retried_and_ask_for_15_minutes() {
         "api_version_not_supported",
     ] {
         let server = MockServer::start().await;
-        mount(
-            &server,
-            route,
-            json(422, &envelope("invalid_request", code, "No")),
-            1,
-        )
-        .await;
+        mount_422(&server, route, code).await;
         let client = retrying(&server, quick_retries(5));
         let sent = client.retrieve_location_status().id("loc_1").send().await;
         let err = Error::from(sent.unwrap_err());
@@ -198,11 +194,105 @@ async fn a_connection_error_is_retried() {
 
 #[tokio::test]
 async fn a_refused_connection_is_a_transport_error_after_the_last_attempt() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
-    let client = bearer(&base).retry(quick_retries(2)).build().unwrap();
+    let client = bearer(&closed_port_url())
+        .retry(quick_retries(2))
+        .build()
+        .unwrap();
     let err = device(&client).await.unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.to_string().starts_with("connection failed: "), "{err}");
+}
+
+/// Answers `first` to the first `verb route` request, then `then`, expecting two requests.
+async fn fails_once(
+    server: &MockServer,
+    verb: &str,
+    route: &str,
+    first: ResponseTemplate,
+    then: ResponseTemplate,
+) {
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(first)
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .mount(server)
+        .await;
+    mount_verb(server, verb, route, then, 1).await;
+}
+
+fn meter_record() -> flatpeak::types::MeterRecord {
+    serde_json::from_value(serde_json::json!({
+        "location_id": "loc_1", "units": "KWH", "value": 1.5,
+        "start_time": "2022-02-01T10:00:00Z", "end_time": "2022-02-01T10:30:00Z"
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn get_put_and_delete_are_retried_after_a_500() {
+    let server = MockServer::start().await;
+    let failed = || json(500, &envelope("api_error", "internal", "Oops"));
+    let location = location("loc_1").to_string();
+    fails_once(
+        &server,
+        "GET",
+        "/locations/loc_1",
+        failed(),
+        json(200, &location),
+    )
+    .await;
+    let accepted = json(202, r#"{"message": "Accepted"}"#);
+    fails_once(&server, "DELETE", "/locations/loc_1", failed(), accepted).await;
+    let batch = json(200, r#"{"id": "bat_1", "object": "meter_batch"}"#);
+    fails_once(&server, "PUT", "/meters/interval", failed(), batch).await;
+    let client = retrying(&server, quick_retries(3));
+
+    client.retrieve_location().id("loc_1").send().await.unwrap();
+    client.delete_location().id("loc_1").send().await.unwrap();
+    let records = vec![meter_record()];
+    client
+        .submit_meter_interval_reads()
+        .body(records)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn post_and_patch_are_not_retried_after_a_500() {
+    let server = MockServer::start().await;
+    let failed = || json(500, &envelope("api_error", "internal", "Oops"));
+    mount_verb(&server, "POST", "/locations", failed(), 1).await;
+    mount_verb(&server, "PATCH", "/locations/loc_1", failed(), 1).await;
+    let client = retrying(&server, quick_retries(3));
+
+    let created = create_location(&client).await.map(drop);
+    let updated = client
+        .update_location()
+        .id("loc_1")
+        .body(flatpeak::types::LocationUpdate::default())
+        .send()
+        .await;
+
+    for err in [created.unwrap_err(), Error::from(updated.unwrap_err())] {
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_post_is_not_retried_after_a_timeout() {
+    let server = MockServer::start().await;
+    let slow = json(201, &location("loc_1").to_string()).set_delay(Duration::from_secs(1));
+    mount_verb(&server, "POST", "/locations", slow, 1).await;
+    let client = bearer(&server.uri())
+        .timeout(Duration::from_millis(100))
+        .retry(quick_retries(3))
+        .build()
+        .unwrap();
+
+    let err = create_location(&client).await.unwrap_err();
+
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
 }
