@@ -48,7 +48,7 @@ pub enum Command {
 /// Arguments of `scrub`.
 #[derive(Debug, clap::Args)]
 pub struct ScrubArgs {
-    /// Directories searched recursively for cassettes.
+    /// Directories searched recursively for cassettes, or cassette files.
     #[arg(value_name = "DIR", required = true)]
     pub dirs: Vec<PathBuf>,
     /// Write nothing: list each value that would change (file, interaction, place, and a
@@ -223,6 +223,17 @@ fn scrub(args: &ScrubArgs) -> ExitCode {
             "{} #{} {}: {}",
             c.file, c.interaction, c.place, c.fingerprint
         );
+    }
+    for why in &done.unreadable {
+        eprintln!("error: {why}: left as it is");
+    }
+    if !done.unreadable.is_empty() {
+        eprintln!(
+            "error: {} of {} files could not be read as cassettes",
+            done.unreadable.len(),
+            done.files
+        );
+        return ExitCode::from(2);
     }
     let values = done.changes.len();
     match (args.check, values) {

@@ -36,11 +36,13 @@ pub struct Scrubbed {
     pub written: Vec<PathBuf>,
     /// Every value replaced (or, with `check`, to replace).
     pub changes: Vec<Change>,
+    /// Files that could not be read as cassettes, and why.
+    pub unreadable: Vec<String>,
 }
 
-/// Scrubs every cassette under `dirs` against `spec`; with `check`, writes nothing. A file that
-/// cannot be read or is not a cassette stops the run: scrubbing half a directory would leave
-/// the rest unscrubbed without saying so.
+/// Scrubs every cassette under `dirs` (or each file given) against `spec`; with `check`,
+/// writes nothing. A file that cannot be read or is not a cassette is listed in
+/// [`Scrubbed::unreadable`] and left alone; the others are scrubbed.
 pub fn scrub(spec: &Spec, dirs: &[PathBuf], check: bool) -> Result<Scrubbed, RunError> {
     let sensitivity = Sensitivity::of(spec);
     let placeholders = Placeholders::new();
@@ -50,7 +52,13 @@ pub fn scrub(spec: &Spec, dirs: &[PathBuf], check: bool) -> Result<Scrubbed, Run
         ..Scrubbed::default()
     };
     for path in files {
-        let mut file = File::read(&path)?;
+        let mut file = match File::read(&path) {
+            Ok(file) => file,
+            Err(e) => {
+                done.unreadable.push(e.to_string());
+                continue;
+            }
+        };
         let changes = file.scrub(spec, &sensitivity, &placeholders);
         if !changes.is_empty() && !check {
             file.write(&path)?;

@@ -380,9 +380,8 @@ pub fn findings(site: Site<'_>, leaks: &[Leak]) -> Vec<Finding> {
             Finding::at(site, Kind::Secret, leak.place.label())
                 .expected("a placeholder", shown.clone())
                 .message(format!(
-                    "{} holds a value that is not a placeholder ({}): {shown}; scrub the \
-                     cassette (`cargo xtask scrub`)",
-                    leak.place.label(),
+                    "a value that is not a placeholder ({}): {shown}; scrub the cassette \
+                     (`cargo xtask scrub`)",
                     leak.why
                 ))
         })

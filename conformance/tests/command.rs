@@ -199,3 +199,99 @@ fn synth_refuses_a_rate_outside_0_to_1() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not between 0 and 1"));
 }
+
+/// The secret cassettes of the negative set, copied into a directory of their own.
+fn leaking_directory() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("tests/negative").unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("secret-") {
+            std::fs::copy(&path, dir.path().join(name)).unwrap();
+        }
+    }
+    dir
+}
+
+fn contents(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn scrub_check_lists_leaks_without_them_then_scrub_makes_the_gate_pass_once_and_for_all() {
+    let dir = leaking_directory();
+    let at = dir.path().to_str().unwrap();
+    let before = contents(dir.path());
+
+    let check = gate(&["scrub", at, "--check"]);
+    let listed = text(&check.stdout);
+    assert_eq!(
+        check.status.code(),
+        Some(1),
+        "{listed}{}",
+        text(&check.stderr)
+    );
+    assert!(listed.contains("5 values to scrub"), "{listed}");
+    for secret in [
+        "tok_4f1d2c9b8a7e6d5c",
+        "8f7e6d5c4b3a",
+        "c2lnbmF0dXJl",
+        "51.46612",
+    ] {
+        assert!(
+            !listed.contains(secret),
+            "--check printed {secret}: {listed}"
+        );
+    }
+    assert_eq!(contents(dir.path()), before, "--check writes nothing");
+    assert_eq!(
+        gate(&["--cassettes", at, "--no-waivers"]).status.code(),
+        Some(1)
+    );
+
+    let scrubbed = gate(&["scrub", at]);
+    assert_eq!(
+        scrubbed.status.code(),
+        Some(0),
+        "{}",
+        text(&scrubbed.stderr)
+    );
+    let gated = gate(&["--cassettes", at, "--no-waivers"]);
+    assert_eq!(gated.status.code(), Some(0), "{}", text(&gated.stdout));
+
+    let after = contents(dir.path());
+    let again = gate(&["scrub", at]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(
+        text(&again.stdout).contains("0 values scrubbed in 0 files"),
+        "{}",
+        text(&again.stdout)
+    );
+    assert_eq!(
+        contents(dir.path()),
+        after,
+        "a second scrub changes no byte"
+    );
+    assert_eq!(gate(&["scrub", at, "--check"]).status.code(), Some(0));
+}
+
+#[test]
+fn scrub_of_a_file_that_is_not_a_cassette_exits_2_and_scrubs_the_rest() {
+    let dir = leaking_directory();
+    std::fs::write(dir.path().join("notes.txt"), "not a cassette").unwrap();
+    let out = gate(&["scrub", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("notes.txt"),
+        "{}",
+        text(&out.stderr)
+    );
+    let check = gate(&["scrub", dir.path().to_str().unwrap(), "--check"]);
+    assert!(text(&check.stdout).contains("nothing to scrub") || text(&check.stdout).is_empty());
+}

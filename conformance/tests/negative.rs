@@ -6,6 +6,7 @@ mod common;
 
 use std::sync::OnceLock;
 
+use conformance::report::{Format, render};
 use conformance::{Kind, Report, Severity};
 
 use Kind::*;
@@ -275,6 +276,51 @@ fn query_values_of_the_wrong_type_range_pattern_or_format() {
     );
 }
 
+#[test]
+fn each_kind_of_leak_is_a_secret_error_that_shows_a_fingerprint_only() {
+    for (file, place, value) in [
+        (
+            "secret-credential-header.json",
+            "header:Authorization",
+            "tok_4f1d2c9b8a7e6d5c",
+        ),
+        (
+            "secret-set-cookie.json",
+            "response-header:Set-Cookie",
+            "8f7e6d5c4b3a",
+        ),
+        (
+            "secret-token-in-a-body.json",
+            "/properties/model_name",
+            "c2lnbmF0dXJl",
+        ),
+        (
+            "secret-sensitive-field.json",
+            "/geo_location/lat",
+            "51.46612",
+        ),
+        (
+            "secret-sensitive-query.json",
+            "query:connect_token",
+            "65e0839faca22517d5d51cd5",
+        ),
+    ] {
+        expect(file, &[(Secret, place, E)]);
+        let finding = report()
+            .findings
+            .iter()
+            .find(|f| f.file.ends_with(&format!("/{file}")))
+            .unwrap();
+        for format in [Format::Text, Format::Json, Format::Junit, Format::Sarif] {
+            assert!(
+                !render(report(), format).contains(value),
+                "{format:?} shows {value}"
+            );
+        }
+        assert!(finding.found.ends_with(" chars)"), "{finding:?}");
+    }
+}
+
 /// What the client made of the one interaction of `file`, as JSON.
 fn outcome_of(file: &str) -> serde_json::Value {
     let outcome = report()
@@ -290,7 +336,7 @@ fn outcome_of(file: &str) -> serde_json::Value {
 fn the_negative_set_fails_the_gate() {
     let r = report();
     assert!(!r.conforms());
-    assert_eq!(r.summary.files, 26);
-    assert_eq!(r.summary.interactions, 24);
+    assert_eq!(r.summary.files, 31);
+    assert_eq!(r.summary.interactions, 29);
     assert_eq!(r.summary.warnings, 2);
 }

@@ -16,11 +16,15 @@ use crate::RunError;
 use crate::model::{Finding, Interaction, Kind};
 
 /// Every file under each of `dirs`, recursively and in path order, skipping hidden files and
-/// directories (`.gitkeep`, editor swap files). A directory that cannot be read stops the run.
+/// directories (`.gitkeep`, editor swap files); a file given itself is taken as it is. A
+/// directory that cannot be read stops the run.
 pub fn files(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
     let mut paths = Vec::new();
     for dir in dirs {
-        paths.extend(files_under(dir)?);
+        match dir.is_file() {
+            true => paths.push(dir.clone()),
+            false => paths.extend(files_under(dir)?),
+        }
     }
     Ok(paths)
 }
