@@ -487,6 +487,10 @@ fn lists(file: &syn::File, spec: &Spec, builders: &BTreeMap<String, Builder>) ->
                     (page.data, page.has_more)
                 }
 
+                fn cursor(item: &#item) -> &str {
+                    item.id.as_str()
+                }
+
                 fn next(&self, first: &#item, last: &#item) -> ::std::option::Option<Self> {
                     #backwards
                     let _ = first;

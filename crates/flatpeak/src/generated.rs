@@ -22680,6 +22680,9 @@ pub mod builder {
         fn items(page: types::EventList) -> (::std::vec::Vec<types::Event>, bool) {
             (page.data, page.has_more)
         }
+        fn cursor(item: &types::Event) -> &str {
+            item.id.as_str()
+        }
         fn next(
             &self,
             first: &types::Event,
@@ -22707,6 +22710,9 @@ pub mod builder {
         }
         fn items(page: types::CustomerList) -> (::std::vec::Vec<types::Customer>, bool) {
             (page.data, page.has_more)
+        }
+        fn cursor(item: &types::Customer) -> &str {
+            item.id.as_str()
         }
         fn next(
             &self,
@@ -22736,6 +22742,9 @@ pub mod builder {
         fn items(page: types::DeviceList) -> (::std::vec::Vec<types::Device>, bool) {
             (page.data, page.has_more)
         }
+        fn cursor(item: &types::Device) -> &str {
+            item.id.as_str()
+        }
         fn next(
             &self,
             first: &types::Device,
@@ -22763,6 +22772,9 @@ pub mod builder {
         }
         fn items(page: types::LocationList) -> (::std::vec::Vec<types::Location>, bool) {
             (page.data, page.has_more)
+        }
+        fn cursor(item: &types::Location) -> &str {
+            item.id.as_str()
         }
         fn next(
             &self,
@@ -22793,6 +22805,9 @@ pub mod builder {
             page: types::TariffElementList,
         ) -> (::std::vec::Vec<types::TariffElement>, bool) {
             (page.data, page.has_more)
+        }
+        fn cursor(item: &types::TariffElement) -> &str {
+            item.id.as_str()
         }
         fn next(
             &self,

@@ -44,6 +44,10 @@ pub trait Paginate: Clone + Send + Sized {
     #[doc(hidden)]
     fn items(page: Self::Page) -> (Vec<Self::Item>, bool);
 
+    /// An item's id, which a cursor names.
+    #[doc(hidden)]
+    fn cursor(item: &Self::Item) -> &str;
+
     /// The request for the page after the one whose first and last items these are: the same
     /// filters and `limit`, the cursor moved on.
     #[doc(hidden)]
@@ -57,19 +61,33 @@ pub trait Paginate: Clone + Send + Sized {
     /// before, or, when the builder set `ending_before`, `ending_before` its first item. The
     /// stream ends after a page that says it is the last (`has_more` false) or that is empty,
     /// so it never asks for a page the one before said does not exist; it ends after the
-    /// first error, which it yields.
+    /// first error, which it yields. A server that ignores the cursor and answers the same
+    /// page again ends it with [`Error::RepeatedPage`] rather than an endless loop.
     fn paginate(self) -> impl Stream<Item = Result<Self::Item, Error>> + Send + Unpin {
-        let pages = stream::try_unfold(Some(self), |request| async move {
+        let start = (Some(self), Vec::<String>::new());
+        let pages = stream::try_unfold(start, |(request, mut seen)| async move {
             let Some(request) = request else {
                 return Ok::<_, Error>(None);
             };
             let page = request.clone().fetch().await.map_err(Error::from)?;
             let (items, has_more) = Self::items(page.into_inner());
             let next = match (has_more, items.first(), items.last()) {
-                (true, Some(first), Some(last)) => request.next(first, last),
+                (true, Some(first), Some(last)) => {
+                    let edges = [Self::cursor(first), Self::cursor(last)].map(str::to_string);
+                    if seen.iter().any(|s| edges.contains(s)) {
+                        return Err(Error::RepeatedPage {
+                            cursor: Self::cursor(last).to_string(),
+                        });
+                    }
+                    seen = edges.to_vec();
+                    request.next(first, last)
+                }
                 _ => None,
             };
-            Ok(Some((stream::iter(items.into_iter().map(Ok)), next)))
+            Ok(Some((
+                stream::iter(items.into_iter().map(Ok)),
+                (next, seen),
+            )))
         });
         Box::pin(pages.try_flatten())
     }

@@ -200,3 +200,30 @@ async fn paging_backwards_moves_ending_before_to_each_pages_first_item() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_server_that_repeats_a_page_ends_the_stream_with_an_error_not_a_loop() {
+    let server = MockServer::start().await;
+    serve_page(&server, ROUTE, None, locations(&["loc_a1", "loc_a2"], true)).await;
+    // Ignoring the cursor: the same page again, still saying more follow.
+    serve_page(
+        &server,
+        ROUTE,
+        Some(("starting_after", "loc_a2")),
+        locations(&["loc_a1", "loc_a2"], true),
+    )
+    .await;
+    no_other_request(&server).await;
+    let client = bearer(&server.uri()).build().unwrap();
+
+    let results: Vec<_> = client.list_locations().paginate().collect().await;
+
+    assert_eq!(ids(&results[..2]), ["loc_a1", "loc_a2"]);
+    assert_eq!(results.len(), 3);
+    assert!(
+        matches!(results.last(), Some(Err(Error::RepeatedPage { cursor })) if cursor == "loc_a2"),
+        "{:?}",
+        results.last()
+    );
+    assert_eq!(received(&server).await.len(), 2);
+}
