@@ -80,7 +80,7 @@ pub fn header(spec_label: &str) -> String {
     )
 }
 
-fn settings(profile: Profile) -> GenerationSettings {
+pub(crate) fn settings(profile: Profile) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -122,7 +122,7 @@ fn progenitor_once(spec: &OpenAPI, profile: Profile) -> Result<(TokenStream, Use
 }
 
 /// Runs `f`, catching a panic as its message and keeping the panic hook from printing it.
-fn quietly<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+pub(crate) fn quietly<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     let previous = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
     let result = panic::catch_unwind(AssertUnwindSafe(f));

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use crate::check;
+use crate::cli;
 use crate::generate::{self, Generated, Profile};
 use crate::readme;
 use crate::replay_table;
@@ -49,6 +50,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         Profile::Flatpeak
     };
+    let spec_for_cli = spec.clone();
     let generated = generate::generate(spec, &model, &label, profile)
         .with_context(|| format!("{}", spec_path.display()))?;
     for change in &generated.changes {
@@ -56,7 +58,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let outputs = match &args.out {
         Some(dir) => standalone_crate(dir, &label, &generated),
-        None => flatpeak_files(&root, &model, &label, generated)?,
+        None => {
+            let mut files = flatpeak_files(&root, &model, &label, generated)?;
+            files.push(Output {
+                path: root.join(cli::PATH),
+                contents: cli::generate(spec_for_cli, &label)
+                    .with_context(|| format!("{}: the command line", cli::PATH))?,
+            });
+            files
+        }
     };
     if args.check {
         return Ok(check_outputs(&outputs));

@@ -2,6 +2,7 @@
 //! `cargo xtask conformance [--cassettes DIR]... [--spec PATH] [--format F] [--output FILE]`.
 
 mod check;
+mod cli;
 mod client_api;
 mod conformance_cmd;
 mod generate;

@@ -1,0 +1,209 @@
+//! The `flatpeak` command against a wiremock server playing the API: a read, a create with a
+//! body, an API error, a value the client refuses, missing credentials, and `--record`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use wiremock::matchers::{body_json, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const DEVICE: &str = include_str!("../../flatpeak/tests/fixtures/device.json");
+const TOKEN: &str = "tok_cli_Secret_5e4d3c";
+
+fn flatpeak(server: &MockServer, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flatpeak"))
+        .args(args)
+        .args(["--base-url", &server.uri()])
+        .env("FLATPEAK_TOKEN", TOKEN)
+        .env_remove("FLATPEAK_ACCOUNT_ID")
+        .env_remove("FLATPEAK_API_KEY")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn json_response(status: u16, body: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "application/json")
+}
+
+#[tokio::test]
+async fn a_read_prints_the_answer_as_json() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/devices/dev_63a6087272941ef077a8fd3e"))
+        .respond_with(json_response(200, DEVICE))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = flatpeak(
+        &server,
+        &[
+            "retrieve-device",
+            "--device-id",
+            "dev_63a6087272941ef077a8fd3e",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["id"], "dev_63a6087272941ef077a8fd3e");
+    assert_eq!(printed["properties"]["battery"]["capacity_kwh"], 14.2);
+    let request = &server.received_requests().await.unwrap()[0];
+    assert_eq!(
+        request
+            .headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        format!("Bearer {TOKEN}")
+    );
+}
+
+#[tokio::test]
+async fn a_create_sends_the_json_body_file_and_scalar_flags_as_the_body() {
+    let server = MockServer::start().await;
+    let location = json!({"id": "loc_641b90b758fb8e6293716e40", "object": "location",
+        "live_mode": true, "time_created": "2026-03-02T10:30:00Z",
+        "account_id": "acc_661677911f2197045e6cf1b1"});
+    let sent = json!({"customer_id": "cus_65e421d1daa4a24082b4f590",
+        "postal_address": {"city": "Bristol", "country_code": "GB"}});
+    Mock::given(method("POST"))
+        .and(path("/locations"))
+        .and(body_json(&sent))
+        .respond_with(json_response(201, &location.to_string()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/customers"))
+        .and(body_json(json!({"reference_id": "CUS-7"})))
+        .respond_with(json_response(
+            201,
+            &json!({"id": "cus_65e421d1daa4a24082b4f590",
+            "object": "customer", "live_mode": true, "time_created": "2026-03-02T10:30:00Z",
+            "account_id": "acc_661677911f2197045e6cf1b1"})
+            .to_string(),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("location.json");
+    std::fs::write(&body, sent.to_string()).unwrap();
+    let out = flatpeak(
+        &server,
+        &["create-location", "--json-body", body.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["id"], "loc_641b90b758fb8e6293716e40");
+
+    let out = flatpeak(&server, &["create-customer", "--reference-id", "CUS-7"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn an_api_error_exits_1_with_its_message() {
+    let server = MockServer::start().await;
+    let envelope = json!({"object": "error", "live_mode": true, "context": "api.device_retrieve",
+        "type": "invalid_request", "code": "not_found", "message": "No such device",
+        "time_created": "2026-03-02T10:15:00Z"});
+    Mock::given(method("GET"))
+        .respond_with(json_response(404, &envelope.to_string()))
+        .mount(&server)
+        .await;
+    let out = flatpeak(&server, &["retrieve-device", "--device-id", "dev_1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: HTTP 404 Not Found: No such device"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("code not_found"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn a_value_the_client_refuses_or_no_credentials_exit_2_and_send_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json_response(200, DEVICE))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let out = flatpeak(&server, &["retrieve-device", "--device-id", "../login"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("device-id"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_flatpeak"))
+        .args([
+            "retrieve-device",
+            "--device-id",
+            "dev_1",
+            "--base-url",
+            &server.uri(),
+        ])
+        .env_remove("FLATPEAK_TOKEN")
+        .env_remove("FLATPEAK_ACCOUNT_ID")
+        .env_remove("FLATPEAK_API_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no credentials"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn record_writes_a_scrubbed_cassette_of_the_exchange() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/devices/dev_63a6087272941ef077a8fd3e"))
+        .respond_with(json_response(200, DEVICE))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = flatpeak(
+        &server,
+        &[
+            "retrieve-device",
+            "--device-id",
+            "dev_63a6087272941ef077a8fd3e",
+            "--record",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let cassettes = files(dir.path());
+    assert_eq!(cassettes.len(), 1);
+    let cassette: Value = serde_json::from_str(&cassettes[0]).unwrap();
+    let interaction = &cassette["http_interactions"][0];
+    assert_eq!(
+        interaction["request"]["headers"]["authorization"][0],
+        "Bearer <redacted>"
+    );
+    assert_eq!(interaction["response"]["status"]["code"], 200);
+    for secret in [TOKEN, "ACC1234567890", "50.12345"] {
+        assert!(!cassettes[0].contains(secret), "{secret} recorded");
+    }
+}
