@@ -55,3 +55,10 @@ impl std::fmt::Display for RunError {
 }
 
 impl std::error::Error for RunError {}
+
+/// The repository README's Rust examples, compiled as doctests so they cannot rot (they use
+/// the `flatpeak` client, a dependency of this crate; the client's own package holds only its
+/// crate README).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -146,7 +146,8 @@ impl ClientHooks<ClientState> for Client {
     }
 }
 
-/// The repository README's Rust examples, compiled as doctests so they cannot rot.
+/// The crate README's example, compiled as a doctest so it cannot rot. (The repository
+/// README's examples are compiled by the `conformance` crate: that file is not in the package.)
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
