@@ -10,7 +10,9 @@ use reqwest::header::{ACCEPT, HeaderValue};
 use reqwest::{Request, Response, StatusCode};
 use tokio::sync::Mutex;
 
-use crate::{BuildError, Client, ClientInfo as _, ClientState, Secret, body, retry, types};
+use crate::body::{self, GaveUp};
+use crate::call::Call;
+use crate::{BuildError, Secret, retry, types};
 
 /// The operation id of `GET /login`, the one call made with the account credentials.
 pub(crate) const LOGIN: &str = "login";
@@ -20,26 +22,6 @@ const MAX_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The most a token is refreshed ahead of its expiry.
 const MAX_EARLY: Duration = Duration::from_secs(60);
-
-/// What one call of the exec hook works with. `started` is shared by every attempt and login
-/// of the call, so the retry deadline bounds the call as a whole.
-pub(crate) struct Call<'a> {
-    pub(crate) http: &'a reqwest::Client,
-    pub(crate) base_url: &'a str,
-    pub(crate) state: &'a ClientState,
-    pub(crate) started: Instant,
-}
-
-impl<'a> Call<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Self {
-            http: client.client(),
-            base_url: client.baseurl(),
-            state: client.inner(),
-            started: Instant::now(),
-        }
-    }
-}
 
 /// How a client authenticates. Cloning shares the token cache.
 #[derive(Clone)]
@@ -143,7 +125,7 @@ pub(crate) async fn execute(
 enum Denied {
     /// `GET /login` failed in transport.
     Transport(reqwest::Error),
-    /// `GET /login` answered without a token; marked with [`body::LoginRejected`].
+    /// `GET /login` answered without a token; marked [`GaveUp::LoginRejected`].
     Rejected(Response),
 }
 
@@ -202,14 +184,14 @@ impl TokenSource {
             .await
             .map_err(Denied::Transport)?;
         Token::from_login(&response)
-            .ok_or_else(|| Denied::Rejected(body::mark_login_rejected(response)))
+            .ok_or_else(|| Denied::Rejected(body::give_up(response, GaveUp::LoginRejected)))
     }
 }
 
 impl Token {
     /// The token in a `200` login response, or `None` when there is none to use.
     fn from_login(response: &Response) -> Option<Self> {
-        if !response.status().is_success() || body::gave_up(response) {
+        if !response.status().is_success() || body::gave_up(response).is_some() {
             return None;
         }
         let token: types::AuthToken = serde_json::from_slice(body::raw_body(response)?).ok()?;

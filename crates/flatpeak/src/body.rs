@@ -12,8 +12,9 @@
 //! progenitor's own path ends in `InvalidResponsePayload(bytes, serde_error)`, which loses the
 //! status and headers. `UnexpectedResponse` keeps all three, and it is what such a response is:
 //! one the API description does not list. The same route carries the responses the hooks gave
-//! up on (body over the limit, a refused login), marked in the extensions, since a hook can
-//! only fail with one of progenitor's variants. Success statuses keep progenitor's path.
+//! up on (body over the limit, a refused login), with the reason as a [`GaveUp`] in the
+//! extensions, since a hook can only fail with one of progenitor's variants. Success statuses
+//! keep progenitor's path.
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::HeaderMap;
@@ -25,13 +26,19 @@ use crate::decode::Operation;
 #[derive(Clone, Debug)]
 pub(crate) struct RawBody(pub(crate) Bytes);
 
-/// The body was longer than the limit; it was not read further.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct TooLarge(pub(crate) u64);
-
-/// This is the response of a `GET /login` that gave no token.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct LoginRejected;
+/// Why the hooks gave up on a response: nothing more is learnt by retrying it, and
+/// [`crate::Error`] says why. The one mark a response carries besides its [`RawBody`]; a new
+/// reason is a new variant here, copied by [`rebuild`] with the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GaveUp {
+    /// The body was longer than `limit` bytes; it was not read further.
+    TooLarge {
+        /// The limit it exceeded.
+        limit: u64,
+    },
+    /// This is the response of a `GET /login` that gave no token.
+    LoginRejected,
+}
 
 /// Sends one request and reads its body in full, stopping at `limit` bytes.
 pub(crate) async fn attempt(
@@ -45,7 +52,7 @@ pub(crate) async fn attempt(
     let headers = std::mem::take(response.headers_mut());
     let mut rebuilt = rebuild_with(&response, headers, body.clone().unwrap_or_default());
     if body.is_none() {
-        rebuilt.extensions_mut().insert(TooLarge(limit));
+        rebuilt.extensions_mut().insert(GaveUp::TooLarge { limit });
     }
     Ok(rebuilt)
 }
@@ -83,7 +90,7 @@ async fn read_limited(response: &mut Response, limit: u64) -> reqwest::Result<Op
     }
 }
 
-/// A response like `from` (status, version, headers, URL, our marks) whose body is `body`.
+/// A response like `from` (status, version, headers, URL, its [`GaveUp`]) whose body is `body`.
 pub(crate) fn rebuild(from: &Response, body: Bytes) -> Response {
     rebuild_with(from, from.headers().clone(), body)
 }
@@ -91,12 +98,8 @@ pub(crate) fn rebuild(from: &Response, body: Bytes) -> Response {
 /// [`rebuild`] with `headers` in place of `from`'s.
 fn rebuild_with(from: &Response, headers: HeaderMap, body: Bytes) -> Response {
     let mut response = from_parts(from.status(), headers, body, Some(from.url()));
-    let (target, source) = (response.extensions_mut(), from.extensions());
-    if let Some(mark) = source.get::<TooLarge>() {
-        target.insert(*mark);
-    }
-    if let Some(mark) = source.get::<LoginRejected>() {
-        target.insert(*mark);
+    if let Some(reason) = gave_up(from) {
+        response.extensions_mut().insert(reason);
     }
     response
 }
@@ -129,7 +132,7 @@ pub(crate) fn check(response: &Response) -> Result<(), Box<Response>> {
         return Ok(());
     };
     let not_envelope = || serde_json::from_slice::<crate::types::Error>(body).is_err();
-    if gave_up(response) || (response.status().as_u16() >= 400 && not_envelope()) {
+    if gave_up(response).is_some() || (response.status().as_u16() >= 400 && not_envelope()) {
         return Err(Box::new(rebuild(response, body.clone())));
     }
     Ok(())
@@ -157,24 +160,14 @@ pub(crate) fn raw_body(response: &Response) -> Option<&Bytes> {
     response.extensions().get::<RawBody>().map(|raw| &raw.0)
 }
 
-/// The limit this response's body exceeded, if it did.
-pub(crate) fn too_large(response: &Response) -> Option<u64> {
-    response.extensions().get::<TooLarge>().map(|mark| mark.0)
+/// Why the hooks gave up on this response, if they did.
+pub(crate) fn gave_up(response: &Response) -> Option<GaveUp> {
+    response.extensions().get::<GaveUp>().copied()
 }
 
-/// Whether this is a refused `GET /login`.
-pub(crate) fn login_rejected(response: &Response) -> bool {
-    response.extensions().get::<LoginRejected>().is_some()
-}
-
-/// Whether the hooks gave up on this response (nothing more to learn by retrying it).
-pub(crate) fn gave_up(response: &Response) -> bool {
-    too_large(response).is_some() || login_rejected(response)
-}
-
-/// Marks a `GET /login` response that gave no token.
-pub(crate) fn mark_login_rejected(mut response: Response) -> Response {
-    response.extensions_mut().insert(LoginRejected);
+/// Marks `response` as given up on, for `reason`.
+pub(crate) fn give_up(mut response: Response, reason: GaveUp) -> Response {
+    response.extensions_mut().insert(reason);
     response
 }
 

@@ -7,7 +7,8 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, LOCATION};
 
-use crate::{BuildError, SendError, body, retry, types};
+use crate::body::{self, GaveUp};
+use crate::{BuildError, SendError, retry, types};
 
 /// Response headers that may carry a request id, in the order they are looked for.
 const REQUEST_ID_HEADERS: [&str; 3] = ["flatpeak-request-id", "request-id", "x-request-id"];
@@ -132,7 +133,7 @@ impl Error {
     /// A response progenitor did not decode: see `body.rs` for how it got here.
     fn from_response(response: &reqwest::Response) -> Self {
         let error = Self::from_undecoded(response);
-        if body::login_rejected(response) {
+        if body::gave_up(response) == Some(GaveUp::LoginRejected) {
             Self::Login(Box::new(error))
         } else {
             error
@@ -142,14 +143,15 @@ impl Error {
     fn from_undecoded(response: &reqwest::Response) -> Self {
         let (status, headers) = (response.status(), response.headers());
         let body = body::raw_body(response).cloned().unwrap_or_default();
-        if let Some(limit) = body::too_large(response) {
+        let gave_up = body::gave_up(response);
+        if let Some(GaveUp::TooLarge { limit }) = gave_up {
             return Self::BodyTooLarge { status, limit };
         }
         if status.is_client_error() || status.is_server_error() {
             let api = ApiError::from_body(status, headers.clone(), body);
             return Self::Api(Box::new(api));
         }
-        if body::login_rejected(response) && status.is_success() {
+        if gave_up == Some(GaveUp::LoginRejected) && status.is_success() {
             let source = login_decode_error(&body);
             return Self::Decode {
                 body: Body::default(),

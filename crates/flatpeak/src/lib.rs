@@ -40,6 +40,7 @@
 
 mod auth;
 mod body;
+mod call;
 mod config;
 pub mod decode;
 mod error;
@@ -124,7 +125,7 @@ impl ClientHooks<ClientState> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = auth::execute(&auth::Call::new(self), request, info.operation_id).await?;
+        let response = auth::execute(&call::Call::new(self), request, info.operation_id).await?;
         Ok(match decode::Operation::from_id(info.operation_id) {
             Some(operation) => body::fill_optional(operation, response),
             None => response,

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Request, Response};
 
-use crate::auth::Call;
+use crate::call::Call;
 use crate::record::Snapshot;
 use crate::{body, telemetry};
 
@@ -177,7 +177,7 @@ fn never_sent(error: &reqwest::Error) -> bool {
 /// `429` and `5xx`, unless the hooks gave up on the body (it would be too large again).
 fn retryable(response: &Response) -> bool {
     let status = response.status();
-    (status.as_u16() == 429 || status.is_server_error()) && !body::gave_up(response)
+    (status.as_u16() == 429 || status.is_server_error()) && body::gave_up(response).is_none()
 }
 
 /// The wait a `Retry-After` header asks for: delay-seconds or an HTTP date (a date in the past
