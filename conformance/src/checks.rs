@@ -4,7 +4,9 @@
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
-use crate::model::{Finding, Kind, Outcome, RecordedRequest, RecordedResponse, Site};
+use crate::model::{
+    ClientErrorKind, Finding, Kind, Outcome, RecordedRequest, RecordedResponse, Site,
+};
 use crate::route::Route;
 use crate::schema::{EnumHit, Schemas, scalar_type};
 use crate::spec::{Location, Media, Operation, Response as DocumentedResponse, escape, unescape};
@@ -561,20 +563,20 @@ pub fn client(
     request_faulty: bool,
 ) -> Vec<Finding> {
     match outcome {
-        Outcome::ClientError { variant, .. } if variant == "InvalidRequest" && request_faulty => {
-            Vec::new()
-        }
+        Outcome::ClientError {
+            variant: ClientErrorKind::InvalidRequest,
+            ..
+        } if request_faulty => Vec::new(),
         Outcome::Value { .. } | Outcome::ApiError { .. } => client_accepted(site, body),
-        Outcome::ClientError { variant, .. }
-            if variant == "UnexpectedResponse" && !status_documented =>
-        {
-            Vec::new()
-        }
+        Outcome::ClientError {
+            variant: ClientErrorKind::UnexpectedResponse,
+            ..
+        } if !status_documented => Vec::new(),
         Outcome::ClientError {
             variant,
             message,
             pointer,
-        } => client_rejected(site, body, variant, message, pointer.as_deref()),
+        } => client_rejected(site, body, *variant, message, pointer.as_deref()),
     }
 }
 
@@ -595,16 +597,13 @@ fn client_accepted(site: Site<'_>, body: &BodyCheck) -> Vec<Finding> {
 fn client_rejected(
     site: Site<'_>,
     body: &BodyCheck,
-    variant: &str,
+    variant: ClientErrorKind,
     message: &str,
     pointer: Option<&str>,
 ) -> Vec<Finding> {
     let pointer = pointer.unwrap_or_default().to_string();
     // These happen before a response is read: the replay failed, not the response.
-    if matches!(
-        variant,
-        "InvalidRequest" | "CommunicationError" | "InvalidUpgrade"
-    ) {
+    if variant.before_response() {
         return vec![
             Finding::at(site, Kind::Replay, pointer)
                 .expected(
@@ -616,7 +615,7 @@ fn client_rejected(
     }
     let mut findings = vec![
         Finding::at(site, Kind::Client, pointer.clone())
-            .expected("a typed value or typed API error", variant)
+            .expected("a typed value or typed API error", variant.to_string())
             .message(format!(
                 "the generated client could not parse the response: {message}"
             )),
@@ -664,7 +663,7 @@ mod tests {
             operation: Some("op"),
         };
         let rejected = Outcome::ClientError {
-            variant: "InvalidResponsePayload".into(),
+            variant: ClientErrorKind::InvalidResponsePayload,
             message: "invalid value".into(),
             pointer: Some("/n".into()),
         };

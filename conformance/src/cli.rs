@@ -12,7 +12,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 use crate::report::{self, Format};
-use crate::{Config, Report, Timings, synth};
+use crate::{Config, Report, RunError, Timings, synth};
 
 /// Replays recorded responses through the generated client and checks them against the spec.
 #[derive(Debug, Parser)]
@@ -171,14 +171,14 @@ fn check(args: &Args) -> ExitCode {
         .build()
     {
         Ok(runtime) => runtime,
-        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+        Err(e) => return fail(RunError::ReplayStart(e)),
     };
     let (report, timings) = match runtime.block_on(crate::run_timed(&args.config())) {
         Ok(done) => done,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => return fail(e),
     };
     if let Err(e) = write(args, &report) {
-        return fail(&e);
+        return fail(e);
     }
     if args.timings {
         eprintln!("{}", timings_line(&timings));
@@ -216,7 +216,7 @@ fn scrub(args: &ScrubArgs) -> ExitCode {
         .and_then(|spec| crate::scrub::scrub(&spec, &args.dirs, args.check));
     let done = match done {
         Ok(done) => done,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => return fail(e),
     };
     for c in &done.changes {
         println!(
@@ -265,7 +265,8 @@ fn synth(args: &SynthArgs) -> ExitCode {
         .spec
         .clone()
         .unwrap_or_else(|| default_path("openapi/flatpeak.yaml"));
-    let written = crate::spec::load(&spec_path)
+    let written = crate::spec::Spec::load(&spec_path)
+        .map_err(synth::SynthError::from)
         .and_then(|spec| synth::generate(&spec, &args.options))
         .and_then(|set| synth::write(&args.out, &set).map(|()| set));
     match written {
@@ -281,17 +282,20 @@ fn synth(args: &SynthArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(&e.to_string()),
+        Err(e) => fail(e),
     }
 }
 
-fn write(args: &Args, report: &Report) -> Result<(), String> {
+fn write(args: &Args, report: &Report) -> Result<(), RunError> {
     let text = report::render(report, args.format);
     match &args.output {
         None => print!("{text}"),
         Some(path) => {
-            std::fs::write(path, text)
-                .map_err(|e| format!("{}: cannot write the report: {e}", path.display()))?;
+            std::fs::write(path, text).map_err(|source| RunError::Io {
+                path: path.clone(),
+                action: "write the report",
+                source,
+            })?;
             let s = report.summary;
             println!(
                 "wrote {}: {} errors, {} warnings, {} waived, {} checks",
@@ -322,7 +326,7 @@ pub fn exit_code(report: &Report) -> ExitCode {
     }
 }
 
-fn fail(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+fn fail(error: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {error}");
     ExitCode::from(2)
 }

@@ -296,14 +296,12 @@ async fn examine_all(
                 // The receiver is gone only when the run already failed.
                 let _ = done.send(lane.run());
             })
-            .map_err(|e| RunError::new(format!("cannot start a replay thread: {e}")))?;
+            .map_err(RunError::ReplayStart)?;
         finishing.push(finished);
     }
     let mut all = Vec::with_capacity(context.files.len());
     for finished in finishing {
-        let done = finished.await.map_err(|_| {
-            RunError::new("a replay thread stopped before it finished (it panicked)")
-        })??;
+        let done = finished.await.map_err(|_| RunError::ReplayStopped)??;
         all.extend(done);
     }
     all.sort_by_key(|read| read.index);
@@ -352,7 +350,7 @@ impl Lane {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| RunError::new(format!("cannot start a replay runtime: {e}")))?;
+            .map_err(RunError::ReplayStart)?;
         let files = &self.context.files;
         Ok(runtime.block_on(async {
             let mut replayer = None;
@@ -436,7 +434,7 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
                     "a method and path of the spec",
                     format!("{} {path}", it.request.method),
                 )
-                .message(why);
+                .message(why.to_string());
             let mut findings = vec![finding];
             findings.extend(secret(context, unrouted, None, it));
             return Examined {

@@ -15,6 +15,8 @@
 //! # }
 //! ```
 
+use std::path::PathBuf;
+
 pub mod cassette;
 pub mod checks;
 pub mod cli;
@@ -37,24 +39,70 @@ pub use model::{
 };
 
 /// Why the gate could not run at all (exit code 2): an unreadable spec, cassette directory or
-/// waivers file, or a replay thread or server that did not start or stopped half-way.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunError(String);
-
-impl RunError {
-    /// An error with this message, which names the file or place at fault.
-    pub fn new(message: impl Into<String>) -> Self {
-        RunError(message.into())
-    }
+/// waivers file, a spec the schema validator cannot compile, or a replay thread or server that
+/// did not start or stopped half-way. Each names the file or place at fault. (What is wrong
+/// with a cassette is a [`Finding`], not an error: the run goes on.)
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The spec could not be read or is not one the gate can use.
+    #[error(transparent)]
+    Spec(#[from] spec_model::SpecError),
+    /// A path given as a cassette directory is neither a directory nor a file.
+    #[error("{}: not a directory of cassettes", .0.display())]
+    NotADirectory(PathBuf),
+    /// A directory of cassettes could not be walked.
+    #[error("{}: {source}", path.display())]
+    Walk {
+        /// The directory given.
+        path: PathBuf,
+        /// Why.
+        source: walkdir::Error,
+    },
+    /// A file could not be read or written.
+    #[error("{}: cannot {action}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// `read` or `write`.
+        action: &'static str,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The waivers file is not valid TOML of the expected shape.
+    #[error("{}: {source}", path.display())]
+    Waivers {
+        /// The waivers file.
+        path: PathBuf,
+        /// What the TOML reader said, with the line.
+        source: Box<toml::de::Error>,
+    },
+    /// A file to scrub is not a cassette that can be read and written back.
+    #[error("{}: {source}", path.display())]
+    Scrub {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A schema of the spec could not be compiled by the JSON Schema validator.
+    #[error("schema at `#{pointer}` does not compile: {message}")]
+    Schema {
+        /// Where the schema is in the spec (empty: the spec as a whole).
+        pointer: String,
+        /// The validator's message.
+        message: String,
+    },
+    /// The replay client could not be built (a bad base path in the spec's `servers`).
+    #[error("cannot build the replay client: {0}")]
+    ReplayClient(#[from] flatpeak::BuildError),
+    /// A replay thread or runtime could not be started.
+    #[error("cannot start the replay: {0}")]
+    ReplayStart(std::io::Error),
+    /// A replay thread stopped before it finished.
+    #[error("a replay thread stopped before it finished (it panicked)")]
+    ReplayStopped,
 }
-
-impl std::fmt::Display for RunError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for RunError {}
 
 /// The repository README's Rust examples, compiled as doctests so they cannot rot (they use
 /// the `flatpeak` client, a dependency of this crate; the client's own package holds only its

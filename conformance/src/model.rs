@@ -414,14 +414,46 @@ pub enum Outcome {
     },
     /// The client returned an error of its own.
     ClientError {
-        /// Which `flatpeak::Error` variant.
-        variant: String,
+        /// Which error the generated `send()` returned.
+        variant: ClientErrorKind,
         /// Its message.
         message: String,
         /// Where in the body the client's parser stopped, as a JSON pointer, when known.
         #[serde(skip_serializing_if = "Option::is_none")]
         pointer: Option<String>,
     },
+}
+
+/// Which error the generated client's `send()` returned (the variants of progenitor's
+/// `Error`, which `flatpeak::SendError` is), named as progenitor names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::Display)]
+pub enum ClientErrorKind {
+    /// The client refused to send the request (a value off its pattern, a missing parameter).
+    InvalidRequest,
+    /// The request could not be sent or its answer not received.
+    CommunicationError,
+    /// A protocol upgrade failed.
+    InvalidUpgrade,
+    /// The response's body could not be read.
+    ResponseBodyError,
+    /// The body does not parse as the operation's type for its status.
+    InvalidResponsePayload,
+    /// A status the client has no type for, or an error status whose body is not the
+    /// documented error type.
+    UnexpectedResponse,
+    /// An error a hook made.
+    Custom,
+}
+
+impl ClientErrorKind {
+    /// Whether the client failed before any response was read: the replay failed, not the
+    /// recorded response.
+    pub fn before_response(self) -> bool {
+        matches!(
+            self,
+            Self::InvalidRequest | Self::CommunicationError | Self::InvalidUpgrade
+        )
+    }
 }
 
 /// One interaction as the run saw it.

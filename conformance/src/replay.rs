@@ -24,7 +24,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use flatpeak::ClientInfo as _;
 
 use crate::RunError;
-use crate::model::{Finding, Interaction, Kind, Outcome, Severity, Site};
+use crate::model::{ClientErrorKind, Finding, Interaction, Kind, Outcome, Severity, Site};
 use crate::route::Route;
 use crate::schema::Schemas;
 use crate::spec::Location;
@@ -234,20 +234,26 @@ impl Args<'_> {
                 } else {
                     stopped_at::<E>(&bytes)
                 };
-                client_error("InvalidResponsePayload", e.to_string(), pointer)
+                client_error(
+                    ClientErrorKind::InvalidResponsePayload,
+                    e.to_string(),
+                    pointer,
+                )
             }
             Err(ClientError::UnexpectedResponse(r)) => self.unexpected::<E>(r.status().as_u16()),
-            Err(ClientError::InvalidRequest(m)) => client_error("InvalidRequest", m, None),
+            Err(ClientError::InvalidRequest(m)) => {
+                client_error(ClientErrorKind::InvalidRequest, m, None)
+            }
             Err(ClientError::CommunicationError(e)) => {
-                client_error("CommunicationError", e.to_string(), None)
+                client_error(ClientErrorKind::CommunicationError, e.to_string(), None)
             }
             Err(ClientError::InvalidUpgrade(e)) => {
-                client_error("InvalidUpgrade", e.to_string(), None)
+                client_error(ClientErrorKind::InvalidUpgrade, e.to_string(), None)
             }
             Err(ClientError::ResponseBodyError(e)) => {
-                client_error("ResponseBodyError", e.to_string(), None)
+                client_error(ClientErrorKind::ResponseBodyError, e.to_string(), None)
             }
-            Err(ClientError::Custom(m)) => client_error("Custom", m, None),
+            Err(ClientError::Custom(m)) => client_error(ClientErrorKind::Custom, m, None),
         }
     }
 }
@@ -260,12 +266,12 @@ impl Args<'_> {
         let body = &self.interaction.response.body;
         match (status >= 400).then(|| stopped_at::<E>(body)).flatten() {
             Some(pointer) => client_error(
-                "UnexpectedResponse",
+                ClientErrorKind::UnexpectedResponse,
                 format!("the {status} body is not the documented error type"),
                 Some(pointer),
             ),
             None => client_error(
-                "UnexpectedResponse",
+                ClientErrorKind::UnexpectedResponse,
                 format!("status {status} is not one the client expects"),
                 None,
             ),
@@ -280,9 +286,9 @@ fn lookup(pairs: &[(String, String)], name: &str) -> Option<String> {
         .map(|(_, v)| v.clone())
 }
 
-fn client_error(variant: &str, message: String, pointer: Option<String>) -> Outcome {
+fn client_error(variant: ClientErrorKind, message: String, pointer: Option<String>) -> Outcome {
     Outcome::ClientError {
-        variant: variant.to_string(),
+        variant,
         message,
         pointer,
     }
@@ -341,8 +347,7 @@ impl Replayers {
             // The body is the recording's, in memory already: the client reads it whole, as
             // the schema check does.
             .max_body_bytes(u64::MAX)
-            .build()
-            .map_err(|e| RunError::new(format!("cannot build the replay client: {e}")))?;
+            .build()?;
         let url_path = client
             .baseurl()
             .strip_prefix(PLACEHOLDER)

@@ -15,19 +15,48 @@ pub struct Route<'s> {
     pub query: Vec<(String, String)>,
 }
 
+/// Why an interaction has no operation of the spec; the text of a `route` finding.
+#[derive(Debug, thiserror::Error)]
+pub enum Unrouted {
+    /// The recorded URL is not a URL.
+    #[error("URL `{url}` cannot be read: {source}")]
+    BadUrl {
+        /// The recorded URL without its query (which may hold what the secret check reports).
+        url: String,
+        /// Why.
+        source: url::ParseError,
+    },
+    /// The path is outside the server's base path.
+    #[error("path `{path}` is not below the server's base path `{base}`")]
+    OutsideBase {
+        /// The recorded path.
+        path: String,
+        /// The spec's base path.
+        base: String,
+    },
+    /// No operation has this method and path.
+    #[error("no operation of the spec matches {method} {path}")]
+    NoOperation {
+        /// The recorded method.
+        method: String,
+        /// The recorded path below the base path.
+        path: String,
+    },
+}
+
 /// Finds the operation for `method` and `url`. A concrete path segment beats a template
 /// parameter (`/devices/current` before `/devices/{id}`), as OpenAPI asks. The error says why
 /// nothing matched.
-pub fn route<'s>(spec: &'s Spec, method: &str, url: &str) -> Result<Route<'s>, String> {
+pub fn route<'s>(spec: &'s Spec, method: &str, url: &str) -> Result<Route<'s>, Unrouted> {
     let parsed = parse_url(url)?;
     let full = parsed.path();
     let path = full
         .strip_prefix(spec.base_path.as_str())
         .filter(|rest| rest.is_empty() || rest.starts_with('/'))
-        .ok_or(format!(
-            "path `{full}` is not below the server's base path `{}`",
-            spec.base_path
-        ))?;
+        .ok_or_else(|| Unrouted::OutsideBase {
+            path: full.to_string(),
+            base: spec.base_path.clone(),
+        })?;
     let segments: Vec<&str> = path.split('/').collect();
     let best = spec
         .operations
@@ -36,7 +65,10 @@ pub fn route<'s>(spec: &'s Spec, method: &str, url: &str) -> Result<Route<'s>, S
         .filter_map(|op| bind(&op.template, &segments).map(|b| (op, b)))
         .max_by_key(|(_, (literals, _))| *literals);
     let Some((operation, (_, path_params))) = best else {
-        return Err(format!("no operation of the spec matches {method} {path}"));
+        return Err(Unrouted::NoOperation {
+            method: method.to_string(),
+            path: path.to_string(),
+        });
     };
     Ok(Route {
         operation,
@@ -48,14 +80,17 @@ pub fn route<'s>(spec: &'s Spec, method: &str, url: &str) -> Result<Route<'s>, S
 
 /// Recorded URLs are absolute; a bare path (some tools write one) is read against a
 /// placeholder origin.
-fn parse_url(url: &str) -> Result<url::Url, String> {
-    match url::Url::parse(url) {
-        Ok(u) => Ok(u),
-        Err(url::ParseError::RelativeUrlWithoutBase) => url::Url::parse("http://recorded.invalid")
-            .and_then(|base| base.join(url))
-            .map_err(|e| format!("URL `{url}` cannot be read: {e}")),
-        Err(e) => Err(format!("URL `{url}` cannot be read: {e}")),
-    }
+fn parse_url(url: &str) -> Result<url::Url, Unrouted> {
+    let parsed = match url::Url::parse(url) {
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            url::Url::parse("http://recorded.invalid").and_then(|base| base.join(url))
+        }
+        other => other,
+    };
+    parsed.map_err(|source| Unrouted::BadUrl {
+        url: url.split('?').next().unwrap_or_default().to_string(),
+        source,
+    })
 }
 
 /// Matches `segments` against `template`: the number of literal segments matched (to rank
@@ -140,7 +175,10 @@ mod tests {
             ("GET", "http://h/devices/"),
         ] {
             let err = route(&s, method, url).unwrap_err();
-            assert!(err.contains("no operation"), "{method} {url}: {err}");
+            assert!(
+                matches!(err, Unrouted::NoOperation { .. }),
+                "{method} {url}: {err}"
+            );
         }
     }
 

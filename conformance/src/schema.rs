@@ -46,7 +46,10 @@ impl Schemas {
         let registry = Registry::new()
             .add(SPEC_URI, Draft::Draft4.create_resource(document))
             .and_then(|r| r.prepare())
-            .map_err(|e| RunError::new(format!("the spec cannot be used as JSON Schema: {e}")))?;
+            .map_err(|e| RunError::Schema {
+                pointer: String::new(),
+                message: e.to_string(),
+            })?;
         let bodies: Vec<&str> = spec
             .operations
             .iter()
@@ -131,7 +134,10 @@ fn compile_one(registry: &Registry<'_>, pointer: &str) -> Result<Validator, RunE
         .with_registry(registry)
         .should_validate_formats(true)
         .build(&wrapper)
-        .map_err(|e| RunError::new(format!("schema at `#{pointer}` does not compile: {e}")))
+        .map_err(|e| RunError::Schema {
+            pointer: pointer.to_string(),
+            message: e.to_string(),
+        })
 }
 
 /// A JSON pointer as a URI fragment: characters a URI may not hold (`{` `}` of path

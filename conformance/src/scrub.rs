@@ -10,7 +10,7 @@ use flatpeak::record::{self, Placeholders};
 use serde_json::Value;
 
 use crate::RunError;
-use crate::cassette::{self, Syntax};
+use crate::cassette::{self, NotACassette, Syntax};
 use crate::secrets::{Leak, Place, Sensitivity, View};
 use crate::spec::Spec;
 
@@ -81,15 +81,19 @@ struct File {
 impl File {
     fn read(path: &Path) -> Result<File, RunError> {
         let name = path.display().to_string();
-        let fail = |why: String| RunError::new(format!("{name}: {why}"));
-        let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+        let fail = |source: NotACassette| RunError::Scrub {
+            path: path.to_path_buf(),
+            source: Box::new(source),
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| RunError::Io {
+            path: path.to_path_buf(),
+            action: "read",
+            source,
+        })?;
         let syntax = Syntax::of(path, &text);
         let doc: Value = syntax.parse(&text).map_err(fail)?;
         if doc.pointer("/http_interactions").is_none() && doc.pointer("/log/entries").is_none() {
-            return Err(fail(
-                "neither a VCR cassette (`http_interactions`) nor a HAR file (`log.entries`)"
-                    .to_string(),
-            ));
+            return Err(fail(NotACassette::UnknownShape));
         }
         let preamble = match syntax {
             Syntax::Yaml => text
@@ -108,15 +112,18 @@ impl File {
     }
 
     fn write(&self, path: &Path) -> Result<(), RunError> {
+        let scrub = |source: Box<dyn std::error::Error + Send + Sync>| RunError::Scrub {
+            path: path.to_path_buf(),
+            source,
+        };
         let text = match self.syntax {
             Syntax::Json => serde_json::to_string_pretty(&self.doc)
                 .map(|t| t + "\n")
-                .ok(),
+                .map_err(|e| scrub(e.into()))?,
             Syntax::Yaml => serde_norway::to_string(&self.doc)
-                .ok()
-                .map(|t| format!("{}{t}", self.preamble)),
+                .map(|t| format!("{}{t}", self.preamble))
+                .map_err(|e| scrub(e.into()))?,
         };
-        let text = text.ok_or_else(|| RunError::new(format!("{}: cannot write", self.name)))?;
         // Through a temporary file, so that a failure leaves the cassette as it was.
         let temporary = path.with_file_name(format!(
             ".{}.scrub",
@@ -125,7 +132,11 @@ impl File {
         ));
         std::fs::write(&temporary, text)
             .and_then(|()| std::fs::rename(&temporary, path))
-            .map_err(|e| RunError::new(format!("{}: cannot write: {e}", self.name)))
+            .map_err(|source| RunError::Io {
+                path: path.to_path_buf(),
+                action: "write",
+                source,
+            })
     }
 
     /// Replaces every leak of every interaction; what was replaced.

@@ -10,5 +10,5 @@ use crate::RunError;
 
 /// Reads the spec at `path`; the error names the file and the place in it.
 pub fn load(path: &Path) -> Result<Spec, RunError> {
-    Spec::load(path).map_err(|e| RunError::new(e.to_string()))
+    Ok(Spec::load(path)?)
 }

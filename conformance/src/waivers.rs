@@ -77,10 +77,15 @@ impl Waivers {
     /// waive nothing, or everything.
     pub fn load(path: &Path) -> Result<Waivers, RunError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| RunError::new(format!("{file}: cannot read the waivers: {e}")))?;
-        let parsed: WaiverFile =
-            toml::from_str(&text).map_err(|e| RunError::new(format!("{file}: {e}")))?;
+        let text = std::fs::read_to_string(path).map_err(|source| RunError::Io {
+            path: path.to_path_buf(),
+            action: "read the waivers",
+            source,
+        })?;
+        let parsed: WaiverFile = toml::from_str(&text).map_err(|source| RunError::Waivers {
+            path: path.to_path_buf(),
+            source: Box::new(source),
+        })?;
         Ok(Waivers {
             file,
             waivers: parsed.waiver,

@@ -4,7 +4,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::Syntax;
+use super::{NotACassette, Syntax};
 use crate::model::{Interaction, RecordedRequest, RecordedResponse};
 
 /// `har` chooses the version by `log.version`; this wrapper lets `serde_path_to_error` name
@@ -23,15 +23,15 @@ pub(super) fn read(
     parsed: Value,
     syntax: Syntax,
     name: &str,
-) -> Result<Vec<Interaction>, String> {
+) -> Result<Vec<Interaction>, NotACassette> {
     let shape: Value = match syntax {
         Syntax::Json => parsed,
         Syntax::Yaml => Syntax::Json.parse(text)?,
     };
     match shape.pointer("/log/version").and_then(Value::as_str) {
         Some("1.2" | "1.3") => {}
-        Some(other) => return Err(format!("HAR version `{other}` is not supported (1.2)")),
-        None => return Err("a HAR file needs `log.version`".to_string()),
+        Some(other) => return Err(NotACassette::HarVersion(other.to_string())),
+        None => return Err(NotACassette::HarNoVersion),
     }
     let file: HarFile = Syntax::Json.convert(shape, text)?;
     file.log
@@ -42,7 +42,11 @@ pub(super) fn read(
         .collect()
 }
 
-fn interaction(file: &str, index: usize, entry: har::v1_2::Entries) -> Result<Interaction, String> {
+fn interaction(
+    file: &str,
+    index: usize,
+    entry: har::v1_2::Entries,
+) -> Result<Interaction, NotACassette> {
     let har::v1_2::Entries {
         request, response, ..
     } = entry;
@@ -52,8 +56,7 @@ fn interaction(file: &str, index: usize, entry: har::v1_2::Entries) -> Result<In
         (None, Ok(size)) if size > 0 => Some(size),
         _ => None,
     };
-    let body = decode(content.text, content.encoding.as_deref())
-        .map_err(|why| format!("entry {index}: response.content: {why}"))?;
+    let body = decode(index, content.text, content.encoding.as_deref())?;
     Ok(Interaction {
         file: file.to_string(),
         index,
@@ -81,16 +84,21 @@ fn pairs(headers: Vec<har::v1_2::Headers>) -> Vec<(String, String)> {
     headers.into_iter().map(|h| (h.name, h.value)).collect()
 }
 
-/// A HAR body is text, or base64 when `encoding` says so (binary bodies).
-fn decode(text: Option<String>, encoding: Option<&str>) -> Result<Vec<u8>, String> {
+/// Entry `index`'s body: text, or base64 when `encoding` says so (binary bodies).
+fn decode(
+    index: usize,
+    text: Option<String>,
+    encoding: Option<&str>,
+) -> Result<Vec<u8>, NotACassette> {
     let text = text.unwrap_or_default();
     match encoding {
         None | Some("") => Ok(text.into_bytes()),
         Some(e) if e.eq_ignore_ascii_case("base64") => base64::engine::general_purpose::STANDARD
             .decode(text.trim())
-            .map_err(|err| format!("`text` is not valid base64: {err}")),
-        Some(other) => Err(format!(
-            "unknown `encoding` `{other}` (only base64 is defined)"
-        )),
+            .map_err(|source| NotACassette::HarBase64 { index, source }),
+        Some(other) => Err(NotACassette::HarEncoding {
+            index,
+            encoding: other.to_string(),
+        }),
     }
 }

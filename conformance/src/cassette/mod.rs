@@ -36,7 +36,7 @@ pub fn read(path: &Path) -> Result<Vec<Interaction>, Box<Finding>> {
     read_file(path, &name).map_err(|why| {
         Box::new(
             Finding::about_file(&name, Kind::Cassette)
-                .expected("a VCR cassette or a HAR 1.2 file", why.clone())
+                .expected("a VCR cassette or a HAR 1.2 file", why.to_string())
                 .message(format!("not a readable cassette: {why}")),
         )
     })
@@ -44,10 +44,7 @@ pub fn read(path: &Path) -> Result<Vec<Interaction>, Box<Finding>> {
 
 fn files_under(dir: &Path) -> Result<Vec<PathBuf>, RunError> {
     if !dir.is_dir() {
-        return Err(RunError::new(format!(
-            "{}: not a directory of cassettes",
-            dir.display()
-        )));
+        return Err(RunError::NotADirectory(dir.to_path_buf()));
     }
     let mut files = Vec::new();
     let walk = walkdir::WalkDir::new(dir)
@@ -55,7 +52,10 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>, RunError> {
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walk {
-        let entry = entry.map_err(|e| RunError::new(format!("{}: {e}", dir.display())))?;
+        let entry = entry.map_err(|source| RunError::Walk {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         if entry.file_type().is_file() {
             files.push(entry.into_path());
         }
@@ -63,10 +63,40 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>, RunError> {
     Ok(files)
 }
 
+/// Why a file is not a cassette the gate can read, and where; the text of a
+/// [`Kind::Cassette`] finding.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum NotACassette {
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("not UTF-8 text: {0}")]
+    NotUtf8(#[from] std::str::Utf8Error),
+    /// The parser's message, which names the line and column, and the field path if known.
+    #[error("{message}{}", at.as_deref().map(|p| format!(" (at `{p}`)")).unwrap_or_default())]
+    Syntax { message: String, at: Option<String> },
+    #[error(
+        "neither a VCR cassette (no top-level `http_interactions`) nor a HAR file (no top-level `log`)"
+    )]
+    UnknownShape,
+    #[error("HAR version `{0}` is not supported (1.2)")]
+    HarVersion(String),
+    #[error("a HAR file needs `log.version`")]
+    HarNoVersion,
+    #[error("entry {index}: response.content: `text` is not valid base64: {source}")]
+    HarBase64 {
+        index: usize,
+        source: base64::DecodeError,
+    },
+    #[error(
+        "entry {index}: response.content: unknown `encoding` `{encoding}` (only base64 is defined)"
+    )]
+    HarEncoding { index: usize, encoding: String },
+}
+
 /// Reads one file; the error says why it is not a cassette, and where.
-fn read_file(path: &Path, name: &str) -> Result<Vec<Interaction>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| format!("not UTF-8 text: {e}"))?;
+fn read_file(path: &Path, name: &str) -> Result<Vec<Interaction>, NotACassette> {
+    let bytes = std::fs::read(path)?;
+    let text = std::str::from_utf8(&bytes)?;
     let syntax = Syntax::of(path, text);
     let mut interactions = parse(text, syntax, name)?;
     let lines = starting_lines(text, syntax);
@@ -78,7 +108,7 @@ fn read_file(path: &Path, name: &str) -> Result<Vec<Interaction>, String> {
     Ok(interactions)
 }
 
-fn parse(text: &str, syntax: Syntax, name: &str) -> Result<Vec<Interaction>, String> {
+fn parse(text: &str, syntax: Syntax, name: &str) -> Result<Vec<Interaction>, NotACassette> {
     // Most files are VCR cassettes, read here in one pass; a HAR file, or one that does not
     // read as a cassette, goes the general way below, which decides and explains.
     if let Some(interactions) = vcr::read_direct(text, syntax, name) {
@@ -88,11 +118,7 @@ fn parse(text: &str, syntax: Syntax, name: &str) -> Result<Vec<Interaction>, Str
     match shape.as_object() {
         Some(top) if top.contains_key("log") => har::read(text, shape, syntax, name),
         Some(top) if top.contains_key("http_interactions") => vcr::read(text, shape, syntax, name),
-        _ => Err(
-            "neither a VCR cassette (no top-level `http_interactions`) nor a HAR file \
-                  (no top-level `log`)"
-                .to_string(),
-        ),
+        _ => Err(NotACassette::UnknownShape),
     }
 }
 
@@ -143,14 +169,17 @@ impl Syntax {
         self,
         parsed: Value,
         text: &str,
-    ) -> Result<T, String> {
+    ) -> Result<T, NotACassette> {
         serde_json::from_value(parsed).or_else(|_| self.parse(text))
     }
 
     /// Parses `text` as `T`; the error names the line, column and field path. The path is
     /// tracked only when parsing fails: tracking it costs as much as the parse, and most files
     /// parse.
-    pub(crate) fn parse<T: serde::de::DeserializeOwned>(self, text: &str) -> Result<T, String> {
+    pub(crate) fn parse<T: serde::de::DeserializeOwned>(
+        self,
+        text: &str,
+    ) -> Result<T, NotACassette> {
         match self.try_parse(text) {
             Some(value) => Ok(value),
             None => self.parse_tracked(text),
@@ -166,28 +195,24 @@ impl Syntax {
     }
 
     /// [`Syntax::parse`], tracking the path for the error message.
-    fn parse_tracked<T: serde::de::DeserializeOwned>(self, text: &str) -> Result<T, String> {
+    fn parse_tracked<T: serde::de::DeserializeOwned>(self, text: &str) -> Result<T, NotACassette> {
         match self {
             Syntax::Json => {
                 let mut de = serde_json::Deserializer::from_str(text);
-                serde_path_to_error::deserialize(&mut de).map_err(|e| {
-                    let at = field_path(e.path());
-                    format!("{}{at}", e.inner())
+                serde_path_to_error::deserialize(&mut de).map_err(|e| NotACassette::Syntax {
+                    message: e.inner().to_string(),
+                    at: Some(e.path().to_string()).filter(|p| p != "."),
                 })
             }
             // serde_norway's messages already name the field path and the line.
             Syntax::Yaml => {
                 let de = serde_norway::Deserializer::from_str(text);
-                serde_path_to_error::deserialize(de).map_err(|e| e.into_inner().to_string())
+                serde_path_to_error::deserialize(de).map_err(|e| NotACassette::Syntax {
+                    message: e.into_inner().to_string(),
+                    at: None,
+                })
             }
         }
-    }
-}
-
-fn field_path(path: &serde_path_to_error::Path) -> String {
-    match path.to_string().as_str() {
-        "." => String::new(),
-        p => format!(" (at `{p}`)"),
     }
 }
 

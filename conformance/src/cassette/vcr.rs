@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use vcr_cassette::{Cassette, Headers, HttpInteraction, RecorderId};
 
-use super::Syntax;
+use super::{NotACassette, Syntax};
 use crate::model::{Interaction, RecordedRequest, RecordedResponse};
 
 /// A [`Cassette`], and whether the file has a top-level `log` too.
@@ -51,7 +51,7 @@ pub(super) fn read(
     parsed: serde_json::Value,
     syntax: Syntax,
     name: &str,
-) -> Result<Vec<Interaction>, String> {
+) -> Result<Vec<Interaction>, NotACassette> {
     let cassette: Cassette = syntax.convert(parsed, text)?;
     Ok(interactions(name, cassette.http_interactions))
 }

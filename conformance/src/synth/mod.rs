@@ -16,14 +16,13 @@ mod defects;
 mod rng;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 pub use defects::{Defect, Expected};
 
-use crate::RunError;
 use crate::model::{Kind, Severity};
 use crate::spec::{Operation, Spec};
 use rng::Rng;
@@ -56,21 +55,72 @@ pub struct Options {
     pub per_file: usize,
 }
 
-fn parse_rate(text: &str) -> Result<f64, String> {
-    let rate: f64 = text.parse().map_err(|e| format!("{e}"))?;
-    if (0.0..=1.0).contains(&rate) {
-        Ok(rate)
-    } else {
-        Err(format!("{rate} is not between 0 and 1"))
+/// Why an option's value was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum BadOption {
+    /// Not a number.
+    #[error(transparent)]
+    Float(#[from] std::num::ParseFloatError),
+    /// Not a whole number.
+    #[error(transparent)]
+    Int(#[from] std::num::ParseIntError),
+    /// A rate outside `0..=1`.
+    #[error("{0} is not between 0 and 1")]
+    Rate(f64),
+    /// Zero interactions per file.
+    #[error("at least 1")]
+    Zero,
+}
+
+fn parse_rate(text: &str) -> Result<f64, BadOption> {
+    let rate: f64 = text.parse()?;
+    match (0.0..=1.0).contains(&rate) {
+        true => Ok(rate),
+        false => Err(BadOption::Rate(rate)),
     }
 }
 
-fn parse_per_file(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(n) if n > 0 => Ok(n),
-        Ok(_) => Err("at least 1".to_string()),
-        Err(e) => Err(e.to_string()),
+fn parse_per_file(text: &str) -> Result<usize, BadOption> {
+    match text.parse::<usize>()? {
+        0 => Err(BadOption::Zero),
+        n => Ok(n),
     }
+}
+
+/// Why a synthetic set could not be made or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SynthError {
+    /// The spec could not be read.
+    #[error(transparent)]
+    Spec(#[from] spec_model::SpecError),
+    /// The spec lacks an operation the set is made of.
+    #[error(
+        "the spec has no operation `{0}`: synthetic sets are made of Flatpeak's {LOGIN}, {DEVICE} and {LOCATION}"
+    )]
+    NoOperation(String),
+    /// An operation documents no JSON schema for a status the set needs.
+    #[error("`{operation}` documents no JSON schema for status {status}")]
+    NoSchema {
+        /// The operation.
+        operation: String,
+        /// The status.
+        status: u16,
+    },
+    /// The directory already holds cassettes.
+    #[error("{}: already holds files; write a synthetic set into an empty directory", .0.display())]
+    NotEmpty(PathBuf),
+    /// A file could not be written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The manifest could not be serialised.
+    #[error("cannot write the manifest: {0}")]
+    Manifest(#[from] serde_json::Error),
 }
 
 /// What was written and what the gate must find: `manifest.json`.
@@ -142,14 +192,12 @@ struct Operations<'s> {
 }
 
 impl<'s> Operations<'s> {
-    fn find(spec: &'s Spec) -> Result<Self, RunError> {
+    fn find(spec: &'s Spec) -> Result<Self, SynthError> {
         let get = |id: &str| {
-            spec.operations.iter().find(|o| o.id == id).ok_or_else(|| {
-                RunError::new(format!(
-                    "the spec has no operation `{id}`: synthetic sets are made of Flatpeak's \
-                     {LOGIN}, {DEVICE} and {LOCATION}"
-                ))
-            })
+            spec.operations
+                .iter()
+                .find(|o| o.id == id)
+                .ok_or_else(|| SynthError::NoOperation(id.to_string()))
         };
         Ok(Operations {
             login: get(LOGIN)?,
@@ -160,7 +208,7 @@ impl<'s> Operations<'s> {
 }
 
 /// Makes a synthetic set from `spec` (Flatpeak's, or one with the same operations).
-pub fn generate(spec: &Spec, options: &Options) -> Result<Synthetic, RunError> {
+pub fn generate(spec: &Spec, options: &Options) -> Result<Synthetic, SynthError> {
     let ops = Operations::find(spec)?;
     let mut rng = Rng::new(options.seed);
     let mut files = Vec::new();
@@ -209,14 +257,14 @@ pub fn generate(spec: &Spec, options: &Options) -> Result<Synthetic, RunError> {
 
 /// Writes `set` into `dir`: `dir/cassettes/` and `dir/manifest.json`. Refuses a `cassettes`
 /// directory that already holds files, so that two sets are never mixed.
-pub fn write(dir: &Path, set: &Synthetic) -> Result<(), RunError> {
+pub fn write(dir: &Path, set: &Synthetic) -> Result<(), SynthError> {
     let cassettes = dir.join("cassettes");
-    let io = |what: &Path, e: std::io::Error| RunError::new(format!("{}: {e}", what.display()));
+    let io = |path: &Path, source| SynthError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     if std::fs::read_dir(&cassettes).is_ok_and(|mut entries| entries.next().is_some()) {
-        return Err(RunError::new(format!(
-            "{}: already holds files; write a synthetic set into an empty directory",
-            cassettes.display()
-        )));
+        return Err(SynthError::NotEmpty(cassettes));
     }
     std::fs::create_dir_all(&cassettes).map_err(|e| io(&cassettes, e))?;
     for (name, text) in &set.files {
@@ -224,8 +272,7 @@ pub fn write(dir: &Path, set: &Synthetic) -> Result<(), RunError> {
         std::fs::write(&path, text).map_err(|e| io(&path, e))?;
     }
     let path = dir.join("manifest.json");
-    let mut text = serde_json::to_string_pretty(&set.manifest)
-        .map_err(|e| RunError::new(format!("cannot write the manifest: {e}")))?;
+    let mut text = serde_json::to_string_pretty(&set.manifest)?;
     text.push('\n');
     std::fs::write(&path, text).map_err(|e| io(&path, e))
 }
@@ -237,7 +284,7 @@ fn interaction(
     ops: &Operations<'_>,
     rng: &mut Rng,
     rate: f64,
-) -> Result<Made, RunError> {
+) -> Result<Made, SynthError> {
     let roll = rng.unit();
     let op = match roll {
         r if r < 0.50 => ops.device,
@@ -360,16 +407,14 @@ fn static_id(op: &Operation) -> &'static str {
 }
 
 /// The documented JSON schema of `op`'s `status` response.
-fn schema_of<'d>(spec: &'d Spec, op: &Operation, status: u16) -> Result<&'d Value, RunError> {
+fn schema_of<'d>(spec: &'d Spec, op: &Operation, status: u16) -> Result<&'d Value, SynthError> {
     op.response_for(status)
         .and_then(|r| r.media.iter().find(|m| m.is_json()))
         .and_then(|m| m.schema.as_deref())
         .and_then(|p| spec.document.pointer(p))
-        .ok_or_else(|| {
-            RunError::new(format!(
-                "`{}` documents no JSON schema for status {status}",
-                op.id
-            ))
+        .ok_or_else(|| SynthError::NoSchema {
+            operation: op.id.clone(),
+            status,
         })
 }
 

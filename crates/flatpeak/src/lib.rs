@@ -112,7 +112,7 @@ impl ClientHooks<ClientState> for Client {
     ) -> Result<(), progenitor_client::Error<E>> {
         match decode::Operation::from_id(info.operation_id) {
             Some(operation) => wire::check(operation, self.baseurl(), request)
-                .map_err(progenitor_client::Error::InvalidRequest),
+                .map_err(|refused| progenitor_client::Error::InvalidRequest(refused.to_string())),
             None => Ok(()),
         }
     }

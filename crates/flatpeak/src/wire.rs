@@ -44,13 +44,43 @@ pub(crate) enum Step {
 /// How much of a refused value an error quotes.
 const QUOTED_CHARS: usize = 64;
 
+/// Why a request was refused before it was sent; its text becomes
+/// [`Error::InvalidRequest`](crate::Error::InvalidRequest) (progenitor's variant holds a
+/// string). Values are quoted cut to [`QUOTED_CHARS`].
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum Refused {
+    /// A value breaks the pattern the spec gives it.
+    #[error("{place} is `{value}`, which does not match `{pattern}`")]
+    Pattern {
+        /// Where: "path parameter `id`", "query parameter `x`", "body field `/a/b`".
+        place: String,
+        /// The value, quoted.
+        value: String,
+        /// The pattern.
+        pattern: &'static str,
+    },
+    /// A path parameter made the path another endpoint's.
+    #[error(
+        "path parameter `{names}` changed the path to `{path}`, which is not `{expected}` \
+         (`..`, `.` and `\\` are read as path steps)"
+    )]
+    PathChanged {
+        /// The template's parameter names.
+        names: String,
+        /// The path the URL has, quoted.
+        path: String,
+        /// The base path followed by the template.
+        expected: String,
+    },
+}
+
 /// `Err` with what is wrong when `request`'s path is not `operation`'s below `base_url`, or
 /// when it breaks one of `operation`'s constraints.
 pub(crate) fn check(
     operation: Operation,
     base_url: &str,
     request: &reqwest::Request,
-) -> Result<(), String> {
+) -> Result<(), Refused> {
     // Every operation, constrained or not: a path parameter may be free text (a session
     // reference), and no value may turn the request into a call of another endpoint.
     let path = path_values(base_url, operation.path(), request.url())?;
@@ -83,11 +113,11 @@ pub(crate) fn check(
         };
         for (place, value) in values {
             if !matches(constraint.pattern, &value) {
-                return Err(format!(
-                    "{place} is `{}`, which does not match `{}`",
-                    quoted(&value),
-                    PATTERNS.get(constraint.pattern).copied().unwrap_or("?")
-                ));
+                return Err(Refused::Pattern {
+                    place,
+                    value: quoted(&value),
+                    pattern: PATTERNS.get(constraint.pattern).copied().unwrap_or("?"),
+                });
             }
         }
     }
@@ -122,7 +152,7 @@ fn path_values<'t>(
     base_url: &str,
     template: &'t str,
     url: &url::Url,
-) -> Result<Vec<(&'t str, String)>, String> {
+) -> Result<Vec<(&'t str, String)>, Refused> {
     let base = url::Url::parse(base_url).map(|base| base.path().trim_end_matches('/').to_string());
     let base = base.unwrap_or_default();
     // Both start with an empty segment (the leading `/`); the template's is dropped.
@@ -134,12 +164,11 @@ fn path_values<'t>(
             .split('/')
             .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
             .collect();
-        format!(
-            "path parameter `{}` changed the path to `{}`, which is not `{base}{template}` \
-             (`..`, `.` and `\\` are read as path steps)",
-            names.join("`, `"),
-            quoted(url.path())
-        )
+        Refused::PathChanged {
+            names: names.join("`, `"),
+            path: quoted(url.path()),
+            expected: format!("{base}{template}"),
+        }
     };
     if actual.len() != base_segments.len() + template_segments.len() {
         return Err(changed());
@@ -259,7 +288,8 @@ mod tests {
             let url = url::Url::parse(&format!("http://h{path}")).unwrap();
             let err = path_values(base, template, &url).unwrap_err();
             assert!(
-                err.starts_with("path parameter `device_id` changed the path"),
+                err.to_string()
+                    .starts_with("path parameter `device_id` changed the path"),
                 "{path}: {err}"
             );
         }
