@@ -212,8 +212,7 @@ fn scrub(args: &ScrubArgs) -> ExitCode {
         .spec
         .clone()
         .unwrap_or_else(|| default_path("openapi/flatpeak.yaml"));
-    let done = crate::spec::load(&spec_path)
-        .and_then(|spec| crate::scrub::scrub(&spec, &args.dirs, args.check));
+    let done = crate::scrub(&spec_path, &args.dirs, args.check);
     let done = match done {
         Ok(done) => done,
         Err(e) => return fail(e),

@@ -1,42 +1,65 @@
-//! The contract gate: replays recorded Flatpeak responses through the generated client and
-//! validates them against the spec.
+//! The contract gate: replays recorded Flatpeak traffic through the generated client and
+//! validates every request and response against the spec (status, content type, JSON Schema
+//! with ID patterns, required fields, enums and types, undeclared fields, the client's own
+//! reading, secrets left in the recording).
 //!
-//! Data flows one way, one module per stage:
-//! [`cassette`] (read) -> [`route`] (operation) -> [`replay`] (wiremock + client) ->
-//! [`checks`] (findings) -> [`waivers`] -> [`report`]. [`gate::run`] drives them;
-//! `cargo xtask conformance` (or this crate's binary) is the command.
+//! The library is the gate as the `conformance` command runs it (usually as
+//! `cargo xtask conformance`): [`run`] it with a [`Config`] (the cassette directories, the
+//! spec, waivers, hosts, a coverage requirement), read the [`Report`] (its [`Finding`]s, each
+//! of a [`Kind`] and a [`Severity`], a [`Summary`] and the spec's [`Coverage`]), and
+//! [`report::render`] it as text, JSON, JUnit or SARIF. [`scrub`] replaces the secrets in
+//! cassettes before they are shared. A [`RunError`] means the gate could not run at all;
+//! what is wrong with a cassette is a finding.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), conformance::RunError> {
-//! let config = conformance::Config::new(vec!["conformance/cassettes".into()], "openapi/flatpeak.yaml".into());
+//! use conformance::report::{Format, render};
+//!
+//! let mut config = conformance::Config::new(
+//!     vec!["conformance/cassettes".into()],
+//!     "openapi/flatpeak.yaml".into(),
+//! );
+//! config.require_coverage = Some(conformance::Requirement::Operations);
 //! let report = conformance::run(&config).await?;
-//! print!("{}", conformance::report::render(&report, conformance::report::Format::Text));
+//! print!("{}", render(&report, Format::Text));
+//! for finding in report.findings.iter().filter(|f| f.kind == conformance::Kind::Schema) {
+//!     println!("{} at {}: {}", finding.file, finding.pointer, finding.message);
+//! }
+//! assert!(report.conforms());
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Inside, data flows one way, one module per stage: `cassette` (read) -> `route`
+//! (operation) -> `replay` (wiremock + the generated client) -> `checks` and `secrets`
+//! (findings) -> `waivers` -> `report`; `gate` drives them.
 
 use std::path::PathBuf;
 
-pub mod cassette;
-pub mod checks;
+mod cassette;
+mod checks;
+#[doc(hidden)]
 pub mod cli;
-pub mod coverage;
-pub mod gate;
-pub mod model;
-pub mod replay;
+mod coverage;
+mod gate;
+mod model;
+mod replay;
 pub mod report;
-pub mod route;
-pub mod schema;
-pub mod scrub;
-pub mod secrets;
-pub mod spec;
+mod route;
+mod schema;
+mod scrub;
+mod secrets;
+mod spec;
+#[doc(hidden)]
 pub mod synth;
-pub mod waivers;
+mod waivers;
 
+pub use coverage::{Coverage, EnumCoverage, OperationCoverage, Requirement};
 pub use gate::{Config, Timings, run, run_timed};
 pub use model::{
-    Finding, Interaction, Kind, MAX_TEXT, Outcome, Replayed, Report, Severity, Summary,
+    ClientErrorKind, Finding, Kind, MAX_TEXT, Outcome, Replayed, Report, Severity, Summary,
 };
+pub use scrub::{Change, Scrubbed, scrub};
 
 /// Why the gate could not run at all (exit code 2): an unreadable spec, cassette directory or
 /// waivers file, a spec the schema validator cannot compile, or a replay thread or server that

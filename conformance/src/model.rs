@@ -288,7 +288,7 @@ pub struct Site<'a> {
 
 impl Finding {
     /// A finding about `site`, of `kind`, at `pointer`, with its default severity.
-    pub fn at(site: Site<'_>, kind: Kind, pointer: impl Into<String>) -> FindingBuilder {
+    pub(crate) fn at(site: Site<'_>, kind: Kind, pointer: impl Into<String>) -> FindingBuilder {
         FindingBuilder(Finding {
             file: site.interaction.file.clone(),
             interaction: Some(site.interaction.index),
@@ -305,7 +305,7 @@ impl Finding {
     }
 
     /// A finding about a whole file.
-    pub fn about_file(file: &str, kind: Kind) -> FindingBuilder {
+    pub(crate) fn about_file(file: &str, kind: Kind) -> FindingBuilder {
         FindingBuilder(Finding {
             file: file.to_string(),
             interaction: None,
@@ -466,7 +466,7 @@ pub struct Replayed {
     /// Upper-case method.
     pub method: String,
     /// The recorded path below the server's base path; the whole recorded URL when it
-    /// matched no operation ([`bounded`], as findings are).
+    /// matched no operation (cut to [`MAX_TEXT`], as findings are).
     pub path: String,
     /// The recorded status.
     pub status: i64,

@@ -274,6 +274,7 @@ pub struct Undeclared {
 /// whether or not it says `additionalProperties: false`: that is the drift worth a warning.
 /// This resolves the schema for this one call; a run, which checks many bodies against the
 /// same schemas, resolves them once ([`Shapes`], [`Schemas::undeclared`]).
+#[cfg(test)]
 pub fn undeclared(doc: &Value, pointer: &str, body: &Value) -> Vec<Undeclared> {
     Shapes::build(doc, [pointer])
         .inspect(pointer, body)

@@ -36,14 +36,29 @@ pub struct Scrubbed {
     pub written: Vec<PathBuf>,
     /// Every value replaced (or, with `check`, to replace).
     pub changes: Vec<Change>,
-    /// Files that could not be read as cassettes, and why.
-    pub unreadable: Vec<String>,
+    /// Files that could not be read as cassettes, and why (each error names its file).
+    pub unreadable: Vec<RunError>,
 }
 
-/// Scrubs every cassette under `dirs` (or each file given) against `spec`; with `check`,
-/// writes nothing. A file that cannot be read or is not a cassette is listed in
-/// [`Scrubbed::unreadable`] and left alone; the others are scrubbed.
-pub fn scrub(spec: &Spec, dirs: &[PathBuf], check: bool) -> Result<Scrubbed, RunError> {
+/// Scrubs every cassette under `dirs` (or each file given) against the spec at `spec`: every
+/// credential and every value the spec marks `x-sensitive` is replaced by a placeholder that
+/// still validates (see `flatpeak::record`); with `check`, writes nothing and only lists what
+/// it would replace. A file that cannot be read or is not a cassette is listed in
+/// [`Scrubbed::unreadable`] and left alone; the others are scrubbed. `Err` when the spec or a
+/// directory cannot be read, or a file cannot be written back.
+///
+/// ```no_run
+/// # fn run() -> Result<(), conformance::RunError> {
+/// let spec = std::path::Path::new("openapi/flatpeak.yaml");
+/// let done = conformance::scrub(spec, &["recordings".into()], false)?;
+/// for change in &done.changes {
+///     println!("{} #{} {}: {}", change.file, change.interaction, change.place, change.fingerprint);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub fn scrub(spec: &Path, dirs: &[PathBuf], check: bool) -> Result<Scrubbed, RunError> {
+    let spec = &Spec::load(spec)?;
     let sensitivity = Sensitivity::of(spec);
     let placeholders = Placeholders::new();
     let files = cassette::files(dirs)?;
@@ -55,7 +70,7 @@ pub fn scrub(spec: &Spec, dirs: &[PathBuf], check: bool) -> Result<Scrubbed, Run
         let mut file = match File::read(&path) {
             Ok(file) => file,
             Err(e) => {
-                done.unreadable.push(e.to_string());
+                done.unreadable.push(e);
                 continue;
             }
         };

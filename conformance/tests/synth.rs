@@ -7,9 +7,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use conformance::spec::Spec;
 use conformance::synth::{self, Defect, Options};
 use conformance::{Kind, Severity};
+use spec_model::Spec;
 
 fn spec() -> Spec {
     Spec::load(Path::new("../openapi/flatpeak.yaml")).unwrap()
