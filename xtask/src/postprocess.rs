@@ -255,30 +255,90 @@ pub fn drop_api_version_header(file: &mut File) {
 }
 
 /// With the `api-version` append gone, `let mut header_map` may have nothing left to mutate;
-/// a needless `mut` would be a compiler warning in every user's build.
+/// a needless `mut` would be a compiler warning in every user's build. Every use of the map
+/// after its `let` counts, wherever it is nested (progenitor appends an optional header inside
+/// `if let Some(value) = .. { .. }`): the `mut` goes only when each use hands the map over by
+/// value, as `.headers(header_map)` does.
 fn unmut_unused_header_map(block: &mut syn::Block) {
-    let still_mutated = block.stmts.iter().any(|s| {
-        let text = s.to_token_stream().to_string();
-        text.starts_with("header_map . append") || text.starts_with("header_map . insert")
-    });
-    if still_mutated {
+    let Some(at) = block.stmts.iter().position(is_header_map_local) else {
+        return;
+    };
+    let mut uses = HeaderMapUses::default();
+    for stmt in &block.stmts[at + 1..] {
+        syn::visit::Visit::visit_stmt(&mut uses, stmt);
+    }
+    if uses.other > 0 {
         return;
     }
-    if let Some(local) = header_map_local(block)
+    if let syn::Stmt::Local(local) = &mut block.stmts[at]
         && let syn::Pat::Ident(p) = &mut local.pat
     {
         p.mutability = None;
     }
 }
 
+/// Counts the uses of `header_map` that may need it mutable: any use but a bare `header_map`
+/// passed as an argument (a move). Macros are opaque, so a mention inside one counts too.
+#[derive(Default)]
+struct HeaderMapUses {
+    other: usize,
+}
+
+impl HeaderMapUses {
+    fn visit_args<'a>(&mut self, args: impl IntoIterator<Item = &'a syn::Expr>) {
+        for arg in args {
+            if !is_header_map_path(arg) {
+                syn::visit::Visit::visit_expr(self, arg);
+            }
+        }
+    }
+}
+
+impl<'ast> syn::visit::Visit<'ast> for HeaderMapUses {
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        self.visit_expr(&call.receiver);
+        self.visit_args(&call.args);
+    }
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        self.visit_expr(&call.func);
+        self.visit_args(&call.args);
+    }
+    fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
+        if path.path.is_ident("header_map") {
+            self.other += 1;
+        }
+    }
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if mentions_header_map(mac.tokens.clone()) {
+            self.other += 1;
+        }
+    }
+}
+
+fn mentions_header_map(tokens: proc_macro2::TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == "header_map",
+        proc_macro2::TokenTree::Group(g) => mentions_header_map(g.stream()),
+        _ => false,
+    })
+}
+
+fn is_header_map_path(expr: &syn::Expr) -> bool {
+    matches!(expr, syn::Expr::Path(p) if p.path.is_ident("header_map"))
+}
+
+fn is_header_map_local(stmt: &syn::Stmt) -> bool {
+    matches!(stmt, syn::Stmt::Local(local) if is_header_map_local_pat(&local.pat))
+}
+
+fn is_header_map_local_pat(pat: &syn::Pat) -> bool {
+    matches!(pat, syn::Pat::Ident(p) if p.ident == "header_map")
+}
+
 /// The block's `let header_map = ..` statement.
 fn header_map_local(block: &mut syn::Block) -> Option<&mut syn::Local> {
     block.stmts.iter_mut().find_map(|stmt| match stmt {
-        syn::Stmt::Local(local)
-            if matches!(&local.pat, syn::Pat::Ident(p) if p.ident == "header_map") =>
-        {
-            Some(local)
-        }
+        syn::Stmt::Local(local) if is_header_map_local_pat(&local.pat) => Some(local),
         _ => None,
     })
 }
@@ -493,6 +553,47 @@ mod tests {
         assert!(!out.contains("api-version"), "{out}");
         assert!(out.contains("x-other"), "{out}");
         assert!(out.contains("let header_map = HeaderMap::new()"), "{out}");
+    }
+
+    #[test]
+    fn header_map_stays_mutable_when_an_optional_header_is_appended_in_a_nested_block() {
+        let src = r#"
+            fn send_optional(api_key: Option<String>) {
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+                header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
+                if let Some(value) = api_key {
+                    header_map.append("api_key", value.to_string().try_into()?);
+                }
+                let request = client.delete(url).headers(header_map).build()?;
+            }
+            fn send_in_macro() {
+                let mut header_map = HeaderMap::new();
+                header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
+                helper!(&mut header_map);
+            }
+            fn send_moved_only() {
+                let mut header_map = HeaderMap::new();
+                header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
+                let request = client.get(url).headers(header_map).build()?;
+            }
+        "#;
+        let out = apply_to(src, drop_api_version_header);
+        let body = |name: &str| {
+            let start = out.find(name).unwrap();
+            out[start..].split("\n}").next().unwrap().to_string()
+        };
+        assert!(
+            body("fn send_optional").contains("let mut header_map"),
+            "{out}"
+        );
+        assert!(
+            body("fn send_in_macro").contains("let mut header_map"),
+            "{out}"
+        );
+        assert!(
+            body("fn send_moved_only").contains("let header_map = HeaderMap::new()"),
+            "{out}"
+        );
     }
 
     #[test]
