@@ -1,6 +1,7 @@
 //! From a spec to formatted Rust: normalise, run progenitor, post-process, format, add the
 //! header. Also the `Cargo.toml` of a standalone crate for `--out`.
 
+use std::collections::BTreeSet;
 use std::panic::{self, AssertUnwindSafe};
 
 use anyhow::{Result, anyhow, bail};
@@ -33,8 +34,9 @@ pub struct Generated {
     pub uses: Uses,
 }
 
-/// Optional crates the generated code refers to.
-#[derive(Debug, Default, Clone, Copy)]
+/// Optional crates the generated code refers to, read from the code itself (a path whose
+/// first segment names the crate), so `Cargo.toml` lists what the code needs, no more.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Uses {
     /// `chrono` (date-time formats).
     pub chrono: bool,
@@ -42,17 +44,83 @@ pub struct Uses {
     pub regress: bool,
     /// `uuid` (uuid formats).
     pub uuid: bool,
+    /// `uuid` with its `v4` feature (`Uuid::new_v4()`, in defaults).
+    pub uuid_v4: bool,
     /// `futures` (streams and pagination).
     pub futures: bool,
+    /// `base64` (websocket handshakes).
+    pub base64: bool,
+    /// `rand` (websocket handshakes).
+    pub rand: bool,
+    /// Crates named by an absolute path (`::name::..`) that the generator has no dependency
+    /// line for; the crate will not build without them.
+    pub unknown: BTreeSet<String>,
+}
+
+/// Crates every standalone crate depends on, and the standard library's: not optional.
+const ALWAYS: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "progenitor_client",
+    "reqwest",
+    "serde",
+    "serde_json",
+    "schemars",
+];
+
+impl Uses {
+    /// Reads the crates `file` refers to.
+    pub fn scan(file: &syn::File) -> Uses {
+        #[derive(Default)]
+        struct Scan {
+            first: BTreeSet<String>,
+            absolute: BTreeSet<String>,
+            new_v4: bool,
+        }
+        impl<'ast> syn::visit::Visit<'ast> for Scan {
+            fn visit_path(&mut self, path: &'ast syn::Path) {
+                if let Some(first) = path.segments.first()
+                    && path.segments.len() > 1
+                {
+                    self.first.insert(first.ident.to_string());
+                    if path.leading_colon.is_some() {
+                        self.absolute.insert(first.ident.to_string());
+                    }
+                }
+                self.new_v4 |= path.segments.iter().any(|s| s.ident == "new_v4");
+                syn::visit::visit_path(self, path);
+            }
+        }
+        let mut scan = Scan::default();
+        syn::visit::Visit::visit_file(&mut scan, file);
+        let has = |name: &str| scan.first.contains(name);
+        let known = ["chrono", "regress", "uuid", "futures", "base64", "rand"];
+        Uses {
+            chrono: has("chrono"),
+            regress: has("regress"),
+            uuid: has("uuid"),
+            uuid_v4: has("uuid") && scan.new_v4,
+            futures: has("futures"),
+            base64: has("base64"),
+            rand: has("rand"),
+            unknown: scan
+                .absolute
+                .into_iter()
+                .filter(|c| !ALWAYS.contains(&c.as_str()) && !known.contains(&c.as_str()))
+                .collect(),
+        }
+    }
 }
 
 /// Generates the client for `spec`. `spec_label` is how the header names the spec.
 pub fn generate(mut spec: OpenAPI, spec_label: &str, profile: Profile) -> Result<Generated> {
     let changes = normalise::normalise(&mut spec);
-    let (tokens, uses) = run_progenitor(&spec, profile)?;
+    let tokens = run_progenitor(&spec, profile)?;
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| anyhow!("progenitor produced code that does not parse: {e}"))?;
     postprocess::apply(&mut file);
+    let uses = Uses::scan(&file);
     let body = prettyplease::unparse(&file);
     Ok(Generated {
         code: format!("{}{body}", header(spec_label)),
@@ -86,29 +154,20 @@ fn settings(profile: Profile) -> GenerationSettings {
 
 /// Runs progenitor, turning both its errors and its panics into an error that names the
 /// operation at fault.
-fn run_progenitor(spec: &OpenAPI, profile: Profile) -> Result<(TokenStream, Uses)> {
+fn run_progenitor(spec: &OpenAPI, profile: Profile) -> Result<TokenStream> {
     match progenitor_once(spec, profile) {
         Ok(out) => Ok(out),
         Err(whole) => Err(blame_operation(spec, profile).unwrap_or(whole)),
     }
 }
 
-fn progenitor_once(spec: &OpenAPI, profile: Profile) -> Result<(TokenStream, Uses)> {
+fn progenitor_once(spec: &OpenAPI, profile: Profile) -> Result<TokenStream> {
     let mut generator = Generator::new(&settings(profile));
-    let outcome = quietly(|| generator.generate_tokens(spec));
-    let tokens = match outcome {
-        Ok(Ok(tokens)) => tokens,
+    match quietly(|| generator.generate_tokens(spec)) {
+        Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => bail!("progenitor refused the spec: {e}"),
         Err(panic) => bail!("progenitor panicked: {panic}"),
-    };
-    let types = generator.get_type_space();
-    let uses = Uses {
-        chrono: types.uses_chrono(),
-        regress: types.uses_regress(),
-        uuid: types.uses_uuid(),
-        futures: generator.uses_futures(),
-    };
-    Ok((tokens, uses))
+    }
 }
 
 /// Runs `f`, catching a panic as its message and keeping the panic hook from printing it.
@@ -186,9 +245,14 @@ fn only_operation(spec: &OpenAPI, path: &str, method: &str) -> OpenAPI {
     alone
 }
 
+/// The edition the generated code is written for: progenitor 0.15 and typify 0.8 write Rust
+/// 2021 (typify names a parameter `gen`, a reserved word since 2024), as oxide.rs's own
+/// generated crates are.
+pub const GENERATED_EDITION: &str = "2021";
+
 /// `Cargo.toml` for a standalone crate named `name`, with exactly the dependencies `uses` asks
 /// for.
-pub fn cargo_toml(name: &str, uses: Uses) -> String {
+pub fn cargo_toml(name: &str, uses: &Uses) -> String {
     let mut schemars_features = Vec::new();
     let mut deps = vec![
         "progenitor-client = \"0.15\"".to_string(),
@@ -204,11 +268,24 @@ pub fn cargo_toml(name: &str, uses: Uses) -> String {
         deps.push("regress = \"0.12\"".into());
     }
     if uses.uuid {
-        deps.push("uuid = { version = \"1\", features = [\"serde\"] }".into());
+        let features = if uses.uuid_v4 {
+            "\"serde\", \"v4\""
+        } else {
+            "\"serde\""
+        };
+        deps.push(format!(
+            "uuid = {{ version = \"1\", features = [{features}] }}"
+        ));
         schemars_features.push("\"uuid1\"");
     }
     if uses.futures {
         deps.push("futures = \"0.3\"".into());
+    }
+    if uses.base64 {
+        deps.push("base64 = \"0.22\"".into());
+    }
+    if uses.rand {
+        deps.push("rand = \"0.9\"".into());
     }
     // schemars 0.8, not 1.x: the derives typify emits are written against 0.8.
     deps.push(format!(
@@ -217,7 +294,7 @@ pub fn cargo_toml(name: &str, uses: Uses) -> String {
     ));
     deps.sort();
     format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\n{}\n\n\
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"{GENERATED_EDITION}\"\n\n[dependencies]\n{}\n\n\
          # A workspace of its own, so the crate builds wherever it is written.\n[workspace]\n",
         deps.join("\n")
     )
@@ -237,7 +314,7 @@ mod tests {
 
     #[test]
     fn cargo_toml_lists_only_what_the_code_uses() {
-        let plain = cargo_toml("x", Uses::default());
+        let plain = cargo_toml("x", &Uses::default());
         assert_eq!(
             dependency_names(&plain),
             [
@@ -252,19 +329,26 @@ mod tests {
             plain.contains("schemars = { version = \"0.8\", features = [] }"),
             "{plain}"
         );
+        assert!(plain.contains("edition = \"2021\""), "{plain}");
         let all = Uses {
             chrono: true,
             regress: true,
             uuid: true,
+            uuid_v4: true,
             futures: true,
+            base64: true,
+            rand: true,
+            unknown: BTreeSet::new(),
         };
-        let full = cargo_toml("x", all);
+        let full = cargo_toml("x", &all);
         assert_eq!(
             dependency_names(&full),
             [
+                "base64",
                 "chrono",
                 "futures",
                 "progenitor-client",
+                "rand",
                 "regress",
                 "reqwest",
                 "schemars",
@@ -277,6 +361,27 @@ mod tests {
             full.contains("features = [\"chrono\", \"uuid1\"]"),
             "{full}"
         );
+        assert!(full.contains("features = [\"serde\", \"v4\"]"), "{full}");
+    }
+
+    #[test]
+    fn uses_are_read_from_the_paths_in_the_code() {
+        let file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct A { pub at: ::chrono::DateTime<::chrono::Utc>, pub id: uuid::Uuid }
+                fn f() { let _ = ::uuid::Uuid::new_v4(); }
+            }
+            fn ws() {
+                ::base64::Engine::encode(&::base64::engine::general_purpose::STANDARD, ::rand::random::<[u8; 16]>());
+                ::mystery::call();
+                ::std::mem::drop(());
+                let _ = types::A::default;
+            }
+        };
+        let uses = Uses::scan(&file);
+        assert!(uses.chrono && uses.uuid && uses.uuid_v4 && uses.base64 && uses.rand);
+        assert!(!uses.regress && !uses.futures);
+        assert_eq!(uses.unknown.into_iter().collect::<Vec<_>>(), ["mystery"]);
     }
 
     #[test]

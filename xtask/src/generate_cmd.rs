@@ -143,7 +143,7 @@ fn standalone_crate(dir: &Path, label: &str, generated: &Generated) -> Vec<Outpu
     vec![
         Output {
             path: dir.join("Cargo.toml"),
-            contents: generate::cargo_toml(&name, generated.uses),
+            contents: generate::cargo_toml(&name, &generated.uses),
         },
         Output {
             path: dir.join("src/lib.rs"),
