@@ -2,13 +2,17 @@
 //!
 //! Each edit is one function over the file. They make the client liberal in what it accepts
 //! from the server and keep it from sending what the spec does not ask for:
+//! - [`restore_enum_values`]: the wire values that normalisation marked to give their
+//!   variants distinct names are written back as the spec has them;
 //! - [`open_string_enums`]: string enums gain an `Unknown(String)` variant, so a value the
 //!   server adds later does not fail a whole response;
 //! - [`lenient_string_newtypes`]: constrained strings (an id `pattern`, lengths) accept any
 //!   string when deserialized, and stay checked when built by the caller (`FromStr`,
 //!   `TryFrom`), so what is sent is checked and what is received is not rejected;
 //! - [`drop_api_version_header`]: progenitor sends `api-version: <info.version>` with every
-//!   request; Flatpeak does not define that header.
+//!   request; Flatpeak does not define that header;
+//! - [`drop_unreachable_arms`]: progenitor follows the arm of a `default` response (`_ =>`)
+//!   with one more `_ =>`, a warning in every user's build.
 
 use std::collections::BTreeSet;
 
@@ -18,10 +22,58 @@ use syn::{Fields, File, Item, ItemEnum, ItemImpl, parse_quote};
 
 /// Applies every edit to `file`.
 pub fn apply(file: &mut File) {
+    restore_enum_values(file);
     open_string_enums(file);
     lenient_string_newtypes(file);
     drop_api_version_header(file);
     explain_pattern_errors(file);
+    drop_unreachable_arms(file);
+}
+
+/// Removes the marks `distinct-enum-variant-names` added to enum values, from every string
+/// literal: `#[serde(rename = ..)]`, `Display` and `FromStr` arms, the schema in doc comments.
+/// Attributes and macros hold tokens, not parsed literals, so their tokens are rewritten too.
+pub fn restore_enum_values(file: &mut File) {
+    struct Restore;
+    impl VisitMut for Restore {
+        fn visit_lit_str_mut(&mut self, lit: &mut syn::LitStr) {
+            if let Some(value) = crate::normalise::unmark(&lit.value()) {
+                *lit = syn::LitStr::new(&value, lit.span());
+            }
+        }
+        fn visit_meta_list_mut(&mut self, list: &mut syn::MetaList) {
+            list.tokens = restore_tokens(std::mem::take(&mut list.tokens));
+        }
+        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+            mac.tokens = restore_tokens(std::mem::take(&mut mac.tokens));
+        }
+    }
+    Restore.visit_file_mut(file);
+}
+
+fn restore_tokens(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(g) => {
+                let mut restored = Group::new(g.delimiter(), restore_tokens(g.stream()));
+                restored.set_span(g.span());
+                TokenTree::Group(restored)
+            }
+            TokenTree::Literal(lit) => {
+                let parsed = syn::parse2::<syn::LitStr>(TokenTree::Literal(lit.clone()).into());
+                match parsed
+                    .ok()
+                    .and_then(|s| crate::normalise::unmark(&s.value()))
+                {
+                    Some(value) => TokenTree::Literal(proc_macro2::Literal::string(&value)),
+                    None => TokenTree::Literal(lit),
+                }
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// The items of `pub mod types`, where typify puts every type.
@@ -375,6 +427,27 @@ fn is_api_version_append(stmt: &syn::Stmt) -> bool {
             .is_some_and(|a| a.to_token_stream().to_string().contains("\"api-version\""))
 }
 
+/// Removes the arms of a `match` that follow an unguarded `_ =>` arm (in syn 3 a guarded arm
+/// is a `Pat::Guard`): they can never run.
+/// progenitor writes `_ => Err(Error::UnexpectedResponse(..))` after the arm of a spec's
+/// `default` response, which already matches everything.
+pub fn drop_unreachable_arms(file: &mut File) {
+    struct Drop;
+    impl VisitMut for Drop {
+        fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
+            if let Some(at) = m
+                .arms
+                .iter()
+                .position(|a| matches!(a.pat, syn::Pat::Wild(_)))
+            {
+                m.arms.truncate(at + 1);
+            }
+            visit_mut::visit_expr_match_mut(self, m);
+        }
+    }
+    Drop.visit_file_mut(file);
+}
+
 /// The `pattern` of each string newtype, read from the `regress::Regex::new("..")` in its
 /// `FromStr`.
 fn newtype_patterns(file: &mut File) -> Vec<(String, String)> {
@@ -594,6 +667,24 @@ mod tests {
             body("fn send_moved_only").contains("let header_map = HeaderMap::new()"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn arms_after_a_wildcard_are_dropped() {
+        let src = r#"
+            fn f() {
+                match status {
+                    200u16 => a(),
+                    _ if odd => b(),
+                    _ => Err(Error::ErrorResponse(r)),
+                    _ => Err(Error::UnexpectedResponse(r)),
+                }
+            }
+        "#;
+        let out = apply_to(src, drop_unreachable_arms);
+        assert!(out.contains("_ if odd => b()"), "{out}");
+        assert!(out.contains("_ => Err(Error::ErrorResponse(r))"), "{out}");
+        assert!(!out.contains("UnexpectedResponse"), "{out}");
     }
 
     #[test]
