@@ -4,12 +4,14 @@
 use std::collections::BTreeSet;
 use std::panic::{self, AssertUnwindSafe};
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use openapiv3::{OpenAPI, ReferenceOr};
 use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 use quote::quote;
 
+use crate::blame;
+use crate::crate_check::Origins;
 use crate::normalise::{self, Change};
 use crate::postprocess;
 
@@ -32,6 +34,43 @@ pub struct Generated {
     pub changes: Vec<Change>,
     /// Crates the code uses beyond progenitor-client, reqwest and serde.
     pub uses: Uses,
+    /// Operations left out (`--skip-unsupported`), each with progenitor's reason.
+    pub skipped: Vec<Fault>,
+    /// Where each generated item came from, to name it in compiler errors.
+    pub origins: Origins,
+}
+
+/// What to do with a spec progenitor cannot take whole.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Leave out the operations progenitor cannot take and generate the rest (else refuse).
+    pub skip_unsupported: bool,
+}
+
+/// An operation progenitor cannot take alone.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    /// Its `operationId`.
+    pub id: String,
+    /// Its method, lower case.
+    pub method: String,
+    /// Its path template.
+    pub path: String,
+    /// progenitor's error or panic.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "operation `{}` ({} {}): {}",
+            self.id,
+            self.method.to_uppercase(),
+            self.path,
+            self.reason
+        )
+    }
 }
 
 /// Optional crates the generated code refers to, read from the code itself (a path whose
@@ -113,10 +152,16 @@ impl Uses {
     }
 }
 
-/// Generates the client for `spec`. `spec_label` is how the header names the spec.
-pub fn generate(mut spec: OpenAPI, spec_label: &str, profile: Profile) -> Result<Generated> {
+/// Generates the client for `spec`. `spec_label` is how the header names the spec; `options`
+/// say what happens to operations progenitor cannot take.
+pub fn generate(
+    mut spec: OpenAPI,
+    spec_label: &str,
+    profile: Profile,
+    options: Options,
+) -> Result<Generated> {
     let changes = normalise::normalise(&mut spec);
-    let tokens = run_progenitor(&spec, profile)?;
+    let (tokens, skipped) = run_progenitor(&mut spec, profile, options)?;
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| anyhow!("progenitor produced code that does not parse: {e}"))?;
     postprocess::apply(&mut file);
@@ -126,6 +171,8 @@ pub fn generate(mut spec: OpenAPI, spec_label: &str, profile: Profile) -> Result
         code: format!("{}{body}", header(spec_label)),
         changes,
         uses,
+        skipped,
+        origins: Origins::of(&mut spec),
     })
 }
 
@@ -153,12 +200,37 @@ fn settings(profile: Profile) -> GenerationSettings {
 }
 
 /// Runs progenitor, turning both its errors and its panics into an error that names the
-/// operation at fault.
-fn run_progenitor(spec: &OpenAPI, profile: Profile) -> Result<TokenStream> {
-    match progenitor_once(spec, profile) {
-        Ok(out) => Ok(out),
-        Err(whole) => Err(blame_operation(spec, profile).unwrap_or(whole)),
+/// schemas or the operations at fault; with `skip_unsupported`, leaves those operations out
+/// instead and returns them.
+fn run_progenitor(
+    spec: &mut OpenAPI,
+    profile: Profile,
+    options: Options,
+) -> Result<(TokenStream, Vec<Fault>)> {
+    let whole = match progenitor_once(spec, profile) {
+        Ok(tokens) => return Ok((tokens, Vec::new())),
+        Err(whole) => whole,
+    };
+    if let Some(e) = blame::schemas(spec, |s| progenitor_once(s, profile)) {
+        return Err(e);
     }
+    let faults = blame_operations(spec, profile);
+    if faults.is_empty() {
+        return Err(whole.context("no single operation or component schema fails alone"));
+    }
+    if !options.skip_unsupported {
+        let listed: Vec<String> = faults.iter().map(Fault::to_string).collect();
+        bail!(
+            "cannot generate a client:\n  {}\n(`--skip-unsupported` generates the other operations)",
+            listed.join("\n  ")
+        );
+    }
+    for fault in &faults {
+        remove_operation(spec, &fault.path, &fault.method);
+    }
+    let tokens = progenitor_once(spec, profile)
+        .context("cannot generate a client even without the operations progenitor cannot take")?;
+    Ok((tokens, faults))
 }
 
 fn progenitor_once(spec: &OpenAPI, profile: Profile) -> Result<TokenStream> {
@@ -176,47 +248,50 @@ fn quietly<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     panic::set_hook(Box::new(|_| {}));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     panic::set_hook(previous);
-    result.map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "(no message)".to_string())
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    })
+    result
+        .map_err(|payload| {
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "(no message)".to_string())
+        })
+        .map_err(|message| one_line(&message, PANIC_CHARS))
 }
 
-/// Finds what progenitor cannot handle: the component schemas alone, else each operation
-/// alone (with all components). `None` if every part passes alone.
-fn blame_operation(spec: &OpenAPI, profile: Profile) -> Option<anyhow::Error> {
-    let mut types_only = spec.clone();
-    types_only.paths.paths.clear();
-    if let Err(e) = progenitor_once(&types_only, profile) {
-        return Some(anyhow!(
-            "cannot generate the types of `components.schemas`: {e}"
-        ));
+/// How much of a panic message an error keeps: typify's carry whole schemas.
+const PANIC_CHARS: usize = 160;
+
+/// `text` on one line, whitespace runs collapsed, cut after `max` characters.
+pub fn one_line(text: &str, max: usize) -> String {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match joined.char_indices().nth(max) {
+        Some((at, _)) => format!("{}...", &joined[..at]),
+        None => joined,
     }
-    let mut culprits = Vec::new();
+}
+
+/// The operations progenitor cannot take, each generated alone (with the component schemas
+/// it reaches).
+fn blame_operations(spec: &OpenAPI, profile: Profile) -> Vec<Fault> {
+    let mut faults = Vec::new();
+    let reach = blame::Reach::new(spec);
     for (path, method, op) in operations(spec) {
-        let alone = only_operation(spec, path, method);
+        let mut alone = only_operation(spec, path, method);
+        reach.trim(&mut alone, path, method);
         if let Err(e) = progenitor_once(&alone, profile) {
-            let id = op.operation_id.as_deref().unwrap_or("(no operationId)");
-            culprits.push(format!(
-                "operation `{id}` ({} {path}): {e}",
-                method.to_uppercase()
-            ));
+            faults.push(Fault {
+                id: op
+                    .operation_id
+                    .clone()
+                    .unwrap_or_else(|| "(no operationId)".into()),
+                method: method.to_string(),
+                path: path.to_string(),
+                reason: e.to_string(),
+            });
         }
     }
-    if culprits.is_empty() {
-        return None;
-    }
-    Some(anyhow!(
-        "cannot generate a client:\n  {}",
-        culprits.join("\n  ")
-    ))
+    faults
 }
 
 fn operations(spec: &OpenAPI) -> Vec<(&str, &str, &openapiv3::Operation)> {
@@ -249,6 +324,21 @@ fn only_operation(spec: &OpenAPI, path: &str, method: &str) -> OpenAPI {
 /// 2021 (typify names a parameter `gen`, a reserved word since 2024), as oxide.rs's own
 /// generated crates are.
 pub const GENERATED_EDITION: &str = "2021";
+
+/// `spec` without the operation at `method` `path` (and without the path once it has none).
+fn remove_operation(spec: &mut OpenAPI, path: &str, method: &str) {
+    let Some(ReferenceOr::Item(item)) = spec.paths.paths.get_mut(path) else {
+        return;
+    };
+    for (m, slot) in normalise::operation_slots(item) {
+        if m == method {
+            *slot = None;
+        }
+    }
+    if item.iter().next().is_none() {
+        spec.paths.paths.shift_remove(path);
+    }
+}
 
 /// `Cargo.toml` for a standalone crate named `name`, with exactly the dependencies `uses` asks
 /// for.
@@ -391,12 +481,14 @@ mod tests {
             crate::spec::load(&path).unwrap(),
             "openapi/flatpeak.yaml",
             Profile::Flatpeak,
+            Options::default(),
         )
         .unwrap();
         let second = generate(
             crate::spec::load(&path).unwrap(),
             "openapi/flatpeak.yaml",
             Profile::Flatpeak,
+            Options::default(),
         )
         .unwrap();
         assert!(first.code == second.code);

@@ -36,6 +36,7 @@ pub struct OperationSite<'a> {
     pub path: &'a str,
 }
 
+mod all_of;
 mod enum_names;
 pub mod schemas;
 mod type_names;
@@ -53,6 +54,10 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("choose-json-media-type", choose_json_media_type),
     ("drop-media-type-encoding", drop_media_type_encoding),
     ("unify-response-bodies", unify_response_bodies),
+    (
+        "collapse-annotated-all-of",
+        all_of::collapse_annotated_all_of,
+    ),
     (
         "distinct-enum-variant-names",
         enum_names::distinct_enum_variant_names,

@@ -670,6 +670,35 @@ mod tests {
     }
 
     #[test]
+    fn marked_enum_values_are_restored_in_literals_attributes_and_docs() {
+        let src = "
+            pub mod types {
+                #[doc = \"{\\\"enum\\\": [\\\"ASC\\\", \\\"asc\u{E000}Lower\u{E001}\\\"]}\"]
+                pub enum Sort {
+                    #[serde(rename = \"ASC\")]
+                    Asc,
+                    #[serde(rename = \"asc\u{E000}Lower\u{E001}\")]
+                    AscLower,
+                }
+                fn show(s: Sort) -> &'static str {
+                    match s { Sort::AscLower => \"asc\u{E000}Lower\u{E001}\", Sort::Asc => \"ASC\" }
+                }
+            }
+        ";
+        let out = apply_to(src, restore_enum_values);
+        assert!(
+            !out.contains('\u{E000}') && !out.contains('\u{E001}'),
+            "{out}"
+        );
+        assert!(
+            out.contains("#[serde(rename = \"asc\")]\n        AscLower"),
+            "{out}"
+        );
+        assert!(out.contains("Sort::AscLower => \"asc\""), "{out}");
+        assert!(out.contains(r#"///{"enum": ["ASC", "asc"]}"#), "{out}");
+    }
+
+    #[test]
     fn arms_after_a_wildcard_are_dropped() {
         let src = r#"
             fn f() {

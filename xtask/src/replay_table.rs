@@ -361,7 +361,13 @@ mod tests {
 
     fn table(yaml: &str) -> Table {
         let spec = spec::parse(yaml, std::path::Path::new("t.yaml")).unwrap();
-        let client = generate::generate(spec.clone(), "t.yaml", Profile::Flatpeak).unwrap();
+        let client = generate::generate(
+            spec.clone(),
+            "t.yaml",
+            Profile::Flatpeak,
+            Default::default(),
+        )
+        .unwrap();
         generate(&spec, &client.code, "t.yaml").unwrap()
     }
 

@@ -42,10 +42,15 @@ struct Renamed {
 }
 
 fn rename_values(schema: &mut Schema) -> Option<String> {
-    let SchemaKind::Type(Type::String(string)) = &mut schema.schema_kind else {
-        return None;
+    let values: Vec<String> = match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => s.enumeration.iter().flatten().cloned().collect(),
+        SchemaKind::Any(a) => a
+            .enumeration
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => return None,
     };
-    let values: Vec<String> = string.enumeration.iter().flatten().cloned().collect();
     let renamed = distinct_names(&values);
     if renamed.is_empty() {
         return None;
@@ -56,16 +61,18 @@ fn rename_values(schema: &mut Schema) -> Option<String> {
             .find(|r| r.value == v)
             .map(|r| r.marked.clone())
     };
-    for value in string.enumeration.iter_mut().flatten() {
-        if let Some(m) = marked(value) {
-            *value = m;
+    match &mut schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => {
+            for value in s.enumeration.iter_mut().flatten() {
+                if let Some(m) = marked(value) {
+                    *value = m;
+                }
+            }
         }
+        SchemaKind::Any(a) => mark_json(a.enumeration.iter_mut(), &marked),
+        _ => {}
     }
-    if let Some(serde_json::Value::String(default)) = schema.schema_data.default.as_mut()
-        && let Some(m) = marked(default)
-    {
-        *default = m;
-    }
+    mark_json(schema.schema_data.default.iter_mut(), &marked);
     let names: Vec<String> = renamed
         .iter()
         .map(|r| format!("`{}` -> `{}`", r.value, r.rust_name))
@@ -74,6 +81,19 @@ fn rename_values(schema: &mut Schema) -> Option<String> {
         "enum values that differ only in case or punctuation would share a Rust name: {}",
         names.join(", ")
     ))
+}
+
+fn mark_json<'a>(
+    values: impl Iterator<Item = &'a mut serde_json::Value>,
+    marked: &dyn Fn(&str) -> Option<String>,
+) {
+    for value in values {
+        if let serde_json::Value::String(v) = value
+            && let Some(m) = marked(v)
+        {
+            *v = m;
+        }
+    }
 }
 
 /// The values (after the first of each Rust name) that need a suffix, and the suffix each

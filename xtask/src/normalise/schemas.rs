@@ -291,18 +291,31 @@ pub fn escape(segment: &str) -> String {
 /// that cannot continue an identifier become word breaks, the words are PascalCased, a name
 /// that cannot start an identifier gets an `X` in front.
 pub fn rust_type_name(input: &str) -> String {
+    sanitize(input, |s| s.to_pascal_case(), "X")
+}
+
+/// The Rust function name progenitor makes of an `operationId` (the same `sanitize`, to
+/// snake_case; a keyword gets a trailing `_`).
+pub fn rust_fn_name(input: &str) -> String {
+    let out = sanitize(input, |s| s.to_snake_case(), "x");
+    let keyword = syn::parse_str::<syn::Ident>(&out).is_err() || out == "gen";
+    if keyword { format!("{out}_") } else { out }
+}
+
+fn sanitize(input: &str, case: impl Fn(&str) -> String, prefix: &str) -> String {
     let out = match input {
         "+1" => "plus1".to_string(),
         "-1" => "minus1".to_string(),
-        _ => input
-            .replace('\'', "")
-            .replace(|c: char| !unicode_ident::is_xid_continue(c), "-")
-            .to_pascal_case(),
+        _ => case(
+            &input
+                .replace('\'', "")
+                .replace(|c: char| !unicode_ident::is_xid_continue(c), "-"),
+        ),
     };
     let out = match out.chars().next() {
-        None => "X".to_string(),
+        None => prefix.to_string(),
         Some(c) if unicode_ident::is_xid_start(c) => out,
-        Some(_) => format!("X{out}"),
+        Some(_) => format!("{prefix}{out}"),
     };
     if out == "Self" {
         format!("{out}_")

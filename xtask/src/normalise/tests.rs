@@ -277,6 +277,7 @@ components:
     Sort: {{type: string, enum: [ASC, DESC, asc, desc], default: asc}}
     Status: {{type: string, enum: [in-progress, in_progress, done]}}
     Plain: {{type: string, enum: [a, b]}}
+    Untyped: {{enum: [a, A]}}
 "
     );
     let (spec, changes) = run(enum_names::distinct_enum_variant_names, &yaml);
@@ -304,6 +305,16 @@ components:
         .collect();
     assert_eq!(status, ["InProgress", "InProgress2", "Done"]);
     assert_eq!(string_enum(&spec, "Plain"), ["a", "b"]);
+    let untyped = &spec.components.as_ref().unwrap().schemas["Untyped"];
+    let SchemaKind::Any(any) = &untyped.as_item().unwrap().schema_kind else {
+        panic!("{untyped:?}");
+    };
+    let names: Vec<String> = any
+        .enumeration
+        .iter()
+        .map(|v| schemas::rust_type_name(v.as_str().unwrap()))
+        .collect();
+    assert_eq!(names, ["A", "AUpper"]);
     let shown: Vec<String> = changes.iter().map(|c| c.to_string()).collect();
     assert_eq!(
         shown,
@@ -311,7 +322,9 @@ components:
             "#/components/schemas/Sort: enum values that differ only in case or punctuation \
              would share a Rust name: `asc` -> `AscLower`, `desc` -> `DescLower`",
             "#/components/schemas/Status: enum values that differ only in case or punctuation \
-             would share a Rust name: `in_progress` -> `InProgress2`"
+             would share a Rust name: `in_progress` -> `InProgress2`",
+            "#/components/schemas/Untyped: enum values that differ only in case or punctuation \
+             would share a Rust name: `A` -> `AUpper`"
         ]
     );
 }
@@ -470,5 +483,70 @@ components:
     assert_eq!(
         changes[0].to_string(),
         "#/components/schemas/Name: dropped `minLength: 0`, which constrains nothing"
+    );
+}
+
+#[test]
+fn an_all_of_of_a_ref_and_annotations_becomes_the_ref() {
+    let yaml = format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    Content: {{type: object, properties: {{a: {{type: string}}}}}}
+    List:
+      type: object
+      properties:
+        content:
+          nullable: true
+          allOf:
+            - $ref: '#/components/schemas/Content'
+            - description: what the list holds
+        inline:
+          allOf:
+            - {{type: object, title: Inner, properties: {{b: {{type: string}}}}}}
+            - description: an inline member
+        merged:
+          allOf:
+            - $ref: '#/components/schemas/Content'
+            - {{type: object, properties: {{c: {{type: string}}}}}}
+"
+    );
+    let (spec, changes) = run(all_of::collapse_annotated_all_of, &yaml);
+    let list = spec.components.as_ref().unwrap().schemas["List"]
+        .as_item()
+        .unwrap();
+    let SchemaKind::Type(openapiv3::Type::Object(o)) = &list.schema_kind else {
+        panic!("{list:?}");
+    };
+    let prop = |p: &str| o.properties[p].as_item().unwrap();
+    let content = prop("content");
+    assert!(matches!(
+        &content.schema_kind,
+        SchemaKind::AllOf { all_of } if matches!(all_of.as_slice(), [ReferenceOr::Reference { .. }])
+    ));
+    assert!(content.schema_data.nullable);
+    assert_eq!(
+        content.schema_data.description.as_deref(),
+        Some("what the list holds")
+    );
+    let inline = prop("inline");
+    assert!(matches!(
+        inline.schema_kind,
+        SchemaKind::Type(openapiv3::Type::Object(_))
+    ));
+    assert_eq!(inline.schema_data.title.as_deref(), Some("Inner"));
+    assert_eq!(
+        inline.schema_data.description.as_deref(),
+        Some("an inline member")
+    );
+    assert!(
+        matches!(&prop("merged").schema_kind, SchemaKind::AllOf { all_of } if all_of.len() == 2)
+    );
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert_eq!(
+        changes[0].to_string(),
+        "#/components/schemas/List/properties/content: `allOf` of \
+         `#/components/schemas/Content` and 1 annotation-only member(s): now that member, with \
+         the annotations on the schema"
     );
 }
