@@ -550,3 +550,50 @@ components:
          the annotations on the schema"
     );
 }
+
+#[test]
+fn a_nullable_component_titled_like_its_name_loses_the_title() {
+    let yaml = format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    File--Base: {{type: object, nullable: true, title: File (Base), properties: {{id: {{type: string}}}}}}
+    File:
+      type: object
+      title: File
+      allOf:
+        - $ref: '#/components/schemas/File--Base'
+        - {{properties: {{name: {{type: string}}}}}}
+    Folder: {{type: object, title: Folder, properties: {{id: {{type: string}}}}}}
+    Odd: {{type: object, nullable: true, title: Something else, properties: {{id: {{type: string}}}}}}
+"
+    );
+    let (spec, changes) = run(type_names::unique_type_names, &yaml);
+    let title = |k: &str| {
+        spec.components.as_ref().unwrap().schemas[k]
+            .as_item()
+            .unwrap()
+            .schema_data
+            .title
+            .clone()
+    };
+    assert_eq!(title("File--Base"), None);
+    assert_eq!(title("File"), None);
+    assert_eq!(title("Folder").as_deref(), Some("Folder"));
+    assert_eq!(title("Odd").as_deref(), Some("Something else"));
+    let pointers: Vec<&str> = changes.iter().map(|c| c.operation.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "#/components/schemas/File--Base",
+            "#/components/schemas/File"
+        ]
+    );
+    assert!(
+        changes[0]
+            .what
+            .contains("by its title \"File (Base)\", which makes `FileBase` again"),
+        "{}",
+        changes[0]
+    );
+}

@@ -19,6 +19,7 @@ const ROUNDS: usize = 4;
 /// Makes every Rust type name the schemas would get unique.
 pub fn unique_type_names(spec: &mut OpenAPI) -> Vec<Change> {
     let mut changes = rename_components(spec);
+    changes.extend(untitle_nullable_components(spec));
     for _ in 0..ROUNDS {
         let titles = inline_titles(spec);
         if titles.is_empty() {
@@ -171,6 +172,81 @@ fn response_status(pointer: &str) -> Option<&str> {
     tail.starts_with("content/")
         .then_some(status)
         .filter(|_| tail.ends_with("/schema") && tail.matches('/').count() == 2)
+}
+
+/// A nullable component becomes `pub struct X(pub Option<Inner>)`, and typify names the inner
+/// type by the component's `title` when it has one (else `XInner`): Box's `File--Base`,
+/// titled "File (Base)", became `FileBase(Option<FileBase>)` beside a second `FileBase`. A
+/// component that is nullable, or an `allOf` of one (it inherits the wrapper), loses a title
+/// whose Rust name some component already has; the title names nothing else.
+fn untitle_nullable_components(spec: &mut OpenAPI) -> Vec<Change> {
+    let Some(components) = spec.components.as_mut() else {
+        return Vec::new();
+    };
+    let names: BTreeSet<String> = components
+        .schemas
+        .keys()
+        .map(|k| rust_type_name(k))
+        .collect();
+    let nullable: BTreeSet<String> = components
+        .schemas
+        .keys()
+        .filter(|k| may_be_null(&components.schemas, k, 8))
+        .cloned()
+        .collect();
+    let mut changes = Vec::new();
+    for (key, schema) in components.schemas.iter_mut() {
+        let ReferenceOr::Item(schema) = schema else {
+            continue;
+        };
+        let Some(title) = schema.schema_data.title.clone() else {
+            continue;
+        };
+        if !nullable.contains(key) || !names.contains(&rust_type_name(&title)) {
+            continue;
+        }
+        schema.schema_data.title = None;
+        changes.push(Change {
+            operation: format!("#/components/schemas/{}", escape(key)),
+            what: format!(
+                "nullable (itself or through `allOf`), so typify names the type inside \
+                 `{}(Option<..>)` by its title \
+                 \"{title}\", which makes `{}` again: title dropped",
+                rust_type_name(key),
+                rust_type_name(&title)
+            ),
+        });
+    }
+    changes
+}
+
+/// Whether the component `key` is nullable or an `allOf` with a nullable component in it.
+fn may_be_null(
+    schemas: &indexmap::IndexMap<String, ReferenceOr<Schema>>,
+    key: &str,
+    depth: usize,
+) -> bool {
+    let Some(ReferenceOr::Item(schema)) = schemas.get(key) else {
+        return false;
+    };
+    if schema.schema_data.nullable {
+        return true;
+    }
+    // `type: object` beside `allOf` reads as `SchemaKind::Any`.
+    let all_of = match &schema.schema_kind {
+        SchemaKind::AllOf { all_of } => all_of,
+        SchemaKind::Any(any) => &any.all_of,
+        _ => return false,
+    };
+    depth > 0
+        && all_of.iter().any(|member| match member {
+            ReferenceOr::Reference { reference } => reference
+                .strip_prefix("#/components/schemas/")
+                .is_some_and(|k| {
+                    may_be_null(schemas, &k.replace("~1", "/").replace("~0", "~"), depth - 1)
+                }),
+            ReferenceOr::Item(item) => item.schema_data.nullable,
+        })
 }
 
 /// Components whose keys make one Rust name: the first keeps it, the others get a number
