@@ -467,19 +467,13 @@ fn is_error(status: &str) -> bool {
 /// `minLength: 0` constrains nothing, and typify turns it into `if value.chars().count() <
 /// 0usize`, a warning ("comparison is useless") in every user's build.
 fn drop_zero_min_length(spec: &mut OpenAPI) -> Vec<Change> {
-    let mut changes = Vec::new();
-    schemas::walk(spec, &mut |site, schema| {
-        if let SchemaKind::Type(openapiv3::Type::String(s)) = &mut schema.schema_kind
-            && s.min_length == Some(0)
-        {
+    schemas::rewrite_each(spec, |schema| match &mut schema.schema_kind {
+        SchemaKind::Type(openapiv3::Type::String(s)) if s.min_length == Some(0) => {
             s.min_length = None;
-            changes.push(Change {
-                operation: site.pointer.clone(),
-                what: "dropped `minLength: 0`, which constrains nothing".into(),
-            });
+            Some("dropped `minLength: 0`, which constrains nothing".into())
         }
-    });
-    changes
+        _ => None,
+    })
 }
 
 #[cfg(test)]

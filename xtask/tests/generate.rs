@@ -19,6 +19,19 @@ fn xtask(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `xtask generate --spec <spec> --out <out> <extra..>`.
+fn generate_out(spec: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "generate",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    xtask(&args)
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -117,13 +130,7 @@ fn an_operation_progenitor_cannot_take_is_named_without_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let spec = write_spec(dir.path(), "bad.yaml", ODD_PARAM);
     let out_dir = dir.path().join("out");
-    let out = xtask(&[
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+    let out = generate_out(&spec, &out_dir, &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("bad.yaml"), "{err}");
@@ -156,13 +163,7 @@ fn a_spec_with_a_syntax_error_names_file_and_line() {
         "broken.yaml",
         "openapi: 3.0.3\ninfo:\n  title: [unclosed\npaths: {}\n",
     );
-    let out = xtask(&[
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out",
-        dir.path().join("o").to_str().unwrap(),
-    ]);
+    let out = generate_out(&spec, &dir.path().join("o"), &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("broken.yaml:"), "{err}");
@@ -190,15 +191,7 @@ fn skip_unsupported_leaves_out_what_progenitor_cannot_take_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
     let spec = write_spec(dir.path(), "bad.yaml", ODD_PARAM);
     let out_dir = dir.path().join("out");
-    let out = xtask(&[
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-        "--skip-unsupported",
-        "--no-check",
-    ]);
+    let out = generate_out(&spec, &out_dir, &["--skip-unsupported", "--no-check"]);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     assert!(
@@ -235,13 +228,7 @@ components:
 ",
     );
     let out_dir = dir.path().join("out");
-    let out = xtask(&[
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+    let out = generate_out(&spec, &out_dir, &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
@@ -282,13 +269,7 @@ components:
     Odd: {type: object, properties: {a: {type: string}, b: {not: {type: string}}}}
 ",
     );
-    let out = xtask(&[
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out",
-        dir.path().join("o").to_str().unwrap(),
-    ]);
+    let out = generate_out(&spec, &dir.path().join("o"), &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(

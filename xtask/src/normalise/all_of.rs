@@ -13,16 +13,7 @@ use super::schemas;
 
 /// Reduces `allOf`s of one real member and annotations to that member.
 pub fn collapse_annotated_all_of(spec: &mut OpenAPI) -> Vec<Change> {
-    let mut changes = Vec::new();
-    schemas::walk(spec, &mut |site, schema| {
-        if let Some(what) = collapse(schema) {
-            changes.push(Change {
-                operation: site.pointer.clone(),
-                what,
-            });
-        }
-    });
-    changes
+    schemas::rewrite_each(spec, collapse)
 }
 
 fn collapse(schema: &mut Schema) -> Option<String> {

@@ -22,16 +22,7 @@ const CLOSE: char = '\u{E001}';
 /// Gives each value of a string enum a distinct Rust name where typify would give two the
 /// same. The wire values do not change.
 pub fn distinct_enum_variant_names(spec: &mut OpenAPI) -> Vec<Change> {
-    let mut changes = Vec::new();
-    schemas::walk(spec, &mut |site, schema| {
-        if let Some(what) = rename_values(schema) {
-            changes.push(Change {
-                operation: site.pointer.clone(),
-                what,
-            });
-        }
-    });
-    changes
+    schemas::rewrite_each(spec, rename_values)
 }
 
 /// A value of an enum that gets a suffix.

@@ -45,6 +45,25 @@ impl Site {
 /// What a pass does with each schema.
 pub type Visitor<'f> = dyn FnMut(&Site, &mut Schema) + 'f;
 
+/// Calls `rewrite` on every inline schema of `spec`: each time it says what it changed, that is
+/// a [`Change`](super::Change) of the schema's pointer. For the passes that rewrite schemas one
+/// by one.
+pub fn rewrite_each(
+    spec: &mut OpenAPI,
+    mut rewrite: impl FnMut(&mut Schema) -> Option<String>,
+) -> Vec<super::Change> {
+    let mut changes = Vec::new();
+    walk(spec, &mut |site, schema| {
+        if let Some(what) = rewrite(schema) {
+            changes.push(super::Change {
+                operation: site.pointer.clone(),
+                what,
+            });
+        }
+    });
+    changes
+}
+
 /// Calls `f` on every inline schema of `spec`, parents before children. `$ref`s are not
 /// followed: the schema they name is visited where it is defined.
 pub fn walk(spec: &mut OpenAPI, f: &mut Visitor<'_>) {
