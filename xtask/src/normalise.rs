@@ -64,6 +64,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ),
     ("unique-type-names", type_names::unique_type_names),
     ("drop-zero-min-length", drop_zero_min_length),
+    ("drop-nullable-parameters", drop_nullable_parameters),
 ];
 
 /// Runs every pass over `spec` and returns all changes, in order.
@@ -474,6 +475,23 @@ fn drop_zero_min_length(spec: &mut OpenAPI) -> Vec<Change> {
         }
         _ => None,
     })
+}
+
+/// A parameter is sent or not; `null` cannot be sent in a header, path or query. progenitor
+/// makes a nullable header parameter an `Option<Option<String>>` and then cannot write it (the
+/// crate does not compile: Box's `x-rep-hints`).
+fn drop_nullable_parameters(spec: &mut OpenAPI) -> Vec<Change> {
+    let mut changes = Vec::new();
+    schemas::walk(spec, &mut |site, schema| {
+        if site.parameter && schema.schema_data.nullable {
+            schema.schema_data.nullable = false;
+            changes.push(Change {
+                operation: site.pointer.clone(),
+                what: "dropped `nullable: true`: a parameter is sent or not, never `null`".into(),
+            });
+        }
+    });
+    changes
 }
 
 #[cfg(test)]

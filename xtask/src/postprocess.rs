@@ -12,7 +12,9 @@
 //! - [`drop_api_version_header`]: progenitor sends `api-version: <info.version>` with every
 //!   request; Flatpeak does not define that header;
 //! - [`drop_unreachable_arms`]: progenitor follows the arm of a `default` response (`_ =>`)
-//!   with one more `_ =>`, a warning in every user's build.
+//!   with one more `_ =>`, a warning in every user's build;
+//! - [`request_methods_reqwest_lacks`]: progenitor calls `client.options(url)` for an
+//!   `OPTIONS` operation, which `reqwest::Client` does not have.
 
 use std::collections::BTreeSet;
 
@@ -28,6 +30,7 @@ pub fn apply(file: &mut File) {
     drop_api_version_header(file);
     explain_pattern_errors(file);
     drop_unreachable_arms(file);
+    request_methods_reqwest_lacks(file);
 }
 
 /// Removes the marks `distinct-enum-variant-names` added to enum values, from every string
@@ -448,6 +451,31 @@ pub fn drop_unreachable_arms(file: &mut File) {
     Drop.visit_file_mut(file);
 }
 
+/// `reqwest::Client` has `get`, `put`, `post`, `delete`, `head` and `patch`, but no `options`
+/// or `trace`: progenitor's `client.client.options(url)` becomes
+/// `client.client.request(::reqwest::Method::OPTIONS, url)`.
+pub fn request_methods_reqwest_lacks(file: &mut File) {
+    struct Rewrite;
+    impl VisitMut for Rewrite {
+        fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+            visit_mut::visit_expr_method_call_mut(self, call);
+            let method = match call.method.to_string().as_str() {
+                "options" => quote::format_ident!("OPTIONS"),
+                "trace" => quote::format_ident!("TRACE"),
+                _ => return,
+            };
+            let receiver = call.receiver.to_token_stream().to_string().replace(' ', "");
+            if receiver != "client.client" || call.args.len() != 1 {
+                return;
+            }
+            let url = &call.args[0];
+            call.method = quote::format_ident!("request");
+            call.args = parse_quote! { ::reqwest::Method::#method, #url };
+        }
+    }
+    Rewrite.visit_file_mut(file);
+}
+
 /// The `pattern` of each string newtype, read from the `regress::Regex::new("..")` in its
 /// `FromStr`.
 fn newtype_patterns(file: &mut File) -> Vec<(String, String)> {
@@ -696,6 +724,27 @@ mod tests {
         );
         assert!(out.contains("Sort::AscLower => \"asc\""), "{out}");
         assert!(out.contains(r#"///{"enum": ["ASC", "asc"]}"#), "{out}");
+    }
+
+    #[test]
+    fn options_and_trace_requests_go_through_request() {
+        let src = r#"
+            fn send() {
+                let request = client.client.options(url).headers(header_map).build()?;
+                let traced = client.client.trace(url).build()?;
+                let other = something.options(url);
+            }
+        "#;
+        let out = apply_to(src, request_methods_reqwest_lacks);
+        assert!(
+            out.contains(".client\n        .request(::reqwest::Method::OPTIONS, url)\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("client.client.request(::reqwest::Method::TRACE, url).build()"),
+            "{out}"
+        );
+        assert!(out.contains("something.options(url)"), "{out}");
     }
 
     #[test]

@@ -4,9 +4,10 @@
 //! The suggested names follow typify 0.8 and progenitor 0.15: a component is named by its key;
 //! an operation's body, response and parameter types by `{operationId}-body`,
 //! `{operationId}-response` and `{operationId}-{parameter}`; below a named schema, a property
-//! `p` by `{Name}_{p}`, array items by `{Name}Item`, map values by `{Name}Value`. Members of
-//! `oneOf`, `anyOf`, `allOf` and `not` get no suggestion here (typify names them by what they
-//! contain), and neither do schemas below them.
+//! `p` by `{Name}_{p}`, array items by `{Name}Item`, map values by `{Name}Value`; the members
+//! of an `allOf` are merged into its type, so what is below them is named from its name.
+//! Members of `oneOf`, `anyOf` and `not` get no suggestion here (typify names them by what
+//! they contain), and neither do schemas below them.
 
 use heck::{ToPascalCase, ToSnakeCase};
 use openapiv3::{
@@ -25,6 +26,8 @@ pub struct Site {
     /// A member of `oneOf`, `anyOf`, `allOf` or `not`: typify names an enum's variant by its
     /// `title`, and its type (if it makes one) by the enum's name and the variant's.
     pub member: bool,
+    /// The schema of a parameter (not a schema below it).
+    pub parameter: bool,
 }
 
 impl Site {
@@ -75,6 +78,7 @@ pub fn walk(spec: &mut OpenAPI, f: &mut Visitor<'_>) {
                     suggested: Some(key.clone()),
                     component: true,
                     member: false,
+                    parameter: false,
                 };
                 tree(site, schema, f);
             }
@@ -150,6 +154,7 @@ fn media_schema(
             suggested: name.filter(|_| super::is_json(media_type)),
             component: false,
             member: false,
+            parameter: false,
         };
         tree(site, schema, f);
     }
@@ -173,6 +178,7 @@ fn parameter_schema(
             suggested: name,
             component: false,
             member: false,
+            parameter: true,
         };
         tree(site, schema, f);
     }
@@ -181,20 +187,27 @@ fn parameter_schema(
 /// Visits `schema`, then its children with the names typify derives from its own.
 fn tree(site: Site, schema: &mut Schema, f: &mut Visitor<'_>) {
     f(&site, schema);
-    let name = site.rust_name(schema);
+    // typify merges the members of an `allOf` into one type named like the `allOf` itself:
+    // what is below a member is named from that name.
+    let name = match site.member {
+        true => site.suggested.as_deref().map(rust_type_name),
+        false => site.rust_name(schema),
+    };
     let named = |suffix: &dyn Fn(&str) -> String| name.as_deref().map(suffix);
     for child in children(&mut schema.schema_kind) {
         let suggested = match &child.role {
             Role::Property(p) => named(&|n| format!("{n}_{}", p.to_snake_case())),
             Role::Items => named(&|n| format!("{n}Item")),
             Role::Values => named(&|n| format!("{n}Value")),
+            Role::AllOfMember => name.clone(),
             Role::Member => None,
         };
         let site = Site {
             pointer: format!("{}/{}", site.pointer, child.segment),
             suggested,
             component: false,
-            member: matches!(child.role, Role::Member),
+            member: matches!(child.role, Role::Member | Role::AllOfMember),
+            parameter: false,
         };
         tree(site, child.schema, f);
     }
@@ -204,6 +217,9 @@ enum Role {
     Property(String),
     Items,
     Values,
+    /// A member of `allOf`, merged into the type of the `allOf`.
+    AllOfMember,
+    /// A member of `oneOf`, `anyOf` or `not`.
     Member,
 }
 
@@ -284,7 +300,10 @@ fn members<'a>(out: &mut Vec<Child<'a>>, key: &str, list: &'a mut [ReferenceOr<S
         if let ReferenceOr::Item(schema) = schema {
             out.push(Child {
                 segment: format!("{key}/{i}"),
-                role: Role::Member,
+                role: match key {
+                    "allOf" => Role::AllOfMember,
+                    _ => Role::Member,
+                },
                 schema,
             });
         }

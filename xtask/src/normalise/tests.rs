@@ -597,3 +597,65 @@ components:
         changes[0]
     );
 }
+
+#[test]
+fn properties_of_an_all_of_member_are_named_from_the_all_of() {
+    let yaml = format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    Base: {{type: object, properties: {{id: {{type: string}}}}}}
+    InputValidation: {{oneOf: [{{type: string}}, {{type: integer}}]}}
+    Input:
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - properties:
+            validation:
+              anyOf: [{{$ref: '#/components/schemas/InputValidation'}}, {{type: object, nullable: true}}]
+"
+    );
+    let (_, changes) = run(type_names::unique_type_names, &yaml);
+    let shown: Vec<String> = changes.iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        shown,
+        [
+            "#/components/schemas/Input/allOf/1/properties/validation: its type would be named \
+             `InputValidation` like the component `#/components/schemas/InputValidation`: \
+             titled `InputValidationInline`"
+        ]
+    );
+}
+
+#[test]
+fn a_nullable_parameter_is_not_nullable() {
+    let yaml = format!(
+        "{HEAD}paths:
+  /x:
+    get:
+      operationId: get_x
+      parameters:
+        - {{name: x-rep-hints, in: header, schema: {{type: string, nullable: true}}}}
+        - {{name: q, in: query, schema: {{type: object, properties: {{a: {{type: string, nullable: true}}}}}}}}
+      responses: {{'200': {{description: ok}}}}
+"
+    );
+    let (spec, changes) = run(drop_nullable_parameters, &yaml);
+    let params = &op(&spec, "/x").parameters;
+    let schema = |i: usize| match &params[i].as_item().unwrap().parameter_data_ref().format {
+        openapiv3::ParameterSchemaOrContent::Schema(s) => s.as_item().unwrap().clone(),
+        _ => panic!(),
+    };
+    assert!(!schema(0).schema_data.nullable);
+    let SchemaKind::Type(openapiv3::Type::Object(o)) = schema(1).schema_kind else {
+        panic!();
+    };
+    assert!(o.properties["a"].as_item().unwrap().schema_data.nullable);
+    let shown: Vec<String> = changes.iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        shown,
+        [
+            "#/paths/~1x/get/parameters/0/schema: dropped `nullable: true`: a parameter is sent or \
+          not, never `null`"
+        ]
+    );
+}
