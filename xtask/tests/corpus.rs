@@ -51,9 +51,7 @@ fn petstore_compiles_with_its_optional_header() {
     let out_dir = dir.path().join("petstore");
     let code = compiled(&generate("petstore.yaml", &out_dir, &[]), &out_dir);
     // deletePet's optional `api_key` header is appended inside `if let`: the map stays `mut`.
-    let delete = &code[code
-        .find("Sends a `DELETE` request to `/pet/{petId}`")
-        .unwrap()..];
+    let delete = &code[code.find("impl<'a> DeletePet<'a>").unwrap()..];
     let delete = &delete[..delete.find("OperationInfo").unwrap()];
     assert!(delete.contains("let mut header_map"), "{delete}");
     assert!(delete.contains("header_map.append(\"api_key\""), "{delete}");
