@@ -28,9 +28,10 @@ pub struct Args {
     /// does not compile fails the command, its errors named by operation or schema).
     #[arg(long, requires = "out")]
     no_check: bool,
-    /// Leave out the operations progenitor cannot take (for example a multipart/form-data
-    /// body), print them with the reason, and generate the rest; without it they are refused.
-    #[arg(long)]
+    /// With --out: leave out the operations progenitor cannot take (for example a
+    /// multipart/form-data body), print them with the reason, and generate the rest; without
+    /// it they are refused. (crates/flatpeak never leaves an operation out.)
+    #[arg(long, requires = "out")]
     skip_unsupported: bool,
 }
 

@@ -284,8 +284,10 @@ components:
 }
 
 #[test]
-fn no_check_needs_out() {
-    let out = xtask(&["generate", "--no-check"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("--out"), "{}", stderr(&out));
+fn no_check_and_skip_unsupported_need_out() {
+    for flag in ["--no-check", "--skip-unsupported"] {
+        let out = xtask(&["generate", flag]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("--out"), "{}", stderr(&out));
+    }
 }
