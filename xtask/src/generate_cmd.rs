@@ -3,11 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use crate::check;
 use crate::cli;
-use crate::generate::{self, Generated, Profile};
+use crate::crate_check::{self, Origins};
+use crate::generate::{self, Generated, Options, Profile};
 use crate::readme;
 use crate::replay_table;
 use crate::spec;
@@ -25,6 +26,15 @@ pub struct Args {
     /// regenerating crates/flatpeak.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// With --out: do not run `cargo check` on the crate written (by default a crate that
+    /// does not compile fails the command, its errors named by operation or schema).
+    #[arg(long, requires = "out")]
+    no_check: bool,
+    /// With --out: leave out the operations progenitor cannot take (for example a
+    /// multipart/form-data body), print them with the reason, and generate the rest; without
+    /// it they are refused. (crates/flatpeak never leaves an operation out.)
+    #[arg(long, requires = "out")]
+    skip_unsupported: bool,
 }
 
 /// A file the generator produces, with its contents.
@@ -51,11 +61,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Profile::Flatpeak
     };
     let spec_for_cli = spec.clone();
-    let generated = generate::generate(spec, &model, &label, profile)
+    let options = Options {
+        skip_unsupported: args.skip_unsupported,
+    };
+    let generated = generate::generate(spec, &model, &label, profile, options)
         .with_context(|| format!("{}", spec_path.display()))?;
     for change in &generated.changes {
         eprintln!("normalise: {change}");
     }
+    for fault in &generated.skipped {
+        eprintln!("skipped: {fault}");
+    }
+    let origins = generated.origins.clone();
     let outputs = match &args.out {
         Some(dir) => standalone_crate(dir, &label, &generated),
         None => {
@@ -75,6 +92,36 @@ pub fn run(args: Args) -> Result<ExitCode> {
         write(&out)?;
         eprintln!("wrote {}", out.path.display());
     }
+    match &args.out {
+        Some(dir) if !args.no_check => check_crate(dir, &origins),
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// `cargo check` on the crate written: its errors, each named by the operation or schema
+/// that produced the code, fail the command.
+fn check_crate(dir: &Path, origins: &Origins) -> Result<ExitCode> {
+    eprintln!(
+        "checking {} (`cargo check`; --no-check skips this)",
+        dir.display()
+    );
+    let report = crate_check::check(dir, origins)?;
+    if !report.warnings.is_empty() {
+        eprintln!(
+            "warning: the crate compiles with {} warnings:\n{}",
+            report.warnings.len(),
+            report.warnings_text()
+        );
+    }
+    if !report.errors.is_empty() {
+        bail!(
+            "the crate written to {} does not compile ({} errors):\n{}",
+            dir.display(),
+            report.errors.len(),
+            report.errors_text()
+        );
+    }
+    eprintln!("the crate compiles");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -157,6 +204,13 @@ fn spec_label(spec: &Path, root: &Path) -> String {
 /// `src/generated.rs`.
 fn standalone_crate(dir: &Path, label: &str, generated: &Generated) -> Vec<Output> {
     let name = crate_name(dir);
+    for unknown in &generated.uses.unknown {
+        eprintln!(
+            "warning: the generated code uses the crate `{unknown}`, which the generator has no \
+             dependency line for: add it to {}",
+            dir.join("Cargo.toml").display()
+        );
+    }
     let lib = format!(
         "{}//! A client generated from `{label}`.\n\n\
          #[allow(clippy::all, missing_docs, unused_imports)]\nmod generated;\n\npub use generated::*;\n",
@@ -165,7 +219,7 @@ fn standalone_crate(dir: &Path, label: &str, generated: &Generated) -> Vec<Outpu
     vec![
         Output {
             path: dir.join("Cargo.toml"),
-            contents: generate::cargo_toml(&name, generated.uses),
+            contents: generate::cargo_toml(&name, &generated.uses),
         },
         Output {
             path: dir.join("src/lib.rs"),

@@ -1,10 +1,13 @@
-//! Project tasks. `cargo xtask generate [--check] [--spec PATH] [--out DIR]`,
+//! Project tasks. `cargo xtask generate [--check] [--spec PATH] [--out DIR [--no-check]]
+//! [--skip-unsupported]`,
 //! `cargo xtask conformance [--cassettes DIR]... [--spec PATH] [--format F] [--output FILE]`.
 
+mod blame;
 mod check;
 mod cli;
 mod client_api;
 mod conformance_cmd;
+mod crate_check;
 mod generate;
 mod normalise;
 mod operations;

@@ -12,10 +12,11 @@ use openapiv3::{
     Response, Schema, SchemaKind,
 };
 
-/// One rewrite of one operation.
+/// One rewrite of one operation or schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    /// `operationId` (after synthesis) of the operation that changed.
+    /// `operationId` (after synthesis) of the operation that changed, or the JSON pointer of
+    /// the schema that changed (`#/components/schemas/Foo`).
     pub operation: String,
     /// What the pass did, in a few words.
     pub what: String,
@@ -35,6 +36,13 @@ pub struct OperationSite<'a> {
     pub path: &'a str,
 }
 
+mod all_of;
+mod enum_names;
+pub mod schemas;
+mod type_names;
+
+pub use enum_names::unmark;
+
 type Pass = fn(&mut OpenAPI) -> Vec<Change>;
 
 /// The passes, in the order they run. Later passes rely on earlier ones (for example, media
@@ -46,6 +54,17 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("choose-json-media-type", choose_json_media_type),
     ("drop-media-type-encoding", drop_media_type_encoding),
     ("unify-response-bodies", unify_response_bodies),
+    (
+        "collapse-annotated-all-of",
+        all_of::collapse_annotated_all_of,
+    ),
+    (
+        "distinct-enum-variant-names",
+        enum_names::distinct_enum_variant_names,
+    ),
+    ("unique-type-names", type_names::unique_type_names),
+    ("drop-zero-min-length", drop_zero_min_length),
+    ("drop-nullable-parameters", drop_nullable_parameters),
 ];
 
 /// Runs every pass over `spec` and returns all changes, in order.
@@ -439,6 +458,35 @@ fn is_success(status: &str) -> bool {
 
 fn is_error(status: &str) -> bool {
     status == "default" || matches!(status_class(status), Some(4 | 5))
+}
+
+/// `minLength: 0` constrains nothing, and typify turns it into `if value.chars().count() <
+/// 0usize`, a warning ("comparison is useless") in every user's build.
+fn drop_zero_min_length(spec: &mut OpenAPI) -> Vec<Change> {
+    schemas::rewrite_each(spec, |schema| match &mut schema.schema_kind {
+        SchemaKind::Type(openapiv3::Type::String(s)) if s.min_length == Some(0) => {
+            s.min_length = None;
+            Some("dropped `minLength: 0`, which constrains nothing".into())
+        }
+        _ => None,
+    })
+}
+
+/// A parameter is sent or not; `null` cannot be sent in a header, path or query. progenitor
+/// makes a nullable header parameter an `Option<Option<String>>` and then cannot write it (the
+/// crate does not compile: Box's `x-rep-hints`).
+fn drop_nullable_parameters(spec: &mut OpenAPI) -> Vec<Change> {
+    let mut changes = Vec::new();
+    schemas::walk(spec, &mut |site, schema| {
+        if site.parameter && schema.schema_data.nullable {
+            schema.schema_data.nullable = false;
+            changes.push(Change {
+                operation: site.pointer.clone(),
+                what: "dropped `nullable: true`: a parameter is sent or not, never `null`".into(),
+            });
+        }
+    });
+    changes
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //!
 //! Each edit is one function over the file. They make the client liberal in what it accepts
 //! from the server and keep it from sending what the spec does not ask for:
+//! - [`restore_enum_values`]: the wire values that normalisation marked to give their
+//!   variants distinct names are written back as the spec has them;
 //! - [`open_string_enums`]: string enums gain an `Unknown(String)` variant, so a value the
 //!   server adds later does not fail a whole response;
 //! - [`lenient_string_newtypes`]: constrained strings (an id `pattern`, lengths) accept any
@@ -14,6 +16,10 @@
 //!   kind is kept as JSON, where typify's untagged enum would take the first variant that
 //!   happens to fit;
 //! - [`name_empty_string_variants`] and [`plain_type_names_in_messages`]: names a user reads.
+//! - [`drop_unreachable_arms`]: progenitor follows the arm of a `default` response (`_ =>`)
+//!   with one more `_ =>`, a warning in every user's build;
+//! - [`request_methods_reqwest_lacks`]: progenitor calls `client.options(url)` for an
+//!   `OPTIONS` operation, which `reqwest::Client` does not have.
 
 use std::collections::BTreeSet;
 
@@ -23,6 +29,7 @@ use syn::{Fields, File, Item, ItemEnum, ItemImpl, parse_quote};
 
 /// Applies every edit to `file`.
 pub fn apply(file: &mut File) {
+    restore_enum_values(file);
     name_empty_string_variants(file);
     dispatch_unions_on_their_tag(file);
     open_string_enums(file);
@@ -30,6 +37,54 @@ pub fn apply(file: &mut File) {
     drop_api_version_header(file);
     explain_pattern_errors(file);
     plain_type_names_in_messages(file);
+    drop_unreachable_arms(file);
+    request_methods_reqwest_lacks(file);
+}
+
+/// Removes the marks `distinct-enum-variant-names` added to enum values, from every string
+/// literal: `#[serde(rename = ..)]`, `Display` and `FromStr` arms, the schema in doc comments.
+/// Attributes and macros hold tokens, not parsed literals, so their tokens are rewritten too.
+pub fn restore_enum_values(file: &mut File) {
+    struct Restore;
+    impl VisitMut for Restore {
+        fn visit_lit_str_mut(&mut self, lit: &mut syn::LitStr) {
+            if let Some(value) = crate::normalise::unmark(&lit.value()) {
+                *lit = syn::LitStr::new(&value, lit.span());
+            }
+        }
+        fn visit_meta_list_mut(&mut self, list: &mut syn::MetaList) {
+            list.tokens = restore_tokens(std::mem::take(&mut list.tokens));
+        }
+        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+            mac.tokens = restore_tokens(std::mem::take(&mut mac.tokens));
+        }
+    }
+    Restore.visit_file_mut(file);
+}
+
+fn restore_tokens(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(g) => {
+                let mut restored = Group::new(g.delimiter(), restore_tokens(g.stream()));
+                restored.set_span(g.span());
+                TokenTree::Group(restored)
+            }
+            TokenTree::Literal(lit) => {
+                let parsed = syn::parse2::<syn::LitStr>(TokenTree::Literal(lit.clone()).into());
+                match parsed
+                    .ok()
+                    .and_then(|s| crate::normalise::unmark(&s.value()))
+                {
+                    Some(value) => TokenTree::Literal(proc_macro2::Literal::string(&value)),
+                    None => TokenTree::Literal(lit),
+                }
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// The items of `pub mod types`, where typify puts every type.
@@ -263,30 +318,90 @@ pub fn drop_api_version_header(file: &mut File) {
 }
 
 /// With the `api-version` append gone, `let mut header_map` may have nothing left to mutate;
-/// a needless `mut` would be a compiler warning in every user's build.
+/// a needless `mut` would be a compiler warning in every user's build. Every use of the map
+/// after its `let` counts, wherever it is nested (progenitor appends an optional header inside
+/// `if let Some(value) = .. { .. }`): the `mut` goes only when each use hands the map over by
+/// value, as `.headers(header_map)` does.
 fn unmut_unused_header_map(block: &mut syn::Block) {
-    let still_mutated = block.stmts.iter().any(|s| {
-        let text = s.to_token_stream().to_string();
-        text.starts_with("header_map . append") || text.starts_with("header_map . insert")
-    });
-    if still_mutated {
+    let Some(at) = block.stmts.iter().position(is_header_map_local) else {
+        return;
+    };
+    let mut uses = HeaderMapUses::default();
+    for stmt in &block.stmts[at + 1..] {
+        syn::visit::Visit::visit_stmt(&mut uses, stmt);
+    }
+    if uses.other > 0 {
         return;
     }
-    if let Some(local) = header_map_local(block)
+    if let syn::Stmt::Local(local) = &mut block.stmts[at]
         && let syn::Pat::Ident(p) = &mut local.pat
     {
         p.mutability = None;
     }
 }
 
+/// Counts the uses of `header_map` that may need it mutable: any use but a bare `header_map`
+/// passed as an argument (a move). Macros are opaque, so a mention inside one counts too.
+#[derive(Default)]
+struct HeaderMapUses {
+    other: usize,
+}
+
+impl HeaderMapUses {
+    fn visit_args<'a>(&mut self, args: impl IntoIterator<Item = &'a syn::Expr>) {
+        for arg in args {
+            if !is_header_map_path(arg) {
+                syn::visit::Visit::visit_expr(self, arg);
+            }
+        }
+    }
+}
+
+impl<'ast> syn::visit::Visit<'ast> for HeaderMapUses {
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        self.visit_expr(&call.receiver);
+        self.visit_args(&call.args);
+    }
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        self.visit_expr(&call.func);
+        self.visit_args(&call.args);
+    }
+    fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
+        if path.path.is_ident("header_map") {
+            self.other += 1;
+        }
+    }
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if mentions_header_map(mac.tokens.clone()) {
+            self.other += 1;
+        }
+    }
+}
+
+fn mentions_header_map(tokens: proc_macro2::TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == "header_map",
+        proc_macro2::TokenTree::Group(g) => mentions_header_map(g.stream()),
+        _ => false,
+    })
+}
+
+fn is_header_map_path(expr: &syn::Expr) -> bool {
+    matches!(expr, syn::Expr::Path(p) if p.path.is_ident("header_map"))
+}
+
+fn is_header_map_local(stmt: &syn::Stmt) -> bool {
+    matches!(stmt, syn::Stmt::Local(local) if is_header_map_local_pat(&local.pat))
+}
+
+fn is_header_map_local_pat(pat: &syn::Pat) -> bool {
+    matches!(pat, syn::Pat::Ident(p) if p.ident == "header_map")
+}
+
 /// The block's `let header_map = ..` statement.
 fn header_map_local(block: &mut syn::Block) -> Option<&mut syn::Local> {
     block.stmts.iter_mut().find_map(|stmt| match stmt {
-        syn::Stmt::Local(local)
-            if matches!(&local.pat, syn::Pat::Ident(p) if p.ident == "header_map") =>
-        {
-            Some(local)
-        }
+        syn::Stmt::Local(local) if is_header_map_local_pat(&local.pat) => Some(local),
         _ => None,
     })
 }
@@ -321,6 +436,52 @@ fn is_api_version_append(stmt: &syn::Stmt) -> bool {
             .args
             .first()
             .is_some_and(|a| a.to_token_stream().to_string().contains("\"api-version\""))
+}
+
+/// Removes the arms of a `match` that follow an unguarded `_ =>` arm (in syn 3 a guarded arm
+/// is a `Pat::Guard`): they can never run.
+/// progenitor writes `_ => Err(Error::UnexpectedResponse(..))` after the arm of a spec's
+/// `default` response, which already matches everything.
+pub fn drop_unreachable_arms(file: &mut File) {
+    struct Drop;
+    impl VisitMut for Drop {
+        fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
+            if let Some(at) = m
+                .arms
+                .iter()
+                .position(|a| matches!(a.pat, syn::Pat::Wild(_)))
+            {
+                m.arms.truncate(at + 1);
+            }
+            visit_mut::visit_expr_match_mut(self, m);
+        }
+    }
+    Drop.visit_file_mut(file);
+}
+
+/// `reqwest::Client` has `get`, `put`, `post`, `delete`, `head` and `patch`, but no `options`
+/// or `trace`: progenitor's `client.client.options(url)` becomes
+/// `client.client.request(::reqwest::Method::OPTIONS, url)`.
+pub fn request_methods_reqwest_lacks(file: &mut File) {
+    struct Rewrite;
+    impl VisitMut for Rewrite {
+        fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+            visit_mut::visit_expr_method_call_mut(self, call);
+            let method = match call.method.to_string().as_str() {
+                "options" => quote::format_ident!("OPTIONS"),
+                "trace" => quote::format_ident!("TRACE"),
+                _ => return,
+            };
+            let receiver = call.receiver.to_token_stream().to_string().replace(' ', "");
+            if receiver != "client.client" || call.args.len() != 1 {
+                return;
+            }
+            let url = &call.args[0];
+            call.method = quote::format_ident!("request");
+            call.args = parse_quote! { ::reqwest::Method::#method, #url };
+        }
+    }
+    Rewrite.visit_file_mut(file);
 }
 
 /// The `pattern` of each string newtype, read from the `regress::Regex::new("..")` in its
@@ -691,6 +852,115 @@ mod tests {
         assert!(!out.contains("api-version"), "{out}");
         assert!(out.contains("x-other"), "{out}");
         assert!(out.contains("let header_map = HeaderMap::new()"), "{out}");
+    }
+
+    #[test]
+    fn header_map_stays_mutable_when_an_optional_header_is_appended_in_a_nested_block() {
+        let src = r#"
+            fn send_optional(api_key: Option<String>) {
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+                header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
+                if let Some(value) = api_key {
+                    header_map.append("api_key", value.to_string().try_into()?);
+                }
+                let request = client.delete(url).headers(header_map).build()?;
+            }
+            fn send_in_macro() {
+                let mut header_map = HeaderMap::new();
+                header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
+                helper!(&mut header_map);
+            }
+            fn send_moved_only() {
+                let mut header_map = HeaderMap::new();
+                header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
+                let request = client.get(url).headers(header_map).build()?;
+            }
+        "#;
+        let out = apply_to(src, drop_api_version_header);
+        let body = |name: &str| {
+            let start = out.find(name).unwrap();
+            out[start..].split("\n}").next().unwrap().to_string()
+        };
+        assert!(
+            body("fn send_optional").contains("let mut header_map"),
+            "{out}"
+        );
+        assert!(
+            body("fn send_in_macro").contains("let mut header_map"),
+            "{out}"
+        );
+        assert!(
+            body("fn send_moved_only").contains("let header_map = HeaderMap::new()"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn marked_enum_values_are_restored_in_literals_attributes_and_docs() {
+        let src = "
+            pub mod types {
+                #[doc = \"{\\\"enum\\\": [\\\"ASC\\\", \\\"asc\u{E000}Lower\u{E001}\\\"]}\"]
+                pub enum Sort {
+                    #[serde(rename = \"ASC\")]
+                    Asc,
+                    #[serde(rename = \"asc\u{E000}Lower\u{E001}\")]
+                    AscLower,
+                }
+                fn show(s: Sort) -> &'static str {
+                    match s { Sort::AscLower => \"asc\u{E000}Lower\u{E001}\", Sort::Asc => \"ASC\" }
+                }
+            }
+        ";
+        let out = apply_to(src, restore_enum_values);
+        assert!(
+            !out.contains('\u{E000}') && !out.contains('\u{E001}'),
+            "{out}"
+        );
+        assert!(
+            out.contains("#[serde(rename = \"asc\")]\n        AscLower"),
+            "{out}"
+        );
+        assert!(out.contains("Sort::AscLower => \"asc\""), "{out}");
+        assert!(out.contains(r#"///{"enum": ["ASC", "asc"]}"#), "{out}");
+    }
+
+    #[test]
+    fn options_and_trace_requests_go_through_request() {
+        let src = r#"
+            fn send() {
+                let request = client.client.options(url).headers(header_map).build()?;
+                let traced = client.client.trace(url).build()?;
+                let other = something.options(url);
+            }
+        "#;
+        let out = apply_to(src, request_methods_reqwest_lacks);
+        assert!(
+            out.contains(".client\n        .request(::reqwest::Method::OPTIONS, url)\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("client.client.request(::reqwest::Method::TRACE, url).build()"),
+            "{out}"
+        );
+        assert!(out.contains("something.options(url)"), "{out}");
+    }
+
+    #[test]
+    fn arms_after_a_wildcard_are_dropped() {
+        let src = r#"
+            fn f() {
+                match status {
+                    200u16 => a(),
+                    _ if odd => b(),
+                    _ => Err(Error::ErrorResponse(r)),
+                    _ => Err(Error::UnexpectedResponse(r)),
+                }
+            }
+        "#;
+        let out = apply_to(src, drop_unreachable_arms);
+        assert!(out.contains("_ if odd => b()"), "{out}");
+        assert!(out.contains("_ => Err(Error::ErrorResponse(r))"), "{out}");
+        assert!(!out.contains("UnexpectedResponse"), "{out}");
     }
 
     #[test]

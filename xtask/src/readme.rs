@@ -73,7 +73,13 @@ paths:
         let spec = crate::spec::parse(SPEC, std::path::Path::new("t.yaml")).unwrap();
         let model = Spec::parse(SPEC, "t.yaml").unwrap();
         let generated =
-            crate::generate::generate(spec, &model, "t.yaml", crate::generate::Profile::Standalone)
+            crate::generate::generate(
+                spec,
+                &model,
+                "t.yaml",
+                crate::generate::Profile::Standalone,
+                Default::default(),
+            )
                 .unwrap();
         generated.code
     }

@@ -162,7 +162,14 @@ mod tests {
     fn table(yaml: &str) -> Table {
         let spec = spec::parse(yaml, std::path::Path::new("t.yaml")).unwrap();
         let model = Spec::parse(yaml, "t.yaml").unwrap();
-        let client = generate::generate(spec, &model, "t.yaml", Profile::Flatpeak).unwrap();
+        let client = generate::generate(
+            spec,
+            &model,
+            "t.yaml",
+            Profile::Flatpeak,
+            Default::default(),
+        )
+        .unwrap();
         generate(&model, &client.code, "t.yaml").unwrap()
     }
 

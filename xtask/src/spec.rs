@@ -32,6 +32,7 @@ pub fn parse(text: &str, origin: &Path) -> Result<OpenAPI> {
     let is_json = origin
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    refuse_other_versions(text, is_json, origin)?;
     let spec: OpenAPI = if is_json {
         let mut de = serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -70,6 +71,42 @@ pub fn parse(text: &str, origin: &Path) -> Result<OpenAPI> {
     Ok(spec)
 }
 
+/// Only the version field, read before the whole document: a 3.1 document usually fails to
+/// parse as 3.0 (`type: [string, "null"]`, `examples` lists), and its version is the reason
+/// worth giving, not the first field that does not fit.
+#[derive(serde::Deserialize)]
+struct Version {
+    openapi: Option<serde_json::Value>,
+}
+
+fn refuse_other_versions(text: &str, is_json: bool, origin: &Path) -> Result<()> {
+    let version = if is_json {
+        serde_json::from_str::<Version>(text).ok()
+    } else {
+        serde_norway::from_str::<Version>(text).ok()
+    };
+    let Some(openapi) = version.and_then(|v| v.openapi) else {
+        return Ok(());
+    };
+    let shown = openapi
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| openapi.to_string());
+    if shown.starts_with("3.0.") {
+        return Ok(());
+    }
+    let why = if shown.starts_with("3.1") {
+        "OpenAPI 3.1 writes schemas as JSON Schema 2020-12 (`type: [string, \"null\"]` for \
+         nullable, `const`, `examples`), which progenitor 0.15 does not read"
+    } else {
+        "progenitor 0.15 reads OpenAPI 3.0 only"
+    };
+    bail!(
+        "{}: `openapi: {shown}` is not supported: the generator reads OpenAPI 3.0.x documents; {why}",
+        origin.display()
+    )
+}
+
 /// serde_json and serde_norway append " at line L column C" to messages; the location is
 /// already in front of ours.
 fn strip_position(message: &str) -> &str {
@@ -101,6 +138,21 @@ mod tests {
         let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n";
         let msg = parse(text, Path::new("s.yaml")).unwrap_err().to_string();
         assert!(msg.contains("3.1.0") && msg.contains("3.0.x"), "{msg}");
+    }
+
+    #[test]
+    fn openapi_31_is_refused_before_its_schemas_fail_to_parse() {
+        let text = r#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {}, "components": {"schemas": {"A": {"type": ["string", "null"]}}}}"#;
+        let msg = parse(text, Path::new("s.json")).unwrap_err().to_string();
+        assert!(
+            msg.starts_with("s.json: `openapi: 3.1.0` is not supported"),
+            "{msg}"
+        );
+        assert!(msg.contains("JSON Schema 2020-12"), "{msg}");
+        let yaml = "openapi: 3.1.1\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    A: {type: [string, 'null']}\n";
+        let msg = parse(yaml, Path::new("s.yaml")).unwrap_err().to_string();
+        assert!(msg.contains("`openapi: 3.1.1` is not supported"), "{msg}");
     }
 
     #[test]

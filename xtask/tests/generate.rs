@@ -19,6 +19,19 @@ fn xtask(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `xtask generate --spec <spec> --out <out> <extra..>`.
+fn generate_out(spec: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "generate",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    xtask(&args)
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -74,6 +87,8 @@ fn out_writes_a_standalone_crate_for_the_published_spec() {
     ]);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
+    // The crate written is checked with `cargo check` by default.
+    assert!(err.contains("the crate compiles"), "{err}");
     // The published spec needs normalising; each rewrite is reported with its operation.
     assert!(
         err.contains("normalise: get-device: error responses 403, 404, 500"),
@@ -102,8 +117,10 @@ fn out_writes_a_standalone_crate_for_the_published_spec() {
         published.to_str().unwrap(),
         "--out",
         again.to_str().unwrap(),
+        "--no-check",
     ]);
     assert!(out.status.success());
+    assert!(!stderr(&out).contains("cargo check"), "{}", stderr(&out));
     let code_again = std::fs::read_to_string(again.join("src/generated.rs")).unwrap();
     assert!(code == code_again, "generation is not deterministic");
 }
@@ -111,34 +128,9 @@ fn out_writes_a_standalone_crate_for_the_published_spec() {
 #[test]
 fn an_operation_progenitor_cannot_take_is_named_without_a_panic() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = write_spec(
-        dir.path(),
-        "bad.yaml",
-        "openapi: 3.0.3
-info: {title: t, version: '1'}
-paths:
-  /fine:
-    get:
-      operationId: fine
-      responses:
-        '200': {description: ok, content: {application/json: {schema: {type: string}}}}
-  /odd/{id}:
-    get:
-      operationId: odd_param
-      parameters:
-        - {name: id, in: path, required: false, schema: {type: string}}
-      responses:
-        '200': {description: ok, content: {application/json: {schema: {type: string}}}}
-",
-    );
+    let spec = write_spec(dir.path(), "bad.yaml", ODD_PARAM);
     let out_dir = dir.path().join("out");
-    let out = xtask(&[
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+    let out = generate_out(&spec, &out_dir, &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("bad.yaml"), "{err}");
@@ -149,6 +141,10 @@ paths:
     );
     assert!(err.contains("parameter_data.required"), "{err}");
     assert!(!err.contains("operation `fine`"), "{err}");
+    assert!(
+        err.contains("(`--skip-unsupported` generates the other operations)"),
+        "{err}"
+    );
     assert!(
         !err.contains("panicked at") && !err.contains("RUST_BACKTRACE"),
         "{err}"
@@ -167,14 +163,131 @@ fn a_spec_with_a_syntax_error_names_file_and_line() {
         "broken.yaml",
         "openapi: 3.0.3\ninfo:\n  title: [unclosed\npaths: {}\n",
     );
-    let out = xtask(&[
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out",
-        dir.path().join("o").to_str().unwrap(),
-    ]);
+    let out = generate_out(&spec, &dir.path().join("o"), &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("broken.yaml:"), "{err}");
+}
+
+const ODD_PARAM: &str = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /fine:
+    get:
+      operationId: fine
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: string}}}}
+  /odd/{id}:
+    get:
+      operationId: odd_param
+      parameters:
+        - {name: id, in: path, required: false, schema: {type: string}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: string}}}}
+";
+
+#[test]
+fn skip_unsupported_leaves_out_what_progenitor_cannot_take_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write_spec(dir.path(), "bad.yaml", ODD_PARAM);
+    let out_dir = dir.path().join("out");
+    let out = generate_out(&spec, &out_dir, &["--skip-unsupported", "--no-check"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("skipped: operation `odd_param` (GET /odd/{id}): progenitor panicked"),
+        "{err}"
+    );
+    let code = std::fs::read_to_string(out_dir.join("src/generated.rs")).unwrap();
+    assert!(code.contains("pub fn fine(&self)"));
+    assert!(!code.contains("odd_param"));
+}
+
+#[test]
+fn a_crate_that_does_not_compile_fails_with_errors_named_by_their_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    // typify names both properties `type_` (typify #638): the crate cannot compile.
+    let spec = write_spec(
+        dir.path(),
+        "fields.yaml",
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things:
+    get:
+      operationId: get_thing
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        type: {type: string}
+        '@type': {type: string}
+",
+    );
+    let out_dir = dir.path().join("out");
+    let out = generate_out(&spec, &out_dir, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "error: the crate written to {} does not compile",
+            out_dir.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "error[E0124]: field `type_` is already declared (in `types::Thing`, from schema \
+             `#/components/schemas/Thing`)"
+        ),
+        "{err}"
+    );
+    let listed = err.lines().filter(|l| l.starts_with("  src/")).count();
+    assert!((1..=5).contains(&listed), "{err}");
+    assert!(
+        out_dir.join("src/generated.rs").exists(),
+        "the crate is kept to look at"
+    );
+}
+
+#[test]
+fn a_schema_typify_cannot_take_is_named_by_its_pointer() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write_spec(
+        dir.path(),
+        "not.yaml",
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Fine: {type: object, properties: {a: {type: string}}}
+    Uses: {type: object, properties: {odd: {$ref: '#/components/schemas/Odd'}}}
+    Odd: {type: object, properties: {a: {type: string}, b: {not: {type: string}}}}
+",
+    );
+    let out = generate_out(&spec, &dir.path().join("o"), &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "cannot generate the component schemas:\n  `#/components/schemas/Odd/properties/b`: \
+             progenitor panicked: not yet implemented: unhandled not schema"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("`#/components/schemas/Uses"), "{err}");
+    assert!(!err.contains("panicked at"), "{err}");
+}
+
+#[test]
+fn no_check_and_skip_unsupported_need_out() {
+    for flag in ["--no-check", "--skip-unsupported"] {
+        let out = xtask(&["generate", flag]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("--out"), "{}", stderr(&out));
+    }
 }
