@@ -524,60 +524,53 @@ fn break_response_body(
     defect: Defect,
     rng: &mut Rng,
 ) -> Result<Broken, RunError> {
-    let (Some(body), Some(schema)) = (
-        d.body.as_mut(),
-        response_schema(context.spec, d.op, d.status)?,
-    ) else {
+    let schema = response_schema(context.spec, d.op, d.status)?;
+    let (Some(body), Some(schema)) = (d.body.as_mut(), schema) else {
         return Ok(None);
     };
-    let mut walk = Walk {
-        doc: &context.spec.document,
-        patterns: &mut context.instances.patterns,
-        rng,
-    };
-    let places: Vec<defects::Place> = defects::places(&mut walk, schema, body)
-        .into_iter()
-        .filter(|p| p.defect == defect)
-        .collect();
-    Ok(rng
-        .pick_opt(&places)
-        .map(|place| (Some(place.pointer.clone()), defects::apply(body, place))))
+    Ok(place_of(context, schema, body, defect, rng)
+        .map(|place| (Some(place.pointer.clone()), defects::apply(body, &place))))
 }
 
-/// A defect of the request body, at a place found by walking it with its schema.
+/// A defect of the request body, at a place found by walking it with its schema: the
+/// response body's defect of the same name, which the gate reports as a `request` finding.
 fn break_request_body(
     context: &mut Context<'_>,
     d: &mut Draft<'_>,
     defect: Defect,
     rng: &mut Rng,
 ) -> Result<Broken, RunError> {
-    let schema =
-        d.op.request_body
-            .iter()
-            .flat_map(|b| b.media.iter())
-            .find(|m| m.is_json())
-            .and_then(|m| m.schema.as_deref())
-            .and_then(|p| context.spec.document.pointer(p));
+    let schema = request::body_schema(context.spec, d.op)?;
     let (Some(body), Some(schema), Some(kind)) =
         (d.request.body.as_mut(), schema, defect.in_response_body())
     else {
         return Ok(None);
     };
+    Ok(place_of(context, schema, body, kind, rng).map(|place| {
+        let expect = defects::apply_to_request(body, &place);
+        (Some(place.pointer), expect)
+    }))
+}
+
+/// A place in `body` (of `schema`) for `defect`, picked at random among all.
+fn place_of<'s>(
+    context: &mut Context<'s>,
+    schema: &'s Value,
+    body: &Value,
+    defect: Defect,
+    rng: &mut Rng,
+) -> Option<defects::Place> {
     let mut walk = Walk {
         doc: &context.spec.document,
         patterns: &mut context.instances.patterns,
         rng,
     };
-    let places: Vec<defects::Place> = defects::places(&mut walk, schema, body)
+    let mut places: Vec<defects::Place> = defects::places(&mut walk, schema, body)
         .into_iter()
-        .filter(|p| p.defect == kind)
+        .filter(|p| p.defect == defect)
         .collect();
-    Ok(rng.pick_opt(&places).map(|place| {
-        (
-            Some(place.pointer.clone()),
-            defects::apply_to_request(body, place),
-        )
-    }))
+    let at = rng.below(places.len());
+    (!places.is_empty()).then(|| places.swap_remove(at))
 }
 
 fn expected(kind: Kind, pointer: &str) -> Expected {

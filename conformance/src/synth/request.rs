@@ -103,7 +103,10 @@ pub(crate) fn make<'d>(
 }
 
 /// The schema of `op`'s JSON request body, if it takes one.
-fn body_schema<'d>(spec: &'d Spec, op: &Operation) -> Result<Option<&'d Value>, RunError> {
+pub(crate) fn body_schema<'d>(
+    spec: &'d Spec,
+    op: &Operation,
+) -> Result<Option<&'d Value>, RunError> {
     let Some(body) = &op.request_body else {
         return Ok(None);
     };
