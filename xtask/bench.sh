@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every comparison of BENCHMARKS.md in one run; prints the table at the end.
 #
-#   bash xtask/bench.sh            # everything, each row repeated (about 20 minutes on 2 cores)
+#   bash xtask/bench.sh            # everything, each row repeated (about 25 minutes on 2 cores)
 #   bash xtask/bench.sh --quick    # one run per row, fewer gate sizes (about 8 minutes)
 #
 # Rows: (1) decoding, criterion; (2) a retrieve_device call against hand-written reqwest,
@@ -13,7 +13,8 @@
 # Environment: RUNS (repeats of each quick row, default 5), BUILD_RUNS (repeats of each build
 # row, default 3), SIZES (gate set sizes, default "1000 2000 5000 10000"), PEER_RUNS (default 5).
 # Raw results go to target/bench/raw/, the table to target/bench/results.md. Nothing outside
-# target/bench/ is written: builds that change the spec run in a copy of the tree.
+# target/ is written: builds that change the spec run in a copy of the tree, and the tests
+# (row 7) build in the tree's own target directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
