@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Every comparison of BENCHMARKS.md in one run; prints the table at the end.
 #
-#   bash xtask/bench.sh            # everything, each row repeated (about 20 minutes on 2 cores)
+#   bash xtask/bench.sh            # everything, each row repeated (about 25 minutes on 2 cores)
 #   bash xtask/bench.sh --quick    # one run per row, fewer gate sizes (about 8 minutes)
 #
 # Rows: (1) decoding, criterion; (2) a retrieve_device call against hand-written reqwest,
 # criterion and a paired measurement; (3) the gate over synthetic sets of 1,000 to 10,000
-# recorded responses; (4) openapi-core on the same sets; (5) `cargo xtask generate` wall time;
-# (6) build time of crates/flatpeak, cold and after a one-field spec change.
+# recorded interactions (every operation of the spec, requests included); (4) openapi-core on
+# the same sets; (5) `cargo xtask generate` wall time; (6) build time of crates/flatpeak, cold
+# and after a one-field spec change; (7) `cargo test --workspace`, built.
 #
 # Environment: RUNS (repeats of each quick row, default 5), BUILD_RUNS (repeats of each build
 # row, default 3), SIZES (gate set sizes, default "1000 2000 5000 10000"), PEER_RUNS (default 5).
 # Raw results go to target/bench/raw/, the table to target/bench/results.md. Nothing outside
-# target/bench/ is written: builds that change the spec run in a copy of the tree.
+# target/ is written: builds that change the spec run in a copy of the tree, and the tests
+# (row 7) build in the tree's own target directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -87,7 +89,7 @@ cargo bench --quiet --locked -p flatpeak --no-run 2>/dev/null
 step "1. decoding (criterion, $RUNS runs)"
 for i in $(seq "$RUNS"); do
   cargo bench --quiet --locked -p flatpeak --bench decode -- --noplot >"$RAW/decode-$i.txt" 2>&1
-  for group in decode_device decode_location_status; do
+  for group in decode_device decode_location_status decode_tariff_rates; do
     for f in generated hand_written_floor serde_json_value; do
       cp "target/criterion/$group/$f/new/estimates.json" "$RAW/decode-$i-$group-$f.json"
     done
@@ -95,6 +97,7 @@ for i in $(seq "$RUNS"); do
 done
 wc -c <crates/flatpeak/tests/fixtures/device.json >"$RAW/device.bytes"
 wc -c <crates/flatpeak/tests/fixtures/location_status.json >"$RAW/location_status.bytes"
+wc -c <crates/flatpeak/tests/fixtures/tariff_rates.json >"$RAW/tariff_rates.bytes"
 
 step "2. retrieve_device against hand-written reqwest (criterion and paired, $RUNS runs)"
 for i in $(seq "$RUNS"); do
@@ -206,6 +209,13 @@ for f in "$RAW"/build-*.time.status; do
   [[ "$(cat "$f")" == 0 ]] || { echo "a build failed: ${f%.status}.err" >&2; cat "${f%.status}.err" >&2; exit 2; }
 done
 
+step "7. cargo test --workspace (built first; $BUILD_RUNS runs)"
+cargo test --quiet --locked --workspace --no-run >/dev/null 2>&1
+for i in $(seq "$BUILD_RUNS"); do
+  timed "$RAW/test-$i.time" cargo test --quiet --locked --workspace
+  [[ "$(cat "$RAW/test-$i.time.status")" == 0 ]] || { echo "the tests failed: $RAW/test-$i.time.err" >&2; exit 2; }
+done
+
 step "results"
 "$PYTHON" - "$RAW" "$SIZES" <<'EOF' | tee "$OUT/results.md"
 import json, os, re, statistics, sys
@@ -240,7 +250,8 @@ def paired_lines(path, pattern):
 # 1. decoding: the paired measurement (median over runs of its median ratio), and criterion's
 # (median over runs of the per-run ratio).
 runs = sorted({int(p.split("decode-")[1].split("-")[0]) for p in glob(f"{raw}/decode-*-*.json")})
-for group, body in (("decode_device", "device"), ("decode_location_status", "location_status")):
+for group, body in (("decode_device", "device"), ("decode_location_status", "location_status"),
+                    ("decode_tariff_rates", "tariff_rates")):
     size = int(open(f"{raw}/{body}.bytes").read())
     pat = (group + r"/paired: generated (\d+) ns, hand_written_floor (\d+) ns, "
            r"serde_json_value (\d+) ns, median ratio ([\d.]+)")
@@ -285,7 +296,7 @@ for n in sizes:
     }
 for n in sizes:
     g = gate[n]
-    print(f"| 3 | gate, {n:,} recorded responses (release binary, {len(runs)} runs) | "
+    print(f"| 3 | gate, {n:,} recorded interactions (release binary, {len(runs)} runs) | "
           f"{g['wall']:.2f} s wall, {n / g['wall']:,.0f} interactions/s, "
           f"{1e6 * g['wall'] / n:.0f} us each; CPU {g['cpu']:.2f} s = {g['cpu'] / g['wall']:.2f} cores busy; "
           f"reading {g['cassettes']:.2f} s, examining {g['examine']:.2f} s wall; "
@@ -296,7 +307,7 @@ for n in sizes:
 for p in glob(f"{raw}/gate-debug-*.time"):
     n = int(p.split("gate-debug-")[1].split(".")[0])
     wall, user, sys_ = times(p)
-    print(f"| 3 | gate, {n:,} recorded responses, debug build (what `cargo xtask conformance` runs; 1 run) | "
+    print(f"| 3 | gate, {n:,} recorded interactions, debug build (what `cargo xtask conformance` runs; 1 run) | "
           f"{wall:.1f} s wall, {n / wall:,.0f} interactions/s, CPU {user + sys_:.1f} s | | |")
 if len(sizes) >= 2:
     xs, ys = sizes, [gate[n]["wall"] for n in sizes]
@@ -307,7 +318,7 @@ if len(sizes) >= 2:
     r2 = 1 - sum((y - (a + b * x)) ** 2 for x, y in zip(xs, ys)) / ss if ss else 1.0
     lo, hi = min(sizes), max(sizes)
     print(f"| 3 | gate growth with the count | wall = {a:.3f} s + {1e6 * b:.0f} us x count (R^2 = {r2:.4f}); "
-          f"{hi:,} vs {lo:,}: {gate[hi]['wall'] / gate[lo]['wall']:.1f}x the time for {hi / lo:.0f}x the responses | linear | "
+          f"{hi:,} vs {lo:,}: {gate[hi]['wall'] / gate[lo]['wall']:.1f}x the time for {hi / lo:.0f}x the interactions | linear | "
           f"{'yes' if r2 > 0.99 else 'no'} |")
 
 # 4. the peer, each run paired with a run of the gate just before it
@@ -338,12 +349,15 @@ for n in (1000, 10000):
           f"{1e6 * m['gate_validating'] / n:.0f} us CPU each: **{m['end_to_end']:.1f}x** end to end (wall; pairs {e2e[0]:.1f}x to {e2e[-1]:.1f}x), "
           f"{m['per_cpu']:.1f}x per CPU second, **{m['validation']:.0f}x** validation against validation | >= 20x | "
           f"{'yes' if m['end_to_end'] >= 20 else 'end to end: no; validation: ' + ('yes' if m['validation'] >= 20 else 'no')} |")
-    print(f"| 4 | findings, {n:,}: openapi-core vs gate, per interaction and (kind, JSON pointer) | "
+    bodyless = last["kinds"].get("json (x-optional-body)", 0)
+    print(f"| 4 | findings, {n:,}: openapi-core vs gate, per interaction and (kind, place) | "
           f"interactions flagged by both {last['peer_vs_gate']['interactions'].get('both', 0)}, by openapi-core only "
-          f"{last['peer_vs_gate']['interactions'].get('peer_only', 0)}; findings: {vs.get('both', 0)} same, "
+          f"{last['peer_vs_gate']['interactions'].get('peer_only', 0)}; findings: {vs.get('both', 0)} same "
+          f"({last['kinds'].get('request', 0)} of them `request`), "
           f"{vs.get('peer_other_kind', 0)} same pointer under another kind, "
           f"**{missed} found only by openapi-core**, {vs.get('other_only', 0)} only by the gate "
-          f"({last['peer_vs_gate']['other_only_kinds']}); gate vs manifest: {gm['agree']:,} of {n:,} interactions exactly as listed | "
+          f"({last['peer_vs_gate']['other_only_kinds']}); not compared: {bodyless} documented bodyless 202s "
+          f"openapi-core rejects (`x-optional-body`); gate vs manifest: {gm['agree']:,} of {n:,} interactions exactly as listed | "
           f"none missed | {'yes' if missed == 0 else 'no'} |")
 for name in ("cassettes", "negative"):
     p = f"{raw}/peer-{name}.json"
@@ -354,7 +368,9 @@ for name in ("cassettes", "negative"):
         print(f"| 4 | findings, {'bundled' if name == 'cassettes' else 'negative'} set ({r['interactions']}): openapi-core vs gate | "
               f"{vs.get('both', 0)} same, {vs.get('peer_other_kind', 0)} same pointer under another kind"
               f"{' (' + other + ')' if other else ''}, **{vs.get('peer_only', 0)} only by openapi-core**, "
-              f"{vs.get('other_only', 0)} only by the gate | none missed | {'yes' if vs.get('peer_only', 0) == 0 else 'no'} |")
+              f"{vs.get('other_only', 0)} only by the gate; not compared: "
+              f"{r['kinds'].get('json (x-optional-body)', 0)} documented bodyless 202s openapi-core rejects | "
+              f"none missed | {'yes' if vs.get('peer_only', 0) == 0 else 'no'} |")
 
 # 5. generation
 if os.path.exists(f"{raw}/generate.json"):
@@ -375,4 +391,9 @@ for kind, label in (("cold", "cold (dependencies included), debug"),
                     ("incremental", "incremental after a one-field spec change and regeneration, debug")):
     xs = [times(p)[0] for p in glob(f"{raw}/build-{kind}-*.time")]
     print(f"| 6 | build crates/flatpeak, {label} | {med(xs):.1f} s (median of {len(xs)}) | | |")
+
+# 7. the tests
+xs = [times(p)[0] for p in glob(f"{raw}/test-*.time")]
+if xs:
+    print(f"| 7 | `cargo test --workspace`, built, debug | {med(xs):.1f} s (median of {len(xs)}) | | |")
 EOF

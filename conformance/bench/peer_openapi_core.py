@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""The peer of the gate benchmark: Python openapi-core validates the same recorded responses
-against the same spec, and the findings are compared with the gate's and with the synth
-manifest's.
+"""The peer of the gate benchmark: Python openapi-core validates the same recorded requests and
+responses against the same spec, and the findings are compared with the gate's and with the
+synth manifest's.
 
     python3 conformance/bench/peer_openapi_core.py --spec openapi/flatpeak.yaml \\
         --cassettes DIR/cassettes [--manifest DIR/manifest.json] \\
         [--gate-report report.json] [--out peer.json]
 
 Cassettes are read as the gate reads them (VCR JSON or YAML, HAR 1.2; hidden files skipped).
-Each recorded response goes to `OpenAPI.iter_response_errors(MockRequest, MockResponse)`, which
-reports every error (`validate_response` raises the first); each error is mapped to the gate's
-kind and JSON pointer:
+Each recorded request (method, URL with its query, headers, body) goes to
+`OpenAPI.iter_request_errors(MockRequest)` (path, query and header parameters, security, the
+JSON body), and its response to `OpenAPI.iter_response_errors(MockRequest, MockResponse)`;
+`iter_` reports every error where `validate_` raises the first. Each error is mapped to the
+gate's kind and place:
 
     PathNotFound, OperationNotFound, ServerNotFound -> route
     ResponseNotFound                                -> status
@@ -19,6 +21,15 @@ kind and JSON pointer:
     JSON Schema `enum`                              -> unknown-enum-value
     any other JSON Schema error                     -> schema (`required`: pointer of the field)
     header errors                                   -> header (the gate does not check headers)
+    a request parameter's error                     -> request, at `query:NAME` or `path:NAME`
+    a request body's error                          -> request, at the JSON pointer (`required`:
+                                                       of the field), "" when it is no JSON
+    security errors                                 -> security (the gate does not check them)
+
+A response the spec documents as maybe bodyless (`x-optional-body: true`, an extension
+openapi-core does not read) and that came without a body is a `json` error to openapi-core
+(`MissingData`); the gate accepts it, as the spec says. Those are counted apart, as
+`json (x-optional-body)`, and not compared.
 
 Only those kinds are compared; the gate's other kinds (client, disagreement, replay,
 undeclared-field) have no counterpart in a schema validator. Prints a summary; `--out` writes
@@ -39,7 +50,7 @@ import yaml
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-COMPARED = {"route", "status", "content-type", "json", "schema", "unknown-enum-value"}
+COMPARED = {"route", "status", "content-type", "json", "schema", "unknown-enum-value", "request"}
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REQUIRED = re.compile(r"^'(.*)' is a required property$")
 
@@ -60,8 +71,9 @@ def header(pairs, name):
 
 
 def read_cassettes(root):
-    """Every interaction under `root`: (file relative to root, index, method, url, status,
-    headers, body bytes), in path order."""
+    """Every interaction under `root`: (file relative to root, index, method, url, request
+    headers, request body bytes, status, response headers, response body bytes), in path
+    order."""
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -85,16 +97,22 @@ def read_cassettes(root):
 
 
 def read_vcr(rel, doc):
+    def pairs(headers):
+        return [(n, v) for n, vs in (headers or {}).items() for v in vs]
+
     for i, it in enumerate(doc["http_interactions"]):
         req, resp = it["request"], it["response"]
-        headers = [(n, v) for n, vs in (resp.get("headers") or {}).items() for v in vs]
+        request_body = ((req.get("body") or {}).get("string") or "").encode()
         body = ((resp.get("body") or {}).get("string") or "").encode()
-        yield (rel, i, req["method"].upper(), req["uri"], int(resp["status"]["code"]), headers, body)
+        yield (rel, i, req["method"].upper(), req["uri"], pairs(req.get("headers")), request_body,
+               int(resp["status"]["code"]), pairs(resp.get("headers")), body)
 
 
 def read_har(rel, doc):
     for i, entry in enumerate(doc["log"]["entries"]):
         req, resp = entry["request"], entry["response"]
+        request_headers = [(h["name"], h["value"]) for h in req.get("headers", [])]
+        request_body = ((req.get("postData") or {}).get("text") or "").encode()
         headers = [(h["name"], h["value"]) for h in resp.get("headers", [])]
         content = resp.get("content", {})
         text = content.get("text") or ""
@@ -102,7 +120,46 @@ def read_har(rel, doc):
             body = base64.b64decode(text)
         else:
             body = text.encode()
-        yield (rel, i, req["method"].upper(), req["url"], int(resp["status"]), headers, body)
+        yield (rel, i, req["method"].upper(), req["url"], request_headers, request_body,
+               int(resp["status"]), headers, body)
+
+
+def schema_places(schema_errors, enum_kind):
+    """JSON Schema errors as (kind, pointer) pairs: `enum` errors as `enum_kind`, the others
+    as `schema`; a `required` error at the missing field."""
+    out = []
+    for se in schema_errors:
+        at = list(se.absolute_path)
+        if se.validator == "required":
+            m = REQUIRED.match(se.message)
+            missing = [m.group(1)] if m else [
+                p for p in se.validator_value if p not in (se.instance or {})
+            ]
+            out.extend(("schema", pointer(at + [p])) for p in missing)
+        elif se.validator == "enum":
+            out.append((enum_kind, pointer(at)))
+        else:
+            out.append(("schema", pointer(at)))
+    return out
+
+
+def classify_request(error):
+    """One openapi-core request error as (kind, place) pairs, or None when it is not one of
+    the request's own errors (a route error, which `classify` reads)."""
+    name = type(error).__name__
+    if hasattr(error, "location") and hasattr(error, "name"):
+        # A parameter: missing, or a value that does not cast, deserialize or validate.
+        return [("request", f"{error.location}:{error.name}")]
+    if name in ("MissingRequiredRequestBody", "MissingRequestBody"):
+        return [("request", "")]
+    if name == "InvalidRequestBody" or "RequestBody" in name:
+        schema_errors = getattr(error.__cause__, "schema_errors", None)
+        if schema_errors:
+            return [("request", at) for _, at in schema_places(schema_errors, "request")]
+        return [("request", "")]
+    if "Security" in name:
+        return [("security", "")]
+    return None
 
 
 def classify(error):
@@ -112,20 +169,7 @@ def classify(error):
     cause_name = type(cause).__name__ if cause is not None else ""
     schema_errors = getattr(cause, "schema_errors", None)
     if schema_errors:
-        out = []
-        for se in schema_errors:
-            at = list(se.absolute_path)
-            if se.validator == "required":
-                m = REQUIRED.match(se.message)
-                missing = [m.group(1)] if m else [
-                    p for p in se.validator_value if p not in (se.instance or {})
-                ]
-                out.extend(("schema", pointer(at + [p])) for p in missing)
-            elif se.validator == "enum":
-                out.append(("unknown-enum-value", pointer(at)))
-            else:
-                out.append(("schema", pointer(at)))
-        return out
+        return schema_places(schema_errors, "unknown-enum-value")
     if name in ("PathNotFound", "OperationNotFound", "ServerNotFound"):
         return [("route", "")]
     if name == "ResponseNotFound":
@@ -139,28 +183,67 @@ def classify(error):
     return [("other:" + name + (":" + cause_name if cause_name else ""), "")]
 
 
-def validate(api, interactions):
-    """The peer's findings by (file, index), and how long validating took (wall and CPU)."""
+def optional_bodies(spec):
+    """(method, path pattern, status) of every response documented with `x-optional-body`."""
+    out = []
+    responses = spec.get("components", {}).get("responses", {})
+    for template, item in spec.get("paths", {}).items():
+        pattern = re.compile("^" + re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(template)) + "$")
+        for method, op in item.items():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            for status, response in op["responses"].items():
+                ref = response.get("$ref", "")
+                if ref.startswith("#/components/responses/"):
+                    response = responses.get(ref.rsplit("/", 1)[1], {})
+                if response.get("x-optional-body") is True:
+                    out.append((method.upper(), pattern, str(status)))
+    return out
+
+
+def documented_bodyless(optional, method, path, status, body):
+    """Whether a response without a body is one the spec documents as maybe bodyless."""
+    return not body and any(
+        m == method and p.match(path) and s == str(status) for m, p, s in optional
+    )
+
+
+def essence(content_type):
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def validate(api, interactions, optional=()):
+    """The peer's findings by (file, index), and how long validating took (wall and CPU).
+    `optional` is what `optional_bodies` returns: a `json` error on such a bodyless response
+    is renamed `json (x-optional-body)`."""
     findings = {}
     wall, cpu = time.perf_counter(), time.process_time()
-    for rel, index, method, url, status, headers, body in interactions:
+    for rel, index, method, url, request_headers, request_body, status, headers, body in interactions:
         parts = urlsplit(url)
         request = MockRequest(
             f"{parts.scheme}://{parts.netloc}",
             method.lower(),
             parts.path,
-            args=dict(parse_qsl(parts.query)),
+            args=dict(parse_qsl(parts.query, keep_blank_values=True)),
+            headers=dict(request_headers),
+            data=request_body or None,
+            content_type=essence(header(request_headers, "content-type")) or "application/json",
         )
-        content_type = header(headers, "content-type") or ""
         response = MockResponse(
             body,
             status_code=status,
             headers=dict(headers),
-            content_type=content_type.split(";")[0].strip().lower(),
+            content_type=essence(header(headers, "content-type")),
         )
         found = set()
+        for error in api.iter_request_errors(request):
+            places = classify_request(error)
+            found.update(places if places is not None else classify(error))
         for error in api.iter_response_errors(request, response):
             found.update(classify(error))
+        if ("json", "") in found and documented_bodyless(optional, method, parts.path, status, body):
+            found.discard(("json", ""))
+            found.add(("json (x-optional-body)", ""))
         findings[(rel, index)] = found
     return findings, time.perf_counter() - wall, time.process_time() - cpu
 
@@ -251,7 +334,7 @@ def main():
     if not interactions:
         sys.exit("no interactions found under " + args.cassettes)
 
-    peer, validate_s, validate_cpu_s = validate(api, interactions)
+    peer, validate_s, validate_cpu_s = validate(api, interactions, optional_bodies(spec))
     total_s = time.perf_counter() - started
     n = len(interactions)
     keys = [(rel, index) for rel, index, *_ in interactions]

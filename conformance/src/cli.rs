@@ -34,9 +34,10 @@ pub struct Cli {
 /// The gate's other commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write a synthetic set of recorded responses, valid ones with defects mixed in, and a
-    /// manifest of the findings each must give (for benchmarks and for checking other
-    /// validators). Check it with `--cassettes DIR/cassettes --no-waivers`.
+    /// Write a synthetic set of recorded interactions (every operation of the spec, requests
+    /// and responses), valid ones with defects mixed in, and a manifest of the findings each
+    /// must give (for benchmarks and for checking other validators). Check it with
+    /// `--cassettes DIR/cassettes --no-waivers`.
     Synth(SynthArgs),
     /// Replace credentials and every value the spec marks `x-sensitive` in cassettes (VCR
     /// JSON or YAML, HAR), in place, by placeholders that still validate. Exit 0 when done;
@@ -70,8 +71,8 @@ pub struct SynthArgs {
     /// Write `cassettes/` and `manifest.json` into this directory.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// The OpenAPI 3.0 spec whose operations, statuses and schemas the set follows
-    /// [default: openapi/flatpeak.yaml].
+    /// The OpenAPI 3.0 spec whose operations, parameters, statuses and schemas the set
+    /// follows [default: openapi/flatpeak.yaml].
     #[arg(long, value_name = "PATH")]
     pub spec: Option<PathBuf>,
 }

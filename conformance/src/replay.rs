@@ -535,6 +535,12 @@ fn same_text(a: &str, b: &str) -> bool {
     if let (Ok(x), Ok(y)) = (a.parse::<f64>(), b.parse::<f64>()) {
         return x == y;
     }
+    same_instant(a, b)
+}
+
+/// Whether two texts are RFC 3339 times of the same instant: the client sends the `DateTime`
+/// it parsed in its own form (UTC, `Z`, no zero fraction), whatever the recording's form.
+fn same_instant(a: &str, b: &str) -> bool {
     match (
         chrono::DateTime::parse_from_rfc3339(a),
         chrono::DateTime::parse_from_rfc3339(b),
@@ -564,15 +570,16 @@ fn body_difference(
     )
 }
 
-/// The first place where `a` and `b` differ, numbers compared as numbers.
+/// The first place where `a` and `b` differ, numbers compared as numbers and times as instants.
 fn json_difference(
     a: &serde_json::Value,
     b: &serde_json::Value,
     at: &mut String,
 ) -> Option<String> {
-    use serde_json::Value::{Array, Number, Object};
+    use serde_json::Value::{Array, Number, Object, String as Text};
     match (a, b) {
         (Number(x), Number(y)) => (x.as_f64() != y.as_f64()).then(|| at.clone()),
+        (Text(x), Text(y)) => (x != y && !same_instant(x, y)).then(|| at.clone()),
         (Object(x), Object(y)) => {
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             keys.into_iter().find_map(|k| {
@@ -741,6 +748,20 @@ mod tests {
             Some("/data/1/v".to_string())
         );
         assert_eq!(at(json!({"a/b": 1}), json!({})), Some("/a~1b".to_string()));
+        assert_eq!(
+            at(
+                json!({"t": "2023-11-07T06:31:56+01:00", "u": "2023-12-07T05:31:56.000Z"}),
+                json!({"t": "2023-11-07T05:31:56Z", "u": "2023-12-07T05:31:56Z"})
+            ),
+            None
+        );
+        assert_eq!(
+            at(
+                json!({"t": "2023-11-07T06:31:56Z"}),
+                json!({"t": "2023-11-07T05:31:56Z"})
+            ),
+            Some("/t".to_string())
+        );
     }
 
     #[tokio::test]

@@ -79,6 +79,12 @@ impl Sensitivity {
     }
 }
 
+/// What the placeholder of a value whose schema is `schema` (a property's or a parameter's)
+/// must be.
+pub(crate) fn placeholder_hint(doc: &Value, schema: &Value) -> Hint {
+    hint(sensitive::hint(doc, schema))
+}
+
 /// The spec model's hint as the placeholders' own.
 fn hint(h: sensitive::Hint) -> Hint {
     match h {

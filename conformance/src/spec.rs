@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-pub use spec_model::{Location, Media, Operation, Response, Spec, escape, local_pointer, unescape};
+pub use spec_model::{
+    Location, Media, Operation, Parameter, Response, Spec, escape, local_pointer, unescape,
+};
 
 use crate::RunError;
 

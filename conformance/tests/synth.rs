@@ -1,5 +1,6 @@
-//! `conformance synth`: a seed gives the same set, and the gate finds in it exactly what the
-//! manifest says, interaction by interaction and pointer by pointer.
+//! `conformance synth`: a seed gives the same set, every operation of the spec is in it, and
+//! the gate finds in it exactly what the manifest says, interaction by interaction and pointer
+//! by pointer, requests included.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 mod common;
@@ -113,7 +114,27 @@ fn the_gate_finds_exactly_what_the_manifest_lists() {
         found.is_empty(),
         "findings the manifest does not list: {found:?}"
     );
-    // Every kind of defect is in this set, so every one was checked.
+    // Every operation of the spec is in this set, and every kind of defect, so every one was
+    // checked.
+    let spec = spec();
+    for op in &spec.operations {
+        assert!(
+            set.manifest.operations.contains_key(&op.id),
+            "{} is missing from {:?}",
+            op.id,
+            set.manifest.operations
+        );
+    }
+    let methods: std::collections::BTreeSet<&str> = set
+        .manifest
+        .interactions
+        .iter()
+        .map(|e| e.method.as_str())
+        .collect();
+    assert_eq!(
+        methods.into_iter().collect::<Vec<_>>(),
+        ["DELETE", "GET", "PATCH", "POST", "PUT"]
+    );
     for defect in Defect::ALL {
         assert!(
             set.manifest.defects.contains_key(defect.name()),
@@ -138,14 +159,41 @@ fn a_set_is_never_written_over_another() {
 }
 
 #[test]
-fn a_spec_without_flatpeaks_operations_is_refused_by_name() {
-    let spec = Spec::from_document(serde_json::json!({
-        "openapi": "3.0.3",
-        "paths": {"/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok"}}}}}
-    }), "t.yaml")
-    .unwrap();
-    let err = synth::generate(&spec, &options(1, 1, 0.0, 1))
+fn a_spec_synth_cannot_make_instances_for_is_refused_with_the_reason() {
+    let spec = |paths: serde_json::Value| {
+        Spec::from_document(
+            serde_json::json!({"openapi": "3.0.3", "paths": paths}),
+            "t.yaml",
+        )
+        .unwrap()
+    };
+    let err = synth::generate(&spec(serde_json::json!({})), &options(1, 1, 0.0, 1))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("no operation `login`"), "{err}");
+    assert!(err.contains("no operations"), "{err}");
+    let unmatched = spec(serde_json::json!({"/a": {"get": {"responses": {"200": {
+        "description": "ok",
+        "content": {"application/json": {"schema": {
+            "type": "string", "pattern": "^[0-9]+$", "example": "abc"}}}}}}}}));
+    let err = synth::generate(&unmatched, &options(1, 1, 0.0, 1))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("pattern `^[0-9]+$`"), "{err}");
+}
+
+#[test]
+fn any_spec_with_json_bodies_will_do() {
+    let spec = Spec::from_document(
+        serde_json::json!({"openapi": "3.0.3", "paths": {"/things/{id}": {
+            "parameters": [{"name": "id", "in": "path", "required": true,
+                            "schema": {"type": "string"}}],
+            "get": {"responses": {"200": {"description": "ok", "content": {"application/json":
+                {"schema": {"type": "object", "required": ["n"],
+                            "properties": {"n": {"type": "integer", "minimum": 3}}}}}}}}}}}),
+        "t.yaml",
+    )
+    .unwrap();
+    let set = synth::generate(&spec, &options(20, 1, 0.0, 20)).unwrap();
+    assert_eq!(set.manifest.operations["get_things_id"], 20);
+    assert!(set.manifest.interactions[0].url.contains("/things/"));
 }

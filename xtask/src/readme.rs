@@ -72,15 +72,14 @@ paths:
     fn client() -> String {
         let spec = crate::spec::parse(SPEC, std::path::Path::new("t.yaml")).unwrap();
         let model = Spec::parse(SPEC, "t.yaml").unwrap();
-        let generated =
-            crate::generate::generate(
-                spec,
-                &model,
-                "t.yaml",
-                crate::generate::Profile::Standalone,
-                Default::default(),
-            )
-                .unwrap();
+        let generated = crate::generate::generate(
+            spec,
+            &model,
+            "t.yaml",
+            crate::generate::Profile::Standalone,
+            Default::default(),
+        )
+        .unwrap();
         generated.code
     }
 

@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::rng::Rng;
+use super::view::{Patterns, View, view};
 use crate::model::{Kind, Severity};
-use crate::spec::{escape, local_pointer};
+use crate::spec::escape;
 
 /// A kind of defect, each one the gate has a check for.
 #[derive(
@@ -24,20 +25,20 @@ use crate::spec::{escape, local_pointer};
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Defect {
-    /// A field the schema requires is absent.
+    /// A field the response schema requires is absent.
     MissingRequiredField,
-    /// A field holds a value of the wrong JSON type (a string for a boolean, a number for a
-    /// string, ...).
+    /// A response field holds a value of the wrong JSON type (a string for a boolean, a
+    /// number for a string, ...).
     WrongType,
-    /// An enum field holds a value the spec does not list.
+    /// A response enum field holds a value the spec does not list.
     UnknownEnumValue,
-    /// A `date-time` field holds something else.
+    /// A response `date-time` field holds something else.
     BadDateTime,
-    /// An id does not match the documented pattern.
+    /// A response string (an id, mostly) does not match its documented pattern.
     IdOffPattern,
-    /// A number lies outside its documented `minimum` or `maximum`.
+    /// A response number lies outside its documented `minimum` or `maximum`.
     OutOfRange,
-    /// An object has a field its schema does not declare (a warning, not an error).
+    /// A response object has a field its schema does not declare (a warning, not an error).
     UndeclaredField,
     /// The status is not documented for the operation.
     UndocumentedStatus,
@@ -45,16 +46,43 @@ pub enum Defect {
     HtmlErrorPage,
     /// The request's path matches no operation.
     UnknownRoute,
+    /// A field the request body's schema requires is absent.
+    RequestBodyMissingRequiredField,
+    /// A request body field holds a value of the wrong JSON type.
+    RequestBodyWrongType,
+    /// A request body string (an id, mostly) does not match its documented pattern.
+    RequestBodyIdOffPattern,
+    /// A request body enum field holds a value the spec does not list.
+    RequestBodyUnknownEnumValue,
+    /// A required query parameter is absent.
+    RequestQueryMissingRequired,
+    /// An integer, number or boolean query parameter holds a word.
+    RequestQueryWrongType,
+    /// A `date-time` query parameter holds something else.
+    RequestQueryBadDateTime,
+    /// A query parameter lies outside its documented `minimum` or `maximum`.
+    RequestQueryOutOfRange,
+    /// A path or query parameter (an id) does not match its documented pattern.
+    RequestParameterIdOffPattern,
 }
 
 impl Defect {
     /// Every defect, in the order of their names.
-    pub const ALL: [Defect; 10] = [
+    pub const ALL: [Defect; 19] = [
         Defect::BadDateTime,
         Defect::HtmlErrorPage,
         Defect::IdOffPattern,
         Defect::MissingRequiredField,
         Defect::OutOfRange,
+        Defect::RequestBodyIdOffPattern,
+        Defect::RequestBodyMissingRequiredField,
+        Defect::RequestBodyUnknownEnumValue,
+        Defect::RequestBodyWrongType,
+        Defect::RequestParameterIdOffPattern,
+        Defect::RequestQueryBadDateTime,
+        Defect::RequestQueryMissingRequired,
+        Defect::RequestQueryOutOfRange,
+        Defect::RequestQueryWrongType,
         Defect::UndeclaredField,
         Defect::UndocumentedStatus,
         Defect::UnknownEnumValue,
@@ -75,7 +103,41 @@ impl Defect {
             Defect::UndocumentedStatus => "undocumented-status",
             Defect::HtmlErrorPage => "html-error-page",
             Defect::UnknownRoute => "unknown-route",
+            Defect::RequestBodyMissingRequiredField => "request-body-missing-required-field",
+            Defect::RequestBodyWrongType => "request-body-wrong-type",
+            Defect::RequestBodyIdOffPattern => "request-body-id-off-pattern",
+            Defect::RequestBodyUnknownEnumValue => "request-body-unknown-enum-value",
+            Defect::RequestQueryMissingRequired => "request-query-missing-required",
+            Defect::RequestQueryWrongType => "request-query-wrong-type",
+            Defect::RequestQueryBadDateTime => "request-query-bad-date-time",
+            Defect::RequestQueryOutOfRange => "request-query-out-of-range",
+            Defect::RequestParameterIdOffPattern => "request-parameter-id-off-pattern",
         }
+    }
+
+    /// The defect of a response body that becomes this defect of a request body, if any.
+    pub(crate) fn in_response_body(self) -> Option<Defect> {
+        Some(match self {
+            Defect::RequestBodyMissingRequiredField => Defect::MissingRequiredField,
+            Defect::RequestBodyWrongType => Defect::WrongType,
+            Defect::RequestBodyIdOffPattern => Defect::IdOffPattern,
+            Defect::RequestBodyUnknownEnumValue => Defect::UnknownEnumValue,
+            _ => return None,
+        })
+    }
+
+    /// Whether the defect is made in a response body, by walking it with its schema.
+    pub(crate) fn of_response_body(self) -> bool {
+        matches!(
+            self,
+            Defect::MissingRequiredField
+                | Defect::WrongType
+                | Defect::UnknownEnumValue
+                | Defect::BadDateTime
+                | Defect::IdOffPattern
+                | Defect::OutOfRange
+                | Defect::UndeclaredField
+        )
     }
 }
 
@@ -91,7 +153,8 @@ pub struct Expected {
 }
 
 impl Expected {
-    fn error(kind: Kind, pointer: &str) -> Self {
+    /// An error of `kind` at `pointer`.
+    pub(crate) fn error(kind: Kind, pointer: &str) -> Self {
         Expected {
             kind,
             pointer: pointer.to_string(),
@@ -112,93 +175,120 @@ pub(crate) struct Place {
     pub(crate) value: Option<Value>,
 }
 
-/// Every place in `body` (valid against the schema at `schema` of `doc`) where a body defect can
-/// be made.
-pub(crate) fn places(doc: &Value, schema: &Value, body: &Value, rng: &mut Rng) -> Vec<Place> {
+/// Walks a body with its schema.
+pub(crate) struct Walk<'a, 'd> {
+    pub(crate) doc: &'d Value,
+    pub(crate) patterns: &'a mut Patterns,
+    pub(crate) rng: &'a mut Rng,
+}
+
+/// Every place in `body` (valid against `schema`, a schema of `doc`) where a body defect can
+/// be made. A `oneOf` is not walked into: a defect in one member makes the value match no
+/// member, which the gate reports at the union, not at the defect.
+pub(crate) fn places<'d>(walk: &mut Walk<'_, 'd>, schema: &'d Value, body: &Value) -> Vec<Place> {
     let mut out = Vec::new();
-    walk(doc, schema, body, "", rng, &mut out);
+    walk.walk(schema, body, "", &mut out);
     out
 }
 
-fn walk(doc: &Value, schema: &Value, body: &Value, at: &str, rng: &mut Rng, out: &mut Vec<Place>) {
-    let schema = resolve(doc, schema);
-    let place = |defect, pointer: String, value| Place {
-        defect,
-        pointer,
-        parent: parent_of(at),
-        value,
-    };
-    match body {
-        Value::Object(fields) => {
-            let properties = schema.get("properties").and_then(Value::as_object);
-            for name in schema
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .filter(|name| fields.contains_key(*name))
-            {
-                out.push(Place {
-                    defect: Defect::MissingRequiredField,
-                    pointer: format!("{at}/{}", escape(name)),
-                    parent: at.to_string(),
-                    value: None,
-                });
-            }
-            // An object that declares its fields and admits no others (the gate's rule for
-            // `undeclared-field`).
-            if properties.is_some_and(|p| !p.is_empty())
-                && schema.get("additionalProperties").is_none()
-            {
-                out.push(Place {
-                    defect: Defect::UndeclaredField,
-                    pointer: at.to_string(),
-                    parent: at.to_string(),
-                    value: None,
-                });
-            }
-            for (name, value) in fields {
-                if let Some(s) = properties.and_then(|p| p.get(name)) {
-                    walk(doc, s, value, &format!("{at}/{}", escape(name)), rng, out);
+impl<'d> Walk<'_, 'd> {
+    fn walk(&mut self, schema: &'d Value, body: &Value, at: &str, out: &mut Vec<Place>) {
+        let view = view(self.doc, schema);
+        if view.one_of.is_some() {
+            return;
+        }
+        match body {
+            Value::Object(fields) => self.object(&view, fields, at, out),
+            Value::Array(items) => {
+                if let Some(schema) = view.items {
+                    for (i, item) in items.iter().enumerate() {
+                        self.walk(schema, item, &format!("{at}/{i}"), out);
+                    }
                 }
             }
+            Value::Null => {}
+            leaf => self.leaf(&view, leaf, at, out),
         }
-        Value::Array(_) | Value::Null => {}
-        leaf => {
-            if let Some(options) = schema.get("enum").and_then(Value::as_array) {
-                let unknown = unknown_enum_value(options);
-                out.push(place(
-                    Defect::UnknownEnumValue,
-                    at.to_string(),
-                    Some(unknown),
-                ));
-                // A wrong type in an enum field is also an enum finding: not a clean defect.
-                return;
-            }
-            if let Some(wrong) = wrong_type(leaf) {
-                out.push(place(Defect::WrongType, at.to_string(), Some(wrong)));
-            }
-            if schema.get("format").and_then(Value::as_str) == Some("date-time") {
-                let bad = *rng.pick(&["yesterday", "2022-03-22T11:12:21", "22/03/2022 11:12"]);
-                out.push(place(Defect::BadDateTime, at.to_string(), Some(bad.into())));
-            }
-            if schema.get("pattern").is_some()
-                && let Some(text) = leaf.as_str()
+    }
+
+    fn object(
+        &mut self,
+        view: &View<'d>,
+        fields: &serde_json::Map<String, Value>,
+        at: &str,
+        out: &mut Vec<Place>,
+    ) {
+        for name in view.required.iter().filter(|n| fields.contains_key(**n)) {
+            out.push(Place {
+                defect: Defect::MissingRequiredField,
+                pointer: format!("{at}/{}", escape(name)),
+                parent: at.to_string(),
+                value: None,
+            });
+        }
+        // An object that declares its fields and admits no others (the gate's rule for
+        // `undeclared-field`).
+        if view.is_closed() {
+            out.push(Place {
+                defect: Defect::UndeclaredField,
+                pointer: at.to_string(),
+                parent: at.to_string(),
+                value: None,
+            });
+        }
+        // A sensitive field holds a placeholder: a defect there would be a leak as well, for
+        // the `secret` check, and not one clean defect.
+        for (name, value) in fields {
+            if let Some(s) = view.property(name)
+                && !spec_model::sensitive::is_marked(s)
             {
-                // Upper case and a hyphen: off `^[a-z]{2,4}_[A-Za-z0-9]+$` and most id patterns.
-                let off = text.to_ascii_uppercase().replacen('_', "-", 1);
-                out.push(place(
-                    Defect::IdOffPattern,
-                    at.to_string(),
-                    Some(off.into()),
-                ));
-            }
-            if let Some(beyond) = out_of_range(schema) {
-                out.push(place(Defect::OutOfRange, at.to_string(), Some(beyond)));
+                self.walk(s, value, &format!("{at}/{}", escape(name)), out);
             }
         }
     }
+
+    fn leaf(&mut self, view: &View<'d>, leaf: &Value, at: &str, out: &mut Vec<Place>) {
+        let place = |defect, value| Place {
+            defect,
+            pointer: at.to_string(),
+            parent: parent_of(at),
+            value: Some(value),
+        };
+        if let Some(options) = view.options {
+            out.push(place(Defect::UnknownEnumValue, unknown_enum_value(options)));
+            // A wrong type in an enum field is also an enum finding: not a clean defect.
+            return;
+        }
+        if let Some(wrong) = wrong_type(leaf) {
+            out.push(place(Defect::WrongType, wrong));
+        }
+        if view.format == Some("date-time") {
+            let bad = *self
+                .rng
+                .pick(&["yesterday", "2022-03-22T11:12:21", "22/03/2022 11:12"]);
+            out.push(place(Defect::BadDateTime, bad.into()));
+        }
+        if let (Some(pattern), Some(text)) = (view.pattern, leaf.as_str())
+            && let Some(off) = off_pattern(self.patterns, pattern, text)
+        {
+            out.push(place(Defect::IdOffPattern, off.into()));
+        }
+        if let Some(beyond) = out_of_range(view) {
+            out.push(place(Defect::OutOfRange, beyond));
+        }
+    }
+}
+
+/// `text` changed so that it no longer matches `pattern`: upper case and a hyphen (off
+/// `^[a-z]{2,4}_[A-Za-z0-9]+$`), else a leading `#`, which no pattern of the spec admits.
+pub(crate) fn off_pattern(patterns: &mut Patterns, pattern: &str, text: &str) -> Option<String> {
+    [
+        text.to_ascii_uppercase().replacen('_', "-", 1),
+        format!("#{text}"),
+        format!("{text} #"),
+    ]
+    .into_iter()
+    .find(|candidate| !patterns.matches(pattern, candidate))
 }
 
 /// A value that no enum option equals, in the options' style.
@@ -227,11 +317,11 @@ fn wrong_type(value: &Value) -> Option<Value> {
 }
 
 /// A number just past the schema's `maximum`, else just below its `minimum`.
-fn out_of_range(schema: &Value) -> Option<Value> {
-    let integer = schema.get("type").and_then(Value::as_str) == Some("integer");
-    let (bound, step) = match (schema.get("maximum"), schema.get("minimum")) {
-        (Some(max), _) => (max.as_f64()?, 1.0),
-        (None, Some(min)) => (min.as_f64()?, -1.0),
+pub(crate) fn out_of_range(view: &View<'_>) -> Option<Value> {
+    let integer = view.kind == Some("integer");
+    let (bound, step) = match (view.maximum, view.minimum) {
+        (Some(max), _) => (max, 1.0),
+        (None, Some(min)) => (min, -1.0),
         (None, None) => return None,
     };
     let beyond = bound + step;
@@ -240,22 +330,6 @@ fn out_of_range(schema: &Value) -> Option<Value> {
     } else {
         serde_json::Number::from_f64(beyond).map(Value::Number)
     }
-}
-
-/// Follows local `$ref`s.
-fn resolve<'d>(doc: &'d Value, mut schema: &'d Value) -> &'d Value {
-    for _ in 0..32 {
-        match schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(local_pointer)
-            .and_then(|p| doc.pointer(&p))
-        {
-            Some(target) => schema = target,
-            None => break,
-        }
-    }
-    schema
 }
 
 fn parent_of(pointer: &str) -> String {
@@ -268,42 +342,52 @@ fn parent_of(pointer: &str) -> String {
 /// The field name an undeclared-field defect adds: one no schema of the spec declares.
 pub(crate) const UNDECLARED: &str = "firmware_version";
 
-/// Makes the defect at `place` in `body`; returns what the gate must report.
+/// Makes the defect at `place` in a response `body`; returns what the gate must report.
 pub(crate) fn apply(body: &mut Value, place: &Place) -> Vec<Expected> {
+    change(body, place);
     match place.defect {
-        Defect::MissingRequiredField => {
-            remove(body, &place.pointer);
-            // The client's parser stops at the object that lacks the field.
-            vec![
-                Expected::error(Kind::Schema, &place.pointer),
-                Expected::error(Kind::Client, &place.parent),
-            ]
-        }
+        // The client's parser stops at the object that lacks the field.
+        Defect::MissingRequiredField => vec![
+            Expected::error(Kind::Schema, &place.pointer),
+            Expected::error(Kind::Client, &place.parent),
+        ],
+        Defect::UndeclaredField => vec![Expected {
+            kind: Kind::UndeclaredField,
+            pointer: format!("{}/{UNDECLARED}", place.pointer),
+            severity: Severity::Warning,
+        }],
+        // The client parses these into typed values and fails at the same place.
+        Defect::WrongType | Defect::BadDateTime => vec![
+            Expected::error(Kind::Schema, &place.pointer),
+            Expected::error(Kind::Client, &place.pointer),
+        ],
+        // The client is liberal here: `Unknown(..)`, ids kept as sent, plain `f64`s.
+        Defect::UnknownEnumValue => vec![Expected::error(Kind::UnknownEnumValue, &place.pointer)],
+        _ => vec![Expected::error(Kind::Schema, &place.pointer)],
+    }
+}
+
+/// Makes the defect at `place` in a request `body`; returns what the gate must report: one
+/// `request` finding at the place. The replay reports nothing more: the client either
+/// refuses the body (its types cannot hold it, or it checks ids before sending), which the
+/// `request` finding already explains, or sends it as recorded (an unknown enum value).
+pub(crate) fn apply_to_request(body: &mut Value, place: &Place) -> Vec<Expected> {
+    change(body, place);
+    vec![Expected::error(Kind::Request, &place.pointer)]
+}
+
+/// The change `place` describes, made in `body`.
+fn change(body: &mut Value, place: &Place) {
+    match place.defect {
+        Defect::MissingRequiredField => remove(body, &place.pointer),
         Defect::UndeclaredField => {
             if let Some(Value::Object(map)) = body.pointer_mut(&place.pointer) {
                 map.insert(UNDECLARED.to_string(), Value::from("2.4.1"));
             }
-            vec![Expected {
-                kind: Kind::UndeclaredField,
-                pointer: format!("{}/{UNDECLARED}", place.pointer),
-                severity: Severity::Warning,
-            }]
         }
-        defect => {
+        _ => {
             if let (Some(slot), Some(value)) = (body.pointer_mut(&place.pointer), &place.value) {
                 *slot = value.clone();
-            }
-            match defect {
-                // The client parses these into typed values and fails at the same place.
-                Defect::WrongType | Defect::BadDateTime => vec![
-                    Expected::error(Kind::Schema, &place.pointer),
-                    Expected::error(Kind::Client, &place.pointer),
-                ],
-                // The client is liberal here: `Unknown(..)`, ids kept as sent, plain `f64`s.
-                Defect::UnknownEnumValue => {
-                    vec![Expected::error(Kind::UnknownEnumValue, &place.pointer)]
-                }
-                _ => vec![Expected::error(Kind::Schema, &place.pointer)],
             }
         }
     }
@@ -328,17 +412,29 @@ mod tests {
     #[test]
     fn places_follow_refs_required_enums_formats_patterns_and_ranges() {
         let doc = json!({"s": {"type": "object", "required": ["id", "at"], "properties": {
-            "id": {"type": "string", "pattern": "^[a-z]{2,4}_[A-Za-z0-9]+$"},
+            "id": {"allOf": [{"$ref": "#/Id"}], "description": "an id"},
             "at": {"type": "string", "format": "date-time"},
             "kind": {"$ref": "#/k"},
+            "code": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            "list": {"type": "array", "items": {"$ref": "#/item"}},
+            "union": {"oneOf": [{"$ref": "#/item"}]},
             "geo": {"type": "object", "properties": {"lat": {"type": "number", "maximum": 90}}}}},
+            "Id": {"type": "string", "pattern": "^[a-z]{2,4}_[A-Za-z0-9]+$"},
+            "item": {"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}},
             "k": {"type": "string", "enum": ["A", "B"]}});
-        let body = json!({"id": "dev_1", "at": "2024-01-01T00:00:00Z", "kind": "A",
-                          "geo": {"lat": 1.5}});
-        let found: Vec<(Defect, String)> = places(&doc, &doc["s"], &body, &mut Rng::new(1))
-            .into_iter()
-            .map(|p| (p.defect, p.pointer))
-            .collect();
+        let body = json!({"id": "dev_1", "at": "2024-01-01T00:00:00Z", "kind": "A", "code": "GBP",
+                          "list": [{"n": 1}, {"n": 2}], "union": {"n": 3}, "geo": {"lat": 1.5}});
+        let mut walk = Walk {
+            doc: &doc,
+            patterns: &mut Patterns::default(),
+            rng: &mut Rng::new(1),
+        };
+        let all = places(&mut walk, &doc["s"], &body);
+        let code = all
+            .iter()
+            .find(|p| p.pointer == "/code" && p.defect == Defect::IdOffPattern);
+        assert_eq!(code.and_then(|p| p.value.clone()), Some(json!("#GBP")));
+        let found: Vec<(Defect, String)> = all.into_iter().map(|p| (p.defect, p.pointer)).collect();
         let has = |d: Defect, p: &str| found.contains(&(d, p.to_string()));
         assert!(has(Defect::MissingRequiredField, "/id"));
         assert!(has(Defect::MissingRequiredField, "/at"));
@@ -350,6 +446,12 @@ mod tests {
         assert!(has(Defect::UndeclaredField, ""));
         assert!(has(Defect::UndeclaredField, "/geo"));
         assert!(has(Defect::WrongType, "/geo/lat"));
+        assert!(has(Defect::MissingRequiredField, "/list/1/n"));
+        assert!(has(Defect::WrongType, "/list/0/n"));
+        assert!(
+            !found.iter().any(|(_, p)| p.starts_with("/union/")),
+            "nothing inside a oneOf: {found:?}"
+        );
     }
 
     #[test]
@@ -372,6 +474,8 @@ mod tests {
         };
         apply(&mut body, &place);
         assert_eq!(body, json!({"a": {"c": "1"}}));
+        let expected = apply_to_request(&mut body, &place);
+        assert_eq!(expected, [Expected::error(Kind::Request, "/a/c")]);
     }
 
     #[test]

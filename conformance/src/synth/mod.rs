@@ -1,19 +1,24 @@
-//! `conformance synth`: writes a synthetic set of recorded responses, valid ones with defects
-//! mixed in, for measuring the gate and for checking it against other validators.
+//! `conformance synth`: writes a synthetic set of recorded interactions, valid ones with
+//! defects mixed in, for measuring the gate and for checking it against other validators.
 //!
 //! `synth --count N --out DIR` writes `DIR/cassettes/` (files of `--per-file` interactions,
 //! taking turns as VCR JSON, VCR YAML and HAR) and `DIR/manifest.json`, which lists every
 //! interaction with its defect, if any, and the findings the gate must report for it. The same
 //! options and seed write the same bytes.
 //!
-//! Bodies are Flatpeak's shapes (`bodies`); the operations and their documented statuses, and
-//! where in a body each kind of defect can go, come from the spec (`defects`). About
-//! `--defect-rate` of the interactions get one defect each, of a kind chosen at random among
-//! those that fit the interaction.
+//! Everything comes from the spec, through its model: every operation of it appears (picked
+//! uniformly), with its method, its path and query parameters and its JSON request body
+//! (`request`), and one of its documented statuses (mostly the success status, one in five a
+//! documented error, a documented bodyless `202` now and then) with a body made from the
+//! status's schema (`instance`). About `--defect-rate` of the interactions get one defect
+//! each: a kind is chosen uniformly among all kinds (`defects`), then an operation that can
+//! carry it, and a place in its request or response where it goes.
 
-mod bodies;
 mod defects;
+mod instance;
+mod request;
 mod rng;
+mod view;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,18 +30,27 @@ pub use defects::{Defect, Expected};
 
 use crate::model::{Kind, Severity};
 use crate::spec::{Operation, Spec};
+use defects::Walk;
+use instance::{Instances, Side, Slot};
+use request::Request;
 use rng::Rng;
-
-/// Where the recorded requests went.
-const ORIGIN: &str = "https://api.flatpeak.com";
-
-/// The operations the set is made of; their bodies are written by `bodies`.
-const LOGIN: &str = "login";
-const DEVICE: &str = "retrieve_device";
-const LOCATION: &str = "retrieve_location_status";
 
 /// Statuses tried, in turn, for an undocumented-status defect.
 const UNDOCUMENTED: [u16; 4] = [409, 418, 502, 503];
+
+/// The share of responses that are a documented error.
+const ERROR_SHARE: f64 = 0.2;
+
+/// The share of responses documented as maybe bodyless (`x-optional-body`) sent without one.
+const BODYLESS_SHARE: f64 = 0.3;
+
+/// Operations tried for a defect before falling back to one that always fits.
+const ATTEMPTS: usize = 16;
+
+/// An HTML error page, as a proxy in front of the API sends it.
+const HTML_ERROR_PAGE: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n\
+     <body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n\
+     </body>\r\n</html>\r\n";
 
 /// What to write.
 #[derive(Debug, Clone, PartialEq, clap::Args)]
@@ -94,19 +108,50 @@ pub enum SynthError {
     /// The spec could not be read.
     #[error(transparent)]
     Spec(#[from] spec_model::SpecError),
-    /// The spec lacks an operation the set is made of.
-    #[error(
-        "the spec has no operation `{0}`: synthetic sets are made of Flatpeak's {LOGIN}, {DEVICE} and {LOCATION}"
-    )]
-    NoOperation(String),
+    /// The spec has no operations.
+    #[error("the spec has no operations: a synthetic set is made of its operations")]
+    NoOperations,
+    /// An operation documents no status.
+    #[error("`{operation}` documents no status code: synth needs one to answer with")]
+    NoStatus {
+        /// The operation.
+        operation: String,
+    },
     /// An operation documents no JSON schema for a status the set needs.
-    #[error("`{operation}` documents no JSON schema for status {status}")]
+    #[error(
+        "`{operation}` documents no JSON schema for status {status}: synth writes JSON bodies only"
+    )]
     NoSchema {
         /// The operation.
         operation: String,
         /// The status.
         status: u16,
     },
+    /// An operation requires a request body that has no JSON schema.
+    #[error(
+        "`{operation}` requires a request body without a JSON schema: synth writes JSON bodies only"
+    )]
+    NoRequestSchema {
+        /// The operation.
+        operation: String,
+    },
+    /// A parameter's schema allows nothing but `null`.
+    #[error("parameter `{name}` of the spec has no value but `null`")]
+    NullParameter {
+        /// The parameter.
+        name: String,
+    },
+    /// A schema nests deeper than synth follows.
+    #[error("a schema nests deeper than {0} levels: synth cannot make an instance of it")]
+    TooDeep(usize),
+    /// A `oneOf` has no members.
+    #[error("a `oneOf` without members has no instance")]
+    EmptyOneOf,
+    /// A pattern has no example to make strings from.
+    #[error(
+        "pattern `{0}` has no example that matches it: synth makes the strings of a pattern from its schema's (or its property's) example"
+    )]
+    PatternWithoutExample(String),
     /// The directory already holds cassettes.
     #[error("{}: already holds files; write a synthetic set into an empty directory", .0.display())]
     NotEmpty(PathBuf),
@@ -134,6 +179,9 @@ pub struct Manifest {
     pub defect_rate: f64,
     /// Interactions with a defect, by kind of defect.
     pub defects: BTreeMap<String, usize>,
+    /// Interactions by operation.
+    #[serde(default)]
+    pub operations: BTreeMap<String, usize>,
     /// Every interaction, by file and index.
     pub interactions: Vec<Entry>,
 }
@@ -155,7 +203,8 @@ pub struct Entry {
     pub status: u16,
     /// Its defect, if it has one.
     pub defect: Option<Defect>,
-    /// Where in the body the defect is, for defects of the body.
+    /// Where the defect is: a JSON pointer into the response body or the request body (for
+    /// the defects of a body), or the parameter (`query:limit`, `path:id`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub at: Option<String>,
     /// The findings the gate must report for it, sorted; none for a clean interaction.
@@ -173,54 +222,67 @@ pub struct Synthetic {
 
 /// One interaction before it is written in a cassette format.
 struct Made {
-    operation: &'static str,
+    operation: String,
+    method: String,
     url: String,
-    authorization: &'static str,
+    query: Vec<(String, String)>,
+    request_headers: Vec<(String, String)>,
+    /// The request body, empty when there is none.
+    request_body: String,
     status: u16,
-    content_type: &'static str,
+    /// The response's media type; `None` for a response without a body.
+    content_type: Option<&'static str>,
     body: String,
     defect: Option<Defect>,
     at: Option<String>,
     expect: Vec<Expected>,
 }
 
-/// The three operations, looked up once.
-struct Operations<'s> {
-    login: &'s Operation,
-    device: &'s Operation,
-    location: &'s Operation,
+/// One interaction while it is made, its bodies still JSON.
+struct Draft<'s> {
+    op: &'s Operation,
+    request: Request,
+    /// A URL other than the request's (an unknown route).
+    url: Option<String>,
+    status: u16,
+    /// The response body; `None` for a response without one.
+    body: Option<Value>,
+    /// A body that is not JSON, which replaces `body`.
+    raw: Option<&'static str>,
+    content_type: Option<&'static str>,
+    defect: Option<Defect>,
+    at: Option<String>,
+    expect: Vec<Expected>,
 }
 
-impl<'s> Operations<'s> {
-    fn find(spec: &'s Spec) -> Result<Self, SynthError> {
-        let get = |id: &str| {
-            spec.operations
-                .iter()
-                .find(|o| o.id == id)
-                .ok_or_else(|| SynthError::NoOperation(id.to_string()))
-        };
-        Ok(Operations {
-            login: get(LOGIN)?,
-            device: get(DEVICE)?,
-            location: get(LOCATION)?,
-        })
-    }
+/// What making interactions needs: the spec and its schemas' instances.
+struct Context<'s> {
+    spec: &'s Spec,
+    instances: Instances<'s>,
 }
 
-/// Makes a synthetic set from `spec` (Flatpeak's, or one with the same operations).
+/// Makes a synthetic set from `spec`: any OpenAPI 3.0 spec whose bodies are JSON, and whose
+/// every `pattern` has an example that matches it.
 pub fn generate(spec: &Spec, options: &Options) -> Result<Synthetic, SynthError> {
-    let ops = Operations::find(spec)?;
+    if spec.operations.is_empty() {
+        return Err(SynthError::NoOperations);
+    }
+    let mut context = Context {
+        spec,
+        instances: Instances::new(&spec.document, options.seed),
+    };
     let mut rng = Rng::new(options.seed);
     let mut files = Vec::new();
     let mut entries = Vec::with_capacity(options.count);
     let mut defects = BTreeMap::new();
+    let mut operations = BTreeMap::new();
     let per_file = options.per_file.max(1);
     let mut done = 0;
     while done < options.count {
         let n = per_file.min(options.count - done);
         let mut made = Vec::with_capacity(n);
         for _ in 0..n {
-            made.push(interaction(spec, &ops, &mut rng, options.defect_rate)?);
+            made.push(interaction(&mut context, &mut rng, options.defect_rate)?);
         }
         let format = Format::ALL[files.len() % Format::ALL.len()];
         let name = format!("synth-{:05}.{}", files.len(), format.extension());
@@ -228,17 +290,8 @@ pub fn generate(spec: &Spec, options: &Options) -> Result<Synthetic, SynthError>
             if let Some(defect) = m.defect {
                 *defects.entry(defect.name().to_string()).or_insert(0) += 1;
             }
-            entries.push(Entry {
-                file: name.clone(),
-                interaction: index,
-                operation: m.operation.to_string(),
-                method: "GET".to_string(),
-                url: m.url.clone(),
-                status: m.status,
-                defect: m.defect,
-                at: m.at.clone(),
-                expect: m.expect.clone(),
-            });
+            *operations.entry(m.operation.clone()).or_insert(0) += 1;
+            entries.push(entry(&name, index, m));
         }
         files.push((name, format.write(&made, options.seed)));
         done += n;
@@ -250,9 +303,24 @@ pub fn generate(spec: &Spec, options: &Options) -> Result<Synthetic, SynthError>
             count: options.count,
             defect_rate: options.defect_rate,
             defects,
+            operations,
             interactions: entries,
         },
     })
+}
+
+fn entry(file: &str, index: usize, m: &Made) -> Entry {
+    Entry {
+        file: file.to_string(),
+        interaction: index,
+        operation: m.operation.clone(),
+        method: m.method.clone(),
+        url: m.url.clone(),
+        status: m.status,
+        defect: m.defect,
+        at: m.at.clone(),
+        expect: m.expect.clone(),
+    }
 }
 
 /// Writes `set` into `dir`: `dir/cassettes/` and `dir/manifest.json`. Refuses a `cassettes`
@@ -277,117 +345,307 @@ pub fn write(dir: &Path, set: &Synthetic) -> Result<(), SynthError> {
     std::fs::write(&path, text).map_err(|e| io(&path, e))
 }
 
-/// One interaction: a valid response of a random operation and status, then, with probability
-/// `rate`, one defect.
-fn interaction(
-    spec: &Spec,
-    ops: &Operations<'_>,
-    rng: &mut Rng,
-    rate: f64,
-) -> Result<Made, SynthError> {
-    let roll = rng.unit();
-    let op = match roll {
-        r if r < 0.50 => ops.device,
-        r if r < 0.90 => ops.location,
-        _ => ops.login,
-    };
-    // One response in five is a documented error.
-    let errors: Vec<u16> = op
-        .responses
-        .keys()
-        .filter_map(|k| k.parse::<u16>().ok())
-        .filter(|s| *s >= 400)
+/// One interaction: with probability `rate` one with a defect, else a valid one of an
+/// operation picked uniformly.
+fn interaction(context: &mut Context<'_>, rng: &mut Rng, rate: f64) -> Result<Made, SynthError> {
+    let spec = context.spec;
+    if !rng.chance(rate) {
+        let op = pick_operation(spec, rng)?;
+        return Ok(finish(spec, draft(context, op, rng)?));
+    }
+    // The kind first, then an operation that can carry it: every kind is as frequent as
+    // any other, however few operations can carry it.
+    let defect = *rng.pick(&Defect::ALL);
+    let able: Vec<&Operation> = spec
+        .operations
+        .iter()
+        .filter(|op| could_carry(spec, op, defect))
         .collect();
-    let status = match errors.is_empty() || rng.chance(0.8) {
-        true => 200,
-        false => *rng.pick(&errors),
-    };
-    let (url, context, authorization) = match op.id.as_str() {
-        DEVICE => (
-            format!("{ORIGIN}/devices/{}", rng.id("dev")),
-            "api.device_retrieve",
-            "Bearer <redacted>",
-        ),
-        LOCATION => (
-            format!("{ORIGIN}/locations/{}/status", rng.id("loc")),
-            "api.location_status_retrieve",
-            "Bearer <redacted>",
-        ),
-        _ => (format!("{ORIGIN}/login"), "api.login", "Basic <redacted>"),
-    };
-    let mut body = match (op.id.as_str(), status) {
-        (DEVICE, 200) => {
-            let id = url.rsplit('/').next().unwrap_or_default().to_string();
-            bodies::device(rng, &id)
+    for _ in 0..ATTEMPTS {
+        let Some(&op) = rng.pick_opt(&able) else {
+            break;
+        };
+        let mut d = draft(context, op, rng)?;
+        if make_defect(context, &mut d, defect, rng)? {
+            return Ok(finish(spec, d));
         }
-        (LOCATION, 200) => {
-            let id = url.split('/').nth(4).unwrap_or_default().to_string();
-            bodies::location_status(rng, &id)
+    }
+    // Nothing could carry it (a body without the field it needs, say): an unknown route
+    // fits any interaction.
+    let op = pick_operation(spec, rng)?;
+    let mut d = draft(context, op, rng)?;
+    make_defect(context, &mut d, Defect::UnknownRoute, rng)?;
+    Ok(finish(spec, d))
+}
+
+fn pick_operation<'s>(spec: &'s Spec, rng: &mut Rng) -> Result<&'s Operation, SynthError> {
+    rng.pick_opt(&spec.operations)
+        .ok_or(SynthError::NoOperations)
+}
+
+/// A valid interaction of `op`.
+fn draft<'s>(
+    context: &mut Context<'s>,
+    op: &'s Operation,
+    rng: &mut Rng,
+) -> Result<Draft<'s>, SynthError> {
+    let spec = context.spec;
+    let request = request::make(&mut context.instances, spec, op, rng)?;
+    let status = status(op, rng)?;
+    let optional = op.response_for(status).is_some_and(|r| r.optional_body);
+    let (body, content_type) = match response_schema(spec, op, status)? {
+        Some(_) if optional && rng.chance(BODYLESS_SHARE) => (None, None),
+        Some(schema) => {
+            let mut body = context
+                .instances
+                .value(rng, schema, Side::Response, Slot::default())?;
+            error_class(&mut body, status);
+            (Some(body), Some("application/json"))
         }
-        (_, 200) => bodies::auth_token(rng),
-        (_, s) => bodies::error(rng, s, context),
+        None => (None, None),
     };
-    let mut made = Made {
-        operation: static_id(op),
-        url,
-        authorization,
+    Ok(Draft {
+        op,
+        request,
+        url: None,
         status,
-        content_type: "application/json",
-        body: String::new(),
+        body,
+        raw: None,
+        content_type,
         defect: None,
         at: None,
         expect: Vec::new(),
+    })
+}
+
+/// One of `op`'s documented statuses: a success status, or one time in five an error one.
+fn status(op: &Operation, rng: &mut Rng) -> Result<u16, SynthError> {
+    let (errors, successes): (Vec<u16>, Vec<u16>) =
+        op.statuses().into_iter().partition(|s| *s >= 400);
+    let errors_now = successes.is_empty() || rng.chance(ERROR_SHARE);
+    let from = if errors_now && !errors.is_empty() {
+        &errors
+    } else {
+        &successes
     };
-    if rng.chance(rate) {
-        let schema = schema_of(spec, op, status)?;
-        let places = defects::places(&spec.document, schema, &body, rng);
-        let undocumented: Vec<u16> = UNDOCUMENTED
-            .into_iter()
-            .filter(|s| op.response_for(*s).is_none())
-            .collect();
-        let fits = |d: &Defect| match d {
-            Defect::UndocumentedStatus => !undocumented.is_empty(),
-            Defect::HtmlErrorPage => op.responses.contains_key("500"),
-            Defect::UnknownRoute => true,
-            body_defect => places.iter().any(|p| p.defect == *body_defect),
-        };
-        let kinds: Vec<Defect> = Defect::ALL.into_iter().filter(fits).collect();
-        let defect = *rng.pick(&kinds);
-        made.defect = Some(defect);
-        match defect {
-            Defect::UndocumentedStatus => {
-                made.status = *rng.pick(&undocumented);
-                body = bodies::error(rng, made.status, context);
-                made.expect = vec![expected(Kind::Status, "")];
-            }
-            Defect::HtmlErrorPage => {
-                made.status = 500;
-                made.content_type = "text/html; charset=utf-8";
-                made.body = bodies::HTML_ERROR_PAGE.to_string();
-                made.expect = vec![
-                    expected(Kind::ContentType, ""),
-                    expected(Kind::Json, ""),
-                    expected(Kind::Client, ""),
-                ];
-            }
-            Defect::UnknownRoute => {
-                made.url.push_str("/history");
-                made.expect = vec![expected(Kind::Route, "")];
-            }
-            body_defect => {
-                let fitting: Vec<&defects::Place> =
-                    places.iter().filter(|p| p.defect == body_defect).collect();
-                let place = *rng.pick(&fitting);
-                made.expect = defects::apply(&mut body, place);
-                made.at = Some(place.pointer.clone());
-            }
+    rng.pick_opt(from)
+        .copied()
+        .ok_or_else(|| SynthError::NoStatus {
+            operation: op.id.clone(),
+        })
+}
+
+/// The documented JSON schema of `op`'s `status` response; `None` when it documents no
+/// body. A body of another media type is an error: synth writes JSON bodies only.
+fn response_schema<'d>(
+    spec: &'d Spec,
+    op: &Operation,
+    status: u16,
+) -> Result<Option<&'d Value>, SynthError> {
+    let Some(response) = op.response_for(status) else {
+        return Ok(None);
+    };
+    if response.media.is_empty() {
+        return Ok(None);
+    }
+    response
+        .media
+        .iter()
+        .find(|m| m.is_json())
+        .and_then(|m| m.schema.as_deref())
+        .and_then(|p| spec.document.pointer(p))
+        .map(Some)
+        .ok_or_else(|| SynthError::NoSchema {
+            operation: op.id.clone(),
+            status,
+        })
+}
+
+/// An error envelope's `type` follows the status (the `Error` schema's description):
+/// `rate_limit` for 429, `api_error` for 5xx, `invalid_request` otherwise.
+fn error_class(body: &mut Value, status: u16) {
+    if status < 400 || body.get("object").and_then(Value::as_str) != Some("error") {
+        return;
+    }
+    if let Some(kind) = body.get_mut("type") {
+        *kind = Value::from(match status {
+            429 => "rate_limit",
+            s if s >= 500 => "api_error",
+            _ => "invalid_request",
+        });
+    }
+}
+
+/// Statuses of [`UNDOCUMENTED`] that `op` does not document.
+fn undocumented(op: &Operation) -> Vec<u16> {
+    UNDOCUMENTED
+        .into_iter()
+        .filter(|s| op.response_for(*s).is_none())
+        .collect()
+}
+
+/// Whether `op` can carry `defect` at all (whether a given interaction of it can depends on
+/// what was made).
+fn could_carry(spec: &Spec, op: &Operation, defect: Defect) -> bool {
+    match defect {
+        Defect::UndocumentedStatus => !undocumented(op).is_empty(),
+        Defect::HtmlErrorPage => op.responses.contains_key("500"),
+        Defect::UnknownRoute => true,
+        d if d.of_response_body() => op.responses.values().any(|r| !r.media.is_empty()),
+        d if d.in_response_body().is_some() => op.request_body.is_some(),
+        d => !request::candidates(spec, op, d).is_empty(),
+    }
+}
+
+/// Makes `defect` in `d`; false when `d` cannot carry it.
+fn make_defect(
+    context: &mut Context<'_>,
+    d: &mut Draft<'_>,
+    defect: Defect,
+    rng: &mut Rng,
+) -> Result<bool, SynthError> {
+    let spec = context.spec;
+    let made: Broken = match defect {
+        Defect::UndocumentedStatus => undocumented_status(context, d, rng)?,
+        Defect::HtmlErrorPage if d.op.responses.contains_key("500") => {
+            d.status = 500;
+            d.raw = Some(HTML_ERROR_PAGE);
+            d.content_type = Some("text/html; charset=utf-8");
+            let at = |kind| expected(kind, "");
+            Some((
+                None,
+                vec![at(Kind::ContentType), at(Kind::Json), at(Kind::Client)],
+            ))
         }
-        made.expect.sort();
+        Defect::HtmlErrorPage => None,
+        Defect::UnknownRoute => {
+            unknown_route(spec, d).then(|| (None, vec![expected(Kind::Route, "")]))
+        }
+        d_ if d_.of_response_body() => break_response_body(context, d, defect, rng)?,
+        d_ if d_.in_response_body().is_some() => break_request_body(context, d, defect, rng)?,
+        _ => request::break_parameter(
+            &mut context.instances,
+            spec,
+            d.op,
+            &mut d.request,
+            defect,
+            rng,
+        )?
+        .map(|(at, expect)| (Some(at), expect)),
+    };
+    let Some((at, mut expect)) = made else {
+        return Ok(false);
+    };
+    expect.sort();
+    d.defect = Some(defect);
+    d.at = at;
+    d.expect = expect;
+    Ok(true)
+}
+
+/// A defect made: where (for the manifest's `at`) and what the gate must report.
+type Broken = Option<(Option<String>, Vec<Expected>)>;
+
+/// An error envelope under a status the operation does not document.
+fn undocumented_status(
+    context: &mut Context<'_>,
+    d: &mut Draft<'_>,
+    rng: &mut Rng,
+) -> Result<Broken, SynthError> {
+    let Some(&status) = rng.pick_opt(&undocumented(d.op)) else {
+        return Ok(None);
+    };
+    let spec = context.spec;
+    // The body of a documented error status, under a status that is not documented.
+    let schema =
+        d.op.statuses()
+            .into_iter()
+            .filter(|s| *s >= 400)
+            .find_map(|s| response_schema(spec, d.op, s).ok().flatten());
+    let mut body = match schema {
+        Some(schema) => context
+            .instances
+            .value(rng, schema, Side::Response, Slot::default())?,
+        None => json!({"message": "The request cannot be handled now"}),
+    };
+    error_class(&mut body, status);
+    d.status = status;
+    d.body = Some(body);
+    d.content_type = Some("application/json");
+    Ok(Some((None, vec![expected(Kind::Status, "")])))
+}
+
+/// A path below the request's that no operation has; false when every one tried has one.
+fn unknown_route(spec: &Spec, d: &mut Draft<'_>) -> bool {
+    let url = d.request.url(spec, d.op);
+    let (path, query) = match url.split_once('?') {
+        Some((path, query)) => (path, format!("?{query}")),
+        None => (url.as_str(), String::new()),
+    };
+    for suffix in ["/history", "/history/all"] {
+        let candidate = format!("{path}{suffix}{query}");
+        if crate::route::route(spec, &d.op.method, &candidate).is_err() {
+            d.url = Some(candidate);
+            return true;
+        }
     }
-    if made.body.is_empty() {
-        made.body = body.to_string();
-    }
-    Ok(made)
+    false
+}
+
+/// A defect of the response body, at a place found by walking it with its schema.
+fn break_response_body(
+    context: &mut Context<'_>,
+    d: &mut Draft<'_>,
+    defect: Defect,
+    rng: &mut Rng,
+) -> Result<Broken, SynthError> {
+    let schema = response_schema(context.spec, d.op, d.status)?;
+    let (Some(body), Some(schema)) = (d.body.as_mut(), schema) else {
+        return Ok(None);
+    };
+    Ok(place_of(context, schema, body, defect, rng)
+        .map(|place| (Some(place.pointer.clone()), defects::apply(body, &place))))
+}
+
+/// A defect of the request body, at a place found by walking it with its schema: the
+/// response body's defect of the same name, which the gate reports as a `request` finding.
+fn break_request_body(
+    context: &mut Context<'_>,
+    d: &mut Draft<'_>,
+    defect: Defect,
+    rng: &mut Rng,
+) -> Result<Broken, SynthError> {
+    let schema = request::body_schema(context.spec, d.op)?;
+    let (Some(body), Some(schema), Some(kind)) =
+        (d.request.body.as_mut(), schema, defect.in_response_body())
+    else {
+        return Ok(None);
+    };
+    Ok(place_of(context, schema, body, kind, rng).map(|place| {
+        let expect = defects::apply_to_request(body, &place);
+        (Some(place.pointer), expect)
+    }))
+}
+
+/// A place in `body` (of `schema`) for `defect`, picked at random among all.
+fn place_of<'s>(
+    context: &mut Context<'s>,
+    schema: &'s Value,
+    body: &Value,
+    defect: Defect,
+    rng: &mut Rng,
+) -> Option<defects::Place> {
+    let mut walk = Walk {
+        doc: &context.spec.document,
+        patterns: &mut context.instances.patterns,
+        rng,
+    };
+    let mut places: Vec<defects::Place> = defects::places(&mut walk, schema, body)
+        .into_iter()
+        .filter(|p| p.defect == defect)
+        .collect();
+    let at = rng.below(places.len());
+    (!places.is_empty()).then(|| places.swap_remove(at))
 }
 
 fn expected(kind: Kind, pointer: &str) -> Expected {
@@ -398,24 +656,46 @@ fn expected(kind: Kind, pointer: &str) -> Expected {
     }
 }
 
-fn static_id(op: &Operation) -> &'static str {
-    match op.id.as_str() {
-        DEVICE => DEVICE,
-        LOCATION => LOCATION,
-        _ => LOGIN,
+/// The interaction as it is written: URL, headers and bodies as text.
+fn finish(spec: &Spec, d: Draft<'_>) -> Made {
+    let url = d.url.clone().unwrap_or_else(|| d.request.url(spec, d.op));
+    let mut request_headers = vec![
+        ("Accept".to_string(), "application/json".to_string()),
+        (
+            "Authorization".to_string(),
+            request::authorization(spec, d.op).to_string(),
+        ),
+    ];
+    // Plain data of strings and numbers: serialising it cannot fail.
+    let request_body = d
+        .request
+        .body
+        .as_ref()
+        .map(|b| serde_json::to_string(b).unwrap_or_default())
+        .unwrap_or_default();
+    if d.request.body.is_some() {
+        request_headers.push(("Content-Type".to_string(), "application/json".to_string()));
     }
-}
-
-/// The documented JSON schema of `op`'s `status` response.
-fn schema_of<'d>(spec: &'d Spec, op: &Operation, status: u16) -> Result<&'d Value, SynthError> {
-    op.response_for(status)
-        .and_then(|r| r.media.iter().find(|m| m.is_json()))
-        .and_then(|m| m.schema.as_deref())
-        .and_then(|p| spec.document.pointer(p))
-        .ok_or_else(|| SynthError::NoSchema {
-            operation: op.id.clone(),
-            status,
-        })
+    request_headers.extend(d.request.headers.iter().cloned());
+    let body = match (d.raw, &d.body) {
+        (Some(raw), _) => raw.to_string(),
+        (None, Some(body)) => body.to_string(),
+        (None, None) => String::new(),
+    };
+    Made {
+        operation: d.op.id.clone(),
+        method: d.op.method.clone(),
+        url,
+        query: d.request.query.clone(),
+        request_headers,
+        request_body,
+        status: d.status,
+        content_type: d.content_type,
+        body,
+        defect: d.defect,
+        at: d.at,
+        expect: d.expect,
+    }
 }
 
 /// The cassette formats the gate reads, taken in turn.
@@ -460,21 +740,15 @@ fn pretty(value: &Value) -> String {
 const RECORDED_AT: &str = "Mon, 02 Mar 2026 10:15:00 GMT";
 
 fn response_headers(m: &Made) -> Vec<(&'static str, String)> {
-    let mut headers = vec![
-        ("Content-Type", m.content_type.to_string()),
-        ("Date", RECORDED_AT.to_string()),
-    ];
+    let mut headers = Vec::new();
+    if let Some(content_type) = m.content_type {
+        headers.push(("Content-Type", content_type.to_string()));
+    }
+    headers.push(("Date", RECORDED_AT.to_string()));
     if m.status == 429 {
         headers.push(("Retry-After", "30".to_string()));
     }
     headers
-}
-
-fn request_headers(m: &Made) -> Vec<(&'static str, String)> {
-    vec![
-        ("Accept", "application/json".to_string()),
-        ("Authorization", m.authorization.to_string()),
-    ]
 }
 
 /// A VCR cassette (Ruby VCR's layout).
@@ -489,12 +763,17 @@ fn vcr(made: &[Made], by: &str) -> Value {
     let interactions: Vec<Value> = made
         .iter()
         .map(|m| {
+            let request_headers = m
+                .request_headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.clone()))
+                .collect();
             json!({
                 "request": {
                     "uri": m.url,
-                    "body": {"encoding": "UTF-8", "string": ""},
-                    "method": "get",
-                    "headers": headers(request_headers(m)),
+                    "body": {"encoding": "UTF-8", "string": m.request_body},
+                    "method": m.method.to_ascii_lowercase(),
+                    "headers": headers(request_headers),
                 },
                 "response": {
                     "status": {"code": m.status, "message": reason(m.status)},
@@ -511,34 +790,47 @@ fn vcr(made: &[Made], by: &str) -> Value {
 
 /// A HAR 1.2 file (the layout mitmproxy and browser devtools export).
 fn har(made: &[Made], by: &str) -> Value {
-    let headers = |list: Vec<(&str, String)>| -> Vec<Value> {
-        list.into_iter()
+    let pairs = |list: &[(String, String)]| -> Vec<Value> {
+        list.iter()
             .map(|(n, v)| json!({"name": n, "value": v}))
             .collect()
     };
     let entries: Vec<Value> = made
         .iter()
         .map(|m| {
+            let mut request = json!({
+                "method": m.method,
+                "url": m.url,
+                "httpVersion": "HTTP/1.1",
+                "cookies": [],
+                "headers": pairs(&m.request_headers),
+                "queryString": pairs(&m.query),
+                "headersSize": -1,
+                "bodySize": m.request_body.len(),
+            });
+            if !m.request_body.is_empty() {
+                request["postData"] =
+                    json!({"mimeType": "application/json", "text": m.request_body});
+            }
+            let response_headers: Vec<(String, String)> = response_headers(m)
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), v))
+                .collect();
             json!({
                 "startedDateTime": "2026-03-02T10:15:00.000Z",
                 "time": 40.0,
-                "request": {
-                    "method": "GET",
-                    "url": m.url,
-                    "httpVersion": "HTTP/1.1",
-                    "cookies": [],
-                    "headers": headers(request_headers(m)),
-                    "queryString": [],
-                    "headersSize": -1,
-                    "bodySize": 0,
-                },
+                "request": request,
                 "response": {
                     "status": m.status,
                     "statusText": reason(m.status),
                     "httpVersion": "HTTP/1.1",
                     "cookies": [],
-                    "headers": headers(response_headers(m)),
-                    "content": {"size": m.body.len(), "mimeType": m.content_type, "text": m.body},
+                    "headers": pairs(&response_headers),
+                    "content": {
+                        "size": m.body.len(),
+                        "mimeType": m.content_type.unwrap_or(""),
+                        "text": m.body,
+                    },
                     "redirectURL": "",
                     "headersSize": -1,
                     "bodySize": m.body.len(),
@@ -558,6 +850,9 @@ fn har(made: &[Made], by: &str) -> Value {
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",

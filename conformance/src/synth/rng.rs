@@ -32,6 +32,26 @@ impl Rng {
         lo + self.below((hi - lo + 1) as usize) as u32
     }
 
+    /// A number in `lo..=hi` (`lo` when the range is empty).
+    pub(crate) fn int_between(&mut self, lo: i64, hi: i64) -> i64 {
+        if hi <= lo {
+            return lo;
+        }
+        // The span fits a u64 whatever the bounds; the modulo bias is negligible here.
+        let span = hi.abs_diff(lo).saturating_add(1);
+        let offset = match span {
+            0 => self.next_u64(),
+            n => self.next_u64() % n,
+        };
+        lo.wrapping_add_unsigned(offset)
+    }
+
+    /// `len` lower-case hex digits, the alphabet of the bodies of Flatpeak ids.
+    pub(crate) fn hex(&mut self, len: usize) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        (0..len).map(|_| char::from(HEX[self.below(16)])).collect()
+    }
+
     /// A float in `[0, 1)`.
     pub(crate) fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
@@ -47,17 +67,15 @@ impl Rng {
         &items[self.below(items.len())]
     }
 
+    /// One of `items`, or `None` when there are none.
+    pub(crate) fn pick_opt<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+        items.get(self.below(items.len()))
+    }
+
     /// A number in `lo..hi` with `decimals` decimal places.
     pub(crate) fn decimal(&mut self, lo: f64, hi: f64, decimals: i32) -> f64 {
         let scale = 10f64.powi(decimals);
         ((lo + self.unit() * (hi - lo)) * scale).round() / scale
-    }
-
-    /// `prefix` and 24 lower-case hex digits, the shape of Flatpeak ids.
-    pub(crate) fn id(&mut self, prefix: &str) -> String {
-        let a = self.next_u64();
-        let b = self.next_u64() >> 32;
-        format!("{prefix}_{a:016x}{b:08x}")
     }
 
     /// A UTC timestamp between 2022 and 2026, RFC 3339.
@@ -100,6 +118,13 @@ mod tests {
             assert!((0.0..1.0).contains(&u));
         }
         assert_eq!(r.below(0), 0);
-        assert!(r.id("dev").starts_with("dev_") && r.id("dev").len() == 28);
+        for _ in 0..1000 {
+            assert!((-3..=3).contains(&r.int_between(-3, 3)));
+        }
+        assert_eq!(r.int_between(5, 5), 5);
+        assert_eq!(r.int_between(5, 1), 5);
+        // The widest range does not overflow.
+        let _ = r.int_between(i64::MIN, i64::MAX);
+        assert_eq!(r.hex(24).len(), 24);
     }
 }

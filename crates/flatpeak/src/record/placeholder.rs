@@ -10,7 +10,7 @@
 //! date-times fall in January 1970, numbers lie within a thousandth of their lower bound.
 
 use std::borrow::Cow;
-use std::hash::{BuildHasher, Hasher, RandomState};
+use std::hash::{BuildHasher, DefaultHasher, Hasher, RandomState};
 
 use serde_json::Value;
 
@@ -37,7 +37,16 @@ pub enum Hint {
 /// The placeholders of one recording session.
 #[derive(Debug, Clone)]
 pub struct Placeholders {
-    keys: [RandomState; 2],
+    keys: Keys,
+}
+
+/// What the hash is keyed with.
+#[derive(Debug, Clone)]
+enum Keys {
+    /// Random keys that live as long as the session: a recording.
+    Random([RandomState; 2]),
+    /// A seed: generated test data that must come out the same each time.
+    Seeded(u64),
 }
 
 impl Default for Placeholders {
@@ -56,7 +65,17 @@ impl Placeholders {
     /// A new session, with new random keys.
     pub fn new() -> Placeholders {
         Placeholders {
-            keys: [RandomState::new(), RandomState::new()],
+            keys: Keys::Random([RandomState::new(), RandomState::new()]),
+        }
+    }
+
+    /// Placeholders that are the same for the same `seed` (within one build of this crate),
+    /// for generated test data that must be reproducible, such as the gate's synthetic sets.
+    /// Anyone who knows the seed can test a guess of a value against its placeholder: never
+    /// use this for real traffic; [`Placeholders::new`] is what a recording uses.
+    pub fn seeded(seed: u64) -> Placeholders {
+        Placeholders {
+            keys: Keys::Seeded(seed),
         }
     }
 
@@ -93,10 +112,17 @@ impl Placeholders {
 
     /// 128 bits of keyed hash of `text`, as hex.
     fn hash(&self, text: &str) -> String {
-        self.keys
-            .iter()
-            .map(|key| {
-                let mut hasher = key.build_hasher();
+        (0..2u64)
+            .map(|half| {
+                let mut hasher = match &self.keys {
+                    Keys::Random(keys) => keys[half as usize].build_hasher(),
+                    Keys::Seeded(seed) => {
+                        let mut hasher = DefaultHasher::new();
+                        hasher.write_u64(*seed);
+                        hasher.write_u64(half);
+                        hasher
+                    }
+                };
                 hasher.write(text.as_bytes());
                 format!("{:016x}", hasher.finish())
             })
@@ -288,6 +314,17 @@ mod tests {
         // Another session, other keys: the placeholder says nothing of the value.
         let other = Placeholders::new().replace(&json!("cot_65e0839faca22517d5d51cd5"), &hint);
         assert_ne!(other.as_str(), Some(a));
+    }
+
+    #[test]
+    fn seeded_placeholders_repeat_for_their_seed_only() {
+        let hint = Hint::Text(Some("uri".into()));
+        let value = json!("https://example.com/callback");
+        let of = |seed| Placeholders::seeded(seed).replace(&value, &hint);
+        assert_eq!(of(7), of(7));
+        assert_ne!(of(7), of(8));
+        assert!(is_placeholder(&of(7), &hint), "{}", of(7));
+        assert_ne!(of(7), Placeholders::new().replace(&value, &hint));
     }
 
     #[test]
