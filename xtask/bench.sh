@@ -112,7 +112,7 @@ GATE="$ROOT/target/release/conformance"
 for n in $SIZES; do
   set_dir="$OUT/synth-$n"
   rm -rf "$set_dir"
-  "$GATE" synth --count "$n" --seed 1 --out "$set_dir" >/dev/null
+  "$SYNTH" synth --count "$n" --seed 1 --out "$set_dir" >/dev/null
   for i in $(seq "$RUNS"); do
     timed "$RAW/gate-$n-$i.time" "$GATE" --cassettes "$set_dir/cassettes" --no-waivers \
       --format json --output "$RAW/gate-$n.json" --timings

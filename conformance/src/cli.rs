@@ -1,6 +1,8 @@
 //! The command line: `conformance [--cassettes DIR]... [--spec PATH] [--waivers PATH]
 //! [--format text|json|junit] [--output FILE] [--timings]`, which `cargo xtask conformance`
-//! runs, and `conformance synth --count N --out DIR`, which writes a synthetic set.
+//! runs; `conformance scrub DIR...`; and, built with the `synth` feature, `conformance synth
+//! --count N --out DIR`, which writes a synthetic set. The binary's own module: it uses the
+//! library as any user of it would.
 //!
 //! Exit codes: 0 conforms (warnings and waived findings allowed); 1 at least one unwaived
 //! error; 2 could not run, or ran zero checks.
@@ -11,8 +13,10 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::report::{self, Format};
-use crate::{Config, Report, RunError, Timings, synth};
+use conformance::report::{self, Format};
+#[cfg(feature = "synth")]
+use conformance::synth;
+use conformance::{Config, Report, RunError, Timings};
 
 /// Replays recorded responses through the generated client and checks them against the spec.
 #[derive(Debug, Parser)]
@@ -37,7 +41,8 @@ pub enum Command {
     /// Write a synthetic set of recorded interactions (every operation of the spec, requests
     /// and responses), valid ones with defects mixed in, and a manifest of the findings each
     /// must give (for benchmarks and for checking other validators). Check it with
-    /// `--cassettes DIR/cassettes --no-waivers`.
+    /// `--cassettes DIR/cassettes --no-waivers`. (Built with `--features synth`.)
+    #[cfg(feature = "synth")]
     Synth(SynthArgs),
     /// Replace credentials and every value the spec marks `x-sensitive` in cassettes (VCR
     /// JSON or YAML, HAR), in place, by placeholders that still validate. Exit 0 when done;
@@ -63,6 +68,7 @@ pub struct ScrubArgs {
 }
 
 /// Arguments of `synth`.
+#[cfg(feature = "synth")]
 #[derive(Debug, clap::Args)]
 pub struct SynthArgs {
     /// What to write.
@@ -111,7 +117,7 @@ pub struct Args {
     /// Fail when the recordings leave an operation (`operations`) or a documented status of
     /// an operation (`statuses`) unexercised: each gap is a `coverage` error.
     #[arg(long, value_enum, value_name = "WHAT")]
-    pub require_coverage: Option<crate::coverage::Requirement>,
+    pub require_coverage: Option<conformance::Requirement>,
 }
 
 /// The workspace this crate was built in: defaults are found there wherever the command runs.
@@ -158,6 +164,7 @@ impl Args {
 /// Runs the command and returns its exit code.
 pub fn main(cli: Cli) -> ExitCode {
     match cli.command {
+        #[cfg(feature = "synth")]
         Some(Command::Synth(args)) => synth(&args),
         Some(Command::Scrub(args)) => scrub(&args),
         None => check(&cli.check),
@@ -174,7 +181,7 @@ fn check(args: &Args) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(RunError::ReplayStart(e)),
     };
-    let (report, timings) = match runtime.block_on(crate::run_timed(&args.config())) {
+    let (report, timings) = match runtime.block_on(conformance::run_timed(&args.config())) {
         Ok(done) => done,
         Err(e) => return fail(e),
     };
@@ -213,7 +220,7 @@ fn scrub(args: &ScrubArgs) -> ExitCode {
         .spec
         .clone()
         .unwrap_or_else(|| default_path("openapi/flatpeak.yaml"));
-    let done = crate::scrub(&spec_path, &args.dirs, args.check);
+    let done = conformance::scrub(&spec_path, &args.dirs, args.check);
     let done = match done {
         Ok(done) => done,
         Err(e) => return fail(e),
@@ -260,12 +267,13 @@ fn scrub(args: &ScrubArgs) -> ExitCode {
 }
 
 /// Writes a synthetic set.
+#[cfg(feature = "synth")]
 fn synth(args: &SynthArgs) -> ExitCode {
     let spec_path = args
         .spec
         .clone()
         .unwrap_or_else(|| default_path("openapi/flatpeak.yaml"));
-    let written = crate::spec::Spec::load(&spec_path)
+    let written = spec_model::Spec::load(&spec_path)
         .map_err(synth::SynthError::from)
         .and_then(|spec| synth::generate(&spec, &args.options))
         .and_then(|set| synth::write(&args.out, &set).map(|()| set));

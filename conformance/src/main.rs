@@ -10,6 +10,8 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod cli;
+
 fn main() -> ExitCode {
-    conformance::cli::main(conformance::cli::Cli::parse())
+    cli::main(cli::Cli::parse())
 }

@@ -81,6 +81,7 @@ impl Sensitivity {
 
 /// What the placeholder of a value whose schema is `schema` (a property's or a parameter's)
 /// must be.
+#[cfg(feature = "synth")]
 pub(crate) fn placeholder_hint(doc: &Value, schema: &Value) -> Hint {
     hint(sensitive::hint(doc, schema))
 }

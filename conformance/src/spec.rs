@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-pub use spec_model::{
-    Location, Media, Operation, Parameter, Response, Spec, escape, local_pointer, unescape,
-};
+#[cfg(feature = "synth")]
+pub use spec_model::Parameter;
+pub use spec_model::{Location, Media, Operation, Response, Spec, escape, local_pointer, unescape};
 
 use crate::RunError;
 
