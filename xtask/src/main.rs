@@ -1,9 +1,12 @@
 //! Project tasks. `cargo xtask generate [--check] [--spec PATH] [--out DIR]`,
-//! `cargo xtask conformance [--cassettes DIR]... [--spec PATH] [--format F] [--output FILE]`.
+//! `cargo xtask conformance [--cassettes DIR]... [--spec PATH] [--format F] [--output FILE]`,
+//! `cargo xtask diff OLD NEW [--format F] [--output FILE] [--verify]`,
+//! `cargo xtask update-spec NEW`.
 
 mod check;
 mod client_api;
 mod conformance_cmd;
+mod diff;
 mod generate;
 mod normalise;
 mod operations;
@@ -11,6 +14,7 @@ mod postprocess;
 mod readme;
 mod replay_table;
 mod spec;
+mod update_spec;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +35,11 @@ enum Command {
     /// Run the contract gate: replay recorded responses through the client and check them
     /// against the spec (`conformance synth` writes a synthetic set to check).
     Conformance(conformance_cmd::Args),
+    /// Classify every change between two specs by what it does to code using the crate and
+    /// to deployed binaries, with semver advice (`--verify`: checked by cargo-semver-checks).
+    Diff(diff::Args),
+    /// Replace the spec with a new one, regenerate, diff, run the gate, and summarise.
+    UpdateSpec(update_spec::Args),
 }
 
 mod generate_cmd;
@@ -40,6 +49,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Generate(args) => generate_cmd::run(args),
         Command::Conformance(args) => conformance_cmd::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::UpdateSpec(args) => update_spec::run(args),
     };
     match result {
         Ok(code) => code,
