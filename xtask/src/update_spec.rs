@@ -51,30 +51,28 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let new = source::load(&new_arg)?;
     let mut old = source::load(&spec_path.to_string_lossy())?;
     old.label = format!("{SPEC_PATH} (before)");
+    let report = crate::diff::compare(&old, &new)?;
     eprintln!("update-spec: the gate on the bundled cassettes, before ...");
     let before = gate(&root)?;
     std::fs::write(&spec_path, &new.text)
         .with_context(|| format!("{}: cannot write", spec_path.display()))?;
     eprintln!("update-spec: {SPEC_PATH} replaced by {new_arg}; regenerating ...");
-    regenerate(&root)?;
-    let report = crate::diff::compare(&old, &new)?;
-    eprintln!("update-spec: the gate on the bundled cassettes, after ...");
-    let after = gate(&root)?;
-    let now_failing = newly_failing(&before, &after);
-    let summary = summarise(&report, &now_failing);
+    let after = regenerate(&root).and_then(|()| {
+        eprintln!("update-spec: the gate on the bundled cassettes, after ...");
+        gate(&root)
+    });
+    let failing = after.as_ref().map(|after| newly_failing(&before, after));
+    let summary = summarise(&report, failing.as_ref());
     print!("{summary}");
     if let Some(path) = &args.output {
         std::fs::write(path, &summary)
             .with_context(|| format!("{}: cannot write", path.display()))?;
     }
-    let breaking = report
-        .changes
-        .iter()
-        .any(|c| c.client == Effect::Breaking || c.wire == Effect::Breaking);
-    Ok(if breaking || !now_failing.is_empty() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    let breaking = report.summary.client_breaking + report.summary.wire_breaking > 0;
+    Ok(match failing {
+        Err(_) => ExitCode::from(2),
+        Ok(f) if breaking || !f.is_empty() => ExitCode::from(1),
+        Ok(_) => ExitCode::SUCCESS,
     })
 }
 
@@ -157,7 +155,7 @@ fn newly_failing(
         )
     };
     let old: Vec<_> = before.iter().map(key).collect();
-    let mut out: BTreeMap<String, Vec<GateFinding>> = BTreeMap::new();
+    let mut out = Failing::new();
     for f in after.iter().filter(|f| !old.contains(&key(f))) {
         out.entry(f.file.clone()).or_default().push(f.clone());
     }
@@ -165,7 +163,7 @@ fn newly_failing(
 }
 
 /// The one summary: changes by class, advice, failing cassettes, CHANGELOG draft.
-fn summarise(report: &Report, failing: &BTreeMap<String, Vec<GateFinding>>) -> String {
+fn summarise(report: &Report, failing: Result<&Failing, &anyhow::Error>) -> String {
     let mut out = format!(
         "# Spec update: {} -> {}\n\nNothing is committed: review `git diff`, then commit.\n\n{}\n",
         report.old,
@@ -207,8 +205,18 @@ fn compatible_counts(report: &Report, out: &mut String) {
     }
 }
 
-fn cassettes(failing: &BTreeMap<String, Vec<GateFinding>>, out: &mut String) {
+fn cassettes(failing: Result<&Failing, &anyhow::Error>, out: &mut String) {
     out.push_str("\n## Bundled cassettes\n\n");
+    let failing = match failing {
+        Ok(failing) => failing,
+        Err(e) => {
+            let _ = writeln!(
+                out,
+                "Not checked: {e:#}\n\n`git checkout {SPEC_PATH}` puts the old spec back."
+            );
+            return;
+        }
+    };
     if failing.is_empty() {
         out.push_str("No cassette fails that passed before.\n");
         return;
@@ -263,7 +271,7 @@ mod tests {
         ];
         let failing = newly_failing(&before, &after);
         assert_eq!(failing.keys().collect::<Vec<_>>(), ["b.yaml"]);
-        let text = summarise(&report, &failing);
+        let text = summarise(&report, Ok(&failing));
         for expected in [
             "## Breaking for code using the crate (1)",
             "- `response-field-removed`: `Device.timezone`: required field removed",
