@@ -33,7 +33,9 @@ pub fn with_table(readme: &str, spec: &Spec, client: &str) -> Result<String> {
 fn table(spec: &Spec, client: &str) -> Result<String> {
     let file = syn::parse_file(client).context("the generated client does not parse")?;
     let builders = client_api::builders(&file);
-    let mut out = String::from("| method | path | client method | what it does |\n| --- | --- | --- | --- |\n");
+    let mut out = String::from(
+        "| method | path | client method | what it does |\n| --- | --- | --- | --- |\n",
+    );
     for op in &spec.operations {
         let method = builders
             .get(&op.id)
@@ -70,13 +72,9 @@ paths:
     fn client() -> String {
         let spec = crate::spec::parse(SPEC, std::path::Path::new("t.yaml")).unwrap();
         let model = Spec::parse(SPEC, "t.yaml").unwrap();
-        let generated = crate::generate::generate(
-            spec,
-            &model,
-            "t.yaml",
-            crate::generate::Profile::Standalone,
-        )
-        .unwrap();
+        let generated =
+            crate::generate::generate(spec, &model, "t.yaml", crate::generate::Profile::Standalone)
+                .unwrap();
         generated.code
     }
 
@@ -98,6 +96,9 @@ paths:
     fn missing_markers_are_an_error_that_names_the_file() {
         let model = Spec::parse(SPEC, "t.yaml").unwrap();
         let err = with_table("# T\n", &model, &client()).unwrap_err();
-        assert!(err.to_string().starts_with("README.md: the markers"), "{err}");
+        assert!(
+            err.to_string().starts_with("README.md: the markers"),
+            "{err}"
+        );
     }
 }

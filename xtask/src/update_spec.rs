@@ -12,7 +12,6 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-use crate::diff::classify::Effect;
 use crate::diff::report::{self, Report};
 use crate::diff::source::{self, SPEC_PATH};
 
@@ -61,7 +60,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         eprintln!("update-spec: the gate on the bundled cassettes, after ...");
         gate(&root)
     });
-    let failing = after.as_ref().map(|after| newly_failing(&before, after));
+    let failing = after.map(|after| newly_failing(&before, &after));
     let summary = summarise(&report, failing.as_ref());
     print!("{summary}");
     if let Some(path) = &args.output {
@@ -141,11 +140,11 @@ fn gate(root: &Path) -> Result<Vec<GateFinding>> {
         .collect())
 }
 
+/// New errors of the gate, by cassette.
+type Failing = BTreeMap<String, Vec<GateFinding>>;
+
 /// Errors after that were not there before, by cassette.
-fn newly_failing(
-    before: &[GateFinding],
-    after: &[GateFinding],
-) -> BTreeMap<String, Vec<GateFinding>> {
+fn newly_failing(before: &[GateFinding], after: &[GateFinding]) -> Failing {
     let key = |f: &GateFinding| {
         (
             f.file.clone(),
@@ -236,7 +235,7 @@ fn cassettes(failing: Result<&Failing, &anyhow::Error>, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::classify::{Change, Level};
+    use crate::diff::classify::{Change, Effect, Level};
 
     fn finding(file: &str, kind: &str) -> GateFinding {
         GateFinding {

@@ -253,8 +253,11 @@ fn ordered(changes: &[Change]) -> Vec<&Change> {
     out
 }
 
+/// A heading and the changes it holds.
+pub type Class = (&'static str, fn(&Change) -> bool);
+
 /// The three classes of change, as reports group them.
-pub const CLASSES: [(&str, fn(&Change) -> bool); 3] = [
+pub const CLASSES: [Class; 3] = [
     ("Breaking for code using the crate", breaks_code),
     (
         "Breaking for deployed binaries (code still compiles)",
@@ -334,7 +337,7 @@ fn cell(text: &str) -> String {
 /// changes counted in one line.
 pub fn changelog(report: &Report) -> String {
     let mut out = format!("\n### CHANGELOG draft\n\n## [{}]\n", report.version.next);
-    let sections: [(&str, fn(&Change) -> bool); 4] = [
+    let sections: [Class; 4] = [
         ("Breaking", breaks_code),
         (
             "Breaking on the wire for binaries built from earlier versions",

@@ -372,7 +372,7 @@ fn integer(value: &Value) -> String {
         .iter()
         .rev()
         .find_map(|(_, ty, nz, lo, hi)| match (min, max) {
-            (Some(m), _) if m == 1.0 => Some(*nz),
+            (Some(1.0), _) => Some(*nz),
             (Some(m), None) if m == *lo => Some(*ty),
             (None, Some(x)) if x == *hi => Some(*ty),
             (Some(m), Some(x)) if m == *lo && x == *hi => Some(*ty),
