@@ -224,11 +224,25 @@ fn cassettes(failing: Result<&Failing, &anyhow::Error>, out: &mut String) {
     for (file, findings) in failing {
         let _ = writeln!(out, "- `{file}`: {} new errors", findings.len());
         for f in findings.iter().take(3) {
-            let _ = writeln!(out, "  - {} at `{}`: {}", f.kind, f.pointer, f.message);
+            let _ = writeln!(
+                out,
+                "  - {} at `{}`: {}",
+                f.kind,
+                f.pointer,
+                clip(&f.message)
+            );
         }
         if findings.len() > 3 {
             let _ = writeln!(out, "  - and {} more", findings.len() - 3);
         }
+    }
+}
+
+/// A finding's message, cut to a line's length (a schema finding quotes the whole value).
+fn clip(message: &str) -> String {
+    match message.char_indices().nth(160) {
+        Some((at, _)) => format!("{}...", &message[..at]),
+        None => message.to_string(),
     }
 }
 

@@ -384,9 +384,16 @@ pub fn classify(finding: &Finding) -> Change {
         [only] => Some(only.clone()),
         _ => None,
     };
-    let reach = match finding.operations.len() {
-        0 | 1 => String::new(),
-        n => format!(" [{n} operations: {}]", finding.operations.join(", ")),
+    let reach = match finding.operations.as_slice() {
+        [] | [_] => String::new(),
+        few @ [_, _, ..] if few.len() <= 5 => {
+            format!(" [{} operations: {}]", few.len(), few.join(", "))
+        }
+        many => format!(
+            " [{} operations: {}, ...]",
+            many.len(),
+            many[..4].join(", ")
+        ),
     };
     Change {
         operation,

@@ -146,6 +146,17 @@ fn operation(w: &mut Walker<'_>, old: &Operation, new: &Operation) -> Result<()>
             new: new_name,
         };
         w.push(kind, &new.pointer, Ctx::NONE, &subject);
+    } else if old.id != new.id {
+        // `get-device` and `get_device` make the same method.
+        let kind = Kind::DocumentationChanged {
+            keyword: "operationId".into(),
+        };
+        w.push(
+            kind,
+            &format!("{}/operationId", new.pointer),
+            Ctx::NONE,
+            &subject,
+        );
     }
     if old.method != new.method || shape(&old.template) != shape(&new.template) {
         let kind = Kind::OperationMoved {
@@ -159,7 +170,7 @@ fn operation(w: &mut Walker<'_>, old: &Operation, new: &Operation) -> Result<()>
         &old.pointer,
         &new.pointer,
         &place,
-        &["parameters", "requestBody", "responses"],
+        &["operationId", "parameters", "requestBody", "responses"],
     );
     path_parameters(w, old, new)?;
     other_parameters(w, old, new)?;
