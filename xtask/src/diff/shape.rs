@@ -24,7 +24,7 @@ pub struct Node<'d> {
 }
 
 /// Keywords that make a schema more than a wrapper around its one `allOf` member.
-const STRUCTURE: [&str; 9] = [
+pub const STRUCTURE: [&str; 9] = [
     "type",
     "properties",
     "items",

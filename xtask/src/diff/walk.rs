@@ -10,20 +10,11 @@ use serde_json::Value;
 use super::classify::{Ctx, Finding, Kind, Presence};
 use super::shape::{self, Node, Object, Shape};
 
-/// Keywords the walk compares by shape rather than as keywords.
-const SHAPED: [&str; 11] = [
-    "type",
-    "properties",
-    "items",
-    "enum",
-    "oneOf",
-    "anyOf",
-    "allOf",
-    "additionalProperties",
-    "required",
-    "$ref",
-    "nullable",
-];
+/// Keywords the walk compares by shape rather than as keywords: the structure, `allOf`
+/// wrappers and members, and `nullable` (a field's presence or an `Option`).
+fn shaped(key: &str) -> bool {
+    shape::STRUCTURE.contains(&key) || key == "allOf" || key == "nullable"
+}
 
 /// Keywords that bound values; `tightened` tells which way makes fewer values valid.
 const BOUNDS: [&str; 13] = [
@@ -153,18 +144,21 @@ impl<'d> Walker<'d> {
     pub fn compare(&mut self, place: &Place) -> Result<()> {
         let old = shape::resolve(self.old.value, &place.old, self.old.origin)?;
         let new = shape::resolve(self.new.value, &place.new, self.new.origin)?;
-        if !self
-            .visited
-            .insert((old.pointer.clone(), new.pointer.clone(), place.ctx))
-        {
-            return Ok(());
-        }
+        let first_visit =
+            self.visited
+                .insert((old.pointer.clone(), new.pointer.clone(), place.ctx));
         if old.component != new.component {
-            return self.ref_changed(&old, &new, place);
+            return match first_visit {
+                true => self.ref_changed(&old, &new, place),
+                false => Ok(()),
+            };
         }
         if old.pointer != place.old || new.pointer != place.new {
             // The place wraps the schema (a property beside an `allOf`): its own keywords.
-            self.keywords(&place.old, &place.new, place, &SHAPED);
+            self.keywords(&place.old, &place.new, place, &[]);
+        }
+        if !first_visit {
+            return Ok(());
         }
         let place = Place {
             subject: match &new.component {
@@ -183,11 +177,11 @@ impl<'d> Walker<'d> {
         let old_shape = Shape::of(self.old.value, old, self.old.origin)?;
         let new_shape = Shape::of(self.new.value, new, self.new.origin)?;
         // Bounds of one type say nothing about another: a type change is the change.
-        let skip: Vec<&str> = match old_shape.same_kind(&new_shape) {
-            true => SHAPED.to_vec(),
-            false => SHAPED.iter().chain(&BOUNDS).copied().collect(),
+        let skip: &[&str] = match old_shape.same_kind(&new_shape) {
+            true => &[],
+            false => &BOUNDS,
         };
-        self.keywords(&old.pointer, &new.pointer, place, &skip);
+        self.keywords(&old.pointer, &new.pointer, place, skip);
         if !place.property && old.nullable != new.nullable {
             self.nullability(old, new, (&old_shape, &new_shape), place);
         }
@@ -423,8 +417,8 @@ impl<'d> Walker<'d> {
             .collect()
     }
 
-    /// Compares the keywords of the objects at `old` and `new` that are not in `skip`:
-    /// documentation, defaults, and bounds.
+    /// Compares the keywords of the objects at `old` and `new` that are neither compared by
+    /// shape nor in `skip`: documentation, defaults, and bounds.
     pub fn keywords(&mut self, old: &str, new: &str, place: &Place, skip: &[&str]) {
         let empty = Value::Null;
         let o = self.old.value.pointer(old).unwrap_or(&empty);
@@ -435,7 +429,7 @@ impl<'d> Walker<'d> {
         let keys: Vec<&String> = o_map
             .keys()
             .chain(n_map.keys().filter(|k| !o_map.contains_key(*k)))
-            .filter(|k| !skip.contains(&k.as_str()))
+            .filter(|k| !shaped(k) && !skip.contains(&k.as_str()))
             .collect();
         for key in keys {
             let (a, b) = (o_map.get(key), n_map.get(key));
