@@ -409,6 +409,58 @@ pub fn classify(finding: &Finding) -> Change {
     }
 }
 
+/// What a change breaks (code using the crate, deployed binaries), and whether it adds to the
+/// crate's API.
+#[derive(Clone, Copy)]
+struct Breaks {
+    code: bool,
+    wire: bool,
+    adds: bool,
+}
+
+/// Breaks code and deployed binaries.
+const BOTH: Breaks = Breaks {
+    code: true,
+    wire: true,
+    adds: false,
+};
+/// Breaks code using the crate only.
+const CODE: Breaks = Breaks {
+    code: true,
+    wire: false,
+    adds: false,
+};
+/// Breaks deployed binaries only.
+const WIRE: Breaks = Breaks {
+    code: false,
+    wire: true,
+    adds: false,
+};
+/// Breaks nothing and adds to the API.
+const ADDS: Breaks = Breaks {
+    code: false,
+    wire: false,
+    adds: true,
+};
+/// Breaks nothing, adds nothing.
+const NOTHING: Breaks = Breaks {
+    code: false,
+    wire: false,
+    adds: false,
+};
+
+impl Breaks {
+    /// Breaks code using the crate (`code`) and deployed binaries (`wire`) as given, and adds
+    /// nothing.
+    fn when(code: bool, wire: bool) -> Breaks {
+        Breaks {
+            code,
+            wire,
+            adds: false,
+        }
+    }
+}
+
 /// What a kind of change does in a context.
 struct Rule {
     client: Effect,
@@ -418,18 +470,18 @@ struct Rule {
 }
 
 impl Rule {
-    /// Breaking for code means a major change; otherwise `additive` ones are minor.
-    fn new(client: bool, wire: bool, additive: bool, message: String) -> Rule {
-        let level = if client {
+    /// Breaking code is a major change; otherwise an addition is a minor one.
+    fn new(breaks: Breaks, message: String) -> Rule {
+        let level = if breaks.code {
             Level::Major
-        } else if additive {
+        } else if breaks.adds {
             Level::Minor
         } else {
             Level::Patch
         };
         Rule {
-            client: Effect::from(client),
-            wire: Effect::from(wire),
+            client: Effect::from(breaks.code),
+            wire: Effect::from(breaks.wire),
             level,
             message,
         }
@@ -537,34 +589,24 @@ fn rule(kind: &Kind, ctx: Ctx) -> Rule {
 fn operation_rule(kind: &Kind) -> Rule {
     match kind {
         Kind::OperationAdded => Rule::new(
-            false,
-            false,
-            true,
-            "new operation: the client gains a method".into(),
+            ADDS,
+"new operation: the client gains a method".into(),
         ),
         Kind::OperationRemoved => Rule::new(
-            true,
-            true,
-            false,
-            "operation removed: its client method is gone, and old binaries calling it will get errors".into(),
+            BOTH,
+"operation removed: its client method is gone, and old binaries calling it will get errors".into(),
         ),
         Kind::OperationRenamed { old, new } => Rule::new(
-            true,
-            false,
-            false,
-            format!("`client.{old}()` is now `client.{new}()` (same method and path on the wire)"),
+            CODE,
+format!("`client.{old}()` is now `client.{new}()` (same method and path on the wire)"),
         ),
         Kind::OperationMoved { old, new } => Rule::new(
-            false,
-            true,
-            false,
-            format!("now `{new}`, was `{old}`: old binaries still call `{old}`"),
+            WIRE,
+format!("now `{new}`, was `{old}`: old binaries still call `{old}`"),
         ),
         Kind::PathParameterRenamed { old, new } => Rule::new(
-            true,
-            false,
-            false,
-            format!("path parameter `{old}` is now `{new}`: the builder's `.{old}(..)` is now `.{new}(..)` (the URL is unchanged)"),
+            CODE,
+format!("path parameter `{old}` is now `{new}`: the builder's `.{old}(..)` is now `.{new}(..)` (the URL is unchanged)"),
         ),
         _ => unreachable_rule(kind),
     }
@@ -573,53 +615,39 @@ fn operation_rule(kind: &Kind) -> Rule {
 fn request_rule(kind: &Kind) -> Rule {
     match kind {
         Kind::ParameterAdded { required: true } => Rule::new(
-            true,
-            true,
-            false,
-            "new required parameter: calls that do not set it fail before sending, and old binaries never send it".into(),
+            BOTH,
+"new required parameter: calls that do not set it fail before sending, and old binaries never send it".into(),
         ),
         Kind::ParameterAdded { required: false } => Rule::new(
-            false,
-            false,
-            true,
-            "new optional parameter: the builder gains a setter".into(),
+            ADDS,
+"new optional parameter: the builder gains a setter".into(),
         ),
         Kind::ParameterRemoved => Rule::new(
-            true,
-            false,
-            false,
-            "parameter removed: its builder setter is gone; old binaries may still send it, which the API is expected to ignore".into(),
+            CODE,
+"parameter removed: its builder setter is gone; old binaries may still send it, which the API is expected to ignore".into(),
         ),
         Kind::ParameterRequired { now: true } => Rule::new(
-            true,
-            true,
-            false,
-            "parameter now required: calls that do not set it fail before sending, and old binaries may leave it out".into(),
+            BOTH,
+"parameter now required: calls that do not set it fail before sending, and old binaries may leave it out".into(),
         ),
         Kind::ParameterRequired { now: false } => {
-            Rule::new(false, false, false, "parameter now optional".into())
+            Rule::new(NOTHING, "parameter now optional".into())
         }
         Kind::RequestBodyAdded { required } => Rule::new(
-            *required,
-            *required,
-            !required,
-            if *required {
+            Breaks { code: *required, wire: *required, adds: !required },
+if *required {
                 "the operation now requires a body: calls without `.body(..)` fail, and old binaries send none".into()
             } else {
                 "the operation now takes an optional body".into()
             },
         ),
         Kind::RequestBodyRemoved => Rule::new(
-            true,
-            false,
-            false,
-            "the operation takes no body now: `.body(..)` is gone; old binaries still send one".into(),
+            CODE,
+"the operation takes no body now: `.body(..)` is gone; old binaries still send one".into(),
         ),
         Kind::RequestBodyRequired { now } => Rule::new(
-            *now,
-            *now,
-            false,
-            if *now {
+            Breaks::when(*now, *now),
+if *now {
                 "the body is now required; old binaries may send none".into()
             } else {
                 "the body is now optional".into()
@@ -632,37 +660,27 @@ fn request_rule(kind: &Kind) -> Rule {
 fn response_rule(kind: &Kind) -> Rule {
     match kind {
         Kind::ResponseStatusAdded { success: true } => Rule::new(
-            false,
-            true,
-            false,
-            "new success status: old binaries report it as an unexpected response".into(),
+            WIRE,
+"new success status: old binaries report it as an unexpected response".into(),
         ),
         Kind::ResponseStatusAdded { success: false } => Rule::new(
-            false,
-            false,
-            false,
-            "new error status: old binaries report it as an unexpected response rather than a typed API error".into(),
+            NOTHING,
+"new error status: old binaries report it as an unexpected response rather than a typed API error".into(),
         ),
         Kind::ResponseStatusRemoved => {
-            Rule::new(false, false, false, "status no longer documented".into())
+            Rule::new(NOTHING, "status no longer documented".into())
         }
         Kind::ResponseBodyAdded => Rule::new(
-            true,
-            false,
-            false,
-            "the response now has a body: the method's response type changes; old binaries ignore it".into(),
+            CODE,
+"the response now has a body: the method's response type changes; old binaries ignore it".into(),
         ),
         Kind::ResponseBodyRemoved { was_optional } => Rule::new(
-            true,
-            !was_optional,
-            false,
-            "the response has no body now: the method's response type changes, and old binaries expecting JSON fail".into(),
+            Breaks::when(true, !was_optional),
+"the response has no body now: the method's response type changes, and old binaries expecting JSON fail".into(),
         ),
         Kind::ResponseBodyOptional { now } => Rule::new(
-            false,
-            *now,
-            false,
-            if *now {
+            Breaks::when(false, *now),
+if *now {
                 "the response may now come without a body (`x-optional-body`): old binaries fail on an empty one".into()
             } else {
                 "the response always has a body now (`x-optional-body` removed)".into()
@@ -686,9 +704,11 @@ fn field_added(presence: Presence, closed: bool, ctx: Ctx) -> Rule {
         message.push_str(": old binaries ignore it");
     }
     Rule::new(
-        sent_and_required,
-        sent_and_required || refused,
-        true,
+        Breaks {
+            code: sent_and_required,
+            wire: sent_and_required || refused,
+            adds: true,
+        },
         message,
     )
 }
@@ -704,7 +724,7 @@ fn field_removed(presence: Presence, ctx: Ctx) -> Rule {
     } else if ctx.request {
         message.push_str("; old binaries may still send it, which the API is expected to ignore");
     }
-    Rule::new(true, fails, false, message)
+    Rule::new(Breaks::when(true, fails), message)
 }
 
 fn field_presence(old: Presence, new: Presence, ctx: Ctx) -> Rule {
@@ -728,7 +748,7 @@ fn field_presence(old: Presence, new: Presence, ctx: Ctx) -> Rule {
     if sends {
         message.push_str("; old binaries may leave it out or send null");
     }
-    Rule::new(client, reads || sends, false, message)
+    Rule::new(Breaks::when(client, reads || sends), message)
 }
 
 fn enum_rule(kind: &Kind, ctx: Ctx) -> Rule {
@@ -740,14 +760,14 @@ fn enum_rule(kind: &Kind, ctx: Ctx) -> Rule {
                     "; old binaries read it as `Unknown({value})` and keep working"
                 ));
             }
-            Rule::new(false, false, true, message)
+            Rule::new(ADDS, message)
         }
         Kind::EnumValueRemoved { value } => {
             let mut message = format!("enum value {value} removed: its variant is gone");
             if ctx.request {
                 message.push_str("; old binaries may still send it and be refused");
             }
-            Rule::new(true, ctx.request, false, message)
+            Rule::new(Breaks::when(true, ctx.request), message)
         }
         _ => unreachable_rule(kind),
     }
@@ -762,12 +782,17 @@ fn union_rule(kind: &Kind, ctx: Ctx) -> Rule {
             } else {
                 "new kind of value in a union (the enum is `#[non_exhaustive]`); old binaries read one as `Unknown`"
             };
-            Rule::new(false, fails, true, message.into())
+            Rule::new(
+                Breaks {
+                    code: false,
+                    wire: fails,
+                    adds: true,
+                },
+                message.into(),
+            )
         }
         Kind::UnionMemberRemoved => Rule::new(
-            true,
-            ctx.request,
-            false,
+            Breaks::when(true, ctx.request),
             "a kind of value left the union: its variant is gone".into(),
         ),
         _ => unreachable_rule(kind),
@@ -787,7 +812,7 @@ fn type_rule(kind: &Kind, ctx: Ctx) -> Rule {
             if wire {
                 message.push_str(": old binaries send or read the old type");
             }
-            Rule::new(true, wire, false, message)
+            Rule::new(Breaks::when(true, wire), message)
         }
         Kind::RefChanged {
             old,
@@ -795,9 +820,7 @@ fn type_rule(kind: &Kind, ctx: Ctx) -> Rule {
             differences,
         } => ref_changed(old, new, differences, ctx),
         Kind::TypeRenamed { old, new } => Rule::new(
-            true,
-            false,
-            false,
+            CODE,
             format!("`title` changed from `{old}` to `{new}`: the Rust type is renamed"),
         ),
         _ => unreachable_rule(kind),
@@ -832,15 +855,13 @@ fn ref_changed(old: &str, new: &str, differences: &[(Kind, String)], ctx: Ctx) -
             message.push_str(&format!("; and {more} more"));
         }
     }
-    Rule::new(true, wire, false, message)
+    Rule::new(Breaks::when(true, wire), message)
 }
 
 fn schema_rule(kind: &Kind, ctx: Ctx) -> Rule {
     match kind {
         Kind::PatternChanged { old, new } => Rule::new(
-            false,
-            ctx.request,
-            false,
+            Breaks::when(false, ctx.request),
             format!(
                 "pattern `{old}` is now `{new}`: values you build are checked against the new one{}",
                 if ctx.request {
@@ -861,41 +882,30 @@ fn schema_rule(kind: &Kind, ctx: Ctx) -> Rule {
             if wire {
                 message.push_str(": old binaries may send values the API now refuses");
             }
-            Rule::new(false, wire, false, message)
+            Rule::new(Breaks::when(false, wire), message)
         }
-        Kind::DefaultChanged { old, new } => Rule::new(
-            false,
-            false,
-            false,
-            format!("`default` was {old}, now {new}"),
-        ),
+        Kind::DefaultChanged { old, new } => {
+            Rule::new(NOTHING, format!("`default` was {old}, now {new}"))
+        }
         Kind::DefaultImpl { now } => Rule::new(
-            !now,
-            false,
-            *now,
+            Breaks {
+                code: !now,
+                wire: false,
+                adds: *now,
+            },
             if *now {
                 "the struct now implements `Default` (no field is required)".into()
             } else {
                 "the struct no longer implements `Default` (a field is now required)".into()
             },
         ),
-        Kind::SchemaAdded => Rule::new(false, false, true, "new schema: a new type".into()),
-        Kind::SchemaRemoved => Rule::new(
-            true,
-            false,
-            false,
-            "schema removed: its type is gone".into(),
-        ),
-        Kind::DescriptionChanged => Rule::new(
-            false,
-            false,
-            false,
-            "description changed (documentation only)".into(),
-        ),
+        Kind::SchemaAdded => Rule::new(ADDS, "new schema: a new type".into()),
+        Kind::SchemaRemoved => Rule::new(CODE, "schema removed: its type is gone".into()),
+        Kind::DescriptionChanged => {
+            Rule::new(NOTHING, "description changed (documentation only)".into())
+        }
         Kind::DocumentationChanged { keyword } => Rule::new(
-            false,
-            false,
-            false,
+            NOTHING,
             format!("`{keyword}` changed (not read into the client)"),
         ),
         _ => unreachable_rule(kind),
@@ -904,7 +914,7 @@ fn schema_rule(kind: &Kind, ctx: Ctx) -> Rule {
 
 /// Every kind has a rule above; this keeps the dispatch total without a panic.
 fn unreachable_rule(kind: &Kind) -> Rule {
-    Rule::new(true, true, false, format!("unclassified change {kind:?}"))
+    Rule::new(BOTH, format!("unclassified change {kind:?}"))
 }
 
 /// Whether cargo-semver-checks can see that a change of this kind breaks code: it sees items,
