@@ -56,7 +56,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     std::fs::write(&spec_path, &new.text)
         .with_context(|| format!("{}: cannot write", spec_path.display()))?;
     eprintln!("update-spec: {SPEC_PATH} replaced by {new_arg}; regenerating ...");
-    let after = regenerate(&root).and_then(|()| {
+    let after = regenerate().and_then(|()| {
         eprintln!("update-spec: the gate on the bundled cassettes, after ...");
         gate(&root)
     });
@@ -75,19 +75,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
     })
 }
 
-/// `cargo xtask generate`, run by this same binary.
-fn regenerate(root: &Path) -> Result<()> {
-    let exe = std::env::current_exe().context("cannot find the xtask binary")?;
-    let status = Command::new(exe)
-        .arg("generate")
-        .current_dir(root)
-        .status()
-        .context("cannot run `xtask generate`")?;
-    if !status.success() {
-        bail!(
-            "generation failed for the new spec (see above); {SPEC_PATH} is replaced: `git checkout {SPEC_PATH}` restores it"
-        );
+/// `cargo xtask generate`, in this process, with its defaults.
+fn regenerate() -> Result<()> {
+    /// `generate`'s arguments, read as its command line would be.
+    #[derive(clap::Parser)]
+    struct Generate {
+        #[command(flatten)]
+        args: crate::generate_cmd::Args,
     }
+    let Generate { args } =
+        clap::Parser::try_parse_from(["generate"]).context("the arguments of `generate`")?;
+    crate::generate_cmd::run(args).with_context(|| {
+        format!(
+            "generation failed for the new spec; {SPEC_PATH} is replaced: `git checkout {SPEC_PATH}` restores it"
+        )
+    })?;
     Ok(())
 }
 

@@ -275,7 +275,9 @@ fn part_subject(op: &Operation, what: &str, pointer: &str) -> Subject {
         .and_then(|rest| rest.split_once('/'))
         .map(|(_, name)| spec_model::unescape(name));
     Subject::new(match component {
-        Some(name) => format!("{} `{name}`", what.split(' ').next().unwrap_or(what)),
+        // `response 200` of an operation; the shared response is named, not its status.
+        Some(name) if what.starts_with("response") => format!("response `{name}`"),
+        Some(name) => format!("{what} `{name}`"),
         None => format!("`{}` {what}", method_name(&op.id)),
     })
 }
