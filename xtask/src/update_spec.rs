@@ -85,11 +85,7 @@ fn regenerate() -> Result<()> {
     }
     let Generate { args } =
         clap::Parser::try_parse_from(["generate"]).context("the arguments of `generate`")?;
-    crate::generate_cmd::run(args).with_context(|| {
-        format!(
-            "generation failed for the new spec; {SPEC_PATH} is replaced: `git checkout {SPEC_PATH}` restores it"
-        )
-    })?;
+    crate::generate_cmd::run(args).context("generation failed for the new spec")?;
     Ok(())
 }
 

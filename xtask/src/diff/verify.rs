@@ -8,9 +8,11 @@
 //! time (a new required parameter). A breaking change of those kinds it cannot contradict;
 //! every other disagreement is an error.
 
-use std::fs::File;
+use std::fs::OpenOptions;
+use std::io::{ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
@@ -24,14 +26,68 @@ pub fn verify(old: &Source, new: &Source, report: &mut Report) -> Result<()> {
     let base = target_dir().join("diff-verify");
     std::fs::create_dir_all(&base).with_context(|| format!("{}: cannot create", base.display()))?;
     // cargo-semver-checks builds in one place per crate name and version: one run at a time.
-    let lock = File::create(base.join("lock")).context("diff-verify lock")?;
-    lock.lock().context("diff-verify lock")?;
+    let _lock = Lock::acquire(base.join("lock"))?;
     let work = base.join("crates");
     let old_dir = generate(old, &work.join("old"))?;
     let new_dir = generate(new, &work.join("new"))?;
     let (required, lints) = semver_checks(&old_dir, &new_dir, &base.join("target"))?;
     judge(report, required, lints);
     Ok(())
+}
+
+/// A lock on the shared build directory: a file created only if absent, holding the process
+/// id, removed on drop. A lock whose process is gone (on systems with `/proc`) is taken over.
+struct Lock(PathBuf);
+
+impl Lock {
+    /// Waits up to half an hour for the lock at `path`.
+    fn acquire(path: PathBuf) -> Result<Lock> {
+        for _ in 0..1800 {
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut file) => {
+                    let _ = write!(file, "{}", std::process::id());
+                    return Ok(Lock(path));
+                }
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                    if holder_gone(&path) {
+                        let _ = std::fs::remove_file(&path);
+                    } else {
+                        std::thread::sleep(Duration::from_secs(1));
+                    }
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| format!("{}: cannot create", path.display()));
+                }
+            }
+        }
+        bail!(
+            "{}: another `--verify` has held this lock for half an hour; remove the file if none is running",
+            path.display()
+        )
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Whether the lock at `path` is stale: the process it names has ended (on systems with
+/// `/proc`), or it names none and was made more than a minute ago (a run that died between
+/// creating it and writing its id, or an older xtask's lock file).
+fn holder_gone(path: &Path) -> bool {
+    let pid = std::fs::read_to_string(path).unwrap_or_default();
+    let pid = pid.trim();
+    if pid.is_empty() {
+        let age = std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok());
+        return age.is_some_and(|age| age > Duration::from_secs(60));
+    }
+    let proc = Path::new("/proc");
+    proc.is_dir() && !proc.join(pid).exists()
 }
 
 fn check_tool() -> Result<()> {
@@ -198,6 +254,25 @@ fn judge(report: &mut Report, required: Level, lints: Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lock_is_released_on_drop_and_a_dead_holder_s_lock_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lock");
+        {
+            let _held = Lock::acquire(path.clone()).unwrap();
+            assert!(!holder_gone(&path), "this process holds it");
+        }
+        assert!(!path.exists());
+        std::fs::write(&path, "4000000000").unwrap();
+        assert!(holder_gone(&path), "no such process");
+        drop(Lock::acquire(path.clone()).unwrap());
+        std::fs::write(&path, "").unwrap();
+        assert!(
+            !holder_gone(&path),
+            "a fresh lock without an id may be a run starting"
+        );
+    }
 
     #[test]
     fn the_summary_line_and_the_failed_lints_are_read() {
