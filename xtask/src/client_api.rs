@@ -53,8 +53,30 @@ impl Builder {
     }
 }
 
+/// The builders of a generated client, found by the spec's operationId.
+pub struct Builders(BTreeMap<String, Builder>);
+
+impl Builders {
+    /// The builder of the operation `operation_id` names as the spec spells it. progenitor
+    /// records the id it made a method name of (`get-device` becomes `get_device`), so both
+    /// sides are compared by their letters and digits alone, case folded.
+    pub fn get(&self, operation_id: &str) -> Option<&Builder> {
+        self.0.get(&key(operation_id))
+    }
+}
+
+/// An operationId with case and punctuation left out: what progenitor's spelling and the
+/// spec's have in common.
+fn key(operation_id: &str) -> String {
+    operation_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 /// The builders of `file`, by operationId.
-pub fn builders(file: &syn::File) -> BTreeMap<String, Builder> {
+pub fn builders(file: &syn::File) -> Builders {
     let methods = client_methods(file);
     let mut out = BTreeMap::new();
     let builder_items = file.items.iter().find_map(|item| match item {
@@ -90,10 +112,10 @@ pub fn builders(file: &syn::File) -> BTreeMap<String, Builder> {
             }
         }
         if let Some(id) = id {
-            out.insert(id, builder);
+            out.insert(key(&id), builder);
         }
     }
-    out
+    Builders(out)
 }
 
 /// Builder type name -> `Client` method name, from `fn m(&self) -> builder::X<'_>`.

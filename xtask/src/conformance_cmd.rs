@@ -3,16 +3,28 @@
 //! The gate is a crate of its own, built on the generated client and its replay table; xtask
 //! runs it through cargo rather than linking it, so that `cargo xtask generate` never depends
 //! on the generated code it is about to rewrite.
+//!
+//! It builds the gate in the workspace's `gate` profile (optimised) unless told otherwise: a
+//! debug build of the gate is about ten times slower on a large set of recordings, and users
+//! run what the README says. The first run pays for the optimised build, once.
 
 use std::ffi::OsString;
 use std::process::{Command, ExitCode};
 
 use anyhow::{Context, Result};
 
+/// The cargo profile the gate is built in unless `--profile` names another.
+pub const GATE_PROFILE: &str = "gate";
+
 /// Arguments of `cargo xtask conformance`, passed to the gate as they are.
 #[derive(clap::Args)]
 #[command(disable_help_flag = true)]
 pub struct Args {
+    /// The cargo profile to build the gate in, given before the gate's own arguments: `gate`
+    /// (optimised, the default) or `dev`, which reuses the build `cargo test` made (CI runs
+    /// the bundled set so).
+    #[arg(long, default_value = GATE_PROFILE)]
+    profile: String,
     /// The gate's arguments: [--cassettes DIR]... [--spec PATH] [--waivers PATH | --no-waivers]
     /// [--format text|json|junit] [--output FILE] [--timings], or `synth --count N --out DIR`
     /// to write a synthetic set. `--help` describes them.
@@ -24,6 +36,9 @@ pub struct Args {
 #[derive(clap::Args)]
 #[command(disable_help_flag = true)]
 pub struct ScrubArgs {
+    /// The cargo profile to build the gate in (as for `conformance`).
+    #[arg(long, default_value = GATE_PROFILE)]
+    profile: String,
     /// DIR... [--check] [--spec PATH]: replace credentials and `x-sensitive` values in the
     /// cassettes under each DIR by placeholders (`--check` only lists them). `--help`
     /// describes them.
@@ -34,7 +49,7 @@ pub struct ScrubArgs {
 /// Runs the gate and returns its exit code: 0 conforms, 1 an unwaived error, 2 could not run
 /// or checked nothing.
 pub fn run(args: Args) -> Result<ExitCode> {
-    gate(&args.args)
+    gate(&args.profile, &args.args)
 }
 
 /// Runs the gate's `scrub` and returns its exit code: 0 done (or nothing to scrub with
@@ -42,17 +57,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
 pub fn scrub(args: ScrubArgs) -> Result<ExitCode> {
     let mut all = vec![OsString::from("scrub")];
     all.extend(args.args);
-    gate(&all)
+    gate(&args.profile, &all)
 }
 
-/// Runs the `conformance` binary with `args`; its exit code.
-fn gate(args: &[OsString]) -> Result<ExitCode> {
+/// `cargo run` of the `conformance` binary built in `profile`, its arguments still to add.
+pub fn gate_command(profile: &str) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(&cargo)
-        .args(["run", "--quiet", "--package", "conformance", "--"])
+    let mut command = Command::new(cargo);
+    command.args([
+        "run",
+        "--quiet",
+        "--profile",
+        profile,
+        "--package",
+        "conformance",
+        "--",
+    ]);
+    command
+}
+
+/// Runs the `conformance` binary built in `profile` with `args`; its exit code.
+fn gate(profile: &str, args: &[OsString]) -> Result<ExitCode> {
+    let status = gate_command(profile)
         .args(args)
         .status()
-        .with_context(|| format!("cannot run `{} run`", cargo.to_string_lossy()))?;
+        .context("cannot run `cargo run` for the gate")?;
     // A gate killed by a signal has no code: it did not run to the end.
     let code = status
         .code()

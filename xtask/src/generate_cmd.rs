@@ -125,6 +125,24 @@ fn check_crate(dir: &Path, origins: &Origins) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Writes the standalone crate for the spec at `spec_path` into `dir`, as `--out` does, for
+/// the tools that compare generated crates (`cargo xtask diff --verify`).
+pub(crate) fn write_standalone(spec_path: &Path, dir: &Path) -> Result<()> {
+    let label = spec_label(spec_path, &crate::workspace_root());
+    let spec::Loaded { openapi, model } = spec::load_both(spec_path)?;
+    let generated = generate::generate(
+        openapi,
+        &model,
+        &label,
+        Profile::Standalone,
+        Options::default(),
+    )
+    .with_context(|| format!("{}", spec_path.display()))?;
+    standalone_crate(dir, &label, &generated)
+        .iter()
+        .try_for_each(write)
+}
+
 /// The client of `crates/flatpeak` and, generated from it, the conformance gate's replay
 /// table, which calls it.
 fn flatpeak_files(

@@ -1,6 +1,9 @@
 //! Project tasks. `cargo xtask generate [--check] [--spec PATH] [--out DIR [--no-check]]
 //! [--skip-unsupported]`,
-//! `cargo xtask conformance [--cassettes DIR]... [--spec PATH] [--format F] [--output FILE]`.
+//! `cargo xtask conformance [--profile P] [--cassettes DIR]... [--spec PATH] [--format F] [--output FILE]`,
+//! `cargo xtask scrub DIR... [--check]`,
+//! `cargo xtask diff OLD NEW [--format F] [--output FILE] [--verify]`,
+//! `cargo xtask update-spec NEW`.
 
 mod blame;
 mod check;
@@ -8,6 +11,7 @@ mod cli;
 mod client_api;
 mod conformance_cmd;
 mod crate_check;
+mod diff;
 mod generate;
 mod normalise;
 mod operations;
@@ -15,6 +19,7 @@ mod postprocess;
 mod readme;
 mod replay_table;
 mod spec;
+mod update_spec;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +44,11 @@ enum Command {
     /// validate (the spec's `x-sensitive` marks say which), in place; `--check` only lists
     /// them.
     Scrub(conformance_cmd::ScrubArgs),
+    /// Classify every change between two specs by what it does to code using the crate and
+    /// to deployed binaries, with semver advice (`--verify`: checked by cargo-semver-checks).
+    Diff(diff::Args),
+    /// Replace the spec with a new one, regenerate, diff, run the gate, and summarise.
+    UpdateSpec(update_spec::Args),
 }
 
 mod generate_cmd;
@@ -49,6 +59,8 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate_cmd::run(args),
         Command::Conformance(args) => conformance_cmd::run(args),
         Command::Scrub(args) => conformance_cmd::scrub(args),
+        Command::Diff(args) => diff::run(args),
+        Command::UpdateSpec(args) => update_spec::run(args),
     };
     match result {
         Ok(code) => code,

@@ -17,7 +17,7 @@ use serde_json::Value;
 use spec_model::{Location, Operation, Spec};
 use syn::{Item, Type};
 
-use crate::client_api::{self, Builder, type_ident};
+use crate::client_api::{self, Builder, Builders, type_ident};
 
 /// Adds the operation facts and the pagination impls to `file`, the generated client.
 pub fn extend(file: &mut syn::File, spec: &Spec) -> Result<()> {
@@ -41,7 +41,7 @@ pub fn extend(file: &mut syn::File, spec: &Spec) -> Result<()> {
 }
 
 /// `mod operations`.
-fn facts(spec: &Spec, builders: &BTreeMap<String, Builder>) -> Result<TokenStream> {
+fn facts(spec: &Spec, builders: &Builders) -> Result<TokenStream> {
     let mut patterns: Vec<String> = Vec::new();
     let mut variants = Vec::new();
     let mut arms = Arms::default();
@@ -443,7 +443,7 @@ fn body_patterns(
 
 /// `Paginate` impls for the list operations: those taking `starting_after` whose success
 /// type has `data` (a list of items with an `id`) and `has_more`.
-fn lists(file: &syn::File, spec: &Spec, builders: &BTreeMap<String, Builder>) -> Vec<TokenStream> {
+fn lists(file: &syn::File, spec: &Spec, builders: &Builders) -> Vec<TokenStream> {
     let types = types_by_name(file);
     let mut out = Vec::new();
     for op in &spec.operations {

@@ -19,7 +19,10 @@
 //! - [`drop_unreachable_arms`]: progenitor follows the arm of a `default` response (`_ =>`)
 //!   with one more `_ =>`, a warning in every user's build;
 //! - [`request_methods_reqwest_lacks`]: progenitor calls `client.options(url)` for an
-//!   `OPTIONS` operation, which `reqwest::Client` does not have.
+//!   `OPTIONS` operation, which `reqwest::Client` does not have;
+//! - [`non_exhaustive_types`]: generated structs with named fields and generated enums are
+//!   `#[non_exhaustive]`, so that a field or a variant the API adds is not a breaking change
+//!   of the crate (`cargo xtask diff` and cargo-semver-checks agree on that).
 
 use std::collections::BTreeSet;
 
@@ -39,6 +42,7 @@ pub fn apply(file: &mut File) {
     plain_type_names_in_messages(file);
     drop_unreachable_arms(file);
     request_methods_reqwest_lacks(file);
+    non_exhaustive_types(file);
 }
 
 /// Removes the marks `distinct-enum-variant-names` added to enum values, from every string
@@ -691,6 +695,27 @@ fn tag_deserialize(name: &syn::Ident, field: &str, arms: &[(String, syn::Ident)]
     }
 }
 
+/// Marks every struct with named fields and every enum of `types` `#[non_exhaustive]`:
+/// outside the crate they are built with their builders (`Device::builder()`), never as
+/// literals, and matched with a wildcard arm, so that a field or a variant the API adds later
+/// does not break code that compiled against an earlier version. Tuple structs (newtypes)
+/// are left alone: they do not grow.
+pub fn non_exhaustive_types(file: &mut File) {
+    let Some(items) = types_module(file) else {
+        return;
+    };
+    for item in items.iter_mut() {
+        let attrs = match item {
+            Item::Struct(s) if matches!(s.fields, Fields::Named(_)) => &mut s.attrs,
+            Item::Enum(e) => &mut e.attrs,
+            _ => continue,
+        };
+        if !attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) {
+            attrs.push(parse_quote! { #[non_exhaustive] });
+        }
+    }
+}
+
 /// progenitor writes a builder's conversion error with the type as tokens
 /// (`` conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` ``); a user reads
 /// `` conversion to `DateTime<Utc>` ``.
@@ -1058,6 +1083,35 @@ mod tests {
         let shared = UNION.replace("\"tariff_element\"", "\"device\"");
         let out = apply_to(&shared, dispatch_unions_on_their_tag);
         assert!(!out.contains("Unknown"), "{out}");
+    }
+
+    #[test]
+    fn structs_with_fields_and_enums_are_non_exhaustive_and_newtypes_are_not() {
+        let src = r#"
+            pub mod types {
+                pub struct Device { pub id: Id }
+                pub struct Id(::std::string::String);
+                pub enum Kind { A }
+                #[non_exhaustive]
+                pub enum Done { B }
+                pub mod builder { pub struct Device { id: Result<Id, String> } }
+            }
+        "#;
+        let out = apply_to(src, non_exhaustive_types);
+        let squashed: String = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            squashed.contains("#[non_exhaustive] pub struct Device { pub id"),
+            "{out}"
+        );
+        assert!(
+            squashed.contains("#[non_exhaustive] pub enum Kind"),
+            "{out}"
+        );
+        assert_eq!(out.matches("#[non_exhaustive]").count(), 3, "{out}");
+        assert!(
+            !squashed.contains("#[non_exhaustive] pub struct Id"),
+            "{out}"
+        );
     }
 
     #[test]

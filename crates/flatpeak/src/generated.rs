@@ -17,6 +17,7 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Accepted {
         ///Always `Accepted`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -35,6 +36,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AuditEntry {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_rate: ::std::option::Option<AuditRate>,
@@ -57,6 +59,7 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AuditRate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity: ::std::option::Option<CommodityRateParts>,
@@ -82,6 +85,7 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct AuthToken {
         ///The token to send as `Authorization: Bearer <token>`. A secret.
         pub bearer_token: ::std::string::String,
@@ -104,6 +108,7 @@ pub mod types {
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Battery {
         ///Usable capacity in kWh.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -198,6 +203,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CarbonIntensity {
         ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -223,6 +229,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CarbonValue {
         ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -245,6 +252,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CommodityRateParts {
         ///The energy's whole rate.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -281,6 +289,7 @@ empty for sessions from before the field existed.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum CompleteAction {
         #[serde(rename = "SAVE")]
         Save,
@@ -340,6 +349,7 @@ empty for sessions from before the field existed.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ConnectBatchRequest {
         pub session: ConnectBatchSession,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -358,6 +368,7 @@ empty for sessions from before the field existed.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ConnectBatchSession {
         ///The customer whose location to add or update.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -393,6 +404,7 @@ empty for sessions from before the field existed.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ConnectBatchTariff {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contract: ::std::option::Option<ContractTerm>,
@@ -423,6 +435,7 @@ address.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ConnectToken {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complete_action: ::std::option::Option<CompleteAction>,
@@ -463,6 +476,7 @@ address.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ConnectTokenCreated {
         ///The session's single-use token. A secret until the session ends.
         pub connect_token: Id,
@@ -489,6 +503,7 @@ address.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum ConnectTokenObject {
         #[serde(rename = "connect_token")]
         ConnectToken,
@@ -540,6 +555,7 @@ address.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ConnectTokenRequest {
         ///Where Flatpeak calls back when the session ends.
         pub callback_uri: ::std::string::String,
@@ -590,6 +606,7 @@ not both.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum ConnectionType {
         #[serde(rename = "DIRECT")]
         Direct,
@@ -650,6 +667,7 @@ not both.
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ConsentDevice {
         ///Consent to control the device.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -688,6 +706,7 @@ not both.
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ContractTerm {
         ///The contract's end.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -709,6 +728,7 @@ not both.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CostPeriod {
         ///End of the period, RFC 3339.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -858,6 +878,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Customer {
         ///Your Flatpeak account.
         pub account_id: Id,
@@ -890,6 +911,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CustomerCreate {
         ///Your reference for the customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -908,6 +930,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CustomerList {
         ///The page's customers.
         pub data: ::std::vec::Vec<Customer>,
@@ -935,6 +958,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum CustomerListObject {
         #[serde(rename = "list")]
         List,
@@ -990,6 +1014,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum CustomerObject {
         #[serde(rename = "customer")]
         Customer,
@@ -1042,6 +1067,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct CustomerUpdate {
         ///Your reference for the customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1060,6 +1086,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Device {
         pub consents: ConsentDevice,
         /**True while the device is under your control. It only changes from true to false;
@@ -1107,6 +1134,7 @@ in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct DeviceCreate {
         ///Your reference for the device.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1125,6 +1153,7 @@ in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct DeviceList {
         ///The page's devices.
         pub data: ::std::vec::Vec<Device>,
@@ -1152,6 +1181,7 @@ in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum DeviceListObject {
         #[serde(rename = "list")]
         List,
@@ -1207,6 +1237,7 @@ in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum DeviceObject {
         #[serde(rename = "device")]
         Device,
@@ -1261,6 +1292,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct DeviceProperties {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub battery: ::std::option::Option<Battery>,
@@ -1301,6 +1333,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct DeviceUpdate {
         ///Your reference for the device.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1323,6 +1356,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum Direction {
         #[serde(rename = "IMPORT")]
         Import,
@@ -1378,6 +1412,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Energy {
         pub units: EnergyUnits,
         ///The amount, in `units`.
@@ -1396,6 +1431,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct EnergyAmount {
         ///The amount, in the answer's `energy_units`.
         pub value: i64,
@@ -1413,6 +1449,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct EnergyCost {
         ///Your Flatpeak account.
         pub account_id: Id,
@@ -1456,6 +1493,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct EnergyCostEntry {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub carbon: ::std::option::Option<CarbonValue>,
@@ -1489,6 +1527,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum EnergyCostObject {
         #[serde(rename = "energy_cost")]
         EnergyCost,
@@ -1544,6 +1583,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum EnergyUnits {
         #[serde(rename = "WH")]
         Wh,
@@ -1601,6 +1641,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Error {
         /**A machine-readable code, for example `no_tariff_connected`. Not an enum: Flatpeak
 adds codes over time.
@@ -1640,6 +1681,7 @@ adds codes over time.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum ErrorObject {
         #[serde(rename = "error")]
         Error,
@@ -1695,6 +1737,7 @@ adds codes over time.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum ErrorType {
         #[serde(rename = "invalid_request")]
         InvalidRequest,
@@ -1755,6 +1798,7 @@ adds codes over time.
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct EvCharger {
         ///Maximum charging power in kW.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1785,6 +1829,7 @@ adds codes over time.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Event {
         pub data: EventData,
         ///Flatpeak event id.
@@ -1807,6 +1852,7 @@ adds codes over time.
 */
     #[derive(::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum EventData {
         Device(Device),
         Customer(Customer),
@@ -1843,6 +1889,7 @@ adds codes over time.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct EventList {
         ///The page's events.
         pub data: ::std::vec::Vec<Event>,
@@ -1870,6 +1917,7 @@ adds codes over time.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum EventListObject {
         #[serde(rename = "list")]
         List,
@@ -1925,6 +1973,7 @@ adds codes over time.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum EventObject {
         #[serde(rename = "event")]
         Event,
@@ -1976,6 +2025,7 @@ adds codes over time.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct FailedMeterRecord {
         ///What was wrong with it.
         pub error: ::std::string::String,
@@ -1998,6 +2048,7 @@ adds codes over time.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct GeoLocation {
         ///Latitude.
         pub lat: f64,
@@ -2018,6 +2069,7 @@ adds codes over time.
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct HeatPump {
         ///Maximum electrical power in kW.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2111,6 +2163,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Inverter {
         ///AC export limit in kW.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2129,6 +2182,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Location {
         ///Your Flatpeak account.
         pub account_id: Id,
@@ -2178,6 +2232,7 @@ the market price and carbon regions.
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct LocationCreate {
         ///The customer at the location.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2201,6 +2256,7 @@ the market price and carbon regions.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct LocationList {
         ///The page's locations.
         pub data: ::std::vec::Vec<Location>,
@@ -2228,6 +2284,7 @@ the market price and carbon regions.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum LocationListObject {
         #[serde(rename = "list")]
         List,
@@ -2283,6 +2340,7 @@ the market price and carbon regions.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum LocationObject {
         #[serde(rename = "location")]
         Location,
@@ -2334,6 +2392,7 @@ the market price and carbon regions.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct LocationStatus {
         ///Flatpeak account id.
         pub account_id: Id,
@@ -2365,6 +2424,7 @@ the market price and carbon regions.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum LocationStatusObject {
         #[serde(rename = "location_status")]
         LocationStatus,
@@ -2417,6 +2477,7 @@ the market price and carbon regions.
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct LocationTariffStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity_export: ::std::option::Option<TariffConnectionStatus>,
@@ -2443,6 +2504,7 @@ the market price and carbon regions.
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct LocationUpdate {
         ///The customer at the location.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2470,6 +2532,7 @@ the market price and carbon regions.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum Measurand {
         #[serde(rename = "OFFERED")]
         Offered,
@@ -2525,6 +2588,7 @@ the market price and carbon regions.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MeterBatch {
         ///Your Flatpeak account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2568,6 +2632,7 @@ the market price and carbon regions.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum MeterBatchObject {
         #[serde(rename = "meter_batch")]
         MeterBatch,
@@ -2621,6 +2686,7 @@ with both ids count for the device).
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MeterRecord {
         ///How accurate the value is, from 0.1 (10 %) to 1 (default 1; in beta).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2665,6 +2731,7 @@ with both ids count for the device).
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MeterRecordCost {
         ///Your Flatpeak account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2704,6 +2771,7 @@ with both ids count for the device).
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum MeterRecordCostObject {
         #[serde(rename = "meter_record")]
         MeterRecord,
@@ -2755,6 +2823,7 @@ with both ids count for the device).
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MeterRecordEcho {
         ///How accurate the value is, from 0.1 to 1.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2800,6 +2869,7 @@ with both ids count for the device).
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MeterRegisterRead {
         ///Your reference for this read.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2822,6 +2892,7 @@ with both ids count for the device).
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MeterRegisterReads {
         ///The reads, in time order.
         pub data: ::std::vec::Vec<MeterRegisterRead>,
@@ -2860,6 +2931,7 @@ energy (`WH`, `KWH`).
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum MeterUnits {
         W,
         #[serde(rename = "KW")]
@@ -2922,6 +2994,7 @@ energy (`WH`, `KWH`).
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct MoneyValue {
         ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
         pub confidence: f64,
@@ -2942,6 +3015,7 @@ energy (`WH`, `KWH`).
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct NonCommodityRateParts {
         ///The fixed part.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3033,6 +3107,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct PostalAddress {
         ///Street, PO box or company name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3065,6 +3140,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Power {
         pub units: PowerUnits,
         ///The power, in `units`.
@@ -3087,6 +3163,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum PowerUnits {
         W,
         #[serde(rename = "KW")]
@@ -3142,6 +3219,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Pv {
         ///Panel azimuth in degrees.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3172,6 +3250,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct RateEntry {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub carbon: ::std::option::Option<CarbonIntensity>,
@@ -3196,6 +3275,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct RateValue {
         ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3217,6 +3297,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Savings {
         ///The share of the cost saved, in percent.
         pub percentage: f64,
@@ -3236,6 +3317,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Schedule {
         ///Your Flatpeak account.
         pub account_id: Id,
@@ -3274,6 +3356,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ScheduleDevice {
         ///The device.
         pub device_id: Id,
@@ -3303,6 +3386,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ScheduleDeviceRequest {
         ///The device.
         pub device_id: Id,
@@ -3334,6 +3418,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum ScheduleObject {
         #[serde(rename = "schedule")]
         Schedule,
@@ -3385,6 +3470,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ScheduleRequest {
         ///The devices and the energy each needs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3409,6 +3495,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ScheduleSlot {
         ///When it ends, in the request's time zone.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3433,6 +3520,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum Segment {
         #[serde(rename = "LOW")]
         Low,
@@ -3491,6 +3579,7 @@ period's rates or `absolute`; `absolute` wins when both are given.
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ShavingThreshold {
         ///In the location's currency, large units (default no limit).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3512,6 +3601,7 @@ period's rates or `absolute`; `absolute` wins when both are given.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct Slot {
         ///End of the slot, in the request's time zone.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3532,6 +3622,7 @@ period's rates or `absolute`; `absolute` wins when both are given.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct SlotRate {
         ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
         pub confidence: f64,
@@ -3558,6 +3649,7 @@ rates not tied directly to the market). Sources: decision 8.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum StructureType {
         #[serde(rename = "FIXED")]
         Fixed,
@@ -3625,6 +3717,7 @@ rates not tied directly to the market). Sources: decision 8.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum TariffConnectionStatus {
         #[serde(rename = "CONNECTED")]
         Connected,
@@ -3693,6 +3786,7 @@ rates not tied directly to the market). Sources: decision 8.
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffDaysAndHours {
         ///Day numbers, `Weekday`, `Weekend` or `All`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3719,6 +3813,7 @@ rates not tied directly to the market). Sources: decision 8.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum TariffDirection {
         #[serde(rename = "IMPORT")]
         Import,
@@ -3778,6 +3873,7 @@ rates not tied directly to the market). Sources: decision 8.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffElement {
         ///Your Flatpeak account.
         pub account_id: Id,
@@ -3830,6 +3926,7 @@ provider account, the tariff library); set by Flatpeak.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffElementCreate {
         ///When the supply contract ends.
         pub contract_end_date: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3865,6 +3962,7 @@ provider account, the tariff library); set by Flatpeak.
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffElementList {
         ///The page's tariff elements.
         pub data: ::std::vec::Vec<TariffElement>,
@@ -3892,6 +3990,7 @@ provider account, the tariff library); set by Flatpeak.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum TariffElementListObject {
         #[serde(rename = "list")]
         List,
@@ -3947,6 +4046,7 @@ provider account, the tariff library); set by Flatpeak.
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum TariffElementObject {
         #[serde(rename = "tariff")]
         Tariff,
@@ -4004,6 +4104,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffElementStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connection_type: ::std::option::Option<ConnectionType>,
@@ -4027,6 +4128,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffElementUpdate {
         ///When the supply contract ends.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4061,6 +4163,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffHours {
         ///The rates, one per consumption tier.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -4085,6 +4188,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffProvider {
         ///The provider's name.
         pub display_name: ::std::string::String,
@@ -4173,6 +4277,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffRateTier {
         ///The rate per kWh in large currency units (ignored for market rates).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4200,6 +4305,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffRates {
         ///Your Flatpeak account.
         pub account_id: Id,
@@ -4242,6 +4348,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffRatesAudit {
         ///Your Flatpeak account.
         pub account_id: Id,
@@ -4286,6 +4393,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum TariffRatesAuditObject {
         #[serde(rename = "tariff_rate_audit")]
         TariffRateAudit,
@@ -4337,6 +4445,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffRatesAuditRequest {
         pub direction: Direction,
         ///End of the period asked for.
@@ -4361,6 +4470,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum TariffRatesObject {
         #[serde(rename = "tariff_rate")]
         TariffRate,
@@ -4412,6 +4522,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffRatesRequest {
         pub direction: Direction,
         ///End of the period asked for.
@@ -4463,6 +4574,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffSchedulePeriod {
         ///The days and hours of those months.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -4487,6 +4599,7 @@ beyond that).
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity_export: ::std::option::Option<TariffElementStatus>,
@@ -4512,6 +4625,7 @@ beyond that).
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TariffSummary {
         ///When the supply contract ends, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4541,6 +4655,7 @@ beyond that).
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum TariffType {
         #[serde(rename = "COMMODITY")]
         Commodity,
@@ -4596,6 +4711,7 @@ beyond that).
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ThresholdSlots {
         ///Your Flatpeak account.
         pub account_id: Id,
@@ -4638,6 +4754,7 @@ beyond that).
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum ThresholdSlotsObject {
         #[serde(rename = "slot_threshold")]
         SlotThreshold,
@@ -4689,6 +4806,7 @@ beyond that).
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct ThresholdSlotsRequest {
         ///The absolute threshold asked for, if one was.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4787,6 +4905,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TimeSlots {
         ///Your Flatpeak account.
         pub account_id: Id,
@@ -4827,6 +4946,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         PartialOrd,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub enum TimeSlotsObject {
         #[serde(rename = "slot_time")]
         SlotTime,
@@ -4878,6 +4998,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         Debug,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct TimeSlotsRequest {
         pub direction: Direction,
         ///Minutes asked for.
@@ -4905,6 +5026,7 @@ in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
         Default,
         schemars::JsonSchema
     )]
+    #[non_exhaustive]
     pub struct VppParticipation {
         ///Whether the programme currently controls the device.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

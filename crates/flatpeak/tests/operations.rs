@@ -28,14 +28,16 @@ async fn create_location_posts_exactly_the_documented_body() {
     let server = MockServer::start().await;
     let created = location("loc_641b90b758fb8e6293716e40").to_string();
     mount_verb(&server, "POST", "/locations", json(201, &created), 1).await;
-    let address = types::PostalAddress {
-        address_line1: Some("1-3".into()),
-        address_line2: Some("Strand".into()),
-        city: Some("London".into()),
-        state: Some("Greater London".into()),
-        post_code: Some("WC2N 5EH".into()),
-        country_code: Some("GB".parse().unwrap()),
-    };
+    // Generated types are #[non_exhaustive]: built with their builders, as users build them.
+    let address: types::PostalAddress = types::PostalAddress::builder()
+        .address_line1(Some("1-3".to_string()))
+        .address_line2(Some("Strand".to_string()))
+        .city(Some("London".to_string()))
+        .state(Some("Greater London".to_string()))
+        .post_code(Some("WC2N 5EH".to_string()))
+        .country_code(Some("GB".parse::<types::CountryCode>().unwrap()))
+        .try_into()
+        .unwrap();
     let body = types::LocationCreate::builder()
         .customer_id(Some(id("cus_65e421d1daa4a24082b4f590")))
         .reference_id(Some("LOC1234567890".to_string()))
@@ -85,28 +87,32 @@ async fn create_schedule_posts_its_devices_as_an_array_with_rfc3339_times() {
         1,
     )
     .await;
-    let body = types::ScheduleRequest {
-        location_id: id("loc_1"),
-        max_power: types::Power {
-            units: types::PowerUnits::Kw,
-            value: 7.4,
-        },
-        shaving_threshold: Some(types::ShavingThreshold {
-            relative: Some(0.83),
-            absolute: None,
-        }),
-        data: vec![types::ScheduleDeviceRequest {
-            device_id: id("dev_1"),
-            direction: types::Direction::Import,
-            start_time: Some(Utc.with_ymd_and_hms(2022, 2, 1, 20, 14, 0).unwrap()),
-            end_time: Utc.with_ymd_and_hms(2022, 2, 2, 6, 0, 0).unwrap(),
-            energy: types::Energy {
-                units: types::EnergyUnits::Kwh,
-                value: 24.5,
-            },
-            max_power: None,
-        }],
-    };
+    let device: types::ScheduleDeviceRequest = types::ScheduleDeviceRequest::builder()
+        .device_id(id("dev_1"))
+        .direction(types::Direction::Import)
+        .start_time(Some(Utc.with_ymd_and_hms(2022, 2, 1, 20, 14, 0).unwrap()))
+        .end_time(Utc.with_ymd_and_hms(2022, 2, 2, 6, 0, 0).unwrap())
+        .energy(
+            types::Energy::builder()
+                .units(types::EnergyUnits::Kwh)
+                .value(24.5),
+        )
+        .try_into()
+        .unwrap();
+    let body = types::ScheduleRequest::builder()
+        .location_id(id("loc_1"))
+        .max_power(
+            types::Power::builder()
+                .units(types::PowerUnits::Kw)
+                .value(7.4),
+        )
+        .shaving_threshold(Some(
+            types::ShavingThreshold::builder()
+                .relative(Some(0.83))
+                .try_into()
+                .unwrap(),
+        ))
+        .data(vec![device]);
 
     let schedule = client(&server)
         .create_schedule()
@@ -146,19 +152,18 @@ async fn interval_reads_are_put_as_a_json_array() {
         1,
     )
     .await;
-    let record = |start: u32, value: f64| types::MeterRecord {
-        location_id: id("loc_1"),
-        device_id: Some(id("dev_1")),
-        session_reference_id: Some("SESSION1".into()),
-        record_reference_id: None,
-        direction: Some(types::Direction::Import),
-        tariff_rate: None,
-        measurand: None,
-        units: types::MeterUnits::Kwh,
-        confidence: None,
-        value,
-        start_time: Utc.with_ymd_and_hms(2022, 2, 1, start, 0, 0).unwrap(),
-        end_time: Utc.with_ymd_and_hms(2022, 2, 1, start + 1, 0, 0).unwrap(),
+    let record = |start: u32, value: f64| -> types::MeterRecord {
+        types::MeterRecord::builder()
+            .location_id(id("loc_1"))
+            .device_id(Some(id("dev_1")))
+            .session_reference_id(Some("SESSION1".to_string()))
+            .direction(Some(types::Direction::Import))
+            .units(types::MeterUnits::Kwh)
+            .value(value)
+            .start_time(Utc.with_ymd_and_hms(2022, 2, 1, start, 0, 0).unwrap())
+            .end_time(Utc.with_ymd_and_hms(2022, 2, 1, start + 1, 0, 0).unwrap())
+            .try_into()
+            .unwrap()
     };
 
     let batch = client(&server)
@@ -208,9 +213,7 @@ async fn update_customer_patches_and_reads_the_202_customer() {
     let customer = client(&server)
         .update_customer()
         .id("cus_1")
-        .body(types::CustomerUpdate {
-            reference_id: Some("CUS-2".into()),
-        })
+        .body(types::CustomerUpdate::builder().reference_id(Some("CUS-2".to_string())))
         .send()
         .await
         .unwrap();

@@ -1,0 +1,533 @@
+//! What the generator makes of one schema: the schema reached through `$ref`s and one-member
+//! `allOf` wrappers ([`Node`]), and its shape ([`Shape`]): an object with its properties
+//! (`allOf` members merged, as the gate and typify merge them), an array, an enum, a scalar
+//! with the Rust type typify gives it, a union, or any JSON value.
+
+use std::collections::BTreeSet;
+
+use anyhow::{Result, anyhow};
+use serde_json::Value;
+
+/// A schema as reached from a place of the document.
+pub struct Node<'d> {
+    /// Where the schema that says what the value is lives.
+    pub pointer: String,
+    /// That schema.
+    pub value: &'d Value,
+    /// The component it is (`Device` for `#/components/schemas/Device`), when it is one:
+    /// a component is a Rust type of its own name.
+    pub component: Option<String>,
+    /// `nullable: true` on the place or the schema.
+    pub nullable: bool,
+    /// The place's or the schema's `default`.
+    pub default: Option<&'d Value>,
+}
+
+/// Keywords that make a schema more than a wrapper around its one `allOf` member.
+pub const STRUCTURE: [&str; 9] = [
+    "type",
+    "properties",
+    "items",
+    "enum",
+    "oneOf",
+    "anyOf",
+    "additionalProperties",
+    "required",
+    "$ref",
+];
+
+/// The schema at `pointer` of `doc` (named `origin` in errors), through a `$ref` or a
+/// one-member `allOf` wrapper (`allOf: [$ref: X]` beside a description or a default, which
+/// typify reads as `X`).
+pub fn resolve<'d>(doc: &'d Value, pointer: &str, origin: &str) -> Result<Node<'d>> {
+    let value = doc
+        .pointer(pointer)
+        .ok_or_else(|| anyhow!("{origin}: #{pointer}: no schema there"))?;
+    let mut nullable = flag(value, "nullable");
+    let mut default = value.get("default");
+    let (value, pointer) = match wrapped(value) {
+        Some(member) => follow(doc, member, &format!("{pointer}/allOf/0"), origin)?,
+        None => follow(doc, value, pointer, origin)?,
+    };
+    nullable |= flag(value, "nullable");
+    default = default.or_else(|| value.get("default"));
+    Ok(Node {
+        component: component(&pointer),
+        pointer,
+        value,
+        nullable,
+        default,
+    })
+}
+
+/// The one member of an `allOf` wrapper.
+fn wrapped(value: &Value) -> Option<&Value> {
+    let members = value.get("allOf")?.as_array()?;
+    let plain = STRUCTURE.iter().all(|k| value.get(k).is_none());
+    (members.len() == 1 && plain).then(|| &members[0])
+}
+
+fn follow<'d>(
+    doc: &'d Value,
+    value: &'d Value,
+    at: &str,
+    origin: &str,
+) -> Result<(&'d Value, String)> {
+    spec_model::follow(doc, value, at).map_err(|(at, why)| anyhow!("{origin}: #{at}: {why}"))
+}
+
+fn flag(value: &Value, key: &str) -> bool {
+    value.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// `Device` for `/components/schemas/Device`.
+pub fn component(pointer: &str) -> Option<String> {
+    let name = pointer.strip_prefix("/components/schemas/")?;
+    (!name.contains('/')).then(|| spec_model::unescape(name))
+}
+
+/// What kind of value a schema describes, as far as the generated type goes.
+pub enum Shape {
+    /// A struct (or a map when it has no properties).
+    Object(Object),
+    /// A `Vec`; the pointer of `items`.
+    Array(Option<String>),
+    /// An enum: its values as JSON text, and the pointer of the `enum` list.
+    Enum(Vec<String>, String),
+    /// A scalar and its Rust type.
+    Scalar(Scalar),
+    /// A `oneOf` or `anyOf`: its members' pointers, and whether it has a `discriminator`.
+    Union(Vec<String>, bool),
+    /// Any JSON value.
+    Any,
+}
+
+/// An object's properties, `allOf` members merged.
+#[derive(Default)]
+pub struct Object {
+    /// Each property's name and the pointer of its schema, in order.
+    pub properties: Vec<(String, String)>,
+    /// The required ones.
+    pub required: BTreeSet<String>,
+    /// `additionalProperties: false`: typify then refuses unknown fields.
+    pub closed: bool,
+    /// The pointer of an `additionalProperties` schema (a map's values).
+    pub additional: Option<String>,
+}
+
+impl Object {
+    /// The pointer of property `name`.
+    pub fn property(&self, name: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.as_str())
+    }
+
+    /// typify derives `Default` for a struct none of whose fields is required.
+    pub fn has_default(&self) -> bool {
+        !self.properties.is_empty()
+            && self
+                .properties
+                .iter()
+                .all(|(name, _)| !self.required.contains(name))
+    }
+}
+
+/// A scalar: its Rust type, and for strings whether typify makes a checked newtype of it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Scalar {
+    /// `String`, `DateTime<Utc>`, `i64`, `NonZeroU32`, `f64`, `bool`, ...
+    pub rust: String,
+    /// A string with a `pattern` or length bounds: a newtype, read leniently, checked when
+    /// built.
+    pub checked: bool,
+}
+
+impl Scalar {
+    fn is_string(&self) -> bool {
+        self.checked
+            || matches!(
+                self.rust.as_str(),
+                "String"
+                    | "DateTime<Utc>"
+                    | "NaiveDate"
+                    | "Uuid"
+                    | "IpAddr"
+                    | "Ipv4Addr"
+                    | "Ipv6Addr"
+            )
+    }
+}
+
+impl Shape {
+    /// The shape of `node`, read from `doc` (named `origin` in errors).
+    pub fn of(doc: &Value, node: &Node<'_>, origin: &str) -> Result<Shape> {
+        let value = node.value;
+        if let Some(values) = value.get("enum").and_then(Value::as_array) {
+            let values = values.iter().map(Value::to_string).collect();
+            return Ok(Shape::Enum(values, format!("{}/enum", node.pointer)));
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(members) = value.get(key).and_then(Value::as_array) {
+                let pointers = (0..members.len())
+                    .map(|i| format!("{}/{key}/{i}", node.pointer))
+                    .collect();
+                return Ok(Shape::Union(pointers, value.get("discriminator").is_some()));
+            }
+        }
+        let ty = value.get("type").and_then(Value::as_str);
+        let object_like = ["properties", "additionalProperties", "allOf"]
+            .iter()
+            .any(|k| value.get(k).is_some());
+        if ty == Some("object") || (ty.is_none() && object_like) {
+            return Ok(Shape::Object(object(doc, node, origin)?));
+        }
+        Ok(match ty {
+            Some("array") => Shape::Array(
+                value
+                    .get("items")
+                    .map(|_| format!("{}/items", node.pointer)),
+            ),
+            Some("string") => Shape::Scalar(string(value)),
+            Some("integer") => Shape::Scalar(Scalar {
+                rust: integer(value),
+                checked: false,
+            }),
+            Some("number") => Shape::Scalar(Scalar {
+                rust: number(value),
+                checked: false,
+            }),
+            Some("boolean") => Shape::Scalar(Scalar {
+                rust: "bool".into(),
+                checked: false,
+            }),
+            _ => Shape::Any,
+        })
+    }
+
+    /// The shape in words, for messages: `object`, `array`, `enum`, or the Rust type.
+    pub fn describe(&self) -> String {
+        match self {
+            Shape::Object(o) if o.properties.is_empty() => "a map".into(),
+            Shape::Object(_) => "an object".into(),
+            Shape::Array(_) => "an array".into(),
+            Shape::Enum(..) => "an enum".into(),
+            Shape::Scalar(s) if s.checked => "a checked string newtype".into(),
+            Shape::Scalar(s) => format!("`{}`", s.rust),
+            Shape::Union(..) => "a union".into(),
+            Shape::Any => "any JSON value".into(),
+        }
+    }
+
+    /// Whether the two shapes are the same kind of Rust type (their insides compared
+    /// elsewhere).
+    pub fn same_kind(&self, other: &Shape) -> bool {
+        match (self, other) {
+            (Shape::Object(_), Shape::Object(_))
+            | (Shape::Array(_), Shape::Array(_))
+            | (Shape::Enum(..), Shape::Enum(..))
+            | (Shape::Union(..), Shape::Union(..))
+            | (Shape::Any, Shape::Any) => true,
+            (Shape::Scalar(a), Shape::Scalar(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// Whether a binary whose type is `self` reads every value of `value`: strings are read
+    /// leniently (any string into a checked newtype or an enum's `Unknown`), any number into
+    /// `f64`, a smaller integer into `i64`.
+    pub fn rust_reads(&self, value: &Shape) -> bool {
+        let string_like = |s: &Shape| match s {
+            Shape::Scalar(s) => s.is_string(),
+            Shape::Enum(..) => true,
+            _ => false,
+        };
+        match (self, value) {
+            (Shape::Any, _) => true,
+            (Shape::Scalar(r), v) if r.checked || r.rust == "String" => string_like(v),
+            (Shape::Enum(..), v) => string_like(v),
+            (Shape::Scalar(r), Shape::Scalar(v)) => wider_number(&r.rust, &v.rust),
+            _ => false,
+        }
+    }
+
+    /// Whether this schema accepts every value of `value` (a server checking against the
+    /// spec: no leniency).
+    pub fn spec_accepts(&self, value: &Shape) -> bool {
+        match (self, value) {
+            (Shape::Any, _) => true,
+            (Shape::Scalar(s), Shape::Scalar(v)) if s.rust == "String" && !s.checked => {
+                v.is_string()
+            }
+            (Shape::Scalar(s), Shape::Enum(..)) => s.rust == "String" && !s.checked,
+            (Shape::Enum(accepted, _), Shape::Enum(sent, _)) => {
+                sent.iter().all(|v| accepted.contains(v))
+            }
+            (Shape::Scalar(s), Shape::Scalar(v)) => wider_number(&s.rust, &v.rust),
+            _ => false,
+        }
+    }
+}
+
+/// Whether Rust number type `wide` holds every value of `narrow` (serde_json reads an integer
+/// into a float).
+fn wider_number(wide: &str, narrow: &str) -> bool {
+    match (number_range(wide), number_range(narrow)) {
+        (Some((wide_lo, wide_hi)), Some((lo, hi))) => wide_lo <= lo && wide_hi >= hi,
+        _ => false,
+    }
+}
+
+/// The range of a Rust number type.
+fn number_range(rust: &str) -> Option<(f64, f64)> {
+    Some(match rust {
+        "i8" => (i8::MIN as f64, i8::MAX as f64),
+        "i16" => (i16::MIN as f64, i16::MAX as f64),
+        "i32" => (i32::MIN as f64, i32::MAX as f64),
+        "i64" => (i64::MIN as f64, i64::MAX as f64),
+        "u8" => (0.0, u8::MAX as f64),
+        "u16" => (0.0, u16::MAX as f64),
+        "u32" => (0.0, u32::MAX as f64),
+        "u64" => (0.0, u64::MAX as f64),
+        "NonZeroU8" => (1.0, u8::MAX as f64),
+        "NonZeroU16" => (1.0, u16::MAX as f64),
+        "NonZeroU32" => (1.0, u32::MAX as f64),
+        "NonZeroU64" => (1.0, u64::MAX as f64),
+        "f32" | "f64" => (f64::NEG_INFINITY, f64::INFINITY),
+        _ => return None,
+    })
+}
+
+/// A string's Rust type: typify's formats, else a checked newtype when constrained.
+fn string(value: &Value) -> Scalar {
+    let format = value.get("format").and_then(Value::as_str);
+    let rust = match format {
+        Some("date-time") => "DateTime<Utc>",
+        Some("date") => "NaiveDate",
+        Some("uuid") => "Uuid",
+        Some("ip") => "IpAddr",
+        Some("ipv4") => "Ipv4Addr",
+        Some("ipv6") => "Ipv6Addr",
+        _ => "String",
+    };
+    let constrained = ["pattern", "minLength", "maxLength"]
+        .iter()
+        .any(|k| value.get(k).is_some());
+    Scalar {
+        checked: rust == "String" && constrained,
+        rust: rust.into(),
+    }
+}
+
+fn number(value: &Value) -> String {
+    match value.get("format").and_then(Value::as_str) {
+        Some("float") => "f32".into(),
+        _ => "f64".into(),
+    }
+}
+
+/// typify 0.8's integer type: the `format`'s type when the bounds fit it (its `NonZero` type
+/// when the minimum is 1), else a type whose range the bounds name exactly, else `i64`.
+fn integer(value: &Value) -> String {
+    const FORMATS: [(&str, &str, &str, f64, f64); 10] = [
+        ("int8", "i8", "NonZeroU8", i8::MIN as f64, i8::MAX as f64),
+        ("uint8", "u8", "NonZeroU8", 0.0, u8::MAX as f64),
+        (
+            "int16",
+            "i16",
+            "NonZeroU16",
+            i16::MIN as f64,
+            i16::MAX as f64,
+        ),
+        ("uint16", "u16", "NonZeroU16", 0.0, u16::MAX as f64),
+        ("int", "i32", "NonZeroU32", i32::MIN as f64, i32::MAX as f64),
+        (
+            "int32",
+            "i32",
+            "NonZeroU32",
+            i32::MIN as f64,
+            i32::MAX as f64,
+        ),
+        ("uint", "u32", "NonZeroU32", 0.0, u32::MAX as f64),
+        ("uint32", "u32", "NonZeroU32", 0.0, u32::MAX as f64),
+        (
+            "int64",
+            "i64",
+            "NonZeroU64",
+            i64::MIN as f64,
+            i64::MAX as f64,
+        ),
+        ("uint64", "u64", "NonZeroU64", 0.0, u64::MAX as f64),
+    ];
+    let (min, max) = bounds(value);
+    let format = value.get("format").and_then(Value::as_str);
+    if let Some((_, ty, nz, lo, hi)) = FORMATS.iter().find(|f| Some(f.0) == format) {
+        let fits = min.is_none_or(|m| m >= *lo) && max.is_none_or(|m| m <= *hi);
+        if fits && value.get("multipleOf").is_none() {
+            return if min == Some(1.0) { nz } else { ty }.to_string();
+        }
+    }
+    let exact = FORMATS
+        .iter()
+        .rev()
+        .find_map(|(_, ty, nz, lo, hi)| match (min, max) {
+            (Some(1.0), _) => Some(*nz),
+            (Some(m), None) if m == *lo => Some(*ty),
+            (None, Some(x)) if x == *hi => Some(*ty),
+            (Some(m), Some(x)) if m == *lo && x == *hi => Some(*ty),
+            _ => None,
+        });
+    exact.unwrap_or("i64").to_string()
+}
+
+/// The inclusive bounds of a number schema (OpenAPI 3.0's boolean `exclusiveMinimum` and
+/// `exclusiveMaximum` move them by one).
+fn bounds(value: &Value) -> (Option<f64>, Option<f64>) {
+    let get = |k: &str| value.get(k).and_then(Value::as_f64);
+    let exclusive = |k: &str| flag(value, k);
+    let min = get("minimum").map(|m| {
+        if exclusive("exclusiveMinimum") {
+            m + 1.0
+        } else {
+            m
+        }
+    });
+    let max = get("maximum").map(|m| {
+        if exclusive("exclusiveMaximum") {
+            m - 1.0
+        } else {
+            m
+        }
+    });
+    (min, max)
+}
+
+/// An object schema's properties and required list, with those of its `allOf` members.
+fn object(doc: &Value, node: &Node<'_>, origin: &str) -> Result<Object> {
+    let mut out = Object::default();
+    let value = node.value;
+    if let Some(members) = value.get("allOf").and_then(Value::as_array) {
+        for i in 0..members.len() {
+            let member = resolve(doc, &format!("{}/allOf/{i}", node.pointer), origin)?;
+            if let Shape::Object(inner) = Shape::of(doc, &member, origin)? {
+                merge(&mut out, inner);
+            }
+        }
+    }
+    if let Some(properties) = value.get("properties").and_then(Value::as_object) {
+        for name in properties.keys() {
+            let pointer = format!("{}/properties/{}", node.pointer, spec_model::escape(name));
+            out.properties.retain(|(n, _)| n != name);
+            out.properties.push((name.clone(), pointer));
+        }
+    }
+    if let Some(required) = value.get("required").and_then(Value::as_array) {
+        out.required.extend(
+            required
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string),
+        );
+    }
+    match value.get("additionalProperties") {
+        Some(Value::Bool(false)) => out.closed = true,
+        Some(Value::Object(_)) => {
+            out.additional = Some(format!("{}/additionalProperties", node.pointer));
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+fn merge(into: &mut Object, from: Object) {
+    for (name, pointer) in from.properties {
+        into.properties.retain(|(n, _)| *n != name);
+        into.properties.push((name, pointer));
+    }
+    into.required.extend(from.required);
+    into.closed |= from.closed;
+    if from.additional.is_some() {
+        into.additional = from.additional;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn scalar(schema: Value) -> String {
+        let doc = json!({ "s": schema });
+        let node = resolve(&doc, "/s", "t").unwrap();
+        Shape::of(&doc, &node, "t").unwrap().describe()
+    }
+
+    #[test]
+    fn integers_get_typify_s_types() {
+        assert_eq!(scalar(json!({"type": "integer"})), "`i64`");
+        assert_eq!(
+            scalar(json!({"type": "integer", "format": "int32", "minimum": 1, "maximum": 100})),
+            "`NonZeroU32`"
+        );
+        assert_eq!(
+            scalar(json!({"type": "integer", "format": "int64", "minimum": 0})),
+            "`i64`"
+        );
+        assert_eq!(scalar(json!({"type": "integer", "minimum": 0})), "`u64`");
+    }
+
+    #[test]
+    fn strings_become_newtypes_when_constrained_and_chrono_for_date_times() {
+        assert_eq!(scalar(json!({"type": "string"})), "`String`");
+        assert_eq!(
+            scalar(json!({"type": "string", "pattern": "^a$"})),
+            "a checked string newtype"
+        );
+        assert_eq!(
+            scalar(json!({"type": "string", "format": "date-time"})),
+            "`DateTime<Utc>`"
+        );
+    }
+
+    #[test]
+    fn a_one_member_all_of_is_its_member_with_the_wrapper_s_default() {
+        let doc = json!({"components": {"schemas": {"D": {"type": "string", "enum": ["A"]}}},
+            "p": {"allOf": [{"$ref": "#/components/schemas/D"}], "default": "A", "description": "x"}});
+        let node = resolve(&doc, "/p", "t").unwrap();
+        assert_eq!(node.component.as_deref(), Some("D"));
+        assert_eq!(node.default, Some(&json!("A")));
+        assert_eq!(node.pointer, "/components/schemas/D");
+    }
+
+    #[test]
+    fn all_of_members_are_merged_into_one_object() {
+        let doc = json!({"components": {"schemas": {"B": {"type": "object", "required": ["a"],
+            "properties": {"a": {"type": "string"}}}}},
+            "s": {"allOf": [{"$ref": "#/components/schemas/B"},
+                            {"properties": {"b": {"type": "integer"}}}]}});
+        let node = resolve(&doc, "/s", "t").unwrap();
+        let Shape::Object(o) = Shape::of(&doc, &node, "t").unwrap() else {
+            panic!("not an object")
+        };
+        assert_eq!(o.property("a"), Some("/components/schemas/B/properties/a"));
+        assert_eq!(o.property("b"), Some("/s/allOf/1/properties/b"));
+        assert!(o.required.contains("a") && !o.has_default());
+    }
+
+    #[test]
+    fn old_binaries_read_strings_leniently_and_numbers_widely() {
+        let s = |rust: &str, checked| {
+            Shape::Scalar(Scalar {
+                rust: rust.into(),
+                checked,
+            })
+        };
+        assert!(s("String", true).rust_reads(&s("String", false)));
+        assert!(!s("DateTime<Utc>", false).rust_reads(&s("String", false)));
+        assert!(s("i64", false).rust_reads(&s("i32", false)));
+        assert!(s("f64", false).rust_reads(&s("i64", false)));
+        assert!(!s("i32", false).rust_reads(&s("i64", false)));
+        assert!(!s("String", true).spec_accepts(&s("String", false)));
+    }
+}
