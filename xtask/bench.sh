@@ -174,7 +174,7 @@ done
 step "5. cargo xtask generate (the built binary; hyperfine, $RUNS runs)"
 XTASK="$ROOT/target/debug/xtask"
 GEN_OURS="$XTASK generate --check"
-GEN_PUBLISHED="$XTASK generate --spec $PUBLISHED --out $OUT/published-crate"
+GEN_PUBLISHED="$XTASK generate --spec $PUBLISHED --out $OUT/published-crate --no-check"
 if command -v hyperfine >/dev/null 2>&1; then
   hyperfine --style none --warmup 1 --runs "$RUNS" -i --export-json "$RAW/generate.json" \
     -n ours "$GEN_OURS" -n published "$GEN_PUBLISHED" >/dev/null
@@ -382,8 +382,12 @@ for n in (1000, 10000):
           f"{1e6 * m['gate_validating'] / n:.0f} us CPU each: **{m['end_to_end']:.1f}x** end to end (wall; pairs {e2e[0]:.1f}x to {e2e[-1]:.1f}x), "
           f"{m['per_cpu']:.1f}x per CPU second, **{m['validation']:.0f}x** validation against validation; "
           f"through the documented command (`cargo xtask conformance`, {m['documented_wall']:.2f} s): "
-          f"**{m['documented']:.1f}x** end to end (pairs {doc[0]:.1f}x to {doc[-1]:.1f}x) | >= 20x, "
-          f"through the documented command | {'yes' if m['documented'] >= 20 else 'no'} |")
+          f"**{m['documented']:.1f}x** end to end (pairs {doc[0]:.1f}x to {doc[-1]:.1f}x) | "
+          # The target is at 10,000: at 1,000 cargo's own checks are a large part of the time.
+          + (f">= 20x, the release binary and (at 10,000) the documented command | "
+             f"{'yes' if m['documented'] >= 20 and m['end_to_end'] >= 20 else 'no'} |"
+             if n == 10000 else
+             f">= 20x, the release binary | {'yes' if m['end_to_end'] >= 20 else 'no'} |"))
     bodyless = last["kinds"].get("json (x-optional-body)", 0)
     print(f"| 4 | findings, {n:,}: openapi-core vs gate, per interaction and (kind, place) | "
           f"interactions flagged by both {last['peer_vs_gate']['interactions'].get('both', 0)}, by openapi-core only "
