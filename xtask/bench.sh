@@ -175,6 +175,12 @@ step "5. cargo xtask generate (the built binary; hyperfine, $RUNS runs)"
 XTASK="$ROOT/target/debug/xtask"
 GEN_OURS="$XTASK generate --check"
 GEN_PUBLISHED="$XTASK generate --spec $PUBLISHED --out $OUT/published-crate --no-check"
+# Each command once first, so that a failing one stops the run with its error, rather than
+# leaving hyperfine (-i) to time a failure.
+for cmd in "$GEN_OURS" "$GEN_PUBLISHED"; do
+  $cmd >"$RAW/generate-check.out" 2>"$RAW/generate-check.err" \
+    || { echo "failed: $cmd" >&2; tail -5 "$RAW/generate-check.err" >&2; exit 2; }
+done
 if command -v hyperfine >/dev/null 2>&1; then
   hyperfine --style none --warmup 1 --runs "$RUNS" -i --export-json "$RAW/generate.json" \
     -n ours "$GEN_OURS" -n published "$GEN_PUBLISHED" >/dev/null

@@ -90,7 +90,12 @@ fn a_30_mb_value_gives_small_reports_and_memory_that_follows_one_cassette() {
         "peak {after_one} bytes for one cassette"
     );
 
-    // Four such cassettes hold 120 MB; read one at a time, the peak barely moves.
+    // Four such cassettes hold 120 MB. One cassette's working set is about nine times its size
+    // here (the file, its parsed body, the JSON value, the client's copy): a gate that held
+    // the whole input would add three of those, some 900 MB. Read one at a time, the peak
+    // grows only by what the allocator does not hand back between cassettes, which varies
+    // from run to run (up to about 100 MB measured): the bound leaves room for that, and for
+    // nothing like a second cassette held.
     let four = tempfile::tempdir().unwrap();
     for i in 0..4 {
         std::fs::write(four.path().join(format!("hostile-{i}.json")), &text).unwrap();
@@ -99,7 +104,7 @@ fn a_30_mb_value_gives_small_reports_and_memory_that_follows_one_cassette() {
     assert_eq!(report.summary.interactions, 4);
     let after_four = peak_memory().unwrap();
     assert!(
-        after_four < after_one + 2 * BIG,
+        after_four < after_one + 5 * BIG,
         "peak went from {after_one} to {after_four} bytes for four cassettes"
     );
 }
