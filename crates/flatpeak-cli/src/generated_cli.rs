@@ -1217,7 +1217,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(f64))
                     .required(false)
                     .help(
-                        "How accurate the value is, from 0.1 (10 %) to 1 (default 1; in beta).",
+                        "How accurate the value is, 1 being fully accurate and 0.1 accurate to 10 % (default 1; in beta).",
                     ),
             )
             .arg(

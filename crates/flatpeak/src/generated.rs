@@ -2688,7 +2688,7 @@ with both ids count for the device).
     )]
     #[non_exhaustive]
     pub struct MeterRecord {
-        ///How accurate the value is, from 0.1 (10 %) to 1 (default 1; in beta).
+        ///How accurate the value is, 1 being fully accurate and 0.1 accurate to 10 % (default 1; in beta).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<f64>,
         ///The device the record is for, if it is a device's.
@@ -4861,12 +4861,14 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             {
-                ::regress::Regex::new("^([01][0-9]|2[0-4]):[0-5][0-9]:[0-5][0-9]$")
+                ::regress::Regex::new(
+                        "^(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]|24:00:00)$",
+                    )
                     .unwrap()
             });
             if PATTERN.find(value).is_none() {
                 return Err(
-                    "doesn't match pattern \"^([01][0-9]|2[0-4]):[0-5][0-9]:[0-5][0-9]$\""
+                    "doesn't match pattern \"^(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]|24:00:00)$\""
                         .into(),
                 );
             }
@@ -17221,7 +17223,9 @@ choose a value and sends none by default.
 25. **Deletes answer `202 Accepted`** with `{"message": "Accepted"}` in the published spec;
     the API may also send no body. The response is marked `x-optional-body`.
 26. **Time of day** in tariff schedules is `HH:MM:SS` (a pattern), not `format: time`,
-    which in JSON Schema requires a UTC offset the API never sends.
+    which in JSON Schema requires a UTC offset the API never sends. `00:00:00` to
+    `23:59:59`, and `24:00:00` for the end of a day (the published examples end periods
+    so); nothing else past `23:59:59`.
 27. **Statuses kept as published**: `create_tariff_element` answers `200`, the other
     creations `201`; `update_customer` answers `202` with the customer. The published
     security scheme `DeviceId`, used by no operation, is left out.
@@ -26957,6 +26961,6 @@ pub mod operations {
     pub(crate) const PATTERNS: [&str; 3usize] = [
         "^[a-z]{2,4}_[A-Za-z0-9]+$",
         "^[A-Z]{2}$",
-        "^([01][0-9]|2[0-4]):[0-5][0-9]:[0-5][0-9]$",
+        "^(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]|24:00:00)$",
     ];
 }

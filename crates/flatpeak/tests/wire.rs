@@ -204,3 +204,17 @@ async fn free_text_that_keeps_the_path_is_sent_as_it_is() {
     let err = Error::from(sent.unwrap_err());
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
 }
+
+#[test]
+fn a_time_of_day_is_checked_when_built_and_read_as_it_comes() {
+    // `24:00:00` ends a day in tariff schedules; nothing else past `23:59:59` is a time of day.
+    for good in ["00:00:00", "23:59:59", "24:00:00"] {
+        assert!(good.parse::<types::TimeOfDay>().is_ok(), "{good}");
+    }
+    for bad in ["24:00:01", "24:59:59", "25:00:00", "7:00:00", "07:00"] {
+        assert!(bad.parse::<types::TimeOfDay>().is_err(), "{bad}");
+    }
+    // Liberal in what it reads: a server's odd value still deserialises.
+    let read: types::TimeOfDay = serde_json::from_value(json!("24:59:59")).unwrap();
+    assert_eq!(read.as_str(), "24:59:59");
+}
