@@ -110,7 +110,7 @@ pub fn emit(report: &Report, format: Format, output: Option<&Path>) -> Result<()
 
 /// The version of `crates/flatpeak`, from its manifest.
 fn crate_version() -> Result<String> {
-    let path = crate::workspace_root().join("crates/flatpeak/Cargo.toml");
+    let path = crate::workspace::root().join("crates/flatpeak/Cargo.toml");
     let manifest = std::fs::read_to_string(&path)
         .with_context(|| format!("{}: cannot read", path.display()))?;
     manifest

@@ -53,7 +53,7 @@ fn git_show(rev: &str, path: &str) -> Result<String> {
     if rev.is_empty() || rev.starts_with('-') {
         bail!("git:{rev}: not a revision");
     }
-    let root = crate::workspace_root();
+    let root = crate::workspace::root();
     let out = Command::new("git")
         .arg("-C")
         .arg(&root)

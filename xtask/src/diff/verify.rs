@@ -111,7 +111,7 @@ fn cargo() -> std::ffi::OsString {
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| crate::workspace_root().join("target"))
+        .unwrap_or_else(|| crate::workspace::root().join("target"))
 }
 
 /// Writes `source`'s spec below `dir` and the crate generated from it in `dir/flatpeak`
@@ -130,7 +130,7 @@ fn generate(source: &Source, dir: &Path) -> Result<PathBuf> {
     std::fs::write(&spec, &source.text)
         .with_context(|| format!("{}: cannot write", spec.display()))?;
     let crate_dir = dir.join("flatpeak");
-    crate::generate_cmd::write_standalone(&spec, &crate_dir)
+    crate::generate::write_standalone(&spec, &crate_dir)
         .with_context(|| format!("--verify: generating the crate for {}", source.label))?;
     let manifest = crate_dir.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest)

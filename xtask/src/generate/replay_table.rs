@@ -13,8 +13,8 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use spec_model::{Location, Spec};
 
-use crate::client_api::{self, Builder, outside_the_crate, type_ident};
-use crate::generate;
+use super::client as generate;
+use super::client_api::{self, Builder, outside_the_crate, type_ident};
 
 /// Where the conformance crate includes the table from.
 pub const PATH: &str = "conformance/src/replay_table.rs";
@@ -156,7 +156,7 @@ fn arm(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::Profile;
+    use crate::generate::client::Profile;
     use crate::spec;
 
     fn table(yaml: &str) -> Table {

@@ -10,11 +10,11 @@ use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 use quote::quote;
 
-use crate::blame;
-use crate::crate_check::Origins;
-use crate::normalise::{self, Change};
-use crate::operations;
-use crate::postprocess;
+use super::blame;
+use super::crate_check::Origins;
+use super::normalise::{self, Change};
+use super::operations;
+use super::postprocess;
 
 /// Who the code is for: the `flatpeak` crate, whose hand-written `lib.rs` supplies the client's
 /// state and hooks, or a standalone crate for any spec.
@@ -482,7 +482,7 @@ mod tests {
 
     #[test]
     fn our_spec_generates_the_same_bytes_twice() {
-        let path = crate::workspace_root().join("openapi/flatpeak.yaml");
+        let path = crate::workspace::root().join("openapi/flatpeak.yaml");
         let run = || {
             let loaded = crate::spec::load_both(&path).unwrap();
             generate(

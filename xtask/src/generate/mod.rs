@@ -1,16 +1,32 @@
 //! `cargo xtask generate`: where the spec comes from, where the code goes, and `--check`.
+//!
+//! One folder for the command and everything it writes: `client` runs the pipeline (normalise
+//! -> progenitor -> post-process -> format), `operations` and `client_api` add what the
+//! generator knows about each operation, `cli_commands`, `replay_table` and `readme` write the
+//! files generated beside the client, `crate_check` compiles a standalone crate (`--out`), and
+//! `stale` compares with the committed files (`--check`).
+
+mod blame;
+mod cli_commands;
+pub(crate) mod client;
+mod client_api;
+mod crate_check;
+pub(crate) mod normalise;
+mod operations;
+mod postprocess;
+mod readme;
+mod replay_table;
+mod stale;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-use crate::check;
-use crate::cli;
-use crate::crate_check::{self, Origins};
-use crate::generate::{self, Generated, Options, Profile};
-use crate::readme;
-use crate::replay_table;
+use self::cli_commands as cli;
+use self::client::{self as generate, Generated, Options, Profile};
+use self::crate_check::Origins;
+use self::stale as check;
 use crate::spec;
 
 /// Arguments of `cargo xtask generate`.
@@ -45,7 +61,7 @@ struct Output {
 
 /// Runs the command; exit code 1 means `--check` found stale files.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let root = crate::workspace_root();
+    let root = crate::workspace::root();
     let spec_path = args
         .spec
         .clone()
@@ -128,7 +144,7 @@ fn check_crate(dir: &Path, origins: &Origins) -> Result<ExitCode> {
 /// Writes the standalone crate for the spec at `spec_path` into `dir`, as `--out` does, for
 /// the tools that compare generated crates (`cargo xtask diff --verify`).
 pub(crate) fn write_standalone(spec_path: &Path, dir: &Path) -> Result<()> {
-    let label = spec_label(spec_path, &crate::workspace_root());
+    let label = spec_label(spec_path, &crate::workspace::root());
     let spec::Loaded { openapi, model } = spec::load_both(spec_path)?;
     let generated = generate::generate(
         openapi,

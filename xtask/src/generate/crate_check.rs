@@ -11,8 +11,8 @@ use anyhow::{Context, Result};
 use openapiv3::OpenAPI;
 use syn::spanned::Spanned;
 
-use crate::generate::one_line;
-use crate::normalise::schemas::{self, rust_fn_name, rust_type_name};
+use super::client::one_line;
+use super::normalise::schemas::{self, rust_fn_name, rust_type_name};
 
 /// How many errors (and warnings) a report shows, and how long each message may be.
 const SHOWN: usize = 5;
@@ -150,7 +150,7 @@ pub fn check(dir: &Path, origins: &Origins) -> Result<Report> {
 }
 
 fn default_target_dir() -> PathBuf {
-    crate::workspace_root().join("target/generate-check")
+    crate::workspace::root().join("target/generate-check")
 }
 
 /// The diagnostics of `cargo check --message-format=json` output for the crate in `dir`.

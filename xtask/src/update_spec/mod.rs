@@ -44,7 +44,7 @@ struct GateReport {
 /// Runs the workflow. Exit code 0: nothing breaks and every cassette still passes; 1:
 /// something breaks or a cassette now fails; 2: a step could not run.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let root = crate::workspace_root();
+    let root = crate::workspace::root();
     let spec_path = root.join(SPEC_PATH);
     let new_arg = args.new.to_string_lossy().into_owned();
     let new = source::load(&new_arg)?;
@@ -81,11 +81,11 @@ fn regenerate() -> Result<()> {
     #[derive(clap::Parser)]
     struct Generate {
         #[command(flatten)]
-        args: crate::generate_cmd::Args,
+        args: crate::generate::Args,
     }
     let Generate { args } =
         clap::Parser::try_parse_from(["generate"]).context("the arguments of `generate`")?;
-    crate::generate_cmd::run(args).context("generation failed for the new spec")?;
+    crate::generate::run(args).context("generation failed for the new spec")?;
     Ok(())
 }
 
@@ -96,7 +96,7 @@ fn gate(root: &Path) -> Result<Vec<GateFinding>> {
         std::env::temp_dir().join(format!("xtask-update-spec-{}.json", std::process::id()));
     // The debug build: the regenerated client is rebuilt, and an optimised rebuild of it
     // takes minutes where the bundled set takes a second either way.
-    let out = crate::conformance_cmd::gate_command("dev")
+    let out = crate::conformance::gate_command("dev")
         .args(["--format", "json", "--output"])
         .arg(&out_file)
         .current_dir(root)

@@ -244,7 +244,7 @@ components:
 
 #[test]
 fn our_spec_needs_only_ref_resolution() {
-    let path = crate::workspace_root().join("openapi/flatpeak.yaml");
+    let path = crate::workspace::root().join("openapi/flatpeak.yaml");
     let mut spec = spec::load_both(&path).unwrap().openapi;
     let changes = normalise(&mut spec);
     assert!(!changes.is_empty());

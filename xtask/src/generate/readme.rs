@@ -5,7 +5,7 @@
 use anyhow::{Context, Result, bail};
 use spec_model::Spec;
 
-use crate::client_api;
+use super::client_api;
 
 /// Where the table goes.
 pub const PATH: &str = "README.md";
@@ -72,11 +72,11 @@ paths:
     fn client() -> String {
         let spec = crate::spec::parse(SPEC, std::path::Path::new("t.yaml")).unwrap();
         let model = Spec::parse(SPEC, "t.yaml").unwrap();
-        let generated = crate::generate::generate(
+        let generated = crate::generate::client::generate(
             spec,
             &model,
             "t.yaml",
-            crate::generate::Profile::Standalone,
+            crate::generate::client::Profile::Standalone,
             Default::default(),
         )
         .unwrap();

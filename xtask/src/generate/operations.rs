@@ -17,7 +17,7 @@ use serde_json::Value;
 use spec_model::{Location, Operation, Spec};
 use syn::{Item, Type};
 
-use crate::client_api::{self, Builder, Builders, type_ident};
+use super::client_api::{self, Builder, Builders, type_ident};
 
 /// Adds the operation facts and the pagination impls to `file`, the generated client.
 pub fn extend(file: &mut syn::File, spec: &Spec) -> Result<()> {

@@ -52,7 +52,7 @@ pub fn restore_enum_values(file: &mut File) {
     struct Restore;
     impl VisitMut for Restore {
         fn visit_lit_str_mut(&mut self, lit: &mut syn::LitStr) {
-            if let Some(value) = crate::normalise::unmark(&lit.value()) {
+            if let Some(value) = super::normalise::unmark(&lit.value()) {
                 *lit = syn::LitStr::new(&value, lit.span());
             }
         }
@@ -80,7 +80,7 @@ fn restore_tokens(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream 
                 let parsed = syn::parse2::<syn::LitStr>(TokenTree::Literal(lit.clone()).into());
                 match parsed
                     .ok()
-                    .and_then(|s| crate::normalise::unmark(&s.value()))
+                    .and_then(|s| super::normalise::unmark(&s.value()))
                 {
                     Some(value) => TokenTree::Literal(proc_macro2::Literal::string(&value)),
                     None => TokenTree::Literal(lit),

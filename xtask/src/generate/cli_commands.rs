@@ -13,8 +13,8 @@ use progenitor::Generator;
 use quote::ToTokens;
 use syn::visit_mut::{self, VisitMut};
 
-use crate::generate::{self, Profile};
-use crate::normalise;
+use super::client::{self as generate, Profile};
+use super::normalise;
 
 /// Where the CLI crate includes the generated commands from.
 pub const PATH: &str = "crates/flatpeak-cli/src/generated_cli.rs";

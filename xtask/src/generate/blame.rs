@@ -10,7 +10,7 @@ use anyhow::anyhow;
 use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind};
 use proc_macro2::TokenStream;
 
-use crate::normalise::schemas::{self, escape};
+use super::normalise::schemas::{self, escape};
 
 const PREFIX: &str = "#/components/schemas/";
 

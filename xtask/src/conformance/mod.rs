@@ -32,32 +32,10 @@ pub struct Args {
     args: Vec<OsString>,
 }
 
-/// Arguments of `cargo xtask scrub`, passed to the gate's `scrub` as they are.
-#[derive(clap::Args)]
-#[command(disable_help_flag = true)]
-pub struct ScrubArgs {
-    /// The cargo profile to build the gate in (as for `conformance`).
-    #[arg(long, default_value = GATE_PROFILE)]
-    profile: String,
-    /// DIR... [--check] [--spec PATH]: replace credentials and `x-sensitive` values in the
-    /// cassettes under each DIR by placeholders (`--check` only lists them). `--help`
-    /// describes them.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    args: Vec<OsString>,
-}
-
 /// Runs the gate and returns its exit code: 0 conforms, 1 an unwaived error, 2 could not run
 /// or checked nothing.
 pub fn run(args: Args) -> Result<ExitCode> {
     gate(&args.profile, &args.args)
-}
-
-/// Runs the gate's `scrub` and returns its exit code: 0 done (or nothing to scrub with
-/// `--check`), 1 something to scrub (`--check`), 2 could not run.
-pub fn scrub(args: ScrubArgs) -> Result<ExitCode> {
-    let mut all = vec![OsString::from("scrub")];
-    all.extend(args.args);
-    gate(&args.profile, &all)
 }
 
 /// `cargo run` of the `conformance` binary built in `profile`, its arguments still to add.
@@ -77,7 +55,7 @@ pub fn gate_command(profile: &str) -> Command {
 }
 
 /// Runs the `conformance` binary built in `profile` with `args`; its exit code.
-fn gate(profile: &str, args: &[OsString]) -> Result<ExitCode> {
+pub(crate) fn gate(profile: &str, args: &[OsString]) -> Result<ExitCode> {
     let status = gate_command(profile)
         .args(args)
         .status()
