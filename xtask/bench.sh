@@ -32,7 +32,7 @@ fi
 
 OUT="$ROOT/target/bench"
 RAW="$OUT/raw"
-PUBLISHED="$ROOT/../shared/flatpeak-published/flatpeak-api-spec.json"
+PUBLISHED="$ROOT/xtask/tests/corpus/flatpeak-zero-2025-06.json"
 rm -rf "$RAW"
 mkdir -p "$RAW"
 
