@@ -8,6 +8,7 @@
 mod conformance;
 mod diff;
 mod generate;
+mod overlay;
 mod scrub;
 mod spec;
 mod update_spec;
@@ -38,6 +39,8 @@ enum Command {
     /// Classify every change between two specs by what it does to code using the crate and
     /// to deployed binaries, with semver advice (`--verify`: checked by cargo-semver-checks).
     Diff(diff::Args),
+    /// Apply an OpenAPI Overlay to a document and list the actions that match nothing.
+    Overlay(overlay::Args),
     /// Replace the spec with a new one, regenerate, diff, run the gate, and summarise.
     UpdateSpec(update_spec::Args),
 }
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Conformance(args) => conformance::run(args),
         Command::Scrub(args) => scrub::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Overlay(args) => overlay::run(args),
         Command::UpdateSpec(args) => update_spec::run(args),
     };
     match result {

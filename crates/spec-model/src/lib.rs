@@ -29,6 +29,7 @@
 mod document;
 mod operation;
 mod pointer;
+pub mod releases;
 pub mod sensitive;
 
 use std::path::Path;
@@ -144,10 +145,25 @@ impl Spec {
         self.operations.iter().find(|op| op.id == id)
     }
 
+    /// The `Flatpeak-Version` string of the release this spec describes
+    /// (`info.x-flatpeak-version`), when the spec knows it.
+    pub fn flatpeak_version(&self) -> Option<&str> {
+        self.document
+            .pointer("/info/x-flatpeak-version")
+            .and_then(Value::as_str)
+    }
+
     /// The value at a JSON pointer of the document (a schema, say).
     pub fn at(&self, pointer: &str) -> Option<&Value> {
         self.document.pointer(pointer)
     }
+}
+
+/// Parses YAML or JSON text into one JSON value (JSON when `origin` ends in `.json`), with
+/// errors that name `origin` and the line: how every document of the workspace is read (specs,
+/// overlays).
+pub fn parse_document(text: &str, origin: &str) -> Result<Value, SpecError> {
+    document::parse(text, origin)
 }
 
 /// The id an operation without an `operationId` gets: its method and the words of its path,

@@ -13,6 +13,7 @@ mod client_api;
 mod crate_check;
 pub(crate) mod normalise;
 mod operations;
+pub(crate) mod overlay;
 mod postprocess;
 mod readme;
 mod replay_table;
