@@ -1,5 +1,6 @@
-//! The command line: `conformance [--cassettes DIR]... [--spec PATH] [--waivers PATH]
-//! [--format text|json|junit] [--output FILE] [--timings]`, which `cargo xtask conformance`
+//! The command line: `conformance [--cassettes DIR]... [--release NAME] [--spec PATH]
+//! [--waivers PATH] [--format text|json|junit|sarif] [--output FILE] [--timings]`, which
+//! `cargo xtask conformance`
 //! runs; `conformance scrub DIR...`; and, built with the `synth` feature, `conformance synth
 //! --count N --out DIR`, which writes a synthetic set. The binary's own module: it uses the
 //! library as any user of it would.
@@ -16,7 +17,7 @@ use clap::{Parser, Subcommand};
 use conformance::report::{self, Format};
 #[cfg(feature = "synth")]
 use conformance::synth;
-use conformance::{Config, Report, RunError, Timings};
+use conformance::{Config, Release, Report, RunError, Timings};
 
 /// Replays recorded responses through the generated client and checks them against the spec.
 #[derive(Debug, Parser)]
@@ -61,10 +62,45 @@ pub struct ScrubArgs {
     /// fingerprint, never the value).
     #[arg(long)]
     pub check: bool,
-    /// The OpenAPI 3.0 spec whose `x-sensitive` marks say what to replace
-    /// [default: openapi/flatpeak.yaml].
+    /// Which specs' `x-sensitive` marks say what to replace: each interaction's release's.
+    #[command(flatten)]
+    pub releases: ReleaseArgs,
+}
+
+/// Which releases' specs a run reads.
+#[derive(Debug, clap::Args)]
+pub struct ReleaseArgs {
+    /// The release a recording is checked against when it names none (no `flatpeak-version`
+    /// response header, no `Flatpeak-Version` request header) [default: the default of
+    /// openapi/releases.toml].
+    #[arg(long, value_name = "NAME")]
+    pub release: Option<String>,
+    /// An OpenAPI 3.0 spec to read in place of that release's (`--release`, else the default)
+    /// [default: the releases of openapi/releases.toml, each `openapi/<release>.yaml`].
     #[arg(long, value_name = "PATH")]
     pub spec: Option<PathBuf>,
+}
+
+impl ReleaseArgs {
+    /// The releases and the default, from the workspace's `openapi/releases.toml`, with
+    /// `--release` and `--spec` applied.
+    pub fn releases(&self) -> Result<(Vec<Release>, String), RunError> {
+        let (mut releases, default) = Release::of_workspace(&workspace())?;
+        for release in &mut releases {
+            release.spec = relative(&release.spec);
+        }
+        let chosen = self.release.clone().unwrap_or(default);
+        let Some(release) = releases.iter_mut().find(|r| r.name == chosen) else {
+            return Err(RunError::UnknownRelease {
+                release: chosen,
+                known: releases.iter().map(|r| r.name.clone()).collect(),
+            });
+        };
+        if let Some(spec) = &self.spec {
+            release.spec = spec.clone();
+        }
+        Ok((releases, chosen))
+    }
 }
 
 /// Arguments of `synth`.
@@ -78,7 +114,7 @@ pub struct SynthArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// The OpenAPI 3.0 spec whose operations, parameters, statuses and schemas the set
-    /// follows [default: openapi/flatpeak.yaml].
+    /// follows [default: the default release's, openapi/<release>.yaml].
     #[arg(long, value_name = "PATH")]
     pub spec: Option<PathBuf>,
 }
@@ -90,9 +126,9 @@ pub struct Args {
     /// [default: conformance/cassettes].
     #[arg(long = "cassettes", value_name = "DIR")]
     pub cassettes: Vec<PathBuf>,
-    /// The OpenAPI 3.0 spec [default: openapi/flatpeak.yaml].
-    #[arg(long, value_name = "PATH")]
-    pub spec: Option<PathBuf>,
+    /// The releases' specs each recording is checked against.
+    #[command(flatten)]
+    pub releases: ReleaseArgs,
     /// The waivers file [default: conformance/waivers.toml].
     #[arg(long, value_name = "PATH", conflicts_with = "no_waivers")]
     pub waivers: Option<PathBuf>,
@@ -128,26 +164,27 @@ fn workspace() -> PathBuf {
 
 /// A default path, relative to the current directory when it lies below it, so that reports
 /// name files the way a person at the workspace root would.
-fn default_path(relative: &str) -> PathBuf {
-    let absolute = workspace().join(relative);
+fn default_path(path: &str) -> PathBuf {
+    relative(&workspace().join(path))
+}
+
+/// `absolute`, relative to the current directory when it lies below it.
+fn relative(absolute: &Path) -> PathBuf {
     std::env::current_dir()
         .ok()
         .and_then(|cwd| absolute.strip_prefix(cwd).ok().map(Path::to_path_buf))
-        .unwrap_or(absolute)
+        .unwrap_or_else(|| absolute.to_path_buf())
 }
 
 impl Args {
     /// The run these arguments ask for, defaults filled in.
-    pub fn config(&self) -> Config {
+    pub fn config(&self) -> Result<Config, RunError> {
         let cassettes = match self.cassettes.is_empty() {
             true => vec![default_path("conformance/cassettes")],
             false => self.cassettes.clone(),
         };
-        let spec = self
-            .spec
-            .clone()
-            .unwrap_or_else(|| default_path("openapi/flatpeak.yaml"));
-        let mut config = Config::new(cassettes, spec);
+        let (releases, default) = self.releases.releases()?;
+        let mut config = Config::new(cassettes, releases, default);
         // No report format prints them: computing them would only slow a large run.
         config.keep_values = false;
         config.hosts = self.hosts.clone();
@@ -157,7 +194,7 @@ impl Args {
             (Some(path), false) => Some(path.clone()),
             (None, false) => Some(default_path("conformance/waivers.toml")),
         };
-        config
+        Ok(config)
     }
 }
 
@@ -181,7 +218,11 @@ fn check(args: &Args) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(RunError::ReplayStart(e)),
     };
-    let (report, timings) = match runtime.block_on(conformance::run_timed(&args.config())) {
+    let config = match args.config() {
+        Ok(config) => config,
+        Err(e) => return fail(e),
+    };
+    let (report, timings) = match runtime.block_on(conformance::run_timed(&config)) {
         Ok(done) => done,
         Err(e) => return fail(e),
     };
@@ -216,11 +257,9 @@ pub fn timings_line(t: &Timings) -> String {
 
 /// Scrubs cassettes, or with `--check` says what it would scrub.
 fn scrub(args: &ScrubArgs) -> ExitCode {
-    let spec_path = args
-        .spec
-        .clone()
-        .unwrap_or_else(|| default_path("openapi/flatpeak.yaml"));
-    let done = conformance::scrub(&spec_path, &args.dirs, args.check);
+    let done = args.releases.releases().and_then(|(releases, default)| {
+        conformance::scrub(&releases, &default, &args.dirs, args.check)
+    });
     let done = match done {
         Ok(done) => done,
         Err(e) => return fail(e),
@@ -269,10 +308,22 @@ fn scrub(args: &ScrubArgs) -> ExitCode {
 /// Writes a synthetic set.
 #[cfg(feature = "synth")]
 fn synth(args: &SynthArgs) -> ExitCode {
-    let spec_path = args
-        .spec
-        .clone()
-        .unwrap_or_else(|| default_path("openapi/flatpeak.yaml"));
+    let spec_path = match &args.spec {
+        Some(path) => path.clone(),
+        None => match (ReleaseArgs {
+            release: None,
+            spec: None,
+        })
+        .releases()
+        {
+            Ok((releases, default)) => releases
+                .into_iter()
+                .find(|r| r.name == default)
+                .map(|r| r.spec)
+                .unwrap_or_default(),
+            Err(e) => return fail(e),
+        },
+    };
     let written = spec_model::Spec::load(&spec_path)
         .map_err(synth::SynthError::from)
         .and_then(|spec| synth::generate(&spec, &args.options))

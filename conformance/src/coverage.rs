@@ -8,10 +8,12 @@ use crate::model::{Finding, Kind, Replayed};
 use crate::schema::{EnumHit, EnumSchema};
 use crate::spec::{Operation, Spec, escape};
 
-/// What the run's interactions exercised.
+/// What the run's interactions exercised of one release's spec.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Coverage {
-    /// The spec file, as the run named it.
+    /// The release (`zero`).
+    pub release: String,
+    /// Its spec file, as the run named it.
     pub spec: String,
     /// Every operation of the spec, in spec order.
     pub operations: Vec<OperationCoverage>,
@@ -109,8 +111,14 @@ impl Tally {
         }
     }
 
-    /// The coverage counted, of `spec` read from `spec_file`.
-    pub(crate) fn finish(self, spec: &Spec, spec_file: &str, enums: &[EnumSchema]) -> Coverage {
+    /// The coverage counted, of release `release`'s `spec`, read from `spec_file`.
+    pub(crate) fn finish(
+        self,
+        release: &str,
+        spec: &Spec,
+        spec_file: &str,
+        enums: &[EnumSchema],
+    ) -> Coverage {
         let operations = spec
             .operations
             .iter()
@@ -132,6 +140,7 @@ impl Tally {
             })
             .collect();
         Coverage {
+            release: release.to_string(),
             spec: spec_file.to_string(),
             operations,
             enums,
@@ -261,7 +270,7 @@ mod tests {
         );
         tally.add(&spec, &replayed(Some("a"), 404), &[]);
         tally.add(&spec, &replayed(None, 200), &[]);
-        let coverage = tally.finish(&spec, "s.yaml", &enums);
+        let coverage = tally.finish("zero", &spec, "s.yaml", &enums);
         assert_eq!(coverage.operations[0].interactions, 2);
         assert_eq!(
             coverage.operations[0].statuses,
@@ -279,7 +288,7 @@ mod tests {
         let spec = spec();
         let mut tally = Tally::new(&spec, &[]);
         tally.add(&spec, &replayed(Some("a"), 200), &[]);
-        let coverage = tally.finish(&spec, "s.yaml", &[]);
+        let coverage = tally.finish("zero", &spec, "s.yaml", &[]);
         let gaps = |r| -> Vec<(Option<String>, String)> {
             coverage
                 .gaps(r, &spec)

@@ -12,15 +12,15 @@ use tokio::sync::oneshot;
 use crate::RunError;
 use crate::cassette;
 use crate::checks::{self, BodyCheck};
-use crate::coverage::{Coverage, Requirement, Tally};
+use crate::coverage::{Requirement, Tally};
 use crate::model::{
     Finding, Interaction, Kind, Replayed, Report, Severity, Site, Summary, bounded,
 };
+use crate::releases::{Checked, Chosen, Release, Releases};
 use crate::replay::{Faults, Replayer, Replayers};
 use crate::route;
-use crate::schema::{EnumHit, Schemas};
-use crate::secrets::{self, Sensitivity, View};
-use crate::spec::Spec;
+use crate::schema::EnumHit;
+use crate::secrets::{self, View};
 use crate::waivers::Waivers;
 
 /// What to check against what.
@@ -28,8 +28,12 @@ use crate::waivers::Waivers;
 pub struct Config {
     /// Directories searched recursively for cassettes.
     pub cassettes: Vec<PathBuf>,
-    /// The OpenAPI 3.0 spec.
-    pub spec: PathBuf,
+    /// The releases and their specs: each recording is checked against the release that
+    /// served it (see [`Release`]).
+    pub releases: Vec<Release>,
+    /// The release a recording is checked against when it names none (no `flatpeak-version`
+    /// on its response, no `Flatpeak-Version` on its request).
+    pub default_release: String,
     /// `waivers.toml`, if any.
     pub waivers: Option<PathBuf>,
     /// The day waiver expiry is judged against.
@@ -52,17 +56,23 @@ pub struct Config {
 }
 
 impl Config {
-    /// Checks `cassettes` against `spec`, without waivers, as of today, with one replayer per
-    /// core (1 to 32), keeping the client's values.
+    /// Checks `cassettes` against `releases` (`default_release` for recordings that name none),
+    /// without waivers, as of today, with one replayer per core (1 to 32), keeping the
+    /// client's values.
     ///
     /// Why so few: a replayer and its server are two threads, and a replay is CPU work on both
     /// sides of a loopback socket, not a wait. On 2 cores, 3 or 4 replayers checked 10,000
     /// responses no faster than 2 (`BENCHMARKS.md`, row 3).
-    pub fn new(cassettes: Vec<PathBuf>, spec: PathBuf) -> Config {
+    pub fn new(
+        cassettes: Vec<PathBuf>,
+        releases: Vec<Release>,
+        default_release: impl Into<String>,
+    ) -> Config {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Config {
             cassettes,
-            spec,
+            releases,
+            default_release: default_release.into(),
             waivers: None,
             today: chrono::Utc::now().date_naive(),
             concurrency: cores.clamp(1, 32),
@@ -73,11 +83,21 @@ impl Config {
     }
 }
 
+impl Config {
+    /// [`Config::new`] with every release of the workspace at `root` (its
+    /// `openapi/releases.toml`) and its default release.
+    pub fn for_workspace(
+        cassettes: Vec<PathBuf>,
+        root: &std::path::Path,
+    ) -> Result<Config, RunError> {
+        let (releases, default) = Release::of_workspace(root)?;
+        Ok(Config::new(cassettes, releases, default))
+    }
+}
+
 /// What the replayers share, read-only.
 struct Context {
-    spec: Spec,
-    schemas: Schemas,
-    sensitivity: Sensitivity,
+    releases: Releases,
     /// The cassette files, in path order.
     files: Vec<PathBuf>,
     /// The hosts whose traffic is the API's (lower case).
@@ -86,6 +106,8 @@ struct Context {
 
 /// One interaction, examined.
 struct Examined {
+    /// The release it was checked against, when it was.
+    release: Option<usize>,
     /// Documented enum values its response held.
     enums: Vec<EnumHit>,
     /// The interaction as the run saw it; `None` when it was skipped (another host's).
@@ -147,10 +169,8 @@ pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
     };
     let waivers = prepared.waivers;
     let context = Arc::new(Context {
-        hosts: api_hosts(&prepared.spec, &config.hosts),
-        sensitivity: Sensitivity::of(&prepared.spec),
-        spec: prepared.spec,
-        schemas: prepared.schemas,
+        hosts: api_hosts(&prepared.releases, &config.hosts),
+        releases: prepared.releases,
         files,
     });
     let at = Instant::now();
@@ -166,9 +186,14 @@ pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
         },
         findings: Vec::new(),
         interactions: Vec::new(),
-        coverage: Coverage::default(),
+        coverage: Vec::new(),
     };
-    let mut tally = Tally::new(&context.spec, context.schemas.enums());
+    let releases = &context.releases.all;
+    let mut tallies: Vec<Tally> = releases
+        .iter()
+        .map(|r| Tally::new(&r.spec, r.schemas.enums()))
+        .collect();
+    let mut exercised = vec![false; releases.len()];
     for file in read {
         timings.cassettes += file.took;
         report.findings.extend(file.findings);
@@ -177,21 +202,35 @@ pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
             timings.replaying += e.replaying;
             report.summary.checks += e.checks;
             report.findings.extend(e.findings);
-            match e.replayed {
-                Some(replayed) => {
-                    tally.add(&context.spec, &replayed, &e.enums);
+            match (e.replayed, e.release) {
+                (Some(replayed), Some(i)) => {
+                    tallies[i].add(&releases[i].spec, &replayed, &e.enums);
+                    exercised[i] = true;
                     report.interactions.push(replayed);
                 }
-                None => report.summary.skipped += 1,
+                (Some(replayed), None) => report.interactions.push(replayed),
+                (None, _) => report.summary.skipped += 1,
             }
         }
     }
     report.summary.interactions = report.interactions.len();
-    let spec_file = config.spec.display().to_string();
-    report.coverage = tally.finish(&context.spec, &spec_file, context.schemas.enums());
-    if let Some(requirement) = config.require_coverage {
-        let gaps = report.coverage.gaps(requirement, &context.spec);
-        report.findings.extend(gaps);
+    // Coverage of each release the recordings exercised; `--require-coverage` applies to each.
+    for ((release, tally), exercised) in releases.iter().zip(tallies).zip(exercised) {
+        if !exercised {
+            continue;
+        }
+        let coverage = tally.finish(
+            &release.name,
+            &release.spec,
+            &release.file,
+            release.schemas.enums(),
+        );
+        if let Some(requirement) = config.require_coverage {
+            report
+                .findings
+                .extend(coverage.gaps(requirement, &release.spec));
+        }
+        report.coverage.push(coverage);
     }
     timings.interactions = report.interactions.len();
     // Stable: within an interaction, findings keep the order the checks produced them in.
@@ -208,22 +247,25 @@ pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
     Ok((report, timings))
 }
 
-/// The hosts whose traffic is the API's: those of the spec's servers and those given.
-fn api_hosts(spec: &Spec, given: &[String]) -> Vec<String> {
-    let servers = spec
-        .servers
+/// The hosts whose traffic is the API's: those of every release's servers and those given.
+fn api_hosts(releases: &Releases, given: &[String]) -> Vec<String> {
+    let servers = releases
+        .all
         .iter()
+        .flat_map(|r| r.spec.servers.iter())
         .filter_map(|s| url::Url::parse(s).ok())
         .filter_map(|u| u.host_str().map(str::to_ascii_lowercase));
-    servers
+    let mut hosts: Vec<String> = servers
         .chain(given.iter().map(|h| h.to_ascii_lowercase()))
-        .collect()
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
 }
 
 /// What a run needs besides the cassettes.
 struct Prepared {
-    spec: Spec,
-    schemas: Schemas,
+    releases: Releases,
     waivers: Option<Waivers>,
     replayers: Replayers,
     /// How long it took to have all this.
@@ -233,13 +275,12 @@ struct Prepared {
 impl Prepared {
     fn load(config: &Config) -> Result<Prepared, RunError> {
         let started = Instant::now();
-        let spec = crate::spec::load(&config.spec)?;
-        let schemas = Schemas::compile(&spec)?;
+        let releases = Releases::load(&config.releases, &config.default_release)?;
         let waivers = config.waivers.as_deref().map(Waivers::load).transpose()?;
-        let replayers = Replayers::new(&spec.base_path, config.keep_values)?;
+        let base_path = &releases.all[releases.default].spec.base_path;
+        let replayers = Replayers::new(base_path, config.keep_values)?;
         Ok(Prepared {
-            spec,
-            schemas,
+            releases,
             waivers,
             replayers,
             took: started.elapsed(),
@@ -403,11 +444,32 @@ fn faults(findings: &[Finding]) -> Faults {
     faults
 }
 
-/// Every check on one interaction, in order: route, request, status, content type, body
-/// (JSON, schema, enum values), undeclared fields, replay, client. An interaction with
-/// another host whose method and path match no operation is not the API's: it is skipped.
+/// Every check on one interaction, in order: its release, route, request, status, content
+/// type, body (JSON, schema, enum values), undeclared fields, replay, client. An interaction
+/// with another host whose method and path match no operation is not the API's: it is skipped.
 async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Examined {
     let started = Instant::now();
+    let (index, note) = match context.releases.of(it) {
+        Chosen::Release(index, note) => (index, note),
+        Chosen::Unknown(finding) => return Examined::unknown_release(it, finding, started),
+    };
+    let release = &context.releases.all[index];
+    let mut examined = examine_in(context, release, replayer, it, started).await;
+    if examined.replayed.is_some() {
+        examined.release = Some(index);
+        examined.findings.splice(0..0, note);
+    }
+    examined
+}
+
+/// [`examine`] against `release`.
+async fn examine_in(
+    context: &Context,
+    release: &Checked,
+    replayer: &Replayer,
+    it: &Interaction,
+    started: Instant,
+) -> Examined {
     let mut replayed = Replayed {
         file: it.file.clone(),
         interaction: it.index,
@@ -417,7 +479,7 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
         operation: None,
         outcome: None,
     };
-    let route = match route::route(&context.spec, &it.request.method, &it.request.url) {
+    let route = match route::route(&release.spec, &it.request.method, &it.request.url) {
         Ok(route) => route,
         Err(_) if !is_api_host(&context.hosts, &it.request.url) => {
             return Examined::skipped(started.elapsed());
@@ -436,8 +498,9 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
                 )
                 .message(why.to_string());
             let mut findings = vec![finding];
-            findings.extend(secret(context, unrouted, None, it));
+            findings.extend(secret(release, unrouted, None, it));
             return Examined {
+                release: None,
                 enums: Vec::new(),
                 replayed: Some(replayed),
                 findings,
@@ -453,14 +516,14 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
         interaction: it,
         operation: Some(&route.operation.id),
     };
-    let mut findings = secret(context, site, Some(route.operation), it);
+    let mut findings = secret(release, site, Some(route.operation), it);
     findings.extend(checks::request(
         site,
         route.operation,
         &route,
         &it.request,
-        &context.schemas,
-        &context.spec.document,
+        &release.schemas,
+        &release.spec.document,
     ));
     let faults = faults(&findings);
     let (documented, found) = checks::status(site, route.operation, it.response.status);
@@ -471,6 +534,7 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
         // which would serve an empty body in its place, are skipped.
         findings.push(checks::unrecorded_body(site, size));
         return Examined {
+            release: None,
             enums: Vec::new(),
             replayed: Some(replayed),
             findings,
@@ -484,10 +548,10 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
     if let Some(documented) = documented {
         let (media, found) = checks::content_type(site, documented, &it.response);
         findings.extend(found);
-        body = checks::body(site, media, &it.response, &context.schemas);
+        body = checks::body(site, media, &it.response, &release.schemas);
         findings.append(&mut body.findings);
         if let Some(json) = &body.json {
-            let (found, hits) = checks::undeclared(site, &context.schemas, media, json);
+            let (found, hits) = checks::undeclared(site, &release.schemas, media, json);
             findings.extend(found);
             enums = hits;
         }
@@ -495,9 +559,7 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
     }
     let mut validating = started.elapsed();
     let replay_started = Instant::now();
-    let (outcome, found) = replayer
-        .replay(site, it, &route, &faults, &context.schemas)
-        .await;
+    let (outcome, found) = replayer.replay(site, it, &route, &faults, release).await;
     let replaying = replay_started.elapsed();
     let compare_started = Instant::now();
     findings.extend(found);
@@ -516,6 +578,7 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
     replayed.outcome = outcome;
     validating += compare_started.elapsed();
     Examined {
+        release: None,
         enums,
         replayed: Some(replayed),
         findings,
@@ -527,7 +590,7 @@ async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Ex
 
 /// `secret`: what the interaction holds that should be a placeholder.
 fn secret(
-    context: &Context,
+    release: &Checked,
     site: Site<'_>,
     operation: Option<&crate::spec::Operation>,
     it: &Interaction,
@@ -540,18 +603,42 @@ fn secret(
         response_headers: &it.response.headers,
         response_body: &it.response.body,
     };
-    secrets::findings(site, &context.sensitivity.leaks(operation, &view))
+    secrets::findings(site, &release.sensitivity.leaks(operation, &view))
 }
 
 impl Examined {
     /// An interaction that is not the API's: no checks, no findings.
     fn skipped(took: Duration) -> Examined {
         Examined {
+            release: None,
             enums: Vec::new(),
             replayed: None,
             findings: Vec::new(),
             checks: 0,
             validating: took,
+            replaying: Duration::ZERO,
+        }
+    }
+}
+
+impl Examined {
+    /// An interaction served by a release the workspace does not know: its `version` error.
+    fn unknown_release(it: &Interaction, finding: Finding, started: Instant) -> Examined {
+        Examined {
+            release: None,
+            enums: Vec::new(),
+            replayed: Some(Replayed {
+                file: it.file.clone(),
+                interaction: it.index,
+                method: bounded(it.request.method.clone()),
+                path: bounded(it.request.url.clone()),
+                status: it.response.status,
+                operation: None,
+                outcome: None,
+            }),
+            findings: vec![finding],
+            checks: 1,
+            validating: started.elapsed(),
             replaying: Duration::ZERO,
         }
     }

@@ -15,10 +15,12 @@
 //! # async fn run() -> Result<(), conformance::RunError> {
 //! use conformance::report::{Format, render};
 //!
-//! let mut config = conformance::Config::new(
+//! // Every release of the workspace (`openapi/releases.toml`), each recording checked against
+//! // the release that served it.
+//! let mut config = conformance::Config::for_workspace(
 //!     vec!["conformance/cassettes".into()],
-//!     "openapi/flatpeak.yaml".into(),
-//! );
+//!     std::path::Path::new("."),
+//! )?;
 //! config.require_coverage = Some(conformance::Requirement::Operations);
 //! let report = conformance::run(&config).await?;
 //! print!("{}", render(&report, Format::Text));
@@ -41,6 +43,7 @@ mod checks;
 mod coverage;
 mod gate;
 mod model;
+mod releases;
 mod replay;
 pub mod report;
 mod route;
@@ -59,6 +62,7 @@ pub use gate::{Config, Timings, run, run_timed};
 pub use model::{
     ClientErrorKind, Finding, Kind, MAX_TEXT, Outcome, Replayed, Report, Severity, Summary,
 };
+pub use releases::Release;
 pub use scrub::{Change, Scrubbed, scrub};
 
 /// Why the gate could not run at all (exit code 2): an unreadable spec, cassette directory or
@@ -71,6 +75,17 @@ pub enum RunError {
     /// The spec could not be read or is not one the gate can use.
     #[error(transparent)]
     Spec(#[from] spec_model::SpecError),
+    /// The list of releases (`openapi/releases.toml`) could not be read.
+    #[error(transparent)]
+    Releases(#[from] spec_model::releases::CatalogueError),
+    /// A release was asked for that the run has no spec for.
+    #[error("no release `{release}` (known: {})", known.join(", "))]
+    UnknownRelease {
+        /// The release asked for.
+        release: String,
+        /// The releases the run has.
+        known: Vec<String>,
+    },
     /// A path given as a cassette directory is neither a directory nor a file.
     #[error("{}: not a directory of cassettes", .0.display())]
     NotADirectory(PathBuf),

@@ -133,6 +133,13 @@ pub enum Kind {
         detailed_message = "A file below a cassette directory is neither a VCR cassette (JSON or YAML, top-level `http_interactions`) nor a HAR 1.2 file (top-level `log`), or it is malformed; the finding says why and where. As a warning: the recorder saw a response body but left it out (a browser's HAR export does that), so the body's checks and the replay were skipped."
     )]
     Cassette,
+    /// The recording was served by a release the workspace has no spec for, or names another
+    /// revision of a release than its spec describes.
+    #[strum(
+        message = "The recording names a Flatpeak release the workspace has no spec for.",
+        detailed_message = "The release of a recording is read from its response's `flatpeak-version` header, else its request's `Flatpeak-Version`, else `--release`. An error when no spec of the workspace describes that release (it cannot be checked); a warning when the version names a known release (by its suffix, `.anode`) but not the revision its spec describes."
+    )]
+    Version,
     /// The request's method and path match no operation of the spec.
     #[strum(
         message = "The request's method and path match no operation of the spec.",
@@ -505,8 +512,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Every interaction, by file and index, with what the client made of it.
     pub interactions: Vec<Replayed>,
-    /// What the interactions exercised of the spec.
-    pub coverage: crate::coverage::Coverage,
+    /// What the interactions exercised of the spec of each release they were served by, in
+    /// the order of the run's releases.
+    pub coverage: Vec<crate::coverage::Coverage>,
 }
 
 impl Report {

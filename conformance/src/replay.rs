@@ -1,14 +1,15 @@
 //! Serving one recorded response from a wiremock server on loopback and calling the generated
 //! client's method for its operation, with the recorded parameters.
 //!
-//! A [`Replayer`] owns one `MockServer` and a client pointed at it, and replays interactions
+//! A [`Replayer`] owns one `MockServer` and a client of each release pointed at it (the
+//! interaction's release says which one calls), and replays interactions
 //! one at a time, so a run needs only as many servers as it runs interactions at once
 //! ([`Replayers`] starts them, sharing one HTTP client). Its server has one mock, mounted
 //! once, that serves whatever response is on the replayer's stage and notes each request it
 //! answers: putting the next response on stage is a lock and a swap, where resetting the
 //! server and mounting a new mock per interaction cost a good share of a run. The call itself
-//! is in `replay_table.rs`, generated from the spec by `cargo xtask generate`, so a new
-//! operation needs no hand-written replay code.
+//! is in `replay_table/`, generated from each release's spec by `cargo xtask generate`, so a
+//! new operation or release needs no hand-written replay code.
 
 use std::fmt::Display;
 use std::str::FromStr;
@@ -21,22 +22,20 @@ use serde::de::DeserializeOwned;
 use wiremock::http::{HeaderName, HeaderValue};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use flatpeak::ClientInfo as _;
-
 use crate::RunError;
 use crate::model::{ClientErrorKind, Finding, Interaction, Kind, Outcome, Severity, Site};
+use crate::releases::Checked;
 use crate::route::Route;
 use crate::schema::Schemas;
 use crate::spec::Location;
 
-// `OPERATIONS`, the table's list of what it calls, is read by tests only.
+// Each release's table (`mod zero`, ...) and `Clients`, which dispatches to them: generated.
 #[allow(unused_mut, dead_code, clippy::all)]
 mod table {
-    include!("replay_table.rs");
+    include!("replay_table/releases.rs");
 }
 
-#[cfg(test)]
-use table::OPERATIONS;
+use table::Clients;
 
 /// Headers that describe the recorded connection or transfer rather than the response:
 /// served again they would be wrong (a recorded `Content-Length` of a body a recorder decoded,
@@ -57,7 +56,7 @@ pub struct Replayer {
     /// Kept for its lifetime: dropping it stops the server.
     _server: MockServer,
     stage: Arc<Stage>,
-    client: flatpeak::Client,
+    clients: Clients,
     base_path: String,
     keep_values: bool,
 }
@@ -265,11 +264,21 @@ impl Args<'_> {
 }
 
 impl Args<'_> {
-    /// `UnexpectedResponse` means one of two things: a status the client has no arm for, or
-    /// (since the client's hooks keep the status of error bodies that are not the envelope)
-    /// an error status whose body is not the error type. Tell them apart by the body.
-    fn unexpected<E: DeserializeOwned>(&self, status: u16) -> Outcome {
+    /// `UnexpectedResponse` means one of three things: an error status, which the client's
+    /// hooks hand over whole and `flatpeak::Error` reads the envelope `E` from; an error status
+    /// whose body is not the envelope; or a status the client has no arm for. Tell them apart
+    /// by the status and the body.
+    fn unexpected<E: Serialize + DeserializeOwned>(&self, status: u16) -> Outcome {
         let body = &self.interaction.response.body;
+        if status >= 400
+            && let Ok(envelope) = serde_json::from_slice::<E>(body)
+        {
+            return Outcome::ApiError {
+                status,
+                type_name: type_name::<E>(),
+                value: self.keep_values.then(|| to_json(&envelope)),
+            };
+        }
         match (status >= 400).then(|| stopped_at::<E>(body)).flatten() {
             Some(pointer) => client_error(
                 ClientErrorKind::UnexpectedResponse,
@@ -300,9 +309,10 @@ fn client_error(variant: ClientErrorKind, message: String, pointer: Option<Strin
     }
 }
 
-/// `flatpeak::generated::types::Device` -> `flatpeak::types::Device`: the name users see.
+/// `flatpeak::envelope::ErrorEnvelope` -> `flatpeak::ErrorEnvelope`: the name users see
+/// (release types, `flatpeak::zero::types::Device`, are named as they are).
 fn type_name<T>() -> String {
-    std::any::type_name::<T>().replace("flatpeak::generated::", "flatpeak::")
+    std::any::type_name::<T>().replace("flatpeak::envelope::", "flatpeak::")
 }
 
 fn to_json<T: Serialize>(value: &T) -> serde_json::Value {
@@ -326,11 +336,38 @@ fn stopped_at<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
     Some(pointer)
 }
 
-/// Starts [`Replayer`]s that share one client configuration, and so one HTTP client: building
-/// one loads the TLS roots, milliseconds that a small run would notice once per replayer.
+/// How the replay builds each release's client: the generated `Clients` asks for one of each.
+pub trait BuildClient {
+    /// A client of release `C`.
+    fn build<C: flatpeak::ReleaseClient>(&self) -> Result<C, flatpeak::BuildError>;
+}
+
+/// The replay's client settings, for every release.
+struct ReplaySettings<'a> {
+    base_url: &'a str,
+}
+
+impl BuildClient for ReplaySettings<'_> {
+    fn build<C: flatpeak::ReleaseClient>(&self) -> Result<C, flatpeak::BuildError> {
+        flatpeak::ClientBuilder::<C>::default()
+            .bearer_token("conformance-replay")
+            .base_url(self.base_url)
+            .timeout(Duration::from_secs(30))
+            // A recorded 429 or 500 is served once and must be judged as it is.
+            .retry(flatpeak::RetryPolicy::disabled())
+            // The body is the recording's, in memory already: the client reads it whole, as
+            // the schema check does.
+            .max_body_bytes(u64::MAX)
+            .build()
+    }
+}
+
+/// Starts [`Replayer`]s that share one client configuration, and so one HTTP client per
+/// release: building one loads the TLS roots, milliseconds that a small run would notice once
+/// per replayer.
 #[derive(Debug, Clone)]
 pub struct Replayers {
-    client: flatpeak::Client,
+    clients: Clients,
     base_path: String,
     /// `base_path` as the client's base URL ends: checked and normalised by its builder.
     url_path: String,
@@ -344,23 +381,17 @@ impl Replayers {
     /// The client every replayer uses. `base_path` is the server URL's path from the spec
     /// (empty for Flatpeak); `keep_values` is [`Config::keep_values`](crate::Config::keep_values).
     pub fn new(base_path: &str, keep_values: bool) -> Result<Replayers, RunError> {
-        let client = flatpeak::Client::builder()
-            .bearer_token("conformance-replay")
-            .base_url(format!("{PLACEHOLDER}{base_path}"))
-            .timeout(Duration::from_secs(30))
-            // A recorded 429 or 500 is served once and must be judged as it is.
-            .retry(flatpeak::RetryPolicy::disabled())
-            // The body is the recording's, in memory already: the client reads it whole, as
-            // the schema check does.
-            .max_body_bytes(u64::MAX)
-            .build()?;
-        let url_path = client
+        let base_url = format!("{PLACEHOLDER}{base_path}");
+        let clients = Clients::build(ReplaySettings {
+            base_url: &base_url,
+        })?;
+        let url_path = clients
             .baseurl()
             .strip_prefix(PLACEHOLDER)
             .unwrap_or_default()
             .to_string();
         Ok(Replayers {
-            client,
+            clients,
             base_path: base_path.to_string(),
             url_path,
             keep_values,
@@ -381,15 +412,13 @@ impl Replayers {
             .respond_with(move |request: &wiremock::Request| answering.respond(request))
             .mount(&server)
             .await;
-        let client = flatpeak::Client::new_with_client(
-            &format!("{}{}", server.uri(), self.url_path),
-            self.client.client().clone(),
-            self.client.inner().clone(),
-        );
+        let clients = self
+            .clients
+            .at(&format!("{}{}", server.uri(), self.url_path));
         Replayer {
             _server: server,
             stage,
-            client,
+            clients,
             base_path: self.base_path.clone(),
             keep_values: self.keep_values,
         }
@@ -397,16 +426,17 @@ impl Replayers {
 }
 
 impl Replayer {
-    /// Serves `interaction`'s response and calls the client for `route`'s operation. Returns
-    /// what the client produced, if it was called, and `replay` findings.
-    pub async fn replay(
+    /// Serves `interaction`'s response and calls `release`'s client for `route`'s operation.
+    /// Returns what the client produced, if it was called, and `replay` findings.
+    pub(crate) async fn replay(
         &self,
         site: Site<'_>,
         interaction: &Interaction,
         route: &Route<'_>,
         faults: &Faults,
-        schemas: &Schemas,
+        release: &Checked,
     ) -> (Option<Outcome>, Vec<Finding>) {
+        let schemas = &release.schemas;
         let (template, mut findings) = serve(site, interaction);
         let Some(template) = template else {
             return (None, findings);
@@ -418,7 +448,11 @@ impl Replayer {
             keep_values: self.keep_values,
             faults,
         };
-        match table::call(&self.client, &route.operation.id, &args).await {
+        match self
+            .clients
+            .call(&release.name, &route.operation.id, &args)
+            .await
+        {
             Ok(outcome) => {
                 findings.extend(self.check_request(site, interaction, route, schemas));
                 (Some(outcome), findings)

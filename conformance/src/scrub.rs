@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::RunError;
 use crate::cassette::{self, NotACassette, Syntax};
-use crate::secrets::{Leak, Place, Sensitivity, View};
-use crate::spec::Spec;
+use crate::releases::{Release, Releases};
+use crate::secrets::{Leak, Place, View};
 
 /// One value scrubbed, or that would be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,26 +40,31 @@ pub struct Scrubbed {
     pub unreadable: Vec<RunError>,
 }
 
-/// Scrubs every cassette under `dirs` (or each file given) against the spec at `spec`: every
-/// credential and every value the spec marks `x-sensitive` is replaced by a placeholder that
-/// still validates (see `flatpeak::record`); with `check`, writes nothing and only lists what
-/// it would replace. A file that cannot be read or is not a cassette is listed in
-/// [`Scrubbed::unreadable`] and left alone; the others are scrubbed. `Err` when the spec or a
-/// directory cannot be read, or a file cannot be written back.
+/// Scrubs every cassette under `dirs` (or each file given): every credential and every value
+/// the spec of the interaction's release marks `x-sensitive` (the release chosen as the gate
+/// chooses it, `default_release` when the recording names none or one the run does not know)
+/// is replaced by a placeholder that still validates (see `flatpeak::record`); with `check`,
+/// writes nothing and only lists what it would replace. A file that cannot be read or is not a
+/// cassette is listed in [`Scrubbed::unreadable`] and left alone; the others are scrubbed.
+/// `Err` when a spec or a directory cannot be read, or a file cannot be written back.
 ///
 /// ```no_run
 /// # fn run() -> Result<(), conformance::RunError> {
-/// let spec = std::path::Path::new("openapi/flatpeak.yaml");
-/// let done = conformance::scrub(spec, &["recordings".into()], false)?;
+/// let (releases, default) = conformance::Release::of_workspace(std::path::Path::new("."))?;
+/// let done = conformance::scrub(&releases, &default, &["recordings".into()], false)?;
 /// for change in &done.changes {
 ///     println!("{} #{} {}: {}", change.file, change.interaction, change.place, change.fingerprint);
 /// }
 /// # Ok(())
 /// # }
 /// ```
-pub fn scrub(spec: &Path, dirs: &[PathBuf], check: bool) -> Result<Scrubbed, RunError> {
-    let spec = &Spec::load(spec)?;
-    let sensitivity = Sensitivity::of(spec);
+pub fn scrub(
+    releases: &[Release],
+    default_release: &str,
+    dirs: &[PathBuf],
+    check: bool,
+) -> Result<Scrubbed, RunError> {
+    let releases = Releases::load(releases, default_release)?;
     let placeholders = Placeholders::new();
     let files = cassette::files(dirs)?;
     let mut done = Scrubbed {
@@ -74,7 +79,7 @@ pub fn scrub(spec: &Path, dirs: &[PathBuf], check: bool) -> Result<Scrubbed, Run
                 continue;
             }
         };
-        let changes = file.scrub(spec, &sensitivity, &placeholders);
+        let changes = file.scrub(&releases, &placeholders);
         if !changes.is_empty() && !check {
             file.write(&path)?;
             done.written.push(path);
@@ -155,7 +160,7 @@ impl File {
     }
 
     /// Replaces every leak of every interaction; what was replaced.
-    fn scrub(&mut self, spec: &Spec, sensitivity: &Sensitivity, p: &Placeholders) -> Vec<Change> {
+    fn scrub(&mut self, releases: &Releases, p: &Placeholders) -> Vec<Change> {
         let har = self.doc.pointer("/log/entries").is_some();
         let list = match har {
             true => self.doc.pointer_mut("/log/entries"),
@@ -167,7 +172,7 @@ impl File {
         let mut changes = Vec::new();
         for (index, interaction) in interactions.iter_mut().enumerate() {
             let mut parts = Parts::of(interaction, har);
-            let leaks = parts.leaks(spec, sensitivity);
+            let leaks = parts.leaks(releases);
             for leak in &leaks {
                 parts.replace(leak, p);
                 changes.push(Change {
@@ -241,8 +246,9 @@ impl Parts {
         }
     }
 
-    fn leaks(&self, spec: &Spec, sensitivity: &Sensitivity) -> Vec<Leak> {
-        let route = crate::route::route(spec, &self.method, &self.url).ok();
+    fn leaks(&self, releases: &Releases) -> Vec<Leak> {
+        let release = releases.for_headers(&self.request_headers, &self.response_headers);
+        let route = crate::route::route(&release.spec, &self.method, &self.url).ok();
         let view = View {
             url: &self.url,
             request_headers: &self.request_headers,
@@ -251,7 +257,7 @@ impl Parts {
             response_headers: &self.response_headers,
             response_body: self.response_body.as_bytes(),
         };
-        sensitivity.leaks(route.map(|r| r.operation), &view)
+        release.sensitivity.leaks(route.map(|r| r.operation), &view)
     }
 
     fn replace(&mut self, leak: &Leak, p: &Placeholders) {

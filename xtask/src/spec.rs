@@ -22,8 +22,13 @@ pub struct Loaded {
 pub fn load_both(path: &Path) -> Result<Loaded> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read", path.display()))?;
-    let openapi = parse(&text, path)?;
-    let model = spec_model::Spec::parse(&text, &path.display().to_string())?;
+    parse_both(&text, path)
+}
+
+/// Parses `text`, read from `origin`, both ways.
+pub fn parse_both(text: &str, origin: &Path) -> Result<Loaded> {
+    let openapi = parse(text, origin)?;
+    let model = spec_model::Spec::parse(text, &origin.display().to_string())?;
     Ok(Loaded { openapi, model })
 }
 

@@ -1,4 +1,5 @@
-//! The report as one JSON object: `summary`, `findings` and `coverage`.
+//! The report as one JSON object: `summary`, `findings` and `coverage` (one entry per release
+//! the recordings were served by).
 
 use serde::Serialize;
 
@@ -9,7 +10,7 @@ use crate::model::{Finding, Report, Summary};
 struct Document<'r> {
     summary: Summary,
     findings: &'r [Finding],
-    coverage: &'r Coverage,
+    coverage: &'r [Coverage],
 }
 
 pub(super) fn render(report: &Report) -> String {

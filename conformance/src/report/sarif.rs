@@ -24,7 +24,7 @@ const COVERAGE_NOTE: &str = "coverage-note";
 
 pub(super) fn render(report: &Report) -> String {
     let mut results: Vec<SarifResult> = report.findings.iter().map(result).collect();
-    results.extend(coverage_notes(&report.coverage));
+    results.extend(report.coverage.iter().flat_map(coverage_notes));
     let left_out = results.len().saturating_sub(MAX_RESULTS);
     results.truncate(MAX_RESULTS);
     let run = Run::builder()
@@ -162,7 +162,11 @@ fn coverage_notes(c: &Coverage) -> Vec<SarifResult> {
             SarifResult::builder()
                 .rule_id(COVERAGE_NOTE)
                 .level(ResultLevel::Note)
-                .message(Message::builder().text(text).build())
+                .message(
+                    Message::builder()
+                        .text(format!("release {}: {text}", c.release))
+                        .build(),
+                )
                 .locations(vec![location(&c.spec, None)])
                 .build(),
         );
@@ -193,15 +197,22 @@ fn coverage_notes(c: &Coverage) -> Vec<SarifResult> {
 /// The run's counts and coverage totals, and how many results were left out.
 fn properties(report: &Report, left_out: usize) -> PropertyBag {
     let s = report.summary;
-    let c = &report.coverage;
     let pair = |(seen, all): (usize, usize)| json!({"seen": seen, "documented": all});
+    let coverage: serde_json::Map<String, serde_json::Value> = report
+        .coverage
+        .iter()
+        .map(|c| {
+            let totals = json!({
+                "operations": pair(c.operations_seen()),
+                "statuses": pair(c.statuses_seen()),
+                "enumValues": pair(c.enum_values_seen()),
+            });
+            (c.release.clone(), totals)
+        })
+        .collect();
     let bag = json!({
         "summary": s,
-        "coverage": {
-            "operations": pair(c.operations_seen()),
-            "statuses": pair(c.statuses_seen()),
-            "enumValues": pair(c.enum_values_seen()),
-        },
+        "coverage": coverage,
         "resultsLeftOut": left_out,
     });
     let additional: std::collections::BTreeMap<String, serde_json::Value> = match bag {

@@ -24,8 +24,8 @@ pub(super) fn render(report: &Report) -> String {
     if !report.findings.is_empty() {
         out.push('\n');
     }
-    if !report.coverage.operations.is_empty() {
-        out.push_str(&coverage(&report.coverage));
+    for c in &report.coverage {
+        out.push_str(&coverage(c));
     }
     out.push_str(&summary_line(report));
     out.push('\n');
@@ -38,8 +38,9 @@ fn coverage(c: &Coverage) -> String {
     let (statuses, all_statuses) = c.statuses_seen();
     let (values, all_values) = c.enum_values_seen();
     let mut out = format!(
-        "coverage: {ops} of {all_ops} operations, {statuses} of {all_statuses} documented \
-         statuses, {values} of {all_values} response enum values\n"
+        "coverage of {}: {ops} of {all_ops} operations, {statuses} of {all_statuses} documented \
+         statuses, {values} of {all_values} response enum values\n",
+        c.release
     );
     let unexercised: Vec<String> = c
         .operations

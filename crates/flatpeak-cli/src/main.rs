@@ -1,43 +1,25 @@
-//! `flatpeak`: every operation of the Flatpeak API from a shell. Each command is one operation
-//! of the spec, named by its `operationId` in kebab case (`list_locations` is
-//! `flatpeak list-locations`), with its parameters as flags and its body from `--json-body
-//! FILE` (a body's scalar fields also as flags); it prints the JSON the API answered.
-//! `--record DIR` records the exchange, scrubbed, as the client's recorder does, for the
+//! `flatpeak`: every operation of the Flatpeak API from a shell, for each API release. Each
+//! command is one operation of the release's spec, named by its `operationId` in kebab case
+//! (`list_locations` is `flatpeak list-locations`), with its parameters as flags and its body
+//! from `--json-body FILE` (a body's scalar fields also as flags); it prints the JSON the API
+//! answered. `--release NAME` chooses the release (its commands, and the `Flatpeak-Version`
+//! sent); `--record DIR` records the exchange, scrubbed, as the client's recorder does, for the
 //! contract gate.
 //!
-//! The commands are generated from the spec by `cargo xtask generate`
-//! (`src/generated_cli.rs`, progenitor's CLI generator); this file adds credentials from the
-//! environment, the global flags, JSON output and exit codes.
+//! The commands are generated from each release's spec by `cargo xtask generate`
+//! (`src/generated/<release>.rs`, progenitor's CLI generator, and `src/generated/releases.rs`,
+//! which lists them); this file adds credentials from the environment, the global flags, JSON
+//! output and exit codes.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgMatches, Command};
 
-/// What the generated commands call, under the names progenitor's code uses (its `Error<T>`
-/// is progenitor's error; `flatpeak::Error` is the client's friendlier one).
-mod api {
-    pub use flatpeak::{Client, ResponseValue, builder, types};
-    pub use progenitor_client::Error;
-}
-
-/// The commands, generated. Included rather than declared so that rustfmt leaves the file as
-/// the generator wrote it (`cargo xtask generate --check` compares bytes).
-#[allow(
-    clippy::all,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    missing_docs,
-    unused_imports,
-    unused_variables,
-    dead_code,
-    elided_lifetimes_in_paths
-)]
-mod generated {
-    include!("generated_cli.rs");
-}
-
-use generated::{Cli, CliCommand, CliConfig};
+// The releases' commands (`mod zero`, ...), the paths they call the client through
+// (`mod api`), `RELEASES`, `DEFAULT`, `commands` and `run`: generated, and included rather than
+// declared so that rustfmt leaves the files as the generator wrote them.
+include!("generated/releases.rs");
 
 /// Exit codes.
 mod exit {
@@ -59,7 +41,15 @@ or --base-url chooses the server.\n\nExit codes: 0 success; 1 the API answered w
 3 no usable answer (connection, timeout, unreadable body).";
 
 fn main() -> ExitCode {
-    let matches = match command().try_get_matches() {
+    let release = chosen_release(std::env::args().skip(1));
+    let Some(command) = command(&release) else {
+        eprintln!(
+            "error: no release `{release}`: the releases are {}",
+            RELEASES.join(", ")
+        );
+        return ExitCode::from(exit::USAGE);
+    };
+    let matches = match command.try_get_matches() {
         Ok(matches) => matches,
         Err(e) => {
             // clap prints help and versions as it does errors; only an error fails.
@@ -74,7 +64,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build();
     let result = match runtime {
-        Ok(runtime) => runtime.block_on(run(&matches)),
+        Ok(runtime) => runtime.block_on(run_command(&release, &matches)),
         Err(e) => Err(Failure::new(
             exit::NO_ANSWER,
             format!("cannot start a runtime: {e}"),
@@ -89,9 +79,37 @@ fn main() -> ExitCode {
     }
 }
 
-/// The root command: global flags and one subcommand per operation.
-fn command() -> Command {
+/// The release `--release NAME` (or `--release=NAME`) names in `args`, else the default. Read
+/// before the command line is parsed, since the commands are the release's.
+fn chosen_release(args: impl Iterator<Item = String>) -> String {
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            break;
+        }
+        if let Some(value) = arg.strip_prefix("--release=") {
+            return value.to_string();
+        }
+        if arg == "--release"
+            && let Some(value) = args.peek()
+        {
+            return value.clone();
+        }
+    }
+    DEFAULT.to_string()
+}
+
+/// The root command for `release`: global flags and one subcommand per operation of it; `None`
+/// for a release the command does not know.
+fn command(release: &str) -> Option<Command> {
     let global = [
+        Arg::new("release")
+            .long("release")
+            .value_name("NAME")
+            .global(true)
+            .value_parser(clap::builder::PossibleValuesParser::new(RELEASES))
+            .default_value(DEFAULT)
+            .help("The API release: its commands, and the Flatpeak-Version sent"),
         Arg::new("base-url")
             .long("base-url")
             .value_name("URL")
@@ -101,7 +119,7 @@ fn command() -> Command {
             .long("flatpeak-version")
             .value_name("VERSION")
             .global(true)
-            .help("Send Flatpeak-Version: VERSION (default: none, the account's version)"),
+            .help("Send Flatpeak-Version: VERSION instead of the release's own"),
         Arg::new("record")
             .long("record")
             .value_name("DIR")
@@ -109,73 +127,90 @@ fn command() -> Command {
             .global(true)
             .help("Record each exchange under DIR as a scrubbed VCR cassette, for the gate"),
     ];
-    let subcommands = CliCommand::iter().map(|cmd| Cli::<Json>::get_command(cmd).name(name(cmd)));
-    Command::new("flatpeak")
-        .version(env!("CARGO_PKG_VERSION"))
-        .about(ABOUT)
-        .args(global)
-        .subcommand_required(true)
-        .subcommands(subcommands)
+    Some(
+        Command::new("flatpeak")
+            .version(env!("CARGO_PKG_VERSION"))
+            .about(ABOUT)
+            .args(global)
+            .subcommand_required(true)
+            .subcommands(commands(release)?),
+    )
 }
 
 /// A command's name: its operation id in kebab case.
-fn name(cmd: CliCommand) -> String {
-    cmd.operation_id().replace('_', "-")
+fn command_name(operation_id: &str) -> String {
+    operation_id.replace('_', "-")
 }
 
-/// Runs the chosen command.
-async fn run(matches: &ArgMatches) -> Result<(), Failure> {
+/// Runs the chosen command of `release`.
+async fn run_command(release: &str, matches: &ArgMatches) -> Result<(), Failure> {
     let (name, sub) = matches
         .subcommand()
         .ok_or_else(|| Failure::new(exit::USAGE, "no command: see `flatpeak --help`"))?;
-    let cmd = CliCommand::iter()
-        .find(|c| self::name(*c) == name)
-        .ok_or_else(|| Failure::new(exit::USAGE, format!("no command `{name}`")))?;
-    let client = client(matches)?;
-    let outcome = Cli::new(client.clone(), Json).execute(cmd, sub).await;
-    if client.recording_failures() > 0 {
+    run(release, name, sub, &Settings::from(matches)).await
+}
+
+/// After a command: warns when exchanges could not be recorded, and turns the outcome into
+/// the exit code's [`Failure`].
+fn finish(recording_failures: u64, outcome: anyhow::Result<()>) -> Result<(), Failure> {
+    if recording_failures > 0 {
         eprintln!(
-            "warning: {} exchanges could not be recorded (see the log); the command ran",
-            client.recording_failures()
+            "warning: {recording_failures} exchanges could not be recorded (see the log); the \
+             command ran"
         );
     }
     outcome.map_err(Failure::from_command)
 }
 
-/// The client the flags and the environment ask for.
-fn client(matches: &ArgMatches) -> Result<flatpeak::Client, Failure> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let mut builder = flatpeak::Client::builder();
-    builder = match (
-        env("FLATPEAK_TOKEN"),
-        env("FLATPEAK_ACCOUNT_ID"),
-        env("FLATPEAK_API_KEY"),
-    ) {
-        (Some(token), _, _) => builder.bearer_token(token),
-        (None, Some(account), Some(key)) => builder.credentials(account, key),
-        _ => {
-            return Err(Failure::new(
-                exit::USAGE,
-                "no credentials: set FLATPEAK_TOKEN, or FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY",
-            ));
+/// The global flags that make a client, whatever its release.
+struct Settings {
+    base_url: Option<String>,
+    flatpeak_version: Option<String>,
+    record: Option<PathBuf>,
+}
+
+impl From<&ArgMatches> for Settings {
+    fn from(matches: &ArgMatches) -> Settings {
+        Settings {
+            base_url: matches.get_one::<String>("base-url").cloned(),
+            flatpeak_version: matches.get_one::<String>("flatpeak-version").cloned(),
+            record: matches.get_one::<PathBuf>("record").cloned(),
         }
-    };
-    let base = matches
-        .get_one::<String>("base-url")
-        .cloned()
-        .or_else(|| env("FLATPEAK_BASE_URL"));
-    if let Some(base) = base {
-        builder = builder.base_url(base);
     }
-    if let Some(version) = matches.get_one::<String>("flatpeak-version") {
-        builder = builder.flatpeak_version(version);
+}
+
+impl Settings {
+    /// The client of release `C` the flags and the environment ask for.
+    fn client<C: flatpeak::ReleaseClient>(&self) -> Result<C, Failure> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let mut builder = flatpeak::ClientBuilder::<C>::default();
+        builder = match (
+            env("FLATPEAK_TOKEN"),
+            env("FLATPEAK_ACCOUNT_ID"),
+            env("FLATPEAK_API_KEY"),
+        ) {
+            (Some(token), _, _) => builder.bearer_token(token),
+            (None, Some(account), Some(key)) => builder.credentials(account, key),
+            _ => {
+                return Err(Failure::new(
+                    exit::USAGE,
+                    "no credentials: set FLATPEAK_TOKEN, or FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY",
+                ));
+            }
+        };
+        if let Some(base) = self.base_url.clone().or_else(|| env("FLATPEAK_BASE_URL")) {
+            builder = builder.base_url(base);
+        }
+        if let Some(version) = &self.flatpeak_version {
+            builder = builder.flatpeak_version(version);
+        }
+        if let Some(dir) = &self.record {
+            builder = builder.record_to(dir);
+        }
+        builder
+            .build()
+            .map_err(|e| Failure::new(exit::USAGE, e.to_string()))
     }
-    if let Some(dir) = matches.get_one::<PathBuf>("record") {
-        builder = builder.record_to(dir);
-    }
-    builder
-        .build()
-        .map_err(|e| Failure::new(exit::USAGE, e.to_string()))
 }
 
 /// Why the command failed, and its exit code.
@@ -191,6 +226,17 @@ impl Failure {
             code,
             message: message.into(),
         }
+    }
+
+    fn no_command(release: &str, name: &str) -> Failure {
+        Failure::new(
+            exit::USAGE,
+            format!("release `{release}` has no command `{name}`"),
+        )
+    }
+
+    fn no_release(release: &str) -> Failure {
+        Failure::new(exit::USAGE, format!("no release `{release}`"))
     }
 
     /// A failed command: the client's error when it is one (every operation's error type is
@@ -209,54 +255,15 @@ impl Failure {
     }
 }
 
-/// Output as JSON on standard output; errors are reported by `main`.
+/// Output as JSON on standard output; errors are reported by `main`. Each release's generated
+/// `CliConfig` impl prints through [`Json::print`].
 struct Json;
 
-impl CliConfig for Json {
-    fn success_item<T>(&self, value: &api::ResponseValue<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-        print_json(&**value);
-    }
-
-    fn success_no_item(&self, _: &api::ResponseValue<()>) {}
-
-    fn error<T>(&self, _: &api::Error<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-
-    fn list_start<T>(&self)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-
-    fn list_item<T>(&self, value: &T)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-        print_json(value);
-    }
-
-    fn list_end_success<T>(&self)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-
-    fn list_end_error<T>(&self, _: &api::Error<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-}
-
-fn print_json<T: serde::Serialize>(value: &T) {
-    match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
-        Err(e) => eprintln!("error: cannot write the answer as JSON: {e}"),
+impl Json {
+    fn print<T: serde::Serialize + ?Sized>(value: &T) {
+        match serde_json::to_string_pretty(value) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("error: cannot write the answer as JSON: {e}"),
+        }
     }
 }

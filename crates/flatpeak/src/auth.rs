@@ -12,10 +12,8 @@ use tokio::sync::Mutex;
 
 use crate::body::{self, GaveUp};
 use crate::call::Call;
-use crate::{BuildError, Secret, retry, types};
-
-/// The operation id of `GET /login`, the one call made with the account credentials.
-pub(crate) const LOGIN: &str = "login";
+use crate::release::OperationFacts;
+use crate::{BuildError, Secret, retry};
 
 /// Tokens are refreshed at least this often, whatever `expires_in` says.
 const MAX_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
@@ -48,7 +46,11 @@ impl Auth {
             .ok_or(BuildError::InvalidToken)
     }
 
-    pub(crate) fn login(account_id: &str, api_key: &Secret) -> Result<Self, BuildError> {
+    pub(crate) fn login(
+        account_id: &str,
+        api_key: &Secret,
+        login: &'static OperationFacts,
+    ) -> Result<Self, BuildError> {
         if account_id.contains(':') || account_id.chars().any(char::is_control) {
             return Err(BuildError::InvalidAccountId);
         }
@@ -57,6 +59,7 @@ impl Auth {
         let basic = sensitive(&format!("Basic {encoded}")).ok_or(BuildError::InvalidToken)?;
         Ok(Self::Login(Arc::new(TokenSource {
             account_id: account_id.to_string(),
+            login,
             basic,
             slot: Mutex::new(None),
         })))
@@ -64,9 +67,9 @@ impl Auth {
 
     /// Where a new token comes from after a `401` on `operation`: only calls other than the
     /// login itself, on a client with credentials.
-    fn refresher(&self, operation: &str) -> Option<&TokenSource> {
+    fn refresher(&self, operation: &OperationFacts) -> Option<&TokenSource> {
         match self {
-            Self::Login(source) if operation != LOGIN => Some(source),
+            Self::Login(source) if !std::ptr::eq(operation, source.login) => Some(source),
             _ => None,
         }
     }
@@ -76,12 +79,17 @@ impl Auth {
     async fn header_for(
         &self,
         call: &Call<'_>,
-        operation: &str,
+        operation: &OperationFacts,
     ) -> Result<Option<HeaderValue>, Denied> {
+        let is_login = call
+            .state
+            .release
+            .login
+            .is_some_and(|login| std::ptr::eq(login, operation));
         match self {
-            Self::Bearer(_) if operation == LOGIN => Ok(None),
+            Self::Bearer(_) if is_login => Ok(None),
             Self::Bearer(value) => Ok(Some(value.clone())),
-            Self::Login(source) if operation == LOGIN => Ok(Some(source.basic.clone())),
+            Self::Login(source) if is_login => Ok(Some(source.basic.clone())),
             Self::Login(source) => source.token(call, None).await.map(Some),
         }
     }
@@ -92,7 +100,7 @@ impl Auth {
 pub(crate) async fn execute(
     call: &Call<'_>,
     request: Request,
-    operation: &'static str,
+    operation: &'static OperationFacts,
 ) -> reqwest::Result<Response> {
     // Only a client that can get a new token replays after a `401`: only it needs a copy.
     let replay = call
@@ -141,6 +149,8 @@ impl Denied {
 /// The account credentials and the cached token.
 pub(crate) struct TokenSource {
     account_id: String,
+    /// The release's login operation, which these credentials are sent to.
+    login: &'static OperationFacts,
     basic: HeaderValue,
     /// Held across a login, so that concurrent calls needing a token wait for that one login
     /// instead of each starting their own.
@@ -174,13 +184,15 @@ impl TokenSource {
     }
 
     async fn login(&self, call: &Call<'_>) -> Result<Token, Denied> {
+        let method = reqwest::Method::from_bytes(self.login.method.as_bytes())
+            .unwrap_or(reqwest::Method::GET);
         let request = call
             .http
-            .get(format!("{}/login", call.base_url))
+            .request(method, format!("{}{}", call.base_url, self.login.path))
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .build()
             .map_err(Denied::Transport)?;
-        let response = retry::run(call, request, LOGIN, Some(&self.basic))
+        let response = retry::run(call, request, self.login, Some(&self.basic))
             .await
             .map_err(Denied::Transport)?;
         Token::from_login(&response)
@@ -194,7 +206,7 @@ impl Token {
         if !response.status().is_success() || body::gave_up(response).is_some() {
             return None;
         }
-        let token: types::AuthToken = serde_json::from_slice(body::raw_body(response)?).ok()?;
+        let token: LoginToken = serde_json::from_slice(body::raw_body(response)?).ok()?;
         let value = sensitive(&format!("Bearer {}", token.bearer_token))?;
         let lifetime =
             Duration::from_secs(u64::try_from(token.expires_in).unwrap_or(0)).min(MAX_LIFETIME);
@@ -205,6 +217,14 @@ impl Token {
             refresh_at: now.checked_add(lifetime - early).unwrap_or(now),
         })
     }
+}
+
+/// What a login answers with: the token and its lifetime in seconds (`live_mode` and any other
+/// field are not needed).
+#[derive(serde::Deserialize)]
+pub(crate) struct LoginToken {
+    bearer_token: String,
+    expires_in: i64,
 }
 
 /// A header value that reqwest and hyper never print, or `None` if it cannot be a header.
@@ -218,11 +238,23 @@ fn sensitive(text: &str) -> Option<HeaderValue> {
 mod tests {
     use super::*;
 
+    static TEST_LOGIN: OperationFacts = OperationFacts {
+        id: "login",
+        method: "GET",
+        path: "/login",
+        success: &[200],
+        errors: &[],
+        optional_body: &[],
+        constraints: &[],
+        sensitive: &[],
+        decodes: |_| Ok(()),
+    };
+
     #[test]
     fn debug_shows_neither_token_nor_key() {
         let bearer = Auth::bearer(&Secret::new("tok_secret")).unwrap();
         assert_eq!(format!("{bearer:?}"), "Bearer(***)");
-        let login = Auth::login("acc_1", &Secret::new("key_secret")).unwrap();
+        let login = Auth::login("acc_1", &Secret::new("key_secret"), &TEST_LOGIN).unwrap();
         let shown = format!("{login:?}");
         assert!(
             shown.contains("acc_1") && !shown.contains("key_secret"),
@@ -232,7 +264,7 @@ mod tests {
 
     #[test]
     fn account_id_with_a_colon_is_refused() {
-        let err = Auth::login("acc:1", &Secret::new("k")).unwrap_err();
+        let err = Auth::login("acc:1", &Secret::new("k"), &TEST_LOGIN).unwrap_err();
         assert!(matches!(err, BuildError::InvalidAccountId));
     }
 }

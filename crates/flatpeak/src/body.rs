@@ -7,20 +7,22 @@
 //! with a [`RawBody`] copy in its extensions. progenitor's `UnexpectedResponse` keeps that
 //! response, so `From<SendError>` can read status, headers and body without `.await`.
 //!
-//! Why the post hook turns some responses into `UnexpectedResponse`: for an error status whose
-//! body is not the envelope (a bare `{"message": ..}`, an HTML page from a proxy),
-//! progenitor's own path ends in `InvalidResponsePayload(bytes, serde_error)`, which loses the
-//! status and headers. `UnexpectedResponse` keeps all three, and it is what such a response is:
-//! one the API description does not list. The same route carries the responses the hooks gave
-//! up on (body over the limit, a refused login), with the reason as a [`GaveUp`] in the
-//! extensions, since a hook can only fail with one of progenitor's variants. Success statuses
-//! keep progenitor's path.
+//! Why the post hook turns every error status into `UnexpectedResponse`: progenitor's own path
+//! for an error status decodes the envelope into a `ResponseValue`, which drops the raw body,
+//! and for a body that is not the envelope (a bare `{"message": ..}`, an HTML page from a
+//! proxy) ends in `InvalidResponsePayload(bytes, serde_error)`, which loses the status and
+//! headers. `UnexpectedResponse` keeps the whole response, so [`crate::Error`] reads the
+//! envelope itself, leniently, and keeps the body; the response also carries its release
+//! ([`Answered`]), whose spec says which error codes must not be retried soon. The same route
+//! carries the responses the hooks gave up on (body over the limit, a refused login), with the
+//! reason as a [`GaveUp`] in the extensions, since a hook can only fail with one of
+//! progenitor's variants. Success statuses keep progenitor's path.
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::HeaderMap;
 use reqwest::{Request, Response, ResponseBuilderExt, StatusCode};
 
-use crate::decode::Operation;
+use crate::release::{OperationFacts, ReleaseFacts};
 
 /// The body as received, attached to every response the exec hook returns.
 #[derive(Clone, Debug)]
@@ -38,7 +40,29 @@ pub(crate) enum GaveUp {
     },
     /// This is the response of a `GET /login` that gave no token.
     LoginRejected,
+    /// Another release than the client's answered, and the body is not this release's type
+    /// (the details are an [`OtherRelease`] beside it).
+    OtherRelease,
 }
+
+/// Which release answered instead of the client's, and why its body does not decode.
+#[derive(Clone, Debug)]
+pub(crate) struct OtherRelease {
+    /// The `flatpeak-version` of the response.
+    pub(crate) answered: String,
+    /// The decoding error, as text.
+    pub(crate) reason: String,
+}
+
+/// The [`OtherRelease`] a response is marked with.
+pub(crate) fn other_release(response: &Response) -> Option<&OtherRelease> {
+    response.extensions().get::<OtherRelease>()
+}
+
+/// The release whose client received a response, attached by the post hook to the responses
+/// it hands [`crate::Error`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Answered(pub(crate) &'static ReleaseFacts);
 
 /// Sends one request and reads its body in full, stopping at `limit` bytes.
 pub(crate) async fn attempt(
@@ -101,6 +125,9 @@ fn rebuild_with(from: &Response, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(reason) = gave_up(from) {
         response.extensions_mut().insert(reason);
     }
+    if let Some(other) = other_release(from) {
+        response.extensions_mut().insert(other.clone());
+    }
     response
 }
 
@@ -125,26 +152,36 @@ pub(crate) fn from_parts(
     Response::from(response)
 }
 
-/// The post hook's rule (see the module docs): `Err` with a copy of the response when it must
-/// become `UnexpectedResponse`.
-pub(crate) fn check(response: &Response) -> Result<(), Box<Response>> {
+/// The post hook's rule (see the module docs): `Err` with a copy of the response, marked with
+/// `release`, when it must become `UnexpectedResponse`: an error status, or a response the
+/// hooks gave up on.
+pub(crate) fn check(
+    release: &'static ReleaseFacts,
+    response: &Response,
+) -> Result<(), Box<Response>> {
     let Some(body) = raw_body(response) else {
         return Ok(());
     };
-    let not_envelope = || serde_json::from_slice::<crate::types::Error>(body).is_err();
-    if gave_up(response).is_some() || (response.status().as_u16() >= 400 && not_envelope()) {
-        return Err(Box::new(rebuild(response, body.clone())));
+    if gave_up(response).is_some() || response.status().as_u16() >= 400 {
+        let mut copy = rebuild(response, body.clone());
+        copy.extensions_mut().insert(Answered(release));
+        return Err(Box::new(copy));
     }
     Ok(())
+}
+
+/// The release whose client received this response, when the post hook marked it.
+pub(crate) fn answered(response: &Response) -> Option<&'static ReleaseFacts> {
+    response.extensions().get::<Answered>().map(|a| a.0)
 }
 
 /// A response the spec says may come without a body (`x-optional-body`, the deletes' `202`),
 /// with an empty body read as `{}`, so that the operation's type (all of whose fields are
 /// optional) decodes from it. Any other response is returned as it is.
-pub(crate) fn fill_optional(operation: Operation, response: Response) -> Response {
+pub(crate) fn fill_optional(operation: &OperationFacts, response: Response) -> Response {
     let status = response.status().as_u16();
     let empty = raw_body(&response).is_some_and(Bytes::is_empty);
-    if !empty || !operation.optional_body_statuses().contains(&status) {
+    if !empty || !operation.optional_body.contains(&status) {
         return response;
     }
     let mut headers = response.headers().clone();

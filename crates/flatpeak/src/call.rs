@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use crate::{Client, ClientInfo as _, ClientState};
+use crate::ClientState;
 
 /// What one call of the exec hook works with. `started` is shared by every attempt and login
 /// of the call, so the retry deadline bounds the call as a whole.
@@ -17,11 +17,15 @@ pub(crate) struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    pub(crate) fn new(
+        http: &'a reqwest::Client,
+        base_url: &'a str,
+        state: &'a ClientState,
+    ) -> Self {
         Self {
-            http: client.client(),
-            base_url: client.baseurl(),
-            state: client.inner(),
+            http,
+            base_url,
+            state,
             started: Instant::now(),
         }
     }

@@ -1,12 +1,16 @@
-//! Building a [`Client`]: base URL, credentials, API version, timeouts, user agent, retry
-//! policy, body-size limit.
+//! Building a release's client: base URL, credentials, API version, timeouts, user agent,
+//! retry policy, body-size limit. One builder for every release, typed by the client it builds
+//! (`flatpeak::zero::Client::builder()` is a `ClientBuilder<flatpeak::zero::Client>`).
 
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::auth::Auth;
-use crate::{Client, ClientState, RetryPolicy, Secret};
+use crate::{ClientState, ReleaseClient, RetryPolicy, Secret};
 
 /// Production API root.
 pub const DEFAULT_BASE_URL: &str = "https://api.flatpeak.com";
@@ -16,31 +20,77 @@ pub const DEFAULT_MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
 
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "-rust/", env!("CARGO_PKG_VERSION"));
 
-/// Configures and builds a [`Client`]. Start with [`Client::builder`].
+/// Configures and builds a client of release `C`. Start with `C::builder()`
+/// ([`ReleaseClient::builder`]), for example `flatpeak::zero::Client::builder()`.
 ///
 /// ```
+/// # #[cfg(feature = "zero")] {
 /// use std::time::Duration;
 ///
-/// let client = flatpeak::Client::builder()
+/// let client = flatpeak::zero::Client::builder()
 ///     .bearer_token("a-token")
 ///     .base_url("http://127.0.0.1:8080")
-///     .flatpeak_version("2025-09-14.anode")
 ///     .timeout(Duration::from_secs(10))
 ///     .build()
 ///     .expect("valid configuration");
 /// # let _ = client;
+/// # }
 /// ```
-#[derive(Debug, Clone)]
-pub struct ClientBuilder {
+pub struct ClientBuilder<C> {
     base_url: String,
     credentials: Option<Credentials>,
-    flatpeak_version: Option<String>,
+    flatpeak_version: Version,
     connect_timeout: Duration,
     timeout: Duration,
     user_agent: String,
     retry: RetryPolicy,
     max_body_bytes: u64,
     record_to: Option<std::path::PathBuf>,
+    client: PhantomData<fn() -> C>,
+}
+
+/// Which `Flatpeak-Version` the client sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Version {
+    /// The release's own, when it has one.
+    Pinned,
+    /// This one.
+    Chosen(String),
+    /// None: the account's default release answers.
+    Omitted,
+}
+
+impl<C> std::fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials)
+            .field("flatpeak_version", &self.flatpeak_version)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("record_to", &self.record_to)
+            .finish()
+    }
+}
+
+impl<C> Clone for ClientBuilder<C> {
+    fn clone(&self) -> Self {
+        Self {
+            base_url: self.base_url.clone(),
+            credentials: self.credentials.clone(),
+            flatpeak_version: self.flatpeak_version.clone(),
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            user_agent: self.user_agent.clone(),
+            retry: self.retry.clone(),
+            max_body_bytes: self.max_body_bytes,
+            record_to: self.record_to.clone(),
+            client: PhantomData,
+        }
+    }
 }
 
 /// What the client authenticates with. `Debug` shows neither token nor key ([`Secret`]).
@@ -50,18 +100,19 @@ enum Credentials {
     Account { account_id: String, api_key: Secret },
 }
 
-impl Default for ClientBuilder {
+impl<C> Default for ClientBuilder<C> {
     fn default() -> Self {
         Self {
             base_url: DEFAULT_BASE_URL.to_string(),
             credentials: None,
-            flatpeak_version: None,
+            flatpeak_version: Version::Pinned,
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             user_agent: USER_AGENT.to_string(),
             retry: RetryPolicy::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             record_to: None,
+            client: PhantomData,
         }
     }
 }
@@ -70,6 +121,13 @@ impl Default for ClientBuilder {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
+    /// Account credentials were given for a release whose spec has no login operation (HTTP
+    /// Basic); use a bearer token.
+    #[error("release `{release}` documents no login with account credentials: use `bearer_token`")]
+    NoLogin {
+        /// The release.
+        release: &'static str,
+    },
     /// No credentials were given.
     #[error("no credentials: call `bearer_token` or `credentials` on the builder")]
     MissingCredentials,
@@ -102,7 +160,7 @@ pub enum BuildError {
     Http(#[from] reqwest::Error),
 }
 
-impl ClientBuilder {
+impl<C> ClientBuilder<C> {
     /// The API root, without a trailing slash. Default: [`DEFAULT_BASE_URL`].
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
@@ -148,11 +206,20 @@ impl ClientBuilder {
         self
     }
 
-    /// Send `Flatpeak-Version: <version>` with every request, for example
-    /// `"2025-09-14.anode"`. Without it no version header is sent and the account's default
-    /// version applies.
+    /// Send `Flatpeak-Version: <version>` with every request instead of the release's own
+    /// ([`ReleaseClient::FLATPEAK_VERSION`], sent by default). The client still decodes the
+    /// shapes of its release, so this is for a later revision of the same release, not for
+    /// another release: use that release's module instead.
     pub fn flatpeak_version(mut self, version: impl Into<String>) -> Self {
-        self.flatpeak_version = Some(version.into());
+        self.flatpeak_version = Version::Chosen(version.into());
+        self
+    }
+
+    /// Send no `Flatpeak-Version`: the account's default release (set in Flatpeak's Dashboard)
+    /// answers, whatever shapes it has. A response from another release than the client's is
+    /// logged once, and a body that does not decode says which release sent it.
+    pub fn without_flatpeak_version(mut self) -> Self {
+        self.flatpeak_version = Version::Omitted;
         self
     }
 
@@ -176,10 +243,12 @@ impl ClientBuilder {
     /// [`record`](crate::record) for the file layout and what is replaced.
     ///
     /// ```no_run
-    /// let client = flatpeak::Client::builder()
+    /// # #[cfg(feature = "zero")] {
+    /// let client = flatpeak::zero::Client::builder()
     ///     .credentials("acc_661677911f2197045e6cf1b1", std::env::var("FLATPEAK_API_KEY")?)
     ///     .record_to("recordings")
     ///     .build()?;
+    /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn record_to(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
@@ -192,9 +261,12 @@ impl ClientBuilder {
         self.user_agent = user_agent.into();
         self
     }
+}
 
+impl<C: ReleaseClient> ClientBuilder<C> {
     /// Checks the configuration and builds the client.
-    pub fn build(self) -> Result<Client, BuildError> {
+    pub fn build(self) -> Result<C, BuildError> {
+        let release = C::facts();
         let base_url = normalise_base_url(&self.base_url)?;
         let auth = match self
             .credentials
@@ -205,10 +277,23 @@ impl ClientBuilder {
             Credentials::Account {
                 account_id,
                 api_key,
-            } => Auth::login(account_id, api_key)?,
+            } => {
+                let login = release.login.ok_or(BuildError::NoLogin {
+                    release: release.name,
+                })?;
+                Auth::login(account_id, api_key, login)?
+            }
         };
+        let version = match &self.flatpeak_version {
+            Version::Pinned => release.flatpeak_version.map(str::to_string),
+            Version::Chosen(version) => Some(version.clone()),
+            Version::Omitted => None,
+        };
+        let version = version
+            .map(|v| header_value("Flatpeak-Version", &v))
+            .transpose()?;
         let http = reqwest::Client::builder()
-            .default_headers(self.default_headers()?)
+            .default_headers(self.default_headers(version.as_ref())?)
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             // Flatpeak documents no redirects. Following one could carry the credentials
@@ -216,27 +301,27 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         let state = ClientState {
+            release,
             auth,
             retry: self.retry,
             max_body_bytes: self.max_body_bytes,
             recorder: self
                 .record_to
-                .map(|dir| std::sync::Arc::new(crate::record::Recorder::new(dir))),
+                .map(|dir| Arc::new(crate::record::Recorder::new(dir))),
+            flatpeak_version: version,
+            other_release_noted: Arc::new(AtomicBool::new(false)),
         };
-        Ok(Client::new_with_client(&base_url, http, state))
+        Ok(C::from_parts(&base_url, http, state))
     }
 
-    fn default_headers(&self) -> Result<HeaderMap, BuildError> {
+    fn default_headers(&self, version: Option<&HeaderValue>) -> Result<HeaderMap, BuildError> {
         let mut headers = HeaderMap::new();
         headers.insert(
             reqwest::header::USER_AGENT,
             header_value("User-Agent", &self.user_agent)?,
         );
-        if let Some(version) = &self.flatpeak_version {
-            headers.insert(
-                HeaderName::from_static("flatpeak-version"),
-                header_value("Flatpeak-Version", version)?,
-            );
+        if let Some(version) = version {
+            headers.insert(HeaderName::from_static("flatpeak-version"), version.clone());
         }
         Ok(headers)
     }
@@ -276,9 +361,10 @@ fn normalise_base_url(raw: &str) -> Result<String, BuildError> {
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "zero"))]
 mod tests {
     use super::*;
+    use crate::zero::Client;
 
     #[test]
     fn base_url_trailing_slash_is_dropped() {

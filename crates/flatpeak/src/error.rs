@@ -8,22 +8,11 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, LOCATION};
 
 use crate::body::{self, GaveUp};
-use crate::{BuildError, SendError, retry, types};
+use crate::release::SlowRetry;
+use crate::{BuildError, ErrorEnvelope, ErrorType, SendError, retry};
 
 /// Response headers that may carry a request id, in the order they are looked for.
 const REQUEST_ID_HEADERS: [&str; 3] = ["flatpeak-request-id", "request-id", "x-request-id"];
-
-/// The `422` codes Flatpeak asks clients not to retry more than once every 15 minutes.
-const SLOW_422_CODES: [&str; 5] = [
-    "account_disabled",
-    "no_tariff_connected",
-    "pending_connect",
-    "no_price_data",
-    "api_version_not_supported",
-];
-
-/// How long to wait after one of [`SLOW_422_CODES`].
-const SLOW_422_WAIT: Duration = Duration::from_secs(15 * 60);
 
 /// How much of a non-envelope body becomes an error's message.
 const MESSAGE_CHARS: usize = 200;
@@ -45,12 +34,19 @@ pub enum Error {
     InvalidRequest(String),
     /// A success status whose body is not what the operation returns: truncated, empty, not
     /// JSON, nested too deep, or missing a required field.
-    #[error("cannot decode the response body ({} bytes): {source}", body.len())]
+    #[error(
+        "cannot decode the response body ({} bytes){}: {source}",
+        body.len(),
+        release_note(answered_by.as_deref())
+    )]
     Decode {
         /// The body as received (empty for a login response, which would hold the token).
         body: Body,
         /// Why it does not decode.
         source: serde_json::Error,
+        /// The `flatpeak-version` that answered, when it is not the release the client is
+        /// pinned to: the body has another release's shape.
+        answered_by: Option<String>,
     },
     /// A status the operation does not document and that is not an error: an unexpected
     /// success, or a redirect (the client never follows redirects, so credentials cannot
@@ -147,8 +143,16 @@ impl Error {
         if let Some(GaveUp::TooLarge { limit }) = gave_up {
             return Self::BodyTooLarge { status, limit };
         }
+        if let Some(other) = body::other_release(response) {
+            return Self::Decode {
+                body: Body(body),
+                source: <serde_json::Error as serde::de::Error>::custom(&other.reason),
+                answered_by: Some(other.answered.clone()),
+            };
+        }
         if status.is_client_error() || status.is_server_error() {
-            let api = ApiError::from_body(status, headers.clone(), body);
+            let mut api = ApiError::from_body(status, headers.clone(), body);
+            api.slow_retry = body::answered(response).map(|release| release.slow_retry);
             return Self::Api(Box::new(api));
         }
         if gave_up == Some(GaveUp::LoginRejected) && status.is_success() {
@@ -156,6 +160,7 @@ impl Error {
             return Self::Decode {
                 body: Body::default(),
                 source,
+                answered_by: None,
             };
         }
         let location = headers.get(LOCATION).and_then(|v| v.to_str().ok());
@@ -185,6 +190,7 @@ impl From<SendError> for Error {
             SendError::InvalidResponsePayload(body, source) => Self::Decode {
                 body: Body(body),
                 source,
+                answered_by: None,
             },
             SendError::UnexpectedResponse(response) => Self::from_response(&response),
             SendError::Custom(message) => Self::Other(message),
@@ -194,39 +200,44 @@ impl From<SendError> for Error {
 
 /// An error status from the API, with the envelope's fields when the body had them.
 ///
-/// Flatpeak's envelope is `{"object":"error","type":..,"code":..,"message":..,"context":..}`.
-/// A body that is not the envelope (a bare `{"message": "Not Found"}`, an HTML page from a
-/// proxy) still gives a message, and its raw bytes are kept in [`body`](Self::body).
+/// Flatpeak's envelope is `{"object":"error","type":..,"code":..,"message":..,"context":..}`
+/// ([`ErrorEnvelope`], read leniently). A body that is not the envelope (an HTML page from a
+/// proxy) still gives a message. The raw bytes are kept in [`body`](Self::body) either way.
 #[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
     headers: HeaderMap,
-    envelope: Option<types::Error>,
-    error_type: Option<types::ErrorType>,
+    envelope: Option<ErrorEnvelope>,
+    error_type: Option<ErrorType>,
     code: Option<String>,
     message: String,
     context: Option<String>,
     body: Option<Body>,
+    /// The answering release's codes that must not be retried soon, when known.
+    slow_retry: Option<SlowRetry>,
 }
 
 impl ApiError {
-    fn from_envelope(status: StatusCode, headers: HeaderMap, envelope: types::Error) -> Self {
+    fn from_envelope(status: StatusCode, headers: HeaderMap, envelope: ErrorEnvelope) -> Self {
         Self {
             status,
             headers,
-            error_type: Some(envelope.type_.clone()),
-            code: Some(envelope.code.clone()),
+            error_type: envelope.type_.clone(),
+            code: envelope.code.clone(),
             message: one_line(&envelope.message),
             context: envelope.context.clone(),
             envelope: Some(envelope),
             body: None,
+            slow_retry: None,
         }
     }
 
     /// From a body that may be the envelope, part of it, other JSON, or not JSON at all.
     fn from_body(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
-        if let Ok(envelope) = serde_json::from_slice::<types::Error>(&body) {
-            return Self::from_envelope(status, headers, envelope);
+        if let Ok(envelope) = serde_json::from_slice::<ErrorEnvelope>(&body) {
+            let mut api = Self::from_envelope(status, headers, envelope);
+            api.body = Some(Body(body));
+            return api;
         }
         let json = serde_json::from_slice::<serde_json::Value>(&body).ok();
         let field = |name: &str| json.as_ref()?.get(name)?.as_str().map(one_line);
@@ -238,11 +249,12 @@ impl ApiError {
             status,
             headers,
             envelope: None,
-            error_type: field("type").map(types::ErrorType::Unknown).map(known_type),
+            error_type: field("type").as_deref().map(ErrorType::parse),
             code: field("code"),
             message,
             context: field("context"),
             body: Some(Body(body)),
+            slow_retry: None,
         }
     }
 
@@ -252,7 +264,7 @@ impl ApiError {
     }
 
     /// The envelope's `type`: `invalid_request` (4xx), `rate_limit` (429), `api_error` (5xx).
-    pub fn error_type(&self) -> Option<&types::ErrorType> {
+    pub fn error_type(&self) -> Option<&ErrorType> {
         self.error_type.as_ref()
     }
 
@@ -273,11 +285,12 @@ impl ApiError {
     }
 
     /// The whole envelope, when the body was one.
-    pub fn envelope(&self) -> Option<&types::Error> {
+    pub fn envelope(&self) -> Option<&ErrorEnvelope> {
         self.envelope.as_ref()
     }
 
-    /// The raw body, kept when it was not the envelope.
+    /// The body as received (kept whether or not it was the envelope; `None` only for an
+    /// envelope handed over without its bytes).
     pub fn body(&self) -> Option<&Body> {
         self.body.as_ref()
     }
@@ -302,9 +315,8 @@ impl ApiError {
     /// the `422` codes Flatpeak asks not to retry sooner (`no_tariff_connected`, ...).
     pub fn retry_after(&self) -> Option<Duration> {
         retry::retry_after(&self.headers, SystemTime::now()).or_else(|| {
-            let slow = self.status.as_u16() == 422
-                && self.code().is_some_and(|c| SLOW_422_CODES.contains(&c));
-            slow.then_some(SLOW_422_WAIT)
+            let (slow, code) = (self.slow_retry.as_ref()?, self.code()?);
+            slow.wait(code)
         })
     }
 
@@ -396,12 +408,11 @@ fn text_message(body: &[u8]) -> Option<String> {
     Some(one_line(title.unwrap_or(&text))).filter(|m| !m.is_empty())
 }
 
-/// `Unknown("rate_limit")` -> `RateLimit`: known names get their variant.
-fn known_type(parsed: types::ErrorType) -> types::ErrorType {
-    match &parsed {
-        types::ErrorType::Unknown(name) => name.parse().unwrap_or(parsed),
-        _ => parsed,
-    }
+/// How a decoding error names the release that answered, when it is not the client's.
+fn release_note(answered_by: Option<&str>) -> String {
+    answered_by
+        .map(|version| format!(" from release `{}`", one_line(version)))
+        .unwrap_or_default()
 }
 
 fn redirect_note(location: Option<&str>) -> String {
@@ -436,7 +447,7 @@ fn login_decode_error(body: &[u8]) -> serde_json::Error {
         }
         Err(_) => body.to_vec(),
     };
-    match serde_json::from_slice::<types::AuthToken>(&redacted) {
+    match serde_json::from_slice::<crate::auth::LoginToken>(&redacted) {
         Err(error) => error,
         // The token itself could not go in a header: say so without quoting it.
         Ok(_) => serde_json::Error::io(std::io::Error::other(

@@ -1,41 +1,54 @@
-//! A typed async client for the [Flatpeak](https://flatpeak.com) energy API.
+//! A typed async client for the [Flatpeak](https://flatpeak.com) energy API, one module per
+//! API release.
 //!
-//! The operations and types are generated from `openapi/flatpeak.yaml` by
-//! `cargo xtask generate` (see [`generated`](crate#generated-code)); this crate adds
-//! construction, authentication, retries, limits, one error type and the request headers
-//! Flatpeak expects. See [Production use](crate#production-use).
+//! Flatpeak's API comes in dated releases, chosen per request with the `Flatpeak-Version`
+//! header, each with its own shapes. This crate has a module per release (`zero`, `yotta`,
+//! ...), each behind the cargo feature of its name and each generated from that release's spec
+//! (`openapi/<release>.yaml`) by `cargo xtask generate`. A release's client sends its
+//! `Flatpeak-Version` on every request, so the shapes it decodes are the shapes the server
+//! sends. Construction, authentication, retries, limits, recording and the one error type are
+//! written once for all of them. See [Production use](crate#production-use).
 //!
 //! ```no_run
+//! # #[cfg(feature = "zero")]
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = flatpeak::Client::builder()
+//! use flatpeak::ReleaseClient as _;
+//!
+//! let client = flatpeak::zero::Client::builder()
 //!     .bearer_token(std::env::var("FLATPEAK_TOKEN")?)
 //!     .build()?;
 //! let device = client
 //!     .retrieve_device()
-//!     .device_id("dev_63a6087272941ef077a8fd3e")
+//!     .id("dev_63a6087272941ef077a8fd3e")
 //!     .send()
 //!     .await?;
-//! println!("{} is in {}", device.id.as_str(), device.timezone);
+//! println!("{} was created at {}", device.id.as_str(), device.time_created);
 //! # Ok(())
 //! # }
 //! ```
 //!
+//! # Releases
+#![doc = include_str!("generated/releases.md")]
+//!
 //! # What it accepts and what it sends
 //! - **Liberal in what it accepts.** A value of a response enum that this version does not
 //!   know arrives as `Unknown(String)`; unknown fields are ignored; an id off the documented
-//!   pattern is kept as it came. A response missing a *required* field fails with
-//!   [`Error::Decode`], which holds the raw body.
+//!   pattern is kept as it came; every error body Flatpeak documents is read into
+//!   [`ApiError`] (its [`ErrorEnvelope`]), and the raw body is kept. A response missing a
+//!   *required* field fails with [`Error::Decode`], which holds the raw body and, when the
+//!   answer came from another release than the client's, names it.
 //! - **Strict in what it sends.** Ids in paths, queries and bodies are checked against
 //!   `^[a-z]{2,4}_[A-Za-z0-9]+$` before any request is made, however they were made (an id
 //!   read from a response included), and no path parameter can change which endpoint is called
 //!   (`..`, `\`): a bad value fails with [`Error::InvalidRequest`] naming its place, and
-//!   nothing reaches the network. No `Flatpeak-Version` header is sent unless you choose one
-//!   with [`ClientBuilder::flatpeak_version`].
+//!   nothing reaches the network. The release's `Flatpeak-Version` is sent on every request
+//!   ([`ClientBuilder::flatpeak_version`] and [`ClientBuilder::without_flatpeak_version`]
+//!   change that).
 //!
 #![doc = include_str!("../PRODUCTION.md")]
 //!
 //! # Generated code
-//! `src/generated.rs` is generated and committed; never edit it. After a spec change, run
+//! `src/generated/` is generated and committed; never edit it. After a spec change, run
 //! `cargo xtask generate`; CI runs `cargo xtask generate --check`.
 
 mod auth;
@@ -43,107 +56,65 @@ mod body;
 mod call;
 mod config;
 pub mod decode;
+mod envelope;
 mod error;
+mod hooks;
 mod pagination;
 pub mod record;
+mod release;
 mod retry;
 mod secret;
 mod telemetry;
 mod wire;
 
-/// The generated client. Included rather than declared with `mod generated;` so that rustfmt
-/// leaves the file as the generator wrote it (`cargo xtask generate --check` compares bytes).
-#[allow(
-    clippy::all,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    missing_docs,
-    unused_imports
-)]
-mod generated {
-    include!("generated.rs");
-}
+// The release modules (`pub mod zero`, ...), each behind its feature: generated, and included
+// rather than declared with `mod` so that rustfmt leaves the files as the generator wrote them
+// (`cargo xtask generate --check` compares bytes).
+include!("generated/releases.rs");
 
 pub use config::{BuildError, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES};
+pub use envelope::{ErrorEnvelope, ErrorType};
 pub use error::{ApiError, Body, Error};
-pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, types};
 pub use pagination::Paginate;
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
+#[doc(hidden)]
+pub use record::{Place as SensitivePlace, Sensitive};
+pub use release::ReleaseClient;
+#[doc(hidden)]
+pub use release::{OperationFacts, Pattern, ReleaseFacts, SlowRetry};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
+#[doc(hidden)]
+pub use wire::{Constraint, Place as ConstraintPlace, Step};
 
-/// What the generated `send()` methods return on failure: progenitor's error, typed with the
-/// API's error envelope. `?` turns it into [`Error`], which is easier to use.
-pub type SendError = progenitor_client::Error<types::Error>;
+/// What the generated `send()` methods of every release return on failure: progenitor's
+/// error, typed with Flatpeak's [`ErrorEnvelope`]. `?` turns it into [`Error`], which is
+/// easier to use. (Every error status arrives as `UnexpectedResponse`, whole: [`Error`] reads
+/// the envelope from it and keeps the body.)
+pub type SendError = progenitor_client::Error<ErrorEnvelope>;
 
-use progenitor_client::{ClientHooks, OperationInfo};
-
-/// What every request of a [`Client`] works with besides its URL: credentials and token
-/// cache, retry policy, body limit. Built by [`ClientBuilder`]; opaque to callers.
+/// What every request of a client works with besides its URL: its release, credentials and
+/// token cache, retry policy, body limit, recording. Built by [`ClientBuilder`]; opaque to
+/// callers.
 #[derive(Debug, Clone)]
 pub struct ClientState {
+    release: &'static ReleaseFacts,
     auth: auth::Auth,
     retry: RetryPolicy,
     max_body_bytes: u64,
     /// Where the traffic is recorded, when it is ([`ClientBuilder::record_to`]).
     recorder: Option<std::sync::Arc<record::Recorder>>,
+    /// The `Flatpeak-Version` the client sends, if any.
+    flatpeak_version: Option<reqwest::header::HeaderValue>,
+    /// Whether an answer from another release was logged already (shared by clones).
+    other_release_noted: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
-impl Client {
-    /// Starts building a client. See [`ClientBuilder`].
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
+impl ClientState {
     /// How many exchanges could not be recorded (see [`ClientBuilder::record_to`]); `0` when
-    /// recording is off.
+    /// recording is off. Every client has it as `recording_failures()`.
     pub fn recording_failures(&self) -> u64 {
-        self.inner().recorder.as_ref().map_or(0, |r| r.failures())
-    }
-}
-
-impl ClientHooks<ClientState> for Client {
-    /// Refuses a request whose ids (or other patterned strings) in path, query or body do not
-    /// match the spec, or whose path is not its operation's, before anything is sent (see
-    /// `wire.rs`).
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        match decode::Operation::from_id(info.operation_id) {
-            Some(operation) => wire::check(operation, self.baseurl(), request)
-                .map_err(|refused| progenitor_client::Error::InvalidRequest(refused.to_string())),
-            None => Ok(()),
-        }
-    }
-
-    /// Authenticates, sends with retries, reads the body under the limit, and refreshes the
-    /// token once after a `401` (see `auth.rs` and `retry.rs`); a documented empty answer
-    /// (a delete's `202`) is read as `{}`.
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let response = auth::execute(&call::Call::new(self), request, info.operation_id).await?;
-        Ok(match decode::Operation::from_id(info.operation_id) {
-            Some(operation) => body::fill_optional(operation, response),
-            None => response,
-        })
-    }
-
-    /// Turns error bodies that are not the envelope, and responses the hooks gave up on, into
-    /// `UnexpectedResponse`, which keeps the status (see `body.rs`).
-    async fn post<E>(
-        &self,
-        result: &reqwest::Result<reqwest::Response>,
-        _info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        match result {
-            Ok(response) => body::check(response)
-                .map_err(|response| progenitor_client::Error::UnexpectedResponse(*response)),
-            Err(_) => Ok(()),
-        }
+        self.recorder.as_ref().map_or(0, |r| r.failures())
     }
 }
 

@@ -7,6 +7,7 @@ use reqwest::{Request, Response};
 
 use crate::call::Call;
 use crate::record::Snapshot;
+use crate::release::OperationFacts;
 use crate::{body, telemetry};
 
 /// How a [`Client`](crate::Client) retries calls: idempotent ones (`GET`, `PUT`, `DELETE` and
@@ -127,7 +128,7 @@ impl RetryPolicy {
 pub(crate) async fn run(
     call: &Call<'_>,
     mut request: Request,
-    operation: &'static str,
+    operation: &'static OperationFacts,
     authorization: Option<&HeaderValue>,
 ) -> reqwest::Result<Response> {
     if let Some(value) = authorization {
@@ -146,7 +147,7 @@ pub(crate) async fn run(
         };
         let snapshot = call.state.recorder.as_ref().map(|_| Snapshot::of(&request));
         let exchange = body::attempt(call.http, request, call.state.max_body_bytes);
-        let outcome = telemetry::attempt(operation, attempt, exchange).await;
+        let outcome = telemetry::attempt(operation.id, attempt, exchange).await;
         if let (Some(recorder), Some(snapshot), Ok(response)) =
             (&call.state.recorder, &snapshot, &outcome)
         {
@@ -157,7 +158,7 @@ pub(crate) async fn run(
             return outcome;
         };
         drop(outcome);
-        telemetry::retrying(operation, attempt, wait);
+        telemetry::retrying(operation.id, attempt, wait);
         tokio::time::sleep(wait).await;
         (request, attempt) = (next, attempt + 1);
     }

@@ -75,3 +75,18 @@ pub(crate) fn recording_failed(dir: &std::path::Path, error: &std::io::Error) {
     #[cfg(not(feature = "tracing"))]
     let _ = (dir, error);
 }
+
+/// Reports, once per client, that a response came from another release than the one the client
+/// sends (`Flatpeak-Version`): the account or a proxy answered with other shapes.
+pub(crate) fn other_release(release: &'static str, sent: &str, answered: &str) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        release,
+        sent,
+        answered,
+        "a response came from another Flatpeak release than the client's; its shapes may differ \
+         (later responses from it are not logged)"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (release, sent, answered);
+}

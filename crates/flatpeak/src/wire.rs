@@ -2,28 +2,28 @@
 //! its path, its query and its JSON body must match the spec's pattern, however the value was
 //! made. A builder checks a string you pass it, but not an id you got from a response (which
 //! the client accepts as it came) or a body you deserialised yourself; this check sees what
-//! is actually about to be sent. What each operation must satisfy is generated from the spec
-//! ([`Operation::constraints`](crate::decode::Operation)). First of all, the path must still
-//! be the operation's: see [`path_values`].
-
-use std::sync::OnceLock;
+//! is actually about to be sent. What each operation must satisfy is generated from its
+//! release's spec ([`OperationFacts`]). First of all, the path must still be the operation's:
+//! see [`path_values`].
 
 use serde_json::Value;
 
-use crate::generated::operations::{Operation, PATTERNS};
+use crate::release::{OperationFacts, Pattern};
 
 /// A pattern a request must satisfy, and where.
+#[doc(hidden)]
 #[derive(Debug)]
-pub(crate) struct Constraint {
+pub struct Constraint {
     /// Where the value is.
     pub(crate) place: Place,
-    /// Index into the generated `PATTERNS`.
-    pub(crate) pattern: usize,
+    /// The pattern, shared by every constraint of the release that has it.
+    pub(crate) pattern: &'static Pattern,
 }
 
 /// Where in a request a constrained value is.
+#[doc(hidden)]
 #[derive(Debug)]
-pub(crate) enum Place {
+pub enum Place {
     /// The path parameter of this name.
     Path(&'static str),
     /// Every query parameter of this name.
@@ -33,8 +33,9 @@ pub(crate) enum Place {
 }
 
 /// One step into a JSON body.
+#[doc(hidden)]
 #[derive(Debug)]
-pub(crate) enum Step {
+pub enum Step {
     /// The field of this name, when present.
     Field(&'static str),
     /// Each item of an array.
@@ -77,14 +78,14 @@ pub(crate) enum Refused {
 /// `Err` with what is wrong when `request`'s path is not `operation`'s below `base_url`, or
 /// when it breaks one of `operation`'s constraints.
 pub(crate) fn check(
-    operation: Operation,
+    operation: &OperationFacts,
     base_url: &str,
     request: &reqwest::Request,
 ) -> Result<(), Refused> {
     // Every operation, constrained or not: a path parameter may be free text (a session
     // reference), and no value may turn the request into a call of another endpoint.
-    let path = path_values(base_url, operation.path(), request.url())?;
-    let constraints = operation.constraints();
+    let path = path_values(base_url, operation.path, request.url())?;
+    let constraints = operation.constraints;
     if constraints.is_empty() {
         return Ok(());
     }
@@ -112,32 +113,16 @@ pub(crate) fn check(
             }
         };
         for (place, value) in values {
-            if !matches(constraint.pattern, &value) {
+            if !constraint.pattern.matches(&value) {
                 return Err(Refused::Pattern {
                     place,
                     value: quoted(&value),
-                    pattern: PATTERNS.get(constraint.pattern).copied().unwrap_or("?"),
+                    pattern: constraint.pattern.source,
                 });
             }
         }
     }
     Ok(())
-}
-
-/// Whether `value` matches pattern number `index`. A pattern that does not compile (none of
-/// the spec's) checks nothing rather than refusing every request.
-fn matches(index: usize, value: &str) -> bool {
-    static COMPILED: OnceLock<Vec<Option<regress::Regex>>> = OnceLock::new();
-    let compiled = COMPILED.get_or_init(|| {
-        PATTERNS
-            .iter()
-            .map(|p| regress::Regex::new(p).ok())
-            .collect()
-    });
-    match compiled.get(index) {
-        Some(Some(regex)) => regex.find(value).is_some(),
-        _ => true,
-    }
 }
 
 /// The value of each path parameter of `template` in `url`, percent-decoded, by name; `Err`

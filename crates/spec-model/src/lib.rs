@@ -153,6 +153,22 @@ impl Spec {
             .and_then(Value::as_str)
     }
 
+    /// Whether `op` is called with HTTP Basic credentials (a security scheme of `type: http`,
+    /// `scheme: basic`): the operation that exchanges account credentials for a token.
+    pub fn uses_basic_auth(&self, op: &Operation) -> bool {
+        op.security.iter().any(|name| {
+            let scheme = self
+                .document
+                .pointer(&format!("/components/securitySchemes/{}", escape(name)));
+            scheme.is_some_and(|s| {
+                s.get("type").and_then(Value::as_str) == Some("http")
+                    && s.get("scheme")
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| v.eq_ignore_ascii_case("basic"))
+            })
+        })
+    }
+
     /// The value at a JSON pointer of the document (a schema, say).
     pub fn at(&self, pointer: &str) -> Option<&Value> {
         self.document.pointer(pointer)

@@ -34,6 +34,9 @@ pub struct Operation {
     pub request_body: Option<RequestBody>,
     /// Documented responses by status key (`200`, `4XX`, `default`).
     pub responses: BTreeMap<String, Response>,
+    /// The names of the security schemes it may be called with: its own `security`, else the
+    /// document's.
+    pub security: Vec<String>,
 }
 
 /// Where a parameter goes.
@@ -200,7 +203,17 @@ fn path_operations(
             Some(body) => Some(request_body(doc, body, &format!("{op_at}/requestBody"))?),
             None => None,
         };
+        let security = op
+            .get("security")
+            .or_else(|| doc.get("security"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .flat_map(|requirement| requirement.keys().cloned())
+            .collect();
         operations.push(Operation {
+            security,
             id: id.unwrap_or_default().to_string(),
             id_synthesised: id.is_none(),
             method: method.to_ascii_uppercase(),

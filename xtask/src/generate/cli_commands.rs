@@ -15,15 +15,19 @@ use syn::visit_mut::{self, VisitMut};
 
 use super::client::{self as generate, Profile};
 use super::normalise;
+use super::operations::ReleaseName;
 
-/// Where the CLI crate includes the generated commands from.
-pub const PATH: &str = "crates/flatpeak-cli/src/generated_cli.rs";
+/// Where the CLI crate includes the generated commands from: `<release>.rs` each, and
+/// `releases.rs` to choose among them.
+pub const DIR: &str = "crates/flatpeak-cli/src/generated";
 
-/// The commands for `spec` (not yet normalised); `spec_label` is how the header names it.
-pub fn generate(mut spec: OpenAPI, spec_label: &str) -> Result<String> {
+/// The commands of `release` for `spec` (not yet normalised); `spec_label` is how the header
+/// names it. The code names the client crate through `crate::api::<release>`.
+pub fn generate(mut spec: OpenAPI, spec_label: &str, release: ReleaseName<'_>) -> Result<String> {
     normalise::normalise(&mut spec);
-    let mut generator = Generator::new(&generate::settings(Profile::Flatpeak));
-    let tokens = match generate::quietly(|| generator.cli(&spec, "crate::api")) {
+    let mut generator = Generator::new(&generate::settings(Profile::Release(release)));
+    let api = format!("crate::api::{}", release.name);
+    let tokens = match generate::quietly(|| generator.cli(&spec, &api)) {
         Ok(Ok(tokens)) => tokens,
         Ok(Err(e)) => bail!("progenitor's CLI generator refused the spec: {e}"),
         Err(panic) => bail!("progenitor's CLI generator panicked: {panic}"),

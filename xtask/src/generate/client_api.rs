@@ -230,19 +230,25 @@ fn first_type_argument(arguments: &syn::PathArguments) -> Option<Type> {
     }
 }
 
-/// `types::Id` (as the client crate writes it) -> `flatpeak::types::Id`, for code outside
-/// the client crate.
-pub fn outside_the_crate(mut ty: Type) -> Type {
-    struct Qualify;
-    impl VisitMut for Qualify {
+/// `types::Id` (as release `release`'s module writes it) -> `flatpeak::<release>::types::Id`,
+/// and `crate::X` -> `flatpeak::X`, for code outside the client crate.
+pub fn outside_the_crate(mut ty: Type, release: &str) -> Type {
+    struct Qualify<'r>(&'r str);
+    impl VisitMut for Qualify<'_> {
         fn visit_type_path_mut(&mut self, p: &mut syn::TypePath) {
             let relative = p.qself.is_none() && p.path.leading_colon.is_none();
-            if relative && p.path.segments.first().is_some_and(|s| s.ident == "types") {
+            let first = p.path.segments.first().map(|s| s.ident.to_string());
+            if relative && first.as_deref() == Some("types") {
+                p.path
+                    .segments
+                    .insert(0, format_ident!("{}", self.0).into());
                 p.path.segments.insert(0, format_ident!("flatpeak").into());
+            } else if relative && first.as_deref() == Some("crate") {
+                p.path.segments[0] = format_ident!("flatpeak").into();
             }
             syn::visit_mut::visit_type_path_mut(self, p);
         }
     }
-    Qualify.visit_type_mut(&mut ty);
+    Qualify(release).visit_type_mut(&mut ty);
     ty
 }

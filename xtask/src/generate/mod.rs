@@ -12,10 +12,12 @@ pub(crate) mod client;
 mod client_api;
 mod crate_check;
 pub(crate) mod normalise;
-mod operations;
+pub(crate) mod operations;
 pub(crate) mod overlay;
 mod postprocess;
 mod readme;
+mod release_spec;
+mod releases;
 mod replay_table;
 mod stale;
 
@@ -36,12 +38,17 @@ pub struct Args {
     /// Regenerate in memory and fail with a diff if the files on disk differ.
     #[arg(long)]
     check: bool,
-    /// The OpenAPI 3.0 spec (YAML or JSON) [default: openapi/flatpeak.yaml].
+    /// Only this release (a name of `openapi/releases.toml`): its spec, client module, CLI
+    /// commands and replay table. Without it, every release and the files that list them.
+    #[arg(long)]
+    release: Option<String>,
+    /// The OpenAPI 3.0 spec (YAML or JSON): with `--out`, any spec; with `--release`, used in
+    /// place of the release's spec.
     #[arg(long)]
     spec: Option<PathBuf>,
-    /// Write a complete standalone crate (Cargo.toml and src/) into this directory instead of
-    /// regenerating crates/flatpeak.
-    #[arg(long)]
+    /// Write a complete standalone crate (Cargo.toml and src/) for `--spec` into this
+    /// directory instead of regenerating the workspace's files.
+    #[arg(long, requires = "spec", conflicts_with = "release")]
     out: Option<PathBuf>,
     /// With --out: do not run `cargo check` on the crate written (by default a crate that
     /// does not compile fails the command, its errors named by operation or schema).
@@ -55,53 +62,23 @@ pub struct Args {
 }
 
 /// A file the generator produces, with its contents.
-struct Output {
-    path: PathBuf,
-    contents: String,
+pub(crate) struct Output {
+    pub(crate) path: PathBuf,
+    pub(crate) contents: String,
 }
 
 /// Runs the command; exit code 1 means `--check` found stale files.
 pub fn run(args: Args) -> Result<ExitCode> {
+    if let (Some(spec), Some(out)) = (&args.spec, &args.out) {
+        return standalone(&args, spec, out);
+    }
+    if args.spec.is_some() && args.release.is_none() {
+        bail!(
+            "--spec needs --out (a standalone crate) or --release (in place of that release's spec)"
+        );
+    }
     let root = crate::workspace::root();
-    let spec_path = args
-        .spec
-        .clone()
-        .unwrap_or_else(|| root.join("openapi/flatpeak.yaml"));
-    let label = spec_label(&spec_path, &root);
-    let spec::Loaded {
-        openapi: spec,
-        model,
-    } = spec::load_both(&spec_path)?;
-    let profile = if args.out.is_some() {
-        Profile::Standalone
-    } else {
-        Profile::Flatpeak
-    };
-    let spec_for_cli = spec.clone();
-    let options = Options {
-        skip_unsupported: args.skip_unsupported,
-    };
-    let generated = generate::generate(spec, &model, &label, profile, options)
-        .with_context(|| format!("{}", spec_path.display()))?;
-    for change in &generated.changes {
-        eprintln!("normalise: {change}");
-    }
-    for fault in &generated.skipped {
-        eprintln!("skipped: {fault}");
-    }
-    let origins = generated.origins.clone();
-    let outputs = match &args.out {
-        Some(dir) => standalone_crate(dir, &label, &generated),
-        None => {
-            let mut files = flatpeak_files(&root, &model, &label, generated)?;
-            files.push(Output {
-                path: root.join(cli::PATH),
-                contents: cli::generate(spec_for_cli, &label)
-                    .with_context(|| format!("{}: the command line", cli::PATH))?,
-            });
-            files
-        }
-    };
+    let outputs = workspace_files(&root, args.release.as_deref(), args.spec.as_deref())?;
     if args.check {
         return Ok(check_outputs(&outputs));
     }
@@ -109,10 +86,144 @@ pub fn run(args: Args) -> Result<ExitCode> {
         write(&out)?;
         eprintln!("wrote {}", out.path.display());
     }
-    match &args.out {
-        Some(dir) if !args.no_check => check_crate(dir, &origins),
-        _ => Ok(ExitCode::SUCCESS),
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--spec PATH --out DIR`: a standalone crate for any spec, `cargo check`ed unless told not.
+fn standalone(args: &Args, spec_path: &Path, dir: &Path) -> Result<ExitCode> {
+    let root = crate::workspace::root();
+    let label = spec_label(spec_path, &root);
+    let spec::Loaded { openapi, model } = spec::load_both(spec_path)?;
+    let options = Options {
+        skip_unsupported: args.skip_unsupported,
+    };
+    let generated = generate::generate(openapi, &model, &label, Profile::Standalone, options)
+        .with_context(|| format!("{}", spec_path.display()))?;
+    for change in &generated.changes {
+        eprintln!("normalise: {change}");
     }
+    for fault in &generated.skipped {
+        eprintln!("skipped: {fault}");
+    }
+    let outputs = standalone_crate(dir, &label, &generated);
+    if args.check {
+        return Ok(check_outputs(&outputs));
+    }
+    for out in &outputs {
+        write(out)?;
+        eprintln!("wrote {}", out.path.display());
+    }
+    match args.no_check {
+        true => Ok(ExitCode::SUCCESS),
+        false => check_crate(dir, &generated.origins),
+    }
+}
+
+/// Every file `generate` writes in the workspace: for each release (or only `only`), its spec
+/// when it is built from Flatpeak's document and an overlay, its client module, CLI commands
+/// and replay table; then, for a whole run, the files that list the releases (modules,
+/// features, the CLI's and the gate's dispatch, README's tables, the upgrade guides).
+/// `spec_override` replaces the spec of `only`.
+pub(crate) fn workspace_files(
+    root: &Path,
+    only: Option<&str>,
+    spec_override: Option<&Path>,
+) -> Result<Vec<Output>> {
+    let catalogue = spec_model::releases::Catalogue::load(root)?;
+    if let Some(name) = only
+        && catalogue.get(name).is_none()
+    {
+        let known: Vec<&str> = catalogue
+            .releases()
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
+        bail!(
+            "release `{name}` is not in {} (known: {})",
+            spec_model::releases::PATH,
+            known.join(", ")
+        );
+    }
+    let mut outputs = Vec::new();
+    let mut built = Vec::new();
+    for release in catalogue.releases() {
+        if only.is_some_and(|name| name != release.name) {
+            continue;
+        }
+        let (spec, output) =
+            release_spec::build(root, release, spec_override.filter(|_| only.is_some()))?;
+        outputs.extend(output);
+        let files =
+            release_files(root, &spec).with_context(|| format!("release `{}`", release.name))?;
+        outputs.extend(files.outputs);
+        built.push(files.summary);
+    }
+    if only.is_none() {
+        outputs.extend(releases::index_files(root, &catalogue, &built)?);
+    }
+    Ok(outputs)
+}
+
+/// The files of one release, and what the files listing every release need of it.
+struct ReleaseFiles {
+    outputs: Vec<Output>,
+    summary: releases::Built,
+}
+
+/// The client module, CLI commands and replay table of one release.
+fn release_files(root: &Path, spec: &release_spec::ReleaseSpec) -> Result<ReleaseFiles> {
+    let name = spec.release.name.as_str();
+    let label = spec_label(&spec.path, root);
+    let spec::Loaded { openapi, model } = spec::parse_both(&spec.text, &spec.path)?;
+    let release = operations::ReleaseName {
+        name,
+        version: model.flatpeak_version(),
+    };
+    let generated = generate::generate(
+        openapi.clone(),
+        &model,
+        &label,
+        Profile::Release(release),
+        Options::default(),
+    )
+    .with_context(|| format!("{}", spec.path.display()))?;
+    for change in &generated.changes {
+        eprintln!("normalise ({name}): {change}");
+    }
+    let table = replay_table::generate(&model, &generated.code, &label, name)
+        .with_context(|| format!("{}/{name}.rs: replay table", replay_table::DIR))?;
+    for note in &table.notes {
+        eprintln!("replay ({name}): {note}");
+    }
+    let commands = cli::generate(openapi, &label, release)
+        .with_context(|| format!("{}/{name}.rs: the command line", cli::DIR))?;
+    let summary = releases::Built {
+        name: name.to_string(),
+        version: release.version.map(str::to_string),
+        title: model
+            .document
+            .pointer("/info/title")
+            .and_then(|t| t.as_str())
+            .unwrap_or_default()
+            .to_string(),
+        table: readme::table(&model, &generated.code)?,
+        spec: spec.path.clone(),
+    };
+    let outputs = vec![
+        Output {
+            path: root.join(releases::CLIENT_DIR).join(format!("{name}.rs")),
+            contents: generated.code,
+        },
+        Output {
+            path: root.join(replay_table::DIR).join(format!("{name}.rs")),
+            contents: table.code,
+        },
+        Output {
+            path: root.join(cli::DIR).join(format!("{name}.rs")),
+            contents: commands,
+        },
+    ];
+    Ok(ReleaseFiles { outputs, summary })
 }
 
 /// `cargo check` on the crate written: its errors, each named by the operation or schema
@@ -160,39 +271,6 @@ pub(crate) fn write_standalone(spec_path: &Path, dir: &Path) -> Result<()> {
         .try_for_each(write)
 }
 
-/// The client of `crates/flatpeak` and, generated from it, the conformance gate's replay
-/// table, which calls it.
-fn flatpeak_files(
-    root: &Path,
-    spec: &spec_model::Spec,
-    label: &str,
-    generated: Generated,
-) -> Result<Vec<Output>> {
-    let table = replay_table::generate(spec, &generated.code, label)
-        .with_context(|| format!("{}: replay table", replay_table::PATH))?;
-    for note in &table.notes {
-        eprintln!("replay: {note}");
-    }
-    let readme_path = root.join(readme::PATH);
-    let readme = std::fs::read_to_string(&readme_path)
-        .with_context(|| format!("{}: cannot read", readme_path.display()))?;
-    let readme = readme::with_table(&readme, spec, &generated.code)?;
-    Ok(vec![
-        Output {
-            path: readme_path,
-            contents: readme,
-        },
-        Output {
-            path: root.join("crates/flatpeak/src/generated.rs"),
-            contents: generated.code,
-        },
-        Output {
-            path: root.join(replay_table::PATH),
-            contents: table.code,
-        },
-    ])
-}
-
 fn check_outputs(outputs: &[Output]) -> ExitCode {
     let mut stale = false;
     for out in outputs {
@@ -223,7 +301,7 @@ fn write(out: &Output) -> Result<()> {
 
 /// How the header names the spec: relative to the workspace when it lies inside it, else by
 /// file name, so the output does not depend on where the checkout is.
-fn spec_label(spec: &Path, root: &Path) -> String {
+pub(crate) fn spec_label(spec: &Path, root: &Path) -> String {
     let absolute = std::fs::canonicalize(spec).unwrap_or_else(|_| spec.to_path_buf());
     let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     match absolute.strip_prefix(&root) {

@@ -17,15 +17,16 @@ use serde_json::Value;
 use spec_model::{Location, Operation, Spec};
 use syn::{Item, Type};
 
-use super::client_api::{self, Builder, Builders, type_ident};
+use super::client_api::{self, Builders, type_ident};
 
-/// Adds the operation facts and the pagination impls to `file`, the generated client.
-pub fn extend(file: &mut syn::File, spec: &Spec) -> Result<()> {
+/// Adds the operation facts, the release glue and the pagination impls to `file`, the
+/// generated client of `release`.
+pub fn extend(file: &mut syn::File, spec: &Spec, release: &ReleaseName<'_>) -> Result<()> {
     let builders = client_api::builders(file);
     let lists = lists(file, spec, &builders);
-    let facts = facts(spec, &builders)?;
-    file.items
-        .push(syn::parse2(facts).context("the operation facts do not parse")?);
+    let facts = facts(spec, &builders, release)?;
+    let facts: syn::File = syn::parse2(facts).context("the operation facts do not parse")?;
+    file.items.extend(facts.items);
     let builder = file
         .items
         .iter_mut()
@@ -40,12 +41,27 @@ pub fn extend(file: &mut syn::File, spec: &Spec) -> Result<()> {
     Ok(())
 }
 
-/// `mod operations`.
-fn facts(spec: &Spec, builders: &Builders) -> Result<TokenStream> {
+/// The release a generated module is for: its name in `openapi/releases.toml` and its
+/// `Flatpeak-Version` (from the spec's `info.x-flatpeak-version`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReleaseName<'a> {
+    /// `zero`.
+    pub name: &'a str,
+    /// `2024-08-24.zero`, when the spec knows it.
+    pub version: Option<&'a str>,
+}
+
+/// `mod operations`, and the glue that makes the generated `Client` a release's client of the
+/// hand-written layer (`ReleaseClient`, the hooks, `builder()`).
+fn facts(spec: &Spec, builders: &Builders, release: &ReleaseName<'_>) -> Result<TokenStream> {
     let mut patterns: Vec<String> = Vec::new();
     let mut variants = Vec::new();
-    let mut arms = Arms::default();
-    for op in &spec.operations {
+    let mut all = Vec::new();
+    let mut from_id = Vec::new();
+    let mut decode = Vec::new();
+    let mut table = Vec::new();
+    let mut login = None;
+    for (index, op) in spec.operations.iter().enumerate() {
         let builder = builders.get(&op.id).ok_or_else(|| {
             anyhow!(
                 "operation `{}`: the generated client has no builder for it",
@@ -62,6 +78,14 @@ fn facts(spec: &Spec, builders: &Builders) -> Result<TokenStream> {
                 .unwrap_or_default()
         );
         variants.push(quote! { #[doc = #doc] #variant, });
+        all.push(quote! { Operation::#variant });
+        let id = &op.id;
+        from_id.push(quote! { #id => Some(Operation::#variant), });
+        let unit: Type = syn::parse_quote!(());
+        let ok = builder.success.as_ref().unwrap_or(&unit);
+        decode.push(quote! {
+            Operation::#variant => crate::decode::decode::<#ok>(&RELEASE, self.facts(), status, headers, body).map(drop),
+        });
         let constraints: Vec<TokenStream> = constraints(spec, op)
             .into_iter()
             .map(|(place, pattern)| {
@@ -72,39 +96,37 @@ fn facts(spec: &Spec, builders: &Builders) -> Result<TokenStream> {
                         patterns.len() - 1
                     }
                 };
-                quote! { crate::wire::Constraint { place: #place, pattern: #index } }
+                let pattern = format_ident!("PATTERN_{index}");
+                quote! { crate::Constraint { place: #place, pattern: &#pattern } }
             })
             .collect();
-        arms.push(op, &variant, builder, &constraints);
+        table.push(operation_facts(op, ok, &constraints, &sensitive(spec, op)));
+        if spec.uses_basic_auth(op) && login.is_none() {
+            login = Some(index);
+        }
     }
     let count = variants.len();
-    let pattern_count = patterns.len();
-    for op in &spec.operations {
-        let places = sensitive(spec, op);
-        let variant = format_ident!("{}", op.id.to_upper_camel_case());
-        arms.sensitive
-            .push(quote! { Operation::#variant => &[#(#places),*], });
-    }
-    let Arms {
-        all,
-        ids,
-        methods,
-        paths,
-        success,
-        errors,
-        optional,
-        from_id,
-        decode,
-        constraints,
-        sensitive,
-    } = arms;
+    let patterns = patterns.iter().enumerate().map(|(i, p)| {
+        let name = format_ident!("PATTERN_{i}");
+        quote! { static #name: crate::Pattern = crate::Pattern::new(#p); }
+    });
+    let login = match login {
+        Some(index) => quote! { Some(&FACTS[#index]) },
+        None => quote! { None },
+    };
+    let name = release.name;
+    let version = match release.version {
+        Some(v) => quote! { Some(#v) },
+        None => quote! { None },
+    };
+    let slow = slow_retry(spec);
     Ok(quote! {
-        /// The operations of the API and what the spec says of each, generated from it: see
-        /// [`Operation`].
+        /// The operations of the release and what its spec says of each, generated from it:
+        /// see [`Operation`].
         pub mod operations {
             use super::types;
 
-            /// An operation of the API, named after its `operationId`.
+            /// An operation of the release, named after its `operationId`.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
             #[non_exhaustive]
             pub enum Operation {
@@ -115,35 +137,40 @@ fn facts(spec: &Spec, builders: &Builders) -> Result<TokenStream> {
                 /// Every operation, in the order of the spec.
                 pub const ALL: [Operation; #count] = [#(#all),*];
 
+                /// What the spec says of it.
+                pub fn facts(self) -> &'static crate::OperationFacts {
+                    &FACTS[self as usize]
+                }
+
                 /// The `operationId`, which is also the name of the client's method.
-                pub const fn id(self) -> &'static str {
-                    match self { #(#ids)* }
+                pub fn id(self) -> &'static str {
+                    self.facts().id()
                 }
 
                 /// The HTTP method.
-                pub const fn method(self) -> &'static str {
-                    match self { #(#methods)* }
+                pub fn method(self) -> &'static str {
+                    self.facts().method()
                 }
 
-                /// The path template, for example `/devices/{device_id}`.
-                pub const fn path(self) -> &'static str {
-                    match self { #(#paths)* }
+                /// The path template, for example `/devices/{id}`.
+                pub fn path(self) -> &'static str {
+                    self.facts().path()
                 }
 
                 /// The documented success statuses.
-                pub const fn success_statuses(self) -> &'static [u16] {
-                    match self { #(#success)* }
+                pub fn success_statuses(self) -> &'static [u16] {
+                    self.facts().success_statuses()
                 }
 
                 /// The documented error statuses, whose bodies are the error envelope.
-                pub const fn error_statuses(self) -> &'static [u16] {
-                    match self { #(#errors)* }
+                pub fn error_statuses(self) -> &'static [u16] {
+                    self.facts().error_statuses()
                 }
 
                 /// The statuses the API may send without a body (`x-optional-body` in the
                 /// spec): the client reads a missing body as `{}`.
-                pub const fn optional_body_statuses(self) -> &'static [u16] {
-                    match self { #(#optional)* }
+                pub fn optional_body_statuses(self) -> &'static [u16] {
+                    self.facts().optional_body_statuses()
                 }
 
                 /// The operation with this `operationId`.
@@ -164,82 +191,139 @@ fn facts(spec: &Spec, builders: &Builders) -> Result<TokenStream> {
                 ) -> ::std::result::Result<(), crate::Error> {
                     match self { #(#decode)* }
                 }
-
-                /// What a request must satisfy on the wire, checked before it is sent.
-                pub(crate) const fn constraints(self) -> &'static [crate::wire::Constraint] {
-                    match self { #(#constraints)* }
-                }
-
-                /// Where this operation's traffic holds what the spec marks `x-sensitive`,
-                /// which a recording replaces by placeholders.
-                pub(crate) const fn sensitive(self) -> &'static [crate::record::Sensitive] {
-                    match self { #(#sensitive)* }
-                }
             }
 
-            /// The patterns [`Operation::constraints`] refer to, by index.
-            pub(crate) const PATTERNS: [&str; #pattern_count] = [#(#patterns),*];
+            #(#patterns)*
+
+            /// What the spec says of each operation, in the order of [`Operation`].
+            static FACTS: [crate::OperationFacts; #count] = [#(#table),*];
+
+            /// What the spec says of the release.
+            pub(crate) static RELEASE: crate::ReleaseFacts = crate::ReleaseFacts {
+                name: #name,
+                flatpeak_version: #version,
+                operations: &FACTS,
+                login: #login,
+                slow_retry: #slow,
+            };
+        }
+
+        pub use operations::Operation;
+
+        impl crate::release::sealed::Sealed for Client {}
+
+        impl crate::ReleaseClient for Client {
+            const RELEASE: &'static str = #name;
+            const FLATPEAK_VERSION: ::std::option::Option<&'static str> = #version;
+
+            fn facts() -> &'static crate::ReleaseFacts {
+                &operations::RELEASE
+            }
+
+            fn from_parts(base_url: &str, http: ::reqwest::Client, state: crate::ClientState) -> Self {
+                Self::new_with_client(base_url, http, state)
+            }
+        }
+
+        impl Client {
+            /// Starts building a client of this release: see [`crate::ClientBuilder`].
+            pub fn builder() -> crate::ClientBuilder<Client> {
+                crate::ClientBuilder::default()
+            }
+
+            /// How many exchanges could not be recorded (see
+            /// [`crate::ClientBuilder::record_to`]); `0` when recording is off.
+            pub fn recording_failures(&self) -> u64 {
+                self.inner().recording_failures()
+            }
+        }
+
+        impl ::progenitor_client::ClientHooks<crate::ClientState> for Client {
+            async fn pre<E>(
+                &self,
+                request: &mut ::reqwest::Request,
+                info: &::progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
+                crate::hooks::pre(self, request, info)
+            }
+
+            async fn exec(
+                &self,
+                request: ::reqwest::Request,
+                info: &::progenitor_client::OperationInfo,
+            ) -> ::reqwest::Result<::reqwest::Response> {
+                crate::hooks::exec(self, request, info).await
+            }
+
+            async fn post<E>(
+                &self,
+                result: &::reqwest::Result<::reqwest::Response>,
+                info: &::progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
+                crate::hooks::post(self, result, info)
+            }
         }
     })
 }
 
-/// The match arms of each `Operation` method, one per operation.
-#[derive(Default)]
-struct Arms {
-    all: Vec<TokenStream>,
-    ids: Vec<TokenStream>,
-    methods: Vec<TokenStream>,
-    paths: Vec<TokenStream>,
-    success: Vec<TokenStream>,
-    errors: Vec<TokenStream>,
-    optional: Vec<TokenStream>,
-    from_id: Vec<TokenStream>,
-    decode: Vec<TokenStream>,
-    constraints: Vec<TokenStream>,
-    sensitive: Vec<TokenStream>,
+/// One `OperationFacts::new(..)` of the table.
+fn operation_facts(
+    op: &Operation,
+    ok: &Type,
+    constraints: &[TokenStream],
+    sensitive: &[TokenStream],
+) -> TokenStream {
+    let (id, method, path) = (&op.id, &op.method, &op.template);
+    let statuses = |keep: fn(u16) -> bool| -> Vec<u16> {
+        op.statuses().into_iter().filter(|s| keep(*s)).collect()
+    };
+    let success = statuses(|s| (200..300).contains(&s));
+    let errors = statuses(|s| s >= 400);
+    let optional: Vec<u16> = op
+        .responses
+        .iter()
+        .filter(|(_, r)| r.optional_body)
+        .filter_map(|(k, _)| k.parse().ok())
+        .collect();
+    let decodes = match quote!(#ok).to_string().as_str() {
+        "()" => quote! { |_| Ok(()) },
+        _ => quote! { |body| ::serde_json::from_slice::<#ok>(body).map(drop) },
+    };
+    quote! {
+        crate::OperationFacts {
+            id: #id,
+            method: #method,
+            path: #path,
+            success: &[#(#success),*],
+            errors: &[#(#errors),*],
+            optional_body: &[#(#optional),*],
+            constraints: &[#(#constraints),*],
+            sensitive: &[#(#sensitive),*],
+            decodes: #decodes,
+        }
+    }
 }
 
-impl Arms {
-    fn push(
-        &mut self,
-        op: &Operation,
-        variant: &syn::Ident,
-        builder: &Builder,
-        constraints: &[TokenStream],
-    ) {
-        let (id, method, path) = (&op.id, &op.method, &op.template);
-        let statuses = |keep: fn(u16) -> bool| -> Vec<u16> {
-            op.statuses().into_iter().filter(|s| keep(*s)).collect()
-        };
-        let success = statuses(|s| (200..300).contains(&s));
-        let errors = statuses(|s| s >= 400);
-        let optional: Vec<u16> = op
-            .responses
-            .iter()
-            .filter(|(_, r)| r.optional_body)
-            .filter_map(|(k, _)| k.parse().ok())
-            .collect();
-        let unit: Type = syn::parse_quote!(());
-        let ok = builder.success.as_ref().unwrap_or(&unit);
-        let err = builder.error.as_ref().unwrap_or(&unit);
-        self.all.push(quote! { Operation::#variant });
-        self.ids.push(quote! { Operation::#variant => #id, });
-        self.methods
-            .push(quote! { Operation::#variant => #method, });
-        self.paths.push(quote! { Operation::#variant => #path, });
-        self.success
-            .push(quote! { Operation::#variant => &[#(#success),*], });
-        self.errors
-            .push(quote! { Operation::#variant => &[#(#errors),*], });
-        self.optional
-            .push(quote! { Operation::#variant => &[#(#optional),*], });
-        self.from_id
-            .push(quote! { #id => Some(Operation::#variant), });
-        self.decode.push(quote! {
-            Operation::#variant => crate::decode::decode::<#ok, #err>(self, status, headers, body).map(drop),
-        });
-        self.constraints
-            .push(quote! { Operation::#variant => &[#(#constraints),*], });
+/// The codes the spec's `Error` schema says must not be retried soon
+/// (`x-retry-not-before: {seconds, codes}`), as a `crate::SlowRetry`.
+fn slow_retry(spec: &Spec) -> TokenStream {
+    let rule = spec.at("/components/schemas/Error/x-retry-not-before");
+    let seconds = rule
+        .and_then(|r| r.get("seconds"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    let codes: Vec<&str> = rule
+        .and_then(|r| r.get("codes"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    quote! {
+        crate::SlowRetry {
+            after: ::std::time::Duration::from_secs(#seconds),
+            codes: &[#(#codes),*],
+        }
     }
 }
 
@@ -250,8 +334,8 @@ fn sensitive(spec: &Spec, op: &Operation) -> Vec<TokenStream> {
     for p in op.parameters.iter().filter(|p| p.sensitive) {
         let name = &p.name;
         let place = match p.location {
-            Location::Path => quote! { crate::record::Place::Path(#name) },
-            Location::Query => quote! { crate::record::Place::Query(#name) },
+            Location::Path => quote! { crate::SensitivePlace::Path(#name) },
+            Location::Query => quote! { crate::SensitivePlace::Query(#name) },
             Location::Header | Location::Cookie => continue,
         };
         let hint = p
@@ -273,7 +357,7 @@ fn sensitive(spec: &Spec, op: &Operation) -> Vec<TokenStream> {
         for s in spec_model::sensitive::sensitive_fields(doc, &schema) {
             let steps = steps(&s.steps);
             out.push(sensitive_item(
-                quote! { crate::record::Place::Request(&[#(#steps),*]) },
+                quote! { crate::SensitivePlace::Request(&[#(#steps),*]) },
                 &s.hint,
             ));
         }
@@ -284,7 +368,7 @@ fn sensitive(spec: &Spec, op: &Operation) -> Vec<TokenStream> {
         };
         for s in spec_model::sensitive::sensitive_fields(doc, &schema) {
             let steps = steps(&s.steps);
-            let place = quote! { crate::record::Place::Response(#status, &[#(#steps),*]) };
+            let place = quote! { crate::SensitivePlace::Response(#status, &[#(#steps),*]) };
             out.push(sensitive_item(place, &s.hint));
         }
     }
@@ -295,8 +379,8 @@ fn steps(steps: &[spec_model::sensitive::Step]) -> Vec<TokenStream> {
     steps
         .iter()
         .map(|s| match s {
-            spec_model::sensitive::Step::Field(name) => quote! { crate::wire::Step::Field(#name) },
-            spec_model::sensitive::Step::Each => quote! { crate::wire::Step::Each },
+            spec_model::sensitive::Step::Field(name) => quote! { crate::Step::Field(#name) },
+            spec_model::sensitive::Step::Each => quote! { crate::Step::Each },
         })
         .collect()
 }
@@ -328,7 +412,7 @@ fn sensitive_item(place: TokenStream, hint: &spec_model::sensitive::Hint) -> Tok
         }
         Hint::Other => quote! { crate::record::Hint::Other },
     };
-    quote! { crate::record::Sensitive { place: #place, hint: #hint } }
+    quote! { crate::Sensitive { place: #place, hint: #hint } }
 }
 
 fn summary<'s>(spec: &'s Spec, op: &Operation) -> Option<&'s str> {
@@ -345,8 +429,8 @@ fn constraints(spec: &Spec, op: &Operation) -> Vec<(TokenStream, String)> {
         };
         let name = &p.name;
         let place = match p.location {
-            Location::Path => quote! { crate::wire::Place::Path(#name) },
-            Location::Query => quote! { crate::wire::Place::Query(#name) },
+            Location::Path => quote! { crate::ConstraintPlace::Path(#name) },
+            Location::Query => quote! { crate::ConstraintPlace::Query(#name) },
             Location::Header | Location::Cookie => continue,
         };
         out.push((place, pattern));
@@ -368,7 +452,10 @@ fn constraints(spec: &Spec, op: &Operation) -> Vec<(TokenStream, String)> {
             &mut BTreeSet::new(),
         );
         for (steps, pattern) in found {
-            out.push((quote! { crate::wire::Place::Body(&[#(#steps),*]) }, pattern));
+            out.push((
+                quote! { crate::ConstraintPlace::Body(&[#(#steps),*]) },
+                pattern,
+            ));
         }
     }
     out
@@ -418,13 +505,13 @@ fn body_patterns(
     }
     if let Some(props) = schema.get("properties").and_then(Value::as_object) {
         for (name, s) in props {
-            steps.push(quote! { crate::wire::Step::Field(#name) });
+            steps.push(quote! { crate::Step::Field(#name) });
             body_patterns(doc, s, steps, out, seen);
             steps.pop();
         }
     }
     if let Some(items) = schema.get("items") {
-        steps.push(quote! { crate::wire::Step::Each });
+        steps.push(quote! { crate::Step::Each });
         body_patterns(doc, items, steps, out, seen);
         steps.pop();
     }

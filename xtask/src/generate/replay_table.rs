@@ -1,6 +1,7 @@
-//! The conformance gate's replay table: for each operation, the call of the generated client
-//! with the parameters of a recorded request. Generated beside the client, from the client it
-//! calls, so a new operation needs no hand-written replay code.
+//! The conformance gate's replay tables: for each operation of each release, the call of that
+//! release's generated client with the parameters of a recorded request. Generated beside the
+//! client, from the client it calls, so a new operation or release needs no hand-written
+//! replay code.
 //!
 //! Method, setter names and parameter types are read from the generated code itself (the
 //! `impl Client` methods and the builders of `mod builder`), so the table calls exactly what
@@ -16,8 +17,9 @@ use spec_model::{Location, Spec};
 use super::client as generate;
 use super::client_api::{self, Builder, outside_the_crate, type_ident};
 
-/// Where the conformance crate includes the table from.
-pub const PATH: &str = "conformance/src/replay_table.rs";
+/// Where the conformance crate includes the tables from: `<release>.rs` each, and
+/// `releases.rs` to dispatch to them.
+pub const DIR: &str = "conformance/src/replay_table";
 
 /// The table's source and a note per operation it cannot call.
 pub struct Table {
@@ -27,9 +29,9 @@ pub struct Table {
     pub notes: Vec<String>,
 }
 
-/// Builds the table for `spec` from `client`, the generated client's source. `spec_label` is
-/// how the header names the spec.
-pub fn generate(spec: &Spec, client: &str, spec_label: &str) -> Result<Table> {
+/// Builds the table of release `release` for `spec` from `client`, the generated client's
+/// source. `spec_label` is how the header names the spec.
+pub fn generate(spec: &Spec, client: &str, spec_label: &str, release: &str) -> Result<Table> {
     let file = syn::parse_file(client).context("the generated client does not parse")?;
     let builders = client_api::builders(&file);
     let mut ids = Vec::new();
@@ -43,7 +45,7 @@ pub fn generate(spec: &Spec, client: &str, spec_label: &str) -> Result<Table> {
             .map(|p| (p.name.as_str(), p.location))
             .collect();
         let arm = match builders.get(id) {
-            Some(b) => arm(id, b, &params, op.request_body.is_some()),
+            Some(b) => arm(id, b, &params, op.request_body.is_some(), release),
             None => Err("the generated client has no builder for it".to_string()),
         };
         arms.push(arm.unwrap_or_else(|why| {
@@ -52,6 +54,7 @@ pub fn generate(spec: &Spec, client: &str, spec_label: &str) -> Result<Table> {
         }));
         ids.push(id);
     }
+    let release_mod = format_ident!("{release}");
     let tokens = quote! {
         use crate::model::Outcome;
         use crate::replay::{Args, In, NotReplayed};
@@ -62,7 +65,7 @@ pub fn generate(spec: &Spec, client: &str, spec_label: &str) -> Result<Table> {
         /// Calls the generated client's method for `operation` with the recorded parameters in
         /// `args`, and returns what the client produced.
         pub(crate) async fn call(
-            client: &flatpeak::Client,
+            client: &flatpeak::#release_mod::Client,
             operation: &str,
             args: &Args<'_>,
         ) -> Result<Outcome, NotReplayed> {
@@ -100,6 +103,7 @@ fn arm(
     builder: &Builder,
     params: &[(&str, Location)],
     has_body: bool,
+    release: &str,
 ) -> std::result::Result<TokenStream, String> {
     if builder.returns_bytes() {
         return Err("the client returns raw bytes for it, not a typed value".to_string());
@@ -119,7 +123,7 @@ fn arm(
         if NOT_FROM_STR.contains(&type_ident(ty).as_str()) {
             return Err(format!("parameter `{name}` is not a single value"));
         }
-        let ty = outside_the_crate(ty.clone());
+        let ty = outside_the_crate(ty.clone(), release);
         let setter = format_ident!("{setter}");
         sets.push(quote! {
             if let Some(value) = args.get::<#ty>(In::#at, #name)? {
@@ -131,12 +135,8 @@ fn arm(
         let ty = builder
             .setters
             .get("body")
-            .map(|ty| outside_the_crate(ty.clone()))
-            .filter(|ty| {
-                ty.to_token_stream()
-                    .to_string()
-                    .contains("flatpeak :: types")
-            })
+            .map(|ty| outside_the_crate(ty.clone(), release))
+            .filter(|ty| ty.to_token_stream().to_string().contains(":: types ::"))
             .ok_or("its request body is not a JSON type of the client")?;
         sets.push(quote! {
             if let Some(value) = args.body::<#ty>()? {
@@ -162,15 +162,19 @@ mod tests {
     fn table(yaml: &str) -> Table {
         let spec = spec::parse(yaml, std::path::Path::new("t.yaml")).unwrap();
         let model = Spec::parse(yaml, "t.yaml").unwrap();
+        let release = crate::generate::operations::ReleaseName {
+            name: "zero",
+            version: None,
+        };
         let client = generate::generate(
             spec,
             &model,
             "t.yaml",
-            Profile::Flatpeak,
+            Profile::Release(release),
             Default::default(),
         )
         .unwrap();
-        generate(&model, &client.code, "t.yaml").unwrap()
+        generate(&model, &client.code, "t.yaml", "zero").unwrap()
     }
 
     const SPEC: &str = "openapi: 3.0.3
@@ -212,10 +216,10 @@ components:
         let code = squashed(&t.code);
         for expected in [
             r#""make_thing"=>{letmutcall=client.make_thing();"#,
-            r#"ifletSome(value)=args.get::<flatpeak::types::MakeThingThingId>(In::Path,"thing-id")?{call=call.thing_id(value);}"#,
+            r#"ifletSome(value)=args.get::<flatpeak::zero::types::MakeThingThingId>(In::Path,"thing-id")?{call=call.thing_id(value);}"#,
             r#"args.get::<::std::num::NonZeroU64>(In::Query,"limit")?{call=call.limit(value);}"#,
             r#"args.get::<::std::string::String>(In::Header,"X-Trace")?{call=call.x_trace(value);}"#,
-            r#"ifletSome(value)=args.body::<flatpeak::types::New>()?{call=call.body(value);}"#,
+            r#"ifletSome(value)=args.body::<flatpeak::zero::types::New>()?{call=call.body(value);}"#,
             r#"Ok(args.outcome(call.send().await))"#,
             r#"pubconstOPERATIONS:&[&str]=&["make_thing","get_file"];"#,
             r#"_=>Err(NotReplayed::unknown(operation)),"#,

@@ -41,20 +41,22 @@ pub use placeholder::{
     is_placeholder,
 };
 
-use crate::decode::Operation;
+use crate::release::OperationFacts;
 use crate::wire::Step;
 
-/// A sensitive place of an operation's traffic, generated from the spec for every operation
-/// ([`Operation::sensitive`]).
+/// A sensitive place of an operation's traffic, generated from its release's spec for every
+/// operation.
+#[doc(hidden)]
 #[derive(Debug)]
-pub(crate) struct Sensitive {
+pub struct Sensitive {
     pub(crate) place: Place,
     pub(crate) hint: Hint,
 }
 
 /// Where a sensitive value is.
+#[doc(hidden)]
 #[derive(Debug)]
-pub(crate) enum Place {
+pub enum Place {
     /// The path parameter of this name.
     Path(&'static str),
     /// The query parameter of this name.
@@ -118,16 +120,22 @@ impl Recorder {
 
     /// Writes one exchange of `operation`, scrubbed. Never fails: a failure is counted and
     /// logged (once).
-    pub(crate) fn record(&self, operation: &str, request: &Snapshot, response: &reqwest::Response) {
+    pub(crate) fn record(
+        &self,
+        operation: &OperationFacts,
+        request: &Snapshot,
+        response: &reqwest::Response,
+    ) {
         let Some(body) = crate::body::raw_body(response) else {
             return; // not read under the limit: nothing whole to record
         };
         let sequence = self.sequence.fetch_add(1, Ordering::Relaxed);
         let cassette = self.cassette(operation, request, response, body);
         let name = format!(
-            "{}-{}-{sequence:06}-{operation}.json",
+            "{}-{}-{sequence:06}-{}.json",
             chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"),
-            self.session
+            self.session,
+            operation.id
         );
         if let Err(error) = write_atomically(&self.dir, &name, &cassette) {
             self.failures.fetch_add(1, Ordering::Relaxed);
@@ -139,12 +147,12 @@ impl Recorder {
 
     fn cassette(
         &self,
-        operation: &str,
+        operation: &OperationFacts,
         request: &Snapshot,
         response: &reqwest::Response,
         body: &Bytes,
     ) -> String {
-        let sensitive = Operation::from_id(operation).map_or(&[][..], Operation::sensitive);
+        let sensitive = operation.sensitive;
         let status = response.status();
         let interaction = json!({
             "request": {
@@ -168,9 +176,14 @@ impl Recorder {
     }
 
     /// The URL with sensitive (or credential-shaped) path and query values replaced.
-    fn url(&self, operation: &str, request: &Snapshot, sensitive: &[Sensitive]) -> String {
+    fn url(
+        &self,
+        operation: &OperationFacts,
+        request: &Snapshot,
+        sensitive: &[Sensitive],
+    ) -> String {
         let mut url = request.url.clone();
-        let template = Operation::from_id(operation).map(Operation::path);
+        let template = Some(operation.path);
         let mut segments: Vec<String> = url.path().split('/').map(str::to_string).collect();
         for s in sensitive {
             if let (Place::Path(name), Some(template)) = (&s.place, template)

@@ -1,0 +1,196 @@
+//! Which release served a recording, and that release's spec as the checks use it.
+//!
+//! Flatpeak answers in the release a request asks for (`Flatpeak-Version`) or, without one, the
+//! account's default release, and echoes it in the response's `flatpeak-version`. A recording
+//! is only meaningful against the spec of the release that served it, so the gate reads the
+//! release from the recorded response's header, else the request's, else the run's default
+//! ([`Config::default_release`](crate::Config::default_release)), and checks, replays and
+//! counts coverage per release.
+
+use std::path::{Path, PathBuf};
+
+use crate::RunError;
+use crate::model::{Finding, Interaction, Kind, Site};
+use crate::schema::Schemas;
+use crate::secrets::Sensitivity;
+use crate::spec::Spec;
+
+/// The header that names a release, on requests and (echoed) on responses.
+const HEADER: &str = "flatpeak-version";
+
+/// One release the gate checks recordings against: its name (`zero`) and its spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// Its name, as in `openapi/releases.toml`.
+    pub name: String,
+    /// Its OpenAPI 3.0 spec.
+    pub spec: PathBuf,
+}
+
+impl Release {
+    /// Every release of the workspace at `root` (`openapi/releases.toml`), and the default.
+    pub fn of_workspace(root: &Path) -> Result<(Vec<Release>, String), RunError> {
+        let catalogue = spec_model::releases::Catalogue::load(root)?;
+        let releases = catalogue
+            .releases()
+            .iter()
+            .map(|r| Release {
+                name: r.name.clone(),
+                spec: r.spec.clone(),
+            })
+            .collect();
+        Ok((releases, catalogue.default().name.clone()))
+    }
+}
+
+/// One release's spec, compiled for the checks.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    pub(crate) name: String,
+    /// The spec file, as the run named it.
+    pub(crate) file: String,
+    pub(crate) spec: Spec,
+    pub(crate) schemas: Schemas,
+    pub(crate) sensitivity: Sensitivity,
+}
+
+impl Checked {
+    /// Reads and compiles `release`'s spec.
+    pub(crate) fn load(release: &Release) -> Result<Checked, RunError> {
+        let spec = crate::spec::load(&release.spec)?;
+        let schemas = Schemas::compile(&spec)?;
+        Ok(Checked {
+            name: release.name.clone(),
+            file: release.spec.display().to_string(),
+            sensitivity: Sensitivity::of(&spec),
+            schemas,
+            spec,
+        })
+    }
+}
+
+/// The releases of a run, and which one a recording that names none is checked against.
+#[derive(Debug)]
+pub(crate) struct Releases {
+    pub(crate) all: Vec<Checked>,
+    pub(crate) default: usize,
+}
+
+/// The release an interaction is checked against: its index, and a `version` finding when the
+/// recording names a version other than the release's own.
+pub(crate) enum Chosen {
+    /// This release.
+    Release(usize, Option<Finding>),
+    /// A release the workspace does not know: the `version` error.
+    Unknown(Finding),
+}
+
+impl Releases {
+    /// Loads every release's spec. `default` must be one of them.
+    pub(crate) fn load(releases: &[Release], default: &str) -> Result<Releases, RunError> {
+        let all = releases
+            .iter()
+            .map(Checked::load)
+            .collect::<Result<Vec<_>, _>>()?;
+        let default =
+            all.iter()
+                .position(|r| r.name == default)
+                .ok_or_else(|| RunError::UnknownRelease {
+                    release: default.to_string(),
+                    known: all.iter().map(|r| r.name.clone()).collect(),
+                })?;
+        Ok(Releases { all, default })
+    }
+
+    /// The release `it` was served by: the response's `flatpeak-version`, else the request's
+    /// `Flatpeak-Version`, else the default. A version string is matched whole against each
+    /// spec's `info.x-flatpeak-version`, else by the release name it ends with (`.yotta`).
+    pub(crate) fn of(&self, it: &Interaction) -> Chosen {
+        let Some(version) = version(&it.request.headers, &it.response.headers) else {
+            return Chosen::Release(self.default, None);
+        };
+        let site = Site {
+            interaction: it,
+            operation: None,
+        };
+        if let Some(i) = self.exactly(version) {
+            return Chosen::Release(i, None);
+        }
+        let Some(i) = self.by_name(version) else {
+            let known: Vec<String> = self.all.iter().map(|r| described(r)).collect();
+            let finding = Finding::at(site, Kind::Version, "")
+                .expected(known.join(", "), version)
+                .message(format!(
+                    "the recording was served by release `{version}`, which this workspace has \
+                     no spec for: it cannot be checked (known: {})",
+                    known.join(", ")
+                ));
+            return Chosen::Unknown(finding);
+        };
+        let release = &self.all[i];
+        let note = release.spec.flatpeak_version().map(|own| {
+            Finding::at(site, Kind::Version, "")
+                .severity(crate::model::Severity::Warning)
+                .expected(own, version)
+                .message(format!(
+                    "the recording names `{version}`, and the `{}` spec describes `{own}`: \
+                     checked against it, though the shapes of another revision may differ",
+                    release.name
+                ))
+        });
+        Chosen::Release(i, note)
+    }
+}
+
+impl Releases {
+    /// The release whose spec describes `version` exactly.
+    fn exactly(&self, version: &str) -> Option<usize> {
+        self.all
+            .iter()
+            .position(|r| r.spec.flatpeak_version() == Some(version))
+    }
+
+    /// The release `version` names by its suffix.
+    fn by_name(&self, version: &str) -> Option<usize> {
+        let named = spec_model::releases::name_in_version(version)?;
+        self.all.iter().position(|r| r.name == named)
+    }
+
+    /// The release whose spec says what to scrub in an interaction with these headers: as
+    /// [`Releases::of`] chooses, and the default for a release the workspace does not know.
+    pub(crate) fn for_headers(
+        &self,
+        request: &[(String, String)],
+        response: &[(String, String)],
+    ) -> &Checked {
+        let index = version(request, response)
+            .and_then(|v| self.exactly(v).or_else(|| self.by_name(v)))
+            .unwrap_or(self.default);
+        &self.all[index]
+    }
+}
+
+/// The version a recording names: its response's, else its request's.
+fn version<'h>(
+    request: &'h [(String, String)],
+    response: &'h [(String, String)],
+) -> Option<&'h str> {
+    header(response).or_else(|| header(request))
+}
+
+/// `zero (2024-08-24.zero)`.
+fn described(release: &Checked) -> String {
+    match release.spec.flatpeak_version() {
+        Some(version) => format!("{} ({version})", release.name),
+        None => release.name.clone(),
+    }
+}
+
+/// The value of the `flatpeak-version` header among `headers`, trimmed, if any.
+fn header(headers: &[(String, String)]) -> Option<&str> {
+    headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(HEADER))
+        .map(|(_, value)| value.trim())
+        .filter(|v| !v.is_empty())
+}

@@ -1,0 +1,135 @@
+//! The three hooks progenitor's generated `send()` calls, written once for every release:
+//! each release module's generated `ClientHooks` impl forwards to these.
+//!
+//! - `pre`: refuses a request whose ids (or other patterned strings) in path, query or body do
+//!   not match the spec, or whose path is not its operation's, before anything is sent
+//!   (`wire.rs`).
+//! - `exec`: authenticates, sends with retries, reads the body under the limit, refreshes the
+//!   token once after a `401` (`auth.rs`, `retry.rs`), notes once per client an answer from
+//!   another release than the one pinned, and reads a documented empty answer (a delete's
+//!   `202`) as `{}`.
+//! - `post`: hands every error status, and every response the hooks gave up on, to
+//!   [`crate::Error`] whole (`body.rs`); a success from another release that does not decode
+//!   becomes a decoding error naming that release.
+
+use progenitor_client::OperationInfo;
+
+use crate::body::{self, GaveUp};
+use crate::call::Call;
+use crate::{ClientInfo, ClientState};
+
+/// The response header that echoes the release that answered.
+const VERSION_HEADER: &str = "flatpeak-version";
+
+/// The pre hook: `Err` with why the request must not be sent. (Its error type is the one
+/// progenitor's `ClientHooks` returns.)
+#[allow(clippy::result_large_err)]
+pub(crate) fn pre<C, E>(
+    client: &C,
+    request: &reqwest::Request,
+    info: &OperationInfo,
+) -> Result<(), progenitor_client::Error<E>>
+where
+    C: ClientInfo<ClientState>,
+{
+    match client.inner().release.operation(info.operation_id) {
+        Some(operation) => crate::wire::check(operation, client.baseurl(), request)
+            .map_err(|refused| progenitor_client::Error::InvalidRequest(refused.to_string())),
+        None => Ok(()),
+    }
+}
+
+/// The exec hook.
+pub(crate) async fn exec<C>(
+    client: &C,
+    request: reqwest::Request,
+    info: &OperationInfo,
+) -> reqwest::Result<reqwest::Response>
+where
+    C: ClientInfo<ClientState>,
+{
+    let state = client.inner();
+    let Some(operation) = state.release.operation(info.operation_id) else {
+        // Every operation of a generated client is in its release's facts; this is defensive.
+        return body::attempt(client.client(), request, state.max_body_bytes).await;
+    };
+    let call = Call::new(client.client(), client.baseurl(), state);
+    let response = crate::auth::execute(&call, request, operation).await?;
+    note_release(state, &response);
+    Ok(body::fill_optional(operation, response))
+}
+
+/// The post hook. (Its error type is the one progenitor's `ClientHooks` returns.)
+#[allow(clippy::result_large_err)]
+pub(crate) fn post<C, E>(
+    client: &C,
+    result: &reqwest::Result<reqwest::Response>,
+    info: &OperationInfo,
+) -> Result<(), progenitor_client::Error<E>>
+where
+    C: ClientInfo<ClientState>,
+{
+    let Ok(response) = result else {
+        return Ok(());
+    };
+    let state = client.inner();
+    body::check(state.release, response)
+        .and_then(|()| decodes_here(state, response, info.operation_id))
+        .map_err(|response| progenitor_client::Error::UnexpectedResponse(*response))
+}
+
+/// The release the response says answered, when it is not the one the client sent.
+pub(crate) fn other_release(state: &ClientState, response: &reqwest::Response) -> Option<String> {
+    let sent = state.flatpeak_version.as_ref()?;
+    let answered = response.headers().get(VERSION_HEADER)?;
+    (answered != sent).then(|| String::from_utf8_lossy(answered.as_bytes()).into_owned())
+}
+
+/// Logs, once per client, that another release answered than the one it sends.
+fn note_release(state: &ClientState, response: &reqwest::Response) {
+    if let Some(answered) = other_release(state, response)
+        && !state
+            .other_release_noted
+            .swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
+        let sent = state
+            .flatpeak_version
+            .as_ref()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default();
+        crate::telemetry::other_release(state.release.name, &sent, &answered);
+    }
+}
+
+/// `Err` with the response marked when a success status came from another release and its body
+/// does not decode as this release's type: the decoding error then names the release.
+fn decodes_here(
+    state: &ClientState,
+    response: &reqwest::Response,
+    operation_id: &str,
+) -> Result<(), Box<reqwest::Response>> {
+    let Some(answered) = other_release(state, response) else {
+        return Ok(());
+    };
+    let (Some(operation), Some(raw)) = (
+        state.release.operation(operation_id),
+        body::raw_body(response),
+    ) else {
+        return Ok(());
+    };
+    if !operation.success.contains(&response.status().as_u16()) {
+        return Ok(());
+    }
+    match (operation.decodes)(raw) {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let mut copy = body::rebuild(response, raw.clone());
+            copy.extensions_mut().insert(GaveUp::OtherRelease);
+            copy.extensions_mut().insert(body::OtherRelease {
+                answered,
+                reason: error.to_string(),
+            });
+            Err(Box::new(copy))
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! What each release's generated module hands the hand-written layer, and the one trait its
+//! client implements.
+//!
+//! Why: Flatpeak's API comes in dated releases with their own shapes, so the crate has one
+//! generated module per release (`flatpeak::zero`, ...), each with its own `Client`, types and
+//! operations. Construction, authentication, retries, recording, errors and the wire checks are
+//! written once for all of them: each module describes its release as data ([`ReleaseFacts`],
+//! one [`OperationFacts`] per operation, generated from its spec) and the hand-written code
+//! reads that data, never a module's types.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use crate::{ClientBuilder, ClientInfo, ClientState};
+
+/// A release's client: `flatpeak::zero::Client`, `flatpeak::yotta::Client`, ... Sealed:
+/// implemented by the generated code of each release module only.
+///
+/// ```
+/// # #[cfg(feature = "zero")] {
+/// use flatpeak::ReleaseClient;
+///
+/// assert_eq!(flatpeak::zero::Client::RELEASE, "zero");
+/// assert_eq!(flatpeak::zero::Client::FLATPEAK_VERSION, Some("2024-08-24.zero"));
+/// # }
+/// ```
+pub trait ReleaseClient: ClientInfo<ClientState> + Sized + sealed::Sealed {
+    /// The release's name, as in `openapi/releases.toml` (`zero`, `anode`).
+    const RELEASE: &'static str;
+    /// The `Flatpeak-Version` the client sends on every request unless told otherwise; `None`
+    /// for a release whose version string Flatpeak's pages do not give (it sends none).
+    const FLATPEAK_VERSION: Option<&'static str>;
+
+    /// Starts building a client of this release. See [`ClientBuilder`].
+    fn builder() -> ClientBuilder<Self> {
+        ClientBuilder::default()
+    }
+
+    /// What the spec says of the release, for the hand-written layer.
+    #[doc(hidden)]
+    fn facts() -> &'static ReleaseFacts;
+
+    /// The client for `base_url`, with its HTTP client and state.
+    #[doc(hidden)]
+    fn from_parts(base_url: &str, http: reqwest::Client, state: ClientState) -> Self;
+}
+
+pub(crate) mod sealed {
+    /// Only the crate's release modules implement [`ReleaseClient`](super::ReleaseClient).
+    pub trait Sealed {}
+}
+
+/// What the spec of one release says that the hand-written layer needs, generated into its
+/// module. Opaque outside the crate.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct ReleaseFacts {
+    pub(crate) name: &'static str,
+    pub(crate) flatpeak_version: Option<&'static str>,
+    pub(crate) operations: &'static [OperationFacts],
+    /// The operation that exchanges account credentials for a token (HTTP Basic security in
+    /// the spec), when the release has one.
+    pub(crate) login: Option<&'static OperationFacts>,
+    /// The error codes that must not be retried sooner than a wait (`x-retry-not-before` on
+    /// the spec's `Error` schema).
+    pub(crate) slow_retry: SlowRetry,
+}
+
+impl ReleaseFacts {
+    /// The operation whose `operationId` is `id`.
+    pub(crate) fn operation(&self, id: &str) -> Option<&'static OperationFacts> {
+        self.operations.iter().find(|op| op.id == id)
+    }
+}
+
+/// Error codes Flatpeak asks clients not to retry sooner than `after`.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct SlowRetry {
+    pub(crate) after: Duration,
+    pub(crate) codes: &'static [&'static str],
+}
+
+impl SlowRetry {
+    /// How long to wait after an error with `code`, when it is one of these.
+    pub(crate) fn wait(&self, code: &str) -> Option<Duration> {
+        self.codes.contains(&code).then_some(self.after)
+    }
+}
+
+/// What the spec says of one operation, generated for every operation of every release.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct OperationFacts {
+    pub(crate) id: &'static str,
+    pub(crate) method: &'static str,
+    pub(crate) path: &'static str,
+    pub(crate) success: &'static [u16],
+    pub(crate) errors: &'static [u16],
+    /// Statuses the API may send without a body (`x-optional-body`).
+    pub(crate) optional_body: &'static [u16],
+    /// Patterns the request must satisfy before it is sent.
+    pub(crate) constraints: &'static [crate::wire::Constraint],
+    /// Where its traffic holds values a recording must not keep.
+    pub(crate) sensitive: &'static [crate::record::Sensitive],
+    /// Whether a body decodes as its success type.
+    pub(crate) decodes: fn(&[u8]) -> Result<(), serde_json::Error>,
+}
+
+impl OperationFacts {
+    /// Its `operationId`.
+    pub fn id(&self) -> &'static str {
+        self.id
+    }
+
+    /// Its HTTP method.
+    pub fn method(&self) -> &'static str {
+        self.method
+    }
+
+    /// Its path template.
+    pub fn path(&self) -> &'static str {
+        self.path
+    }
+
+    /// The documented success statuses.
+    pub fn success_statuses(&self) -> &'static [u16] {
+        self.success
+    }
+
+    /// The documented error statuses.
+    pub fn error_statuses(&self) -> &'static [u16] {
+        self.errors
+    }
+
+    /// The statuses the API may send without a body.
+    pub fn optional_body_statuses(&self) -> &'static [u16] {
+        self.optional_body
+    }
+}
+
+/// A pattern from the spec, compiled on first use and kept.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Pattern {
+    pub(crate) source: &'static str,
+    compiled: OnceLock<Option<regress::Regex>>,
+}
+
+impl Pattern {
+    /// The pattern `source`, not yet compiled.
+    pub const fn new(source: &'static str) -> Pattern {
+        Pattern {
+            source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// Whether `value` matches. A pattern that does not compile (none of the specs') checks
+    /// nothing rather than refusing every request.
+    pub(crate) fn matches(&self, value: &str) -> bool {
+        let compiled = self
+            .compiled
+            .get_or_init(|| regress::Regex::new(self.source).ok());
+        compiled
+            .as_ref()
+            .is_none_or(|regex| regex.find(value).is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pattern_is_compiled_once_and_a_bad_one_checks_nothing() {
+        let id = Pattern::new("^[a-z]{2,4}_[A-Za-z0-9]+$");
+        assert!(id.matches("dev_63a6087272941ef077a8fd3e"));
+        assert!(!id.matches("dev_../x"));
+        assert!(Pattern::new("([").matches("anything"));
+    }
+
+    #[test]
+    fn slow_codes_name_their_wait() {
+        let slow = SlowRetry {
+            after: Duration::from_secs(900),
+            codes: &["no_price_data"],
+        };
+        assert_eq!(slow.wait("no_price_data"), Some(Duration::from_secs(900)));
+        assert_eq!(slow.wait("other"), None);
+    }
+}
