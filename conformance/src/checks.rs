@@ -567,7 +567,11 @@ pub fn client(
             variant: ClientErrorKind::InvalidRequest,
             ..
         } if request_faulty => Vec::new(),
-        Outcome::Value { .. } | Outcome::ApiError { .. } => client_accepted(site, body),
+        Outcome::Value { .. } => client_accepted(site, body),
+        // The error envelope is read leniently on purpose (`flatpeak::ErrorEnvelope`: only
+        // `message` is needed), so that no error Flatpeak documents loses its typed error:
+        // what the spec asks of it beyond that is the schema check's to report.
+        Outcome::ApiError { .. } => Vec::new(),
         Outcome::ClientError {
             variant: ClientErrorKind::UnexpectedResponse,
             ..

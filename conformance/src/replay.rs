@@ -800,7 +800,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_server_serves_what_is_on_stage_and_the_replay_compares_what_it_was_asked() {
-        let spec = crate::spec::load(std::path::Path::new("../openapi/flatpeak.yaml")).unwrap();
+        let spec = crate::spec::load(std::path::Path::new("../openapi/zero.yaml")).unwrap();
         let replayer = Replayers::new(&spec.base_path, true).unwrap().start().await;
         let device = include_bytes!("../../crates/flatpeak/tests/fixtures/device.json");
         let mut it = interaction(200, &[("Content-Type", "application/json")]);
@@ -808,10 +808,15 @@ mod tests {
         it.response.body = device.to_vec();
         let route = crate::route::route(&spec, "GET", &it.request.url).unwrap();
 
-        let schemas = crate::schema::Schemas::compile(&spec).unwrap();
+        let release = crate::releases::Checked::load(&crate::Release {
+            name: "zero".into(),
+            spec: "../openapi/zero.yaml".into(),
+        })
+        .unwrap();
+        let schemas = &release.schemas;
         let faults = Faults::default();
         let (outcome, findings) = replayer
-            .replay(site(&it), &it, &route, &faults, &schemas)
+            .replay(site(&it), &it, &route, &faults, &release)
             .await;
         assert!(findings.is_empty(), "{findings:?}");
         let Some(Outcome::Value {
@@ -836,13 +841,14 @@ mod tests {
 
         // A second request for the same recording (a client that retried, say) is reported.
         let _ = replayer
-            .client
+            .clients
+            .zero
             .retrieve_device()
             .device_id("dev_2")
             .send()
             .await;
         let finding = replayer
-            .check_request(site(&it), &it, &route, &schemas)
+            .check_request(site(&it), &it, &route, schemas)
             .unwrap();
         assert_eq!(finding.kind, Kind::Replay);
         assert!(
@@ -853,7 +859,7 @@ mod tests {
 
         // The next interaction starts with a clean slate.
         let (_, findings) = replayer
-            .replay(site(&it), &it, &route, &faults, &schemas)
+            .replay(site(&it), &it, &route, &faults, &release)
             .await;
         assert!(findings.is_empty(), "{findings:?}");
     }
@@ -870,9 +876,21 @@ mod tests {
     }
 
     #[test]
-    fn every_generated_operation_is_in_the_spec() {
-        let spec = crate::spec::load(std::path::Path::new("../openapi/flatpeak.yaml")).unwrap();
-        let ids: Vec<&str> = spec.operations.iter().map(|o| o.id.as_str()).collect();
-        assert_eq!(OPERATIONS, ids.as_slice());
+    fn every_release_table_calls_every_operation_of_its_spec() {
+        let (releases, _) = crate::Release::of_workspace(std::path::Path::new("..")).unwrap();
+        assert_eq!(
+            releases.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            table::RELEASES
+        );
+        for release in releases {
+            let spec = crate::spec::load(&release.spec).unwrap();
+            let ids: Vec<&str> = spec.operations.iter().map(|o| o.id.as_str()).collect();
+            assert_eq!(
+                table::operations(&release.name),
+                ids.as_slice(),
+                "{}",
+                release.name
+            );
+        }
     }
 }

@@ -401,7 +401,7 @@ mod tests {
     use serde_json::json;
 
     fn spec() -> Spec {
-        crate::spec::load(std::path::Path::new("../openapi/flatpeak.yaml")).unwrap()
+        crate::spec::load(std::path::Path::new("../openapi/zero.yaml")).unwrap()
     }
 
     #[test]

@@ -70,8 +70,8 @@ fn without_waivers_the_seed_typo_and_example_values_fail_the_gate() {
 fn scrubbing_the_bundled_set_changes_nothing_but_the_seeds_example_values() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(std::path::Path::new("cassettes"), dir.path());
-    let spec = std::path::Path::new("../openapi/flatpeak.yaml");
-    let done = conformance::scrub(spec, &[dir.path().to_path_buf()], true).unwrap();
+    let (releases, default) = common::releases();
+    let done = conformance::scrub(&releases, &default, &[dir.path().to_path_buf()], true).unwrap();
     let places: Vec<&str> = done.changes.iter().map(|c| c.place.as_str()).collect();
     assert_eq!(
         places,
@@ -129,8 +129,7 @@ fn every_bundled_interaction_was_replayed_into_a_typed_value_or_api_error() {
 
 #[test]
 fn a_run_that_keeps_no_values_finds_the_same_and_says_the_same_of_each_interaction() {
-    let mut config =
-        conformance::Config::new(vec!["cassettes".into()], "../openapi/flatpeak.yaml".into());
+    let mut config = common::config(vec!["cassettes".into()]);
     config.waivers = Some("waivers.toml".into());
     config.keep_values = false;
     let lean = common::run(&config);
@@ -151,8 +150,7 @@ fn a_run_that_keeps_no_values_finds_the_same_and_says_the_same_of_each_interacti
 fn one_replayer_or_many_the_report_is_the_same_and_in_the_same_order() {
     let full = report();
     for concurrency in [1, 3, 64] {
-        let mut config =
-            conformance::Config::new(vec!["cassettes".into()], "../openapi/flatpeak.yaml".into());
+        let mut config = common::config(vec!["cassettes".into()]);
         config.waivers = Some("waivers.toml".into());
         config.concurrency = concurrency;
         let run = common::run(&config);

@@ -43,10 +43,7 @@ fn peak_memory() -> Option<usize> {
 }
 
 fn run(dir: &Path) -> conformance::Report {
-    let mut config = Config::new(
-        vec![dir.to_path_buf()],
-        PathBuf::from("../openapi/flatpeak.yaml"),
-    );
+    let mut config = common::config(vec![dir.to_path_buf()]);
     // As the command runs: one replayer, so that one cassette is held at a time.
     config.keep_values = false;
     config.concurrency = 1;

@@ -82,8 +82,8 @@ async fn api() -> MockServer {
     server
 }
 
-fn client(server: &MockServer, dir: &Path) -> flatpeak::Client {
-    flatpeak::Client::builder()
+fn client(server: &MockServer, dir: &Path) -> flatpeak::zero::Client {
+    flatpeak::zero::Client::builder()
         .credentials("acc_661677911f2197045e6cf1b1", API_KEY)
         .base_url(server.uri())
         .record_to(dir)
@@ -91,19 +91,19 @@ fn client(server: &MockServer, dir: &Path) -> flatpeak::Client {
         .unwrap()
 }
 
-async fn calls(client: &flatpeak::Client) {
+async fn calls(client: &flatpeak::zero::Client) {
     client
         .retrieve_device()
         .device_id("dev_63a6087272941ef077a8fd3e")
         .send()
         .await
         .unwrap();
-    let address = flatpeak::types::PostalAddress::builder()
+    let address = flatpeak::zero::types::PostalAddress::builder()
         .address_line1(Some("27 Kingsdown Parade".to_string()))
         .city(Some("Bristol".to_string()))
         .post_code(Some("BS6 5UE".to_string()))
         .country_code(Some("GB".parse().unwrap()));
-    let body = flatpeak::types::LocationCreate::builder()
+    let body = flatpeak::zero::types::LocationCreate::builder()
         .reference_id(Some("LOC-77".to_string()))
         .customer_id(Some("cus_65e421d1daa4a24082b4f590".parse().unwrap()))
         .postal_address(Some(address.try_into().unwrap()));
@@ -186,10 +186,7 @@ fn recorded_calls_hold_no_secret_and_pass_the_gate() {
         .unwrap();
     assert!(connect.matches(placeholder).count() >= 2, "{connect}");
 
-    let mut config = conformance::Config::new(
-        vec![dir.path().to_path_buf()],
-        PathBuf::from("../openapi/flatpeak.yaml"),
-    );
+    let mut config = common::config(vec![dir.path().to_path_buf()]);
     config.require_coverage = None;
     let report = common::run(&config);
     assert!(

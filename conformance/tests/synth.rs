@@ -13,7 +13,7 @@ use conformance::{Kind, Severity};
 use spec_model::Spec;
 
 fn spec() -> Spec {
-    Spec::load(Path::new("../openapi/flatpeak.yaml")).unwrap()
+    Spec::load(&common::default_spec()).unwrap()
 }
 
 fn options(count: usize, seed: u64, defect_rate: f64, per_file: usize) -> Options {

@@ -15,7 +15,7 @@ pub const DEFAULT: &str = "zero";
 /// One client per release, all pointed at one server.
 #[derive(Debug, Clone)]
 pub struct Clients {
-    zero: ::flatpeak::zero::Client,
+    pub(crate) zero: ::flatpeak::zero::Client,
 }
 impl Clients {
     /// A client of each release for `base_url`, made by `build`.

@@ -6,14 +6,31 @@ use std::path::PathBuf;
 use conformance::{Config, Finding, Kind, Report, Severity};
 
 /// Runs the gate on `dirs` (relative to the crate, as `cargo test` runs from there) against
-/// the workspace's spec, with `waivers` if given, on a runtime of its own.
+/// the workspace's releases, with `waivers` if given, on a runtime of its own.
 pub fn gate(dirs: &[&str], waivers: Option<&str>) -> Report {
-    let mut config = Config::new(
-        dirs.iter().map(PathBuf::from).collect(),
-        PathBuf::from("../openapi/flatpeak.yaml"),
-    );
+    let mut config = config(dirs.iter().map(PathBuf::from).collect());
     config.waivers = waivers.map(PathBuf::from);
     run(&config)
+}
+
+/// The gate's configuration for `cassettes` and every release of the workspace.
+pub fn config(cassettes: Vec<PathBuf>) -> Config {
+    Config::for_workspace(cassettes, std::path::Path::new("..")).unwrap()
+}
+
+/// The workspace's releases and its default release.
+pub fn releases() -> (Vec<conformance::Release>, String) {
+    conformance::Release::of_workspace(std::path::Path::new("..")).unwrap()
+}
+
+/// The spec of the default release, `../openapi/<release>.yaml`.
+pub fn default_spec() -> PathBuf {
+    let (releases, default) = releases();
+    releases
+        .into_iter()
+        .find(|r| r.name == default)
+        .map(|r| r.spec)
+        .unwrap()
 }
 
 /// Runs the gate with `config`, as the command does: on a single-threaded runtime (the

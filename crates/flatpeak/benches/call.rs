@@ -4,7 +4,7 @@
 //! The comparison is kept fair: both sides send the same request (method, path, `Accept`,
 //! `Authorization`, `User-Agent`: checked at start-up against a recording server), use a
 //! `reqwest::Client` configured alike (timeouts, no redirects), read the same body and decode it
-//! into the same type, `flatpeak::types::Device`. What remains is what the client adds: the id
+//! into the same type, `flatpeak::zero::types::Device`. What remains is what the client adds: the id
 //! check, the hooks (auth, retry policy, body limit, tracing span) and progenitor's builder.
 //! The server does not record requests, so it does the same small work for both. The client
 //! runs on a current-thread runtime, the server on a thread of its own: one core each, the
@@ -48,8 +48,8 @@ async fn device_server(record: bool) -> MockServer {
     server
 }
 
-fn generated(base_url: &str) -> flatpeak::Client {
-    flatpeak::Client::builder()
+fn generated(base_url: &str) -> flatpeak::zero::Client {
+    flatpeak::zero::Client::builder()
         .bearer_token(TOKEN)
         .base_url(base_url)
         .build()
@@ -67,7 +67,7 @@ fn hand_written_http() -> reqwest::Client {
         .unwrap()
 }
 
-async fn hand_written(http: &reqwest::Client, url: &str) -> flatpeak::types::Device {
+async fn hand_written(http: &reqwest::Client, url: &str) -> flatpeak::zero::types::Device {
     let response = http
         .get(url)
         .bearer_auth(TOKEN)
@@ -76,7 +76,7 @@ async fn hand_written(http: &reqwest::Client, url: &str) -> flatpeak::types::Dev
         .await
         .unwrap();
     let bytes = response.bytes().await.unwrap();
-    serde_json::from_slice::<flatpeak::types::Device>(&bytes).unwrap()
+    serde_json::from_slice::<flatpeak::zero::types::Device>(&bytes).unwrap()
 }
 
 /// Both sides must send the same request, header for header.

@@ -298,13 +298,13 @@ where
 }
 
 fn decode(c: &mut Criterion) {
-    bench_body::<flatpeak::types::Device, floor::Device>(c, "decode_device", DEVICE);
-    bench_body::<flatpeak::types::LocationStatus, floor::LocationStatus>(
+    bench_body::<flatpeak::zero::types::Device, floor::Device>(c, "decode_device", DEVICE);
+    bench_body::<flatpeak::zero::types::LocationStatus, floor::LocationStatus>(
         c,
         "decode_location_status",
         LOCATION_STATUS,
     );
-    bench_body::<flatpeak::types::TariffRates, floor::TariffRates>(
+    bench_body::<flatpeak::zero::types::TariffRates, floor::TariffRates>(
         c,
         "decode_tariff_rates",
         TARIFF_RATES,
@@ -374,12 +374,12 @@ criterion_group!(benches, decode);
 
 fn main() {
     common::main(benches, || {
-        paired::<flatpeak::types::Device, floor::Device>("decode_device", DEVICE);
-        paired::<flatpeak::types::LocationStatus, floor::LocationStatus>(
+        paired::<flatpeak::zero::types::Device, floor::Device>("decode_device", DEVICE);
+        paired::<flatpeak::zero::types::LocationStatus, floor::LocationStatus>(
             "decode_location_status",
             LOCATION_STATUS,
         );
-        paired::<flatpeak::types::TariffRates, floor::TariffRates>(
+        paired::<flatpeak::zero::types::TariffRates, floor::TariffRates>(
             "decode_tariff_rates",
             TARIFF_RATES,
         );

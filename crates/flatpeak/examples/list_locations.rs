@@ -29,7 +29,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let token =
         std::env::var("FLATPEAK_TOKEN").map_err(|_| "set FLATPEAK_TOKEN to a bearer token")?;
 
-    let mut builder = flatpeak::Client::builder().bearer_token(token);
+    let mut builder = flatpeak::zero::Client::builder().bearer_token(token);
     if let Ok(url) = std::env::var("FLATPEAK_BASE_URL") {
         builder = builder.base_url(url);
     }

@@ -12,7 +12,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use flatpeak::{Client, Error, RetryPolicy};
+use flatpeak::zero::Client;
+use flatpeak::{Error, RetryPolicy};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::prelude::*;
 

@@ -27,7 +27,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .unwrap_or_else(|| "dev_63a6087272941ef077a8fd3e".into());
 
-    let mut builder = flatpeak::Client::builder().bearer_token(token);
+    let mut builder = flatpeak::zero::Client::builder().bearer_token(token);
     if let Ok(url) = std::env::var("FLATPEAK_BASE_URL") {
         builder = builder.base_url(url);
     }

@@ -10,7 +10,7 @@
 use std::process::ExitCode;
 
 use chrono::{SubsecRound as _, TimeDelta, Utc};
-use flatpeak::types::Direction;
+use flatpeak::zero::types::Direction;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -30,7 +30,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .ok_or("usage: tariff_rates <location id>, for example loc_641b90b758fb8e6293716e40")?;
 
-    let mut builder = flatpeak::Client::builder().bearer_token(token);
+    let mut builder = flatpeak::zero::Client::builder().bearer_token(token);
     if let Ok(url) = std::env::var("FLATPEAK_BASE_URL") {
         builder = builder.base_url(url);
     }

@@ -18,7 +18,7 @@ use crate::{Error, ResponseValue, SendError};
 /// use flatpeak::Paginate as _;
 /// use futures_util::TryStreamExt as _;
 ///
-/// # async fn run(client: &flatpeak::Client) -> Result<(), flatpeak::Error> {
+/// # async fn run(client: &flatpeak::zero::Client) -> Result<(), flatpeak::Error> {
 /// let mut locations = client
 ///     .list_locations()
 ///     .customer_id("cus_65e421d1daa4a24082b4f590")

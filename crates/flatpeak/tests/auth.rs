@@ -171,7 +171,7 @@ async fn a_login_answer_without_a_token_is_a_login_error_that_hides_the_body() {
     let Error::Login(inner) = &err else {
         panic!("expected Login, got {err:?}")
     };
-    let Error::Decode { body, source } = inner.as_ref() else {
+    let Error::Decode { body, source, .. } = inner.as_ref() else {
         panic!("expected Decode, got {inner:?}")
     };
     assert!(body.is_empty(), "the login body holds the token: {body:?}");

@@ -2,8 +2,9 @@
 //! request it sends, forward compatibility and the checks it makes before sending.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-use flatpeak::types::{ConnectionType, DeviceObject, StructureType, TariffConnectionStatus};
-use flatpeak::{Client, SendError as Error};
+use flatpeak::SendError as Error;
+use flatpeak::zero::Client;
+use flatpeak::zero::types::{ConnectionType, DeviceObject, StructureType, TariffConnectionStatus};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -232,6 +233,8 @@ async fn missing_required_field_fails_keeping_the_raw_body() {
     }
 }
 
+/// Every error status reaches `send()`'s caller whole, as `UnexpectedResponse` (so the body is
+/// kept), and `flatpeak::Error` reads Flatpeak's envelope from it.
 #[tokio::test]
 async fn documented_error_is_typed() {
     let envelope = r#"{"object":"error","live_mode":true,"context":"api.device_retrieve","type":"invalid_request","code":"not_found","message":"No such device","time_created":"2024-01-01T00:00:00Z"}"#;
@@ -243,16 +246,22 @@ async fn documented_error_is_typed() {
         .send()
         .await
         .unwrap_err();
-    let Error::ErrorResponse(value) = err else {
-        panic!("expected ErrorResponse, got {err:?}")
+    let Error::UnexpectedResponse(response) = &err else {
+        panic!("expected UnexpectedResponse, got {err:?}")
     };
-    assert_eq!(value.status().as_u16(), 404);
-    assert_eq!(value.code, "not_found");
-    assert_eq!(value.type_, flatpeak::types::ErrorType::InvalidRequest);
+    assert_eq!(response.status().as_u16(), 404);
+    let err = flatpeak::Error::from(err);
+    let envelope = err.api().and_then(|api| api.envelope()).unwrap();
+    assert_eq!(envelope.code.as_deref(), Some("not_found"));
+    assert_eq!(envelope.type_, Some(flatpeak::ErrorType::InvalidRequest));
+    assert_eq!(
+        envelope.time_created.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2024-01-01T00:00:00+00:00")
+    );
 }
 
 #[tokio::test]
-async fn version_header_only_when_chosen_and_no_api_version_header() {
+async fn the_release_version_is_sent_unless_changed_and_no_api_version_header() {
     let server = serve("/devices/dev_1", json(DEVICE)).await;
     client(&server)
         .retrieve_device()
@@ -260,25 +269,37 @@ async fn version_header_only_when_chosen_and_no_api_version_header() {
         .send()
         .await
         .unwrap();
-    let versioned = Client::builder()
-        .bearer_token(TOKEN)
-        .base_url(server.uri())
-        .flatpeak_version("2025-09-14.anode")
+    let builder = || Client::builder().bearer_token(TOKEN).base_url(server.uri());
+    let chosen = builder()
+        .flatpeak_version("2024-09-01.zero")
         .build()
         .unwrap();
-    versioned
+    chosen
         .retrieve_device()
+        .device_id("dev_1")
+        .send()
+        .await
+        .unwrap();
+    let none = builder().without_flatpeak_version().build().unwrap();
+    none.retrieve_device()
         .device_id("dev_1")
         .send()
         .await
         .unwrap();
 
     let requests = server.received_requests().await.unwrap();
-    assert_eq!(requests.len(), 2);
-    assert!(requests[0].headers.get("flatpeak-version").is_none());
+    assert_eq!(requests.len(), 3);
+    let sent: Vec<Option<&str>> = requests
+        .iter()
+        .map(|r| {
+            r.headers
+                .get("flatpeak-version")
+                .and_then(|v| v.to_str().ok())
+        })
+        .collect();
     assert_eq!(
-        requests[1].headers.get("flatpeak-version").unwrap(),
-        "2025-09-14.anode"
+        sent,
+        [Some("2024-08-24.zero"), Some("2024-09-01.zero"), None]
     );
     for request in &requests {
         assert!(request.headers.get("api-version").is_none());
@@ -297,7 +318,7 @@ async fn debug_of_client_hides_the_token() {
 #[test]
 fn fixtures_are_the_spec_examples() {
     let spec: serde_json::Value =
-        serde_norway::from_str(include_str!("../../../openapi/flatpeak.yaml")).unwrap();
+        serde_norway::from_str(include_str!("../../../openapi/zero.yaml")).unwrap();
     let example = |path: &str| {
         spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["example"]
             .clone()

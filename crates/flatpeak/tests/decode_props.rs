@@ -5,7 +5,7 @@
 
 use bytes::Bytes;
 use flatpeak::Error;
-use flatpeak::decode::Operation;
+use flatpeak::zero::Operation;
 use http::{HeaderMap, StatusCode};
 use proptest::prelude::*;
 use serde_json::Value;

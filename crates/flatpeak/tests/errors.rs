@@ -6,8 +6,7 @@
 mod common;
 
 use common::*;
-use flatpeak::types::ErrorType;
-use flatpeak::{Error, SendError};
+use flatpeak::{Error, ErrorType, SendError};
 use wiremock::{MockServer, ResponseTemplate};
 
 fn assert_one_line(err: &Error) {
@@ -32,7 +31,12 @@ async fn the_envelope_is_exposed_with_version_and_request_id() {
     assert_eq!(api.context(), Some("api.device_retrieve"));
     assert_eq!(api.flatpeak_version(), Some("2025-09-14.anode"));
     assert_eq!(api.request_id(), Some("req_123"));
-    assert!(api.envelope().is_some() && api.body().is_none());
+    // The envelope is read, and the body it was read from is kept.
+    assert!(api.envelope().is_some());
+    assert!(
+        api.body()
+            .is_some_and(|b| b.as_bytes().starts_with(b"{\"object\":\"error\""))
+    );
     assert_eq!(
         err.to_string(),
         "HTTP 404 Not Found: No such device (type invalid_request, code not_found, \
@@ -121,7 +125,12 @@ async fn an_undocumented_success_status_is_unexpected() {
 async fn a_missing_required_field_is_a_decode_error_with_the_body() {
     let body = r#"{"id": "dev_1"}"#;
     let err = error_for(json(200, body)).await;
-    let Error::Decode { body: kept, source } = &err else {
+    let Error::Decode {
+        body: kept,
+        source,
+        answered_by: None,
+    } = &err
+    else {
         panic!("expected Decode, got {err:?}")
     };
     assert_eq!(kept.as_bytes(), body.as_bytes());
@@ -149,7 +158,10 @@ async fn an_invalid_id_is_an_invalid_request() {
 
 #[test]
 fn a_build_error_converts_too() {
-    let err: Error = flatpeak::Client::builder().build().unwrap_err().into();
+    let err: Error = flatpeak::zero::Client::builder()
+        .build()
+        .unwrap_err()
+        .into();
     assert!(matches!(err, Error::Build(_)));
     assert!(
         err.to_string()

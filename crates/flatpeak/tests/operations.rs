@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use chrono::{TimeZone as _, Utc};
 use common::*;
-use flatpeak::types::{self, EventData};
-use flatpeak::{Client, Error};
+use flatpeak::Error;
+use flatpeak::zero::Client;
+use flatpeak::zero::types::{self, EventData};
 use serde_json::json;
 use wiremock::{MockServer, ResponseTemplate};
 
@@ -309,7 +310,7 @@ async fn the_409_of_create_location_is_a_typed_api_error() {
     assert_eq!(api.status().as_u16(), 409);
     assert_eq!(api.code(), Some("location_exists"));
     assert_eq!(api.message(), "Location exists");
-    assert_eq!(api.error_type(), Some(&types::ErrorType::InvalidRequest));
+    assert_eq!(api.error_type(), Some(&flatpeak::ErrorType::InvalidRequest));
     assert_eq!(api.retry_after(), None);
 }
 

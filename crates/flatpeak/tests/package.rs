@@ -42,7 +42,7 @@ fn serve(answers: Vec<(u16, &'static str)>) -> String {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let url = serve(vec![(200, DEVICE), (401, UNAUTHORIZED)]);
-    let client = flatpeak::Client::builder()
+    let client = flatpeak::zero::Client::builder()
         .bearer_token("tok_scratch")
         .base_url(url)
         .retry(flatpeak::RetryPolicy::disabled())

@@ -35,7 +35,7 @@ async fn queries(server: &MockServer) -> Vec<Vec<(String, String)>> {
 }
 
 /// The ids of the items, or the error, in the order the stream yielded them.
-fn ids(results: &[Result<flatpeak::types::Location, Error>]) -> Vec<String> {
+fn ids(results: &[Result<flatpeak::zero::types::Location, Error>]) -> Vec<String> {
     results
         .iter()
         .map(|r| match r {

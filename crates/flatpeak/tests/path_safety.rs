@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use flatpeak::Error;
-use flatpeak::types::Id;
+use flatpeak::zero::types::Id;
 use proptest::prelude::*;
 use wiremock::MockServer;
 use wiremock::matchers::any;

@@ -27,7 +27,7 @@ async fn flaky(server: &MockServer, first: ResponseTemplate, times: u64) {
     mount(server, DEVICE_PATH, json(200, DEVICE), 1).await;
 }
 
-fn retrying(server: &MockServer, policy: RetryPolicy) -> flatpeak::Client {
+fn retrying(server: &MockServer, policy: RetryPolicy) -> flatpeak::zero::Client {
     bearer(&server.uri()).retry(policy).build().unwrap()
 }
 
@@ -222,7 +222,7 @@ async fn fails_once(
     mount_verb(server, verb, route, then, 1).await;
 }
 
-fn meter_record() -> flatpeak::types::MeterRecord {
+fn meter_record() -> flatpeak::zero::types::MeterRecord {
     serde_json::from_value(serde_json::json!({
         "location_id": "loc_1", "units": "KWH", "value": 1.5,
         "start_time": "2022-02-01T10:00:00Z", "end_time": "2022-02-01T10:30:00Z"
@@ -272,7 +272,7 @@ async fn post_and_patch_are_not_retried_after_a_500() {
     let updated = client
         .update_location()
         .id("loc_1")
-        .body(flatpeak::types::LocationUpdate::default())
+        .body(flatpeak::zero::types::LocationUpdate::default())
         .send()
         .await;
 

@@ -110,8 +110,8 @@ async fn a_login_refresh_and_a_refused_login_leak_nothing() {
 
 #[test]
 fn builders_and_secrets_print_no_secret() {
-    let bearer = flatpeak::Client::builder().bearer_token(TOKEN);
-    let account = flatpeak::Client::builder().credentials(ACCOUNT, API_KEY);
+    let bearer = flatpeak::zero::Client::builder().bearer_token(TOKEN);
+    let account = flatpeak::zero::Client::builder().credentials(ACCOUNT, API_KEY);
     assert_hidden(&format!("{bearer:?} {account:?}"));
     let key = flatpeak::Secret::new(API_KEY);
     assert_hidden(&format!("{key} {key:?}"));

@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use flatpeak::types::{self, Location};
+use flatpeak::zero::types::{self, Location};
 use flatpeak::{Error, Paginate as _};
 use futures_util::StreamExt as _;
 use serde_json::json;

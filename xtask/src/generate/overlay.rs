@@ -1,4 +1,4 @@
-//! A release's spec from Flatpeak's own document and our decisions: the OpenAPI Overlay 1.0
+//! A release's spec from Flatpeak's own document and our decisions: the OpenAPI Overlay
 //! document `openapi/overlays/<release>.yaml` applied to `openapi/upstream/<release>.json`,
 //! written as `openapi/<release>.yaml`.
 //!
@@ -11,14 +11,18 @@
 //! Applied with `roas-overlay` (Overlay 1.0 and 1.1 on a `serde_json::Value`, with
 //! `serde_json_path` for RFC 9535 JSONPath): a maintained implementation of both
 //! specifications, so the merge rules (objects merged key by key, arrays appended, anything
-//! else replaced) are the standard's and not ours.
+//! else replaced) are the standard's and not ours. Overlay 1.0 documents are read as 1.1, a
+//! superset; 1.1's `copy` is what lets an action give an upstream component our name without
+//! restating it (copy it to the new key, point the references there, remove the old key), so
+//! a new upstream version of the component is picked up, and a renamed or removed one shows
+//! as a stale action.
 
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 use enumset::EnumSet;
 use roas_overlay::apply::{Apply, ApplyErrorKind, ApplyOptions};
-use roas_overlay::v1_0::{Action, Overlay};
+use roas_overlay::v1_1::{Action, Overlay};
 use roas_overlay::validation::{Validate, ValidationOptions};
 use serde_json::Value;
 
@@ -105,7 +109,12 @@ pub fn apply_text(mut document: Value, text: &str, origin: &Path) -> Result<Appl
         };
         match single.apply(&mut document, options) {
             Ok(_) => {}
-            Err(e) if e.kind == ApplyErrorKind::ZeroMatch => {
+            Err(e)
+                if matches!(
+                    e.kind,
+                    ApplyErrorKind::ZeroMatch | ApplyErrorKind::CopySourceNotFound(_)
+                ) =>
+            {
                 stale.push(site(text, index, action));
             }
             Err(e) => {
@@ -117,11 +126,23 @@ pub fn apply_text(mut document: Value, text: &str, origin: &Path) -> Result<Appl
     Ok(Applied { document, stale })
 }
 
-/// Reads and validates an Overlay 1.0 document.
+/// Reads and validates an Overlay 1.0 or 1.1 document, as 1.1.
 fn parse(text: &str, origin: &Path) -> Result<Overlay> {
     let value = spec_model::parse_document(text, &origin.display().to_string())?;
-    let overlay: Overlay = serde_json::from_value(value)
-        .map_err(|e| anyhow!("{}: not an Overlay 1.0 document: {e}", origin.display()))?;
+    let version = value.get("overlay").and_then(Value::as_str).unwrap_or("");
+    let not_one = |e: serde_json::Error| {
+        anyhow!(
+            "{}: not an Overlay 1.0 or 1.1 document: {e}",
+            origin.display()
+        )
+    };
+    let overlay: Overlay = if version.starts_with("1.0.") {
+        serde_json::from_value::<roas_overlay::v1_0::Overlay>(value)
+            .map_err(not_one)?
+            .into()
+    } else {
+        serde_json::from_value(value).map_err(not_one)?
+    };
     overlay
         .validate(EnumSet::<ValidationOptions>::empty())
         .map_err(|e| anyhow!("{}: {e}", origin.display()))?;
@@ -192,6 +213,24 @@ mod tests {
 
     fn overlay(actions: &str) -> String {
         format!("overlay: 1.0.0\ninfo: {{title: t, version: '1'}}\nactions:\n{actions}")
+    }
+
+    #[test]
+    fn a_component_is_renamed_by_copy_without_restating_it_and_a_missing_source_is_stale() {
+        let doc = json!({"components": {"schemas": {"LocationNew": {"type": "object"}}},
+                         "paths": {"/l": {"$ref": "#/components/schemas/LocationNew"}}});
+        let text = "overlay: 1.1.0\ninfo: {title: t, version: '1'}\nactions:\n\
+             \x20 - target: $.components.schemas\n    description: our name (d1)\n    update: {Location: {}}\n\
+             \x20 - target: $.components.schemas.Location\n    description: its schema (d1)\n    copy: $.components.schemas.LocationNew\n\
+             \x20 - target: $.components.schemas.LocationNew\n    description: the old name (d1)\n    remove: true\n\
+             \x20 - target: $.components.schemas.Location\n    description: gone (d2)\n    copy: $.components.schemas.Gone\n";
+        let applied = apply_text(doc, text, Path::new("o.yaml")).unwrap();
+        assert_eq!(
+            applied.document["components"]["schemas"],
+            json!({"Location": {"type": "object"}})
+        );
+        assert_eq!(applied.stale.len(), 1);
+        assert_eq!(applied.stale[0].index, 3);
     }
 
     #[test]

@@ -332,7 +332,7 @@ fn replay_index(built: &[Built], default: &str) -> TokenStream {
         /// One client per release, all pointed at one server.
         #[derive(Debug, Clone)]
         pub struct Clients {
-            #(#idents: ::flatpeak::#idents::Client,)*
+            #(pub(crate) #idents: ::flatpeak::#idents::Client,)*
         }
 
         impl Clients {

@@ -4,7 +4,7 @@
 #![no_main]
 
 use bytes::Bytes;
-use flatpeak::decode::Operation;
+use flatpeak::zero::Operation;
 use http::{HeaderMap, StatusCode};
 use libfuzzer_sys::fuzz_target;
 

@@ -26560,8 +26560,14 @@ pub mod operations {
         operations: &FACTS,
         login: Some(&FACTS[0usize]),
         slow_retry: crate::SlowRetry {
-            after: ::std::time::Duration::from_secs(0u64),
-            codes: &[],
+            after: ::std::time::Duration::from_secs(900u64),
+            codes: &[
+                "account_disabled",
+                "no_tariff_connected",
+                "pending_connect",
+                "no_price_data",
+                "api_version_not_supported",
+            ],
         },
     };
 }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use flatpeak::{Client, ClientBuilder, RetryPolicy};
+use flatpeak::zero::Client;
+use flatpeak::{ClientBuilder, RetryPolicy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
@@ -30,7 +31,7 @@ pub fn quick_retries(attempts: u32) -> RetryPolicy {
 }
 
 /// A bearer-token client for `base` with retries off.
-pub fn bearer(base: &str) -> ClientBuilder {
+pub fn bearer(base: &str) -> ClientBuilder<Client> {
     Client::builder()
         .bearer_token(TOKEN)
         .base_url(base)
@@ -38,7 +39,7 @@ pub fn bearer(base: &str) -> ClientBuilder {
 }
 
 /// A client that logs in with the account credentials, retries off.
-pub fn account(base: &str) -> ClientBuilder {
+pub fn account(base: &str) -> ClientBuilder<Client> {
     Client::builder()
         .credentials(ACCOUNT, API_KEY)
         .base_url(base)
@@ -180,7 +181,7 @@ pub async fn serve_page(
 }
 
 /// Retrieves `dev_1` and converts the error to [`flatpeak::Error`].
-pub async fn device(client: &Client) -> Result<flatpeak::types::Device, flatpeak::Error> {
+pub async fn device(client: &Client) -> Result<flatpeak::zero::types::Device, flatpeak::Error> {
     let value = client.retrieve_device().device_id("dev_1").send().await?;
     Ok(value.into_inner())
 }
@@ -188,8 +189,8 @@ pub async fn device(client: &Client) -> Result<flatpeak::types::Device, flatpeak
 /// Creates a location with an empty body and converts the error to [`flatpeak::Error`].
 pub async fn create_location(
     client: &Client,
-) -> Result<flatpeak::types::Location, flatpeak::Error> {
-    let body = flatpeak::types::LocationCreate::default();
+) -> Result<flatpeak::zero::types::Location, flatpeak::Error> {
+    let body = flatpeak::zero::types::LocationCreate::default();
     let value = client.create_location().body(body).send().await?;
     Ok(value.into_inner())
 }
