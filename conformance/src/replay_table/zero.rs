@@ -9,8 +9,8 @@ pub const OPERATIONS: &[&str] = &[
     "exchange_connect_token",
     "create_connect_token",
     "run_connect_batch",
-    "list_events",
     "retrieve_event",
+    "list_events",
     "list_customers",
     "create_customer",
     "retrieve_customer",
@@ -83,6 +83,13 @@ pub(crate) async fn call(
             }
             Ok(args.outcome(call.send().await))
         }
+        "retrieve_event" => {
+            let mut call = client.retrieve_event();
+            if let Some(value) = args.get::<flatpeak::zero::types::Id>(In::Path, "id")? {
+                call = call.id(value);
+            }
+            Ok(args.outcome(call.send().await))
+        }
         "list_events" => {
             let mut call = client.list_events();
             if let Some(value) = args
@@ -91,11 +98,6 @@ pub(crate) async fn call(
                 call = call.event_type(value);
             }
             if let Some(value) = args
-                .get::<flatpeak::zero::types::Id>(In::Query, "object_id")?
-            {
-                call = call.object_id(value);
-            }
-            if let Some(value) = args
                 .get::<flatpeak::zero::types::Id>(In::Query, "starting_after")?
             {
                 call = call.starting_after(value);
@@ -109,28 +111,16 @@ pub(crate) async fn call(
             {
                 call = call.limit(value);
             }
-            Ok(args.outcome(call.send().await))
-        }
-        "retrieve_event" => {
-            let mut call = client.retrieve_event();
-            if let Some(value) = args.get::<flatpeak::zero::types::Id>(In::Path, "id")? {
-                call = call.id(value);
+            if let Some(value) = args
+                .get::<flatpeak::zero::types::Id>(In::Query, "object_id")?
+            {
+                call = call.object_id(value);
             }
             Ok(args.outcome(call.send().await))
         }
         "list_customers" => {
             let mut call = client.list_customers();
             if let Some(value) = args
-                .get::<::std::string::String>(In::Query, "reference_id")?
-            {
-                call = call.reference_id(value);
-            }
-            if let Some(value) = args
-                .get::<flatpeak::zero::types::Id>(In::Query, "starting_after")?
-            {
-                call = call.starting_after(value);
-            }
-            if let Some(value) = args
                 .get::<flatpeak::zero::types::Id>(In::Query, "ending_before")?
             {
                 call = call.ending_before(value);
@@ -138,6 +128,16 @@ pub(crate) async fn call(
             if let Some(value) = args.get::<::std::num::NonZeroU32>(In::Query, "limit")?
             {
                 call = call.limit(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::zero::types::Id>(In::Query, "starting_after")?
+            {
+                call = call.starting_after(value);
+            }
+            if let Some(value) = args
+                .get::<::std::string::String>(In::Query, "reference_id")?
+            {
+                call = call.reference_id(value);
             }
             Ok(args.outcome(call.send().await))
         }
@@ -180,11 +180,6 @@ pub(crate) async fn call(
                 call = call.reference_id(value);
             }
             if let Some(value) = args
-                .get::<flatpeak::zero::types::Id>(In::Query, "starting_after")?
-            {
-                call = call.starting_after(value);
-            }
-            if let Some(value) = args
                 .get::<flatpeak::zero::types::Id>(In::Query, "ending_before")?
             {
                 call = call.ending_before(value);
@@ -192,6 +187,11 @@ pub(crate) async fn call(
             if let Some(value) = args.get::<::std::num::NonZeroU32>(In::Query, "limit")?
             {
                 call = call.limit(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::zero::types::Id>(In::Query, "starting_after")?
+            {
+                call = call.starting_after(value);
             }
             Ok(args.outcome(call.send().await))
         }
@@ -204,28 +204,22 @@ pub(crate) async fn call(
         }
         "retrieve_device" => {
             let mut call = client.retrieve_device();
-            if let Some(value) = args
-                .get::<flatpeak::zero::types::Id>(In::Path, "device_id")?
-            {
-                call = call.device_id(value);
+            if let Some(value) = args.get::<flatpeak::zero::types::Id>(In::Path, "id")? {
+                call = call.id(value);
             }
             Ok(args.outcome(call.send().await))
         }
         "delete_device" => {
             let mut call = client.delete_device();
-            if let Some(value) = args
-                .get::<flatpeak::zero::types::Id>(In::Path, "device_id")?
-            {
-                call = call.device_id(value);
+            if let Some(value) = args.get::<flatpeak::zero::types::Id>(In::Path, "id")? {
+                call = call.id(value);
             }
             Ok(args.outcome(call.send().await))
         }
         "update_device" => {
             let mut call = client.update_device();
-            if let Some(value) = args
-                .get::<flatpeak::zero::types::Id>(In::Path, "device_id")?
-            {
-                call = call.device_id(value);
+            if let Some(value) = args.get::<flatpeak::zero::types::Id>(In::Path, "id")? {
+                call = call.id(value);
             }
             if let Some(value) = args.body::<flatpeak::zero::types::DeviceUpdate>()? {
                 call = call.body(value);
@@ -249,14 +243,14 @@ pub(crate) async fn call(
             {
                 call = call.starting_after(value);
             }
+            if let Some(value) = args.get::<::std::num::NonZeroU32>(In::Query, "limit")?
+            {
+                call = call.limit(value);
+            }
             if let Some(value) = args
                 .get::<flatpeak::zero::types::Id>(In::Query, "ending_before")?
             {
                 call = call.ending_before(value);
-            }
-            if let Some(value) = args.get::<::std::num::NonZeroU32>(In::Query, "limit")?
-            {
-                call = call.limit(value);
             }
             Ok(args.outcome(call.send().await))
         }
@@ -328,11 +322,6 @@ pub(crate) async fn call(
         "list_tariff_elements" => {
             let mut call = client.list_tariff_elements();
             if let Some(value) = args
-                .get::<flatpeak::zero::types::Id>(In::Query, "location_id")?
-            {
-                call = call.location_id(value);
-            }
-            if let Some(value) = args
                 .get::<flatpeak::zero::types::Direction>(In::Query, "direction")?
             {
                 call = call.direction(value);
@@ -341,6 +330,11 @@ pub(crate) async fn call(
                 .get::<flatpeak::zero::types::TariffType>(In::Query, "type")?
             {
                 call = call.type_(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::zero::types::Id>(In::Query, "location_id")?
+            {
+                call = call.location_id(value);
             }
             if let Some(value) = args
                 .get::<flatpeak::zero::types::Id>(In::Query, "starting_after")?
@@ -410,16 +404,16 @@ pub(crate) async fn call(
             {
                 call = call.end_time(value);
             }
-            if let Some(value) = args
-                .get::<flatpeak::zero::types::Direction>(In::Query, "direction")?
-            {
-                call = call.direction(value);
-            }
             if let Some(value) = args.get::<bool>(In::Query, "include_tariff")? {
                 call = call.include_tariff(value);
             }
             if let Some(value) = args.get::<bool>(In::Query, "include_carbon")? {
                 call = call.include_carbon(value);
+            }
+            if let Some(value) = args
+                .get::<flatpeak::zero::types::Direction>(In::Query, "direction")?
+            {
+                call = call.direction(value);
             }
             Ok(args.outcome(call.send().await))
         }

@@ -20,6 +20,7 @@ mod release_spec;
 mod releases;
 mod replay_table;
 mod stale;
+mod yaml;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

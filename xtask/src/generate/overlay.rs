@@ -200,9 +200,14 @@ fn site(text: &str, index: usize, action: &Action) -> Site {
     }
 }
 
-/// The document as YAML, after `header` (comment lines).
+/// The document as YAML, after `header` (comment lines). Read back, it must be the same
+/// document (see `yaml.rs`); a difference is an error rather than a spec that says otherwise.
 pub fn to_yaml(document: &Value, header: &str) -> Result<String> {
-    let body = serde_norway::to_string(document).context("cannot write the spec as YAML")?;
+    let body = super::yaml::to_string(document);
+    let back: Value = serde_norway::from_str(&body).context("the YAML written does not parse")?;
+    if &back != document {
+        bail!("the YAML written does not read back as the document (a bug of the YAML writer)");
+    }
     Ok(format!("{header}{body}"))
 }
 

@@ -17,8 +17,8 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::ExchangeConnectToken => Self::cli_exchange_connect_token(),
             CliCommand::CreateConnectToken => Self::cli_create_connect_token(),
             CliCommand::RunConnectBatch => Self::cli_run_connect_batch(),
-            CliCommand::ListEvents => Self::cli_list_events(),
             CliCommand::RetrieveEvent => Self::cli_retrieve_event(),
+            CliCommand::ListEvents => Self::cli_list_events(),
             CliCommand::ListCustomers => Self::cli_list_customers(),
             CliCommand::CreateCustomer => Self::cli_create_customer(),
             CliCommand::RetrieveCustomer => Self::cli_retrieve_customer(),
@@ -62,7 +62,7 @@ impl<T: CliConfig> Cli<T> {
     pub fn cli_login() -> ::clap::Command {
         ::clap::Command::new("")
             .about(
-                "Exchange account credentials for a bearer token\n\nSend the account id as the HTTP Basic user name and the API key as the password. The\ntoken returned authorises every other call until `expires_in` seconds have passed.\n",
+                "Create a bearer token\n\nFlatpeak API uses [bearer authentication](/guides/system/authorization#what-is-bearer-authentication) (also called token authentication) to authorize access to API endpoints. To create a bearer token, use this `/login` endpoint with basic auth:\n\n  | []()            | []()                                                                   \n  | --------------- | ------------------------------ |\n  | `username`      | Your Flatpeak Account ID.      |\n  | `password`      | Any of your Flatpeak API Keys. |\n\n<Tip>Account ID and API Keys can be found on [API Keys](https://dashboard.flatpeak.com/keys/api) page of Dashboard.</Tip>",
             )
     }
     pub fn cli_exchange_connect_token() -> ::clap::Command {
@@ -72,10 +72,10 @@ impl<T: CliConfig> Cli<T> {
                     .long("connect-token")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("The token of the finished Connect session (decision 23)."),
+                    .help("Flatpeak Connect completion token."),
             )
             .about(
-                "Exchange a finished Connect session's token for its location\n\nAfter a customer completes Connect, exchange the session's `connect_token` for the\nlocation (and customer) it created or updated, then read that location's rates.\n",
+                "Exchange a connect token\n\nTo start requesting your customer's tariff rates from this API, you need to exchange the `connect_token` for a `location_id`.",
             )
     }
     pub fn cli_create_connect_token() -> ::clap::Command {
@@ -85,7 +85,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("callback-uri")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required_unless_present("json-body")
-                    .help("Where Flatpeak calls back when the session ends."),
+                    .help(
+                        "URI or deeplink to redirect customer's session after Connect completes.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("connect-web-uri")
@@ -93,22 +95,23 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
                     .help(
-                        "The Connect web app's URL; needed for Connect in a web view only.",
+                        "URI to redirect the customer’s session at the **Handling Callback** stage of the [Provider login redirect](/api-reference/zero/connect/provider-login) step in the Connect flow. Specify the URI where Connect WebView is hosted, or a deeplink if native app is used.",
                     ),
             )
             .arg(
                 ::clap::Arg::new("customer-id")
                     .long("customer-id")
                     .value_parser(::clap::value_parser!(types::Id))
-                    .required(false)
-                    .help("The customer whose location Connect adds or updates."),
+                    .required(false),
             )
             .arg(
                 ::clap::Arg::new("customer-reference-id")
                     .long("customer-reference-id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("Your reference for a customer Connect should create."),
+                    .help(
+                        "An ID for the customer from your system. Supply when you want to create a customer with this reference.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("direction")
@@ -118,6 +121,7 @@ impl<T: CliConfig> Cli<T> {
                             ::clap::builder::PossibleValuesParser::new([
                                 types::Direction::Import.to_string(),
                                 types::Direction::Export.to_string(),
+                                types::Direction::Local.to_string(),
                             ]),
                             |s| types::Direction::try_from(s).unwrap(),
                         ),
@@ -129,8 +133,7 @@ impl<T: CliConfig> Cli<T> {
                 ::clap::Arg::new("location-id")
                     .long("location-id")
                     .value_parser(::clap::value_parser!(types::Id))
-                    .required(false)
-                    .help("A location whose tariff summary Connect should show."),
+                    .required(false),
             )
             .arg(
                 ::clap::Arg::new("location-reference-id")
@@ -138,17 +141,14 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
                     .help(
-                        "Your reference for a location Connect should create. Give this or `location_id`,\nnot both.\n",
+                        "An identifier for a location from your system. Use this reference when creating a new location in Flatpeak. You can only supply either location_id or location_reference but not both.",
                     ),
             )
             .arg(
                 ::clap::Arg::new("tariff-id")
                     .long("tariff-id")
                     .value_parser(::clap::value_parser!(types::Id))
-                    .required(false)
-                    .help(
-                        "A tariff element the customer should update (after an expiry event, say).",
-                    ),
+                    .required(false),
             )
             .arg(
                 ::clap::Arg::new("type")
@@ -174,7 +174,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("Path to a file that contains the full json body."),
             )
             .about(
-                "Start a Connect session\n\nA single-use token that lets your customer-facing app run one Connect session without\nyour API key. The session ends with a call to `callback_uri`.\n",
+                "Create a connect token\n\nIn order to launch a session with Connect, you need a `connect_token`. \n\nThis single-use object securely authenticates a session between your customer-facing app and Connect’s HTTP service endpoint — without exposing your main API keys.",
             )
     }
     pub fn cli_run_connect_batch() -> ::clap::Command {
@@ -188,52 +188,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("Path to a file that contains the full json body."),
             )
             .about(
-                "Run a Connect session without a customer, to import a tariff\n\nImports (or disconnects) a tariff from your systems in one call, as a finished\nConnect session would. Flatpeak enables this endpoint on request.\n",
-            )
-    }
-    pub fn cli_list_events() -> ::clap::Command {
-        ::clap::Command::new("")
-            .arg(
-                ::clap::Arg::new("ending-before")
-                    .long("ending-before")
-                    .value_parser(::clap::value_parser!(types::Id))
-                    .required(false)
-                    .help(
-                        "A cursor: the id of the first object of the page after. The page ends before it.\nGive this or `starting_after`, not both.\n",
-                    ),
-            )
-            .arg(
-                ::clap::Arg::new("event-type")
-                    .long("event-type")
-                    .value_parser(::clap::value_parser!(::std::string::String))
-                    .required(false)
-                    .help("Only events of this type, for example `customer.create`."),
-            )
-            .arg(
-                ::clap::Arg::new("limit")
-                    .long("limit")
-                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
-                    .required(false)
-                    .help("Objects per page, from 1 to 100 (default 30)."),
-            )
-            .arg(
-                ::clap::Arg::new("object-id")
-                    .long("object-id")
-                    .value_parser(::clap::value_parser!(types::Id))
-                    .required(false)
-                    .help("Only events about this object, for example a location."),
-            )
-            .arg(
-                ::clap::Arg::new("starting-after")
-                    .long("starting-after")
-                    .value_parser(::clap::value_parser!(types::Id))
-                    .required(false)
-                    .help(
-                        "A cursor: the id of the last object of the page before. The page starts after it.\nGive this or `ending_before`, not both.\n",
-                    ),
-            )
-            .about(
-                "List events\n\nEvents of the last 90 days, newest first. Filter by `event_type` or by the object\nthey are about.\n",
+                "Batch run connect session\n\nRun Connect session in batch mode, bypassing [Connect-headless](https://docs.flatpeak.com/guides/connect-headless-tariff). Use to import customer tariffs from your systems.\n\n<Warning>Using this endpoint requires advanced knowledge of Flatpeak systems. Contact support for guidance and to enable your access.</Warning>",
             )
     }
     pub fn cli_retrieve_event() -> ::clap::Command {
@@ -243,9 +198,56 @@ impl<T: CliConfig> Cli<T> {
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak event id."),
+                    .help("unique Flatpeak event identifier"),
             )
-            .about("Retrieve an event")
+            .about("Retrieve an event\n\nRetrieves the details of an event.")
+    }
+    pub fn cli_list_events() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("ending-before")
+                    .long("ending-before")
+                    .value_parser(::clap::value_parser!(types::Id))
+                    .required(false)
+                    .help(
+                        "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("event-type")
+                    .long("event-type")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Type of event."),
+            )
+            .arg(
+                ::clap::Arg::new("limit")
+                    .long("limit")
+                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
+                    .required(false)
+                    .help(
+                        "A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("object-id")
+                    .long("object-id")
+                    .value_parser(::clap::value_parser!(types::Id))
+                    .required(false)
+                    .help("Filter events by Flatpeak identifier such as a location ID."),
+            )
+            .arg(
+                ::clap::Arg::new("starting-after")
+                    .long("starting-after")
+                    .value_parser(::clap::value_parser!(types::Id))
+                    .required(false)
+                    .help(
+                        "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.",
+                    ),
+            )
+            .about(
+                "List all events\n\nLists events, going back up to 90 days.\n\nEvents are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all events in pages of 100 are returned.",
+            )
     }
     pub fn cli_list_customers() -> ::clap::Command {
         ::clap::Command::new("")
@@ -255,7 +257,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(false)
                     .help(
-                        "A cursor: the id of the first object of the page after. The page ends before it.\nGive this or `starting_after`, not both.\n",
+                        "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
                     ),
             )
             .arg(
@@ -263,14 +265,18 @@ impl<T: CliConfig> Cli<T> {
                     .long("limit")
                     .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
                     .required(false)
-                    .help("Objects per page, from 1 to 100 (default 30)."),
+                    .help(
+                        "A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("reference-id")
                     .long("reference-id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("Only objects with this reference from your systems."),
+                    .help(
+                        "A reference that is meaningful to you, for example, an ID from your system.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("starting-after")
@@ -278,10 +284,12 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(false)
                     .help(
-                        "A cursor: the id of the last object of the page before. The page starts after it.\nGive this or `ending_before`, not both.\n",
+                        "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.",
                     ),
             )
-            .about("List customers")
+            .about(
+                "List all customers\n\nReturns a list of all customers. \n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.",
+            )
     }
     pub fn cli_create_customer() -> ::clap::Command {
         ::clap::Command::new("")
@@ -290,7 +298,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("reference-id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("Your reference for the customer."),
+                    .help(
+                        "A reference that is meaningful to you, for example, an ID from your system.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -301,7 +311,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("Path to a file that contains the full json body."),
             )
             .about(
-                "Create a customer\n\nConnect creates customers as part of its flow; create them here only to import\ncustomers from your systems.\n",
+                "Create a customer\n\nCreates new customer.\n\n<Warning>Do not create customers via this endpoint unless you are performing a bulk import from your system or have been advised by Flatpeak support. Instead, use [Connect](/guides/integration-plan), which will automatically create customers as part of its flow.</Warning>",
             )
     }
     pub fn cli_retrieve_customer() -> ::clap::Command {
@@ -311,9 +321,11 @@ impl<T: CliConfig> Cli<T> {
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak customer id."),
+                    .help("Flatpeak `customer_id`."),
             )
-            .about("Retrieve a customer")
+            .about(
+                "Retrieve a customer\n\nRetrieves the details of an existing customer.",
+            )
     }
     pub fn cli_delete_customer() -> ::clap::Command {
         ::clap::Command::new("")
@@ -322,9 +334,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak customer id."),
+                    .help("Flatpeak `customer_id`."),
             )
-            .about("Delete a customer, for good")
+            .about("Delete a customer\n\nPermanently deletes a customer.")
     }
     pub fn cli_update_customer() -> ::clap::Command {
         ::clap::Command::new("")
@@ -333,14 +345,16 @@ impl<T: CliConfig> Cli<T> {
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak customer id."),
+                    .help("Flatpeak `customer_id`."),
             )
             .arg(
                 ::clap::Arg::new("reference-id")
                     .long("reference-id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("Your reference for the customer."),
+                    .help(
+                        "A reference that is meaningful to you, for example, an ID from your system.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -350,7 +364,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about("Update a customer\n\nFields left out of the body keep their values.")
+            .about(
+                "Update a customer\n\nUpdates the specified customer. Any parameters not provided will be left unchanged.",
+            )
     }
     pub fn cli_list_devices() -> ::clap::Command {
         ::clap::Command::new("")
@@ -360,7 +376,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(false)
                     .help(
-                        "A cursor: the id of the first object of the page after. The page ends before it.\nGive this or `starting_after`, not both.\n",
+                        "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
                     ),
             )
             .arg(
@@ -368,14 +384,18 @@ impl<T: CliConfig> Cli<T> {
                     .long("limit")
                     .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
                     .required(false)
-                    .help("Objects per page, from 1 to 100 (default 30)."),
+                    .help(
+                        "A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("reference-id")
                     .long("reference-id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("Only objects with this reference from your systems."),
+                    .help(
+                        "A reference that is meaningful to you, for example, an ID from your system.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("starting-after")
@@ -383,10 +403,12 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(false)
                     .help(
-                        "A cursor: the id of the last object of the page before. The page starts after it.\nGive this or `ending_before`, not both.\n",
+                        "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.",
                     ),
             )
-            .about("List devices")
+            .about(
+                "List all devices\n\nLists all device identifiers.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned. ",
+            )
     }
     pub fn cli_create_device() -> ::clap::Command {
         ::clap::Command::new("")
@@ -395,7 +417,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("reference-id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("Your reference for the device."),
+                    .help(
+                        "A reference that is meaningful to you, for example, an ID from your system.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -405,45 +429,49 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about("Create a device")
+            .about("Create a device\n\nCreates a device identifier.")
     }
     pub fn cli_retrieve_device() -> ::clap::Command {
         ::clap::Command::new("")
             .arg(
-                ::clap::Arg::new("device-id")
-                    .long("device-id")
+                ::clap::Arg::new("id")
+                    .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak device id."),
+                    .help("Flatpeak `device_id`."),
             )
-            .about("Retrieve a device")
+            .about(
+                "Retrieve a device\n\nRetrieves the details of an existing device identifier.",
+            )
     }
     pub fn cli_delete_device() -> ::clap::Command {
         ::clap::Command::new("")
             .arg(
-                ::clap::Arg::new("device-id")
-                    .long("device-id")
+                ::clap::Arg::new("id")
+                    .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak device id."),
+                    .help("Flatpeak `device_id`."),
             )
-            .about("Delete a device, for good")
+            .about("Delete a device\n\nPermanently deletes a device identifier.")
     }
     pub fn cli_update_device() -> ::clap::Command {
         ::clap::Command::new("")
             .arg(
-                ::clap::Arg::new("device-id")
-                    .long("device-id")
+                ::clap::Arg::new("id")
+                    .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak device id."),
+                    .help("Flatpeak `device_id`."),
             )
             .arg(
                 ::clap::Arg::new("reference-id")
                     .long("reference-id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("Your reference for the device."),
+                    .help(
+                        "A reference that is meaningful to you, for example, an ID from your system.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -453,7 +481,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about("Update a device\n\nFields left out of the body keep their values.")
+            .about(
+                "Update a device\n\nUpdates the specified device identifier. Any parameters that have not been provided will be left unchanged.",
+            )
     }
     pub fn cli_list_locations() -> ::clap::Command {
         ::clap::Command::new("")
@@ -462,7 +492,7 @@ impl<T: CliConfig> Cli<T> {
                     .long("customer-id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(false)
-                    .help("Only the locations of this customer."),
+                    .help("Flatpeak `customer_id`."),
             )
             .arg(
                 ::clap::Arg::new("ending-before")
@@ -470,7 +500,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(false)
                     .help(
-                        "A cursor: the id of the first object of the page after. The page ends before it.\nGive this or `starting_after`, not both.\n",
+                        "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
                     ),
             )
             .arg(
@@ -478,14 +508,18 @@ impl<T: CliConfig> Cli<T> {
                     .long("limit")
                     .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
                     .required(false)
-                    .help("Objects per page, from 1 to 100 (default 30)."),
+                    .help(
+                        "A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("reference-id")
                     .long("reference-id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("Only objects with this reference from your systems."),
+                    .help(
+                        "A reference that is meaningful to you, for example, an ID from your system.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("starting-after")
@@ -493,10 +527,12 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(false)
                     .help(
-                        "A cursor: the id of the last object of the page before. The page starts after it.\nGive this or `ending_before`, not both.\n",
+                        "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.",
                     ),
             )
-            .about("List locations\n\nA location is a supply address.")
+            .about(
+                "List locations\n\n<Info>Location is an identifier of a supply address.</Info>\n\nReturns list of all Locations.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.",
+            )
     }
     pub fn cli_create_location() -> ::clap::Command {
         ::clap::Command::new("")
@@ -504,15 +540,16 @@ impl<T: CliConfig> Cli<T> {
                 ::clap::Arg::new("customer-id")
                     .long("customer-id")
                     .value_parser(::clap::value_parser!(types::Id))
-                    .required(false)
-                    .help("The customer at the location."),
+                    .required(false),
             )
             .arg(
                 ::clap::Arg::new("reference-id")
                     .long("reference-id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("Your reference for the location."),
+                    .help(
+                        "A reference that is meaningful to you, for example, an ID from your system.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -522,7 +559,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about("Create a location")
+            .about(
+                "Create a location\n\n<Info>Location is an identifier of a supply address.</Info>\n\nCreates a location.",
+            )
     }
     pub fn cli_retrieve_location() -> ::clap::Command {
         ::clap::Command::new("")
@@ -531,9 +570,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak location id."),
+                    .help("Flatpeak `location_id`"),
             )
-            .about("Retrieve a location")
+            .about("Retrieve a location\n\nRetrieves a location.")
     }
     pub fn cli_delete_location() -> ::clap::Command {
         ::clap::Command::new("")
@@ -542,9 +581,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak location id."),
+                    .help("Flatpeak `location_id`"),
             )
-            .about("Delete a location, for good")
+            .about("Delete a location\n\nPermanently deletes a location.")
     }
     pub fn cli_update_location() -> ::clap::Command {
         ::clap::Command::new("")
@@ -552,22 +591,23 @@ impl<T: CliConfig> Cli<T> {
                 ::clap::Arg::new("customer-id")
                     .long("customer-id")
                     .value_parser(::clap::value_parser!(types::Id))
-                    .required(false)
-                    .help("The customer at the location."),
+                    .required(false),
             )
             .arg(
                 ::clap::Arg::new("id")
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak location id."),
+                    .help("Flatpeak `location_id`"),
             )
             .arg(
                 ::clap::Arg::new("reference-id")
                     .long("reference-id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("Your reference for the location."),
+                    .help(
+                        "A reference that is meaningful to you, for example, an ID from your system.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -577,7 +617,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about("Update a location\n\nFields left out of the body keep their values.")
+            .about(
+                "Update a location\n\nUpdates the specified location. Any parameters that have not been specified will remain unchanged.\n\n",
+            )
     }
     pub fn cli_retrieve_location_status() -> ::clap::Command {
         ::clap::Command::new("")
@@ -586,10 +628,10 @@ impl<T: CliConfig> Cli<T> {
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak location id."),
+                    .help("Flatpeak `location_id`"),
             )
             .about(
-                "Retrieve the tariff connection status of a location\n\nSupports locations with at most one tariff element of each kind (commodity and\nnon-commodity, import and export).\n",
+                "Retrieve a location status\n\n<Info>This endpoint supports Locations with up to one each of `commodity_import`, `commodity_export`, `non_commodity_import`, and `non_commodity_export` tariff elements, covering all use cases currently supported by Connect. If your implementation requires more (typically complex industrial cases), contact support@flatpeak.com for assistance.</Info>\n\nRetrieves current status of a location.",
             )
     }
     pub fn cli_submit_meter_interval_reads() -> ::clap::Command {
@@ -603,7 +645,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("Path to a file that contains the full json body."),
             )
             .about(
-                "Submit interval meter records\n\nEnergy used (or exported) in each period. Records of a device go under its\n`device_id`; records of a supply address's main meter under its `location_id`.\n",
+                "Submit interval meter records\n\nAccepts an array of meter records holding energy use values for each period.\n\n- If you are metering a device, submit records under `device_id`.\n- If you are metering a location (i.e. main supply address meter), submit records under `location_id`.",
             )
     }
     pub fn cli_submit_meter_register_reads() -> ::clap::Command {
@@ -612,8 +654,7 @@ impl<T: CliConfig> Cli<T> {
                 ::clap::Arg::new("device-id")
                     .long("device-id")
                     .value_parser(::clap::value_parser!(types::Id))
-                    .required(false)
-                    .help("The device the reads are for, if they are a device's."),
+                    .required(false),
             )
             .arg(
                 ::clap::Arg::new("direction")
@@ -623,26 +664,27 @@ impl<T: CliConfig> Cli<T> {
                             ::clap::builder::PossibleValuesParser::new([
                                 types::Direction::Import.to_string(),
                                 types::Direction::Export.to_string(),
+                                types::Direction::Local.to_string(),
                             ]),
                             |s| types::Direction::try_from(s).unwrap(),
                         ),
                     )
-                    .required(false)
-                    .help("Which way the energy flowed (default `IMPORT`)."),
+                    .required(false),
             )
             .arg(
                 ::clap::Arg::new("location-id")
                     .long("location-id")
                     .value_parser(::clap::value_parser!(types::Id))
-                    .required_unless_present("json-body")
-                    .help("The location the reads are for."),
+                    .required_unless_present("json-body"),
             )
             .arg(
                 ::clap::Arg::new("session-reference-id")
                     .long("session-reference-id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("Your reference for a group of reads."),
+                    .help(
+                        "A reference for a group of metering records, for example, a charging session ID.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("tariff-rate")
@@ -657,8 +699,7 @@ impl<T: CliConfig> Cli<T> {
                             |s| types::TariffDirection::try_from(s).unwrap(),
                         ),
                     )
-                    .required(false)
-                    .help("Which tariff prices it (default the reads' `direction`)."),
+                    .required(false),
             )
             .arg(
                 ::clap::Arg::new("units")
@@ -683,7 +724,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("Path to a file that contains the full json body."),
             )
             .about(
-                "Submit cumulative meter register reads\n\nRegister values (cumulative energy) at Unix times. Records of a device go under its\n`device_id`; records of a supply address's main meter under its `location_id`.\n",
+                "Submit cumulative meter records\n\nAccepts array of meter records holding energy use as cumulative values.\n\n- If you are metering a device, submit records under `device_id`.\n- If you are metering a location (i.e. main supply address meter), submit records under `location_id`.",
             )
     }
     pub fn cli_retrieve_meter_batch() -> ::clap::Command {
@@ -693,9 +734,11 @@ impl<T: CliConfig> Cli<T> {
                     .long("batch-id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("The batch's id, from the submission's response."),
+                    .help("Flatpeak meter `batch_id`."),
             )
-            .about("Check how a batch of meter records is being processed")
+            .about(
+                "Check submission batch status\n\nReturns processing status of meter records batch when multiple records were submitted to meters endpoints.",
+            )
     }
     pub fn cli_list_tariff_elements() -> ::clap::Command {
         ::clap::Command::new("")
@@ -707,12 +750,15 @@ impl<T: CliConfig> Cli<T> {
                             ::clap::builder::PossibleValuesParser::new([
                                 types::Direction::Import.to_string(),
                                 types::Direction::Export.to_string(),
+                                types::Direction::Local.to_string(),
                             ]),
                             |s| types::Direction::try_from(s).unwrap(),
                         ),
                     )
                     .required(false)
-                    .help("Only elements of this direction."),
+                    .help(
+                        "Filter by tariff direction, supported values are IMPORT and EXPORT.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("ending-before")
@@ -720,7 +766,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(false)
                     .help(
-                        "A cursor: the id of the first object of the page after. The page ends before it.\nGive this or `starting_after`, not both.\n",
+                        "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
                     ),
             )
             .arg(
@@ -728,14 +774,16 @@ impl<T: CliConfig> Cli<T> {
                     .long("limit")
                     .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
                     .required(false)
-                    .help("Objects per page, from 1 to 100 (default 30)."),
+                    .help(
+                        "A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("location-id")
                     .long("location-id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("The location whose tariff elements to list."),
+                    .help("Filter by Flatpeak Location ID."),
             )
             .arg(
                 ::clap::Arg::new("starting-after")
@@ -743,7 +791,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(false)
                     .help(
-                        "A cursor: the id of the last object of the page before. The page starts after it.\nGive this or `ending_before`, not both.\n",
+                        "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.",
                     ),
             )
             .arg(
@@ -759,9 +807,13 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Only elements of this type."),
+                    .help(
+                        "Filter by tariff type, supported values are COMMODITY and NON_COMMODITY.",
+                    ),
             )
-            .about("List the tariff elements of a location")
+            .about(
+                "List tariffs\n\nReturns list of all tariffs. Use to read tariff objects referenced in a Location’s `tariff_elements` property.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.",
+            )
     }
     pub fn cli_create_tariff_element() -> ::clap::Command {
         ::clap::Command::new("")
@@ -774,7 +826,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required_unless_present("json-body")
-                    .help("When the supply contract ends."),
+                    .help(
+                        "Indicates end date of the energy supply contract between customer and provider.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("contract-start-date")
@@ -785,7 +839,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required_unless_present("json-body")
-                    .help("When the supply contract starts."),
+                    .help(
+                        "Indicates start date of the energy supply contract between customer and provider.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("direction")
@@ -795,6 +851,7 @@ impl<T: CliConfig> Cli<T> {
                             ::clap::builder::PossibleValuesParser::new([
                                 types::Direction::Import.to_string(),
                                 types::Direction::Export.to_string(),
+                                types::Direction::Local.to_string(),
                             ]),
                             |s| types::Direction::try_from(s).unwrap(),
                         ),
@@ -806,28 +863,26 @@ impl<T: CliConfig> Cli<T> {
                     .long("display-name")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("The tariff's name."),
+                    .help("Tariff display name."),
             )
             .arg(
                 ::clap::Arg::new("location-id")
                     .long("location-id")
                     .value_parser(::clap::value_parser!(types::Id))
-                    .required_unless_present("json-body")
-                    .help("The location the tariff applies to."),
+                    .required_unless_present("json-body"),
             )
             .arg(
                 ::clap::Arg::new("market-rates")
                     .long("market-rates")
                     .value_parser(::clap::value_parser!(bool))
                     .required(false)
-                    .help("True if the tariff follows a market rate."),
+                    .help("Indicates if this tariff is based on a market rate."),
             )
             .arg(
                 ::clap::Arg::new("provider-id")
                     .long("provider-id")
                     .value_parser(::clap::value_parser!(types::Id))
-                    .required(false)
-                    .help("The tariff's provider."),
+                    .required(false),
             )
             .arg(
                 ::clap::Arg::new("type")
@@ -852,7 +907,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("Path to a file that contains the full json body."),
             )
             .about(
-                "Create a tariff element and link it to a location\n\nFor importing tariffs from your systems; Connect creates them otherwise.",
+                "Create a tariff\n\nCreates a tariff and links it to a Location. Use when not using [Connect](/plan), e.g. for [data imports](/guides/importing-your-data).",
             )
     }
     pub fn cli_retrieve_tariff_element() -> ::clap::Command {
@@ -862,9 +917,11 @@ impl<T: CliConfig> Cli<T> {
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak tariff element id."),
+                    .help("Flatpeak `tariff_id`."),
             )
-            .about("Retrieve a tariff element")
+            .about(
+                "Retrieve a tariff\n\nRetrieves a tariff. Use to fetch detailed information for a tariff referenced in the `tariff_elements` property of a Location object.",
+            )
     }
     pub fn cli_delete_tariff_element() -> ::clap::Command {
         ::clap::Command::new("")
@@ -873,9 +930,11 @@ impl<T: CliConfig> Cli<T> {
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak tariff element id."),
+                    .help("Flatpeak `tariff_id`."),
             )
-            .about("Delete a tariff element and unlink it from its location")
+            .about(
+                "Delete a tariff\n\nDeletes a tariff. Will also automatically remove the tariff from `tariff_elements` property of the Location object it is associated with.",
+            )
     }
     pub fn cli_update_tariff_element() -> ::clap::Command {
         ::clap::Command::new("")
@@ -888,7 +947,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("When the supply contract ends."),
+                    .help(
+                        "Indicates end date of the energy supply contract between customer and provider.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("contract-start-date")
@@ -899,28 +960,30 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("When the supply contract starts."),
+                    .help(
+                        "Indicates start date of the energy supply contract between customer and provider.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("display-name")
                     .long("display-name")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("The tariff's name."),
+                    .help("Tariff display name."),
             )
             .arg(
                 ::clap::Arg::new("id")
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak tariff element id."),
+                    .help("Flatpeak `tariff_id`."),
             )
             .arg(
                 ::clap::Arg::new("market-rates")
                     .long("market-rates")
                     .value_parser(::clap::value_parser!(bool))
                     .required(false)
-                    .help("True if the tariff follows a market rate."),
+                    .help("Indicates if this tariff is based on a market rate."),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -931,7 +994,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("Path to a file that contains the full json body."),
             )
             .about(
-                "Update a tariff element\n\nFields left out of the body keep their values. The published spec marks this endpoint\nunsupported (decision 20).\n",
+                "Update a tariff\n\n<Warning>This endpoint is currently unsupported.</Warning>\n\nUpdates an existing tariff. Enables updating a tariff without having to delete and re-create it.",
             )
     }
     pub fn cli_retrieve_tariff_rates() -> ::clap::Command {
@@ -944,12 +1007,15 @@ impl<T: CliConfig> Cli<T> {
                             ::clap::builder::PossibleValuesParser::new([
                                 types::Direction::Import.to_string(),
                                 types::Direction::Export.to_string(),
+                                types::Direction::Local.to_string(),
                             ]),
                             |s| types::Direction::try_from(s).unwrap(),
                         ),
                     )
                     .required(false)
-                    .help("Import or export rates (default `IMPORT`)."),
+                    .help(
+                        "Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("end-time")
@@ -960,28 +1026,30 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(true)
-                    .help("End of the period, RFC 3339 (UTC or with an offset)."),
+                    .help(
+                        "Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("id")
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak location id."),
+                    .help("Flatpeak Location ID"),
             )
             .arg(
                 ::clap::Arg::new("include-carbon")
                     .long("include-carbon")
                     .value_parser(::clap::value_parser!(bool))
                     .required(false)
-                    .help("True to include carbon intensity."),
+                    .help("Set to `true` if you want to include carbon intensity data."),
             )
             .arg(
                 ::clap::Arg::new("include-tariff")
                     .long("include-tariff")
                     .value_parser(::clap::value_parser!(bool))
                     .required(false)
-                    .help("True to include tariff rates."),
+                    .help("Set to `true` if you want to include tariff data."),
             )
             .arg(
                 ::clap::Arg::new("start-time")
@@ -993,10 +1061,12 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(false)
                     .help(
-                        "Start of the period, RFC 3339 (UTC or with an offset). Default now.",
+                        "Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.",
                     ),
             )
-            .about("Retrieve a location's tariff rates over a period")
+            .about(
+                "Get raw tariff rates\n\nReturns raw tariff rates in time series format, by Location ID.",
+            )
     }
     pub fn cli_retrieve_tariff_rates_audit() -> ::clap::Command {
         ::clap::Command::new("")
@@ -1008,12 +1078,15 @@ impl<T: CliConfig> Cli<T> {
                             ::clap::builder::PossibleValuesParser::new([
                                 types::Direction::Import.to_string(),
                                 types::Direction::Export.to_string(),
+                                types::Direction::Local.to_string(),
                             ]),
                             |s| types::Direction::try_from(s).unwrap(),
                         ),
                     )
                     .required(false)
-                    .help("Import or export rates (default `IMPORT`)."),
+                    .help(
+                        "Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("end-time")
@@ -1024,14 +1097,16 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(true)
-                    .help("End of the period, RFC 3339 (UTC or with an offset)."),
+                    .help(
+                        "Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("id")
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak location id."),
+                    .help("Flatpeak Location ID"),
             )
             .arg(
                 ::clap::Arg::new("start-time")
@@ -1043,11 +1118,11 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(false)
                     .help(
-                        "Start of the period, RFC 3339 (UTC or with an offset). Default now.",
+                        "Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.",
                     ),
             )
             .about(
-                "How a location's tariff rates were calculated\n\nFor diagnosis; usage may be limited. Use the rates for frequent calls.",
+                "Audit tariff rates\n\nReturns audit of tariff rates calculation, by Location ID.\n\n<Info>Please note that this endpoint is intended for diagnostic purposes and when you need to demonstrate how tariff rates are calculated. Strict usage limits may be applied. Use [tariff-rates](/api-reference/zero/tariffs/get-tariff-rates) for high-frequency use cases.</Info>",
             )
     }
     pub fn cli_retrieve_time_slots() -> ::clap::Command {
@@ -1060,12 +1135,15 @@ impl<T: CliConfig> Cli<T> {
                             ::clap::builder::PossibleValuesParser::new([
                                 types::Direction::Import.to_string(),
                                 types::Direction::Export.to_string(),
+                                types::Direction::Local.to_string(),
                             ]),
                             |s| types::Direction::try_from(s).unwrap(),
                         ),
                     )
                     .required(false)
-                    .help("Import or export rates (default `IMPORT`)."),
+                    .help(
+                        "Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("duration")
@@ -1073,7 +1151,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(f64))
                     .required(true)
                     .help(
-                        "Minutes of the lowest (or highest) rates wanted within the period.",
+                        "Amount of time in minutes you need with lowest or highest (set segment=HIGH/LOW) tariff over requested period.",
                     ),
             )
             .arg(
@@ -1085,14 +1163,16 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(true)
-                    .help("End of the period, RFC 3339 (UTC or with an offset)."),
+                    .help(
+                        "Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("id")
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak location id."),
+                    .help("Flatpeak Location ID"),
             )
             .arg(
                 ::clap::Arg::new("segment")
@@ -1107,7 +1187,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(true)
-                    .help("The lowest (`LOW`) or highest (`HIGH`) rates."),
+                    .help(
+                        "Set to `HIGH` to get the most expensive rate segment and to `LOW` to get the cheapest segment.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("start-time")
@@ -1119,11 +1201,11 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(false)
                     .help(
-                        "Start of the period, RFC 3339 (UTC or with an offset). Default now.",
+                        "Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.",
                     ),
             )
             .about(
-                "The cheapest (or dearest) periods adding up to a duration\n\nFor example the cheapest five hours between two times; the time may come in several\nslots.\n",
+                "Find lowest or highest price periods by specifying required duration of time\n\nFor example, you can find the lowest-priced 5 hours within a given period of time. The slot may be split into multiple segments.",
             )
     }
     pub fn cli_retrieve_threshold_slots() -> ::clap::Command {
@@ -1133,7 +1215,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("absolute")
                     .value_parser(::clap::value_parser!(f64))
                     .required(false)
-                    .help("The threshold in the location's currency, large units."),
+                    .help(
+                        "Absolute tariff threshold in local currency. *Either absolute or relative must be provided*. **Absolute threshold overrides relative if it was provided**.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("direction")
@@ -1143,12 +1227,15 @@ impl<T: CliConfig> Cli<T> {
                             ::clap::builder::PossibleValuesParser::new([
                                 types::Direction::Import.to_string(),
                                 types::Direction::Export.to_string(),
+                                types::Direction::Local.to_string(),
                             ]),
                             |s| types::Direction::try_from(s).unwrap(),
                         ),
                     )
                     .required(false)
-                    .help("Import or export rates (default `IMPORT`)."),
+                    .help(
+                        "Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("end-time")
@@ -1159,14 +1246,16 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(true)
-                    .help("End of the period, RFC 3339 (UTC or with an offset)."),
+                    .help(
+                        "Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("id")
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("Flatpeak location id."),
+                    .help("Flatpeak Location ID"),
             )
             .arg(
                 ::clap::Arg::new("relative")
@@ -1174,7 +1263,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(f64))
                     .required(false)
                     .help(
-                        "The threshold relative to the period's rates, from 0.01 to 1.",
+                        "Relative tariff threshold. The highest tariff is 1, and the lowest is 0.01. *Either relative or absolute must be provided*.",
                     ),
             )
             .arg(
@@ -1190,7 +1279,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(true)
-                    .help("The lowest (`LOW`) or highest (`HIGH`) rates."),
+                    .help(
+                        "Set to `HIGH` to get the most expensive rate segment and to `LOW` to get the cheapest segment.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("start-time")
@@ -1202,11 +1293,11 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(false)
                     .help(
-                        "Start of the period, RFC 3339 (UTC or with an offset). Default now.",
+                        "Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.",
                     ),
             )
             .about(
-                "The periods whose rate is below (or above) a threshold\n\nGive `relative` (the period's highest rate is 1, its lowest 0.01) or `absolute` (in the\nlocation's currency, large units); `absolute` wins when both are given.\n",
+                "Find lowest or highest price periods by specifying acceptable price range\n\n*Useful when you need to provide, say, 5 hours of charging time between 9pm and 6am when price is lowest.*",
             )
     }
     pub fn cli_calculate_instant_cost() -> ::clap::Command {
@@ -1217,15 +1308,14 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(f64))
                     .required(false)
                     .help(
-                        "How accurate the value is, 1 being fully accurate and 0.1 accurate to 10 % (default 1; in beta).",
+                        "Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.",
                     ),
             )
             .arg(
                 ::clap::Arg::new("device-id")
                     .long("device-id")
                     .value_parser(::clap::value_parser!(types::Id))
-                    .required(false)
-                    .help("The device the record is for, if it is a device's."),
+                    .required(false),
             )
             .arg(
                 ::clap::Arg::new("direction")
@@ -1235,12 +1325,12 @@ impl<T: CliConfig> Cli<T> {
                             ::clap::builder::PossibleValuesParser::new([
                                 types::Direction::Import.to_string(),
                                 types::Direction::Export.to_string(),
+                                types::Direction::Local.to_string(),
                             ]),
                             |s| types::Direction::try_from(s).unwrap(),
                         ),
                     )
-                    .required(false)
-                    .help("Which way the energy flowed (default `IMPORT`)."),
+                    .required(false),
             )
             .arg(
                 ::clap::Arg::new("end-time")
@@ -1251,28 +1341,29 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required_unless_present("json-body")
-                    .help("End of the period, RFC 3339 (UTC or with an offset)."),
+                    .help(
+                        "Metering record end time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("include-carbon")
                     .long("include-carbon")
                     .value_parser(::clap::value_parser!(bool))
                     .required(false)
-                    .help("True to include carbon intensity."),
+                    .help("Set to `true` if you want to include carbon intensity data."),
             )
             .arg(
                 ::clap::Arg::new("include-tariff")
                     .long("include-tariff")
                     .value_parser(::clap::value_parser!(bool))
                     .required(false)
-                    .help("True to include tariff rates."),
+                    .help("Set to `true` if you want to include tariff data."),
             )
             .arg(
                 ::clap::Arg::new("location-id")
                     .long("location-id")
                     .value_parser(::clap::value_parser!(types::Id))
-                    .required_unless_present("json-body")
-                    .help("The location the record is for."),
+                    .required_unless_present("json-body"),
             )
             .arg(
                 ::clap::Arg::new("measurand")
@@ -1293,14 +1384,18 @@ impl<T: CliConfig> Cli<T> {
                     .long("non-persistent")
                     .value_parser(::clap::value_parser!(bool))
                     .required(false)
-                    .help("True to price the record without storing it."),
+                    .help(
+                        "Set to `true` to avoid storing metering records permanently. Use for simulating consumption to estimate potential energy costs.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("record-reference-id")
                     .long("record-reference-id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("Your reference for this record, for example a meter log id."),
+                    .help(
+                        "A reference for this metering record, for example, meter log ID.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("session-reference-id")
@@ -1308,7 +1403,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
                     .help(
-                        "Your reference for a group of records, for example a charging session.",
+                        "A reference for a group of metering records, for example, a charging session ID.",
                     ),
             )
             .arg(
@@ -1320,7 +1415,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required_unless_present("json-body")
-                    .help("Start of the period, RFC 3339 (UTC or with an offset)."),
+                    .help(
+                        "Metering record start time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("tariff-rate")
@@ -1335,8 +1432,7 @@ impl<T: CliConfig> Cli<T> {
                             |s| types::TariffDirection::try_from(s).unwrap(),
                         ),
                     )
-                    .required(false)
-                    .help("Which tariff prices it (default the record's `direction`)."),
+                    .required(false),
             )
             .arg(
                 ::clap::Arg::new("units")
@@ -1359,7 +1455,7 @@ impl<T: CliConfig> Cli<T> {
                     .long("value")
                     .value_parser(::clap::value_parser!(f64))
                     .required_unless_present("json-body")
-                    .help("The amount measured, in `units`."),
+                    .help("Amount of energy measured."),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -1370,7 +1466,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("Path to a file that contains the full json body."),
             )
             .about(
-                "Price one meter record now\n\nThe record is stored and counts in later cost calculations, unless `non_persistent` is\ntrue (for estimates).\n",
+                "Instantly calculate energy cost\n\nIngests a meter record and instantly returns the import or export monetary value (cost) of energy.\n\n- If you are metering a device, submit records using `device_id` parameter.\n- If you are metering a location (i.e. main supply address meter), submit records under `location_id` parameter.\n\n<Info>Meter records that are submitted via this endpoint will be permanently stored and will be used for other cost-calculations endpoints.</Info>",
             )
     }
     pub fn cli_calculate_interval_cost() -> ::clap::Command {
@@ -1380,7 +1476,7 @@ impl<T: CliConfig> Cli<T> {
                     .long("aggregation")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("How to group the periods, for example `MONTH`."),
+                    .help("Aggregation interval, supported values are `DAY`, `MONTH`."),
             )
             .arg(
                 ::clap::Arg::new("direction")
@@ -1390,12 +1486,15 @@ impl<T: CliConfig> Cli<T> {
                             ::clap::builder::PossibleValuesParser::new([
                                 types::Direction::Import.to_string(),
                                 types::Direction::Export.to_string(),
+                                types::Direction::Local.to_string(),
                             ]),
                             |s| types::Direction::try_from(s).unwrap(),
                         ),
                     )
                     .required(false)
-                    .help("Import or export rates (default `IMPORT`)."),
+                    .help(
+                        "Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("end-time")
@@ -1406,28 +1505,30 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required_unless_present("json-body")
-                    .help("End of the period, RFC 3339."),
+                    .help(
+                        "Period end time. In RFC3339 format e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("id")
                     .long("id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("The location or device whose meter records to price."),
+                    .help("Flatpeak `location_id` or `device_id`."),
             )
             .arg(
                 ::clap::Arg::new("include-carbon")
                     .long("include-carbon")
                     .value_parser(::clap::value_parser!(bool))
                     .required(false)
-                    .help("True to include carbon intensity."),
+                    .help("Set to `true` if you want to include carbon intensity data."),
             )
             .arg(
                 ::clap::Arg::new("include-tariff")
                     .long("include-tariff")
                     .value_parser(::clap::value_parser!(bool))
                     .required(false)
-                    .help("True to include tariff rates."),
+                    .help("Set to `true` if you want to include tariff data."),
             )
             .arg(
                 ::clap::Arg::new("start-time")
@@ -1438,7 +1539,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required_unless_present("json-body")
-                    .help("Start of the period, RFC 3339."),
+                    .help(
+                        "Period start time. In RFC3339 format e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -1448,7 +1551,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about("Price a location's or device's meter records over a period")
+            .about(
+                "Calculate energy cost by time interval\n\nReturns monetary value (cost) of energy by Flatpeak `location_id` or `device_id`. Meter records must have been previously submitted to the `/meters` endpoint.",
+            )
     }
     pub fn cli_calculate_session_cost() -> ::clap::Command {
         ::clap::Command::new("")
@@ -1460,12 +1565,15 @@ impl<T: CliConfig> Cli<T> {
                             ::clap::builder::PossibleValuesParser::new([
                                 types::Direction::Import.to_string(),
                                 types::Direction::Export.to_string(),
+                                types::Direction::Local.to_string(),
                             ]),
                             |s| types::Direction::try_from(s).unwrap(),
                         ),
                     )
                     .required(false)
-                    .help("Import or export rates (default `IMPORT`)."),
+                    .help(
+                        "Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("id")
@@ -1473,7 +1581,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(types::CalculateSessionCostId))
                     .required(true)
                     .help(
-                        "The `session_reference_id` you gave the meter records, for example a charging\nsession's id: a reference from your systems, not a Flatpeak id (decision 10).\n",
+                        "Flatpeak `session_reference_id` from meter record as submitted by you via `/meters` endpoints.",
                     ),
             )
             .arg(
@@ -1481,16 +1589,18 @@ impl<T: CliConfig> Cli<T> {
                     .long("include-carbon")
                     .value_parser(::clap::value_parser!(bool))
                     .required(false)
-                    .help("True to include carbon intensity."),
+                    .help("Set to `true` if you want to include carbon intensity data."),
             )
             .arg(
                 ::clap::Arg::new("include-tariff")
                     .long("include-tariff")
                     .value_parser(::clap::value_parser!(bool))
                     .required(false)
-                    .help("True to include tariff rates."),
+                    .help("Set to `true` if you want to include tariff data."),
             )
-            .about("Price the meter records of one of your sessions")
+            .about(
+                "Calculate energy cost by session ID\n\nReturns monetary value (cost) of energy by `session_reference_id` that have been previously submitted to a /meters endpoint.",
+            )
     }
     pub fn cli_create_schedule() -> ::clap::Command {
         ::clap::Command::new("")
@@ -1498,8 +1608,7 @@ impl<T: CliConfig> Cli<T> {
                 ::clap::Arg::new("location-id")
                     .long("location-id")
                     .value_parser(::clap::value_parser!(types::Id))
-                    .required_unless_present("json-body")
-                    .help("The location."),
+                    .required_unless_present("json-body"),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -1510,7 +1619,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("Path to a file that contains the full json body."),
             )
             .about(
-                "Plan when devices at a location import or export energy\n\nA schedule for each device that moves the energy asked for by its end time, within\nthe power limits, at the lowest cost (or highest value) under the shaving threshold.\n",
+                "Create consumption or export schedule for a given duration of time, speed of transfer and amount of energy required\n\nCreates an import, export or a combined import/export schedule for a set of devices at a location you specify. Optimised by capabilities of your equipment, energy cost and carbon footprint.",
             )
     }
     pub async fn execute(
@@ -1527,8 +1636,8 @@ impl<T: CliConfig> Cli<T> {
                 self.execute_create_connect_token(matches).await
             }
             CliCommand::RunConnectBatch => self.execute_run_connect_batch(matches).await,
-            CliCommand::ListEvents => self.execute_list_events(matches).await,
             CliCommand::RetrieveEvent => self.execute_retrieve_event(matches).await,
+            CliCommand::ListEvents => self.execute_list_events(matches).await,
             CliCommand::ListCustomers => self.execute_list_customers(matches).await,
             CliCommand::CreateCustomer => self.execute_create_customer(matches).await,
             CliCommand::RetrieveCustomer => self.execute_retrieve_customer(matches).await,
@@ -1722,6 +1831,27 @@ impl<T: CliConfig> Cli<T> {
             }
         }
     }
+    pub async fn execute_retrieve_event(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.retrieve_event();
+        if let Some(value) = matches.get_one::<types::Id>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_retrieve_event(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
     pub async fn execute_list_events(
         &self,
         matches: &::clap::ArgMatches,
@@ -1743,27 +1873,6 @@ impl<T: CliConfig> Cli<T> {
             request = request.starting_after(value.clone());
         }
         self.config.execute_list_events(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_retrieve_event(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.retrieve_event();
-        if let Some(value) = matches.get_one::<types::Id>("id") {
-            request = request.id(value.clone());
-        }
-        self.config.execute_retrieve_event(matches, &mut request)?;
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -1970,8 +2079,8 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.retrieve_device();
-        if let Some(value) = matches.get_one::<types::Id>("device-id") {
-            request = request.device_id(value.clone());
+        if let Some(value) = matches.get_one::<types::Id>("id") {
+            request = request.id(value.clone());
         }
         self.config.execute_retrieve_device(matches, &mut request)?;
         let result = request.send().await;
@@ -1991,8 +2100,8 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.delete_device();
-        if let Some(value) = matches.get_one::<types::Id>("device-id") {
-            request = request.device_id(value.clone());
+        if let Some(value) = matches.get_one::<types::Id>("id") {
+            request = request.id(value.clone());
         }
         self.config.execute_delete_device(matches, &mut request)?;
         let result = request.send().await;
@@ -2012,8 +2121,8 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.update_device();
-        if let Some(value) = matches.get_one::<types::Id>("device-id") {
-            request = request.device_id(value.clone());
+        if let Some(value) = matches.get_one::<types::Id>("id") {
+            request = request.id(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::string::String>("reference-id") {
             request = request.body_map(|body| { body.reference_id(value.clone()) });
@@ -2868,17 +2977,17 @@ pub trait CliConfig {
     ) -> anyhow::Result<()> {
         Ok(())
     }
-    fn execute_list_events(
-        &self,
-        matches: &::clap::ArgMatches,
-        request: &mut builder::ListEvents,
-    ) -> anyhow::Result<()> {
-        Ok(())
-    }
     fn execute_retrieve_event(
         &self,
         matches: &::clap::ArgMatches,
         request: &mut builder::RetrieveEvent,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_list_events(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::ListEvents,
     ) -> anyhow::Result<()> {
         Ok(())
     }
@@ -3113,8 +3222,8 @@ pub enum CliCommand {
     ExchangeConnectToken,
     CreateConnectToken,
     RunConnectBatch,
-    ListEvents,
     RetrieveEvent,
+    ListEvents,
     ListCustomers,
     CreateCustomer,
     RetrieveCustomer,
@@ -3153,7 +3262,7 @@ impl CliCommand {
         vec![
             CliCommand::Login, CliCommand::ExchangeConnectToken,
             CliCommand::CreateConnectToken, CliCommand::RunConnectBatch,
-            CliCommand::ListEvents, CliCommand::RetrieveEvent, CliCommand::ListCustomers,
+            CliCommand::RetrieveEvent, CliCommand::ListEvents, CliCommand::ListCustomers,
             CliCommand::CreateCustomer, CliCommand::RetrieveCustomer,
             CliCommand::DeleteCustomer, CliCommand::UpdateCustomer,
             CliCommand::ListDevices, CliCommand::CreateDevice,
@@ -3179,8 +3288,8 @@ impl CliCommand {
             CliCommand::ExchangeConnectToken => "exchange_connect_token",
             CliCommand::CreateConnectToken => "create_connect_token",
             CliCommand::RunConnectBatch => "run_connect_batch",
-            CliCommand::ListEvents => "list_events",
             CliCommand::RetrieveEvent => "retrieve_event",
+            CliCommand::ListEvents => "list_events",
             CliCommand::ListCustomers => "list_customers",
             CliCommand::CreateCustomer => "create_customer",
             CliCommand::RetrieveCustomer => "retrieve_customer",

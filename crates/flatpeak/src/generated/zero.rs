@@ -8,7 +8,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///The answer to a delete.
+    ///`Accepted`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -19,7 +19,6 @@ pub mod types {
     )]
     #[non_exhaustive]
     pub struct Accepted {
-        ///Always `Accepted`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
@@ -28,7 +27,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///How one period's rate was calculated.
+    ///`AuditEntry`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -40,9 +39,9 @@ pub mod types {
     pub struct AuditEntry {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_rate: ::std::option::Option<AuditRate>,
-        ///Start of the period, in the request's time zone.
+        ///Time from when information is valid, in the timezone of the original request.
         pub valid_from: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///End of the period, in the request's time zone.
+        ///Time until when information is valid, in the timezone of the original request.
         pub valid_to: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl AuditEntry {
@@ -50,7 +49,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///A rate and its parts.
+    ///Tariff rate calculation breakdown.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -63,12 +62,12 @@ pub mod types {
     pub struct AuditRate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity: ::std::option::Option<CommodityRateParts>,
-        ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+        ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub non_commodity: ::std::option::Option<NonCommodityRateParts>,
-        ///The whole rate.
+        ///Total cost.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<f64>,
     }
@@ -77,7 +76,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///A bearer token and how long it lives.
+    ///`AuthToken`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -87,47 +86,15 @@ pub mod types {
     )]
     #[non_exhaustive]
     pub struct AuthToken {
-        ///The token to send as `Authorization: Bearer <token>`. A secret.
+        ///The bearer security token.
         pub bearer_token: ::std::string::String,
-        ///Seconds until the token expires.
+        ///Expiration time in seconds.
         pub expires_in: i64,
-        ///True for live-mode credentials, false for test mode.
+        ///Has the value `true` if the object exists in live mode or the value `false` if the object exists in test mode.
         pub live_mode: bool,
     }
     impl AuthToken {
         pub fn builder() -> builder::AuthToken {
-            Default::default()
-        }
-    }
-    ///A battery storage subsystem.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    #[non_exhaustive]
-    pub struct Battery {
-        ///Usable capacity in kWh.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub capacity_kwh: ::std::option::Option<f64>,
-        ///Maximum charge power in kW.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub charge_power_kw: ::std::option::Option<f64>,
-        ///Maximum discharge power in kW.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub discharge_power_kw: ::std::option::Option<f64>,
-        ///Rated power in kW.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub power_kw: ::std::option::Option<f64>,
-        ///Round-trip efficiency, from 0 to 1.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub round_trip_efficiency: ::std::option::Option<f64>,
-    }
-    impl Battery {
-        pub fn builder() -> builder::Battery {
             Default::default()
         }
     }
@@ -194,7 +161,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             ::std::string::String::deserialize(deserializer).map(Self)
         }
     }
-    ///The carbon intensity of the grid.
+    ///Carbon intensity index
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -205,13 +172,13 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct CarbonIntensity {
-        ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+        ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<f64>,
-        ///Grams of CO2 per kWh.
+        ///Carbon intensity of grid in gCO2 per kWh
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub intensity: ::std::option::Option<f64>,
-        ///Relative to the period, from 0 (lowest) to 1 (highest).
+        ///Relative carbon intensity grid from 0 - lowest, to 1.0 - the highest
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relative: ::std::option::Option<f64>,
     }
@@ -220,7 +187,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///Carbon emitted.
+    ///Carbon intensity of energy.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -231,10 +198,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct CarbonValue {
-        ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+        ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<f64>,
-        ///The emissions, in the answer's `carbon_units`.
+        ///Carbon emissions in `carbon_units`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<f64>,
     }
@@ -243,7 +210,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///The parts of the energy's rate.
+    ///Commodity rate breakdown.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -254,19 +221,19 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct CommodityRateParts {
-        ///The energy's whole rate.
+        ///Aggregate (total) cost.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aggregate: ::std::option::Option<f64>,
-        ///The fixed part.
+        ///Fixed cost component.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fixed: ::std::option::Option<f64>,
-        ///The market rate part.
+        ///Market rate cost component.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub market: ::std::option::Option<f64>,
-        ///The percentage surcharge part.
+        ///Percentage surcharge cost component.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub percentage: ::std::option::Option<f64>,
-        ///The start of the consumption tier that applies.
+        ///Consumption tier cost component. Returns the start value of the applicable tier.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tier: ::std::option::Option<f64>,
     }
@@ -341,7 +308,7 @@ empty for sessions from before the field existed.
             value.parse()
         }
     }
-    ///A Connect session run in one call.
+    ///`ConnectBatchRequest`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -360,7 +327,7 @@ empty for sessions from before the field existed.
             Default::default()
         }
     }
-    ///Which customer, location and tariff element the batch session is about.
+    ///`ConnectBatchSession`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -370,20 +337,18 @@ empty for sessions from before the field existed.
     )]
     #[non_exhaustive]
     pub struct ConnectBatchSession {
-        ///The customer whose location to add or update.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
-        ///Your reference for a customer to create.
+        ///An ID for the customer from your system. Supply when you want to create a customer with this reference.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_reference_id: ::std::option::Option<::std::string::String>,
         pub direction: Direction,
-        ///True to disconnect the tariff of this direction and type.
+        ///Disconnects tariff for specified direction and type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disconnect: ::std::option::Option<bool>,
-        ///The location to update.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location_id: ::std::option::Option<Id>,
-        ///Your reference for a location to create; not with `location_id`.
+        ///An identifier for a location from your system. Supply when you want to create a new location in Flatpeak with this reference. You can only supply either location_id or location_reference but not both.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location_reference_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -396,7 +361,7 @@ empty for sessions from before the field existed.
             Default::default()
         }
     }
-    ///The tariff to import.
+    ///Information on tariff.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -410,15 +375,11 @@ empty for sessions from before the field existed.
         pub contract: ::std::option::Option<ContractTerm>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TariffSchedule>,
-        ///The tariff's name.
+        ///Tariff name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///The provider, if known (Dashboard > Integrations > Energy Providers).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_id: ::std::option::Option<Id>,
-        /**The tariff's structure. For `MARKET`, the price region comes from the postal
-address.
-*/
         #[serde(rename = "type")]
         pub type_: StructureType,
     }
@@ -427,7 +388,7 @@ address.
             Default::default()
         }
     }
-    ///A Connect session and the customer and location it linked.
+    ///`ConnectToken`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -439,28 +400,25 @@ address.
     pub struct ConnectToken {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complete_action: ::std::option::Option<CompleteAction>,
-        ///The customer the session linked.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
-        ///Your reference for that customer, if you gave one (decision 14).
+        ///An ID for the customer from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_reference_id: ::std::option::Option<::std::string::String>,
-        ///The session's token (a secret while the session can be exchanged).
         pub id: Id,
-        ///True once the linked tariff has been processed and rates can be read.
+        ///Set to `true` when related tariff element has been processed and rates are available.
         pub is_tariff_processed: bool,
-        ///True if the session exists in live mode, false in test mode.
+        ///Set to `true` when object is in live mode.
         pub live_mode: bool,
-        ///The location the session created or updated.
         pub location_id: Id,
-        ///Your reference for that location, if you gave one (decision 14).
+        ///An identifier for a location from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location_reference_id: ::std::option::Option<::std::string::String>,
-        ///Object type; always `connect_token`.
+        ///Flatpeak object name, i.e. `connect_token`.
         pub object: ConnectTokenObject,
-        ///When the session started, in UTC.
+        ///Time when the object was created, in UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///When the token expires; an expired token cannot be exchanged.
+        ///Time when the token will expire. Expired tokens cannot be claimed.
         pub time_expiry: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ConnectToken {
@@ -468,7 +426,7 @@ address.
             Default::default()
         }
     }
-    ///A new Connect session's token (decision 13).
+    ///`ConnectTokenCreated`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -478,11 +436,10 @@ address.
     )]
     #[non_exhaustive]
     pub struct ConnectTokenCreated {
-        ///The session's single-use token. A secret until the session ends.
         pub connect_token: Id,
-        ///Seconds until the token expires.
+        ///Expiration time in seconds.
         pub expires_in: i64,
-        ///True if the session exists in live mode.
+        ///Set to `true` if the object exists in live mode.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub live_mode: ::std::option::Option<bool>,
     }
@@ -491,7 +448,7 @@ address.
             Default::default()
         }
     }
-    ///Object type; always `connect_token`.
+    ///Flatpeak object name, i.e. `connect_token`.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -547,7 +504,7 @@ address.
             value.parse()
         }
     }
-    ///What a new Connect session is for, and where it reports back.
+    ///Connect init session data.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -557,31 +514,26 @@ address.
     )]
     #[non_exhaustive]
     pub struct ConnectTokenRequest {
-        ///Where Flatpeak calls back when the session ends.
+        ///URI or deeplink to redirect customer's session after Connect completes.
         pub callback_uri: ::std::string::String,
-        ///The Connect web app's URL; needed for Connect in a web view only.
+        ///URI to redirect the customer’s session at the **Handling Callback** stage of the [Provider login redirect](/api-reference/zero/connect/provider-login) step in the Connect flow. Specify the URI where Connect WebView is hosted, or a deeplink if native app is used.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connect_web_uri: ::std::option::Option<::std::string::String>,
-        ///The customer whose location Connect adds or updates.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
-        ///Your reference for a customer Connect should create.
+        ///An ID for the customer from your system. Supply when you want to create a customer with this reference.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_reference_id: ::std::option::Option<::std::string::String>,
         ///The tariff direction the session is about.
         #[serde(default = "defaults::connect_token_request_direction")]
         pub direction: Direction,
-        ///A location whose tariff summary Connect should show.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location_id: ::std::option::Option<Id>,
-        /**Your reference for a location Connect should create. Give this or `location_id`,
-not both.
-*/
+        ///An identifier for a location from your system. Use this reference when creating a new location in Flatpeak. You can only supply either location_id or location_reference but not both.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location_reference_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_address: ::std::option::Option<PostalAddress>,
-        ///A tariff element the customer should update (after an expiry event, say).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_id: ::std::option::Option<Id>,
         ///The tariff type the session is about.
@@ -593,7 +545,9 @@ not both.
             Default::default()
         }
     }
-    /**How the tariff was connected, set by Flatpeak; empty while not connected (decision 11).
+    /**How the tariff was connected, set by Flatpeak; empty while not connected (decision
+11). Open: Flatpeak's pages list `direct`, `library`, `market` and `manual`, its
+examples send them in upper case.
 */
     #[derive(
         ::serde::Serialize,
@@ -610,6 +564,10 @@ not both.
     pub enum ConnectionType {
         #[serde(rename = "DIRECT")]
         Direct,
+        #[serde(rename = "LIBRARY")]
+        Library,
+        #[serde(rename = "MARKET")]
+        Market,
         #[serde(rename = "MANUAL")]
         Manual,
         #[serde(rename = "")]
@@ -623,6 +581,8 @@ not both.
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Direct => f.write_str("DIRECT"),
+                Self::Library => f.write_str("LIBRARY"),
+                Self::Market => f.write_str("MARKET"),
                 Self::Manual => f.write_str("MANUAL"),
                 Self::Empty => f.write_str(""),
                 Self::Unknown(ref value) => f.write_str(value),
@@ -636,6 +596,8 @@ not both.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "DIRECT" => Ok(Self::Direct),
+                "LIBRARY" => Ok(Self::Library),
+                "MARKET" => Ok(Self::Market),
                 "MANUAL" => Ok(Self::Manual),
                 "" => Ok(Self::Empty),
                 _ => Err("invalid value".into()),
@@ -658,46 +620,7 @@ not both.
             value.parse()
         }
     }
-    ///What the customer has consented to for this device.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    #[non_exhaustive]
-    pub struct ConsentDevice {
-        ///Consent to control the device.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub control: ::std::option::Option<bool>,
-        ///Consent to use the device's location.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub geo_location: ::std::option::Option<bool>,
-        ///Consent to read device information.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub information: ::std::option::Option<bool>,
-        ///Consent to collect telemetry.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub telemetry: ::std::option::Option<bool>,
-        ///When the consents were first recorded, in UTC.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub time_created: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        ///When the consents last changed, in UTC.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub time_updated: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-    }
-    impl ConsentDevice {
-        pub fn builder() -> builder::ConsentDevice {
-            Default::default()
-        }
-    }
-    ///When a supply contract starts and ends.
+    ///Contract term.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -708,10 +631,10 @@ not both.
     )]
     #[non_exhaustive]
     pub struct ContractTerm {
-        ///The contract's end.
+        ///Contract end date.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///The contract's first day.
+        ///Contract start date.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -720,7 +643,7 @@ not both.
             Default::default()
         }
     }
-    ///The period to price (decision 24).
+    ///`CostPeriod`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -730,9 +653,9 @@ not both.
     )]
     #[non_exhaustive]
     pub struct CostPeriod {
-        ///End of the period, RFC 3339.
+        ///Period end time. In RFC3339 format e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///Start of the period, RFC 3339.
+        ///Period start time. In RFC3339 format e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl CostPeriod {
@@ -870,7 +793,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             ::std::string::String::deserialize(deserializer).map(Self)
         }
     }
-    ///A customer of your business.
+    ///This object represents a customer of your business.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -880,21 +803,19 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct Customer {
-        ///Your Flatpeak account.
         pub account_id: Id,
-        ///Flatpeak customer id.
         pub id: Id,
-        ///True if the object exists in live mode, false in test mode.
+        ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
-        ///The customer's locations.
+        ///An array of Flatpeak location IDs that are associated with this object.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub locations: ::std::vec::Vec<Id>,
-        ///Object type; always `customer`.
+        ///Represents the object’s type.
         pub object: CustomerObject,
-        ///Your reference for the customer, for example its id in your systems.
+        ///A reference that is meaningful to you, for example, an ID from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference_id: ::std::option::Option<::std::string::String>,
-        ///When the object was created, in UTC.
+        ///Time when the object was created, in UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Customer {
@@ -902,7 +823,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///A customer to create.
+    ///`CustomerCreate`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -913,7 +834,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct CustomerCreate {
-        ///Your reference for the customer.
+        ///A reference that is meaningful to you, for example, an ID from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
@@ -922,7 +843,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///A page of customers, newest first.
+    ///`CustomerList`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -932,13 +853,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct CustomerList {
-        ///The page's customers.
         pub data: ::std::vec::Vec<Customer>,
-        ///True when another page follows.
+        ///Is set to `true` if more objects are available.
         pub has_more: bool,
-        ///Always `list`.
+        ///Represents the object’s type. i.e. `list`.
         pub object: CustomerListObject,
-        ///The list's path.
+        ///Represents the URL slug for the object.
         pub url: ::std::string::String,
     }
     impl CustomerList {
@@ -946,7 +866,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///Always `list`.
+    ///Represents the object’s type. i.e. `list`.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -1002,7 +922,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             value.parse()
         }
     }
-    ///Object type; always `customer`.
+    ///Represents the object’s type.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -1058,7 +978,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             value.parse()
         }
     }
-    ///What to change on a customer.
+    ///`CustomerUpdate`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1069,7 +989,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct CustomerUpdate {
-        ///Your reference for the customer.
+        ///A reference that is meaningful to you, for example, an ID from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
@@ -1078,7 +998,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///A device, or another asset of a compatible type.
+    ///This object represents a device or another asset of a compatible type.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1088,44 +1008,27 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct Device {
-        pub consents: ConsentDevice,
-        /**True while the device is under your control. It only changes from true to false;
-the customer restores control by completing the Connect flow again.
-*/
-        pub controlled: bool,
-        pub geo_location: GeoLocation,
-        ///Flatpeak device id.
+        pub account_id: Id,
         pub id: Id,
-        ///When the device last queried the service.
+        ///Timestamp of when the device has last queried the service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_seen: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///True if the object exists in live mode, false in test mode.
+        ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
-        ///Object type; always `device`.
+        ///Represents the object’s type.
         pub object: DeviceObject,
-        pub properties: DeviceProperties,
-        /**A customer account reference from your systems. (The reference page's
-`default: device` is a copy error: see decision 2.)
-*/
+        ///A reference that is meaningful to you, for example, an ID from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference_id: ::std::option::Option<::std::string::String>,
-        ///When the object was created, in UTC.
+        ///Time when the object was created, in UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///The device's IANA time zone, for example `Europe/London`.
-        pub timezone: ::std::string::String,
-        /**The virtual power plant programme the device is enrolled in; absent or `null`
-when it is not enrolled (decision 3). Declared here rather than as a component:
-in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
-*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub vpp_participation: ::std::option::Option<VppParticipation>,
     }
     impl Device {
         pub fn builder() -> builder::Device {
             Default::default()
         }
     }
-    ///A device to create.
+    ///`DeviceCreate`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1136,7 +1039,7 @@ in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
     )]
     #[non_exhaustive]
     pub struct DeviceCreate {
-        ///Your reference for the device.
+        ///A reference that is meaningful to you, for example, an ID from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
@@ -1145,7 +1048,7 @@ in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
             Default::default()
         }
     }
-    ///A page of devices, newest first.
+    ///`DeviceList`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1155,13 +1058,12 @@ in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
     )]
     #[non_exhaustive]
     pub struct DeviceList {
-        ///The page's devices.
         pub data: ::std::vec::Vec<Device>,
-        ///True when another page follows.
+        ///Is set to `true` if more objects are available.
         pub has_more: bool,
-        ///Always `list`.
+        ///Represents the object’s type. i.e. `list`.
         pub object: DeviceListObject,
-        ///The list's path.
+        ///Represents the URL slug for the object.
         pub url: ::std::string::String,
     }
     impl DeviceList {
@@ -1169,7 +1071,7 @@ in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
             Default::default()
         }
     }
-    ///Always `list`.
+    ///Represents the object’s type. i.e. `list`.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -1225,7 +1127,7 @@ in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
             value.parse()
         }
     }
-    ///Object type; always `device`.
+    ///Represents the object’s type.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -1281,50 +1183,7 @@ in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
             value.parse()
         }
     }
-    /**Physical characteristics of a device, grouped by subsystem. Only the subsystems the
-device has are present: a battery-only unit has no `pv`, a solar-only unit no `battery`.
-*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    #[non_exhaustive]
-    pub struct DeviceProperties {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub battery: ::std::option::Option<Battery>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub ev_charger: ::std::option::Option<EvCharger>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub heat_pump: ::std::option::Option<HeatPump>,
-        ///When the device was installed, in UTC.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub install_date: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub inverter: ::std::option::Option<Inverter>,
-        ///Manufacturer name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub manufacturer: ::std::option::Option<::std::string::String>,
-        ///Manufacturer's model code.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub model_code: ::std::option::Option<::std::string::String>,
-        ///Marketing name of the model.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub model_name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pv: ::std::option::Option<Pv>,
-    }
-    impl DeviceProperties {
-        pub fn builder() -> builder::DeviceProperties {
-            Default::default()
-        }
-    }
-    ///What to change on a device.
+    ///`DeviceUpdate`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1335,7 +1194,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
     )]
     #[non_exhaustive]
     pub struct DeviceUpdate {
-        ///Your reference for the device.
+        ///A reference that is meaningful to you, for example, an ID from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
@@ -1344,7 +1203,10 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             Default::default()
         }
     }
-    ///Which way energy flows.
+    /**Which way energy flows, or which tariff: `IMPORT`, `EXPORT`, or `LOCAL` (local
+generation, in beta; accounts without it get an `invalid_request` error). Open: the
+document says `IMPORT` or `EXPORT` where pages and the errors table also name `LOCAL`.
+*/
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -1362,6 +1224,8 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
         Import,
         #[serde(rename = "EXPORT")]
         Export,
+        #[serde(rename = "LOCAL")]
+        Local,
         /// A value this version of the client does not know, exactly as the server sent
         /// it. Kept so that a value added to the API later does not fail the response.
         #[serde(untagged)]
@@ -1372,6 +1236,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             match *self {
                 Self::Import => f.write_str("IMPORT"),
                 Self::Export => f.write_str("EXPORT"),
+                Self::Local => f.write_str("LOCAL"),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -1384,6 +1249,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             match value {
                 "IMPORT" => Ok(Self::Import),
                 "EXPORT" => Ok(Self::Export),
+                "LOCAL" => Ok(Self::Local),
                 _ => Err("invalid value".into()),
             }
         }
@@ -1423,7 +1289,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             Default::default()
         }
     }
-    ///An amount of energy.
+    ///Amount of energy.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1433,7 +1299,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
     )]
     #[non_exhaustive]
     pub struct EnergyAmount {
-        ///The amount, in the answer's `energy_units`.
+        ///Amount of energy in `energy_units`.
         pub value: i64,
     }
     impl EnergyAmount {
@@ -1441,7 +1307,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             Default::default()
         }
     }
-    ///What the energy of a location, device or session cost, period by period.
+    ///`EnergyCost`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1451,32 +1317,30 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
     )]
     #[non_exhaustive]
     pub struct EnergyCost {
-        ///Your Flatpeak account.
         pub account_id: Id,
-        ///Units of the carbon amounts, for example `gCO2eq`.
+        ///Units of carbon emissions measure.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub carbon_units: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<CurrencyCode>,
-        ///The cost, period by period.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<EnergyCostEntry>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<Direction>,
-        ///Units of the energy amounts, for example `WH`.
+        ///Units of energy measure.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub energy_units: ::std::option::Option<::std::string::String>,
-        ///Flatpeak id of this answer.
         pub id: Id,
-        ///True if the object exists in live mode, false in test mode.
+        /**Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
+
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub live_mode: ::std::option::Option<bool>,
-        ///The location's IANA time zone.
+        ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location_timezone: ::std::option::Option<::std::string::String>,
-        ///Object type; always `energy_cost`.
+        ///Flatpeak object type. I.e. `energy_cost`.
         pub object: EnergyCostObject,
-        ///The location or device priced.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object_id: ::std::option::Option<Id>,
     }
@@ -1485,7 +1349,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             Default::default()
         }
     }
-    ///The energy of one period and what it cost.
+    ///Value of energy object
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1497,16 +1361,16 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
     pub struct EnergyCostEntry {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub carbon: ::std::option::Option<CarbonValue>,
-        ///End of the period, in the request's time zone.
+        ///End of time period, in timezone of the original request.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
         pub energy: EnergyAmount,
-        ///The record's reference, when there is one.
+        ///`record_reference_id` from meter record as submitted by you via `/meters` endpoints. Only returned if request made by this ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub record_reference_id: ::std::option::Option<::std::string::String>,
-        ///The session's reference, when the cost was asked for by session.
+        ///`session_reference_id` from meter record as submitted by you via `/meters` endpoints. Only returned if request made by this ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_reference_id: ::std::option::Option<::std::string::String>,
-        ///Start of the period, in the request's time zone.
+        ///Start of time period, in timezone of the original request.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
         pub tariff: MoneyValue,
     }
@@ -1515,7 +1379,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             Default::default()
         }
     }
-    ///Object type; always `energy_cost`.
+    ///Flatpeak object type. I.e. `energy_cost`.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -1631,7 +1495,10 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             value.parse()
         }
     }
-    ///The class of an error.
+    /**The class of an error: `invalid_request` for 4xx, `rate_limit` for 429, `api_error`
+for 5xx, as the errors guide's table says. Its examples send other classes too (a 422
+with `api_error`, Connect's `connect_error`), so the enum is open.
+*/
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -1695,39 +1562,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             value.parse()
         }
     }
-    ///An electric vehicle charger subsystem.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    #[non_exhaustive]
-    pub struct EvCharger {
-        ///Maximum charging power in kW.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub max_power_kw: ::std::option::Option<f64>,
-        ///Minimum charging power in kW.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub min_power_kw: ::std::option::Option<f64>,
-        ///Whether the charger can switch between phases.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub phase_switching: ::std::option::Option<bool>,
-        ///Number of phases the charger uses.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub phases: ::std::option::Option<i32>,
-        ///Whether the charger can discharge the vehicle to the grid.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub v2g_capable: ::std::option::Option<bool>,
-    }
-    impl EvCharger {
-        pub fn builder() -> builder::EvCharger {
-            Default::default()
-        }
-    }
-    ///Something that happened to one of your objects.
+    ///`Event`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1738,13 +1573,12 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
     #[non_exhaustive]
     pub struct Event {
         pub data: EventData,
-        ///Flatpeak event id.
         pub id: Id,
-        ///Object type; always `event`.
+        ///Represents the object’s type, i.e. event.
         pub object: EventObject,
-        ///When it happened, in UTC.
+        ///Time when the object was created, in UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///What happened, as `<object>.<action>`, for example `device.create`.
+        ///Flatpeak object type in the payload. For example `customer.create`.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
@@ -1787,7 +1621,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             Self::TariffElement(value)
         }
     }
-    ///A page of events, newest first.
+    ///`EventList`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1797,13 +1631,12 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
     )]
     #[non_exhaustive]
     pub struct EventList {
-        ///The page's events.
         pub data: ::std::vec::Vec<Event>,
-        ///True when another page follows.
+        ///Is set to `true` if more objects are available.
         pub has_more: bool,
-        ///Always `list`.
+        ///Represents the object’s type. i.e. `list`.
         pub object: EventListObject,
-        ///The list's path.
+        ///Represents the URL slug for the object.
         pub url: ::std::string::String,
     }
     impl EventList {
@@ -1811,7 +1644,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             Default::default()
         }
     }
-    ///Always `list`.
+    ///Represents the object’s type. i.e. `list`.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -1867,7 +1700,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             value.parse()
         }
     }
-    ///Object type; always `event`.
+    ///Represents the object’s type, i.e. event.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -1923,7 +1756,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             value.parse()
         }
     }
-    ///A record of a batch that failed.
+    ///`FailedMeterRecord`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1933,11 +1766,11 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
     )]
     #[non_exhaustive]
     pub struct FailedMeterRecord {
-        ///What was wrong with it.
+        ///Error message for this metering record.
         pub error: ::std::string::String,
-        ///Its position in the batch, from 0.
+        ///0 based position of the metering record in the meter batch.
         pub record_num: i64,
-        ///Your reference for it, if you gave one.
+        ///The reference for this metering record if it was provided.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub record_reference_id: ::std::option::Option<::std::string::String>,
     }
@@ -1946,7 +1779,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             Default::default()
         }
     }
-    ///Geographic coordinates, in decimal degrees.
+    ///Latitude and longitude of the location. Flatpeak resolves this automatically using the `postal_address` that you provide. This information is used to determine market price and carbon regions.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1956,9 +1789,7 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
     )]
     #[non_exhaustive]
     pub struct GeoLocation {
-        ///Latitude.
         pub lat: f64,
-        ///Longitude.
         pub lng: f64,
     }
     impl GeoLocation {
@@ -1966,34 +1797,8 @@ device has are present: a battery-only unit has no `pv`, a solar-only unit no `b
             Default::default()
         }
     }
-    ///A heat pump subsystem.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    #[non_exhaustive]
-    pub struct HeatPump {
-        ///Maximum electrical power in kW.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub max_power_kw: ::std::option::Option<f64>,
-        ///Minimum electrical power in kW.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub min_power_kw: ::std::option::Option<f64>,
-        ///Thermal storage volume in litres.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub thermal_storage_litres: ::std::option::Option<f64>,
-    }
-    impl HeatPump {
-        pub fn builder() -> builder::HeatPump {
-            Default::default()
-        }
-    }
     /**A Flatpeak object id: a lower-case prefix naming the object type (`dev_`, `loc_`,
-`acc_`, `prv_`, `trf_`, `vpa_`, ...), an underscore, and an alphanumeric body
+`acc_`, `prv_`, `trf_`, `cus_`, ...), an underscore, and an alphanumeric body
 (decision 10).
 */
     #[derive(
@@ -2060,27 +1865,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             ::std::string::String::deserialize(deserializer).map(Self)
         }
     }
-    ///An inverter subsystem.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    #[non_exhaustive]
-    pub struct Inverter {
-        ///AC export limit in kW.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub ac_export_limit_kw: ::std::option::Option<f64>,
-    }
-    impl Inverter {
-        pub fn builder() -> builder::Inverter {
-            Default::default()
-        }
-    }
-    ///A supply address.
+    ///This object represents a supply address.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2090,37 +1875,31 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct Location {
-        ///Your Flatpeak account.
         pub account_id: Id,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<CurrencyCode>,
-        ///The customer at the location.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
-        /**Where the location is, resolved by Flatpeak from the postal address; it decides
-the market price and carbon regions.
-*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub geo_location: ::std::option::Option<GeoLocation>,
-        ///Flatpeak location id.
         pub id: Id,
-        ///True if the object exists in live mode, false in test mode.
+        ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
-        ///Object type; always `location`.
+        ///Represents the object’s type. I.e. `location`.
         pub object: LocationObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_address: ::std::option::Option<PostalAddress>,
-        ///Your reference for the location.
+        ///A reference that is meaningful to you, for example, an ID from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference_id: ::std::option::Option<::std::string::String>,
-        ///The location's tariff elements (manage them with the tariff endpoints).
+        ///An array of tariff IDs that apply to this location. To manage tariffs for a location, use the tariffs-elements endpoint. NOTE: This field is in beta and is not currently generally supported. Check back in early September 2024.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tariff_elements: ::std::vec::Vec<Id>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_status: ::std::option::Option<LocationTariffStatus>,
-        ///When the object was created, in UTC.
+        ///Time when the object was created, in UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///The location's IANA time zone, for example `Europe/Berlin`.
+        ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timezone: ::std::option::Option<::std::string::String>,
     }
@@ -2129,7 +1908,7 @@ the market price and carbon regions.
             Default::default()
         }
     }
-    ///A location to create.
+    ///This object represents a supply address.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2140,12 +1919,11 @@ the market price and carbon regions.
     )]
     #[non_exhaustive]
     pub struct LocationCreate {
-        ///The customer at the location.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_address: ::std::option::Option<PostalAddress>,
-        ///Your reference for the location.
+        ///A reference that is meaningful to you, for example, an ID from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
@@ -2154,7 +1932,7 @@ the market price and carbon regions.
             Default::default()
         }
     }
-    ///A page of locations, newest first.
+    ///`LocationList`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2164,13 +1942,12 @@ the market price and carbon regions.
     )]
     #[non_exhaustive]
     pub struct LocationList {
-        ///The page's locations.
         pub data: ::std::vec::Vec<Location>,
-        ///True when another page follows.
+        ///Is set to `true` if more objects are available.
         pub has_more: bool,
-        ///Always `list`.
+        ///Represents the object’s type. i.e. `list`.
         pub object: LocationListObject,
-        ///The list's path.
+        ///Represents the URL slug for the object.
         pub url: ::std::string::String,
     }
     impl LocationList {
@@ -2178,7 +1955,7 @@ the market price and carbon regions.
             Default::default()
         }
     }
-    ///Always `list`.
+    ///Represents the object’s type. i.e. `list`.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -2234,7 +2011,7 @@ the market price and carbon regions.
             value.parse()
         }
     }
-    ///Object type; always `location`.
+    ///Represents the object’s type. I.e. `location`.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -2290,7 +2067,7 @@ the market price and carbon regions.
             value.parse()
         }
     }
-    ///Whether each tariff element of a location is connected.
+    ///`LocationStatus`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2300,17 +2077,15 @@ the market price and carbon regions.
     )]
     #[non_exhaustive]
     pub struct LocationStatus {
-        ///Flatpeak account id.
         pub account_id: Id,
-        ///Flatpeak location id.
         pub id: Id,
-        ///True if the object exists in live mode, false in test mode.
+        ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
-        ///Object type; always `location_status`.
+        ///Represents the object’s type. I.e. location_status.
         pub object: LocationStatusObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_status: ::std::option::Option<TariffStatus>,
-        ///When the location was created, in UTC (decision 5).
+        ///Indicates time when this location was created.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl LocationStatus {
@@ -2318,7 +2093,7 @@ the market price and carbon regions.
             Default::default()
         }
     }
-    ///Object type; always `location_status`.
+    ///Represents the object’s type. I.e. location_status.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -2374,7 +2149,7 @@ the market price and carbon regions.
             value.parse()
         }
     }
-    ///How each kind of tariff element of a location is doing.
+    ///Health status of tariff elements.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2401,7 +2176,7 @@ the market price and carbon regions.
             Default::default()
         }
     }
-    ///What to change on a location.
+    ///This object represents a supply address.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2412,12 +2187,11 @@ the market price and carbon regions.
     )]
     #[non_exhaustive]
     pub struct LocationUpdate {
-        ///The customer at the location.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_address: ::std::option::Option<PostalAddress>,
-        ///Your reference for the location.
+        ///A reference that is meaningful to you, for example, an ID from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
@@ -2486,7 +2260,7 @@ the market price and carbon regions.
             value.parse()
         }
     }
-    ///A batch of submitted meter records and how far it is processed.
+    ///`MeterBatch`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2496,26 +2270,24 @@ the market price and carbon regions.
     )]
     #[non_exhaustive]
     pub struct MeterBatch {
-        ///Your Flatpeak account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<Id>,
-        ///Records that could not be processed, and why.
+        ///Returns details of any meter records that failed processing
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub failed_records: ::std::vec::Vec<FailedMeterRecord>,
-        ///Flatpeak batch id.
         pub id: Id,
-        ///Object type; always `meter_batch`.
+        ///Object name, i.e. `meter_batch`.
         pub object: MeterBatchObject,
-        ///Records accepted.
+        ///Number of accepted metering records.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub records_accepted: ::std::option::Option<i64>,
-        ///Records processed so far.
+        ///Number of processed metering records.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub records_processed: ::std::option::Option<i64>,
-        ///Records received.
+        ///Number of received metering records.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub records_submitted: ::std::option::Option<i64>,
-        ///When the batch was created, in UTC.
+        ///Time when this object was created. In UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_created: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -2526,7 +2298,7 @@ the market price and carbon regions.
             Default::default()
         }
     }
-    ///Object type; always `meter_batch`.
+    ///Object name, i.e. `meter_batch`.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -2582,9 +2354,7 @@ the market price and carbon regions.
             value.parse()
         }
     }
-    /**Energy measured over one period at a location's main meter or at a device (records
-with both ids count for the device).
-*/
+    ///`MeterRecord`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2594,34 +2364,30 @@ with both ids count for the device).
     )]
     #[non_exhaustive]
     pub struct MeterRecord {
-        ///How accurate the value is, 1 being fully accurate and 0.1 accurate to 10 % (default 1; in beta).
+        ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<f64>,
-        ///The device the record is for, if it is a device's.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device_id: ::std::option::Option<Id>,
-        ///Which way the energy flowed (default `IMPORT`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<Direction>,
-        ///End of the period, RFC 3339 (UTC or with an offset).
+        ///Metering record end time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///The location the record is for.
         pub location_id: Id,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub measurand: ::std::option::Option<Measurand>,
-        ///Your reference for this record, for example a meter log id.
+        ///A reference for this metering record, for example, meter log ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub record_reference_id: ::std::option::Option<::std::string::String>,
-        ///Your reference for a group of records, for example a charging session.
+        ///A reference for a group of metering records, for example, a charging session ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_reference_id: ::std::option::Option<::std::string::String>,
-        ///Start of the period, RFC 3339 (UTC or with an offset).
+        ///Metering record start time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///Which tariff prices it (default the record's `direction`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_rate: ::std::option::Option<TariffDirection>,
         pub units: MeterUnits,
-        ///The amount measured, in `units`.
+        ///Amount of energy measured.
         pub value: f64,
     }
     impl MeterRecord {
@@ -2629,7 +2395,7 @@ with both ids count for the device).
             Default::default()
         }
     }
-    ///A meter record and what its energy cost.
+    ///`MeterRecordCost`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2639,25 +2405,23 @@ with both ids count for the device).
     )]
     #[non_exhaustive]
     pub struct MeterRecordCost {
-        ///Your Flatpeak account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<Id>,
-        ///Units of the carbon amounts, for example `gCO2eq`.
+        ///Units of carbon emissions measure.
         pub carbon_units: ::std::string::String,
         pub currency_code: CurrencyCode,
         pub data: EnergyCostEntry,
         pub direction: Direction,
-        ///Units of the energy amounts, for example `WH`.
+        ///Units of energy measure.
         pub energy_units: ::std::string::String,
-        ///Flatpeak meter record id.
         pub id: Id,
-        ///True if the object exists in live mode, false in test mode.
+        ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
-        ///Object type; always `meter_record`.
+        ///Flatpeak object type, i.e. `meter_record`.
         pub object: MeterRecordCostObject,
         pub request: MeterRecordEcho,
         pub tariff_rate: TariffDirection,
-        ///When the record was created, in UTC.
+        ///Time when this object was created. In UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl MeterRecordCost {
@@ -2665,7 +2429,7 @@ with both ids count for the device).
             Default::default()
         }
     }
-    ///Object type; always `meter_record`.
+    ///Flatpeak object type, i.e. `meter_record`.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -2721,7 +2485,7 @@ with both ids count for the device).
             value.parse()
         }
     }
-    ///A meter record as the API read it back, with how it was stored.
+    ///`MeterRecordEcho`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2731,35 +2495,33 @@ with both ids count for the device).
     )]
     #[non_exhaustive]
     pub struct MeterRecordEcho {
-        ///How accurate the value is, from 0.1 to 1.
+        ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<f64>,
-        ///The device the record is for, if it is a device's.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device_id: ::std::option::Option<Id>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<Direction>,
-        ///End of the period.
+        ///Metering record end time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///The location the record is for.
         pub location_id: Id,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub measurand: ::std::option::Option<Measurand>,
-        ///True if the record was priced without being stored.
+        ///When set to `true`, metering records are not stored permanently.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub non_persistent: ::std::option::Option<bool>,
-        ///Your reference for this record.
+        ///A reference for this metering record, for example, meter log ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub record_reference_id: ::std::option::Option<::std::string::String>,
-        ///Your reference for a group of records.
+        ///A reference for a group of metering records, for example, a charging session ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_reference_id: ::std::option::Option<::std::string::String>,
-        ///Start of the period.
+        ///Metering record start time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_rate: ::std::option::Option<TariffDirection>,
         pub units: MeterUnits,
-        ///The amount measured, in `units`.
+        ///Amount of energy measured.
         pub value: f64,
     }
     impl MeterRecordEcho {
@@ -2767,7 +2529,7 @@ with both ids count for the device).
             Default::default()
         }
     }
-    ///A register value at a moment.
+    ///`MeterRegisterRead`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2777,12 +2539,12 @@ with both ids count for the device).
     )]
     #[non_exhaustive]
     pub struct MeterRegisterRead {
-        ///Your reference for this read.
+        ///A reference for this metering record, for example, meter log ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub record_reference_id: ::std::option::Option<::std::string::String>,
-        ///When it was read, as a Unix timestamp in seconds (decision 5).
+        ///Unix timestamp when measurement has occurred.
         pub time: i64,
-        ///The register's value, in `units`.
+        ///Amount of energy measured, as cumulative register value.
         pub value: f64,
     }
     impl MeterRegisterRead {
@@ -2790,7 +2552,7 @@ with both ids count for the device).
             Default::default()
         }
     }
-    ///Cumulative register reads of one meter.
+    ///`MeterRegisterReads`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2800,20 +2562,16 @@ with both ids count for the device).
     )]
     #[non_exhaustive]
     pub struct MeterRegisterReads {
-        ///The reads, in time order.
+        ///Metering data array
         pub data: ::std::vec::Vec<MeterRegisterRead>,
-        ///The device the reads are for, if they are a device's.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device_id: ::std::option::Option<Id>,
-        ///Which way the energy flowed (default `IMPORT`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<Direction>,
-        ///The location the reads are for.
         pub location_id: Id,
-        ///Your reference for a group of reads.
+        ///A reference for a group of metering records, for example, a charging session ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_reference_id: ::std::option::Option<::std::string::String>,
-        ///Which tariff prices it (default the reads' `direction`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_rate: ::std::option::Option<TariffDirection>,
         pub units: EnergyUnits,
@@ -2912,7 +2670,7 @@ energy (`WH`, `KWH`).
             Default::default()
         }
     }
-    ///The parts of the non-commodity rate (network fees).
+    ///Non-commodity rate breakdown. I.e. network fee.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2923,10 +2681,10 @@ energy (`WH`, `KWH`).
     )]
     #[non_exhaustive]
     pub struct NonCommodityRateParts {
-        ///The fixed part.
+        ///Fixed cost component.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fixed: ::std::option::Option<f64>,
-        ///The start of the consumption tier that applies.
+        ///Consumption tier cost component. Returns start value of the applicable tier.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tier: ::std::option::Option<f64>,
     }
@@ -3004,7 +2762,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             ::std::string::String::deserialize(deserializer).map(Self)
         }
     }
-    ///A postal address.
+    ///Information on the postal address.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3015,13 +2773,13 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct PostalAddress {
-        ///Street, PO box or company name.
+        ///Address line 1 (e.g., street, PO Box, or company name).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address_line1: ::std::option::Option<::std::string::String>,
-        ///Apartment, suite, unit or building.
+        ///Address line 2 (e.g., apartment, suite, unit, or building).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address_line2: ::std::option::Option<::std::string::String>,
-        ///City, district, suburb, town or village.
+        ///City, district, suburb, town, or village.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3029,7 +2787,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///ZIP or postal code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub post_code: ::std::option::Option<::std::string::String>,
-        ///State, county, province or region.
+        ///State, county, province, or region.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
     }
@@ -3038,7 +2796,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///A power.
+    ///A power ("Speed power transfer is power.units").
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3116,39 +2874,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             value.parse()
         }
     }
-    ///A solar (photovoltaic) subsystem.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    #[non_exhaustive]
-    pub struct Pv {
-        ///Panel azimuth in degrees.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub azimuth: ::std::option::Option<f64>,
-        ///Whether generation forecasts are enabled.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub forecasts_enabled: ::std::option::Option<bool>,
-        ///Peak power in kW.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub peak_power_kw: ::std::option::Option<f64>,
-        ///Whether terrain shading is taken into account.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub terrain_shading: ::std::option::Option<bool>,
-        ///Panel tilt in degrees.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub tilt: ::std::option::Option<f64>,
-    }
-    impl Pv {
-        pub fn builder() -> builder::Pv {
-            Default::default()
-        }
-    }
-    ///The rate and carbon intensity of one period.
+    ///`RateEntry`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3162,9 +2888,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub carbon: ::std::option::Option<CarbonIntensity>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff: ::std::option::Option<RateValue>,
-        ///Start of the period, in the request's time zone.
+        ///Time from when information is valid, in timezone of the original request.
         pub valid_from: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///End of the period, in the request's time zone.
+        ///Time until when information is valid, in timezone of the original request.
         pub valid_to: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl RateEntry {
@@ -3172,7 +2898,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///A rate per kWh.
+    ///The tariff rates object
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3183,10 +2909,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct RateValue {
-        ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+        ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<f64>,
-        ///The rate per kWh, in large currency units.
+        ///The rate value per kWh, in *large* currency units.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rate: ::std::option::Option<f64>,
     }
@@ -3215,7 +2941,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///When each device at a location should transfer energy, and what it saves.
+    ///`Schedule`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3225,28 +2951,25 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct Schedule {
-        ///Your Flatpeak account.
         pub account_id: Id,
         pub currency_code: CurrencyCode,
-        ///Each device's schedule.
+        ///This object that contains device schedules.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<ScheduleDevice>,
-        ///Flatpeak schedule id.
         pub id: Id,
-        ///True if the object exists in live mode, false in test mode.
+        ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
-        ///The location.
         pub location_id: Id,
-        ///The location's IANA time zone.
+        ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
         pub max_power: Power,
-        ///Object type; always `schedule`.
+        ///Represents the object’s type.
         pub object: ScheduleObject,
         pub savings: Savings,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shaving_threshold: ::std::option::Option<ShavingThreshold>,
         pub tariff: MoneyValue,
-        ///When the schedule was created, in UTC.
+        ///Time when this object was created, in UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Schedule {
@@ -3254,7 +2977,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///One device's schedule.
+    ///`ScheduleDevice`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3264,18 +2987,17 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct ScheduleDevice {
-        ///The device.
         pub device_id: Id,
         pub direction: Direction,
-        ///When transfer must be done, in the request's time zone.
+        ///Time when energy transfer must be completed, in timezone of the original request.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
         pub energy: Energy,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_power: ::std::option::Option<Power>,
         pub savings: Savings,
-        ///The periods of transfer, in time order.
+        ///Core schedule object.
         pub schedule: ::std::vec::Vec<ScheduleSlot>,
-        ///When transfer may begin, in the request's time zone.
+        ///Time when energy transfer can begin, in timezone of the original request.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
         pub tariff: MoneyValue,
     }
@@ -3284,7 +3006,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///The energy one device needs, and by when.
+    ///`ScheduleDeviceRequest`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3294,25 +3016,23 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct ScheduleDeviceRequest {
-        ///The device.
         pub device_id: Id,
         pub direction: Direction,
-        ///When the energy must have been transferred.
+        ///Time when transfer of energy must be completed. In RFC3339 format e.g. `2023-06-15T11:00:00Z` or with time-offset, e.g. `2023-06-15T10:00:00+01:00`.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
         pub energy: Energy,
         ///The most power the device may draw or export.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_power: ::std::option::Option<Power>,
-        ///The earliest start.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///Time when transfer of energy may begin. In RFC3339 format e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+        pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ScheduleDeviceRequest {
         pub fn builder() -> builder::ScheduleDeviceRequest {
             Default::default()
         }
     }
-    ///Object type; always `schedule`.
+    ///Represents the object’s type.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -3368,7 +3088,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             value.parse()
         }
     }
-    ///What to schedule at a location.
+    ///`ScheduleRequest`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3378,10 +3098,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct ScheduleRequest {
-        ///The devices and the energy each needs.
+        ///This object that contains device schedule requests.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<ScheduleDeviceRequest>,
-        ///The location.
         pub location_id: Id,
         ///The most power the location may transfer at once (decision 18).
         pub max_power: Power,
@@ -3393,7 +3112,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///A period of transfer at a power.
+    ///`ScheduleSlot`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3403,10 +3122,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct ScheduleSlot {
-        ///When it ends, in the request's time zone.
+        ///Time when energy transfer must end, in timezone of the original request.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
         pub power: Power,
-        ///When transfer starts, in the request's time zone.
+        ///Time when energy transfer must start, in timezone of the original request.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ScheduleSlot {
@@ -3542,7 +3261,9 @@ period's rates or `absolute`; `absolute` wins when both are given.
     }
     /**The pricing structure of a tariff: `FIXED` (a flat rate), `TIME_OF_DAY` (rates that
 follow the time of day, week or year), `MARKET` (the market rate), `DYNAMIC` (changing
-rates not tied directly to the market). Sources: decision 8.
+rates not tied directly to the market). Sources: decision 8. Open: Connect's
+tariff-structure page offers an `ADVANCED` structure too (in preview), not listed
+here because no page shows it as a tariff's `structure_type`.
 */
     #[derive(
         ::serde::Serialize,
@@ -3611,7 +3332,11 @@ rates not tied directly to the market). Sources: decision 8.
             value.parse()
         }
     }
-    ///Connection status of a tariff element (decisions 1 and 8).
+    /**Connection status of a tariff element (decisions 1 and 8): `CONNECTED`, `ERROR` and
+`NOT_SUPPORTED` from the location-status page's example, `NOT_CONNECTED` from
+Flatpeak's document, `ERROR_REPORTED` from newer documentation (the name later
+releases use for `ERROR`). Open: newer documentation lists more.
+*/
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -3683,7 +3408,7 @@ rates not tied directly to the market). Sources: decision 8.
             value.parse()
         }
     }
-    ///The days a set of hours applies on.
+    ///`TariffDaysAndHours`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3694,10 +3419,10 @@ rates not tied directly to the market). Sources: decision 8.
     )]
     #[non_exhaustive]
     pub struct TariffDaysAndHours {
-        ///Day numbers, `Weekday`, `Weekend` or `All`.
+        ///Days when the schedule is valid. Options are `Weekdays`, `Weekend`, `Mon`, `Tue`, `Wed`, `Thu`, `Fri`, `Sat`, `Sun` or `All`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub days: ::std::vec::Vec<::std::string::String>,
-        ///The hours and their rates.
+        ///Array of hours when the schedule is valid.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub hours: ::std::vec::Vec<TariffHours>,
     }
@@ -3771,7 +3496,7 @@ rates not tied directly to the market). Sources: decision 8.
             value.parse()
         }
     }
-    ///A tariff that applies to a location in one direction.
+    ///`TariffElement`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3781,40 +3506,34 @@ rates not tied directly to the market). Sources: decision 8.
     )]
     #[non_exhaustive]
     pub struct TariffElement {
-        ///Your Flatpeak account.
         pub account_id: Id,
         pub connection_type: ConnectionType,
-        ///When the supply contract ends.
+        ///Indicates end date of the energy supply contract between customer and provider.
         pub contract_end_date: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///When the supply contract starts.
+        ///Indicates start date of the energy supply contract between customer and provider.
         pub contract_start_date: ::chrono::DateTime<::chrono::offset::Utc>,
         pub direction: TariffDirection,
-        ///The tariff's name.
+        ///Tariff display name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
-        ///Flatpeak tariff element id.
         pub id: Id,
-        /**True when Flatpeak keeps the tariff up to date from a source (the customer's
-provider account, the tariff library); set by Flatpeak.
-*/
+        ///This indicates that the tariff is linked to an external data source and is automatically updated from this source. Such as when it's linked to your customer's provider account or to a tariff in the Flatpeak tariffs library. This value is set automatically by Flatpeak and cannot be changed.
         pub is_linked: bool,
-        ///True if the object exists in live mode, false in test mode.
+        ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
-        ///The location the tariff applies to.
         pub location_id: Id,
-        ///True if the tariff follows a market rate.
+        ///Indicates if this tariff is based on a market rate.
         pub market_rates: bool,
-        ///Object type (decision 12).
+        ///Flatpeak object type. I.e. tariff_element.
         pub object: TariffElementObject,
-        ///The tariff's provider.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_id: ::std::option::Option<Id>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule: ::std::option::Option<TariffSchedule>,
         pub status: TariffConnectionStatus,
-        ///When the object was created, in UTC.
+        ///Indicates time when this tariff object was created.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///The location's IANA time zone.
+        ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub timezone: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: TariffType,
@@ -3824,7 +3543,7 @@ provider account, the tariff library); set by Flatpeak.
             Default::default()
         }
     }
-    ///A tariff element to create.
+    ///`TariffElementCreate`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3834,20 +3553,18 @@ provider account, the tariff library); set by Flatpeak.
     )]
     #[non_exhaustive]
     pub struct TariffElementCreate {
-        ///When the supply contract ends.
+        ///Indicates end date of the energy supply contract between customer and provider.
         pub contract_end_date: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///When the supply contract starts.
+        ///Indicates start date of the energy supply contract between customer and provider.
         pub contract_start_date: ::chrono::DateTime<::chrono::offset::Utc>,
         pub direction: Direction,
-        ///The tariff's name.
+        ///Tariff display name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
-        ///The location the tariff applies to.
         pub location_id: Id,
-        ///True if the tariff follows a market rate.
+        ///Indicates if this tariff is based on a market rate.
         #[serde(default)]
         pub market_rates: bool,
-        ///The tariff's provider.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_id: ::std::option::Option<Id>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3860,7 +3577,7 @@ provider account, the tariff library); set by Flatpeak.
             Default::default()
         }
     }
-    ///A page of tariff elements, newest first.
+    ///`TariffElementList`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3870,13 +3587,12 @@ provider account, the tariff library); set by Flatpeak.
     )]
     #[non_exhaustive]
     pub struct TariffElementList {
-        ///The page's tariff elements.
         pub data: ::std::vec::Vec<TariffElement>,
-        ///True when another page follows.
+        ///Is set to `true` if more objects are available.
         pub has_more: bool,
-        ///Always `list`.
+        ///Represents the object’s type. i.e. `list`.
         pub object: TariffElementListObject,
-        ///The list's path.
+        ///Represents the URL slug for the object.
         pub url: ::std::string::String,
     }
     impl TariffElementList {
@@ -3884,7 +3600,7 @@ provider account, the tariff library); set by Flatpeak.
             Default::default()
         }
     }
-    ///Always `list`.
+    ///Represents the object’s type. i.e. `list`.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -3940,7 +3656,7 @@ provider account, the tariff library); set by Flatpeak.
             value.parse()
         }
     }
-    ///Object type (decision 12).
+    ///Flatpeak object type. I.e. tariff_element.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -4025,7 +3741,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
             Default::default()
         }
     }
-    ///What to change on a tariff element (decision 20).
+    ///`TariffElementUpdate`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4036,22 +3752,22 @@ carries only `status`, or empty strings where a connected one has values (decisi
     )]
     #[non_exhaustive]
     pub struct TariffElementUpdate {
-        ///When the supply contract ends.
+        ///Indicates end date of the energy supply contract between customer and provider.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_end_date: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        ///When the supply contract starts.
+        ///Indicates start date of the energy supply contract between customer and provider.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_start_date: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TariffSchedule>,
-        ///The tariff's name.
+        ///Tariff display name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
-        ///True if the tariff follows a market rate.
+        ///Indicates if this tariff is based on a market rate.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub market_rates: ::std::option::Option<bool>,
     }
@@ -4060,7 +3776,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
             Default::default()
         }
     }
-    ///A time range of the day and its rates.
+    ///`TariffHours`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4071,13 +3787,13 @@ carries only `status`, or empty strings where a connected one has values (decisi
     )]
     #[non_exhaustive]
     pub struct TariffHours {
-        ///The rates, one per consumption tier.
+        ///Tariff rate array object.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub rate: ::std::vec::Vec<TariffRateTier>,
-        ///Start of the range.
+        ///Period start time in local time, formatted as HH:MM:SS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub valid_from: ::std::option::Option<TimeOfDay>,
-        ///End of the range.
+        ///Period end time in local time, formatted as HH:MM:SS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub valid_to: ::std::option::Option<TimeOfDay>,
     }
@@ -4174,7 +3890,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             ::std::string::String::deserialize(deserializer).map(Self)
         }
     }
-    ///A rate, up to a consumption tier.
+    ///`TariffRateTier`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4185,16 +3901,16 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TariffRateTier {
-        ///The rate per kWh in large currency units (ignored for market rates).
+        ///Fixed fariff rate in *large* currency units. When `market_rates` is set to `true`, this value is ignored.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fixed: ::std::option::Option<f64>,
-        ///A surcharge on market rates in large currency units.
+        ///Tariff surcharge value in *large* currency units. When `market_rates` is set to `false`, this value is ignored. Applied before `surcharge_percentage`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub surcharge_fixed: ::std::option::Option<f64>,
-        ///A percentage surcharge on market rates, applied after `surcharge_fixed`.
+        ///Tariff surcharge percentage fraction of 1. When `market_rates` is set to `false`, this value is ignored.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub surcharge_percentage: ::std::option::Option<f64>,
-        ///The tier's upper bound in kWh; `null` for a tariff without tiers.
+        ///Specifies up to what kWh tariff applies. Used for tier-based tariffs. If tariff has no tiers, leave as `null`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub to_kwh: ::std::option::Option<f64>,
     }
@@ -4203,7 +3919,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///A location's tariff rates over a period, as a time series.
+    ///This object is a container for energy rates response.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4213,29 +3929,26 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TariffRates {
-        ///Your Flatpeak account.
         pub account_id: Id,
         pub currency_code: CurrencyCode,
-        ///The rates, period by period.
+        ///Rates response data.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<RateEntry>,
         pub direction: Direction,
-        ///Flatpeak id of this answer.
         pub id: Id,
-        ///When the rates last changed.
+        ///Time when rates were last updated. In the format of the request, e.g. UTC or time-offset.
         pub last_updated: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///True if the object exists in live mode, false in test mode.
+        ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
-        ///The location.
         pub location_id: Id,
-        ///The location's IANA time zone.
+        ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
-        ///When to fetch the rates again.
+        ///Time when we recommend fetching new rates. In the format of the request, e.g. UTC or time-offset.
         pub next_update: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///Object type; always `tariff_rate`.
+        ///Represents the object's type. I.e. `tariff_rate`.
         pub object: TariffRatesObject,
         pub request: TariffRatesRequest,
-        ///When this answer was calculated, in UTC.
+        ///Time when this response was calculated. In UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_created: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4246,7 +3959,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///How a location's tariff rates were calculated, period by period.
+    ///`TariffRatesAudit`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4256,30 +3969,27 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TariffRatesAudit {
-        ///Your Flatpeak account.
         pub account_id: Id,
-        ///The carbon regions used, set from the location's postal address.
+        ///Flatpeak ID for carbon emissions geographical regions. Flatpeak sets this automatically using the `postal_address` property of the Location object. For more information and to resolve IDs to region names, see the carbon emissions regions in docs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub carbon_sources: ::std::vec::Vec<Id>,
         pub currency_code: CurrencyCode,
-        ///The calculation, period by period.
+        ///Response data.
         pub data: ::std::vec::Vec<AuditEntry>,
         pub direction: Direction,
-        ///Flatpeak id of this answer.
         pub id: Id,
-        ///True if the object exists in live mode, false in test mode.
+        ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
-        ///The location.
         pub location_id: Id,
-        ///The location's IANA time zone.
+        ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
-        ///The market price regions used, set from the location's postal address.
+        ///Flatpeak ID for market rates geographical regions. Flatpeak sets this automatically using the `postal_address` property of the Location object. For more information and to resolve IDs to region names, see the market rates reference in docs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub market_sources: ::std::vec::Vec<Id>,
-        ///Object type; always `tariff_rate_audit`.
+        ///Represents the object’s type. I.e. tariff rate audit.
         pub object: TariffRatesAuditObject,
         pub request: TariffRatesAuditRequest,
-        ///When this answer was calculated, in UTC.
+        ///Time when this response was calculated. In UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl TariffRatesAudit {
@@ -4287,7 +3997,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///Object type; always `tariff_rate_audit`.
+    ///Represents the object’s type. I.e. tariff rate audit.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -4343,7 +4053,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             value.parse()
         }
     }
-    ///The request the audit answers, as the API read it.
+    ///Your original request.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4354,9 +4064,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     #[non_exhaustive]
     pub struct TariffRatesAuditRequest {
         pub direction: Direction,
-        ///End of the period asked for.
+        ///Time when the requested period ends. In the format of the request, e.g. UTC or time-offset.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///Start of the period asked for.
+        ///Time when the requested period starts. In the format of the request, e.g. UTC or time-offset.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl TariffRatesAuditRequest {
@@ -4364,7 +4074,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///Object type; always `tariff_rate`.
+    ///Represents the object's type. I.e. `tariff_rate`.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -4420,7 +4130,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             value.parse()
         }
     }
-    ///The request the rates answer, as the API read it.
+    ///Your original request.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4431,13 +4141,13 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     #[non_exhaustive]
     pub struct TariffRatesRequest {
         pub direction: Direction,
-        ///End of the period asked for.
+        ///Time when the requested period ends. In the format of the request, e.g. UTC or time-offset.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///True if carbon intensity was asked for.
+        ///Set to true if you requested carbon data.
         pub include_carbon: bool,
-        ///True if tariff rates were asked for.
+        ///Set to true if you requested tariff data.
         pub include_tariff: bool,
-        ///Start of the period asked for.
+        ///Time when the requested period starts. In the format of the request, e.g. UTC or time-offset.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl TariffRatesRequest {
@@ -4445,7 +4155,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///When each rate of a tariff applies.
+    ///Tariff schedule object.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4471,7 +4181,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Self(value)
         }
     }
-    ///The months a set of days and hours applies in.
+    ///`TariffSchedulePeriod`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4482,12 +4192,13 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TariffSchedulePeriod {
-        ///The days and hours of those months.
+        ///Array of day numbers the schedule applies to. Example: `[1, 4, 12, 30]`. Leave empty (`[]`) to apply the schedule to all days numbers.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub dates: ::std::vec::Vec<f64>,
+        ///Array of days and hours when the tariff is valid.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub days_and_hours: ::std::vec::Vec<TariffDaysAndHours>,
-        /**Three-letter month names, or `All` (decision 17: the spelling is not documented
-beyond that).
-*/
+        ///Array of 3-letter abbreviations of month names the schedule applies to. Options are `Jan`, `Feb`, `Mar`, `Apr`, `May`, `Jun`, `Jul`, `Aug`, `Sep`, `Oct`, `Nov`, `Dec` or `All`
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub months: ::std::vec::Vec<::std::string::String>,
     }
@@ -4496,7 +4207,7 @@ beyond that).
             Default::default()
         }
     }
-    ///The status of each of the location's tariff elements.
+    ///Tariff status object.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4609,7 +4320,7 @@ beyond that).
             value.parse()
         }
     }
-    ///The slots whose rate is below (or above) the threshold asked for.
+    ///This object is a container for tariff rate segments.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4619,28 +4330,25 @@ beyond that).
     )]
     #[non_exhaustive]
     pub struct ThresholdSlots {
-        ///Your Flatpeak account.
         pub account_id: Id,
         pub currency_code: CurrencyCode,
-        ///The slots, in time order.
+        ///Rates response data.
         pub data: ::std::vec::Vec<Slot>,
         pub direction: Direction,
-        ///Minutes in all the slots together.
+        ///Total amount of time in minutes for all calculated slots.
         pub duration: f64,
-        ///Flatpeak id of this answer.
         pub id: Id,
-        ///True if the object exists in live mode, false in test mode.
+        ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
-        ///The location.
         pub location_id: Id,
-        ///The location's IANA time zone.
+        ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
-        ///When to ask again.
+        ///Time when we recommend fetching new rates. In the format of the request, e.g. UTC or time-offset.
         pub next_update: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///Object type; always `slot_threshold`.
+        ///Represents the object's type.
         pub object: ThresholdSlotsObject,
         pub request: ThresholdSlotsRequest,
-        ///When this answer was calculated, in UTC.
+        ///Time when this response was calculated. In UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ThresholdSlots {
@@ -4648,7 +4356,7 @@ beyond that).
             Default::default()
         }
     }
-    ///Object type; always `slot_threshold`.
+    ///Represents the object's type.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -4704,7 +4412,7 @@ beyond that).
             value.parse()
         }
     }
-    ///The request the slots answer, as the API read it (decision 19).
+    ///Your original request.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4714,17 +4422,17 @@ beyond that).
     )]
     #[non_exhaustive]
     pub struct ThresholdSlotsRequest {
-        ///The absolute threshold asked for, if one was.
+        ///Indicates absolute tariff threshold you requested.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub absolute: ::std::option::Option<f64>,
         pub direction: Direction,
-        ///End of the period asked for.
+        ///Time when data will end. In the format of the request, e.g. UTC or time-offset.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///The relative threshold asked for, if one was.
+        ///Indicates the relative tariff threshold you requested.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relative: ::std::option::Option<f64>,
         pub segment: Segment,
-        ///Start of the period asked for.
+        ///Time when data will start. In the format of the request, e.g. UTC or time-offset.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ThresholdSlotsRequest {
@@ -4805,7 +4513,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             ::std::string::String::deserialize(deserializer).map(Self)
         }
     }
-    ///The cheapest (or dearest) slots adding up to the duration asked for.
+    ///This object is a container for tariff slots response.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4815,26 +4523,24 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TimeSlots {
-        ///Your Flatpeak account.
         pub account_id: Id,
         pub currency_code: CurrencyCode,
-        ///The slots, in time order.
+        ///Slots response data.
         pub data: ::std::vec::Vec<Slot>,
         pub direction: Direction,
-        ///Flatpeak id of this answer.
         pub id: Id,
-        ///True if the object exists in live mode, false in test mode.
+        ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
-        ///The location.
         pub location_id: Id,
-        ///The location's IANA time zone.
+        ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
-        ///When to ask again.
+        ///Time when we recommend fetching new rates. In the format of the request, e.g. UTC or time-offset.
         pub next_update: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///Object type; always `slot_time`.
+        /**
+Represents the object's type.*/
         pub object: TimeSlotsObject,
         pub request: TimeSlotsRequest,
-        ///When this answer was calculated, in UTC.
+        ///Time when this response was calculated. In UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl TimeSlots {
@@ -4842,7 +4548,8 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             Default::default()
         }
     }
-    ///Object type; always `slot_time`.
+    /**
+Represents the object's type.*/
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -4898,7 +4605,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             value.parse()
         }
     }
-    ///The request the slots answer, as the API read it.
+    ///Your original request.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4909,56 +4616,16 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     #[non_exhaustive]
     pub struct TimeSlotsRequest {
         pub direction: Direction,
-        ///Minutes asked for.
+        ///Indicates the amount of time in minutes that was requested.
         pub duration: f64,
-        ///End of the period asked for.
+        ///Time when data will end. In the format of the request, e.g. UTC or time-offset.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
         pub segment: Segment,
-        ///Start of the period asked for.
+        ///Time when data will start. In the format of the request, e.g. UTC or time-offset.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl TimeSlotsRequest {
         pub fn builder() -> builder::TimeSlotsRequest {
-            Default::default()
-        }
-    }
-    /**The virtual power plant programme the device is enrolled in; absent or `null`
-when it is not enrolled (decision 3). Declared here rather than as a component:
-in OpenAPI 3.0, `nullable` only admits `null` beside a `type`.
-*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
-    #[non_exhaustive]
-    pub struct VppParticipation {
-        ///Whether the programme currently controls the device.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub control_active: ::std::option::Option<bool>,
-        /**State of the enrolment, for example `ACTIVE`. The set of values is not documented,
-so this is a string, not an enum.
-*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub current_state: ::std::option::Option<::std::string::String>,
-        ///Flatpeak id of the enrolment.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<Id>,
-        ///The programme's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub programme_name: ::std::option::Option<::std::string::String>,
-        ///The VPP operator.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub provider_name: ::std::option::Option<::std::string::String>,
-        ///Whether telemetry is flowing to the programme.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub telemetry_active: ::std::option::Option<bool>,
-    }
-    impl VppParticipation {
-        pub fn builder() -> builder::VppParticipation {
             Default::default()
         }
     }
@@ -5268,133 +4935,6 @@ so this is a string, not an enum.
                     bearer_token: Ok(value.bearer_token),
                     expires_in: Ok(value.expires_in),
                     live_mode: Ok(value.live_mode),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Battery {
-            capacity_kwh: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            charge_power_kw: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            discharge_power_kw: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            power_kw: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            round_trip_efficiency: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Battery {
-            fn default() -> Self {
-                Self {
-                    capacity_kwh: Ok(Default::default()),
-                    charge_power_kw: Ok(Default::default()),
-                    discharge_power_kw: Ok(Default::default()),
-                    power_kw: Ok(Default::default()),
-                    round_trip_efficiency: Ok(Default::default()),
-                }
-            }
-        }
-        impl Battery {
-            pub fn capacity_kwh<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.capacity_kwh = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for capacity_kwh: {e}")
-                    });
-                self
-            }
-            pub fn charge_power_kw<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.charge_power_kw = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for charge_power_kw: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn discharge_power_kw<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.discharge_power_kw = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for discharge_power_kw: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn power_kw<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.power_kw = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for power_kw: {e}")
-                    });
-                self
-            }
-            pub fn round_trip_efficiency<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.round_trip_efficiency = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for round_trip_efficiency: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Battery> for super::Battery {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Battery,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    capacity_kwh: value.capacity_kwh?,
-                    charge_power_kw: value.charge_power_kw?,
-                    discharge_power_kw: value.discharge_power_kw?,
-                    power_kw: value.power_kw?,
-                    round_trip_efficiency: value.round_trip_efficiency?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Battery> for Battery {
-            fn from(value: super::Battery) -> Self {
-                Self {
-                    capacity_kwh: Ok(value.capacity_kwh),
-                    charge_power_kw: Ok(value.charge_power_kw),
-                    discharge_power_kw: Ok(value.discharge_power_kw),
-                    power_kw: Ok(value.power_kw),
-                    round_trip_efficiency: Ok(value.round_trip_efficiency),
                 }
             }
         }
@@ -6561,150 +6101,6 @@ so this is a string, not an enum.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ConsentDevice {
-            control: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            geo_location: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            information: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            telemetry: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            time_created: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            time_updated: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ConsentDevice {
-            fn default() -> Self {
-                Self {
-                    control: Ok(Default::default()),
-                    geo_location: Ok(Default::default()),
-                    information: Ok(Default::default()),
-                    telemetry: Ok(Default::default()),
-                    time_created: Ok(Default::default()),
-                    time_updated: Ok(Default::default()),
-                }
-            }
-        }
-        impl ConsentDevice {
-            pub fn control<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.control = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for control: {e}")
-                    });
-                self
-            }
-            pub fn geo_location<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.geo_location = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for geo_location: {e}")
-                    });
-                self
-            }
-            pub fn information<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.information = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for information: {e}")
-                    });
-                self
-            }
-            pub fn telemetry<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.telemetry = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for telemetry: {e}")
-                    });
-                self
-            }
-            pub fn time_created<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.time_created = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time_created: {e}")
-                    });
-                self
-            }
-            pub fn time_updated<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.time_updated = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for time_updated: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ConsentDevice> for super::ConsentDevice {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ConsentDevice,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    control: value.control?,
-                    geo_location: value.geo_location?,
-                    information: value.information?,
-                    telemetry: value.telemetry?,
-                    time_created: value.time_created?,
-                    time_updated: value.time_updated?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ConsentDevice> for ConsentDevice {
-            fn from(value: super::ConsentDevice) -> Self {
-                Self {
-                    control: Ok(value.control),
-                    geo_location: Ok(value.geo_location),
-                    information: Ok(value.information),
-                    telemetry: Ok(value.telemetry),
-                    time_created: Ok(value.time_created),
-                    time_updated: Ok(value.time_updated),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ContractTerm {
             end_date: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7169,12 +6565,7 @@ so this is a string, not an enum.
         }
         #[derive(Clone, Debug)]
         pub struct Device {
-            consents: ::std::result::Result<super::ConsentDevice, ::std::string::String>,
-            controlled: ::std::result::Result<bool, ::std::string::String>,
-            geo_location: ::std::result::Result<
-                super::GeoLocation,
-                ::std::string::String,
-            >,
+            account_id: ::std::result::Result<super::Id, ::std::string::String>,
             id: ::std::result::Result<super::Id, ::std::string::String>,
             last_seen: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7182,10 +6573,6 @@ so this is a string, not an enum.
             >,
             live_mode: ::std::result::Result<bool, ::std::string::String>,
             object: ::std::result::Result<super::DeviceObject, ::std::string::String>,
-            properties: ::std::result::Result<
-                super::DeviceProperties,
-                ::std::string::String,
-            >,
             reference_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7194,67 +6581,30 @@ so this is a string, not an enum.
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
-            timezone: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            vpp_participation: ::std::result::Result<
-                ::std::option::Option<super::VppParticipation>,
-                ::std::string::String,
-            >,
         }
         impl ::std::default::Default for Device {
             fn default() -> Self {
                 Self {
-                    consents: Err("no value supplied for consents".to_string()),
-                    controlled: Err("no value supplied for controlled".to_string()),
-                    geo_location: Err("no value supplied for geo_location".to_string()),
+                    account_id: Err("no value supplied for account_id".to_string()),
                     id: Err("no value supplied for id".to_string()),
                     last_seen: Ok(Default::default()),
                     live_mode: Err("no value supplied for live_mode".to_string()),
                     object: Err("no value supplied for object".to_string()),
-                    properties: Err("no value supplied for properties".to_string()),
                     reference_id: Ok(Default::default()),
                     time_created: Err("no value supplied for time_created".to_string()),
-                    timezone: Err("no value supplied for timezone".to_string()),
-                    vpp_participation: Ok(Default::default()),
                 }
             }
         }
         impl Device {
-            pub fn consents<T>(mut self, value: T) -> Self
+            pub fn account_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ConsentDevice>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
-                self.consents = value
+                self.account_id = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for consents: {e}")
-                    });
-                self
-            }
-            pub fn controlled<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.controlled = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for controlled: {e}")
-                    });
-                self
-            }
-            pub fn geo_location<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::GeoLocation>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.geo_location = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for geo_location: {e}")
+                        format!("error converting supplied value for account_id: {e}")
                     });
                 self
             }
@@ -7306,18 +6656,6 @@ so this is a string, not an enum.
                     });
                 self
             }
-            pub fn properties<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::DeviceProperties>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.properties = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for properties: {e}")
-                    });
-                self
-            }
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7342,34 +6680,6 @@ so this is a string, not an enum.
                     });
                 self
             }
-            pub fn timezone<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.timezone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for timezone: {e}")
-                    });
-                self
-            }
-            pub fn vpp_participation<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VppParticipation>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vpp_participation = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for vpp_participation: {e}"
-                        )
-                    });
-                self
-            }
         }
         impl ::std::convert::TryFrom<Device> for super::Device {
             type Error = super::error::ConversionError;
@@ -7377,36 +6687,26 @@ so this is a string, not an enum.
                 value: Device,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    consents: value.consents?,
-                    controlled: value.controlled?,
-                    geo_location: value.geo_location?,
+                    account_id: value.account_id?,
                     id: value.id?,
                     last_seen: value.last_seen?,
                     live_mode: value.live_mode?,
                     object: value.object?,
-                    properties: value.properties?,
                     reference_id: value.reference_id?,
                     time_created: value.time_created?,
-                    timezone: value.timezone?,
-                    vpp_participation: value.vpp_participation?,
                 })
             }
         }
         impl ::std::convert::From<super::Device> for Device {
             fn from(value: super::Device) -> Self {
                 Self {
-                    consents: Ok(value.consents),
-                    controlled: Ok(value.controlled),
-                    geo_location: Ok(value.geo_location),
+                    account_id: Ok(value.account_id),
                     id: Ok(value.id),
                     last_seen: Ok(value.last_seen),
                     live_mode: Ok(value.live_mode),
                     object: Ok(value.object),
-                    properties: Ok(value.properties),
                     reference_id: Ok(value.reference_id),
                     time_created: Ok(value.time_created),
-                    timezone: Ok(value.timezone),
-                    vpp_participation: Ok(value.vpp_participation),
                 }
             }
         }
@@ -7548,203 +6848,6 @@ so this is a string, not an enum.
                     has_more: Ok(value.has_more),
                     object: Ok(value.object),
                     url: Ok(value.url),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct DeviceProperties {
-            battery: ::std::result::Result<
-                ::std::option::Option<super::Battery>,
-                ::std::string::String,
-            >,
-            ev_charger: ::std::result::Result<
-                ::std::option::Option<super::EvCharger>,
-                ::std::string::String,
-            >,
-            heat_pump: ::std::result::Result<
-                ::std::option::Option<super::HeatPump>,
-                ::std::string::String,
-            >,
-            install_date: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            inverter: ::std::result::Result<
-                ::std::option::Option<super::Inverter>,
-                ::std::string::String,
-            >,
-            manufacturer: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            model_code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            model_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            pv: ::std::result::Result<
-                ::std::option::Option<super::Pv>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for DeviceProperties {
-            fn default() -> Self {
-                Self {
-                    battery: Ok(Default::default()),
-                    ev_charger: Ok(Default::default()),
-                    heat_pump: Ok(Default::default()),
-                    install_date: Ok(Default::default()),
-                    inverter: Ok(Default::default()),
-                    manufacturer: Ok(Default::default()),
-                    model_code: Ok(Default::default()),
-                    model_name: Ok(Default::default()),
-                    pv: Ok(Default::default()),
-                }
-            }
-        }
-        impl DeviceProperties {
-            pub fn battery<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::Battery>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.battery = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for battery: {e}")
-                    });
-                self
-            }
-            pub fn ev_charger<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::EvCharger>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.ev_charger = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ev_charger: {e}")
-                    });
-                self
-            }
-            pub fn heat_pump<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::HeatPump>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.heat_pump = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for heat_pump: {e}")
-                    });
-                self
-            }
-            pub fn install_date<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.install_date = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for install_date: {e}")
-                    });
-                self
-            }
-            pub fn inverter<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::Inverter>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.inverter = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for inverter: {e}")
-                    });
-                self
-            }
-            pub fn manufacturer<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.manufacturer = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for manufacturer: {e}")
-                    });
-                self
-            }
-            pub fn model_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.model_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for model_code: {e}")
-                    });
-                self
-            }
-            pub fn model_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.model_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for model_name: {e}")
-                    });
-                self
-            }
-            pub fn pv<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::Pv>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pv = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for pv: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<DeviceProperties> for super::DeviceProperties {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: DeviceProperties,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    battery: value.battery?,
-                    ev_charger: value.ev_charger?,
-                    heat_pump: value.heat_pump?,
-                    install_date: value.install_date?,
-                    inverter: value.inverter?,
-                    manufacturer: value.manufacturer?,
-                    model_code: value.model_code?,
-                    model_name: value.model_name?,
-                    pv: value.pv?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::DeviceProperties> for DeviceProperties {
-            fn from(value: super::DeviceProperties) -> Self {
-                Self {
-                    battery: Ok(value.battery),
-                    ev_charger: Ok(value.ev_charger),
-                    heat_pump: Ok(value.heat_pump),
-                    install_date: Ok(value.install_date),
-                    inverter: Ok(value.inverter),
-                    manufacturer: Ok(value.manufacturer),
-                    model_code: Ok(value.model_code),
-                    model_name: Ok(value.model_name),
-                    pv: Ok(value.pv),
                 }
             }
         }
@@ -8276,129 +7379,6 @@ so this is a string, not an enum.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct EvCharger {
-            max_power_kw: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            min_power_kw: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            phase_switching: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            phases: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            v2g_capable: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for EvCharger {
-            fn default() -> Self {
-                Self {
-                    max_power_kw: Ok(Default::default()),
-                    min_power_kw: Ok(Default::default()),
-                    phase_switching: Ok(Default::default()),
-                    phases: Ok(Default::default()),
-                    v2g_capable: Ok(Default::default()),
-                }
-            }
-        }
-        impl EvCharger {
-            pub fn max_power_kw<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.max_power_kw = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_power_kw: {e}")
-                    });
-                self
-            }
-            pub fn min_power_kw<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.min_power_kw = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for min_power_kw: {e}")
-                    });
-                self
-            }
-            pub fn phase_switching<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.phase_switching = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for phase_switching: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn phases<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.phases = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for phases: {e}")
-                    });
-                self
-            }
-            pub fn v2g_capable<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.v2g_capable = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for v2g_capable: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<EvCharger> for super::EvCharger {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: EvCharger,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    max_power_kw: value.max_power_kw?,
-                    min_power_kw: value.min_power_kw?,
-                    phase_switching: value.phase_switching?,
-                    phases: value.phases?,
-                    v2g_capable: value.v2g_capable?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::EvCharger> for EvCharger {
-            fn from(value: super::EvCharger) -> Self {
-                Self {
-                    max_power_kw: Ok(value.max_power_kw),
-                    min_power_kw: Ok(value.min_power_kw),
-                    phase_switching: Ok(value.phase_switching),
-                    phases: Ok(value.phases),
-                    v2g_capable: Ok(value.v2g_capable),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct Event {
             data: ::std::result::Result<super::EventData, ::std::string::String>,
             id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -8732,138 +7712,6 @@ so this is a string, not an enum.
                 Self {
                     lat: Ok(value.lat),
                     lng: Ok(value.lng),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct HeatPump {
-            max_power_kw: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            min_power_kw: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            thermal_storage_litres: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for HeatPump {
-            fn default() -> Self {
-                Self {
-                    max_power_kw: Ok(Default::default()),
-                    min_power_kw: Ok(Default::default()),
-                    thermal_storage_litres: Ok(Default::default()),
-                }
-            }
-        }
-        impl HeatPump {
-            pub fn max_power_kw<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.max_power_kw = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for max_power_kw: {e}")
-                    });
-                self
-            }
-            pub fn min_power_kw<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.min_power_kw = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for min_power_kw: {e}")
-                    });
-                self
-            }
-            pub fn thermal_storage_litres<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.thermal_storage_litres = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for thermal_storage_litres: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<HeatPump> for super::HeatPump {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: HeatPump,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    max_power_kw: value.max_power_kw?,
-                    min_power_kw: value.min_power_kw?,
-                    thermal_storage_litres: value.thermal_storage_litres?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::HeatPump> for HeatPump {
-            fn from(value: super::HeatPump) -> Self {
-                Self {
-                    max_power_kw: Ok(value.max_power_kw),
-                    min_power_kw: Ok(value.min_power_kw),
-                    thermal_storage_litres: Ok(value.thermal_storage_litres),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Inverter {
-            ac_export_limit_kw: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Inverter {
-            fn default() -> Self {
-                Self {
-                    ac_export_limit_kw: Ok(Default::default()),
-                }
-            }
-        }
-        impl Inverter {
-            pub fn ac_export_limit_kw<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.ac_export_limit_kw = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for ac_export_limit_kw: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Inverter> for super::Inverter {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Inverter,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    ac_export_limit_kw: value.ac_export_limit_kw?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Inverter> for Inverter {
-            fn from(value: super::Inverter) -> Self {
-                Self {
-                    ac_export_limit_kw: Ok(value.ac_export_limit_kw),
                 }
             }
         }
@@ -11174,131 +10022,6 @@ so this is a string, not an enum.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Pv {
-            azimuth: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            forecasts_enabled: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            peak_power_kw: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            terrain_shading: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            tilt: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Pv {
-            fn default() -> Self {
-                Self {
-                    azimuth: Ok(Default::default()),
-                    forecasts_enabled: Ok(Default::default()),
-                    peak_power_kw: Ok(Default::default()),
-                    terrain_shading: Ok(Default::default()),
-                    tilt: Ok(Default::default()),
-                }
-            }
-        }
-        impl Pv {
-            pub fn azimuth<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.azimuth = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for azimuth: {e}")
-                    });
-                self
-            }
-            pub fn forecasts_enabled<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.forecasts_enabled = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for forecasts_enabled: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn peak_power_kw<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.peak_power_kw = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for peak_power_kw: {e}")
-                    });
-                self
-            }
-            pub fn terrain_shading<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.terrain_shading = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for terrain_shading: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn tilt<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tilt = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tilt: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Pv> for super::Pv {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Pv,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    azimuth: value.azimuth?,
-                    forecasts_enabled: value.forecasts_enabled?,
-                    peak_power_kw: value.peak_power_kw?,
-                    terrain_shading: value.terrain_shading?,
-                    tilt: value.tilt?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Pv> for Pv {
-            fn from(value: super::Pv) -> Self {
-                Self {
-                    azimuth: Ok(value.azimuth),
-                    forecasts_enabled: Ok(value.forecasts_enabled),
-                    peak_power_kw: Ok(value.peak_power_kw),
-                    terrain_shading: Ok(value.terrain_shading),
-                    tilt: Ok(value.tilt),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct RateEntry {
             carbon: ::std::result::Result<
                 ::std::option::Option<super::CarbonIntensity>,
@@ -11977,7 +10700,7 @@ so this is a string, not an enum.
                 ::std::string::String,
             >,
             start_time: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
         }
@@ -11989,7 +10712,7 @@ so this is a string, not an enum.
                     end_time: Err("no value supplied for end_time".to_string()),
                     energy: Err("no value supplied for energy".to_string()),
                     max_power: Ok(Default::default()),
-                    start_time: Ok(Default::default()),
+                    start_time: Err("no value supplied for start_time".to_string()),
                 }
             }
         }
@@ -12056,9 +10779,7 @@ so this is a string, not an enum.
             }
             pub fn start_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.start_time = value
@@ -14431,6 +13152,7 @@ so this is a string, not an enum.
         }
         #[derive(Clone, Debug)]
         pub struct TariffSchedulePeriod {
+            dates: ::std::result::Result<::std::vec::Vec<f64>, ::std::string::String>,
             days_and_hours: ::std::result::Result<
                 ::std::vec::Vec<super::TariffDaysAndHours>,
                 ::std::string::String,
@@ -14443,12 +13165,25 @@ so this is a string, not an enum.
         impl ::std::default::Default for TariffSchedulePeriod {
             fn default() -> Self {
                 Self {
+                    dates: Ok(Default::default()),
                     days_and_hours: Ok(Default::default()),
                     months: Ok(Default::default()),
                 }
             }
         }
         impl TariffSchedulePeriod {
+            pub fn dates<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dates = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dates: {e}")
+                    });
+                self
+            }
             pub fn days_and_hours<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TariffDaysAndHours>>,
@@ -14483,6 +13218,7 @@ so this is a string, not an enum.
                 value: TariffSchedulePeriod,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    dates: value.dates?,
                     days_and_hours: value.days_and_hours?,
                     months: value.months?,
                 })
@@ -14491,6 +13227,7 @@ so this is a string, not an enum.
         impl ::std::convert::From<super::TariffSchedulePeriod> for TariffSchedulePeriod {
             fn from(value: super::TariffSchedulePeriod) -> Self {
                 Self {
+                    dates: Ok(value.dates),
                     days_and_hours: Ok(value.days_and_hours),
                     months: Ok(value.months),
                 }
@@ -15487,150 +14224,6 @@ so this is a string, not an enum.
                 }
             }
         }
-        #[derive(Clone, Debug)]
-        pub struct VppParticipation {
-            control_active: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            current_state: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<super::Id>,
-                ::std::string::String,
-            >,
-            programme_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            provider_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            telemetry_active: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for VppParticipation {
-            fn default() -> Self {
-                Self {
-                    control_active: Ok(Default::default()),
-                    current_state: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    programme_name: Ok(Default::default()),
-                    provider_name: Ok(Default::default()),
-                    telemetry_active: Ok(Default::default()),
-                }
-            }
-        }
-        impl VppParticipation {
-            pub fn control_active<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.control_active = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for control_active: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn current_state<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.current_state = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for current_state: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn programme_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.programme_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for programme_name: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn provider_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.provider_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for provider_name: {e}")
-                    });
-                self
-            }
-            pub fn telemetry_active<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.telemetry_active = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for telemetry_active: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<VppParticipation> for super::VppParticipation {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: VppParticipation,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    control_active: value.control_active?,
-                    current_state: value.current_state?,
-                    id: value.id?,
-                    programme_name: value.programme_name?,
-                    provider_name: value.provider_name?,
-                    telemetry_active: value.telemetry_active?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::VppParticipation> for VppParticipation {
-            fn from(value: super::VppParticipation) -> Self {
-                Self {
-                    control_active: Ok(value.control_active),
-                    current_state: Ok(value.current_state),
-                    id: Ok(value.id),
-                    programme_name: Ok(value.programme_name),
-                    provider_name: Ok(value.provider_name),
-                    telemetry_active: Ok(value.telemetry_active),
-                }
-            }
-        }
     }
     /// Generation of default values for serde.
     pub mod defaults {
@@ -15799,6 +14392,8 @@ so this is a string, not an enum.
                     Ok(
                         match value {
                             "DIRECT" => ConnectionType::Direct,
+                            "LIBRARY" => ConnectionType::Library,
+                            "MARKET" => ConnectionType::Market,
                             "MANUAL" => ConnectionType::Manual,
                             "" => ConnectionType::Empty,
                             other => ConnectionType::Unknown(other.to_string()),
@@ -15959,6 +14554,7 @@ so this is a string, not an enum.
                         match value {
                             "IMPORT" => Direction::Import,
                             "EXPORT" => Direction::Export,
+                            "LOCAL" => Direction::Local,
                             other => Direction::Unknown(other.to_string()),
                         },
                     )
@@ -16782,167 +15378,40 @@ so this is a string, not an enum.
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Flatpeak API
+/**Client for Flatpeak API, release Zero (Flatpeak-Version 2024-08-24.zero)
 
-The whole Flatpeak energy API as this SDK describes it: every operation of Flatpeak's
-published OpenAPI spec (API version 2024-08-24, 38 operations), written by us from its facts,
-with the device and the location status in the newer shapes of Flatpeak's API reference
-pages for `GET /devices/{device_id}` and `GET /locations/{id}/status`.
+The Zero release of Flatpeak's energy API (`Flatpeak-Version: 2024-08-24.zero`), as
+this SDK describes it: Flatpeak's own OpenAPI document for Zero
+(`openapi/upstream/zero.json`, vendored unchanged; 38 operations) with our decisions
+applied as an OpenAPI Overlay (`openapi/overlays/zero.yaml`). Every decision is one
+action there, with its reasons and its source; the numbered decisions (1 to 27) are
+those of the hand-written `openapi/flatpeak.yaml`, the others are named in the action.
+Do not edit this file: change the overlay and regenerate.
 
-`info.version` is the revision of this document, not a Flatpeak API version. Flatpeak
-selects API versions with the `Flatpeak-Version` request header (known values:
-`2024-08-24.zero`, `2025-09-14.anode`; later versions exist whose strings we do not know).
-This document does not declare that header as a parameter: the client lets the caller
-choose a value and sends none by default.
-
-## Sources
-- **Reference pages** (the newest shapes, the truth for what they show): the `Device`
-  (and everything below it) and the `LocationStatus` (and its tariff-status elements).
-  A `Device` is that shape wherever it appears: retrieve, list, create, update, events.
-- **The published spec** (older, but real): every other operation, object, parameter,
-  status and required list, `GET /login` and the error statuses. Where it contradicts
-  itself, the decisions below say what we chose.
-- **Newer Flatpeak documentation**, only where named: the `ERROR_REPORTED` status.
+Flatpeak selects a release per request with the `Flatpeak-Version` header; without it
+the account's default release answers. This document does not declare the header as a
+parameter: the client sends it.
 
 ## Extensions
-- `x-optional-body: true` on a response: the API may send it with the documented JSON
-  body or with no body at all. The deletes' `202 Accepted` is one (decision 25). The client
-  reads a missing body as an empty object; the gate checks a body when there is one.
 - `x-sensitive: true` on a schema property or a parameter: it holds a credential or
-  personal data, and never reaches a recording as it is. The client's recorder and
-  `cargo xtask scrub` replace it with a placeholder that still validates (an id keeps its
-  prefix and pattern, a URI stays a URI, a coordinate stays in range), the same one for
-  the same value within a recording session; the gate's `secret` check fails a cassette
-  where one holds anything else. Marked: the bearer token, connect tokens (a connect
-  token's own `id` included, and the `connect_token` query parameter), postal addresses
-  (all but the country), geo locations, every reference from your own systems
-  (`reference_id`, `customer_reference_id`, `location_reference_id`,
-  `session_reference_id` and `record_reference_id`, the `reference_id` filter and the
-  session path parameter), and the Connect callback and web URLs (they can carry your
-  own tokens). Headers that carry credentials (`Authorization`, `Proxy-Authorization`,
-  `Cookie`, `Set-Cookie`, and any header whose name holds `api-key` or `token`) are
-  sensitive without being listed.
-
-## Decisions where the sources contradict themselves or say nothing
-
-1. **`status` of a tariff element.** The location-status example sends
-   `"status": "CONNECTED "` (trailing space) for `commodity_export`. That is none of the
-   values of decision 8, and every other element uses the bare value. We read it as a typo
-   in the example: the enum keeps `CONNECTED` only. The example stays verbatim below (it is
-   what the page shows), so the conformance gate reports it; `conformance/waivers.toml`
-   waives exactly that finding.
-2. **`reference_id` of a device** is documented with `default: device`, copied from the
-   `object` field next to it; a customer reference from your systems has no default. We
-   declare no default. It is optional, as the page documents (not in the required list).
-3. **`vpp_participation`** is marked required yet described as present "if enrolled".
-   A required object cannot be present for a device that is not enrolled, so we follow the
-   description: the field is optional and nullable. A device not enrolled in a VPP omits it
-   or sends `null`; both read as "not enrolled" (`None`).
-4. **Tariff ids in the example.** `commodity_import` and `commodity_export` share the id
-   `trf_66ba584eb6923d7c3b942ef6` with different display names. Ids are opaque to the
-   schema, so this is kept as an oddity of the example and not modelled.
-5. **Timestamps.** Every timestamp is a UTC `date-time` (RFC 3339). The location-status
-   page types `time_created` as a plain string, and so does the published spec for most
-   timestamps (customer, device, event, connect token, meter record `time_created`;
-   `last_updated`, `next_update`; slot, audit and meter-record start and end times), while
-   its examples are all RFC 3339 and its other timestamps say `date-time`: all are
-   `date-time` here. The one exception is documented as one: a meter register read's
-   `time` is a Unix timestamp (an integer).
-6. **`object` fields** are free strings on the location-status page and in the published
-   spec, and a one-value enum on the device page. Every `object` is a one-value enum here
-   (`device`, `location`, `error`, `list`, ...), except a tariff element's (decision 12).
-7. **Nested objects** whose fields the sources do not list as required keep every field
-   optional, except where the object is meaningless without it: a geo location needs `lat`
-   and `lng`; a tariff-status element needs `status`; a provider needs `id` and
-   `display_name`; a tariff needs `id`, `display_name` and `structure_type`; a rate entry
-   needs `valid_from` and `valid_to`; a power or an energy amount needs `units` and
-   `value`.
-8. **Where each enum value comes from.** Tariff connection status: `CONNECTED`, `ERROR` and
-   `NOT_SUPPORTED` from the location-status page's example; `NOT_CONNECTED` from the
-   published spec (its location-status description and example); `ERROR_REPORTED` from
-   newer Flatpeak documentation, the name later API versions use for `ERROR`. Structure
-   type: `FIXED` and `TIME_OF_DAY` from the location-status page's example; `MARKET` and
-   `DYNAMIC` from the published spec's description of `structure_type`. Every other enum
-   is a set of values the published spec documents in words (decision 17).
-9. **Error responses.** Every documented error status of every operation uses the one
-   `Error` envelope, including the `400` of `retrieve_time_slots`, which the published spec
-   documents without a body. The published spec also shows bare `{"message": "Not Found"}`
-   bodies for `403`, `404`, `409` and `500`: those do not conform to this document, and the
-   client still turns them into a useful error. `401` and `429` are documented on every
-   operation: they can come from any endpoint.
-10. **Ids.** The `Id` pattern `^[a-z]{2,4}_[A-Za-z0-9]+$` is documented on the device page
-    only. Applying it to every Flatpeak object id is our decision (every id example of the
-    published spec follows it): `id`, and every field, parameter or array item that holds
-    another object's id (`customer_id`, `location_id`, `device_id`, `account_id`,
-    `provider_id`, `tariff_id`, a customer's `locations`, a location's `tariff_elements`,
-    `batch_id`, market and carbon source ids, connect tokens). Reference ids from your own
-    systems (`reference_id`, `customer_reference_id`, `location_reference_id`,
-    `session_reference_id`, `record_reference_id`) are free strings, and so is the `{id}`
-    of `POST /costs/session/{id}`, which is a `session_reference_id`.
-11. **Tariff-status elements that are not connected.** The published spec's example sends
-    a `NOT_CONNECTED` element with `"connection_type": ""` and a provider whose `id`,
-    `display_name` and `logo_url` are all `""`. We accept that shape as it is sent: the
-    empty string is a documented `connection_type` (not connected), a provider's `id` is
-    an `Id` or empty (`OptionalId`), and its `logo_url` is an http(s) URL or empty.
-12. **A tariff element's `object`** is `tariff` in the published example and
-    `tariff_element` in its description: both are listed.
-13. **Required fields.** A published schema's `required` list wins over its examples, which
-    come from older API versions (its location-status example is a location). Where the
-    published schema requires nothing of a top-level object (meter batch, event, energy
-    cost, connect-token creation), we require what identifies it: `id` and `object` where it
-    has them, an event's `type`, `time_created` and `data`, a created connect token's
-    `connect_token` and `expires_in`.
-14. **Reference ids are never required in responses**, even where the published spec marks
-    them so (a connect token's `location_reference_id`, which its own example omits): they
-    exist only when you supplied one.
-15. **Lists.** Every list is `{"object": "list", "url", "has_more", "data"}`, newest first,
-    paged with `starting_after` or `ending_before` (an object id) and `limit` (1 to 100,
-    default 30). The published spec gives `list_tariff_elements` no paging parameters though
-    its response pages with `has_more`: we add them, as on every other list. `data` is
-    required in every list (the published spec requires it in the location list only).
-16. **Media types.** JSON only. The published spec's `application/xml` alternatives (the
-    customer list, the customer creation body) have empty schemas and are left out.
-17. **Enums where the published spec lists values in words**: `direction` (`IMPORT`,
-    `EXPORT`; `LOCAL` too where a tariff's direction is meant), tariff `type` (`COMMODITY`,
-    `NON_COMMODITY`), `segment` (`LOW`, `HIGH`), meter `units` (`W`, `KW`, `WH`, `KWH`),
-    `measurand`, power units (`W`, `KW`), energy units (`WH`, `KWH`), a connect session's
-    `complete_action`. Not enums, because no fixed set is documented: an event's `type`,
-    `aggregation`, a VPP's `current_state`, the spelling of schedule `months` and `days`,
-    `energy_units` and `carbon_units` in responses. Currency and country codes are
-    patterns (ISO 4217, ISO 3166-1 alpha-2).
-18. **A schedule's `max_power.value`** is a string in the published creation body and a
-    number everywhere else: it is a number everywhere.
-19. **Threshold slots.** The published schema requires `rate` of a slot's `tariff` but
-    declares `rate_avg`, as time slots do: `rate_avg` is required. Its request echo
-    requires both `absolute` and `relative`, while the request takes either: both are
-    optional and nullable.
-20. **Updating a tariff element** takes its schedule as `data` (published), where creating
-    and reading one call it `schedule`. Kept as published: the published spec marks the
-    endpoint unsupported, and we cannot tell which name the server reads.
-21. **An event's `data`** is a `Device` in the published spec whatever the event's `type`
-    (`customer.create`, ...). Here it is the object the event is about: a `Device`,
-    `Customer`, `Location` or `TariffElement`, told apart by its `object` field. The client
-    keeps an event about another kind of object as raw JSON; the gate reports it.
-22. **Paths.** OpenAPI allows one template per path: the device's parameter is `device_id`
-    (the reference page's name) on every device path, every other resource's is `id`. The
-    published spec's `/schedules/{id}` path item has no operation and is left out.
-23. **Parameters.** `connect_token` of `exchange_connect_token` is required (the call means
-    nothing without it). Query times are `date-time`; `end_time` is required where the
-    published spec says so, `start_time` is optional (the API starts from now).
-24. **Request bodies** are required on every operation that takes one. An interval cost's
-    `start_time` and `end_time` are required (the call means nothing without them).
-25. **Deletes answer `202 Accepted`** with `{"message": "Accepted"}` in the published spec;
-    the API may also send no body. The response is marked `x-optional-body`.
-26. **Time of day** in tariff schedules is `HH:MM:SS` (a pattern), not `format: time`,
-    which in JSON Schema requires a UTC offset the API never sends. `00:00:00` to
-    `23:59:59`, and `24:00:00` for the end of a day (the published examples end periods
-    so); nothing else past `23:59:59`.
-27. **Statuses kept as published**: `create_tariff_element` answers `200`, the other
-    creations `201`; `update_customer` answers `202` with the customer. The published
-    security scheme `DeviceId`, used by no operation, is left out.
+  personal data (the bearer token, connect tokens, postal addresses but the country,
+  geo locations, your own references, the Connect callback URLs). The client's
+  recorder and `cargo xtask scrub` replace it with a placeholder that still validates;
+  the gate's `secret` check fails a recording that holds anything else there.
+- `x-optional-body: true` on a response: the API may send it with the documented body
+  or with none (the deletes' `202 Accepted`). The client reads a missing body as an
+  empty object; the gate checks a body when there is one.
+- `x-open-enum: true` on an enum: Flatpeak documents (or sends) values beyond `enum`,
+  so more are expected. The gate reports a value outside `enum` as a warning, not a
+  failure; the client keeps it as `Unknown` (as it does for every string enum).
+- `x-retry-not-before` on the `Error` schema: `{seconds, codes}`: an error whose `code`
+  is one of `codes` must not be retried sooner than `seconds` after it (Flatpeak's
+  errors guide: 15 minutes for the 422 codes that say price data is unavailable).
 
 
-Version: 0.2.0*/
+https://flatpeak.com/legal
+
+Version: 2024-08-24.zero*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -16984,7 +15453,7 @@ impl Client {
 }
 impl ClientInfo<crate::ClientState> for Client {
     fn api_version() -> &'static str {
-        "0.2.0"
+        "2024-08-24.zero"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -17004,11 +15473,16 @@ const _: () = {
     {}
 };
 impl Client {
-    /**Exchange account credentials for a bearer token
+    /**Create a bearer token
 
-Send the account id as the HTTP Basic user name and the API key as the password. The
-token returned authorises every other call until `expires_in` seconds have passed.
+Flatpeak API uses [bearer authentication](/guides/system/authorization#what-is-bearer-authentication) (also called token authentication) to authorize access to API endpoints. To create a bearer token, use this `/login` endpoint with basic auth:
 
+  | []()            | []()
+  | --------------- | ------------------------------ |
+  | `username`      | Your Flatpeak Account ID.      |
+  | `password`      | Any of your Flatpeak API Keys. |
+
+<Tip>Account ID and API Keys can be found on [API Keys](https://dashboard.flatpeak.com/keys/api) page of Dashboard.</Tip>
 
 Sends a `GET` request to `/login`
 
@@ -17020,16 +15494,14 @@ let response = client.login()
     pub fn login(&self) -> builder::Login<'_> {
         builder::Login::new(self)
     }
-    /**Exchange a finished Connect session's token for its location
+    /**Exchange a connect token
 
-After a customer completes Connect, exchange the session's `connect_token` for the
-location (and customer) it created or updated, then read that location's rates.
-
+To start requesting your customer's tariff rates from this API, you need to exchange the `connect_token` for a `location_id`.
 
 Sends a `GET` request to `/connect/tariff/token`
 
 Arguments:
-- `connect_token`: The token of the finished Connect session (decision 23).
+- `connect_token`: Flatpeak Connect completion token.
 ```ignore
 let response = client.exchange_connect_token()
     .connect_token(connect_token)
@@ -17039,11 +15511,11 @@ let response = client.exchange_connect_token()
     pub fn exchange_connect_token(&self) -> builder::ExchangeConnectToken<'_> {
         builder::ExchangeConnectToken::new(self)
     }
-    /**Start a Connect session
+    /**Create a connect token
 
-A single-use token that lets your customer-facing app run one Connect session without
-your API key. The session ends with a call to `callback_uri`.
+In order to launch a session with Connect, you need a `connect_token`.
 
+This single-use object securely authenticates a session between your customer-facing app and Connect’s HTTP service endpoint — without exposing your main API keys.
 
 Sends a `POST` request to `/connect/tariff/token`
 
@@ -17056,11 +15528,11 @@ let response = client.create_connect_token()
     pub fn create_connect_token(&self) -> builder::CreateConnectToken<'_> {
         builder::CreateConnectToken::new(self)
     }
-    /**Run a Connect session without a customer, to import a tariff
+    /**Batch run connect session
 
-Imports (or disconnects) a tariff from your systems in one call, as a finished
-Connect session would. Flatpeak enables this endpoint on request.
+Run Connect session in batch mode, bypassing [Connect-headless](https://docs.flatpeak.com/guides/connect-headless-tariff). Use to import customer tariffs from your systems.
 
+<Warning>Using this endpoint requires advanced knowledge of Flatpeak systems. Contact support for guidance and to enable your access.</Warning>
 
 Sends a `POST` request to `/connect/tariff/batch`
 
@@ -17073,24 +15545,37 @@ let response = client.run_connect_batch()
     pub fn run_connect_batch(&self) -> builder::RunConnectBatch<'_> {
         builder::RunConnectBatch::new(self)
     }
-    /**List events
+    /**Retrieve an event
 
-Events of the last 90 days, newest first. Filter by `event_type` or by the object
-they are about.
+Retrieves the details of an event.
 
+Sends a `GET` request to `/events/{id}`
+
+Arguments:
+- `id`: unique Flatpeak event identifier
+```ignore
+let response = client.retrieve_event()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn retrieve_event(&self) -> builder::RetrieveEvent<'_> {
+        builder::RetrieveEvent::new(self)
+    }
+    /**List all events
+
+Lists events, going back up to 90 days.
+
+Events are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all events in pages of 100 are returned.
 
 Sends a `GET` request to `/events`
 
 Arguments:
-- `ending_before`: A cursor: the id of the first object of the page after. The page ends before it.
-Give this or `starting_after`, not both.
-
-- `event_type`: Only events of this type, for example `customer.create`.
-- `limit`: Objects per page, from 1 to 100 (default 30).
-- `object_id`: Only events about this object, for example a location.
-- `starting_after`: A cursor: the id of the last object of the page before. The page starts after it.
-Give this or `ending_before`, not both.
-
+- `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
+- `event_type`: Type of event.
+- `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
+- `object_id`: Filter events by Flatpeak identifier such as a location ID.
+- `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
 ```ignore
 let response = client.list_events()
     .ending_before(ending_before)
@@ -17104,34 +15589,19 @@ let response = client.list_events()
     pub fn list_events(&self) -> builder::ListEvents<'_> {
         builder::ListEvents::new(self)
     }
-    /**Retrieve an event
+    /**List all customers
 
-Sends a `GET` request to `/events/{id}`
+Returns a list of all customers.
 
-Arguments:
-- `id`: Flatpeak event id.
-```ignore
-let response = client.retrieve_event()
-    .id(id)
-    .send()
-    .await;
-```*/
-    pub fn retrieve_event(&self) -> builder::RetrieveEvent<'_> {
-        builder::RetrieveEvent::new(self)
-    }
-    /**List customers
+The objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.
 
 Sends a `GET` request to `/customers`
 
 Arguments:
-- `ending_before`: A cursor: the id of the first object of the page after. The page ends before it.
-Give this or `starting_after`, not both.
-
-- `limit`: Objects per page, from 1 to 100 (default 30).
-- `reference_id`: Only objects with this reference from your systems.
-- `starting_after`: A cursor: the id of the last object of the page before. The page starts after it.
-Give this or `ending_before`, not both.
-
+- `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
+- `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
+- `reference_id`: A reference that is meaningful to you, for example, an ID from your system.
+- `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
 ```ignore
 let response = client.list_customers()
     .ending_before(ending_before)
@@ -17146,12 +15616,14 @@ let response = client.list_customers()
     }
     /**Create a customer
 
-Connect creates customers as part of its flow; create them here only to import
-customers from your systems.
+Creates new customer.
 
+<Warning>Do not create customers via this endpoint unless you are performing a bulk import from your system or have been advised by Flatpeak support. Instead, use [Connect](/guides/integration-plan), which will automatically create customers as part of its flow.</Warning>
 
 Sends a `POST` request to `/customers`
 
+Arguments:
+- `body`: Create a customer
 ```ignore
 let response = client.create_customer()
     .body(body)
@@ -17163,10 +15635,12 @@ let response = client.create_customer()
     }
     /**Retrieve a customer
 
+Retrieves the details of an existing customer.
+
 Sends a `GET` request to `/customers/{id}`
 
 Arguments:
-- `id`: Flatpeak customer id.
+- `id`: Flatpeak `customer_id`.
 ```ignore
 let response = client.retrieve_customer()
     .id(id)
@@ -17176,12 +15650,14 @@ let response = client.retrieve_customer()
     pub fn retrieve_customer(&self) -> builder::RetrieveCustomer<'_> {
         builder::RetrieveCustomer::new(self)
     }
-    /**Delete a customer, for good
+    /**Delete a customer
+
+Permanently deletes a customer.
 
 Sends a `DELETE` request to `/customers/{id}`
 
 Arguments:
-- `id`: Flatpeak customer id.
+- `id`: Flatpeak `customer_id`.
 ```ignore
 let response = client.delete_customer()
     .id(id)
@@ -17193,13 +15669,13 @@ let response = client.delete_customer()
     }
     /**Update a customer
 
-Fields left out of the body keep their values.
+Updates the specified customer. Any parameters not provided will be left unchanged.
 
 Sends a `PATCH` request to `/customers/{id}`
 
 Arguments:
-- `id`: Flatpeak customer id.
-- `body`
+- `id`: Flatpeak `customer_id`.
+- `body`: Update a customer
 ```ignore
 let response = client.update_customer()
     .id(id)
@@ -17210,19 +15686,19 @@ let response = client.update_customer()
     pub fn update_customer(&self) -> builder::UpdateCustomer<'_> {
         builder::UpdateCustomer::new(self)
     }
-    /**List devices
+    /**List all devices
+
+Lists all device identifiers.
+
+The objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.
 
 Sends a `GET` request to `/devices`
 
 Arguments:
-- `ending_before`: A cursor: the id of the first object of the page after. The page ends before it.
-Give this or `starting_after`, not both.
-
-- `limit`: Objects per page, from 1 to 100 (default 30).
-- `reference_id`: Only objects with this reference from your systems.
-- `starting_after`: A cursor: the id of the last object of the page before. The page starts after it.
-Give this or `ending_before`, not both.
-
+- `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
+- `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
+- `reference_id`: A reference that is meaningful to you, for example, an ID from your system.
+- `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
 ```ignore
 let response = client.list_devices()
     .ending_before(ending_before)
@@ -17237,8 +15713,12 @@ let response = client.list_devices()
     }
     /**Create a device
 
+Creates a device identifier.
+
 Sends a `POST` request to `/devices`
 
+Arguments:
+- `body`: Creates a device
 ```ignore
 let response = client.create_device()
     .body(body)
@@ -17250,28 +15730,32 @@ let response = client.create_device()
     }
     /**Retrieve a device
 
-Sends a `GET` request to `/devices/{device_id}`
+Retrieves the details of an existing device identifier.
+
+Sends a `GET` request to `/devices/{id}`
 
 Arguments:
-- `device_id`: Flatpeak device id.
+- `id`: Flatpeak `device_id`.
 ```ignore
 let response = client.retrieve_device()
-    .device_id(device_id)
+    .id(id)
     .send()
     .await;
 ```*/
     pub fn retrieve_device(&self) -> builder::RetrieveDevice<'_> {
         builder::RetrieveDevice::new(self)
     }
-    /**Delete a device, for good
+    /**Delete a device
 
-Sends a `DELETE` request to `/devices/{device_id}`
+Permanently deletes a device identifier.
+
+Sends a `DELETE` request to `/devices/{id}`
 
 Arguments:
-- `device_id`: Flatpeak device id.
+- `id`: Flatpeak `device_id`.
 ```ignore
 let response = client.delete_device()
-    .device_id(device_id)
+    .id(id)
     .send()
     .await;
 ```*/
@@ -17280,16 +15764,16 @@ let response = client.delete_device()
     }
     /**Update a device
 
-Fields left out of the body keep their values.
+Updates the specified device identifier. Any parameters that have not been provided will be left unchanged.
 
-Sends a `PATCH` request to `/devices/{device_id}`
+Sends a `PATCH` request to `/devices/{id}`
 
 Arguments:
-- `device_id`: Flatpeak device id.
-- `body`
+- `id`: Flatpeak `device_id`.
+- `body`: Updates a Device
 ```ignore
 let response = client.update_device()
-    .device_id(device_id)
+    .id(id)
     .body(body)
     .send()
     .await;
@@ -17299,20 +15783,20 @@ let response = client.update_device()
     }
     /**List locations
 
-A location is a supply address.
+<Info>Location is an identifier of a supply address.</Info>
+
+Returns list of all Locations.
+
+The objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.
 
 Sends a `GET` request to `/locations`
 
 Arguments:
-- `customer_id`: Only the locations of this customer.
-- `ending_before`: A cursor: the id of the first object of the page after. The page ends before it.
-Give this or `starting_after`, not both.
-
-- `limit`: Objects per page, from 1 to 100 (default 30).
-- `reference_id`: Only objects with this reference from your systems.
-- `starting_after`: A cursor: the id of the last object of the page before. The page starts after it.
-Give this or `ending_before`, not both.
-
+- `customer_id`: Flatpeak `customer_id`.
+- `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
+- `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
+- `reference_id`: A reference that is meaningful to you, for example, an ID from your system.
+- `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
 ```ignore
 let response = client.list_locations()
     .customer_id(customer_id)
@@ -17328,6 +15812,10 @@ let response = client.list_locations()
     }
     /**Create a location
 
+<Info>Location is an identifier of a supply address.</Info>
+
+Creates a location.
+
 Sends a `POST` request to `/locations`
 
 ```ignore
@@ -17341,10 +15829,12 @@ let response = client.create_location()
     }
     /**Retrieve a location
 
+Retrieves a location.
+
 Sends a `GET` request to `/locations/{id}`
 
 Arguments:
-- `id`: Flatpeak location id.
+- `id`: Flatpeak `location_id`
 ```ignore
 let response = client.retrieve_location()
     .id(id)
@@ -17354,12 +15844,14 @@ let response = client.retrieve_location()
     pub fn retrieve_location(&self) -> builder::RetrieveLocation<'_> {
         builder::RetrieveLocation::new(self)
     }
-    /**Delete a location, for good
+    /**Delete a location
+
+Permanently deletes a location.
 
 Sends a `DELETE` request to `/locations/{id}`
 
 Arguments:
-- `id`: Flatpeak location id.
+- `id`: Flatpeak `location_id`
 ```ignore
 let response = client.delete_location()
     .id(id)
@@ -17371,12 +15863,14 @@ let response = client.delete_location()
     }
     /**Update a location
 
-Fields left out of the body keep their values.
+Updates the specified location. Any parameters that have not been specified will remain unchanged.
+
+
 
 Sends a `PATCH` request to `/locations/{id}`
 
 Arguments:
-- `id`: Flatpeak location id.
+- `id`: Flatpeak `location_id`
 - `body`
 ```ignore
 let response = client.update_location()
@@ -17388,16 +15882,16 @@ let response = client.update_location()
     pub fn update_location(&self) -> builder::UpdateLocation<'_> {
         builder::UpdateLocation::new(self)
     }
-    /**Retrieve the tariff connection status of a location
+    /**Retrieve a location status
 
-Supports locations with at most one tariff element of each kind (commodity and
-non-commodity, import and export).
+<Info>This endpoint supports Locations with up to one each of `commodity_import`, `commodity_export`, `non_commodity_import`, and `non_commodity_export` tariff elements, covering all use cases currently supported by Connect. If your implementation requires more (typically complex industrial cases), contact support@flatpeak.com for assistance.</Info>
 
+Retrieves current status of a location.
 
 Sends a `GET` request to `/locations/{id}/status`
 
 Arguments:
-- `id`: Flatpeak location id.
+- `id`: Flatpeak `location_id`
 ```ignore
 let response = client.retrieve_location_status()
     .id(id)
@@ -17409,9 +15903,10 @@ let response = client.retrieve_location_status()
     }
     /**Submit interval meter records
 
-Energy used (or exported) in each period. Records of a device go under its
-`device_id`; records of a supply address's main meter under its `location_id`.
+Accepts an array of meter records holding energy use values for each period.
 
+- If you are metering a device, submit records under `device_id`.
+- If you are metering a location (i.e. main supply address meter), submit records under `location_id`.
 
 Sends a `PUT` request to `/meters/interval`
 
@@ -17424,11 +15919,12 @@ let response = client.submit_meter_interval_reads()
     pub fn submit_meter_interval_reads(&self) -> builder::SubmitMeterIntervalReads<'_> {
         builder::SubmitMeterIntervalReads::new(self)
     }
-    /**Submit cumulative meter register reads
+    /**Submit cumulative meter records
 
-Register values (cumulative energy) at Unix times. Records of a device go under its
-`device_id`; records of a supply address's main meter under its `location_id`.
+Accepts array of meter records holding energy use as cumulative values.
 
+- If you are metering a device, submit records under `device_id`.
+- If you are metering a location (i.e. main supply address meter), submit records under `location_id`.
 
 Sends a `PUT` request to `/meters/cumulative/epoch`
 
@@ -17441,12 +15937,14 @@ let response = client.submit_meter_register_reads()
     pub fn submit_meter_register_reads(&self) -> builder::SubmitMeterRegisterReads<'_> {
         builder::SubmitMeterRegisterReads::new(self)
     }
-    /**Check how a batch of meter records is being processed
+    /**Check submission batch status
+
+Returns processing status of meter records batch when multiple records were submitted to meters endpoints.
 
 Sends a `GET` request to `/meters/batch`
 
 Arguments:
-- `batch_id`: The batch's id, from the submission's response.
+- `batch_id`: Flatpeak meter `batch_id`.
 ```ignore
 let response = client.retrieve_meter_batch()
     .batch_id(batch_id)
@@ -17456,21 +15954,21 @@ let response = client.retrieve_meter_batch()
     pub fn retrieve_meter_batch(&self) -> builder::RetrieveMeterBatch<'_> {
         builder::RetrieveMeterBatch::new(self)
     }
-    /**List the tariff elements of a location
+    /**List tariffs
+
+Returns list of all tariffs. Use to read tariff objects referenced in a Location’s `tariff_elements` property.
+
+The objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.
 
 Sends a `GET` request to `/tariffs/elements`
 
 Arguments:
-- `direction`: Only elements of this direction.
-- `ending_before`: A cursor: the id of the first object of the page after. The page ends before it.
-Give this or `starting_after`, not both.
-
-- `limit`: Objects per page, from 1 to 100 (default 30).
-- `location_id`: The location whose tariff elements to list.
-- `starting_after`: A cursor: the id of the last object of the page before. The page starts after it.
-Give this or `ending_before`, not both.
-
-- `type_`: Only elements of this type.
+- `direction`: Filter by tariff direction, supported values are IMPORT and EXPORT.
+- `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
+- `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
+- `location_id`: Filter by Flatpeak Location ID.
+- `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
+- `type_`: Filter by tariff type, supported values are COMMODITY and NON_COMMODITY.
 ```ignore
 let response = client.list_tariff_elements()
     .direction(direction)
@@ -17485,9 +15983,9 @@ let response = client.list_tariff_elements()
     pub fn list_tariff_elements(&self) -> builder::ListTariffElements<'_> {
         builder::ListTariffElements::new(self)
     }
-    /**Create a tariff element and link it to a location
+    /**Create a tariff
 
-For importing tariffs from your systems; Connect creates them otherwise.
+Creates a tariff and links it to a Location. Use when not using [Connect](/plan), e.g. for [data imports](/guides/importing-your-data).
 
 Sends a `POST` request to `/tariffs/elements`
 
@@ -17500,12 +15998,14 @@ let response = client.create_tariff_element()
     pub fn create_tariff_element(&self) -> builder::CreateTariffElement<'_> {
         builder::CreateTariffElement::new(self)
     }
-    /**Retrieve a tariff element
+    /**Retrieve a tariff
+
+Retrieves a tariff. Use to fetch detailed information for a tariff referenced in the `tariff_elements` property of a Location object.
 
 Sends a `GET` request to `/tariffs/elements/{id}`
 
 Arguments:
-- `id`: Flatpeak tariff element id.
+- `id`: Flatpeak `tariff_id`.
 ```ignore
 let response = client.retrieve_tariff_element()
     .id(id)
@@ -17515,12 +16015,14 @@ let response = client.retrieve_tariff_element()
     pub fn retrieve_tariff_element(&self) -> builder::RetrieveTariffElement<'_> {
         builder::RetrieveTariffElement::new(self)
     }
-    /**Delete a tariff element and unlink it from its location
+    /**Delete a tariff
+
+Deletes a tariff. Will also automatically remove the tariff from `tariff_elements` property of the Location object it is associated with.
 
 Sends a `DELETE` request to `/tariffs/elements/{id}`
 
 Arguments:
-- `id`: Flatpeak tariff element id.
+- `id`: Flatpeak `tariff_id`.
 ```ignore
 let response = client.delete_tariff_element()
     .id(id)
@@ -17530,16 +16032,16 @@ let response = client.delete_tariff_element()
     pub fn delete_tariff_element(&self) -> builder::DeleteTariffElement<'_> {
         builder::DeleteTariffElement::new(self)
     }
-    /**Update a tariff element
+    /**Update a tariff
 
-Fields left out of the body keep their values. The published spec marks this endpoint
-unsupported (decision 20).
+<Warning>This endpoint is currently unsupported.</Warning>
 
+Updates an existing tariff. Enables updating a tariff without having to delete and re-create it.
 
 Sends a `PATCH` request to `/tariffs/elements/{id}`
 
 Arguments:
-- `id`: Flatpeak tariff element id.
+- `id`: Flatpeak `tariff_id`.
 - `body`
 ```ignore
 let response = client.update_tariff_element()
@@ -17551,17 +16053,19 @@ let response = client.update_tariff_element()
     pub fn update_tariff_element(&self) -> builder::UpdateTariffElement<'_> {
         builder::UpdateTariffElement::new(self)
     }
-    /**Retrieve a location's tariff rates over a period
+    /**Get raw tariff rates
+
+Returns raw tariff rates in time series format, by Location ID.
 
 Sends a `GET` request to `/tariffs/rates/{id}`
 
 Arguments:
-- `id`: Flatpeak location id.
-- `direction`: Import or export rates (default `IMPORT`).
-- `end_time`: End of the period, RFC 3339 (UTC or with an offset).
-- `include_carbon`: True to include carbon intensity.
-- `include_tariff`: True to include tariff rates.
-- `start_time`: Start of the period, RFC 3339 (UTC or with an offset). Default now.
+- `id`: Flatpeak Location ID
+- `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
+- `end_time`: Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.
+- `include_carbon`: Set to `true` if you want to include carbon intensity data.
+- `include_tariff`: Set to `true` if you want to include tariff data.
+- `start_time`: Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.
 ```ignore
 let response = client.retrieve_tariff_rates()
     .id(id)
@@ -17576,17 +16080,19 @@ let response = client.retrieve_tariff_rates()
     pub fn retrieve_tariff_rates(&self) -> builder::RetrieveTariffRates<'_> {
         builder::RetrieveTariffRates::new(self)
     }
-    /**How a location's tariff rates were calculated
+    /**Audit tariff rates
 
-For diagnosis; usage may be limited. Use the rates for frequent calls.
+Returns audit of tariff rates calculation, by Location ID.
+
+<Info>Please note that this endpoint is intended for diagnostic purposes and when you need to demonstrate how tariff rates are calculated. Strict usage limits may be applied. Use [tariff-rates](/api-reference/zero/tariffs/get-tariff-rates) for high-frequency use cases.</Info>
 
 Sends a `GET` request to `/tariffs/audit/{id}`
 
 Arguments:
-- `id`: Flatpeak location id.
-- `direction`: Import or export rates (default `IMPORT`).
-- `end_time`: End of the period, RFC 3339 (UTC or with an offset).
-- `start_time`: Start of the period, RFC 3339 (UTC or with an offset). Default now.
+- `id`: Flatpeak Location ID
+- `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
+- `end_time`: Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.
+- `start_time`: Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.
 ```ignore
 let response = client.retrieve_tariff_rates_audit()
     .id(id)
@@ -17599,21 +16105,19 @@ let response = client.retrieve_tariff_rates_audit()
     pub fn retrieve_tariff_rates_audit(&self) -> builder::RetrieveTariffRatesAudit<'_> {
         builder::RetrieveTariffRatesAudit::new(self)
     }
-    /**The cheapest (or dearest) periods adding up to a duration
+    /**Find lowest or highest price periods by specifying required duration of time
 
-For example the cheapest five hours between two times; the time may come in several
-slots.
-
+For example, you can find the lowest-priced 5 hours within a given period of time. The slot may be split into multiple segments.
 
 Sends a `GET` request to `/slots/time/{id}`
 
 Arguments:
-- `id`: Flatpeak location id.
-- `direction`: Import or export rates (default `IMPORT`).
-- `duration`: Minutes of the lowest (or highest) rates wanted within the period.
-- `end_time`: End of the period, RFC 3339 (UTC or with an offset).
-- `segment`: The lowest (`LOW`) or highest (`HIGH`) rates.
-- `start_time`: Start of the period, RFC 3339 (UTC or with an offset). Default now.
+- `id`: Flatpeak Location ID
+- `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
+- `duration`: Amount of time in minutes you need with lowest or highest (set segment=HIGH/LOW) tariff over requested period.
+- `end_time`: Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.
+- `segment`: Set to `HIGH` to get the most expensive rate segment and to `LOW` to get the cheapest segment.
+- `start_time`: Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.
 ```ignore
 let response = client.retrieve_time_slots()
     .id(id)
@@ -17628,22 +16132,20 @@ let response = client.retrieve_time_slots()
     pub fn retrieve_time_slots(&self) -> builder::RetrieveTimeSlots<'_> {
         builder::RetrieveTimeSlots::new(self)
     }
-    /**The periods whose rate is below (or above) a threshold
+    /**Find lowest or highest price periods by specifying acceptable price range
 
-Give `relative` (the period's highest rate is 1, its lowest 0.01) or `absolute` (in the
-location's currency, large units); `absolute` wins when both are given.
-
+*Useful when you need to provide, say, 5 hours of charging time between 9pm and 6am when price is lowest.*
 
 Sends a `GET` request to `/slots/threshold/{id}`
 
 Arguments:
-- `id`: Flatpeak location id.
-- `absolute`: The threshold in the location's currency, large units.
-- `direction`: Import or export rates (default `IMPORT`).
-- `end_time`: End of the period, RFC 3339 (UTC or with an offset).
-- `relative`: The threshold relative to the period's rates, from 0.01 to 1.
-- `segment`: The lowest (`LOW`) or highest (`HIGH`) rates.
-- `start_time`: Start of the period, RFC 3339 (UTC or with an offset). Default now.
+- `id`: Flatpeak Location ID
+- `absolute`: Absolute tariff threshold in local currency. *Either absolute or relative must be provided*. **Absolute threshold overrides relative if it was provided**.
+- `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
+- `end_time`: Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.
+- `relative`: Relative tariff threshold. The highest tariff is 1, and the lowest is 0.01. *Either relative or absolute must be provided*.
+- `segment`: Set to `HIGH` to get the most expensive rate segment and to `LOW` to get the cheapest segment.
+- `start_time`: Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.
 ```ignore
 let response = client.retrieve_threshold_slots()
     .id(id)
@@ -17659,18 +16161,21 @@ let response = client.retrieve_threshold_slots()
     pub fn retrieve_threshold_slots(&self) -> builder::RetrieveThresholdSlots<'_> {
         builder::RetrieveThresholdSlots::new(self)
     }
-    /**Price one meter record now
+    /**Instantly calculate energy cost
 
-The record is stored and counts in later cost calculations, unless `non_persistent` is
-true (for estimates).
+Ingests a meter record and instantly returns the import or export monetary value (cost) of energy.
 
+- If you are metering a device, submit records using `device_id` parameter.
+- If you are metering a location (i.e. main supply address meter), submit records under `location_id` parameter.
+
+<Info>Meter records that are submitted via this endpoint will be permanently stored and will be used for other cost-calculations endpoints.</Info>
 
 Sends a `POST` request to `/costs/instant`
 
 Arguments:
-- `include_carbon`: True to include carbon intensity.
-- `include_tariff`: True to include tariff rates.
-- `non_persistent`: True to price the record without storing it.
+- `include_carbon`: Set to `true` if you want to include carbon intensity data.
+- `include_tariff`: Set to `true` if you want to include tariff data.
+- `non_persistent`: Set to `true` to avoid storing metering records permanently. Use for simulating consumption to estimate potential energy costs.
 - `body`
 ```ignore
 let response = client.calculate_instant_cost()
@@ -17684,16 +16189,18 @@ let response = client.calculate_instant_cost()
     pub fn calculate_instant_cost(&self) -> builder::CalculateInstantCost<'_> {
         builder::CalculateInstantCost::new(self)
     }
-    /**Price a location's or device's meter records over a period
+    /**Calculate energy cost by time interval
+
+Returns monetary value (cost) of energy by Flatpeak `location_id` or `device_id`. Meter records must have been previously submitted to the `/meters` endpoint.
 
 Sends a `POST` request to `/costs/interval/{id}`
 
 Arguments:
-- `id`: The location or device whose meter records to price.
-- `aggregation`: How to group the periods, for example `MONTH`.
-- `direction`: Import or export rates (default `IMPORT`).
-- `include_carbon`: True to include carbon intensity.
-- `include_tariff`: True to include tariff rates.
+- `id`: Flatpeak `location_id` or `device_id`.
+- `aggregation`: Aggregation interval, supported values are `DAY`, `MONTH`.
+- `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
+- `include_carbon`: Set to `true` if you want to include carbon intensity data.
+- `include_tariff`: Set to `true` if you want to include tariff data.
 - `body`
 ```ignore
 let response = client.calculate_interval_cost()
@@ -17709,17 +16216,17 @@ let response = client.calculate_interval_cost()
     pub fn calculate_interval_cost(&self) -> builder::CalculateIntervalCost<'_> {
         builder::CalculateIntervalCost::new(self)
     }
-    /**Price the meter records of one of your sessions
+    /**Calculate energy cost by session ID
+
+Returns monetary value (cost) of energy by `session_reference_id` that have been previously submitted to a /meters endpoint.
 
 Sends a `POST` request to `/costs/session/{id}`
 
 Arguments:
-- `id`: The `session_reference_id` you gave the meter records, for example a charging
-session's id: a reference from your systems, not a Flatpeak id (decision 10).
-
-- `direction`: Import or export rates (default `IMPORT`).
-- `include_carbon`: True to include carbon intensity.
-- `include_tariff`: True to include tariff rates.
+- `id`: Flatpeak `session_reference_id` from meter record as submitted by you via `/meters` endpoints.
+- `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
+- `include_carbon`: Set to `true` if you want to include carbon intensity data.
+- `include_tariff`: Set to `true` if you want to include tariff data.
 ```ignore
 let response = client.calculate_session_cost()
     .id(id)
@@ -17732,11 +16239,9 @@ let response = client.calculate_session_cost()
     pub fn calculate_session_cost(&self) -> builder::CalculateSessionCost<'_> {
         builder::CalculateSessionCost::new(self)
     }
-    /**Plan when devices at a location import or export energy
+    /**Create consumption or export schedule for a given duration of time, speed of transfer and amount of energy required
 
-A schedule for each device that moves the energy asked for by its end time, within
-the power limits, at the lowest cost (or highest value) under the shaving threshold.
-
+Creates an import, export or a combined import/export schedule for a set of devices at a location you specify. Optimised by capabilities of your equipment, energy cost and carbon footprint.
 
 Sends a `POST` request to `/schedules`
 
@@ -17804,6 +16309,13 @@ pub mod builder {
                     )
                 }
                 403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -18019,6 +16531,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -18116,6 +16635,115 @@ pub mod builder {
                     )
                 }
                 403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::retrieve_event`]
+
+[`Client::retrieve_event`]: super::Client::retrieve_event*/
+    #[derive(Debug, Clone)]
+    pub struct RetrieveEvent<'a> {
+        client: &'a super::Client,
+        id: Result<types::Id, String>,
+    }
+    impl<'a> RetrieveEvent<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Id>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/events/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Event>, Error<crate::ErrorEnvelope>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/events/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "retrieve_event",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -18293,95 +16921,7 @@ pub mod builder {
                         ),
                     )
                 }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::retrieve_event`]
-
-[`Client::retrieve_event`]: super::Client::retrieve_event*/
-    #[derive(Debug, Clone)]
-    pub struct RetrieveEvent<'a> {
-        client: &'a super::Client,
-        id: Result<types::Id, String>,
-    }
-    impl<'a> RetrieveEvent<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                id: Err("id was not initialized".to_string()),
-            }
-        }
-        pub fn id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::Id>,
-        {
-            self.id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
-                        .to_string()
-                });
-            self
-        }
-        ///Sends a `GET` request to `/events/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::Event>, Error<crate::ErrorEnvelope>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/events/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_event",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -18539,6 +17079,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -18642,6 +17189,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -18737,6 +17291,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -18826,6 +17387,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -18953,6 +17521,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -19110,6 +17685,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -19211,6 +17793,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -19235,35 +17824,35 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RetrieveDevice<'a> {
         client: &'a super::Client,
-        device_id: Result<types::Id, String>,
+        id: Result<types::Id, String>,
     }
     impl<'a> RetrieveDevice<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                device_id: Err("device_id was not initialized".to_string()),
+                id: Err("id was not initialized".to_string()),
             }
         }
-        pub fn device_id<V>(mut self, value: V) -> Self
+        pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
         {
-            self.device_id = value
+            self.id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `Id` for device_id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
                         .to_string()
                 });
             self
         }
-        ///Sends a `GET` request to `/devices/{device_id}`
+        ///Sends a `GET` request to `/devices/{id}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Device>, Error<crate::ErrorEnvelope>> {
-            let Self { client, device_id } = self;
-            let device_id = device_id.map_err(Error::InvalidRequest)?;
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/devices/{}", client.baseurl, encode_path(& device_id.to_string()),
+                "{}/devices/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -19306,6 +17895,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -19330,35 +17926,35 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeleteDevice<'a> {
         client: &'a super::Client,
-        device_id: Result<types::Id, String>,
+        id: Result<types::Id, String>,
     }
     impl<'a> DeleteDevice<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                device_id: Err("device_id was not initialized".to_string()),
+                id: Err("id was not initialized".to_string()),
             }
         }
-        pub fn device_id<V>(mut self, value: V) -> Self
+        pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
         {
-            self.device_id = value
+            self.id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `Id` for device_id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
                         .to_string()
                 });
             self
         }
-        ///Sends a `DELETE` request to `/devices/{device_id}`
+        ///Sends a `DELETE` request to `/devices/{id}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Accepted>, Error<crate::ErrorEnvelope>> {
-            let Self { client, device_id } = self;
-            let device_id = device_id.map_err(Error::InvalidRequest)?;
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/devices/{}", client.baseurl, encode_path(& device_id.to_string()),
+                "{}/devices/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -19401,6 +17997,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -19425,25 +18028,25 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateDevice<'a> {
         client: &'a super::Client,
-        device_id: Result<types::Id, String>,
+        id: Result<types::Id, String>,
         body: Result<types::builder::DeviceUpdate, String>,
     }
     impl<'a> UpdateDevice<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                device_id: Err("device_id was not initialized".to_string()),
+                id: Err("id was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
             }
         }
-        pub fn device_id<V>(mut self, value: V) -> Self
+        pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
         {
-            self.device_id = value
+            self.id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `Id` for device_id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
+                    "conversion to `Id` for id failed: expected a string matching `^[a-z]{2,4}_[A-Za-z0-9]+$`"
                         .to_string()
                 });
             self
@@ -19470,19 +18073,19 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PATCH` request to `/devices/{device_id}`
+        ///Sends a `PATCH` request to `/devices/{id}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Device>, Error<crate::ErrorEnvelope>> {
-            let Self { client, device_id, body } = self;
-            let device_id = device_id.map_err(Error::InvalidRequest)?;
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::DeviceUpdate::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/devices/{}", client.baseurl, encode_path(& device_id.to_string()),
+                "{}/devices/{}", client.baseurl, encode_path(& id.to_string()),
             );
             let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -19520,6 +18123,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -19701,6 +18311,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -19811,6 +18428,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -19906,6 +18530,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -19995,6 +18626,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -20122,6 +18760,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -20316,6 +18961,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -20419,6 +19071,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -20500,6 +19159,13 @@ pub mod builder {
                     )
                 }
                 403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -20696,6 +19362,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -20806,6 +19479,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -20901,6 +19581,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -20990,6 +19677,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -21117,6 +19811,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -22492,6 +21193,13 @@ pub mod builder {
                         ),
                     )
                 }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -22680,37 +21388,37 @@ pub mod operations {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
     pub enum Operation {
-        /// `GET /login`: Exchange account credentials for a bearer token
+        /// `GET /login`: Create a bearer token
         Login,
-        /// `GET /connect/tariff/token`: Exchange a finished Connect session's token for its location
+        /// `GET /connect/tariff/token`: Exchange a connect token
         ExchangeConnectToken,
-        /// `POST /connect/tariff/token`: Start a Connect session
+        /// `POST /connect/tariff/token`: Create a connect token
         CreateConnectToken,
-        /// `POST /connect/tariff/batch`: Run a Connect session without a customer, to import a tariff
+        /// `POST /connect/tariff/batch`: Batch run connect session
         RunConnectBatch,
-        /// `GET /events`: List events
-        ListEvents,
         /// `GET /events/{id}`: Retrieve an event
         RetrieveEvent,
-        /// `GET /customers`: List customers
+        /// `GET /events`: List all events
+        ListEvents,
+        /// `GET /customers`: List all customers
         ListCustomers,
         /// `POST /customers`: Create a customer
         CreateCustomer,
         /// `GET /customers/{id}`: Retrieve a customer
         RetrieveCustomer,
-        /// `DELETE /customers/{id}`: Delete a customer, for good
+        /// `DELETE /customers/{id}`: Delete a customer
         DeleteCustomer,
         /// `PATCH /customers/{id}`: Update a customer
         UpdateCustomer,
-        /// `GET /devices`: List devices
+        /// `GET /devices`: List all devices
         ListDevices,
         /// `POST /devices`: Create a device
         CreateDevice,
-        /// `GET /devices/{device_id}`: Retrieve a device
+        /// `GET /devices/{id}`: Retrieve a device
         RetrieveDevice,
-        /// `DELETE /devices/{device_id}`: Delete a device, for good
+        /// `DELETE /devices/{id}`: Delete a device
         DeleteDevice,
-        /// `PATCH /devices/{device_id}`: Update a device
+        /// `PATCH /devices/{id}`: Update a device
         UpdateDevice,
         /// `GET /locations`: List locations
         ListLocations,
@@ -22718,43 +21426,43 @@ pub mod operations {
         CreateLocation,
         /// `GET /locations/{id}`: Retrieve a location
         RetrieveLocation,
-        /// `DELETE /locations/{id}`: Delete a location, for good
+        /// `DELETE /locations/{id}`: Delete a location
         DeleteLocation,
         /// `PATCH /locations/{id}`: Update a location
         UpdateLocation,
-        /// `GET /locations/{id}/status`: Retrieve the tariff connection status of a location
+        /// `GET /locations/{id}/status`: Retrieve a location status
         RetrieveLocationStatus,
         /// `PUT /meters/interval`: Submit interval meter records
         SubmitMeterIntervalReads,
-        /// `PUT /meters/cumulative/epoch`: Submit cumulative meter register reads
+        /// `PUT /meters/cumulative/epoch`: Submit cumulative meter records
         SubmitMeterRegisterReads,
-        /// `GET /meters/batch`: Check how a batch of meter records is being processed
+        /// `GET /meters/batch`: Check submission batch status
         RetrieveMeterBatch,
-        /// `GET /tariffs/elements`: List the tariff elements of a location
+        /// `GET /tariffs/elements`: List tariffs
         ListTariffElements,
-        /// `POST /tariffs/elements`: Create a tariff element and link it to a location
+        /// `POST /tariffs/elements`: Create a tariff
         CreateTariffElement,
-        /// `GET /tariffs/elements/{id}`: Retrieve a tariff element
+        /// `GET /tariffs/elements/{id}`: Retrieve a tariff
         RetrieveTariffElement,
-        /// `DELETE /tariffs/elements/{id}`: Delete a tariff element and unlink it from its location
+        /// `DELETE /tariffs/elements/{id}`: Delete a tariff
         DeleteTariffElement,
-        /// `PATCH /tariffs/elements/{id}`: Update a tariff element
+        /// `PATCH /tariffs/elements/{id}`: Update a tariff
         UpdateTariffElement,
-        /// `GET /tariffs/rates/{id}`: Retrieve a location's tariff rates over a period
+        /// `GET /tariffs/rates/{id}`: Get raw tariff rates
         RetrieveTariffRates,
-        /// `GET /tariffs/audit/{id}`: How a location's tariff rates were calculated
+        /// `GET /tariffs/audit/{id}`: Audit tariff rates
         RetrieveTariffRatesAudit,
-        /// `GET /slots/time/{id}`: The cheapest (or dearest) periods adding up to a duration
+        /// `GET /slots/time/{id}`: Find lowest or highest price periods by specifying required duration of time
         RetrieveTimeSlots,
-        /// `GET /slots/threshold/{id}`: The periods whose rate is below (or above) a threshold
+        /// `GET /slots/threshold/{id}`: Find lowest or highest price periods by specifying acceptable price range
         RetrieveThresholdSlots,
-        /// `POST /costs/instant`: Price one meter record now
+        /// `POST /costs/instant`: Instantly calculate energy cost
         CalculateInstantCost,
-        /// `POST /costs/interval/{id}`: Price a location's or device's meter records over a period
+        /// `POST /costs/interval/{id}`: Calculate energy cost by time interval
         CalculateIntervalCost,
-        /// `POST /costs/session/{id}`: Price the meter records of one of your sessions
+        /// `POST /costs/session/{id}`: Calculate energy cost by session ID
         CalculateSessionCost,
-        /// `POST /schedules`: Plan when devices at a location import or export energy
+        /// `POST /schedules`: Create consumption or export schedule for a given duration of time, speed of transfer and amount of energy required
         CreateSchedule,
     }
     impl Operation {
@@ -22764,8 +21472,8 @@ pub mod operations {
             Operation::ExchangeConnectToken,
             Operation::CreateConnectToken,
             Operation::RunConnectBatch,
-            Operation::ListEvents,
             Operation::RetrieveEvent,
+            Operation::ListEvents,
             Operation::ListCustomers,
             Operation::CreateCustomer,
             Operation::RetrieveCustomer,
@@ -22835,8 +21543,8 @@ pub mod operations {
                 "exchange_connect_token" => Some(Operation::ExchangeConnectToken),
                 "create_connect_token" => Some(Operation::CreateConnectToken),
                 "run_connect_batch" => Some(Operation::RunConnectBatch),
-                "list_events" => Some(Operation::ListEvents),
                 "retrieve_event" => Some(Operation::RetrieveEvent),
+                "list_events" => Some(Operation::ListEvents),
                 "list_customers" => Some(Operation::ListCustomers),
                 "create_customer" => Some(Operation::CreateCustomer),
                 "retrieve_customer" => Some(Operation::RetrieveCustomer),
@@ -22911,15 +21619,15 @@ pub mod operations {
                     >(&RELEASE, self.facts(), status, headers, body)
                         .map(drop)
                 }
-                Operation::ListEvents => {
-                    crate::decode::decode::<
-                        types::EventList,
-                    >(&RELEASE, self.facts(), status, headers, body)
-                        .map(drop)
-                }
                 Operation::RetrieveEvent => {
                     crate::decode::decode::<
                         types::Event,
+                    >(&RELEASE, self.facts(), status, headers, body)
+                        .map(drop)
+                }
+                Operation::ListEvents => {
+                    crate::decode::decode::<
+                        types::EventList,
                     >(&RELEASE, self.facts(), status, headers, body)
                         .map(drop)
                 }
@@ -23130,7 +21838,7 @@ pub mod operations {
             method: "GET",
             path: "/login",
             success: &[200u16],
-            errors: &[401u16, 403u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[],
             sensitive: &[
@@ -23151,6 +21859,13 @@ pub mod operations {
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
                         "403",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
@@ -23267,21 +21982,9 @@ pub mod operations {
             method: "POST",
             path: "/connect/tariff/token",
             success: &[200u16],
-            errors: &[401u16, 403u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
-                crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("customer_id")],
-                    ),
-                    pattern: &PATTERN_0,
-                },
-                crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("location_id")],
-                    ),
-                    pattern: &PATTERN_0,
-                },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("tariff_id")],
@@ -23296,6 +21999,18 @@ pub mod operations {
                         ],
                     ),
                     pattern: &PATTERN_1,
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("customer_id")],
+                    ),
+                    pattern: &PATTERN_0,
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("location_id")],
+                    ),
+                    pattern: &PATTERN_0,
                 },
             ],
             sensitive: &[
@@ -23397,6 +22112,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -23419,7 +22141,7 @@ pub mod operations {
             method: "POST",
             path: "/connect/tariff/batch",
             success: &[200u16],
-            errors: &[401u16, 403u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -23598,6 +22320,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -23616,182 +22345,11 @@ pub mod operations {
             },
         },
         crate::OperationFacts {
-            id: "list_events",
-            method: "GET",
-            path: "/events",
-            success: &[200u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
-            optional_body: &[],
-            constraints: &[
-                crate::Constraint {
-                    place: crate::ConstraintPlace::Query("object_id"),
-                    pattern: &PATTERN_0,
-                },
-                crate::Constraint {
-                    place: crate::ConstraintPlace::Query("starting_after"),
-                    pattern: &PATTERN_0,
-                },
-                crate::Constraint {
-                    place: crate::ConstraintPlace::Query("ending_before"),
-                    pattern: &PATTERN_0,
-                },
-            ],
-            sensitive: &[
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[
-                            crate::Step::Field("data"),
-                            crate::Step::Each,
-                            crate::Step::Field("data"),
-                            crate::Step::Field("geo_location"),
-                            crate::Step::Field("lat"),
-                        ],
-                    ),
-                    hint: crate::record::Hint::Number {
-                        minimum: Some(-90f64),
-                        maximum: Some(90f64),
-                        integer: false,
-                    },
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[
-                            crate::Step::Field("data"),
-                            crate::Step::Each,
-                            crate::Step::Field("data"),
-                            crate::Step::Field("geo_location"),
-                            crate::Step::Field("lng"),
-                        ],
-                    ),
-                    hint: crate::record::Hint::Number {
-                        minimum: Some(-180f64),
-                        maximum: Some(180f64),
-                        integer: false,
-                    },
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[
-                            crate::Step::Field("data"),
-                            crate::Step::Each,
-                            crate::Step::Field("data"),
-                            crate::Step::Field("postal_address"),
-                            crate::Step::Field("address_line1"),
-                        ],
-                    ),
-                    hint: crate::record::Hint::Text(None),
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[
-                            crate::Step::Field("data"),
-                            crate::Step::Each,
-                            crate::Step::Field("data"),
-                            crate::Step::Field("postal_address"),
-                            crate::Step::Field("address_line2"),
-                        ],
-                    ),
-                    hint: crate::record::Hint::Text(None),
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[
-                            crate::Step::Field("data"),
-                            crate::Step::Each,
-                            crate::Step::Field("data"),
-                            crate::Step::Field("postal_address"),
-                            crate::Step::Field("city"),
-                        ],
-                    ),
-                    hint: crate::record::Hint::Text(None),
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[
-                            crate::Step::Field("data"),
-                            crate::Step::Each,
-                            crate::Step::Field("data"),
-                            crate::Step::Field("postal_address"),
-                            crate::Step::Field("post_code"),
-                        ],
-                    ),
-                    hint: crate::record::Hint::Text(None),
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[
-                            crate::Step::Field("data"),
-                            crate::Step::Each,
-                            crate::Step::Field("data"),
-                            crate::Step::Field("postal_address"),
-                            crate::Step::Field("state"),
-                        ],
-                    ),
-                    hint: crate::record::Hint::Text(None),
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[
-                            crate::Step::Field("data"),
-                            crate::Step::Each,
-                            crate::Step::Field("data"),
-                            crate::Step::Field("reference_id"),
-                        ],
-                    ),
-                    hint: crate::record::Hint::Text(None),
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "401",
-                        &[crate::Step::Field("connect_token")],
-                    ),
-                    hint: crate::record::Hint::Text(None),
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "403",
-                        &[crate::Step::Field("connect_token")],
-                    ),
-                    hint: crate::record::Hint::Text(None),
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "404",
-                        &[crate::Step::Field("connect_token")],
-                    ),
-                    hint: crate::record::Hint::Text(None),
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "429",
-                        &[crate::Step::Field("connect_token")],
-                    ),
-                    hint: crate::record::Hint::Text(None),
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "500",
-                        &[crate::Step::Field("connect_token")],
-                    ),
-                    hint: crate::record::Hint::Text(None),
-                },
-            ],
-            decodes: |body| ::serde_json::from_slice::<types::EventList>(body).map(drop),
-        },
-        crate::OperationFacts {
             id: "retrieve_event",
             method: "GET",
             path: "/events/{id}",
             success: &[200u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -23915,6 +22473,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -23931,11 +22496,11 @@ pub mod operations {
             decodes: |body| ::serde_json::from_slice::<types::Event>(body).map(drop),
         },
         crate::OperationFacts {
-            id: "list_customers",
+            id: "list_events",
             method: "GET",
-            path: "/customers",
+            path: "/events",
             success: &[200u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -23944,6 +22509,184 @@ pub mod operations {
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("ending_before"),
+                    pattern: &PATTERN_0,
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("object_id"),
+                    pattern: &PATTERN_0,
+                },
+            ],
+            sensitive: &[
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "200",
+                        &[
+                            crate::Step::Field("data"),
+                            crate::Step::Each,
+                            crate::Step::Field("data"),
+                            crate::Step::Field("geo_location"),
+                            crate::Step::Field("lat"),
+                        ],
+                    ),
+                    hint: crate::record::Hint::Number {
+                        minimum: Some(-90f64),
+                        maximum: Some(90f64),
+                        integer: false,
+                    },
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "200",
+                        &[
+                            crate::Step::Field("data"),
+                            crate::Step::Each,
+                            crate::Step::Field("data"),
+                            crate::Step::Field("geo_location"),
+                            crate::Step::Field("lng"),
+                        ],
+                    ),
+                    hint: crate::record::Hint::Number {
+                        minimum: Some(-180f64),
+                        maximum: Some(180f64),
+                        integer: false,
+                    },
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "200",
+                        &[
+                            crate::Step::Field("data"),
+                            crate::Step::Each,
+                            crate::Step::Field("data"),
+                            crate::Step::Field("postal_address"),
+                            crate::Step::Field("address_line1"),
+                        ],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "200",
+                        &[
+                            crate::Step::Field("data"),
+                            crate::Step::Each,
+                            crate::Step::Field("data"),
+                            crate::Step::Field("postal_address"),
+                            crate::Step::Field("address_line2"),
+                        ],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "200",
+                        &[
+                            crate::Step::Field("data"),
+                            crate::Step::Each,
+                            crate::Step::Field("data"),
+                            crate::Step::Field("postal_address"),
+                            crate::Step::Field("city"),
+                        ],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "200",
+                        &[
+                            crate::Step::Field("data"),
+                            crate::Step::Each,
+                            crate::Step::Field("data"),
+                            crate::Step::Field("postal_address"),
+                            crate::Step::Field("post_code"),
+                        ],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "200",
+                        &[
+                            crate::Step::Field("data"),
+                            crate::Step::Each,
+                            crate::Step::Field("data"),
+                            crate::Step::Field("postal_address"),
+                            crate::Step::Field("state"),
+                        ],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "200",
+                        &[
+                            crate::Step::Field("data"),
+                            crate::Step::Each,
+                            crate::Step::Field("data"),
+                            crate::Step::Field("reference_id"),
+                        ],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "401",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "403",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "404",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "429",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "500",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+            ],
+            decodes: |body| ::serde_json::from_slice::<types::EventList>(body).map(drop),
+        },
+        crate::OperationFacts {
+            id: "list_customers",
+            method: "GET",
+            path: "/customers",
+            success: &[200u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
+            optional_body: &[],
+            constraints: &[
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("ending_before"),
+                    pattern: &PATTERN_0,
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("starting_after"),
                     pattern: &PATTERN_0,
                 },
             ],
@@ -23986,6 +22729,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24008,7 +22758,7 @@ pub mod operations {
             method: "POST",
             path: "/customers",
             success: &[201u16],
-            errors: &[401u16, 403u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[],
             sensitive: &[
@@ -24041,6 +22791,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24061,7 +22818,7 @@ pub mod operations {
             method: "GET",
             path: "/customers/{id}",
             success: &[200u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -24100,6 +22857,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24120,7 +22884,7 @@ pub mod operations {
             method: "DELETE",
             path: "/customers/{id}",
             success: &[202u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[202u16],
             constraints: &[
                 crate::Constraint {
@@ -24152,6 +22916,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24172,7 +22943,7 @@ pub mod operations {
             method: "PATCH",
             path: "/customers/{id}",
             success: &[202u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -24217,6 +22988,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24237,15 +23015,15 @@ pub mod operations {
             method: "GET",
             path: "/devices",
             success: &[200u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("starting_after"),
+                    place: crate::ConstraintPlace::Query("ending_before"),
                     pattern: &PATTERN_0,
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("ending_before"),
+                    place: crate::ConstraintPlace::Query("starting_after"),
                     pattern: &PATTERN_0,
                 },
             ],
@@ -24253,38 +23031,6 @@ pub mod operations {
                 crate::Sensitive {
                     place: crate::SensitivePlace::Query("reference_id"),
                     hint: crate::record::Hint::Text(None),
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[
-                            crate::Step::Field("data"),
-                            crate::Step::Each,
-                            crate::Step::Field("geo_location"),
-                            crate::Step::Field("lat"),
-                        ],
-                    ),
-                    hint: crate::record::Hint::Number {
-                        minimum: Some(-90f64),
-                        maximum: Some(90f64),
-                        integer: false,
-                    },
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[
-                            crate::Step::Field("data"),
-                            crate::Step::Each,
-                            crate::Step::Field("geo_location"),
-                            crate::Step::Field("lng"),
-                        ],
-                    ),
-                    hint: crate::record::Hint::Number {
-                        minimum: Some(-180f64),
-                        maximum: Some(180f64),
-                        integer: false,
-                    },
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
@@ -24320,6 +23066,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24340,7 +23093,7 @@ pub mod operations {
             method: "POST",
             path: "/devices",
             success: &[201u16],
-            errors: &[401u16, 403u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[],
             sensitive: &[
@@ -24349,28 +23102,6 @@ pub mod operations {
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "201",
-                        &[crate::Step::Field("geo_location"), crate::Step::Field("lat")],
-                    ),
-                    hint: crate::record::Hint::Number {
-                        minimum: Some(-90f64),
-                        maximum: Some(90f64),
-                        integer: false,
-                    },
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "201",
-                        &[crate::Step::Field("geo_location"), crate::Step::Field("lng")],
-                    ),
-                    hint: crate::record::Hint::Number {
-                        minimum: Some(-180f64),
-                        maximum: Some(180f64),
-                        integer: false,
-                    },
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
@@ -24389,6 +23120,13 @@ pub mod operations {
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
                         "403",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
@@ -24413,39 +23151,17 @@ pub mod operations {
         crate::OperationFacts {
             id: "retrieve_device",
             method: "GET",
-            path: "/devices/{device_id}",
+            path: "/devices/{id}",
             success: &[200u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("device_id"),
+                    place: crate::ConstraintPlace::Path("id"),
                     pattern: &PATTERN_0,
                 },
             ],
             sensitive: &[
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[crate::Step::Field("geo_location"), crate::Step::Field("lat")],
-                    ),
-                    hint: crate::record::Hint::Number {
-                        minimum: Some(-90f64),
-                        maximum: Some(90f64),
-                        integer: false,
-                    },
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[crate::Step::Field("geo_location"), crate::Step::Field("lng")],
-                    ),
-                    hint: crate::record::Hint::Number {
-                        minimum: Some(-180f64),
-                        maximum: Some(180f64),
-                        integer: false,
-                    },
-                },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
                         "200",
@@ -24470,6 +23186,13 @@ pub mod operations {
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
                         "404",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
@@ -24494,13 +23217,13 @@ pub mod operations {
         crate::OperationFacts {
             id: "delete_device",
             method: "DELETE",
-            path: "/devices/{device_id}",
+            path: "/devices/{id}",
             success: &[202u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[202u16],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("device_id"),
+                    place: crate::ConstraintPlace::Path("id"),
                     pattern: &PATTERN_0,
                 },
             ],
@@ -24522,6 +23245,13 @@ pub mod operations {
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
                         "404",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
@@ -24546,13 +23276,13 @@ pub mod operations {
         crate::OperationFacts {
             id: "update_device",
             method: "PATCH",
-            path: "/devices/{device_id}",
+            path: "/devices/{id}",
             success: &[200u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("device_id"),
+                    place: crate::ConstraintPlace::Path("id"),
                     pattern: &PATTERN_0,
                 },
             ],
@@ -24562,28 +23292,6 @@ pub mod operations {
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[crate::Step::Field("geo_location"), crate::Step::Field("lat")],
-                    ),
-                    hint: crate::record::Hint::Number {
-                        minimum: Some(-90f64),
-                        maximum: Some(90f64),
-                        integer: false,
-                    },
-                },
-                crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[crate::Step::Field("geo_location"), crate::Step::Field("lng")],
-                    ),
-                    hint: crate::record::Hint::Number {
-                        minimum: Some(-180f64),
-                        maximum: Some(180f64),
-                        integer: false,
-                    },
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
@@ -24609,6 +23317,13 @@ pub mod operations {
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
                         "404",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
@@ -24635,7 +23350,7 @@ pub mod operations {
             method: "GET",
             path: "/locations",
             success: &[200u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -24782,6 +23497,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24804,7 +23526,7 @@ pub mod operations {
             method: "POST",
             path: "/locations",
             success: &[201u16],
-            errors: &[401u16, 403u16, 409u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 409u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -24977,6 +23699,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24997,7 +23726,7 @@ pub mod operations {
             method: "GET",
             path: "/locations/{id}",
             success: &[200u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -25108,6 +23837,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25128,7 +23864,7 @@ pub mod operations {
             method: "DELETE",
             path: "/locations/{id}",
             success: &[202u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[202u16],
             constraints: &[
                 crate::Constraint {
@@ -25160,6 +23896,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25180,7 +23923,7 @@ pub mod operations {
             method: "PATCH",
             path: "/locations/{id}",
             success: &[200u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -25357,6 +24100,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25438,7 +24188,7 @@ pub mod operations {
             method: "PUT",
             path: "/meters/interval",
             success: &[200u16],
-            errors: &[401u16, 403u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -25494,6 +24244,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25514,7 +24271,7 @@ pub mod operations {
             method: "PUT",
             path: "/meters/cumulative/epoch",
             success: &[200u16],
-            errors: &[401u16, 403u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -25574,6 +24331,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25594,7 +24358,7 @@ pub mod operations {
             method: "GET",
             path: "/meters/batch",
             success: &[200u16],
-            errors: &[401u16, 403u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -25630,6 +24394,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25650,7 +24421,7 @@ pub mod operations {
             method: "GET",
             path: "/tariffs/elements",
             success: &[200u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -25690,6 +24461,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25712,7 +24490,7 @@ pub mod operations {
             method: "POST",
             path: "/tariffs/elements",
             success: &[200u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -25780,6 +24558,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25802,7 +24587,7 @@ pub mod operations {
             method: "GET",
             path: "/tariffs/elements/{id}",
             success: &[200u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -25834,6 +24619,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25856,7 +24648,7 @@ pub mod operations {
             method: "DELETE",
             path: "/tariffs/elements/{id}",
             success: &[202u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[202u16],
             constraints: &[
                 crate::Constraint {
@@ -25888,6 +24680,13 @@ pub mod operations {
                 },
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
+                        "422",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25908,7 +24707,7 @@ pub mod operations {
             method: "PATCH",
             path: "/tariffs/elements/{id}",
             success: &[200u16],
-            errors: &[401u16, 403u16, 404u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -25962,6 +24761,13 @@ pub mod operations {
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
                         "404",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
@@ -26500,7 +25306,7 @@ pub mod operations {
             method: "POST",
             path: "/schedules",
             success: &[200u16],
-            errors: &[401u16, 403u16, 429u16, 500u16],
+            errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
@@ -26531,6 +25337,13 @@ pub mod operations {
                 crate::Sensitive {
                     place: crate::SensitivePlace::Response(
                         "403",
+                        &[crate::Step::Field("connect_token")],
+                    ),
+                    hint: crate::record::Hint::Text(None),
+                },
+                crate::Sensitive {
+                    place: crate::SensitivePlace::Response(
+                        "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
