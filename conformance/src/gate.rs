@@ -98,8 +98,8 @@ impl Config {
 /// What the replayers share, read-only.
 struct Context {
     releases: Releases,
-    /// The cassette files, in path order.
-    files: Vec<PathBuf>,
+    /// The cassette files, in path order, each with the release its directory names.
+    files: Vec<cassette::CassetteFile>,
     /// The hosts whose traffic is the API's (lower case).
     hosts: Vec<String>,
 }
@@ -396,9 +396,9 @@ impl Lane {
         Ok(runtime.block_on(async {
             let mut replayer = None;
             let mut done = Vec::new();
-            while let Some((index, path)) = self.queue.take(files) {
+            while let Some((index, file)) = self.queue.take(files) {
                 let at = Instant::now();
-                let interactions = cassette::read(path);
+                let interactions = cassette::read(&file.path);
                 let took = at.elapsed();
                 let mut read = Read {
                     index,
@@ -413,7 +413,13 @@ impl Lane {
                                 replayer = Some(self.replayers.start().await);
                             }
                             if let Some(replayer) = &replayer {
-                                let examined = examine(&self.context, replayer, interaction).await;
+                                let examined = examine(
+                                    &self.context,
+                                    replayer,
+                                    interaction,
+                                    file.release.as_deref(),
+                                )
+                                .await;
                                 read.examined.push(examined);
                             }
                         }
@@ -444,12 +450,18 @@ fn faults(findings: &[Finding]) -> Faults {
     faults
 }
 
-/// Every check on one interaction, in order: its release, route, request, status, content
-/// type, body (JSON, schema, enum values), undeclared fields, replay, client. An interaction
-/// with another host whose method and path match no operation is not the API's: it is skipped.
-async fn examine(context: &Context, replayer: &Replayer, it: &Interaction) -> Examined {
+/// Every check on one interaction, in order: its release (`marker`: the one its directory
+/// names), route, request, status, content type, body (JSON, schema, enum values), undeclared
+/// fields, replay, client. An interaction with another host whose method and path match no
+/// operation is not the API's: it is skipped.
+async fn examine(
+    context: &Context,
+    replayer: &Replayer,
+    it: &Interaction,
+    marker: Option<&str>,
+) -> Examined {
     let started = Instant::now();
-    let (index, note) = match context.releases.of(it) {
+    let (index, note) = match context.releases.of(it, marker) {
         Chosen::Release(index, note) => (index, note),
         Chosen::Unknown(finding) => return Examined::unknown_release(it, finding, started),
     };

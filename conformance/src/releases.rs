@@ -103,15 +103,30 @@ impl Releases {
     }
 
     /// The release `it` was served by: the response's `flatpeak-version`, else the request's
-    /// `Flatpeak-Version`, else the default. A version string is matched whole against each
-    /// spec's `info.x-flatpeak-version`, else by the release name it ends with (`.yotta`).
-    pub(crate) fn of(&self, it: &Interaction) -> Chosen {
-        let Some(version) = version(&it.request.headers, &it.response.headers) else {
-            return Chosen::Release(self.default, None);
-        };
+    /// `Flatpeak-Version`, else the release its directory names (`marker`), else the default.
+    /// A version string is matched whole against each spec's `info.x-flatpeak-version`, else
+    /// by the release name it ends with (`.yotta`).
+    pub(crate) fn of(&self, it: &Interaction, marker: Option<&str>) -> Chosen {
         let site = Site {
             interaction: it,
             operation: None,
+        };
+        let Some(version) = version(&it.request.headers, &it.response.headers) else {
+            return match marker {
+                None => Chosen::Release(self.default, None),
+                Some(name) => match self.all.iter().position(|r| r.name == name) {
+                    Some(i) => Chosen::Release(i, None),
+                    None => Chosen::Unknown(
+                        Finding::at(site, Kind::Version, "")
+                            .expected(self.names().join(", "), name)
+                            .message(format!(
+                                "the directory's `{}` names release `{name}`, which this \
+                                 workspace has no spec for",
+                                crate::cassette::RELEASE_MARKER
+                            )),
+                    ),
+                },
+            };
         };
         if let Some(i) = self.exactly(version) {
             return Chosen::Release(i, None);
@@ -156,17 +171,25 @@ impl Releases {
         self.all.iter().position(|r| r.name == named)
     }
 
-    /// The release whose spec says what to scrub in an interaction with these headers: as
-    /// [`Releases::of`] chooses, and the default for a release the workspace does not know.
+    /// The release whose spec says what to scrub in an interaction with these headers, found
+    /// in a directory whose marker names `marker`: as [`Releases::of`] chooses, and the default
+    /// for a release the workspace does not know.
     pub(crate) fn for_headers(
         &self,
         request: &[(String, String)],
         response: &[(String, String)],
+        marker: Option<&str>,
     ) -> &Checked {
-        let index = version(request, response)
-            .and_then(|v| self.exactly(v).or_else(|| self.by_name(v)))
-            .unwrap_or(self.default);
-        &self.all[index]
+        let index = match version(request, response) {
+            Some(v) => self.exactly(v).or_else(|| self.by_name(v)),
+            None => marker.and_then(|name| self.all.iter().position(|r| r.name == name)),
+        };
+        &self.all[index.unwrap_or(self.default)]
+    }
+
+    /// The releases' names.
+    fn names(&self) -> Vec<String> {
+        self.all.iter().map(|r| r.name.clone()).collect()
     }
 }
 

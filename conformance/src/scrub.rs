@@ -71,7 +71,8 @@ pub fn scrub(
         files: files.len(),
         ..Scrubbed::default()
     };
-    for path in files {
+    for cassette in files {
+        let path = cassette.path;
         let mut file = match File::read(&path) {
             Ok(file) => file,
             Err(e) => {
@@ -79,7 +80,7 @@ pub fn scrub(
                 continue;
             }
         };
-        let changes = file.scrub(&releases, &placeholders);
+        let changes = file.scrub(&releases, cassette.release.as_deref(), &placeholders);
         if !changes.is_empty() && !check {
             file.write(&path)?;
             done.written.push(path);
@@ -160,7 +161,12 @@ impl File {
     }
 
     /// Replaces every leak of every interaction; what was replaced.
-    fn scrub(&mut self, releases: &Releases, p: &Placeholders) -> Vec<Change> {
+    fn scrub(
+        &mut self,
+        releases: &Releases,
+        marker: Option<&str>,
+        p: &Placeholders,
+    ) -> Vec<Change> {
         let har = self.doc.pointer("/log/entries").is_some();
         let list = match har {
             true => self.doc.pointer_mut("/log/entries"),
@@ -172,7 +178,7 @@ impl File {
         let mut changes = Vec::new();
         for (index, interaction) in interactions.iter_mut().enumerate() {
             let mut parts = Parts::of(interaction, har);
-            let leaks = parts.leaks(releases);
+            let leaks = parts.leaks(releases, marker);
             for leak in &leaks {
                 parts.replace(leak, p);
                 changes.push(Change {
@@ -246,8 +252,8 @@ impl Parts {
         }
     }
 
-    fn leaks(&self, releases: &Releases) -> Vec<Leak> {
-        let release = releases.for_headers(&self.request_headers, &self.response_headers);
+    fn leaks(&self, releases: &Releases, marker: Option<&str>) -> Vec<Leak> {
+        let release = releases.for_headers(&self.request_headers, &self.response_headers, marker);
         let route = crate::route::route(&release.spec, &self.method, &self.url).ok();
         let view = View {
             url: &self.url,

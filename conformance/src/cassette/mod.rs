@@ -18,15 +18,75 @@ use crate::model::{Finding, Interaction, Kind};
 /// Every file under each of `dirs`, recursively and in path order, skipping hidden files and
 /// directories (`.gitkeep`, editor swap files); a file given itself is taken as it is. A
 /// directory that cannot be read stops the run.
-pub fn files(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
-    let mut paths = Vec::new();
+pub fn files(dirs: &[PathBuf]) -> Result<Vec<CassetteFile>, RunError> {
+    let mut files = Vec::new();
+    let mut markers = Markers::default();
     for dir in dirs {
-        match dir.is_file() {
-            true => paths.push(dir.clone()),
-            false => paths.extend(files_under(dir)?),
+        let paths = match dir.is_file() {
+            true => vec![dir.clone()],
+            false => files_under(dir)?,
+        };
+        for path in paths {
+            let release = markers.release_of(&path)?;
+            files.push(CassetteFile { path, release });
         }
     }
-    Ok(paths)
+    Ok(files)
+}
+
+/// A cassette file to read, and the release its directory says its recordings are of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CassetteFile {
+    /// The file.
+    pub path: PathBuf,
+    /// The release named by the nearest [`RELEASE_MARKER`] in the file's directory or one above
+    /// it, for the recordings that name none themselves.
+    pub release: Option<String>,
+}
+
+/// A file whose content names the release of the recordings below its directory that name
+/// none themselves (no `flatpeak-version` response header, no `Flatpeak-Version` request
+/// header): for recordings of a release whose client sends no version (Yotta's), or written
+/// from reference pages.
+pub const RELEASE_MARKER: &str = ".flatpeak-release";
+
+/// The markers read so far, by directory.
+#[derive(Default)]
+struct Markers(std::collections::BTreeMap<PathBuf, Option<String>>);
+
+impl Markers {
+    /// The release the nearest marker names, from `path`'s directory up. (A relative path's
+    /// ancestors end at the current directory: markers above it are found through its
+    /// canonical form.)
+    fn release_of(&mut self, path: &Path) -> Result<Option<String>, RunError> {
+        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        for dir in absolute.ancestors().skip(1).take(64) {
+            if let Some(release) = self.at(dir)? {
+                return Ok(Some(release));
+            }
+        }
+        Ok(None)
+    }
+
+    fn at(&mut self, dir: &Path) -> Result<Option<String>, RunError> {
+        if let Some(known) = self.0.get(dir) {
+            return Ok(known.clone());
+        }
+        let marker = dir.join(RELEASE_MARKER);
+        let release = match std::fs::read_to_string(&marker) {
+            Ok(text) => Some(text.trim().chars().take(64).collect()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => {
+                return Err(RunError::Io {
+                    path: marker,
+                    action: "read",
+                    source,
+                });
+            }
+        };
+        self.0.insert(dir.to_path_buf(), release.clone());
+        Ok(release)
+    }
 }
 
 /// The interactions of the cassette at `path`, or a [`Kind::Cassette`] finding that says why

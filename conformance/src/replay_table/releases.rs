@@ -8,21 +8,29 @@ use crate::replay::{Args, NotReplayed};
 mod zero {
     include!("zero.rs");
 }
+#[allow(unused_mut, dead_code, clippy::all)]
+mod yotta {
+    include!("yotta.rs");
+}
 /// The releases, in the order of `openapi/releases.toml`.
-pub const RELEASES: &[&str] = &["zero"];
+pub const RELEASES: &[&str] = &["zero", "yotta"];
 /// The release a recording is checked against when it names none.
 pub const DEFAULT: &str = "zero";
 /// One client per release, all pointed at one server.
 #[derive(Debug, Clone)]
 pub struct Clients {
     pub(crate) zero: ::flatpeak::zero::Client,
+    pub(crate) yotta: ::flatpeak::yotta::Client,
 }
 impl Clients {
     /// A client of each release for `base_url`, made by `build`.
     pub fn build(
         build: impl crate::replay::BuildClient,
     ) -> ::std::result::Result<Clients, ::flatpeak::BuildError> {
-        Ok(Clients { zero: build.build()? })
+        Ok(Clients {
+            zero: build.build()?,
+            yotta: build.build()?,
+        })
     }
     /// The same clients for another base URL.
     pub fn at(&self, base_url: &str) -> Clients {
@@ -32,12 +40,18 @@ impl Clients {
                 self.zero.client().clone(),
                 self.zero.inner().clone(),
             ),
+            yotta: ::flatpeak::yotta::Client::new_with_client(
+                base_url,
+                self.yotta.client().clone(),
+                self.yotta.inner().clone(),
+            ),
         }
     }
     /// The base URL the clients send to.
     pub fn baseurl(&self) -> &str {
         match RELEASES.first().copied() {
             Some("zero") => self.zero.baseurl(),
+            Some("yotta") => self.yotta.baseurl(),
             _ => "",
         }
     }
@@ -50,6 +64,7 @@ impl Clients {
     ) -> ::std::result::Result<Outcome, NotReplayed> {
         match release {
             "zero" => zero::call(&self.zero, operation, args).await,
+            "yotta" => yotta::call(&self.yotta, operation, args).await,
             _ => Err(NotReplayed::unknown(operation)),
         }
     }
@@ -59,6 +74,7 @@ impl Clients {
 pub fn operations(release: &str) -> &'static [&'static str] {
     match release {
         "zero" => zero::OPERATIONS,
+        "yotta" => yotta::OPERATIONS,
         _ => &[],
     }
 }

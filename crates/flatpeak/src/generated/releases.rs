@@ -14,3 +14,16 @@
 pub mod zero {
     include!("zero.rs");
 }
+/// Flatpeak API (Yotta release): the client, types and operations of release Yotta (no published `Flatpeak-Version`: none is sent), generated from `openapi/yotta.yaml`.
+#[cfg(feature = "yotta")]
+#[cfg_attr(docsrs, doc(cfg(feature = "yotta")))]
+#[allow(
+    clippy::all,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    unused_imports
+)]
+pub mod yotta {
+    include!("yotta.rs");
+}

@@ -253,7 +253,11 @@ fn token_at(text: &str) -> Option<usize> {
         .match_indices("bearer ")
         .find(|(i, _)| {
             let token = lower[i + 7..].trim_start();
-            !token.is_empty() && !token.starts_with('<') && !token.starts_with(MARK)
+            let word = token.split_whitespace().next().unwrap_or_default();
+            // Prose ("the bearer token is not valid") is not a token: a word of letters alone,
+            // as short as a word, is read as text; a token has digits or punctuation.
+            let prose = word.len() <= 20 && word.chars().all(|c| c.is_ascii_alphabetic());
+            !word.is_empty() && !prose && !token.starts_with('<') && !token.starts_with(MARK)
         })
         .map(|(i, _)| i);
     let jwt = text
@@ -413,6 +417,8 @@ mod tests {
             "Bearer <redacted>",
             "eyJ alone",
             "sk_live_redacted",
+            "The bearer token is not valid",
+            "Send a Bearer token",
         ] {
             assert!(!holds_token(fine), "{fine}");
         }
