@@ -132,7 +132,7 @@ impl Releases {
             return Chosen::Release(i, None);
         }
         let Some(i) = self.by_name(version) else {
-            let known: Vec<String> = self.all.iter().map(|r| described(r)).collect();
+            let known: Vec<String> = self.all.iter().map(described).collect();
             let finding = Finding::at(site, Kind::Version, "")
                 .expected(known.join(", "), version)
                 .message(format!(

@@ -844,7 +844,7 @@ mod tests {
             .clients
             .zero
             .retrieve_device()
-            .device_id("dev_2")
+            .id("dev_2")
             .send()
             .await;
         let finding = replayer

@@ -32,30 +32,30 @@ fn the_bundled_set_conforms_with_only_the_seeds_waived() {
         waived,
         [
             (
-                "cassettes/seeds/location-status.json",
-                Kind::UnknownEnumValue,
-                "/tariff_status/commodity_export/status"
-            ),
-            (
-                "cassettes/seeds/retrieve-device.json",
+                "cassettes/yotta/seeds/retrieve-device.json",
                 Kind::Secret,
                 "/geo_location/lat"
             ),
             (
-                "cassettes/seeds/retrieve-device.json",
+                "cassettes/yotta/seeds/retrieve-device.json",
                 Kind::Secret,
                 "/geo_location/lng"
             ),
             (
-                "cassettes/seeds/retrieve-device.json",
+                "cassettes/yotta/seeds/retrieve-device.json",
                 Kind::Secret,
                 "/reference_id"
             ),
+            (
+                "cassettes/zero/seeds/location-status.json",
+                Kind::UnknownEnumValue,
+                "/tariff_status/commodity_export/status"
+            ),
         ]
     );
-    assert_eq!(r.findings[0].found, "\"CONNECTED \"");
+    assert_eq!(r.findings[3].found, "\"CONNECTED \"");
     // A secret finding shows a fingerprint, never the value.
-    assert_eq!(r.findings[3].found, "\"ACC1\"… (13 chars)");
+    assert_eq!(r.findings[2].found, "\"ACC1\"… (13 chars)");
 }
 
 #[test]
@@ -162,8 +162,8 @@ fn one_replayer_or_many_the_report_is_the_same_and_in_the_same_order() {
 fn the_seed_cassettes_hold_the_reference_examples_byte_for_byte() {
     let fixtures = "../crates/flatpeak/tests/fixtures";
     for (cassette, fixture) in [
-        ("seeds/retrieve-device.json", "device.json"),
-        ("seeds/location-status.json", "location_status.json"),
+        ("yotta/seeds/retrieve-device.json", "yotta_device.json"),
+        ("zero/seeds/location-status.json", "location_status.json"),
     ] {
         let text = std::fs::read_to_string(format!("cassettes/{cassette}")).unwrap();
         let doc: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -20,7 +20,7 @@ fn defaults_check_the_bundled_set_and_pass() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(
-        stdout.contains("cassettes/seeds/location-status.json\n"),
+        stdout.contains("cassettes/zero/seeds/location-status.json\n"),
         "{stdout}"
     );
     let summary = stdout.lines().last().unwrap();
@@ -126,7 +126,7 @@ fn junit_format_has_a_test_case_per_interaction_written_to_output() {
     // errors.har holds 5 interactions: one suite, 5 cases.
     let har_suite = xml
         .split("<testsuite ")
-        .find(|s| s.contains("name=\"cassettes/errors/errors.har\""))
+        .find(|s| s.contains("name=\"cassettes/zero/errors/errors.har\""))
         .unwrap();
     assert_eq!(har_suite.matches("<testcase ").count(), 5, "{xml}");
     assert!(!xml.contains("<failure"), "{xml}");
@@ -201,24 +201,35 @@ fn synth_refuses_a_rate_outside_0_to_1() {
 }
 
 /// The secret cassettes of the negative set, copied into a directory of their own.
+/// The negative set's leaking cassettes, each in a directory of its release as there (with
+/// its `.flatpeak-release`).
 fn leaking_directory() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir("tests/negative").unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name.starts_with("secret-") {
-            std::fs::copy(&path, dir.path().join(name)).unwrap();
+    for (from, to) in [("tests/negative", ""), ("tests/negative/yotta", "yotta")] {
+        let to = dir.path().join(to);
+        std::fs::create_dir_all(&to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with("secret-") || name == ".flatpeak-release" {
+                std::fs::copy(&path, to.join(name)).unwrap();
+            }
         }
     }
     dir
 }
 
+/// Every file below `dir`, by path, with its bytes.
 fn contents(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
-        .collect();
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(contents(&path));
+        } else {
+            files.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
     files.sort();
     files
 }

@@ -367,7 +367,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema_with_every_severity() {
     assert_eq!(waived["level"], "note");
     assert_eq!(
         waived["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "cassettes/seeds/location-status.json"
+        "cassettes/yotta/seeds/retrieve-device.json"
     );
     assert_eq!(
         waived["locations"][0]["physicalLocation"]["region"]["startLine"],

@@ -8,10 +8,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use conformance::report::{Format, render};
-use conformance::{Config, Kind, MAX_TEXT};
+use conformance::{Kind, MAX_TEXT};
 
 const BIG: usize = 30 * 1024 * 1024;
 

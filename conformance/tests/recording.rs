@@ -94,7 +94,7 @@ fn client(server: &MockServer, dir: &Path) -> flatpeak::zero::Client {
 async fn calls(client: &flatpeak::zero::Client) {
     client
         .retrieve_device()
-        .device_id("dev_63a6087272941ef077a8fd3e")
+        .id("dev_63a6087272941ef077a8fd3e")
         .send()
         .await
         .unwrap();
@@ -208,7 +208,7 @@ fn twenty_concurrent_calls_of_two_clients_give_twenty_whole_cassettes() {
             tokio::spawn(async move {
                 client
                     .retrieve_device()
-                    .device_id("dev_63a6087272941ef077a8fd3e")
+                    .id("dev_63a6087272941ef077a8fd3e")
                     .send()
                     .await
                     .map(drop)

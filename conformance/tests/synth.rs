@@ -6,7 +6,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use conformance::synth::{self, Defect, Options};
 use conformance::{Kind, Severity};

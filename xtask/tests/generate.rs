@@ -51,17 +51,29 @@ fn check_passes_on_the_committed_client() {
 #[test]
 fn check_fails_with_a_diff_after_a_spec_change() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = std::fs::read_to_string(root().join("openapi/flatpeak.yaml")).unwrap();
-    let changed = spec.replace(
+    let spec = std::fs::read_to_string(root().join("openapi/yotta.yaml")).unwrap();
+    let changed = spec.replacen(
         "        timezone:\n",
         "        firmware_version:\n          description: Firmware.\n          type: string\n        timezone:\n",
+        1,
     );
     assert_ne!(spec, changed, "the edit must apply");
-    let path = write_spec(dir.path(), "flatpeak.yaml", &changed);
+    let path = write_spec(dir.path(), "yotta.yaml", &changed);
 
-    let out = xtask(&["generate", "--check", "--spec", path.to_str().unwrap()]);
+    let out = xtask(&[
+        "generate",
+        "--check",
+        "--release",
+        "yotta",
+        "--spec",
+        path.to_str().unwrap(),
+    ]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("crates/flatpeak/src/generated/yotta.rs"),
+        "{err}"
+    );
     assert!(err.contains("+        pub firmware_version:"), "{err}");
     assert!(err.contains("generated files are stale"), "{err}");
 }

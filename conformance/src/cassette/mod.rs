@@ -300,13 +300,48 @@ mod tests {
             interactions: Vec::new(),
             findings: Vec::new(),
         };
-        for path in paths {
-            match read(&path) {
+        for file in paths {
+            match read(&file.path) {
                 Ok(mut interactions) => loaded.interactions.append(&mut interactions),
                 Err(finding) => loaded.findings.push(*finding),
             }
         }
         loaded
+    }
+
+    #[test]
+    fn the_nearest_release_marker_names_the_release_of_the_files_below_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(".flatpeak-release", "zero\n");
+        write("a.json", "{}");
+        write("yotta/.flatpeak-release", " yotta ");
+        write("yotta/b.json", "{}");
+        write("yotta/deeper/c.json", "{}");
+        let files = super::files(&[dir.path().to_path_buf()]).unwrap();
+        let found: Vec<(String, Option<String>)> = files
+            .iter()
+            .map(|f| {
+                let name = f.path.strip_prefix(dir.path()).unwrap();
+                (name.display().to_string(), f.release.clone())
+            })
+            .collect();
+        let some = |r: &str| Some(r.to_string());
+        assert_eq!(
+            found,
+            [
+                ("a.json".to_string(), some("zero")),
+                ("yotta/b.json".to_string(), some("yotta")),
+                ("yotta/deeper/c.json".to_string(), some("yotta")),
+            ]
+        );
+        // A file given alone finds the marker of its directory too.
+        let alone = super::files(&[dir.path().join("yotta/deeper/c.json")]).unwrap();
+        assert_eq!(alone[0].release, some("yotta"));
     }
 
     const HAR: &str = r#"{"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},

@@ -10,6 +10,7 @@ use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const DEVICE: &str = include_str!("../../flatpeak/tests/fixtures/device.json");
+const YOTTA_DEVICE: &str = include_str!("../../flatpeak/tests/fixtures/yotta_device.json");
 const TOKEN: &str = "tok_cli_Secret_5e4d3c";
 
 fn flatpeak(server: &MockServer, args: &[&str]) -> Output {
@@ -42,16 +43,12 @@ async fn a_read_prints_the_answer_as_json() {
         .await;
     let out = flatpeak(
         &server,
-        &[
-            "retrieve-device",
-            "--device-id",
-            "dev_63a6087272941ef077a8fd3e",
-        ],
+        &["retrieve-device", "--id", "dev_63a6087272941ef077a8fd3e"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(printed["id"], "dev_63a6087272941ef077a8fd3e");
-    assert_eq!(printed["properties"]["battery"]["capacity_kwh"], 14.2);
+    assert_eq!(printed["account_id"], "acc_661677911f2197045e6cf1b1");
     let request = &server.received_requests().await.unwrap()[0];
     assert_eq!(
         request
@@ -117,7 +114,7 @@ async fn an_api_error_exits_1_with_its_message() {
         .respond_with(json_response(404, &envelope.to_string()))
         .mount(&server)
         .await;
-    let out = flatpeak(&server, &["retrieve-device", "--device-id", "dev_1"]);
+    let out = flatpeak(&server, &["retrieve-device", "--id", "dev_1"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
@@ -136,10 +133,10 @@ async fn a_value_the_client_refuses_or_no_credentials_exit_2_and_send_nothing() 
         .expect(0)
         .mount(&server)
         .await;
-    let out = flatpeak(&server, &["retrieve-device", "--device-id", "../login"]);
+    let out = flatpeak(&server, &["retrieve-device", "--id", "../login"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("device-id"),
+        text(&out.stderr).contains("'--id <id>'"),
         "{}",
         text(&out.stderr)
     );
@@ -147,7 +144,7 @@ async fn a_value_the_client_refuses_or_no_credentials_exit_2_and_send_nothing() 
     let out = Command::new(env!("CARGO_BIN_EXE_flatpeak"))
         .args([
             "retrieve-device",
-            "--device-id",
+            "--id",
             "dev_1",
             "--base-url",
             &server.uri(),
@@ -179,13 +176,15 @@ async fn record_writes_a_scrubbed_cassette_of_the_exchange() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/devices/dev_63a6087272941ef077a8fd3e"))
-        .respond_with(json_response(200, DEVICE))
+        .respond_with(json_response(200, YOTTA_DEVICE))
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
     let out = flatpeak(
         &server,
         &[
+            "--release",
+            "yotta",
             "retrieve-device",
             "--device-id",
             "dev_63a6087272941ef077a8fd3e",
@@ -206,4 +205,57 @@ async fn record_writes_a_scrubbed_cassette_of_the_exchange() {
     for secret in [TOKEN, "ACC1234567890", "50.12345"] {
         assert!(!cassettes[0].contains(secret), "{secret} recorded");
     }
+}
+
+/// `--release` chooses the commands and the `Flatpeak-Version` sent: Zero's by default, none
+/// for Yotta (whose version string is not published), whose device path names `device_id`.
+#[tokio::test]
+async fn each_release_has_its_commands_and_sends_its_version() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/devices/dev_63a6087272941ef077a8fd3e"))
+        .respond_with(json_response(200, YOTTA_DEVICE))
+        .mount(&server)
+        .await;
+    let zero = flatpeak(
+        &server,
+        &["retrieve-device", "--id", "dev_63a6087272941ef077a8fd3e"],
+    );
+    // Zero's client reads a Yotta device as no Zero device: no usable answer.
+    assert_eq!(zero.status.code(), Some(3), "{}", text(&zero.stderr));
+    let yotta = flatpeak(
+        &server,
+        &[
+            "--release=yotta",
+            "retrieve-device",
+            "--device-id",
+            "dev_63a6087272941ef077a8fd3e",
+        ],
+    );
+    assert_eq!(yotta.status.code(), Some(0), "{}", text(&yotta.stderr));
+    let printed: Value = serde_json::from_slice(&yotta.stdout).unwrap();
+    assert_eq!(printed["timezone"], "Europe/London");
+    let sent: Vec<Option<String>> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.headers
+                .get("flatpeak-version")
+                .map(|v| v.to_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(sent, [Some("2024-08-24.zero".to_string()), None]);
+
+    // A command of another release is not offered; nor is a release that does not exist.
+    let out = flatpeak(&server, &["--release", "yotta", "list-customers"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = flatpeak(&server, &["--release", "nonesuch", "list-customers"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("zero, yotta"),
+        "{}",
+        text(&out.stderr)
+    );
 }

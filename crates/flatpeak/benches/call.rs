@@ -84,7 +84,7 @@ async fn assert_same_requests() {
     let server = device_server(true).await;
     generated(&server.uri())
         .retrieve_device()
-        .device_id(ID)
+        .id(ID)
         .send()
         .await
         .unwrap();
@@ -121,7 +121,7 @@ fn call(c: &mut Criterion) {
     let mut group = c.benchmark_group("retrieve_device");
     group.bench_function("generated_client", |b| {
         b.to_async(&rt).iter(|| async {
-            let device = client.retrieve_device().device_id(ID).send().await.unwrap();
+            let device = client.retrieve_device().id(ID).send().await.unwrap();
             black_box(device.into_inner())
         })
     });
@@ -157,7 +157,7 @@ fn paired() {
                 let started = Instant::now();
                 for _ in 0..CALLS {
                     if which == 0 {
-                        let device = client.retrieve_device().device_id(ID).send().await.unwrap();
+                        let device = client.retrieve_device().id(ID).send().await.unwrap();
                         black_box(device.into_inner());
                     } else {
                         black_box(hand_written(&http, &url).await);

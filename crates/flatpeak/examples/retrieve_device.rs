@@ -39,7 +39,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // `?` on `send()` alone would give progenitor's error; `flatpeak::Error` says more.
     let device = client
         .retrieve_device()
-        .device_id(device_id)
+        .id(device_id)
         .send()
         .await
         .map_err(flatpeak::Error::from)?;

@@ -112,10 +112,12 @@ fn lenient_time<'de, D: Deserializer<'de>>(
     let Some(text) = Option::<std::borrow::Cow<str>>::deserialize(deserializer)? else {
         return Ok(None);
     };
-    if let Ok(time) = DateTime::parse_from_rfc3339(&text) {
+    // RFC 3339 allows a lower-case `t` and `z`; the parsers below want them upper-case.
+    let upper = text.to_ascii_uppercase();
+    if let Ok(time) = DateTime::parse_from_rfc3339(&upper) {
         return Ok(Some(time.with_timezone(&Utc)));
     }
-    NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f")
+    NaiveDateTime::parse_from_str(&upper, "%Y-%m-%dT%H:%M:%S%.f")
         .map(|naive| Some(naive.and_utc()))
         .map_err(|_| {
             serde::de::Error::custom(format!(
@@ -140,6 +142,9 @@ mod tests {
             envelope.time_created.unwrap().to_rfc3339(),
             "2022-01-24T14:15:22.003+00:00"
         );
+        let lower = r#"{"message":"m","time_created":"2022-01-24t14:15:22z"}"#;
+        let envelope: ErrorEnvelope = serde_json::from_str(lower).unwrap();
+        assert!(envelope.time_created.is_some());
         let zoned = r#"{"message":"m","time_created":"2022-01-24T15:15:22+01:00"}"#;
         let envelope: ErrorEnvelope = serde_json::from_str(zoned).unwrap();
         assert_eq!(

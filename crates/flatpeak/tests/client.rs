@@ -9,6 +9,7 @@ use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const DEVICE: &str = include_str!("fixtures/device.json");
+const YOTTA_DEVICE: &str = include_str!("fixtures/yotta_device.json");
 const LOCATION_STATUS: &str = include_str!("fixtures/location_status.json");
 const TOKEN: &str = "test-token-1234";
 
@@ -42,12 +43,13 @@ fn edited(body: &str, edit: impl FnOnce(&mut serde_json::Value)) -> String {
 }
 
 #[tokio::test]
-async fn seed_device_deserializes_and_request_carries_token() {
+async fn a_zero_device_decodes_with_the_zero_client_which_sends_its_release_and_token() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/devices/dev_63a6087272941ef077a8fd3e"))
         .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
         .and(header("accept", "application/json"))
+        .and(header("flatpeak-version", "2024-08-24.zero"))
         .respond_with(json(DEVICE))
         .expect(1)
         .mount(&server)
@@ -55,7 +57,7 @@ async fn seed_device_deserializes_and_request_carries_token() {
 
     let device = client(&server)
         .retrieve_device()
-        .device_id("dev_63a6087272941ef077a8fd3e")
+        .id("dev_63a6087272941ef077a8fd3e")
         .send()
         .await
         .unwrap()
@@ -63,36 +65,87 @@ async fn seed_device_deserializes_and_request_carries_token() {
 
     assert_eq!(device.id.as_str(), "dev_63a6087272941ef077a8fd3e");
     assert_eq!(device.object, DeviceObject::Device);
-    assert!(device.live_mode && device.controlled);
-    assert_eq!(device.timezone, "Europe/London");
-    assert_eq!(device.geo_location.lat, 50.12345);
-    assert_eq!(device.reference_id.as_deref(), Some("ACC1234567890"));
+    assert!(device.live_mode);
+    assert_eq!(device.account_id.as_str(), "acc_661677911f2197045e6cf1b1");
+    assert_eq!(device.reference_id.as_deref(), Some("DEV1234567890"));
     assert_eq!(
         device.time_created.to_rfc3339(),
         "2022-01-24T14:15:22+00:00"
     );
+}
+
+/// Seed 000 is Yotta's "Retrieve a device" page: its device is Yotta's, which the Yotta client
+/// reads (and which sends no `Flatpeak-Version`, since Yotta's is not published).
+#[tokio::test]
+async fn the_seed_device_decodes_with_the_yotta_client() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/devices/dev_63a6087272941ef077a8fd3e"))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(json(YOTTA_DEVICE))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let yotta = flatpeak::yotta::Client::builder()
+        .bearer_token(TOKEN)
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+
+    let device = yotta
+        .retrieve_device()
+        .device_id("dev_63a6087272941ef077a8fd3e")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+
+    assert!(device.live_mode && device.controlled);
+    assert_eq!(device.timezone, "Europe/London");
+    assert_eq!(device.geo_location.lat, 50.12345);
+    assert_eq!(device.reference_id.as_deref(), Some("ACC1234567890"));
     let battery = device.properties.battery.as_ref().unwrap();
     assert_eq!(battery.capacity_kwh, Some(14.2));
-    assert_eq!(
-        device.properties.ev_charger.as_ref().unwrap().phases,
-        Some(1)
-    );
-    assert_eq!(
-        device
-            .properties
-            .heat_pump
-            .as_ref()
-            .unwrap()
-            .thermal_storage_litres,
-        Some(200.0)
-    );
     assert_eq!(device.consents.control, Some(false));
     let vpp = device.vpp_participation.as_ref().unwrap();
     assert_eq!(
         vpp.id.as_ref().unwrap().as_str(),
         "vpa_65ea3fb185c1541f247c251e"
     );
-    assert_eq!(vpp.current_state.as_deref(), Some("ACTIVE"));
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests[0].headers.get("flatpeak-version").is_none());
+}
+
+/// The mix-up this crate's releases exist for: a Yotta device read by the Zero client fails,
+/// and the error says which release answered when the server says so.
+#[tokio::test]
+async fn another_release_s_device_is_a_decode_error_naming_the_release_that_answered() {
+    let server = serve(
+        "/devices/dev_63a6087272941ef077a8fd3e",
+        json(YOTTA_DEVICE).insert_header("flatpeak-version", "2027-01-01.yotta"),
+    )
+    .await;
+    let err = client(&server)
+        .retrieve_device()
+        .id("dev_63a6087272941ef077a8fd3e")
+        .send()
+        .await
+        .unwrap_err();
+    let err = flatpeak::Error::from(err);
+    let flatpeak::Error::Decode {
+        answered_by,
+        source,
+        ..
+    } = &err
+    else {
+        panic!("expected Decode, got {err:?}")
+    };
+    assert_eq!(answered_by.as_deref(), Some("2027-01-01.yotta"));
+    assert!(source.to_string().contains("account_id"), "{source}");
+    assert!(
+        err.to_string().contains("from release `2027-01-01.yotta`"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -169,7 +222,7 @@ async fn received_id_off_the_pattern_is_kept() {
     let server = serve("/devices/dev_1", json(&body)).await;
     let device = client(&server)
         .retrieve_device()
-        .device_id("dev_1")
+        .id("dev_1")
         .send()
         .await
         .unwrap();
@@ -189,12 +242,12 @@ async fn path_id_off_the_pattern_sends_nothing() {
     ] {
         let err = client(&server)
             .retrieve_device()
-            .device_id(bad)
+            .id(bad)
             .send()
             .await
             .unwrap_err();
         match err {
-            Error::InvalidRequest(msg) => assert!(msg.contains("device_id"), "{msg}"),
+            Error::InvalidRequest(msg) => assert!(msg.contains("for id"), "{msg}"),
             other => panic!("{bad:?}: expected InvalidRequest, got {other:?}"),
         }
         let err = client(&server)
@@ -215,19 +268,19 @@ async fn path_id_off_the_pattern_sends_nothing() {
 #[tokio::test]
 async fn missing_required_field_fails_keeping_the_raw_body() {
     let body = edited(DEVICE, |v| {
-        v.as_object_mut().unwrap().remove("consents");
+        v.as_object_mut().unwrap().remove("account_id");
     });
     let server = serve("/devices/dev_1", json(&body)).await;
     let err = client(&server)
         .retrieve_device()
-        .device_id("dev_1")
+        .id("dev_1")
         .send()
         .await
         .unwrap_err();
     match err {
         Error::InvalidResponsePayload(raw, e) => {
             assert_eq!(raw.as_ref(), body.as_bytes());
-            assert!(e.to_string().contains("consents"), "{e}");
+            assert!(e.to_string().contains("account_id"), "{e}");
         }
         other => panic!("expected InvalidResponsePayload, got {other:?}"),
     }
@@ -242,7 +295,7 @@ async fn documented_error_is_typed() {
     let server = serve("/devices/dev_1", response).await;
     let err = client(&server)
         .retrieve_device()
-        .device_id("dev_1")
+        .id("dev_1")
         .send()
         .await
         .unwrap_err();
@@ -265,7 +318,7 @@ async fn the_release_version_is_sent_unless_changed_and_no_api_version_header() 
     let server = serve("/devices/dev_1", json(DEVICE)).await;
     client(&server)
         .retrieve_device()
-        .device_id("dev_1")
+        .id("dev_1")
         .send()
         .await
         .unwrap();
@@ -274,18 +327,9 @@ async fn the_release_version_is_sent_unless_changed_and_no_api_version_header() 
         .flatpeak_version("2024-09-01.zero")
         .build()
         .unwrap();
-    chosen
-        .retrieve_device()
-        .device_id("dev_1")
-        .send()
-        .await
-        .unwrap();
+    chosen.retrieve_device().id("dev_1").send().await.unwrap();
     let none = builder().without_flatpeak_version().build().unwrap();
-    none.retrieve_device()
-        .device_id("dev_1")
-        .send()
-        .await
-        .unwrap();
+    none.retrieve_device().id("dev_1").send().await.unwrap();
 
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 3);
@@ -315,16 +359,22 @@ async fn debug_of_client_hides_the_token() {
     assert!(!shown.contains(TOKEN), "{shown}");
 }
 
+/// The seed pages' examples are the specs' examples of their operation: seed 000 in Yotta's
+/// spec, seed 002 in Zero's.
 #[test]
 fn fixtures_are_the_spec_examples() {
-    let spec: serde_json::Value =
-        serde_norway::from_str(include_str!("../../../openapi/zero.yaml")).unwrap();
-    let example = |path: &str| {
-        spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["example"]
-            .clone()
+    let example = |spec: &str, path: &str| {
+        let spec: serde_json::Value = serde_norway::from_str(spec).unwrap();
+        let mut response = &spec["paths"][path]["get"]["responses"]["200"];
+        if let Some(reference) = response["$ref"].as_str() {
+            response = spec.pointer(reference.trim_start_matches('#')).unwrap();
+        }
+        response["content"]["application/json"]["example"].clone()
     };
-    let device: serde_json::Value = serde_json::from_str(DEVICE).unwrap();
+    let yotta = include_str!("../../../openapi/yotta.yaml");
+    let zero = include_str!("../../../openapi/zero.yaml");
+    let device: serde_json::Value = serde_json::from_str(YOTTA_DEVICE).unwrap();
     let location: serde_json::Value = serde_json::from_str(LOCATION_STATUS).unwrap();
-    assert_eq!(example("/devices/{device_id}"), device);
-    assert_eq!(example("/locations/{id}/status"), location);
+    assert_eq!(example(yotta, "/devices/{device_id}"), device);
+    assert_eq!(example(zero, "/locations/{id}/status"), location);
 }

@@ -33,10 +33,8 @@ async fn the_envelope_is_exposed_with_version_and_request_id() {
     assert_eq!(api.request_id(), Some("req_123"));
     // The envelope is read, and the body it was read from is kept.
     assert!(api.envelope().is_some());
-    assert!(
-        api.body()
-            .is_some_and(|b| b.as_bytes().starts_with(b"{\"object\":\"error\""))
-    );
+    let sent = envelope("invalid_request", "not_found", "No such device");
+    assert_eq!(api.body().unwrap().as_bytes(), sent.as_bytes());
     assert_eq!(
         err.to_string(),
         "HTTP 404 Not Found: No such device (type invalid_request, code not_found, \
@@ -74,7 +72,7 @@ async fn a_documented_status_with_a_foreign_body_keeps_its_status_in_send_error(
     let client = bearer(&server.uri()).build().unwrap();
     let err = client
         .retrieve_device()
-        .device_id("dev_1")
+        .id("dev_1")
         .send()
         .await
         .unwrap_err();
@@ -144,13 +142,13 @@ async fn an_invalid_id_is_an_invalid_request() {
     let client = bearer(&server.uri()).build().unwrap();
     let err: Error = client
         .retrieve_device()
-        .device_id("nope")
+        .id("nope")
         .send()
         .await
         .unwrap_err()
         .into();
     assert!(
-        matches!(&err, Error::InvalidRequest(m) if m.contains("device_id")),
+        matches!(&err, Error::InvalidRequest(m) if m.contains("for id")),
         "{err:?}"
     );
     assert!(err.status().is_none());

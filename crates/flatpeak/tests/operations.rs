@@ -91,7 +91,7 @@ async fn create_schedule_posts_its_devices_as_an_array_with_rfc3339_times() {
     let device: types::ScheduleDeviceRequest = types::ScheduleDeviceRequest::builder()
         .device_id(id("dev_1"))
         .direction(types::Direction::Import)
-        .start_time(Some(Utc.with_ymd_and_hms(2022, 2, 1, 20, 14, 0).unwrap()))
+        .start_time(Utc.with_ymd_and_hms(2022, 2, 1, 20, 14, 0).unwrap())
         .end_time(Utc.with_ymd_and_hms(2022, 2, 2, 6, 0, 0).unwrap())
         .energy(
             types::Energy::builder()
@@ -243,7 +243,7 @@ async fn a_delete_answered_202_with_or_without_a_body_succeeds() {
     assert_eq!(with_body.status().as_u16(), 202);
     assert_eq!(with_body.message.as_deref(), Some("Accepted"));
 
-    let without = client.delete_device().device_id("dev_1").send().await;
+    let without = client.delete_device().id("dev_1").send().await;
     let without = without.map_err(Error::from).unwrap();
     assert_eq!(without.status().as_u16(), 202);
     assert_eq!(without.message, None);

@@ -48,11 +48,11 @@ async fn main() {
         .retry(flatpeak::RetryPolicy::disabled())
         .build()
         .unwrap();
-    let device = client.retrieve_device().device_id("dev_63a6087272941ef077a8fd3e").send().await.unwrap();
+    let device = client.retrieve_device().id("dev_63a6087272941ef077a8fd3e").send().await.unwrap();
     println!("device {} in {}", device.id.as_str(), device.timezone);
-    let error = flatpeak::Error::from(client.retrieve_device().device_id("dev_1").send().await.unwrap_err());
+    let error = flatpeak::Error::from(client.retrieve_device().id("dev_1").send().await.unwrap_err());
     println!("then {:?} {:?}", error.status().map(|s| s.as_u16()), error.api().and_then(|a| a.code()));
-    let refused = flatpeak::Error::from(client.retrieve_device().device_id("not an id").send().await.unwrap_err());
+    let refused = flatpeak::Error::from(client.retrieve_device().id("not an id").send().await.unwrap_err());
     println!("refused: {}", matches!(refused, flatpeak::Error::InvalidRequest(_)));
 }
 "##;

@@ -63,10 +63,10 @@ async fn hostile_ids_never_reach_the_wire() {
         .await;
     let client = bearer(&server.uri()).build().unwrap();
     for &id in HOSTILE_IDS {
-        let device = client.retrieve_device().device_id(id).send().await;
+        let device = client.retrieve_device().id(id).send().await;
         let err = Error::from(device.unwrap_err());
         assert!(
-            matches!(&err, Error::InvalidRequest(m) if m.contains("device_id")),
+            matches!(&err, Error::InvalidRequest(m) if m.contains("for id")),
             "{id:?}: {err:?}"
         );
         let status = client.retrieve_location_status().id(id).send().await;
@@ -93,7 +93,7 @@ async fn hostile_ids_do_not_trigger_a_login_either() {
         .await;
     let client = account(&server.uri()).build().unwrap();
     for &id in HOSTILE_IDS {
-        assert!(client.retrieve_device().device_id(id).send().await.is_err());
+        assert!(client.retrieve_device().id(id).send().await.is_err());
     }
 }
 

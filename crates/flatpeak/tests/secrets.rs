@@ -44,12 +44,7 @@ async fn logs_carry_operation_attempt_status_and_no_secrets_headers_or_bodies() 
         .build()
         .unwrap();
     let err = device(&client).await.unwrap_err();
-    client
-        .retrieve_device()
-        .device_id("dev_2")
-        .send()
-        .await
-        .unwrap();
+    client.retrieve_device().id("dev_2").send().await.unwrap();
 
     let logs = captured.text();
     assert!(logs.contains("flatpeak.request"), "{logs}");

@@ -36,7 +36,7 @@ fn odd_location() -> Location {
 /// devices.
 fn schedule(devices: &[&str]) -> types::ScheduleRequest {
     let device = |id: &str| {
-        json!({"device_id": id, "direction": "IMPORT", "end_time": "2022-02-02T06:00:00Z",
+        json!({"device_id": id, "direction": "IMPORT", "start_time": "2022-02-01T20:14:00Z", "end_time": "2022-02-02T06:00:00Z",
                "energy": {"units": "KWH", "value": 24.5}})
     };
     let data: Vec<_> = devices.iter().map(|id| device(id)).collect();
@@ -155,10 +155,10 @@ async fn an_id_from_a_response_cannot_send_the_request_elsewhere() {
     let client = bearer(&server.uri()).build().unwrap();
     let lenient = |value: &str| serde_json::from_value::<types::Id>(json!(value)).unwrap();
     for bad in OTHER_ENDPOINT.iter().chain(&["..\\locations\\loc_1"]) {
-        let device = client.retrieve_device().device_id(lenient(bad)).send();
+        let device = client.retrieve_device().id(lenient(bad)).send();
         let message = refusal(Error::from(device.await.unwrap_err()));
         assert!(
-            message.starts_with("path parameter `device_id` changed the path to `/"),
+            message.starts_with("path parameter `id` changed the path to `/"),
             "{bad:?}: {message}"
         );
     }

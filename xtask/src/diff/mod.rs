@@ -28,7 +28,7 @@ use self::source::Source;
 #[derive(clap::Args)]
 pub struct Args {
     /// The old spec: a file, or `git:REV` (`git:REV:PATH`) for the spec committed at a revision
-    /// (PATH defaults to openapi/flatpeak.yaml).
+    /// (PATH defaults to the default release's spec, `openapi/<release>.yaml`).
     old: String,
     /// The new spec, the same way.
     new: String,

@@ -7,9 +7,6 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use spec_model::Spec;
 
-/// The spec the workspace generates from, and the default path of `git:REV`.
-pub const SPEC_PATH: &str = "openapi/flatpeak.yaml";
-
 /// A spec read for a diff.
 pub struct Source {
     /// As given on the command line.
@@ -22,12 +19,16 @@ pub struct Source {
     pub spec: Spec,
 }
 
-/// Reads `arg`: `git:REV[:PATH]` from the workspace's repository, else a file.
+/// Reads `arg`: `git:REV[:PATH]` from the workspace's repository (PATH defaults to the
+/// default release's spec), else a file.
 pub fn load(arg: &str) -> Result<Source> {
     let (text, path) = match arg.strip_prefix("git:") {
         Some(rest) => {
-            let (rev, path) = rest.split_once(':').unwrap_or((rest, SPEC_PATH));
-            (git_show(rev, path)?, path.to_string())
+            let (rev, path) = match rest.split_once(':') {
+                Some((rev, path)) => (rev, path.to_string()),
+                None => (rest, default_spec()?),
+            };
+            (git_show(rev, &path)?, path)
         }
         None => {
             let text =
@@ -46,6 +47,27 @@ pub fn load(arg: &str) -> Result<Source> {
         json,
         spec,
     })
+}
+
+/// A spec read from `text`, named `label` (YAML, or JSON when `label` ends in `.json`).
+pub fn from_text(label: &str, text: String) -> Result<Source> {
+    let spec = Spec::parse(&text, label)?;
+    Ok(Source {
+        label: label.to_string(),
+        json: label.to_ascii_lowercase().ends_with(".json"),
+        text,
+        spec,
+    })
+}
+
+/// The default release's spec, relative to the workspace (`openapi/zero.yaml`).
+fn default_spec() -> Result<String> {
+    let root = crate::workspace::root();
+    let catalogue = spec_model::releases::Catalogue::load(&root)?;
+    Ok(crate::generate::spec_label(
+        &catalogue.default().spec,
+        &root,
+    ))
 }
 
 /// `git show REV:PATH` in the workspace.

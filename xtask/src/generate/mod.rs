@@ -16,7 +16,7 @@ pub(crate) mod operations;
 pub(crate) mod overlay;
 mod postprocess;
 mod readme;
-mod release_spec;
+pub(crate) mod release_spec;
 mod releases;
 mod replay_table;
 mod stale;

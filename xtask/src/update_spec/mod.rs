@@ -1,8 +1,11 @@
-//! `cargo xtask update-spec NEW`: what a maintainer runs when Flatpeak publishes a change.
-//! Runs the gate on the bundled cassettes as things stand, replaces `openapi/flatpeak.yaml`
-//! with NEW, regenerates, diffs the previous spec against NEW, runs the gate again, and prints
-//! one summary: changes by class, semver advice, the cassettes that now fail and why, and a
-//! CHANGELOG entry draft. Nothing is committed.
+//! `cargo xtask update-spec [--release R] NEW`: what a maintainer runs when Flatpeak publishes
+//! a change of a release. Runs the gate on the bundled cassettes as things stand; replaces the
+//! release's source with NEW (its upstream document, `openapi/upstream/<R>.json`, when it has
+//! one, re-applying the overlay and listing every action that no longer applies; else its spec
+//! written from the pages); regenerates; diffs the release's previous spec against the new one;
+//! runs the gate again; and prints one summary: the stale overlay actions, the changes by
+//! class, semver advice, the cassettes that now fail and why, and a CHANGELOG entry draft.
+//! Nothing is committed.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,12 +16,18 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 use crate::diff::report::{self, Report};
-use crate::diff::source::{self, SPEC_PATH};
+use crate::diff::source;
+use crate::generate::overlay;
 
 /// Arguments of `cargo xtask update-spec`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The new spec (YAML or JSON). It replaces openapi/flatpeak.yaml as it is.
+    /// The release NEW is a document of [default: the default of openapi/releases.toml].
+    #[arg(long)]
+    release: Option<String>,
+    /// The new document (YAML or JSON): Flatpeak's new OpenAPI document of the release, which
+    /// replaces its vendored copy as it is (the overlay is applied to it); for a release
+    /// written from the pages, its new spec.
     new: PathBuf,
     /// Also write the summary as Markdown to this file (for the pull request).
     #[arg(long)]
@@ -45,23 +54,33 @@ struct GateReport {
 /// something breaks or a cassette now fails; 2: a step could not run.
 pub fn run(args: Args) -> Result<ExitCode> {
     let root = crate::workspace::root();
-    let spec_path = root.join(SPEC_PATH);
+    let catalogue = spec_model::releases::Catalogue::load(&root)?;
+    let release = match &args.release {
+        Some(name) => catalogue.get(name).with_context(|| {
+            format!("release `{name}` is not in {}", spec_model::releases::PATH)
+        })?,
+        None => catalogue.default(),
+    };
+    let spec_label = crate::generate::spec_label(&release.spec, &root);
     let new_arg = args.new.to_string_lossy().into_owned();
-    let new = source::load(&new_arg)?;
-    let mut old = source::load(&spec_path.to_string_lossy())?;
-    old.label = format!("{SPEC_PATH} (before)");
-    let report = crate::diff::compare(&old, &new)?;
+    let mut old = source::load(&release.spec.to_string_lossy())?;
+    old.label = format!("{spec_label} (before)");
     eprintln!("update-spec: the gate on the bundled cassettes, before ...");
     let before = gate(&root)?;
-    std::fs::write(&spec_path, &new.text)
-        .with_context(|| format!("{}: cannot write", spec_path.display()))?;
-    eprintln!("update-spec: {SPEC_PATH} replaced by {new_arg}; regenerating ...");
+    let (new_text, stale) = replace_source(&root, release, &args.new)?;
+    let new = source::from_text(&format!("{spec_label} (from {new_arg})"), new_text)?;
+    let report = crate::diff::compare(&old, &new)?;
+    eprintln!(
+        "update-spec: release `{}` takes {new_arg}; regenerating ...",
+        release.name
+    );
     let after = regenerate().and_then(|()| {
         eprintln!("update-spec: the gate on the bundled cassettes, after ...");
         gate(&root)
     });
     let failing = after.map(|after| newly_failing(&before, &after));
-    let summary = summarise(&report, failing.as_ref());
+    let mut summary = stale_actions(release, &stale);
+    summary.push_str(&summarise(&report, failing.as_ref()));
     print!("{summary}");
     if let Some(path) = &args.output {
         std::fs::write(path, &summary)
@@ -73,6 +92,59 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Ok(f) if breaking || !f.is_empty() => ExitCode::from(1),
         Ok(_) => ExitCode::SUCCESS,
     })
+}
+
+/// Puts `new` in the place of `release`'s source and writes its spec: the spec's text, and the
+/// overlay's actions that no longer apply (the spec is written without them; `generate`
+/// refuses it until the overlay is mended).
+fn replace_source(
+    root: &Path,
+    release: &spec_model::releases::Release,
+    new: &Path,
+) -> Result<(String, Vec<overlay::Site>)> {
+    let text =
+        std::fs::read_to_string(new).with_context(|| format!("{}: cannot read", new.display()))?;
+    let (Some(upstream), Some(overlay_path)) = (&release.upstream, &release.overlay) else {
+        std::fs::write(&release.spec, &text)
+            .with_context(|| format!("{}: cannot write", release.spec.display()))?;
+        return Ok((text, Vec::new()));
+    };
+    std::fs::write(upstream, &text)
+        .with_context(|| format!("{}: cannot write", upstream.display()))?;
+    let applied = overlay::apply(upstream, overlay_path)?;
+    let spec = overlay::to_yaml(
+        &applied.document,
+        &crate::generate::release_spec::header(root, upstream, overlay_path),
+    )?;
+    std::fs::write(&release.spec, &spec)
+        .with_context(|| format!("{}: cannot write", release.spec.display()))?;
+    Ok((spec, applied.stale))
+}
+
+/// The summary's section on the overlay's actions that no longer apply, if any.
+fn stale_actions(release: &spec_model::releases::Release, stale: &[overlay::Site]) -> String {
+    if stale.is_empty() {
+        return String::new();
+    }
+    let overlay = release
+        .overlay
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let mut out = format!(
+        "## Overlay actions that no longer apply ({})
+
+Each matches nothing in the new \
+         document: reread its decision, then change or remove the action.
+
+",
+        stale.len()
+    );
+    for site in stale {
+        let _ = writeln!(out, "- {overlay}{site}");
+    }
+    out.push('\n');
+    out
 }
 
 /// `cargo xtask generate`, in this process, with its defaults.
@@ -201,7 +273,7 @@ fn cassettes(failing: Result<&Failing, &anyhow::Error>, out: &mut String) {
         Err(e) => {
             let _ = writeln!(
                 out,
-                "Not checked: {e:#}\n\n`git checkout {SPEC_PATH}` puts the old spec back."
+                "Not checked: {e:#}\n\n`git checkout openapi/` puts the old spec back."
             );
             return;
         }

@@ -182,7 +182,7 @@ pub async fn serve_page(
 
 /// Retrieves `dev_1` and converts the error to [`flatpeak::Error`].
 pub async fn device(client: &Client) -> Result<flatpeak::zero::types::Device, flatpeak::Error> {
-    let value = client.retrieve_device().device_id("dev_1").send().await?;
+    let value = client.retrieve_device().id("dev_1").send().await?;
     Ok(value.into_inner())
 }
 
