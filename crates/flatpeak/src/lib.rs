@@ -49,6 +49,8 @@ pub mod record;
 mod retry;
 mod secret;
 mod telemetry;
+#[cfg(feature = "webhook")]
+pub mod webhook;
 mod wire;
 
 /// The generated client. Included rather than declared with `mod generated;` so that rustfmt
