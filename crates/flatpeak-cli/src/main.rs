@@ -39,6 +39,9 @@ mod generated {
 
 use generated::{Cli, CliCommand, CliConfig};
 
+/// `flatpeak webhook verify`, written by hand beside the generated commands.
+mod webhook;
+
 /// Exit codes.
 mod exit {
     /// The API answered with an error status.
@@ -116,6 +119,7 @@ fn command() -> Command {
         .args(global)
         .subcommand_required(true)
         .subcommands(subcommands)
+        .subcommand(webhook::command())
 }
 
 /// A command's name: its operation id in kebab case.
@@ -128,6 +132,9 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
     let (name, sub) = matches
         .subcommand()
         .ok_or_else(|| Failure::new(exit::USAGE, "no command: see `flatpeak --help`"))?;
+    if name == webhook::NAME {
+        return webhook::run(sub).await;
+    }
     let cmd = CliCommand::iter()
         .find(|c| self::name(*c) == name)
         .ok_or_else(|| Failure::new(exit::USAGE, format!("no command `{name}`")))?;
