@@ -111,6 +111,27 @@ fn a_delivery_from_each_key_of_a_multi_key_set_verifies() {
 }
 
 #[test]
+fn the_signers_jwk_is_a_canonical_ps256_key() {
+    for signer in signers() {
+        let jwk = signer.jwk();
+        assert_eq!(
+            (&jwk["kty"], &jwk["alg"], &jwk["use"], &jwk["kid"]),
+            (
+                &json!("RSA"),
+                &json!("PS256"),
+                &json!("sig"),
+                &json!(signer.key_id())
+            )
+        );
+        // Base64urlUInt: the fewest octets, so no leading zero (RFC 7518 section 6.3.1).
+        let n = URL_SAFE_NO_PAD.decode(jwk["n"].as_str().unwrap()).unwrap();
+        assert_eq!(n.len(), 256);
+        assert_ne!(n[0], 0);
+        assert_eq!(jwk["e"], "AQAB");
+    }
+}
+
+#[test]
 fn data_decodes_into_the_callers_type_of_the_release() {
     #[derive(serde::Deserialize)]
     struct Location {

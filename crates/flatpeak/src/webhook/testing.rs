@@ -239,12 +239,22 @@ fn lowercase(header: Header) -> &'static str {
     }
 }
 
-/// The modulus and exponent of a DER `RSAPublicKey` (RFC 8017: a SEQUENCE of two INTEGERs).
+/// The modulus and exponent of a DER `RSAPublicKey` (RFC 8017: a SEQUENCE of two INTEGERs),
+/// without the leading zero octet DER gives a positive integer whose top bit is set (a JWK's
+/// integers have none, RFC 7518 section 6.3.1).
 fn public_components(der: &[u8]) -> Option<(&[u8], &[u8])> {
     let (sequence, _) = der_element(der, 0x30)?;
     let (n, rest) = der_element(sequence, 0x02)?;
     let (e, _) = der_element(rest, 0x02)?;
-    Some((n, e))
+    Some((without_leading_zeros(n), without_leading_zeros(e)))
+}
+
+fn without_leading_zeros(integer: &[u8]) -> &[u8] {
+    let start = integer
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(integer.len());
+    &integer[start..]
 }
 
 /// One DER element with tag `tag`: its contents and what follows it.
