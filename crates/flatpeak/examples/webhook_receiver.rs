@@ -191,10 +191,10 @@ impl RecentIds {
             return false;
         }
         self.order.push_back(id.to_string());
-        if self.order.len() > REMEMBERED_IDS {
-            if let Some(oldest) = self.order.pop_front() {
-                self.ids.remove(&oldest);
-            }
+        if self.order.len() > REMEMBERED_IDS
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.ids.remove(&oldest);
         }
         true
     }

@@ -32,6 +32,11 @@
 //!   nothing reaches the network. No `Flatpeak-Version` header is sent unless you choose one
 //!   with [`ClientBuilder::flatpeak_version`].
 //!
+//! # Webhooks
+//! With the `webhook` feature, the `flatpeak::webhook` module verifies Flatpeak's webhook
+//! deliveries (signature, timestamp, headers) and reads their events; `test-util` adds a test
+//! signer. See the module's documentation.
+//!
 #![doc = include_str!("../PRODUCTION.md")]
 //!
 //! # Generated code

@@ -222,7 +222,7 @@ fn check_exponent(e: &[u8]) -> Result<(), String> {
         0..=8 => e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)),
         _ => u64::MAX,
     };
-    if value < 3 || value > MAX_EXPONENT || value % 2 == 0 {
+    if !(3..=MAX_EXPONENT).contains(&value) || value % 2 == 0 {
         return Err("public exponent is not odd, at least 3 and at most 33 bits".to_string());
     }
     Ok(())
