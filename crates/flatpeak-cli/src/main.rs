@@ -21,6 +21,9 @@ use clap::{Arg, ArgMatches, Command};
 // declared so that rustfmt leaves the files as the generator wrote them.
 include!("generated/releases.rs");
 
+/// `flatpeak webhook verify`, written by hand beside the generated commands.
+mod webhook;
+
 /// Exit codes.
 mod exit {
     /// The API answered with an error status.
@@ -133,7 +136,8 @@ fn command(release: &str) -> Option<Command> {
             .about(ABOUT)
             .args(global)
             .subcommand_required(true)
-            .subcommands(commands(release)?),
+            .subcommands(commands(release)?)
+            .subcommand(webhook::command()),
     )
 }
 
@@ -147,6 +151,9 @@ async fn run_command(release: &str, matches: &ArgMatches) -> Result<(), Failure>
     let (name, sub) = matches
         .subcommand()
         .ok_or_else(|| Failure::new(exit::USAGE, "no command: see `flatpeak --help`"))?;
+    if name == webhook::NAME {
+        return webhook::run(sub).await;
+    }
     run(release, name, sub, &Settings::from(matches)).await
 }
 

@@ -45,6 +45,11 @@
 //!   ([`ClientBuilder::flatpeak_version`] and [`ClientBuilder::without_flatpeak_version`]
 //!   change that).
 //!
+//! # Webhooks
+//! With the `webhook` feature, the `flatpeak::webhook` module verifies Flatpeak's webhook
+//! deliveries (signature, timestamp, headers) and reads their events; `test-util` adds a test
+//! signer. See the module's documentation.
+//!
 #![doc = include_str!("../PRODUCTION.md")]
 //!
 //! # Generated code
@@ -65,6 +70,8 @@ mod release;
 mod retry;
 mod secret;
 mod telemetry;
+#[cfg(feature = "webhook")]
+pub mod webhook;
 mod wire;
 
 // The release modules (`pub mod zero`, ...), each behind its feature: generated, and included
