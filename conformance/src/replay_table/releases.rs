@@ -9,17 +9,22 @@ mod zero {
     include!("zero.rs");
 }
 #[allow(unused_mut, dead_code, clippy::all)]
+mod busbar {
+    include!("busbar.rs");
+}
+#[allow(unused_mut, dead_code, clippy::all)]
 mod yotta {
     include!("yotta.rs");
 }
 /// The releases, in the order of `openapi/releases.toml`.
-pub const RELEASES: &[&str] = &["zero", "yotta"];
+pub const RELEASES: &[&str] = &["zero", "busbar", "yotta"];
 /// The release a recording is checked against when it names none.
 pub const DEFAULT: &str = "zero";
 /// One client per release, all pointed at one server.
 #[derive(Debug, Clone)]
 pub struct Clients {
     pub(crate) zero: ::flatpeak::zero::Client,
+    pub(crate) busbar: ::flatpeak::busbar::Client,
     pub(crate) yotta: ::flatpeak::yotta::Client,
 }
 impl Clients {
@@ -29,6 +34,7 @@ impl Clients {
     ) -> ::std::result::Result<Clients, ::flatpeak::BuildError> {
         Ok(Clients {
             zero: build.build()?,
+            busbar: build.build()?,
             yotta: build.build()?,
         })
     }
@@ -39,6 +45,11 @@ impl Clients {
                 base_url,
                 self.zero.client().clone(),
                 self.zero.inner().clone(),
+            ),
+            busbar: ::flatpeak::busbar::Client::new_with_client(
+                base_url,
+                self.busbar.client().clone(),
+                self.busbar.inner().clone(),
             ),
             yotta: ::flatpeak::yotta::Client::new_with_client(
                 base_url,
@@ -51,6 +62,7 @@ impl Clients {
     pub fn baseurl(&self) -> &str {
         match RELEASES.first().copied() {
             Some("zero") => self.zero.baseurl(),
+            Some("busbar") => self.busbar.baseurl(),
             Some("yotta") => self.yotta.baseurl(),
             _ => "",
         }
@@ -64,6 +76,7 @@ impl Clients {
     ) -> ::std::result::Result<Outcome, NotReplayed> {
         match release {
             "zero" => zero::call(&self.zero, operation, args).await,
+            "busbar" => busbar::call(&self.busbar, operation, args).await,
             "yotta" => yotta::call(&self.yotta, operation, args).await,
             _ => Err(NotReplayed::unknown(operation)),
         }
@@ -74,6 +87,7 @@ impl Clients {
 pub fn operations(release: &str) -> &'static [&'static str] {
     match release {
         "zero" => zero::OPERATIONS,
+        "busbar" => busbar::OPERATIONS,
         "yotta" => yotta::OPERATIONS,
         _ => &[],
     }

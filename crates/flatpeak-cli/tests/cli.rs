@@ -254,7 +254,7 @@ async fn each_release_has_its_commands_and_sends_its_version() {
     let out = flatpeak(&server, &["--release", "nonesuch", "list-customers"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("zero, yotta"),
+        text(&out.stderr).contains("zero, busbar, yotta"),
         "{}",
         text(&out.stderr)
     );

@@ -243,6 +243,7 @@ mod tests {
         method: "GET",
         path: "/login",
         success: &[200],
+        success_ranges: &[],
         errors: &[],
         optional_body: &[],
         constraints: &[],

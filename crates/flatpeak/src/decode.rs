@@ -60,7 +60,7 @@ async fn like_send<T: DeserializeOwned>(
     use progenitor_client::Error as Sent;
     body::check(release, &response).map_err(|response| Sent::UnexpectedResponse(*response))?;
     let status = response.status().as_u16();
-    if operation.success.contains(&status) {
+    if operation.is_success(status) {
         return ResponseValue::from_response(response)
             .await
             .map(ResponseValue::into_inner);

@@ -117,7 +117,7 @@ fn decodes_here(
     ) else {
         return Ok(());
     };
-    if !operation.success.contains(&response.status().as_u16()) {
+    if !operation.is_success(response.status().as_u16()) {
         return Ok(());
     }
     match (operation.decodes)(raw) {

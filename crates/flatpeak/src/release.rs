@@ -96,6 +96,8 @@ pub struct OperationFacts {
     pub(crate) method: &'static str,
     pub(crate) path: &'static str,
     pub(crate) success: &'static [u16],
+    /// Success ranges documented as such (`2XX` is `2`).
+    pub(crate) success_ranges: &'static [u16],
     pub(crate) errors: &'static [u16],
     /// Statuses the API may send without a body (`x-optional-body`).
     pub(crate) optional_body: &'static [u16],
@@ -123,9 +125,16 @@ impl OperationFacts {
         self.path
     }
 
-    /// The documented success statuses.
+    /// The documented success statuses (codes; see [`OperationFacts::is_success`] for ranges
+    /// such as `2XX`).
     pub fn success_statuses(&self) -> &'static [u16] {
         self.success
+    }
+
+    /// Whether `status` is a documented success: one of the codes, or in a documented range
+    /// (`2XX`).
+    pub fn is_success(&self, status: u16) -> bool {
+        self.success.contains(&status) || self.success_ranges.contains(&(status / 100))
     }
 
     /// The documented error statuses.

@@ -278,6 +278,13 @@ fn operation_facts(
         op.statuses().into_iter().filter(|s| keep(*s)).collect()
     };
     let success = statuses(|s| (200..300).contains(&s));
+    let success_ranges: Vec<u16> = op
+        .responses
+        .keys()
+        .filter(|k| k.len() == 3 && k[1..].eq_ignore_ascii_case("XX"))
+        .filter_map(|k| k[..1].parse::<u16>().ok())
+        .filter(|hundred| *hundred == 2)
+        .collect();
     let errors = statuses(|s| s >= 400);
     let optional: Vec<u16> = op
         .responses
@@ -295,6 +302,7 @@ fn operation_facts(
             method: #method,
             path: #path,
             success: &[#(#success),*],
+            success_ranges: &[#(#success_ranges),*],
             errors: &[#(#errors),*],
             optional_body: &[#(#optional),*],
             constraints: &[#(#constraints),*],

@@ -10,6 +10,12 @@ pub(crate) mod api {
         pub use ::flatpeak::ResponseValue;
         pub use ::progenitor_client::Error;
     }
+    /// Release `busbar`'s client, as its generated commands name it.
+    pub mod busbar {
+        pub use ::flatpeak::busbar::{builder, types, Client};
+        pub use ::flatpeak::ResponseValue;
+        pub use ::progenitor_client::Error;
+    }
     /// Release `yotta`'s client, as its generated commands name it.
     pub mod yotta {
         pub use ::flatpeak::yotta::{builder, types, Client};
@@ -40,11 +46,24 @@ pub(crate) mod zero {
     dead_code,
     elided_lifetimes_in_paths
 )]
+pub(crate) mod busbar {
+    include!("busbar.rs");
+}
+#[allow(
+    clippy::all,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    unused_imports,
+    unused_variables,
+    dead_code,
+    elided_lifetimes_in_paths
+)]
 pub(crate) mod yotta {
     include!("yotta.rs");
 }
 /// The releases, in the order of `openapi/releases.toml`.
-pub(crate) const RELEASES: &[&str] = &["zero", "yotta"];
+pub(crate) const RELEASES: &[&str] = &["zero", "busbar", "yotta"];
 /// The release `--release` defaults to.
 pub(crate) const DEFAULT: &str = "zero";
 /// The commands of `release`, each named by [`crate::command_name`].
@@ -57,6 +76,16 @@ pub(crate) fn commands(
                 zero::CliCommand::iter()
                     .map(|c| {
                         zero::Cli::<crate::Json>::get_command(c)
+                            .name(crate::command_name(c.operation_id()))
+                    })
+                    .collect(),
+            )
+        }
+        "busbar" => {
+            Some(
+                busbar::CliCommand::iter()
+                    .map(|c| {
+                        busbar::Cli::<crate::Json>::get_command(c)
                             .name(crate::command_name(c.operation_id()))
                     })
                     .collect(),
@@ -93,6 +122,16 @@ pub(crate) async fn run(
                 .await;
             crate::finish(client.recording_failures(), outcome)
         }
+        "busbar" => {
+            let cmd = busbar::CliCommand::iter()
+                .find(|c| crate::command_name(c.operation_id()) == name)
+                .ok_or_else(|| crate::Failure::no_command(release, name))?;
+            let client = settings.client::<::flatpeak::busbar::Client>()?;
+            let outcome = busbar::Cli::new(client.clone(), crate::Json)
+                .execute(cmd, matches)
+                .await;
+            crate::finish(client.recording_failures(), outcome)
+        }
         "yotta" => {
             let cmd = yotta::CliCommand::iter()
                 .find(|c| crate::command_name(c.operation_id()) == name)
@@ -107,6 +146,37 @@ pub(crate) async fn run(
     }
 }
 impl zero::CliConfig for crate::Json {
+    fn success_item<T>(&self, value: &::flatpeak::ResponseValue<T>)
+    where
+        T: ::schemars::JsonSchema + ::serde::Serialize + ::std::fmt::Debug,
+    {
+        crate::Json::print(&**value);
+    }
+    fn success_no_item(&self, _: &::flatpeak::ResponseValue<()>) {}
+    fn error<T>(&self, _: &::progenitor_client::Error<T>)
+    where
+        T: ::schemars::JsonSchema + ::serde::Serialize + ::std::fmt::Debug,
+    {}
+    fn list_start<T>(&self)
+    where
+        T: ::schemars::JsonSchema + ::serde::Serialize + ::std::fmt::Debug,
+    {}
+    fn list_item<T>(&self, value: &T)
+    where
+        T: ::schemars::JsonSchema + ::serde::Serialize + ::std::fmt::Debug,
+    {
+        crate::Json::print(value);
+    }
+    fn list_end_success<T>(&self)
+    where
+        T: ::schemars::JsonSchema + ::serde::Serialize + ::std::fmt::Debug,
+    {}
+    fn list_end_error<T>(&self, _: &::progenitor_client::Error<T>)
+    where
+        T: ::schemars::JsonSchema + ::serde::Serialize + ::std::fmt::Debug,
+    {}
+}
+impl busbar::CliConfig for crate::Json {
     fn success_item<T>(&self, value: &::flatpeak::ResponseValue<T>)
     where
         T: ::schemars::JsonSchema + ::serde::Serialize + ::std::fmt::Debug,

@@ -14,6 +14,19 @@
 pub mod zero {
     include!("zero.rs");
 }
+/// Flatpeak API (Busbar): the client, types and operations of release Busbar (`Flatpeak-Version: 2026-08-01.busbar`), generated from `openapi/busbar.yaml`.
+#[cfg(feature = "busbar")]
+#[cfg_attr(docsrs, doc(cfg(feature = "busbar")))]
+#[allow(
+    clippy::all,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    unused_imports
+)]
+pub mod busbar {
+    include!("busbar.rs");
+}
 /// Flatpeak API (Yotta release): the client, types and operations of release Yotta (no published `Flatpeak-Version`: none is sent), generated from `openapi/yotta.yaml`.
 #[cfg(feature = "yotta")]
 #[cfg_attr(docsrs, doc(cfg(feature = "yotta")))]

@@ -3977,6 +3977,7 @@ pub mod operations {
             method: "GET",
             path: "/devices",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 422u16, 429u16],
             optional_body: &[],
             constraints: &[],
@@ -4053,6 +4054,7 @@ pub mod operations {
             method: "GET",
             path: "/devices/{device_id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 422u16, 429u16],
             optional_body: &[],
             constraints: &[
@@ -4120,6 +4122,7 @@ pub mod operations {
             method: "GET",
             path: "/devices/{device_id}/schedule",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 422u16, 429u16],
             optional_body: &[],
             constraints: &[
@@ -4158,6 +4161,7 @@ pub mod operations {
             method: "POST",
             path: "/connect",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 422u16, 429u16],
             optional_body: &[],
             constraints: &[
@@ -4233,6 +4237,7 @@ pub mod operations {
             method: "GET",
             path: "/connect/{session_id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 422u16, 429u16],
             optional_body: &[],
             constraints: &[

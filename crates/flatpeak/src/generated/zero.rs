@@ -21838,6 +21838,7 @@ pub mod operations {
             method: "GET",
             path: "/login",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[],
@@ -21892,6 +21893,7 @@ pub mod operations {
             method: "GET",
             path: "/connect/tariff/token",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -21982,6 +21984,7 @@ pub mod operations {
             method: "POST",
             path: "/connect/tariff/token",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -22141,6 +22144,7 @@ pub mod operations {
             method: "POST",
             path: "/connect/tariff/batch",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -22349,6 +22353,7 @@ pub mod operations {
             method: "GET",
             path: "/events/{id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -22500,6 +22505,7 @@ pub mod operations {
             method: "GET",
             path: "/events",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -22678,6 +22684,7 @@ pub mod operations {
             method: "GET",
             path: "/customers",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -22758,6 +22765,7 @@ pub mod operations {
             method: "POST",
             path: "/customers",
             success: &[201u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[],
@@ -22818,6 +22826,7 @@ pub mod operations {
             method: "GET",
             path: "/customers/{id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -22884,6 +22893,7 @@ pub mod operations {
             method: "DELETE",
             path: "/customers/{id}",
             success: &[202u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[202u16],
             constraints: &[
@@ -22943,6 +22953,7 @@ pub mod operations {
             method: "PATCH",
             path: "/customers/{id}",
             success: &[202u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -23015,6 +23026,7 @@ pub mod operations {
             method: "GET",
             path: "/devices",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -23093,6 +23105,7 @@ pub mod operations {
             method: "POST",
             path: "/devices",
             success: &[201u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[],
@@ -23153,6 +23166,7 @@ pub mod operations {
             method: "GET",
             path: "/devices/{id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -23219,6 +23233,7 @@ pub mod operations {
             method: "DELETE",
             path: "/devices/{id}",
             success: &[202u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[202u16],
             constraints: &[
@@ -23278,6 +23293,7 @@ pub mod operations {
             method: "PATCH",
             path: "/devices/{id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -23350,6 +23366,7 @@ pub mod operations {
             method: "GET",
             path: "/locations",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -23526,6 +23543,7 @@ pub mod operations {
             method: "POST",
             path: "/locations",
             success: &[201u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 409u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -23726,6 +23744,7 @@ pub mod operations {
             method: "GET",
             path: "/locations/{id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -23864,6 +23883,7 @@ pub mod operations {
             method: "DELETE",
             path: "/locations/{id}",
             success: &[202u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[202u16],
             constraints: &[
@@ -23923,6 +23943,7 @@ pub mod operations {
             method: "PATCH",
             path: "/locations/{id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -24127,6 +24148,7 @@ pub mod operations {
             method: "GET",
             path: "/locations/{id}/status",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -24188,6 +24210,7 @@ pub mod operations {
             method: "PUT",
             path: "/meters/interval",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -24271,6 +24294,7 @@ pub mod operations {
             method: "PUT",
             path: "/meters/cumulative/epoch",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -24358,6 +24382,7 @@ pub mod operations {
             method: "GET",
             path: "/meters/batch",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -24421,6 +24446,7 @@ pub mod operations {
             method: "GET",
             path: "/tariffs/elements",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -24490,6 +24516,7 @@ pub mod operations {
             method: "POST",
             path: "/tariffs/elements",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -24587,6 +24614,7 @@ pub mod operations {
             method: "GET",
             path: "/tariffs/elements/{id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -24648,6 +24676,7 @@ pub mod operations {
             method: "DELETE",
             path: "/tariffs/elements/{id}",
             success: &[202u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[202u16],
             constraints: &[
@@ -24707,6 +24736,7 @@ pub mod operations {
             method: "PATCH",
             path: "/tariffs/elements/{id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -24796,6 +24826,7 @@ pub mod operations {
             method: "GET",
             path: "/tariffs/rates/{id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -24857,6 +24888,7 @@ pub mod operations {
             method: "GET",
             path: "/tariffs/audit/{id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -24918,6 +24950,7 @@ pub mod operations {
             method: "GET",
             path: "/slots/time/{id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[400u16, 401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -24984,6 +25017,7 @@ pub mod operations {
             method: "GET",
             path: "/slots/threshold/{id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 404u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -25045,6 +25079,7 @@ pub mod operations {
             method: "POST",
             path: "/costs/instant",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -25159,6 +25194,7 @@ pub mod operations {
             method: "POST",
             path: "/costs/interval/{id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
@@ -25233,6 +25269,7 @@ pub mod operations {
             method: "POST",
             path: "/costs/session/{id}",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[],
@@ -25306,6 +25343,7 @@ pub mod operations {
             method: "POST",
             path: "/schedules",
             success: &[200u16],
+            success_ranges: &[],
             errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
             constraints: &[
