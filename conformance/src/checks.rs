@@ -5,7 +5,7 @@ use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
 use crate::model::{
-    ClientErrorKind, Finding, Kind, Outcome, RecordedRequest, RecordedResponse, Site,
+    ClientErrorKind, Finding, Kind, Outcome, RecordedRequest, RecordedResponse, Severity, Site,
 };
 use crate::route::Route;
 use crate::schema::{EnumHit, Schemas, scalar_type};
@@ -532,6 +532,18 @@ pub fn undeclared(
         return (Vec::new(), Vec::new());
     };
     let inspection = schemas.inspect(pointer, json);
+    let unlisted =
+        inspection.unlisted.into_iter().map(|(at, e, value)| {
+            let listed = &schemas.enums()[e];
+            Finding::at(site, Kind::UnknownEnumValue, at)
+            .severity(Severity::Warning)
+            .expected(format!("one of {}", listed.values.join(", ")), format!("{value:?}"))
+            .message(format!(
+                "{value:?} is not a value `{}` lists; the enum is open (`x-open-enum`: Flatpeak \
+                 documents more values than its schema lists), so this is reported, not rejected",
+                listed.pointer
+            ))
+        });
     let findings = inspection
         .undeclared
         .into_iter()
@@ -546,6 +558,7 @@ pub fn undeclared(
                     "field `{name}` is not declared by the schema (drift?)"
                 ))
         })
+        .chain(unlisted)
         .collect();
     (findings, inspection.enums)
 }

@@ -258,6 +258,7 @@ mod tests {
         let enums = [EnumSchema {
             pointer: "/e".into(),
             values: vec!["X".into(), "Y".into()],
+            open: false,
         }];
         let mut tally = Tally::new(&spec, &enums);
         tally.add(

@@ -43,6 +43,7 @@ impl Schemas {
         let mut document = spec.document.clone();
         rewrite_nullable(&mut document);
         rewrite_integer_formats(&mut document);
+        rewrite_open_enums(&mut document);
         let registry = Registry::new()
             .add(SPEC_URI, Draft::Draft4.create_resource(document))
             .and_then(|r| r.prepare())
@@ -152,6 +153,23 @@ fn uri_fragment(pointer: &str) -> String {
     percent_encoding::utf8_percent_encode(pointer, KEEP).to_string()
 }
 
+/// Drops the `enum` of every schema marked `x-open-enum: true` (our extension: values beyond
+/// the listed ones are expected), everywhere in `value`, so that the validator accepts any
+/// value there; [`Shapes`] still knows the listed values, and [`Inspection::unlisted`]
+/// reports the others as warnings.
+pub fn rewrite_open_enums(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("x-open-enum") == Some(&Value::Bool(true)) {
+                map.remove("enum");
+            }
+            map.values_mut().for_each(rewrite_open_enums);
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_open_enums),
+        _ => {}
+    }
+}
+
 /// Rewrites OpenAPI's `nullable: true` into JSON Schema, everywhere in `value`: a `type`
 /// gains `"null"`, an `enum` gains `null`, and a schema without `type` (a `$ref` or a
 /// composition) becomes `anyOf: [{type: null}, itself]`.
@@ -238,6 +256,9 @@ pub struct Inspection {
     pub undeclared: Vec<Undeclared>,
     /// Documented enum values the body holds, once each.
     pub enums: Vec<EnumHit>,
+    /// Values of open enums (`x-open-enum`) that their enum does not list: where, which enum,
+    /// and the value.
+    pub unlisted: Vec<(String, usize, String)>,
 }
 
 /// A documented value of an enum, found in a body.
@@ -256,6 +277,8 @@ pub struct EnumSchema {
     pub pointer: String,
     /// Its values, as documented.
     pub values: Vec<String>,
+    /// Marked `x-open-enum: true`: other values are expected (reported as warnings).
+    pub open: bool,
 }
 
 /// A field of the body that its schema does not declare.
@@ -429,6 +452,7 @@ impl Shapes {
         self.enums.push(EnumSchema {
             pointer: String::new(),
             values,
+            open: found.get("x-open-enum") == Some(&Value::Bool(true)),
         });
         seen.enums.insert(address, self.enums.len() - 1);
         Some(self.enums.len() - 1)
@@ -467,10 +491,14 @@ impl Shapes {
         let node = &self.nodes[node];
         match body {
             Value::String(s) => {
-                if let Some(e) = node.enumeration
-                    && let Some(value) = self.enums[e].values.iter().position(|v| v == s)
-                {
-                    out.enums.push(EnumHit { schema: e, value });
+                if let Some(e) = node.enumeration {
+                    match self.enums[e].values.iter().position(|v| v == s) {
+                        Some(value) => out.enums.push(EnumHit { schema: e, value }),
+                        None if self.enums[e].open => {
+                            out.unlisted.push((at.clone(), e, s.clone()));
+                        }
+                        None => {}
+                    }
                 }
             }
             Value::Object(fields) => {

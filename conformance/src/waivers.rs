@@ -92,14 +92,14 @@ impl Waivers {
         })
     }
 
-    /// Marks the errors the waivers accept as waived, as of `today`, and returns a warning
-    /// for each waiver that has expired or that matched nothing.
+    /// Marks the errors and warnings the waivers accept as waived, as of `today`, and returns
+    /// a warning for each waiver that has expired or that matched nothing.
     pub fn apply(&self, findings: &mut [Finding], today: NaiveDate) -> Vec<Finding> {
         let mut notes = Vec::new();
         for (i, waiver) in self.waivers.iter().enumerate() {
             let matching = findings
                 .iter_mut()
-                .filter(|f| f.severity == Severity::Error && waiver.matches(f));
+                .filter(|f| f.severity != Severity::Waived && waiver.matches(f));
             if let Some(expired) = waiver.expires.filter(|day| *day <= today) {
                 if matching.count() > 0 {
                     notes.push(self.note(i, format!("expired on {expired}; no longer applies")));

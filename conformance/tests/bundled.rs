@@ -62,8 +62,14 @@ fn the_bundled_set_conforms_with_only_the_seeds_waived() {
 fn without_waivers_the_seed_typo_and_example_values_fail_the_gate() {
     let r = common::gate(&["cassettes"], None);
     assert!(!r.conforms());
-    assert_eq!(r.summary.errors, 4);
-    assert!(r.findings.iter().all(|f| f.severity == Severity::Error));
+    // The seed's example values are secrets left in a recording (errors); its `"CONNECTED "`
+    // is an unlisted value of an open enum (a warning).
+    assert_eq!((r.summary.errors, r.summary.warnings), (3, 1));
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| (f.severity == Severity::Error) == (f.kind == Kind::Secret))
+    );
 }
 
 #[test]

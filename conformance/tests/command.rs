@@ -134,7 +134,7 @@ fn junit_format_has_a_test_case_per_interaction_written_to_output() {
     let out = gate(&["--format", "junit", "--cassettes", "tests/negative"]);
     let xml = text(&out.stdout);
     assert!(
-        xml.contains("<failure message=\"&quot;DISCONNECTED&quot; is not one of"),
+        xml.contains("<failure message=\"request body: &quot;SIDEWAYS&quot; is not one of"),
         "{xml}"
     );
 }

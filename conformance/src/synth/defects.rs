@@ -255,7 +255,10 @@ impl<'d> Walk<'_, 'd> {
             value: Some(value),
         };
         if let Some(options) = view.options {
-            out.push(place(Defect::UnknownEnumValue, unknown_enum_value(options)));
+            // An open enum's unknown value is a warning, not this defect's error.
+            if !view.open_enum {
+                out.push(place(Defect::UnknownEnumValue, unknown_enum_value(options)));
+            }
             // A wrong type in an enum field is also an enum finding: not a clean defect.
             return;
         }

@@ -29,6 +29,8 @@ pub(crate) struct View<'d> {
     pub(crate) open: bool,
     /// `enum`.
     pub(crate) options: Option<&'d [Value]>,
+    /// `x-open-enum: true`: values beyond `options` are expected.
+    pub(crate) open_enum: bool,
     /// `format`.
     pub(crate) format: Option<&'d str>,
     /// `pattern`.
@@ -112,6 +114,7 @@ fn merge<'d>(doc: &'d Value, schema: &'d Value, view: &mut View<'d>, depth: usiz
     view.options = view.options.or(list(schema, "enum"));
     view.one_of = view.one_of.or(list(schema, "oneOf"));
     view.nullable |= flag("nullable");
+    view.open_enum |= flag("x-open-enum");
     view.read_only |= flag("readOnly");
     view.open |= schema.get("additionalProperties").is_some();
     if let Some(props) = schema.get("properties").and_then(Value::as_object) {
