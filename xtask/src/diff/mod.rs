@@ -12,6 +12,7 @@ mod operations;
 pub mod report;
 mod shape;
 pub mod source;
+pub mod upgrading;
 mod verify;
 mod walk;
 

@@ -209,6 +209,7 @@ fn release_files(root: &Path, spec: &release_spec::ReleaseSpec) -> Result<Releas
             .to_string(),
         table: readme::table(&model, &generated.code)?,
         spec: spec.path.clone(),
+        text: spec.text.clone(),
     };
     let outputs = vec![
         Output {

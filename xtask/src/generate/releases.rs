@@ -34,6 +34,8 @@ pub(crate) struct Built {
     pub(crate) table: String,
     /// Its spec.
     pub(crate) spec: PathBuf,
+    /// Its spec's text.
+    pub(crate) text: String,
 }
 
 /// Every file that lists the releases.
@@ -44,7 +46,8 @@ pub(crate) fn index_files(
 ) -> Result<Vec<Output>> {
     let default = catalogue.default().name.as_str();
     let label = spec_model::releases::PATH;
-    Ok(vec![
+    let mut outputs = upgrade_guides(root, catalogue, built)?;
+    outputs.extend(vec![
         Output {
             path: root.join(CLIENT_DIR).join("releases.rs"),
             contents: code(label, client_modules(root, built))?,
@@ -69,7 +72,36 @@ pub(crate) fn index_files(
             path: root.join(readme::PATH),
             contents: readme_tables(root, built, default)?,
         },
-    ])
+    ]);
+    Ok(outputs)
+}
+
+/// Where the upgrade guides are.
+pub(crate) const UPGRADING_DIR: &str = "docs/upgrading";
+
+/// `docs/upgrading/<from>-to-<to>.md` for every release that names the one it upgrades from.
+fn upgrade_guides(root: &Path, catalogue: &Catalogue, built: &[Built]) -> Result<Vec<Output>> {
+    let text_of = |name: &str| built.iter().find(|b| b.name == name);
+    let mut outputs = Vec::new();
+    for release in catalogue.releases() {
+        let Some(from) = release.upgrade_from.as_deref() else {
+            continue;
+        };
+        let (Some(old), Some(new)) = (text_of(from), text_of(&release.name)) else {
+            continue;
+        };
+        let source =
+            |b: &Built| crate::diff::source::from_text(&relative(root, &b.spec), b.text.clone());
+        let report = crate::diff::compare(&source(old)?, &source(new)?)
+            .with_context(|| format!("the diff of `{from}` and `{}`", release.name))?;
+        outputs.push(Output {
+            path: root
+                .join(UPGRADING_DIR)
+                .join(format!("{from}-to-{}.md", release.name)),
+            contents: crate::diff::upgrading::guide(from, &release.name, &report),
+        });
+    }
+    Ok(outputs)
 }
 
 /// Formats generated items under the usual header.
