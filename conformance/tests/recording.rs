@@ -98,15 +98,16 @@ async fn calls(client: &flatpeak::zero::Client) {
         .send()
         .await
         .unwrap();
-    let address = flatpeak::zero::types::PostalAddress::builder()
-        .address_line1(Some("27 Kingsdown Parade".to_string()))
-        .city(Some("Bristol".to_string()))
-        .post_code(Some("BS6 5UE".to_string()))
-        .country_code(Some("GB".parse().unwrap()));
     let body = flatpeak::zero::types::LocationCreate::builder()
-        .reference_id(Some("LOC-77".to_string()))
-        .customer_id(Some("cus_65e421d1daa4a24082b4f590".parse().unwrap()))
-        .postal_address(Some(address.try_into().unwrap()));
+        .reference_id("LOC-77")
+        .customer_id("cus_65e421d1daa4a24082b4f590")
+        .postal_address(
+            flatpeak::zero::types::PostalAddress::builder()
+                .address_line1("27 Kingsdown Parade")
+                .city("Bristol")
+                .post_code("BS6 5UE")
+                .country_code("GB"),
+        );
     client.create_location().body(body).send().await.unwrap();
     client
         .exchange_connect_token()

@@ -39,7 +39,8 @@ const ABOUT: &str = "Every operation of the Flatpeak API. Each command is an ope
 spec, named by its operationId in kebab case (list_locations is list-locations); it prints the \
 JSON the API answered.\n\nCredentials come from the environment: FLATPEAK_TOKEN (a bearer \
 token), or FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY (the client logs in). FLATPEAK_BASE_URL \
-or --base-url chooses the server.\n\nExit codes: 0 success; 1 the API answered with an error; \
+or --base-url chooses the server; FLATPEAK_VERSION or --flatpeak-version the version sent \
+(`none`: no header).\n\nExit codes: 0 success; 1 the API answered with an error; \
 2 the command could not be run (arguments, credentials, a value the client refuses to send); \
 3 no usable answer (connection, timeout, unreadable body).";
 
@@ -122,7 +123,7 @@ fn command(release: &str) -> Option<Command> {
             .long("flatpeak-version")
             .value_name("VERSION")
             .global(true)
-            .help("Send Flatpeak-Version: VERSION instead of the release's own"),
+            .help("Send Flatpeak-Version: VERSION instead of the release's own (`none`: send none) [default: FLATPEAK_VERSION]"),
         Arg::new("record")
             .long("record")
             .value_name("DIR")
@@ -189,28 +190,16 @@ impl From<&ArgMatches> for Settings {
 impl Settings {
     /// The client of release `C` the flags and the environment ask for.
     fn client<C: flatpeak::ReleaseClient>(&self) -> Result<C, Failure> {
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let mut builder = flatpeak::ClientBuilder::<C>::default();
-        builder = match (
-            env("FLATPEAK_TOKEN"),
-            env("FLATPEAK_ACCOUNT_ID"),
-            env("FLATPEAK_API_KEY"),
-        ) {
-            (Some(token), _, _) => builder.bearer_token(token),
-            (None, Some(account), Some(key)) => builder.credentials(account, key),
-            _ => {
-                return Err(Failure::new(
-                    exit::USAGE,
-                    "no credentials: set FLATPEAK_TOKEN, or FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY",
-                ));
-            }
-        };
-        if let Some(base) = self.base_url.clone().or_else(|| env("FLATPEAK_BASE_URL")) {
+        // The variables are the crate's (`flatpeak::env`); the flags override them.
+        let mut builder = flatpeak::ClientBuilder::<C>::from_env();
+        if let Some(base) = &self.base_url {
             builder = builder.base_url(base);
         }
-        if let Some(version) = &self.flatpeak_version {
-            builder = builder.flatpeak_version(version);
-        }
+        builder = match self.flatpeak_version.as_deref() {
+            None => builder,
+            Some("none") => builder.without_flatpeak_version(),
+            Some(version) => builder.flatpeak_version(version),
+        };
         if let Some(dir) = &self.record {
             builder = builder.record_to(dir);
         }

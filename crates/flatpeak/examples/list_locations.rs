@@ -7,7 +7,7 @@
 //! ```
 //!
 //! `FLATPEAK_BASE_URL` overrides the production URL (for a test server or a proxy), and
-//! `FLATPEAK_VERSION` chooses an API version.
+//! `FLATPEAK_VERSION` the API version sent (`flatpeak::env` lists the variables).
 
 use std::process::ExitCode;
 
@@ -26,17 +26,9 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let token =
-        std::env::var("FLATPEAK_TOKEN").map_err(|_| "set FLATPEAK_TOKEN to a bearer token")?;
-
-    let mut builder = flatpeak::zero::Client::builder().bearer_token(token);
-    if let Ok(url) = std::env::var("FLATPEAK_BASE_URL") {
-        builder = builder.base_url(url);
-    }
-    if let Ok(version) = std::env::var("FLATPEAK_VERSION") {
-        builder = builder.flatpeak_version(version);
-    }
-    let client = builder.build()?;
+    // FLATPEAK_TOKEN (or FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY), FLATPEAK_BASE_URL,
+    // FLATPEAK_VERSION: see `flatpeak::env`.
+    let client = flatpeak::zero::Client::from_env().build()?;
 
     // The largest page the API allows: fewest requests. Every page keeps this and the filter.
     let mut request = client.list_locations().limit(100u32);

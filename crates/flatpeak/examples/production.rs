@@ -62,11 +62,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn client() -> Result<Client, Box<dyn std::error::Error>> {
-    let account_id = std::env::var("FLATPEAK_ACCOUNT_ID").map_err(|_| "set FLATPEAK_ACCOUNT_ID")?;
-    let api_key = std::env::var("FLATPEAK_API_KEY").map_err(|_| "set FLATPEAK_API_KEY")?;
-    let mut builder = Client::builder()
-        .credentials(account_id, api_key)
-        .flatpeak_version("2025-09-14.anode")
+    // Credentials, base URL and version from the environment (`flatpeak::env`); production
+    // uses FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY, so that the client logs in and renews its
+    // token itself.
+    let builder = Client::from_env()
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(15))
         .retry(
@@ -76,8 +75,5 @@ fn client() -> Result<Client, Box<dyn std::error::Error>> {
                 .deadline(Duration::from_secs(30)),
         )
         .max_body_bytes(2 * 1024 * 1024);
-    if let Ok(url) = std::env::var("FLATPEAK_BASE_URL") {
-        builder = builder.base_url(url);
-    }
     Ok(builder.build()?)
 }

@@ -5,7 +5,7 @@
 //! ```
 //!
 //! `FLATPEAK_BASE_URL` overrides the production URL (for a test server or a proxy), and
-//! `FLATPEAK_VERSION` chooses an API version. Times are printed in UTC.
+//! `FLATPEAK_VERSION` the API version sent (`flatpeak::env` lists the variables). Times are printed in UTC.
 
 use std::process::ExitCode;
 
@@ -24,20 +24,13 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let token =
-        std::env::var("FLATPEAK_TOKEN").map_err(|_| "set FLATPEAK_TOKEN to a bearer token")?;
     let location_id = std::env::args()
         .nth(1)
         .ok_or("usage: tariff_rates <location id>, for example loc_641b90b758fb8e6293716e40")?;
 
-    let mut builder = flatpeak::zero::Client::builder().bearer_token(token);
-    if let Ok(url) = std::env::var("FLATPEAK_BASE_URL") {
-        builder = builder.base_url(url);
-    }
-    if let Ok(version) = std::env::var("FLATPEAK_VERSION") {
-        builder = builder.flatpeak_version(version);
-    }
-    let client = builder.build()?;
+    // FLATPEAK_TOKEN (or FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY), FLATPEAK_BASE_URL,
+    // FLATPEAK_VERSION: see `flatpeak::env`.
+    let client = flatpeak::zero::Client::from_env().build()?;
 
     // Whole seconds, as in every example of the API's documentation.
     let start = Utc::now().trunc_subsecs(0);

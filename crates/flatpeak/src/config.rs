@@ -46,6 +46,9 @@ pub struct ClientBuilder<C> {
     retry: RetryPolicy,
     max_body_bytes: u64,
     record_to: Option<std::path::PathBuf>,
+    /// A variable [`ClientBuilder::from_env`] could not use (its name, what is wrong),
+    /// reported by `build`.
+    env_error: Option<(&'static str, &'static str)>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -72,6 +75,7 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("record_to", &self.record_to)
+            .field("env_error", &self.env_error)
             .finish()
     }
 }
@@ -88,6 +92,7 @@ impl<C> Clone for ClientBuilder<C> {
             retry: self.retry.clone(),
             max_body_bytes: self.max_body_bytes,
             record_to: self.record_to.clone(),
+            env_error: self.env_error,
             client: PhantomData,
         }
     }
@@ -112,6 +117,7 @@ impl<C> Default for ClientBuilder<C> {
             retry: RetryPolicy::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             record_to: None,
+            env_error: None,
             client: PhantomData,
         }
     }
@@ -129,8 +135,20 @@ pub enum BuildError {
         release: &'static str,
     },
     /// No credentials were given.
-    #[error("no credentials: call `bearer_token` or `credentials` on the builder")]
+    #[error(
+        "no credentials: call `bearer_token` or `credentials` on the builder, or set \
+         FLATPEAK_TOKEN (or FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY) for `from_env`"
+    )]
     MissingCredentials,
+    /// An environment variable [`ClientBuilder::from_env`] reads is set but unusable. Its
+    /// value is not repeated: it may be a secret.
+    #[error("environment variable {variable}: {reason}")]
+    Env {
+        /// The variable.
+        variable: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The account id cannot be an HTTP Basic user name (it holds a `:` or a control
     /// character).
     #[error("the account id cannot be an HTTP Basic user name (`:` or control characters)")]
@@ -160,7 +178,91 @@ pub enum BuildError {
     Http(#[from] reqwest::Error),
 }
 
+/// The environment variables [`ClientBuilder::from_env`] reads, listed once: the examples and
+/// the `flatpeak` command read the same ones through it. An empty value counts as unset.
+pub mod env {
+    /// A bearer token (from `GET /login`). Wins over account credentials.
+    pub const TOKEN: &str = "FLATPEAK_TOKEN";
+    /// The account id, with [`API_KEY`]: the client logs in itself.
+    pub const ACCOUNT_ID: &str = "FLATPEAK_ACCOUNT_ID";
+    /// The API key, with [`ACCOUNT_ID`].
+    pub const API_KEY: &str = "FLATPEAK_API_KEY";
+    /// The API root, for a test server or a proxy (default: production).
+    pub const BASE_URL: &str = "FLATPEAK_BASE_URL";
+    /// A `Flatpeak-Version` to send instead of the release's own, or `none` to send none.
+    pub const VERSION: &str = "FLATPEAK_VERSION";
+}
+
 impl<C> ClientBuilder<C> {
+    /// A builder configured from the environment ([`env`] lists the variables):
+    /// [`bearer_token`](Self::bearer_token) from `FLATPEAK_TOKEN`, else
+    /// [`credentials`](Self::credentials) from `FLATPEAK_ACCOUNT_ID` and `FLATPEAK_API_KEY`;
+    /// [`base_url`](Self::base_url) from `FLATPEAK_BASE_URL`;
+    /// [`flatpeak_version`](Self::flatpeak_version) from `FLATPEAK_VERSION` (`none`:
+    /// [`without_flatpeak_version`](Self::without_flatpeak_version)). Unset or empty
+    /// variables leave the defaults; calls after this one override it. A variable that is not
+    /// UTF-8, or an account id without its key (or the reverse), makes
+    /// [`build`](ClientBuilder::build) fail with [`BuildError::Env`] naming it.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "zero")] {
+    /// let client = flatpeak::zero::Client::from_env().build()?;
+    /// # let _ = client;
+    /// # }
+    /// # Ok::<(), flatpeak::BuildError>(())
+    /// ```
+    pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var_os(name))
+    }
+
+    /// [`from_env`](Self::from_env) over any source of variables (tests).
+    fn from_lookup(lookup: impl Fn(&str) -> Option<std::ffi::OsString>) -> Self {
+        let mut builder = Self::default();
+        let mut var = |name: &'static str| match lookup(name) {
+            None => None,
+            Some(value) => match value.into_string() {
+                Ok(value) if value.is_empty() => None,
+                Ok(value) => Some(value),
+                Err(_) => {
+                    builder
+                        .env_error
+                        .get_or_insert((name, "is not valid UTF-8"));
+                    None
+                }
+            },
+        };
+        let token = var(env::TOKEN);
+        let account = var(env::ACCOUNT_ID);
+        let key = var(env::API_KEY);
+        let base_url = var(env::BASE_URL);
+        let version = var(env::VERSION);
+        builder = match (token, account, key) {
+            (Some(token), _, _) => builder.bearer_token(token),
+            (None, Some(account), Some(key)) => builder.credentials(account, key),
+            (None, Some(_), None) => {
+                builder.env_problem(env::API_KEY, "is not set, but FLATPEAK_ACCOUNT_ID is")
+            }
+            (None, None, Some(_)) => {
+                builder.env_problem(env::ACCOUNT_ID, "is not set, but FLATPEAK_API_KEY is")
+            }
+            (None, None, None) => builder,
+        };
+        if let Some(url) = base_url {
+            builder = builder.base_url(url);
+        }
+        builder = match version.as_deref() {
+            None => builder,
+            Some("none") => builder.without_flatpeak_version(),
+            Some(version) => builder.flatpeak_version(version),
+        };
+        builder
+    }
+
+    fn env_problem(mut self, variable: &'static str, reason: &'static str) -> Self {
+        self.env_error.get_or_insert((variable, reason));
+        self
+    }
+
     /// The API root, without a trailing slash. Default: [`DEFAULT_BASE_URL`].
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
@@ -266,6 +368,9 @@ impl<C> ClientBuilder<C> {
 impl<C: ReleaseClient> ClientBuilder<C> {
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<C, BuildError> {
+        if let Some((variable, reason)) = self.env_error {
+            return Err(BuildError::Env { variable, reason });
+        }
         let release = C::facts();
         let base_url = normalise_base_url(&self.base_url)?;
         let auth = match self
@@ -425,7 +530,114 @@ mod tests {
     #[test]
     fn debug_of_builder_hides_the_token() {
         let b = Client::builder().bearer_token("super-secret-token");
-        assert!(!format!("{b:?}").contains("super-secret-token"));
+        let shown = format!("{b:?}");
+        assert!(
+            shown.contains("Bearer(Secret(***))") && !shown.contains("super-secret-token"),
+            "{shown}"
+        );
+    }
+
+    /// `from_env` over a fixed set of variables.
+    fn from(vars: &[(&str, &str)]) -> ClientBuilder<Client> {
+        let vars: Vec<(String, std::ffi::OsString)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.into()))
+            .collect();
+        ClientBuilder::from_lookup(|name| {
+            vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn from_env_reads_token_base_url_and_version() {
+        let b = from(&[
+            (env::TOKEN, "tok-from-env"),
+            (env::ACCOUNT_ID, "acc_1"),
+            (env::API_KEY, "key"),
+            (env::BASE_URL, "http://127.0.0.1:9/"),
+            (env::VERSION, "2024-08-24.zero"),
+        ]);
+        assert!(
+            matches!(b.credentials, Some(Credentials::Bearer(ref t)) if t.expose() == "tok-from-env")
+        );
+        assert_eq!(b.base_url, "http://127.0.0.1:9/");
+        assert_eq!(
+            b.flatpeak_version,
+            Version::Chosen("2024-08-24.zero".into())
+        );
+        assert!(b.build().is_ok());
+    }
+
+    #[test]
+    fn from_env_logs_in_with_account_credentials_and_can_send_no_version() {
+        let b = from(&[
+            (env::ACCOUNT_ID, "acc_1"),
+            (env::API_KEY, "key"),
+            (env::VERSION, "none"),
+        ]);
+        assert!(
+            matches!(b.credentials, Some(Credentials::Account { ref account_id, .. }) if account_id == "acc_1")
+        );
+        assert_eq!(b.flatpeak_version, Version::Omitted);
+        assert_eq!(b.base_url, DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn from_env_treats_empty_as_unset_and_later_calls_override() {
+        let b = from(&[(env::TOKEN, ""), (env::BASE_URL, "")]);
+        assert!(b.credentials.is_none());
+        assert_eq!(b.base_url, DEFAULT_BASE_URL);
+        assert!(matches!(
+            b.clone().build(),
+            Err(BuildError::MissingCredentials)
+        ));
+        let b = b.bearer_token("t").base_url("http://127.0.0.1:1");
+        assert_eq!(b.base_url, "http://127.0.0.1:1");
+        assert!(b.build().is_ok());
+    }
+
+    #[test]
+    fn from_env_names_a_half_given_credential_pair_without_its_value() {
+        let err = from(&[(env::ACCOUNT_ID, "acc_1")]).build().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                BuildError::Env {
+                    variable: "FLATPEAK_API_KEY",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = from(&[(env::API_KEY, "key-very-secret")])
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("FLATPEAK_ACCOUNT_ID") && !err.contains("key-very-secret"),
+            "{err}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn from_env_refuses_a_value_that_is_not_utf8() {
+        use std::os::unix::ffi::OsStringExt;
+        let bad = std::ffi::OsString::from_vec(vec![b't', 0xff]);
+        let err =
+            ClientBuilder::<Client>::from_lookup(|name| (name == env::TOKEN).then(|| bad.clone()))
+                .build()
+                .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                BuildError::Env {
+                    variable: "FLATPEAK_TOKEN",
+                    reason: "is not valid UTF-8"
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -79,7 +79,7 @@ mod wire;
 // (`cargo xtask generate --check` compares bytes).
 include!("generated/releases.rs");
 
-pub use config::{BuildError, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES};
+pub use config::{BuildError, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES, env};
 pub use envelope::{ErrorEnvelope, ErrorType};
 pub use error::{ApiError, Body, Error};
 pub use pagination::Paginate;

@@ -29,20 +29,20 @@ async fn create_location_posts_exactly_the_documented_body() {
     let server = MockServer::start().await;
     let created = location("loc_641b90b758fb8e6293716e40").to_string();
     mount_verb(&server, "POST", "/locations", json(201, &created), 1).await;
-    // Generated types are #[non_exhaustive]: built with their builders, as users build them.
-    let address: types::PostalAddress = types::PostalAddress::builder()
-        .address_line1(Some("1-3".to_string()))
-        .address_line2(Some("Strand".to_string()))
-        .city(Some("London".to_string()))
-        .state(Some("Greater London".to_string()))
-        .post_code(Some("WC2N 5EH".to_string()))
-        .country_code(Some("GB".parse::<types::CountryCode>().unwrap()))
-        .try_into()
-        .unwrap();
+    // Generated types are #[non_exhaustive]: built with their builders, as users build them,
+    // with plain values for optional fields and a nested builder for the nested object.
     let body = types::LocationCreate::builder()
-        .customer_id(Some(id("cus_65e421d1daa4a24082b4f590")))
-        .reference_id(Some("LOC1234567890".to_string()))
-        .postal_address(Some(address));
+        .customer_id("cus_65e421d1daa4a24082b4f590")
+        .reference_id("LOC1234567890")
+        .postal_address(
+            types::PostalAddress::builder()
+                .address_line1("1-3")
+                .address_line2("Strand")
+                .city("London")
+                .state("Greater London")
+                .post_code("WC2N 5EH")
+                .country_code("GB"),
+        );
 
     let location = client(&server)
         .create_location()
@@ -68,6 +68,43 @@ async fn create_location_posts_exactly_the_documented_body() {
             }
         })
     );
+}
+
+#[tokio::test]
+async fn set_none_leaves_a_field_out_and_a_bad_nested_value_fails_before_sending() {
+    let server = MockServer::start().await;
+    let created = location("loc_641b90b758fb8e6293716e40").to_string();
+    mount_verb(&server, "POST", "/locations", json(201, &created), 1).await;
+    // `set_<field>(None)` undoes an earlier plain setter: the field is not sent at all.
+    let body = types::LocationCreate::builder()
+        .reference_id("LOC-1")
+        .customer_id("cus_65e421d1daa4a24082b4f590")
+        .set_customer_id(None)
+        .postal_address(types::PostalAddress::builder().city("Bristol"));
+    client(&server)
+        .create_location()
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let (sent, _) = json_sent(&only_request(&server).await);
+    assert_eq!(
+        sent,
+        json!({"reference_id": "LOC-1", "postal_address": {"city": "Bristol"}})
+    );
+
+    // A nested value that does not convert (a country code off its pattern) is an error of
+    // the call naming the field, not a panic, and nothing is sent.
+    let body = types::LocationCreate::builder()
+        .postal_address(types::PostalAddress::builder().country_code("not a country"));
+    let err = client(&server)
+        .create_location()
+        .body(body)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("country_code"), "{err}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -107,12 +144,7 @@ async fn create_schedule_posts_its_devices_as_an_array_with_rfc3339_times() {
                 .units(types::PowerUnits::Kw)
                 .value(7.4),
         )
-        .shaving_threshold(Some(
-            types::ShavingThreshold::builder()
-                .relative(Some(0.83))
-                .try_into()
-                .unwrap(),
-        ))
+        .shaving_threshold(types::ShavingThreshold::builder().relative(0.83))
         .data(vec![device]);
 
     let schedule = client(&server)
@@ -156,9 +188,9 @@ async fn interval_reads_are_put_as_a_json_array() {
     let record = |start: u32, value: f64| -> types::MeterRecord {
         types::MeterRecord::builder()
             .location_id(id("loc_1"))
-            .device_id(Some(id("dev_1")))
-            .session_reference_id(Some("SESSION1".to_string()))
-            .direction(Some(types::Direction::Import))
+            .device_id("dev_1")
+            .session_reference_id("SESSION1")
+            .direction(types::Direction::Import)
             .units(types::MeterUnits::Kwh)
             .value(value)
             .start_time(Utc.with_ymd_and_hms(2022, 2, 1, start, 0, 0).unwrap())
@@ -214,7 +246,7 @@ async fn update_customer_patches_and_reads_the_202_customer() {
     let customer = client(&server)
         .update_customer()
         .id("cus_1")
-        .body(types::CustomerUpdate::builder().reference_id(Some("CUS-2".to_string())))
+        .body(types::CustomerUpdate::builder().reference_id("CUS-2"))
         .send()
         .await
         .unwrap();

@@ -231,6 +231,12 @@ fn facts(spec: &Spec, builders: &Builders, release: &ReleaseName<'_>) -> Result<
                 crate::ClientBuilder::default()
             }
 
+            /// Starts building a client of this release from the environment: see
+            /// [`crate::ClientBuilder::from_env`].
+            pub fn from_env() -> crate::ClientBuilder<Client> {
+                crate::ClientBuilder::from_env()
+            }
+
             /// How many exchanges could not be recorded (see
             /// [`crate::ClientBuilder::record_to`]); `0` when recording is off.
             pub fn recording_failures(&self) -> u64 {

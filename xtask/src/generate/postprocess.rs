@@ -20,6 +20,10 @@
 //!   with one more `_ =>`, a warning in every user's build;
 //! - [`request_methods_reqwest_lacks`]: progenitor calls `client.options(url)` for an
 //!   `OPTIONS` operation, which `reqwest::Client` does not have;
+//! - [`plain_optional_setters`]: a type builder's setter of an optional field takes the value
+//!   itself (`.city("London")`, a nested builder for a nested object), and `set_<field>`
+//!   takes an `Option` (so `None` stays expressible), where progenitor's takes only what
+//!   converts into the `Option` (`Some("London".to_string())`);
 //! - [`non_exhaustive_types`]: generated structs with named fields and generated enums are
 //!   `#[non_exhaustive]`, so that a field or a variant the API adds is not a breaking change
 //!   of the crate (`cargo xtask diff` and cargo-semver-checks agree on that).
@@ -42,7 +46,122 @@ pub fn apply(file: &mut File) {
     plain_type_names_in_messages(file);
     drop_unreachable_arms(file);
     request_methods_reqwest_lacks(file);
+    plain_optional_setters(file);
     non_exhaustive_types(file);
+}
+
+/// In `mod types { mod builder { .. } }`, every setter `fn f<T>(mut self, value: T) -> Self
+/// where T: TryInto<Option<X>>` becomes `where T: TryInto<X>` (the value is wrapped in
+/// `Some`), and a `set_f(Option<X>)` is added beside it. Required fields and operation builders
+/// (which take plain values already) are left as they are.
+pub fn plain_optional_setters(file: &mut File) {
+    let Some(types) = module_items(&mut file.items, "types") else {
+        return;
+    };
+    let Some(builders) = module_items(types, "builder") else {
+        return;
+    };
+    for item in builders.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        let mut added = Vec::new();
+        for member in &mut imp.items {
+            let syn::ImplItem::Fn(f) = member else {
+                continue;
+            };
+            if let Some(setter) = plain_setter(f) {
+                added.push(syn::ImplItem::Fn(setter));
+            }
+        }
+        imp.items.extend(added);
+    }
+}
+
+/// The items of the inline module `name` among `items`.
+fn module_items<'i>(items: &'i mut [Item], name: &str) -> Option<&'i mut Vec<Item>> {
+    items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// Rewrites one setter whose bound is `TryInto<Option<X>>`, and returns its `set_` twin.
+fn plain_setter(f: &mut syn::ImplItemFn) -> Option<syn::ImplItemFn> {
+    let name = f.sig.ident.clone();
+    let inner = f
+        .sig
+        .generics
+        .where_clause
+        .as_mut()?
+        .predicates
+        .iter_mut()
+        .find_map(|p| {
+            let syn::WherePredicate::Type(bound) = p else {
+                return None;
+            };
+            bound.bounds.iter_mut().find_map(|b| {
+                let syn::TypeParamBound::Trait(t) = b else {
+                    return None;
+                };
+                let last = t.path.segments.last_mut()?;
+                if last.ident != "TryInto" {
+                    return None;
+                }
+                let syn::PathArguments::AngleBracketed(args) = &mut last.arguments else {
+                    return None;
+                };
+                let syn::GenericArgument::Type(target) = args.args.first_mut()? else {
+                    return None;
+                };
+                let inner = option_inner(target)?;
+                *target = inner.clone();
+                Some(inner)
+            })
+        })?;
+    // `self.f = value.try_into().map_err(..)` -> `.. .try_into().map(Some).map_err(..)`.
+    struct WrapSome;
+    impl VisitMut for WrapSome {
+        fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+            visit_mut::visit_expr_method_call_mut(self, call);
+            if call.method == "map_err"
+                && let syn::Expr::MethodCall(inner) = &*call.receiver
+                && inner.method == "try_into"
+            {
+                let receiver = inner.clone();
+                *call.receiver = parse_quote! { #receiver.map(::std::option::Option::Some) };
+            }
+        }
+    }
+    WrapSome.visit_block_mut(&mut f.block);
+    let set = syn::Ident::new(&format!("set_{name}"), name.span());
+    let doc = format!(" `{name}` as an `Option`: `None` leaves it out.");
+    Some(parse_quote! {
+        #[doc = #doc]
+        pub fn #set(mut self, value: ::std::option::Option<#inner>) -> Self {
+            self.#name = Ok(value);
+            self
+        }
+    })
+}
+
+/// `X` when `ty` is `Option<X>` (however the path to `Option` is written).
+fn option_inner(ty: &syn::Type) -> Option<syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(inner) => Some(inner.clone()),
+        _ => None,
+    }
 }
 
 /// Removes the marks `distinct-enum-variant-names` added to enum values, from every string
@@ -767,6 +886,54 @@ mod tests {
         let mut file: File = syn::parse_str(src).unwrap();
         edit(&mut file);
         prettyplease::unparse(&file)
+    }
+
+    #[test]
+    fn optional_setters_take_plain_values_and_get_a_set_twin() {
+        let src = r#"
+            pub mod types {
+                pub mod builder {
+                    impl Address {
+                        pub fn city<T>(mut self, value: T) -> Self
+                        where
+                            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                            T::Error: ::std::fmt::Display,
+                        {
+                            self.city = value.try_into().map_err(|e| format!("city: {e}"));
+                            self
+                        }
+                        pub fn country<T>(mut self, value: T) -> Self
+                        where
+                            T: ::std::convert::TryInto<super::Country>,
+                            T::Error: ::std::fmt::Display,
+                        {
+                            self.country = value.try_into().map_err(|e| format!("country: {e}"));
+                            self
+                        }
+                    }
+                }
+            }
+        "#;
+        let out = apply_to(src, plain_optional_setters).replace(char::is_whitespace, "");
+        // The optional field's setter takes the value and wraps it in `Some`.
+        assert!(
+            out.contains("T:::std::convert::TryInto<::std::string::String>")
+                && out.contains(".try_into().map(::std::option::Option::Some).map_err("),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "pubfnset_city(mutself,value:::std::option::Option<::std::string::String>,)->Self{self.city=Ok(value);self}"
+            ),
+            "{out}"
+        );
+        // The required field's setter is left alone, and gets no twin.
+        assert!(
+            out.contains("T:::std::convert::TryInto<super::Country>"),
+            "{out}"
+        );
+        assert!(!out.contains("set_country"), "{out}");
+        assert_eq!(out.matches("Option::Some").count(), 1, "{out}");
     }
 
     const ENUM: &str = r#"

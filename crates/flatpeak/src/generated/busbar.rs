@@ -2069,11 +2069,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl ConnectSession {
             pub fn callback_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.callback_url = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for callback_url: {e}")
                     });
@@ -2081,11 +2082,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn connect_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.connect_url = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for connect_url: {e}")
                     });
@@ -2107,11 +2109,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn device_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device_id: {e}")
                     });
@@ -2165,11 +2168,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn provider_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.provider_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for provider_id: {e}")
                     });
@@ -2197,6 +2201,38 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| {
                         format!("error converting supplied value for time_expiry: {e}")
                     });
+                self
+            }
+            /// `callback_url` as an `Option`: `None` leaves it out.
+            pub fn set_callback_url(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.callback_url = Ok(value);
+                self
+            }
+            /// `connect_url` as an `Option`: `None` leaves it out.
+            pub fn set_connect_url(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.connect_url = Ok(value);
+                self
+            }
+            /// `device_id` as an `Option`: `None` leaves it out.
+            pub fn set_device_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.device_id = Ok(value);
+                self
+            }
+            /// `provider_id` as an `Option`: `None` leaves it out.
+            pub fn set_provider_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.provider_id = Ok(value);
                 self
             }
         }
@@ -2295,11 +2331,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn device_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device_id: {e}")
                     });
@@ -2319,14 +2356,31 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn provider_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.provider_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for provider_id: {e}")
                     });
+                self
+            }
+            /// `device_id` as an `Option`: `None` leaves it out.
+            pub fn set_device_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.device_id = Ok(value);
+                self
+            }
+            /// `provider_id` as an `Option`: `None` leaves it out.
+            pub fn set_provider_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.provider_id = Ok(value);
                 self
             }
         }
@@ -2424,11 +2478,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl Device {
             pub fn account_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.account_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for account_id: {e}")
                     });
@@ -2436,11 +2491,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn flex_enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.flex_enabled = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for flex_enabled: {e}")
                     });
@@ -2458,13 +2514,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn last_seen<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_seen = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for last_seen: {e}")
                     });
@@ -2508,11 +2563,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn model_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_code = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for model_code: {e}")
                     });
@@ -2520,11 +2576,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn model_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_name = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for model_name: {e}")
                     });
@@ -2544,13 +2601,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn properties<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DeviceProperties>,
-                >,
+                T: ::std::convert::TryInto<super::DeviceProperties>,
                 T::Error: ::std::fmt::Display,
             {
                 self.properties = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for properties: {e}")
                     });
@@ -2570,16 +2626,71 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn time_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_created = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
                     });
+                self
+            }
+            /// `account_id` as an `Option`: `None` leaves it out.
+            pub fn set_account_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.account_id = Ok(value);
+                self
+            }
+            /// `flex_enabled` as an `Option`: `None` leaves it out.
+            pub fn set_flex_enabled(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.flex_enabled = Ok(value);
+                self
+            }
+            /// `last_seen` as an `Option`: `None` leaves it out.
+            pub fn set_last_seen(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.last_seen = Ok(value);
+                self
+            }
+            /// `model_code` as an `Option`: `None` leaves it out.
+            pub fn set_model_code(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.model_code = Ok(value);
+                self
+            }
+            /// `model_name` as an `Option`: `None` leaves it out.
+            pub fn set_model_name(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.model_name = Ok(value);
+                self
+            }
+            /// `properties` as an `Option`: `None` leaves it out.
+            pub fn set_properties(
+                mut self,
+                value: ::std::option::Option<super::DeviceProperties>,
+            ) -> Self {
+                self.properties = Ok(value);
+                self
+            }
+            /// `time_created` as an `Option`: `None` leaves it out.
+            pub fn set_time_created(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.time_created = Ok(value);
                 self
             }
         }
@@ -2680,11 +2791,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn manufacturer<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.manufacturer = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for manufacturer: {e}")
                     });
@@ -2692,11 +2804,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn model_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_code = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for model_code: {e}")
                     });
@@ -2704,11 +2817,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn model_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_name = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for model_name: {e}")
                     });
@@ -2716,13 +2830,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn properties<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DeviceProperties>,
-                >,
+                T: ::std::convert::TryInto<super::DeviceProperties>,
                 T::Error: ::std::fmt::Display,
             {
                 self.properties = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for properties: {e}")
                     });
@@ -2750,6 +2863,38 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
+                self
+            }
+            /// `manufacturer` as an `Option`: `None` leaves it out.
+            pub fn set_manufacturer(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.manufacturer = Ok(value);
+                self
+            }
+            /// `model_code` as an `Option`: `None` leaves it out.
+            pub fn set_model_code(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.model_code = Ok(value);
+                self
+            }
+            /// `model_name` as an `Option`: `None` leaves it out.
+            pub fn set_model_name(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.model_name = Ok(value);
+                self
+            }
+            /// `properties` as an `Option`: `None` leaves it out.
+            pub fn set_properties(
+                mut self,
+                value: ::std::option::Option<super::DeviceProperties>,
+            ) -> Self {
+                self.properties = Ok(value);
                 self
             }
         }
@@ -2834,11 +2979,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl DeviceProperties {
             pub fn capacity_kwh<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.capacity_kwh = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for capacity_kwh: {e}")
                     });
@@ -2846,13 +2992,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn install_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.install_date = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for install_date: {e}")
                     });
@@ -2860,11 +3005,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn power_rating_export_kwh<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.power_rating_export_kwh = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for power_rating_export_kwh: {e}"
@@ -2874,11 +3020,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn power_rating_import_kwh<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.power_rating_import_kwh = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for power_rating_import_kwh: {e}"
@@ -2888,11 +3035,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn pv_azimuth<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.pv_azimuth = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for pv_azimuth: {e}")
                     });
@@ -2900,11 +3048,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn pv_forecasts_enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.pv_forecasts_enabled = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for pv_forecasts_enabled: {e}"
@@ -2914,11 +3063,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn pv_terrain_shading<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.pv_terrain_shading = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for pv_terrain_shading: {e}"
@@ -2928,14 +3078,73 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn pv_tilt<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.pv_tilt = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for pv_tilt: {e}")
                     });
+                self
+            }
+            /// `capacity_kwh` as an `Option`: `None` leaves it out.
+            pub fn set_capacity_kwh(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.capacity_kwh = Ok(value);
+                self
+            }
+            /// `install_date` as an `Option`: `None` leaves it out.
+            pub fn set_install_date(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.install_date = Ok(value);
+                self
+            }
+            /// `power_rating_export_kwh` as an `Option`: `None` leaves it out.
+            pub fn set_power_rating_export_kwh(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.power_rating_export_kwh = Ok(value);
+                self
+            }
+            /// `power_rating_import_kwh` as an `Option`: `None` leaves it out.
+            pub fn set_power_rating_import_kwh(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.power_rating_import_kwh = Ok(value);
+                self
+            }
+            /// `pv_azimuth` as an `Option`: `None` leaves it out.
+            pub fn set_pv_azimuth(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.pv_azimuth = Ok(value);
+                self
+            }
+            /// `pv_forecasts_enabled` as an `Option`: `None` leaves it out.
+            pub fn set_pv_forecasts_enabled(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.pv_forecasts_enabled = Ok(value);
+                self
+            }
+            /// `pv_terrain_shading` as an `Option`: `None` leaves it out.
+            pub fn set_pv_terrain_shading(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.pv_terrain_shading = Ok(value);
+                self
+            }
+            /// `pv_tilt` as an `Option`: `None` leaves it out.
+            pub fn set_pv_tilt(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.pv_tilt = Ok(value);
                 self
             }
         }
@@ -3004,11 +3213,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl DeviceState {
             pub fn account_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.account_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for account_id: {e}")
                     });
@@ -3016,11 +3226,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn device_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device_id: {e}")
                     });
@@ -3050,16 +3261,39 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn time_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_created = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
                     });
+                self
+            }
+            /// `account_id` as an `Option`: `None` leaves it out.
+            pub fn set_account_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.account_id = Ok(value);
+                self
+            }
+            /// `device_id` as an `Option`: `None` leaves it out.
+            pub fn set_device_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.device_id = Ok(value);
+                self
+            }
+            /// `time_created` as an `Option`: `None` leaves it out.
+            pub fn set_time_created(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.time_created = Ok(value);
                 self
             }
         }
@@ -3142,11 +3376,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl DeviceStateSubmit {
             pub fn backup_reserve_percent<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.backup_reserve_percent = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for backup_reserve_percent: {e}"
@@ -3156,11 +3391,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn battery_power_kw<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.battery_power_kw = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for battery_power_kw: {e}"
@@ -3170,13 +3406,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn energy_flow_direction<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::EnergyFlowDirection>,
-                >,
+                T: ::std::convert::TryInto<super::EnergyFlowDirection>,
                 T::Error: ::std::fmt::Display,
             {
                 self.energy_flow_direction = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for energy_flow_direction: {e}"
@@ -3186,11 +3421,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn energy_remaining_kwh<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.energy_remaining_kwh = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for energy_remaining_kwh: {e}"
@@ -3200,11 +3436,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.record_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for record_reference_id: {e}"
@@ -3250,6 +3487,46 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| {
                         format!("error converting supplied value for time: {e}")
                     });
+                self
+            }
+            /// `backup_reserve_percent` as an `Option`: `None` leaves it out.
+            pub fn set_backup_reserve_percent(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.backup_reserve_percent = Ok(value);
+                self
+            }
+            /// `battery_power_kw` as an `Option`: `None` leaves it out.
+            pub fn set_battery_power_kw(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.battery_power_kw = Ok(value);
+                self
+            }
+            /// `energy_flow_direction` as an `Option`: `None` leaves it out.
+            pub fn set_energy_flow_direction(
+                mut self,
+                value: ::std::option::Option<super::EnergyFlowDirection>,
+            ) -> Self {
+                self.energy_flow_direction = Ok(value);
+                self
+            }
+            /// `energy_remaining_kwh` as an `Option`: `None` leaves it out.
+            pub fn set_energy_remaining_kwh(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.energy_remaining_kwh = Ok(value);
+                self
+            }
+            /// `record_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_record_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.record_reference_id = Ok(value);
                 self
             }
         }
@@ -3329,11 +3606,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl ParticipationStateEntry {
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
                     });
@@ -3341,13 +3619,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn expected_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.expected_at = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for expected_at: {e}")
                     });
@@ -3355,13 +3632,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn occurred_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.occurred_at = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for occurred_at: {e}")
                     });
@@ -3369,11 +3645,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.state = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for state: {e}")
                     });
@@ -3381,13 +3658,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ParticipationStateEntryStatus>,
-                >,
+                T: ::std::convert::TryInto<super::ParticipationStateEntryStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for status: {e}")
                     });
@@ -3405,6 +3681,46 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                             "error converting supplied value for suspension_reasons: {e}"
                         )
                     });
+                self
+            }
+            /// `description` as an `Option`: `None` leaves it out.
+            pub fn set_description(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.description = Ok(value);
+                self
+            }
+            /// `expected_at` as an `Option`: `None` leaves it out.
+            pub fn set_expected_at(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.expected_at = Ok(value);
+                self
+            }
+            /// `occurred_at` as an `Option`: `None` leaves it out.
+            pub fn set_occurred_at(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.occurred_at = Ok(value);
+                self
+            }
+            /// `state` as an `Option`: `None` leaves it out.
+            pub fn set_state(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.state = Ok(value);
+                self
+            }
+            /// `status` as an `Option`: `None` leaves it out.
+            pub fn set_status(
+                mut self,
+                value: ::std::option::Option<super::ParticipationStateEntryStatus>,
+            ) -> Self {
+                self.status = Ok(value);
                 self
             }
         }
@@ -3506,11 +3822,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl PriceAudit {
             pub fn account_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.account_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for account_id: {e}")
                     });
@@ -3518,11 +3835,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CurrencyCode>>,
+                T: ::std::convert::TryInto<super::CurrencyCode>,
                 T::Error: ::std::fmt::Display,
             {
                 self.currency_code = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for currency_code: {e}")
                     });
@@ -3542,11 +3860,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn device_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device_id: {e}")
                     });
@@ -3554,13 +3873,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn energy_flow_direction<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::EnergyFlowDirection>,
-                >,
+                T: ::std::convert::TryInto<super::EnergyFlowDirection>,
                 T::Error: ::std::fmt::Display,
             {
                 self.energy_flow_direction = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for energy_flow_direction: {e}"
@@ -3580,13 +3898,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn last_updated<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_updated = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for last_updated: {e}")
                     });
@@ -3594,11 +3911,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.live_mode = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for live_mode: {e}")
                     });
@@ -3606,11 +3924,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn location_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for location_id: {e}")
                     });
@@ -3618,11 +3937,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_timezone = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for location_timezone: {e}"
@@ -3644,16 +3964,84 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn time_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_created = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
                     });
+                self
+            }
+            /// `account_id` as an `Option`: `None` leaves it out.
+            pub fn set_account_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.account_id = Ok(value);
+                self
+            }
+            /// `currency_code` as an `Option`: `None` leaves it out.
+            pub fn set_currency_code(
+                mut self,
+                value: ::std::option::Option<super::CurrencyCode>,
+            ) -> Self {
+                self.currency_code = Ok(value);
+                self
+            }
+            /// `device_id` as an `Option`: `None` leaves it out.
+            pub fn set_device_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.device_id = Ok(value);
+                self
+            }
+            /// `energy_flow_direction` as an `Option`: `None` leaves it out.
+            pub fn set_energy_flow_direction(
+                mut self,
+                value: ::std::option::Option<super::EnergyFlowDirection>,
+            ) -> Self {
+                self.energy_flow_direction = Ok(value);
+                self
+            }
+            /// `last_updated` as an `Option`: `None` leaves it out.
+            pub fn set_last_updated(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.last_updated = Ok(value);
+                self
+            }
+            /// `live_mode` as an `Option`: `None` leaves it out.
+            pub fn set_live_mode(mut self, value: ::std::option::Option<bool>) -> Self {
+                self.live_mode = Ok(value);
+                self
+            }
+            /// `location_id` as an `Option`: `None` leaves it out.
+            pub fn set_location_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.location_id = Ok(value);
+                self
+            }
+            /// `location_timezone` as an `Option`: `None` leaves it out.
+            pub fn set_location_timezone(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.location_timezone = Ok(value);
+                self
+            }
+            /// `time_created` as an `Option`: `None` leaves it out.
+            pub fn set_time_created(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.time_created = Ok(value);
                 self
             }
         }
@@ -3723,11 +4111,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl PriceAuditEntry {
             pub fn price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PriceBreakdown>>,
+                T: ::std::convert::TryInto<super::PriceBreakdown>,
                 T::Error: ::std::fmt::Display,
             {
                 self.price = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for price: {e}")
                     });
@@ -3735,13 +4124,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn valid_from<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.valid_from = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for valid_from: {e}")
                     });
@@ -3749,16 +4137,39 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn valid_to<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.valid_to = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for valid_to: {e}")
                     });
+                self
+            }
+            /// `price` as an `Option`: `None` leaves it out.
+            pub fn set_price(
+                mut self,
+                value: ::std::option::Option<super::PriceBreakdown>,
+            ) -> Self {
+                self.price = Ok(value);
+                self
+            }
+            /// `valid_from` as an `Option`: `None` leaves it out.
+            pub fn set_valid_from(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.valid_from = Ok(value);
+                self
+            }
+            /// `valid_to` as an `Option`: `None` leaves it out.
+            pub fn set_valid_to(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.valid_to = Ok(value);
                 self
             }
         }
@@ -3895,11 +4306,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl PriceBreakdown {
             pub fn commodity_export<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PriceComponent>>,
+                T: ::std::convert::TryInto<super::PriceComponent>,
                 T::Error: ::std::fmt::Display,
             {
                 self.commodity_export = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for commodity_export: {e}"
@@ -3909,11 +4321,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn commodity_import<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PriceComponent>>,
+                T: ::std::convert::TryInto<super::PriceComponent>,
                 T::Error: ::std::fmt::Display,
             {
                 self.commodity_import = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for commodity_import: {e}"
@@ -3923,11 +4336,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn non_commodity_import<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PriceComponent>>,
+                T: ::std::convert::TryInto<super::PriceComponent>,
                 T::Error: ::std::fmt::Display,
             {
                 self.non_commodity_import = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for non_commodity_import: {e}"
@@ -3937,14 +4351,44 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn total<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for total: {e}")
                     });
+                self
+            }
+            /// `commodity_export` as an `Option`: `None` leaves it out.
+            pub fn set_commodity_export(
+                mut self,
+                value: ::std::option::Option<super::PriceComponent>,
+            ) -> Self {
+                self.commodity_export = Ok(value);
+                self
+            }
+            /// `commodity_import` as an `Option`: `None` leaves it out.
+            pub fn set_commodity_import(
+                mut self,
+                value: ::std::option::Option<super::PriceComponent>,
+            ) -> Self {
+                self.commodity_import = Ok(value);
+                self
+            }
+            /// `non_commodity_import` as an `Option`: `None` leaves it out.
+            pub fn set_non_commodity_import(
+                mut self,
+                value: ::std::option::Option<super::PriceComponent>,
+            ) -> Self {
+                self.non_commodity_import = Ok(value);
+                self
+            }
+            /// `total` as an `Option`: `None` leaves it out.
+            pub fn set_total(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.total = Ok(value);
                 self
             }
         }
@@ -4003,11 +4447,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl PriceComponent {
             pub fn confidence<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.confidence = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for confidence: {e}")
                     });
@@ -4015,11 +4460,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn temporary<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.temporary = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for temporary: {e}")
                     });
@@ -4027,11 +4473,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn value<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.value = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for value: {e}")
                     });
@@ -4039,14 +4486,35 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn vat<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.vat = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for vat: {e}")
                     });
+                self
+            }
+            /// `confidence` as an `Option`: `None` leaves it out.
+            pub fn set_confidence(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.confidence = Ok(value);
+                self
+            }
+            /// `temporary` as an `Option`: `None` leaves it out.
+            pub fn set_temporary(mut self, value: ::std::option::Option<bool>) -> Self {
+                self.temporary = Ok(value);
+                self
+            }
+            /// `value` as an `Option`: `None` leaves it out.
+            pub fn set_value(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.value = Ok(value);
+                self
+            }
+            /// `vat` as an `Option`: `None` leaves it out.
+            pub fn set_vat(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.vat = Ok(value);
                 self
             }
         }
@@ -4277,11 +4745,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl Prices {
             pub fn account_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.account_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for account_id: {e}")
                     });
@@ -4289,11 +4758,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CurrencyCode>>,
+                T: ::std::convert::TryInto<super::CurrencyCode>,
                 T::Error: ::std::fmt::Display,
             {
                 self.currency_code = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for currency_code: {e}")
                     });
@@ -4313,11 +4783,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn device_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device_id: {e}")
                     });
@@ -4335,13 +4806,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn last_updated<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_updated = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for last_updated: {e}")
                     });
@@ -4349,11 +4819,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.live_mode = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for live_mode: {e}")
                     });
@@ -4361,11 +4832,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn location_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for location_id: {e}")
                     });
@@ -4373,11 +4845,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_timezone = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for location_timezone: {e}"
@@ -4399,13 +4872,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn tariff_direction<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffDirection>,
-                >,
+                T: ::std::convert::TryInto<super::TariffDirection>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tariff_direction = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for tariff_direction: {e}"
@@ -4415,16 +4887,84 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn time_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_created = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
                     });
+                self
+            }
+            /// `account_id` as an `Option`: `None` leaves it out.
+            pub fn set_account_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.account_id = Ok(value);
+                self
+            }
+            /// `currency_code` as an `Option`: `None` leaves it out.
+            pub fn set_currency_code(
+                mut self,
+                value: ::std::option::Option<super::CurrencyCode>,
+            ) -> Self {
+                self.currency_code = Ok(value);
+                self
+            }
+            /// `device_id` as an `Option`: `None` leaves it out.
+            pub fn set_device_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.device_id = Ok(value);
+                self
+            }
+            /// `last_updated` as an `Option`: `None` leaves it out.
+            pub fn set_last_updated(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.last_updated = Ok(value);
+                self
+            }
+            /// `live_mode` as an `Option`: `None` leaves it out.
+            pub fn set_live_mode(mut self, value: ::std::option::Option<bool>) -> Self {
+                self.live_mode = Ok(value);
+                self
+            }
+            /// `location_id` as an `Option`: `None` leaves it out.
+            pub fn set_location_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.location_id = Ok(value);
+                self
+            }
+            /// `location_timezone` as an `Option`: `None` leaves it out.
+            pub fn set_location_timezone(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.location_timezone = Ok(value);
+                self
+            }
+            /// `tariff_direction` as an `Option`: `None` leaves it out.
+            pub fn set_tariff_direction(
+                mut self,
+                value: ::std::option::Option<super::TariffDirection>,
+            ) -> Self {
+                self.tariff_direction = Ok(value);
+                self
+            }
+            /// `time_created` as an `Option`: `None` leaves it out.
+            pub fn set_time_created(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.time_created = Ok(value);
                 self
             }
         }
@@ -4503,11 +5043,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl PricesRequest {
             pub fn device_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device_id: {e}")
                     });
@@ -4539,13 +5080,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn start_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.start_time = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for start_time: {e}")
                     });
@@ -4563,6 +5103,22 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                             "error converting supplied value for tariff_direction: {e}"
                         )
                     });
+                self
+            }
+            /// `device_id` as an `Option`: `None` leaves it out.
+            pub fn set_device_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.device_id = Ok(value);
+                self
+            }
+            /// `start_time` as an `Option`: `None` leaves it out.
+            pub fn set_start_time(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.start_time = Ok(value);
                 self
             }
         }
@@ -4655,11 +5211,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl ScheduleDuration {
             pub fn account_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.account_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for account_id: {e}")
                     });
@@ -4667,11 +5224,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CurrencyCode>>,
+                T: ::std::convert::TryInto<super::CurrencyCode>,
                 T::Error: ::std::fmt::Display,
             {
                 self.currency_code = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for currency_code: {e}")
                     });
@@ -4691,11 +5249,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn device_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device_id: {e}")
                     });
@@ -4713,11 +5272,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.live_mode = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for live_mode: {e}")
                     });
@@ -4725,11 +5285,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn location_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for location_id: {e}")
                     });
@@ -4737,11 +5298,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_timezone = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for location_timezone: {e}"
@@ -4763,13 +5325,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn tariff_direction<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffDirection>,
-                >,
+                T: ::std::convert::TryInto<super::TariffDirection>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tariff_direction = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for tariff_direction: {e}"
@@ -4779,16 +5340,76 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn time_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_created = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
                     });
+                self
+            }
+            /// `account_id` as an `Option`: `None` leaves it out.
+            pub fn set_account_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.account_id = Ok(value);
+                self
+            }
+            /// `currency_code` as an `Option`: `None` leaves it out.
+            pub fn set_currency_code(
+                mut self,
+                value: ::std::option::Option<super::CurrencyCode>,
+            ) -> Self {
+                self.currency_code = Ok(value);
+                self
+            }
+            /// `device_id` as an `Option`: `None` leaves it out.
+            pub fn set_device_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.device_id = Ok(value);
+                self
+            }
+            /// `live_mode` as an `Option`: `None` leaves it out.
+            pub fn set_live_mode(mut self, value: ::std::option::Option<bool>) -> Self {
+                self.live_mode = Ok(value);
+                self
+            }
+            /// `location_id` as an `Option`: `None` leaves it out.
+            pub fn set_location_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.location_id = Ok(value);
+                self
+            }
+            /// `location_timezone` as an `Option`: `None` leaves it out.
+            pub fn set_location_timezone(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.location_timezone = Ok(value);
+                self
+            }
+            /// `tariff_direction` as an `Option`: `None` leaves it out.
+            pub fn set_tariff_direction(
+                mut self,
+                value: ::std::option::Option<super::TariffDirection>,
+            ) -> Self {
+                self.tariff_direction = Ok(value);
+                self
+            }
+            /// `time_created` as an `Option`: `None` leaves it out.
+            pub fn set_time_created(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.time_created = Ok(value);
                 self
             }
         }
@@ -4870,11 +5491,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl ScheduleDurationRequest {
             pub fn device_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device_id: {e}")
                     });
@@ -4942,18 +5564,33 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn tariff_direction<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffDirection>,
-                >,
+                T: ::std::convert::TryInto<super::TariffDirection>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tariff_direction = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for tariff_direction: {e}"
                         )
                     });
+                self
+            }
+            /// `device_id` as an `Option`: `None` leaves it out.
+            pub fn set_device_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.device_id = Ok(value);
+                self
+            }
+            /// `tariff_direction` as an `Option`: `None` leaves it out.
+            pub fn set_tariff_direction(
+                mut self,
+                value: ::std::option::Option<super::TariffDirection>,
+            ) -> Self {
+                self.tariff_direction = Ok(value);
                 self
             }
         }
@@ -5062,11 +5699,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl ScheduleLimit {
             pub fn account_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.account_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for account_id: {e}")
                     });
@@ -5074,11 +5712,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CurrencyCode>>,
+                T: ::std::convert::TryInto<super::CurrencyCode>,
                 T::Error: ::std::fmt::Display,
             {
                 self.currency_code = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for currency_code: {e}")
                     });
@@ -5098,11 +5737,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn device_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device_id: {e}")
                     });
@@ -5110,11 +5750,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn duration<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.duration = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for duration: {e}")
                     });
@@ -5132,11 +5773,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.live_mode = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for live_mode: {e}")
                     });
@@ -5144,11 +5786,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn location_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for location_id: {e}")
                     });
@@ -5156,11 +5799,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_timezone = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for location_timezone: {e}"
@@ -5170,13 +5814,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn next_update<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_update = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for next_update: {e}")
                     });
@@ -5196,13 +5839,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn tariff_direction<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffDirection>,
-                >,
+                T: ::std::convert::TryInto<super::TariffDirection>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tariff_direction = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for tariff_direction: {e}"
@@ -5212,16 +5854,89 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn time_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_created = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
                     });
+                self
+            }
+            /// `account_id` as an `Option`: `None` leaves it out.
+            pub fn set_account_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.account_id = Ok(value);
+                self
+            }
+            /// `currency_code` as an `Option`: `None` leaves it out.
+            pub fn set_currency_code(
+                mut self,
+                value: ::std::option::Option<super::CurrencyCode>,
+            ) -> Self {
+                self.currency_code = Ok(value);
+                self
+            }
+            /// `device_id` as an `Option`: `None` leaves it out.
+            pub fn set_device_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.device_id = Ok(value);
+                self
+            }
+            /// `duration` as an `Option`: `None` leaves it out.
+            pub fn set_duration(mut self, value: ::std::option::Option<u64>) -> Self {
+                self.duration = Ok(value);
+                self
+            }
+            /// `live_mode` as an `Option`: `None` leaves it out.
+            pub fn set_live_mode(mut self, value: ::std::option::Option<bool>) -> Self {
+                self.live_mode = Ok(value);
+                self
+            }
+            /// `location_id` as an `Option`: `None` leaves it out.
+            pub fn set_location_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.location_id = Ok(value);
+                self
+            }
+            /// `location_timezone` as an `Option`: `None` leaves it out.
+            pub fn set_location_timezone(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.location_timezone = Ok(value);
+                self
+            }
+            /// `next_update` as an `Option`: `None` leaves it out.
+            pub fn set_next_update(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.next_update = Ok(value);
+                self
+            }
+            /// `tariff_direction` as an `Option`: `None` leaves it out.
+            pub fn set_tariff_direction(
+                mut self,
+                value: ::std::option::Option<super::TariffDirection>,
+            ) -> Self {
+                self.tariff_direction = Ok(value);
+                self
+            }
+            /// `time_created` as an `Option`: `None` leaves it out.
+            pub fn set_time_created(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.time_created = Ok(value);
                 self
             }
         }
@@ -5314,11 +6029,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl ScheduleLimitRequest {
             pub fn absolute<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.absolute = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for absolute: {e}")
                     });
@@ -5326,11 +6042,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn device_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device_id: {e}")
                     });
@@ -5362,11 +6079,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn relative<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.relative = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for relative: {e}")
                     });
@@ -5408,6 +6126,24 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                             "error converting supplied value for tariff_direction: {e}"
                         )
                     });
+                self
+            }
+            /// `absolute` as an `Option`: `None` leaves it out.
+            pub fn set_absolute(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.absolute = Ok(value);
+                self
+            }
+            /// `device_id` as an `Option`: `None` leaves it out.
+            pub fn set_device_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.device_id = Ok(value);
+                self
+            }
+            /// `relative` as an `Option`: `None` leaves it out.
+            pub fn set_relative(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.relative = Ok(value);
                 self
             }
         }
@@ -5487,11 +6223,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PriceValue>>,
+                T: ::std::convert::TryInto<super::PriceValue>,
                 T::Error: ::std::fmt::Display,
             {
                 self.price = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for price: {e}")
                     });
@@ -5511,14 +6248,28 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn vpp_event<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.vpp_event = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for vpp_event: {e}")
                     });
+                self
+            }
+            /// `price` as an `Option`: `None` leaves it out.
+            pub fn set_price(
+                mut self,
+                value: ::std::option::Option<super::PriceValue>,
+            ) -> Self {
+                self.price = Ok(value);
+                self
+            }
+            /// `vpp_event` as an `Option`: `None` leaves it out.
+            pub fn set_vpp_event(mut self, value: ::std::option::Option<bool>) -> Self {
+                self.vpp_event = Ok(value);
                 self
             }
         }
@@ -5623,11 +6374,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl VppParticipation {
             pub fn account_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.account_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for account_id: {e}")
                     });
@@ -5635,11 +6387,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn control_active<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.control_active = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for control_active: {e}"
@@ -5649,11 +6402,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn current_state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.current_state = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for current_state: {e}")
                     });
@@ -5695,11 +6449,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn location_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for location_id: {e}")
                     });
@@ -5735,11 +6490,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn programme<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VppProgramme>>,
+                T: ::std::convert::TryInto<super::VppProgramme>,
                 T::Error: ::std::fmt::Display,
             {
                 self.programme = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for programme: {e}")
                     });
@@ -5747,11 +6503,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn provider<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VppProvider>>,
+                T: ::std::convert::TryInto<super::VppProvider>,
                 T::Error: ::std::fmt::Display,
             {
                 self.provider = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for provider: {e}")
                     });
@@ -5773,11 +6530,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn telemetry_active<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.telemetry_active = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for telemetry_active: {e}"
@@ -5787,13 +6545,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn time_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_created = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
                     });
@@ -5801,16 +6558,87 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn time_updated<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_updated = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for time_updated: {e}")
                     });
+                self
+            }
+            /// `account_id` as an `Option`: `None` leaves it out.
+            pub fn set_account_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.account_id = Ok(value);
+                self
+            }
+            /// `control_active` as an `Option`: `None` leaves it out.
+            pub fn set_control_active(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.control_active = Ok(value);
+                self
+            }
+            /// `current_state` as an `Option`: `None` leaves it out.
+            pub fn set_current_state(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.current_state = Ok(value);
+                self
+            }
+            /// `location_id` as an `Option`: `None` leaves it out.
+            pub fn set_location_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.location_id = Ok(value);
+                self
+            }
+            /// `programme` as an `Option`: `None` leaves it out.
+            pub fn set_programme(
+                mut self,
+                value: ::std::option::Option<super::VppProgramme>,
+            ) -> Self {
+                self.programme = Ok(value);
+                self
+            }
+            /// `provider` as an `Option`: `None` leaves it out.
+            pub fn set_provider(
+                mut self,
+                value: ::std::option::Option<super::VppProvider>,
+            ) -> Self {
+                self.provider = Ok(value);
+                self
+            }
+            /// `telemetry_active` as an `Option`: `None` leaves it out.
+            pub fn set_telemetry_active(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.telemetry_active = Ok(value);
+                self
+            }
+            /// `time_created` as an `Option`: `None` leaves it out.
+            pub fn set_time_created(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.time_created = Ok(value);
+                self
+            }
+            /// `time_updated` as an `Option`: `None` leaves it out.
+            pub fn set_time_updated(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.time_updated = Ok(value);
                 self
             }
         }
@@ -5983,21 +6811,23 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl VppProgramme {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn learn_more_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.learn_more_url = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for learn_more_url: {e}"
@@ -6007,16 +6837,38 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn programme_display_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.programme_display_name = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for programme_display_name: {e}"
                         )
                     });
+                self
+            }
+            /// `id` as an `Option`: `None` leaves it out.
+            pub fn set_id(mut self, value: ::std::option::Option<super::Id>) -> Self {
+                self.id = Ok(value);
+                self
+            }
+            /// `learn_more_url` as an `Option`: `None` leaves it out.
+            pub fn set_learn_more_url(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.learn_more_url = Ok(value);
+                self
+            }
+            /// `programme_display_name` as an `Option`: `None` leaves it out.
+            pub fn set_programme_display_name(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.programme_display_name = Ok(value);
                 self
             }
         }
@@ -6068,21 +6920,23 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl VppProvider {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn logo_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.logo_url = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for logo_url: {e}")
                     });
@@ -6090,16 +6944,38 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
             pub fn provider_display_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.provider_display_name = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for provider_display_name: {e}"
                         )
                     });
+                self
+            }
+            /// `id` as an `Option`: `None` leaves it out.
+            pub fn set_id(mut self, value: ::std::option::Option<super::Id>) -> Self {
+                self.id = Ok(value);
+                self
+            }
+            /// `logo_url` as an `Option`: `None` leaves it out.
+            pub fn set_logo_url(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.logo_url = Ok(value);
+                self
+            }
+            /// `provider_display_name` as an `Option`: `None` leaves it out.
+            pub fn set_provider_display_name(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.provider_display_name = Ok(value);
                 self
             }
         }
@@ -9016,6 +9892,11 @@ impl Client {
     /// Starts building a client of this release: see [`crate::ClientBuilder`].
     pub fn builder() -> crate::ClientBuilder<Client> {
         crate::ClientBuilder::default()
+    }
+    /// Starts building a client of this release from the environment: see
+    /// [`crate::ClientBuilder::from_env`].
+    pub fn from_env() -> crate::ClientBuilder<Client> {
+        crate::ClientBuilder::from_env()
     }
     /// How many exchanges could not be recorded (see
     /// [`crate::ClientBuilder::record_to`]); `0` when recording is off.

@@ -972,11 +972,12 @@ this is a string, not an enum.
         impl Battery {
             pub fn capacity_kwh<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.capacity_kwh = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for capacity_kwh: {e}")
                     });
@@ -984,11 +985,12 @@ this is a string, not an enum.
             }
             pub fn charge_power_kw<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.charge_power_kw = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for charge_power_kw: {e}"
@@ -998,11 +1000,12 @@ this is a string, not an enum.
             }
             pub fn discharge_power_kw<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.discharge_power_kw = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for discharge_power_kw: {e}"
@@ -1012,11 +1015,12 @@ this is a string, not an enum.
             }
             pub fn power_kw<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.power_kw = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for power_kw: {e}")
                     });
@@ -1024,16 +1028,54 @@ this is a string, not an enum.
             }
             pub fn round_trip_efficiency<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.round_trip_efficiency = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for round_trip_efficiency: {e}"
                         )
                     });
+                self
+            }
+            /// `capacity_kwh` as an `Option`: `None` leaves it out.
+            pub fn set_capacity_kwh(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.capacity_kwh = Ok(value);
+                self
+            }
+            /// `charge_power_kw` as an `Option`: `None` leaves it out.
+            pub fn set_charge_power_kw(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.charge_power_kw = Ok(value);
+                self
+            }
+            /// `discharge_power_kw` as an `Option`: `None` leaves it out.
+            pub fn set_discharge_power_kw(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.discharge_power_kw = Ok(value);
+                self
+            }
+            /// `power_kw` as an `Option`: `None` leaves it out.
+            pub fn set_power_kw(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.power_kw = Ok(value);
+                self
+            }
+            /// `round_trip_efficiency` as an `Option`: `None` leaves it out.
+            pub fn set_round_trip_efficiency(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.round_trip_efficiency = Ok(value);
                 self
             }
         }
@@ -1118,11 +1160,12 @@ this is a string, not an enum.
             }
             pub fn device_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device_id: {e}")
                     });
@@ -1152,11 +1195,12 @@ this is a string, not an enum.
             }
             pub fn target_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.target_url = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for target_url: {e}")
                     });
@@ -1184,6 +1228,22 @@ this is a string, not an enum.
                     .map_err(|e| {
                         format!("error converting supplied value for time_expiry: {e}")
                     });
+                self
+            }
+            /// `device_id` as an `Option`: `None` leaves it out.
+            pub fn set_device_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.device_id = Ok(value);
+                self
+            }
+            /// `target_url` as an `Option`: `None` leaves it out.
+            pub fn set_target_url(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.target_url = Ok(value);
                 self
             }
         }
@@ -1320,11 +1380,12 @@ this is a string, not an enum.
         impl ConsentDevice {
             pub fn control<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.control = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for control: {e}")
                     });
@@ -1332,11 +1393,12 @@ this is a string, not an enum.
             }
             pub fn geo_location<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.geo_location = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for geo_location: {e}")
                     });
@@ -1344,11 +1406,12 @@ this is a string, not an enum.
             }
             pub fn information<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.information = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for information: {e}")
                     });
@@ -1356,11 +1419,12 @@ this is a string, not an enum.
             }
             pub fn telemetry<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.telemetry = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for telemetry: {e}")
                     });
@@ -1368,13 +1432,12 @@ this is a string, not an enum.
             }
             pub fn time_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_created = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
                     });
@@ -1382,16 +1445,57 @@ this is a string, not an enum.
             }
             pub fn time_updated<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_updated = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for time_updated: {e}")
                     });
+                self
+            }
+            /// `control` as an `Option`: `None` leaves it out.
+            pub fn set_control(mut self, value: ::std::option::Option<bool>) -> Self {
+                self.control = Ok(value);
+                self
+            }
+            /// `geo_location` as an `Option`: `None` leaves it out.
+            pub fn set_geo_location(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.geo_location = Ok(value);
+                self
+            }
+            /// `information` as an `Option`: `None` leaves it out.
+            pub fn set_information(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.information = Ok(value);
+                self
+            }
+            /// `telemetry` as an `Option`: `None` leaves it out.
+            pub fn set_telemetry(mut self, value: ::std::option::Option<bool>) -> Self {
+                self.telemetry = Ok(value);
+                self
+            }
+            /// `time_created` as an `Option`: `None` leaves it out.
+            pub fn set_time_created(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.time_created = Ok(value);
+                self
+            }
+            /// `time_updated` as an `Option`: `None` leaves it out.
+            pub fn set_time_updated(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.time_updated = Ok(value);
                 self
             }
         }
@@ -1525,13 +1629,12 @@ this is a string, not an enum.
             }
             pub fn last_seen<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_seen = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for last_seen: {e}")
                     });
@@ -1575,11 +1678,12 @@ this is a string, not an enum.
             }
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for reference_id: {e}")
                     });
@@ -1611,18 +1715,41 @@ this is a string, not an enum.
             }
             pub fn vpp_participation<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::VppParticipation>,
-                >,
+                T: ::std::convert::TryInto<super::VppParticipation>,
                 T::Error: ::std::fmt::Display,
             {
                 self.vpp_participation = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for vpp_participation: {e}"
                         )
                     });
+                self
+            }
+            /// `last_seen` as an `Option`: `None` leaves it out.
+            pub fn set_last_seen(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.last_seen = Ok(value);
+                self
+            }
+            /// `reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.reference_id = Ok(value);
+                self
+            }
+            /// `vpp_participation` as an `Option`: `None` leaves it out.
+            pub fn set_vpp_participation(
+                mut self,
+                value: ::std::option::Option<super::VppParticipation>,
+            ) -> Self {
+                self.vpp_participation = Ok(value);
                 self
             }
         }
@@ -1818,11 +1945,12 @@ this is a string, not an enum.
         impl DeviceProperties {
             pub fn battery<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Battery>>,
+                T: ::std::convert::TryInto<super::Battery>,
                 T::Error: ::std::fmt::Display,
             {
                 self.battery = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for battery: {e}")
                     });
@@ -1830,11 +1958,12 @@ this is a string, not an enum.
             }
             pub fn ev_charger<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::EvCharger>>,
+                T: ::std::convert::TryInto<super::EvCharger>,
                 T::Error: ::std::fmt::Display,
             {
                 self.ev_charger = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for ev_charger: {e}")
                     });
@@ -1842,11 +1971,12 @@ this is a string, not an enum.
             }
             pub fn heat_pump<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::HeatPump>>,
+                T: ::std::convert::TryInto<super::HeatPump>,
                 T::Error: ::std::fmt::Display,
             {
                 self.heat_pump = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for heat_pump: {e}")
                     });
@@ -1854,13 +1984,12 @@ this is a string, not an enum.
             }
             pub fn install_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.install_date = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for install_date: {e}")
                     });
@@ -1868,11 +1997,12 @@ this is a string, not an enum.
             }
             pub fn inverter<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Inverter>>,
+                T: ::std::convert::TryInto<super::Inverter>,
                 T::Error: ::std::fmt::Display,
             {
                 self.inverter = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for inverter: {e}")
                     });
@@ -1880,11 +2010,12 @@ this is a string, not an enum.
             }
             pub fn manufacturer<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.manufacturer = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for manufacturer: {e}")
                     });
@@ -1892,11 +2023,12 @@ this is a string, not an enum.
             }
             pub fn model_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_code = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for model_code: {e}")
                     });
@@ -1904,11 +2036,12 @@ this is a string, not an enum.
             }
             pub fn model_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_name = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for model_name: {e}")
                     });
@@ -1916,12 +2049,82 @@ this is a string, not an enum.
             }
             pub fn pv<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Pv>>,
+                T: ::std::convert::TryInto<super::Pv>,
                 T::Error: ::std::fmt::Display,
             {
                 self.pv = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| format!("error converting supplied value for pv: {e}"));
+                self
+            }
+            /// `battery` as an `Option`: `None` leaves it out.
+            pub fn set_battery(
+                mut self,
+                value: ::std::option::Option<super::Battery>,
+            ) -> Self {
+                self.battery = Ok(value);
+                self
+            }
+            /// `ev_charger` as an `Option`: `None` leaves it out.
+            pub fn set_ev_charger(
+                mut self,
+                value: ::std::option::Option<super::EvCharger>,
+            ) -> Self {
+                self.ev_charger = Ok(value);
+                self
+            }
+            /// `heat_pump` as an `Option`: `None` leaves it out.
+            pub fn set_heat_pump(
+                mut self,
+                value: ::std::option::Option<super::HeatPump>,
+            ) -> Self {
+                self.heat_pump = Ok(value);
+                self
+            }
+            /// `install_date` as an `Option`: `None` leaves it out.
+            pub fn set_install_date(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.install_date = Ok(value);
+                self
+            }
+            /// `inverter` as an `Option`: `None` leaves it out.
+            pub fn set_inverter(
+                mut self,
+                value: ::std::option::Option<super::Inverter>,
+            ) -> Self {
+                self.inverter = Ok(value);
+                self
+            }
+            /// `manufacturer` as an `Option`: `None` leaves it out.
+            pub fn set_manufacturer(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.manufacturer = Ok(value);
+                self
+            }
+            /// `model_code` as an `Option`: `None` leaves it out.
+            pub fn set_model_code(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.model_code = Ok(value);
+                self
+            }
+            /// `model_name` as an `Option`: `None` leaves it out.
+            pub fn set_model_name(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.model_name = Ok(value);
+                self
+            }
+            /// `pv` as an `Option`: `None` leaves it out.
+            pub fn set_pv(mut self, value: ::std::option::Option<super::Pv>) -> Self {
+                self.pv = Ok(value);
                 self
             }
         }
@@ -1995,11 +2198,12 @@ this is a string, not an enum.
         impl EvCharger {
             pub fn max_power_kw<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.max_power_kw = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for max_power_kw: {e}")
                     });
@@ -2007,11 +2211,12 @@ this is a string, not an enum.
             }
             pub fn min_power_kw<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.min_power_kw = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for min_power_kw: {e}")
                     });
@@ -2019,11 +2224,12 @@ this is a string, not an enum.
             }
             pub fn phase_switching<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.phase_switching = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for phase_switching: {e}"
@@ -2033,11 +2239,12 @@ this is a string, not an enum.
             }
             pub fn phases<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
                 self.phases = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for phases: {e}")
                     });
@@ -2045,14 +2252,52 @@ this is a string, not an enum.
             }
             pub fn v2g_capable<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.v2g_capable = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for v2g_capable: {e}")
                     });
+                self
+            }
+            /// `max_power_kw` as an `Option`: `None` leaves it out.
+            pub fn set_max_power_kw(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.max_power_kw = Ok(value);
+                self
+            }
+            /// `min_power_kw` as an `Option`: `None` leaves it out.
+            pub fn set_min_power_kw(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.min_power_kw = Ok(value);
+                self
+            }
+            /// `phase_switching` as an `Option`: `None` leaves it out.
+            pub fn set_phase_switching(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.phase_switching = Ok(value);
+                self
+            }
+            /// `phases` as an `Option`: `None` leaves it out.
+            pub fn set_phases(mut self, value: ::std::option::Option<i32>) -> Self {
+                self.phases = Ok(value);
+                self
+            }
+            /// `v2g_capable` as an `Option`: `None` leaves it out.
+            pub fn set_v2g_capable(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.v2g_capable = Ok(value);
                 self
             }
         }
@@ -2166,11 +2411,12 @@ this is a string, not an enum.
         impl HeatPump {
             pub fn max_power_kw<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.max_power_kw = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for max_power_kw: {e}")
                     });
@@ -2178,11 +2424,12 @@ this is a string, not an enum.
             }
             pub fn min_power_kw<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.min_power_kw = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for min_power_kw: {e}")
                     });
@@ -2190,16 +2437,41 @@ this is a string, not an enum.
             }
             pub fn thermal_storage_litres<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.thermal_storage_litres = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for thermal_storage_litres: {e}"
                         )
                     });
+                self
+            }
+            /// `max_power_kw` as an `Option`: `None` leaves it out.
+            pub fn set_max_power_kw(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.max_power_kw = Ok(value);
+                self
+            }
+            /// `min_power_kw` as an `Option`: `None` leaves it out.
+            pub fn set_min_power_kw(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.min_power_kw = Ok(value);
+                self
+            }
+            /// `thermal_storage_litres` as an `Option`: `None` leaves it out.
+            pub fn set_thermal_storage_litres(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.thermal_storage_litres = Ok(value);
                 self
             }
         }
@@ -2241,16 +2513,25 @@ this is a string, not an enum.
         impl Inverter {
             pub fn ac_export_limit_kw<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.ac_export_limit_kw = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for ac_export_limit_kw: {e}"
                         )
                     });
+                self
+            }
+            /// `ac_export_limit_kw` as an `Option`: `None` leaves it out.
+            pub fn set_ac_export_limit_kw(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.ac_export_limit_kw = Ok(value);
                 self
             }
         }
@@ -2308,11 +2589,12 @@ this is a string, not an enum.
         impl Pv {
             pub fn azimuth<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.azimuth = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for azimuth: {e}")
                     });
@@ -2320,11 +2602,12 @@ this is a string, not an enum.
             }
             pub fn forecasts_enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.forecasts_enabled = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for forecasts_enabled: {e}"
@@ -2334,11 +2617,12 @@ this is a string, not an enum.
             }
             pub fn peak_power_kw<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.peak_power_kw = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for peak_power_kw: {e}")
                     });
@@ -2346,11 +2630,12 @@ this is a string, not an enum.
             }
             pub fn terrain_shading<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.terrain_shading = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for terrain_shading: {e}"
@@ -2360,14 +2645,49 @@ this is a string, not an enum.
             }
             pub fn tilt<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tilt = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tilt: {e}")
                     });
+                self
+            }
+            /// `azimuth` as an `Option`: `None` leaves it out.
+            pub fn set_azimuth(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.azimuth = Ok(value);
+                self
+            }
+            /// `forecasts_enabled` as an `Option`: `None` leaves it out.
+            pub fn set_forecasts_enabled(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.forecasts_enabled = Ok(value);
+                self
+            }
+            /// `peak_power_kw` as an `Option`: `None` leaves it out.
+            pub fn set_peak_power_kw(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.peak_power_kw = Ok(value);
+                self
+            }
+            /// `terrain_shading` as an `Option`: `None` leaves it out.
+            pub fn set_terrain_shading(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.terrain_shading = Ok(value);
+                self
+            }
+            /// `tilt` as an `Option`: `None` leaves it out.
+            pub fn set_tilt(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.tilt = Ok(value);
                 self
             }
         }
@@ -2578,13 +2898,12 @@ this is a string, not an enum.
         impl ScheduleSlot {
             pub fn end_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_time = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for end_time: {e}")
                     });
@@ -2592,13 +2911,12 @@ this is a string, not an enum.
             }
             pub fn energy_flow_direction<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::EnergyFlowDirection>,
-                >,
+                T: ::std::convert::TryInto<super::EnergyFlowDirection>,
                 T::Error: ::std::fmt::Display,
             {
                 self.energy_flow_direction = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for energy_flow_direction: {e}"
@@ -2608,11 +2926,12 @@ this is a string, not an enum.
             }
             pub fn power_kw<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.power_kw = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for power_kw: {e}")
                     });
@@ -2620,13 +2939,12 @@ this is a string, not an enum.
             }
             pub fn start_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.start_time = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for start_time: {e}")
                     });
@@ -2634,14 +2952,49 @@ this is a string, not an enum.
             }
             pub fn vpp_event<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.vpp_event = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for vpp_event: {e}")
                     });
+                self
+            }
+            /// `end_time` as an `Option`: `None` leaves it out.
+            pub fn set_end_time(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.end_time = Ok(value);
+                self
+            }
+            /// `energy_flow_direction` as an `Option`: `None` leaves it out.
+            pub fn set_energy_flow_direction(
+                mut self,
+                value: ::std::option::Option<super::EnergyFlowDirection>,
+            ) -> Self {
+                self.energy_flow_direction = Ok(value);
+                self
+            }
+            /// `power_kw` as an `Option`: `None` leaves it out.
+            pub fn set_power_kw(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.power_kw = Ok(value);
+                self
+            }
+            /// `start_time` as an `Option`: `None` leaves it out.
+            pub fn set_start_time(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.start_time = Ok(value);
+                self
+            }
+            /// `vpp_event` as an `Option`: `None` leaves it out.
+            pub fn set_vpp_event(mut self, value: ::std::option::Option<bool>) -> Self {
+                self.vpp_event = Ok(value);
                 self
             }
         }
@@ -2702,13 +3055,12 @@ this is a string, not an enum.
         impl ScheduleWindow {
             pub fn end_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_time = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for end_time: {e}")
                     });
@@ -2716,11 +3068,12 @@ this is a string, not an enum.
             }
             pub fn partial<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.partial = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for partial: {e}")
                     });
@@ -2740,16 +3093,36 @@ this is a string, not an enum.
             }
             pub fn start_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.start_time = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for start_time: {e}")
                     });
+                self
+            }
+            /// `end_time` as an `Option`: `None` leaves it out.
+            pub fn set_end_time(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.end_time = Ok(value);
+                self
+            }
+            /// `partial` as an `Option`: `None` leaves it out.
+            pub fn set_partial(mut self, value: ::std::option::Option<bool>) -> Self {
+                self.partial = Ok(value);
+                self
+            }
+            /// `start_time` as an `Option`: `None` leaves it out.
+            pub fn set_start_time(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.start_time = Ok(value);
                 self
             }
         }
@@ -2818,11 +3191,12 @@ this is a string, not an enum.
         impl VppParticipation {
             pub fn control_active<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.control_active = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for control_active: {e}"
@@ -2832,11 +3206,12 @@ this is a string, not an enum.
             }
             pub fn current_state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.current_state = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for current_state: {e}")
                     });
@@ -2844,21 +3219,23 @@ this is a string, not an enum.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn programme_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.programme_name = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for programme_name: {e}"
@@ -2868,11 +3245,12 @@ this is a string, not an enum.
             }
             pub fn provider_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.provider_name = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for provider_name: {e}")
                     });
@@ -2880,16 +3258,62 @@ this is a string, not an enum.
             }
             pub fn telemetry_active<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.telemetry_active = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for telemetry_active: {e}"
                         )
                     });
+                self
+            }
+            /// `control_active` as an `Option`: `None` leaves it out.
+            pub fn set_control_active(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.control_active = Ok(value);
+                self
+            }
+            /// `current_state` as an `Option`: `None` leaves it out.
+            pub fn set_current_state(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.current_state = Ok(value);
+                self
+            }
+            /// `id` as an `Option`: `None` leaves it out.
+            pub fn set_id(mut self, value: ::std::option::Option<super::Id>) -> Self {
+                self.id = Ok(value);
+                self
+            }
+            /// `programme_name` as an `Option`: `None` leaves it out.
+            pub fn set_programme_name(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.programme_name = Ok(value);
+                self
+            }
+            /// `provider_name` as an `Option`: `None` leaves it out.
+            pub fn set_provider_name(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.provider_name = Ok(value);
+                self
+            }
+            /// `telemetry_active` as an `Option`: `None` leaves it out.
+            pub fn set_telemetry_active(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.telemetry_active = Ok(value);
                 self
             }
         }
@@ -4345,6 +4769,11 @@ impl Client {
     /// Starts building a client of this release: see [`crate::ClientBuilder`].
     pub fn builder() -> crate::ClientBuilder<Client> {
         crate::ClientBuilder::default()
+    }
+    /// Starts building a client of this release from the environment: see
+    /// [`crate::ClientBuilder::from_env`].
+    pub fn from_env() -> crate::ClientBuilder<Client> {
+        crate::ClientBuilder::from_env()
     }
     /// How many exchanges could not be recorded (see
     /// [`crate::ClientBuilder::record_to`]); `0` when recording is off.

@@ -4648,14 +4648,23 @@ Represents the object's type.*/
         impl Accepted {
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for message: {e}")
                     });
+                self
+            }
+            /// `message` as an `Option`: `None` leaves it out.
+            pub fn set_message(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.message = Ok(value);
                 self
             }
         }
@@ -4699,11 +4708,12 @@ Represents the object's type.*/
         impl AuditEntry {
             pub fn tariff_rate<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AuditRate>>,
+                T: ::std::convert::TryInto<super::AuditRate>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tariff_rate = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tariff_rate: {e}")
                     });
@@ -4731,6 +4741,14 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for valid_to: {e}")
                     });
+                self
+            }
+            /// `tariff_rate` as an `Option`: `None` leaves it out.
+            pub fn set_tariff_rate(
+                mut self,
+                value: ::std::option::Option<super::AuditRate>,
+            ) -> Self {
+                self.tariff_rate = Ok(value);
                 self
             }
         }
@@ -4787,13 +4805,12 @@ Represents the object's type.*/
         impl AuditRate {
             pub fn commodity<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CommodityRateParts>,
-                >,
+                T: ::std::convert::TryInto<super::CommodityRateParts>,
                 T::Error: ::std::fmt::Display,
             {
                 self.commodity = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for commodity: {e}")
                     });
@@ -4801,11 +4818,12 @@ Represents the object's type.*/
             }
             pub fn confidence<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.confidence = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for confidence: {e}")
                     });
@@ -4813,13 +4831,12 @@ Represents the object's type.*/
             }
             pub fn non_commodity<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::NonCommodityRateParts>,
-                >,
+                T: ::std::convert::TryInto<super::NonCommodityRateParts>,
                 T::Error: ::std::fmt::Display,
             {
                 self.non_commodity = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for non_commodity: {e}")
                     });
@@ -4827,14 +4844,41 @@ Represents the object's type.*/
             }
             pub fn total<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for total: {e}")
                     });
+                self
+            }
+            /// `commodity` as an `Option`: `None` leaves it out.
+            pub fn set_commodity(
+                mut self,
+                value: ::std::option::Option<super::CommodityRateParts>,
+            ) -> Self {
+                self.commodity = Ok(value);
+                self
+            }
+            /// `confidence` as an `Option`: `None` leaves it out.
+            pub fn set_confidence(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.confidence = Ok(value);
+                self
+            }
+            /// `non_commodity` as an `Option`: `None` leaves it out.
+            pub fn set_non_commodity(
+                mut self,
+                value: ::std::option::Option<super::NonCommodityRateParts>,
+            ) -> Self {
+                self.non_commodity = Ok(value);
+                self
+            }
+            /// `total` as an `Option`: `None` leaves it out.
+            pub fn set_total(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.total = Ok(value);
                 self
             }
         }
@@ -4965,11 +5009,12 @@ Represents the object's type.*/
         impl CarbonIntensity {
             pub fn confidence<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.confidence = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for confidence: {e}")
                     });
@@ -4977,11 +5022,12 @@ Represents the object's type.*/
             }
             pub fn intensity<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.intensity = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for intensity: {e}")
                     });
@@ -4989,14 +5035,30 @@ Represents the object's type.*/
             }
             pub fn relative<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.relative = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for relative: {e}")
                     });
+                self
+            }
+            /// `confidence` as an `Option`: `None` leaves it out.
+            pub fn set_confidence(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.confidence = Ok(value);
+                self
+            }
+            /// `intensity` as an `Option`: `None` leaves it out.
+            pub fn set_intensity(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.intensity = Ok(value);
+                self
+            }
+            /// `relative` as an `Option`: `None` leaves it out.
+            pub fn set_relative(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.relative = Ok(value);
                 self
             }
         }
@@ -5043,11 +5105,12 @@ Represents the object's type.*/
         impl CarbonValue {
             pub fn confidence<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.confidence = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for confidence: {e}")
                     });
@@ -5055,14 +5118,25 @@ Represents the object's type.*/
             }
             pub fn value<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.value = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for value: {e}")
                     });
+                self
+            }
+            /// `confidence` as an `Option`: `None` leaves it out.
+            pub fn set_confidence(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.confidence = Ok(value);
+                self
+            }
+            /// `value` as an `Option`: `None` leaves it out.
+            pub fn set_value(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.value = Ok(value);
                 self
             }
         }
@@ -5122,11 +5196,12 @@ Represents the object's type.*/
         impl CommodityRateParts {
             pub fn aggregate<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.aggregate = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for aggregate: {e}")
                     });
@@ -5134,11 +5209,12 @@ Represents the object's type.*/
             }
             pub fn fixed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.fixed = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for fixed: {e}")
                     });
@@ -5146,11 +5222,12 @@ Represents the object's type.*/
             }
             pub fn market<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.market = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for market: {e}")
                     });
@@ -5158,11 +5235,12 @@ Represents the object's type.*/
             }
             pub fn percentage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.percentage = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for percentage: {e}")
                     });
@@ -5170,14 +5248,40 @@ Represents the object's type.*/
             }
             pub fn tier<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tier = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tier: {e}")
                     });
+                self
+            }
+            /// `aggregate` as an `Option`: `None` leaves it out.
+            pub fn set_aggregate(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.aggregate = Ok(value);
+                self
+            }
+            /// `fixed` as an `Option`: `None` leaves it out.
+            pub fn set_fixed(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.fixed = Ok(value);
+                self
+            }
+            /// `market` as an `Option`: `None` leaves it out.
+            pub fn set_market(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.market = Ok(value);
+                self
+            }
+            /// `percentage` as an `Option`: `None` leaves it out.
+            pub fn set_percentage(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.percentage = Ok(value);
+                self
+            }
+            /// `tier` as an `Option`: `None` leaves it out.
+            pub fn set_tier(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.tier = Ok(value);
                 self
             }
         }
@@ -5240,16 +5344,23 @@ Represents the object's type.*/
             }
             pub fn tariff<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ConnectBatchTariff>,
-                >,
+                T: ::std::convert::TryInto<super::ConnectBatchTariff>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tariff = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tariff: {e}")
                     });
+                self
+            }
+            /// `tariff` as an `Option`: `None` leaves it out.
+            pub fn set_tariff(
+                mut self,
+                value: ::std::option::Option<super::ConnectBatchTariff>,
+            ) -> Self {
+                self.tariff = Ok(value);
                 self
             }
         }
@@ -5319,11 +5430,12 @@ Represents the object's type.*/
         impl ConnectBatchSession {
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for customer_id: {e}")
                     });
@@ -5331,11 +5443,12 @@ Represents the object's type.*/
             }
             pub fn customer_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for customer_reference_id: {e}"
@@ -5357,11 +5470,12 @@ Represents the object's type.*/
             }
             pub fn disconnect<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.disconnect = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for disconnect: {e}")
                     });
@@ -5369,11 +5483,12 @@ Represents the object's type.*/
             }
             pub fn location_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for location_id: {e}")
                     });
@@ -5381,11 +5496,12 @@ Represents the object's type.*/
             }
             pub fn location_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for location_reference_id: {e}"
@@ -5395,11 +5511,12 @@ Represents the object's type.*/
             }
             pub fn postal_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PostalAddress>>,
+                T: ::std::convert::TryInto<super::PostalAddress>,
                 T::Error: ::std::fmt::Display,
             {
                 self.postal_address = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for postal_address: {e}"
@@ -5417,6 +5534,51 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
+                self
+            }
+            /// `customer_id` as an `Option`: `None` leaves it out.
+            pub fn set_customer_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.customer_id = Ok(value);
+                self
+            }
+            /// `customer_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_customer_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.customer_reference_id = Ok(value);
+                self
+            }
+            /// `disconnect` as an `Option`: `None` leaves it out.
+            pub fn set_disconnect(mut self, value: ::std::option::Option<bool>) -> Self {
+                self.disconnect = Ok(value);
+                self
+            }
+            /// `location_id` as an `Option`: `None` leaves it out.
+            pub fn set_location_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.location_id = Ok(value);
+                self
+            }
+            /// `location_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_location_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.location_reference_id = Ok(value);
+                self
+            }
+            /// `postal_address` as an `Option`: `None` leaves it out.
+            pub fn set_postal_address(
+                mut self,
+                value: ::std::option::Option<super::PostalAddress>,
+            ) -> Self {
+                self.postal_address = Ok(value);
                 self
             }
         }
@@ -5486,11 +5648,12 @@ Represents the object's type.*/
         impl ConnectBatchTariff {
             pub fn contract<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ContractTerm>>,
+                T: ::std::convert::TryInto<super::ContractTerm>,
                 T::Error: ::std::fmt::Display,
             {
                 self.contract = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for contract: {e}")
                     });
@@ -5498,11 +5661,12 @@ Represents the object's type.*/
             }
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TariffSchedule>>,
+                T: ::std::convert::TryInto<super::TariffSchedule>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for data: {e}")
                     });
@@ -5510,11 +5674,12 @@ Represents the object's type.*/
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
@@ -5522,11 +5687,12 @@ Represents the object's type.*/
             }
             pub fn provider_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.provider_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for provider_id: {e}")
                     });
@@ -5542,6 +5708,38 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
+                self
+            }
+            /// `contract` as an `Option`: `None` leaves it out.
+            pub fn set_contract(
+                mut self,
+                value: ::std::option::Option<super::ContractTerm>,
+            ) -> Self {
+                self.contract = Ok(value);
+                self
+            }
+            /// `data` as an `Option`: `None` leaves it out.
+            pub fn set_data(
+                mut self,
+                value: ::std::option::Option<super::TariffSchedule>,
+            ) -> Self {
+                self.data = Ok(value);
+                self
+            }
+            /// `name` as an `Option`: `None` leaves it out.
+            pub fn set_name(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.name = Ok(value);
+                self
+            }
+            /// `provider_id` as an `Option`: `None` leaves it out.
+            pub fn set_provider_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.provider_id = Ok(value);
                 self
             }
         }
@@ -5627,11 +5825,12 @@ Represents the object's type.*/
         impl ConnectToken {
             pub fn complete_action<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CompleteAction>>,
+                T: ::std::convert::TryInto<super::CompleteAction>,
                 T::Error: ::std::fmt::Display,
             {
                 self.complete_action = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for complete_action: {e}"
@@ -5641,11 +5840,12 @@ Represents the object's type.*/
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for customer_id: {e}")
                     });
@@ -5653,11 +5853,12 @@ Represents the object's type.*/
             }
             pub fn customer_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for customer_reference_id: {e}"
@@ -5715,11 +5916,12 @@ Represents the object's type.*/
             }
             pub fn location_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for location_reference_id: {e}"
@@ -5761,6 +5963,38 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for time_expiry: {e}")
                     });
+                self
+            }
+            /// `complete_action` as an `Option`: `None` leaves it out.
+            pub fn set_complete_action(
+                mut self,
+                value: ::std::option::Option<super::CompleteAction>,
+            ) -> Self {
+                self.complete_action = Ok(value);
+                self
+            }
+            /// `customer_id` as an `Option`: `None` leaves it out.
+            pub fn set_customer_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.customer_id = Ok(value);
+                self
+            }
+            /// `customer_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_customer_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.customer_reference_id = Ok(value);
+                self
+            }
+            /// `location_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_location_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.location_reference_id = Ok(value);
                 self
             }
         }
@@ -5848,14 +6082,20 @@ Represents the object's type.*/
             }
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.live_mode = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for live_mode: {e}")
                     });
+                self
+            }
+            /// `live_mode` as an `Option`: `None` leaves it out.
+            pub fn set_live_mode(mut self, value: ::std::option::Option<bool>) -> Self {
+                self.live_mode = Ok(value);
                 self
             }
         }
@@ -5949,11 +6189,12 @@ Represents the object's type.*/
             }
             pub fn connect_web_uri<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.connect_web_uri = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for connect_web_uri: {e}"
@@ -5963,11 +6204,12 @@ Represents the object's type.*/
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for customer_id: {e}")
                     });
@@ -5975,11 +6217,12 @@ Represents the object's type.*/
             }
             pub fn customer_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for customer_reference_id: {e}"
@@ -6001,11 +6244,12 @@ Represents the object's type.*/
             }
             pub fn location_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for location_id: {e}")
                     });
@@ -6013,11 +6257,12 @@ Represents the object's type.*/
             }
             pub fn location_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for location_reference_id: {e}"
@@ -6027,11 +6272,12 @@ Represents the object's type.*/
             }
             pub fn postal_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PostalAddress>>,
+                T: ::std::convert::TryInto<super::PostalAddress>,
                 T::Error: ::std::fmt::Display,
             {
                 self.postal_address = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for postal_address: {e}"
@@ -6041,11 +6287,12 @@ Represents the object's type.*/
             }
             pub fn tariff_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tariff_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tariff_id: {e}")
                     });
@@ -6061,6 +6308,62 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
+                self
+            }
+            /// `connect_web_uri` as an `Option`: `None` leaves it out.
+            pub fn set_connect_web_uri(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.connect_web_uri = Ok(value);
+                self
+            }
+            /// `customer_id` as an `Option`: `None` leaves it out.
+            pub fn set_customer_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.customer_id = Ok(value);
+                self
+            }
+            /// `customer_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_customer_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.customer_reference_id = Ok(value);
+                self
+            }
+            /// `location_id` as an `Option`: `None` leaves it out.
+            pub fn set_location_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.location_id = Ok(value);
+                self
+            }
+            /// `location_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_location_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.location_reference_id = Ok(value);
+                self
+            }
+            /// `postal_address` as an `Option`: `None` leaves it out.
+            pub fn set_postal_address(
+                mut self,
+                value: ::std::option::Option<super::PostalAddress>,
+            ) -> Self {
+                self.postal_address = Ok(value);
+                self
+            }
+            /// `tariff_id` as an `Option`: `None` leaves it out.
+            pub fn set_tariff_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.tariff_id = Ok(value);
                 self
             }
         }
@@ -6122,13 +6425,12 @@ Represents the object's type.*/
         impl ContractTerm {
             pub fn end_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_date = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for end_date: {e}")
                     });
@@ -6136,16 +6438,31 @@ Represents the object's type.*/
             }
             pub fn start_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.start_date = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for start_date: {e}")
                     });
+                self
+            }
+            /// `end_date` as an `Option`: `None` leaves it out.
+            pub fn set_end_date(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.end_date = Ok(value);
+                self
+            }
+            /// `start_date` as an `Option`: `None` leaves it out.
+            pub fn set_start_date(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.start_date = Ok(value);
                 self
             }
         }
@@ -6325,11 +6642,12 @@ Represents the object's type.*/
             }
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for reference_id: {e}")
                     });
@@ -6345,6 +6663,14 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
                     });
+                self
+            }
+            /// `reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.reference_id = Ok(value);
                 self
             }
         }
@@ -6394,14 +6720,23 @@ Represents the object's type.*/
         impl CustomerCreate {
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for reference_id: {e}")
                     });
+                self
+            }
+            /// `reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.reference_id = Ok(value);
                 self
             }
         }
@@ -6535,14 +6870,23 @@ Represents the object's type.*/
         impl CustomerUpdate {
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for reference_id: {e}")
                     });
+                self
+            }
+            /// `reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.reference_id = Ok(value);
                 self
             }
         }
@@ -6620,13 +6964,12 @@ Represents the object's type.*/
             }
             pub fn last_seen<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_seen = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for last_seen: {e}")
                     });
@@ -6658,11 +7001,12 @@ Represents the object's type.*/
             }
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for reference_id: {e}")
                     });
@@ -6678,6 +7022,22 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
                     });
+                self
+            }
+            /// `last_seen` as an `Option`: `None` leaves it out.
+            pub fn set_last_seen(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.last_seen = Ok(value);
+                self
+            }
+            /// `reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.reference_id = Ok(value);
                 self
             }
         }
@@ -6727,14 +7087,23 @@ Represents the object's type.*/
         impl DeviceCreate {
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for reference_id: {e}")
                     });
+                self
+            }
+            /// `reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.reference_id = Ok(value);
                 self
             }
         }
@@ -6868,14 +7237,23 @@ Represents the object's type.*/
         impl DeviceUpdate {
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for reference_id: {e}")
                     });
+                self
+            }
+            /// `reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.reference_id = Ok(value);
                 self
             }
         }
@@ -7065,11 +7443,12 @@ Represents the object's type.*/
             }
             pub fn carbon_units<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.carbon_units = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for carbon_units: {e}")
                     });
@@ -7077,11 +7456,12 @@ Represents the object's type.*/
             }
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CurrencyCode>>,
+                T: ::std::convert::TryInto<super::CurrencyCode>,
                 T::Error: ::std::fmt::Display,
             {
                 self.currency_code = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for currency_code: {e}")
                     });
@@ -7101,11 +7481,12 @@ Represents the object's type.*/
             }
             pub fn direction<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Direction>>,
+                T: ::std::convert::TryInto<super::Direction>,
                 T::Error: ::std::fmt::Display,
             {
                 self.direction = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for direction: {e}")
                     });
@@ -7113,11 +7494,12 @@ Represents the object's type.*/
             }
             pub fn energy_units<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.energy_units = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for energy_units: {e}")
                     });
@@ -7135,11 +7517,12 @@ Represents the object's type.*/
             }
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.live_mode = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for live_mode: {e}")
                     });
@@ -7147,11 +7530,12 @@ Represents the object's type.*/
             }
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_timezone = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for location_timezone: {e}"
@@ -7173,14 +7557,68 @@ Represents the object's type.*/
             }
             pub fn object_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.object_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for object_id: {e}")
                     });
+                self
+            }
+            /// `carbon_units` as an `Option`: `None` leaves it out.
+            pub fn set_carbon_units(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.carbon_units = Ok(value);
+                self
+            }
+            /// `currency_code` as an `Option`: `None` leaves it out.
+            pub fn set_currency_code(
+                mut self,
+                value: ::std::option::Option<super::CurrencyCode>,
+            ) -> Self {
+                self.currency_code = Ok(value);
+                self
+            }
+            /// `direction` as an `Option`: `None` leaves it out.
+            pub fn set_direction(
+                mut self,
+                value: ::std::option::Option<super::Direction>,
+            ) -> Self {
+                self.direction = Ok(value);
+                self
+            }
+            /// `energy_units` as an `Option`: `None` leaves it out.
+            pub fn set_energy_units(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.energy_units = Ok(value);
+                self
+            }
+            /// `live_mode` as an `Option`: `None` leaves it out.
+            pub fn set_live_mode(mut self, value: ::std::option::Option<bool>) -> Self {
+                self.live_mode = Ok(value);
+                self
+            }
+            /// `location_timezone` as an `Option`: `None` leaves it out.
+            pub fn set_location_timezone(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.location_timezone = Ok(value);
+                self
+            }
+            /// `object_id` as an `Option`: `None` leaves it out.
+            pub fn set_object_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.object_id = Ok(value);
                 self
             }
         }
@@ -7262,11 +7700,12 @@ Represents the object's type.*/
         impl EnergyCostEntry {
             pub fn carbon<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CarbonValue>>,
+                T: ::std::convert::TryInto<super::CarbonValue>,
                 T::Error: ::std::fmt::Display,
             {
                 self.carbon = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for carbon: {e}")
                     });
@@ -7298,11 +7737,12 @@ Represents the object's type.*/
             }
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.record_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for record_reference_id: {e}"
@@ -7312,11 +7752,12 @@ Represents the object's type.*/
             }
             pub fn session_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for session_reference_id: {e}"
@@ -7346,6 +7787,30 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for tariff: {e}")
                     });
+                self
+            }
+            /// `carbon` as an `Option`: `None` leaves it out.
+            pub fn set_carbon(
+                mut self,
+                value: ::std::option::Option<super::CarbonValue>,
+            ) -> Self {
+                self.carbon = Ok(value);
+                self
+            }
+            /// `record_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_record_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.record_reference_id = Ok(value);
+                self
+            }
+            /// `session_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_session_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.session_reference_id = Ok(value);
                 self
             }
         }
@@ -7623,16 +8088,25 @@ Represents the object's type.*/
             }
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.record_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for record_reference_id: {e}"
                         )
                     });
+                self
+            }
+            /// `record_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_record_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.record_reference_id = Ok(value);
                 self
             }
         }
@@ -7792,11 +8266,12 @@ Represents the object's type.*/
             }
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CurrencyCode>>,
+                T: ::std::convert::TryInto<super::CurrencyCode>,
                 T::Error: ::std::fmt::Display,
             {
                 self.currency_code = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for currency_code: {e}")
                     });
@@ -7804,11 +8279,12 @@ Represents the object's type.*/
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for customer_id: {e}")
                     });
@@ -7816,11 +8292,12 @@ Represents the object's type.*/
             }
             pub fn geo_location<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::GeoLocation>>,
+                T: ::std::convert::TryInto<super::GeoLocation>,
                 T::Error: ::std::fmt::Display,
             {
                 self.geo_location = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for geo_location: {e}")
                     });
@@ -7862,11 +8339,12 @@ Represents the object's type.*/
             }
             pub fn postal_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PostalAddress>>,
+                T: ::std::convert::TryInto<super::PostalAddress>,
                 T::Error: ::std::fmt::Display,
             {
                 self.postal_address = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for postal_address: {e}"
@@ -7876,11 +8354,12 @@ Represents the object's type.*/
             }
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for reference_id: {e}")
                     });
@@ -7902,13 +8381,12 @@ Represents the object's type.*/
             }
             pub fn tariff_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::LocationTariffStatus>,
-                >,
+                T: ::std::convert::TryInto<super::LocationTariffStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tariff_status = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tariff_status: {e}")
                     });
@@ -7928,14 +8406,71 @@ Represents the object's type.*/
             }
             pub fn timezone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.timezone = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for timezone: {e}")
                     });
+                self
+            }
+            /// `currency_code` as an `Option`: `None` leaves it out.
+            pub fn set_currency_code(
+                mut self,
+                value: ::std::option::Option<super::CurrencyCode>,
+            ) -> Self {
+                self.currency_code = Ok(value);
+                self
+            }
+            /// `customer_id` as an `Option`: `None` leaves it out.
+            pub fn set_customer_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.customer_id = Ok(value);
+                self
+            }
+            /// `geo_location` as an `Option`: `None` leaves it out.
+            pub fn set_geo_location(
+                mut self,
+                value: ::std::option::Option<super::GeoLocation>,
+            ) -> Self {
+                self.geo_location = Ok(value);
+                self
+            }
+            /// `postal_address` as an `Option`: `None` leaves it out.
+            pub fn set_postal_address(
+                mut self,
+                value: ::std::option::Option<super::PostalAddress>,
+            ) -> Self {
+                self.postal_address = Ok(value);
+                self
+            }
+            /// `reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.reference_id = Ok(value);
+                self
+            }
+            /// `tariff_status` as an `Option`: `None` leaves it out.
+            pub fn set_tariff_status(
+                mut self,
+                value: ::std::option::Option<super::LocationTariffStatus>,
+            ) -> Self {
+                self.tariff_status = Ok(value);
+                self
+            }
+            /// `timezone` as an `Option`: `None` leaves it out.
+            pub fn set_timezone(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.timezone = Ok(value);
                 self
             }
         }
@@ -8007,11 +8542,12 @@ Represents the object's type.*/
         impl LocationCreate {
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for customer_id: {e}")
                     });
@@ -8019,11 +8555,12 @@ Represents the object's type.*/
             }
             pub fn postal_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PostalAddress>>,
+                T: ::std::convert::TryInto<super::PostalAddress>,
                 T::Error: ::std::fmt::Display,
             {
                 self.postal_address = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for postal_address: {e}"
@@ -8033,14 +8570,39 @@ Represents the object's type.*/
             }
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for reference_id: {e}")
                     });
+                self
+            }
+            /// `customer_id` as an `Option`: `None` leaves it out.
+            pub fn set_customer_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.customer_id = Ok(value);
+                self
+            }
+            /// `postal_address` as an `Option`: `None` leaves it out.
+            pub fn set_postal_address(
+                mut self,
+                value: ::std::option::Option<super::PostalAddress>,
+            ) -> Self {
+                self.postal_address = Ok(value);
+                self
+            }
+            /// `reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.reference_id = Ok(value);
                 self
             }
         }
@@ -8240,11 +8802,12 @@ Represents the object's type.*/
             }
             pub fn tariff_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TariffStatus>>,
+                T: ::std::convert::TryInto<super::TariffStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tariff_status = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tariff_status: {e}")
                     });
@@ -8260,6 +8823,14 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
                     });
+                self
+            }
+            /// `tariff_status` as an `Option`: `None` leaves it out.
+            pub fn set_tariff_status(
+                mut self,
+                value: ::std::option::Option<super::TariffStatus>,
+            ) -> Self {
+                self.tariff_status = Ok(value);
                 self
             }
         }
@@ -8327,13 +8898,12 @@ Represents the object's type.*/
         impl LocationTariffStatus {
             pub fn commodity_export<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffConnectionStatus>,
-                >,
+                T: ::std::convert::TryInto<super::TariffConnectionStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.commodity_export = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for commodity_export: {e}"
@@ -8343,13 +8913,12 @@ Represents the object's type.*/
             }
             pub fn commodity_import<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffConnectionStatus>,
-                >,
+                T: ::std::convert::TryInto<super::TariffConnectionStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.commodity_import = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for commodity_import: {e}"
@@ -8359,13 +8928,12 @@ Represents the object's type.*/
             }
             pub fn local<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffConnectionStatus>,
-                >,
+                T: ::std::convert::TryInto<super::TariffConnectionStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.local = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for local: {e}")
                     });
@@ -8373,13 +8941,12 @@ Represents the object's type.*/
             }
             pub fn non_commodity_export<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffConnectionStatus>,
-                >,
+                T: ::std::convert::TryInto<super::TariffConnectionStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.non_commodity_export = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for non_commodity_export: {e}"
@@ -8389,18 +8956,57 @@ Represents the object's type.*/
             }
             pub fn non_commodity_import<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffConnectionStatus>,
-                >,
+                T: ::std::convert::TryInto<super::TariffConnectionStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.non_commodity_import = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for non_commodity_import: {e}"
                         )
                     });
+                self
+            }
+            /// `commodity_export` as an `Option`: `None` leaves it out.
+            pub fn set_commodity_export(
+                mut self,
+                value: ::std::option::Option<super::TariffConnectionStatus>,
+            ) -> Self {
+                self.commodity_export = Ok(value);
+                self
+            }
+            /// `commodity_import` as an `Option`: `None` leaves it out.
+            pub fn set_commodity_import(
+                mut self,
+                value: ::std::option::Option<super::TariffConnectionStatus>,
+            ) -> Self {
+                self.commodity_import = Ok(value);
+                self
+            }
+            /// `local` as an `Option`: `None` leaves it out.
+            pub fn set_local(
+                mut self,
+                value: ::std::option::Option<super::TariffConnectionStatus>,
+            ) -> Self {
+                self.local = Ok(value);
+                self
+            }
+            /// `non_commodity_export` as an `Option`: `None` leaves it out.
+            pub fn set_non_commodity_export(
+                mut self,
+                value: ::std::option::Option<super::TariffConnectionStatus>,
+            ) -> Self {
+                self.non_commodity_export = Ok(value);
+                self
+            }
+            /// `non_commodity_import` as an `Option`: `None` leaves it out.
+            pub fn set_non_commodity_import(
+                mut self,
+                value: ::std::option::Option<super::TariffConnectionStatus>,
+            ) -> Self {
+                self.non_commodity_import = Ok(value);
                 self
             }
         }
@@ -8457,11 +9063,12 @@ Represents the object's type.*/
         impl LocationUpdate {
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for customer_id: {e}")
                     });
@@ -8469,11 +9076,12 @@ Represents the object's type.*/
             }
             pub fn postal_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PostalAddress>>,
+                T: ::std::convert::TryInto<super::PostalAddress>,
                 T::Error: ::std::fmt::Display,
             {
                 self.postal_address = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for postal_address: {e}"
@@ -8483,14 +9091,39 @@ Represents the object's type.*/
             }
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for reference_id: {e}")
                     });
+                self
+            }
+            /// `customer_id` as an `Option`: `None` leaves it out.
+            pub fn set_customer_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.customer_id = Ok(value);
+                self
+            }
+            /// `postal_address` as an `Option`: `None` leaves it out.
+            pub fn set_postal_address(
+                mut self,
+                value: ::std::option::Option<super::PostalAddress>,
+            ) -> Self {
+                self.postal_address = Ok(value);
+                self
+            }
+            /// `reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.reference_id = Ok(value);
                 self
             }
         }
@@ -8564,11 +9197,12 @@ Represents the object's type.*/
         impl MeterBatch {
             pub fn account_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.account_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for account_id: {e}")
                     });
@@ -8612,11 +9246,12 @@ Represents the object's type.*/
             }
             pub fn records_accepted<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.records_accepted = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for records_accepted: {e}"
@@ -8626,11 +9261,12 @@ Represents the object's type.*/
             }
             pub fn records_processed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.records_processed = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for records_processed: {e}"
@@ -8640,11 +9276,12 @@ Represents the object's type.*/
             }
             pub fn records_submitted<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.records_submitted = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for records_submitted: {e}"
@@ -8654,16 +9291,55 @@ Represents the object's type.*/
             }
             pub fn time_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_created = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
                     });
+                self
+            }
+            /// `account_id` as an `Option`: `None` leaves it out.
+            pub fn set_account_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.account_id = Ok(value);
+                self
+            }
+            /// `records_accepted` as an `Option`: `None` leaves it out.
+            pub fn set_records_accepted(
+                mut self,
+                value: ::std::option::Option<i64>,
+            ) -> Self {
+                self.records_accepted = Ok(value);
+                self
+            }
+            /// `records_processed` as an `Option`: `None` leaves it out.
+            pub fn set_records_processed(
+                mut self,
+                value: ::std::option::Option<i64>,
+            ) -> Self {
+                self.records_processed = Ok(value);
+                self
+            }
+            /// `records_submitted` as an `Option`: `None` leaves it out.
+            pub fn set_records_submitted(
+                mut self,
+                value: ::std::option::Option<i64>,
+            ) -> Self {
+                self.records_submitted = Ok(value);
+                self
+            }
+            /// `time_created` as an `Option`: `None` leaves it out.
+            pub fn set_time_created(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.time_created = Ok(value);
                 self
             }
         }
@@ -8761,11 +9437,12 @@ Represents the object's type.*/
         impl MeterRecord {
             pub fn confidence<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.confidence = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for confidence: {e}")
                     });
@@ -8773,11 +9450,12 @@ Represents the object's type.*/
             }
             pub fn device_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device_id: {e}")
                     });
@@ -8785,11 +9463,12 @@ Represents the object's type.*/
             }
             pub fn direction<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Direction>>,
+                T: ::std::convert::TryInto<super::Direction>,
                 T::Error: ::std::fmt::Display,
             {
                 self.direction = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for direction: {e}")
                     });
@@ -8821,11 +9500,12 @@ Represents the object's type.*/
             }
             pub fn measurand<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Measurand>>,
+                T: ::std::convert::TryInto<super::Measurand>,
                 T::Error: ::std::fmt::Display,
             {
                 self.measurand = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for measurand: {e}")
                     });
@@ -8833,11 +9513,12 @@ Represents the object's type.*/
             }
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.record_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for record_reference_id: {e}"
@@ -8847,11 +9528,12 @@ Represents the object's type.*/
             }
             pub fn session_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for session_reference_id: {e}"
@@ -8873,13 +9555,12 @@ Represents the object's type.*/
             }
             pub fn tariff_rate<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffDirection>,
-                >,
+                T: ::std::convert::TryInto<super::TariffDirection>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tariff_rate = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tariff_rate: {e}")
                     });
@@ -8907,6 +9588,59 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for value: {e}")
                     });
+                self
+            }
+            /// `confidence` as an `Option`: `None` leaves it out.
+            pub fn set_confidence(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.confidence = Ok(value);
+                self
+            }
+            /// `device_id` as an `Option`: `None` leaves it out.
+            pub fn set_device_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.device_id = Ok(value);
+                self
+            }
+            /// `direction` as an `Option`: `None` leaves it out.
+            pub fn set_direction(
+                mut self,
+                value: ::std::option::Option<super::Direction>,
+            ) -> Self {
+                self.direction = Ok(value);
+                self
+            }
+            /// `measurand` as an `Option`: `None` leaves it out.
+            pub fn set_measurand(
+                mut self,
+                value: ::std::option::Option<super::Measurand>,
+            ) -> Self {
+                self.measurand = Ok(value);
+                self
+            }
+            /// `record_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_record_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.record_reference_id = Ok(value);
+                self
+            }
+            /// `session_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_session_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.session_reference_id = Ok(value);
+                self
+            }
+            /// `tariff_rate` as an `Option`: `None` leaves it out.
+            pub fn set_tariff_rate(
+                mut self,
+                value: ::std::option::Option<super::TariffDirection>,
+            ) -> Self {
+                self.tariff_rate = Ok(value);
                 self
             }
         }
@@ -9011,11 +9745,12 @@ Represents the object's type.*/
         impl MeterRecordCost {
             pub fn account_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.account_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for account_id: {e}")
                     });
@@ -9151,6 +9886,14 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// `account_id` as an `Option`: `None` leaves it out.
+            pub fn set_account_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.account_id = Ok(value);
+                self
+            }
         }
         impl ::std::convert::TryFrom<MeterRecordCost> for super::MeterRecordCost {
             type Error = super::error::ConversionError;
@@ -9259,11 +10002,12 @@ Represents the object's type.*/
         impl MeterRecordEcho {
             pub fn confidence<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.confidence = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for confidence: {e}")
                     });
@@ -9271,11 +10015,12 @@ Represents the object's type.*/
             }
             pub fn device_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device_id: {e}")
                     });
@@ -9283,11 +10028,12 @@ Represents the object's type.*/
             }
             pub fn direction<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Direction>>,
+                T: ::std::convert::TryInto<super::Direction>,
                 T::Error: ::std::fmt::Display,
             {
                 self.direction = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for direction: {e}")
                     });
@@ -9319,11 +10065,12 @@ Represents the object's type.*/
             }
             pub fn measurand<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Measurand>>,
+                T: ::std::convert::TryInto<super::Measurand>,
                 T::Error: ::std::fmt::Display,
             {
                 self.measurand = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for measurand: {e}")
                     });
@@ -9331,11 +10078,12 @@ Represents the object's type.*/
             }
             pub fn non_persistent<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.non_persistent = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for non_persistent: {e}"
@@ -9345,11 +10093,12 @@ Represents the object's type.*/
             }
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.record_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for record_reference_id: {e}"
@@ -9359,11 +10108,12 @@ Represents the object's type.*/
             }
             pub fn session_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for session_reference_id: {e}"
@@ -9385,13 +10135,12 @@ Represents the object's type.*/
             }
             pub fn tariff_rate<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffDirection>,
-                >,
+                T: ::std::convert::TryInto<super::TariffDirection>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tariff_rate = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tariff_rate: {e}")
                     });
@@ -9419,6 +10168,67 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for value: {e}")
                     });
+                self
+            }
+            /// `confidence` as an `Option`: `None` leaves it out.
+            pub fn set_confidence(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.confidence = Ok(value);
+                self
+            }
+            /// `device_id` as an `Option`: `None` leaves it out.
+            pub fn set_device_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.device_id = Ok(value);
+                self
+            }
+            /// `direction` as an `Option`: `None` leaves it out.
+            pub fn set_direction(
+                mut self,
+                value: ::std::option::Option<super::Direction>,
+            ) -> Self {
+                self.direction = Ok(value);
+                self
+            }
+            /// `measurand` as an `Option`: `None` leaves it out.
+            pub fn set_measurand(
+                mut self,
+                value: ::std::option::Option<super::Measurand>,
+            ) -> Self {
+                self.measurand = Ok(value);
+                self
+            }
+            /// `non_persistent` as an `Option`: `None` leaves it out.
+            pub fn set_non_persistent(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.non_persistent = Ok(value);
+                self
+            }
+            /// `record_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_record_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.record_reference_id = Ok(value);
+                self
+            }
+            /// `session_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_session_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.session_reference_id = Ok(value);
+                self
+            }
+            /// `tariff_rate` as an `Option`: `None` leaves it out.
+            pub fn set_tariff_rate(
+                mut self,
+                value: ::std::option::Option<super::TariffDirection>,
+            ) -> Self {
+                self.tariff_rate = Ok(value);
                 self
             }
         }
@@ -9484,11 +10294,12 @@ Represents the object's type.*/
         impl MeterRegisterRead {
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.record_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for record_reference_id: {e}"
@@ -9518,6 +10329,14 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for value: {e}")
                     });
+                self
+            }
+            /// `record_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_record_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.record_reference_id = Ok(value);
                 self
             }
         }
@@ -9595,11 +10414,12 @@ Represents the object's type.*/
             }
             pub fn device_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.device_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for device_id: {e}")
                     });
@@ -9607,11 +10427,12 @@ Represents the object's type.*/
             }
             pub fn direction<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Direction>>,
+                T: ::std::convert::TryInto<super::Direction>,
                 T::Error: ::std::fmt::Display,
             {
                 self.direction = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for direction: {e}")
                     });
@@ -9631,11 +10452,12 @@ Represents the object's type.*/
             }
             pub fn session_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_reference_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for session_reference_id: {e}"
@@ -9645,13 +10467,12 @@ Represents the object's type.*/
             }
             pub fn tariff_rate<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffDirection>,
-                >,
+                T: ::std::convert::TryInto<super::TariffDirection>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tariff_rate = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tariff_rate: {e}")
                     });
@@ -9667,6 +10488,38 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for units: {e}")
                     });
+                self
+            }
+            /// `device_id` as an `Option`: `None` leaves it out.
+            pub fn set_device_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.device_id = Ok(value);
+                self
+            }
+            /// `direction` as an `Option`: `None` leaves it out.
+            pub fn set_direction(
+                mut self,
+                value: ::std::option::Option<super::Direction>,
+            ) -> Self {
+                self.direction = Ok(value);
+                self
+            }
+            /// `session_reference_id` as an `Option`: `None` leaves it out.
+            pub fn set_session_reference_id(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.session_reference_id = Ok(value);
+                self
+            }
+            /// `tariff_rate` as an `Option`: `None` leaves it out.
+            pub fn set_tariff_rate(
+                mut self,
+                value: ::std::option::Option<super::TariffDirection>,
+            ) -> Self {
+                self.tariff_rate = Ok(value);
                 self
             }
         }
@@ -9779,11 +10632,12 @@ Represents the object's type.*/
         impl NonCommodityRateParts {
             pub fn fixed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.fixed = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for fixed: {e}")
                     });
@@ -9791,14 +10645,25 @@ Represents the object's type.*/
             }
             pub fn tier<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tier = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tier: {e}")
                     });
+                self
+            }
+            /// `fixed` as an `Option`: `None` leaves it out.
+            pub fn set_fixed(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.fixed = Ok(value);
+                self
+            }
+            /// `tier` as an `Option`: `None` leaves it out.
+            pub fn set_tier(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.tier = Ok(value);
                 self
             }
         }
@@ -9865,11 +10730,12 @@ Represents the object's type.*/
         impl PostalAddress {
             pub fn address_line1<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.address_line1 = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for address_line1: {e}")
                     });
@@ -9877,11 +10743,12 @@ Represents the object's type.*/
             }
             pub fn address_line2<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.address_line2 = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for address_line2: {e}")
                     });
@@ -9889,11 +10756,12 @@ Represents the object's type.*/
             }
             pub fn city<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.city = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for city: {e}")
                     });
@@ -9901,11 +10769,12 @@ Represents the object's type.*/
             }
             pub fn country_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CountryCode>>,
+                T: ::std::convert::TryInto<super::CountryCode>,
                 T::Error: ::std::fmt::Display,
             {
                 self.country_code = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for country_code: {e}")
                     });
@@ -9913,11 +10782,12 @@ Represents the object's type.*/
             }
             pub fn post_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.post_code = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for post_code: {e}")
                     });
@@ -9925,14 +10795,63 @@ Represents the object's type.*/
             }
             pub fn state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.state = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for state: {e}")
                     });
+                self
+            }
+            /// `address_line1` as an `Option`: `None` leaves it out.
+            pub fn set_address_line1(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.address_line1 = Ok(value);
+                self
+            }
+            /// `address_line2` as an `Option`: `None` leaves it out.
+            pub fn set_address_line2(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.address_line2 = Ok(value);
+                self
+            }
+            /// `city` as an `Option`: `None` leaves it out.
+            pub fn set_city(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.city = Ok(value);
+                self
+            }
+            /// `country_code` as an `Option`: `None` leaves it out.
+            pub fn set_country_code(
+                mut self,
+                value: ::std::option::Option<super::CountryCode>,
+            ) -> Self {
+                self.country_code = Ok(value);
+                self
+            }
+            /// `post_code` as an `Option`: `None` leaves it out.
+            pub fn set_post_code(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.post_code = Ok(value);
+                self
+            }
+            /// `state` as an `Option`: `None` leaves it out.
+            pub fn set_state(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.state = Ok(value);
                 self
             }
         }
@@ -10053,13 +10972,12 @@ Represents the object's type.*/
         impl RateEntry {
             pub fn carbon<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CarbonIntensity>,
-                >,
+                T: ::std::convert::TryInto<super::CarbonIntensity>,
                 T::Error: ::std::fmt::Display,
             {
                 self.carbon = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for carbon: {e}")
                     });
@@ -10067,11 +10985,12 @@ Represents the object's type.*/
             }
             pub fn tariff<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::RateValue>>,
+                T: ::std::convert::TryInto<super::RateValue>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tariff = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tariff: {e}")
                     });
@@ -10099,6 +11018,22 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for valid_to: {e}")
                     });
+                self
+            }
+            /// `carbon` as an `Option`: `None` leaves it out.
+            pub fn set_carbon(
+                mut self,
+                value: ::std::option::Option<super::CarbonIntensity>,
+            ) -> Self {
+                self.carbon = Ok(value);
+                self
+            }
+            /// `tariff` as an `Option`: `None` leaves it out.
+            pub fn set_tariff(
+                mut self,
+                value: ::std::option::Option<super::RateValue>,
+            ) -> Self {
+                self.tariff = Ok(value);
                 self
             }
         }
@@ -10147,11 +11082,12 @@ Represents the object's type.*/
         impl RateValue {
             pub fn confidence<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.confidence = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for confidence: {e}")
                     });
@@ -10159,14 +11095,25 @@ Represents the object's type.*/
             }
             pub fn rate<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.rate = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for rate: {e}")
                     });
+                self
+            }
+            /// `confidence` as an `Option`: `None` leaves it out.
+            pub fn set_confidence(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.confidence = Ok(value);
+                self
+            }
+            /// `rate` as an `Option`: `None` leaves it out.
+            pub fn set_rate(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.rate = Ok(value);
                 self
             }
         }
@@ -10424,13 +11371,12 @@ Represents the object's type.*/
             }
             pub fn shaving_threshold<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ShavingThreshold>,
-                >,
+                T: ::std::convert::TryInto<super::ShavingThreshold>,
                 T::Error: ::std::fmt::Display,
             {
                 self.shaving_threshold = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for shaving_threshold: {e}"
@@ -10460,6 +11406,14 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
                     });
+                self
+            }
+            /// `shaving_threshold` as an `Option`: `None` leaves it out.
+            pub fn set_shaving_threshold(
+                mut self,
+                value: ::std::option::Option<super::ShavingThreshold>,
+            ) -> Self {
+                self.shaving_threshold = Ok(value);
                 self
             }
         }
@@ -10594,11 +11548,12 @@ Represents the object's type.*/
             }
             pub fn max_power<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Power>>,
+                T: ::std::convert::TryInto<super::Power>,
                 T::Error: ::std::fmt::Display,
             {
                 self.max_power = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for max_power: {e}")
                     });
@@ -10650,6 +11605,14 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for tariff: {e}")
                     });
+                self
+            }
+            /// `max_power` as an `Option`: `None` leaves it out.
+            pub fn set_max_power(
+                mut self,
+                value: ::std::option::Option<super::Power>,
+            ) -> Self {
+                self.max_power = Ok(value);
                 self
             }
         }
@@ -10767,11 +11730,12 @@ Represents the object's type.*/
             }
             pub fn max_power<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Power>>,
+                T: ::std::convert::TryInto<super::Power>,
                 T::Error: ::std::fmt::Display,
             {
                 self.max_power = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for max_power: {e}")
                     });
@@ -10787,6 +11751,14 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for start_time: {e}")
                     });
+                self
+            }
+            /// `max_power` as an `Option`: `None` leaves it out.
+            pub fn set_max_power(
+                mut self,
+                value: ::std::option::Option<super::Power>,
+            ) -> Self {
+                self.max_power = Ok(value);
                 self
             }
         }
@@ -10883,18 +11855,25 @@ Represents the object's type.*/
             }
             pub fn shaving_threshold<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ShavingThreshold>,
-                >,
+                T: ::std::convert::TryInto<super::ShavingThreshold>,
                 T::Error: ::std::fmt::Display,
             {
                 self.shaving_threshold = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for shaving_threshold: {e}"
                         )
                     });
+                self
+            }
+            /// `shaving_threshold` as an `Option`: `None` leaves it out.
+            pub fn set_shaving_threshold(
+                mut self,
+                value: ::std::option::Option<super::ShavingThreshold>,
+            ) -> Self {
+                self.shaving_threshold = Ok(value);
                 self
             }
         }
@@ -11023,11 +12002,12 @@ Represents the object's type.*/
         impl ShavingThreshold {
             pub fn absolute<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.absolute = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for absolute: {e}")
                     });
@@ -11035,14 +12015,25 @@ Represents the object's type.*/
             }
             pub fn relative<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.relative = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for relative: {e}")
                     });
+                self
+            }
+            /// `absolute` as an `Option`: `None` leaves it out.
+            pub fn set_absolute(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.absolute = Ok(value);
+                self
+            }
+            /// `relative` as an `Option`: `None` leaves it out.
+            pub fn set_relative(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.relative = Ok(value);
                 self
             }
         }
@@ -11420,11 +12411,12 @@ Represents the object's type.*/
             }
             pub fn display_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.display_name = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for display_name: {e}")
                     });
@@ -11502,11 +12494,12 @@ Represents the object's type.*/
             }
             pub fn provider_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.provider_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for provider_id: {e}")
                     });
@@ -11514,11 +12507,12 @@ Represents the object's type.*/
             }
             pub fn schedule<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TariffSchedule>>,
+                T: ::std::convert::TryInto<super::TariffSchedule>,
                 T::Error: ::std::fmt::Display,
             {
                 self.schedule = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for schedule: {e}")
                     });
@@ -11570,6 +12564,30 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
+                self
+            }
+            /// `display_name` as an `Option`: `None` leaves it out.
+            pub fn set_display_name(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.display_name = Ok(value);
+                self
+            }
+            /// `provider_id` as an `Option`: `None` leaves it out.
+            pub fn set_provider_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.provider_id = Ok(value);
+                self
+            }
+            /// `schedule` as an `Option`: `None` leaves it out.
+            pub fn set_schedule(
+                mut self,
+                value: ::std::option::Option<super::TariffSchedule>,
+            ) -> Self {
+                self.schedule = Ok(value);
                 self
             }
         }
@@ -11713,11 +12731,12 @@ Represents the object's type.*/
             }
             pub fn display_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.display_name = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for display_name: {e}")
                     });
@@ -11749,11 +12768,12 @@ Represents the object's type.*/
             }
             pub fn provider_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Id>>,
+                T: ::std::convert::TryInto<super::Id>,
                 T::Error: ::std::fmt::Display,
             {
                 self.provider_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for provider_id: {e}")
                     });
@@ -11761,11 +12781,12 @@ Represents the object's type.*/
             }
             pub fn schedule<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TariffSchedule>>,
+                T: ::std::convert::TryInto<super::TariffSchedule>,
                 T::Error: ::std::fmt::Display,
             {
                 self.schedule = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for schedule: {e}")
                     });
@@ -11781,6 +12802,30 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
+                self
+            }
+            /// `display_name` as an `Option`: `None` leaves it out.
+            pub fn set_display_name(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.display_name = Ok(value);
+                self
+            }
+            /// `provider_id` as an `Option`: `None` leaves it out.
+            pub fn set_provider_id(
+                mut self,
+                value: ::std::option::Option<super::Id>,
+            ) -> Self {
+                self.provider_id = Ok(value);
+                self
+            }
+            /// `schedule` as an `Option`: `None` leaves it out.
+            pub fn set_schedule(
+                mut self,
+                value: ::std::option::Option<super::TariffSchedule>,
+            ) -> Self {
+                self.schedule = Ok(value);
                 self
             }
         }
@@ -11946,11 +12991,12 @@ Represents the object's type.*/
         impl TariffElementStatus {
             pub fn connection_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ConnectionType>>,
+                T: ::std::convert::TryInto<super::ConnectionType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.connection_type = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for connection_type: {e}"
@@ -11960,11 +13006,12 @@ Represents the object's type.*/
             }
             pub fn provider<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TariffProvider>>,
+                T: ::std::convert::TryInto<super::TariffProvider>,
                 T::Error: ::std::fmt::Display,
             {
                 self.provider = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for provider: {e}")
                     });
@@ -11984,14 +13031,39 @@ Represents the object's type.*/
             }
             pub fn tariff<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TariffSummary>>,
+                T: ::std::convert::TryInto<super::TariffSummary>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tariff = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for tariff: {e}")
                     });
+                self
+            }
+            /// `connection_type` as an `Option`: `None` leaves it out.
+            pub fn set_connection_type(
+                mut self,
+                value: ::std::option::Option<super::ConnectionType>,
+            ) -> Self {
+                self.connection_type = Ok(value);
+                self
+            }
+            /// `provider` as an `Option`: `None` leaves it out.
+            pub fn set_provider(
+                mut self,
+                value: ::std::option::Option<super::TariffProvider>,
+            ) -> Self {
+                self.provider = Ok(value);
+                self
+            }
+            /// `tariff` as an `Option`: `None` leaves it out.
+            pub fn set_tariff(
+                mut self,
+                value: ::std::option::Option<super::TariffSummary>,
+            ) -> Self {
+                self.tariff = Ok(value);
                 self
             }
         }
@@ -12056,13 +13128,12 @@ Represents the object's type.*/
         impl TariffElementUpdate {
             pub fn contract_end_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.contract_end_date = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for contract_end_date: {e}"
@@ -12072,13 +13143,12 @@ Represents the object's type.*/
             }
             pub fn contract_start_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.contract_start_date = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for contract_start_date: {e}"
@@ -12088,11 +13158,12 @@ Represents the object's type.*/
             }
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TariffSchedule>>,
+                T: ::std::convert::TryInto<super::TariffSchedule>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for data: {e}")
                     });
@@ -12100,11 +13171,12 @@ Represents the object's type.*/
             }
             pub fn display_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.display_name = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for display_name: {e}")
                     });
@@ -12112,14 +13184,55 @@ Represents the object's type.*/
             }
             pub fn market_rates<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
                 self.market_rates = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for market_rates: {e}")
                     });
+                self
+            }
+            /// `contract_end_date` as an `Option`: `None` leaves it out.
+            pub fn set_contract_end_date(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.contract_end_date = Ok(value);
+                self
+            }
+            /// `contract_start_date` as an `Option`: `None` leaves it out.
+            pub fn set_contract_start_date(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.contract_start_date = Ok(value);
+                self
+            }
+            /// `data` as an `Option`: `None` leaves it out.
+            pub fn set_data(
+                mut self,
+                value: ::std::option::Option<super::TariffSchedule>,
+            ) -> Self {
+                self.data = Ok(value);
+                self
+            }
+            /// `display_name` as an `Option`: `None` leaves it out.
+            pub fn set_display_name(
+                mut self,
+                value: ::std::option::Option<::std::string::String>,
+            ) -> Self {
+                self.display_name = Ok(value);
+                self
+            }
+            /// `market_rates` as an `Option`: `None` leaves it out.
+            pub fn set_market_rates(
+                mut self,
+                value: ::std::option::Option<bool>,
+            ) -> Self {
+                self.market_rates = Ok(value);
                 self
             }
         }
@@ -12188,11 +13301,12 @@ Represents the object's type.*/
             }
             pub fn valid_from<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TimeOfDay>>,
+                T: ::std::convert::TryInto<super::TimeOfDay>,
                 T::Error: ::std::fmt::Display,
             {
                 self.valid_from = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for valid_from: {e}")
                     });
@@ -12200,14 +13314,31 @@ Represents the object's type.*/
             }
             pub fn valid_to<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TimeOfDay>>,
+                T: ::std::convert::TryInto<super::TimeOfDay>,
                 T::Error: ::std::fmt::Display,
             {
                 self.valid_to = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for valid_to: {e}")
                     });
+                self
+            }
+            /// `valid_from` as an `Option`: `None` leaves it out.
+            pub fn set_valid_from(
+                mut self,
+                value: ::std::option::Option<super::TimeOfDay>,
+            ) -> Self {
+                self.valid_from = Ok(value);
+                self
+            }
+            /// `valid_to` as an `Option`: `None` leaves it out.
+            pub fn set_valid_to(
+                mut self,
+                value: ::std::option::Option<super::TimeOfDay>,
+            ) -> Self {
+                self.valid_to = Ok(value);
                 self
             }
         }
@@ -12278,16 +13409,23 @@ Represents the object's type.*/
             }
             pub fn logo_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffProviderLogoUrl>,
-                >,
+                T: ::std::convert::TryInto<super::TariffProviderLogoUrl>,
                 T::Error: ::std::fmt::Display,
             {
                 self.logo_url = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for logo_url: {e}")
                     });
+                self
+            }
+            /// `logo_url` as an `Option`: `None` leaves it out.
+            pub fn set_logo_url(
+                mut self,
+                value: ::std::option::Option<super::TariffProviderLogoUrl>,
+            ) -> Self {
+                self.logo_url = Ok(value);
                 self
             }
         }
@@ -12344,11 +13482,12 @@ Represents the object's type.*/
         impl TariffRateTier {
             pub fn fixed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.fixed = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for fixed: {e}")
                     });
@@ -12356,11 +13495,12 @@ Represents the object's type.*/
             }
             pub fn surcharge_fixed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.surcharge_fixed = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for surcharge_fixed: {e}"
@@ -12370,11 +13510,12 @@ Represents the object's type.*/
             }
             pub fn surcharge_percentage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.surcharge_percentage = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for surcharge_percentage: {e}"
@@ -12384,14 +13525,41 @@ Represents the object's type.*/
             }
             pub fn to_kwh<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.to_kwh = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for to_kwh: {e}")
                     });
+                self
+            }
+            /// `fixed` as an `Option`: `None` leaves it out.
+            pub fn set_fixed(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.fixed = Ok(value);
+                self
+            }
+            /// `surcharge_fixed` as an `Option`: `None` leaves it out.
+            pub fn set_surcharge_fixed(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.surcharge_fixed = Ok(value);
+                self
+            }
+            /// `surcharge_percentage` as an `Option`: `None` leaves it out.
+            pub fn set_surcharge_percentage(
+                mut self,
+                value: ::std::option::Option<f64>,
+            ) -> Self {
+                self.surcharge_percentage = Ok(value);
+                self
+            }
+            /// `to_kwh` as an `Option`: `None` leaves it out.
+            pub fn set_to_kwh(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.to_kwh = Ok(value);
                 self
             }
         }
@@ -12628,16 +13796,23 @@ Represents the object's type.*/
             }
             pub fn time_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_created = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
                     });
+                self
+            }
+            /// `time_created` as an `Option`: `None` leaves it out.
+            pub fn set_time_created(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.time_created = Ok(value);
                 self
             }
         }
@@ -13270,13 +14445,12 @@ Represents the object's type.*/
         impl TariffStatus {
             pub fn commodity_export<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffElementStatus>,
-                >,
+                T: ::std::convert::TryInto<super::TariffElementStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.commodity_export = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for commodity_export: {e}"
@@ -13286,13 +14460,12 @@ Represents the object's type.*/
             }
             pub fn commodity_import<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffElementStatus>,
-                >,
+                T: ::std::convert::TryInto<super::TariffElementStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.commodity_import = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for commodity_import: {e}"
@@ -13302,13 +14475,12 @@ Represents the object's type.*/
             }
             pub fn local<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffElementStatus>,
-                >,
+                T: ::std::convert::TryInto<super::TariffElementStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.local = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for local: {e}")
                     });
@@ -13316,13 +14488,12 @@ Represents the object's type.*/
             }
             pub fn non_commodity_export<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffElementStatus>,
-                >,
+                T: ::std::convert::TryInto<super::TariffElementStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.non_commodity_export = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for non_commodity_export: {e}"
@@ -13332,18 +14503,57 @@ Represents the object's type.*/
             }
             pub fn non_commodity_import<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TariffElementStatus>,
-                >,
+                T: ::std::convert::TryInto<super::TariffElementStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.non_commodity_import = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for non_commodity_import: {e}"
                         )
                     });
+                self
+            }
+            /// `commodity_export` as an `Option`: `None` leaves it out.
+            pub fn set_commodity_export(
+                mut self,
+                value: ::std::option::Option<super::TariffElementStatus>,
+            ) -> Self {
+                self.commodity_export = Ok(value);
+                self
+            }
+            /// `commodity_import` as an `Option`: `None` leaves it out.
+            pub fn set_commodity_import(
+                mut self,
+                value: ::std::option::Option<super::TariffElementStatus>,
+            ) -> Self {
+                self.commodity_import = Ok(value);
+                self
+            }
+            /// `local` as an `Option`: `None` leaves it out.
+            pub fn set_local(
+                mut self,
+                value: ::std::option::Option<super::TariffElementStatus>,
+            ) -> Self {
+                self.local = Ok(value);
+                self
+            }
+            /// `non_commodity_export` as an `Option`: `None` leaves it out.
+            pub fn set_non_commodity_export(
+                mut self,
+                value: ::std::option::Option<super::TariffElementStatus>,
+            ) -> Self {
+                self.non_commodity_export = Ok(value);
+                self
+            }
+            /// `non_commodity_import` as an `Option`: `None` leaves it out.
+            pub fn set_non_commodity_import(
+                mut self,
+                value: ::std::option::Option<super::TariffElementStatus>,
+            ) -> Self {
+                self.non_commodity_import = Ok(value);
                 self
             }
         }
@@ -13403,13 +14613,12 @@ Represents the object's type.*/
         impl TariffSummary {
             pub fn contract_end_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.contract_end_date = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for contract_end_date: {e}"
@@ -13451,6 +14660,14 @@ Represents the object's type.*/
                             "error converting supplied value for structure_type: {e}"
                         )
                     });
+                self
+            }
+            /// `contract_end_date` as an `Option`: `None` leaves it out.
+            pub fn set_contract_end_date(
+                mut self,
+                value: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ) -> Self {
+                self.contract_end_date = Ok(value);
                 self
             }
         }
@@ -13772,11 +14989,12 @@ Represents the object's type.*/
         impl ThresholdSlotsRequest {
             pub fn absolute<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.absolute = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for absolute: {e}")
                     });
@@ -13808,11 +15026,12 @@ Represents the object's type.*/
             }
             pub fn relative<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.relative = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for relative: {e}")
                     });
@@ -13840,6 +15059,16 @@ Represents the object's type.*/
                     .map_err(|e| {
                         format!("error converting supplied value for start_time: {e}")
                     });
+                self
+            }
+            /// `absolute` as an `Option`: `None` leaves it out.
+            pub fn set_absolute(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.absolute = Ok(value);
+                self
+            }
+            /// `relative` as an `Option`: `None` leaves it out.
+            pub fn set_relative(mut self, value: ::std::option::Option<f64>) -> Self {
+                self.relative = Ok(value);
                 self
             }
         }
@@ -25444,6 +26673,11 @@ impl Client {
     /// Starts building a client of this release: see [`crate::ClientBuilder`].
     pub fn builder() -> crate::ClientBuilder<Client> {
         crate::ClientBuilder::default()
+    }
+    /// Starts building a client of this release from the environment: see
+    /// [`crate::ClientBuilder::from_env`].
+    pub fn from_env() -> crate::ClientBuilder<Client> {
+        crate::ClientBuilder::from_env()
     }
     /// How many exchanges could not be recorded (see
     /// [`crate::ClientBuilder::record_to`]); `0` when recording is off.
