@@ -92,7 +92,7 @@ pub use release::{OperationFacts, Pattern, ReleaseFacts, SlowRetry};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 #[doc(hidden)]
-pub use wire::{Constraint, Place as ConstraintPlace, Step};
+pub use wire::{Constraint, Place as ConstraintPlace, Rule, Step};
 
 /// What the generated `send()` methods of every release return on failure: progenitor's
 /// error, typed with Flatpeak's [`ErrorEnvelope`]. `?` turns it into [`Error`], which is

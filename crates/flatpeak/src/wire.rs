@@ -1,23 +1,102 @@
-//! The last check before a request leaves: every id (and every other patterned string) in
-//! its path, its query and its JSON body must match the spec's pattern, however the value was
+//! The last check before a request leaves: every value in its path, its query and its JSON
+//! body must keep the bounds the spec documents for it (an id's pattern, `limit` between 1
+//! and 100, a string's length, a closed enum's values, an array's size), however the value was
 //! made. A builder checks a string you pass it, but not an id you got from a response (which
-//! the client accepts as it came) or a body you deserialised yourself; this check sees what
-//! is actually about to be sent. What each operation must satisfy is generated from its
+//! the client accepts as it came), a number, or a body you deserialised yourself; this check
+//! sees what is actually about to be sent. What each operation must satisfy is generated from its
 //! release's spec ([`OperationFacts`]). First of all, the path must still be the operation's:
 //! see [`path_values`].
+
+use std::borrow::Cow;
 
 use serde_json::Value;
 
 use crate::release::{OperationFacts, Pattern};
 
-/// A pattern a request must satisfy, and where.
+/// A bound a request must keep, and where.
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct Constraint {
     /// Where the value is.
     pub(crate) place: Place,
-    /// The pattern, shared by every constraint of the release that has it.
-    pub(crate) pattern: &'static Pattern,
+    /// The bound.
+    pub(crate) rule: Rule,
+}
+
+/// A documented bound on a value (generated from the spec: see `xtask/src/generate/
+/// constraints.rs`). A rule about another kind of value than the one found (a length rule on
+/// a number) does not apply to it: the value's type is the generated types' business.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Rule {
+    /// A string matches this pattern (shared by every constraint of the release that has it).
+    Pattern(&'static Pattern),
+    /// A number is at least this (more than this when `true`).
+    Minimum(f64, bool),
+    /// A number is at most this (less than this when `true`).
+    Maximum(f64, bool),
+    /// A string has at least this many characters.
+    MinLength(u64),
+    /// A string has at most this many characters.
+    MaxLength(u64),
+    /// An array has at least this many items.
+    MinItems(u64),
+    /// An array has at most this many items.
+    MaxItems(u64),
+    /// A string is one of these.
+    OneOf(&'static [&'static str]),
+}
+
+impl Rule {
+    /// What is wrong with `value` under this rule, if anything. A query value is text: the
+    /// number rules read it as a number when it is one.
+    fn broken_by(&self, value: &Value) -> Option<String> {
+        let number = || match value {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.parse::<f64>().ok(),
+            _ => None,
+        };
+        let chars = || value.as_str().map(|s| s.chars().count() as u64);
+        let items = || value.as_array().map(|a| a.len() as u64);
+        match *self {
+            Rule::Pattern(p) => value
+                .as_str()
+                .filter(|s| !p.matches(s))
+                .map(|_| format!("does not match `{}`", p.source)),
+            Rule::Minimum(min, exclusive) => number()
+                .filter(|n| if exclusive { *n <= min } else { *n < min })
+                .map(|_| {
+                    format!(
+                        "below the {}minimum {min}",
+                        if exclusive { "exclusive " } else { "" }
+                    )
+                }),
+            Rule::Maximum(max, exclusive) => number()
+                .filter(|n| if exclusive { *n >= max } else { *n > max })
+                .map(|_| {
+                    format!(
+                        "above the {}maximum {max}",
+                        if exclusive { "exclusive " } else { "" }
+                    )
+                }),
+            Rule::MinLength(min) => chars()
+                .filter(|n| *n < min)
+                .map(|n| format!("{n} characters long, shorter than {min}")),
+            Rule::MaxLength(max) => chars()
+                .filter(|n| *n > max)
+                .map(|n| format!("{n} characters long, longer than {max}")),
+            Rule::MinItems(min) => items()
+                .filter(|n| *n < min)
+                .map(|n| format!("{n} items, fewer than {min}")),
+            Rule::MaxItems(max) => items()
+                .filter(|n| *n > max)
+                .map(|n| format!("{n} items, more than {max}")),
+            Rule::OneOf(allowed) => value
+                .as_str()
+                .filter(|s| !allowed.contains(s))
+                .map(|_| format!("not one of `{}`", allowed.join("`, `"))),
+        }
+    }
 }
 
 /// Where in a request a constrained value is.
@@ -50,15 +129,15 @@ const QUOTED_CHARS: usize = 64;
 /// string). Values are quoted cut to [`QUOTED_CHARS`].
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum Refused {
-    /// A value breaks the pattern the spec gives it.
-    #[error("{place} is `{value}`, which does not match `{pattern}`")]
-    Pattern {
+    /// A value breaks a bound the spec gives it.
+    #[error("{place} is `{value}`, {reason}")]
+    Bound {
         /// Where: "path parameter `id`", "query parameter `x`", "body field `/a/b`".
         place: String,
-        /// The value, quoted.
+        /// The value, quoted (an array: its items, cut).
         value: String,
-        /// The pattern.
-        pattern: &'static str,
+        /// What it breaks: "does not match `^..$`", "above the maximum 100".
+        reason: String,
     },
     /// A path parameter made the path another endpoint's.
     #[error(
@@ -91,33 +170,43 @@ pub(crate) fn check(
     }
     let mut body: Option<Option<Value>> = None;
     for constraint in constraints {
-        let values: Vec<(String, String)> = match constraint.place {
+        let values: Vec<(String, Cow<'_, Value>)> = match constraint.place {
             Place::Path(name) => path
                 .iter()
                 .filter(|(n, _)| *n == name)
-                .map(|(_, v)| (format!("path parameter `{name}`"), v.clone()))
+                .map(|(_, v)| {
+                    let value = Cow::Owned(Value::String(v.clone()));
+                    (format!("path parameter `{name}`"), value)
+                })
                 .collect(),
             Place::Query(name) => request
                 .url()
                 .query_pairs()
                 .filter(|(n, _)| n == name)
-                .map(|(_, v)| (format!("query parameter `{name}`"), v.into_owned()))
+                .map(|(_, v)| {
+                    let value = Cow::Owned(Value::String(v.into_owned()));
+                    (format!("query parameter `{name}`"), value)
+                })
                 .collect(),
             Place::Body(steps) => {
                 let json = body.get_or_insert_with(|| json_body(request));
                 let mut found = Vec::new();
                 if let Some(json) = json {
-                    strings_at(json, steps, &mut String::new(), &mut found);
+                    values_at(json, steps, &mut String::new(), &mut found);
                 }
                 found
             }
         };
         for (place, value) in values {
-            if !constraint.pattern.matches(&value) {
-                return Err(Refused::Pattern {
+            if let Some(reason) = constraint.rule.broken_by(&value) {
+                let shown = match &*value {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                return Err(Refused::Bound {
                     place,
-                    value: quoted(&value),
-                    pattern: constraint.pattern.source,
+                    value: quoted(&shown),
+                    reason,
                 });
             }
         }
@@ -197,11 +286,18 @@ fn json_body(request: &reqwest::Request) -> Option<Value> {
     serde_json::from_slice(bytes).ok()
 }
 
-/// The strings `steps` lead to from `value`, each with its JSON pointer.
-fn strings_at(value: &Value, steps: &[Step], at: &mut String, out: &mut Vec<(String, String)>) {
+/// The values `steps` lead to from `value` (`null` left out: an absent optional value keeps
+/// every bound), each with its JSON pointer.
+fn values_at<'v>(
+    value: &'v Value,
+    steps: &[Step],
+    at: &mut String,
+    out: &mut Vec<(String, Cow<'v, Value>)>,
+) {
     let Some((step, rest)) = steps.split_first() else {
-        if let Value::String(s) = value {
-            out.push((format!("body field `{at}`"), s.clone()));
+        if !value.is_null() {
+            let at = if at.is_empty() { "/" } else { at.as_str() };
+            out.push((format!("body field `{at}`"), Cow::Borrowed(value)));
         }
         return;
     };
@@ -211,13 +307,13 @@ fn strings_at(value: &Value, steps: &[Step], at: &mut String, out: &mut Vec<(Str
             if let Some(field) = fields.get(*name) {
                 at.push('/');
                 at.push_str(name);
-                strings_at(field, rest, at, out);
+                values_at(field, rest, at, out);
             }
         }
         (Step::Each, Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 at.push_str(&format!("/{i}"));
-                strings_at(item, rest, at, out);
+                values_at(item, rest, at, out);
                 at.truncate(len);
             }
         }
@@ -281,16 +377,88 @@ mod tests {
     }
 
     #[test]
-    fn body_strings_are_reached_through_fields_and_arrays() {
-        let body = serde_json::json!({"data": [{"device_id": "dev_1"}, {"device_id": 2}, {}],
+    fn body_values_are_reached_through_fields_and_arrays_and_null_is_absent() {
+        let body = serde_json::json!({"data": [{"device_id": "dev_1"}, {"device_id": 2},
+                                               {"device_id": null}, {}],
                                       "location_id": "loc_1"});
         let mut found = Vec::new();
         let steps = [Step::Field("data"), Step::Each, Step::Field("device_id")];
-        strings_at(&body, &steps, &mut String::new(), &mut found);
+        values_at(&body, &steps, &mut String::new(), &mut found);
+        let found: Vec<(String, Value)> = found
+            .into_iter()
+            .map(|(p, v)| (p, v.into_owned()))
+            .collect();
         assert_eq!(
             found,
-            [("body field `/data/0/device_id`".into(), "dev_1".into())]
+            [
+                ("body field `/data/0/device_id`".into(), "dev_1".into()),
+                ("body field `/data/1/device_id`".into(), 2.into()),
+            ]
         );
+    }
+
+    #[test]
+    fn each_rule_names_what_a_value_breaks_and_ignores_other_kinds_of_value() {
+        static ID: Pattern = Pattern::new("^[a-z]{2,4}_[A-Za-z0-9]+$");
+        let cases: [(Rule, Value, Option<&str>); 14] = [
+            (Rule::Pattern(&ID), "dev_1".into(), None),
+            (
+                Rule::Pattern(&ID),
+                "dev 1".into(),
+                Some("does not match `^[a-z]{2,4}_[A-Za-z0-9]+$`"),
+            ),
+            (
+                Rule::Minimum(1.0, false),
+                "0".into(),
+                Some("below the minimum 1"),
+            ),
+            (Rule::Minimum(1.0, false), 1.into(), None),
+            (
+                Rule::Minimum(0.0, true),
+                0.into(),
+                Some("below the exclusive minimum 0"),
+            ),
+            (
+                Rule::Maximum(100.0, false),
+                "150".into(),
+                Some("above the maximum 100"),
+            ),
+            (
+                Rule::Maximum(100.0, false),
+                100.5.into(),
+                Some("above the maximum 100"),
+            ),
+            (Rule::Maximum(100.0, false), "many".into(), None),
+            (
+                Rule::MinLength(2),
+                "é".into(),
+                Some("1 characters long, shorter than 2"),
+            ),
+            (
+                Rule::MaxLength(3),
+                "abcd".into(),
+                Some("4 characters long, longer than 3"),
+            ),
+            (Rule::MaxLength(3), 12345.into(), None),
+            (
+                Rule::MaxItems(1),
+                serde_json::json!([1, 2]),
+                Some("2 items, more than 1"),
+            ),
+            (
+                Rule::OneOf(&["IMPORT", "EXPORT"]),
+                "LOCAL".into(),
+                Some("not one of `IMPORT`, `EXPORT`"),
+            ),
+            (Rule::OneOf(&["IMPORT", "EXPORT"]), "EXPORT".into(), None),
+        ];
+        for (rule, value, broken) in cases {
+            assert_eq!(
+                rule.broken_by(&value).as_deref(),
+                broken,
+                "{rule:?} on {value}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The last check before sending: an id off `^[a-z]{2,4}_[A-Za-z0-9]+$` is refused wherever it
 //! is (path, query, body, deep in an array) however it was made, here ids the client accepted
-//! leniently from a response or a body deserialised from JSON. Nothing reaches the server, and
-//! the error names the place.
+//! leniently from a response or a body deserialised from JSON; so is any value beyond its
+//! documented bounds (`limit` above 100, a number above its maximum, a value outside a closed
+//! enum). Nothing reaches the server, and the error names the place.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 mod common;
@@ -217,4 +218,63 @@ fn a_time_of_day_is_checked_when_built_and_read_as_it_comes() {
     // Liberal in what it reads: a server's odd value still deserialises.
     let read: types::TimeOfDay = serde_json::from_value(json!("24:59:59")).unwrap();
     assert_eq!(read.as_str(), "24:59:59");
+}
+
+#[tokio::test]
+async fn a_limit_above_the_documented_100_is_refused_and_100_is_sent() {
+    let server = silent_server().await;
+    let client = bearer(&server.uri()).build().unwrap();
+
+    let sent = client.list_locations().limit(150u32).send().await;
+
+    let message = refusal(Error::from(sent.unwrap_err()));
+    assert!(message.contains("query parameter `limit`"), "{message}");
+    assert!(
+        message.contains("`150`") && message.contains("above the maximum 100"),
+        "{message}"
+    );
+
+    let server = MockServer::start().await;
+    mount_verb(&server, "GET", "/locations", json(500, "{}"), 1).await;
+    let client = bearer(&server.uri()).build().unwrap();
+    let err = client
+        .list_locations()
+        .limit(100u32)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(Error::from(err).status().map(|s| s.as_u16()), Some(500));
+}
+
+#[tokio::test]
+async fn a_body_number_above_its_maximum_and_an_unlisted_enum_value_are_refused() {
+    let server = silent_server().await;
+    let client = bearer(&server.uri()).build().unwrap();
+    let mut body = serde_json::to_value(schedule(&["dev_1"])).unwrap();
+    body["shaving_threshold"] = json!({"relative": 1.5});
+    let body: types::ScheduleRequest = serde_json::from_value(body).unwrap();
+
+    let sent = client.create_schedule().body(body).send().await;
+
+    let message = refusal(Error::from(sent.unwrap_err()));
+    assert!(
+        message.contains("body field `/shaving_threshold/relative`"),
+        "{message}"
+    );
+    assert!(message.contains("above the maximum 1"), "{message}");
+
+    // An energy unit the client read leniently (`Unknown`) is not sent back.
+    let mut body = serde_json::to_value(schedule(&["dev_1"])).unwrap();
+    body["data"][0]["energy"]["units"] = json!("MWH");
+    let body: types::ScheduleRequest = serde_json::from_value(body).unwrap();
+    let sent = client.create_schedule().body(body).send().await;
+    let message = refusal(Error::from(sent.unwrap_err()));
+    assert!(
+        message.contains("body field `/data/0/energy/units`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("`MWH`, not one of `WH`, `KWH`"),
+        "{message}"
+    );
 }

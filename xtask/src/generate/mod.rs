@@ -10,6 +10,7 @@ mod blame;
 mod cli_commands;
 pub(crate) mod client;
 mod client_api;
+mod constraints;
 mod crate_check;
 pub(crate) mod normalise;
 pub(crate) mod operations;

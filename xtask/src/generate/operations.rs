@@ -7,12 +7,12 @@
 //! - in `mod builder`: `Paginate` for every list operation (a `data` page with `has_more`,
 //!   paged by `starting_after`), so that its builder can be consumed as a stream of items.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use anyhow::{Context, Result, anyhow};
 use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{ToTokens as _, format_ident, quote};
 use serde_json::Value;
 use spec_model::{Location, Operation, Spec};
 use syn::{Item, Type};
@@ -86,18 +86,20 @@ fn facts(spec: &Spec, builders: &Builders, release: &ReleaseName<'_>) -> Result<
         decode.push(quote! {
             Operation::#variant => crate::decode::decode::<#ok>(&RELEASE, self.facts(), status, headers, body).map(drop),
         });
-        let constraints: Vec<TokenStream> = constraints(spec, op)
+        let constraints: Vec<TokenStream> = super::constraints::of(spec, op)
             .into_iter()
-            .map(|(place, pattern)| {
-                let index = match patterns.iter().position(|p| *p == pattern) {
-                    Some(i) => i,
-                    None => {
-                        patterns.push(pattern);
-                        patterns.len() - 1
-                    }
-                };
-                let pattern = format_ident!("PATTERN_{index}");
-                quote! { crate::Constraint { place: #place, pattern: &#pattern } }
+            .map(|(place, rule)| {
+                let rule = rule.tokens(|pattern| {
+                    let index = match patterns.iter().position(|p| p == pattern) {
+                        Some(i) => i,
+                        None => {
+                            patterns.push(pattern.to_string());
+                            patterns.len() - 1
+                        }
+                    };
+                    format_ident!("PATTERN_{index}").into_token_stream()
+                });
+                quote! { crate::Constraint { place: #place, rule: #rule } }
             })
             .collect();
         table.push(operation_facts(op, ok, &constraints, &sensitive(spec, op)));
@@ -431,115 +433,6 @@ fn sensitive_item(place: TokenStream, hint: &spec_model::sensitive::Hint) -> Tok
 
 fn summary<'s>(spec: &'s Spec, op: &Operation) -> Option<&'s str> {
     spec.at(&op.pointer)?.get("summary")?.as_str()
-}
-
-/// Every pattern a request to `op` must satisfy, with where it applies: path and query
-/// parameters, and strings anywhere in the JSON request body.
-fn constraints(spec: &Spec, op: &Operation) -> Vec<(TokenStream, String)> {
-    let mut out = Vec::new();
-    for p in &op.parameters {
-        let Some(pattern) = p.schema.as_deref().and_then(|s| pattern_at(spec, s)) else {
-            continue;
-        };
-        let name = &p.name;
-        let place = match p.location {
-            Location::Path => quote! { crate::ConstraintPlace::Path(#name) },
-            Location::Query => quote! { crate::ConstraintPlace::Query(#name) },
-            Location::Header | Location::Cookie => continue,
-        };
-        out.push((place, pattern));
-    }
-    let body = op
-        .request_body
-        .iter()
-        .flat_map(|b| b.media.iter())
-        .find(|m| m.is_json())
-        .and_then(|m| m.schema.as_deref())
-        .and_then(|s| spec.at(s));
-    if let Some(schema) = body {
-        let mut found = Vec::new();
-        body_patterns(
-            &spec.document,
-            schema,
-            &mut Vec::new(),
-            &mut found,
-            &mut BTreeSet::new(),
-        );
-        for (steps, pattern) in found {
-            out.push((
-                quote! { crate::ConstraintPlace::Body(&[#(#steps),*]) },
-                pattern,
-            ));
-        }
-    }
-    out
-}
-
-/// The `pattern` of the string schema at `pointer`, through `$ref`s and `allOf`.
-fn pattern_at(spec: &Spec, pointer: &str) -> Option<String> {
-    pattern_of(&spec.document, spec.at(pointer)?, 0)
-}
-
-fn pattern_of(doc: &Value, schema: &Value, depth: usize) -> Option<String> {
-    if depth > 16 {
-        return None;
-    }
-    let schema = resolve(doc, schema);
-    if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
-        return Some(p.to_string());
-    }
-    schema
-        .get("allOf")?
-        .as_array()?
-        .iter()
-        .find_map(|member| pattern_of(doc, member, depth + 1))
-}
-
-/// Follows local `$ref`s; an unresolvable one is left as is.
-fn resolve<'d>(doc: &'d Value, schema: &'d Value) -> &'d Value {
-    spec_model::follow(doc, schema, "").map_or(schema, |(v, _)| v)
-}
-
-/// Every patterned string inside a body schema, with the steps to it (a field, or each item
-/// of an array). `seen` holds the schemas on the current path, so a recursive schema ends.
-fn body_patterns(
-    doc: &Value,
-    schema: &Value,
-    steps: &mut Vec<TokenStream>,
-    out: &mut Vec<(Vec<TokenStream>, String)>,
-    seen: &mut BTreeSet<usize>,
-) {
-    let schema = resolve(doc, schema);
-    let address = std::ptr::from_ref(schema) as usize;
-    if !seen.insert(address) {
-        return;
-    }
-    if let Some(p) = pattern_of(doc, schema, 0) {
-        out.push((steps.clone(), p));
-    }
-    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-        for (name, s) in props {
-            steps.push(quote! { crate::Step::Field(#name) });
-            body_patterns(doc, s, steps, out, seen);
-            steps.pop();
-        }
-    }
-    if let Some(items) = schema.get("items") {
-        steps.push(quote! { crate::Step::Each });
-        body_patterns(doc, items, steps, out, seen);
-        steps.pop();
-    }
-    for member in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if resolve(doc, member).get("pattern").is_none() {
-            body_patterns(doc, member, steps, out, seen);
-        }
-    }
-    seen.remove(&address);
 }
 
 /// `Paginate` impls for the list operations: those taking `starting_after` whose success

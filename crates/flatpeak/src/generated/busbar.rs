@@ -9278,10 +9278,22 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
+                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("type")]),
+                    rule: crate::Rule::OneOf(
+                        &[
+                            "EV_CHARGER",
+                            "ELECTRIC_VEHICLE",
+                            "BATTERY_SYSTEM",
+                            "PV_SYSTEM",
+                            "OTHER",
+                        ],
+                    ),
+                },
+                crate::Constraint {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("locations"), crate::Step::Each],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -9333,7 +9345,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -9379,7 +9391,37 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("device_id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("state_of_charge_percent")],
+                    ),
+                    rule: crate::Rule::Minimum(0f64, false),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("state_of_charge_percent")],
+                    ),
+                    rule: crate::Rule::Maximum(100f64, false),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("target_state_of_charge_percent")],
+                    ),
+                    rule: crate::Rule::Minimum(0f64, false),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("target_state_of_charge_percent")],
+                    ),
+                    rule: crate::Rule::Maximum(100f64, false),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("energy_flow_direction")],
+                    ),
+                    rule: crate::Rule::OneOf(&["IMPORT", "EXPORT"]),
                 },
             ],
             sensitive: &[
@@ -9428,13 +9470,19 @@ pub mod operations {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("location_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("device_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("tariff_direction")],
+                    ),
+                    rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
                 },
             ],
             sensitive: &[
@@ -9475,7 +9523,7 @@ pub mod operations {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("device_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -9516,13 +9564,37 @@ pub mod operations {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("location_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("segment")],
+                    ),
+                    rule: crate::Rule::OneOf(&["LOW", "HIGH"]),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("device_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("tariff_direction")],
+                    ),
+                    rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("relative")],
+                    ),
+                    rule: crate::Rule::Minimum(0.01f64, false),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("relative")],
+                    ),
+                    rule: crate::Rule::Maximum(1f64, false),
                 },
             ],
             sensitive: &[
@@ -9565,13 +9637,31 @@ pub mod operations {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("location_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("segment")],
+                    ),
+                    rule: crate::Rule::OneOf(&["LOW", "HIGH"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("duration")],
+                    ),
+                    rule: crate::Rule::Minimum(1f64, false),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("device_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("tariff_direction")],
+                    ),
+                    rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
                 },
             ],
             sensitive: &[
@@ -9614,19 +9704,19 @@ pub mod operations {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("location_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("device_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("provider_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -9702,7 +9792,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("connect_token"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -9772,15 +9862,15 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("device_id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("starting_after"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("ending_before"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -9821,7 +9911,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("participation_id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[

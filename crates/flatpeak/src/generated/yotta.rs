@@ -4484,7 +4484,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("device_id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -4552,7 +4552,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("device_id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -4591,7 +4591,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(&[crate::Step::Field("oem_id")]),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -4667,7 +4667,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("session_id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[

@@ -23128,7 +23128,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("connect_token"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -23221,7 +23221,7 @@ pub mod operations {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("tariff_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
@@ -23230,19 +23230,23 @@ pub mod operations {
                             crate::Step::Field("country_code"),
                         ],
                     ),
-                    pattern: &PATTERN_1,
+                    rule: crate::Rule::Pattern(&PATTERN_1),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("customer_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("location_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("type")]),
+                    rule: crate::Rule::OneOf(&["COMMODITY", "NON_COMMODITY"]),
                 },
             ],
             sensitive: &[
@@ -23379,12 +23383,18 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("session"), crate::Step::Field("type")],
+                    ),
+                    rule: crate::Rule::OneOf(&["COMMODITY", "NON_COMMODITY"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
                         &[
                             crate::Step::Field("session"),
                             crate::Step::Field("customer_id"),
                         ],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
@@ -23393,7 +23403,7 @@ pub mod operations {
                             crate::Step::Field("location_id"),
                         ],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
@@ -23403,7 +23413,7 @@ pub mod operations {
                             crate::Step::Field("country_code"),
                         ],
                     ),
-                    pattern: &PATTERN_1,
+                    rule: crate::Rule::Pattern(&PATTERN_1),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
@@ -23412,7 +23422,7 @@ pub mod operations {
                             crate::Step::Field("provider_id"),
                         ],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
@@ -23427,7 +23437,7 @@ pub mod operations {
                             crate::Step::Field("valid_from"),
                         ],
                     ),
-                    pattern: &PATTERN_2,
+                    rule: crate::Rule::Pattern(&PATTERN_2),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
@@ -23442,7 +23452,7 @@ pub mod operations {
                             crate::Step::Field("valid_to"),
                         ],
                     ),
-                    pattern: &PATTERN_2,
+                    rule: crate::Rule::Pattern(&PATTERN_2),
                 },
             ],
             sensitive: &[
@@ -23588,7 +23598,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -23740,15 +23750,23 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("starting_after"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("ending_before"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("limit"),
+                    rule: crate::Rule::Minimum(1f64, false),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("limit"),
+                    rule: crate::Rule::Maximum(100f64, false),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("object_id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -23919,11 +23937,19 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("ending_before"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("limit"),
+                    rule: crate::Rule::Minimum(1f64, false),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("limit"),
+                    rule: crate::Rule::Maximum(100f64, false),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("starting_after"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -24061,7 +24087,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -24128,7 +24154,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -24188,7 +24214,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -24261,11 +24287,19 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("ending_before"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("limit"),
+                    rule: crate::Rule::Minimum(1f64, false),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("limit"),
+                    rule: crate::Rule::Maximum(100f64, false),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("starting_after"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -24401,7 +24435,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -24468,7 +24502,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -24528,7 +24562,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -24601,15 +24635,23 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("customer_id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("starting_after"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("limit"),
+                    rule: crate::Rule::Minimum(1f64, false),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("limit"),
+                    rule: crate::Rule::Maximum(100f64, false),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("ending_before"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -24780,7 +24822,7 @@ pub mod operations {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("customer_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
@@ -24789,7 +24831,7 @@ pub mod operations {
                             crate::Step::Field("country_code"),
                         ],
                     ),
-                    pattern: &PATTERN_1,
+                    rule: crate::Rule::Pattern(&PATTERN_1),
                 },
             ],
             sensitive: &[
@@ -24979,7 +25021,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -25118,7 +25160,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -25178,13 +25220,13 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("customer_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
@@ -25193,7 +25235,7 @@ pub mod operations {
                             crate::Step::Field("country_code"),
                         ],
                     ),
-                    pattern: &PATTERN_1,
+                    rule: crate::Rule::Pattern(&PATTERN_1),
                 },
             ],
             sensitive: &[
@@ -25383,7 +25425,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -25447,13 +25489,43 @@ pub mod operations {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Each, crate::Step::Field("location_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Each, crate::Step::Field("device_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Each, crate::Step::Field("tariff_rate")],
+                    ),
+                    rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Each, crate::Step::Field("measurand")],
+                    ),
+                    rule: crate::Rule::OneOf(&["OFFERED", "TRANSFERRED"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Each, crate::Step::Field("units")],
+                    ),
+                    rule: crate::Rule::OneOf(&["W", "KW", "WH", "KWH"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Each, crate::Step::Field("confidence")],
+                    ),
+                    rule: crate::Rule::Minimum(0f64, false),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Each, crate::Step::Field("confidence")],
+                    ),
+                    rule: crate::Rule::Maximum(1f64, false),
                 },
             ],
             sensitive: &[
@@ -25531,13 +25603,23 @@ pub mod operations {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("location_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("device_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("tariff_rate")],
+                    ),
+                    rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("units")]),
+                    rule: crate::Rule::OneOf(&["WH", "KWH"]),
                 },
             ],
             sensitive: &[
@@ -25617,7 +25699,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("batch_id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -25680,16 +25762,28 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
+                    place: crate::ConstraintPlace::Query("type"),
+                    rule: crate::Rule::OneOf(&["COMMODITY", "NON_COMMODITY"]),
+                },
+                crate::Constraint {
                     place: crate::ConstraintPlace::Query("location_id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("starting_after"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Query("ending_before"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("limit"),
+                    rule: crate::Rule::Minimum(1f64, false),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("limit"),
+                    rule: crate::Rule::Maximum(100f64, false),
                 },
             ],
             sensitive: &[
@@ -25753,13 +25847,17 @@ pub mod operations {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("location_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("type")]),
+                    rule: crate::Rule::OneOf(&["COMMODITY", "NON_COMMODITY"]),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("provider_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
@@ -25773,7 +25871,7 @@ pub mod operations {
                             crate::Step::Field("valid_from"),
                         ],
                     ),
-                    pattern: &PATTERN_2,
+                    rule: crate::Rule::Pattern(&PATTERN_2),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
@@ -25787,7 +25885,7 @@ pub mod operations {
                             crate::Step::Field("valid_to"),
                         ],
                     ),
-                    pattern: &PATTERN_2,
+                    rule: crate::Rule::Pattern(&PATTERN_2),
                 },
             ],
             sensitive: &[
@@ -25849,7 +25947,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -25911,7 +26009,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -25971,7 +26069,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
@@ -25985,7 +26083,7 @@ pub mod operations {
                             crate::Step::Field("valid_from"),
                         ],
                     ),
-                    pattern: &PATTERN_2,
+                    rule: crate::Rule::Pattern(&PATTERN_2),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
@@ -25999,7 +26097,7 @@ pub mod operations {
                             crate::Step::Field("valid_to"),
                         ],
                     ),
-                    pattern: &PATTERN_2,
+                    rule: crate::Rule::Pattern(&PATTERN_2),
                 },
             ],
             sensitive: &[
@@ -26061,7 +26159,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -26123,7 +26221,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -26185,7 +26283,15 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("segment"),
+                    rule: crate::Rule::OneOf(&["LOW", "HIGH"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("duration"),
+                    rule: crate::Rule::Minimum(0f64, false),
                 },
             ],
             sensitive: &[
@@ -26252,7 +26358,19 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("segment"),
+                    rule: crate::Rule::OneOf(&["LOW", "HIGH"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("relative"),
+                    rule: crate::Rule::Minimum(0.01f64, false),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Query("relative"),
+                    rule: crate::Rule::Maximum(1f64, false),
                 },
             ],
             sensitive: &[
@@ -26316,13 +26434,41 @@ pub mod operations {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("location_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("device_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("tariff_rate")],
+                    ),
+                    rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("measurand")],
+                    ),
+                    rule: crate::Rule::OneOf(&["OFFERED", "TRANSFERRED"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("units")]),
+                    rule: crate::Rule::OneOf(&["W", "KW", "WH", "KWH"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("confidence")],
+                    ),
+                    rule: crate::Rule::Minimum(0f64, false),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("confidence")],
+                    ),
+                    rule: crate::Rule::Maximum(1f64, false),
                 },
             ],
             sensitive: &[
@@ -26429,7 +26575,7 @@ pub mod operations {
             constraints: &[
                 crate::Constraint {
                     place: crate::ConstraintPlace::Path("id"),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
@@ -26501,7 +26647,12 @@ pub mod operations {
             success_ranges: &[],
             errors: &[401u16, 403u16, 422u16, 429u16, 500u16],
             optional_body: &[],
-            constraints: &[],
+            constraints: &[
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Path("id"),
+                    rule: crate::Rule::MinLength(1u64),
+                },
+            ],
             sensitive: &[
                 crate::Sensitive {
                     place: crate::SensitivePlace::Path("id"),
@@ -26580,7 +26731,7 @@ pub mod operations {
                     place: crate::ConstraintPlace::Body(
                         &[crate::Step::Field("location_id")],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
                     place: crate::ConstraintPlace::Body(
@@ -26590,7 +26741,53 @@ pub mod operations {
                             crate::Step::Field("device_id"),
                         ],
                     ),
-                    pattern: &PATTERN_0,
+                    rule: crate::Rule::Pattern(&PATTERN_0),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[
+                            crate::Step::Field("data"),
+                            crate::Step::Each,
+                            crate::Step::Field("max_power"),
+                            crate::Step::Field("units"),
+                        ],
+                    ),
+                    rule: crate::Rule::OneOf(&["W", "KW"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[
+                            crate::Step::Field("data"),
+                            crate::Step::Each,
+                            crate::Step::Field("energy"),
+                            crate::Step::Field("units"),
+                        ],
+                    ),
+                    rule: crate::Rule::OneOf(&["WH", "KWH"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[crate::Step::Field("max_power"), crate::Step::Field("units")],
+                    ),
+                    rule: crate::Rule::OneOf(&["W", "KW"]),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[
+                            crate::Step::Field("shaving_threshold"),
+                            crate::Step::Field("relative"),
+                        ],
+                    ),
+                    rule: crate::Rule::Minimum(0.01f64, false),
+                },
+                crate::Constraint {
+                    place: crate::ConstraintPlace::Body(
+                        &[
+                            crate::Step::Field("shaving_threshold"),
+                            crate::Step::Field("relative"),
+                        ],
+                    ),
+                    rule: crate::Rule::Maximum(1f64, false),
                 },
             ],
             sensitive: &[
