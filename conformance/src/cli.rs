@@ -46,7 +46,7 @@ pub enum Command {
     #[cfg(feature = "synth")]
     Synth(SynthArgs),
     /// Replace credentials and every value the spec marks `x-sensitive` in cassettes (VCR
-    /// JSON or YAML, HAR), in place, by placeholders that still validate. Exit 0 when done;
+    /// JSON or YAML, HAR), in place, by placeholders that keep the verdict (valid where the value was, invalid the same way where it was not). Exit 0 when done;
     /// with --check, 1 when something would change, 0 when nothing would; 2 when the input
     /// cannot be read.
     Scrub(ScrubArgs),

@@ -1,6 +1,8 @@
 //! `scrub`: the recorder's scrubbing for cassettes recorded by anything (VCR JSON or YAML,
 //! HAR), in place. Every value the `secret` check would report is replaced by a placeholder
-//! that still validates (the same one for the same value throughout the run); nothing else
+//! that keeps the verdict: it validates where the value did and breaks the schema the same
+//! way where the value did not, so scrubbing never hides a defect (the same placeholder for
+//! the same value throughout the run); nothing else
 //! changes. A second run changes nothing. `--check` writes nothing and lists what it would
 //! change, by fingerprint, never by value.
 
@@ -43,7 +45,7 @@ pub struct Scrubbed {
 /// Scrubs every cassette under `dirs` (or each file given): every credential and every value
 /// the spec of the interaction's release marks `x-sensitive` (the release chosen as the gate
 /// chooses it, `default_release` when the recording names none or one the run does not know)
-/// is replaced by a placeholder that still validates (see `flatpeak::record`); with `check`,
+/// is replaced by a placeholder that keeps the gate's verdict on it (see `flatpeak::record`); with `check`,
 /// writes nothing and only lists what it would replace. A file that cannot be read or is not a
 /// cassette is listed in [`Scrubbed::unreadable`] and left alone; the others are scrubbed.
 /// `Err` when a spec or a directory cannot be read, or a file cannot be written back.

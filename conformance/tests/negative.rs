@@ -37,6 +37,26 @@ fn missing_required_field_points_at_the_field() {
     );
 }
 
+/// Defects at places the spec marks `x-sensitive`: reported as defects (and as values to
+/// scrub). `tests/scrub_verdict.rs` checks that scrubbing keeps them.
+#[test]
+fn defects_at_sensitive_places_are_defects_and_secrets() {
+    expect(
+        "yotta/sensitive-defects-device.json",
+        &[
+            (Secret, "/geo_location/lat", E),
+            (Secret, "/geo_location/lng", E),
+            (Schema, "/geo_location/lat", E),
+            (Schema, "/geo_location/lng", E),
+            (Client, "/geo_location/lat", E),
+        ],
+    );
+    expect(
+        "yotta/sensitive-defects-connect-session.json",
+        &[(Secret, "/callback_url", E), (Schema, "/callback_url", E)],
+    );
+}
+
 #[test]
 fn id_off_the_pattern_is_a_schema_error_the_client_tolerates() {
     expect("yotta/id-off-pattern.json", &[(Schema, "/id", E)]);
@@ -323,8 +343,8 @@ fn outcome_of(file: &str) -> serde_json::Value {
 fn the_negative_set_fails_the_gate() {
     let r = report();
     assert!(!r.conforms());
-    assert_eq!(r.summary.files, 31);
-    assert_eq!(r.summary.interactions, 29);
+    assert_eq!(r.summary.files, 33);
+    assert_eq!(r.summary.interactions, 31);
     // Two undeclared fields, and the open enum's unlisted value.
     assert_eq!(r.summary.warnings, 3);
 }

@@ -16625,7 +16625,7 @@ parameter: the client sends it.
 - `x-sensitive: true` on a schema property or a parameter: it holds a credential or
   personal data (the bearer token, connect tokens, postal addresses but the country,
   geo locations, your own references, the Connect callback URLs). The client's
-  recorder and `cargo xtask scrub` replace it with a placeholder that still validates;
+  recorder and `cargo xtask scrub` replace it with a placeholder that keeps the verdict;
   the gate's `secret` check fails a recording that holds anything else there.
 - `x-optional-body: true` on a response: the API may send it with the documented body
   or with none (the deletes' `202 Accepted`). The client reads a missing body as an

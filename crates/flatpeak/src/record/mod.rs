@@ -16,7 +16,7 @@
 //!   `Set-Cookie`, any name holding `api-key` or `token`): `Bearer <redacted>`;
 //! - every path parameter, query parameter, request body field and response body field the
 //!   spec marks `x-sensitive` (tokens, postal addresses, coordinates, your references): a
-//!   placeholder that still validates ([`Placeholders`]), the same for the same value within
+//!   placeholder that keeps the value's verdict against the spec ([`Placeholders`]), the same for the same value within
 //!   the session;
 //! - any other string that looks like a credential (a bearer token, a JWT, a known API-key
 //!   prefix): a `redacted-…` placeholder.

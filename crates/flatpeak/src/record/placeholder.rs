@@ -1,8 +1,12 @@
 //! Placeholders for sensitive values, and how to tell one apart from a value that leaked.
 //!
-//! A placeholder still validates where the value was (an id keeps its prefix and pattern, a
-//! URI stays a URI, a date-time a date-time, a number stays within its bounds), so a scrubbed
-//! recording still passes the gate. It is derived from the value with a keyed hash (SipHash
+//! A placeholder keeps the verdict of the value it replaces: where the value validated, the
+//! placeholder does (an id keeps its prefix and pattern, a URI stays a URI, a date-time a
+//! date-time, a number stays within its bounds), so a scrubbed recording still passes the
+//! gate; where the value broke its schema, the placeholder breaks it the same way (it keeps
+//! the value's JSON type, a string off its pattern or format stays off it, a number out of its
+//! range or not an integer stays so), so scrubbing never hides a defect. Objects and arrays
+//! keep their shape, with every string and number inside replaced. It is derived from the value with a keyed hash (SipHash
 //! under random keys that live only as long as the [`Placeholders`]): the same value gets the
 //! same placeholder throughout one recording session, so references between calls stay
 //! linked, and nobody can recover the value from it, not even a low-entropy one such as a
@@ -90,15 +94,48 @@ impl Placeholders {
             other => other.to_string(),
         };
         let hash = self.hash(&text);
-        match hint {
-            Hint::Pattern(pattern) => Value::String(patterned(&text, pattern, hash)),
-            Hint::Text(format) => Value::String(formatted(format.as_deref(), hash)),
-            Hint::Number {
-                minimum,
-                maximum,
-                integer,
-            } => number(*minimum, *maximum, *integer, hash),
-            Hint::Other => Value::Null,
+        match (hint, value) {
+            (_, Value::Array(items)) => Value::Array(
+                items
+                    .iter()
+                    .map(|v| self.replace(v, &Hint::Other))
+                    .collect(),
+            ),
+            (_, Value::Object(fields)) => Value::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.replace(v, &Hint::Other)))
+                    .collect(),
+            ),
+            (Hint::Pattern(pattern), Value::String(s)) => {
+                let regex = regress::Regex::new(pattern).ok();
+                match regex {
+                    Some(regex) if regex.find(s).is_none() => {
+                        Value::String(off_pattern(&regex, hash))
+                    }
+                    _ => Value::String(patterned(&text, pattern, hash)),
+                }
+            }
+            (Hint::Text(format), Value::String(s)) => match format.as_deref() {
+                Some(format) if !has_format(format, s) => Value::String(formatted(None, hash)),
+                format => Value::String(formatted(format, hash)),
+            },
+            (
+                Hint::Number {
+                    minimum,
+                    maximum,
+                    integer,
+                },
+                Value::Number(n),
+            ) => match n.as_f64() {
+                Some(v) => number_like(v, *minimum, *maximum, *integer, hash),
+                None => number(*minimum, *maximum, *integer, hash),
+            },
+            // The value is not of the type the schema asks for: the placeholder has the
+            // value's type, wrong the same way.
+            (_, Value::String(_)) => Value::String(formatted(None, hash)),
+            (_, Value::Number(n)) => number(None, None, n.is_i64() || n.is_u64(), hash),
+            (_, Value::Null | Value::Bool(_)) => value.clone(),
         }
     }
 
@@ -148,6 +185,32 @@ fn patterned(original: &str, pattern: &str, hash: String) -> String {
         .unwrap_or_else(|| MARK.to_string())
 }
 
+/// A marked string `regex` does not match (so a value off its pattern stays off it).
+fn off_pattern(regex: &regress::Regex, hash: String) -> String {
+    [
+        format!("{MARK}-{}", &hash[..16]),
+        format!("{MARK} {}!", &hash[..16]),
+        format!("{MARK}\n"),
+    ]
+    .into_iter()
+    .find(|c| regex.find(c).is_none())
+    .unwrap_or_else(|| format!("{MARK}-{}", &hash[..16]))
+}
+
+/// Whether `text` has `format`, as the gate reads the formats placeholders are made for; any
+/// other format is taken as had.
+fn has_format(format: &str, text: &str) -> bool {
+    match format {
+        "date-time" => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+        "date" => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
+        "uri" | "url" => url::Url::parse(text).is_ok(),
+        "email" => text
+            .split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.')),
+        _ => true,
+    }
+}
+
 fn formatted(format: Option<&str>, hash: String) -> String {
     let n = u64::from_str_radix(&hash[..12], 16).unwrap_or(0);
     match format {
@@ -181,6 +244,36 @@ fn number(minimum: Option<f64>, maximum: Option<f64>, integer: bool, hash: Strin
     serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
 }
 
+/// The placeholder of the number `value`: in range when it is, else below the minimum or
+/// above the maximum as it is (by one and a recognisable fraction); a fraction where an
+/// integer was asked for stays a fraction.
+fn number_like(
+    value: f64,
+    minimum: Option<f64>,
+    maximum: Option<f64>,
+    integer: bool,
+    hash: String,
+) -> Value {
+    let below = minimum.filter(|m| value < *m);
+    let above = maximum.filter(|m| value > *m);
+    let fraction = integer && value.fract() != 0.0;
+    let base = match (below, above) {
+        (Some(m), _) => m - 1.0,
+        (None, Some(m)) => m + 1.0,
+        (None, None) if !fraction => return number(minimum, maximum, integer, hash),
+        (None, None) => minimum.unwrap_or(0.0),
+    };
+    let value = if integer { base.ceil() } else { base };
+    let value = if fraction {
+        value + 0.5
+    } else if integer {
+        value
+    } else {
+        value + (u64::from_str_radix(&hash[..4], 16).unwrap_or(0) % 999 + 1) as f64 * 1e-6
+    };
+    serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+}
+
 /// Whether `value` is a placeholder (or holds nothing to hide) where `hint` applies.
 pub fn is_placeholder(value: &Value, hint: &Hint) -> bool {
     match value {
@@ -192,12 +285,22 @@ pub fn is_placeholder(value: &Value, hint: &Hint) -> bool {
                     && s.starts_with("1970-01-"))
         }
         Value::Number(n) => {
-            let Hint::Number { minimum, .. } = hint else {
+            let Some(v) = n.as_f64() else {
                 return false;
             };
+            let near = |base: f64| (v - base.ceil()).abs() < 1e-9 || (v > base && v - base < 1e-3);
+            let Hint::Number {
+                minimum, maximum, ..
+            } = hint
+            else {
+                // A number where the schema wants no number: `number(None, None, ..)`.
+                return near(0.0);
+            };
             let base = minimum.unwrap_or(0.0);
-            n.as_f64()
-                .is_some_and(|v| (v - base.ceil()).abs() < 1e-9 || (v > base && v - base < 1e-3))
+            near(base)
+                || (v - (base.ceil() + 0.5)).abs() < 1e-9
+                || minimum.is_some_and(|m| near(m - 1.0))
+                || maximum.is_some_and(|m| near(m + 1.0))
         }
         Value::Array(_) | Value::Object(_) => false,
     }
@@ -318,6 +421,126 @@ mod tests {
         // Another session, other keys: the placeholder says nothing of the value.
         let other = Placeholders::new().replace(&json!("cot_65e0839faca22517d5d51cd5"), &hint);
         assert_ne!(other.as_str(), Some(a));
+    }
+
+    /// Whether `value` keeps `hint`, as the gate would judge it (the kinds of defect a
+    /// placeholder must keep), or the name of the first rule it breaks.
+    fn verdict(value: &Value, hint: &Hint) -> &'static str {
+        match (hint, value) {
+            (Hint::Pattern(p), Value::String(s)) => {
+                if regress::Regex::new(p).unwrap().find(s).is_some() {
+                    "ok"
+                } else {
+                    "pattern"
+                }
+            }
+            (Hint::Text(Some(f)), Value::String(s)) => {
+                if has_format(f, s) {
+                    "ok"
+                } else {
+                    "format"
+                }
+            }
+            (Hint::Text(None), Value::String(_)) => "ok",
+            (
+                Hint::Number {
+                    minimum,
+                    maximum,
+                    integer,
+                },
+                Value::Number(n),
+            ) => {
+                let v = n.as_f64().unwrap();
+                if minimum.is_some_and(|m| v < m) {
+                    "minimum"
+                } else if maximum.is_some_and(|m| v > m) {
+                    "maximum"
+                } else if *integer && v.fract() != 0.0 {
+                    "integer"
+                } else {
+                    "ok"
+                }
+            }
+            (_, Value::Null) => "null",
+            _ => "type",
+        }
+    }
+
+    #[test]
+    fn a_placeholder_breaks_the_schema_exactly_as_the_value_did() {
+        let latitude = Hint::Number {
+            minimum: Some(-90.0),
+            maximum: Some(90.0),
+            integer: false,
+        };
+        let count = Hint::Number {
+            minimum: Some(1.0),
+            maximum: None,
+            integer: true,
+        };
+        let cases: Vec<(Hint, Value)> = vec![
+            (latitude.clone(), json!(50.1)),
+            (latitude.clone(), json!("50.1")),
+            (latitude.clone(), json!(-91.5)),
+            (latitude.clone(), json!(120)),
+            (count.clone(), json!(3)),
+            (count.clone(), json!(2.5)),
+            (count.clone(), json!(-3)),
+            (
+                Hint::Pattern(ID.into()),
+                json!("cot_65e0839faca22517d5d51cd5"),
+            ),
+            (Hint::Pattern(ID.into()), json!("not an id")),
+            (Hint::Pattern(ID.into()), json!(42)),
+            (
+                Hint::Text(Some("date-time".into())),
+                json!("2024-02-01T10:00:00Z"),
+            ),
+            (
+                Hint::Text(Some("date-time".into())),
+                json!("yesterday at ten"),
+            ),
+            (
+                Hint::Text(Some("uri".into())),
+                json!("https://example.com/cb"),
+            ),
+            (Hint::Text(Some("uri".into())), json!("example dot com")),
+            (Hint::Text(Some("email".into())), json!("someone")),
+            (Hint::Text(None), json!(["London", 7])),
+            (Hint::Text(None), json!({"city": "London"})),
+        ];
+        let p = Placeholders::new();
+        for (hint, value) in cases {
+            let placeholder = p.replace(&value, &hint);
+            assert_ne!(
+                placeholder, value,
+                "{value} under {hint:?} was not replaced"
+            );
+            assert_eq!(
+                verdict(&placeholder, &hint),
+                verdict(&value, &hint),
+                "{value} -> {placeholder} under {hint:?}"
+            );
+            let kind = |v: &Value| std::mem::discriminant(v);
+            assert_eq!(kind(&placeholder), kind(&value), "{value} -> {placeholder}");
+            // Recognised as a placeholder, so a second scrub changes nothing.
+            assert_eq!(
+                p.replace(&placeholder, &hint),
+                placeholder,
+                "{placeholder} under {hint:?}"
+            );
+        }
+        // Inside a container the shape is kept and every scalar replaced.
+        let kept = p.replace(
+            &json!({"city": "London", "lines": ["1-3", 7]}),
+            &Hint::Other,
+        );
+        assert_eq!(kept["lines"].as_array().map(Vec::len), Some(2));
+        assert!(
+            kept["city"].as_str().unwrap().contains("redacted"),
+            "{kept}"
+        );
+        assert!(kept["lines"][1].is_number(), "{kept}");
     }
 
     #[test]
