@@ -9,6 +9,10 @@ mod zero {
     include!("zero.rs");
 }
 #[allow(unused_mut, dead_code, clippy::all)]
+mod anode {
+    include!("anode.rs");
+}
+#[allow(unused_mut, dead_code, clippy::all)]
 mod busbar {
     include!("busbar.rs");
 }
@@ -17,13 +21,14 @@ mod yotta {
     include!("yotta.rs");
 }
 /// The releases, in the order of `openapi/releases.toml`.
-pub const RELEASES: &[&str] = &["zero", "busbar", "yotta"];
+pub const RELEASES: &[&str] = &["zero", "anode", "busbar", "yotta"];
 /// The release a recording is checked against when it names none.
 pub const DEFAULT: &str = "zero";
 /// One client per release, all pointed at one server.
 #[derive(Debug, Clone)]
 pub struct Clients {
     pub(crate) zero: ::flatpeak::zero::Client,
+    pub(crate) anode: ::flatpeak::anode::Client,
     pub(crate) busbar: ::flatpeak::busbar::Client,
     pub(crate) yotta: ::flatpeak::yotta::Client,
 }
@@ -34,6 +39,7 @@ impl Clients {
     ) -> ::std::result::Result<Clients, ::flatpeak::BuildError> {
         Ok(Clients {
             zero: build.build()?,
+            anode: build.build()?,
             busbar: build.build()?,
             yotta: build.build()?,
         })
@@ -45,6 +51,11 @@ impl Clients {
                 base_url,
                 self.zero.client().clone(),
                 self.zero.inner().clone(),
+            ),
+            anode: ::flatpeak::anode::Client::new_with_client(
+                base_url,
+                self.anode.client().clone(),
+                self.anode.inner().clone(),
             ),
             busbar: ::flatpeak::busbar::Client::new_with_client(
                 base_url,
@@ -62,6 +73,7 @@ impl Clients {
     pub fn baseurl(&self) -> &str {
         match RELEASES.first().copied() {
             Some("zero") => self.zero.baseurl(),
+            Some("anode") => self.anode.baseurl(),
             Some("busbar") => self.busbar.baseurl(),
             Some("yotta") => self.yotta.baseurl(),
             _ => "",
@@ -76,6 +88,7 @@ impl Clients {
     ) -> ::std::result::Result<Outcome, NotReplayed> {
         match release {
             "zero" => zero::call(&self.zero, operation, args).await,
+            "anode" => anode::call(&self.anode, operation, args).await,
             "busbar" => busbar::call(&self.busbar, operation, args).await,
             "yotta" => yotta::call(&self.yotta, operation, args).await,
             _ => Err(NotReplayed::unknown(operation)),
@@ -87,6 +100,7 @@ impl Clients {
 pub fn operations(release: &str) -> &'static [&'static str] {
     match release {
         "zero" => zero::OPERATIONS,
+        "anode" => anode::OPERATIONS,
         "busbar" => busbar::OPERATIONS,
         "yotta" => yotta::OPERATIONS,
         _ => &[],

@@ -10,6 +10,12 @@ pub(crate) mod api {
         pub use ::flatpeak::ResponseValue;
         pub use ::progenitor_client::Error;
     }
+    /// Release `anode`'s client, as its generated commands name it.
+    pub mod anode {
+        pub use ::flatpeak::anode::{builder, types, Client};
+        pub use ::flatpeak::ResponseValue;
+        pub use ::progenitor_client::Error;
+    }
     /// Release `busbar`'s client, as its generated commands name it.
     pub mod busbar {
         pub use ::flatpeak::busbar::{builder, types, Client};
@@ -46,6 +52,19 @@ pub(crate) mod zero {
     dead_code,
     elided_lifetimes_in_paths
 )]
+pub(crate) mod anode {
+    include!("anode.rs");
+}
+#[allow(
+    clippy::all,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    unused_imports,
+    unused_variables,
+    dead_code,
+    elided_lifetimes_in_paths
+)]
 pub(crate) mod busbar {
     include!("busbar.rs");
 }
@@ -63,7 +82,7 @@ pub(crate) mod yotta {
     include!("yotta.rs");
 }
 /// The releases, in the order of `openapi/releases.toml`.
-pub(crate) const RELEASES: &[&str] = &["zero", "busbar", "yotta"];
+pub(crate) const RELEASES: &[&str] = &["zero", "anode", "busbar", "yotta"];
 /// The release `--release` defaults to.
 pub(crate) const DEFAULT: &str = "zero";
 /// The commands of `release`, each named by [`crate::command_name`].
@@ -76,6 +95,16 @@ pub(crate) fn commands(
                 zero::CliCommand::iter()
                     .map(|c| {
                         zero::Cli::<crate::Json>::get_command(c)
+                            .name(crate::command_name(c.operation_id()))
+                    })
+                    .collect(),
+            )
+        }
+        "anode" => {
+            Some(
+                anode::CliCommand::iter()
+                    .map(|c| {
+                        anode::Cli::<crate::Json>::get_command(c)
                             .name(crate::command_name(c.operation_id()))
                     })
                     .collect(),
@@ -122,6 +151,16 @@ pub(crate) async fn run(
                 .await;
             crate::finish(client.recording_failures(), outcome)
         }
+        "anode" => {
+            let cmd = anode::CliCommand::iter()
+                .find(|c| crate::command_name(c.operation_id()) == name)
+                .ok_or_else(|| crate::Failure::no_command(release, name))?;
+            let client = settings.client::<::flatpeak::anode::Client>()?;
+            let outcome = anode::Cli::new(client.clone(), crate::Json)
+                .execute(cmd, matches)
+                .await;
+            crate::finish(client.recording_failures(), outcome)
+        }
         "busbar" => {
             let cmd = busbar::CliCommand::iter()
                 .find(|c| crate::command_name(c.operation_id()) == name)
@@ -146,6 +185,37 @@ pub(crate) async fn run(
     }
 }
 impl zero::CliConfig for crate::Json {
+    fn success_item<T>(&self, value: &::flatpeak::ResponseValue<T>)
+    where
+        T: ::schemars::JsonSchema + ::serde::Serialize + ::std::fmt::Debug,
+    {
+        crate::Json::print(&**value);
+    }
+    fn success_no_item(&self, _: &::flatpeak::ResponseValue<()>) {}
+    fn error<T>(&self, _: &::progenitor_client::Error<T>)
+    where
+        T: ::schemars::JsonSchema + ::serde::Serialize + ::std::fmt::Debug,
+    {}
+    fn list_start<T>(&self)
+    where
+        T: ::schemars::JsonSchema + ::serde::Serialize + ::std::fmt::Debug,
+    {}
+    fn list_item<T>(&self, value: &T)
+    where
+        T: ::schemars::JsonSchema + ::serde::Serialize + ::std::fmt::Debug,
+    {
+        crate::Json::print(value);
+    }
+    fn list_end_success<T>(&self)
+    where
+        T: ::schemars::JsonSchema + ::serde::Serialize + ::std::fmt::Debug,
+    {}
+    fn list_end_error<T>(&self, _: &::progenitor_client::Error<T>)
+    where
+        T: ::schemars::JsonSchema + ::serde::Serialize + ::std::fmt::Debug,
+    {}
+}
+impl anode::CliConfig for crate::Json {
     fn success_item<T>(&self, value: &::flatpeak::ResponseValue<T>)
     where
         T: ::schemars::JsonSchema + ::serde::Serialize + ::std::fmt::Debug,

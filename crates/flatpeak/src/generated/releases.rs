@@ -14,6 +14,19 @@
 pub mod zero {
     include!("zero.rs");
 }
+/// Flatpeak API, release Anode (Flatpeak-Version 2025-09-14.anode): the client, types and operations of release Anode (`Flatpeak-Version: 2025-09-14.anode`), generated from `openapi/anode.yaml`.
+#[cfg(feature = "anode")]
+#[cfg_attr(docsrs, doc(cfg(feature = "anode")))]
+#[allow(
+    clippy::all,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    unused_imports
+)]
+pub mod anode {
+    include!("anode.rs");
+}
 /// Flatpeak API (Busbar): the client, types and operations of release Busbar (`Flatpeak-Version: 2026-08-01.busbar`), generated from `openapi/busbar.yaml`.
 #[cfg(feature = "busbar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "busbar")))]
