@@ -175,6 +175,9 @@ fn recorded_calls_hold_no_secret_and_pass_the_gate() {
     assert!(login.contains("Basic <redacted>"), "{login}");
     let device = &files[1].1;
     assert!(device.contains("Bearer <redacted>"), "{device}");
+    // The version the client asked for is recorded, so the gate checks the Zero schemas.
+    assert!(device.contains("\"Flatpeak-Version\""), "{device}");
+    assert!(device.contains("2024-08-24.zero"), "{device}");
     let connect = &files[3].1;
     assert!(connect.contains("connect_token=cot_redacted"), "{connect}");
     // The same connect token got the same placeholder in the query and in the body.

@@ -23,7 +23,7 @@ mod yotta {
 /// The releases, in the order of `openapi/releases.toml`.
 pub const RELEASES: &[&str] = &["zero", "anode", "busbar", "yotta"];
 /// The release a recording is checked against when it names none.
-pub const DEFAULT: &str = "zero";
+pub const DEFAULT: &str = "anode";
 /// One client per release, all pointed at one server.
 #[derive(Debug, Clone)]
 pub struct Clients {

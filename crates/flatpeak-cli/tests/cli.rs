@@ -217,12 +217,12 @@ async fn each_release_has_its_commands_and_sends_its_version() {
         .respond_with(json_response(200, YOTTA_DEVICE))
         .mount(&server)
         .await;
-    let zero = flatpeak(
+    let anode = flatpeak(
         &server,
         &["retrieve-device", "--id", "dev_63a6087272941ef077a8fd3e"],
     );
-    // Zero's client reads a Yotta device as no Zero device: no usable answer.
-    assert_eq!(zero.status.code(), Some(3), "{}", text(&zero.stderr));
+    // The default release, Anode, reads a Yotta device as no Anode device: no usable answer.
+    assert_eq!(anode.status.code(), Some(3), "{}", text(&anode.stderr));
     let yotta = flatpeak(
         &server,
         &[
@@ -246,7 +246,7 @@ async fn each_release_has_its_commands_and_sends_its_version() {
                 .map(|v| v.to_str().unwrap().to_string())
         })
         .collect();
-    assert_eq!(sent, [Some("2024-08-24.zero".to_string()), None]);
+    assert_eq!(sent, [Some("2025-09-14.anode".to_string()), None]);
 
     // A command of another release is not offered; nor is a release that does not exist.
     let out = flatpeak(&server, &["--release", "yotta", "list-customers"]);
@@ -254,7 +254,7 @@ async fn each_release_has_its_commands_and_sends_its_version() {
     let out = flatpeak(&server, &["--release", "nonesuch", "list-customers"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("zero, busbar, yotta"),
+        text(&out.stderr).contains("zero, anode, busbar, yotta"),
         "{}",
         text(&out.stderr)
     );

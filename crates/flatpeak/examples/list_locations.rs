@@ -28,7 +28,7 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // FLATPEAK_TOKEN (or FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY), FLATPEAK_BASE_URL,
     // FLATPEAK_VERSION: see `flatpeak::env`.
-    let client = flatpeak::zero::Client::from_env().build()?;
+    let client = flatpeak::anode::Client::from_env().build()?;
 
     // The largest page the API allows: fewest requests. Every page keeps this and the filter.
     let mut request = client.list_locations().limit(100u32);

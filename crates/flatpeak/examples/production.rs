@@ -12,7 +12,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use flatpeak::zero::Client;
+use flatpeak::anode::Client;
 use flatpeak::{Error, RetryPolicy};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::prelude::*;

@@ -27,7 +27,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     // FLATPEAK_TOKEN (or FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY), FLATPEAK_BASE_URL,
     // FLATPEAK_VERSION: see `flatpeak::env`.
-    let client = flatpeak::zero::Client::from_env().build()?;
+    let client = flatpeak::anode::Client::from_env().build()?;
 
     // `?` on `send()` alone would give progenitor's error; `flatpeak::Error` says more.
     let device = client

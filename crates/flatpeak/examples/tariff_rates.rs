@@ -10,7 +10,7 @@
 use std::process::ExitCode;
 
 use chrono::{SubsecRound as _, TimeDelta, Utc};
-use flatpeak::zero::types::Direction;
+use flatpeak::anode::types::Direction;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -30,7 +30,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     // FLATPEAK_TOKEN (or FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY), FLATPEAK_BASE_URL,
     // FLATPEAK_VERSION: see `flatpeak::env`.
-    let client = flatpeak::zero::Client::from_env().build()?;
+    let client = flatpeak::anode::Client::from_env().build()?;
 
     // Whole seconds, as in every example of the API's documentation.
     let start = Utc::now().trunc_subsecs(0);

@@ -145,7 +145,11 @@ pub(crate) async fn run(
         } else {
             None
         };
-        let snapshot = call.state.recorder.as_ref().map(|_| Snapshot::of(&request));
+        let snapshot = call
+            .state
+            .recorder
+            .as_ref()
+            .map(|_| Snapshot::of(&request, call.state.flatpeak_version.as_ref()));
         let exchange = body::attempt(call.http, request, call.state.max_body_bytes);
         let outcome = telemetry::attempt(operation.id, attempt, exchange).await;
         if let (Some(recorder), Some(snapshot), Ok(response)) =

@@ -1,5 +1,6 @@
-//! The examples `tariff_rates` and `list_locations` run as their users run them, against a
-//! wiremock server given as `FLATPEAK_BASE_URL`: what they ask for and what they print.
+//! The examples `tariff_rates`, `list_locations`, `schedule_by_duration` and `list_tariffs`
+//! run as their users run them, against a wiremock server given as `FLATPEAK_BASE_URL`: what
+//! they ask for and what they print.
 //!
 //! They are run from the binaries `cargo test` builds beside the test binaries
 //! (`target/<profile>/examples/`); `cargo test -p flatpeak --test examples` alone builds none
@@ -184,4 +185,135 @@ async fn list_locations_refuses_a_bad_customer_id_without_sending() {
     assert_eq!(stdout(&output), "");
     assert!(message.contains("customer_id"), "{message}");
     assert!(received(&server).await.is_empty());
+}
+
+/// Flatpeak's Anode example of a schedule by duration (its document's examples, as the bundled
+/// cassette `conformance/cassettes/anode/schedules/create-schedule-by-duration.json` has it).
+const SCHEDULE_DURATION: &str = r#"{
+  "id": "std_65e42cdd73e9f861edda35d7", "object": "schedule_duration", "live_mode": true,
+  "location_id": "loc_65e42ce4d3b813479b252160", "location_timezone": "Europe/London",
+  "currency_code": "EUR", "direction": "IMPORT", "next_update": "2023-06-18T23:00:00Z",
+  "request": {"direction": "IMPORT", "segment": "LOW", "duration": 90,
+              "start_time": "2022-05-24T14:15:22Z", "end_time": "2022-05-24T16:15:22Z"},
+  "data": [
+    {"start_time": "2024-05-20T00:00:00Z", "end_time": "2024-05-20T00:30:00Z",
+     "tariff": {"rate_avg": 0.1, "confidence": 1}},
+    {"start_time": "2024-05-20T02:00:00Z", "end_time": "2024-05-20T03:00:00Z",
+     "tariff": {"rate_avg": 0.0825, "confidence": 0.9}}
+  ],
+  "time_created": "2024-05-23T15:14:22Z", "account_id": "acc_661677911f2197045e6cf1b1"
+}"#;
+
+#[tokio::test]
+async fn schedule_by_duration_asks_for_the_cheapest_minutes_of_the_next_day() {
+    let server = MockServer::start().await;
+    let route = "/schedules/duration/loc_1";
+    mount_verb(&server, "POST", route, json(200, SCHEDULE_DURATION), 1).await;
+    let before = Utc::now() - TimeDelta::seconds(1);
+
+    let output = run("schedule_by_duration", &["loc_1", "90"], &server).await;
+
+    let after = Utc::now();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        rows(&output),
+        [
+            vec!["90 minutes at the lowest price, EUR (Europe/London)"],
+            vec!["2024-05-20 00:00 .. 00:30", "average rate 0.1000"],
+            vec!["2024-05-20 02:00 .. 03:00", "average rate 0.0825"],
+        ]
+    );
+    let request = only_request(&server).await;
+    assert_eq!(
+        request
+            .headers
+            .get("flatpeak-version")
+            .map(|v| v.to_str().unwrap()),
+        Some("2025-09-14.anode")
+    );
+    let (sent, _) = json_sent(&request);
+    assert_eq!(sent["duration"], 90.0);
+    assert_eq!(sent["segment"], "LOW");
+    let time = |name: &str| {
+        sent[name]
+            .as_str()
+            .unwrap()
+            .parse::<DateTime<Utc>>()
+            .unwrap()
+    };
+    let (start, end) = (time("start_time"), time("end_time"));
+    assert!(before <= start && start <= after, "{start} not now");
+    assert_eq!(end - start, TimeDelta::hours(24));
+}
+
+#[tokio::test]
+async fn schedule_by_duration_refuses_a_negative_duration_without_sending() {
+    let server = MockServer::start().await;
+
+    let output = run("schedule_by_duration", &["loc_1", "-5"], &server).await;
+
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("body field `/duration`"), "{message}");
+    assert!(message.contains("below the minimum 0"), "{message}");
+    assert!(received(&server).await.is_empty());
+}
+
+/// A tariff as Anode's document shows one (`tests/fixtures/anode_tariff.json`, the element of
+/// the bundled cassette `anode/tariffs/list-tariffs.json`), with this id and name.
+fn tariff(id: &str, name: Option<&str>) -> serde_json::Value {
+    let mut tariff: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/anode_tariff.json")).unwrap();
+    tariff["id"] = json!(id);
+    match name {
+        Some(name) => tariff["display_name"] = json!(name),
+        None => {
+            tariff.as_object_mut().unwrap().remove("display_name");
+        }
+    }
+    tariff
+}
+
+#[tokio::test]
+async fn list_tariffs_prints_every_page() {
+    let server = MockServer::start().await;
+    let first = page(
+        "/tariffs",
+        vec![tariff("trf_a1", Some("Flexible Go 2023"))],
+        true,
+    );
+    let second = page("/tariffs", vec![tariff("trf_b1", None)], false);
+    serve_page(&server, "/tariffs", None, json(200, &first)).await;
+    serve_page(
+        &server,
+        "/tariffs",
+        Some(("starting_after", "trf_a1")),
+        json(200, &second),
+    )
+    .await;
+
+    let output = run("list_tariffs", &[], &server).await;
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        rows(&output),
+        [
+            vec![
+                "trf_a1",
+                "loc_641b90b758fb8e6293716e40",
+                "IMPORT",
+                "Flexible Go 2023"
+            ],
+            vec![
+                "trf_b1",
+                "loc_641b90b758fb8e6293716e40",
+                "IMPORT",
+                "(no name)"
+            ],
+            vec!["2 tariffs"],
+        ]
+    );
+    let queries: Vec<_> = received(&server).await.iter().map(query).collect();
+    let next = [("limit", "100"), ("starting_after", "trf_a1")];
+    assert_eq!(queries, [pairs(&[("limit", "100")]), pairs(&next)]);
 }

@@ -42,14 +42,15 @@ fn serve(answers: Vec<(u16, &'static str)>) -> String {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let url = serve(vec![(200, DEVICE), (401, UNAUTHORIZED)]);
-    let client = flatpeak::zero::Client::builder()
+    // The default feature's release.
+    let client = flatpeak::anode::Client::builder()
         .bearer_token("tok_scratch")
         .base_url(url)
         .retry(flatpeak::RetryPolicy::disabled())
         .build()
         .unwrap();
     let device = client.retrieve_device().id("dev_63a6087272941ef077a8fd3e").send().await.unwrap();
-    println!("device {} in {}", device.id.as_str(), device.timezone);
+    println!("device {} created {}", device.id.as_str(), device.time_created.format("%Y-%m-%d"));
     let error = flatpeak::Error::from(client.retrieve_device().id("dev_1").send().await.unwrap_err());
     println!("then {:?} {:?}", error.status().map(|s| s.as_u16()), error.api().and_then(|a| a.code()));
     let refused = flatpeak::Error::from(client.retrieve_device().id("not an id").send().await.unwrap_err());
@@ -80,7 +81,7 @@ fn the_packaged_crate_builds_and_runs_from_a_scratch_project() {
     let stdout = succeeded("cargo run (the scratch project)", &run);
     assert_eq!(
         stdout,
-        "device dev_63a6087272941ef077a8fd3e in Europe/London\n\
+        "device dev_63a6087272941ef077a8fd3e created 2022-01-24\n\
          then Some(401) Some(\"invalid_token\")\n\
          refused: true\n"
     );

@@ -94,11 +94,15 @@ fn upgrade_guides(root: &Path, catalogue: &Catalogue, built: &[Built]) -> Result
             |b: &Built| crate::diff::source::from_text(&relative(root, &b.spec), b.text.clone());
         let report = crate::diff::compare(&source(old)?, &source(new)?)
             .with_context(|| format!("the diff of `{from}` and `{}`", release.name))?;
+        // A spec that describes only part of its release says so (`info.x-partial`): what it
+        // lacks is not described, not removed.
+        let doc = spec_model::parse_document(&new.text, &relative(root, &new.spec))?;
+        let partial = doc.pointer("/info/x-partial").and_then(|v| v.as_str());
         outputs.push(Output {
             path: root
                 .join(UPGRADING_DIR)
                 .join(format!("{from}-to-{}.md", release.name)),
-            contents: crate::diff::upgrading::guide(from, &release.name, &report),
+            contents: crate::diff::upgrading::guide(from, &release.name, &report, partial),
         });
     }
     Ok(outputs)

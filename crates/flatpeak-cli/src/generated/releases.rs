@@ -84,7 +84,7 @@ pub(crate) mod yotta {
 /// The releases, in the order of `openapi/releases.toml`.
 pub(crate) const RELEASES: &[&str] = &["zero", "anode", "busbar", "yotta"];
 /// The release `--release` defaults to.
-pub(crate) const DEFAULT: &str = "zero";
+pub(crate) const DEFAULT: &str = "anode";
 /// The commands of `release`, each named by [`crate::command_name`].
 pub(crate) fn commands(
     release: &str,

@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use bytes::Bytes;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{Map, Value, json};
 
 pub use placeholder::{
@@ -77,11 +77,20 @@ pub(crate) struct Snapshot {
 }
 
 impl Snapshot {
-    pub(crate) fn of(request: &reqwest::Request) -> Snapshot {
+    /// What is about to be sent: `request`, plus the `Flatpeak-Version` the HTTP client adds to
+    /// it as a default header (`version`), so that the gate checks the recording against the
+    /// release that was asked for.
+    pub(crate) fn of(request: &reqwest::Request, version: Option<&HeaderValue>) -> Snapshot {
+        let mut headers = pairs(request.headers());
+        if let Some(version) = version.and_then(|v| v.to_str().ok())
+            && !request.headers().contains_key("flatpeak-version")
+        {
+            headers.push(("Flatpeak-Version".to_string(), version.to_string()));
+        }
         Snapshot {
             method: request.method().as_str().to_ascii_lowercase(),
             url: request.url().clone(),
-            headers: pairs(request.headers()),
+            headers,
             body: request
                 .body()
                 .and_then(reqwest::Body::as_bytes)
