@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use flatpeak::record::{self, Placeholders};
+use flatpeak::__gate::{self as record, Placeholders};
 use serde_json::Value;
 
 use crate::RunError;
@@ -45,7 +45,7 @@ pub struct Scrubbed {
 /// Scrubs every cassette under `dirs` (or each file given): every credential and every value
 /// the spec of the interaction's release marks `x-sensitive` (the release chosen as the gate
 /// chooses it, `default_release` when the recording names none or one the run does not know)
-/// is replaced by a placeholder that keeps the gate's verdict on it (see `flatpeak::record`); with `check`,
+/// is replaced by a placeholder that keeps the gate's verdict on it (see `flatpeak::record`, whose rules the gate shares); with `check`,
 /// writes nothing and only lists what it would replace. A file that cannot be read or is not a
 /// cassette is listed in [`Scrubbed::unreadable`] and left alone; the others are scrubbed.
 /// `Err` when a spec or a directory cannot be read, or a file cannot be written back.

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use flatpeak::record::{self, Hint};
+use flatpeak::__gate::{self as record, Hint};
 use serde_json::Value;
 use spec_model::sensitive::{self, Step};
 

@@ -14,7 +14,7 @@
 //! see a request other than the recorded one. A field the spec marks `x-sensitive` holds a
 //! placeholder, as a scrubbed recording would (seeded: the same seed, the same bytes).
 
-use flatpeak::record::Placeholders;
+use flatpeak::__gate::Placeholders;
 use serde_json::{Map, Number, Value};
 
 use super::SynthError;

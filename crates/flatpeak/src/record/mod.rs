@@ -27,7 +27,7 @@
 //! full disk, a directory without permission) never fails the call: it is logged once through
 //! `tracing` and counted ([`Client::recording_failures`](crate::Client::recording_failures)).
 
-mod placeholder;
+pub(crate) mod placeholder;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -36,10 +36,11 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{Map, Value, json};
 
-pub use placeholder::{
-    Hint, Placeholders, fingerprint, header_placeholder, holds_token, is_credential_header,
-    is_placeholder,
+pub(crate) use placeholder::{
+    Hint, Placeholders, header_placeholder, holds_token, is_credential_header,
 };
+// The rules the contract gate shares with the recorder are re-exported (hidden) by
+// `crate::__gate`: they are not the recorder's API.
 
 use crate::release::OperationFacts;
 use crate::wire::Step;
