@@ -100,14 +100,26 @@ async fn a_login_refresh_and_a_refused_login_leak_nothing() {
     let err = device(&client).await.unwrap_err();
     assert!(matches!(err, flatpeak::Error::Login(_)), "{err:?}");
     assert_hidden(&format!("{err} {err:?} {client:?}"));
-    assert_hidden(&captured.text());
+    // The logs were captured (the logins and the calls are in them), and hold no secret.
+    let logs = captured.text();
+    assert!(
+        logs.contains("operation=\"login\"") && logs.contains("status=401"),
+        "{logs}"
+    );
+    assert_hidden(&logs);
 }
 
 #[test]
 fn builders_and_secrets_print_no_secret() {
     let bearer = flatpeak::zero::Client::builder().bearer_token(TOKEN);
     let account = flatpeak::zero::Client::builder().credentials(ACCOUNT, API_KEY);
-    assert_hidden(&format!("{bearer:?} {account:?}"));
+    let shown = format!("{bearer:?} {account:?}");
+    // The credentials are shown, as placeholders.
+    assert_eq!(shown.matches("Secret(***)").count(), 2, "{shown}");
+    assert!(shown.contains(ACCOUNT), "{shown}");
+    assert_hidden(&shown);
     let key = flatpeak::Secret::new(API_KEY);
-    assert_hidden(&format!("{key} {key:?}"));
+    let shown = format!("{key} {key:?}");
+    assert_eq!(shown, "*** Secret(***)");
+    assert_hidden(&shown);
 }
