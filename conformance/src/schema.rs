@@ -97,9 +97,10 @@ impl Schemas {
         &self.shapes.enums
     }
 
-    /// `body` as the schema at `pointer` means it: fields that are `null` or hold their
-    /// declared `default` are dropped, at any depth, since sending them or not means the same.
-    /// Two request bodies that are equal this way ask for the same thing.
+    /// `body` as the schema at `pointer` means it: fields that are `null`, hold their declared
+    /// `default` or an empty array are dropped, at any depth, since sending them or not means
+    /// the same; so are fields the schema does not declare (the `undeclared-field` check warns
+    /// of them). Two request bodies that are equal this way ask for the same thing.
     pub fn meaning(&self, pointer: &str, body: &Value) -> Value {
         match self.shapes.roots.get(pointer) {
             Some(&root) => self.shapes.meaning(root, body),
@@ -458,16 +459,26 @@ impl Shapes {
         Some(self.enums.len() - 1)
     }
 
-    /// `body` with its `null` fields and fields holding their default dropped (see
-    /// [`Schemas::meaning`]).
+    /// `body` with its `null` fields, fields holding their default, empty arrays and fields
+    /// the schema does not declare dropped (see [`Schemas::meaning`]). An undeclared field is
+    /// the `undeclared-field` check's business (a drift warning): the typed client cannot send
+    /// what it does not know, so it is no difference of the replay; nor is an empty array the
+    /// client leaves out.
     fn meaning(&self, node: usize, body: &Value) -> Value {
         let node = &self.nodes[node];
+        let declares = node.closed || !node.properties.is_empty() || node.additional.is_some();
+        let declared = |name: &str| {
+            !declares || node.additional.is_some() || node.properties.contains_key(name)
+        };
         match body {
             Value::Object(fields) => Value::Object(
                 fields
                     .iter()
                     .filter(|(name, value)| {
-                        !value.is_null() && node.defaults.get(name.as_str()) != Some(value)
+                        !value.is_null()
+                            && node.defaults.get(name.as_str()) != Some(value)
+                            && value.as_array().is_none_or(|items| !items.is_empty())
+                            && declared(name)
                     })
                     .map(|(name, value)| {
                         let child = node.properties.get(name).or(node.additional.as_ref());
