@@ -43,6 +43,7 @@ mod checks;
 mod coverage;
 mod gate;
 mod model;
+mod personal;
 mod releases;
 mod replay;
 pub mod report;

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 
 use flatpeak::__gate::{self as record, Hint};
+
+use crate::personal;
 use serde_json::Value;
 use spec_model::sensitive::{self, Step};
 
@@ -162,7 +164,8 @@ pub struct Leak {
     pub value: Value,
     /// What a placeholder for it must be.
     pub hint: Hint,
-    /// Why it counts: `credential header`, `x-sensitive`, `credential-shaped`.
+    /// Why it counts: `credential header`, `x-sensitive`, `credential-shaped`, or a
+    /// heuristic of [`crate::personal`] (`heuristic: a post code, by its name`).
     pub why: &'static str,
 }
 
@@ -229,12 +232,16 @@ fn url_leaks(url: &url::Url, op: Option<&Operation>, marks: Option<&Marks>, out:
                 .iter()
                 .find(|(l, n, _)| *l == Location::Query && *n == name)
         });
+        let value = Value::String(value.into_owned());
         let leak = match marked {
             Some((_, _, hint)) => Some((hint.clone(), "x-sensitive")),
-            None if record::holds_token(&value) => Some((Hint::Text(None), "credential-shaped")),
-            None => None,
+            None if value.as_str().is_some_and(record::holds_token) => {
+                Some((Hint::Text(None), "credential-shaped"))
+            }
+            None => personal::by_name(&name, &value)
+                .or_else(|| value.as_str().and_then(personal::by_shape))
+                .map(|rule| (heuristic_hint(&value), rule)),
         };
-        let value = Value::String(value.into_owned());
         if let Some((hint, why)) = leak.filter(|(h, _)| !record::is_placeholder(&value, h)) {
             out.push(Leak {
                 place: Place::Query(name.into_owned()),
@@ -298,8 +305,11 @@ fn body(
         }
         return;
     };
+    // Every place the spec marks, leaking or not: the heuristics below leave them alone.
+    let mut marked_places = std::collections::BTreeSet::new();
     for (steps, hint) in marked {
         at_steps(&json, steps, &mut String::new(), &mut |pointer, value| {
+            marked_places.insert(pointer.to_string());
             if !record::is_placeholder(value, hint) {
                 out.push(Leak {
                     place: place(pointer.to_string()),
@@ -321,6 +331,36 @@ fn body(
             });
         }
     });
+    personal::walk(&json, &mut String::new(), &mut |pointer, value, rule| {
+        let hint = heuristic_hint(value);
+        let already = marked_places.contains(pointer)
+            || out.iter().any(|l| l.place == place(pointer.to_string()));
+        if !already && !record::is_placeholder(value, &hint) {
+            out.push(Leak {
+                place: place(pointer.to_string()),
+                value: value.clone(),
+                hint,
+                why: rule,
+            });
+        }
+    });
+}
+
+/// The placeholder a value found by a heuristic gets: of its own JSON type, a URL staying a
+/// URL and an e-mail address an e-mail address (no schema says more).
+fn heuristic_hint(value: &Value) -> Hint {
+    match value {
+        Value::Number(n) => Hint::Number {
+            minimum: None,
+            maximum: None,
+            integer: n.is_i64() || n.is_u64(),
+        },
+        Value::String(s) if url::Url::parse(s).is_ok_and(|u| u.has_host()) => {
+            Hint::Text(Some("uri".into()))
+        }
+        Value::String(s) if s.contains('@') => Hint::Text(Some("email".into())),
+        _ => Hint::Text(None),
+    }
 }
 
 /// Calls `f` with the pointer and value of each place `steps` lead to.
@@ -449,6 +489,40 @@ mod tests {
             response_body: br#"{"id": "cot_redacted1", "customer_reference_id": "redacted-2"}"#,
         };
         assert!(sensitivity.leaks(Some(op), &fine).is_empty());
+    }
+
+    #[test]
+    fn unmarked_personal_data_in_the_query_and_the_body_is_a_heuristic_leak() {
+        let spec = spec();
+        let sensitivity = Sensitivity::of(&spec);
+        let op = spec.operation("list_locations").unwrap();
+        let view = View {
+            url: "https://api.flatpeak.com/locations?email=jo%40sparks.example&limit=10",
+            request_headers: &[],
+            request_body: b"",
+            status: 200,
+            response_headers: &[],
+            response_body:
+                br#"{"object": "list", "data": [], "contact": {"phone": "+44 117 496 0000"}}"#,
+        };
+        let leaks: Vec<(String, &str)> = sensitivity
+            .leaks(Some(op), &view)
+            .into_iter()
+            .map(|l| (l.place.label(), l.why))
+            .collect();
+        assert_eq!(
+            leaks,
+            [
+                (
+                    "query:email".to_string(),
+                    "heuristic: an e-mail address, by its name"
+                ),
+                (
+                    "/contact/phone".to_string(),
+                    "heuristic: a phone number, by its name"
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -67,7 +67,7 @@ fn scrubbing_the_negative_cassettes_changes_no_finding_but_secrets() {
     let (before, after, replaced) = before_and_after(&root);
 
     // The property is only worth something if scrub replaced values where defects are.
-    assert!(replaced >= 5, "scrub replaced only {replaced} values");
+    assert!(replaced >= 9, "scrub replaced only {replaced} values");
     let device = "yotta/sensitive-defects-device.json";
     assert_eq!(
         before.get(device).map(Vec::len),

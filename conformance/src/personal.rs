@@ -1,0 +1,271 @@
+//! Personal data and credentials the spec does not mark: found by a field's name or a value's
+//! shape, so that the `secret` check and `scrub` cover a `postal_address` inside an object the
+//! spec does not declare, or a callback URL in a field it does not know. These are heuristics:
+//! every finding they make says so, and names the rule. The list (README, "The contract gate",
+//! repeats it):
+//!
+//! - **by name** (any letter case, `-` read as `_`): address lines (`address`, `address_line1`
+//!   .. `address_line3`, `street`, `street_address`, `line1`, `line2`), post codes
+//!   (`post_code`, `postcode`, `postal_code`, `zip`, `zip_code`, `zipcode`), e-mail
+//!   addresses (`email`, `email_address`, `e_mail`), phone numbers (`phone`, `phone_number`,
+//!   `mobile`, `telephone`), coordinates (`lat`, `lng`, `lon`, `latitude`, `longitude`),
+//!   callback URLs (`callback_url`, `callback_uri`, `redirect_url`, `redirect_uri`,
+//!   `return_url`, `webhook_url`); and every string or number inside an object named
+//!   `postal_address`, `billing_address` or `shipping_address`, but its country;
+//! - **by shape**, under any name: an e-mail address (`someone@example.com`), and a URL that
+//!   carries credentials (a user name or password) or a query parameter whose name says token,
+//!   key, secret, signature, password or auth.
+//!
+//! A value the spec marks `x-sensitive` is the spec's business, not these rules'; a
+//! placeholder, an empty string, `null` or a boolean is never personal data.
+
+use serde_json::Value;
+
+/// Why a value counts as personal data or a credential, for a finding's message.
+pub(crate) type Rule = &'static str;
+
+/// Names of fields holding personal data, with the rule each one falls under.
+const NAMES: &[(&str, Rule)] = &[
+    ("address", "heuristic: an address line, by its name"),
+    ("address_line1", "heuristic: an address line, by its name"),
+    ("address_line2", "heuristic: an address line, by its name"),
+    ("address_line3", "heuristic: an address line, by its name"),
+    ("street", "heuristic: an address line, by its name"),
+    ("street_address", "heuristic: an address line, by its name"),
+    ("line1", "heuristic: an address line, by its name"),
+    ("line2", "heuristic: an address line, by its name"),
+    ("post_code", "heuristic: a post code, by its name"),
+    ("postcode", "heuristic: a post code, by its name"),
+    ("postal_code", "heuristic: a post code, by its name"),
+    ("zip", "heuristic: a post code, by its name"),
+    ("zip_code", "heuristic: a post code, by its name"),
+    ("zipcode", "heuristic: a post code, by its name"),
+    ("email", "heuristic: an e-mail address, by its name"),
+    ("email_address", "heuristic: an e-mail address, by its name"),
+    ("e_mail", "heuristic: an e-mail address, by its name"),
+    ("phone", "heuristic: a phone number, by its name"),
+    ("phone_number", "heuristic: a phone number, by its name"),
+    ("mobile", "heuristic: a phone number, by its name"),
+    ("telephone", "heuristic: a phone number, by its name"),
+    ("lat", "heuristic: a coordinate, by its name"),
+    ("lng", "heuristic: a coordinate, by its name"),
+    ("lon", "heuristic: a coordinate, by its name"),
+    ("latitude", "heuristic: a coordinate, by its name"),
+    ("longitude", "heuristic: a coordinate, by its name"),
+    ("callback_url", "heuristic: a callback URL, by its name"),
+    ("callback_uri", "heuristic: a callback URL, by its name"),
+    ("redirect_url", "heuristic: a callback URL, by its name"),
+    ("redirect_uri", "heuristic: a callback URL, by its name"),
+    ("return_url", "heuristic: a callback URL, by its name"),
+    ("webhook_url", "heuristic: a callback URL, by its name"),
+];
+
+/// Objects whose every value but the country is personal (a postal address).
+const ADDRESS_OBJECTS: &[&str] = &["postal_address", "billing_address", "shipping_address"];
+
+/// Words in a query parameter's name that make its value a credential.
+const CREDENTIAL_WORDS: &[&str] = &["token", "key", "secret", "signature", "password", "auth"];
+
+/// A field name as the rules read it: lower case, `-` as `_`.
+fn normal(name: &str) -> String {
+    name.to_ascii_lowercase().replace('-', "_")
+}
+
+/// The rule under which the field `name` holding `value` is personal data, if any.
+pub(crate) fn by_name(name: &str, value: &Value) -> Option<Rule> {
+    if !holds_something(value) {
+        return None;
+    }
+    let name = normal(name);
+    NAMES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, rule)| *rule)
+}
+
+/// Whether the field `name` is an object of personal data (a postal address).
+pub(crate) fn is_address_object(name: &str) -> bool {
+    ADDRESS_OBJECTS.contains(&normal(name).as_str())
+}
+
+/// Whether a field of an address object is the one that is not personal (the country).
+pub(crate) fn is_country(name: &str) -> bool {
+    matches!(normal(name).as_str(), "country" | "country_code")
+}
+
+/// The rule under which the string `text` is personal data or a credential by its shape.
+pub(crate) fn by_shape(text: &str) -> Option<Rule> {
+    if is_email(text) {
+        return Some("heuristic: an e-mail address, by its shape");
+    }
+    let url = url::Url::parse(text).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Some("heuristic: a URL with credentials in it");
+    }
+    url.query_pairs()
+        .any(|(name, value)| {
+            let name = normal(&name);
+            !value.is_empty() && CREDENTIAL_WORDS.iter().any(|w| name.contains(w))
+        })
+        .then_some("heuristic: a URL with a token in its query")
+}
+
+/// Whether a value can hold personal data at all: a non-empty string, or a number.
+pub(crate) fn holds_something(value: &Value) -> bool {
+    match value {
+        Value::String(s) => !s.is_empty(),
+        Value::Number(_) => true,
+        _ => false,
+    }
+}
+
+/// `user@host.tld`, with no spaces: the shape of an e-mail address.
+fn is_email(text: &str) -> bool {
+    let Some((user, host)) = text.split_once('@') else {
+        return false;
+    };
+    !user.is_empty()
+        && !text.contains(char::is_whitespace)
+        && !host.contains('@')
+        && host.split('.').filter(|p| !p.is_empty()).count() >= 2
+        && !host.starts_with('.')
+        && !user.contains('/')
+}
+
+/// Calls `f` with the pointer, value and rule of each value of `json` these heuristics take
+/// for personal data or a credential.
+pub(crate) fn walk(json: &Value, at: &mut String, f: &mut impl FnMut(&str, &Value, Rule)) {
+    let len = at.len();
+    match json {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                at.push_str(&format!("/{i}"));
+                walk(item, at, f);
+                at.truncate(len);
+            }
+        }
+        Value::Object(fields) => {
+            for (name, value) in fields {
+                at.push('/');
+                at.push_str(&crate::spec::escape(name));
+                if is_address_object(name) && value.is_object() {
+                    address(value, at, f);
+                } else if let Some(rule) = by_name(name, value) {
+                    f(at, value, rule);
+                } else {
+                    walk(value, at, f);
+                }
+                at.truncate(len);
+            }
+        }
+        Value::String(s) => {
+            if let Some(rule) = by_shape(s) {
+                f(at, json, rule);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every string and number of an address object, but its country.
+fn address(json: &Value, at: &mut String, f: &mut impl FnMut(&str, &Value, Rule)) {
+    let len = at.len();
+    match json {
+        Value::Object(fields) => {
+            for (name, value) in fields.iter().filter(|(n, _)| !is_country(n)) {
+                at.push('/');
+                at.push_str(&crate::spec::escape(name));
+                address(value, at, f);
+                at.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                at.push_str(&format!("/{i}"));
+                address(item, at, f);
+                at.truncate(len);
+            }
+        }
+        value if holds_something(value) => f(
+            at,
+            value,
+            "heuristic: part of a postal address, by its object's name",
+        ),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn found(json: &Value) -> Vec<(String, Rule)> {
+        let mut out = Vec::new();
+        walk(json, &mut String::new(), &mut |at, _, rule| {
+            out.push((at.to_string(), rule))
+        });
+        out
+    }
+
+    #[test]
+    fn names_shapes_and_address_objects_are_found_with_their_rule() {
+        let body = json!({
+            "extra": {"postal_address": {"address_line1": "1 Strand", "city": "London",
+                                         "country_code": "GB"}},
+            "Post-Code": "WC2N 5EH",
+            "contact": [{"email": "a@b.co"}, {"note": "mail me at x.y@example.org"}],
+            "hook": "https://example.com/cb?token=abc123",
+            "proxy": "https://user:pw@example.com/",
+            "geo": {"lat": 51.5, "lng": "-0.12"},
+            "plain": "https://example.com/page?lang=en",
+            "empty": {"email": ""},
+            "enabled": {"phone": true}
+        });
+        let mut found = found(&body);
+        found.sort();
+        let at: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "/Post-Code",
+                "/contact/0/email",
+                "/extra/postal_address/address_line1",
+                "/extra/postal_address/city",
+                "/geo/lat",
+                "/geo/lng",
+                "/hook",
+                "/proxy",
+            ],
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .all(|(_, rule)| rule.starts_with("heuristic: "))
+        );
+        assert_eq!(found[6].1, "heuristic: a URL with a token in its query");
+        // Prose that holds an address is not an address: only a whole value is judged.
+        assert!(!at.contains(&"/contact/1/note"));
+    }
+
+    #[test]
+    fn the_email_shape_is_strict() {
+        for yes in ["a@b.co", "first.last+tag@mail.example.org"] {
+            assert!(is_email(yes), "{yes}");
+        }
+        for no in [
+            "@b.co",
+            "a@b",
+            "a b@c.de",
+            "a@@b.co",
+            "https://a@b.co/x",
+            "a@.co",
+        ] {
+            assert!(!is_email(no), "{no}");
+        }
+    }
+}
