@@ -3,7 +3,7 @@
 responses against the same spec, and the findings are compared with the gate's and with the
 synth manifest's.
 
-    python3 conformance/bench/peer_openapi_core.py --spec openapi/flatpeak.yaml \\
+    python3 conformance/bench/peer_openapi_core.py --spec openapi/anode.yaml \\
         --cassettes DIR/cassettes [--manifest DIR/manifest.json] \\
         [--gate-report report.json] [--out peer.json]
 

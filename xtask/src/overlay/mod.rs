@@ -14,7 +14,7 @@ use crate::generate::overlay;
 pub struct Args {
     /// The document to apply it to (JSON or YAML), e.g. `openapi/upstream/zero.json`.
     upstream: PathBuf,
-    /// The Overlay 1.0 document, e.g. `openapi/overlays/zero.yaml`.
+    /// The Overlay document (1.1, or 1.0 read as 1.1), e.g. `openapi/overlays/zero.yaml`.
     overlay: PathBuf,
     /// Where to write the result as YAML (default: standard output).
     #[arg(long)]
