@@ -2,7 +2,7 @@
 //! `reqwest` GET plus `serde_json::from_slice` on the same server.
 //!
 //! The comparison is kept fair: both sides send the same request (method, path, `Accept`,
-//! `Authorization`, `User-Agent`: checked at start-up against a recording server), use a
+//! `Authorization`, `User-Agent`, `Flatpeak-Version`: checked at start-up against a recording server), use a
 //! `reqwest::Client` configured alike (timeouts, no redirects), read the same body and decode it
 //! into the same type, `flatpeak::zero::types::Device`. What remains is what the client adds: the id
 //! check, the hooks (auth, retry policy, body limit, tracing span) and progenitor's builder.
@@ -72,6 +72,8 @@ async fn hand_written(http: &reqwest::Client, url: &str) -> flatpeak::zero::type
         .get(url)
         .bearer_auth(TOKEN)
         .header("accept", "application/json")
+        // The release the client is pinned to, which it sends on every request.
+        .header("flatpeak-version", "2024-08-24.zero")
         .send()
         .await
         .unwrap();

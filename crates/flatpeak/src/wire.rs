@@ -227,8 +227,7 @@ fn path_values<'t>(
     template: &'t str,
     url: &url::Url,
 ) -> Result<Vec<(&'t str, String)>, Refused> {
-    let base = url::Url::parse(base_url).map(|base| base.path().trim_end_matches('/').to_string());
-    let base = base.unwrap_or_default();
+    let base = base_path(base_url);
     // Both start with an empty segment (the leading `/`); the template's is dropped.
     let base_segments: Vec<&str> = base.split('/').collect();
     let template_segments: Vec<&'t str> = template.split('/').skip(1).collect();
@@ -266,6 +265,16 @@ fn path_values<'t>(
         }
     }
     Ok(values)
+}
+
+/// The path of a base URL as `ClientBuilder` keeps it (absolute, normalised, no query, no
+/// trailing `/`): what follows its host, without parsing it again on every request.
+fn base_path(base_url: &str) -> &str {
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+    after_scheme
+        .find('/')
+        .map_or("", |i| &after_scheme[i..])
+        .trim_end_matches('/')
 }
 
 /// The index, among the `/`-separated segments of `url`'s path, of path parameter `name` of
@@ -459,6 +468,13 @@ mod tests {
                 "{rule:?} on {value}"
             );
         }
+    }
+
+    #[test]
+    fn the_base_path_is_what_follows_the_host() {
+        assert_eq!(base_path("http://127.0.0.1:8080"), "");
+        assert_eq!(base_path("https://h/v1"), "/v1");
+        assert_eq!(base_path("https://h/v1/api/"), "/v1/api");
     }
 
     #[test]
