@@ -6,7 +6,7 @@ use serde::{Serialize, Serializer};
 
 use crate::model::{Finding, Kind, Replayed};
 use crate::schema::{EnumHit, EnumSchema};
-use crate::spec::{Operation, Spec, escape};
+use crate::spec::{Spec, escape};
 
 /// What the run's interactions exercised of one release's spec.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -100,7 +100,7 @@ impl Tally {
         let op = &spec.operations[index];
         let (interactions, statuses) = &mut self.operations[index];
         *interactions += 1;
-        if let Some(key) = status_key(op, replayed.status)
+        if let Some(key) = op.status_key(replayed.status)
             && let Some(count) = op
                 .responses
                 .keys()
@@ -146,15 +146,6 @@ impl Tally {
             enums,
         }
     }
-}
-
-/// The documented status key (`404`, `4XX`, `default`) a recorded status falls under.
-fn status_key(op: &Operation, status: i64) -> Option<String> {
-    let response = op.response_for(u16::try_from(status).ok()?)?;
-    op.responses
-        .iter()
-        .find(|(_, r)| r.pointer == response.pointer)
-        .map(|(k, _)| k.clone())
 }
 
 impl Coverage {

@@ -184,7 +184,7 @@ impl Sensitivity {
         body(view.request_body, request, Place::RequestBody, &mut leaks);
         let response = marks
             .zip(operation)
-            .and_then(|(m, op)| status_key(op, view.status).and_then(|k| m.responses.get(&k)))
+            .and_then(|(m, op)| op.status_key(view.status).and_then(|k| m.responses.get(k)))
             .unwrap_or(&none);
         body(
             view.response_body,
@@ -194,15 +194,6 @@ impl Sensitivity {
         );
         leaks
     }
-}
-
-/// The documented status key a recorded status falls under.
-fn status_key(op: &Operation, status: i64) -> Option<String> {
-    let response = op.response_for(u16::try_from(status).ok()?)?;
-    op.responses
-        .iter()
-        .find(|(_, r)| r.pointer == response.pointer)
-        .map(|(k, _)| k.clone())
 }
 
 fn headers(headers: &[(String, String)], place: fn(String) -> Place, out: &mut Vec<Leak>) {

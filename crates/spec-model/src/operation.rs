@@ -134,16 +134,21 @@ impl Operation {
     /// The documented response for `status`: the exact code, else its range (`4XX`), else
     /// `default`.
     pub fn response_for(&self, status: u16) -> Option<&Response> {
+        self.responses.get(self.status_key(i64::from(status))?)
+    }
+
+    /// The documented status key (`404`, `4XX`, `default`) a recorded `status` falls under:
+    /// the exact status, else its range, else `default`.
+    pub fn status_key(&self, status: i64) -> Option<&str> {
+        let status = u16::try_from(status).ok()?;
         let range = format!("{}XX", status / 100);
-        self.responses
-            .get(&status.to_string())
-            .or_else(|| {
-                self.responses
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(&range))
-                    .map(|(_, v)| v)
-            })
-            .or_else(|| self.responses.get("default"))
+        let key = |k: &&String| **k == status.to_string();
+        let keys = || self.responses.keys();
+        keys()
+            .find(key)
+            .or_else(|| keys().find(|k| k.eq_ignore_ascii_case(&range)))
+            .or_else(|| keys().find(|k| *k == "default"))
+            .map(String::as_str)
     }
 
     /// The parameter `name` in `location`.
@@ -434,6 +439,10 @@ mod tests {
             op.response_for(503).unwrap().pointer,
             "/paths/~1a/delete/responses/default"
         );
+        assert_eq!(op.status_key(202), Some("202"));
+        assert_eq!(op.status_key(404), Some("4XX"));
+        assert_eq!(op.status_key(503), Some("default"));
+        assert_eq!(op.status_key(-1), None);
         assert_eq!(op.statuses(), [202]);
     }
 
