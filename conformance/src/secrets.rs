@@ -196,6 +196,34 @@ impl Sensitivity {
     }
 }
 
+impl Sensitivity {
+    /// Every leak of a recorded webhook delivery: credentials in the headers, the URL and
+    /// both bodies, and in the request body (the event) the places `events`' operation marks
+    /// `x-sensitive` in the event it returns, and the personal-data heuristics.
+    pub fn delivery_leaks(
+        &self,
+        events: Option<&crate::delivery::Events>,
+        view: &View<'_>,
+    ) -> Vec<Leak> {
+        let none = Vec::new();
+        let marked = events
+            .and_then(|e| {
+                let marks = self.by_operation.get(&e.operation)?;
+                marks.responses.get(&e.status)
+            })
+            .unwrap_or(&none);
+        let mut leaks = Vec::new();
+        headers(view.request_headers, Place::RequestHeader, &mut leaks);
+        headers(view.response_headers, Place::ResponseHeader, &mut leaks);
+        if let Ok(url) = url::Url::parse(view.url) {
+            url_leaks(&url, None, None, &mut leaks);
+        }
+        body(view.request_body, marked, Place::RequestBody, &mut leaks);
+        body(view.response_body, &none, Place::ResponseBody, &mut leaks);
+        leaks
+    }
+}
+
 /// The documented status key a recorded status falls under.
 fn status_key(op: &Operation, status: i64) -> Option<String> {
     let response = op.response_for(u16::try_from(status).ok()?)?;
