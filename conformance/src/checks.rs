@@ -185,6 +185,7 @@ fn schema_finding(
     };
     let pointer = match part {
         Part::Body => finding.pointer.clone(),
+        Part::EventData => format!("/data{}", finding.pointer),
         Part::Parameter(place) => place.clone(),
     };
     let message = format!("{}: {}", part.describe(), finding.message);
@@ -199,6 +200,9 @@ fn schema_finding(
 enum Part {
     /// The JSON body.
     Body,
+    /// The `data` of the event a recorded webhook delivery carries (pointers into the request
+    /// body, below `/data`).
+    EventData,
     /// A parameter, as `query:limit`.
     Parameter(String),
 }
@@ -207,6 +211,7 @@ impl Part {
     fn describe(&self) -> String {
         match self {
             Part::Body => "request body".to_string(),
+            Part::EventData => "webhook delivery data".to_string(),
             Part::Parameter(place) => match place.split_once(':') {
                 Some((at, name)) => format!("{at} parameter `{name}`"),
                 None => place.clone(),
@@ -466,6 +471,40 @@ fn request_body(
                 Finding { message, ..f }
             }),
     );
+    findings
+}
+
+/// `request` and `undeclared-field`: the `data` of a recorded webhook delivery's event against
+/// the schema at `schema` (the one its release gives the event's object), with pointers into
+/// the request body (`/data/...`).
+pub fn event_data(site: Site<'_>, schemas: &Schemas, schema: &str, data: &Value) -> Vec<Finding> {
+    let mut findings = validate(site, schemas, schema, data, &Part::EventData);
+    let inspection = schemas.inspect(schema, data);
+    findings.extend(inspection.undeclared.into_iter().map(|u| {
+        let name = unescape(u.pointer.rsplit('/').next().unwrap_or_default());
+        Finding::at(site, Kind::UndeclaredField, format!("/data{}", u.pointer))
+            .expected(
+                format!("one of {}", u.declared.join(", ")),
+                format!("`{name}`"),
+            )
+            .message(format!(
+                "webhook delivery data: field `{name}` is not declared by the schema (drift?)"
+            ))
+    }));
+    findings.extend(inspection.unlisted.into_iter().map(|(at, e, value)| {
+        let listed = &schemas.enums()[e];
+        Finding::at(site, Kind::UnknownEnumValue, format!("/data{at}"))
+            .severity(Severity::Warning)
+            .expected(
+                format!("one of {}", listed.values.join(", ")),
+                format!("{value:?}"),
+            )
+            .message(format!(
+                "webhook delivery data: {value:?} is not a value `{}` lists; the enum is open \
+                 (`x-open-enum`), so this is reported, not rejected",
+                listed.pointer
+            ))
+    }));
     findings
 }
 

@@ -270,6 +270,9 @@ fn scrub(args: &ScrubArgs) -> ExitCode {
             c.file, c.interaction, c.place, c.fingerprint
         );
     }
+    for note in &done.notes {
+        println!("{} #{} note: {}", note.file, note.interaction, note.message);
+    }
     for why in &done.unreadable {
         eprintln!("error: {why}: left as it is");
     }

@@ -461,6 +461,13 @@ async fn examine(
     marker: Option<&str>,
 ) -> Examined {
     let started = Instant::now();
+    let request = &it.request;
+    if context
+        .releases
+        .is_delivery(&request.method, &request.url, &request.headers)
+    {
+        return Examined::delivery(&context.releases, it, marker, started);
+    }
     let (index, note) = match context.releases.of(it, marker) {
         Chosen::Release(index, note) => (index, note),
         Chosen::Unknown(finding) => return Examined::unknown_release(it, finding, started),
@@ -634,6 +641,37 @@ impl Examined {
 }
 
 impl Examined {
+    /// A recorded webhook delivery (see [`crate::delivery`]): its event checked, nothing
+    /// replayed, no operation's coverage counted.
+    fn delivery(
+        releases: &Releases,
+        it: &Interaction,
+        marker: Option<&str>,
+        started: Instant,
+    ) -> Examined {
+        let done = crate::delivery::examine(releases, it, marker);
+        let path = url::Url::parse(&it.request.url)
+            .map(|u| u.path().to_string())
+            .unwrap_or_else(|_| it.request.url.split('?').next().unwrap_or_default().into());
+        Examined {
+            release: None,
+            enums: Vec::new(),
+            replayed: Some(Replayed {
+                file: it.file.clone(),
+                interaction: it.index,
+                method: bounded(it.request.method.clone()),
+                path: bounded(path),
+                status: it.response.status,
+                operation: Some(done.operation),
+                outcome: None,
+            }),
+            findings: done.findings,
+            checks: done.checks,
+            validating: started.elapsed(),
+            replaying: Duration::ZERO,
+        }
+    }
+
     /// An interaction served by a release the workspace does not know: its `version` error.
     fn unknown_release(it: &Interaction, finding: Finding, started: Instant) -> Examined {
         Examined {

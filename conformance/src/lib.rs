@@ -34,13 +34,15 @@
 //!
 //! Inside, data flows one way, one module per stage: `cassette` (read) -> `route`
 //! (operation) -> `replay` (wiremock + the generated client) -> `checks` and `secrets`
-//! (findings) -> `waivers` -> `report`; `gate` drives them.
+//! (findings) -> `waivers` -> `report`; `gate` drives them. A recorded webhook delivery (a
+//! signed POST to the receiver's URL) goes to `delivery` instead of `route` and `replay`.
 
 use std::path::PathBuf;
 
 mod cassette;
 mod checks;
 mod coverage;
+mod delivery;
 mod gate;
 mod model;
 mod personal;
@@ -64,7 +66,7 @@ pub use model::{
     ClientErrorKind, Finding, Kind, MAX_TEXT, Outcome, Replayed, Report, Severity, Summary,
 };
 pub use releases::Release;
-pub use scrub::{Change, Scrubbed, scrub};
+pub use scrub::{Change, Note, Scrubbed, scrub};
 
 /// Why the gate could not run at all (exit code 2): an unreadable spec, cassette directory or
 /// waivers file, a spec the schema validator cannot compile, or a replay thread or server that

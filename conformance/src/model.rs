@@ -137,7 +137,7 @@ pub enum Kind {
     /// revision of a release than its spec describes.
     #[strum(
         message = "The recording names a Flatpeak release the workspace has no spec for.",
-        detailed_message = "The release of a recording is read from its response's `flatpeak-version` header, else its request's `Flatpeak-Version`, else `--release`. An error when no spec of the workspace describes that release (it cannot be checked); a warning when the version names a known release (by its suffix, `.anode`) but not the revision its spec describes."
+        detailed_message = "The release of a recording is read from its response's `flatpeak-version` header, else its request's `Flatpeak-Version`, else `--release`. An error when no spec of the workspace describes that release (it cannot be checked); a warning when the version names a known release (by its suffix, `.anode`) but not the revision its spec describes. For a recorded webhook delivery (its `Flatpeak-Version` names the release of its event) both are warnings, at `header:Flatpeak-Version`: its envelope is checked all the same."
     )]
     Version,
     /// The request's method and path match no operation of the spec.
@@ -158,7 +158,7 @@ pub enum Kind {
     /// required parameter, a parameter value of the wrong type or off its pattern.
     #[strum(
         message = "The recorded request breaks the spec.",
-        detailed_message = "The request body fails the operation's request schema (required fields, types, id pattern, enum values), is not JSON, or is missing; or a required query or path parameter is missing, or a parameter value is not of its type, format, pattern or range. The pointer is a JSON pointer into the request body, or the parameter as `query:name`."
+        detailed_message = "The request body fails the operation's request schema (required fields, types, id pattern, enum values), is not JSON, or is missing; or a required query or path parameter is missing, or a parameter value is not of its type, format, pattern or range. The pointer is a JSON pointer into the request body, or the parameter as `query:name`. For a recorded webhook delivery (a POST signed with `Flatpeak-Signature` and `Flatpeak-Timestamp` to a URL that is no operation), the request body is the event: its envelope (`id` `evt_...`, `object` `event`, `type` a string, `time_created` a date-time, `data`) and its `data` against the schema its release's spec gives the event's object, at pointers such as `/data/postal_address/country_code`."
     )]
     Request,
     /// The interaction could not be replayed through the client.
@@ -216,6 +216,13 @@ pub enum Kind {
         detailed_message = "One accepts what the other rejects: the generator or the schema rewriting has a bug, or a format the two read differently."
     )]
     Disagreement,
+    /// A recorded webhook delivery whose data the gate could not check: its release's spec
+    /// describes no events, or gives no schema for the event's object. A warning.
+    #[strum(
+        message = "A recorded webhook delivery's data could not be checked against its release.",
+        detailed_message = "A POST signed with `Flatpeak-Signature` and `Flatpeak-Timestamp` to a URL that is no operation is a recorded webhook delivery: its event is checked against the release its `Flatpeak-Version` names (findings of kind `request`). A warning of this kind when that release's spec describes no events (no `GET /events/{id}`, as Busbar's and Yotta's) or no schema for the event's `data.object`: the envelope was checked, the data was not. (Signatures are not verified: the gate has no keys.)"
+    )]
+    Delivery,
     /// A waiver that matches nothing, or has expired.
     #[strum(
         message = "A waiver matches nothing, or has expired.",
@@ -332,7 +339,7 @@ impl Finding {
 /// Drift and housekeeping are warnings; everything else fails the gate.
 fn default_severity(kind: Kind) -> Severity {
     match kind {
-        Kind::UndeclaredField | Kind::Waiver => Severity::Warning,
+        Kind::UndeclaredField | Kind::Waiver | Kind::Delivery => Severity::Warning,
         _ => Severity::Error,
     }
 }

@@ -88,6 +88,15 @@ pub(crate) fn is_address_object(name: &str) -> bool {
     ADDRESS_OBJECTS.contains(&normal(name).as_str())
 }
 
+/// The range of a coordinate field (`lat` -90 to 90, `lng` -180 to 180), by its name.
+pub(crate) fn coordinate_range(name: &str) -> Option<(f64, f64)> {
+    match normal(name).as_str() {
+        "lat" | "latitude" => Some((-90.0, 90.0)),
+        "lng" | "lon" | "longitude" => Some((-180.0, 180.0)),
+        _ => None,
+    }
+}
+
 /// Whether a field of an address object is the one that is not personal (the country).
 pub(crate) fn is_country(name: &str) -> bool {
     matches!(normal(name).as_str(), "country" | "country_code")

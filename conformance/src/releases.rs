@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::RunError;
+use crate::delivery::Events;
 use crate::model::{Finding, Interaction, Kind, Site};
 use crate::schema::Schemas;
 use crate::secrets::Sensitivity;
@@ -52,14 +53,19 @@ pub(crate) struct Checked {
     pub(crate) spec: Spec,
     pub(crate) schemas: Schemas,
     pub(crate) sensitivity: Sensitivity,
+    /// What the spec says of webhook events, when it describes them.
+    pub(crate) events: Option<Events>,
 }
 
 impl Checked {
     /// Reads and compiles `release`'s spec.
     pub(crate) fn load(release: &Release) -> Result<Checked, RunError> {
         let spec = crate::spec::load(&release.spec)?;
-        let schemas = Schemas::compile(&spec)?;
+        let events = Events::of(&spec);
+        let data_schemas = events.iter().flat_map(|e| e.data.values().cloned());
+        let schemas = Schemas::compile_with(&spec, data_schemas.collect())?;
         Ok(Checked {
+            events,
             name: release.name.clone(),
             file: release.spec.display().to_string(),
             sensitivity: Sensitivity::of(&spec),
@@ -159,14 +165,14 @@ impl Releases {
 
 impl Releases {
     /// The release whose spec describes `version` exactly.
-    fn exactly(&self, version: &str) -> Option<usize> {
+    pub(crate) fn exactly(&self, version: &str) -> Option<usize> {
         self.all
             .iter()
             .position(|r| r.spec.flatpeak_version() == Some(version))
     }
 
     /// The release `version` names by its suffix.
-    fn by_name(&self, version: &str) -> Option<usize> {
+    pub(crate) fn by_name(&self, version: &str) -> Option<usize> {
         let named = spec_model::releases::name_in_version(version)?;
         self.all.iter().position(|r| r.name == named)
     }
@@ -185,6 +191,11 @@ impl Releases {
             None => marker.and_then(|name| self.all.iter().position(|r| r.name == name)),
         };
         &self.all[index.unwrap_or(self.default)]
+    }
+
+    /// The releases, as `zero (2024-08-24.zero)`.
+    pub(crate) fn described(&self) -> Vec<String> {
+        self.all.iter().map(described).collect()
     }
 
     /// The releases' names.

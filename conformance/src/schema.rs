@@ -39,7 +39,14 @@ impl std::fmt::Debug for Schemas {
 impl Schemas {
     /// Compiles every schema of `spec`'s responses, request bodies and parameters. A schema
     /// that does not compile stops the run, naming its pointer.
+    #[cfg(test)]
     pub fn compile(spec: &Spec) -> Result<Schemas, RunError> {
+        Schemas::compile_with(spec, Vec::new())
+    }
+
+    /// [`Schemas::compile`], and the schemas at `extra` too (the schemas of webhook events'
+    /// data, which no operation's body names).
+    pub fn compile_with(spec: &Spec, extra: Vec<String>) -> Result<Schemas, RunError> {
         let mut document = spec.document.clone();
         rewrite_nullable(&mut document);
         rewrite_integer_formats(&mut document);
@@ -62,6 +69,7 @@ impl Schemas {
                     .chain(requests)
             })
             .filter_map(|m| m.schema.as_deref())
+            .chain(extra.iter().map(String::as_str))
             .collect();
         let parameters = spec
             .operations

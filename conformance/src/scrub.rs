@@ -29,6 +29,17 @@ pub struct Change {
     pub fingerprint: String,
 }
 
+/// Something a person should know about a scrubbed interaction, besides its changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The cassette.
+    pub file: String,
+    /// The interaction's index in it.
+    pub interaction: usize,
+    /// What to know, in one sentence.
+    pub message: String,
+}
+
 /// What a run did.
 #[derive(Debug, Default)]
 pub struct Scrubbed {
@@ -38,6 +49,11 @@ pub struct Scrubbed {
     pub written: Vec<PathBuf>,
     /// Every value replaced (or, with `check`, to replace).
     pub changes: Vec<Change>,
+    /// What else scrubbing did: for each recorded webhook delivery whose body it changed (or,
+    /// with `check`, would change), that its signature no longer verifies. Its signature
+    /// headers are kept as they were (they are not secrets by themselves; the secret check
+    /// flags one only if it holds a credential).
+    pub notes: Vec<Note>,
     /// Files that could not be read as cassettes, and why (each error names its file).
     pub unreadable: Vec<RunError>,
 }
@@ -82,7 +98,9 @@ pub fn scrub(
                 continue;
             }
         };
-        let changes = file.scrub(&releases, cassette.release.as_deref(), &placeholders);
+        let (changes, notes) =
+            file.scrub(&releases, cassette.release.as_deref(), &placeholders, check);
+        done.notes.extend(notes);
         if !changes.is_empty() && !check {
             file.write(&path)?;
             done.written.push(path);
@@ -162,25 +180,50 @@ impl File {
             })
     }
 
-    /// Replaces every leak of every interaction; what was replaced.
+    /// Replaces every leak of every interaction; what was replaced, and the notes about it
+    /// (`check`: the run only says what it would do).
     fn scrub(
         &mut self,
         releases: &Releases,
         marker: Option<&str>,
         p: &Placeholders,
-    ) -> Vec<Change> {
+        check: bool,
+    ) -> (Vec<Change>, Vec<Note>) {
         let har = self.doc.pointer("/log/entries").is_some();
         let list = match har {
             true => self.doc.pointer_mut("/log/entries"),
             false => self.doc.pointer_mut("/http_interactions"),
         };
         let Some(Value::Array(interactions)) = list else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
         let mut changes = Vec::new();
+        let mut notes = Vec::new();
         for (index, interaction) in interactions.iter_mut().enumerate() {
             let mut parts = Parts::of(interaction, har);
             let leaks = parts.leaks(releases, marker);
+            let delivery = releases.is_delivery(&parts.method, &parts.url, &parts.request_headers);
+            if delivery
+                && leaks
+                    .iter()
+                    .any(|l| matches!(l.place, Place::RequestBody(_)))
+            {
+                let message = match check {
+                    false => {
+                        "the signature of the delivery no longer verifies: its body was \
+                              scrubbed (its Flatpeak-Signature header is kept as recorded)"
+                    }
+                    true => {
+                        "the signature of the delivery would no longer verify: its body \
+                             would be scrubbed (its Flatpeak-Signature header is kept)"
+                    }
+                };
+                notes.push(Note {
+                    file: self.name.clone(),
+                    interaction: index,
+                    message: message.to_string(),
+                });
+            }
             for leak in &leaks {
                 parts.replace(leak, p);
                 changes.push(Change {
@@ -192,7 +235,7 @@ impl File {
             }
             parts.store(interaction, har);
         }
-        changes
+        (changes, notes)
     }
 }
 
@@ -255,6 +298,22 @@ impl Parts {
     }
 
     fn leaks(&self, releases: &Releases, marker: Option<&str>) -> Vec<Leak> {
+        let view = View {
+            url: &self.url,
+            request_headers: &self.request_headers,
+            request_body: self.request_body.as_bytes(),
+            status: self.status,
+            response_headers: &self.response_headers,
+            response_body: self.response_body.as_bytes(),
+        };
+        if releases.is_delivery(&self.method, &self.url, &self.request_headers) {
+            // A webhook delivery: its event is of the release its own `Flatpeak-Version`
+            // names (the response is the receiver's).
+            let release = releases.for_headers(&self.request_headers, &[], marker);
+            return release
+                .sensitivity
+                .delivery_leaks(release.events.as_ref(), &view);
+        }
         let release = releases.for_headers(&self.request_headers, &self.response_headers, marker);
         let route = crate::route::route(&release.spec, &self.method, &self.url).ok();
         let view = View {

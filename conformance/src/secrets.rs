@@ -196,6 +196,34 @@ impl Sensitivity {
     }
 }
 
+impl Sensitivity {
+    /// Every leak of a recorded webhook delivery: credentials in the headers, the URL and
+    /// both bodies, and in the request body (the event) the places `events`' operation marks
+    /// `x-sensitive` in the event it returns, and the personal-data heuristics.
+    pub fn delivery_leaks(
+        &self,
+        events: Option<&crate::delivery::Events>,
+        view: &View<'_>,
+    ) -> Vec<Leak> {
+        let none = Vec::new();
+        let marked = events
+            .and_then(|e| {
+                let marks = self.by_operation.get(&e.operation)?;
+                marks.responses.get(&e.status)
+            })
+            .unwrap_or(&none);
+        let mut leaks = Vec::new();
+        headers(view.request_headers, Place::RequestHeader, &mut leaks);
+        headers(view.response_headers, Place::ResponseHeader, &mut leaks);
+        if let Ok(url) = url::Url::parse(view.url) {
+            url_leaks(&url, None, None, &mut leaks);
+        }
+        body(view.request_body, marked, Place::RequestBody, &mut leaks);
+        body(view.response_body, &none, Place::ResponseBody, &mut leaks);
+        leaks
+    }
+}
+
 fn headers(headers: &[(String, String)], place: fn(String) -> Place, out: &mut Vec<Leak>) {
     for (name, value) in headers {
         let why = if record::is_credential_header(name) {
@@ -231,7 +259,7 @@ fn url_leaks(url: &url::Url, op: Option<&Operation>, marks: Option<&Marks>, out:
             }
             None => personal::by_name(&name, &value)
                 .or_else(|| value.as_str().and_then(personal::by_shape))
-                .map(|rule| (heuristic_hint(&value), rule)),
+                .map(|rule| (heuristic_hint(&name, &value), rule)),
         };
         if let Some((hint, why)) = leak.filter(|(h, _)| !record::is_placeholder(&value, h)) {
             out.push(Leak {
@@ -323,7 +351,8 @@ fn body(
         }
     });
     personal::walk(&json, &mut String::new(), &mut |pointer, value, rule| {
-        let hint = heuristic_hint(value);
+        let name = pointer.rsplit('/').next().unwrap_or_default();
+        let hint = heuristic_hint(name, value);
         let already = marked_places.contains(pointer)
             || out.iter().any(|l| l.place == place(pointer.to_string()));
         if !already && !record::is_placeholder(value, &hint) {
@@ -337,13 +366,16 @@ fn body(
     });
 }
 
-/// The placeholder a value found by a heuristic gets: of its own JSON type, a URL staying a
-/// URL and an e-mail address an e-mail address (no schema says more).
-fn heuristic_hint(value: &Value) -> Hint {
+/// The placeholder a value found by a heuristic gets: of its own JSON type, a coordinate
+/// within its range (so that a placeholder the recorder or synth made for a coordinate is
+/// recognised as one), a URL staying a URL and an e-mail address an e-mail address (no schema
+/// says more). `name` is the field's (or the query parameter's).
+fn heuristic_hint(name: &str, value: &Value) -> Hint {
+    let range = personal::coordinate_range(name);
     match value {
         Value::Number(n) => Hint::Number {
-            minimum: None,
-            maximum: None,
+            minimum: range.map(|(min, _)| min),
+            maximum: range.map(|(_, max)| max),
             integer: n.is_i64() || n.is_u64(),
         },
         Value::String(s) if url::Url::parse(s).is_ok_and(|u| u.has_host()) => {

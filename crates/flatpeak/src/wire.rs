@@ -270,7 +270,9 @@ fn path_values<'t>(
 /// The path of a base URL as `ClientBuilder` keeps it (absolute, normalised, no query, no
 /// trailing `/`): what follows its host, without parsing it again on every request.
 fn base_path(base_url: &str) -> &str {
-    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+    let after_scheme = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
     after_scheme
         .find('/')
         .map_or("", |i| &after_scheme[i..])

@@ -147,6 +147,138 @@ fn data_decodes_into_the_callers_type_of_the_release() {
     );
 }
 
+/// A device as both Zero and Anode describe it (`data` of a `device.*` event).
+fn device_data() -> serde_json::Value {
+    json!({
+        "id": "dev_63a6087272941ef077a8fd3e",
+        "object": "device",
+        "live_mode": true,
+        "reference_id": MARKER,
+        "last_seen": "2022-03-22T11:12:21Z",
+        "time_created": "2022-01-24T14:15:22Z",
+        "account_id": "acc_661677911f2197045e6cf1b1"
+    })
+}
+
+/// A verified event of release `version` whose `data` is `data`.
+fn event_of(version: &str, event_type: &str, data: serde_json::Value) -> Event {
+    let body = event_body("evt_66167787c1652b3fbeba5f01", event_type, data);
+    let delivery = signer().sign_as(version, NOW, body).unwrap();
+    check(&verifier(), &delivery.headers, &delivery.body).unwrap()
+}
+
+#[test]
+fn data_of_each_release_decodes_with_that_releases_types() {
+    use flatpeak::ReleaseClient as _;
+    use flatpeak::webhook::ReleaseData;
+
+    let zero = flatpeak::zero::Client::FLATPEAK_VERSION.unwrap();
+    let event = event_of(zero, "device.update", device_data());
+    let data = event.release_data().unwrap();
+    assert_eq!(data.release(), Some("zero"));
+    let ReleaseData::Zero(flatpeak::zero::types::EventData::Device(device)) = &data else {
+        panic!("{data:?}");
+    };
+    assert_eq!(device.id.as_str(), "dev_63a6087272941ef077a8fd3e");
+    assert_eq!(device.reference_id.as_deref(), Some(MARKER));
+
+    let anode = flatpeak::anode::Client::FLATPEAK_VERSION.unwrap();
+    assert_eq!(anode, TEST_FLATPEAK_VERSION);
+    let event = event_of(anode, "device.create", device_data());
+    let data = event.clone().into_release_data().unwrap();
+    assert_eq!(data.release(), Some("anode"));
+    let ReleaseData::Anode(flatpeak::anode::types::EventData::Device(device)) = &data else {
+        panic!("{data:?}");
+    };
+    assert!(device.live_mode);
+    assert_eq!(data.to_json()["id"], "dev_63a6087272941ef077a8fd3e");
+    // The typed value does not leave the event's data behind it.
+    assert_eq!(event.data(), &device_data());
+
+    // An object kind the release does not type is its own `Unknown`, with the JSON.
+    let tariff = json!({ "tariff_id": "trf_6597ef46529ab4467502af0b" });
+    let event = event_of(anode, "tariff.expiring", tariff.clone());
+    assert!(matches!(
+        event.release_data().unwrap(),
+        ReleaseData::Anode(flatpeak::anode::types::EventData::Unknown(json)) if json == tariff
+    ));
+}
+
+#[test]
+fn data_of_a_version_without_event_types_stays_json() {
+    use flatpeak::webhook::ReleaseData;
+
+    for version in [
+        "2027-03-01.quasar", // a release this crate does not know
+        "2026-01-01.anode",  // another revision of a known release
+        "2026-08-01.busbar", // a release whose spec describes no events
+        "none",
+    ] {
+        let event = event_of(version, "device.update", device_data());
+        let data = event.release_data().unwrap();
+        assert_eq!(data.release(), None, "{version}");
+        let ReleaseData::Unknown {
+            version: named,
+            data: json,
+        } = &data
+        else {
+            panic!("{version}: {data:?}");
+        };
+        assert_eq!((named.as_str(), json), (version, &device_data()));
+        let debug = format!("{data:?}");
+        assert!(
+            debug.contains(version) && !debug.contains(MARKER),
+            "{debug}"
+        );
+    }
+}
+
+#[test]
+fn data_not_of_its_releases_shape_is_an_error_that_keeps_it() {
+    use std::error::Error as _;
+
+    let mut broken = device_data();
+    broken["live_mode"] = json!(MARKER);
+    for (release, version) in flatpeak::webhook::ReleaseData::typed_releases() {
+        let event = event_of(version, "device.update", broken.clone());
+        let error = event.release_data().unwrap_err();
+        assert_eq!(
+            (error.release(), error.flatpeak_version()),
+            (release, version)
+        );
+        assert_eq!(error.data(), &broken);
+        let (display, debug) = (error.to_string(), format!("{error:?}"));
+        for text in [&display, &debug] {
+            assert!(text.contains(release) && !text.contains(MARKER), "{text}");
+        }
+        assert!(error.source().is_some());
+        assert_eq!(error.into_data(), broken);
+    }
+}
+
+/// Every release module whose spec has event types is a variant of `ReleaseData`: a release
+/// that gains an `EventData` schema must gain one too.
+#[test]
+fn every_release_with_event_types_is_typed() {
+    let generated = concat!(env!("CARGO_MANIFEST_DIR"), "/src/generated");
+    let mut with_events: Vec<String> = std::fs::read_dir(generated)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .filter(|path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            text.contains("pub enum EventData")
+        })
+        .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    with_events.sort();
+    let mut typed: Vec<String> = flatpeak::webhook::ReleaseData::typed_releases()
+        .map(|(name, _)| name.to_string())
+        .collect();
+    typed.sort();
+    assert_eq!(typed, with_events);
+}
+
 #[test]
 fn header_names_are_compared_without_regard_to_case() {
     let delivery = delivery();

@@ -367,10 +367,18 @@ fn token_at(text: &str) -> Option<usize> {
         .match_indices("eyJ")
         .find(|(i, _)| is_jwt(&text[*i..]))
         .map(|(i, _)| i);
+    // A prefix starts a word: `wsk_live_a1` (a webhook signing key's id, public) is not
+    // `sk_live_...`.
+    let starts_word = |i: usize| {
+        text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+    };
     let prefixed = PREFIXES
         .iter()
-        .filter_map(|p| text.find(p))
-        .filter(|i| !lower[*i..].contains(MARK))
+        .flat_map(|p| text.match_indices(p).map(|(i, _)| i))
+        .filter(|i| starts_word(*i) && !lower[*i..].contains(MARK))
         .min();
     let aws = text.match_indices("AKIA").find(|(i, _)| {
         let key = &text[*i..];
@@ -631,6 +639,7 @@ mod tests {
             jwt,
             "Bearer abc.def",
             "key sk_live_51H8abc",
+            "key=sk_live_51H8abc",
             "AKIAABCDEFGHIJKLMNOP",
         ] {
             assert!(holds_token(leak), "{leak}");
@@ -642,6 +651,7 @@ mod tests {
             "sk_live_redacted",
             "The bearer token is not valid",
             "Send a Bearer token",
+            "wsk_live_a1",
         ] {
             assert!(!holds_token(fine), "{fine}");
         }

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::error::NotAnEvent;
+use super::release_data::{DataError, ReleaseData};
 
 /// Declares [`EventType`] from (variant, wire string, what happened) rows.
 macro_rules! event_types {
@@ -298,6 +299,19 @@ impl Event {
     /// customer data.
     pub fn data_as<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         T::deserialize(&self.data)
+    }
+
+    /// Decodes `data` with the generated types of the release the delivery's
+    /// `Flatpeak-Version` names ([`ReleaseData`]): [`ReleaseData::Unknown`] with the JSON for
+    /// a version this build has no event types for, [`DataError`] (naming the release and
+    /// keeping the JSON) when `data` is not of that release's shape.
+    pub fn release_data(&self) -> Result<ReleaseData, DataError> {
+        ReleaseData::decode(&self.flatpeak_version, self.data.clone())
+    }
+
+    /// [`Event::release_data`], taking `data` out of the event rather than copying it.
+    pub fn into_release_data(self) -> Result<ReleaseData, DataError> {
+        ReleaseData::decode(&self.flatpeak_version, self.data)
     }
 }
 

@@ -46,7 +46,10 @@
 //! does not know keeps its text), the delivery's `Flatpeak-Version`, and `data` as JSON.
 //! `data` has the shape of the API release that generated the event, which may not be the
 //! release this crate's `types` describe: decode it with [`Event::data_as`] and the types of
-//! the release [`Event::flatpeak_version`] names.
+//! the release [`Event::flatpeak_version`] names, or let [`Event::release_data`] do it: it picks
+//! the release module by that version and decodes `data` with its generated `EventData`
+//! ([`ReleaseData`], one variant per release whose spec describes events, and `Unknown` with
+//! the JSON for any other version).
 //!
 //! # Delivery, retries and duplicates
 //! Flatpeak waits ten seconds for an answer; without a `2xx` it tries again immediately, then
@@ -71,6 +74,7 @@ mod error;
 mod event;
 mod headers;
 mod keys;
+mod release_data;
 mod remote;
 #[cfg(feature = "test-util")]
 pub mod testing;
@@ -79,6 +83,7 @@ mod verifier;
 pub use error::{Error, Header, JwksError, NotAnEvent, SkippedKey};
 pub use event::{Authenticity, Event, EventType, ObjectKind};
 pub use keys::KeySet;
+pub use release_data::{DataError, ReleaseData};
 pub use remote::{
     DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_AGE, DEFAULT_MAX_JWKS_BYTES, DEFAULT_REFETCH_INTERVAL,
     FLATPEAK_JWKS_URL, RemoteKeys, RemoteKeysBuilder,

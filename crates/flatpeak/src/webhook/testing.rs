@@ -52,6 +52,9 @@ pub enum TestSignerError {
     /// The key id is not one a `Flatpeak-Key-ID` header can carry.
     #[error("`{0}` is not 1 to 128 letters, digits and `-_.:+/=~`")]
     KeyId(String),
+    /// A value cannot be carried by its header (a `Flatpeak-Version` with a line break).
+    #[error("the value given for `{0}` cannot be a header value")]
+    HeaderValue(&'static str),
     /// The cryptographic library refused (it should not).
     #[error("{0} failed")]
     Crypto(&'static str),
@@ -128,18 +131,30 @@ impl TestSigner {
         timestamp: i64,
         body: impl Into<Vec<u8>>,
     ) -> Result<SignedDelivery, TestSignerError> {
+        self.sign_as(TEST_FLATPEAK_VERSION, timestamp, body)
+    }
+
+    /// A delivery of `body` signed at `timestamp`, as the release `flatpeak_version` sends it
+    /// (`Flatpeak-Version`, which the signature does not cover, for example
+    /// `2024-08-24.zero`): to test a handler with events of several releases.
+    pub fn sign_as(
+        &self,
+        flatpeak_version: &str,
+        timestamp: i64,
+        body: impl Into<Vec<u8>>,
+    ) -> Result<SignedDelivery, TestSignerError> {
         let body = body.into();
         let values = [
             (Header::Signature, self.signature(timestamp, &body)?),
             (Header::SignatureScheme, "v1".to_string()),
             (Header::Timestamp, timestamp.to_string()),
             (Header::KeyId, self.key_id.clone()),
-            (Header::Version, TEST_FLATPEAK_VERSION.to_string()),
+            (Header::Version, flatpeak_version.to_string()),
         ];
         let mut headers = HeaderMap::new();
         for (header, value) in values {
             let value = HeaderValue::try_from(value)
-                .map_err(|_| TestSignerError::Crypto("making a header"))?;
+                .map_err(|_| TestSignerError::HeaderValue(header.name()))?;
             headers.insert(HeaderName::from_static(lowercase(header)), value);
         }
         Ok(SignedDelivery { headers, body })
