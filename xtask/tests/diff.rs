@@ -451,7 +451,7 @@ fn markdown_is_ready_for_a_pull_request_and_a_changelog() {
         "| `enum-value-added` | (shared) | ok | ok |",
         "read it as `Unknown(\"PENDING\")`",
         "### CHANGELOG draft",
-        "## [0.2.0]",
+        "## [0.3.0]",
         "### Added",
     ] {
         assert!(text.contains(expected), "{expected}\nnot in\n{text}");
