@@ -3,7 +3,9 @@
 //! whole input (cassettes are read one at a time per replayer).
 //!
 //! Alone in its test binary: it reads the process's peak resident memory (`VmHWM`), which
-//! other tests running in the same process would raise.
+//! other tests running in the same process would raise. Ignored by `cargo test` (it takes
+//! 13 s of a debug build); `.ci/run` runs it: `cargo test -p conformance --test memory --
+//! --ignored`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 mod common;
@@ -51,6 +53,7 @@ fn run(dir: &Path) -> conformance::Report {
 }
 
 #[test]
+#[ignore = "13 s in a debug build (30 MB through the gate, twice); .ci/run runs it"]
 fn a_30_mb_value_gives_small_reports_and_memory_that_follows_one_cassette() {
     let text = hostile_cassette();
     let one = tempfile::tempdir().unwrap();
