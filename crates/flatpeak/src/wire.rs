@@ -7,8 +7,6 @@
 //! release's spec ([`OperationFacts`]). First of all, the path must still be the operation's:
 //! see [`path_values`].
 
-use std::borrow::Cow;
-
 use serde_json::Value;
 
 use crate::release::{OperationFacts, Pattern};
@@ -47,17 +45,52 @@ pub enum Rule {
     OneOf(&'static [&'static str]),
 }
 
+/// A value about to be sent, as a rule sees it: the text of a path or query parameter, or a
+/// value of the JSON body.
+#[derive(Clone, Copy, Debug)]
+enum Seen<'a> {
+    /// A path or query parameter, percent-decoded.
+    Text(&'a str),
+    /// A value of the body.
+    Json(&'a Value),
+}
+
+impl Seen<'_> {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Seen::Text(s) => Some(s),
+            Seen::Json(v) => v.as_str(),
+        }
+    }
+
+    /// The value as a number: a JSON number, or text that reads as one (a query value is text).
+    fn as_number(&self) -> Option<f64> {
+        match self {
+            Seen::Json(Value::Number(n)) => n.as_f64(),
+            other => other.as_str()?.parse::<f64>().ok(),
+        }
+    }
+
+    /// The value as an error quotes it.
+    fn shown(&self) -> String {
+        match self {
+            Seen::Text(text) => quoted(text),
+            Seen::Json(Value::String(text)) => quoted(text),
+            Seen::Json(other) => quoted(&other.to_string()),
+        }
+    }
+}
+
 impl Rule {
     /// What is wrong with `value` under this rule, if anything. A query value is text: the
     /// number rules read it as a number when it is one.
-    fn broken_by(&self, value: &Value) -> Option<String> {
-        let number = || match value {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.parse::<f64>().ok(),
-            _ => None,
-        };
+    fn broken_by(&self, value: Seen<'_>) -> Option<String> {
+        let number = || value.as_number();
         let chars = || value.as_str().map(|s| s.chars().count() as u64);
-        let items = || value.as_array().map(|a| a.len() as u64);
+        let items = || match value {
+            Seen::Json(v) => v.as_array().map(|a| a.len() as u64),
+            Seen::Text(_) => None,
+        };
         match *self {
             Rule::Pattern(p) => value
                 .as_str()
@@ -95,6 +128,18 @@ impl Rule {
                 .as_str()
                 .filter(|s| !allowed.contains(s))
                 .map(|_| format!("not one of `{}`", allowed.join("`, `"))),
+        }
+    }
+
+    /// `Err` naming the place (described only then, by `place`) when `value` breaks this rule.
+    fn check(&self, value: Seen<'_>, place: impl FnOnce() -> String) -> Result<(), Refused> {
+        match self.broken_by(value) {
+            None => Ok(()),
+            Some(reason) => Err(Refused::Bound {
+                place: place(),
+                value: value.shown(),
+                reason,
+            }),
         }
     }
 }
@@ -155,7 +200,8 @@ pub(crate) enum Refused {
 }
 
 /// `Err` with what is wrong when `request`'s path is not `operation`'s below `base_url`, or
-/// when it breaks one of `operation`'s constraints.
+/// when it breaks one of `operation`'s constraints. Nothing is copied or described unless a
+/// value is refused: this runs before every request.
 pub(crate) fn check(
     operation: &OperationFacts,
     base_url: &str,
@@ -164,74 +210,49 @@ pub(crate) fn check(
     // Every operation, constrained or not: a path parameter may be free text (a session
     // reference), and no value may turn the request into a call of another endpoint.
     let path = path_values(base_url, operation.path, request.url())?;
-    let constraints = operation.constraints;
-    if constraints.is_empty() {
-        return Ok(());
-    }
     let mut body: Option<Option<Value>> = None;
-    for constraint in constraints {
-        let values: Vec<(String, Cow<'_, Value>)> = match constraint.place {
-            Place::Path(name) => path
-                .iter()
-                .filter(|(n, _)| *n == name)
-                .map(|(_, v)| {
-                    let value = Cow::Owned(Value::String(v.clone()));
-                    (format!("path parameter `{name}`"), value)
-                })
-                .collect(),
-            Place::Query(name) => request
-                .url()
-                .query_pairs()
-                .filter(|(n, _)| n == name)
-                .map(|(_, v)| {
-                    let value = Cow::Owned(Value::String(v.into_owned()));
-                    (format!("query parameter `{name}`"), value)
-                })
-                .collect(),
+    for Constraint { place, rule } in operation.constraints {
+        match *place {
+            Place::Path(name) => {
+                for (_, raw) in path.iter().filter(|(n, _)| *n == name) {
+                    let value = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
+                    rule.check(Seen::Text(&value), || format!("path parameter `{name}`"))?;
+                }
+            }
+            Place::Query(name) => {
+                for (_, value) in request.url().query_pairs().filter(|(n, _)| n == name) {
+                    rule.check(Seen::Text(&value), || format!("query parameter `{name}`"))?;
+                }
+            }
             Place::Body(steps) => {
                 let json = body.get_or_insert_with(|| json_body(request));
                 let mut found = Vec::new();
                 if let Some(json) = json {
                     values_at(json, steps, &mut String::new(), &mut found);
                 }
-                found
-            }
-        };
-        for (place, value) in values {
-            if let Some(reason) = constraint.rule.broken_by(&value) {
-                let shown = match &*value {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                return Err(Refused::Bound {
-                    place,
-                    value: quoted(&shown),
-                    reason,
-                });
+                for (at, value) in found {
+                    rule.check(Seen::Json(value), || format!("body field `{at}`"))?;
+                }
             }
         }
     }
     Ok(())
 }
 
-/// The value of each path parameter of `template` in `url`, percent-decoded, by name; `Err`
-/// unless `url`'s path is `base_url`'s followed by `template`, segment for segment, with one
-/// non-empty segment for each parameter.
+/// Each path parameter of `template` with its segment of `url` (still percent-encoded), by
+/// name; `Err` unless `url`'s path is `base_url`'s followed by `template`, segment for
+/// segment, with one non-empty segment for each parameter.
 ///
 /// Why the whole path is compared: a value is percent-encoded into its segment, but URL
 /// parsing still resolves a `..` or `.` segment and reads `\` as `/` in an `http` URL, so a
 /// value such as `..\..\login` (an id the client accepted from a response, or free text)
 /// would otherwise send the request, with its credentials, to another endpoint.
-fn path_values<'t>(
+fn path_values<'t, 'u>(
     base_url: &str,
     template: &'t str,
-    url: &url::Url,
-) -> Result<Vec<(&'t str, String)>, Refused> {
+    url: &'u url::Url,
+) -> Result<Vec<(&'t str, &'u str)>, Refused> {
     let base = base_path(base_url);
-    // Both start with an empty segment (the leading `/`); the template's is dropped.
-    let base_segments: Vec<&str> = base.split('/').collect();
-    let template_segments: Vec<&'t str> = template.split('/').skip(1).collect();
-    let actual: Vec<&str> = url.path().split('/').collect();
     let changed = || {
         let names: Vec<&str> = template
             .split('/')
@@ -243,28 +264,29 @@ fn path_values<'t>(
             expected: format!("{base}{template}"),
         }
     };
-    if actual.len() != base_segments.len() + template_segments.len() {
-        return Err(changed());
-    }
-    let (actual_base, actual) = actual.split_at(base_segments.len());
-    if actual_base != base_segments {
-        return Err(changed());
-    }
+    // Below the base path, the template's segments and the URL's pair up one for one (both
+    // start with the empty segment before the leading `/`).
+    let rest = url
+        .path()
+        .strip_prefix(base)
+        .filter(|rest| rest.starts_with('/'))
+        .ok_or_else(changed)?;
+    let (mut expected, mut actual) = (template.split('/'), rest.split('/'));
     let mut values = Vec::new();
-    for (expected, actual) in template_segments.into_iter().zip(actual) {
-        match expected.strip_prefix('{').and_then(|e| e.strip_suffix('}')) {
-            Some(_) if actual.is_empty() => return Err(changed()),
-            Some(name) => values.push((
-                name,
-                percent_encoding::percent_decode_str(actual)
-                    .decode_utf8_lossy()
-                    .into_owned(),
-            )),
-            None if expected != *actual => return Err(changed()),
-            None => {}
+    loop {
+        match (expected.next(), actual.next()) {
+            (None, None) => return Ok(values),
+            (Some(expected), Some(actual)) => {
+                match expected.strip_prefix('{').and_then(|e| e.strip_suffix('}')) {
+                    Some(_) if actual.is_empty() => return Err(changed()),
+                    Some(name) => values.push((name, actual)),
+                    None if expected != actual => return Err(changed()),
+                    None => {}
+                }
+            }
+            _ => return Err(changed()),
         }
     }
-    Ok(values)
 }
 
 /// The path of a base URL as `ClientBuilder` keeps it (absolute, normalised, no query, no
@@ -303,12 +325,12 @@ fn values_at<'v>(
     value: &'v Value,
     steps: &[Step],
     at: &mut String,
-    out: &mut Vec<(String, Cow<'v, Value>)>,
+    out: &mut Vec<(String, &'v Value)>,
 ) {
     let Some((step, rest)) = steps.split_first() else {
         if !value.is_null() {
             let at = if at.is_empty() { "/" } else { at.as_str() };
-            out.push((format!("body field `{at}`"), Cow::Borrowed(value)));
+            out.push((at.to_owned(), value));
         }
         return;
     };
@@ -351,17 +373,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn path_values_are_found_below_any_base_path_and_decoded() {
+    fn path_values_are_found_below_any_base_path() {
         let template = "/locations/{id}/status";
         let url = url::Url::parse("http://h/v1/locations/loc%5F1/status").unwrap();
         assert_eq!(
             path_values("http://h/v1", template, &url),
-            Ok(vec![("id", "loc_1".to_string())])
+            Ok(vec![("id", "loc%5F1")])
         );
         let url = url::Url::parse("http://h/locations/loc_1/status").unwrap();
         assert_eq!(
             path_values("http://h", template, &url),
-            Ok(vec![("id", "loc_1".to_string())])
+            Ok(vec![("id", "loc_1")])
         );
     }
 
@@ -395,15 +417,12 @@ mod tests {
         let mut found = Vec::new();
         let steps = [Step::Field("data"), Step::Each, Step::Field("device_id")];
         values_at(&body, &steps, &mut String::new(), &mut found);
-        let found: Vec<(String, Value)> = found
-            .into_iter()
-            .map(|(p, v)| (p, v.into_owned()))
-            .collect();
+        let found: Vec<(String, Value)> = found.into_iter().map(|(p, v)| (p, v.clone())).collect();
         assert_eq!(
             found,
             [
-                ("body field `/data/0/device_id`".into(), "dev_1".into()),
-                ("body field `/data/1/device_id`".into(), 2.into()),
+                ("/data/0/device_id".into(), "dev_1".into()),
+                ("/data/1/device_id".into(), 2.into()),
             ]
         );
     }
@@ -465,7 +484,7 @@ mod tests {
         ];
         for (rule, value, broken) in cases {
             assert_eq!(
-                rule.broken_by(&value).as_deref(),
+                rule.broken_by(Seen::Json(&value)).as_deref(),
                 broken,
                 "{rule:?} on {value}"
             );

@@ -146,17 +146,36 @@ pub(crate) fn workspace_files(
             known.join(", ")
         );
     }
+    let chosen: Vec<_> = catalogue
+        .releases()
+        .iter()
+        .filter(|release| only.is_none_or(|name| name == release.name))
+        .collect();
+    // Releases are independent of one another: each is built on a thread of its own (every
+    // regeneration and every `--check` waits for the slowest, not for the sum), and its notes
+    // and files are taken in the catalogue's order, so the output does not depend on timing.
+    let override_spec = spec_override.filter(|_| only.is_some());
+    let results: Vec<Result<ReleaseFiles>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chosen
+            .iter()
+            .map(|release| scope.spawn(move || one_release(root, release, override_spec)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("generating a release panicked")))
+            })
+            .collect()
+    });
     let mut outputs = Vec::new();
     let mut built = Vec::new();
-    for release in catalogue.releases() {
-        if only.is_some_and(|name| name != release.name) {
-            continue;
+    for files in results {
+        let files = files?;
+        for note in &files.notes {
+            eprintln!("{note}");
         }
-        let (spec, output) =
-            release_spec::build(root, release, spec_override.filter(|_| only.is_some()))?;
-        outputs.extend(output);
-        let files =
-            release_files(root, &spec).with_context(|| format!("release `{}`", release.name))?;
         outputs.extend(files.outputs);
         built.push(files.summary);
     }
@@ -166,10 +185,26 @@ pub(crate) fn workspace_files(
     Ok(outputs)
 }
 
-/// The files of one release, and what the files listing every release need of it.
+/// The files of one release, what the files listing every release need of it, and the notes
+/// generating it printed.
 struct ReleaseFiles {
     outputs: Vec<Output>,
     summary: releases::Built,
+    notes: Vec<String>,
+}
+
+/// `release`'s spec (built from Flatpeak's document and the overlay, or `spec_override`) and
+/// the files generated from it.
+fn one_release(
+    root: &Path,
+    release: &spec_model::releases::Release,
+    spec_override: Option<&Path>,
+) -> Result<ReleaseFiles> {
+    let (spec, output) = release_spec::build(root, release, spec_override)?;
+    let mut files =
+        release_files(root, &spec).with_context(|| format!("release `{}`", release.name))?;
+    files.outputs.splice(0..0, output);
+    Ok(files)
 }
 
 /// The client module, CLI commands and replay table of one release.
@@ -189,14 +224,19 @@ fn release_files(root: &Path, spec: &release_spec::ReleaseSpec) -> Result<Releas
         Options::default(),
     )
     .with_context(|| format!("{}", spec.path.display()))?;
-    for change in &generated.changes {
-        eprintln!("normalise ({name}): {change}");
-    }
+    let mut notes: Vec<String> = generated
+        .changes
+        .iter()
+        .map(|change| format!("normalise ({name}): {change}"))
+        .collect();
     let table = replay_table::generate(&model, &generated.code, &label, name)
         .with_context(|| format!("{}/{name}.rs: replay table", replay_table::DIR))?;
-    for note in &table.notes {
-        eprintln!("replay ({name}): {note}");
-    }
+    notes.extend(
+        table
+            .notes
+            .iter()
+            .map(|note| format!("replay ({name}): {note}")),
+    );
     let commands = cli::generate(openapi, &label, release)
         .with_context(|| format!("{}/{name}.rs: the command line", cli::DIR))?;
     let summary = releases::Built {
@@ -226,7 +266,11 @@ fn release_files(root: &Path, spec: &release_spec::ReleaseSpec) -> Result<Releas
             contents: commands,
         },
     ];
-    Ok(ReleaseFiles { outputs, summary })
+    Ok(ReleaseFiles {
+        outputs,
+        summary,
+        notes,
+    })
 }
 
 /// `cargo check` on the crate written: its errors, each named by the operation or schema
