@@ -46,6 +46,16 @@ fn cargo_toml(dir: &Path) -> String {
 
 #[test]
 #[ignore = "compiles a generated crate: run by .ci/run's corpus step"]
+fn flatpeaks_published_spec_compiles_after_normalising() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("published");
+    let out = generate("flatpeak-zero-2025-06.json", &out_dir, &[]);
+    let code = compiled(&out, &out_dir);
+    assert!(code.contains("pub fn get_device(&self)"));
+}
+
+#[test]
+#[ignore = "compiles a generated crate: run by .ci/run's corpus step"]
 fn petstore_compiles_with_its_optional_header() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("petstore");

@@ -85,17 +85,19 @@ fn out_writes_a_standalone_crate_for_the_published_spec() {
     assert!(published.is_file(), "{} is missing", published.display());
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("published");
+    // `--no-check`: that the crate compiles is the corpus tests' (run by `.ci/run`), and that
+    // `cargo check` runs by default is shown by the crate that does not compile, below.
     let out = xtask(&[
         "generate",
         "--spec",
         published.to_str().unwrap(),
         "--out",
         out_dir.to_str().unwrap(),
+        "--no-check",
     ]);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
-    // The crate written is checked with `cargo check` by default.
-    assert!(err.contains("the crate compiles"), "{err}");
+    assert!(!err.contains("cargo check"), "{err}");
     // The published spec needs normalising; each rewrite is reported with its operation.
     assert!(
         err.contains("normalise: get-device: error responses 403, 404, 500"),
@@ -128,8 +130,7 @@ fn out_writes_a_standalone_crate_for_the_published_spec() {
         again.to_str().unwrap(),
         "--no-check",
     ]);
-    assert!(out.status.success());
-    assert!(!stderr(&out).contains("cargo check"), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", stderr(&out));
     let code_again = std::fs::read_to_string(again.join("src/generated.rs")).unwrap();
     assert!(code == code_again, "generation is not deterministic");
 }
