@@ -65,6 +65,7 @@ mod envelope;
 mod error;
 mod hooks;
 mod pagination;
+mod place;
 pub mod record;
 
 /// Not part of the public API, and exempt from semver: the recorder's rules that the contract
@@ -94,16 +95,18 @@ pub use config::{BuildError, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_B
 pub use envelope::{ErrorEnvelope, ErrorType};
 pub use error::{ApiError, Body, Error};
 pub use pagination::Paginate;
+#[doc(hidden)]
+pub use place::{Place, Step};
 pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
 #[doc(hidden)]
-pub use record::{Place as SensitivePlace, Sensitive};
+pub use record::Sensitive;
 pub use release::ReleaseClient;
 #[doc(hidden)]
 pub use release::{OperationFacts, Pattern, ReleaseFacts, SlowRetry};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 #[doc(hidden)]
-pub use wire::{Constraint, Place as ConstraintPlace, Rule, Step};
+pub use wire::{Constraint, Rule};
 
 /// What the generated `send()` methods of every release return on failure: progenitor's
 /// error, typed with Flatpeak's [`ErrorEnvelope`]. `?` turns it into [`Error`], which is

@@ -9,13 +9,14 @@
 
 use serde_json::Value;
 
+use crate::place::{Place, values_at};
 use crate::release::{OperationFacts, Pattern};
 
 /// A bound a request must keep, and where.
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct Constraint {
-    /// Where the value is.
+    /// Where the value is (never in a response).
     pub(crate) place: Place,
     /// The bound.
     pub(crate) rule: Rule,
@@ -144,28 +145,6 @@ impl Rule {
     }
 }
 
-/// Where in a request a constrained value is.
-#[doc(hidden)]
-#[derive(Debug)]
-pub enum Place {
-    /// The path parameter of this name.
-    Path(&'static str),
-    /// Every query parameter of this name.
-    Query(&'static str),
-    /// The strings these steps lead to in the JSON body.
-    Body(&'static [Step]),
-}
-
-/// One step into a JSON body.
-#[doc(hidden)]
-#[derive(Debug)]
-pub enum Step {
-    /// The field of this name, when present.
-    Field(&'static str),
-    /// Each item of an array.
-    Each,
-}
-
 /// How much of a refused value an error quotes.
 const QUOTED_CHARS: usize = 64;
 
@@ -224,16 +203,17 @@ pub(crate) fn check(
                     rule.check(Seen::Text(&value), || format!("query parameter `{name}`"))?;
                 }
             }
-            Place::Body(steps) => {
+            Place::Request(steps) => {
                 let json = body.get_or_insert_with(|| json_body(request));
-                let mut found = Vec::new();
-                if let Some(json) = json {
-                    values_at(json, steps, &mut String::new(), &mut found);
-                }
-                for (at, value) in found {
-                    rule.check(Seen::Json(value), || format!("body field `{at}`"))?;
+                for (at, value) in json.iter().flat_map(|json| values_at(json, steps)) {
+                    // The body itself (an empty pointer) is shown as `/`.
+                    let shown =
+                        || format!("body field `{}`", if at.is_empty() { "/" } else { &at });
+                    rule.check(Seen::Json(value), shown)?;
                 }
             }
+            // What is received is not checked before sending.
+            Place::Response(..) => {}
         }
     }
     Ok(())
@@ -319,42 +299,6 @@ fn json_body(request: &reqwest::Request) -> Option<Value> {
     serde_json::from_slice(bytes).ok()
 }
 
-/// The values `steps` lead to from `value` (`null` left out: an absent optional value keeps
-/// every bound), each with its JSON pointer.
-fn values_at<'v>(
-    value: &'v Value,
-    steps: &[Step],
-    at: &mut String,
-    out: &mut Vec<(String, &'v Value)>,
-) {
-    let Some((step, rest)) = steps.split_first() else {
-        if !value.is_null() {
-            let at = if at.is_empty() { "/" } else { at.as_str() };
-            out.push((at.to_owned(), value));
-        }
-        return;
-    };
-    let len = at.len();
-    match (step, value) {
-        (Step::Field(name), Value::Object(fields)) => {
-            if let Some(field) = fields.get(*name) {
-                at.push('/');
-                at.push_str(name);
-                values_at(field, rest, at, out);
-            }
-        }
-        (Step::Each, Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                at.push_str(&format!("/{i}"));
-                values_at(item, rest, at, out);
-                at.truncate(len);
-            }
-        }
-        _ => {}
-    }
-    at.truncate(len);
-}
-
 /// At most [`QUOTED_CHARS`] characters of `value`, on one line.
 fn quoted(value: &str) -> String {
     let mut quoted: String = value
@@ -407,24 +351,6 @@ mod tests {
                 "{path}: {err}"
             );
         }
-    }
-
-    #[test]
-    fn body_values_are_reached_through_fields_and_arrays_and_null_is_absent() {
-        let body = serde_json::json!({"data": [{"device_id": "dev_1"}, {"device_id": 2},
-                                               {"device_id": null}, {}],
-                                      "location_id": "loc_1"});
-        let mut found = Vec::new();
-        let steps = [Step::Field("data"), Step::Each, Step::Field("device_id")];
-        values_at(&body, &steps, &mut String::new(), &mut found);
-        let found: Vec<(String, Value)> = found.into_iter().map(|(p, v)| (p, v.clone())).collect();
-        assert_eq!(
-            found,
-            [
-                ("/data/0/device_id".into(), "dev_1".into()),
-                ("/data/1/device_id".into(), 2.into()),
-            ]
-        );
     }
 
     #[test]

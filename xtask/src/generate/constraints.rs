@@ -53,7 +53,7 @@ impl Rule {
 }
 
 /// Every bound a request to `op` must satisfy, with where it applies (a
-/// `crate::ConstraintPlace` expression): path and query parameters, then the JSON body.
+/// `crate::Place` expression): path and query parameters, then the JSON body.
 pub fn of(spec: &Spec, op: &Operation) -> Vec<(TokenStream, Rule)> {
     let mut out = Vec::new();
     for p in &op.parameters {
@@ -62,8 +62,8 @@ pub fn of(spec: &Spec, op: &Operation) -> Vec<(TokenStream, Rule)> {
         };
         let name = &p.name;
         let place = match p.location {
-            Location::Path => quote! { crate::ConstraintPlace::Path(#name) },
-            Location::Query => quote! { crate::ConstraintPlace::Query(#name) },
+            Location::Path => quote! { crate::Place::Path(#name) },
+            Location::Query => quote! { crate::Place::Query(#name) },
             Location::Header | Location::Cookie => continue,
         };
         // A query array arrives one value per repetition: its items' bounds apply to each.
@@ -95,10 +95,7 @@ pub fn of(spec: &Spec, op: &Operation) -> Vec<(TokenStream, Rule)> {
             &mut BTreeSet::new(),
         );
         for (steps, rule) in found {
-            out.push((
-                quote! { crate::ConstraintPlace::Body(&[#(#steps),*]) },
-                rule,
-            ));
+            out.push((quote! { crate::Place::Request(&[#(#steps),*]) }, rule));
         }
     }
     out

@@ -350,8 +350,8 @@ fn sensitive(spec: &Spec, op: &Operation) -> Vec<TokenStream> {
     for p in op.parameters.iter().filter(|p| p.sensitive) {
         let name = &p.name;
         let place = match p.location {
-            Location::Path => quote! { crate::SensitivePlace::Path(#name) },
-            Location::Query => quote! { crate::SensitivePlace::Query(#name) },
+            Location::Path => quote! { crate::Place::Path(#name) },
+            Location::Query => quote! { crate::Place::Query(#name) },
             Location::Header | Location::Cookie => continue,
         };
         let hint = p
@@ -373,7 +373,7 @@ fn sensitive(spec: &Spec, op: &Operation) -> Vec<TokenStream> {
         for s in spec_model::sensitive::sensitive_fields(doc, &schema) {
             let steps = steps(&s.steps);
             out.push(sensitive_item(
-                quote! { crate::SensitivePlace::Request(&[#(#steps),*]) },
+                quote! { crate::Place::Request(&[#(#steps),*]) },
                 &s.hint,
             ));
         }
@@ -384,7 +384,7 @@ fn sensitive(spec: &Spec, op: &Operation) -> Vec<TokenStream> {
         };
         for s in spec_model::sensitive::sensitive_fields(doc, &schema) {
             let steps = steps(&s.steps);
-            let place = quote! { crate::SensitivePlace::Response(#status, &[#(#steps),*]) };
+            let place = quote! { crate::Place::Response(#status, &[#(#steps),*]) };
             out.push(sensitive_item(place, &s.hint));
         }
     }

@@ -24478,49 +24478,49 @@ pub mod operations {
             constraints: &[],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("bearer_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24539,84 +24539,81 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("connect_token"),
+                    place: crate::Place::Query("connect_token"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Query("connect_token"),
+                    place: crate::Place::Query("connect_token"),
                     hint: crate::record::Hint::Pattern(
                         ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("customer_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[crate::Step::Field("id")],
-                    ),
+                    place: crate::Place::Response("200", &[crate::Step::Field("id")]),
                     hint: crate::record::Hint::Pattern(
                         ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("location_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24637,25 +24634,21 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("customer_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("customer_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("location_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("location_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("postal_address_type")],
                     ),
                     rule: crate::Rule::OneOf(&["RESIDENTIAL", "COMMERCIAL"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("country_code"),
@@ -24664,47 +24657,41 @@ pub mod operations {
                     rule: crate::Rule::Pattern(&PATTERN_1),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("tariff_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("tariff_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("type")]),
+                    place: crate::Place::Request(&[crate::Step::Field("type")]),
                     rule: crate::Rule::OneOf(&["COMMODITY", "NON_COMMODITY"]),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("callback_url")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("callback_url")]),
                     hint: crate::record::Hint::Text(
                         Some(::std::borrow::Cow::Borrowed("uri")),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("connect_url")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("connect_url")]),
                     hint: crate::record::Hint::Text(
                         Some(::std::borrow::Cow::Borrowed("uri")),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("customer_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("location_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("address_line1"),
@@ -24713,7 +24700,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("address_line2"),
@@ -24722,7 +24709,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("city"),
@@ -24731,7 +24718,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("post_code"),
@@ -24740,7 +24727,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("state"),
@@ -24749,7 +24736,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24758,42 +24745,42 @@ pub mod operations {
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24814,13 +24801,13 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24835,7 +24822,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24850,7 +24837,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24861,7 +24848,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24872,7 +24859,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24883,7 +24870,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24894,7 +24881,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24905,56 +24892,56 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("data"), crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24973,29 +24960,29 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("starting_after"),
+                    place: crate::Place::Query("starting_after"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("ending_before"),
+                    place: crate::Place::Query("ending_before"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Minimum(1f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Maximum(100f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("object_id"),
+                    place: crate::Place::Query("object_id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -25012,7 +24999,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -25029,7 +25016,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -25042,7 +25029,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -25055,7 +25042,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -25068,7 +25055,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -25081,7 +25068,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -25094,7 +25081,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -25106,49 +25093,49 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25167,29 +25154,29 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("ending_before"),
+                    place: crate::Place::Query("ending_before"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Minimum(1f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Maximum(100f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("starting_after"),
+                    place: crate::Place::Query("starting_after"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Query("reference_id"),
+                    place: crate::Place::Query("reference_id"),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -25200,49 +25187,49 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25264,55 +25251,53 @@ pub mod operations {
             constraints: &[],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("reference_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("reference_id")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25331,62 +25316,62 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25405,55 +25390,55 @@ pub mod operations {
             optional_body: &[202u16],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25472,68 +25457,66 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("reference_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("reference_id")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "202",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25552,29 +25535,29 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("ending_before"),
+                    place: crate::Place::Query("ending_before"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Minimum(1f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Maximum(100f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("starting_after"),
+                    place: crate::Place::Query("starting_after"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Query("reference_id"),
+                    place: crate::Place::Query("reference_id"),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -25585,49 +25568,49 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25647,55 +25630,53 @@ pub mod operations {
             constraints: &[],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("reference_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("reference_id")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25714,62 +25695,62 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25788,55 +25769,55 @@ pub mod operations {
             optional_body: &[202u16],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25855,68 +25836,66 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("reference_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("reference_id")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25935,33 +25914,33 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("customer_id"),
+                    place: crate::Place::Query("customer_id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("starting_after"),
+                    place: crate::Place::Query("starting_after"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Minimum(1f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Maximum(100f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("ending_before"),
+                    place: crate::Place::Query("ending_before"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Query("reference_id"),
+                    place: crate::Place::Query("reference_id"),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -25977,7 +25956,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -25993,7 +25972,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -26005,7 +25984,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -26017,7 +25996,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -26029,7 +26008,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -26041,7 +26020,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -26053,7 +26032,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -26064,49 +26043,49 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26127,13 +26106,11 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("customer_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("customer_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("country_code"),
@@ -26144,7 +26121,7 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("address_line1"),
@@ -26153,7 +26130,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("address_line2"),
@@ -26162,7 +26139,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("city"),
@@ -26171,7 +26148,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("post_code"),
@@ -26180,7 +26157,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("state"),
@@ -26189,13 +26166,11 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("reference_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("reference_id")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[crate::Step::Field("geo_location"), crate::Step::Field("lat")],
                     ),
@@ -26206,7 +26181,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[crate::Step::Field("geo_location"), crate::Step::Field("lng")],
                     ),
@@ -26217,7 +26192,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26227,7 +26202,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26237,7 +26212,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26247,7 +26222,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26257,7 +26232,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26267,49 +26242,49 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26328,13 +26303,13 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("geo_location"), crate::Step::Field("lat")],
                     ),
@@ -26345,7 +26320,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("geo_location"), crate::Step::Field("lng")],
                     ),
@@ -26356,7 +26331,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26366,7 +26341,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26376,7 +26351,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26386,7 +26361,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26396,7 +26371,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26406,56 +26381,56 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26474,55 +26449,55 @@ pub mod operations {
             optional_body: &[202u16],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26541,17 +26516,15 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("customer_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("customer_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("country_code"),
@@ -26562,7 +26535,7 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("address_line1"),
@@ -26571,7 +26544,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("address_line2"),
@@ -26580,7 +26553,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("city"),
@@ -26589,7 +26562,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("post_code"),
@@ -26598,7 +26571,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("state"),
@@ -26607,13 +26580,11 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("reference_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("reference_id")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("geo_location"), crate::Step::Field("lat")],
                     ),
@@ -26624,7 +26595,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("geo_location"), crate::Step::Field("lng")],
                     ),
@@ -26635,7 +26606,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26645,7 +26616,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26655,7 +26626,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26665,7 +26636,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26675,7 +26646,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -26685,56 +26656,56 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26753,55 +26724,55 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26822,43 +26793,43 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("location_id")],
                     ),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("device_id")],
                     ),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("tariff_rate")],
                     ),
                     rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("measurand")],
                     ),
                     rule: crate::Rule::OneOf(&["OFFERED", "TRANSFERRED"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("units")],
                     ),
                     rule: crate::Rule::OneOf(&["W", "KW", "WH", "KWH"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("confidence")],
                     ),
                     rule: crate::Rule::Minimum(0f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("confidence")],
                     ),
                     rule: crate::Rule::Maximum(1f64, false),
@@ -26866,19 +26837,19 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("record_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("session_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("failed_records"),
@@ -26889,42 +26860,42 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26943,31 +26914,25 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("location_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("location_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("device_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("device_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("tariff_rate")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("tariff_rate")]),
                     rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("units")]),
+                    place: crate::Place::Request(&[crate::Step::Field("units")]),
                     rule: crate::Rule::OneOf(&["WH", "KWH"]),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("data"),
                             crate::Step::Each,
@@ -26977,13 +26942,13 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("session_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("failed_records"),
@@ -26994,42 +26959,42 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -27048,13 +27013,13 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("batch_id"),
+                    place: crate::Place::Query("batch_id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("failed_records"),
@@ -27065,42 +27030,42 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -27119,75 +27084,75 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("type"),
+                    place: crate::Place::Query("type"),
                     rule: crate::Rule::OneOf(&["COMMODITY", "NON_COMMODITY"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("location_id"),
+                    place: crate::Place::Query("location_id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("starting_after"),
+                    place: crate::Place::Query("starting_after"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("ending_before"),
+                    place: crate::Place::Query("ending_before"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Minimum(1f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Maximum(100f64, false),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -27208,23 +27173,19 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("location_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("location_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("type")]),
+                    place: crate::Place::Request(&[crate::Step::Field("type")]),
                     rule: crate::Rule::OneOf(&["COMMODITY", "NON_COMMODITY"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("provider_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("provider_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("schedule"),
                             crate::Step::Each,
@@ -27238,7 +27199,7 @@ pub mod operations {
                     rule: crate::Rule::Pattern(&PATTERN_2),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("schedule"),
                             crate::Step::Each,
@@ -27254,49 +27215,49 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -27317,55 +27278,55 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -27386,55 +27347,55 @@ pub mod operations {
             optional_body: &[202u16],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -27453,11 +27414,11 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("data"),
                             crate::Step::Each,
@@ -27471,7 +27432,7 @@ pub mod operations {
                     rule: crate::Rule::Pattern(&PATTERN_2),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("data"),
                             crate::Step::Each,
@@ -27487,49 +27448,49 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -27550,55 +27511,55 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -27619,55 +27580,55 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -27688,61 +27649,49 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("location_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("location_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("device_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("device_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("tariff_rate")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("tariff_rate")]),
                     rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("measurand")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("measurand")]),
                     rule: crate::Rule::OneOf(&["OFFERED", "TRANSFERRED"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("units")]),
+                    place: crate::Place::Request(&[crate::Step::Field("units")]),
                     rule: crate::Rule::OneOf(&["W", "KW", "WH", "KWH"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("confidence")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("confidence")]),
                     rule: crate::Rule::Minimum(0f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("confidence")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("confidence")]),
                     rule: crate::Rule::Maximum(1f64, false),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("record_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("session_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -27752,7 +27701,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -27762,7 +27711,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("request"),
@@ -27772,7 +27721,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("request"),
@@ -27782,42 +27731,42 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -27838,13 +27787,13 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -27855,7 +27804,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -27866,42 +27815,42 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -27920,17 +27869,17 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::MinLength(1u64),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -27941,7 +27890,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -27952,42 +27901,42 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -28006,60 +27955,56 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("duration")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("duration")]),
                     rule: crate::Rule::Minimum(0f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("segment")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("segment")]),
                     rule: crate::Rule::OneOf(&["LOW", "HIGH"]),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -28080,66 +28025,60 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("segment")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("segment")]),
                     rule: crate::Rule::OneOf(&["LOW", "HIGH"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("relative")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("relative")]),
                     rule: crate::Rule::Minimum(0.01f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("relative")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("relative")]),
                     rule: crate::Rule::Maximum(1f64, false),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -28160,11 +28099,11 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("data"),
                             crate::Step::Each,
@@ -28174,7 +28113,7 @@ pub mod operations {
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("data"),
                             crate::Step::Each,
@@ -28185,7 +28124,7 @@ pub mod operations {
                     rule: crate::Rule::OneOf(&["W", "KW"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("data"),
                             crate::Step::Each,
@@ -28196,13 +28135,13 @@ pub mod operations {
                     rule: crate::Rule::OneOf(&["WH", "KWH"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("max_power"), crate::Step::Field("units")],
                     ),
                     rule: crate::Rule::OneOf(&["W", "KW"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("shaving_threshold"),
                             crate::Step::Field("relative"),
@@ -28211,7 +28150,7 @@ pub mod operations {
                     rule: crate::Rule::Minimum(0.01f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("shaving_threshold"),
                             crate::Step::Field("relative"),
@@ -28222,42 +28161,42 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -28278,60 +28217,60 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("starting_after"),
+                    place: crate::Place::Query("starting_after"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("ending_before"),
+                    place: crate::Place::Query("ending_before"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Minimum(1f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Maximum(100f64, false),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -28350,11 +28289,11 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("tariff_direction")],
                     ),
                     rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
@@ -28362,49 +28301,49 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),

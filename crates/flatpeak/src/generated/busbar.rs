@@ -9278,7 +9278,7 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("type")]),
+                    place: crate::Place::Request(&[crate::Step::Field("type")]),
                     rule: crate::Rule::OneOf(
                         &[
                             "EV_CHARGER",
@@ -9290,7 +9290,7 @@ pub mod operations {
                     ),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("locations"), crate::Step::Each],
                     ),
                     rule: crate::Rule::Pattern(&PATTERN_0),
@@ -9298,34 +9298,32 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("reference_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("reference_id")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "2XX",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -9344,34 +9342,34 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "2XX",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -9390,35 +9388,35 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("device_id"),
+                    place: crate::Place::Path("device_id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("state_of_charge_percent")],
                     ),
                     rule: crate::Rule::Minimum(0f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("state_of_charge_percent")],
                     ),
                     rule: crate::Rule::Maximum(100f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("target_state_of_charge_percent")],
                     ),
                     rule: crate::Rule::Minimum(0f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("target_state_of_charge_percent")],
                     ),
                     rule: crate::Rule::Maximum(100f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("energy_flow_direction")],
                     ),
                     rule: crate::Rule::OneOf(&["IMPORT", "EXPORT"]),
@@ -9426,27 +9424,27 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("record_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -9467,19 +9465,15 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("location_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("location_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("device_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("device_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("tariff_direction")],
                     ),
                     rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
@@ -9487,21 +9481,21 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -9520,29 +9514,27 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("device_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("device_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -9561,59 +9553,49 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("location_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("location_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("segment")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("segment")]),
                     rule: crate::Rule::OneOf(&["LOW", "HIGH"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("device_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("device_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("tariff_direction")],
                     ),
                     rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("relative")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("relative")]),
                     rule: crate::Rule::Minimum(0.01f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("relative")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("relative")]),
                     rule: crate::Rule::Maximum(1f64, false),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -9634,31 +9616,23 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("location_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("location_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("segment")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("segment")]),
                     rule: crate::Rule::OneOf(&["LOW", "HIGH"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("duration")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("duration")]),
                     rule: crate::Rule::Minimum(1f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("device_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("device_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("tariff_direction")],
                     ),
                     rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
@@ -9666,21 +9640,21 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -9701,76 +9675,63 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("location_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("location_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("device_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("device_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("provider_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("provider_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("callback_url")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("callback_url")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("connect_url")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("connect_url")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "2XX",
                         &[crate::Step::Field("callback_url")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "2XX",
                         &[crate::Step::Field("connect_url")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "2XX",
-                        &[crate::Step::Field("id")],
-                    ),
+                    place: crate::Place::Response("2XX", &[crate::Step::Field("id")]),
                     hint: crate::record::Hint::Pattern(
                         ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -9791,56 +9752,53 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("connect_token"),
+                    place: crate::Place::Path("connect_token"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Path("connect_token"),
+                    place: crate::Place::Path("connect_token"),
                     hint: crate::record::Hint::Pattern(
                         ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "2XX",
                         &[crate::Step::Field("callback_url")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "2XX",
                         &[crate::Step::Field("connect_url")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "2XX",
-                        &[crate::Step::Field("id")],
-                    ),
+                    place: crate::Place::Response("2XX", &[crate::Step::Field("id")]),
                     hint: crate::record::Hint::Pattern(
                         ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -9861,35 +9819,35 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("device_id"),
+                    place: crate::Place::Query("device_id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("starting_after"),
+                    place: crate::Place::Query("starting_after"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("ending_before"),
+                    place: crate::Place::Query("ending_before"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -9910,27 +9868,27 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("participation_id"),
+                    place: crate::Place::Path("participation_id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),

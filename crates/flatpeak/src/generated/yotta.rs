@@ -4407,7 +4407,7 @@ pub mod operations {
             constraints: &[],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -4423,7 +4423,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -4439,7 +4439,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -4450,21 +4450,21 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -4483,13 +4483,13 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("device_id"),
+                    place: crate::Place::Path("device_id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("geo_location"), crate::Step::Field("lat")],
                     ),
@@ -4500,7 +4500,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("geo_location"), crate::Step::Field("lng")],
                     ),
@@ -4511,28 +4511,28 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -4551,27 +4551,27 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("device_id"),
+                    place: crate::Place::Path("device_id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -4590,21 +4590,19 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("oem_id")]),
+                    place: crate::Place::Request(&[crate::Step::Field("oem_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("callback_url")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("callback_url")]),
                     hint: crate::record::Hint::Text(
                         Some(::std::borrow::Cow::Borrowed("uri")),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("callback_url")],
                     ),
@@ -4613,16 +4611,13 @@ pub mod operations {
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[crate::Step::Field("id")],
-                    ),
+                    place: crate::Place::Response("200", &[crate::Step::Field("id")]),
                     hint: crate::record::Hint::Pattern(
                         ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("target_url")],
                     ),
@@ -4631,21 +4626,21 @@ pub mod operations {
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -4666,19 +4661,19 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("session_id"),
+                    place: crate::Place::Path("session_id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Path("session_id"),
+                    place: crate::Place::Path("session_id"),
                     hint: crate::record::Hint::Pattern(
                         ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("callback_url")],
                     ),
@@ -4687,16 +4682,13 @@ pub mod operations {
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[crate::Step::Field("id")],
-                    ),
+                    place: crate::Place::Response("200", &[crate::Step::Field("id")]),
                     hint: crate::record::Hint::Pattern(
                         ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("target_url")],
                     ),
@@ -4705,21 +4697,21 @@ pub mod operations {
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),

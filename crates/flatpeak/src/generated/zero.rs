@@ -23073,42 +23073,42 @@ pub mod operations {
             constraints: &[],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("bearer_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -23127,77 +23127,74 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("connect_token"),
+                    place: crate::Place::Query("connect_token"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Query("connect_token"),
+                    place: crate::Place::Query("connect_token"),
                     hint: crate::record::Hint::Pattern(
                         ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("customer_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[crate::Step::Field("id")],
-                    ),
+                    place: crate::Place::Response("200", &[crate::Step::Field("id")]),
                     hint: crate::record::Hint::Pattern(
                         ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("location_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -23218,13 +23215,11 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("tariff_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("tariff_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("country_code"),
@@ -23233,33 +23228,27 @@ pub mod operations {
                     rule: crate::Rule::Pattern(&PATTERN_1),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("customer_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("customer_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("location_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("location_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("type")]),
+                    place: crate::Place::Request(&[crate::Step::Field("type")]),
                     rule: crate::Rule::OneOf(&["COMMODITY", "NON_COMMODITY"]),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("callback_uri")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("callback_uri")]),
                     hint: crate::record::Hint::Text(
                         Some(::std::borrow::Cow::Borrowed("uri")),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("connect_web_uri")],
                     ),
                     hint: crate::record::Hint::Text(
@@ -23267,19 +23256,19 @@ pub mod operations {
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("customer_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("location_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("address_line1"),
@@ -23288,7 +23277,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("address_line2"),
@@ -23297,7 +23286,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("city"),
@@ -23306,7 +23295,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("post_code"),
@@ -23315,7 +23304,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("state"),
@@ -23324,7 +23313,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -23333,35 +23322,35 @@ pub mod operations {
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -23382,13 +23371,13 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("session"), crate::Step::Field("type")],
                     ),
                     rule: crate::Rule::OneOf(&["COMMODITY", "NON_COMMODITY"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("session"),
                             crate::Step::Field("customer_id"),
@@ -23397,7 +23386,7 @@ pub mod operations {
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("session"),
                             crate::Step::Field("location_id"),
@@ -23406,7 +23395,7 @@ pub mod operations {
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("session"),
                             crate::Step::Field("postal_address"),
@@ -23416,7 +23405,7 @@ pub mod operations {
                     rule: crate::Rule::Pattern(&PATTERN_1),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("tariff"),
                             crate::Step::Field("provider_id"),
@@ -23425,7 +23414,7 @@ pub mod operations {
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("tariff"),
                             crate::Step::Field("data"),
@@ -23440,7 +23429,7 @@ pub mod operations {
                     rule: crate::Rule::Pattern(&PATTERN_2),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("tariff"),
                             crate::Step::Field("data"),
@@ -23457,7 +23446,7 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("session"),
                             crate::Step::Field("customer_reference_id"),
@@ -23466,7 +23455,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("session"),
                             crate::Step::Field("location_reference_id"),
@@ -23475,7 +23464,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("session"),
                             crate::Step::Field("postal_address"),
@@ -23485,7 +23474,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("session"),
                             crate::Step::Field("postal_address"),
@@ -23495,7 +23484,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("session"),
                             crate::Step::Field("postal_address"),
@@ -23505,7 +23494,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("session"),
                             crate::Step::Field("postal_address"),
@@ -23515,7 +23504,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("session"),
                             crate::Step::Field("postal_address"),
@@ -23525,58 +23514,55 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("customer_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
-                        "200",
-                        &[crate::Step::Field("id")],
-                    ),
+                    place: crate::Place::Response("200", &[crate::Step::Field("id")]),
                     hint: crate::record::Hint::Pattern(
                         ::std::borrow::Cow::Borrowed("^[a-z]{2,4}_[A-Za-z0-9]+$"),
                     ),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("location_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -23597,13 +23583,13 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23618,7 +23604,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23633,7 +23619,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23644,7 +23630,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23655,7 +23641,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23666,7 +23652,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23677,7 +23663,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23688,49 +23674,49 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("data"), crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -23749,29 +23735,29 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("starting_after"),
+                    place: crate::Place::Query("starting_after"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("ending_before"),
+                    place: crate::Place::Query("ending_before"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Minimum(1f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Maximum(100f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("object_id"),
+                    place: crate::Place::Query("object_id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23788,7 +23774,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23805,7 +23791,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23818,7 +23804,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23831,7 +23817,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23844,7 +23830,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23857,7 +23843,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23870,7 +23856,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23882,42 +23868,42 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -23936,29 +23922,29 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("ending_before"),
+                    place: crate::Place::Query("ending_before"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Minimum(1f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Maximum(100f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("starting_after"),
+                    place: crate::Place::Query("starting_after"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Query("reference_id"),
+                    place: crate::Place::Query("reference_id"),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -23969,42 +23955,42 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24026,48 +24012,46 @@ pub mod operations {
             constraints: &[],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("reference_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("reference_id")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24086,55 +24070,55 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24153,48 +24137,48 @@ pub mod operations {
             optional_body: &[202u16],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24213,61 +24197,59 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("reference_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("reference_id")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "202",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24286,29 +24268,29 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("ending_before"),
+                    place: crate::Place::Query("ending_before"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Minimum(1f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Maximum(100f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("starting_after"),
+                    place: crate::Place::Query("starting_after"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Query("reference_id"),
+                    place: crate::Place::Query("reference_id"),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24319,42 +24301,42 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24374,48 +24356,46 @@ pub mod operations {
             constraints: &[],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("reference_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("reference_id")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24434,55 +24414,55 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24501,48 +24481,48 @@ pub mod operations {
             optional_body: &[202u16],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24561,61 +24541,59 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("reference_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("reference_id")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24634,33 +24612,33 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("customer_id"),
+                    place: crate::Place::Query("customer_id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("starting_after"),
+                    place: crate::Place::Query("starting_after"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Minimum(1f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Maximum(100f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("ending_before"),
+                    place: crate::Place::Query("ending_before"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Query("reference_id"),
+                    place: crate::Place::Query("reference_id"),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24676,7 +24654,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24692,7 +24670,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24704,7 +24682,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24716,7 +24694,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24728,7 +24706,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24740,7 +24718,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24752,7 +24730,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -24763,42 +24741,42 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -24819,13 +24797,11 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("customer_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("customer_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("country_code"),
@@ -24836,7 +24812,7 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("address_line1"),
@@ -24845,7 +24821,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("address_line2"),
@@ -24854,7 +24830,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("city"),
@@ -24863,7 +24839,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("post_code"),
@@ -24872,7 +24848,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("state"),
@@ -24881,13 +24857,11 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("reference_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("reference_id")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[crate::Step::Field("geo_location"), crate::Step::Field("lat")],
                     ),
@@ -24898,7 +24872,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[crate::Step::Field("geo_location"), crate::Step::Field("lng")],
                     ),
@@ -24909,7 +24883,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[
                             crate::Step::Field("postal_address"),
@@ -24919,7 +24893,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[
                             crate::Step::Field("postal_address"),
@@ -24929,7 +24903,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[
                             crate::Step::Field("postal_address"),
@@ -24939,7 +24913,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[
                             crate::Step::Field("postal_address"),
@@ -24949,7 +24923,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[
                             crate::Step::Field("postal_address"),
@@ -24959,49 +24933,49 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "201",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "409",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25020,13 +24994,13 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("geo_location"), crate::Step::Field("lat")],
                     ),
@@ -25037,7 +25011,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("geo_location"), crate::Step::Field("lng")],
                     ),
@@ -25048,7 +25022,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -25058,7 +25032,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -25068,7 +25042,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -25078,7 +25052,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -25088,7 +25062,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -25098,49 +25072,49 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25159,48 +25133,48 @@ pub mod operations {
             optional_body: &[202u16],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25219,17 +25193,15 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("customer_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("customer_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("country_code"),
@@ -25240,7 +25212,7 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("address_line1"),
@@ -25249,7 +25221,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("address_line2"),
@@ -25258,7 +25230,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("city"),
@@ -25267,7 +25239,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("post_code"),
@@ -25276,7 +25248,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("postal_address"),
                             crate::Step::Field("state"),
@@ -25285,13 +25257,11 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
-                        &[crate::Step::Field("reference_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("reference_id")]),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("geo_location"), crate::Step::Field("lat")],
                     ),
@@ -25302,7 +25272,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("geo_location"), crate::Step::Field("lng")],
                     ),
@@ -25313,7 +25283,7 @@ pub mod operations {
                     },
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -25323,7 +25293,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -25333,7 +25303,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -25343,7 +25313,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -25353,7 +25323,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("postal_address"),
@@ -25363,49 +25333,49 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[crate::Step::Field("reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25424,48 +25394,48 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25486,43 +25456,43 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("location_id")],
                     ),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("device_id")],
                     ),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("tariff_rate")],
                     ),
                     rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("measurand")],
                     ),
                     rule: crate::Rule::OneOf(&["OFFERED", "TRANSFERRED"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("units")],
                     ),
                     rule: crate::Rule::OneOf(&["W", "KW", "WH", "KWH"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("confidence")],
                     ),
                     rule: crate::Rule::Minimum(0f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("confidence")],
                     ),
                     rule: crate::Rule::Maximum(1f64, false),
@@ -25530,19 +25500,19 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("record_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Each, crate::Step::Field("session_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("failed_records"),
@@ -25553,35 +25523,35 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25600,31 +25570,25 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("location_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("location_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("device_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("device_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("tariff_rate")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("tariff_rate")]),
                     rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("units")]),
+                    place: crate::Place::Request(&[crate::Step::Field("units")]),
                     rule: crate::Rule::OneOf(&["WH", "KWH"]),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("data"),
                             crate::Step::Each,
@@ -25634,13 +25598,13 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("session_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("failed_records"),
@@ -25651,35 +25615,35 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25698,13 +25662,13 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("batch_id"),
+                    place: crate::Place::Query("batch_id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("failed_records"),
@@ -25715,35 +25679,35 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25762,68 +25726,68 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("type"),
+                    place: crate::Place::Query("type"),
                     rule: crate::Rule::OneOf(&["COMMODITY", "NON_COMMODITY"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("location_id"),
+                    place: crate::Place::Query("location_id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("starting_after"),
+                    place: crate::Place::Query("starting_after"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("ending_before"),
+                    place: crate::Place::Query("ending_before"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Minimum(1f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("limit"),
+                    place: crate::Place::Query("limit"),
                     rule: crate::Rule::Maximum(100f64, false),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25844,23 +25808,19 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("location_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("location_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("type")]),
+                    place: crate::Place::Request(&[crate::Step::Field("type")]),
                     rule: crate::Rule::OneOf(&["COMMODITY", "NON_COMMODITY"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("provider_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("provider_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("schedule"),
                             crate::Step::Each,
@@ -25874,7 +25834,7 @@ pub mod operations {
                     rule: crate::Rule::Pattern(&PATTERN_2),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("schedule"),
                             crate::Step::Each,
@@ -25890,42 +25850,42 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -25946,48 +25906,48 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26008,48 +25968,48 @@ pub mod operations {
             optional_body: &[202u16],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26068,11 +26028,11 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("data"),
                             crate::Step::Each,
@@ -26086,7 +26046,7 @@ pub mod operations {
                     rule: crate::Rule::Pattern(&PATTERN_2),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("data"),
                             crate::Step::Each,
@@ -26102,42 +26062,42 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26158,48 +26118,48 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26220,48 +26180,48 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26282,63 +26242,63 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("segment"),
+                    place: crate::Place::Query("segment"),
                     rule: crate::Rule::OneOf(&["LOW", "HIGH"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("duration"),
+                    place: crate::Place::Query("duration"),
                     rule: crate::Rule::Minimum(0f64, false),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "400",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26357,60 +26317,60 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("segment"),
+                    place: crate::Place::Query("segment"),
                     rule: crate::Rule::OneOf(&["LOW", "HIGH"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("relative"),
+                    place: crate::Place::Query("relative"),
                     rule: crate::Rule::Minimum(0.01f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Query("relative"),
+                    place: crate::Place::Query("relative"),
                     rule: crate::Rule::Maximum(1f64, false),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "404",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26431,61 +26391,49 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("location_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("location_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("device_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("device_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("tariff_rate")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("tariff_rate")]),
                     rule: crate::Rule::OneOf(&["IMPORT", "EXPORT", "LOCAL"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("measurand")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("measurand")]),
                     rule: crate::Rule::OneOf(&["OFFERED", "TRANSFERRED"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(&[crate::Step::Field("units")]),
+                    place: crate::Place::Request(&[crate::Step::Field("units")]),
                     rule: crate::Rule::OneOf(&["W", "KW", "WH", "KWH"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("confidence")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("confidence")]),
                     rule: crate::Rule::Minimum(0f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("confidence")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("confidence")]),
                     rule: crate::Rule::Maximum(1f64, false),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("record_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Request(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("session_reference_id")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -26495,7 +26443,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -26505,7 +26453,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("request"),
@@ -26515,7 +26463,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("request"),
@@ -26525,35 +26473,35 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26574,13 +26522,13 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -26591,7 +26539,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -26602,35 +26550,35 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26649,17 +26597,17 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     rule: crate::Rule::MinLength(1u64),
                 },
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Path("id"),
+                    place: crate::Place::Path("id"),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -26670,7 +26618,7 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "200",
                         &[
                             crate::Step::Field("data"),
@@ -26681,35 +26629,35 @@ pub mod operations {
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),
@@ -26728,13 +26676,11 @@ pub mod operations {
             optional_body: &[],
             constraints: &[
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
-                        &[crate::Step::Field("location_id")],
-                    ),
+                    place: crate::Place::Request(&[crate::Step::Field("location_id")]),
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("data"),
                             crate::Step::Each,
@@ -26744,7 +26690,7 @@ pub mod operations {
                     rule: crate::Rule::Pattern(&PATTERN_0),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("data"),
                             crate::Step::Each,
@@ -26755,7 +26701,7 @@ pub mod operations {
                     rule: crate::Rule::OneOf(&["W", "KW"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("data"),
                             crate::Step::Each,
@@ -26766,13 +26712,13 @@ pub mod operations {
                     rule: crate::Rule::OneOf(&["WH", "KWH"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[crate::Step::Field("max_power"), crate::Step::Field("units")],
                     ),
                     rule: crate::Rule::OneOf(&["W", "KW"]),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("shaving_threshold"),
                             crate::Step::Field("relative"),
@@ -26781,7 +26727,7 @@ pub mod operations {
                     rule: crate::Rule::Minimum(0.01f64, false),
                 },
                 crate::Constraint {
-                    place: crate::ConstraintPlace::Body(
+                    place: crate::Place::Request(
                         &[
                             crate::Step::Field("shaving_threshold"),
                             crate::Step::Field("relative"),
@@ -26792,35 +26738,35 @@ pub mod operations {
             ],
             sensitive: &[
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "401",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "403",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "422",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "429",
                         &[crate::Step::Field("connect_token")],
                     ),
                     hint: crate::record::Hint::Text(None),
                 },
                 crate::Sensitive {
-                    place: crate::SensitivePlace::Response(
+                    place: crate::Place::Response(
                         "500",
                         &[crate::Step::Field("connect_token")],
                     ),

@@ -42,8 +42,8 @@ pub(crate) use placeholder::{
 // The rules the contract gate shares with the recorder are re-exported (hidden) by
 // `crate::__gate`: they are not the recorder's API.
 
+use crate::place::{Place, Step};
 use crate::release::OperationFacts;
-use crate::wire::Step;
 
 /// A sensitive place of an operation's traffic, generated from its release's spec for every
 /// operation.
@@ -52,20 +52,6 @@ use crate::wire::Step;
 pub struct Sensitive {
     pub(crate) place: Place,
     pub(crate) hint: Hint,
-}
-
-/// Where a sensitive value is.
-#[doc(hidden)]
-#[derive(Debug)]
-pub enum Place {
-    /// The path parameter of this name.
-    Path(&'static str),
-    /// The query parameter of this name.
-    Query(&'static str),
-    /// The request body, at these steps.
-    Request(&'static [Step]),
-    /// The body of the response with this documented status key, at these steps.
-    Response(&'static str, &'static [Step]),
 }
 
 /// A request as it is about to be sent: what the recording shows of it.
@@ -329,24 +315,17 @@ impl Recorder {
     }
 }
 
-/// Calls `f` on each value `steps` lead to in `json`.
+/// Calls `f` on each value `steps` lead to in `json` (found by the one body walker,
+/// [`crate::place::values_at`]).
 fn for_each_at(json: &mut Value, steps: &[Step], f: &mut impl FnMut(&mut Value)) {
-    let Some((step, rest)) = steps.split_first() else {
-        f(json);
-        return;
-    };
-    match (step, json) {
-        (Step::Field(name), Value::Object(fields)) => {
-            if let Some(value) = fields.get_mut(*name) {
-                for_each_at(value, rest, f);
-            }
+    let pointers: Vec<String> = crate::place::values_at(json, steps)
+        .into_iter()
+        .map(|(pointer, _)| pointer)
+        .collect();
+    for pointer in pointers {
+        if let Some(value) = json.pointer_mut(&pointer) {
+            f(value);
         }
-        (Step::Each, Value::Array(items)) => {
-            for item in items {
-                for_each_at(item, rest, f);
-            }
-        }
-        _ => {}
     }
 }
 
