@@ -8,7 +8,7 @@
 # criterion and a paired measurement; (3) the gate over synthetic sets of 1,000 to 10,000
 # recorded interactions (every operation of the spec, requests included), as the release
 # binary and through the documented command, `cargo xtask conformance`; (4) openapi-core on
-# the same sets, each run paired with a run of both; (5) `cargo xtask generate` wall time; (6) build time of crates/flatpeak, cold
+# the same sets and on 10,000 copies of each seed cassette, each run paired with a run of both; (5) `cargo xtask generate` wall time; (6) build time of crates/flatpeak, cold
 # and after a one-field spec change; (7) `cargo test --workspace`, built.
 #
 # Environment: RUNS (repeats of each quick row, default 5), BUILD_RUNS (repeats of each build
@@ -159,6 +159,26 @@ for n in $SIZES; do
       --spec "$DEFAULT_SPEC" --cassettes "$set_dir/cassettes" \
       --manifest "$set_dir/manifest.json" --gate-report "$RAW/gate-$n.json" \
       --out "$RAW/peer-$n-$i.json"
+  done
+done
+# The same pairs on corpora of one small recorded interaction repeated (seed 000's Yotta
+# device, seed 002's Zero location status: xtask/bench/seed_corpus.py), the corpora where the
+# gate's fixed cost per interaction (a replay over loopback) weighs most against openapi-core.
+for seed in yotta/seeds/retrieve-device zero/seeds/location-status; do
+  release="${seed%%/*}"
+  set_dir="$OUT/seed-$release"
+  rm -rf "$set_dir"
+  "$PYTHON" xtask/bench/seed_corpus.py "conformance/cassettes/$seed.json" --count "$largest" \
+    --out "$set_dir" >/dev/null
+  echo "$largest" >"$RAW/seed-$release.count"
+  for i in $(seq "$PEER_RUNS"); do
+    timed "$RAW/pair-seed-$release-$i.time" "$GATE" --cassettes "$set_dir" --format json \
+      --output "$RAW/gate-seed-$release.json" --timings
+    timed "$RAW/pairdoc-seed-$release-$i.time" "${DOCUMENTED[@]}" --cassettes "$set_dir" \
+      --format json --output "$RAW/gate-documented-seed-$release.json" --timings
+    timed "$RAW/peer-seed-$release-$i.time" "$PYTHON" conformance/bench/peer_openapi_core.py \
+      --spec "openapi/$release.yaml" --cassettes "$set_dir" \
+      --gate-report "$RAW/gate-seed-$release.json" --out "$RAW/peer-seed-$release-$i.json"
   done
 done
 for set in cassettes tests/negative; do

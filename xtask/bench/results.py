@@ -115,16 +115,17 @@ if len(sizes) >= 2:
           f"{'yes' if r2 > 0.99 else 'no'} |")
 
 # 4. the peer, each run paired with a run of the gate just before it
-for n in (1000, 10000):
-    runs = sorted(glob(f"{raw}/peer-{n}-*.json"))
+def peer_rows(key, n, label, target_documented):
+    """Row 4 for the set whose raw files are named `*-KEY-RUN.*`, of N interactions."""
+    runs = sorted(glob(f"{raw}/peer-{key}-*.json"))
     if not runs:
-        continue
+        return
     rows = []
     for p in runs:
         i = p.rsplit("-", 1)[1].split(".")[0]
-        peer, pt = load(p), times(f"{raw}/peer-{n}-{i}.time")
-        gt, gtm = times(f"{raw}/pair-{n}-{i}.time"), timings(f"{raw}/pair-{n}-{i}.time.err")
-        dt = times(f"{raw}/pairdoc-{n}-{i}.time")
+        peer, pt = load(p), times(f"{raw}/peer-{key}-{i}.time")
+        gt, gtm = times(f"{raw}/pair-{key}-{i}.time"), timings(f"{raw}/pair-{key}-{i}.time.err")
+        dt = times(f"{raw}/pairdoc-{key}-{i}.time")
         rows.append({
             "documented_wall": dt[0], "documented": pt[0] / dt[0],
             "peer_validate": peer["validate_s"], "peer_wall": pt[0],
@@ -137,30 +138,41 @@ for n in (1000, 10000):
     doc = sorted(r["documented"] for r in rows)
     last = load(runs[-1])
     vs = last["peer_vs_gate"]["findings"]
-    gm = last["gate_vs_manifest"]
     missed = vs.get("peer_only", 0)
-    print(f"| 4 | openapi-core {last['peer'].split()[-1]} on the same {n:,} ({len(rows)} runs, each after a gate run) | "
+    # At 1,000 cargo's own checks are a large part of the time: the documented command's
+    # target is on the larger sets.
+    met = m["end_to_end"] >= 20 and (not target_documented or m["documented"] >= 20)
+    print(f"| 4 | openapi-core {last['peer'].split()[-1]} on {label} ({len(rows)} runs, each after a gate run) | "
           f"validates in {1e3 * m['peer_validate'] / n:.2f} ms each ({m['peer_wall']:.1f} s for the script); "
           f"the gate checks in {1e6 * m['gate_wall'] / n:.0f} us each ({m['gate_wall']:.2f} s), validating in "
           f"{1e6 * m['gate_validating'] / n:.0f} us CPU each: **{m['end_to_end']:.1f}x** end to end (wall; pairs {e2e[0]:.1f}x to {e2e[-1]:.1f}x), "
           f"{m['per_cpu']:.1f}x per CPU second, **{m['validation']:.0f}x** validation against validation; "
           f"through the documented command (`cargo xtask conformance`, {m['documented_wall']:.2f} s): "
           f"**{m['documented']:.1f}x** end to end (pairs {doc[0]:.1f}x to {doc[-1]:.1f}x) | "
-          # The target is at 10,000: at 1,000 cargo's own checks are a large part of the time.
-          + (f">= 20x, the release binary and (at 10,000) the documented command | "
-             f"{'yes' if m['documented'] >= 20 and m['end_to_end'] >= 20 else 'no'} |"
-             if n == 10000 else
-             f">= 20x, the release binary | {'yes' if m['end_to_end'] >= 20 else 'no'} |"))
+          + (">= 20x, the release binary and the documented command" if target_documented
+             else ">= 20x, the release binary")
+          + f" | {'yes' if met else 'no'} |")
     bodyless = last["kinds"].get("json (x-optional-body)", 0)
-    print(f"| 4 | findings, {n:,}: openapi-core vs gate, per interaction and (kind, place) | "
+    manifest = last.get("gate_vs_manifest")
+    against = (f"; gate vs manifest: {manifest['agree']:,} of {n:,} interactions exactly as listed"
+               if manifest else "")
+    print(f"| 4 | findings, {label}: openapi-core vs gate, per interaction and (kind, place) | "
           f"interactions flagged by both {last['peer_vs_gate']['interactions'].get('both', 0)}, by openapi-core only "
           f"{last['peer_vs_gate']['interactions'].get('peer_only', 0)}; findings: {vs.get('both', 0)} same "
           f"({last['kinds'].get('request', 0)} of them `request`), "
           f"{vs.get('peer_other_kind', 0)} same pointer under another kind, "
           f"**{missed} found only by openapi-core**, {vs.get('other_only', 0)} only by the gate "
           f"({last['peer_vs_gate']['other_only_kinds']}); not compared: {bodyless} documented bodyless 202s "
-          f"openapi-core rejects (`x-optional-body`); gate vs manifest: {gm['agree']:,} of {n:,} interactions exactly as listed | "
+          f"openapi-core rejects (`x-optional-body`){against} | "
           f"none missed | {'yes' if missed == 0 else 'no'} |")
+
+
+for n in (1000, 10000):
+    peer_rows(str(n), n, f"the same {n:,}", n == 10000)
+for p in sorted(glob(f"{raw}/seed-*.count")):
+    release = os.path.basename(p)[len("seed-"):-len(".count")]
+    n = int(open(p).read())
+    peer_rows(f"seed-{release}", n, f"{n:,} copies of {release}'s seed cassette", True)
 for name in ("cassettes", "negative"):
     p = f"{raw}/peer-{name}.json"
     if os.path.exists(p):
