@@ -87,19 +87,8 @@ fn is_event_path(template: &str) -> bool {
 }
 
 /// The schema `schema` refers to, through local `$ref`s.
-fn resolve<'d>(doc: &'d Value, mut schema: &'d Value) -> &'d Value {
-    for _ in 0..16 {
-        let Some(target) = schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(local_pointer)
-            .and_then(|p| doc.pointer(&p))
-        else {
-            break;
-        };
-        schema = target;
-    }
-    schema
+fn resolve<'d>(doc: &'d Value, schema: &'d Value) -> &'d Value {
+    spec_model::schema::resolve(doc, schema).0
 }
 
 /// Whether a request is a POST carrying Flatpeak's signature headers.

@@ -15,7 +15,7 @@ use jsonschema::{Draft, Registry, Validator};
 use serde_json::{Map, Value};
 
 use crate::RunError;
-use crate::spec::{Spec, escape, local_pointer};
+use crate::spec::{Spec, escape};
 
 /// The URI the spec document is registered under.
 const SPEC_URI: &str = "urn:conformance:spec";
@@ -120,21 +120,7 @@ impl Schemas {
 /// The JSON type of the scalar schema at `pointer` of `doc` (`integer`, `number`, `boolean`,
 /// `string`), through `$ref`s and `allOf`: what a parameter's text is read as.
 pub fn scalar_type<'d>(doc: &'d Value, pointer: &str) -> Option<&'d str> {
-    fn of<'d>(doc: &'d Value, schema: &'d Value, depth: usize) -> Option<&'d str> {
-        if depth > 16 {
-            return None;
-        }
-        let schema = resolve(doc, schema);
-        if let Some(t) = schema.get("type").and_then(Value::as_str) {
-            return Some(t);
-        }
-        schema
-            .get("allOf")?
-            .as_array()?
-            .iter()
-            .find_map(|member| of(doc, member, depth + 1))
-    }
-    of(doc, doc.pointer(pointer)?, 0)
+    spec_model::schema::view(doc, doc.pointer(pointer)?).kind
 }
 
 fn compile_one(registry: &Registry<'_>, pointer: &str) -> Result<Validator, RunError> {
@@ -444,7 +430,7 @@ impl Shapes {
     /// The index of the enum `schema` is (through `$ref`s and `allOf`), numbering it if it is
     /// new; `None` for a schema that is no enum of two string values or more.
     fn enumeration(&mut self, doc: &Value, schema: &Value, seen: &mut Seen) -> Option<usize> {
-        let found = enum_of(doc, schema, 0)?;
+        let found = enum_of(doc, schema)?;
         let address = std::ptr::from_ref(found) as usize;
         if let Some(&i) = seen.enums.get(&address) {
             return Some(i);
@@ -561,19 +547,10 @@ struct Seen {
 }
 
 /// The schema holding the `enum` of `schema`, through `$ref`s and `allOf` members.
-fn enum_of<'d>(doc: &'d Value, schema: &'d Value, depth: usize) -> Option<&'d Value> {
-    if depth > 16 {
-        return None;
-    }
-    let schema = resolve(doc, schema);
-    if schema.get("enum").is_some() {
-        return Some(schema);
-    }
-    schema
-        .get("allOf")?
-        .as_array()?
-        .iter()
-        .find_map(|member| enum_of(doc, member, depth + 1))
+fn enum_of<'d>(doc: &'d Value, schema: &'d Value) -> Option<&'d Value> {
+    spec_model::schema::layers(doc, schema)
+        .into_iter()
+        .find(|layer| layer.get("enum").is_some())
 }
 
 /// The fields an object schema declares, merged over its compositions.
@@ -600,29 +577,36 @@ fn shape<'d>(doc: &'d Value, schema: &'d Value) -> Shape<'d> {
     shape
 }
 
+/// Gathers the fields of `schema` and its `allOf` members, then, recursively, of their
+/// `anyOf` and `oneOf` members: an object of any branch is checked against all of their
+/// fields, and where two declare a field, the one that always applies wins.
 fn collect<'d>(doc: &'d Value, schema: &'d Value, shape: &mut Shape<'d>, depth: usize) {
-    if depth > 16 {
+    if depth > spec_model::schema::MAX_DEPTH {
         return; // a composition cycle: what was collected so far is all there is
     }
-    let schema = resolve(doc, schema);
-    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-        for (name, s) in props {
-            shape.properties.entry(name.as_str()).or_insert(s);
+    let layers = spec_model::schema::layers(doc, schema);
+    for layer in &layers {
+        if let Some(props) = layer.get("properties").and_then(Value::as_object) {
+            for (name, s) in props {
+                shape.properties.entry(name.as_str()).or_insert(s);
+            }
+        }
+        match layer.get("additionalProperties") {
+            Some(Value::Bool(true)) => shape.open = true,
+            Some(s @ Value::Object(_)) => shape.additional = shape.additional.or(Some(s)),
+            _ => {}
         }
     }
-    match schema.get("additionalProperties") {
-        Some(Value::Bool(true)) => shape.open = true,
-        Some(s @ Value::Object(_)) => shape.additional = shape.additional.or(Some(s)),
-        _ => {}
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        for member in schema
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            collect(doc, member, shape, depth + 1);
+    for layer in layers {
+        for key in ["anyOf", "oneOf"] {
+            for member in layer
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                collect(doc, member, shape, depth + 1);
+            }
         }
     }
 }
@@ -636,27 +620,8 @@ fn default_of<'d>(doc: &'d Value, schema: &'d Value) -> Option<&'d Value> {
 }
 
 /// Follows local `$ref`s; an unresolvable one is left as is (the validator reports it).
-fn resolve<'d>(doc: &'d Value, mut schema: &'d Value) -> &'d Value {
-    for _ in 0..32 {
-        let target = schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| follow_ref(doc, r));
-        match target {
-            Some(t) => schema = t,
-            None => break,
-        }
-    }
-    schema
-}
-
-/// The target of a local `$ref`. A reference without percent-escapes (nearly all) is a JSON
-/// pointer as it is, and needs no decoded copy: this runs for every object of every body.
-fn follow_ref<'d>(doc: &'d Value, reference: &str) -> Option<&'d Value> {
-    match reference.strip_prefix('#') {
-        Some(pointer) if !pointer.contains('%') => doc.pointer(pointer),
-        _ => doc.pointer(&local_pointer(reference)?),
-    }
+fn resolve<'d>(doc: &'d Value, schema: &'d Value) -> &'d Value {
+    spec_model::schema::resolve(doc, schema).0
 }
 
 /// Appends `token` to a JSON pointer, escaped (RFC 6901), without an intermediate string

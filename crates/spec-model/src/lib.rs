@@ -7,7 +7,8 @@
 //! path item's parameters are merged into each of its operations the same way, and
 //! `$ref`'d parameters, request bodies and responses are followed once. Schemas stay in the
 //! document as JSON, named by JSON pointer, because the gate hands them to a JSON Schema
-//! validator as they are and reports findings by pointer.
+//! validator as they are and reports findings by pointer; [`schema`] is the one way every tool
+//! reads them (`$ref`s followed, `allOf` merged, the places of a body walked).
 //!
 //! ```
 //! let spec = spec_model::Spec::parse(
@@ -30,6 +31,7 @@ mod document;
 mod operation;
 mod pointer;
 pub mod releases;
+pub mod schema;
 pub mod sensitive;
 
 use std::path::Path;

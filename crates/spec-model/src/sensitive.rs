@@ -4,11 +4,9 @@
 //! The client's recorder (through generated tables), `scrub` and the gate's `secret` check all
 //! find sensitive values this one way.
 
-use std::collections::BTreeSet;
-
 use serde_json::Value;
 
-use crate::pointer::follow;
+use crate::schema::{self, Branches};
 
 /// One step into a JSON body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -54,119 +52,46 @@ pub fn is_marked(object: &Value) -> bool {
 }
 
 /// The sensitive places of a body whose schema is at `pointer` of `doc`, at any depth: the
-/// properties marked `x-sensitive`, through `$ref`s, `allOf`, `anyOf`, `oneOf` and arrays.
+/// properties and items marked `x-sensitive`, through `$ref`s, `allOf`, `anyOf`, `oneOf` and
+/// arrays ([`schema::walk_body`]).
 pub fn sensitive_fields(doc: &Value, pointer: &str) -> Vec<Sensitive> {
     let mut out = Vec::new();
     if let Some(schema) = doc.pointer(pointer) {
-        walk(doc, schema, &mut Vec::new(), &mut out, &mut BTreeSet::new());
+        schema::walk_body(doc, schema, Branches::Every, &mut |steps, place| {
+            // The root is the body itself, not a value in it.
+            if steps.is_empty() || !is_marked(place) {
+                return true;
+            }
+            out.push(Sensitive {
+                steps: steps.to_vec(),
+                hint: hint(doc, place),
+            });
+            false
+        });
     }
     out.sort_by(|a, b| a.steps.cmp(&b.steps));
     out.dedup_by(|a, b| a.steps == b.steps);
     out
 }
 
-/// The placeholder hint of the schema `schema` (of a property or a parameter).
+/// The placeholder hint of the schema `schema` (of a property or a parameter), read from its
+/// [`schema::view`].
 pub fn hint(doc: &Value, schema: &Value) -> Hint {
-    let mut found = Found::default();
-    gather(doc, schema, &mut found, 0);
-    if let Some(pattern) = found.pattern {
-        return Hint::Pattern(pattern);
+    let view = schema::view(doc, schema);
+    if let Some(pattern) = view.pattern {
+        return Hint::Pattern(pattern.to_string());
     }
-    match found.kind.as_deref() {
+    match view.kind {
         Some("integer") | Some("number") => Hint::Number {
-            minimum: found.minimum,
-            maximum: found.maximum,
-            integer: found.kind.as_deref() == Some("integer"),
+            minimum: view.minimum,
+            maximum: view.maximum,
+            integer: view.kind == Some("integer"),
         },
-        Some("string") | None if found.kind.is_some() || found.format.is_some() => {
-            Hint::Text(found.format)
+        Some("string") | None if view.kind.is_some() || view.format.is_some() => {
+            Hint::Text(view.format.map(str::to_string))
         }
         _ => Hint::Other,
     }
-}
-
-/// What a schema and its `$ref`s and `allOf` members say of a scalar.
-#[derive(Default)]
-struct Found {
-    kind: Option<String>,
-    format: Option<String>,
-    pattern: Option<String>,
-    minimum: Option<f64>,
-    maximum: Option<f64>,
-}
-
-fn gather(doc: &Value, schema: &Value, found: &mut Found, depth: usize) {
-    if depth > 16 {
-        return;
-    }
-    let schema = resolve(doc, schema);
-    let text = |key: &str| schema.get(key).and_then(Value::as_str).map(str::to_string);
-    found.kind = found.kind.take().or_else(|| text("type"));
-    found.format = found.format.take().or_else(|| text("format"));
-    found.pattern = found.pattern.take().or_else(|| text("pattern"));
-    found.minimum = found
-        .minimum
-        .or_else(|| schema.get("minimum").and_then(Value::as_f64));
-    found.maximum = found
-        .maximum
-        .or_else(|| schema.get("maximum").and_then(Value::as_f64));
-    for member in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        gather(doc, member, found, depth + 1);
-    }
-}
-
-fn resolve<'d>(doc: &'d Value, schema: &'d Value) -> &'d Value {
-    follow(doc, schema, "").map_or(schema, |(v, _)| v)
-}
-
-/// Walks `schema` at `steps`; `seen` holds the schemas on the way, so recursion ends.
-fn walk(
-    doc: &Value,
-    schema: &Value,
-    steps: &mut Vec<Step>,
-    out: &mut Vec<Sensitive>,
-    seen: &mut BTreeSet<usize>,
-) {
-    let schema = resolve(doc, schema);
-    let address = std::ptr::from_ref(schema) as usize;
-    if !seen.insert(address) {
-        return;
-    }
-    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-        for (name, property) in props {
-            steps.push(Step::Field(name.clone()));
-            if is_marked(property) {
-                out.push(Sensitive {
-                    steps: steps.clone(),
-                    hint: hint(doc, property),
-                });
-            } else {
-                walk(doc, property, steps, out, seen);
-            }
-            steps.pop();
-        }
-    }
-    if let Some(items) = schema.get("items") {
-        steps.push(Step::Each);
-        walk(doc, items, steps, out, seen);
-        steps.pop();
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        for member in schema
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            walk(doc, member, steps, out, seen);
-        }
-    }
-    seen.remove(&address);
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@
 //! (`crates/flatpeak/src/wire.rs`) however the request was built. Enums marked `x-open-enum`
 //! are left out: their list is known to be partial.
 
-use std::collections::BTreeSet;
-
 use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
+use spec_model::schema::{self, Branches};
+use spec_model::sensitive::Step;
 use spec_model::{Location, Operation, Spec};
 
 /// One documented bound.
@@ -67,12 +67,12 @@ pub fn of(spec: &Spec, op: &Operation) -> Vec<(TokenStream, Rule)> {
             Location::Header | Location::Cookie => continue,
         };
         // A query array arrives one value per repetition: its items' bounds apply to each.
-        let schema = resolve(&spec.document, schema);
+        let (schema, _) = schema::resolve(&spec.document, schema);
         let schema = match schema.get("items") {
             Some(items) if p.location == Location::Query => items,
             _ => schema,
         };
-        for rule in rules(&spec.document, schema, 0) {
+        for rule in rules(&spec.document, schema) {
             if !matches!(rule, Rule::MinItems(_) | Rule::MaxItems(_)) {
                 out.push((place.clone(), rule));
             }
@@ -86,28 +86,33 @@ pub fn of(spec: &Spec, op: &Operation) -> Vec<(TokenStream, Rule)> {
         .and_then(|m| m.schema.as_deref())
         .and_then(|s| spec.at(s));
     if let Some(schema) = body {
-        let mut found = Vec::new();
-        body_rules(
-            &spec.document,
-            schema,
-            &mut Vec::new(),
-            &mut found,
-            &mut BTreeSet::new(),
-        );
-        for (steps, rule) in found {
+        for (steps, rule) in body_rules(&spec.document, schema) {
+            let steps = steps.iter().map(|step| match step {
+                Step::Field(name) => quote! { crate::Step::Field(#name) },
+                Step::Each => quote! { crate::Step::Each },
+            });
             out.push((quote! { crate::Place::Request(&[#(#steps),*]) }, rule));
         }
     }
     out
 }
 
-/// The bounds `schema` itself sets, through `$ref`s and `allOf`, each once.
-fn rules(doc: &Value, schema: &Value, depth: usize) -> Vec<Rule> {
+/// The bounds `schema` itself sets, through `$ref`s and `allOf` ([`schema::layers`]), each once.
+fn rules(doc: &Value, schema: &Value) -> Vec<Rule> {
     let mut out = Vec::new();
-    if depth > 16 {
-        return out;
+    for layer in schema::layers(doc, schema) {
+        for rule in own_rules(layer) {
+            if !out.contains(&rule) {
+                out.push(rule);
+            }
+        }
     }
-    let schema = resolve(doc, schema);
+    out
+}
+
+/// The bounds one resolved schema states itself.
+fn own_rules(schema: &Value) -> Vec<Rule> {
+    let mut out = Vec::new();
     let number = |key: &str| schema.get(key).and_then(Value::as_f64);
     let count = |key: &str| schema.get(key).and_then(Value::as_u64);
     let flag = |key: &str| schema.get(key).and_then(Value::as_bool).unwrap_or(false);
@@ -138,82 +143,21 @@ fn rules(doc: &Value, schema: &Value, depth: usize) -> Vec<Rule> {
         let values = values.iter().filter_map(Value::as_str).map(str::to_string);
         out.push(Rule::OneOf(values.collect()));
     }
-    for member in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        for rule in rules(doc, member, depth + 1) {
-            if !out.contains(&rule) {
-                out.push(rule);
-            }
-        }
-    }
     out
 }
 
-/// Follows local `$ref`s; an unresolvable one is left as is.
-fn resolve<'d>(doc: &'d Value, schema: &'d Value) -> &'d Value {
-    spec_model::follow(doc, schema, "").map_or(schema, |(v, _)| v)
-}
-
-/// Every bounded value inside a body schema, with the steps to it (a field, or each item of
-/// an array). `seen` holds the schemas on the current path, so a recursive schema ends. The
+/// Every bounded value inside a body schema, with the steps to it ([`schema::walk_body`]). The
 /// branches of a `oneOf` or `anyOf` are not walked: which one a value takes is not known
 /// before it is sent.
-fn body_rules(
-    doc: &Value,
-    schema: &Value,
-    steps: &mut Vec<TokenStream>,
-    out: &mut Vec<(Vec<TokenStream>, Rule)>,
-    seen: &mut BTreeSet<usize>,
-) {
-    let schema = resolve(doc, schema);
-    let address = std::ptr::from_ref(schema) as usize;
-    if !seen.insert(address) {
-        return;
-    }
-    for rule in rules(doc, schema, 0) {
-        out.push((steps.clone(), rule));
-    }
-    children(doc, schema, steps, out, seen, 0);
-    seen.remove(&address);
-}
-
-/// The bounds inside `schema`'s properties and items, and those of its `allOf` members (whose
-/// own bounds [`rules`] already gave).
-fn children(
-    doc: &Value,
-    schema: &Value,
-    steps: &mut Vec<TokenStream>,
-    out: &mut Vec<(Vec<TokenStream>, Rule)>,
-    seen: &mut BTreeSet<usize>,
-    depth: usize,
-) {
-    if depth > 16 {
-        return;
-    }
-    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-        for (name, s) in props {
-            steps.push(quote! { crate::Step::Field(#name) });
-            body_rules(doc, s, steps, out, seen);
-            steps.pop();
+fn body_rules(doc: &Value, schema: &Value) -> Vec<(Vec<Step>, Rule)> {
+    let mut out = Vec::new();
+    schema::walk_body(doc, schema, Branches::None, &mut |steps, place| {
+        for rule in rules(doc, place) {
+            out.push((steps.to_vec(), rule));
         }
-    }
-    if let Some(items) = schema.get("items") {
-        steps.push(quote! { crate::Step::Each });
-        body_rules(doc, items, steps, out, seen);
-        steps.pop();
-    }
-    for member in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        children(doc, resolve(doc, member), steps, out, seen, depth + 1);
-    }
+        true
+    });
+    out
 }
 
 #[cfg(test)]
@@ -232,7 +176,7 @@ mod tests {
             {"$ref": "#/components/schemas/Id"}
         ]});
         assert_eq!(
-            rules(&doc, &schema, 0),
+            rules(&doc, &schema),
             vec![
                 Rule::MinLength(2),
                 Rule::Pattern("^[a-z]+$".into()),
@@ -246,18 +190,18 @@ mod tests {
         let doc = json!({});
         let limit = json!({"type": "integer", "minimum": 1, "maximum": 100});
         assert_eq!(
-            rules(&doc, &limit, 0),
+            rules(&doc, &limit),
             vec![Rule::Minimum(1.0, false), Rule::Maximum(100.0, false)]
         );
         let exclusive = json!({"type": "number", "minimum": 0, "exclusiveMinimum": true});
-        assert_eq!(rules(&doc, &exclusive, 0), vec![Rule::Minimum(0.0, true)]);
+        assert_eq!(rules(&doc, &exclusive), vec![Rule::Minimum(0.0, true)]);
         let closed = json!({"type": "string", "enum": ["A", "B", null]});
         assert_eq!(
-            rules(&doc, &closed, 0),
+            rules(&doc, &closed),
             vec![Rule::OneOf(vec!["A".into(), "B".into()])]
         );
         let open = json!({"type": "string", "enum": ["A"], "x-open-enum": true});
-        assert_eq!(rules(&doc, &open, 0), vec![]);
+        assert_eq!(rules(&doc, &open), vec![]);
     }
 
     #[test]
@@ -268,19 +212,13 @@ mod tests {
                 "power": {"type": "number", "maximum": 22}
             }}}
         }});
-        let mut out = Vec::new();
-        body_rules(&doc, &body, &mut Vec::new(), &mut out, &mut BTreeSet::new());
-        let found: Vec<(String, Rule)> = out
-            .into_iter()
-            .map(|(steps, rule)| (quote!(#(#steps),*).to_string().replace(' ', ""), rule))
-            .collect();
+        let field = |n: &str| Step::Field(n.to_string());
         assert_eq!(
-            found,
+            body_rules(&doc, &body),
             vec![
-                ("crate::Step::Field(\"data\")".into(), Rule::MaxItems(2)),
+                (vec![field("data")], Rule::MaxItems(2)),
                 (
-                    "crate::Step::Field(\"data\"),crate::Step::Each,crate::Step::Field(\"power\")"
-                        .into(),
+                    vec![field("data"), Step::Each, field("power")],
                     Rule::Maximum(22.0, false)
                 ),
             ]

@@ -61,6 +61,10 @@ pub struct Args {
     /// it they are refused. (crates/flatpeak never leaves an operation out.)
     #[arg(long, requires = "out")]
     skip_unsupported: bool,
+    /// List every rewrite the normalisation made and every note of the replay tables, one line
+    /// each; without it, one line per release says how many there were.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 /// A file the generator produces, with its contents.
@@ -80,7 +84,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
     let root = crate::workspace::root();
-    let outputs = workspace_files(&root, args.release.as_deref(), args.spec.as_deref())?;
+    let outputs = workspace_files(
+        &root,
+        args.release.as_deref(),
+        args.spec.as_deref(),
+        args.verbose,
+    )?;
     if args.check {
         return Ok(check_outputs(&outputs));
     }
@@ -125,11 +134,13 @@ fn standalone(args: &Args, spec_path: &Path, dir: &Path) -> Result<ExitCode> {
 /// when it is built from Flatpeak's document and an overlay, its client module, CLI commands
 /// and replay table; then, for a whole run, the files that list the releases (modules,
 /// features, the CLI's and the gate's dispatch, README's tables, the upgrade guides).
-/// `spec_override` replaces the spec of `only`.
+/// `spec_override` replaces the spec of `only`. Each release's notes are printed, or counted
+/// unless `verbose`.
 pub(crate) fn workspace_files(
     root: &Path,
     only: Option<&str>,
     spec_override: Option<&Path>,
+    verbose: bool,
 ) -> Result<Vec<Output>> {
     let catalogue = spec_model::releases::Catalogue::load(root)?;
     if let Some(name) = only
@@ -173,9 +184,7 @@ pub(crate) fn workspace_files(
     let mut built = Vec::new();
     for files in results {
         let files = files?;
-        for note in &files.notes {
-            eprintln!("{note}");
-        }
+        print_notes(&files, verbose);
         outputs.extend(files.outputs);
         built.push(files.summary);
     }
@@ -183,6 +192,21 @@ pub(crate) fn workspace_files(
         outputs.extend(releases::index_files(root, &catalogue, &built)?);
     }
     Ok(outputs)
+}
+
+/// Prints what generating one release noted: every note when `verbose`, else how many.
+fn print_notes(files: &ReleaseFiles, verbose: bool) {
+    if verbose {
+        for note in &files.notes {
+            eprintln!("{note}");
+        }
+    } else if !files.notes.is_empty() {
+        eprintln!(
+            "{}: {} notes from normalising its spec and building its replay table (--verbose lists them)",
+            files.summary.name,
+            files.notes.len()
+        );
+    }
 }
 
 /// The files of one release, what the files listing every release need of it, and the notes
