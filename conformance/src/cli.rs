@@ -1,6 +1,6 @@
 //! The command line: `conformance [--cassettes DIR]... [--release NAME] [--spec PATH]
 //! [--waivers PATH] [--format text|json|junit|sarif] [--output FILE] [--timings]`, which
-//! `cargo xtask conformance`
+//! `cargo conformance` (or `cargo xtask conformance`)
 //! runs; `conformance scrub DIR...`; and, built with the `synth` feature, `conformance synth
 //! --count N --out DIR`, which writes a synthetic set. The binary's own module: it uses the
 //! library as any user of it would.
@@ -22,7 +22,7 @@ use conformance::{Config, Release, Report, RunError, Timings};
 /// Replays recorded responses through the generated client and checks them against the spec.
 #[derive(Debug, Parser)]
 #[command(
-    name = "cargo xtask conformance",
+    name = "cargo conformance",
     version,
     about,
     args_conflicts_with_subcommands = true

@@ -18,6 +18,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
+use spec_model::schema::resolve;
 
 use crate::checks;
 use crate::model::{Finding, Interaction, Kind, RecordedRequest, Severity, Site};
@@ -56,8 +57,8 @@ impl Events {
             let media = response.media.iter().find(|m| m.is_json())?;
             status.starts_with('2').then_some((status, media))
         })?;
-        let event = resolve(doc, doc.pointer(media.schema.as_deref()?)?);
-        let data = resolve(doc, event.pointer("/properties/data")?);
+        let event = resolve(doc, doc.pointer(media.schema.as_deref()?)?).0;
+        let data = resolve(doc, event.pointer("/properties/data")?).0;
         let mapping = data
             .pointer("/discriminator/mapping")
             .and_then(Value::as_object);
@@ -84,11 +85,6 @@ fn is_event_path(template: &str) -> bool {
     template
         .strip_prefix("/events/{")
         .is_some_and(|rest| rest.ends_with('}') && !rest.contains('/'))
-}
-
-/// The schema `schema` refers to, through local `$ref`s.
-fn resolve<'d>(doc: &'d Value, schema: &'d Value) -> &'d Value {
-    spec_model::schema::resolve(doc, schema).0
 }
 
 /// Whether a request is a POST carrying Flatpeak's signature headers.

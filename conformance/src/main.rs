@@ -1,4 +1,4 @@
-//! `conformance`: the contract gate's command. Usually run as `cargo xtask conformance`.
+//! `conformance`: the contract gate's command. Usually run as `cargo conformance`.
 
 use std::process::ExitCode;
 

@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::{Map, Value};
+use spec_model::schema::resolve;
 
 use crate::RunError;
 use crate::spec::{Spec, escape};
@@ -400,7 +401,7 @@ impl Shapes {
     /// `doc` to its node, which also ends cycles: a schema reached again is not built again).
     fn node(&mut self, doc: &Value, schema: &Value, seen: &mut Seen) -> usize {
         let enumeration = self.enumeration(doc, schema, seen);
-        let schema = resolve(doc, schema);
+        let schema = resolve(doc, schema).0;
         let address = std::ptr::from_ref(schema) as usize;
         if let Some(&id) = seen.nodes.get(&address) {
             return id;
@@ -616,12 +617,7 @@ fn collect<'d>(doc: &'d Value, schema: &'d Value, shape: &mut Shape<'d>, depth: 
 fn default_of<'d>(doc: &'d Value, schema: &'d Value) -> Option<&'d Value> {
     schema
         .get("default")
-        .or_else(|| resolve(doc, schema).get("default"))
-}
-
-/// Follows local `$ref`s; an unresolvable one is left as is (the validator reports it).
-fn resolve<'d>(doc: &'d Value, schema: &'d Value) -> &'d Value {
-    spec_model::schema::resolve(doc, schema).0
+        .or_else(|| resolve(doc, schema).0.get("default"))
 }
 
 /// Appends `token` to a JSON pointer, escaped (RFC 6901), without an intermediate string

@@ -234,10 +234,7 @@ fn path_values<'t, 'u>(
 ) -> Result<Vec<(&'t str, &'u str)>, Refused> {
     let base = base_path(base_url);
     let changed = || {
-        let names: Vec<&str> = template
-            .split('/')
-            .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
-            .collect();
+        let names: Vec<&str> = template.split('/').filter_map(parameter).collect();
         Refused::PathChanged {
             names: names.join("`, `"),
             path: quoted(url.path()),
@@ -256,14 +253,12 @@ fn path_values<'t, 'u>(
     loop {
         match (expected.next(), actual.next()) {
             (None, None) => return Ok(values),
-            (Some(expected), Some(actual)) => {
-                match expected.strip_prefix('{').and_then(|e| e.strip_suffix('}')) {
-                    Some(_) if actual.is_empty() => return Err(changed()),
-                    Some(name) => values.push((name, actual)),
-                    None if expected != actual => return Err(changed()),
-                    None => {}
-                }
-            }
+            (Some(expected), Some(actual)) => match parameter(expected) {
+                Some(_) if actual.is_empty() => return Err(changed()),
+                Some(name) => values.push((name, actual)),
+                None if expected != actual => return Err(changed()),
+                None => {}
+            },
             _ => return Err(changed()),
         }
     }
@@ -285,12 +280,17 @@ fn base_path(base_url: &str) -> &str {
 /// `template`: the template is matched with the last segments (the base URL may have a path
 /// of its own).
 pub(crate) fn path_segment(template: &str, url: &url::Url, name: &str) -> Option<usize> {
-    let wanted = format!("{{{name}}}");
-    let parts: Vec<&str> = template.split('/').collect();
-    let index = parts.iter().position(|p| *p == wanted)?;
+    let index = template
+        .split('/')
+        .position(|segment| parameter(segment) == Some(name))?;
     let segments = url.path().split('/').count();
-    let start = segments.checked_sub(parts.len())?;
+    let start = segments.checked_sub(template.split('/').count())?;
     Some(start + index)
+}
+
+/// The parameter a segment of a path template stands for: `device_id` for `{device_id}`.
+fn parameter(segment: &str) -> Option<&str> {
+    segment.strip_prefix('{')?.strip_suffix('}')
 }
 
 /// The request's body as JSON, if it has one that is.

@@ -1,5 +1,10 @@
 //! `cargo xtask conformance`: runs the contract gate, the `conformance` crate's binary.
 //!
+//! `cargo conformance` (an alias in `.cargo/config.toml`) is the same command in one cargo step,
+//! and the one README documents: each cargo step costs a run a freshness check (0.13 s for
+//! xtask, 0.2 s for the gate on two cores; BENCHMARKS.md, row 3). This command stays for the
+//! `--profile` choice (CI runs the gate on the tests' debug build) and for `scrub`.
+//!
 //! The gate is a crate of its own, built on the generated client and its replay table; xtask
 //! runs it through cargo rather than linking it, so that `cargo xtask generate` never depends
 //! on the generated code it is about to rewrite.
@@ -66,4 +71,33 @@ pub(crate) fn gate(profile: &str, args: &[OsString]) -> Result<ExitCode> {
         .and_then(|c| u8::try_from(c).ok())
         .unwrap_or(2);
     Ok(ExitCode::from(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `cargo conformance` is `gate_command(GATE_PROFILE)`: the alias and this command cannot
+    /// drift apart.
+    #[test]
+    fn the_cargo_alias_runs_the_gate_command() {
+        let config = crate::workspace::root().join(".cargo/config.toml");
+        let text = std::fs::read_to_string(&config).unwrap_or_default();
+        let alias = text
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("conformance = "))
+            .map(|value| {
+                value
+                    .trim_matches('"')
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+            });
+        let command = gate_command(GATE_PROFILE);
+        let args: Vec<&str> = command.get_args().filter_map(|a| a.to_str()).collect();
+        let alias = alias.unwrap_or_else(|| panic!("no `conformance` alias in {config:?}"));
+        assert_eq!(
+            alias, args,
+            "the alias in {config:?} and `cargo xtask conformance` differ"
+        );
+    }
 }
