@@ -100,7 +100,7 @@ for i in $(seq "$RUNS"); do
     done
   done
 done
-wc -c <crates/flatpeak/tests/fixtures/device.json >"$RAW/device.bytes"
+wc -c <crates/flatpeak/tests/fixtures/yotta_device.json >"$RAW/device.bytes"
 wc -c <crates/flatpeak/tests/fixtures/location_status.json >"$RAW/location_status.bytes"
 wc -c <crates/flatpeak/tests/fixtures/tariff_rates.json >"$RAW/tariff_rates.bytes"
 

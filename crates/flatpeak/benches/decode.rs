@@ -16,7 +16,8 @@ use serde::Deserialize;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-const DEVICE: &[u8] = include_bytes!("../tests/fixtures/device.json");
+/// Seed 000's device, the body Yotta's reference page gives for `GET /devices/{device_id}`.
+const DEVICE: &[u8] = include_bytes!("../tests/fixtures/yotta_device.json");
 const LOCATION_STATUS: &[u8] = include_bytes!("../tests/fixtures/location_status.json");
 const TARIFF_RATES: &[u8] = include_bytes!("../tests/fixtures/tariff_rates.json");
 
@@ -298,7 +299,7 @@ where
 }
 
 fn decode(c: &mut Criterion) {
-    bench_body::<flatpeak::zero::types::Device, floor::Device>(c, "decode_device", DEVICE);
+    bench_body::<flatpeak::yotta::types::Device, floor::Device>(c, "decode_device", DEVICE);
     bench_body::<flatpeak::zero::types::LocationStatus, floor::LocationStatus>(
         c,
         "decode_location_status",
@@ -374,7 +375,7 @@ criterion_group!(benches, decode);
 
 fn main() {
     common::main(benches, || {
-        paired::<flatpeak::zero::types::Device, floor::Device>("decode_device", DEVICE);
+        paired::<flatpeak::yotta::types::Device, floor::Device>("decode_device", DEVICE);
         paired::<flatpeak::zero::types::LocationStatus, floor::LocationStatus>(
             "decode_location_status",
             LOCATION_STATUS,
