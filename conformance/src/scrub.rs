@@ -12,6 +12,7 @@ use flatpeak::__gate::{self as record, Placeholders};
 use serde_json::Value;
 
 use crate::RunError;
+use crate::cassette::layout::{self, HAR_QUERY_STRING, Layout, Part};
 use crate::cassette::{self, NotACassette, Syntax};
 use crate::releases::{Release, Releases};
 use crate::secrets::{Leak, Place, View};
@@ -114,6 +115,7 @@ pub fn scrub(
 struct File {
     name: String,
     syntax: Syntax,
+    layout: Layout,
     /// Comment lines before a YAML document, kept.
     preamble: String,
     doc: Value,
@@ -133,9 +135,7 @@ impl File {
         })?;
         let syntax = Syntax::of(path, &text);
         let doc: Value = syntax.parse(&text).map_err(fail)?;
-        if doc.pointer("/http_interactions").is_none() && doc.pointer("/log/entries").is_none() {
-            return Err(fail(NotACassette::UnknownShape));
-        }
+        let layout = Layout::of(&doc).ok_or_else(|| fail(NotACassette::UnknownShape))?;
         let preamble = match syntax {
             Syntax::Yaml => text
                 .lines()
@@ -147,6 +147,7 @@ impl File {
         Ok(File {
             name,
             syntax,
+            layout,
             preamble,
             doc,
         })
@@ -189,18 +190,14 @@ impl File {
         p: &Placeholders,
         check: bool,
     ) -> (Vec<Change>, Vec<Note>) {
-        let har = self.doc.pointer("/log/entries").is_some();
-        let list = match har {
-            true => self.doc.pointer_mut("/log/entries"),
-            false => self.doc.pointer_mut("/http_interactions"),
-        };
-        let Some(Value::Array(interactions)) = list else {
+        let layout = self.layout;
+        let Some(interactions) = layout.interactions(&mut self.doc) else {
             return (Vec::new(), Vec::new());
         };
         let mut changes = Vec::new();
         let mut notes = Vec::new();
         for (index, interaction) in interactions.iter_mut().enumerate() {
-            let mut parts = Parts::of(interaction, har);
+            let mut parts = Parts::of(interaction, layout);
             let leaks = parts.leaks(releases, marker);
             let delivery = releases.is_delivery(&parts.method, &parts.url, &parts.request_headers);
             if delivery
@@ -233,7 +230,7 @@ impl File {
                     fingerprint: record::fingerprint(&text_of(&leak.value)),
                 });
             }
-            parts.store(interaction, har);
+            parts.store(interaction, layout);
         }
         (changes, notes)
     }
@@ -258,42 +255,15 @@ struct Parts {
 }
 
 impl Parts {
-    fn of(interaction: &Value, har: bool) -> Parts {
-        let s = |pointer: &str| {
-            interaction
-                .pointer(pointer)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        match har {
-            true => Parts {
-                method: s("/request/method"),
-                url: s("/request/url"),
-                request_headers: har_headers(interaction.pointer("/request/headers")),
-                request_body: s("/request/postData/text"),
-                status: interaction
-                    .pointer("/response/status")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(0),
-                response_headers: har_headers(interaction.pointer("/response/headers")),
-                response_body: match s("/response/content/encoding").as_str() {
-                    "" => s("/response/content/text"),
-                    _ => String::new(), // base64: not text to look into
-                },
-            },
-            false => Parts {
-                method: s("/request/method"),
-                url: s("/request/uri"),
-                request_headers: vcr_headers(interaction.pointer("/request/headers")),
-                request_body: s("/request/body/string"),
-                status: interaction
-                    .pointer("/response/status/code")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(0),
-                response_headers: vcr_headers(interaction.pointer("/response/headers")),
-                response_body: s("/response/body/string"),
-            },
+    fn of(interaction: &Value, layout: Layout) -> Parts {
+        Parts {
+            method: layout.text(interaction, Part::Method),
+            url: layout.text(interaction, Part::Url),
+            request_headers: layout.headers(interaction, Part::RequestHeaders),
+            request_body: layout.text(interaction, Part::RequestBody),
+            status: layout.status(interaction),
+            response_headers: layout.headers(interaction, Part::ResponseHeaders),
+            response_body: layout.text(interaction, Part::ResponseBody),
         }
     }
 
@@ -345,124 +315,37 @@ impl Parts {
         }
     }
 
-    /// Writes the parts back into the interaction, in its format.
-    fn store(self, interaction: &mut Value, har: bool) {
-        fn set(interaction: &mut Value, pointer: &str, value: Value) {
-            if let Some(slot) = interaction.pointer_mut(pointer) {
-                *slot = value;
+    /// Writes the parts back into the interaction, in its layout. A HAR body that was absent,
+    /// or not text, stays as it was; HAR's copy of the query and its cookies follow.
+    fn store(self, interaction: &mut Value, layout: Layout) {
+        let headers = [
+            (Part::RequestHeaders, &self.request_headers),
+            (Part::ResponseHeaders, &self.response_headers),
+        ];
+        for (part, list) in headers {
+            layout.replace(interaction, part, layout.headers_value(list));
+        }
+        if layout == Layout::Har
+            && let Some(slot) = interaction.pointer_mut(HAR_QUERY_STRING)
+        {
+            *slot = query_string(&self.url);
+        }
+        layout.replace(interaction, Part::Url, self.url.into());
+        let bodies = [
+            (Part::RequestBody, self.request_body),
+            (Part::ResponseBody, self.response_body),
+        ];
+        for (part, body) in bodies {
+            if layout == Layout::Vcr || !body.is_empty() {
+                layout.replace(interaction, part, body.into());
             }
         }
-        let set =
-            |pointer: &str, value: Value, interaction: &mut Value| set(interaction, pointer, value);
-        match har {
-            true => {
-                set("/request/url", self.url.clone().into(), interaction);
-                set(
-                    "/request/headers",
-                    har_headers_value(&self.request_headers),
-                    interaction,
-                );
-                set(
-                    "/response/headers",
-                    har_headers_value(&self.response_headers),
-                    interaction,
-                );
-                set("/request/queryString", query_string(&self.url), interaction);
-                if !self.request_body.is_empty() {
-                    set(
-                        "/request/postData/text",
-                        self.request_body.into(),
-                        interaction,
-                    );
-                }
-                if !self.response_body.is_empty() {
-                    set(
-                        "/response/content/text",
-                        self.response_body.into(),
-                        interaction,
-                    );
-                }
-                for side in ["request", "response"] {
-                    scrub_cookies(interaction.pointer_mut(&format!("/{side}/cookies")));
-                }
-            }
-            false => {
-                set("/request/uri", self.url.into(), interaction);
-                set(
-                    "/request/headers",
-                    vcr_headers_value(&self.request_headers),
-                    interaction,
-                );
-                set(
-                    "/response/headers",
-                    vcr_headers_value(&self.response_headers),
-                    interaction,
-                );
-                set(
-                    "/request/body/string",
-                    self.request_body.into(),
-                    interaction,
-                );
-                set(
-                    "/response/body/string",
-                    self.response_body.into(),
-                    interaction,
-                );
+        if layout == Layout::Har {
+            for side in ["request", "response"] {
+                scrub_cookies(interaction.pointer_mut(&format!("/{side}/cookies")));
             }
         }
     }
-}
-
-fn har_headers(list: Option<&Value>) -> Vec<(String, String)> {
-    list.and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|h| {
-            let name = h.get("name")?.as_str()?;
-            let value = h.get("value")?.as_str()?;
-            Some((name.to_string(), value.to_string()))
-        })
-        .collect()
-}
-
-fn har_headers_value(headers: &[(String, String)]) -> Value {
-    Value::Array(
-        headers
-            .iter()
-            .map(|(n, v)| serde_json::json!({"name": n, "value": v}))
-            .collect(),
-    )
-}
-
-fn vcr_headers(map: Option<&Value>) -> Vec<(String, String)> {
-    map.and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .flat_map(|(name, values)| {
-            let values: Vec<String> = match values {
-                Value::Array(items) => items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-                Value::String(s) => vec![s.clone()],
-                _ => Vec::new(),
-            };
-            values.into_iter().map(move |v| (name.clone(), v))
-        })
-        .collect()
-}
-
-fn vcr_headers_value(headers: &[(String, String)]) -> Value {
-    let mut map = serde_json::Map::new();
-    for (name, value) in headers {
-        let entry = map
-            .entry(name.clone())
-            .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(values) = entry {
-            values.push(value.clone().into());
-        }
-    }
-    Value::Object(map)
 }
 
 fn replace_header(headers: &mut [(String, String)], name: &str) {
@@ -521,15 +404,16 @@ fn with_segment(url: &str, index: usize, placeholder: &str) -> String {
     parsed.to_string()
 }
 
+/// HAR's copy of `url`'s query.
 fn query_string(url: &str) -> Value {
-    let pairs = url::Url::parse(url)
+    let pairs: Vec<(String, String)> = url::Url::parse(url)
         .map(|u| {
             u.query_pairs()
-                .map(|(n, v)| serde_json::json!({"name": n, "value": v}))
+                .map(|(n, v)| (n.into_owned(), v.into_owned()))
                 .collect()
         })
         .unwrap_or_default();
-    Value::Array(pairs)
+    layout::pairs(&pairs)
 }
 
 /// `body` (JSON text) with the value at `pointer` replaced, written as it was (pretty when it

@@ -3,9 +3,11 @@
 //! One reader per format (`vcr`, `har`), each producing the same [`Interaction`]s. The
 //! format is recognised by content, not by file name: a HAR file has a top-level `log`, a VCR
 //! cassette a top-level `http_interactions`. A file that is neither, or that is malformed,
-//! becomes a [`Kind::Cassette`] finding naming the file and the place inside it.
+//! becomes a [`Kind::Cassette`] finding naming the file and the place inside it. The tools that
+//! write or edit cassettes in place (`scrub`, `synth`) find each part through `layout`.
 
 mod har;
+pub(crate) mod layout;
 mod vcr;
 
 use std::path::{Path, PathBuf};

@@ -26,6 +26,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::cassette::layout::{Layout, pairs};
+
 pub use defects::{Defect, Expected};
 
 use crate::model::{Kind, Severity};
@@ -753,31 +755,19 @@ fn response_headers(m: &Made) -> Vec<(&'static str, String)> {
 
 /// A VCR cassette (Ruby VCR's layout).
 fn vcr(made: &[Made], by: &str) -> Value {
-    let headers = |list: Vec<(&str, String)>| {
-        let map: serde_json::Map<String, Value> = list
-            .into_iter()
-            .map(|(n, v)| (n.to_string(), json!([v])))
-            .collect();
-        Value::Object(map)
-    };
     let interactions: Vec<Value> = made
         .iter()
         .map(|m| {
-            let request_headers = m
-                .request_headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.clone()))
-                .collect();
             json!({
                 "request": {
                     "uri": m.url,
                     "body": {"encoding": "UTF-8", "string": m.request_body},
                     "method": m.method.to_ascii_lowercase(),
-                    "headers": headers(request_headers),
+                    "headers": Layout::Vcr.headers_value(&m.request_headers),
                 },
                 "response": {
                     "status": {"code": m.status, "message": reason(m.status)},
-                    "headers": headers(response_headers(m)),
+                    "headers": Layout::Vcr.headers_value(&response_headers(m)),
                     "body": {"encoding": "UTF-8", "string": m.body},
                     "http_version": "1.1",
                 },
@@ -790,11 +780,6 @@ fn vcr(made: &[Made], by: &str) -> Value {
 
 /// A HAR 1.2 file (the layout mitmproxy and browser devtools export).
 fn har(made: &[Made], by: &str) -> Value {
-    let pairs = |list: &[(String, String)]| -> Vec<Value> {
-        list.iter()
-            .map(|(n, v)| json!({"name": n, "value": v}))
-            .collect()
-    };
     let entries: Vec<Value> = made
         .iter()
         .map(|m| {
@@ -812,10 +797,7 @@ fn har(made: &[Made], by: &str) -> Value {
                 request["postData"] =
                     json!({"mimeType": "application/json", "text": m.request_body});
             }
-            let response_headers: Vec<(String, String)> = response_headers(m)
-                .into_iter()
-                .map(|(n, v)| (n.to_string(), v))
-                .collect();
+            let response_headers = response_headers(m);
             json!({
                 "startedDateTime": "2026-03-02T10:15:00.000Z",
                 "time": 40.0,

@@ -1,0 +1,272 @@
+//! Where each part of a recorded interaction lives in a cassette file, for each format: the one
+//! place the tools that write or edit cassettes (`scrub`, `synth`) learn the VCR and HAR
+//! layouts. The gate reads cassettes through the `vcr-cassette` and `har` crates (`vcr.rs`,
+//! `har.rs`), which own the same layouts as types; this module is for the tools that must keep
+//! everything else in a file as it was, and so work on the file's JSON.
+
+use serde_json::{Map, Value};
+
+/// A cassette format, as laid out in JSON (a YAML cassette is the same tree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// Ruby VCR and rvcr: `http_interactions`, headers as a map of lists.
+    Vcr,
+    /// HAR 1.2: `log.entries`, headers as a list of `{name, value}`.
+    Har,
+}
+
+/// One part of a recorded interaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// The request's method.
+    Method,
+    /// The request's URL, query included.
+    Url,
+    /// The request's headers.
+    RequestHeaders,
+    /// The request's body, as text.
+    RequestBody,
+    /// The response's status code.
+    Status,
+    /// The response's headers.
+    ResponseHeaders,
+    /// The response's body, as text.
+    ResponseBody,
+}
+
+/// Where HAR says how a response body is encoded (`base64` for a binary one).
+pub(crate) const HAR_CONTENT_ENCODING: &str = "/response/content/encoding";
+
+/// Where HAR repeats a request's query as `{name, value}` pairs.
+pub(crate) const HAR_QUERY_STRING: &str = "/request/queryString";
+
+impl Layout {
+    /// The layout of a parsed cassette file: `None` when it is neither (a HAR file is
+    /// recognised first, as the reader recognises it).
+    pub(crate) fn of(doc: &Value) -> Option<Layout> {
+        if doc.pointer(Layout::Har.list()).is_some() {
+            Some(Layout::Har)
+        } else if doc.pointer(Layout::Vcr.list()).is_some() {
+            Some(Layout::Vcr)
+        } else {
+            None
+        }
+    }
+
+    /// Where the file lists its interactions.
+    fn list(self) -> &'static str {
+        match self {
+            Layout::Vcr => "/http_interactions",
+            Layout::Har => "/log/entries",
+        }
+    }
+
+    /// The file's interactions, to edit in place; `None` when they are not a list.
+    pub(crate) fn interactions(self, doc: &mut Value) -> Option<&mut Vec<Value>> {
+        doc.pointer_mut(self.list()).and_then(Value::as_array_mut)
+    }
+
+    /// Where `part` lives inside one interaction.
+    pub(crate) fn at(self, part: Part) -> &'static str {
+        match (self, part) {
+            (_, Part::Method) => "/request/method",
+            (Layout::Vcr, Part::Url) => "/request/uri",
+            (Layout::Har, Part::Url) => "/request/url",
+            (_, Part::RequestHeaders) => "/request/headers",
+            (Layout::Vcr, Part::RequestBody) => "/request/body/string",
+            (Layout::Har, Part::RequestBody) => "/request/postData/text",
+            (Layout::Vcr, Part::Status) => "/response/status/code",
+            (Layout::Har, Part::Status) => "/response/status",
+            (_, Part::ResponseHeaders) => "/response/headers",
+            (Layout::Vcr, Part::ResponseBody) => "/response/body/string",
+            (Layout::Har, Part::ResponseBody) => "/response/content/text",
+        }
+    }
+
+    /// The text of `part` in `interaction` (empty when absent). A HAR response body with an
+    /// encoding is not text to look into, and reads as empty.
+    pub(crate) fn text(self, interaction: &Value, part: Part) -> String {
+        if self == Layout::Har
+            && part == Part::ResponseBody
+            && interaction
+                .pointer(HAR_CONTENT_ENCODING)
+                .and_then(Value::as_str)
+                .is_some_and(|e| !e.is_empty())
+        {
+            return String::new();
+        }
+        interaction
+            .pointer(self.at(part))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The status of `interaction`'s response (0 when absent).
+    pub(crate) fn status(self, interaction: &Value) -> i64 {
+        interaction
+            .pointer(self.at(Part::Status))
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    }
+
+    /// The headers at `part` (`RequestHeaders` or `ResponseHeaders`) as name-value pairs, in
+    /// the file's order; a VCR header with several values gives a pair for each.
+    pub(crate) fn headers(self, interaction: &Value, part: Part) -> Vec<(String, String)> {
+        let found = interaction.pointer(self.at(part));
+        match self {
+            Layout::Har => found
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|h| {
+                    let name = h.get("name")?.as_str()?;
+                    let value = h.get("value")?.as_str()?;
+                    Some((name.to_string(), value.to_string()))
+                })
+                .collect(),
+            Layout::Vcr => found
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .flat_map(|(name, values)| {
+                    let values: Vec<String> = match values {
+                        Value::Array(items) => items
+                            .iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect(),
+                        Value::String(s) => vec![s.clone()],
+                        _ => Vec::new(),
+                    };
+                    values.into_iter().map(move |v| (name.clone(), v))
+                })
+                .collect(),
+        }
+    }
+
+    /// `headers` written as this layout writes them: HAR's list of pairs, or VCR's map from
+    /// each name to the list of its values (in order).
+    pub(crate) fn headers_value<N, V>(self, headers: &[(N, V)]) -> Value
+    where
+        N: AsRef<str>,
+        V: AsRef<str>,
+    {
+        match self {
+            Layout::Har => pairs(headers),
+            Layout::Vcr => {
+                let mut map = Map::new();
+                for (name, value) in headers {
+                    let entry = map
+                        .entry(name.as_ref().to_string())
+                        .or_insert_with(|| Value::Array(Vec::new()));
+                    if let Value::Array(values) = entry {
+                        values.push(value.as_ref().into());
+                    }
+                }
+                Value::Object(map)
+            }
+        }
+    }
+
+    /// Replaces `part` of `interaction` with `value`, when the interaction has that part.
+    pub(crate) fn replace(self, interaction: &mut Value, part: Part, value: Value) {
+        if let Some(slot) = interaction.pointer_mut(self.at(part)) {
+            *slot = value;
+        }
+    }
+}
+
+/// Name-value pairs as HAR writes them (headers, query strings): `[{"name", "value"}, ...]`.
+pub(crate) fn pairs<N, V>(list: &[(N, V)]) -> Value
+where
+    N: AsRef<str>,
+    V: AsRef<str>,
+{
+    Value::Array(
+        list.iter()
+            .map(|(n, v)| serde_json::json!({"name": n.as_ref(), "value": v.as_ref()}))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_file_is_told_by_where_it_lists_its_interactions() {
+        assert_eq!(
+            Layout::of(&json!({"http_interactions": []})),
+            Some(Layout::Vcr)
+        );
+        assert_eq!(
+            Layout::of(&json!({"log": {"entries": []}})),
+            Some(Layout::Har)
+        );
+        // A file with both is read as HAR, as the reader reads it.
+        assert_eq!(
+            Layout::of(&json!({"log": {"entries": []}, "http_interactions": []})),
+            Some(Layout::Har)
+        );
+        assert_eq!(Layout::of(&json!({"entries": []})), None);
+    }
+
+    #[test]
+    fn vcr_headers_read_every_value_and_write_back_grouped_by_name() {
+        let interaction = json!({"request": {"headers": {
+            "Accept": ["application/json"],
+            "X-Many": ["a", "b"],
+            "X-Bare": "c",
+        }}});
+        let read = Layout::Vcr.headers(&interaction, Part::RequestHeaders);
+        assert_eq!(
+            read,
+            [
+                ("Accept".to_string(), "application/json".to_string()),
+                ("X-Many".to_string(), "a".to_string()),
+                ("X-Many".to_string(), "b".to_string()),
+                ("X-Bare".to_string(), "c".to_string()),
+            ]
+        );
+        assert_eq!(
+            Layout::Vcr.headers_value(&read),
+            json!({"Accept": ["application/json"], "X-Many": ["a", "b"], "X-Bare": ["c"]})
+        );
+    }
+
+    #[test]
+    fn har_parts_are_read_where_har_keeps_them() {
+        let entry = json!({
+            "request": {
+                "method": "GET",
+                "url": "https://api.flatpeak.com/devices/dev_1",
+                "headers": [{"name": "Accept", "value": "*/*"}, {"value": "no name"}],
+            },
+            "response": {"status": 200, "content": {"text": "aGk=", "encoding": "base64"}},
+        });
+        assert_eq!(Layout::Har.text(&entry, Part::Method), "GET");
+        assert_eq!(
+            Layout::Har.text(&entry, Part::Url),
+            "https://api.flatpeak.com/devices/dev_1"
+        );
+        assert_eq!(Layout::Har.status(&entry), 200);
+        // A base64 body is not text to look into.
+        assert_eq!(Layout::Har.text(&entry, Part::ResponseBody), "");
+        let headers = Layout::Har.headers(&entry, Part::RequestHeaders);
+        assert_eq!(headers, [("Accept".to_string(), "*/*".to_string())]);
+        assert_eq!(
+            Layout::Har.headers_value(&headers),
+            json!([{"name": "Accept", "value": "*/*"}])
+        );
+    }
+
+    #[test]
+    fn replace_changes_a_part_only_where_the_interaction_has_it() {
+        let mut interaction = json!({"request": {"uri": "https://a/b"}});
+        Layout::Vcr.replace(&mut interaction, Part::Url, json!("https://a/c"));
+        Layout::Vcr.replace(&mut interaction, Part::RequestBody, json!("{}"));
+        assert_eq!(interaction, json!({"request": {"uri": "https://a/c"}}));
+    }
+}
