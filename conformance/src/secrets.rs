@@ -8,7 +8,7 @@ use flatpeak::__gate::{self as record, Hint};
 
 use crate::personal;
 use serde_json::Value;
-use spec_model::sensitive::{self, Step};
+use spec_model::sensitive;
 
 use crate::model::{Finding, Kind, Site};
 use crate::spec::{Location, Operation, Spec};
@@ -25,16 +25,30 @@ struct Marks {
     /// Path and query parameters.
     parameters: Vec<(Location, String, Hint)>,
     /// Request body fields.
-    request: Vec<(Vec<Step>, Hint)>,
+    request: Vec<(Steps, Hint)>,
     /// Response body fields, by documented status key.
-    responses: BTreeMap<String, Vec<(Vec<Step>, Hint)>>,
+    responses: BTreeMap<String, Vec<(Steps, Hint)>>,
+}
+
+/// Steps into a body, read from the spec at run time; walked by the client's walker
+/// (`values_at`), so that the recorder, `scrub` and this check reach the same values.
+type Steps = Vec<flatpeak::Step<String>>;
+
+/// spec-model's steps, as the client's walker takes them.
+fn steps(from: Vec<sensitive::Step>) -> Steps {
+    from.into_iter()
+        .map(|step| match step {
+            sensitive::Step::Field(name) => flatpeak::Step::Field(name),
+            sensitive::Step::Each => flatpeak::Step::Each,
+        })
+        .collect()
 }
 
 impl Sensitivity {
     /// The marks of every operation of `spec`.
     pub fn of(spec: &Spec) -> Sensitivity {
         let doc = &spec.document;
-        let fields = |media: &[spec_model::Media]| -> Vec<(Vec<Step>, Hint)> {
+        let fields = |media: &[spec_model::Media]| -> Vec<(Steps, Hint)> {
             media
                 .iter()
                 .find(|m| m.is_json())
@@ -42,7 +56,7 @@ impl Sensitivity {
                 .map(|s| sensitive::sensitive_fields(doc, s))
                 .unwrap_or_default()
                 .into_iter()
-                .map(|s| (s.steps, hint(s.hint)))
+                .map(|s| (steps(s.steps), hint(s.hint)))
                 .collect()
         };
         let by_operation = spec
@@ -303,12 +317,7 @@ fn url_leaks(url: &url::Url, op: Option<&Operation>, marks: Option<&Marks>, out:
 }
 
 /// The leaks of a body: the marked fields, and credential-shaped strings anywhere.
-fn body(
-    bytes: &[u8],
-    marked: &[(Vec<Step>, Hint)],
-    place: fn(String) -> Place,
-    out: &mut Vec<Leak>,
-) {
+fn body(bytes: &[u8], marked: &[(Steps, Hint)], place: fn(String) -> Place, out: &mut Vec<Leak>) {
     if bytes.is_empty() {
         return;
     }
@@ -327,17 +336,17 @@ fn body(
     // Every place the spec marks, leaking or not: the heuristics below leave them alone.
     let mut marked_places = std::collections::BTreeSet::new();
     for (steps, hint) in marked {
-        at_steps(&json, steps, &mut String::new(), &mut |pointer, value| {
-            marked_places.insert(pointer.to_string());
+        for (pointer, value) in record::values_at(&json, steps) {
             if !record::is_placeholder(value, hint) {
                 out.push(Leak {
-                    place: place(pointer.to_string()),
+                    place: place(pointer.clone()),
                     value: value.clone(),
                     hint: hint.clone(),
                     why: "x-sensitive",
                 });
             }
-        });
+            marked_places.insert(pointer);
+        }
     }
     tokens(&json, &mut String::new(), &mut |pointer, value| {
         let already = out.iter().any(|l| l.place == place(pointer.to_string()));
@@ -384,33 +393,6 @@ fn heuristic_hint(name: &str, value: &Value) -> Hint {
         Value::String(s) if s.contains('@') => Hint::Text(Some("email".into())),
         _ => Hint::Text(None),
     }
-}
-
-/// Calls `f` with the pointer and value of each place `steps` lead to.
-fn at_steps(json: &Value, steps: &[Step], at: &mut String, f: &mut impl FnMut(&str, &Value)) {
-    let Some((step, rest)) = steps.split_first() else {
-        f(at, json);
-        return;
-    };
-    let len = at.len();
-    match (step, json) {
-        (Step::Field(name), Value::Object(fields)) => {
-            if let Some(value) = fields.get(name) {
-                at.push('/');
-                at.push_str(&crate::spec::escape(name));
-                at_steps(value, rest, at, f);
-            }
-        }
-        (Step::Each, Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                at.push_str(&format!("/{i}"));
-                at_steps(item, rest, at, f);
-                at.truncate(len);
-            }
-        }
-        _ => {}
-    }
-    at.truncate(len);
 }
 
 /// Calls `f` with the pointer and value of each credential-shaped string in `json`.

@@ -1,7 +1,8 @@
 //! Where in an operation's traffic a value is, as the tables generated from each release's
 //! spec say it: the bounds the wire check enforces (`wire.rs`) and the sensitive values the
 //! recorder replaces (`record`) are both placed this one way, and a body is walked along
-//! [`Step`]s by one function, [`values_at`].
+//! [`Step`]s by one function, [`values_at`], which the gate's `secret` check and `scrub` use
+//! too (through `__gate`, with steps they read from a spec at run time).
 
 use serde_json::Value;
 
@@ -20,25 +21,34 @@ pub enum Place {
     Response(&'static str, &'static [Step]),
 }
 
-/// One step into a JSON body.
+/// One step into a JSON body: with `&'static str` names in the generated tables, with owned
+/// names where the steps are read from a spec at run time.
 #[doc(hidden)]
-#[derive(Debug)]
-pub enum Step {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step<S = &'static str> {
     /// The field of this name, when present.
-    Field(&'static str),
+    Field(S),
     /// Each item of an array.
     Each,
 }
 
 /// The values `steps` lead to in `json`, each with its JSON pointer (RFC 6901). A `null` is
 /// left out: an absent optional value keeps every bound, and there is nothing to replace.
-pub(crate) fn values_at<'v>(json: &'v Value, steps: &[Step]) -> Vec<(String, &'v Value)> {
+pub fn values_at<'v, S: AsRef<str>>(
+    json: &'v Value,
+    steps: &[Step<S>],
+) -> Vec<(String, &'v Value)> {
     let mut found = Vec::new();
     walk(json, steps, &mut String::new(), &mut found);
     found
 }
 
-fn walk<'v>(value: &'v Value, steps: &[Step], at: &mut String, out: &mut Vec<(String, &'v Value)>) {
+fn walk<'v, S: AsRef<str>>(
+    value: &'v Value,
+    steps: &[Step<S>],
+    at: &mut String,
+    out: &mut Vec<(String, &'v Value)>,
+) {
     let Some((step, rest)) = steps.split_first() else {
         if !value.is_null() {
             out.push((at.clone(), value));
@@ -48,7 +58,8 @@ fn walk<'v>(value: &'v Value, steps: &[Step], at: &mut String, out: &mut Vec<(St
     let len = at.len();
     match (step, value) {
         (Step::Field(name), Value::Object(fields)) => {
-            if let Some(field) = fields.get(*name) {
+            let name = name.as_ref();
+            if let Some(field) = fields.get(name) {
                 at.push('/');
                 at.push_str(&name.replace('~', "~0").replace('/', "~1"));
                 walk(field, rest, at, out);
@@ -93,8 +104,14 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "/a~1b/c~0d");
         assert_eq!(body.pointer(&found[0].0), Some(&Value::from("x")));
+        // Steps read from a spec at run time (owned names) reach the same values.
+        let owned = [
+            Step::Field("a/b".to_string()),
+            Step::Field("c~d".to_string()),
+        ];
+        assert_eq!(values_at(&body, &owned), found);
         assert_eq!(
-            values_at(&Value::from(1), &[]),
+            values_at::<&str>(&Value::from(1), &[]),
             [(String::new(), &Value::from(1))]
         );
     }
