@@ -18,6 +18,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// Generating a client allocates and frees millions of small values (token streams, syntax
+/// trees, YAML nodes); mimalloc does that in a fraction of glibc's time (BENCHMARKS.md, row 5).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(about = "Tasks of the Flatpeak SDK workspace")]
 struct Cli {
