@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use spec_model::schema::resolve;
 
+use crate::RunError;
 use crate::checks;
 use crate::model::{Finding, Interaction, Kind, RecordedRequest, Severity, Site};
 use crate::releases::{Checked, Releases};
@@ -179,7 +180,13 @@ pub(crate) struct Examined {
 }
 
 /// Every check of a recorded delivery: its release, the secret check, the envelope, the data.
-pub(crate) fn examine(releases: &Releases, it: &Interaction, marker: Option<&str>) -> Examined {
+///
+/// `Err` only when the schemas of the event's release do not compile.
+pub(crate) fn examine(
+    releases: &Releases,
+    it: &Interaction,
+    marker: Option<&str>,
+) -> Result<Examined, RunError> {
     let json = serde_json::from_slice::<Value>(&it.request.body).ok();
     let event_type = json
         .as_ref()
@@ -208,7 +215,7 @@ pub(crate) fn examine(releases: &Releases, it: &Interaction, marker: Option<&str
         Some(Value::Object(envelope)) => {
             findings.extend(check_envelope(site, envelope));
             if let (Some(release), Some(data)) = (checked, envelope.get("data")) {
-                findings.extend(check_data(site, release, data));
+                findings.extend(check_data(site, release, data)?);
                 checks += 1;
             }
         }
@@ -218,11 +225,11 @@ pub(crate) fn examine(releases: &Releases, it: &Interaction, marker: Option<&str
                 .message("webhook delivery: the body is not a JSON object"),
         ),
     }
-    Examined {
+    Ok(Examined {
         operation,
         findings,
         checks,
-    }
+    })
 }
 
 /// The secret check of a delivery, with the event's marks for its body.
@@ -236,7 +243,7 @@ fn secrets(release: &Checked, site: Site<'_>, it: &Interaction) -> Vec<Finding> 
         response_body: &it.response.body,
     };
     let leaks = release
-        .sensitivity
+        .sensitivity()
         .delivery_leaks(release.events.as_ref(), &view);
     crate::secrets::findings(site, &leaks)
 }
@@ -347,14 +354,14 @@ fn is_event_id(id: &str) -> bool {
 }
 
 /// `data` against the schema its release gives the event's object; a `delivery` warning
-/// when there is none to check it against.
-fn check_data(site: Site<'_>, release: &Checked, data: &Value) -> Vec<Finding> {
+/// when there is none to check it against. `Err` when the release's schemas do not compile.
+fn check_data(site: Site<'_>, release: &Checked, data: &Value) -> Result<Vec<Finding>, RunError> {
     let unchecked = |pointer: &str, expected: String, found: String, why: String| {
-        vec![
+        Ok(vec![
             Finding::at(site, Kind::Delivery, pointer)
                 .expected(expected, found)
                 .message(format!("webhook delivery: {why}: its data is not checked")),
-        ]
+        ])
     };
     let Some(events) = &release.events else {
         return unchecked(
@@ -381,7 +388,7 @@ fn check_data(site: Site<'_>, release: &Checked, data: &Value) -> Vec<Finding> {
             ),
         );
     };
-    checks::event_data(site, &release.schemas, schema, data)
+    Ok(checks::event_data(site, release.schemas()?, schema, data))
 }
 
 #[cfg(test)]

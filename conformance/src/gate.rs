@@ -124,8 +124,9 @@ struct Examined {
 /// stays the same from run to run.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Timings {
-    /// Reading the spec and compiling its schemas, reading the waivers, and building the
-    /// replay client.
+    /// Reading every release's spec, reading the waivers, and building the replay clients.
+    /// (A release's schemas are compiled when its first recording is examined, so that time
+    /// is in [`Timings::examine`].)
     pub spec: Duration,
     /// Summed over files: reading the cassettes (on the replayers' threads, while others
     /// examine).
@@ -189,11 +190,8 @@ pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
         coverage: Vec::new(),
     };
     let releases = &context.releases.all;
-    let mut tallies: Vec<Tally> = releases
-        .iter()
-        .map(|r| Tally::new(&r.spec, r.schemas.enums()))
-        .collect();
-    let mut exercised = vec![false; releases.len()];
+    // A tally for each release a recording exercised, made when the first one is read.
+    let mut tallies: Vec<Option<Tally>> = releases.iter().map(|_| None).collect();
     for file in read {
         timings.cassettes += file.took;
         report.findings.extend(file.findings);
@@ -204,8 +202,14 @@ pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
             report.findings.extend(e.findings);
             match (e.replayed, e.release) {
                 (Some(replayed), Some(i)) => {
-                    tallies[i].add(&releases[i].spec, &replayed, &e.enums);
-                    exercised[i] = true;
+                    let release = &releases[i];
+                    let tally = match &mut tallies[i] {
+                        Some(tally) => tally,
+                        empty => {
+                            empty.insert(Tally::new(&release.spec, release.schemas()?.enums()))
+                        }
+                    };
+                    tally.add(&release.spec, &replayed, &e.enums);
                     report.interactions.push(replayed);
                 }
                 (Some(replayed), None) => report.interactions.push(replayed),
@@ -215,15 +219,15 @@ pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
     }
     report.summary.interactions = report.interactions.len();
     // Coverage of each release the recordings exercised; `--require-coverage` applies to each.
-    for ((release, tally), exercised) in releases.iter().zip(tallies).zip(exercised) {
-        if !exercised {
+    for (release, tally) in releases.iter().zip(tallies) {
+        let Some(tally) = tally else {
             continue;
-        }
+        };
         let coverage = tally.finish(
             &release.name,
             &release.spec,
             &release.file,
-            release.schemas.enums(),
+            release.schemas()?.enums(),
         );
         if let Some(requirement) = config.require_coverage {
             report
@@ -393,7 +397,7 @@ impl Lane {
             .build()
             .map_err(RunError::ReplayStart)?;
         let files = &self.context.files;
-        Ok(runtime.block_on(async {
+        runtime.block_on(async {
             let mut replayer = None;
             let mut done = Vec::new();
             while let Some((index, file)) = self.queue.take(files) {
@@ -419,7 +423,7 @@ impl Lane {
                                     interaction,
                                     file.release.as_deref(),
                                 )
-                                .await;
+                                .await?;
                                 read.examined.push(examined);
                             }
                         }
@@ -428,8 +432,8 @@ impl Lane {
                 }
                 done.push(read);
             }
-            done
-        }))
+            Ok(done)
+        })
     }
 }
 
@@ -459,7 +463,7 @@ async fn examine(
     replayer: &Replayer,
     it: &Interaction,
     marker: Option<&str>,
-) -> Examined {
+) -> Result<Examined, RunError> {
     let started = Instant::now();
     let request = &it.request;
     if context
@@ -470,15 +474,15 @@ async fn examine(
     }
     let (index, note) = match context.releases.of(it, marker) {
         Chosen::Release(index, note) => (index, note),
-        Chosen::Unknown(finding) => return Examined::unknown_release(it, finding, started),
+        Chosen::Unknown(finding) => return Ok(Examined::unknown_release(it, finding, started)),
     };
     let release = &context.releases.all[index];
-    let mut examined = examine_in(context, release, replayer, it, started).await;
+    let mut examined = examine_in(context, release, replayer, it, started).await?;
     if examined.replayed.is_some() {
         examined.release = Some(index);
         examined.findings.splice(0..0, note);
     }
-    examined
+    Ok(examined)
 }
 
 /// [`examine`] against `release`.
@@ -488,7 +492,7 @@ async fn examine_in(
     replayer: &Replayer,
     it: &Interaction,
     started: Instant,
-) -> Examined {
+) -> Result<Examined, RunError> {
     let mut replayed = Replayed {
         file: it.file.clone(),
         interaction: it.index,
@@ -501,7 +505,7 @@ async fn examine_in(
     let route = match route::route(&release.spec, &it.request.method, &it.request.url) {
         Ok(route) => route,
         Err(_) if !is_api_host(&context.hosts, &it.request.url) => {
-            return Examined::skipped(started.elapsed());
+            return Ok(Examined::skipped(started.elapsed()));
         }
         Err(why) => {
             let unrouted = Site {
@@ -518,7 +522,7 @@ async fn examine_in(
                 .message(why.to_string());
             let mut findings = vec![finding];
             findings.extend(secret(release, unrouted, None, it));
-            return Examined {
+            return Ok(Examined {
                 release: None,
                 enums: Vec::new(),
                 replayed: Some(replayed),
@@ -526,9 +530,10 @@ async fn examine_in(
                 checks: 2,
                 validating: started.elapsed(),
                 replaying: Duration::ZERO,
-            };
+            });
         }
     };
+    let schemas = release.schemas()?;
     replayed.path = bounded(route.path.clone());
     replayed.operation = Some(route.operation.id.clone());
     let site = Site {
@@ -541,7 +546,7 @@ async fn examine_in(
         route.operation,
         &route,
         &it.request,
-        &release.schemas,
+        schemas,
         &release.spec.document,
     ));
     let faults = faults(&findings);
@@ -552,7 +557,7 @@ async fn examine_in(
         // Nothing is known about a body the recorder left out: its checks and the replay,
         // which would serve an empty body in its place, are skipped.
         findings.push(checks::unrecorded_body(site, size));
-        return Examined {
+        return Ok(Examined {
             release: None,
             enums: Vec::new(),
             replayed: Some(replayed),
@@ -560,17 +565,17 @@ async fn examine_in(
             checks,
             validating: started.elapsed(),
             replaying: Duration::ZERO,
-        };
+        });
     }
     let mut body = BodyCheck::default();
     let mut enums = Vec::new();
     if let Some(documented) = documented {
         let (media, found) = checks::content_type(site, documented, &it.response);
         findings.extend(found);
-        body = checks::body(site, media, &it.response, &release.schemas);
+        body = checks::body(site, media, &it.response, schemas);
         findings.append(&mut body.findings);
         if let Some(json) = &body.json {
-            let (found, hits) = checks::undeclared(site, &release.schemas, media, json);
+            let (found, hits) = checks::undeclared(site, schemas, media, json);
             findings.extend(found);
             enums = hits;
         }
@@ -578,7 +583,9 @@ async fn examine_in(
     }
     let mut validating = started.elapsed();
     let replay_started = Instant::now();
-    let (outcome, found) = replayer.replay(site, it, &route, &faults, release).await;
+    let (outcome, found) = replayer
+        .replay(site, it, &route, &faults, &release.name, schemas)
+        .await;
     let replaying = replay_started.elapsed();
     let compare_started = Instant::now();
     findings.extend(found);
@@ -596,7 +603,7 @@ async fn examine_in(
     }
     replayed.outcome = outcome;
     validating += compare_started.elapsed();
-    Examined {
+    Ok(Examined {
         release: None,
         enums,
         replayed: Some(replayed),
@@ -604,7 +611,7 @@ async fn examine_in(
         checks,
         validating,
         replaying,
-    }
+    })
 }
 
 /// `secret`: what the interaction holds that should be a placeholder.
@@ -622,7 +629,7 @@ fn secret(
         response_headers: &it.response.headers,
         response_body: &it.response.body,
     };
-    secrets::findings(site, &release.sensitivity.leaks(operation, &view))
+    secrets::findings(site, &release.sensitivity().leaks(operation, &view))
 }
 
 impl Examined {
@@ -648,12 +655,12 @@ impl Examined {
         it: &Interaction,
         marker: Option<&str>,
         started: Instant,
-    ) -> Examined {
-        let done = crate::delivery::examine(releases, it, marker);
+    ) -> Result<Examined, RunError> {
+        let done = crate::delivery::examine(releases, it, marker)?;
         let path = url::Url::parse(&it.request.url)
             .map(|u| u.path().to_string())
             .unwrap_or_else(|_| it.request.url.split('?').next().unwrap_or_default().into());
-        Examined {
+        Ok(Examined {
             release: None,
             enums: Vec::new(),
             replayed: Some(Replayed {
@@ -669,7 +676,7 @@ impl Examined {
             checks: done.checks,
             validating: started.elapsed(),
             replaying: Duration::ZERO,
-        }
+        })
     }
 
     /// An interaction served by a release the workspace does not know: its `version` error.
@@ -723,5 +730,54 @@ mod tests {
         assert_eq!(took(&drained).map(|(i, _)| i), Some(0));
         drained.next.store(3, Ordering::Relaxed);
         assert_eq!(took(&drained), None, "all taken");
+    }
+
+    /// A run compiles the schemas of the releases its recordings name, and only those: a
+    /// release whose schema does not compile stops a run over its own recordings, naming the
+    /// schema, and leaves a run over another release's recordings alone.
+    #[test]
+    fn a_release_is_compiled_when_a_recording_of_it_is_checked_and_not_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let yotta = std::fs::read_to_string("../openapi/yotta.yaml").unwrap();
+        let id = "pattern: \"^[a-z]{2,4}_[A-Za-z0-9]+$\"";
+        assert!(yotta.contains(id), "the Id pattern moved");
+        let broken = dir.path().join("yotta.yaml");
+        std::fs::write(&broken, yotta.replace(id, "pattern: \"^[a-z\"")).unwrap();
+        let releases = vec![
+            Release {
+                name: "anode".into(),
+                spec: "../openapi/anode.yaml".into(),
+            },
+            Release {
+                name: "yotta".into(),
+                spec: broken,
+            },
+        ];
+        let run = |cassettes: &str| {
+            let config = Config::new(vec![cassettes.into()], releases.clone(), "anode");
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(run(&config))
+        };
+
+        let report = run("cassettes/anode").unwrap();
+        assert!(report.summary.interactions > 10, "{:?}", report.summary);
+        assert!(
+            report.coverage.iter().all(|c| c.release == "anode"),
+            "{:?}",
+            report
+                .coverage
+                .iter()
+                .map(|c| &c.release)
+                .collect::<Vec<_>>()
+        );
+
+        let err = run("cassettes/yotta").unwrap_err();
+        let RunError::Schema { pointer, message } = &err else {
+            panic!("{err}");
+        };
+        assert!(pointer.starts_with("/paths/"), "{pointer}: {message}");
     }
 }

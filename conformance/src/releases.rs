@@ -8,6 +8,7 @@
 //! counts coverage per release.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::RunError;
 use crate::delivery::Events;
@@ -44,34 +45,57 @@ impl Release {
     }
 }
 
-/// One release's spec, compiled for the checks.
+/// One release's spec, read for the checks. Its JSON Schemas are compiled, and its sensitive
+/// places worked out, when a recording of the release first needs them ([`Checked::schemas`],
+/// [`Checked::sensitivity`]).
+///
+/// Those two take more than half the time of making a release ready to check, and a run over
+/// the recordings of one release needs them for that release only. Every spec is still read:
+/// choosing a recording's release and telling the API's hosts apart need them all. A schema
+/// that does not compile stops the run when a recording of its release is checked; a release
+/// that no recording of the run names is not compiled, so that run does not report it.
 #[derive(Debug)]
 pub(crate) struct Checked {
     pub(crate) name: String,
     /// The spec file, as the run named it.
     pub(crate) file: String,
     pub(crate) spec: Spec,
-    pub(crate) schemas: Schemas,
-    pub(crate) sensitivity: Sensitivity,
     /// What the spec says of webhook events, when it describes them.
     pub(crate) events: Option<Events>,
+    /// The compiled schemas, once a recording of this release needed them.
+    schemas: OnceLock<Schemas>,
+    /// The places the spec marks sensitive, once the secret check or scrub needed them.
+    sensitivity: OnceLock<Sensitivity>,
 }
 
 impl Checked {
-    /// Reads and compiles `release`'s spec.
+    /// Reads `release`'s spec.
     pub(crate) fn load(release: &Release) -> Result<Checked, RunError> {
         let spec = crate::spec::load(&release.spec)?;
-        let events = Events::of(&spec);
-        let data_schemas = events.iter().flat_map(|e| e.data.values().cloned());
-        let schemas = Schemas::compile_with(&spec, data_schemas.collect())?;
         Ok(Checked {
-            events,
+            events: Events::of(&spec),
             name: release.name.clone(),
             file: release.spec.display().to_string(),
-            sensitivity: Sensitivity::of(&spec),
-            schemas,
+            schemas: OnceLock::new(),
+            sensitivity: OnceLock::new(),
             spec,
         })
+    }
+
+    /// The spec's schemas, compiled on the first call. Two replayers that ask at once may both
+    /// compile; the first to finish is kept.
+    pub(crate) fn schemas(&self) -> Result<&Schemas, RunError> {
+        if let Some(schemas) = self.schemas.get() {
+            return Ok(schemas);
+        }
+        let data_schemas = self.events.iter().flat_map(|e| e.data.values().cloned());
+        let compiled = Schemas::compile_with(&self.spec, data_schemas.collect())?;
+        Ok(self.schemas.get_or_init(|| compiled))
+    }
+
+    /// The places the spec marks sensitive, worked out on the first call.
+    pub(crate) fn sensitivity(&self) -> &Sensitivity {
+        self.sensitivity.get_or_init(|| Sensitivity::of(&self.spec))
     }
 }
 
@@ -92,7 +116,8 @@ pub(crate) enum Chosen {
 }
 
 impl Releases {
-    /// Loads every release's spec. `default` must be one of them.
+    /// Reads every release's spec (see [`Checked`] for what waits until it is needed).
+    /// `default` must be one of them.
     pub(crate) fn load(releases: &[Release], default: &str) -> Result<Releases, RunError> {
         let all = releases
             .iter()

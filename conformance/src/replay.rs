@@ -24,7 +24,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::RunError;
 use crate::model::{ClientErrorKind, Finding, Interaction, Kind, Outcome, Severity, Site};
-use crate::releases::Checked;
 use crate::route::Route;
 use crate::schema::Schemas;
 use crate::spec::Location;
@@ -426,7 +425,8 @@ impl Replayers {
 }
 
 impl Replayer {
-    /// Serves `interaction`'s response and calls `release`'s client for `route`'s operation.
+    /// Serves `interaction`'s response and calls `release`'s client for `route`'s operation
+    /// (`schemas`: that release's).
     /// Returns what the client produced, if it was called, and `replay` findings.
     pub(crate) async fn replay(
         &self,
@@ -434,9 +434,9 @@ impl Replayer {
         interaction: &Interaction,
         route: &Route<'_>,
         faults: &Faults,
-        release: &Checked,
+        release: &str,
+        schemas: &Schemas,
     ) -> (Option<Outcome>, Vec<Finding>) {
-        let schemas = &release.schemas;
         let (template, mut findings) = serve(site, interaction);
         let Some(template) = template else {
             return (None, findings);
@@ -448,11 +448,7 @@ impl Replayer {
             keep_values: self.keep_values,
             faults,
         };
-        match self
-            .clients
-            .call(&release.name, &route.operation.id, &args)
-            .await
-        {
+        match self.clients.call(release, &route.operation.id, &args).await {
             Ok(outcome) => {
                 findings.extend(self.check_request(site, interaction, route, schemas));
                 (Some(outcome), findings)
@@ -813,10 +809,10 @@ mod tests {
             spec: "../openapi/zero.yaml".into(),
         })
         .unwrap();
-        let schemas = &release.schemas;
+        let schemas = release.schemas().unwrap();
         let faults = Faults::default();
         let (outcome, findings) = replayer
-            .replay(site(&it), &it, &route, &faults, &release)
+            .replay(site(&it), &it, &route, &faults, &release.name, schemas)
             .await;
         assert!(findings.is_empty(), "{findings:?}");
         let Some(Outcome::Value {
@@ -859,7 +855,7 @@ mod tests {
 
         // The next interaction starts with a clean slate.
         let (_, findings) = replayer
-            .replay(site(&it), &it, &route, &faults, &release)
+            .replay(site(&it), &it, &route, &faults, &release.name, schemas)
             .await;
         assert!(findings.is_empty(), "{findings:?}");
     }

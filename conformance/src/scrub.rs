@@ -281,12 +281,14 @@ impl Parts {
             // names (the response is the receiver's).
             let release = releases.for_headers(&self.request_headers, &[], marker);
             return release
-                .sensitivity
+                .sensitivity()
                 .delivery_leaks(release.events.as_ref(), &view);
         }
         let release = releases.for_headers(&self.request_headers, &self.response_headers, marker);
         let route = crate::route::route(&release.spec, &self.method, &self.url).ok();
-        release.sensitivity.leaks(route.map(|r| r.operation), &view)
+        release
+            .sensitivity()
+            .leaks(route.map(|r| r.operation), &view)
     }
 
     fn replace(&mut self, leak: &Leak, p: &Placeholders) {
