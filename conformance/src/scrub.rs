@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use flatpeak::__gate::{self as record, Placeholders};
+use flatpeak_redact::{self as record, Placeholders};
 use serde_json::Value;
 
 use crate::RunError;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use flatpeak::__gate::{self as record, Hint};
+use flatpeak_redact::{self as record, Hint};
 
 use crate::personal;
 use serde_json::Value;
@@ -30,19 +30,9 @@ struct Marks {
     responses: BTreeMap<String, Vec<(Steps, Hint)>>,
 }
 
-/// Steps into a body, read from the spec at run time; walked by the client's walker
-/// (`values_at`), so that the recorder, `scrub` and this check reach the same values.
-type Steps = Vec<flatpeak::Step<String>>;
-
-/// spec-model's steps, as the client's walker takes them.
-fn steps(from: Vec<sensitive::Step>) -> Steps {
-    from.into_iter()
-        .map(|step| match step {
-            sensitive::Step::Field(name) => flatpeak::Step::Field(name),
-            sensitive::Step::Each => flatpeak::Step::Each,
-        })
-        .collect()
-}
+/// Steps into a body, read from the spec at run time; walked by `flatpeak-redact`'s
+/// `values_at`, as the recorder and `scrub` walk them, so that all three reach the same values.
+type Steps = Vec<sensitive::Step>;
 
 impl Sensitivity {
     /// The marks of every operation of `spec`.
@@ -56,7 +46,7 @@ impl Sensitivity {
                 .map(|s| sensitive::sensitive_fields(doc, s))
                 .unwrap_or_default()
                 .into_iter()
-                .map(|s| (steps(s.steps), hint(s.hint)))
+                .map(|s| (s.steps, s.hint))
                 .collect()
         };
         let by_operation = spec
@@ -73,8 +63,8 @@ impl Sensitivity {
                                 .schema
                                 .as_deref()
                                 .and_then(|s| spec.at(s))
-                                .map_or(sensitive::Hint::Text(None), |s| sensitive::hint(doc, s));
-                            (p.location, p.name.clone(), hint(h))
+                                .map_or(Hint::Text(None), |s| sensitive::hint(doc, s));
+                            (p.location, p.name.clone(), h)
                         })
                         .collect(),
                     request: op
@@ -92,31 +82,6 @@ impl Sensitivity {
             })
             .collect();
         Sensitivity { by_operation }
-    }
-}
-
-/// What the placeholder of a value whose schema is `schema` (a property's or a parameter's)
-/// must be.
-#[cfg(feature = "synth")]
-pub(crate) fn placeholder_hint(doc: &Value, schema: &Value) -> Hint {
-    hint(sensitive::hint(doc, schema))
-}
-
-/// The spec model's hint as the placeholders' own.
-fn hint(h: sensitive::Hint) -> Hint {
-    match h {
-        sensitive::Hint::Pattern(p) => Hint::Pattern(p.into()),
-        sensitive::Hint::Text(f) => Hint::Text(f.map(Into::into)),
-        sensitive::Hint::Number {
-            minimum,
-            maximum,
-            integer,
-        } => Hint::Number {
-            minimum,
-            maximum,
-            integer,
-        },
-        sensitive::Hint::Other => Hint::Other,
     }
 }
 

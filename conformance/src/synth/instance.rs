@@ -14,7 +14,7 @@
 //! see a request other than the recorded one. A field the spec marks `x-sensitive` holds a
 //! placeholder, as a scrubbed recording would (seeded: the same seed, the same bytes).
 
-use flatpeak::__gate::Placeholders;
+use flatpeak_redact::Placeholders;
 use serde_json::{Map, Number, Value};
 
 use super::SynthError;
@@ -127,7 +127,7 @@ impl<'d> Instances<'d> {
 
     /// The placeholder of `value`, a sensitive value whose schema is `schema`.
     pub(crate) fn placeholder(&self, value: &Value, schema: &Value) -> Value {
-        let hint = crate::secrets::placeholder_hint(self.doc, schema);
+        let hint = spec_model::sensitive::hint(self.doc, schema);
         self.placeholders.replace(value, &hint)
     }
 

@@ -68,18 +68,6 @@ mod pagination;
 mod place;
 pub mod record;
 
-/// Not part of the public API, and exempt from semver: the recorder's rules that the contract
-/// gate (`conformance`) uses too (placeholders, credential shapes, fingerprints, the walk of a
-/// body along [`Step`]s), so that a recording and a scrubbed cassette follow one set of rules.
-/// They may change in any release.
-#[doc(hidden)]
-pub mod __gate {
-    pub use crate::place::values_at;
-    pub use crate::record::placeholder::{
-        Hint, Placeholders, fingerprint, header_placeholder, holds_token, is_credential_header,
-        is_placeholder,
-    };
-}
 mod release;
 mod retry;
 mod secret;

@@ -65,12 +65,19 @@ fn the_packaged_crate_builds_and_runs_from_a_scratch_project() {
     let workspace = crate_dir.join("../..");
     // Kept below the workspace's target directory so that a second run reuses the build.
     let target = workspace.join("target/package-probe");
-    let packaged = package(&workspace, &target);
+    package(&workspace, &target);
 
     let scratch = tempfile::tempdir().expect("a temporary directory");
-    let unpacked = unpack(&packaged, scratch.path());
+    let unpacked = unpack(
+        &target,
+        "flatpeak",
+        env!("CARGO_PKG_VERSION"),
+        scratch.path(),
+    );
+    let redact_version = version_of(&crate_dir.join("../flatpeak-redact/Cargo.toml"));
+    let redact = unpack(&target, "flatpeak-redact", &redact_version, scratch.path());
     let project = scratch.path().join("user");
-    write_project(&project, &unpacked, crate_dir);
+    write_project(&project, &unpacked, &redact, crate_dir);
 
     let run = Command::new(env!("CARGO"))
         .args(["run", "--quiet", "--manifest-path"])
@@ -87,11 +94,23 @@ fn the_packaged_crate_builds_and_runs_from_a_scratch_project() {
     );
 }
 
-/// Runs `cargo package` for the crate (no verification: the scratch build is the
-/// verification) and returns the `.crate` file.
-fn package(workspace: &Path, target: &Path) -> PathBuf {
+/// The `version` of the package whose manifest is at `manifest`.
+fn version_of(manifest: &Path) -> String {
+    read(manifest)
+        .lines()
+        .find_map(|line| line.strip_prefix("version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("{}: no version line", manifest.display()))
+}
+
+/// Runs `cargo package` for the crate and `flatpeak-redact`, which it depends on (no
+/// verification: the scratch build is the verification); the `.crate` files are in
+/// `target/package`.
+fn package(workspace: &Path, target: &Path) {
     let out = Command::new(env!("CARGO"))
-        .args(["package", "-p", "flatpeak", "--no-verify", "--allow-dirty"])
+        .args(["package", "-p", "flatpeak-redact", "-p", "flatpeak"])
+        .args(["--no-verify", "--allow-dirty"])
         .arg("--manifest-path")
         .arg(workspace.join("Cargo.toml"))
         .arg("--target-dir")
@@ -99,31 +118,30 @@ fn package(workspace: &Path, target: &Path) -> PathBuf {
         .output()
         .expect("cargo runs");
     succeeded("cargo package", &out);
-    target.join(format!(
-        "package/flatpeak-{}.crate",
-        env!("CARGO_PKG_VERSION")
-    ))
 }
 
-/// Unpacks a `.crate` (a gzipped tar of one directory) into `into`; returns that directory.
-fn unpack(packaged: &Path, into: &Path) -> PathBuf {
+/// Unpacks the `.crate` of `name` at `version` (a gzipped tar of one directory) from
+/// `target/package` into `into`; returns that directory.
+fn unpack(target: &Path, name: &str, version: &str, into: &Path) -> PathBuf {
+    let packaged = target.join(format!("package/{name}-{version}.crate"));
     let out = Command::new("tar")
         .arg("-xzf")
-        .arg(packaged)
+        .arg(&packaged)
         .arg("-C")
         .arg(into)
         .output()
         .expect("tar runs");
     succeeded("tar", &out);
-    let unpacked = into.join(format!("flatpeak-{}", env!("CARGO_PKG_VERSION")));
-    for file in [
-        "Cargo.toml",
-        "src/lib.rs",
-        "README.md",
-        "LICENSE",
-        "CHANGELOG.md",
-    ] {
-        assert!(unpacked.join(file).is_file(), "the package lacks {file}");
+    let unpacked = into.join(format!("{name}-{version}"));
+    let mut files = vec!["Cargo.toml", "src/lib.rs", "README.md", "LICENSE"];
+    if name == "flatpeak" {
+        files.push("CHANGELOG.md");
+    }
+    for file in files {
+        assert!(
+            unpacked.join(file).is_file(),
+            "{name}'s package lacks {file}"
+        );
     }
     assert!(
         !unpacked.join("tests").exists() && !unpacked.join("benches").exists(),
@@ -133,14 +151,18 @@ fn unpack(packaged: &Path, into: &Path) -> PathBuf {
 }
 
 /// A binary crate depending on the unpacked package by path, pinned to the workspace's lock
-/// file where the versions agree (so that the build reuses what `cargo test` resolved).
-fn write_project(project: &Path, unpacked: &Path, crate_dir: &Path) {
+/// file where the versions agree (so that the build reuses what `cargo test` resolved). The
+/// package names `flatpeak-redact` by version, as crates.io will serve it; until it is
+/// published, the project patches it to the unpacked package.
+fn write_project(project: &Path, unpacked: &Path, redact: &Path, crate_dir: &Path) {
     std::fs::create_dir_all(project.join("src")).expect("a directory");
     let manifest = format!(
         "[package]\nname = \"user\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [dependencies]\nflatpeak = {{ path = {:?} }}\n\
-         tokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n\n[workspace]\n",
-        unpacked.display().to_string()
+         tokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n\n\
+         [patch.crates-io]\nflatpeak-redact = {{ path = {:?} }}\n\n[workspace]\n",
+        unpacked.display().to_string(),
+        redact.display().to_string()
     );
     let files = [
         ("Cargo.toml", manifest),

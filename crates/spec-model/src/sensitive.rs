@@ -8,34 +8,10 @@ use serde_json::Value;
 
 use crate::schema::{self, Branches};
 
-/// One step into a JSON body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Step {
-    /// The field of this name.
-    Field(String),
-    /// Each item of an array.
-    Each,
-}
+/// One step into a JSON body, with the field's name as the spec gives it.
+pub type Step = flatpeak_redact::Step<String>;
 
-/// What a placeholder must be to validate in place of a sensitive value.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Hint {
-    /// A string matching this pattern (an id: the placeholder keeps the prefix).
-    Pattern(String),
-    /// A string of this format (`uri`, `date-time`, ...), or of none.
-    Text(Option<String>),
-    /// A number within these bounds; an integer when `integer`.
-    Number {
-        /// The inclusive lower bound, if any.
-        minimum: Option<f64>,
-        /// The inclusive upper bound, if any.
-        maximum: Option<f64>,
-        /// Whether it must be an integer.
-        integer: bool,
-    },
-    /// Anything else (a boolean, an object), which no placeholder can stand for.
-    Other,
-}
+pub use flatpeak_redact::Hint;
 
 /// A sensitive place in a body: the steps to it and what its placeholder must be.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +55,7 @@ pub fn sensitive_fields(doc: &Value, pointer: &str) -> Vec<Sensitive> {
 pub fn hint(doc: &Value, schema: &Value) -> Hint {
     let view = schema::view(doc, schema);
     if let Some(pattern) = view.pattern {
-        return Hint::Pattern(pattern.to_string());
+        return Hint::Pattern(pattern.to_string().into());
     }
     match view.kind {
         Some("integer") | Some("number") => Hint::Number {
@@ -88,7 +64,7 @@ pub fn hint(doc: &Value, schema: &Value) -> Hint {
             integer: view.kind == Some("integer"),
         },
         Some("string") | None if view.kind.is_some() || view.format.is_some() => {
-            Hint::Text(view.format.map(str::to_string))
+            Hint::Text(view.format.map(|f| f.to_string().into()))
         }
         _ => Hint::Other,
     }

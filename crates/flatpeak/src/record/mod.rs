@@ -16,7 +16,7 @@
 //!   `Set-Cookie`, any name holding `api-key` or `token`): `Bearer <redacted>`;
 //! - every path parameter, query parameter, request body field and response body field the
 //!   spec marks `x-sensitive` (tokens, postal addresses, coordinates, your references): a
-//!   placeholder that keeps the value's verdict against the spec ([`Placeholders`]), the same for the same value within
+//!   placeholder that keeps the value's verdict against the spec ([`flatpeak_redact::Placeholders`]), the same for the same value within
 //!   the session;
 //! - any other string that looks like a credential (a bearer token, a JWT, a known API-key
 //!   prefix): a `redacted-…` placeholder.
@@ -27,8 +27,6 @@
 //! full disk, a directory without permission) never fails the call: it is logged once through
 //! `tracing` and counted ([`Client::recording_failures`](crate::Client::recording_failures)).
 
-pub(crate) mod placeholder;
-
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -36,11 +34,11 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{Map, Value, json};
 
-pub(crate) use placeholder::{
+// The rules the contract gate and scrub share with the recorder are `flatpeak-redact`'s: they
+// are not the recorder's API.
+pub(crate) use flatpeak_redact::{
     Hint, Placeholders, header_placeholder, holds_token, is_credential_header,
 };
-// The rules the contract gate shares with the recorder are re-exported (hidden) by
-// `crate::__gate`: they are not the recorder's API.
 
 use crate::place::{Place, Step};
 use crate::release::OperationFacts;
