@@ -2,6 +2,7 @@
 """The table of xtask/bench.sh, from its raw measurements: `results.py RAW_DIR SIZES`."""
 import json, os, re, statistics, sys
 from glob import glob
+from collections import Counter
 
 raw, sizes = sys.argv[1], [int(s) for s in sys.argv[2].split()]
 med = statistics.median
@@ -186,17 +187,30 @@ for p in sorted(glob(f"{raw}/seed-*.count")):
     release = os.path.basename(p)[len("seed-"):-len(".count")]
     n = int(open(p).read())
     peer_rows(f"seed-{release}", n, f"{n:,} copies of {release}'s seed cassette", True)
-for name in ("cassettes", "negative"):
-    p = f"{raw}/peer-{name}.json"
-    if os.path.exists(p):
+def merged(paths):
+    """The peer's comparisons in `paths` as one: counts summed, lists joined."""
+    out = {"interactions": 0, "findings": Counter(), "other": [], "bodyless": 0}
+    for p in paths:
         r = load(p)
-        vs = r["peer_vs_gate"]["findings"]
-        other = "; ".join(r["peer_vs_gate"]["peer_other_kind"])
-        print(f"| 4 | findings, {'bundled' if name == 'cassettes' else 'negative'} set ({r['interactions']}): openapi-core vs gate | "
+        out["interactions"] += r["interactions"]
+        out["findings"].update(r["peer_vs_gate"]["findings"])
+        out["other"].extend(r["peer_vs_gate"]["peer_other_kind"])
+        out["bodyless"] += r["kinds"].get("json (x-optional-body)", 0)
+    return out
+
+
+for name, label in (("cassettes-*", "bundled set, each release against its own spec"),
+                    ("negative-*", "negative set, each release against its own spec")):
+    paths = sorted(glob(f"{raw}/peer-{name}.json"))
+    if paths:
+        r = merged(paths)
+        vs = r["findings"]
+        other = "; ".join(r["other"])
+        print(f"| 4 | findings, {label} ({r['interactions']}): openapi-core vs gate | "
               f"{vs.get('both', 0)} same, {vs.get('peer_other_kind', 0)} same pointer under another kind"
               f"{' (' + other + ')' if other else ''}, **{vs.get('peer_only', 0)} only by openapi-core**, "
               f"{vs.get('other_only', 0)} only by the gate; not compared: "
-              f"{r['kinds'].get('json (x-optional-body)', 0)} documented bodyless 202s openapi-core rejects | "
+              f"{r['bodyless']} documented bodyless 202s openapi-core rejects | "
               f"none missed | {'yes' if vs.get('peer_only', 0) == 0 else 'no'} |")
 
 # 5. generation
