@@ -338,59 +338,88 @@ pub fn holds_token(text: &str) -> bool {
     token_at(text).is_some()
 }
 
+/// Well-known API-key prefixes, and a private key's armour. A prefix starts a word.
+const PREFIXES: [&str; 9] = [
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "ghp_",
+    "github_pat_",
+    "xoxb-",
+    "xoxp-",
+    "-----BEGIN",
+];
+
 /// The start of the first credential-shaped run in `text`.
+///
+/// One pass over the bytes: every shape starts with an ASCII byte (always a character
+/// boundary), and only a position whose byte can start one is looked at further. The gate
+/// asks this of every string of every recording, so it allocates nothing.
 fn token_at(text: &str) -> Option<usize> {
-    const PREFIXES: [&str; 9] = [
-        "sk_live_",
-        "sk_test_",
-        "rk_live_",
-        "rk_test_",
-        "ghp_",
-        "github_pat_",
-        "xoxb-",
-        "xoxp-",
-        "-----BEGIN",
-    ];
-    let lower = text.to_ascii_lowercase();
-    let bearer = lower
-        .match_indices("bearer ")
-        .find(|(i, _)| {
-            let token = lower[i + 7..].trim_start();
-            let word = token.split_whitespace().next().unwrap_or_default();
-            // Prose ("the bearer token is not valid") is not a token: a word of letters alone,
-            // as short as a word, is read as text; a token has digits or punctuation.
-            let prose = word.len() <= 20 && word.chars().all(|c| c.is_ascii_alphabetic());
-            !word.is_empty() && !prose && !token.starts_with('<') && !token.starts_with(MARK)
-        })
-        .map(|(i, _)| i);
-    let jwt = text
-        .match_indices("eyJ")
-        .find(|(i, _)| is_jwt(&text[*i..]))
-        .map(|(i, _)| i);
-    // A prefix starts a word: `wsk_live_a1` (a webhook signing key's id, public) is not
-    // `sk_live_...`.
-    let starts_word = |i: usize| {
-        text[..i]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+    text.bytes().enumerate().find_map(|(i, byte)| {
+        let starts = match byte {
+            b'b' | b'B' => bearer_at(text, i),
+            b'e' => text[i..].starts_with("eyJ") && is_jwt(&text[i..]),
+            b'A' => aws_key_at(text, i),
+            b's' | b'r' | b'g' | b'x' | b'-' => prefixed_at(text, i),
+            _ => false,
+        };
+        starts.then_some(i)
+    })
+}
+
+/// `bearer ` (any case) followed by a token: not prose ("the bearer token is not valid": a
+/// word of letters alone, as short as a word, is read as text; a token has digits or
+/// punctuation), not a placeholder (`<...>`, `redacted…`).
+fn bearer_at(text: &str, i: usize) -> bool {
+    let scheme = "bearer ";
+    let Some(rest) = text
+        .get(i..i + scheme.len())
+        .filter(|s| s.eq_ignore_ascii_case(scheme))
+        .and_then(|_| text.get(i + scheme.len()..))
+    else {
+        return false;
     };
-    let prefixed = PREFIXES
-        .iter()
-        .flat_map(|p| text.match_indices(p).map(|(i, _)| i))
-        .filter(|i| starts_word(*i) && !lower[*i..].contains(MARK))
-        .min();
-    let aws = text.match_indices("AKIA").find(|(i, _)| {
-        let key = &text[*i..];
-        key.len() >= 20
-            && key[4..20]
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-    });
-    [bearer, jwt, prefixed, aws.map(|(i, _)| i)]
-        .into_iter()
-        .flatten()
-        .min()
+    let token = rest.trim_start();
+    let word = token.split_whitespace().next().unwrap_or_default();
+    let prose = word.len() <= 20 && word.chars().all(|c| c.is_ascii_alphabetic());
+    !word.is_empty() && !prose && !token.starts_with('<') && !starts_with_mark(token)
+}
+
+/// A well-known prefix that starts a word (`wsk_live_a1`, a webhook signing key's id, is
+/// public: not `sk_live_...`), with no placeholder mark after it.
+fn prefixed_at(text: &str, i: usize) -> bool {
+    let rest = &text[i..];
+    let starts_word = text[..i]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
+    starts_word && PREFIXES.iter().any(|p| rest.starts_with(p)) && !contains_mark(rest)
+}
+
+/// An AWS access key id: `AKIA` and sixteen upper-case letters or digits.
+fn aws_key_at(text: &str, i: usize) -> bool {
+    let key = &text.as_bytes()[i..];
+    key.starts_with(b"AKIA")
+        && key.len() >= 20
+        && key[4..20]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// Whether `text` starts with the placeholder mark, in any case.
+fn starts_with_mark(text: &str) -> bool {
+    text.as_bytes()
+        .get(..MARK.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(MARK.as_bytes()))
+}
+
+/// Whether `text` holds the placeholder mark anywhere, in any case.
+fn contains_mark(text: &str) -> bool {
+    text.as_bytes()
+        .windows(MARK.len())
+        .any(|w| w.eq_ignore_ascii_case(MARK.as_bytes()))
 }
 
 /// Three base64url segments, the first two JSON objects (`eyJ`), the first two long enough.
@@ -656,5 +685,99 @@ mod tests {
             assert!(!holds_token(fine), "{fine}");
         }
         assert_eq!(fingerprint("eyJhbGciOi"), "\"eyJh\"… (10 chars)");
+    }
+
+    /// Found by the test below: `AKIA` then a character of several bytes across byte 20 made
+    /// the search per shape slice text inside a character, a panic on a server's response.
+    #[test]
+    fn an_aws_key_prefix_before_multibyte_text_is_read_without_a_panic() {
+        assert!(!holds_token("AKIAgithub_pat_日本github_pat_tokenredacted"));
+        assert!(!holds_token("AKIAABCDEFGHIJK日本"));
+        assert!(holds_token("AKIAABCDEFGHIJKLMNOP日本"));
+    }
+
+    /// The one-pass scan finds what the implementation before it found, at the same place, on
+    /// text made of the shapes' parts, near misses, placeholders and non-ASCII characters.
+    #[test]
+    fn the_one_pass_scan_agrees_with_the_search_per_shape() {
+        use proptest::prelude::*;
+        const PARTS: [&str; 24] = [
+            "bearer ",
+            "Bearer ",
+            "BEARER  ",
+            "eyJ",
+            "eyJhbGciOiJIUzI1NiJ9",
+            ".",
+            "sk_live_",
+            "xoxp-",
+            "-----BEGIN",
+            "AKIA",
+            "ABCDEFGHIJKLMNOP",
+            "redacted",
+            "REDACTED",
+            "<",
+            " ",
+            "\t",
+            "w",
+            "_",
+            "token",
+            "1234567890",
+            "é",
+            "日本",
+            "=",
+            "github_pat_",
+        ];
+        let text = prop::collection::vec(prop::sample::select(&PARTS[..]), 0..12)
+            .prop_map(|parts| parts.concat());
+        proptest!(ProptestConfig::with_cases(4096), |(text in text)| {
+            prop_assert_eq!(token_at(&text), token_at_before(&text), "{:?}", text);
+        });
+    }
+
+    /// The implementation before the one-pass scan (it lowercased the text and searched it once
+    /// per shape): the reference the scan must agree with.
+    fn token_at_before(text: &str) -> Option<usize> {
+        let lower = text.to_ascii_lowercase();
+        let bearer = lower
+            .match_indices("bearer ")
+            .find(|(i, _)| {
+                let token = lower[i + 7..].trim_start();
+                let word = token.split_whitespace().next().unwrap_or_default();
+                // Prose ("the bearer token is not valid") is not a token: a word of letters alone,
+                // as short as a word, is read as text; a token has digits or punctuation.
+                let prose = word.len() <= 20 && word.chars().all(|c| c.is_ascii_alphabetic());
+                !word.is_empty() && !prose && !token.starts_with('<') && !token.starts_with(MARK)
+            })
+            .map(|(i, _)| i);
+        let jwt = text
+            .match_indices("eyJ")
+            .find(|(i, _)| is_jwt(&text[*i..]))
+            .map(|(i, _)| i);
+        // A prefix starts a word: `wsk_live_a1` (a webhook signing key's id, public) is not
+        // `sk_live_...`.
+        let starts_word = |i: usize| {
+            text[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+        };
+        let prefixed = PREFIXES
+            .iter()
+            .flat_map(|p| text.match_indices(p).map(|(i, _)| i))
+            .filter(|i| starts_word(*i) && !lower[*i..].contains(MARK))
+            .min();
+        // (It sliced `key[4..20]` as text, which panicked when a character of several bytes
+        // crossed byte 20: compared as bytes here, which is what it meant.)
+        let aws = text.match_indices("AKIA").find(|(i, _)| {
+            let key = &text.as_bytes()[*i..];
+            key.len() >= 20
+                && key[4..20]
+                    .iter()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        });
+        [bearer, jwt, prefixed, aws.map(|(i, _)| i)]
+            .into_iter()
+            .flatten()
+            .min()
     }
 }
