@@ -71,41 +71,57 @@ fn normal(name: &str) -> String {
     name.to_ascii_lowercase().replace('-', "_")
 }
 
+/// Whether `name` read as [`normal`] reads it is `rule` (lower case, with `_`), without
+/// making the normal form: the secret check asks this of every field of every body.
+fn is_named(name: &str, rule: &str) -> bool {
+    name.len() == rule.len()
+        && name.bytes().zip(rule.bytes()).all(|(a, b)| match a {
+            b'-' => b == b'_',
+            a => a.to_ascii_lowercase() == b,
+        })
+}
+
 /// The rule under which the field `name` holding `value` is personal data, if any.
 pub(crate) fn by_name(name: &str, value: &Value) -> Option<Rule> {
     if !holds_something(value) {
         return None;
     }
-    let name = normal(name);
     NAMES
         .iter()
-        .find(|(n, _)| *n == name)
+        .find(|(n, _)| is_named(name, n))
         .map(|(_, rule)| *rule)
 }
 
 /// Whether the field `name` is an object of personal data (a postal address).
 pub(crate) fn is_address_object(name: &str) -> bool {
-    ADDRESS_OBJECTS.contains(&normal(name).as_str())
+    ADDRESS_OBJECTS.iter().any(|n| is_named(name, n))
 }
 
 /// The range of a coordinate field (`lat` -90 to 90, `lng` -180 to 180), by its name.
 pub(crate) fn coordinate_range(name: &str) -> Option<(f64, f64)> {
-    match normal(name).as_str() {
-        "lat" | "latitude" => Some((-90.0, 90.0)),
-        "lng" | "lon" | "longitude" => Some((-180.0, 180.0)),
-        _ => None,
+    let any = |names: &[&str]| names.iter().any(|n| is_named(name, n));
+    if any(&["lat", "latitude"]) {
+        Some((-90.0, 90.0))
+    } else if any(&["lng", "lon", "longitude"]) {
+        Some((-180.0, 180.0))
+    } else {
+        None
     }
 }
 
 /// Whether a field of an address object is the one that is not personal (the country).
 pub(crate) fn is_country(name: &str) -> bool {
-    matches!(normal(name).as_str(), "country" | "country_code")
+    is_named(name, "country") || is_named(name, "country_code")
 }
 
 /// The rule under which the string `text` is personal data or a credential by its shape.
 pub(crate) fn by_shape(text: &str) -> Option<Rule> {
     if is_email(text) {
         return Some("heuristic: an e-mail address, by its shape");
+    }
+    // An absolute URL has a `:` after its scheme; most strings have none, and are not parsed.
+    if !text.contains(':') {
+        return None;
     }
     let url = url::Url::parse(text).ok()?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -210,6 +226,29 @@ fn address(json: &Value, at: &mut String, f: &mut impl FnMut(&str, &Value, Rule)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_is_read_in_any_case_and_with_dashes_as_its_rule_writes_it() {
+        for (name, rule) in [
+            ("postal_address", "postal_address"),
+            ("Postal-Address", "postal_address"),
+            ("LAT", "lat"),
+        ] {
+            assert!(is_named(name, rule), "{name}");
+            assert_eq!(normal(name), rule);
+        }
+        for (name, rule) in [
+            ("postal_addresses", "postal_address"),
+            ("la", "lat"),
+            ("lät", "lat"),
+        ] {
+            assert!(!is_named(name, rule), "{name}");
+        }
+        assert_eq!(coordinate_range("Latitude"), Some((-90.0, 90.0)));
+        assert_eq!(coordinate_range("LNG"), Some((-180.0, 180.0)));
+        assert_eq!(coordinate_range("altitude"), None);
+        assert!(is_country("Country-Code") && !is_country("county"));
+    }
     use serde_json::json;
 
     fn found(json: &Value) -> Vec<(String, Rule)> {
