@@ -62,8 +62,9 @@ pub(crate) struct Checked {
     pub(crate) spec: Spec,
     /// What the spec says of webhook events, when it describes them.
     pub(crate) events: Option<Events>,
-    /// The compiled schemas, once a recording of this release needed them.
-    schemas: OnceLock<Schemas>,
+    /// The compiled schemas (or where and why they do not compile), once a recording of this
+    /// release needed them.
+    schemas: OnceLock<Result<Schemas, (String, String)>>,
     /// The places the spec marks sensitive, once the secret check or scrub needed them.
     sensitivity: OnceLock<Sensitivity>,
 }
@@ -82,15 +83,23 @@ impl Checked {
         })
     }
 
-    /// The spec's schemas, compiled on the first call. Two replayers that ask at once may both
-    /// compile; the first to finish is kept.
+    /// The spec's schemas, compiled on the first call. Replayers that ask while it compiles
+    /// wait for it rather than compile it again: on two cores, several replayers compiling the
+    /// same spec at once made a debug run of the bundled set twice as slow.
     pub(crate) fn schemas(&self) -> Result<&Schemas, RunError> {
-        if let Some(schemas) = self.schemas.get() {
-            return Ok(schemas);
-        }
-        let data_schemas = self.events.iter().flat_map(|e| e.data.values().cloned());
-        let compiled = Schemas::compile_with(&self.spec, data_schemas.collect())?;
-        Ok(self.schemas.get_or_init(|| compiled))
+        let compiled = self.schemas.get_or_init(|| {
+            let data_schemas = self.events.iter().flat_map(|e| e.data.values().cloned());
+            Schemas::compile_with(&self.spec, data_schemas.collect()).map_err(|e| match e {
+                RunError::Schema { pointer, message } => (pointer, message),
+                other => (String::new(), other.to_string()),
+            })
+        });
+        compiled
+            .as_ref()
+            .map_err(|(pointer, message)| RunError::Schema {
+                pointer: pointer.clone(),
+                message: message.clone(),
+            })
     }
 
     /// The places the spec marks sensitive, worked out on the first call.
