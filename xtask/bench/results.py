@@ -189,13 +189,14 @@ for p in sorted(glob(f"{raw}/seed-*.count")):
     peer_rows(f"seed-{release}", n, f"{n:,} copies of {release}'s seed cassette", True)
 def merged(paths):
     """The peer's comparisons in `paths` as one: counts summed, lists joined."""
-    out = {"interactions": 0, "findings": Counter(), "other": [], "bodyless": 0}
+    out = {"interactions": 0, "findings": Counter(), "other": [], "bodyless": 0, "deliveries": 0}
     for p in paths:
         r = load(p)
         out["interactions"] += r["interactions"]
         out["findings"].update(r["peer_vs_gate"]["findings"])
         out["other"].extend(r["peer_vs_gate"]["peer_other_kind"])
         out["bodyless"] += r["kinds"].get("json (x-optional-body)", 0)
+        out["deliveries"] += r["kinds"].get("route (webhook delivery)", 0)
     return out
 
 
@@ -210,7 +211,8 @@ for name, label in (("cassettes-*", "bundled set, each release against its own s
               f"{vs.get('both', 0)} same, {vs.get('peer_other_kind', 0)} same pointer under another kind"
               f"{' (' + other + ')' if other else ''}, **{vs.get('peer_only', 0)} only by openapi-core**, "
               f"{vs.get('other_only', 0)} only by the gate; not compared: "
-              f"{r['bodyless']} documented bodyless 202s openapi-core rejects | "
+              f"{r['bodyless']} documented bodyless 202s openapi-core rejects, "
+              f"{r['deliveries']} webhook deliveries, no operation of the spec | "
               f"none missed | {'yes' if vs.get('peer_only', 0) == 0 else 'no'} |")
 
 # 5. generation
