@@ -2,7 +2,7 @@
 //! non-ASCII) never reach the wire, for either operation that takes an id.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-mod common;
+use crate::common;
 
 use common::*;
 use flatpeak::Error;

@@ -8,9 +8,9 @@ use flatpeak::zero::types::{ConnectionType, DeviceObject, StructureType, TariffC
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const DEVICE: &str = include_str!("fixtures/device.json");
-const YOTTA_DEVICE: &str = include_str!("fixtures/yotta_device.json");
-const LOCATION_STATUS: &str = include_str!("fixtures/location_status.json");
+const DEVICE: &str = include_str!("../fixtures/device.json");
+const YOTTA_DEVICE: &str = include_str!("../fixtures/yotta_device.json");
+const LOCATION_STATUS: &str = include_str!("../fixtures/location_status.json");
 const TOKEN: &str = "test-token-1234";
 
 fn client(server: &MockServer) -> Client {
@@ -372,8 +372,8 @@ fn fixtures_are_the_spec_examples() {
         }
         response["content"]["application/json"]["example"].clone()
     };
-    let yotta = include_str!("../../../openapi/yotta.yaml");
-    let zero = include_str!("../../../openapi/zero.yaml");
+    let yotta = include_str!("../../../../openapi/yotta.yaml");
+    let zero = include_str!("../../../../openapi/zero.yaml");
     let device: serde_json::Value = serde_json::from_str(YOTTA_DEVICE).unwrap();
     let location: serde_json::Value = serde_json::from_str(LOCATION_STATUS).unwrap();
     assert_eq!(example(yotta, "/devices/{device_id}"), device);

@@ -3,7 +3,7 @@
 //! `Display` is one line.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-mod common;
+use crate::common;
 
 use common::*;
 use flatpeak::{Error, ErrorType, SendError};

@@ -2,7 +2,7 @@
 //! concurrent calls, and refreshed once (never in a loop) after a `401`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

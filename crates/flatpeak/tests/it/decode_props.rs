@@ -10,8 +10,8 @@ use http::{HeaderMap, StatusCode};
 use proptest::prelude::*;
 use serde_json::Value;
 
-const DEVICE: &str = include_str!("fixtures/device.json");
-const LOCATION_STATUS: &str = include_str!("fixtures/location_status.json");
+const DEVICE: &str = include_str!("../fixtures/device.json");
+const LOCATION_STATUS: &str = include_str!("../fixtures/location_status.json");
 
 fn operation() -> impl Strategy<Value = Operation> {
     prop::sample::select(Operation::ALL.to_vec())

@@ -3,13 +3,13 @@
 //! they ask for and what they print.
 //!
 //! They are run from the binaries `cargo test` builds beside the test binaries
-//! (`target/<profile>/examples/`); `cargo test -p flatpeak --test examples` alone builds none
+//! (`target/<profile>/examples/`); `cargo test -p flatpeak --test it examples` alone builds none
 //! (and `--example` builds test harnesses instead), so run
 //! `cargo build -p flatpeak --examples` first. A binary older than its example or than the
 //! crate's sources is refused, not run.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -263,7 +263,7 @@ async fn schedule_by_duration_refuses_a_negative_duration_without_sending() {
 /// the bundled cassette `anode/tariffs/list-tariffs.json`), with this id and name.
 fn tariff(id: &str, name: Option<&str>) -> serde_json::Value {
     let mut tariff: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/anode_tariff.json")).unwrap();
+        serde_json::from_str(include_str!("../fixtures/anode_tariff.json")).unwrap();
     tariff["id"] = json!(id);
     match name {
         Some(name) => tariff["display_name"] = json!(name),

@@ -5,7 +5,7 @@
 //! enum). Nothing reaches the server, and the error names the place.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-mod common;
+use crate::common;
 
 use common::*;
 use flatpeak::zero::types::{self, Location};

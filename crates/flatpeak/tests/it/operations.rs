@@ -4,7 +4,7 @@
 //! of object they are about.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! ends after the last page, after an empty page, and after the first error.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-mod common;
+use crate::common;
 
 use common::*;
 use flatpeak::{Error, Paginate as _};
