@@ -1,5 +1,6 @@
-//! The three hooks progenitor's generated `send()` calls, written once for every release:
-//! each release module's generated `ClientHooks` impl forwards to these.
+//! The three hooks every generated `send()` calls, written once for every release. The
+//! generator hands each call its operation's facts (`xtask/src/generate/send_hooks.rs`), so
+//! nothing here looks an operation up.
 //!
 //! - `pre`: refuses a request whose ids (or other patterned strings) in path, query or body do
 //!   not match the spec, or whose path is not its operation's, before anything is sent
@@ -12,59 +13,50 @@
 //!   [`crate::Error`] whole (`body.rs`); a success from another release that does not decode
 //!   becomes a decoding error naming that release.
 
-use progenitor_client::OperationInfo;
-
 use crate::body::{self, GaveUp};
 use crate::call::Call;
-use crate::{ClientInfo, ClientState};
+use crate::{ClientInfo, ClientState, OperationFacts};
 
 /// The response header that echoes the release that answered.
 const VERSION_HEADER: &str = "flatpeak-version";
 
 /// The pre hook: `Err` with why the request must not be sent. (Its error type is the one
-/// progenitor's `ClientHooks` returns.)
+/// the generated `send()` returns.)
 #[allow(clippy::result_large_err)]
 pub(crate) fn pre<C, E>(
     client: &C,
     request: &reqwest::Request,
-    info: &OperationInfo,
+    operation: &'static OperationFacts,
 ) -> Result<(), progenitor_client::Error<E>>
 where
     C: ClientInfo<ClientState>,
 {
-    match client.inner().release.operation(info.operation_id) {
-        Some(operation) => crate::wire::check(operation, client.baseurl(), request)
-            .map_err(|refused| progenitor_client::Error::InvalidRequest(refused.to_string())),
-        None => Ok(()),
-    }
+    crate::wire::check(operation, client.baseurl(), request)
+        .map_err(|refused| progenitor_client::Error::InvalidRequest(refused.to_string()))
 }
 
 /// The exec hook.
 pub(crate) async fn exec<C>(
     client: &C,
     request: reqwest::Request,
-    info: &OperationInfo,
+    operation: &'static OperationFacts,
 ) -> reqwest::Result<reqwest::Response>
 where
     C: ClientInfo<ClientState>,
 {
     let state = client.inner();
-    let Some(operation) = state.release.operation(info.operation_id) else {
-        // Every operation of a generated client is in its release's facts; this is defensive.
-        return body::attempt(client.client(), request, state.max_body_bytes).await;
-    };
     let call = Call::new(client.client(), client.baseurl(), state);
     let response = crate::auth::execute(&call, request, operation).await?;
     note_release(state, &response);
     Ok(body::fill_optional(operation, response))
 }
 
-/// The post hook. (Its error type is the one progenitor's `ClientHooks` returns.)
+/// The post hook. (Its error type is the one the generated `send()` returns.)
 #[allow(clippy::result_large_err)]
 pub(crate) fn post<C, E>(
     client: &C,
     result: &reqwest::Result<reqwest::Response>,
-    info: &OperationInfo,
+    operation: &'static OperationFacts,
 ) -> Result<(), progenitor_client::Error<E>>
 where
     C: ClientInfo<ClientState>,
@@ -74,7 +66,7 @@ where
     };
     let state = client.inner();
     body::check(state.release, response)
-        .and_then(|()| decodes_here(state, response, info.operation_id))
+        .and_then(|()| decodes_here(state, response, operation))
         .map_err(|response| progenitor_client::Error::UnexpectedResponse(*response))
 }
 
@@ -106,15 +98,12 @@ fn note_release(state: &ClientState, response: &reqwest::Response) {
 fn decodes_here(
     state: &ClientState,
     response: &reqwest::Response,
-    operation_id: &str,
+    operation: &OperationFacts,
 ) -> Result<(), Box<reqwest::Response>> {
     let Some(answered) = other_release(state, response) else {
         return Ok(());
     };
-    let (Some(operation), Some(raw)) = (
-        state.release.operation(operation_id),
-        body::raw_body(response),
-    ) else {
+    let Some(raw) = body::raw_body(response) else {
         return Ok(());
     };
     if !operation.is_success(response.status().as_u16()) {

@@ -57,20 +57,12 @@ pub(crate) mod sealed {
 pub struct ReleaseFacts {
     pub(crate) name: &'static str,
     pub(crate) flatpeak_version: Option<&'static str>,
-    pub(crate) operations: &'static [OperationFacts],
     /// The operation that exchanges account credentials for a token (HTTP Basic security in
     /// the spec), when the release has one.
     pub(crate) login: Option<&'static OperationFacts>,
     /// The error codes that must not be retried sooner than a wait (`x-retry-not-before` on
     /// the spec's `Error` schema).
     pub(crate) slow_retry: SlowRetry,
-}
-
-impl ReleaseFacts {
-    /// The operation whose `operationId` is `id`.
-    pub(crate) fn operation(&self, id: &str) -> Option<&'static OperationFacts> {
-        self.operations.iter().find(|op| op.id == id)
-    }
 }
 
 /// Error codes Flatpeak asks clients not to retry sooner than `after`.

@@ -65,6 +65,11 @@ impl Builders {
     }
 }
 
+/// Whether progenitor's spelling `generated` of an operationId is the spec's `id`.
+pub(super) fn same_id(id: &str, generated: &str) -> bool {
+    key(id) == key(generated)
+}
+
 /// An operationId with case and punctuation left out: what progenitor's spelling and the
 /// spec's have in common.
 fn key(operation_id: &str) -> String {
@@ -151,10 +156,23 @@ pub fn type_ident(ty: &Type) -> String {
     }
 }
 
-/// `operation_id: "..."` of the `OperationInfo` that `send()` builds.
-fn operation_id(f: &syn::ImplItemFn) -> Option<String> {
+/// The operation `send()` is for: `operation_id: "..."` of the `OperationInfo` progenitor's
+/// `send()` builds, or, once `send_hooks` has rewritten it, the `X` of its
+/// `super::Operation::X.facts()` (a variant name has the id's letters and digits, which is
+/// all [`Builders::get`] compares).
+pub(super) fn operation_id(f: &syn::ImplItemFn) -> Option<String> {
     struct Find(Option<String>);
     impl<'ast> Visit<'ast> for Find {
+        fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+            if call.method == "facts"
+                && let syn::Expr::Path(p) = &*call.receiver
+                && let [.., kind, variant] = p.path.segments.iter().collect::<Vec<_>>()[..]
+                && kind.ident == "Operation"
+            {
+                self.0 = Some(variant.ident.to_string());
+            }
+            syn::visit::visit_expr_method_call(self, call);
+        }
         fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
             let is_info = e
                 .path

@@ -20,6 +20,7 @@ mod readme;
 pub(crate) mod release_spec;
 mod releases;
 mod replay_table;
+mod send_hooks;
 mod stale;
 mod yaml;
 

@@ -38,7 +38,14 @@ pub fn extend(file: &mut syn::File, spec: &Spec, release: &ReleaseName<'_>) -> R
     for list in lists {
         builder.push(syn::parse2(list).context("a pagination impl does not parse")?);
     }
+    super::send_hooks::rewrite(builder, spec)?;
+    super::send_hooks::drop_hooks_assertion(&mut file.items);
     Ok(())
+}
+
+/// The `Operation` variant of operationId `id`: `RetrieveDevice` for `retrieve_device`.
+pub fn variant(id: &str) -> syn::Ident {
+    format_ident!("{}", id.to_upper_camel_case())
 }
 
 /// The release a generated module is for: its name in `openapi/releases.toml` and its
@@ -52,7 +59,7 @@ pub struct ReleaseName<'a> {
 }
 
 /// `mod operations`, and the glue that makes the generated `Client` a release's client of the
-/// hand-written layer (`ReleaseClient`, the hooks, `builder()`).
+/// hand-written layer (`ReleaseClient`, `builder()`).
 fn facts(spec: &Spec, builders: &Builders, release: &ReleaseName<'_>) -> Result<TokenStream> {
     let mut patterns: Vec<String> = Vec::new();
     let mut variants = Vec::new();
@@ -68,7 +75,7 @@ fn facts(spec: &Spec, builders: &Builders, release: &ReleaseName<'_>) -> Result<
                 op.id
             )
         })?;
-        let variant = format_ident!("{}", op.id.to_upper_camel_case());
+        let variant = variant(&op.id);
         let doc = format!(
             " `{} {}`{}",
             op.method,
@@ -204,7 +211,6 @@ fn facts(spec: &Spec, builders: &Builders, release: &ReleaseName<'_>) -> Result<
             pub(crate) static RELEASE: crate::ReleaseFacts = crate::ReleaseFacts {
                 name: #name,
                 flatpeak_version: #version,
-                operations: &FACTS,
                 login: #login,
                 slow_retry: #slow,
             };
@@ -243,32 +249,6 @@ fn facts(spec: &Spec, builders: &Builders, release: &ReleaseName<'_>) -> Result<
             /// [`crate::ClientBuilder::record_to`]); `0` when recording is off.
             pub fn recording_failures(&self) -> u64 {
                 self.inner().recording_failures()
-            }
-        }
-
-        impl ::progenitor_client::ClientHooks<crate::ClientState> for Client {
-            async fn pre<E>(
-                &self,
-                request: &mut ::reqwest::Request,
-                info: &::progenitor_client::OperationInfo,
-            ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-                crate::hooks::pre(self, request, info)
-            }
-
-            async fn exec(
-                &self,
-                request: ::reqwest::Request,
-                info: &::progenitor_client::OperationInfo,
-            ) -> ::reqwest::Result<::reqwest::Response> {
-                crate::hooks::exec(self, request, info).await
-            }
-
-            async fn post<E>(
-                &self,
-                result: &::reqwest::Result<::reqwest::Response>,
-                info: &::progenitor_client::OperationInfo,
-            ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-                crate::hooks::post(self, result, info)
             }
         }
     })

@@ -17728,13 +17728,6 @@ impl ClientInfo<crate::ClientState> for Client {
         &self.inner
     }
 }
-const _: () = {
-    #[allow(dead_code)]
-    fn assert_client_hooks()
-    where
-        Client: ClientHooks<crate::ClientState>,
-    {}
-};
 impl Client {
     /**Create a bearer token
 
@@ -18567,12 +18560,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "login",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::Login.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -18670,12 +18661,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "exchange_connect_token",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ExchangeConnectToken.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -18797,12 +18786,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_connect_token",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateConnectToken.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -18899,12 +18886,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_event",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveEvent.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -19084,12 +19069,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_events",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ListEvents.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -19249,12 +19232,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_customers",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ListCustomers.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -19373,12 +19354,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_customer",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateCustomer.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
@@ -19475,12 +19454,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_customer",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveCustomer.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -19584,12 +19561,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_customer",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::DeleteCustomer.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
@@ -19725,12 +19700,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_customer",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::UpdateCustomer.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
@@ -19890,12 +19863,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_devices",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ListDevices.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -20012,12 +19983,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_device",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateDevice.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
@@ -20114,12 +20083,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_device",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveDevice.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -20223,12 +20190,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_device",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::DeleteDevice.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
@@ -20362,12 +20327,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_device",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::UpdateDevice.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -20551,12 +20514,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_locations",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ListLocations.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -20675,12 +20636,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_location",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateLocation.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
@@ -20777,12 +20736,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_location",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveLocation.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -20886,12 +20843,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_location",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::DeleteLocation.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
@@ -21027,12 +20982,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_location",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::UpdateLocation.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -21136,12 +21089,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_location_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveLocationStatus.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -21243,12 +21194,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "submit_meter_interval_reads",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::SubmitMeterIntervalReads.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -21360,12 +21309,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "submit_meter_register_reads",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::SubmitMeterRegisterReads.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -21461,12 +21408,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("batch_id", &batch_id))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_meter_batch",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveMeterBatch.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -21658,12 +21603,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("type", &type_))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_tariff_elements",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ListTariffElements.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -21782,12 +21725,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_tariff_element",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateTariffElement.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -21891,12 +21832,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_tariff_element",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveTariffElement.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -22000,12 +21939,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_tariff_element",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::DeleteTariffElement.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
@@ -22141,12 +22078,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_tariff_element",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::UpdateTariffElement.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -22347,12 +22282,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("start_time", &start_time))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_tariff_rates",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveTariffRates.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -22506,12 +22439,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("start_time", &start_time))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_tariff_rates_audit",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveTariffRatesAudit.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -22689,12 +22620,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "calculate_instant_cost",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CalculateInstantCost.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -22901,12 +22830,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "calculate_interval_cost",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CalculateIntervalCost.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -23060,12 +22987,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "calculate_session_cost",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CalculateSessionCost.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -23201,12 +23126,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_schedule_by_duration",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateScheduleByDuration.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -23337,12 +23260,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_schedule_by_limit",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateScheduleByLimit.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -23473,12 +23394,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_schedule_by_amount",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateScheduleByAmount.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -23613,12 +23532,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_tariffs",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ListTariffs.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -23745,12 +23662,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_price",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrievePrice.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -28357,7 +28272,6 @@ pub mod operations {
     pub(crate) static RELEASE: crate::ReleaseFacts = crate::ReleaseFacts {
         name: "anode",
         flatpeak_version: Some("2025-09-14.anode"),
-        operations: &FACTS,
         login: Some(&FACTS[0usize]),
         slow_retry: crate::SlowRetry {
             after: ::std::time::Duration::from_secs(900u64),
@@ -28403,28 +28317,5 @@ impl Client {
     /// [`crate::ClientBuilder::record_to`]); `0` when recording is off.
     pub fn recording_failures(&self) -> u64 {
         self.inner().recording_failures()
-    }
-}
-impl ::progenitor_client::ClientHooks<crate::ClientState> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut ::reqwest::Request,
-        info: &::progenitor_client::OperationInfo,
-    ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-        crate::hooks::pre(self, request, info)
-    }
-    async fn exec(
-        &self,
-        request: ::reqwest::Request,
-        info: &::progenitor_client::OperationInfo,
-    ) -> ::reqwest::Result<::reqwest::Response> {
-        crate::hooks::exec(self, request, info).await
-    }
-    async fn post<E>(
-        &self,
-        result: &::reqwest::Result<::reqwest::Response>,
-        info: &::progenitor_client::OperationInfo,
-    ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-        crate::hooks::post(self, result, info)
     }
 }

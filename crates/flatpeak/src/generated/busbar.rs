@@ -7788,13 +7788,6 @@ impl ClientInfo<crate::ClientState> for Client {
         &self.inner
     }
 }
-const _: () = {
-    #[allow(dead_code)]
-    fn assert_client_hooks()
-    where
-        Client: ClientHooks<crate::ClientState>,
-    {}
-};
 impl Client {
     /**Create a device
 
@@ -8047,12 +8040,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_device",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateDevice.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => ResponseValue::from_response(response).await,
@@ -8128,12 +8119,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_device",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveDevice.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => ResponseValue::from_response(response).await,
@@ -8242,12 +8231,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "submit_device_state",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::SubmitDeviceState.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => ResponseValue::from_response(response).await,
@@ -8336,12 +8323,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_prices",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrievePrices.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => ResponseValue::from_response(response).await,
@@ -8432,12 +8417,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "audit_price",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::AuditPrice.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -8530,12 +8513,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_schedule_by_limit",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateScheduleByLimit.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => ResponseValue::from_response(response).await,
@@ -8632,12 +8613,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_schedule_by_duration",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateScheduleByDuration.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => ResponseValue::from_response(response).await,
@@ -8730,12 +8709,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_connect_session",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateConnectSession.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => ResponseValue::from_response(response).await,
@@ -8812,12 +8789,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_connect_session",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveConnectSession.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => ResponseValue::from_response(response).await,
@@ -8936,12 +8911,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_vpp_participations",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ListVppParticipations.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => ResponseValue::from_response(response).await,
@@ -9021,12 +8994,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_vpp_participation",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveVppParticipation.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200..=299 => ResponseValue::from_response(response).await,
@@ -9904,7 +9875,6 @@ pub mod operations {
     pub(crate) static RELEASE: crate::ReleaseFacts = crate::ReleaseFacts {
         name: "busbar",
         flatpeak_version: Some("2026-08-01.busbar"),
-        operations: &FACTS,
         login: None,
         slow_retry: crate::SlowRetry {
             after: ::std::time::Duration::from_secs(900u64),
@@ -9950,28 +9920,5 @@ impl Client {
     /// [`crate::ClientBuilder::record_to`]); `0` when recording is off.
     pub fn recording_failures(&self) -> u64 {
         self.inner().recording_failures()
-    }
-}
-impl ::progenitor_client::ClientHooks<crate::ClientState> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut ::reqwest::Request,
-        info: &::progenitor_client::OperationInfo,
-    ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-        crate::hooks::pre(self, request, info)
-    }
-    async fn exec(
-        &self,
-        request: ::reqwest::Request,
-        info: &::progenitor_client::OperationInfo,
-    ) -> ::reqwest::Result<::reqwest::Response> {
-        crate::hooks::exec(self, request, info).await
-    }
-    async fn post<E>(
-        &self,
-        result: &::reqwest::Result<::reqwest::Response>,
-        info: &::progenitor_client::OperationInfo,
-    ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-        crate::hooks::post(self, result, info)
     }
 }

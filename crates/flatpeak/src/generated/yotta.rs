@@ -3764,13 +3764,6 @@ impl ClientInfo<crate::ClientState> for Client {
         &self.inner
     }
 }
-const _: () = {
-    #[allow(dead_code)]
-    fn assert_client_hooks()
-    where
-        Client: ClientHooks<crate::ClientState>,
-    {}
-};
 impl Client {
     /**List devices
 
@@ -3902,12 +3895,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_devices",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ListDevices.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -3983,12 +3974,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_device",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveDevice.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -4065,12 +4054,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_device_schedule",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveDeviceSchedule.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -4163,12 +4150,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_connect_session",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateConnectSession.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -4244,12 +4229,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_connect_session",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveConnectSession.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -4727,7 +4710,6 @@ pub mod operations {
     pub(crate) static RELEASE: crate::ReleaseFacts = crate::ReleaseFacts {
         name: "yotta",
         flatpeak_version: None,
-        operations: &FACTS,
         login: None,
         slow_retry: crate::SlowRetry {
             after: ::std::time::Duration::from_secs(900u64),
@@ -4771,28 +4753,5 @@ impl Client {
     /// [`crate::ClientBuilder::record_to`]); `0` when recording is off.
     pub fn recording_failures(&self) -> u64 {
         self.inner().recording_failures()
-    }
-}
-impl ::progenitor_client::ClientHooks<crate::ClientState> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut ::reqwest::Request,
-        info: &::progenitor_client::OperationInfo,
-    ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-        crate::hooks::pre(self, request, info)
-    }
-    async fn exec(
-        &self,
-        request: ::reqwest::Request,
-        info: &::progenitor_client::OperationInfo,
-    ) -> ::reqwest::Result<::reqwest::Response> {
-        crate::hooks::exec(self, request, info).await
-    }
-    async fn post<E>(
-        &self,
-        result: &::reqwest::Result<::reqwest::Response>,
-        info: &::progenitor_client::OperationInfo,
-    ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-        crate::hooks::post(self, result, info)
     }
 }

@@ -16694,13 +16694,6 @@ impl ClientInfo<crate::ClientState> for Client {
         &self.inner
     }
 }
-const _: () = {
-    #[allow(dead_code)]
-    fn assert_client_hooks()
-    where
-        Client: ClientHooks<crate::ClientState>,
-    {}
-};
 impl Client {
     /**Create a bearer token
 
@@ -17521,12 +17514,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "login",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::Login.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -17617,12 +17608,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "exchange_connect_token",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ExchangeConnectToken.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -17737,12 +17726,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_connect_token",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateConnectToken.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -17847,12 +17834,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "run_connect_batch",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RunConnectBatch.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -17942,12 +17927,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_event",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveEvent.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -18120,12 +18103,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_events",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ListEvents.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -18278,12 +18259,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_customers",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ListCustomers.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -18395,12 +18374,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_customer",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateCustomer.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
@@ -18490,12 +18467,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_customer",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveCustomer.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -18592,12 +18567,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_customer",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::DeleteCustomer.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
@@ -18726,12 +18699,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_customer",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::UpdateCustomer.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
@@ -18884,12 +18855,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_devices",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ListDevices.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -18999,12 +18968,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_device",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateDevice.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
@@ -19094,12 +19061,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_device",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveDevice.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -19196,12 +19161,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_device",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::DeleteDevice.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
@@ -19328,12 +19291,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_device",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::UpdateDevice.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -19510,12 +19471,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_locations",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ListLocations.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -19627,12 +19586,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_location",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateLocation.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
@@ -19729,12 +19686,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_location",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveLocation.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -19831,12 +19786,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_location",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::DeleteLocation.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
@@ -19965,12 +19918,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_location",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::UpdateLocation.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -20067,12 +20018,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_location_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveLocationStatus.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -20167,12 +20116,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "submit_meter_interval_reads",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::SubmitMeterIntervalReads.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -20277,12 +20224,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "submit_meter_register_reads",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::SubmitMeterRegisterReads.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -20371,12 +20316,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("batch_id", &batch_id))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_meter_batch",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveMeterBatch.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -20561,12 +20504,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("type", &type_))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_tariff_elements",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::ListTariffElements.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -20678,12 +20619,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_tariff_element",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateTariffElement.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -20780,12 +20719,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_tariff_element",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveTariffElement.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -20882,12 +20819,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_tariff_element",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::DeleteTariffElement.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
@@ -21016,12 +20951,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_tariff_element",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::UpdateTariffElement.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -21215,12 +21148,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("start_time", &start_time))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_tariff_rates",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveTariffRates.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -21367,12 +21298,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("start_time", &start_time))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_tariff_rates_audit",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveTariffRatesAudit.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -21550,12 +21479,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("start_time", &start_time))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_time_slots",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveTimeSlots.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -21756,12 +21683,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("start_time", &start_time))
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_threshold_slots",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::RetrieveThresholdSlots.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -21932,12 +21857,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "calculate_instant_cost",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CalculateInstantCost.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -22137,12 +22060,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "calculate_interval_cost",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CalculateIntervalCost.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -22289,12 +22210,10 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "calculate_session_cost",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CalculateSessionCost.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -22399,12 +22318,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_schedule",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
+            let operation = super::Operation::CreateSchedule.facts();
+            crate::hooks::pre(client, &request, operation)?;
+            let result = crate::hooks::exec(client, request, operation).await;
+            crate::hooks::post(client, &result, operation)?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -26780,7 +26697,6 @@ pub mod operations {
     pub(crate) static RELEASE: crate::ReleaseFacts = crate::ReleaseFacts {
         name: "zero",
         flatpeak_version: Some("2024-08-24.zero"),
-        operations: &FACTS,
         login: Some(&FACTS[0usize]),
         slow_retry: crate::SlowRetry {
             after: ::std::time::Duration::from_secs(900u64),
@@ -26826,28 +26742,5 @@ impl Client {
     /// [`crate::ClientBuilder::record_to`]); `0` when recording is off.
     pub fn recording_failures(&self) -> u64 {
         self.inner().recording_failures()
-    }
-}
-impl ::progenitor_client::ClientHooks<crate::ClientState> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut ::reqwest::Request,
-        info: &::progenitor_client::OperationInfo,
-    ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-        crate::hooks::pre(self, request, info)
-    }
-    async fn exec(
-        &self,
-        request: ::reqwest::Request,
-        info: &::progenitor_client::OperationInfo,
-    ) -> ::reqwest::Result<::reqwest::Response> {
-        crate::hooks::exec(self, request, info).await
-    }
-    async fn post<E>(
-        &self,
-        result: &::reqwest::Result<::reqwest::Response>,
-        info: &::progenitor_client::OperationInfo,
-    ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
-        crate::hooks::post(self, result, info)
     }
 }
