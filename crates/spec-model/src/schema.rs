@@ -53,31 +53,90 @@ fn target<'d>(doc: &'d Value, reference: &str) -> Option<&'d Value> {
 pub fn layers<'d>(doc: &'d Value, schema: &'d Value) -> Vec<&'d Value> {
     named_layers(doc, schema)
         .into_iter()
-        .map(|(layer, _)| layer)
+        .map(|found| found.schema)
         .collect()
 }
 
-/// [`layers`], each with the name of the first component schema its `$ref`s led to.
-fn named_layers<'d>(doc: &'d Value, schema: &'d Value) -> Vec<(&'d Value, Option<&'d str>)> {
+/// One of the [`layers_at`] of a schema: a schema the whole merges, and where it lives.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Layer<'d> {
+    /// The JSON pointer of the schema (after its `$ref`s: `/components/schemas/Base` for a
+    /// member `$ref: '#/components/schemas/Base'`).
+    pub pointer: String,
+    /// The schema.
+    pub schema: &'d Value,
+}
+
+/// [`layers`] of the schema at `pointer` of `doc`, each with its own pointer, for tools that
+/// report where a property or keyword lives (the spec diff). Strict where [`layers`] is
+/// lenient: a `$ref` that cannot be followed is an error, as `(pointer, why)` like
+/// [`follow`](crate::follow)'s.
+pub fn layers_at<'d>(doc: &'d Value, pointer: &str) -> Result<Vec<Layer<'d>>, (String, String)> {
+    let schema = doc
+        .pointer(pointer)
+        .ok_or_else(|| (pointer.to_string(), "no schema there".to_string()))?;
     let mut out = Vec::new();
-    push_layers(doc, schema, &mut out, 0);
+    push_layers(doc, schema, Some(pointer.to_string()), &mut out, 0)?;
+    Ok(out
+        .into_iter()
+        .map(|found| Layer {
+            // Every layer pushed with a pointer has one.
+            pointer: found.pointer.unwrap_or_default(),
+            schema: found.schema,
+        })
+        .collect())
+}
+
+/// A layer as [`push_layers`] finds it.
+struct Found<'d> {
+    schema: &'d Value,
+    /// The first component schema its `$ref`s led to.
+    name: Option<&'d str>,
+    /// Where it lives, when the walk tracks pointers.
+    pointer: Option<String>,
+}
+
+/// [`layers`], each with the name of the first component schema its `$ref`s led to.
+fn named_layers<'d>(doc: &'d Value, schema: &'d Value) -> Vec<Found<'d>> {
+    let mut out = Vec::new();
+    // Without pointers the walk follows references leniently and cannot fail.
+    let _ = push_layers(doc, schema, None, &mut out, 0);
     out
 }
 
+/// The one walk of `allOf` layers. With `at` (the pointer of `schema`) it tracks where each
+/// layer lives and refuses a `$ref` that cannot be followed; without, a reference that cannot
+/// be followed leaves the schema as it is.
 fn push_layers<'d>(
     doc: &'d Value,
     schema: &'d Value,
-    out: &mut Vec<(&'d Value, Option<&'d str>)>,
+    at: Option<String>,
+    out: &mut Vec<Found<'d>>,
     depth: usize,
-) {
-    let (schema, name) = resolve(doc, schema);
-    if depth > MAX_DEPTH || out.iter().any(|(seen, _)| std::ptr::eq(*seen, schema)) {
-        return;
+) -> Result<(), (String, String)> {
+    let (resolved, name) = resolve(doc, schema);
+    let pointer = match at {
+        Some(at) => Some(crate::follow(doc, schema, &at)?.1),
+        None => None,
+    };
+    if depth > MAX_DEPTH || out.iter().any(|seen| std::ptr::eq(seen.schema, resolved)) {
+        return Ok(());
     }
-    out.push((schema, name));
-    for member in list(schema, "allOf").into_iter().flatten() {
-        push_layers(doc, member, out, depth + 1);
+    out.push(Found {
+        schema: resolved,
+        name,
+        pointer: pointer.clone(),
+    });
+    for (i, member) in list(resolved, "allOf")
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let at = pointer.as_ref().map(|p| format!("{p}/allOf/{i}"));
+        push_layers(doc, member, at, out, depth + 1)?;
     }
+    Ok(())
 }
 
 fn list<'d>(schema: &'d Value, key: &str) -> Option<&'d [Value]> {
@@ -194,9 +253,9 @@ impl<'d> View<'d> {
 /// The view of `schema`, a schema of `doc`.
 pub fn view<'d>(doc: &'d Value, schema: &'d Value) -> View<'d> {
     let mut view = View::default();
-    for (layer, name) in named_layers(doc, schema) {
-        view.name = view.name.or(name);
-        view.merge(layer);
+    for found in named_layers(doc, schema) {
+        view.name = view.name.or(found.name);
+        view.merge(found.schema);
     }
     view
 }
@@ -336,6 +395,28 @@ mod tests {
         assert_eq!(view(&doc, &doc["a"]).kind, None);
         assert_eq!(view(&doc, &doc["c"]).kind, Some("string"));
         assert_eq!(layers(&doc, &doc["c"]).len(), 1);
+    }
+
+    #[test]
+    fn layers_at_says_where_each_layer_lives_and_refuses_a_dangling_ref() {
+        let doc = json!({
+            "Base": {"allOf": [{"$ref": "#/Id"}], "properties": {"a": {}}},
+            "Id": {"type": "string"},
+            "s": {"allOf": [{"$ref": "#/Base"}, {"properties": {"b": {}}}]},
+            "broken": {"allOf": [{"$ref": "#/nowhere"}]}
+        });
+        let pointers: Vec<String> = layers_at(&doc, "/s")
+            .unwrap()
+            .into_iter()
+            .map(|layer| layer.pointer)
+            .collect();
+        assert_eq!(pointers, ["/s", "/Base", "/Id", "/s/allOf/1"]);
+        assert_eq!(layers(&doc, &doc["s"]).len(), 4);
+        let (at, why) = layers_at(&doc, "/broken").unwrap_err();
+        assert_eq!(at, "/broken/allOf/0");
+        assert!(why.contains("#/nowhere"), "{why}");
+        assert_eq!(layers(&doc, &doc["broken"]).len(), 2);
+        assert_eq!(layers_at(&doc, "/none").unwrap_err().0, "/none");
     }
 
     fn places(doc: &Value, schema: &Value, branches: Branches) -> Vec<String> {

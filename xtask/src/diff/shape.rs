@@ -1,7 +1,7 @@
 //! What the generator makes of one schema: the schema reached through `$ref`s and one-member
 //! `allOf` wrappers ([`Node`]), and its shape ([`Shape`]): an object with its properties
-//! (`allOf` members merged, as the gate and typify merge them), an array, an enum, a scalar
-//! with the Rust type typify gives it, a union, or any JSON value.
+//! (`allOf` members merged: spec-model's layers, read as the gate reads them), an array, an
+//! enum, a scalar with the Rust type typify gives it, a union, or any JSON value.
 
 use std::collections::BTreeSet;
 
@@ -403,53 +403,41 @@ fn bounds(value: &Value) -> (Option<f64>, Option<f64>) {
     (min, max)
 }
 
-/// An object schema's properties and required list, with those of its `allOf` members.
+/// An object schema's properties and required list, with those of its `allOf` members: the
+/// layers spec-model finds (outer first), merged as its `View` merges them, the first layer
+/// to declare a property giving its schema.
 fn object(doc: &Value, node: &Node<'_>, origin: &str) -> Result<Object> {
+    let layers = spec_model::schema::layers_at(doc, &node.pointer)
+        .map_err(|(at, why)| anyhow!("{origin}: #{at}: {why}"))?;
     let mut out = Object::default();
-    let value = node.value;
-    if let Some(members) = value.get("allOf").and_then(Value::as_array) {
-        for i in 0..members.len() {
-            let member = resolve(doc, &format!("{}/allOf/{i}", node.pointer), origin)?;
-            if let Shape::Object(inner) = Shape::of(doc, &member, origin)? {
-                merge(&mut out, inner);
+    for layer in layers {
+        let value = layer.schema;
+        if let Some(properties) = value.get("properties").and_then(Value::as_object) {
+            for name in properties.keys() {
+                if out.property(name).is_none() {
+                    let pointer =
+                        format!("{}/properties/{}", layer.pointer, spec_model::escape(name));
+                    out.properties.push((name.clone(), pointer));
+                }
             }
         }
-    }
-    if let Some(properties) = value.get("properties").and_then(Value::as_object) {
-        for name in properties.keys() {
-            let pointer = format!("{}/properties/{}", node.pointer, spec_model::escape(name));
-            out.properties.retain(|(n, _)| n != name);
-            out.properties.push((name.clone(), pointer));
+        if let Some(required) = value.get("required").and_then(Value::as_array) {
+            out.required.extend(
+                required
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string),
+            );
         }
-    }
-    if let Some(required) = value.get("required").and_then(Value::as_array) {
-        out.required.extend(
-            required
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string),
-        );
-    }
-    match value.get("additionalProperties") {
-        Some(Value::Bool(false)) => out.closed = true,
-        Some(Value::Object(_)) => {
-            out.additional = Some(format!("{}/additionalProperties", node.pointer));
+        match value.get("additionalProperties") {
+            Some(Value::Bool(false)) => out.closed = true,
+            Some(Value::Object(_)) if out.additional.is_none() => {
+                out.additional = Some(format!("{}/additionalProperties", layer.pointer));
+            }
+            _ => {}
         }
-        _ => {}
     }
     Ok(out)
-}
-
-fn merge(into: &mut Object, from: Object) {
-    for (name, pointer) in from.properties {
-        into.properties.retain(|(n, _)| *n != name);
-        into.properties.push((name, pointer));
-    }
-    into.required.extend(from.required);
-    into.closed |= from.closed;
-    if from.additional.is_some() {
-        into.additional = from.additional;
-    }
 }
 
 #[cfg(test)]
