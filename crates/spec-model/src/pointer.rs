@@ -22,6 +22,36 @@ pub fn local_pointer(reference: &str) -> Option<String> {
         .map(|p| p.into_owned())
 }
 
+/// How many `$ref`s a chain may hold before it counts as a cycle: a chain this long is one in
+/// practice, and a bound needs no bookkeeping of what was seen.
+pub(crate) const MAX_REFS: usize = 32;
+
+/// The one step of every `$ref` chain: `Ok(None)` when `value` has no `$ref`, else the schema
+/// it refers to and the reference as written, or why it cannot be followed (not local, or
+/// pointing at nothing).
+pub(crate) fn step<'d>(
+    doc: &'d Value,
+    value: &'d Value,
+) -> Result<Option<(&'d Value, &'d str)>, String> {
+    let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    let target = match reference.strip_prefix('#') {
+        // Nearly every reference is a JSON pointer as it is and needs no decoded copy: the
+        // gate resolves references while it checks.
+        Some(pointer) if !pointer.contains('%') => doc.pointer(pointer),
+        Some(_) => local_pointer(reference).and_then(|p| doc.pointer(&p)),
+        None => {
+            return Err(format!(
+                "only local `$ref`s (`#/...`) are supported, found `{reference}`"
+            ));
+        }
+    };
+    target
+        .map(|target| Some((target, reference)))
+        .ok_or_else(|| format!("`$ref` `{reference}` points at nothing"))
+}
+
 /// Follows a chain of local `$ref`s from `value`, found at pointer `at` of `doc`: the value
 /// reached and its pointer. The error names the pointer of the `$ref` that cannot be followed.
 pub fn follow<'d>(
@@ -31,22 +61,15 @@ pub fn follow<'d>(
 ) -> Result<(&'d Value, String), (String, String)> {
     let mut value = value;
     let mut at = at.to_string();
-    // A bound instead of cycle detection: a chain this long is a cycle in practice.
-    for _ in 0..32 {
-        let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
-            return Ok((value, at));
-        };
-        let Some(pointer) = local_pointer(reference) else {
-            return Err((
-                at,
-                format!("only local `$ref`s (`#/...`) are supported, found `{reference}`"),
-            ));
-        };
-        let Some(target) = doc.pointer(&pointer) else {
-            return Err((at, format!("`$ref` `{reference}` points at nothing")));
-        };
-        value = target;
-        at = pointer;
+    for _ in 0..MAX_REFS {
+        match step(doc, value) {
+            Ok(None) => return Ok((value, at)),
+            Ok(Some((target, reference))) => {
+                value = target;
+                at = local_pointer(reference).unwrap_or_default();
+            }
+            Err(why) => return Err((at, why)),
+        }
     }
     Err((at, "the `$ref` chain does not end".to_string()))
 }

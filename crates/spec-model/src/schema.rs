@@ -16,36 +16,26 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::pointer::local_pointer;
+use crate::pointer::{MAX_REFS, step};
 use crate::sensitive::Step;
 
 /// How deep `$ref` chains and `allOf` nesting are followed before giving up.
-pub const MAX_DEPTH: usize = 32;
+pub const MAX_DEPTH: usize = MAX_REFS;
 
 /// Follows local `$ref`s from `schema`: the schema reached and the name of the first
-/// component schema on the way (`Id` for `#/components/schemas/Id`), if any.
+/// component schema on the way (`Id` for `#/components/schemas/Id`), if any. Leniently: a
+/// reference that cannot be followed, or a chain longer than [`MAX_DEPTH`], ends the walk
+/// where it is ([`follow`](crate::follow) is the strict reading, with pointers).
 pub fn resolve<'d>(doc: &'d Value, mut schema: &'d Value) -> (&'d Value, Option<&'d str>) {
     let mut name = None;
     for _ in 0..MAX_DEPTH {
-        let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
-            break;
-        };
-        let Some(target) = target(doc, reference) else {
+        let Ok(Some((target, reference))) = step(doc, schema) else {
             break;
         };
         name = name.or_else(|| reference.rsplit('/').next());
         schema = target;
     }
     (schema, name)
-}
-
-/// The target of a local `$ref`. A reference without percent-escapes (nearly all) is a JSON
-/// pointer as it is and needs no decoded copy: the gate resolves references while it checks.
-fn target<'d>(doc: &'d Value, reference: &str) -> Option<&'d Value> {
-    match reference.strip_prefix('#') {
-        Some(pointer) if !pointer.contains('%') => doc.pointer(pointer),
-        _ => doc.pointer(&local_pointer(reference)?),
-    }
 }
 
 /// `schema` and every `allOf` member it merges, each resolved, outer first (depth first, in
