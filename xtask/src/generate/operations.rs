@@ -39,7 +39,7 @@ pub fn extend(file: &mut syn::File, spec: &Spec, release: &ReleaseName<'_>) -> R
         builder.push(syn::parse2(list).context("a pagination impl does not parse")?);
     }
     super::send_hooks::rewrite(builder, spec)?;
-    super::send_hooks::drop_hooks_assertion(&mut file.items);
+    super::send_hooks::drop_hooks_trait(&mut file.items);
     Ok(())
 }
 

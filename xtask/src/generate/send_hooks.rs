@@ -35,13 +35,33 @@ pub fn rewrite(builder: &mut [Item], spec: &spec_model::Spec) -> Result<()> {
     Ok(())
 }
 
-/// Drops progenitor's `assert_client_hooks` check from the file's top level: the client no
-/// longer implements `ClientHooks`.
-pub fn drop_hooks_assertion(items: &mut Vec<Item>) {
+/// What progenitor writes for the `ClientHooks` trait that nothing uses once `send()` calls
+/// the hooks directly: its `assert_client_hooks` check, and the imports of `ClientHooks` and
+/// `OperationInfo` (at the top and in `mod builder`).
+pub fn drop_hooks_trait(items: &mut Vec<Item>) {
     items.retain(|item| {
         let Item::Const(c) = item else { return true };
         !quote!(#c).to_string().contains("assert_client_hooks")
     });
+    for item in items {
+        UnusedImports.visit_item_mut(item);
+    }
+}
+
+/// Removes `ClientHooks` and `OperationInfo` from every `use` group.
+struct UnusedImports;
+
+impl VisitMut for UnusedImports {
+    fn visit_use_group_mut(&mut self, group: &mut syn::UseGroup) {
+        group.items = std::mem::take(&mut group.items)
+            .into_iter()
+            .filter(|tree| {
+                !matches!(tree, syn::UseTree::Name(n)
+                    if n.ident == "ClientHooks" || n.ident == "OperationInfo")
+            })
+            .collect();
+        visit_mut::visit_use_group_mut(self, group);
+    }
 }
 
 fn rewrite_send(f: &mut syn::ImplItemFn, spec: &spec_model::Spec) -> Result<()> {
@@ -147,6 +167,26 @@ mod tests {
         assert!(text.contains("crate :: hooks :: exec (client , request , operation) . await"));
         assert!(text.contains("crate :: hooks :: post (client , & result , operation) ?"));
         assert!(!text.contains("info"), "{text}");
+    }
+
+    #[test]
+    fn the_unused_trait_s_check_and_imports_go() {
+        let mut file: syn::File = parse_quote! {
+            use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+            const _: () = { fn assert_client_hooks() {} };
+            pub mod builder {
+                use super::{ClientHooks, Error, OperationInfo};
+            }
+        };
+        drop_hooks_trait(&mut file.items);
+        let text = quote!(#file).to_string();
+        assert!(
+            !text.contains("ClientHooks") && !text.contains("OperationInfo"),
+            "{text}"
+        );
+        assert!(!text.contains("assert_client_hooks"), "{text}");
+        assert!(text.contains("encode_path , RequestBuilderExt"), "{text}");
+        assert!(text.contains("use super :: { Error }"), "{text}");
     }
 
     #[test]
