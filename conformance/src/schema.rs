@@ -49,9 +49,7 @@ impl Schemas {
     /// data, which no operation's body names).
     pub fn compile_with(spec: &Spec, extra: Vec<String>) -> Result<Schemas, RunError> {
         let mut document = spec.document.clone();
-        rewrite_nullable(&mut document);
-        rewrite_integer_formats(&mut document);
-        rewrite_open_enums(&mut document);
+        to_json_schema(&mut document);
         let registry = Registry::new()
             .add(SPEC_URI, Draft::Draft4.create_resource(document))
             .and_then(|r| r.prepare())
@@ -149,40 +147,40 @@ fn uri_fragment(pointer: &str) -> String {
     percent_encoding::utf8_percent_encode(pointer, KEEP).to_string()
 }
 
-/// Drops the `enum` of every schema marked `x-open-enum: true` (our extension: values beyond
-/// the listed ones are expected), everywhere in `value`, so that the validator accepts any
-/// value there; [`Shapes`] still knows the listed values, and [`Inspection::unlisted`]
-/// reports the others as warnings.
-pub fn rewrite_open_enums(value: &mut Value) {
+/// Translates the OpenAPI 3.0 keywords the validator (JSON Schema draft 4) does not know,
+/// everywhere in `value`, in one pass: each object's members first, then the object itself.
+///
+/// Why a plain walk of the JSON and not spec-model's view: these are rewrites of keywords
+/// wherever they are written (a `$ref`'s target is translated where it lives, once), where the
+/// view reads one schema through its references.
+pub fn to_json_schema(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            if map.get("x-open-enum") == Some(&Value::Bool(true)) {
-                map.remove("enum");
-            }
-            map.values_mut().for_each(rewrite_open_enums);
-        }
-        Value::Array(items) => items.iter_mut().for_each(rewrite_open_enums),
-        _ => {}
-    }
-}
-
-/// Rewrites OpenAPI's `nullable: true` into JSON Schema, everywhere in `value`: a `type`
-/// gains `"null"`, an `enum` gains `null`, and a schema without `type` (a `$ref` or a
-/// composition) becomes `anyOf: [{type: null}, itself]`.
-pub fn rewrite_nullable(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.values_mut().for_each(rewrite_nullable);
+            map.values_mut().for_each(to_json_schema);
+            drop_open_enum(map);
+            add_integer_format_bounds(map);
             if map.get("nullable") == Some(&Value::Bool(true)) {
                 map.remove("nullable");
                 admit_null(map);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(rewrite_nullable),
+        Value::Array(items) => items.iter_mut().for_each(to_json_schema),
         _ => {}
     }
 }
 
+/// Drops the `enum` of a schema marked `x-open-enum: true` (our extension: values beyond the
+/// listed ones are expected), so that the validator accepts any value there; [`Shapes`] still
+/// knows the listed values, and [`Inspection::unlisted`] reports the others as warnings.
+fn drop_open_enum(map: &mut Map<String, Value>) {
+    if map.get("x-open-enum") == Some(&Value::Bool(true)) {
+        map.remove("enum");
+    }
+}
+
+/// OpenAPI's `nullable: true` in JSON Schema: a `type` gains `"null"`, an `enum` gains `null`,
+/// and a schema without `type` (a `$ref` or a composition) becomes
+/// `anyOf: [{type: null}, itself]`.
 fn admit_null(map: &mut Map<String, Value>) {
     if let Some(Value::Array(options)) = map.get_mut("enum")
         && !options.contains(&Value::Null)
@@ -205,25 +203,18 @@ fn admit_null(map: &mut Map<String, Value>) {
     }
 }
 
-/// Rewrites OpenAPI's integer formats into the bounds they mean, everywhere in `value`: an
-/// integer schema with `format: int32` or `int64` gains an `allOf` member holding the format's
-/// `minimum` and `maximum`. A member of its own leaves the schema's own bounds (and draft 4's
-/// `exclusiveMinimum`/`exclusiveMaximum`, which modify them) as written: both must hold.
-pub fn rewrite_integer_formats(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.values_mut().for_each(rewrite_integer_formats);
-            if let Some(bounds) = integer_format_bounds(map) {
-                match map.get_mut("allOf") {
-                    Some(Value::Array(members)) => members.push(bounds),
-                    _ => {
-                        map.insert("allOf".into(), Value::Array(vec![bounds]));
-                    }
-                }
+/// OpenAPI's integer formats as the bounds they mean: an integer schema with `format: int32`
+/// or `int64` gains an `allOf` member holding the format's `minimum` and `maximum`. A member
+/// of its own leaves the schema's own bounds (and draft 4's `exclusiveMinimum` and
+/// `exclusiveMaximum`, which modify them) as written: both must hold.
+fn add_integer_format_bounds(map: &mut Map<String, Value>) {
+    if let Some(bounds) = integer_format_bounds(map) {
+        match map.get_mut("allOf") {
+            Some(Value::Array(members)) => members.push(bounds),
+            _ => {
+                map.insert("allOf".into(), Value::Array(vec![bounds]));
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(rewrite_integer_formats),
-        _ => {}
     }
 }
 
@@ -642,7 +633,7 @@ mod tests {
             "b": {"$ref": "#/c", "nullable": true},
             "c": {"type": "string", "nullable": false}
         });
-        rewrite_nullable(&mut v);
+        to_json_schema(&mut v);
         assert_eq!(
             v["a"],
             json!({"type": ["string", "null"], "enum": ["x", null]})
@@ -655,6 +646,29 @@ mod tests {
     }
 
     #[test]
+    fn one_pass_translates_open_enums_integer_formats_and_nullable_together() {
+        let mut v = json!({
+            "open": {"type": "string", "enum": ["x"], "x-open-enum": true, "nullable": true},
+            "count": {"type": "integer", "format": "int32", "nullable": true},
+            "deep": {"properties": {"n": {"$ref": "#/count", "nullable": true}}}
+        });
+        to_json_schema(&mut v);
+        assert_eq!(
+            v["open"],
+            json!({"type": ["string", "null"], "x-open-enum": true})
+        );
+        assert_eq!(
+            v["count"],
+            json!({"type": ["integer", "null"], "format": "int32",
+                   "allOf": [{"minimum": i32::MIN, "maximum": i32::MAX}]})
+        );
+        assert_eq!(
+            v["deep"]["properties"]["n"],
+            json!({"anyOf": [{"type": "null"}, {"$ref": "#/count"}]})
+        );
+    }
+
+    #[test]
     fn integer_formats_become_the_bounds_they_mean_beside_the_schemas_own() {
         let mut v = json!({
             "a": {"type": "integer", "format": "int32", "minimum": 1},
@@ -662,7 +676,7 @@ mod tests {
             "c": {"type": "number", "format": "int32"},
             "d": {"type": "integer", "format": "uint8"}
         });
-        rewrite_integer_formats(&mut v);
+        to_json_schema(&mut v);
         assert_eq!(
             v["a"],
             json!({"type": "integer", "format": "int32", "minimum": 1,
