@@ -139,6 +139,10 @@ impl Recorder {
         }
     }
 
+    /// The cassette's text. Written as JSON here rather than through the types of
+    /// `vcr-cassette`, the crate the gate reads cassettes with: its headers are a `HashMap`,
+    /// so each recording would list them in another order. That the gate reads what is written
+    /// here is tested end to end (`conformance/tests/it/recording.rs`).
     fn cassette(
         &self,
         operation: &OperationFacts,
