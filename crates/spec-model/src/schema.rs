@@ -81,7 +81,8 @@ pub fn layers_at<'d>(doc: &'d Value, pointer: &str) -> Result<Vec<Layer<'d>>, (S
 /// A layer as [`push_layers`] finds it.
 struct Found<'d> {
     schema: &'d Value,
-    /// The first component schema its `$ref`s led to.
+    /// The first component schema its `$ref`s led to (when the walk has no pointers: only
+    /// [`View::name`] needs it).
     name: Option<&'d str>,
     /// Where it lives, when the walk tracks pointers.
     pointer: Option<String>,
@@ -105,10 +106,15 @@ fn push_layers<'d>(
     out: &mut Vec<Found<'d>>,
     depth: usize,
 ) -> Result<(), (String, String)> {
-    let (resolved, name) = resolve(doc, schema);
-    let pointer = match at {
-        Some(at) => Some(crate::follow(doc, schema, &at)?.1),
-        None => None,
+    let (resolved, name, pointer) = match at {
+        Some(at) => {
+            let (resolved, pointer) = crate::follow(doc, schema, &at)?;
+            (resolved, None, Some(pointer))
+        }
+        None => {
+            let (resolved, name) = resolve(doc, schema);
+            (resolved, name, None)
+        }
     };
     if depth > MAX_DEPTH || out.iter().any(|seen| std::ptr::eq(seen.schema, resolved)) {
         return Ok(());
