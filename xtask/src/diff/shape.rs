@@ -1,7 +1,8 @@
 //! What the generator makes of one schema: the schema reached through `$ref`s and one-member
 //! `allOf` wrappers ([`Node`]), and its shape ([`Shape`]): an object with its properties
 //! (`allOf` members merged: spec-model's layers, read as the gate reads them), an array, an
-//! enum, a scalar with the Rust type typify gives it, a union, or any JSON value.
+//! enum, a scalar with the Rust type typify gives it (asked of typify itself), a union, or any
+//! JSON value.
 
 use std::collections::BTreeSet;
 
@@ -189,19 +190,11 @@ impl Shape {
                     .get("items")
                     .map(|_| format!("{}/items", node.pointer)),
             ),
-            Some("string") => Shape::Scalar(string(value)),
-            Some("integer") => Shape::Scalar(Scalar {
-                rust: integer(value),
-                checked: false,
-            }),
-            Some("number") => Shape::Scalar(Scalar {
-                rust: number(value),
-                checked: false,
-            }),
-            Some("boolean") => Shape::Scalar(Scalar {
-                rust: "bool".into(),
-                checked: false,
-            }),
+            Some("string" | "integer" | "number" | "boolean") => {
+                Shape::Scalar(scalar(value).map_err(|why| {
+                    anyhow!("{origin}: #{}: typify refuses it: {why}", node.pointer)
+                })?)
+            }
             _ => Shape::Any,
         })
     }
@@ -299,108 +292,78 @@ fn number_range(rust: &str) -> Option<(f64, f64)> {
     })
 }
 
-/// A string's Rust type: typify's formats, else a checked newtype when constrained.
-fn string(value: &Value) -> Scalar {
-    let format = value.get("format").and_then(Value::as_str);
-    let rust = match format {
-        Some("date-time") => "DateTime<Utc>",
-        Some("date") => "NaiveDate",
-        Some("uuid") => "Uuid",
-        Some("ip") => "IpAddr",
-        Some("ipv4") => "Ipv4Addr",
-        Some("ipv6") => "Ipv6Addr",
-        _ => "String",
-    };
-    let constrained = ["pattern", "minLength", "maxLength"]
-        .iter()
-        .any(|k| value.get(k).is_some());
-    Scalar {
-        checked: rust == "String" && constrained,
-        rust: rust.into(),
-    }
+/// The Rust type the generator gives a scalar schema, asked of typify, which progenitor makes
+/// the types with: its builtin type (`i64`, `NonZeroU32`, `DateTime<Utc>`, `String`), or a
+/// checked newtype of `String` for a string with a `pattern` or length bounds.
+fn scalar(value: &Value) -> std::result::Result<Scalar, String> {
+    let schema: schemars::schema::Schema =
+        serde_json::from_value(json_schema(value)).map_err(|e| e.to_string())?;
+    let mut space = typify::TypeSpace::new(&typify::TypeSpaceSettings::default());
+    let id = space
+        .add_type_with_name(&schema, Some("Scalar".into()))
+        .map_err(|e| e.to_string())?;
+    let ty = space.get_type(&id).map_err(|e| e.to_string())?;
+    Ok(match ty.details() {
+        typify::TypeDetails::Newtype(newtype) => Scalar {
+            rust: short_path(
+                &space
+                    .get_type(&newtype.inner())
+                    .map_err(|e| e.to_string())?
+                    .name(),
+            ),
+            checked: true,
+        },
+        _ => Scalar {
+            rust: short_path(&ty.name()),
+            checked: false,
+        },
+    })
 }
 
-fn number(value: &Value) -> String {
-    match value.get("format").and_then(Value::as_str) {
-        Some("float") => "f32".into(),
-        _ => "f64".into(),
-    }
-}
-
-/// typify 0.8's integer type: the `format`'s type when the bounds fit it (its `NonZero` type
-/// when the minimum is 1), else a type whose range the bounds name exactly, else `i64`.
-fn integer(value: &Value) -> String {
-    const FORMATS: [(&str, &str, &str, f64, f64); 10] = [
-        ("int8", "i8", "NonZeroU8", i8::MIN as f64, i8::MAX as f64),
-        ("uint8", "u8", "NonZeroU8", 0.0, u8::MAX as f64),
-        (
-            "int16",
-            "i16",
-            "NonZeroU16",
-            i16::MIN as f64,
-            i16::MAX as f64,
-        ),
-        ("uint16", "u16", "NonZeroU16", 0.0, u16::MAX as f64),
-        ("int", "i32", "NonZeroU32", i32::MIN as f64, i32::MAX as f64),
-        (
-            "int32",
-            "i32",
-            "NonZeroU32",
-            i32::MIN as f64,
-            i32::MAX as f64,
-        ),
-        ("uint", "u32", "NonZeroU32", 0.0, u32::MAX as f64),
-        ("uint32", "u32", "NonZeroU32", 0.0, u32::MAX as f64),
-        (
-            "int64",
-            "i64",
-            "NonZeroU64",
-            i64::MIN as f64,
-            i64::MAX as f64,
-        ),
-        ("uint64", "u64", "NonZeroU64", 0.0, u64::MAX as f64),
-    ];
-    let (min, max) = bounds(value);
-    let format = value.get("format").and_then(Value::as_str);
-    if let Some((_, ty, nz, lo, hi)) = FORMATS.iter().find(|f| Some(f.0) == format) {
-        let fits = min.is_none_or(|m| m >= *lo) && max.is_none_or(|m| m <= *hi);
-        if fits && value.get("multipleOf").is_none() {
-            return if min == Some(1.0) { nz } else { ty }.to_string();
+/// The keywords of an OpenAPI 3.0 scalar schema that decide its Rust type, in JSON Schema:
+/// a boolean `exclusiveMinimum`/`exclusiveMaximum` becomes the numeric bound it qualifies, as
+/// progenitor converts it before typify reads it.
+fn json_schema(value: &Value) -> Value {
+    let mut schema = serde_json::Map::new();
+    for key in [
+        "type",
+        "format",
+        "multipleOf",
+        "pattern",
+        "minLength",
+        "maxLength",
+    ] {
+        if let Some(v) = value.get(key) {
+            schema.insert(key.into(), v.clone());
         }
     }
-    let exact = FORMATS
-        .iter()
-        .rev()
-        .find_map(|(_, ty, nz, lo, hi)| match (min, max) {
-            (Some(1.0), _) => Some(*nz),
-            (Some(m), None) if m == *lo => Some(*ty),
-            (None, Some(x)) if x == *hi => Some(*ty),
-            (Some(m), Some(x)) if m == *lo && x == *hi => Some(*ty),
-            _ => None,
-        });
-    exact.unwrap_or("i64").to_string()
+    for (bound, exclusive) in [
+        ("minimum", "exclusiveMinimum"),
+        ("maximum", "exclusiveMaximum"),
+    ] {
+        if let Some(v) = value.get(bound) {
+            let key = if flag(value, exclusive) {
+                exclusive
+            } else {
+                bound
+            };
+            schema.insert(key.into(), v.clone());
+        }
+    }
+    Value::Object(schema)
 }
 
-/// The inclusive bounds of a number schema (OpenAPI 3.0's boolean `exclusiveMinimum` and
-/// `exclusiveMaximum` move them by one).
-fn bounds(value: &Value) -> (Option<f64>, Option<f64>) {
-    let get = |k: &str| value.get(k).and_then(Value::as_f64);
-    let exclusive = |k: &str| flag(value, k);
-    let min = get("minimum").map(|m| {
-        if exclusive("exclusiveMinimum") {
-            m + 1.0
-        } else {
-            m
-        }
-    });
-    let max = get("maximum").map(|m| {
-        if exclusive("exclusiveMaximum") {
-            m - 1.0
-        } else {
-            m
-        }
-    });
-    (min, max)
+/// A Rust type as written in these messages: each path cut to its last segment
+/// (`::chrono::DateTime<::chrono::offset::Utc>` is `DateTime<Utc>`).
+fn short_path(rust: &str) -> String {
+    let compact: String = rust.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut out = String::new();
+    for piece in compact.split_inclusive(['<', '>', ',']) {
+        let path = piece.trim_end_matches(['<', '>', ',']);
+        out.push_str(path.rsplit("::").next().unwrap_or(path));
+        out.push_str(&piece[path.len()..]);
+    }
+    out
 }
 
 /// An object schema's properties and required list, with those of its `allOf` members: the
@@ -463,6 +426,22 @@ mod tests {
             "`i64`"
         );
         assert_eq!(scalar(json!({"type": "integer", "minimum": 0})), "`u64`");
+    }
+
+    #[test]
+    fn openapi_s_boolean_exclusive_bounds_reach_typify_as_numbers() {
+        assert_eq!(
+            scalar(json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true})),
+            "`NonZeroU64`"
+        );
+        assert_eq!(
+            scalar(json!({"type": "integer", "minimum": 0, "exclusiveMinimum": false})),
+            "`u64`"
+        );
+        assert_eq!(
+            short_path(":: std :: collections :: BTreeMap < :: std :: string :: String , i64 >"),
+            "BTreeMap<String,i64>"
+        );
     }
 
     #[test]
