@@ -194,7 +194,7 @@ pub mod env {
 }
 
 impl<C> ClientBuilder<C> {
-    /// A builder configured from the environment ([`env`] lists the variables):
+    /// A builder configured from the environment ([`crate::env`] lists the variables):
     /// [`bearer_token`](Self::bearer_token) from `FLATPEAK_TOKEN`, else
     /// [`credentials`](Self::credentials) from `FLATPEAK_ACCOUNT_ID` and `FLATPEAK_API_KEY`;
     /// [`base_url`](Self::base_url) from `FLATPEAK_BASE_URL`;

@@ -10,7 +10,7 @@ use crate::record::Snapshot;
 use crate::release::OperationFacts;
 use crate::{body, telemetry};
 
-/// How a [`Client`](crate::Client) retries calls: idempotent ones (`GET`, `PUT`, `DELETE` and
+/// How a client ([`ClientBuilder::retry`](crate::ClientBuilder::retry)) retries calls: idempotent ones (`GET`, `PUT`, `DELETE` and
 /// the other methods HTTP calls idempotent) after a connection error, a timeout, a `429` or a
 /// `5xx`; the others (`POST`, `PATCH`) only when the connection could not be made, so the
 /// request cannot have reached the server, never after a timeout or an answer.

@@ -151,6 +151,8 @@ fn client_modules(root: &Path, built: &[Built]) -> TokenStream {
             described(release),
             relative(root, &release.spec)
         );
+        // The spec's descriptions become the docs as Flatpeak wrote them: a bare URL in them
+        // (`rustdoc::bare_urls`) is their prose, not ours to rewrite.
         quote! {
             #[doc = #doc]
             #[cfg(feature = #feature)]
@@ -160,6 +162,7 @@ fn client_modules(root: &Path, built: &[Built]) -> TokenStream {
                 clippy::unwrap_used,
                 clippy::expect_used,
                 missing_docs,
+                rustdoc::bare_urls,
                 unused_imports
             )]
             pub mod #name {

@@ -9,6 +9,7 @@
     clippy::unwrap_used,
     clippy::expect_used,
     missing_docs,
+    rustdoc::bare_urls,
     unused_imports
 )]
 pub mod zero {
@@ -22,6 +23,7 @@ pub mod zero {
     clippy::unwrap_used,
     clippy::expect_used,
     missing_docs,
+    rustdoc::bare_urls,
     unused_imports
 )]
 pub mod anode {
@@ -35,6 +37,7 @@ pub mod anode {
     clippy::unwrap_used,
     clippy::expect_used,
     missing_docs,
+    rustdoc::bare_urls,
     unused_imports
 )]
 pub mod busbar {
@@ -48,6 +51,7 @@ pub mod busbar {
     clippy::unwrap_used,
     clippy::expect_used,
     missing_docs,
+    rustdoc::bare_urls,
     unused_imports
 )]
 pub mod yotta {

@@ -25,7 +25,8 @@
 //! Each file is written under a hidden temporary name and renamed into place, so a reader (or
 //! a process killed mid-write) never sees a half-written cassette. A recording that fails (a
 //! full disk, a directory without permission) never fails the call: it is logged once through
-//! `tracing` and counted ([`Client::recording_failures`](crate::Client::recording_failures)).
+//! `tracing` and counted (every release's `Client` has `recording_failures()`,
+//! [`ClientState::recording_failures`](crate::ClientState::recording_failures)).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
