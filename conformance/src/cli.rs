@@ -1,5 +1,6 @@
 //! The command line: `conformance [--cassettes DIR]... [--release NAME] [--spec PATH]
-//! [--waivers PATH] [--format text|json|junit|sarif] [--output FILE] [--timings]`, which
+//! [--waivers PATH] [--format text|json|junit|sarif] [--output FILE] [--report FORMAT=FILE]...
+//! [--timings]`, which
 //! `cargo conformance` (or `cargo xtask conformance`)
 //! runs; `conformance scrub DIR...`; and, built with the `synth` feature, `conformance synth
 //! --count N --out DIR`, which writes a synthetic set. The binary's own module: it uses the
@@ -142,6 +143,10 @@ pub struct Args {
     /// standard output).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the report in FORMAT to FILE; repeatable, so that one run writes every
+    /// report a CI job uploads (`--report sarif=gate.sarif --report junit=gate.xml`).
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
+    pub reports: Vec<(Format, PathBuf)>,
     /// Print how long each stage took to standard error (the report is unchanged).
     #[arg(long)]
     pub timings: bool,
@@ -154,6 +159,20 @@ pub struct Args {
     /// an operation (`statuses`) unexercised: each gap is a `coverage` error.
     #[arg(long, value_enum, value_name = "WHAT")]
     pub require_coverage: Option<conformance::Requirement>,
+}
+
+/// `FORMAT=FILE`, as `--report` takes it.
+fn parse_report(value: &str) -> Result<(Format, PathBuf), String> {
+    use clap::ValueEnum as _;
+    let (format, file) = value
+        .split_once('=')
+        .ok_or_else(|| format!("`{value}` is not FORMAT=FILE (sarif=gate.sarif, say)"))?;
+    let format = Format::from_str(format, true)
+        .map_err(|_| format!("`{format}` is not a report format (text, json, junit or sarif)"))?;
+    match file {
+        "" => Err(format!("`{value}` names no file after `=`")),
+        file => Ok((format, PathBuf::from(file))),
+    }
 }
 
 /// The workspace this crate was built in: defaults are found there wherever the command runs.
@@ -348,27 +367,34 @@ fn synth(args: &SynthArgs) -> ExitCode {
     }
 }
 
+/// Writes the report as `--format` and `--output` ask, then each `--report`.
 fn write(args: &Args, report: &Report) -> Result<(), RunError> {
-    let text = report::render(report, args.format);
     match &args.output {
-        None => print!("{text}"),
-        Some(path) => {
-            std::fs::write(path, text).map_err(|source| RunError::Io {
-                path: path.clone(),
-                action: "write the report",
-                source,
-            })?;
-            let s = report.summary;
-            println!(
-                "wrote {}: {} errors, {} warnings, {} waived, {} checks",
-                path.display(),
-                s.errors,
-                s.warnings,
-                s.waived,
-                s.checks
-            );
-        }
+        None => print!("{}", report::render(report, args.format)),
+        Some(path) => write_file(report, args.format, path)?,
     }
+    for (format, path) in &args.reports {
+        write_file(report, *format, path)?;
+    }
+    Ok(())
+}
+
+/// Writes `report` in `format` to `path`, and a summary line naming it to standard output.
+fn write_file(report: &Report, format: Format, path: &Path) -> Result<(), RunError> {
+    std::fs::write(path, report::render(report, format)).map_err(|source| RunError::Io {
+        path: path.to_path_buf(),
+        action: "write the report",
+        source,
+    })?;
+    let s = report.summary;
+    println!(
+        "wrote {}: {} errors, {} warnings, {} waived, {} checks",
+        path.display(),
+        s.errors,
+        s.warnings,
+        s.waived,
+        s.checks
+    );
     Ok(())
 }
 

@@ -140,6 +140,60 @@ fn junit_format_has_a_test_case_per_interaction_written_to_output() {
 }
 
 #[test]
+fn one_run_writes_every_report_asked_for_each_as_its_own_run_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sarif, junit) = (dir.path().join("gate.sarif"), dir.path().join("gate.xml"));
+    let negative = ["--cassettes", "tests/negative", "--no-waivers"];
+    let out = gate(
+        &[
+            &negative[..],
+            &["--format", "json", "--report"],
+            &[&format!("sarif={}", sarif.display())],
+            &["--report", &format!("JUnit={}", junit.display())],
+        ]
+        .concat(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    // The main report still goes to standard output, and each file gets its summary line.
+    let (json, lines) = stdout.split_at(stdout.find("wrote ").unwrap());
+    let report: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert!(
+        report["summary"]["errors"].as_u64().unwrap() > 0,
+        "{report}"
+    );
+    assert!(
+        lines.contains("gate.sarif: ") && lines.contains("gate.xml: "),
+        "{lines}"
+    );
+    for (format, path) in [("sarif", &sarif), ("junit", &junit)] {
+        let alone = gate(&[&negative[..], &["--format", format]].concat());
+        assert_eq!(
+            std::fs::read_to_string(path).unwrap(),
+            text(&alone.stdout),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn a_report_that_is_not_format_equals_file_is_refused_before_anything_runs() {
+    for (value, says) in [
+        ("gate.sarif", "is not FORMAT=FILE"),
+        ("html=gate.html", "`html` is not a report format"),
+        ("sarif=", "names no file"),
+    ] {
+        let out = gate(&["--report", value]);
+        assert_eq!(out.status.code(), Some(2), "{value}");
+        assert!(
+            text(&out.stderr).contains(says),
+            "{value}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
 fn timings_go_to_stderr_and_leave_the_report_as_it_was() {
     let plain = gate(&["--format", "json"]);
     let timed = gate(&["--format", "json", "--timings"]);

@@ -17,8 +17,10 @@ use crate::body::{self, GaveUp};
 use crate::call::Call;
 use crate::{ClientInfo, ClientState, OperationFacts};
 
-/// The response header that echoes the release that answered.
-const VERSION_HEADER: &str = "flatpeak-version";
+/// The response header that echoes the release that answered (a `HeaderName` made once: a
+/// `&str` name is parsed again on every lookup, and this one is looked up on every response).
+static VERSION_HEADER: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("flatpeak-version");
 
 /// The pre hook: `Err` with why the request must not be sent. (Its error type is the one
 /// the generated `send()` returns.)
@@ -73,7 +75,7 @@ where
 /// The release the response says answered, when it is not the one the client sent.
 pub(crate) fn other_release(state: &ClientState, response: &reqwest::Response) -> Option<String> {
     let sent = state.flatpeak_version.as_ref()?;
-    let answered = response.headers().get(VERSION_HEADER)?;
+    let answered = response.headers().get(&VERSION_HEADER)?;
     (answered != sent).then(|| String::from_utf8_lossy(answered.as_bytes()).into_owned())
 }
 

@@ -1,6 +1,6 @@
 //! When a failed attempt is tried again, and how long to wait first.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Request, Response};
@@ -87,13 +87,14 @@ impl RetryPolicy {
     }
 
     /// How long to wait before retrying after `outcome` of a request that is `idempotent` or
-    /// not, or `None` for no retry.
+    /// not, in a call that began at `started`, or `None` for no retry. (The clock is read only
+    /// when there is a wait to bound: most calls end at their first answer.)
     fn wait(
         &self,
         attempt: u32,
         outcome: &reqwest::Result<Response>,
         idempotent: bool,
-        elapsed: Duration,
+        started: Instant,
     ) -> Option<Duration> {
         if attempt >= self.max_attempts {
             return None;
@@ -108,7 +109,7 @@ impl RetryPolicy {
             }
             _ => return None,
         };
-        (elapsed.saturating_add(wait) <= self.deadline).then_some(wait)
+        (started.elapsed().saturating_add(wait) <= self.deadline).then_some(wait)
     }
 
     /// The jittered exponential wait after attempt number `attempt` (1-based).
@@ -157,7 +158,7 @@ pub(crate) async fn run(
         {
             recorder.record(operation, snapshot, response);
         }
-        let wait = policy.wait(attempt, &outcome, idempotent, call.started.elapsed());
+        let wait = policy.wait(attempt, &outcome, idempotent, call.started);
         let (Some(next), Some(wait)) = (spare, wait) else {
             return outcome;
         };

@@ -31,8 +31,8 @@ pub struct Args {
     #[arg(long, default_value = GATE_PROFILE)]
     profile: String,
     /// The gate's arguments: [--cassettes DIR]... [--spec PATH] [--waivers PATH | --no-waivers]
-    /// [--format text|json|junit|sarif] [--output FILE] [--timings], or `synth --count N --out DIR`
-    /// to write a synthetic set. `--help` describes them.
+    /// [--format text|json|junit|sarif] [--output FILE] [--report FORMAT=FILE]... [--timings],
+    /// or `synth --count N --out DIR` to write a synthetic set. `--help` describes them.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<OsString>,
 }
