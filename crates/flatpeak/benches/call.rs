@@ -2,10 +2,11 @@
 //! `reqwest` GET plus `serde_json::from_slice` on the same server.
 //!
 //! The comparison is kept fair: both sides send the same request (method, path, `Accept`,
-//! `Authorization`, `User-Agent`, `Flatpeak-Version`: checked at start-up against a recording server), use a
-//! `reqwest::Client` configured alike (timeouts, no redirects), read the same body and decode it
-//! into the same type, `flatpeak::zero::types::Device`. What remains is what the client adds: the id
-//! check, the hooks (auth, retry policy, body limit, tracing span) and progenitor's builder.
+//! `Authorization`, `User-Agent`, `Flatpeak-Version`: checked at start-up against a recording
+//! server), build the URL from the base URL and the id on every call, use a `reqwest::Client`
+//! configured alike (timeouts, no redirects), read the same body and decode it into the same
+//! type, `flatpeak::zero::types::Device`. What remains is what the client adds: the id check,
+//! the hooks (auth, retry policy, body limit, tracing span) and progenitor's builder.
 //! The server does not record requests, so it does the same small work for both. The client
 //! runs on a current-thread runtime, the server on a thread of its own: one core each, the
 //! steadiest set-up on a small machine.
@@ -71,9 +72,15 @@ fn hand_written_http() -> reqwest::Client {
         .unwrap()
 }
 
-async fn hand_written(http: &reqwest::Client, url: &str) -> flatpeak::zero::types::Device {
+/// `GET {base_url}/devices/{id}` as a hand-written client would make it: the URL is built for
+/// each call from the id it is given, as the generated client builds it.
+async fn hand_written(
+    http: &reqwest::Client,
+    base_url: &str,
+    id: &str,
+) -> flatpeak::zero::types::Device {
     let response = http
-        .get(url)
+        .get(format!("{base_url}/devices/{id}"))
         .bearer_auth(TOKEN)
         .header("accept", "application/json")
         // The release the client is pinned to, which it sends on every request.
@@ -94,11 +101,7 @@ async fn assert_same_requests() {
         .send()
         .await
         .unwrap();
-    hand_written(
-        &hand_written_http(),
-        &format!("{}/devices/{ID}", server.uri()),
-    )
-    .await;
+    hand_written(&hand_written_http(), &server.uri(), ID).await;
     let requests = server.received_requests().await.unwrap();
     let shown = |r: &wiremock::Request| {
         let mut headers: Vec<String> = r
@@ -122,7 +125,7 @@ fn call(c: &mut Criterion) {
     let server = rt.block_on(device_server(false));
     let client = generated(&server.uri());
     let http = hand_written_http();
-    let url = format!("{}/devices/{ID}", server.uri());
+    let base_url = server.uri();
 
     let mut group = c.benchmark_group("retrieve_device");
     group.bench_function("generated_client", |b| {
@@ -133,7 +136,7 @@ fn call(c: &mut Criterion) {
     });
     group.bench_function("hand_written_reqwest", |b| {
         b.to_async(&rt)
-            .iter(|| async { black_box(hand_written(&http, &url).await) })
+            .iter(|| async { black_box(hand_written(&http, &base_url, ID).await) })
     });
     group.finish();
     drop(server);
@@ -155,7 +158,7 @@ fn paired() {
         let server = device_server(false).await;
         let client = generated(&server.uri());
         let http = hand_written_http();
-        let url = format!("{}/devices/{ID}", server.uri());
+        let base_url = server.uri();
         // Each kept round's ratio, in round order (so that rounds 2k and 2k+1 differ in order).
         let (mut ratios, mut total) = (Vec::new(), [Duration::ZERO; 2]);
         for round in 0..ROUNDS + 5 {
@@ -168,7 +171,7 @@ fn paired() {
                         let device = client.retrieve_device().id(ID).send().await.unwrap();
                         black_box(device.into_inner());
                     } else {
-                        black_box(hand_written(&http, &url).await);
+                        black_box(hand_written(&http, &base_url, ID).await);
                     }
                 }
                 took[which] = started.elapsed();

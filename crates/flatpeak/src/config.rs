@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::auth::Auth;
 use crate::{ClientState, ReleaseClient, RetryPolicy, Secret};
@@ -426,7 +426,7 @@ impl<C: ReleaseClient> ClientBuilder<C> {
             header_value("User-Agent", &self.user_agent)?,
         );
         if let Some(version) = version {
-            headers.insert(HeaderName::from_static("flatpeak-version"), version.clone());
+            headers.insert(crate::release::VERSION_HEADER.clone(), version.clone());
         }
         Ok(headers)
     }

@@ -302,7 +302,10 @@ impl ApiError {
 
     /// The API version that answered (`flatpeak-version` response header).
     pub fn flatpeak_version(&self) -> Option<&str> {
-        self.header("flatpeak-version")
+        self.headers
+            .get(&crate::release::VERSION_HEADER)?
+            .to_str()
+            .ok()
     }
 
     /// The request id (`flatpeak-request-id`, `request-id` or `x-request-id` header), to

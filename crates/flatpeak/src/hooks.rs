@@ -15,12 +15,8 @@
 
 use crate::body::{self, GaveUp};
 use crate::call::Call;
+use crate::release::VERSION_HEADER;
 use crate::{ClientInfo, ClientState, OperationFacts};
-
-/// The response header that echoes the release that answered (a `HeaderName` made once: a
-/// `&str` name is parsed again on every lookup, and this one is looked up on every response).
-static VERSION_HEADER: reqwest::header::HeaderName =
-    reqwest::header::HeaderName::from_static("flatpeak-version");
 
 /// The pre hook: `Err` with why the request must not be sent. (Its error type is the one
 /// the generated `send()` returns.)

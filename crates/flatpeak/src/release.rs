@@ -13,6 +13,12 @@ use std::time::Duration;
 
 use crate::{ClientBuilder, ClientInfo, ClientState};
 
+/// `Flatpeak-Version`: the header a request names its release in and a response echoes the
+/// release that answered in. Spelled once, as a `HeaderName` made once (a `&str` name is
+/// parsed again on every lookup, and this one is looked up on every response).
+pub(crate) static VERSION_HEADER: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("flatpeak-version");
+
 /// A release's client: `flatpeak::zero::Client`, `flatpeak::yotta::Client`, ... Sealed:
 /// implemented by the generated code of each release module only.
 ///

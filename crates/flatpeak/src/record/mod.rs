@@ -69,7 +69,9 @@ impl Snapshot {
     pub(crate) fn of(request: &reqwest::Request, version: Option<&HeaderValue>) -> Snapshot {
         let mut headers = pairs(request.headers());
         if let Some(version) = version.and_then(|v| v.to_str().ok())
-            && !request.headers().contains_key("flatpeak-version")
+            && !request
+                .headers()
+                .contains_key(&crate::release::VERSION_HEADER)
         {
             headers.push(("Flatpeak-Version".to_string(), version.to_string()));
         }
