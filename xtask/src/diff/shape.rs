@@ -4,7 +4,8 @@
 //! enum, a scalar with the Rust type typify gives it (asked of typify itself), a union, or any
 //! JSON value.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 
 use anyhow::{Result, anyhow};
 use serde_json::Value;
@@ -295,9 +296,29 @@ fn number_range(rust: &str) -> Option<(f64, f64)> {
 /// The Rust type the generator gives a scalar schema, asked of typify, which progenitor makes
 /// the types with: its builtin type (`i64`, `NonZeroU32`, `DateTime<Utc>`, `String`), or a
 /// checked newtype of `String` for a string with a `pattern` or length bounds.
+///
+/// Asked once per distinct schema: a spec has a few dozen kinds of scalar and a diff meets each
+/// of them thousands of times, and a typify `TypeSpace` is too costly to make for each (it was
+/// half of a diff's time).
 fn scalar(value: &Value) -> std::result::Result<Scalar, String> {
+    thread_local! {
+        static ASKED: RefCell<HashMap<String, std::result::Result<Scalar, String>>> =
+            RefCell::new(HashMap::new());
+    }
+    let schema = json_schema(value);
+    let key = schema.to_string();
+    if let Some(known) = ASKED.with_borrow(|asked| asked.get(&key).cloned()) {
+        return known;
+    }
+    let answer = ask_typify(schema);
+    ASKED.with_borrow_mut(|asked| asked.insert(key, answer.clone()));
+    answer
+}
+
+/// [`scalar`]'s question put to typify: `schema` is the scalar's JSON Schema.
+fn ask_typify(schema: Value) -> std::result::Result<Scalar, String> {
     let schema: schemars::schema::Schema =
-        serde_json::from_value(json_schema(value)).map_err(|e| e.to_string())?;
+        serde_json::from_value(schema).map_err(|e| e.to_string())?;
     let mut space = typify::TypeSpace::new(&typify::TypeSpaceSettings::default());
     let id = space
         .add_type_with_name(&schema, Some("Scalar".into()))
