@@ -167,8 +167,13 @@ fn parse_report(value: &str) -> Result<(Format, PathBuf), String> {
     let (format, file) = value
         .split_once('=')
         .ok_or_else(|| format!("`{value}` is not FORMAT=FILE (sarif=gate.sarif, say)"))?;
-    let format = Format::from_str(format, true)
-        .map_err(|_| format!("`{format}` is not a report format (text, json, junit or sarif)"))?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        let known: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|f| Some(f.to_possible_value()?.get_name().to_string()))
+            .collect();
+        format!("`{format}` is not a report format ({})", known.join(", "))
+    })?;
     match file {
         "" => Err(format!("`{value}` names no file after `=`")),
         file => Ok((format, PathBuf::from(file))),

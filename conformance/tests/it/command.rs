@@ -180,7 +180,10 @@ fn one_run_writes_every_report_asked_for_each_as_its_own_run_would() {
 fn a_report_that_is_not_format_equals_file_is_refused_before_anything_runs() {
     for (value, says) in [
         ("gate.sarif", "is not FORMAT=FILE"),
-        ("html=gate.html", "`html` is not a report format"),
+        (
+            "html=gate.html",
+            "`html` is not a report format (text, json, junit, sarif)",
+        ),
         ("sarif=", "names no file"),
     ] {
         let out = gate(&["--report", value]);
