@@ -284,9 +284,8 @@ for f in "$RAW"/build-*.time.status; do
 done
 
 step "7. cargo test --workspace (built first; $BUILD_RUNS runs)"
-# Built by one untimed run, not only `--no-run`: some tests build crates of their own (the
-# generator's `cargo check` of a written crate, into target/generate-check), which a first
-# run pays for once (about a minute) and a warm one does not.
+# Built by one untimed run, not only `--no-run`: the first run of a test binary after a build
+# is slower than the next (page cache, the dynamic loader), which a warm run does not pay.
 cargo test --quiet --locked --workspace >/dev/null 2>&1
 for i in $(seq "$BUILD_RUNS"); do
   timed "$RAW/test-$i.time" cargo test --quiet --locked --workspace

@@ -1,5 +1,5 @@
 //! Deliveries signed with the right key but the wrong algorithm: other PSS salt lengths, other
-//! hashes, PKCS#1 v1.5. Here rather than in `tests/webhook.rs` because making them needs the
+//! hashes, PKCS#1 v1.5. Here rather than in `tests/it/webhook.rs` because making them needs the
 //! test signer's private key, which its public API does not expose.
 #![allow(clippy::unwrap_used)] // tests: a panic is a failure
 

@@ -4,30 +4,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+use crate::common::{root, xtask};
 
 use serde_json::{Value, json};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// The base the mutations below change: the workspace's one spec from before it had a spec
 /// per release (a realistic document of 38 operations whose places the table names), kept
 /// as a fixture so that the table does not move with the releases' specs.
 fn spec_path() -> PathBuf {
     root().join("xtask/tests/fixtures/diff-base.yaml")
-}
-
-fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
 }
 
 fn our_spec() -> Value {
@@ -511,7 +498,7 @@ fn flatpeak_s_published_spec_gives_a_long_report_without_a_crash() {
 /// break it cannot see (`T` to `Option<T>`). `XTASK_VERIFY_ALL=1` runs every mutation.
 ///
 /// Ignored by `cargo test`: it needs cargo-semver-checks and minutes. `.ci/run` installs the
-/// tool and runs it: `cargo test -p xtask --test diff -- --ignored verify`.
+/// tool and runs it: `cargo test -p xtask --test it -- --ignored diff::verify`.
 #[test]
 #[ignore = "needs cargo-semver-checks and minutes; .ci/run runs it"]
 fn verify_agrees_with_cargo_semver_checks() {

@@ -2,15 +2,7 @@
 //! `cargo xtask generate --check`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use crate::common::{root, xtask};
 
 #[test]
 fn a_new_operation_gets_a_replay_arm_and_stale_tables_fail_the_check() {
@@ -22,18 +14,14 @@ fn a_new_operation_gets_a_replay_arm_and_stale_tables_fail_the_check() {
     let path = dir.path().join("yotta.yaml");
     std::fs::write(&path, changed).unwrap();
 
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args([
-            "generate",
-            "--check",
-            "--release",
-            "yotta",
-            "--spec",
-            path.to_str().unwrap(),
-        ])
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let out = xtask(&[
+        "generate",
+        "--check",
+        "--release",
+        "yotta",
+        "--spec",
+        path.to_str().unwrap(),
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(

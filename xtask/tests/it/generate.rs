@@ -2,39 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
-/// `xtask generate --spec <spec> --out <out> <extra..>`.
-fn generate_out(spec: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend(extra);
-    xtask(&args)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use crate::common::{generate_out, root, stderr, xtask};
 
 fn write_spec(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
@@ -100,7 +69,8 @@ fn out_writes_a_standalone_crate_for_the_published_spec() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("published");
     // `--no-check`: that the crate compiles is the corpus tests' (run by `.ci/run`), and that
-    // `cargo check` runs by default is shown by the crate that does not compile, below.
+    // `cargo check` runs by default is shown by the crate that does not compile, below (also
+    // run by `.ci/run`: it compiles).
     let out = xtask(&[
         "generate",
         "--spec",
@@ -228,6 +198,7 @@ fn skip_unsupported_leaves_out_what_progenitor_cannot_take_and_says_why() {
 }
 
 #[test]
+#[ignore = "compiles a generated crate (its first run builds the dependencies): run by .ci/run's corpus step"]
 fn a_crate_that_does_not_compile_fails_with_errors_named_by_their_schema() {
     let dir = tempfile::tempdir().unwrap();
     // typify names both properties `type_` (typify #638): the crate cannot compile.

@@ -459,39 +459,17 @@ fn unsigned_deliveries_are_refused_unless_allowed() {
     ));
 }
 
-/// A log that a test can read: a `tracing` subscriber writing to memory.
-#[cfg(feature = "tracing")]
-#[derive(Clone, Default)]
-struct Log(std::sync::Arc<Mutex<Vec<u8>>>);
-
-#[cfg(feature = "tracing")]
-impl std::io::Write for Log {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[cfg(feature = "tracing")]
 #[test]
 fn each_accepted_unsigned_delivery_is_logged_as_a_warning_without_the_body() {
-    let log = Log::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
     let lenient = Verifier::builder(all_keys()).allow_unsigned().build();
-    tracing::subscriber::with_default(subscriber, || {
-        for _ in 0..2 {
-            check(&lenient, &unsigned_headers(), &body()).unwrap();
-        }
-        let _ = check(&verifier(), &unsigned_headers(), &body());
-    });
-    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let (log, guard) = crate::common::Captured::start();
+    for _ in 0..2 {
+        check(&lenient, &unsigned_headers(), &body()).unwrap();
+    }
+    let _ = check(&verifier(), &unsigned_headers(), &body());
+    drop(guard);
+    let text = log.text();
     let warnings: Vec<&str> = text.lines().filter(|l| l.contains("WARN")).collect();
     assert_eq!(warnings.len(), 2, "{text}");
     assert!(warnings[0].contains("unsigned"), "{text}");

@@ -3,11 +3,13 @@
 //!
 //! Slow (each test compiles a generated crate; the first builds their dependencies), so the
 //! tests are ignored by a plain `cargo test` and run by `.ci/run`'s corpus step:
-//! `cargo test -p xtask --test corpus -- --ignored`.
+//! `cargo test -p xtask --test it -- --ignored corpus::`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::common::{generate_out, stderr};
 
 fn corpus(file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -17,18 +19,7 @@ fn corpus(file: &str) -> PathBuf {
 
 /// Runs `xtask generate --spec <corpus file> --out <dir> <extra..>`.
 fn generate(file: &str, out: &Path, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["generate", "--spec"])
-        .arg(corpus(file))
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    generate_out(&corpus(file), out, extra)
 }
 
 /// Asserts the crate was written and compiled without a warning, and returns its code.
