@@ -349,7 +349,10 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// A response body kept for diagnosis. `Debug` shows its length and start, not all of it.
+/// A response body kept for diagnosis. `Debug` shows its length and start, not all of it, and
+/// only its length when anything in it is shaped like a credential (a bearer token, a JWT, a
+/// well-known key prefix: a server or proxy that echoes the request's headers back), since
+/// `Debug` output ends up in logs.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Body(Bytes);
 
@@ -377,6 +380,14 @@ impl Body {
 
 impl fmt::Debug for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The whole body is looked at: a credential past the start could still begin in it.
+        if flatpeak_redact::holds_token(&String::from_utf8_lossy(&self.0)) {
+            return write!(
+                f,
+                "Body({} bytes, not shown: it holds a credential-shaped value)",
+                self.0.len()
+            );
+        }
         let start = String::from_utf8_lossy(&self.0[..self.0.len().min(64)]);
         write!(f, "Body({} bytes: {start:?})", self.0.len())
     }
@@ -462,6 +473,29 @@ fn login_decode_error(body: &[u8]) -> serde_json::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_debug_shows_its_start_unless_it_holds_a_credential() {
+        let plain = Body(Bytes::from_static(br#"{"message":"not found"}"#));
+        assert_eq!(
+            format!("{plain:?}"),
+            r#"Body(23 bytes: "{\"message\":\"not found\"}")"#
+        );
+        // A proxy that echoes the request's headers: the token straddles the 64th byte, so the
+        // start alone would show half of it.
+        let echoed =
+            r#"{"message":"unauthorised","padding":"xxx","echo":"Bearer tok_SECRET_abc123"}"#;
+        assert_eq!(echoed.find("Bearer"), Some(50));
+        let shown = format!("{:?}", Body(Bytes::from_static(echoed.as_bytes())));
+        assert_eq!(
+            shown,
+            format!(
+                "Body({} bytes, not shown: it holds a credential-shaped value)",
+                echoed.len()
+            )
+        );
+        assert!(!shown.contains("tok_SEC"), "{shown}");
+    }
 
     #[test]
     fn one_line_collapses_and_truncates() {

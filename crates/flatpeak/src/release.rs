@@ -59,7 +59,6 @@ pub(crate) mod sealed {
 /// What the spec of one release says that the hand-written layer needs, generated into its
 /// module. Opaque outside the crate.
 #[doc(hidden)]
-#[derive(Debug)]
 pub struct ReleaseFacts {
     pub(crate) name: &'static str,
     pub(crate) flatpeak_version: Option<&'static str>,
@@ -88,7 +87,6 @@ impl SlowRetry {
 
 /// What the spec says of one operation, generated for every operation of every release.
 #[doc(hidden)]
-#[derive(Debug)]
 pub struct OperationFacts {
     pub(crate) id: &'static str,
     pub(crate) method: &'static str,
@@ -105,6 +103,28 @@ pub struct OperationFacts {
     pub(crate) sensitive: &'static [crate::record::Sensitive],
     /// Whether a body decodes as its success type.
     pub(crate) decodes: fn(&[u8]) -> Result<(), serde_json::Error>,
+}
+
+/// A release by its name and version, so that a client's `Debug` (a log line) names its
+/// release without printing every table behind it.
+impl std::fmt::Debug for ReleaseFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReleaseFacts")
+            .field("name", &self.name)
+            .field("flatpeak_version", &self.flatpeak_version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An operation by its id, method and path (see [`ReleaseFacts`]'s `Debug`).
+impl std::fmt::Debug for OperationFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperationFacts")
+            .field("id", &self.id)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
 }
 
 impl OperationFacts {

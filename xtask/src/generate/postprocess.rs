@@ -42,8 +42,8 @@ pub fn apply(file: &mut File) {
     open_string_enums(file);
     lenient_string_newtypes(file);
     drop_api_version_header(file);
-    explain_pattern_errors(file);
     plain_type_names_in_messages(file);
+    explain_conversion_errors(file);
     drop_unreachable_arms(file);
     request_methods_reqwest_lacks(file);
     plain_optional_setters(file);
@@ -644,27 +644,41 @@ fn newtype_patterns(file: &mut File) -> Vec<(String, String)> {
     patterns
 }
 
-/// Appends the pattern to the builders' conversion messages for pattern types, so a caller
-/// who passes a bad id learns what a good one looks like.
-pub fn explain_pattern_errors(file: &mut File) {
+/// The integer types progenitor gives a value whose `minimum` is 1 (a `limit`).
+const NON_ZERO: [&str; 5] = [
+    "NonZeroU8",
+    "NonZeroU16",
+    "NonZeroU32",
+    "NonZeroU64",
+    "NonZeroUsize",
+];
+
+/// Appends what a good value is to the builders' conversion messages (whose type names are
+/// plain by then: [`plain_type_names_in_messages`]), so that a caller who passes a bad value
+/// learns what a good one looks like: the pattern of a pattern type (an id), and for a
+/// `NonZero` integer (`limit(0)`) that it counts from 1. progenitor's message says only that
+/// the conversion failed.
+pub fn explain_conversion_errors(file: &mut File) {
     struct Explain(Vec<(String, String)>);
     impl VisitMut for Explain {
         fn visit_lit_str_mut(&mut self, lit: &mut syn::LitStr) {
             let text = lit.value();
-            for (ty, pattern) in &self.0 {
+            for (ty, expected) in &self.0 {
                 if text.starts_with(&format!("conversion to `{ty}` for "))
                     && text.ends_with(" failed")
                 {
-                    let explained = format!("{text}: expected a string matching `{pattern}`");
+                    let explained = format!("{text}: expected {expected}");
                     *lit = syn::LitStr::new(&explained, lit.span());
                 }
             }
         }
     }
-    let patterns = newtype_patterns(file);
-    if !patterns.is_empty() {
-        Explain(patterns).visit_file_mut(file);
-    }
+    let mut expected: Vec<(String, String)> = newtype_patterns(file)
+        .into_iter()
+        .map(|(ty, pattern)| (ty, format!("a string matching `{pattern}`")))
+        .collect();
+    expected.extend(NON_ZERO.map(|ty| (ty.to_string(), "a whole number, 1 or more".to_string())));
+    Explain(expected).visit_file_mut(file);
 }
 
 /// typify names the variant for the enum value `""` `X`; it is `Empty` here (unless the enum
@@ -1000,7 +1014,7 @@ mod tests {
     }
 
     #[test]
-    fn conversion_message_names_the_pattern() {
+    fn conversion_messages_say_what_a_good_value_is() {
         let src = r#"
             pub mod types {
                 pub struct Id(::std::string::String);
@@ -1014,8 +1028,9 @@ mod tests {
             }
             fn device_id() { x.map_err(|_| "conversion to `Id` for device_id failed".to_string()); }
             fn other() { x.map_err(|_| "conversion to `Other` for name failed".to_string()); }
+            fn limit() { x.map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string()); }
         "#;
-        let out = apply_to(src, explain_pattern_errors);
+        let out = apply_to(src, explain_conversion_errors);
         assert!(
             out.contains(
                 "\"conversion to `Id` for device_id failed: expected a string matching `^[a-z]+$`\""
@@ -1024,6 +1039,12 @@ mod tests {
         );
         assert!(
             out.contains("\"conversion to `Other` for name failed\""),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "\"conversion to `NonZeroU32` for limit failed: expected a whole number, 1 or more\""
+            ),
             "{out}"
         );
     }

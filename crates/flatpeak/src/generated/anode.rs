@@ -18998,7 +18998,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `NonZeroU32` for limit failed: expected a whole number, 1 or more"
+                        .to_string()
+                });
             self
         }
         pub fn object_id<V>(mut self, value: V) -> Self
@@ -19169,7 +19172,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `NonZeroU32` for limit failed: expected a whole number, 1 or more"
+                        .to_string()
+                });
             self
         }
         pub fn reference_id<V>(mut self, value: V) -> Self
@@ -19800,7 +19806,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `NonZeroU32` for limit failed: expected a whole number, 1 or more"
+                        .to_string()
+                });
             self
         }
         pub fn reference_id<V>(mut self, value: V) -> Self
@@ -20442,7 +20451,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `NonZeroU32` for limit failed: expected a whole number, 1 or more"
+                        .to_string()
+                });
             self
         }
         pub fn reference_id<V>(mut self, value: V) -> Self
@@ -21517,7 +21529,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `NonZeroU32` for limit failed: expected a whole number, 1 or more"
+                        .to_string()
+                });
             self
         }
         pub fn location_id<V>(mut self, value: V) -> Self
@@ -23485,7 +23500,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `NonZeroU32` for limit failed: expected a whole number, 1 or more"
+                        .to_string()
+                });
             self
         }
         pub fn starting_after<V>(mut self, value: V) -> Self

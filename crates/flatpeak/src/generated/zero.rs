@@ -18032,7 +18032,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `NonZeroU32` for limit failed: expected a whole number, 1 or more"
+                        .to_string()
+                });
             self
         }
         pub fn object_id<V>(mut self, value: V) -> Self
@@ -18196,7 +18199,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `NonZeroU32` for limit failed: expected a whole number, 1 or more"
+                        .to_string()
+                });
             self
         }
         pub fn reference_id<V>(mut self, value: V) -> Self
@@ -18792,7 +18798,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `NonZeroU32` for limit failed: expected a whole number, 1 or more"
+                        .to_string()
+                });
             self
         }
         pub fn reference_id<V>(mut self, value: V) -> Self
@@ -19399,7 +19408,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `NonZeroU32` for limit failed: expected a whole number, 1 or more"
+                        .to_string()
+                });
             self
         }
         pub fn reference_id<V>(mut self, value: V) -> Self
@@ -20418,7 +20430,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `NonZeroU32` for limit failed: expected a whole number, 1 or more"
+                        .to_string()
+                });
             self
         }
         pub fn location_id<V>(mut self, value: V) -> Self

@@ -353,11 +353,22 @@ async fn the_release_version_is_sent_unless_changed_and_no_api_version_header() 
 }
 
 #[tokio::test]
-async fn debug_of_client_hides_the_token() {
+async fn debug_of_client_hides_the_token_and_names_its_release() {
     let server = MockServer::start().await;
     let shown = format!("{:?}", client(&server));
     // The client's state is shown, its token as a placeholder.
     assert!(shown.contains("***") && !shown.contains(TOKEN), "{shown}");
+    // Its release by name and version, not the generated tables behind it (a log line).
+    assert!(
+        shown.contains(
+            r#"ReleaseFacts { name: "zero", flatpeak_version: Some("2024-08-24.zero"), .. }"#
+        ),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("constraints") && !shown.contains("slow_retry"),
+        "{shown}"
+    );
 }
 
 /// The seed pages' examples are the specs' examples of their operation: seed 000 in Yotta's

@@ -221,7 +221,7 @@ fn a_time_of_day_is_checked_when_built_and_read_as_it_comes() {
 }
 
 #[tokio::test]
-async fn a_limit_above_the_documented_100_is_refused_and_100_is_sent() {
+async fn a_limit_outside_the_documented_1_to_100_is_refused_and_100_is_sent() {
     let server = silent_server().await;
     let client = bearer(&server.uri()).build().unwrap();
 
@@ -231,6 +231,15 @@ async fn a_limit_above_the_documented_100_is_refused_and_100_is_sent() {
     assert!(message.contains("query parameter `limit`"), "{message}");
     assert!(
         message.contains("`150`") && message.contains("above the maximum 100"),
+        "{message}"
+    );
+
+    // The minimum is the builder's (`limit` is a `NonZeroU32`): its message says what is
+    // expected, not only that a conversion failed.
+    let sent = client.list_locations().limit(0u32).send().await;
+    let message = refusal(Error::from(sent.unwrap_err()));
+    assert!(
+        message.contains("for limit failed: expected a whole number, 1 or more"),
         "{message}"
     );
 
