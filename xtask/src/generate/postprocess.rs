@@ -15,7 +15,8 @@
 //!   field (a discriminator such as `object`) is read by that field, and a value of another
 //!   kind is kept as JSON, where typify's untagged enum would take the first variant that
 //!   happens to fit;
-//! - [`name_empty_string_variants`] and [`plain_type_names_in_messages`]: names a user reads.
+//! - [`name_empty_string_variants`] and [`plain_type_names_in_messages`]: names a user reads;
+//!   [`explain_conversion_errors`]: a builder's refusal of a value says what a good one is;
 //! - [`drop_unreachable_arms`]: progenitor follows the arm of a `default` response (`_ =>`)
 //!   with one more `_ =>`, a warning in every user's build;
 //! - [`request_methods_reqwest_lacks`]: progenitor calls `client.options(url)` for an
