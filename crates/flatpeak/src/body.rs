@@ -170,6 +170,23 @@ pub(crate) fn check(
     Ok(())
 }
 
+/// `Err` with a copy of `response` when its status is a `2xx` that `operation` does not
+/// document and its body is not the success type ([`OperationFacts::answers`]): it goes to
+/// [`crate::Error::UnexpectedStatus`] whole. Any other response is `Ok`.
+pub(crate) fn undocumented_success(
+    operation: &OperationFacts,
+    response: &Response,
+) -> Result<(), Box<Response>> {
+    let status = response.status().as_u16();
+    let Some(body) = raw_body(response) else {
+        return Ok(());
+    };
+    if !(200..300).contains(&status) || operation.answers(status, body) {
+        return Ok(());
+    }
+    Err(Box::new(rebuild(response, body.clone())))
+}
+
 /// The release whose client received this response, when the post hook marked it.
 pub(crate) fn answered(response: &Response) -> Option<&'static ReleaseFacts> {
     response.extensions().get::<Answered>().map(|a| a.0)

@@ -32,9 +32,9 @@ use crate::release::{OperationFacts, ReleaseFacts};
 use crate::{Error, ResponseValue, SendError, body};
 
 /// Decodes a response to `operation` of `release` into `T`, as its `send()` would after
-/// reading the body: the statuses the spec documents as success give `T`, an error status
-/// gives [`Error::Api`] (with the error envelope when the body is one), any other status
-/// [`Error::UnexpectedStatus`].
+/// reading the body: the statuses the spec documents as success give `T`, and so does any
+/// other `2xx` whose body is a `T`; an error status gives [`Error::Api`] (with the error
+/// envelope when the body is one), any other status [`Error::UnexpectedStatus`].
 #[doc(hidden)]
 pub fn decode<T: DeserializeOwned>(
     release: &'static ReleaseFacts,
@@ -60,7 +60,8 @@ async fn like_send<T: DeserializeOwned>(
     use progenitor_client::Error as Sent;
     body::check(release, &response).map_err(|response| Sent::UnexpectedResponse(*response))?;
     let status = response.status().as_u16();
-    if operation.is_success(status) {
+    let body = body::raw_body(&response).map_or(&[][..], |b| b.as_ref());
+    if operation.answers(status, body) {
         return ResponseValue::from_response(response)
             .await
             .map(ResponseValue::into_inner);

@@ -48,9 +48,9 @@ pub enum Error {
         /// pinned to: the body has another release's shape.
         answered_by: Option<String>,
     },
-    /// A status the operation does not document and that is not an error: an unexpected
-    /// success, or a redirect (the client never follows redirects, so credentials cannot
-    /// reach another host).
+    /// A status the operation does not document and that is not an error: a success whose
+    /// body is not the operation's success type (one that is, is that success), or a redirect
+    /// (the client never follows redirects, so credentials cannot reach another host).
     #[error("unexpected HTTP {status}{}", redirect_note(location.as_deref()))]
     UnexpectedStatus {
         /// The status received.

@@ -10,8 +10,10 @@
 //!   another release than the one pinned, and reads a documented empty answer (a delete's
 //!   `202`) as `{}`.
 //! - `post`: hands every error status, and every response the hooks gave up on, to
-//!   [`crate::Error`] whole (`body.rs`); a success from another release that does not decode
-//!   becomes a decoding error naming that release.
+//!   [`crate::Error`] whole (`body.rs`), and so an undocumented `2xx` whose body is not the
+//!   success type (the generated code takes any `2xx` as success: `OperationFacts::answers`);
+//!   a success from another release that does not decode becomes a decoding error naming that
+//!   release.
 
 use crate::body::{self, GaveUp};
 use crate::call::Call;
@@ -64,6 +66,7 @@ where
     };
     let state = client.inner();
     body::check(state.release, response)
+        .and_then(|()| body::undocumented_success(operation, response))
         .and_then(|()| decodes_here(state, response, operation))
         .map_err(|response| progenitor_client::Error::UnexpectedResponse(*response))
 }

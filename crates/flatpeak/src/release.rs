@@ -155,6 +155,14 @@ impl OperationFacts {
         self.success.contains(&status) || self.success_ranges.contains(&(status / 100))
     }
 
+    /// Whether a response of `status` with `body` is this operation's answer: a documented
+    /// success, or another `2xx` whose body decodes as the documented success type. The client
+    /// is liberal in which success it accepts (a create answered `200` where the spec says
+    /// `201`); the gate reports the undocumented status.
+    pub(crate) fn answers(&self, status: u16, body: &[u8]) -> bool {
+        self.is_success(status) || ((200..300).contains(&status) && (self.decodes)(body).is_ok())
+    }
+
     /// The documented error statuses.
     pub fn error_statuses(&self) -> &'static [u16] {
         self.errors

@@ -667,7 +667,7 @@ fn response_rule(kind: &Kind) -> Rule {
     match kind {
         Kind::ResponseStatusAdded { success: true } => Rule::new(
             WIRE,
-"new success status: old binaries report it as an unexpected response".into(),
+"new success status: old binaries take it only when its body is the old success type, and report an unexpected response otherwise".into(),
         ),
         Kind::ResponseStatusAdded { success: false } => Rule::new(
             NOTHING,

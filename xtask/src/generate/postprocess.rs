@@ -17,6 +17,9 @@
 //!   happens to fit;
 //! - [`name_empty_string_variants`] and [`plain_type_names_in_messages`]: names a user reads;
 //!   [`explain_conversion_errors`]: a builder's refusal of a value says what a good one is;
+//! - [`any_success_status`]: an operation's one success arm (`201u16 =>`) takes any `2xx`, so
+//!   a server that answers `200` where the spec says `201` still gives the typed value (the
+//!   post hook keeps an undocumented `2xx` whose body is not that type an error);
 //! - [`drop_unreachable_arms`]: progenitor follows the arm of a `default` response (`_ =>`)
 //!   with one more `_ =>`, a warning in every user's build;
 //! - [`request_methods_reqwest_lacks`]: progenitor calls `client.options(url)` for an
@@ -46,6 +49,7 @@ pub fn apply(file: &mut File) {
     plain_type_names_in_messages(file);
     explain_conversion_errors(file);
     drop_unreachable_arms(file);
+    any_success_status(file);
     request_methods_reqwest_lacks(file);
     plain_optional_setters(file);
     non_exhaustive_types(file);
@@ -608,6 +612,45 @@ pub fn request_methods_reqwest_lacks(file: &mut File) {
     Rewrite.visit_file_mut(file);
 }
 
+/// In each `send()`'s `match response.status().as_u16()`, the one arm of a success code
+/// (`201u16`) becomes `200..=299`: the client is liberal in which success it accepts, and the
+/// post hook (`crates/flatpeak/src/hooks.rs`) hands an undocumented `2xx` whose body does not
+/// decode as the success type to `UnexpectedResponse`, as before. A match with a `2XX` range
+/// already, or with more than one success arm, is left as it is.
+pub fn any_success_status(file: &mut File) {
+    struct Widen;
+    impl VisitMut for Widen {
+        fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
+            visit_mut::visit_expr_match_mut(self, m);
+            let scrutinee = m.expr.to_token_stream().to_string().replace(' ', "");
+            if scrutinee != "response.status().as_u16()" {
+                return;
+            }
+            let success: Vec<(usize, bool)> = m
+                .arms
+                .iter()
+                .enumerate()
+                .filter_map(|(i, arm)| success_pattern(&arm.pat).map(|code| (i, code)))
+                .collect();
+            if let [(only, true)] = success[..] {
+                m.arms[only].pat = parse_quote! { 200..=299 };
+            }
+        }
+    }
+    Widen.visit_file_mut(file);
+}
+
+/// `Some(true)` for a success code (`201u16`), `Some(false)` for a range of them (`200..=299`),
+/// `None` for any other pattern.
+fn success_pattern(pat: &syn::Pat) -> Option<bool> {
+    let text = pat.to_token_stream().to_string().replace(' ', "");
+    if text.starts_with("200..") {
+        return Some(false);
+    }
+    let code: u16 = text.strip_suffix("u16")?.parse().ok()?;
+    (200..300).contains(&code).then_some(true)
+}
+
 /// The `pattern` of each string newtype, read from the `regress::Regex::new("..")` in its
 /// `FromStr`.
 fn newtype_patterns(file: &mut File) -> Vec<(String, String)> {
@@ -1046,6 +1089,60 @@ mod tests {
             out.contains(
                 "\"conversion to `NonZeroU32` for limit failed: expected a whole number, 1 or more\""
             ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn the_one_success_code_becomes_any_success_and_ranges_and_pairs_stay() {
+        let src = r#"
+            async fn created() {
+                match response.status().as_u16() {
+                    201u16 => ResponseValue::from_response(response).await,
+                    400u16 => Err(Error::ErrorResponse(x)),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+            async fn ranged() {
+                match response.status().as_u16() {
+                    200..=299 => ResponseValue::from_response(response).await,
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+            async fn two() {
+                match response.status().as_u16() {
+                    200u16 => a,
+                    202u16 => b,
+                    _ => c,
+                }
+            }
+            fn other() {
+                match code.as_u16() {
+                    201u16 => a,
+                    _ => b,
+                }
+            }
+        "#;
+        let out = apply_to(src, any_success_status);
+        let arms: Vec<&str> = out
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.contains("=>"))
+            .collect();
+        assert_eq!(
+            arms,
+            [
+                "200..=299 => ResponseValue::from_response(response).await,",
+                "400u16 => Err(Error::ErrorResponse(x)),",
+                "_ => Err(Error::UnexpectedResponse(response)),",
+                "200..=299 => ResponseValue::from_response(response).await,",
+                "_ => Err(Error::UnexpectedResponse(response)),",
+                "200u16 => a,",
+                "202u16 => b,",
+                "_ => c,",
+                "201u16 => a,",
+                "_ => b,",
+            ],
             "{out}"
         );
     }

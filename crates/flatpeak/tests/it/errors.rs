@@ -120,6 +120,30 @@ async fn an_undocumented_success_status_is_unexpected() {
 }
 
 #[tokio::test]
+async fn an_undocumented_success_status_with_the_documented_body_is_that_success() {
+    // `retrieve_device` documents `200` only; a `203` (a proxy's, say) with a device in it is
+    // the device, and the status it came with is kept.
+    let server = MockServer::start().await;
+    let device = include_str!("../fixtures/device.json");
+    mount(&server, DEVICE_PATH, json(203, device), 1).await;
+    let client = bearer(&server.uri()).build().unwrap();
+    let value = client.retrieve_device().id("dev_1").send().await.unwrap();
+    assert_eq!(value.status().as_u16(), 203);
+    let expected: serde_json::Value = serde_json::from_str(device).unwrap();
+    assert_eq!(serde_json::to_value(value.into_inner()).unwrap(), expected);
+
+    // A body that is not a device under an undocumented `2xx` stays unexpected, body and all.
+    let err = error_for(json(203, r#"{"id": 7}"#)).await;
+    match &err {
+        Error::UnexpectedStatus { status, body, .. } => {
+            assert_eq!(status.as_u16(), 203);
+            assert_eq!(body.as_bytes(), br#"{"id": 7}"#);
+        }
+        other => panic!("expected UnexpectedStatus, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn a_missing_required_field_is_a_decode_error_with_the_body() {
     let body = r#"{"id": "dev_1"}"#;
     let err = error_for(json(200, body)).await;
