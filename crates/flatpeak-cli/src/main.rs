@@ -1,10 +1,10 @@
 //! `flatpeak`: every operation of the Flatpeak API from a shell, for each API release. Each
 //! command is one operation of the release's spec, named by its `operationId` in kebab case
 //! (`list_locations` is `flatpeak list-locations`), with its parameters as flags and its body
-//! from `--json-body FILE` (a body's scalar fields also as flags); it prints the JSON the API
-//! answered. `--release NAME` chooses the release (its commands, and the `Flatpeak-Version`
-//! sent); `--record DIR` records the exchange, scrubbed, as the client's recorder does, for the
-//! contract gate.
+//! from `--json-body FILE` (a body's scalar fields also as flags, which change that field of
+//! the file's body); it prints the answer as the client read it, as JSON. `--release NAME`
+//! chooses the release (its commands, and the `Flatpeak-Version` sent); `--record DIR` records
+//! the exchange, scrubbed, as the client's recorder does, for the contract gate.
 //!
 //! The commands are generated from each release's spec by `cargo xtask generate`
 //! (`src/generated/<release>.rs`, progenitor's CLI generator, and `src/generated/releases.rs`,
@@ -37,7 +37,7 @@ mod exit {
 
 const ABOUT: &str = "Every operation of the Flatpeak API. Each command is an operation of the \
 spec, named by its operationId in kebab case (list_locations is list-locations); it prints the \
-JSON the API answered.\n\nCredentials come from the environment: FLATPEAK_TOKEN (a bearer \
+answer as the client read it, as JSON. --release NAME shows another release's commands.\n\nCredentials come from the environment: FLATPEAK_TOKEN (a bearer \
 token), or FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY (the client logs in). FLATPEAK_BASE_URL \
 or --base-url chooses the server; FLATPEAK_VERSION or --flatpeak-version the version sent \
 (`none`: no header).\n\nExit codes: 0 success; 1 the API answered with an error; \
@@ -45,7 +45,8 @@ or --base-url chooses the server; FLATPEAK_VERSION or --flatpeak-version the ver
 3 no usable answer (connection, timeout, unreadable body).";
 
 fn main() -> ExitCode {
-    let release = chosen_release(std::env::args().skip(1));
+    // `args_os`: an argument that is not UTF-8 is clap's to refuse, not a panic here.
+    let release = chosen_release(std::env::args_os().skip(1));
     let Some(command) = command(&release) else {
         eprintln!(
             "error: no release `{release}`: the releases are {}",
@@ -84,9 +85,12 @@ fn main() -> ExitCode {
 }
 
 /// The release `--release NAME` (or `--release=NAME`) names in `args`, else the default. Read
-/// before the command line is parsed, since the commands are the release's.
-fn chosen_release(args: impl Iterator<Item = String>) -> String {
-    let mut args = args.peekable();
+/// before the command line is parsed, since the commands are the release's. An argument that is
+/// not UTF-8 names no release (clap refuses it, with the others, once the command is chosen).
+fn chosen_release(args: impl Iterator<Item = std::ffi::OsString>) -> String {
+    let mut args = args
+        .map(|arg| arg.into_string().unwrap_or_default())
+        .peekable();
     while let Some(arg) = args.next() {
         if arg == "--" {
             break;
@@ -101,6 +105,69 @@ fn chosen_release(args: impl Iterator<Item = String>) -> String {
         }
     }
     DEFAULT.to_string()
+}
+
+/// A `--json-body` file's text as the operation's body type `T` (the generated commands call
+/// this where progenitor's called `serde_json::from_str`): `Err` also when the file has a field
+/// `T` does not, named by its JSON pointer, since serde would drop a misspelt field and the
+/// request would go without it. A field whose value is empty (`null`, `[]`, `{}`) may be left
+/// out of what is sent.
+fn body_file<T: serde::de::DeserializeOwned + serde::Serialize>(text: &str) -> anyhow::Result<T> {
+    let body: T = serde_json::from_str(text)?;
+    let written: serde_json::Value = serde_json::from_str(text)?;
+    let kept = serde_json::to_value(&body)?;
+    let mut dropped = Vec::new();
+    dropped_fields(&written, &kept, &mut String::new(), &mut dropped);
+    match dropped.is_empty() {
+        true => Ok(body),
+        false => anyhow::bail!(
+            "the body has no field {} (the fields are the spec's)",
+            dropped.join(", ")
+        ),
+    }
+}
+
+/// The JSON pointers of the fields of `written` that `kept` does not have (below `at`).
+fn dropped_fields(
+    written: &serde_json::Value,
+    kept: &serde_json::Value,
+    at: &mut String,
+    out: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    let start = at.len();
+    match (written, kept) {
+        (Value::Object(written), Value::Object(kept)) => {
+            for (name, value) in written {
+                at.push('/');
+                at.push_str(&name.replace('~', "~0").replace('/', "~1"));
+                match kept.get(name) {
+                    Some(kept) => dropped_fields(value, kept, at, out),
+                    None if !is_empty(value) => out.push(format!("`{at}`")),
+                    None => {}
+                }
+                at.truncate(start);
+            }
+        }
+        (Value::Array(written), Value::Array(kept)) => {
+            for (i, (value, kept)) in written.iter().zip(kept).enumerate() {
+                at.push_str(&format!("/{i}"));
+                dropped_fields(value, kept, at, out);
+                at.truncate(start);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `null`, `[]` or `{}`: a value the body's types may leave out when they write it.
+fn is_empty(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Null => true,
+        serde_json::Value::Array(items) => items.is_empty(),
+        serde_json::Value::Object(fields) => fields.is_empty(),
+        _ => false,
+    }
 }
 
 /// The root command for `release`: global flags and one subcommand per operation of it; `None`
@@ -163,8 +230,8 @@ async fn run_command(release: &str, matches: &ArgMatches) -> Result<(), Failure>
 fn finish(recording_failures: u64, outcome: anyhow::Result<()>) -> Result<(), Failure> {
     if recording_failures > 0 {
         eprintln!(
-            "warning: {recording_failures} exchanges could not be recorded (see the log); the \
-             command ran"
+            "warning: {recording_failures} exchanges could not be recorded under the --record \
+             directory (it must exist or be creatable, and be writable); the command ran"
         );
     }
     outcome.map_err(Failure::from_command)
@@ -236,10 +303,12 @@ impl Failure {
     }
 
     /// A failed command: the client's error when it is one (every operation's error type is
-    /// the envelope), else what the command says (a `--json-body` file it cannot read).
+    /// the envelope), else what the command says, with its causes (a `--json-body` file it
+    /// cannot read or parse: the file, and where in it).
     fn from_command(error: anyhow::Error) -> Failure {
-        let Ok(sent) = error.downcast::<flatpeak::SendError>() else {
-            return Failure::new(exit::USAGE, "the command could not run");
+        let sent = match error.downcast::<flatpeak::SendError>() {
+            Ok(sent) => sent,
+            Err(other) => return Failure::new(exit::USAGE, format!("{other:#}")),
         };
         let error = flatpeak::Error::from(sent);
         let code = match &error {

@@ -105,6 +105,102 @@ async fn a_create_sends_the_json_body_file_and_scalar_flags_as_the_body() {
 }
 
 #[tokio::test]
+async fn a_flag_changes_one_field_of_the_body_file_and_a_field_the_body_lacks_is_refused() {
+    let server = MockServer::start().await;
+    let location = json!({"id": "loc_641b90b758fb8e6293716e40", "object": "location",
+        "live_mode": true, "time_created": "2026-03-02T10:30:00Z",
+        "account_id": "acc_661677911f2197045e6cf1b1"});
+    // The file's address and reference, with the flag's reference in place of the file's.
+    Mock::given(method("POST"))
+        .and(path("/locations"))
+        .and(body_json(json!({"reference_id": "FLAG-1",
+            "postal_address": {"city": "Bristol", "country_code": "GB"}})))
+        .respond_with(json_response(201, &location.to_string()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("location.json");
+    std::fs::write(
+        &body,
+        json!({"reference_id": "FILE-1", "postal_address": {"city": "Bristol",
+            "country_code": "GB"}, "customer_id": null})
+        .to_string(),
+    )
+    .unwrap();
+    let file = body.to_str().unwrap();
+    let out = flatpeak(
+        &server,
+        &[
+            "create-location",
+            "--json-body",
+            file,
+            "--reference-id",
+            "FLAG-1",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    // A misspelt field would be dropped by serde and the request sent without it: refused,
+    // by its pointer, and nothing sent (the mock above expects one request only).
+    std::fs::write(
+        &body,
+        json!({"reference_idd": "X", "postal_address": {"cty": "Bristol"}}).to_string(),
+    )
+    .unwrap();
+    let out = flatpeak(&server, &["create-location", "--json-body", file]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("failed to parse {file}"))
+            && stderr.contains("`/reference_idd`")
+            && stderr.contains("`/postal_address/cty`"),
+        "{stderr}"
+    );
+
+    // A file that cannot be read or parsed is named, with the reason.
+    let missing = dir.path().join("missing.json");
+    let out = flatpeak(
+        &server,
+        &["create-location", "--json-body", missing.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("failed to read {}", missing.display()))
+            && stderr.contains("No such file"),
+        "{stderr}"
+    );
+    std::fs::write(&body, r#"{"reference_id": 5}"#).unwrap();
+    let out = flatpeak(&server, &["create-location", "--json-body", file]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("invalid type: integer `5`, expected a string"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn an_argument_that_is_not_utf8_is_refused_without_a_panic() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let server = MockServer::start().await;
+    let out = Command::new(env!("CARGO_BIN_EXE_flatpeak"))
+        .arg("create-customer")
+        .arg("--reference-id")
+        .arg(std::ffi::OsStr::from_bytes(b"ref\xff"))
+        .args(["--base-url", &server.uri()])
+        .env("FLATPEAK_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("invalid UTF-8"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[tokio::test]
 async fn an_api_error_exits_1_with_its_message() {
     let server = MockServer::start().await;
     let envelope = json!({"object": "error", "live_mode": true, "context": "api.device_retrieve",
