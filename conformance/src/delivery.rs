@@ -204,7 +204,8 @@ pub(crate) fn examine(
     let mut findings: Vec<Finding> = note.into_iter().collect();
     let checked = release.map(|i| &releases.all[i]);
     let for_secrets = checked.unwrap_or(&releases.all[releases.default]);
-    findings.extend(secrets(for_secrets, site, it));
+    let leaks = leaks(for_secrets, it);
+    findings.extend(crate::secrets::findings(site, &leaks));
     let mut checks = 3;
     match &json {
         None => findings.push(
@@ -225,6 +226,7 @@ pub(crate) fn examine(
                 .message("webhook delivery: the body is not a JSON object"),
         ),
     }
+    crate::secrets::mask(&leaks, &mut findings, None);
     Ok(Examined {
         operation,
         findings,
@@ -232,8 +234,8 @@ pub(crate) fn examine(
     })
 }
 
-/// The secret check of a delivery, with the event's marks for its body.
-fn secrets(release: &Checked, site: Site<'_>, it: &Interaction) -> Vec<Finding> {
+/// What a recording must not keep of a delivery, with the event's marks for its body.
+fn leaks(release: &Checked, it: &Interaction) -> Vec<crate::secrets::Leak> {
     let view = View {
         url: &it.request.url,
         request_headers: &it.request.headers,
@@ -242,10 +244,9 @@ fn secrets(release: &Checked, site: Site<'_>, it: &Interaction) -> Vec<Finding> 
         response_headers: &it.response.headers,
         response_body: &it.response.body,
     };
-    let leaks = release
+    release
         .sensitivity()
-        .delivery_leaks(release.events.as_ref(), &view);
-    crate::secrets::findings(site, &leaks)
+        .delivery_leaks(release.events.as_ref(), &view)
 }
 
 fn not_json(body: &[u8]) -> String {

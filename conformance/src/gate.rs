@@ -14,7 +14,7 @@ use crate::cassette;
 use crate::checks::{self, BodyCheck};
 use crate::coverage::{Requirement, Tally};
 use crate::model::{
-    Finding, Interaction, Kind, Replayed, Report, Severity, Site, Summary, bounded,
+    Finding, Interaction, Kind, Outcome, Replayed, Report, Severity, Site, Summary, bounded,
 };
 use crate::releases::{Checked, Chosen, Release, Releases};
 use crate::replay::{Faults, Replayer, Replayers};
@@ -520,8 +520,10 @@ async fn examine_in(
                     format!("{} {path}", it.request.method),
                 )
                 .message(why.to_string());
+            let leaks = leaks(release, None, it);
             let mut findings = vec![finding];
-            findings.extend(secret(release, unrouted, None, it));
+            findings.extend(secrets::findings(unrouted, &leaks));
+            secrets::mask(&leaks, &mut findings, None);
             return Ok(Examined {
                 release: None,
                 enums: Vec::new(),
@@ -540,7 +542,8 @@ async fn examine_in(
         interaction: it,
         operation: Some(&route.operation.id),
     };
-    let mut findings = secret(release, site, Some(route.operation), it);
+    let leaks = leaks(release, Some(route.operation), it);
+    let mut findings = secrets::findings(site, &leaks);
     findings.extend(checks::request(
         site,
         route.operation,
@@ -557,6 +560,7 @@ async fn examine_in(
         // Nothing is known about a body the recorder left out: its checks and the replay,
         // which would serve an empty body in its place, are skipped.
         findings.push(checks::unrecorded_body(site, size));
+        secrets::mask(&leaks, &mut findings, None);
         return Ok(Examined {
             release: None,
             enums: Vec::new(),
@@ -602,6 +606,11 @@ async fn examine_in(
         checks += 1;
     }
     replayed.outcome = outcome;
+    let client_message = match &mut replayed.outcome {
+        Some(Outcome::ClientError { message, .. }) => Some(message),
+        _ => None,
+    };
+    secrets::mask(&leaks, &mut findings, client_message);
     validating += compare_started.elapsed();
     Ok(Examined {
         release: None,
@@ -615,12 +624,12 @@ async fn examine_in(
 }
 
 /// `secret`: what the interaction holds that should be a placeholder.
-fn secret(
+/// The values of `it` that a recording must not keep ([`secrets::Leak`]).
+fn leaks(
     release: &Checked,
-    site: Site<'_>,
     operation: Option<&crate::spec::Operation>,
     it: &Interaction,
-) -> Vec<Finding> {
+) -> Vec<secrets::Leak> {
     let view = View {
         url: &it.request.url,
         request_headers: &it.request.headers,
@@ -629,7 +638,7 @@ fn secret(
         response_headers: &it.response.headers,
         response_body: &it.response.body,
     };
-    secrets::findings(site, &release.sensitivity().leaks(operation, &view))
+    release.sensitivity().leaks(operation, &view)
 }
 
 impl Examined {

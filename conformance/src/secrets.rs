@@ -148,6 +148,94 @@ pub struct Leak {
     pub why: &'static str,
 }
 
+impl Leak {
+    /// The value as text: a string as it is, anything else as JSON.
+    pub fn text(&self) -> String {
+        match &self.value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Values shorter than this are not looked for in other findings' text: they would match
+/// too much of it, and their fingerprint shows nothing of them.
+const MASK_MIN_CHARS: usize = 4;
+
+/// How much of a long value is enough to find it in a finding's text, where an excerpt may
+/// have cut it.
+const MASK_HEAD_CHARS: usize = 12;
+
+/// Replaces each leaked value with its fingerprint in the text of every finding that is not a
+/// secret finding, and in the client's error message: a value that breaks its schema is
+/// quoted by the schema and client findings at its place, and serde quotes what it could not
+/// read, so a secret the gate reports by fingerprint would otherwise be printed whole beside
+/// it. A value is found whole, or its first [`MASK_HEAD_CHARS`] characters and as many more as
+/// follow (where an excerpt cut it), quoted, as JSON escapes it, or as written.
+pub fn mask(leaks: &[Leak], findings: &mut [Finding], message: Option<&mut String>) {
+    let mut texts = Vec::new();
+    for leak in leaks {
+        let text = leak.text();
+        if text.chars().count() < MASK_MIN_CHARS {
+            continue;
+        }
+        let shown = record::fingerprint(&text);
+        // Quoted first (a fingerprint has its own quotes), then as JSON escapes it, then bare.
+        let quoted = Value::String(text.clone()).to_string();
+        let escaped = quoted[1..quoted.len() - 1].to_string();
+        texts.push((quoted, shown.clone()));
+        if escaped != text {
+            texts.push((escaped, shown.clone()));
+        }
+        texts.push((text, shown));
+    }
+    if texts.is_empty() {
+        return;
+    }
+    let hide = |field: &mut String| {
+        for (text, shown) in &texts {
+            if let Some(hidden) = masked(field, text, shown) {
+                *field = hidden;
+            }
+        }
+    };
+    for finding in findings.iter_mut().filter(|f| f.kind != Kind::Secret) {
+        hide(&mut finding.message);
+        hide(&mut finding.found);
+        hide(&mut finding.expected);
+    }
+    if let Some(message) = message {
+        hide(message);
+    }
+}
+
+/// `haystack` with each occurrence of `secret` (or of its head and what follows of it) as
+/// `shown`; `None` when it holds none.
+fn masked(haystack: &str, secret: &str, shown: &str) -> Option<String> {
+    let head = secret
+        .char_indices()
+        .nth(MASK_HEAD_CHARS)
+        .map_or(secret, |(at, _)| &secret[..at]);
+    let mut rest = haystack;
+    let mut out = String::new();
+    while let Some(at) = rest.find(head) {
+        out.push_str(&rest[..at]);
+        out.push_str(shown);
+        let matched: usize = rest[at..]
+            .chars()
+            .zip(secret.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(c, _)| c.len_utf8())
+            .sum();
+        rest = &rest[at + matched..];
+    }
+    if out.is_empty() {
+        return None;
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 impl Sensitivity {
     /// Every leak of `view`, routed to `operation` (if it was) with its path `template`.
     pub fn leaks(&self, operation: Option<&Operation>, view: &View<'_>) -> Vec<Leak> {
@@ -389,11 +477,7 @@ pub fn findings(site: Site<'_>, leaks: &[Leak]) -> Vec<Finding> {
     leaks
         .iter()
         .map(|leak| {
-            let text = match &leak.value {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let shown = record::fingerprint(&text);
+            let shown = record::fingerprint(&leak.text());
             Finding::at(site, Kind::Secret, leak.place.label())
                 .expected("a placeholder", shown.clone())
                 .message(format!(
@@ -513,5 +597,50 @@ mod tests {
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("\"Bear\"… (25 chars)"), "{shown}");
         assert_eq!(finding.pointer, "header:Authorization");
+    }
+
+    #[test]
+    fn other_findings_and_the_client_message_show_the_fingerprint_too() {
+        let it = crate::model::Interaction::sample(0);
+        let site = Site {
+            interaction: &it,
+            operation: Some("op"),
+        };
+        let key = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
+        let leak = |value: Value| Leak {
+            place: Place::ResponseBody("/account_id".into()),
+            value,
+            hint: Hint::Text(None),
+            why: "credential-shaped",
+        };
+        let leaks = [leak(json!(key)), leak(json!("say \"hi\""))];
+        let mut found = findings(site, &leaks);
+        // Quoted whole, cut by an excerpt, and escaped inside a JSON string.
+        found.push(
+            Finding::at(site, Kind::Schema, "/account_id")
+                .expected("a pattern", format!("\"{}...", &key[..20]))
+                .message(format!(
+                    "\"{key}\" does not match; {{\"a\":\"say \\\"hi\\\"\"}}"
+                )),
+        );
+        let mut message = format!("invalid type: string \"{key}\", expected an id");
+        mask(&leaks, &mut found, Some(&mut message));
+        let shown = format!("{found:?} {message}");
+        assert!(!shown.contains("4eC39"), "{shown}");
+        assert!(!shown.contains("hi\\\\\\\""), "{shown}");
+        let schema = &found[2];
+        assert_eq!(schema.found, "\"sk_l\"… (32 chars)...");
+        assert_eq!(
+            schema.message,
+            "\"sk_l\"… (32 chars) does not match; {\"a\":\"sa\"… (8 chars)}"
+        );
+        assert_eq!(
+            message,
+            "invalid type: string \"sk_l\"… (32 chars), expected an id"
+        );
+        // A value too short to look for is left where it is.
+        let mut short = vec![Finding::at(site, Kind::Schema, "").message("ab ab")];
+        mask(&[leak(json!("ab"))], &mut short, None);
+        assert_eq!(short[0].message, "ab ab");
     }
 }

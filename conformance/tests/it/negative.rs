@@ -55,6 +55,29 @@ fn defects_at_sensitive_places_are_defects_and_secrets() {
         "yotta/sensitive-defects-connect-session.json",
         &[(Secret, "/callback_url", E), (Schema, "/callback_url", E)],
     );
+    // The schema and client findings at a secret's place show its fingerprint, as the secret
+    // finding does, not the value.
+    for (file, values) in [
+        (
+            "yotta/sensitive-defects-device.json",
+            &["50.1", "200.5"][..],
+        ),
+        (
+            "yotta/sensitive-defects-connect-session.json",
+            &["customer portal"],
+        ),
+    ] {
+        let findings: Vec<_> = report()
+            .findings
+            .iter()
+            .filter(|f| f.file.ends_with(file))
+            .collect();
+        assert!(findings.iter().any(|f| f.kind == Schema), "{findings:?}");
+        let shown = format!("{findings:?}");
+        for value in values {
+            assert!(!shown.contains(value), "{value} in {shown}");
+        }
+    }
 }
 
 /// Personal data in fields the spec does not declare, found by the heuristics (their names,

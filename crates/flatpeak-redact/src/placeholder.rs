@@ -432,10 +432,14 @@ fn is_jwt(text: &str) -> bool {
     parts.len() == 3 && parts[1].starts_with("eyJ") && parts[0].len() >= 10 && parts[1].len() >= 10
 }
 
-/// What a report may say of a secret: its first four characters and its length, never more.
+/// What a report may say of a secret: its length, and its start, at most four characters and
+/// never more than a quarter of it (a five-digit post code shows one digit, a latitude's
+/// `51.5074` one more), so that someone who has the value can tell it apart and no one else can
+/// read it.
 pub fn fingerprint(text: &str) -> String {
-    let start: String = text.chars().take(4).collect();
-    format!("{start:?}… ({} chars)", text.chars().count())
+    let length = text.chars().count();
+    let start: String = text.chars().take((length / 4).min(4)).collect();
+    format!("{start:?}… ({length} chars)")
 }
 
 #[cfg(test)]
@@ -684,7 +688,10 @@ mod tests {
         ] {
             assert!(!holds_token(fine), "{fine}");
         }
-        assert_eq!(fingerprint("eyJhbGciOi"), "\"eyJh\"… (10 chars)");
+        assert_eq!(fingerprint("eyJhbGciOiJIUzI1NiJ9"), "\"eyJh\"… (20 chars)");
+        assert_eq!(fingerprint("eyJhbGciOi"), "\"ey\"… (10 chars)");
+        assert_eq!(fingerprint("12345"), "\"1\"… (5 chars)");
+        assert_eq!(fingerprint("123"), "\"\"… (3 chars)");
     }
 
     /// Found by the test below: `AKIA` then a character of several bytes across byte 20 made
