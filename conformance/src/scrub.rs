@@ -128,10 +128,15 @@ impl File {
             path: path.to_path_buf(),
             source: Box::new(source),
         };
-        let text = std::fs::read_to_string(path).map_err(|source| RunError::Io {
+        let bytes = cassette::read_regular(path).map_err(|source| RunError::Io {
             path: path.to_path_buf(),
             action: "read",
             source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| RunError::Io {
+            path: path.to_path_buf(),
+            action: "read",
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
         })?;
         let syntax = Syntax::of(path, &text);
         let doc: Value = syntax.parse(&text).map_err(fail)?;

@@ -18,8 +18,11 @@ use crate::RunError;
 use crate::model::{Finding, Interaction, Kind};
 
 /// Every file under each of `dirs`, recursively and in path order, skipping hidden files and
-/// directories (`.gitkeep`, editor swap files); a file given itself is taken as it is. A
-/// directory that cannot be read stops the run.
+/// directories (`.gitkeep`, editor swap files); a file given itself is taken as it is.
+/// Symbolic links are followed, so a linked cassette is checked like any other; a link that
+/// leads nowhere, or around in a loop, and anything that is not a regular file (a FIFO, a
+/// device) is listed too, for its reader to report as unreadable ([`read_regular`]) rather
+/// than skip without a word. A directory that cannot be read stops the run.
 pub fn files(dirs: &[PathBuf]) -> Result<Vec<CassetteFile>, RunError> {
     let mut files = Vec::new();
     let mut markers = Markers::default();
@@ -110,19 +113,49 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>, RunError> {
     }
     let mut files = Vec::new();
     let walk = walkdir::WalkDir::new(dir)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walk {
-        let entry = entry.map_err(|source| RunError::Walk {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        if entry.file_type().is_file() {
-            files.push(entry.into_path());
+        match entry {
+            Ok(entry) if entry.file_type().is_dir() => {}
+            Ok(entry) => files.push(entry.into_path()),
+            // A link in a loop, or to nothing: its reader says so.
+            Err(e) if e.loop_ancestor().is_some() || e.io_error().is_some_and(is_not_found) => {
+                files.extend(e.path().map(Path::to_path_buf));
+            }
+            Err(source) => {
+                return Err(RunError::Walk {
+                    path: dir.to_path_buf(),
+                    source,
+                });
+            }
         }
     }
     Ok(files)
+}
+
+fn is_not_found(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::NotFound
+}
+
+/// The bytes of the regular file at `path` (a link followed); an error for anything else, a
+/// FIFO or a device (`/dev/zero` would never end), before reading it.
+pub(crate) fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    let metadata = std::fs::metadata(path)?;
+    if metadata.is_dir() {
+        // The walk lists a directory only when a link to it loops back above itself.
+        return Err(std::io::Error::other(
+            "a link to a directory above it (a loop): not followed",
+        ));
+    }
+    if !metadata.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a FIFO, a device or a socket): not read",
+        ));
+    }
+    std::fs::read(path)
 }
 
 /// Why a file is not a cassette the gate can read, and where; the text of a
@@ -157,7 +190,7 @@ pub(crate) enum NotACassette {
 
 /// Reads one file; the error says why it is not a cassette, and where.
 fn read_file(path: &Path, name: &str) -> Result<Vec<Interaction>, NotACassette> {
-    let bytes = std::fs::read(path)?;
+    let bytes = read_regular(path)?;
     let text = std::str::from_utf8(&bytes)?;
     let syntax = Syntax::of(path, text);
     let mut interactions = parse(text, syntax, name)?;

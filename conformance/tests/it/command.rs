@@ -363,3 +363,63 @@ fn scrub_of_a_file_that_is_not_a_cassette_exits_2_and_scrubs_the_rest() {
     let check = gate(&["scrub", dir.path().to_str().unwrap(), "--check"]);
     assert!(text(&check.stdout).contains("nothing to scrub") || text(&check.stdout).is_empty());
 }
+
+/// A directory of links: to a cassette outside it, to nothing, to a directory above it, and a
+/// FIFO (reading one would never end).
+#[cfg(unix)]
+fn linked_directory() -> (tempfile::TempDir, tempfile::TempDir) {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.json");
+    std::fs::copy("tests/negative/yotta/secret-token-in-a-body.json", &secret).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let link = |target: &std::path::Path, name: &str| {
+        std::os::unix::fs::symlink(target, dir.path().join(name)).unwrap();
+    };
+    link(&secret, "linked.json");
+    link(&outside.path().join("gone.json"), "broken.json");
+    link(dir.path(), "loop");
+    let fifo = dir.path().join("fifo.json");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    (dir, outside)
+}
+
+#[cfg(unix)]
+#[test]
+fn linked_cassettes_are_checked_and_links_to_nothing_loops_and_fifos_are_reported() {
+    let (dir, _outside) = linked_directory();
+    let at = dir.path().to_str().unwrap();
+    let out = gate(&["--cassettes", at, "--no-waivers"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    for (name, says) in [
+        ("linked.json", "error secret at /properties/model_name"),
+        (
+            "broken.json",
+            "not a readable cassette: cannot read: No such file",
+        ),
+        ("fifo.json", "not a regular file"),
+        ("loop", "a loop"),
+    ] {
+        let at = stdout
+            .find(&format!("{name}\n"))
+            .unwrap_or_else(|| panic!("{name} not reported: {stdout}"));
+        let section = stdout[at..].split_once('\n').map_or("", |(_, rest)| rest);
+        let first = section.lines().next().unwrap_or_default();
+        assert!(first.contains(says), "{name}: {first}\n{stdout}");
+    }
+
+    // Scrub lists the linked cassette's values and exits 2 for the files it cannot read.
+    let check = gate(&["scrub", at, "--check"]);
+    let (listed, errors) = (text(&check.stdout), text(&check.stderr));
+    assert_eq!(check.status.code(), Some(2), "{listed}{errors}");
+    assert!(
+        listed.contains("linked.json #0 /properties/model_name"),
+        "{listed}"
+    );
+    assert!(!listed.contains("c2lnbmF0dXJl"), "{listed}");
+    assert!(
+        errors.contains("3 of 4 files could not be read"),
+        "{errors}"
+    );
+}
