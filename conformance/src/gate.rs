@@ -472,15 +472,21 @@ async fn examine(
     {
         return Examined::delivery(&context.releases, it, marker, started);
     }
-    let (index, note) = match context.releases.of(it, marker) {
-        Chosen::Release(index, note) => (index, note),
+    let (index, notes) = match context.releases.of(it, marker) {
+        Chosen::Release(index, notes) => (index, notes),
         Chosen::Unknown(finding) => return Ok(Examined::unknown_release(it, finding, started)),
     };
     let release = &context.releases.all[index];
     let mut examined = examine_in(context, release, replayer, it, started).await?;
-    if examined.replayed.is_some() {
+    if let Some(replayed) = &examined.replayed {
         examined.release = Some(index);
-        examined.findings.splice(0..0, note);
+        // The release was chosen before the operation was known: the notes name it now.
+        let operation = &replayed.operation;
+        let notes = notes.into_iter().map(|mut note| {
+            note.operation = note.operation.or_else(|| operation.clone());
+            note
+        });
+        examined.findings.splice(0..0, notes);
     }
     Ok(examined)
 }

@@ -118,8 +118,8 @@ pub(crate) struct Releases {
 /// The release an interaction is checked against: its index, and a `version` finding when the
 /// recording names a version other than the release's own.
 pub(crate) enum Chosen {
-    /// This release.
-    Release(usize, Option<Finding>),
+    /// This release, with the `version` warnings about how it was chosen.
+    Release(usize, Vec<Finding>),
     /// A release the workspace does not know: the `version` error.
     Unknown(Finding),
 }
@@ -153,9 +153,9 @@ impl Releases {
         };
         let Some(version) = version(&it.request.headers, &it.response.headers) else {
             return match marker {
-                None => Chosen::Release(self.default, None),
+                None => Chosen::Release(self.default, Vec::new()),
                 Some(name) => match self.all.iter().position(|r| r.name == name) {
-                    Some(i) => Chosen::Release(i, None),
+                    Some(i) => Chosen::Release(i, Vec::new()),
                     None => Chosen::Unknown(
                         Finding::at(site, Kind::Version, "")
                             .expected(self.names().join(", "), name)
@@ -168,16 +168,22 @@ impl Releases {
                 },
             };
         };
+        let mut notes: Vec<Finding> = self.other_than_asked(site).into_iter().collect();
         if let Some(i) = self.exactly(version) {
-            return Chosen::Release(i, None);
+            return Chosen::Release(i, notes);
         }
         let Some(i) = self.by_name(version) else {
             let known: Vec<String> = self.all.iter().map(described).collect();
+            // A release's bare name is not a version: Flatpeak's are `<date>.<name>`.
+            let why = match self.all.iter().any(|r| r.name == version) {
+                true => "is a release's name, not a version (`<date>.<name>`)",
+                false => "names a release this workspace has no spec for",
+            };
             let finding = Finding::at(site, Kind::Version, "")
                 .expected(known.join(", "), version)
                 .message(format!(
-                    "the recording was served by release `{version}`, which this workspace has \
-                     no spec for: it cannot be checked (known: {})",
+                    "the recording's Flatpeak-Version `{version}` {why}: it cannot be checked \
+                     (known: {})",
                     known.join(", ")
                 ));
             return Chosen::Unknown(finding);
@@ -193,7 +199,31 @@ impl Releases {
                     release.name
                 ))
         });
-        Chosen::Release(i, note)
+        notes.extend(note);
+        Chosen::Release(i, notes)
+    }
+
+    /// The `version` warning for a response that names another release than its request asked
+    /// for: Flatpeak answers in the release asked for, so one of the two is not what the
+    /// recording's caller meant (a proxy's cache, an account's override); the recording is
+    /// checked against the release that answered.
+    fn other_than_asked(&self, site: Site<'_>) -> Option<Finding> {
+        let it = site.interaction;
+        let asked = header(&it.request.headers).filter(|v| !v.is_empty())?;
+        let answered = header(&it.response.headers).filter(|v| !v.is_empty())?;
+        let release = |v: &str| self.exactly(v).or_else(|| self.by_name(v));
+        if asked == answered || release(asked) == release(answered) {
+            return None;
+        }
+        Some(
+            Finding::at(site, Kind::Version, "header:flatpeak-version")
+                .severity(crate::model::Severity::Warning)
+                .expected(asked, answered)
+                .message(format!(
+                    "the request asked for release `{asked}` and the response says `{answered}` \
+                     answered: checked against the release that answered"
+                )),
+        )
     }
 }
 

@@ -167,6 +167,45 @@ fn undocumented_status() {
 }
 
 #[test]
+fn a_response_from_another_release_than_asked_is_a_warning_and_checked_as_answered() {
+    expect(
+        "release-other-than-asked.json",
+        &[(Version, "header:flatpeak-version", W)],
+    );
+    let finding = &common::findings_of(report(), "tests/negative/release-other-than-asked.json");
+    assert_eq!(finding.len(), 1);
+    let replayed = report()
+        .interactions
+        .iter()
+        .find(|i| i.file.ends_with("/release-other-than-asked.json"))
+        .unwrap();
+    assert_eq!(replayed.operation.as_deref(), Some("retrieve_device"));
+    let outcome = outcome_of("release-other-than-asked.json");
+    assert_eq!(
+        outcome["type"], "flatpeak::zero::types::Device",
+        "{outcome}"
+    );
+}
+
+#[test]
+fn a_release_name_where_a_version_belongs_cannot_be_checked_and_says_why() {
+    expect("release-name-as-version.json", &[(Version, "", E)]);
+    let found = common::findings_of(report(), "tests/negative/release-name-as-version.json");
+    let finding = report()
+        .findings
+        .iter()
+        .find(|f| f.file.ends_with("/release-name-as-version.json"))
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(
+        finding
+            .message
+            .starts_with("the recording's Flatpeak-Version `yotta` is a release's name, not a version (`<date>.<name>`)"),
+        "{finding:?}"
+    );
+}
+
+#[test]
 fn undocumented_success_status_with_the_documented_body() {
     // The client takes a `203` with a device as the device (liberal in what it accepts), so
     // there is no client finding; the gate still reports the status (strict).
@@ -281,7 +320,9 @@ fn every_interaction_finding_names_file_interaction_and_operation() {
             continue;
         }
         assert_eq!(f.interaction, Some(0), "{f:?}");
-        if !matches!(f.kind, Route) {
+        // A route error found no operation; an unknown release has no spec to route by.
+        let unknown_release = f.kind == Version && f.severity == E;
+        if !matches!(f.kind, Route) && !unknown_release {
             assert!(f.operation.is_some(), "{f:?}");
         }
     }
@@ -496,9 +537,10 @@ fn outcome_of(file: &str) -> serde_json::Value {
 fn the_negative_set_fails_the_gate() {
     let r = report();
     assert!(!r.conforms());
-    assert_eq!(r.summary.files, 42);
-    assert_eq!(r.summary.interactions, 40);
-    // Five undeclared fields (one in a request), the open enum's unlisted value, and two
-    // webhook deliveries whose data cannot be checked (an unknown release, one without events).
-    assert_eq!(r.summary.warnings, 8);
+    assert_eq!(r.summary.files, 44);
+    assert_eq!(r.summary.interactions, 42);
+    // Five undeclared fields (one in a request), the open enum's unlisted value, two webhook
+    // deliveries whose data cannot be checked (an unknown release, one without events), and a
+    // response from another release than its request asked for.
+    assert_eq!(r.summary.warnings, 9);
 }
