@@ -242,7 +242,10 @@ pub async fn run_timed(config: &Config) -> Result<(Report, Timings), RunError> {
         .findings
         .sort_by(|a, b| (&a.file, a.interaction).cmp(&(&b.file, b.interaction)));
     if let Some(waivers) = waivers {
-        let notes = waivers.apply(&mut report.findings, config.today);
+        let checked: Vec<String> = (context.files.iter())
+            .map(|f| f.path.display().to_string())
+            .collect();
+        let notes = waivers.apply(&mut report.findings, &checked, config.today);
         report.findings.extend(notes);
     }
     report.recount();

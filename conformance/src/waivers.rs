@@ -93,8 +93,15 @@ impl Waivers {
     }
 
     /// Marks the errors and warnings the waivers accept as waived, as of `today`, and returns
-    /// a warning for each waiver that has expired or that matched nothing.
-    pub fn apply(&self, findings: &mut [Finding], today: NaiveDate) -> Vec<Finding> {
+    /// a warning for each waiver that has expired, or that matched nothing in a file this run
+    /// checked (`checked`, named as findings name them): a waiver about a file the run did not
+    /// read, such as the bundled set's when a team checks its own recordings, is not stale.
+    pub fn apply(
+        &self,
+        findings: &mut [Finding],
+        checked: &[String],
+        today: NaiveDate,
+    ) -> Vec<Finding> {
         let mut notes = Vec::new();
         for (i, waiver) in self.waivers.iter().enumerate() {
             let matching = findings
@@ -112,7 +119,10 @@ impl Waivers {
                 finding.waiver = Some(waiver.reason.clone());
                 used = true;
             }
-            if !used {
+            let read = checked
+                .iter()
+                .any(|file| ends_with(Path::new(file), Path::new(&waiver.file)));
+            if !used && read {
                 notes.push(self.note(i, "matches no finding; remove it?".to_string()));
             }
         }
@@ -154,6 +164,14 @@ fn ends_with(path: &Path, tail: &Path) -> bool {
 mod tests {
     use super::*;
 
+    /// The files the runs below read.
+    fn checked() -> Vec<String> {
+        vec![
+            "cassettes/seeds/status.json".to_string(),
+            "cassettes/myseeds/status.json".to_string(),
+        ]
+    }
+
     fn finding(file: &str, kind: Kind, pointer: &str) -> Finding {
         Finding {
             pointer: pointer.to_string(),
@@ -187,7 +205,7 @@ reason = "typo in the example"
             Kind::UnknownEnumValue,
             "/a",
         )];
-        let notes = waivers(ONE).apply(&mut f, day("2026-01-01"));
+        let notes = waivers(ONE).apply(&mut f, &checked(), day("2026-01-01"));
         assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(f[0].severity, Severity::Waived);
         assert_eq!(f[0].waiver.as_deref(), Some("typo in the example"));
@@ -204,7 +222,7 @@ reason = "typo in the example"
                 "/a",
             ),
         ];
-        let notes = waivers(ONE).apply(&mut f, day("2026-01-01"));
+        let notes = waivers(ONE).apply(&mut f, &checked(), day("2026-01-01"));
         assert!(f.iter().all(|f| f.severity == Severity::Error));
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].kind, Kind::Waiver);
@@ -217,15 +235,27 @@ reason = "typo in the example"
     }
 
     #[test]
+    fn a_waiver_about_a_file_the_run_did_not_read_is_not_reported() {
+        let mut f = vec![finding("recordings/mine.json", Kind::Schema, "/a")];
+        let read = ["recordings/mine.json".to_string()];
+        let notes = waivers(ONE).apply(&mut f, &read, day("2026-01-01"));
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(f[0].severity, Severity::Error);
+    }
+
+    #[test]
     fn an_expired_waiver_stops_applying_and_says_so() {
         let text = format!("{ONE}expires = 2026-03-01\n");
         let w = waivers(&text);
         let mut before = vec![finding("seeds/status.json", Kind::UnknownEnumValue, "/a")];
-        assert!(w.apply(&mut before, day("2026-02-28")).is_empty());
+        assert!(
+            w.apply(&mut before, &checked(), day("2026-02-28"))
+                .is_empty()
+        );
         assert_eq!(before[0].severity, Severity::Waived);
 
         let mut on = vec![finding("seeds/status.json", Kind::UnknownEnumValue, "/a")];
-        let notes = w.apply(&mut on, day("2026-03-01"));
+        let notes = w.apply(&mut on, &checked(), day("2026-03-01"));
         assert_eq!(on[0].severity, Severity::Error);
         assert!(
             notes[0].message.contains("expired on 2026-03-01"),
