@@ -142,10 +142,22 @@ pub fn body(
             } else {
                 e.to_string()
             };
+            // serde_json stops at numbers beyond f64 and at nesting deeper than 128: JSON, but
+            // not JSON the gate can check (nor, for such a field, the client read).
+            let unreadable = ["number out of range", "recursion limit exceeded"]
+                .iter()
+                .any(|limit| found.starts_with(limit));
+            let message = match unreadable {
+                true => format!(
+                    "the body is JSON the gate cannot read (numbers beyond a 64-bit float, \
+                     nesting deeper than 128): {found}"
+                ),
+                false => format!("the body is not JSON: {found}"),
+            };
             check.findings.push(
                 Finding::at(site, Kind::Json, "")
-                    .expected(format!("a JSON body ({})", media.media_type), found.clone())
-                    .message(format!("the body is not JSON: {found}")),
+                    .expected(format!("a JSON body ({})", media.media_type), found)
+                    .message(message),
             );
             return check;
         }

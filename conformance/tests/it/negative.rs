@@ -206,6 +206,22 @@ fn a_release_name_where_a_version_belongs_cannot_be_checked_and_says_why() {
 }
 
 #[test]
+fn json_nested_deeper_than_the_parser_reads_is_said_to_be_so() {
+    let path = "tests/negative/nested-too-deep.json";
+    let findings: Vec<_> = report()
+        .findings
+        .iter()
+        .filter(|f| f.file == path)
+        .collect();
+    let json = findings.iter().find(|f| f.kind == Json).unwrap();
+    assert!(
+        json.message
+            .starts_with("the body is JSON the gate cannot read (numbers beyond a 64-bit float, nesting deeper than 128): recursion limit exceeded"),
+        "{findings:?}"
+    );
+}
+
+#[test]
 fn undocumented_success_status_with_the_documented_body() {
     // The client takes a `203` with a device as the device (liberal in what it accepts), so
     // there is no client finding; the gate still reports the status (strict).
@@ -537,8 +553,8 @@ fn outcome_of(file: &str) -> serde_json::Value {
 fn the_negative_set_fails_the_gate() {
     let r = report();
     assert!(!r.conforms());
-    assert_eq!(r.summary.files, 44);
-    assert_eq!(r.summary.interactions, 42);
+    assert_eq!(r.summary.files, 45);
+    assert_eq!(r.summary.interactions, 43);
     // Five undeclared fields (one in a request), the open enum's unlisted value, two webhook
     // deliveries whose data cannot be checked (an unknown release, one without events), and a
     // response from another release than its request asked for.
