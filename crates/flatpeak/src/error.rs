@@ -329,14 +329,19 @@ impl ApiError {
 }
 
 impl fmt::Display for ApiError {
-    /// `HTTP 404 Not Found: No such device (type invalid_request, code not_found, ...)`.
+    /// `HTTP 404 Not Found: No such device (type invalid_request, code not_found, ...)`, and
+    /// when to ask again if the answer says ([`ApiError::retry_after`]: `retry after 120 s`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}: {}", self.status, self.message)?;
+        let wait = self
+            .retry_after()
+            .map(|wait| format!("{} s", wait.as_secs()));
         let details: Vec<String> = [
             ("type", self.error_type.as_ref().map(ToString::to_string)),
             ("code", self.code.clone()),
             ("context", self.context.clone()),
             ("request id", self.request_id().map(str::to_string)),
+            ("retry after", wait),
         ]
         .into_iter()
         // Server-sent strings: kept to one line each.

@@ -110,6 +110,22 @@ async fn an_empty_error_body_gives_the_reason_phrase() {
 }
 
 #[tokio::test]
+async fn an_answer_that_says_when_to_ask_again_says_it_in_its_message() {
+    let body = envelope("rate_limit", "too_many_requests", "Slow down");
+    let err = error_for(json(429, &body).insert_header("retry-after", "120")).await;
+    assert_eq!(
+        err.api().unwrap().retry_after(),
+        Some(std::time::Duration::from_secs(120))
+    );
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("HTTP 429 Too Many Requests: Slow down ("),
+        "{shown}"
+    );
+    assert!(shown.ends_with(", retry after 120 s)"), "{shown}");
+}
+
+#[tokio::test]
 async fn an_undocumented_success_status_is_unexpected() {
     let err = error_for(ResponseTemplate::new(204)).await;
     assert!(
