@@ -307,9 +307,11 @@ impl Parts {
             }
             Place::RequestBody(pointer) => {
                 self.request_body = with_value(&self.request_body, pointer, placeholder);
+                set_length(&mut self.request_headers, self.request_body.len());
             }
             Place::ResponseBody(pointer) => {
                 self.response_body = with_value(&self.response_body, pointer, placeholder);
+                set_length(&mut self.response_headers, self.response_body.len());
             }
         }
     }
@@ -344,6 +346,15 @@ impl Parts {
                 scrub_cookies(interaction.pointer_mut(&format!("/{side}/cookies")));
             }
         }
+    }
+}
+
+/// A recorded `Content-Length` becomes the scrubbed body's: the old one would tell how long
+/// the replaced values were, and no longer describes the body.
+fn set_length(headers: &mut [(String, String)], length: usize) {
+    let recorded = headers.iter_mut();
+    for (_, value) in recorded.filter(|(n, _)| n.eq_ignore_ascii_case("content-length")) {
+        *value = length.to_string();
     }
 }
 

@@ -423,3 +423,34 @@ fn linked_cassettes_are_checked_and_links_to_nothing_loops_and_fifos_are_reporte
         "{errors}"
     );
 }
+
+#[test]
+fn scrub_writes_the_content_length_of_the_scrubbed_body() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "tests/negative/yotta/.flatpeak-release",
+        dir.path().join(".flatpeak-release"),
+    )
+    .unwrap();
+    let mut cassette: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/negative/yotta/secret-token-in-a-body.json").unwrap(),
+    )
+    .unwrap();
+    let response = &mut cassette["http_interactions"][0]["response"];
+    let before = response["body"]["string"].as_str().unwrap().len();
+    response["headers"]["Content-Length"] = serde_json::json!([before.to_string()]);
+    let path = dir.path().join("leak.json");
+    std::fs::write(&path, cassette.to_string()).unwrap();
+
+    let out = gate(&["scrub", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let scrubbed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let response = &scrubbed["http_interactions"][0]["response"];
+    let after = response["body"]["string"].as_str().unwrap().len();
+    assert_ne!(after, before, "the token's placeholder is another length");
+    assert_eq!(
+        response["headers"]["Content-Length"],
+        serde_json::json!([after.to_string()])
+    );
+}

@@ -189,6 +189,25 @@ fn recorded_calls_hold_no_secret_and_pass_the_gate() {
         .next()
         .unwrap();
     assert!(connect.matches(placeholder).count() >= 2, "{connect}");
+    // A `Content-Length` recorded is the length of the body written, scrubbed or not (the
+    // received one would tell how long the replaced values were).
+    let mut lengths = 0;
+    for (path, text) in &files {
+        let cassette: serde_json::Value = serde_json::from_str(text).unwrap();
+        for part in ["request", "response"] {
+            let recorded = &cassette["http_interactions"][0][part];
+            let headers = recorded["headers"].as_object().unwrap();
+            let length = headers
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case("content-length"));
+            if let Some((_, values)) = length {
+                let body = recorded["body"]["string"].as_str().unwrap();
+                assert_eq!(values[0], body.len().to_string(), "{}", path.display());
+                lengths += 1;
+            }
+        }
+    }
+    assert!(lengths > 0, "no Content-Length recorded: {files:?}");
 
     let mut config = common::config(vec![dir.path().to_path_buf()]);
     config.require_coverage = None;

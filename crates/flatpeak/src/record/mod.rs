@@ -155,17 +155,19 @@ impl Recorder {
     ) -> String {
         let sensitive = operation.sensitive;
         let status = response.status();
+        let request_body = self.request_body(request, sensitive);
+        let response_body = self.response_body(status.as_u16(), body, sensitive);
         let interaction = json!({
             "request": {
                 "uri": self.url(operation, request, sensitive),
                 "method": request.method,
-                "headers": self.headers(&request.headers),
-                "body": {"encoding": "UTF-8", "string": self.request_body(request, sensitive)},
+                "headers": self.headers(&request.headers, request_body.len()),
+                "body": {"encoding": "UTF-8", "string": request_body},
             },
             "response": {
                 "status": {"code": status.as_u16(), "message": status.canonical_reason().unwrap_or("")},
-                "headers": self.headers(&pairs(response.headers())),
-                "body": {"encoding": "UTF-8", "string": self.response_body(status.as_u16(), body, sensitive)},
+                "headers": self.headers(&pairs(response.headers()), response_body.len()),
+                "body": {"encoding": "UTF-8", "string": response_body},
                 "http_version": "1.1",
             },
             "recorded_at": httpdate::fmt_http_date(std::time::SystemTime::now()),
@@ -224,12 +226,16 @@ impl Recorder {
         url.to_string()
     }
 
-    /// VCR's headers: a map of lists, credentials replaced.
-    fn headers(&self, headers: &[(String, String)]) -> Value {
+    /// VCR's headers: a map of lists, credentials replaced, and `Content-Length` the length of
+    /// the body as written (`body_len`), not of the one received: a scrubbed body is another
+    /// length, and the old one would tell how long the values replaced were.
+    fn headers(&self, headers: &[(String, String)], body_len: usize) -> Value {
         let mut map = Map::new();
         for (name, value) in headers {
             let value = if is_credential_header(name) || holds_token(value) {
                 header_placeholder(value)
+            } else if name.eq_ignore_ascii_case("content-length") {
+                body_len.to_string()
             } else {
                 value.clone()
             };
