@@ -262,8 +262,14 @@ impl Settings {
         if let Some(base) = &self.base_url {
             builder = builder.base_url(base);
         }
-        builder = match self.flatpeak_version.as_deref() {
+        builder = match self.flatpeak_version.as_deref().map(str::trim) {
             None => builder,
+            Some("") => {
+                return Err(Failure::new(
+                    exit::USAGE,
+                    "--flatpeak-version is empty: give a version, or `none` to send no header",
+                ));
+            }
             Some("none") => builder.without_flatpeak_version(),
             Some(version) => builder.flatpeak_version(version),
         };

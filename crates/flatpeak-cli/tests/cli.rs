@@ -181,6 +181,32 @@ async fn a_flag_changes_one_field_of_the_body_file_and_a_field_the_body_lacks_is
     );
 }
 
+#[tokio::test]
+async fn an_empty_flatpeak_version_is_refused_rather_than_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json_response(200, DEVICE))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let out = flatpeak(
+        &server,
+        &[
+            "retrieve-device",
+            "--id",
+            "dev_1",
+            "--flatpeak-version",
+            " ",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--flatpeak-version is empty"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[cfg(unix)]
 #[tokio::test]
 async fn an_argument_that_is_not_utf8_is_refused_without_a_panic() {
