@@ -121,12 +121,23 @@ fn location(file: &str, line: Option<usize>) -> Location {
 }
 
 /// A file name as a URI reference: relative paths stay relative (GitHub resolves them from the
-/// repository's root), absolute ones become `file://` URLs.
+/// repository's root), absolute ones become `file://` URLs, and so does a relative path that
+/// climbs out of the directory the gate ran in (`../recordings/x.json`, as from a submodule),
+/// which nothing could resolve; `upload-sarif` makes a `file://` URL below the checkout
+/// relative to the repository again.
 fn uri(file: &str) -> String {
     let path = std::path::Path::new(file);
-    if path.is_absolute()
-        && let Ok(url) = url::Url::from_file_path(path)
-    {
+    let climbs = path
+        .components()
+        .any(|c| c == std::path::Component::ParentDir);
+    let absolute = match (path.is_absolute(), climbs) {
+        (true, _) => Some(path.to_path_buf()),
+        (false, true) => std::env::current_dir()
+            .ok()
+            .map(|dir| lexical(&dir.join(path))),
+        (false, false) => None,
+    };
+    if let Some(url) = absolute.and_then(|p| url::Url::from_file_path(p).ok()) {
         return url.to_string();
     }
     const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -136,6 +147,21 @@ fn uri(file: &str) -> String {
         .remove(b'_')
         .remove(b'~');
     percent_encoding::utf8_percent_encode(file, KEEP).to_string()
+}
+
+/// `path` with its `.` and `..` components resolved without the file system.
+fn lexical(path: &std::path::Path) -> std::path::PathBuf {
+    let mut out = std::path::PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// A stable fingerprint of where and what a finding is, so that a finding seen again is the
@@ -222,4 +248,24 @@ fn properties(report: &Report, left_out: usize) -> PropertyBag {
     PropertyBag::builder()
         .additional_properties(additional)
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_below_the_run_stays_relative_and_one_above_it_becomes_a_file_url() {
+        assert_eq!(uri("cassettes/a b.json"), "cassettes/a%20b.json");
+        assert_eq!(uri("/abs/x.json"), "file:///abs/x.json");
+        let above = uri("../recordings/./x.json");
+        let parent = std::env::current_dir()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let expected = url::Url::from_file_path(parent.join("recordings/x.json")).unwrap();
+        assert_eq!(above, expected.to_string());
+        assert!(!above.contains(".."), "{above}");
+    }
 }
