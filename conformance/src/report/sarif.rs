@@ -122,9 +122,8 @@ fn location(file: &str, line: Option<usize>) -> Location {
 
 /// A file name as a URI reference: relative paths stay relative (GitHub resolves them from the
 /// repository's root), absolute ones become `file://` URLs, and so does a relative path that
-/// climbs out of the directory the gate ran in (`../recordings/x.json`, as from a submodule),
-/// which nothing could resolve; `upload-sarif` makes a `file://` URL below the checkout
-/// relative to the repository again.
+/// climbs out of the directory the gate ran in (`../recordings/x.json`, as from a submodule):
+/// it means nothing to a reader that does not know where the gate ran.
 fn uri(file: &str) -> String {
     let path = std::path::Path::new(file);
     let climbs = path
