@@ -32,6 +32,17 @@ fn json_response(status: u16, body: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "application/json")
 }
 
+/// A server that must receive no request: the command refuses before sending.
+async fn silent_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json_response(200, DEVICE))
+        .expect(0)
+        .mount(&server)
+        .await;
+    server
+}
+
 #[tokio::test]
 async fn a_read_prints_the_answer_as_json() {
     let server = MockServer::start().await;
@@ -183,12 +194,7 @@ async fn a_flag_changes_one_field_of_the_body_file_and_a_field_the_body_lacks_is
 
 #[tokio::test]
 async fn an_empty_flatpeak_version_is_refused_rather_than_sent() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(json_response(200, DEVICE))
-        .expect(0)
-        .mount(&server)
-        .await;
+    let server = silent_server().await;
     let out = flatpeak(
         &server,
         &[
@@ -249,12 +255,7 @@ async fn an_api_error_exits_1_with_its_message() {
 
 #[tokio::test]
 async fn a_value_the_client_refuses_or_no_credentials_exit_2_and_send_nothing() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(json_response(200, DEVICE))
-        .expect(0)
-        .mount(&server)
-        .await;
+    let server = silent_server().await;
     let out = flatpeak(&server, &["retrieve-device", "--id", "../login"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
