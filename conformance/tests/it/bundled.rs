@@ -189,8 +189,10 @@ fn a_run_that_keeps_no_values_finds_the_same_and_says_the_same_of_each_interacti
 
 #[test]
 fn one_replayer_or_many_the_report_is_the_same_and_in_the_same_order() {
+    // `report()` ran one replayer per core; one alone and more than there are files are the
+    // two ends.
     let full = report();
-    for concurrency in [1, 3, 64] {
+    for concurrency in [1, 64] {
         let mut config = common::config(vec!["cassettes".into()]);
         config.waivers = Some("waivers.toml".into());
         config.concurrency = concurrency;
