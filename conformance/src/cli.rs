@@ -234,6 +234,9 @@ pub fn main(cli: Cli) -> ExitCode {
 
 /// Runs the gate.
 fn check(args: &Args) -> ExitCode {
+    if let Err(e) = args.destinations().try_for_each(writable) {
+        return fail(e);
+    }
     // The replayers run on threads of their own (see `gate`): this runtime only waits for them.
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -369,6 +372,50 @@ fn synth(args: &SynthArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),
+    }
+}
+
+impl Args {
+    /// Every file a report is to be written to: `--output`, then each `--report`.
+    fn destinations(&self) -> impl Iterator<Item = &Path> {
+        let reports = self.reports.iter().map(|(_, path)| path.as_path());
+        self.output.as_deref().into_iter().chain(reports)
+    }
+}
+
+/// `Ok` when a report can be written to `path`, found out before the run rather than after
+/// it (when the report has been printed and the run's time spent): a missing directory, a
+/// directory, a file or directory without write permission is an error naming `path` and the
+/// system's reason. The system is asked as the write will ask it, which also catches a
+/// read-only place (checking that the directory exists would not), and nothing is left behind
+/// whatever happens next: an existing file (or directory, which refuses) is opened for
+/// writing without truncating it, and a new file is created and removed at once (creating it
+/// is the only way to know that its directory takes files). A FIFO or a device is not opened
+/// (its reader would see the probe): its write tells.
+fn writable(path: &Path) -> Result<(), RunError> {
+    use std::fs::OpenOptions;
+    use std::io::ErrorKind;
+    let fail = |source| RunError::Io {
+        path: path.to_path_buf(),
+        action: "write the report",
+        source,
+    };
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() || meta.is_dir() => OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map(drop)
+            .map_err(fail),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            match OpenOptions::new().write(true).create_new(true).open(path) {
+                Ok(_) => std::fs::remove_file(path).map_err(fail),
+                // A link to nothing: the write creates its target.
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(()),
+                Err(e) => Err(fail(e)),
+            }
+        }
+        Err(e) => Err(fail(e)),
     }
 }
 

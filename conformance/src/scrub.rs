@@ -12,7 +12,7 @@ use flatpeak_redact::{self as record, Placeholders};
 use serde_json::Value;
 
 use crate::RunError;
-use crate::cassette::layout::{self, HAR_QUERY_STRING, Layout, Part};
+use crate::cassette::layout::{self, HAR_CONTENT_COMPRESSION, HAR_QUERY_STRING, Layout, Part};
 use crate::cassette::{self, NotACassette, Syntax};
 use crate::releases::{Release, Releases};
 use crate::secrets::{Leak, Place, View};
@@ -257,6 +257,19 @@ struct Parts {
     status: i64,
     response_headers: Vec<(String, String)>,
     response_body: String,
+    /// Which parts a placeholder went into: their recorded lengths follow.
+    rewritten: Rewritten,
+}
+
+/// The parts of an interaction scrub rewrote, whose recorded lengths must follow.
+#[derive(Debug, Default, Clone, Copy)]
+struct Rewritten {
+    /// The request line or headers (a path segment, the query, a header).
+    request_head: bool,
+    request_body: bool,
+    /// The response's headers.
+    response_head: bool,
+    response_body: bool,
 }
 
 impl Parts {
@@ -269,6 +282,7 @@ impl Parts {
             status: layout.status(interaction),
             response_headers: layout.headers(interaction, Part::ResponseHeaders),
             response_body: layout.text(interaction, Part::ResponseBody),
+            rewritten: Rewritten::default(),
         }
     }
 
@@ -298,27 +312,40 @@ impl Parts {
 
     fn replace(&mut self, leak: &Leak, p: &Placeholders) {
         let placeholder = p.replace(&leak.value, &leak.hint);
+        let rewritten = &mut self.rewritten;
         match &leak.place {
-            Place::RequestHeader(name) => replace_header(&mut self.request_headers, name),
-            Place::ResponseHeader(name) => replace_header(&mut self.response_headers, name),
-            Place::Query(name) => self.url = with_query(&self.url, name, &text_of(&placeholder)),
+            Place::RequestHeader(name) => {
+                replace_header(&mut self.request_headers, name);
+                rewritten.request_head = true;
+            }
+            Place::ResponseHeader(name) => {
+                replace_header(&mut self.response_headers, name);
+                rewritten.response_head = true;
+            }
+            Place::Query(name) => {
+                self.url = with_query(&self.url, name, &text_of(&placeholder));
+                rewritten.request_head = true;
+            }
             Place::PathSegment(i, _) => {
-                self.url = with_segment(&self.url, *i, &text_of(&placeholder))
+                self.url = with_segment(&self.url, *i, &text_of(&placeholder));
+                rewritten.request_head = true;
             }
             Place::RequestBody(pointer) => {
                 self.request_body = with_value(&self.request_body, pointer, placeholder);
-                set_length(&mut self.request_headers, self.request_body.len());
+                rewritten.request_body = true;
             }
             Place::ResponseBody(pointer) => {
                 self.response_body = with_value(&self.response_body, pointer, placeholder);
-                set_length(&mut self.response_headers, self.response_body.len());
+                rewritten.response_body = true;
             }
         }
     }
 
     /// Writes the parts back into the interaction, in its layout. A HAR body that was absent,
-    /// or not text, stays as it was; HAR's copy of the query and its cookies follow.
-    fn store(self, interaction: &mut Value, layout: Layout) {
+    /// or not text, stays as it was; HAR's copy of the query and its cookies follow, and so
+    /// does every recorded length of a rewritten body.
+    fn store(mut self, interaction: &mut Value, layout: Layout) {
+        self.set_lengths(interaction, layout);
         let headers = [
             (Part::RequestHeaders, &self.request_headers),
             (Part::ResponseHeaders, &self.response_headers),
@@ -347,15 +374,73 @@ impl Parts {
             }
         }
     }
+
+    /// Every recorded length of a body a placeholder went into becomes the written body's
+    /// length in bytes: its `Content-Length` header and, in HAR, the entry's `bodySize` and
+    /// `content.size` ([`Layout::lengths`]). The received lengths would tell how long the
+    /// replaced values were, and no longer describe the body. A HAR `content.compression`
+    /// (the bytes the received encoding saved) becomes 0: the body is written as it is. A HAR
+    /// `headersSize` of a rewritten request line or headers becomes -1, unknown: it counts
+    /// bytes as they went over the wire, which a placeholder changes.
+    fn set_lengths(&mut self, interaction: &mut Value, layout: Layout) {
+        let rewritten = self.rewritten;
+        for (head, changed) in [
+            (Part::RequestHeaders, rewritten.request_head),
+            (Part::ResponseHeaders, rewritten.response_head),
+        ] {
+            if let (true, Some(at)) = (changed, layout.headers_size(head)) {
+                set_size(interaction.pointer_mut(at), -1);
+            }
+        }
+        let bodies = [
+            (
+                rewritten.request_body,
+                Part::RequestBody,
+                &mut self.request_headers,
+                self.request_body.len(),
+            ),
+            (
+                rewritten.response_body,
+                Part::ResponseBody,
+                &mut self.response_headers,
+                self.response_body.len(),
+            ),
+        ];
+        for (rewritten, part, headers, length) in bodies {
+            if !rewritten {
+                continue;
+            }
+            set_length(headers, length);
+            for at in layout.lengths(part) {
+                set_size(interaction.pointer_mut(at), size(length));
+            }
+            if layout == Layout::Har && part == Part::ResponseBody {
+                set_size(interaction.pointer_mut(HAR_CONTENT_COMPRESSION), 0);
+            }
+        }
+    }
 }
 
-/// A recorded `Content-Length` becomes the scrubbed body's: the old one would tell how long
-/// the replaced values were, and no longer describes the body.
+/// A recorded `Content-Length` header becomes `length`.
 fn set_length(headers: &mut [(String, String)], length: usize) {
     let recorded = headers.iter_mut();
     for (_, value) in recorded.filter(|(n, _)| n.eq_ignore_ascii_case("content-length")) {
         *value = length.to_string();
     }
+}
+
+/// A length a HAR entry records, `slot`, becomes `length` when it is one (a number above 0):
+/// -1 (unknown) and 0 (a response served from the cache) tell nothing of the replaced values
+/// and keep their meaning; an absent field stays absent.
+fn set_size(slot: Option<&mut Value>, length: i64) {
+    if let Some(slot) = slot.filter(|s| s.as_i64().is_some_and(|n| n > 0)) {
+        *slot = length.into();
+    }
+}
+
+/// A body's length as HAR writes it; a body past `i64::MAX` bytes cannot be in memory.
+fn size(length: usize) -> i64 {
+    i64::try_from(length).unwrap_or(i64::MAX)
 }
 
 fn replace_header(headers: &mut [(String, String)], name: &str) {

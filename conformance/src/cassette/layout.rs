@@ -40,6 +40,10 @@ pub(crate) const HAR_CONTENT_ENCODING: &str = "/response/content/encoding";
 /// Where HAR repeats a request's query as `{name, value}` pairs.
 pub(crate) const HAR_QUERY_STRING: &str = "/request/queryString";
 
+/// Where HAR 1.2 says how many bytes a response's encoding saved (`content.compression`,
+/// present only when known): `content.size` less `bodySize`.
+pub(crate) const HAR_CONTENT_COMPRESSION: &str = "/response/content/compression";
+
 impl Layout {
     /// The layout of a parsed cassette file: `None` when it is neither (a HAR file is
     /// recognised first, as the reader recognises it).
@@ -80,6 +84,29 @@ impl Layout {
             (_, Part::ResponseHeaders) => "/response/headers",
             (Layout::Vcr, Part::ResponseBody) => "/response/body/string",
             (Layout::Har, Part::ResponseBody) => "/response/content/text",
+        }
+    }
+
+    /// Where `body` (`RequestBody` or `ResponseBody`) records its length in bytes besides a
+    /// `Content-Length` header: HAR 1.2's `bodySize` (as received, -1 when unknown, 0 for a
+    /// response served from the cache) and, for a response, `content.size` (decoded). HAR's
+    /// `postData` records no length; VCR records none.
+    pub(crate) fn lengths(self, body: Part) -> &'static [&'static str] {
+        match (self, body) {
+            (Layout::Har, Part::RequestBody) => &["/request/bodySize"],
+            (Layout::Har, Part::ResponseBody) => &["/response/bodySize", "/response/content/size"],
+            _ => &[],
+        }
+    }
+
+    /// Where HAR 1.2 records how many bytes the request line and headers (`RequestHeaders`) or
+    /// the status line and headers (`ResponseHeaders`) took on the wire (`headersSize`); VCR
+    /// records none.
+    pub(crate) fn headers_size(self, head: Part) -> Option<&'static str> {
+        match (self, head) {
+            (Layout::Har, Part::RequestHeaders) => Some("/request/headersSize"),
+            (Layout::Har, Part::ResponseHeaders) => Some("/response/headersSize"),
+            _ => None,
         }
     }
 

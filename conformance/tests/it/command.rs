@@ -197,6 +197,77 @@ fn a_report_that_is_not_format_equals_file_is_refused_before_anything_runs() {
 }
 
 #[test]
+fn a_report_path_that_cannot_be_written_is_refused_before_the_run_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name).display().to_string();
+    // An `--output` that could be written, holding an earlier report: left as it was.
+    std::fs::write(at("gate.txt"), "an earlier report").unwrap();
+    let mut cases = vec![
+        (
+            vec![
+                "--report".to_string(),
+                format!("json={}", at("missing/gate.json")),
+            ],
+            at("missing/gate.json"),
+            "No such file or directory",
+        ),
+        (
+            vec![
+                "--output".into(),
+                at("gate.txt"),
+                "--report".into(),
+                format!("sarif={}", dir.path().display()),
+            ],
+            dir.path().display().to_string(),
+            "Is a directory",
+        ),
+    ];
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let read_only = dir.path().join("read-only");
+        std::fs::create_dir(&read_only).unwrap();
+        std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o555)).unwrap();
+        // Root writes anywhere: the case means something only for another user.
+        if std::fs::write(read_only.join("probe"), "").is_err() {
+            let path = at("read-only/gate.xml");
+            cases.push((
+                vec!["--output".into(), path.clone()],
+                path,
+                "Permission denied",
+            ));
+        }
+    }
+    for (args, path, why) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = gate(&args);
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
+        assert!(
+            stdout.is_empty(),
+            "{args:?}: nothing ran, nothing printed: {stdout}"
+        );
+        assert!(
+            stderr.contains(&format!("{path}: cannot write the report: {why}")),
+            "{args:?}: {stderr}"
+        );
+    }
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert!(
+        left == ["gate.txt"] || left == ["gate.txt", "read-only"],
+        "{left:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(at("gate.txt")).unwrap(),
+        "an earlier report"
+    );
+}
+
+#[test]
 fn timings_go_to_stderr_and_leave_the_report_as_it_was() {
     let plain = gate(&["--format", "json"]);
     let timed = gate(&["--format", "json", "--timings"]);
@@ -453,4 +524,97 @@ fn scrub_writes_the_content_length_of_the_scrubbed_body() {
         response["headers"]["Content-Length"],
         serde_json::json!([after.to_string()])
     );
+}
+
+/// A HAR entry of `secret-token-in-a-body.json`'s interaction, a token in both bodies, each
+/// length HAR 1.2 records as received: `bodySize` (the response's as if compressed),
+/// `content.size` and `content.compression`.
+fn har_with_a_token_in_both_bodies() -> serde_json::Value {
+    let vcr: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/negative/yotta/secret-token-in-a-body.json").unwrap(),
+    )
+    .unwrap();
+    let interaction = &vcr["http_interactions"][0];
+    let response = interaction["response"]["body"]["string"].as_str().unwrap();
+    let request = r#"{"model_name": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2NfMSJ9.c2lnbmF0dXJl"}"#;
+    serde_json::json!({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},
+      "entries": [{"startedDateTime": "2026-03-02T10:15:00Z", "time": 1,
+        "request": {"method": "GET", "url": interaction["request"]["uri"],
+          "httpVersion": "HTTP/1.1", "cookies": [], "queryString": [], "headersSize": 300,
+          "headers": [{"name": "Content-Length", "value": request.len().to_string()},
+            {"name": "Authorization", "value": "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2NfMiJ9.c2lnbmF0dXJm"}],
+          "postData": {"mimeType": "application/json", "text": request},
+          "bodySize": request.len()},
+        "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1",
+          "cookies": [], "headers": [{"name": "Content-Type", "value": "application/json"}],
+          "content": {"size": response.len(), "compression": 100,
+            "mimeType": "application/json", "text": response},
+          "redirectURL": "", "headersSize": 120, "bodySize": response.len() - 100},
+        "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}}]}})
+}
+
+#[test]
+fn scrub_writes_the_har_body_sizes_of_the_scrubbed_bodies_and_leaves_unknown_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "tests/negative/yotta/.flatpeak-release",
+        dir.path().join(".flatpeak-release"),
+    )
+    .unwrap();
+    let known = har_with_a_token_in_both_bodies();
+    let mut unknown = known.clone();
+    let entry = &mut unknown["log"]["entries"][0];
+    entry["request"]["bodySize"] = (-1).into();
+    entry["response"]["bodySize"] = 0.into();
+    entry["response"]["content"]
+        .as_object_mut()
+        .unwrap()
+        .remove("compression");
+    for (name, har) in [("known.har", &known), ("unknown.har", &unknown)] {
+        std::fs::write(dir.path().join(name), har.to_string()).unwrap();
+    }
+
+    let out = gate(&["scrub", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let read = |name: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["log"]["entries"][0].clone()
+    };
+    let (request, response) = {
+        let entry = read("known.har");
+        (entry["request"].clone(), entry["response"].clone())
+    };
+    let request_length = request["postData"]["text"].as_str().unwrap().len();
+    let response_length = response["content"]["text"].as_str().unwrap().len();
+    let before = &known["log"]["entries"][0];
+    assert_ne!(
+        request["postData"], before["request"]["postData"],
+        "scrubbed"
+    );
+    assert_ne!(
+        response["content"]["text"],
+        before["response"]["content"]["text"]
+    );
+    assert_eq!(request["bodySize"], request_length);
+    assert_eq!(request["headers"][0]["value"], request_length.to_string());
+    assert_eq!(response["bodySize"], response_length);
+    assert_eq!(response["content"]["size"], response_length);
+    assert_eq!(response["content"]["compression"], 0, "the body as written");
+    // The request's headers held a token: their size on the wire is no longer known. The
+    // response's headers were not rewritten.
+    assert_ne!(request["headers"][1], before["request"]["headers"][1]);
+    assert_eq!(request["headersSize"], -1);
+    assert_eq!(response["headersSize"], 120);
+
+    // -1 (unknown), 0 (a response served from the cache) and an absent field stay as they
+    // were; `content.size` is always known.
+    let entry = read("unknown.har");
+    let (request, response) = (&entry["request"], &entry["response"]);
+    assert_eq!(
+        (&request["bodySize"], &response["bodySize"]),
+        (&(-1).into(), &0.into())
+    );
+    assert_eq!(response["content"].get("compression"), None);
+    let length = response["content"]["text"].as_str().unwrap().len();
+    assert_eq!(response["content"]["size"], length);
 }
