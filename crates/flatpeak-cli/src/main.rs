@@ -38,7 +38,9 @@ mod exit {
 const ABOUT: &str = "Every operation of the Flatpeak API. Each command is an operation of the \
 spec, named by its operationId in kebab case (list_locations is list-locations); it prints the \
 answer as the client read it, as JSON. --release NAME shows another release's commands.\n\nCredentials come from the environment: FLATPEAK_TOKEN (a bearer \
-token), or FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY (the client logs in). FLATPEAK_BASE_URL \
+token), or FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY (the client logs in). An operation the \
+spec secures with HTTP Basic (the login) is sent FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY, \
+never FLATPEAK_TOKEN. FLATPEAK_BASE_URL \
 or --base-url chooses the server; FLATPEAK_VERSION or --flatpeak-version the version sent \
 (`none`: no header).\n\nExit codes: 0 success; 1 the API answered with an error; \
 2 the command could not be run (arguments, credentials, a value the client refuses to send); \
@@ -46,7 +48,13 @@ or --base-url chooses the server; FLATPEAK_VERSION or --flatpeak-version the ver
 
 fn main() -> ExitCode {
     // `args_os`: an argument that is not UTF-8 is clap's to refuse, not a panic here.
-    let release = chosen_release(std::env::args_os().skip(1));
+    let release = match chosen_release(std::env::args_os().skip(1)) {
+        Ok(release) => release,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            return ExitCode::from(failure.code);
+        }
+    };
     let Some(command) = command(&release) else {
         eprintln!(
             "error: no release `{release}`: the releases are {}",
@@ -87,24 +95,70 @@ fn main() -> ExitCode {
 /// The release `--release NAME` (or `--release=NAME`) names in `args`, else the default. Read
 /// before the command line is parsed, since the commands are the release's. An argument that is
 /// not UTF-8 names no release (clap refuses it, with the others, once the command is chosen).
-fn chosen_release(args: impl Iterator<Item = std::ffi::OsString>) -> String {
+/// A second `--release` is refused: the first would choose the commands and clap would keep
+/// the last (a global flag may follow the command).
+fn chosen_release(args: impl Iterator<Item = std::ffi::OsString>) -> Result<String, Failure> {
     let mut args = args
         .map(|arg| arg.into_string().unwrap_or_default())
         .peekable();
+    let mut chosen = None;
     while let Some(arg) = args.next() {
-        if arg == "--" {
-            break;
-        }
-        if let Some(value) = arg.strip_prefix("--release=") {
-            return value.to_string();
-        }
-        if arg == "--release"
-            && let Some(value) = args.peek()
-        {
-            return value.clone();
+        let value = match arg.as_str() {
+            "--" => break,
+            "--release" => args.peek().cloned().unwrap_or_default(),
+            _ => match arg.strip_prefix("--release=") {
+                Some(value) => value.to_string(),
+                None => continue,
+            },
+        };
+        if chosen.replace(value).is_some() {
+            return Err(Failure::new(
+                exit::USAGE,
+                "--release is given more than once: give it once (it chooses the commands)",
+            ));
         }
     }
-    DEFAULT.to_string()
+    Ok(chosen.unwrap_or_else(|| DEFAULT.to_string()))
+}
+
+/// What `--version` prints after the command's name: its own version, the client's (whose
+/// user agent is `flatpeak-rust/<version>`), its releases and the default one.
+fn version() -> String {
+    format!(
+        "{} (flatpeak client {CLIENT_VERSION}, releases {}, default {DEFAULT})",
+        env!("CARGO_PKG_VERSION"),
+        RELEASES.join(" ")
+    )
+}
+
+/// The parser of an integer flag whose spec gives bounds (the generated commands use it where
+/// progenitor's used `value_parser!(T)`): `min` and `max` are inclusive, `None` unbounded. A
+/// value out of them, or not a whole number, is refused with the range ("expected a whole
+/// number from 1 to 100"), where clap's own parser said "number would be zero for non-zero
+/// type".
+fn whole_number<T: std::str::FromStr>(
+    min: Option<i128>,
+    max: Option<i128>,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static {
+    move |text| {
+        let expected = || format!("expected a whole number{}", range_text(min, max));
+        let number: i128 = text.parse().map_err(|_| expected())?;
+        if min.is_some_and(|min| number < min) || max.is_some_and(|max| number > max) {
+            return Err(expected());
+        }
+        number.to_string().parse().map_err(|_| expected())
+    }
+}
+
+/// ` from 1 to 100`, `, 1 or more`, `, 100 or less`, or nothing: what follows "a whole
+/// number" in [`whole_number`]'s messages.
+fn range_text(min: Option<i128>, max: Option<i128>) -> String {
+    match (min, max) {
+        (Some(min), Some(max)) => format!(" from {min} to {max}"),
+        (Some(min), None) => format!(", {min} or more"),
+        (None, Some(max)) => format!(", {max} or less"),
+        (None, None) => String::new(),
+    }
 }
 
 /// A `--json-body` file's text as the operation's body type `T` (the generated commands call
@@ -200,7 +254,7 @@ fn command(release: &str) -> Option<Command> {
     ];
     Some(
         Command::new("flatpeak")
-            .version(env!("CARGO_PKG_VERSION"))
+            .version(version())
             .about(ABOUT)
             .args(global)
             .subcommand_required(true)
@@ -254,11 +308,69 @@ impl From<&ArgMatches> for Settings {
     }
 }
 
+/// Which credentials a command's operation is sent, by its security in the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Auth {
+    /// What the environment gives: `FLATPEAK_TOKEN`, else the account credentials.
+    Any,
+    /// HTTP Basic (`operation`, the release's login): the account id and API key only. The
+    /// client sends such an operation nothing when it has a bearer token.
+    Account {
+        /// The operation's `operationId`.
+        operation: &'static str,
+    },
+}
+
+impl Auth {
+    /// How operation `id` authenticates, `basic` being the operations its release's spec
+    /// secures with HTTP Basic (the generated `BASIC_AUTH_OPERATIONS`).
+    fn of(id: &'static str, basic: &[&str]) -> Auth {
+        match basic.contains(&id) {
+            true => Auth::Account { operation: id },
+            false => Auth::Any,
+        }
+    }
+
+    /// `builder` with the credentials this operation needs: for an HTTP Basic one, the
+    /// account id and API key from the environment, even when `FLATPEAK_TOKEN` is set, and a
+    /// refusal before anything is sent when they are not.
+    fn apply<C>(
+        self,
+        builder: flatpeak::ClientBuilder<C>,
+    ) -> Result<flatpeak::ClientBuilder<C>, Failure> {
+        use flatpeak::env::{ACCOUNT_ID, API_KEY, TOKEN};
+        use std::env::VarError;
+        let Auth::Account { operation } = self else {
+            return Ok(builder);
+        };
+        let var = |name| {
+            std::env::var(name).and_then(|v| match v.is_empty() {
+                true => Err(VarError::NotPresent),
+                false => Ok(v),
+            })
+        };
+        match (var(ACCOUNT_ID), var(API_KEY)) {
+            (Ok(account_id), Ok(api_key)) => Ok(builder.credentials(account_id, api_key)),
+            // `build` names the variable that is not UTF-8 (`from_env` read it).
+            (Err(VarError::NotUnicode(_)), _) | (_, Err(VarError::NotUnicode(_))) => Ok(builder),
+            _ => Err(Failure::new(
+                exit::USAGE,
+                format!(
+                    "`{}` needs the account credentials (the spec secures it with HTTP Basic): \
+                     set {ACCOUNT_ID} and {API_KEY} ({TOKEN} is not sent to it)",
+                    command_name(operation)
+                ),
+            )),
+        }
+    }
+}
+
 impl Settings {
-    /// The client of release `C` the flags and the environment ask for.
-    fn client<C: flatpeak::ReleaseClient>(&self) -> Result<C, Failure> {
+    /// The client of release `C` the flags and the environment ask for, with the credentials
+    /// `auth` needs.
+    fn client<C: flatpeak::ReleaseClient>(&self, auth: Auth) -> Result<C, Failure> {
         // The variables are the crate's (`flatpeak::env`); the flags override them.
-        let mut builder = flatpeak::ClientBuilder::<C>::from_env();
+        let mut builder = auth.apply(flatpeak::ClientBuilder::<C>::from_env())?;
         if let Some(base) = &self.base_url {
             builder = builder.base_url(base);
         }
@@ -278,7 +390,34 @@ impl Settings {
         }
         builder
             .build()
-            .map_err(|e| Failure::new(exit::USAGE, e.to_string()))
+            .map_err(|e| Failure::new(exit::USAGE, build_message(&e)))
+    }
+}
+
+/// Why no client could be built, worded for the command's user: the crate's messages speak to
+/// a program (``call `bearer_token` on the builder``), the command's user sets environment
+/// variables. Never holds a credential: the crate's errors do not repeat them.
+fn build_message(error: &flatpeak::BuildError) -> String {
+    use flatpeak::BuildError;
+    use flatpeak::env::{ACCOUNT_ID, API_KEY, BASE_URL, TOKEN};
+    let either = format!("{TOKEN} (a bearer token), or {ACCOUNT_ID} and {API_KEY}");
+    match error {
+        BuildError::MissingCredentials => format!("no credentials: set {either}"),
+        BuildError::NoLogin { release } => format!(
+            "release `{release}` documents no login with {ACCOUNT_ID} and {API_KEY}: set \
+             {TOKEN} (a bearer token) instead"
+        ),
+        BuildError::InvalidToken => {
+            format!("{TOKEN} holds characters that cannot go in an HTTP header")
+        }
+        BuildError::InvalidAccountId => format!(
+            "{ACCOUNT_ID} cannot be an HTTP Basic user name (it holds `:` or control characters)"
+        ),
+        BuildError::InvalidBaseUrl { url, reason } => format!(
+            "base URL `{url}` (--base-url or {BASE_URL}) is not an absolute http(s) URL: {}",
+            reason.replace("use `credentials`", &format!("set {either}"))
+        ),
+        other => other.to_string(),
     }
 }
 

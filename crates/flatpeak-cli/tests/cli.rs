@@ -1,12 +1,13 @@
 //! The `flatpeak` command against a wiremock server playing the API: a read, a create with a
-//! body, an API error, a value the client refuses, missing credentials, and `--record`.
+//! body, an API error, a value the client refuses, missing credentials, the login's own
+//! credentials, integer flags' ranges, `--release` given twice, `--version`, and `--record`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
-use wiremock::matchers::{body_json, method, path};
+use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const DEVICE: &str = include_str!("../../flatpeak/tests/fixtures/device.json");
@@ -381,4 +382,226 @@ async fn each_release_has_its_commands_and_sends_its_version() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// The `flatpeak` command with `args` against `server` and exactly the credential variables
+/// `vars` (the others removed).
+fn flatpeak_with(server: &MockServer, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flatpeak"));
+    command.args(args).args(["--base-url", &server.uri()]);
+    for name in ["FLATPEAK_TOKEN", "FLATPEAK_ACCOUNT_ID", "FLATPEAK_API_KEY"] {
+        command.env_remove(name);
+    }
+    command.envs(vars.iter().copied()).output().unwrap()
+}
+
+/// The login is secured with HTTP Basic: with only a token, the client would send it with no
+/// credentials at all and show the server's `401`. It is refused first, naming the variables.
+#[tokio::test]
+async fn login_with_only_a_token_is_refused_before_sending_naming_the_account_variables() {
+    let server = silent_server().await;
+    for release in ["anode", "zero"] {
+        let out = flatpeak_with(
+            &server,
+            &["--release", release, "login"],
+            &[("FLATPEAK_TOKEN", TOKEN)],
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY")
+                && stderr.contains("`login`"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains(TOKEN), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+/// With a token and the account credentials, the login is sent the account credentials
+/// (HTTP Basic); the other commands keep the token.
+#[tokio::test]
+async fn login_is_sent_the_account_credentials_even_when_a_token_is_set() {
+    const KEY: &str = "key_cli_Secret_9a8b7c";
+    let server = MockServer::start().await;
+    // `acc_1:key_cli_Secret_9a8b7c` in base64.
+    let basic = "Basic YWNjXzE6a2V5X2NsaV9TZWNyZXRfOWE4Yjdj";
+    Mock::given(method("GET"))
+        .and(path("/login"))
+        .and(header("authorization", basic))
+        .respond_with(json_response(
+            200,
+            &json!({"bearer_token": "tok_new", "expires_in": 3600, "live_mode": false}).to_string(),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let vars = [
+        ("FLATPEAK_TOKEN", TOKEN),
+        ("FLATPEAK_ACCOUNT_ID", "acc_1"),
+        ("FLATPEAK_API_KEY", KEY),
+    ];
+    let out = flatpeak_with(&server, &["login"], &vars);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["bearer_token"], "tok_new");
+}
+
+/// The client's credential errors speak to a program (``call `bearer_token` on the
+/// builder``); the command's name the environment variables, and never a credential.
+#[tokio::test]
+async fn credential_errors_name_the_environment_variables_not_the_builder() {
+    let server = silent_server().await;
+    let refused = |out: &Output| {
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(
+            !stderr.contains("builder") && !stderr.contains("bearer_token"),
+            "{stderr}"
+        );
+        stderr
+    };
+    let device = ["retrieve-device", "--id", "dev_63a6087272941ef077a8fd3e"];
+    let stderr = refused(&flatpeak_with(&server, &device, &[]));
+    assert!(
+        stderr.contains("no credentials: set FLATPEAK_TOKEN")
+            && stderr.contains("FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY"),
+        "{stderr}"
+    );
+    // Busbar documents no login: the account credentials cannot be used.
+    let account = [
+        ("FLATPEAK_ACCOUNT_ID", "acc_1"),
+        ("FLATPEAK_API_KEY", "key_9"),
+    ];
+    let busbar = [&["--release", "busbar"][..], &device[..]].concat();
+    let stderr = refused(&flatpeak_with(&server, &busbar, &account));
+    assert!(
+        stderr.contains("release `busbar`") && stderr.contains("set FLATPEAK_TOKEN"),
+        "{stderr}"
+    );
+    // A token that cannot go in a header is named by its variable, not repeated.
+    let bad = "tok_Secret\u{7}bell";
+    let stderr = refused(&flatpeak_with(&server, &device, &[("FLATPEAK_TOKEN", bad)]));
+    assert!(
+        stderr.contains("FLATPEAK_TOKEN holds characters") && !stderr.contains("tok_Secret"),
+        "{stderr}"
+    );
+    // A base URL with credentials in it says where credentials go instead.
+    let out = Command::new(env!("CARGO_BIN_EXE_flatpeak"))
+        .args(device)
+        .args(["--base-url", "http://user:pw_Secret@127.0.0.1:9"])
+        .env("FLATPEAK_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let stderr = refused(&out);
+    assert!(
+        stderr.contains("set FLATPEAK_TOKEN") && !stderr.contains("pw_Secret"),
+        "{stderr}"
+    );
+}
+
+/// `--version` names the client's version, the one its user agent sends, beside the
+/// command's own, and the releases.
+#[tokio::test]
+async fn version_shows_the_client_version_the_user_agent_sends_and_the_releases() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json_response(200, DEVICE))
+        .mount(&server)
+        .await;
+    let out = flatpeak(
+        &server,
+        &["retrieve-device", "--id", "dev_63a6087272941ef077a8fd3e"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let requests = server.received_requests().await.unwrap();
+    let agent = requests[0]
+        .headers
+        .get("user-agent")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    let client = agent.strip_prefix("flatpeak-rust/").unwrap();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_flatpeak"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "flatpeak {} (flatpeak client {client}, releases zero anode busbar yotta, \
+             default anode)\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
+
+/// An integer flag out of the spec's bounds is refused with the range, where clap said
+/// "number would be zero for non-zero type" (and the client, for 101, named no flag).
+#[tokio::test]
+async fn an_integer_flag_out_of_its_range_is_refused_with_the_range() {
+    let server = silent_server().await;
+    for limit in ["0", "101", "-1", "ten"] {
+        let out = flatpeak(&server, &["list-locations", &format!("--limit={limit}")]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "invalid value '{limit}' for '--limit <limit>': expected a whole number from \
+                 1 to 100"
+            )),
+            "{stderr}"
+        );
+    }
+    // A body field with a minimum only (Busbar's schedule by duration).
+    let out = flatpeak(
+        &server,
+        &[
+            "--release",
+            "busbar",
+            "create-schedule-by-duration",
+            "--duration",
+            "0",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("expected a whole number, 1 or more"),
+        "{stderr}"
+    );
+}
+
+/// The first `--release` would choose the commands and clap would keep the last (a global
+/// flag may follow the command): a second one is refused, and nothing is sent.
+#[tokio::test]
+async fn a_second_release_is_refused() {
+    let server = silent_server().await;
+    let twice: [&[&str]; 3] = [
+        &["--release", "zero", "list-locations", "--release", "yotta"],
+        &[
+            "--release=anode",
+            "retrieve-device",
+            "--id",
+            "dev_1",
+            "--release=anode",
+        ],
+        &["--release", "yotta", "--release", "zero", "list-locations"],
+    ];
+    for args in twice {
+        let out = flatpeak(&server, args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("--release is given more than once"),
+            "{stderr}"
+        );
+    }
 }

@@ -98,7 +98,7 @@ pub fn of(spec: &Spec, op: &Operation) -> Vec<(TokenStream, Rule)> {
 }
 
 /// The bounds `schema` itself sets, through `$ref`s and `allOf` ([`schema::layers`]), each once.
-fn rules(doc: &Value, schema: &Value) -> Vec<Rule> {
+pub(super) fn rules(doc: &Value, schema: &Value) -> Vec<Rule> {
     let mut out = Vec::new();
     for layer in schema::layers(doc, schema) {
         for rule in own_rules(layer) {
@@ -149,7 +149,7 @@ fn own_rules(schema: &Value) -> Vec<Rule> {
 /// Every bounded value inside a body schema, with the steps to it ([`schema::walk_body`]). The
 /// branches of a `oneOf` or `anyOf` are not walked: which one a value takes is not known
 /// before it is sent.
-fn body_rules(doc: &Value, schema: &Value) -> Vec<(Vec<Step>, Rule)> {
+pub(super) fn body_rules(doc: &Value, schema: &Value) -> Vec<(Vec<Step>, Rule)> {
     let mut out = Vec::new();
     schema::walk_body(doc, schema, Branches::None, &mut |steps, place| {
         for rule in rules(doc, place) {

@@ -62,7 +62,7 @@ pub(crate) fn index_files(
         },
         Output {
             path: root.join(super::cli::DIR).join("releases.rs"),
-            contents: code(label, cli_index(built, default))?,
+            contents: code(label, cli_index(built, default, &client_version(root)?))?,
         },
         Output {
             path: root.join(super::replay_table::DIR).join("releases.rs"),
@@ -231,8 +231,43 @@ fn manifest(root: &Path, built: &[Built], default: &str) -> Result<String> {
     Ok(format!("{}{block}{}", &text[..start], &text[end..]))
 }
 
-/// The CLI's release modules, `api` paths, dispatch and `CliConfig` impls.
-fn cli_index(built: &[Built], default: &str) -> TokenStream {
+/// The `version` of the client crate's manifest (its `[package]` table), which the CLI's
+/// `--version` shows beside its own: the client's user agent is `flatpeak-rust/<version>`,
+/// and the crate exposes the version in no other way.
+fn client_version(root: &Path) -> Result<String> {
+    let path = root.join(CLIENT_MANIFEST);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    package_version(&text)
+        .with_context(|| format!("{CLIENT_MANIFEST}: no `version = \"...\"` in `[package]`"))
+}
+
+/// The `version = "..."` line of the `[package]` table of a Cargo manifest's `text`.
+fn package_version(text: &str) -> Option<String> {
+    let mut in_package = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+            continue;
+        }
+        let value = line
+            .strip_prefix("version")
+            .map(str::trim_start)
+            .and_then(|rest| rest.strip_prefix('='))
+            .map(str::trim);
+        if let Some(value) = value.filter(|_| in_package) {
+            return value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .map(str::to_string);
+        }
+    }
+    None
+}
+
+/// The CLI's release modules, `api` paths, dispatch and `CliConfig` impls; `client_version`
+/// is the client crate's version.
+fn cli_index(built: &[Built], default: &str, client_version: &str) -> TokenStream {
     let names: Vec<&str> = built.iter().map(|r| r.name.as_str()).collect();
     let idents: Vec<_> = names.iter().map(|n| format_ident!("{n}")).collect();
     let files: Vec<String> = names.iter().map(|n| format!("{n}.rs")).collect();
@@ -240,6 +275,7 @@ fn cli_index(built: &[Built], default: &str) -> TokenStream {
         .iter()
         .map(|n| format!(" Release `{n}`'s client, as its generated commands name it."))
         .collect();
+    let basic = format_ident!("{}", super::cli::BASIC_AUTH_OPERATIONS);
     let configs = idents.iter().map(|name| {
         quote! {
             impl #name::CliConfig for crate::Json {
@@ -299,6 +335,10 @@ fn cli_index(built: &[Built], default: &str) -> TokenStream {
         /// The release `--release` defaults to.
         pub(crate) const DEFAULT: &str = #default;
 
+        /// The version of the `flatpeak` crate the commands call (from its manifest; its
+        /// user agent is `flatpeak-rust/<this>`).
+        pub(crate) const CLIENT_VERSION: &str = #client_version;
+
         /// The commands of `release`, each named by [`crate::command_name`].
         pub(crate) fn commands(release: &str) -> ::std::option::Option<::std::vec::Vec<::clap::Command>> {
             match release {
@@ -329,7 +369,8 @@ fn cli_index(built: &[Built], default: &str) -> TokenStream {
                         let cmd = #idents::CliCommand::iter()
                             .find(|c| crate::command_name(c.operation_id()) == name)
                             .ok_or_else(|| crate::Failure::no_command(release, name))?;
-                        let client = settings.client::<::flatpeak::#idents::Client>()?;
+                        let auth = crate::Auth::of(cmd.operation_id(), #idents::#basic);
+                        let client = settings.client::<::flatpeak::#idents::Client>(auth)?;
                         let outcome = #idents::Cli::new(client.clone(), crate::Json)
                             .execute(cmd, matches)
                             .await;
@@ -451,4 +492,19 @@ fn readme_tables(root: &Path, built: &[Built], default: &str) -> Result<String> 
         ));
     }
     readme::with_tables(&text, &tables)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_package_version_is_read_from_the_package_table_only() {
+        let manifest = "[workspace]\nversion = \"9.9.9\"\n\n[package]\nname = \"flatpeak\"\n\
+                        version = \"0.2.0\"\n\n[dependencies]\nx = { version = \"1\" }\n";
+        assert_eq!(package_version(manifest).as_deref(), Some("0.2.0"));
+        assert_eq!(package_version("[package]\nname = \"x\"\n"), None);
+        let workspace = "[package]\nversion.workspace = true\n";
+        assert_eq!(package_version(workspace), None);
+    }
 }

@@ -421,7 +421,14 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("duration")
                     .long("duration")
-                    .value_parser(::clap::value_parser!(::std::num::NonZeroU64))
+                    .value_parser(
+                        crate::whole_number::<
+                            ::std::num::NonZeroU64,
+                        >(
+                            ::std::option::Option::Some(1i128),
+                            ::std::option::Option::None,
+                        ),
+                    )
                     .required_unless_present("json-body")
                     .help(
                         "Minutes needed at the lowest (`segment: LOW`) or highest (`HIGH`) price.",
@@ -1211,3 +1218,6 @@ impl CliCommand {
         }
     }
 }
+/// The operations the spec secures with HTTP Basic (the account id and API key), by
+/// `operationId`: the CLI runs them with the account credentials only.
+pub const BASIC_AUTH_OPERATIONS: &[&str] = &[];

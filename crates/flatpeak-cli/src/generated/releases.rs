@@ -85,6 +85,9 @@ pub(crate) mod yotta {
 pub(crate) const RELEASES: &[&str] = &["zero", "anode", "busbar", "yotta"];
 /// The release `--release` defaults to.
 pub(crate) const DEFAULT: &str = "anode";
+/// The version of the `flatpeak` crate the commands call (from its manifest; its
+/// user agent is `flatpeak-rust/<this>`).
+pub(crate) const CLIENT_VERSION: &str = "0.2.0";
 /// The commands of `release`, each named by [`crate::command_name`].
 pub(crate) fn commands(
     release: &str,
@@ -145,7 +148,8 @@ pub(crate) async fn run(
             let cmd = zero::CliCommand::iter()
                 .find(|c| crate::command_name(c.operation_id()) == name)
                 .ok_or_else(|| crate::Failure::no_command(release, name))?;
-            let client = settings.client::<::flatpeak::zero::Client>()?;
+            let auth = crate::Auth::of(cmd.operation_id(), zero::BASIC_AUTH_OPERATIONS);
+            let client = settings.client::<::flatpeak::zero::Client>(auth)?;
             let outcome = zero::Cli::new(client.clone(), crate::Json)
                 .execute(cmd, matches)
                 .await;
@@ -155,7 +159,8 @@ pub(crate) async fn run(
             let cmd = anode::CliCommand::iter()
                 .find(|c| crate::command_name(c.operation_id()) == name)
                 .ok_or_else(|| crate::Failure::no_command(release, name))?;
-            let client = settings.client::<::flatpeak::anode::Client>()?;
+            let auth = crate::Auth::of(cmd.operation_id(), anode::BASIC_AUTH_OPERATIONS);
+            let client = settings.client::<::flatpeak::anode::Client>(auth)?;
             let outcome = anode::Cli::new(client.clone(), crate::Json)
                 .execute(cmd, matches)
                 .await;
@@ -165,7 +170,11 @@ pub(crate) async fn run(
             let cmd = busbar::CliCommand::iter()
                 .find(|c| crate::command_name(c.operation_id()) == name)
                 .ok_or_else(|| crate::Failure::no_command(release, name))?;
-            let client = settings.client::<::flatpeak::busbar::Client>()?;
+            let auth = crate::Auth::of(
+                cmd.operation_id(),
+                busbar::BASIC_AUTH_OPERATIONS,
+            );
+            let client = settings.client::<::flatpeak::busbar::Client>(auth)?;
             let outcome = busbar::Cli::new(client.clone(), crate::Json)
                 .execute(cmd, matches)
                 .await;
@@ -175,7 +184,8 @@ pub(crate) async fn run(
             let cmd = yotta::CliCommand::iter()
                 .find(|c| crate::command_name(c.operation_id()) == name)
                 .ok_or_else(|| crate::Failure::no_command(release, name))?;
-            let client = settings.client::<::flatpeak::yotta::Client>()?;
+            let auth = crate::Auth::of(cmd.operation_id(), yotta::BASIC_AUTH_OPERATIONS);
+            let client = settings.client::<::flatpeak::yotta::Client>(auth)?;
             let outcome = yotta::Cli::new(client.clone(), crate::Json)
                 .execute(cmd, matches)
                 .await;

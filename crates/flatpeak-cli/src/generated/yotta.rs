@@ -310,3 +310,6 @@ impl CliCommand {
         }
     }
 }
+/// The operations the spec secures with HTTP Basic (the account id and API key), by
+/// `operationId`: the CLI runs them with the account credentials only.
+pub const BASIC_AUTH_OPERATIONS: &[&str] = &[];

@@ -223,7 +223,14 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
-                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
+                    .value_parser(
+                        crate::whole_number::<
+                            ::std::num::NonZeroU32,
+                        >(
+                            ::std::option::Option::Some(1i128),
+                            ::std::option::Option::Some(100i128),
+                        ),
+                    )
                     .required(false)
                     .help(
                         "A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.",
@@ -263,7 +270,14 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
-                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
+                    .value_parser(
+                        crate::whole_number::<
+                            ::std::num::NonZeroU32,
+                        >(
+                            ::std::option::Option::Some(1i128),
+                            ::std::option::Option::Some(100i128),
+                        ),
+                    )
                     .required(false)
                     .help(
                         "A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.",
@@ -382,7 +396,14 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
-                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
+                    .value_parser(
+                        crate::whole_number::<
+                            ::std::num::NonZeroU32,
+                        >(
+                            ::std::option::Option::Some(1i128),
+                            ::std::option::Option::Some(100i128),
+                        ),
+                    )
                     .required(false)
                     .help(
                         "A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.",
@@ -506,7 +527,14 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
-                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
+                    .value_parser(
+                        crate::whole_number::<
+                            ::std::num::NonZeroU32,
+                        >(
+                            ::std::option::Option::Some(1i128),
+                            ::std::option::Option::Some(100i128),
+                        ),
+                    )
                     .required(false)
                     .help(
                         "A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.",
@@ -772,7 +800,14 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
-                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
+                    .value_parser(
+                        crate::whole_number::<
+                            ::std::num::NonZeroU32,
+                        >(
+                            ::std::option::Option::Some(1i128),
+                            ::std::option::Option::Some(100i128),
+                        ),
+                    )
                     .required(false)
                     .help(
                         "A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.",
@@ -3317,3 +3352,6 @@ impl CliCommand {
         }
     }
 }
+/// The operations the spec secures with HTTP Basic (the account id and API key), by
+/// `operationId`: the CLI runs them with the account credentials only.
+pub const BASIC_AUTH_OPERATIONS: &[&str] = &["login"];
