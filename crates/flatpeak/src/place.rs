@@ -8,7 +8,7 @@ pub use flatpeak_redact::{Step, values_at};
 
 /// Where a value is in one exchange of an operation.
 #[doc(hidden)]
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum Place {
     /// The path parameter of this name.
     Path(&'static str),

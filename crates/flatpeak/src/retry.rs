@@ -151,7 +151,11 @@ pub(crate) async fn run(
             .recorder
             .as_ref()
             .map(|_| Snapshot::of(&request, call.state.flatpeak_version.as_ref()));
-        let exchange = body::attempt(call.http, request, call.state.max_body_bytes);
+        let exchange = async {
+            let outcome = body::attempt(call.http, request, call.state.max_body_bytes).await;
+            // Before telemetry logs it: the error's URL may hold a connect token.
+            outcome.map_err(|error| crate::wire::redacted(operation, error))
+        };
         let outcome = telemetry::attempt(operation.id, attempt, exchange).await;
         if let (Some(recorder), Some(snapshot), Ok(response)) =
             (&call.state.recorder, &snapshot, &outcome)

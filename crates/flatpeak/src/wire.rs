@@ -72,8 +72,16 @@ impl Seen<'_> {
         }
     }
 
-    /// The value as an error quotes it.
-    fn shown(&self) -> String {
+    /// The value as an error quotes it: a sensitive one (`hidden`) only by its fingerprint.
+    fn shown(&self, hidden: bool) -> String {
+        if hidden {
+            let text = match self {
+                Seen::Text(text) => (*text).to_string(),
+                Seen::Json(Value::String(text)) => text.clone(),
+                Seen::Json(other) => other.to_string(),
+            };
+            return flatpeak_redact::fingerprint(&text);
+        }
         match self {
             Seen::Text(text) => quoted(text),
             Seen::Json(Value::String(text)) => quoted(text),
@@ -132,15 +140,24 @@ impl Rule {
         }
     }
 
-    /// `Err` naming the place (described only then, by `place`) when `value` breaks this rule.
-    fn check(&self, value: Seen<'_>, place: impl FnOnce() -> String) -> Result<(), Refused> {
+    /// `Err` naming the place when `value` breaks this rule. The place is described only
+    /// then, by `place`, which also says whether the spec marks it `x-sensitive` (its value is
+    /// then shown by its fingerprint: the message reaches logs and terminals).
+    fn check(
+        &self,
+        value: Seen<'_>,
+        place: impl FnOnce() -> (String, bool),
+    ) -> Result<(), Refused> {
         match self.broken_by(value) {
             None => Ok(()),
-            Some(reason) => Err(Refused::Bound {
-                place: place(),
-                value: value.shown(),
-                reason,
-            }),
+            Some(reason) => {
+                let (place, hidden) = place();
+                Err(Refused::Bound {
+                    place,
+                    value: value.shown(hidden),
+                    reason,
+                })
+            }
         }
     }
 }
@@ -191,24 +208,29 @@ pub(crate) fn check(
     let path = path_values(base_url, operation.path, request.url())?;
     let mut body: Option<Option<Value>> = None;
     for Constraint { place, rule } in operation.constraints {
+        let hidden = || operation.sensitive.iter().any(|s| s.place == *place);
         match *place {
             Place::Path(name) => {
                 for (_, raw) in path.iter().filter(|(n, _)| *n == name) {
                     let value = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
-                    rule.check(Seen::Text(&value), || format!("path parameter `{name}`"))?;
+                    let at = || (format!("path parameter `{name}`"), hidden());
+                    rule.check(Seen::Text(&value), at)?;
                 }
             }
             Place::Query(name) => {
                 for (_, value) in request.url().query_pairs().filter(|(n, _)| n == name) {
-                    rule.check(Seen::Text(&value), || format!("query parameter `{name}`"))?;
+                    let at = || (format!("query parameter `{name}`"), hidden());
+                    rule.check(Seen::Text(&value), at)?;
                 }
             }
             Place::Request(steps) => {
                 let json = body.get_or_insert_with(|| json_body(request));
                 for (at, value) in json.iter().flat_map(|json| values_at(json, steps)) {
                     // The body itself (an empty pointer) is shown as `/`.
-                    let shown =
-                        || format!("body field `{}`", if at.is_empty() { "/" } else { &at });
+                    let shown = || {
+                        let field = if at.is_empty() { "/" } else { &at };
+                        (format!("body field `{field}`"), hidden())
+                    };
                     rule.check(Seen::Json(value), shown)?;
                 }
             }
@@ -288,6 +310,51 @@ pub(crate) fn path_segment(template: &str, url: &url::Url, name: &str) -> Option
     Some(start + index)
 }
 
+/// What an error's URL shows in place of a value the spec marks `x-sensitive`.
+const REDACTED: &str = "[redacted]";
+
+/// `error` with its URL's values at `operation`'s sensitive path and query places, and any
+/// credential-shaped query value, replaced by `[redacted]`: reqwest's message quotes the URL
+/// (`error sending request for url (...)`), and the error reaches logs and terminals, where a
+/// connect token must not.
+pub(crate) fn redacted(operation: &OperationFacts, mut error: reqwest::Error) -> reqwest::Error {
+    if let Some(url) = error.url_mut() {
+        redact_url(operation, url);
+    }
+    error
+}
+
+/// `url` with the values [`redacted`] hides replaced.
+fn redact_url(operation: &OperationFacts, url: &mut url::Url) {
+    let sensitive = || operation.sensitive.iter().map(|s| &s.place);
+    let mut segments: Vec<String> = url.path().split('/').map(str::to_string).collect();
+    for name in sensitive().filter_map(|p| match p {
+        Place::Path(name) => Some(*name),
+        _ => None,
+    }) {
+        if let Some(segment) =
+            path_segment(operation.path, url, name).and_then(|i| segments.get_mut(i))
+        {
+            *segment = REDACTED.to_string();
+        }
+    }
+    url.set_path(&segments.join("/"));
+    let hidden = |name: &str, value: &str| {
+        sensitive().any(|p| matches!(p, Place::Query(n) if *n == name))
+            || flatpeak_redact::holds_token(value)
+    };
+    if url.query_pairs().any(|(name, value)| hidden(&name, &value)) {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(name, value)| match hidden(&name, &value) {
+                true => (name.into_owned(), REDACTED.to_string()),
+                false => (name.into_owned(), value.into_owned()),
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+}
+
 /// The parameter a segment of a path template stands for: `device_id` for `{device_id}`.
 fn parameter(segment: &str) -> Option<&str> {
     segment.strip_prefix('{')?.strip_suffix('}')
@@ -315,6 +382,36 @@ fn quoted(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A connect token in the path or the query (the spec marks both `x-sensitive`) and a
+    /// credential-shaped query value are hidden; the rest of the URL stays, to say where the
+    /// request went.
+    #[cfg(feature = "anode")]
+    #[test]
+    fn an_errors_url_hides_the_sensitive_values() {
+        use crate::anode::Operation;
+        let session = Operation::CalculateSessionCost.facts();
+        let mut url =
+            url::Url::parse("http://h/v1/costs/session/sess_Secret1?direction=import").unwrap();
+        redact_url(session, &mut url);
+        assert_eq!(
+            url.as_str(),
+            "http://h/v1/costs/session/[redacted]?direction=import"
+        );
+        let exchange = Operation::ExchangeConnectToken.facts();
+        let mut url = url::Url::parse(
+            "http://h/connect/tariff/token?connect_token=ctk_Secret2&x=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+        )
+        .unwrap();
+        redact_url(exchange, &mut url);
+        assert_eq!(
+            url.as_str(),
+            "http://h/connect/tariff/token?connect_token=%5Bredacted%5D&x=%5Bredacted%5D"
+        );
+        let mut url = url::Url::parse("http://h/connect/tariff/token").unwrap();
+        redact_url(exchange, &mut url);
+        assert_eq!(url.as_str(), "http://h/connect/tariff/token");
+    }
 
     #[test]
     fn path_values_are_found_below_any_base_path() {

@@ -1,6 +1,7 @@
 //! A `POST` is retried when the connection is refused: the request was never sent. The
 //! attempts are counted from the client's own log (a `flatpeak.request` span per attempt that
-//! ends with "no response", a "retrying" event per retry).
+//! ends with "no response", a "retrying" event per retry), which never shows a sensitive value
+//! of the URL the error names.
 //!
 //! Alone in its test binary on purpose: a subscriber set for one thread can miss an event
 //! whose call site another test thread registers at the same moment (tracing caches each call
@@ -37,4 +38,19 @@ async fn a_post_is_retried_when_the_connection_is_refused() {
             .count()
     };
     assert_eq!((ours("no response"), ours("retrying")), (3, 2), "{logs}");
+
+    // The "no response" event quotes the error, and so its URL: a connect token in the query
+    // is hidden there too (in this test, where the log is known to be captured).
+    let exchange = client
+        .exchange_connect_token()
+        .connect_token("ctk_Log0Secret");
+    assert!(exchange.send().await.is_err());
+    let logs = captured.text();
+    let failed = logs
+        .lines()
+        .filter(|l| l.contains("no response") && l.contains("exchange_connect_token"))
+        .count();
+    assert_eq!(failed, 3, "{logs}");
+    assert!(logs.contains("connect_token=%5Bredacted%5D"), "{logs}");
+    assert!(!logs.contains("ctk_Log0Secret"), "{logs}");
 }

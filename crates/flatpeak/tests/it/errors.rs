@@ -206,3 +206,28 @@ fn a_build_error_converts_too() {
             .starts_with("invalid client configuration: no credentials")
     );
 }
+
+/// A connection error's message quotes the URL, and a connect token travels in the query: the
+/// error shows where the request went, never the token (it reaches logs and terminals).
+#[tokio::test]
+async fn a_transport_error_does_not_show_a_sensitive_query_value() {
+    let client = bearer(&closed_port_url()).build().unwrap();
+    let err = client
+        .exchange_connect_token()
+        .connect_token("ctk_Connect0Secret")
+        .send()
+        .await
+        .unwrap_err();
+    let err = Error::from(err);
+    assert!(
+        matches!(&err, Error::Transport(e) if e.is_connect()),
+        "{err:?}"
+    );
+    for shown in [err.to_string(), format!("{err:?}")] {
+        assert!(
+            shown.contains("/connect/tariff/token?connect_token="),
+            "{shown}"
+        );
+        assert!(!shown.contains("ctk_Connect0Secret"), "{shown}");
+    }
+}

@@ -287,3 +287,27 @@ async fn a_body_number_above_its_maximum_and_an_unlisted_enum_value_are_refused(
         "{message}"
     );
 }
+
+/// A value the spec marks `x-sensitive` (a connect token) that breaks its bound is refused
+/// by its place and its fingerprint: the message reaches logs and terminals, the token must not.
+#[tokio::test]
+async fn a_sensitive_value_is_refused_without_being_quoted() {
+    let server = silent_server().await;
+    let client = bearer(&server.uri()).build().unwrap();
+    // As a response could carry it: the client accepts what it receives.
+    let token: flatpeak::zero::types::Id =
+        serde_json::from_value(serde_json::json!("ctk-Connect-Secret")).unwrap();
+
+    let sent = client
+        .exchange_connect_token()
+        .connect_token(token)
+        .send()
+        .await;
+
+    let message = refusal(Error::from(sent.unwrap_err()));
+    assert!(
+        message.contains("query parameter `connect_token` is `\"ctk-\"… (18 chars)`"),
+        "{message}"
+    );
+    assert!(!message.contains("Connect-Secret"), "{message}");
+}
