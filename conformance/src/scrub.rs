@@ -12,7 +12,9 @@ use flatpeak_redact::{self as record, Placeholders};
 use serde_json::Value;
 
 use crate::RunError;
-use crate::cassette::layout::{self, HAR_CONTENT_COMPRESSION, HAR_QUERY_STRING, Layout, Part};
+use crate::cassette::layout::{
+    self, HAR_CONTENT_COMPRESSION, HAR_POST_PARAMS, HAR_QUERY_STRING, Layout, Part,
+};
 use crate::cassette::{self, NotACassette, Syntax};
 use crate::releases::{Release, Releases};
 use crate::secrets::{Leak, Place, View};
@@ -342,10 +344,11 @@ impl Parts {
     }
 
     /// Writes the parts back into the interaction, in its layout. A HAR body that was absent,
-    /// or not text, stays as it was; HAR's copy of the query and its cookies follow, and so
-    /// does every recorded length of a rewritten body.
+    /// or not text, stays as it was; HAR's copies of the query and of a form body's fields, and
+    /// its cookies, follow, and so does every recorded length of a rewritten body.
     fn store(mut self, interaction: &mut Value, layout: Layout) {
         self.set_lengths(interaction, layout);
+        let request_body_rewritten = self.rewritten.request_body;
         let headers = [
             (Part::RequestHeaders, &self.request_headers),
             (Part::ResponseHeaders, &self.response_headers),
@@ -372,6 +375,8 @@ impl Parts {
             for side in ["request", "response"] {
                 scrub_cookies(interaction.pointer_mut(&format!("/{side}/cookies")));
             }
+            let params = interaction.pointer_mut(HAR_POST_PARAMS);
+            scrub_params(params, request_body_rewritten);
         }
     }
 
@@ -459,6 +464,20 @@ fn scrub_cookies(cookies: Option<&mut Value>) {
             .get_mut("value")
             .filter(|v| v.as_str() != Some("<redacted>"))
         {
+            *value = "<redacted>".into();
+        }
+    }
+}
+
+/// HAR's `postData.params`, a form body's fields copied from `postData.text`: once scrub
+/// rewrote that text, every value is `<redacted>`, since the copy would keep what the text no
+/// longer holds. (Fields given without the text are not looked into: the gate reads the text.)
+fn scrub_params(params: Option<&mut Value>, body_rewritten: bool) {
+    let Some(Value::Array(params)) = params.filter(|_| body_rewritten) else {
+        return;
+    };
+    for param in params {
+        if let Some(value) = param.get_mut("value").filter(|v| v.is_string()) {
             *value = "<redacted>".into();
         }
     }

@@ -40,6 +40,9 @@ pub(crate) const HAR_CONTENT_ENCODING: &str = "/response/content/encoding";
 /// Where HAR repeats a request's query as `{name, value}` pairs.
 pub(crate) const HAR_QUERY_STRING: &str = "/request/queryString";
 
+/// Where HAR repeats a form body's fields as `{name, value}` pairs (`postData.params`).
+pub(crate) const HAR_POST_PARAMS: &str = "/request/postData/params";
+
 /// Where HAR 1.2 says how many bytes a response's encoding saved (`content.compression`,
 /// present only when known): `content.size` less `bodySize`.
 pub(crate) const HAR_CONTENT_COMPRESSION: &str = "/response/content/compression";

@@ -543,7 +543,8 @@ fn har_with_a_token_in_both_bodies() -> serde_json::Value {
           "httpVersion": "HTTP/1.1", "cookies": [], "queryString": [], "headersSize": 300,
           "headers": [{"name": "Content-Length", "value": request.len().to_string()},
             {"name": "Authorization", "value": "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2NfMiJ9.c2lnbmF0dXJm"}],
-          "postData": {"mimeType": "application/json", "text": request},
+          "postData": {"mimeType": "application/json", "text": request,
+            "params": [{"name": "model_name", "value": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2NfMSJ9.c2lnbmF0dXJl"}]},
           "bodySize": request.len()},
         "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1",
           "cookies": [], "headers": [{"name": "Content-Type", "value": "application/json"}],
@@ -604,6 +605,8 @@ fn scrub_writes_the_har_body_sizes_of_the_scrubbed_bodies_and_leaves_unknown_one
     // response's headers were not rewritten.
     assert_ne!(request["headers"][1], before["request"]["headers"][1]);
     assert_eq!(request["headersSize"], -1);
+    // HAR's copy of the body's fields follows the body.
+    assert_eq!(request["postData"]["params"][0]["value"], "<redacted>");
     assert_eq!(response["headersSize"], 120);
 
     // -1 (unknown), 0 (a response served from the cache) and an absent field stay as they
