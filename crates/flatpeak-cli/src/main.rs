@@ -9,7 +9,7 @@
 //! The commands are generated from each release's spec by `cargo xtask generate`
 //! (`src/generated/<release>.rs`, progenitor's CLI generator, and `src/generated/releases.rs`,
 //! which lists them); this file adds credentials from the environment, the global flags, JSON
-//! output and exit codes.
+//! output and exit codes. `RUST_LOG` shows the client's spans (`src/logging.rs`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,6 +21,10 @@ use clap::{Arg, ArgMatches, Command};
 // declared so that rustfmt leaves the files as the generator wrote them.
 include!("generated/releases.rs");
 
+/// `--all` on the list commands: every page, printed as one JSON array.
+mod all;
+/// `RUST_LOG`: the client's spans on stderr.
+mod logging;
 /// `flatpeak webhook verify`, written by hand beside the generated commands.
 mod webhook;
 
@@ -42,11 +46,16 @@ token), or FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY (the client logs in). An ope
 spec secures with HTTP Basic (the login) is sent FLATPEAK_ACCOUNT_ID and FLATPEAK_API_KEY, \
 never FLATPEAK_TOKEN. FLATPEAK_BASE_URL \
 or --base-url chooses the server; FLATPEAK_VERSION or --flatpeak-version the version sent \
-(`none`: no header).\n\nExit codes: 0 success; 1 the API answered with an error; \
+(`none`: no header). RUST_LOG=flatpeak=debug shows each request's operation, status and time \
+on stderr.\n\nExit codes: 0 success; 1 the API answered with an error; \
 2 the command could not be run (arguments, credentials, a value the client refuses to send); \
 3 no usable answer (connection, timeout, unreadable body).";
 
 fn main() -> ExitCode {
+    if let Err(message) = logging::init() {
+        eprintln!("error: {message}");
+        return ExitCode::from(exit::USAGE);
+    }
     // `args_os`: an argument that is not UTF-8 is clap's to refuse, not a panic here.
     let release = match chosen_release(std::env::args_os().skip(1)) {
         Ok(release) => release,
@@ -449,13 +458,16 @@ impl Failure {
 
     /// A failed command: the client's error when it is one (every operation's error type is
     /// the envelope), else what the command says, with its causes (a `--json-body` file it
-    /// cannot read or parse: the file, and where in it).
+    /// cannot read or parse: the file, and where in it). `--all`'s pages give the client's
+    /// [`flatpeak::Error`] itself, which exits as the same error from `send()` does.
     fn from_command(error: anyhow::Error) -> Failure {
-        let sent = match error.downcast::<flatpeak::SendError>() {
-            Ok(sent) => sent,
-            Err(other) => return Failure::new(exit::USAGE, format!("{other:#}")),
+        let error = match error.downcast::<flatpeak::SendError>() {
+            Ok(sent) => flatpeak::Error::from(sent),
+            Err(other) => match other.downcast::<flatpeak::Error>() {
+                Ok(error) => error,
+                Err(other) => return Failure::new(exit::USAGE, format!("{other:#}")),
+            },
         };
-        let error = flatpeak::Error::from(sent);
         let code = match &error {
             flatpeak::Error::Api(_) => exit::API_ERROR,
             flatpeak::Error::InvalidRequest(_) | flatpeak::Error::Build(_) => exit::USAGE,

@@ -1,13 +1,14 @@
 //! The `flatpeak` command against a wiremock server playing the API: a read, a create with a
 //! body, an API error, a value the client refuses, missing credentials, the login's own
-//! credentials, integer flags' ranges, `--release` given twice, `--version`, and `--record`.
+//! credentials, integer flags' ranges, `--release` given twice, `--version`, `RUST_LOG`,
+//! `--record`, and `--all` following a list's pages.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
-use wiremock::matchers::{body_json, header, method, path};
+use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const DEVICE: &str = include_str!("../../flatpeak/tests/fixtures/device.json");
@@ -21,6 +22,7 @@ fn flatpeak(server: &MockServer, args: &[&str]) -> Output {
         .env("FLATPEAK_TOKEN", TOKEN)
         .env_remove("FLATPEAK_ACCOUNT_ID")
         .env_remove("FLATPEAK_API_KEY")
+        .env_remove("RUST_LOG")
         .output()
         .unwrap()
 }
@@ -389,7 +391,12 @@ async fn each_release_has_its_commands_and_sends_its_version() {
 fn flatpeak_with(server: &MockServer, args: &[&str], vars: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_flatpeak"));
     command.args(args).args(["--base-url", &server.uri()]);
-    for name in ["FLATPEAK_TOKEN", "FLATPEAK_ACCOUNT_ID", "FLATPEAK_API_KEY"] {
+    for name in [
+        "FLATPEAK_TOKEN",
+        "FLATPEAK_ACCOUNT_ID",
+        "FLATPEAK_API_KEY",
+        "RUST_LOG",
+    ] {
         command.env_remove(name);
     }
     command.envs(vars.iter().copied()).output().unwrap()
@@ -604,4 +611,219 @@ async fn a_second_release_is_refused() {
             "{stderr}"
         );
     }
+}
+
+/// `RUST_LOG=flatpeak=debug` shows each attempt's operation and status on stderr, and never
+/// the token; stdout stays the answer alone. A value that is not a list of directives is
+/// refused, naming it, before anything is sent.
+#[tokio::test]
+async fn rust_log_shows_the_clients_spans_on_stderr_without_the_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/devices/dev_63a6087272941ef077a8fd3e"))
+        .respond_with(json_response(200, DEVICE))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let args = ["retrieve-device", "--id", "dev_63a6087272941ef077a8fd3e"];
+    let run = |rust_log: &str| {
+        Command::new(env!("CARGO_BIN_EXE_flatpeak"))
+            .args(args)
+            .args(["--base-url", &server.uri()])
+            .env("FLATPEAK_TOKEN", TOKEN)
+            .env("RUST_LOG", rust_log)
+            .output()
+            .unwrap()
+    };
+    let out = run("flatpeak=debug");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("flatpeak.request"), "{stderr}");
+    assert!(stderr.contains("operation=\"retrieve_device\""), "{stderr}");
+    assert!(stderr.contains("status=200"), "{stderr}");
+    assert!(!stderr.contains(TOKEN), "{stderr}");
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["id"], "dev_63a6087272941ef077a8fd3e");
+
+    let out = run("flatpeak=loudly");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("RUST_LOG `flatpeak=loudly`"), "{stderr}");
+}
+
+/// A location with this id, as `GET /locations` lists it.
+fn location(id: &str) -> Value {
+    json!({"id": id, "object": "location", "live_mode": false, "customer_id": "cus_1",
+        "reference_id": format!("REF-{id}"), "time_created": "2024-01-01T00:00:00Z",
+        "account_id": "acc_661677911f2197045e6cf1b1"})
+}
+
+/// Serves, once, the page of locations `ids` for the request whose cursor is `cursor` (none:
+/// neither `starting_after` nor `ending_before`), as the API pages: `data`, and `has_more`.
+async fn serve_locations(
+    server: &MockServer,
+    cursor: Option<(&str, &str)>,
+    ids: &[&str],
+    has_more: bool,
+) {
+    let data: Vec<Value> = ids.iter().map(|id| location(id)).collect();
+    let page = json!({"object": "list", "url": "/locations", "has_more": has_more, "data": data});
+    let mock = Mock::given(method("GET")).and(path("/locations"));
+    let mock = match cursor {
+        Some((name, value)) => mock.and(query_param(name, value)),
+        None => mock
+            .and(query_param_is_missing("starting_after"))
+            .and(query_param_is_missing("ending_before")),
+    };
+    mock.respond_with(json_response(200, &page.to_string()))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+/// The query of each request the server received, in order, as `name=value` pairs.
+async fn queries(server: &MockServer) -> Vec<Vec<(String, String)>> {
+    let requests = server.received_requests().await.unwrap();
+    requests
+        .iter()
+        .map(|r| r.url.query_pairs().into_owned().collect())
+        .collect()
+}
+
+/// Query pairs as [`queries`] gives them.
+fn pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The ids of a printed array of items.
+fn printed_ids(stdout: &[u8]) -> Vec<String> {
+    let printed: Value = serde_json::from_slice(stdout).unwrap();
+    let items = printed.as_array().expect("one JSON array");
+    items
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `--all` follows three pages: each request keeps the filters and `--limit` and moves
+/// `starting_after` to the last item of the page before; every item is printed, once, as one
+/// array. Without `--all` the command asks for one page and prints it as the API answered.
+#[tokio::test]
+async fn all_follows_every_page_keeping_filters_and_limit_and_prints_one_array() {
+    let server = MockServer::start().await;
+    serve_locations(&server, None, &["loc_a1", "loc_a2"], true).await;
+    serve_locations(
+        &server,
+        Some(("starting_after", "loc_a2")),
+        &["loc_b1", "loc_b2"],
+        true,
+    )
+    .await;
+    serve_locations(
+        &server,
+        Some(("starting_after", "loc_b2")),
+        &["loc_c1"],
+        false,
+    )
+    .await;
+    let args = [
+        "list-locations",
+        "--customer-id",
+        "cus_1",
+        "--limit",
+        "2",
+        "--all",
+    ];
+    let out = flatpeak(&server, &args);
+
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let ids = printed_ids(&out.stdout);
+    assert_eq!(ids, ["loc_a1", "loc_a2", "loc_b1", "loc_b2", "loc_c1"]);
+    let filters = [("customer_id", "cus_1"), ("limit", "2")];
+    let after = |id| [&filters[..], &[("starting_after", id)]].concat();
+    assert_eq!(
+        queries(&server).await,
+        [
+            pairs(&filters),
+            pairs(&after("loc_a2")),
+            pairs(&after("loc_b2"))
+        ]
+    );
+
+    let one_page = MockServer::start().await;
+    serve_locations(&one_page, None, &["loc_a1", "loc_a2"], true).await;
+    let out = flatpeak(&one_page, &["list-locations", "--limit", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["has_more"], true, "{printed}");
+    assert_eq!(printed["data"].as_array().unwrap().len(), 2, "{printed}");
+}
+
+/// `--all --starting-after ID` starts after that item, as the client's `paginate()` does, and
+/// pages on from there; an empty list prints `[]`.
+#[tokio::test]
+async fn all_starts_from_the_cursor_given() {
+    let server = MockServer::start().await;
+    serve_locations(
+        &server,
+        Some(("starting_after", "loc_a2")),
+        &["loc_b1"],
+        true,
+    )
+    .await;
+    serve_locations(
+        &server,
+        Some(("starting_after", "loc_b1")),
+        &["loc_c1"],
+        false,
+    )
+    .await;
+    let args = ["list-locations", "--starting-after", "loc_a2", "--all"];
+    let out = flatpeak(&server, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(printed_ids(&out.stdout), ["loc_b1", "loc_c1"]);
+
+    let empty = MockServer::start().await;
+    serve_locations(&empty, None, &[], false).await;
+    let out = flatpeak(&empty, &["list-locations", "--all"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(printed_ids(&out.stdout).is_empty());
+}
+
+/// A later page's API error ends `--all` with exit code 1 and the error, as any API error:
+/// the items of the pages before it are not printed.
+#[tokio::test]
+async fn all_prints_nothing_but_the_error_when_a_later_page_fails() {
+    let server = MockServer::start().await;
+    serve_locations(&server, None, &["loc_a1", "loc_a2"], true).await;
+    let envelope = json!({"object": "error", "live_mode": true, "context": "api.location_list",
+        "type": "invalid_request", "code": "invalid_cursor", "message": "No such cursor",
+        "time_created": "2026-03-02T10:15:00Z"});
+    Mock::given(method("GET"))
+        .and(path("/locations"))
+        .and(query_param("starting_after", "loc_a2"))
+        .respond_with(json_response(400, &envelope.to_string()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = flatpeak(&server, &["list-locations", "--limit", "2", "--all"]);
+
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: HTTP 400"), "{stderr}");
+    assert!(stderr.contains("No such cursor"), "{stderr}");
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+}
+
+/// A command whose operation the client cannot paginate has no `--all`: it is refused as
+/// any unknown flag (exit 2), and nothing is sent.
+#[tokio::test]
+async fn all_is_refused_on_a_command_that_is_not_a_list() {
+    let server = silent_server().await;
+    let out = flatpeak(&server, &["retrieve-device", "--id", "dev_1", "--all"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--all"), "{}", text(&out.stderr));
 }

@@ -10,9 +10,11 @@
 //! Beside progenitor's commands, each file lists what the spec says that the CLI needs and the
 //! client does not publish: the operations secured with HTTP Basic
 //! ([`BASIC_AUTH_OPERATIONS`]), and the bounds of integer flags, which the flags' parsers
-//! state when they refuse a value ([`RangedIntegers`]).
+//! state when they refuse a value ([`RangedIntegers`]). The commands of the operations whose
+//! builders the client can paginate get `--all` ([`AllFlag`]), from the list the client's
+//! generator made when it wrote their `Paginate` impls.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Result, anyhow, bail};
 use heck::ToKebabCase;
@@ -38,12 +40,14 @@ pub const DIR: &str = "crates/flatpeak-cli/src/generated";
 
 /// The commands of `release` for `spec` (not yet normalised), whose model is `model`;
 /// `spec_label` is how the header names it. The code names the client crate through
-/// `crate::api::<release>`.
+/// `crate::api::<release>`. `paginated` are the operations whose builders implement
+/// `Paginate` (what [`super::operations::extend`] returned): their commands get `--all`.
 pub fn generate(
     mut spec: OpenAPI,
     model: &Spec,
     spec_label: &str,
     release: ReleaseName<'_>,
+    paginated: &[String],
 ) -> Result<String> {
     normalise::normalise(&mut spec);
     let mut generator = Generator::new(&generate::settings(Profile::Release(release)));
@@ -58,6 +62,7 @@ pub fn generate(
     DropTemplateFlag.visit_file_mut(&mut file);
     BodyFileFirst.visit_file_mut(&mut file);
     RangedIntegers::of(model).visit_file_mut(&mut file);
+    AllFlag::apply(paginated, &mut file)?;
     file.items.push(
         syn::parse2(basic_auth_operations(model))
             .map_err(|e| anyhow!("the list of HTTP Basic operations does not parse: {e}"))?,
@@ -285,6 +290,116 @@ fn parsed_type(args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>) ->
     is_value_parser
         .then(|| syn::parse2(m.mac.tokens.clone()).ok())
         .flatten()
+}
+
+/// The flag of a list command that follows every page (`--all`).
+const ALL: &str = "all";
+
+/// Gives the command of each paginated operation the flag `--all`, which the CLI's
+/// `crate::all` module documents (`crate::all::HELP`) and runs (`crate::all::print`, which
+/// takes the request builder once the command's flags are set, and follows the pages with the
+/// client's `paginate()`). Without the flag the command runs as progenitor wrote it.
+struct AllFlag {
+    /// The operations whose commands get the flag, by `operationId`.
+    paginated: BTreeSet<String>,
+    /// The operations whose `cli_<id>` got the flag.
+    flagged: BTreeSet<String>,
+    /// The operations whose `execute_<id>` got the check of the flag.
+    run: BTreeSet<String>,
+}
+
+impl AllFlag {
+    /// Adds `--all` to the commands of the operations `paginated` in `file`; `Err` naming the
+    /// operations whose command or execution is not as progenitor writes them, or that have
+    /// a flag `--all` already.
+    fn apply(paginated: &[String], file: &mut syn::File) -> Result<()> {
+        let mut visitor = AllFlag {
+            paginated: paginated.iter().cloned().collect(),
+            flagged: BTreeSet::new(),
+            run: BTreeSet::new(),
+        };
+        visitor.visit_file_mut(file);
+        let missed: Vec<&str> = visitor
+            .paginated
+            .iter()
+            .filter(|id| !visitor.flagged.contains(*id) || !visitor.run.contains(*id))
+            .map(String::as_str)
+            .collect();
+        if !missed.is_empty() {
+            bail!(
+                "cannot give `--{ALL}` to the commands of {}: no `cli_<id>` ending in a \
+                 `Command`, no `request.send()` in `execute_<id>`, or a flag `--{ALL}` already",
+                missed.join(", ")
+            );
+        }
+        Ok(())
+    }
+}
+
+impl VisitMut for AllFlag {
+    fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
+        let name = f.sig.ident.to_string();
+        let paginated = |prefix: &str| {
+            name.strip_prefix(prefix)
+                .filter(|id| self.paginated.contains(*id))
+                .map(str::to_string)
+        };
+        if let Some(id) = paginated("cli_") {
+            if add_all_flag(&mut f.block) {
+                self.flagged.insert(id);
+            }
+        } else if let Some(id) = paginated("execute_")
+            && follow_pages(&mut f.block)
+        {
+            self.run.insert(id);
+        }
+    }
+}
+
+/// `.arg(--all)` on the `Command` a `cli_<id>` body ends with; false when it ends otherwise or
+/// has a flag `all` already.
+fn add_all_flag(block: &mut syn::Block) -> bool {
+    let has_all = block
+        .to_token_stream()
+        .to_string()
+        .contains(&format!("Arg :: new (\"{ALL}\")"));
+    let Some(syn::Stmt::Expr(command, None)) = block.stmts.last_mut() else {
+        return false;
+    };
+    if has_all {
+        return false;
+    }
+    *command = syn::parse_quote! {
+        #command.arg(
+            ::clap::Arg::new(#ALL)
+                .long(#ALL)
+                .action(::clap::ArgAction::SetTrue)
+                .help(crate::all::HELP)
+        )
+    };
+    true
+}
+
+/// In an `execute_<id>` body, before `request.send()`: with `--all`, the pages are followed
+/// by `crate::all::print` instead; false when the body sends no `request`.
+fn follow_pages(block: &mut syn::Block) -> bool {
+    let sends = |stmt: &syn::Stmt| {
+        stmt.to_token_stream()
+            .to_string()
+            .contains("request . send ()")
+    };
+    let Some(at) = block.stmts.iter().position(sends) else {
+        return false;
+    };
+    block.stmts.insert(
+        at,
+        syn::parse_quote! {
+            if matches.get_flag(#ALL) {
+                return crate::all::print(request).await;
+            }
+        },
+    );
+    true
 }
 
 /// Removes the `--json-body-template` flag progenitor adds beside `--json-body`: nothing reads
@@ -521,6 +636,123 @@ mod tests {
         );
         // Only the body file's parse changes.
         assert!(text.contains("serde_json::from_str::<Value>"), "{text}");
+    }
+
+    /// A spec with a list operation (a page of items with an `id`, `has_more`, paged by
+    /// `starting_after`), a read and a list-shaped answer that takes no cursor.
+    const LISTS: &str = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things:
+    get:
+      operationId: list_things
+      parameters:
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
+        - {name: starting_after, in: query, schema: {type: string}}
+        - {name: ending_before, in: query, schema: {type: string}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/ThingList'}}}}
+  /things/{id}:
+    get:
+      operationId: get_thing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}
+  /others:
+    get:
+      operationId: list_others
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/ThingList'}}}}
+components:
+  schemas:
+    Thing:
+      type: object
+      required: [id]
+      properties: {id: {type: string}}
+    ThingList:
+      type: object
+      required: [data, has_more]
+      properties:
+        data: {type: array, items: {$ref: '#/components/schemas/Thing'}}
+        has_more: {type: boolean}
+";
+
+    /// The text of the function `name` in `code`, up to the next function.
+    fn function<'c>(code: &'c str, name: &str) -> &'c str {
+        let start = code.find(&format!("fn {name}(")).unwrap();
+        let rest = &code[start + 3..];
+        let end = rest.find("fn ").map_or(rest.len(), |i| i + 3);
+        &code[start..start + end]
+    }
+
+    #[test]
+    fn all_is_added_only_to_the_commands_the_client_paginates() {
+        let path = std::path::Path::new("t.yaml");
+        let release = ReleaseName {
+            name: "zero",
+            version: None,
+        };
+        let client = generate::generate(
+            crate::spec::parse(LISTS, path).unwrap(),
+            &Spec::parse(LISTS, "t.yaml").unwrap(),
+            "t.yaml",
+            Profile::Release(release),
+            Default::default(),
+        )
+        .unwrap();
+        assert_eq!(client.paginated, ["list_things"]);
+        let code = generate(
+            crate::spec::parse(LISTS, path).unwrap(),
+            &Spec::parse(LISTS, "t.yaml").unwrap(),
+            "t.yaml",
+            release,
+            &client.paginated,
+        )
+        .unwrap();
+        let flag = "::clap::Arg::new(\"all\")";
+        let check = "if matches.get_flag(\"all\")";
+        let list = (
+            function(&code, "cli_list_things"),
+            function(&code, "execute_list_things"),
+        );
+        assert!(
+            list.0.contains(flag) && list.0.contains("crate::all::HELP"),
+            "{}",
+            list.0
+        );
+        let (check_at, send_at) = (list.1.find(check), list.1.find("request.send()"));
+        assert!(check_at.is_some() && check_at < send_at, "{}", list.1);
+        assert!(
+            list.1.contains("return crate::all::print(request).await;"),
+            "{}",
+            list.1
+        );
+        for id in ["get_thing", "list_others"] {
+            let cli = function(&code, &format!("cli_{id}"));
+            let execute = function(&code, &format!("execute_{id}"));
+            assert!(!cli.contains(flag), "{cli}");
+            assert!(!execute.contains(check), "{execute}");
+        }
+    }
+
+    #[test]
+    fn a_paginated_operation_whose_command_is_missing_or_has_all_is_refused() {
+        let mut file: syn::File = syn::parse_quote! {
+            impl<T: CliConfig> Cli<T> {
+                pub fn cli_list_things() -> ::clap::Command {
+                    ::clap::Command::new("").arg(::clap::Arg::new("all").long("all"))
+                }
+                pub async fn execute_list_things(&self, matches: &ArgMatches) -> anyhow::Result<()> {
+                    let result = request.send().await;
+                    Ok(())
+                }
+            }
+        };
+        let err = AllFlag::apply(&["list_things".into(), "list_others".into()], &mut file)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("list_others, list_things"), "{err}");
     }
 
     #[test]

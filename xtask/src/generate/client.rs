@@ -40,6 +40,9 @@ pub struct Generated {
     pub skipped: Vec<Fault>,
     /// Where each generated item came from, to name it in compiler errors.
     pub origins: Origins,
+    /// The operations whose builders implement `Paginate`, by `operationId` (none for a
+    /// standalone crate): the commands the CLI gives `--all`.
+    pub paginated: Vec<String>,
 }
 
 /// What to do with a spec progenitor cannot take whole.
@@ -170,9 +173,10 @@ pub fn generate(
         .map_err(|e| anyhow!("progenitor produced code that does not parse: {e}"))?;
     postprocess::apply(&mut file);
     let uses = Uses::scan(&file);
-    if let Profile::Release(release) = profile {
-        operations::extend(&mut file, model, &release)?;
-    }
+    let paginated = match profile {
+        Profile::Release(release) => operations::extend(&mut file, model, &release)?,
+        Profile::Standalone => Vec::new(),
+    };
     let body = prettyplease::unparse(&file);
     Ok(Generated {
         code: format!("{}{body}", header(spec_label)),
@@ -180,6 +184,7 @@ pub fn generate(
         uses,
         skipped,
         origins: Origins::of(&mut spec),
+        paginated,
     })
 }
 

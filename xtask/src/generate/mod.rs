@@ -262,7 +262,7 @@ fn release_files(root: &Path, spec: &release_spec::ReleaseSpec) -> Result<Releas
             .iter()
             .map(|note| format!("replay ({name}): {note}")),
     );
-    let commands = cli::generate(openapi, &model, &label, release)
+    let commands = cli::generate(openapi, &model, &label, release, &generated.paginated)
         .with_context(|| format!("{}/{name}.rs: the command line", cli::DIR))?;
     let summary = releases::Built {
         name: name.to_string(),

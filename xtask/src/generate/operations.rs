@@ -20,10 +20,12 @@ use syn::{Item, Type};
 use super::client_api::{self, Builders, type_ident};
 
 /// Adds the operation facts, the release glue and the pagination impls to `file`, the
-/// generated client of `release`.
-pub fn extend(file: &mut syn::File, spec: &Spec, release: &ReleaseName<'_>) -> Result<()> {
+/// generated client of `release`. Returns the operations whose builders implement `Paginate`,
+/// by `operationId`, in spec order: the CLI gives their commands `--all` from this list.
+pub fn extend(file: &mut syn::File, spec: &Spec, release: &ReleaseName<'_>) -> Result<Vec<String>> {
     let builders = client_api::builders(file);
-    let lists = lists(file, spec, &builders);
+    let (paginated, lists): (Vec<String>, Vec<TokenStream>) =
+        lists(file, spec, &builders).into_iter().unzip();
     let facts = facts(spec, &builders, release)?;
     let facts: syn::File = syn::parse2(facts).context("the operation facts do not parse")?;
     file.items.extend(facts.items);
@@ -40,7 +42,7 @@ pub fn extend(file: &mut syn::File, spec: &Spec, release: &ReleaseName<'_>) -> R
     }
     super::send_hooks::rewrite(builder, spec)?;
     super::send_hooks::drop_hooks_trait(&mut file.items);
-    Ok(())
+    Ok(paginated)
 }
 
 /// The `Operation` variant of operationId `id`: `RetrieveDevice` for `retrieve_device`.
@@ -416,8 +418,8 @@ fn summary<'s>(spec: &'s Spec, op: &Operation) -> Option<&'s str> {
 }
 
 /// `Paginate` impls for the list operations: those taking `starting_after` whose success
-/// type has `data` (a list of items with an `id`) and `has_more`.
-fn lists(file: &syn::File, spec: &Spec, builders: &Builders) -> Vec<TokenStream> {
+/// type has `data` (a list of items with an `id`) and `has_more`; each with its `operationId`.
+fn lists(file: &syn::File, spec: &Spec, builders: &Builders) -> Vec<(String, TokenStream)> {
     let types = types_by_name(file);
     let mut out = Vec::new();
     for op in &spec.operations {
@@ -446,7 +448,7 @@ fn lists(file: &syn::File, spec: &Spec, builders: &Builders) -> Vec<TokenStream>
             },
             false => quote! {},
         };
-        out.push(quote! {
+        let paginate = quote! {
             impl<'a> crate::Paginate for #name<'a> {
                 type Item = #item;
                 type Page = #page;
@@ -471,7 +473,8 @@ fn lists(file: &syn::File, spec: &Spec, builders: &Builders) -> Vec<TokenStream>
                     Some(self.clone().starting_after(last.id.clone()))
                 }
             }
-        });
+        };
+        out.push((op.id.clone(), paginate));
     }
     out
 }

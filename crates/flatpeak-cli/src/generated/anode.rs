@@ -258,6 +258,12 @@ impl<T: CliConfig> Cli<T> {
             .about(
                 "List all events\n\nReturns all events, sorted by creation date (newest first). If no parameters are provided, results are paginated in pages of 100.",
             )
+            .arg(
+                ::clap::Arg::new("all")
+                    .long("all")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help(crate::all::HELP),
+            )
     }
     pub fn cli_list_customers() -> ::clap::Command {
         ::clap::Command::new("")
@@ -306,6 +312,12 @@ impl<T: CliConfig> Cli<T> {
             )
             .about(
                 "List all customers\n\nReturns all customer objects, sorted by creation date (newest first). If no parameters are provided, results are paginated in pages of 30.",
+            )
+            .arg(
+                ::clap::Arg::new("all")
+                    .long("all")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help(crate::all::HELP),
             )
     }
     pub fn cli_create_customer() -> ::clap::Command {
@@ -432,6 +444,12 @@ impl<T: CliConfig> Cli<T> {
             )
             .about(
                 "List all devices\n\nLists all device identifiers.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned. ",
+            )
+            .arg(
+                ::clap::Arg::new("all")
+                    .long("all")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help(crate::all::HELP),
             )
     }
     pub fn cli_create_device() -> ::clap::Command {
@@ -563,6 +581,12 @@ impl<T: CliConfig> Cli<T> {
             )
             .about(
                 "List locations\n\nReturns all location objects, sorted by creation date (newest first). If no parameters are provided, results are paginated in pages of 30.",
+            )
+            .arg(
+                ::clap::Arg::new("all")
+                    .long("all")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help(crate::all::HELP),
             )
     }
     pub fn cli_create_location() -> ::clap::Command {
@@ -851,6 +875,12 @@ impl<T: CliConfig> Cli<T> {
             )
             .about(
                 "List tariffs\n\nReturns all tariff objects, sorted by creation date (newest first). If no parameters are provided, results are paginated in pages of 30.",
+            )
+            .arg(
+                ::clap::Arg::new("all")
+                    .long("all")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help(crate::all::HELP),
             )
     }
     pub fn cli_create_tariff_element() -> ::clap::Command {
@@ -1706,6 +1736,12 @@ impl<T: CliConfig> Cli<T> {
             .about(
                 "List all tariffs\n\nReturns all tariff objects, sorted by creation date (newest first). If no\nparameters are provided, results are paginated in pages of 30.\n",
             )
+            .arg(
+                ::clap::Arg::new("all")
+                    .long("all")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help(crate::all::HELP),
+            )
     }
     pub fn cli_retrieve_price() -> ::clap::Command {
         ::clap::Command::new("")
@@ -1999,6 +2035,9 @@ impl<T: CliConfig> Cli<T> {
             request = request.starting_after(value.clone());
         }
         self.config.execute_list_events(matches, &mut request)?;
+        if matches.get_flag("all") {
+            return crate::all::print(request).await;
+        }
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -2029,6 +2068,9 @@ impl<T: CliConfig> Cli<T> {
             request = request.starting_after(value.clone());
         }
         self.config.execute_list_customers(matches, &mut request)?;
+        if matches.get_flag("all") {
+            return crate::all::print(request).await;
+        }
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -2160,6 +2202,9 @@ impl<T: CliConfig> Cli<T> {
             request = request.starting_after(value.clone());
         }
         self.config.execute_list_devices(matches, &mut request)?;
+        if matches.get_flag("all") {
+            return crate::all::print(request).await;
+        }
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -2294,6 +2339,9 @@ impl<T: CliConfig> Cli<T> {
             request = request.starting_after(value.clone());
         }
         self.config.execute_list_locations(matches, &mut request)?;
+        if matches.get_flag("all") {
+            return crate::all::print(request).await;
+        }
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -2552,6 +2600,9 @@ impl<T: CliConfig> Cli<T> {
             request = request.type_(value.clone());
         }
         self.config.execute_list_tariff_elements(matches, &mut request)?;
+        if matches.get_flag("all") {
+            return crate::all::print(request).await;
+        }
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -3081,6 +3132,9 @@ impl<T: CliConfig> Cli<T> {
             request = request.starting_after(value.clone());
         }
         self.config.execute_list_tariffs(matches, &mut request)?;
+        if matches.get_flag("all") {
+            return crate::all::print(request).await;
+        }
         let result = request.send().await;
         match result {
             Ok(r) => {

@@ -603,6 +603,12 @@ impl<T: CliConfig> Cli<T> {
             .about(
                 "List VPP participations\n\nReturns a device's VPP participations, a page at a time.",
             )
+            .arg(
+                ::clap::Arg::new("all")
+                    .long("all")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help(crate::all::HELP),
+            )
     }
     pub fn cli_retrieve_vpp_participation() -> ::clap::Command {
         ::clap::Command::new("")
@@ -1044,6 +1050,9 @@ impl<T: CliConfig> Cli<T> {
             request = request.starting_after(value.clone());
         }
         self.config.execute_list_vpp_participations(matches, &mut request)?;
+        if matches.get_flag("all") {
+            return crate::all::print(request).await;
+        }
         let result = request.send().await;
         match result {
             Ok(r) => {

@@ -255,6 +255,12 @@ impl<T: CliConfig> Cli<T> {
             .about(
                 "List all events\n\nLists events, going back up to 90 days.\n\nEvents are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all events in pages of 100 are returned.",
             )
+            .arg(
+                ::clap::Arg::new("all")
+                    .long("all")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help(crate::all::HELP),
+            )
     }
     pub fn cli_list_customers() -> ::clap::Command {
         ::clap::Command::new("")
@@ -303,6 +309,12 @@ impl<T: CliConfig> Cli<T> {
             )
             .about(
                 "List all customers\n\nReturns a list of all customers. \n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.",
+            )
+            .arg(
+                ::clap::Arg::new("all")
+                    .long("all")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help(crate::all::HELP),
             )
     }
     pub fn cli_create_customer() -> ::clap::Command {
@@ -429,6 +441,12 @@ impl<T: CliConfig> Cli<T> {
             )
             .about(
                 "List all devices\n\nLists all device identifiers.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned. ",
+            )
+            .arg(
+                ::clap::Arg::new("all")
+                    .long("all")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help(crate::all::HELP),
             )
     }
     pub fn cli_create_device() -> ::clap::Command {
@@ -560,6 +578,12 @@ impl<T: CliConfig> Cli<T> {
             )
             .about(
                 "List locations\n\n<Info>Location is an identifier of a supply address.</Info>\n\nReturns list of all Locations.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.",
+            )
+            .arg(
+                ::clap::Arg::new("all")
+                    .long("all")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help(crate::all::HELP),
             )
     }
     pub fn cli_create_location() -> ::clap::Command {
@@ -848,6 +872,12 @@ impl<T: CliConfig> Cli<T> {
             )
             .about(
                 "List tariffs\n\nReturns list of all tariffs. Use to read tariff objects referenced in a Location’s `tariff_elements` property.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.",
+            )
+            .arg(
+                ::clap::Arg::new("all")
+                    .long("all")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help(crate::all::HELP),
             )
     }
     pub fn cli_create_tariff_element() -> ::clap::Command {
@@ -1904,6 +1934,9 @@ impl<T: CliConfig> Cli<T> {
             request = request.starting_after(value.clone());
         }
         self.config.execute_list_events(matches, &mut request)?;
+        if matches.get_flag("all") {
+            return crate::all::print(request).await;
+        }
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -1934,6 +1967,9 @@ impl<T: CliConfig> Cli<T> {
             request = request.starting_after(value.clone());
         }
         self.config.execute_list_customers(matches, &mut request)?;
+        if matches.get_flag("all") {
+            return crate::all::print(request).await;
+        }
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -2065,6 +2101,9 @@ impl<T: CliConfig> Cli<T> {
             request = request.starting_after(value.clone());
         }
         self.config.execute_list_devices(matches, &mut request)?;
+        if matches.get_flag("all") {
+            return crate::all::print(request).await;
+        }
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -2199,6 +2238,9 @@ impl<T: CliConfig> Cli<T> {
             request = request.starting_after(value.clone());
         }
         self.config.execute_list_locations(matches, &mut request)?;
+        if matches.get_flag("all") {
+            return crate::all::print(request).await;
+        }
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -2457,6 +2499,9 @@ impl<T: CliConfig> Cli<T> {
             request = request.type_(value.clone());
         }
         self.config.execute_list_tariff_elements(matches, &mut request)?;
+        if matches.get_flag("all") {
+            return crate::all::print(request).await;
+        }
         let result = request.send().await;
         match result {
             Ok(r) => {
