@@ -2,12 +2,13 @@
 //!
 //! One folder for the command and everything it writes: `client` runs the pipeline (normalise
 //! -> progenitor -> post-process -> format), `operations` and `client_api` add what the
-//! generator knows about each operation, `cli_commands`, `replay_table` and `readme` write the
-//! files generated beside the client, `crate_check` compiles a standalone crate (`--out`), and
-//! `stale` compares with the committed files (`--check`).
+//! generator knows about each operation, `cli` (a folder: the commands and their passes),
+//! `replay_table` and `readme` write the files generated beside the client, `crate_check`
+//! compiles a standalone crate (`--out`), and `stale` compares with the committed files
+//! (`--check`).
 
 mod blame;
-mod cli_commands;
+mod cli;
 pub(crate) mod client;
 mod client_api;
 mod constraints;
@@ -29,7 +30,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-use self::cli_commands as cli;
 use self::client::{self as generate, Generated, Options, Profile};
 use self::crate_check::Origins;
 use self::stale as check;
