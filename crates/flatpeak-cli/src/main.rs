@@ -92,7 +92,7 @@ fn main() -> ExitCode {
             format!("cannot start a runtime: {e}"),
         )),
     };
-    match result {
+    match result.and_then(|()| Json::written()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("error: {}", failure.message);
@@ -114,7 +114,12 @@ fn chosen_release(args: impl Iterator<Item = std::ffi::OsString>) -> Result<Stri
     while let Some(arg) = args.next() {
         let value = match arg.as_str() {
             "--" => break,
-            "--release" => args.peek().cloned().unwrap_or_default(),
+            // As clap reads it: a flag that follows is not the value.
+            "--release" => args
+                .peek()
+                .filter(|next| !next.starts_with('-'))
+                .cloned()
+                .unwrap_or_default(),
             _ => match arg.strip_prefix("--release=") {
                 Some(value) => value.to_string(),
                 None => continue,
@@ -127,7 +132,10 @@ fn chosen_release(args: impl Iterator<Item = std::ffi::OsString>) -> Result<Stri
             ));
         }
     }
-    Ok(chosen.unwrap_or_else(|| DEFAULT.to_string()))
+    // No value, an empty one or one that is not UTF-8: the default release's command line,
+    // whose parser then refuses the flag in its own words ("a value is required").
+    let named = chosen.filter(|value| !value.is_empty());
+    Ok(named.unwrap_or_else(|| DEFAULT.to_string()))
 }
 
 /// What `--version` prints after the command's name: its own version, the client's (whose
@@ -481,11 +489,36 @@ impl Failure {
 /// `CliConfig` impl prints through [`Json::print`].
 struct Json;
 
+/// The first error writing to standard output. The generated commands print through callbacks
+/// that return nothing, so [`Json::written`] tells `main` afterwards.
+static OUTPUT_FAILED: std::sync::OnceLock<std::io::Error> = std::sync::OnceLock::new();
+
 impl Json {
+    /// Writes `value` as pretty JSON and a newline to standard output. A failure (a closed
+    /// pipe, a full disk) is kept for [`Json::written`], never a panic as `println!`'s.
     fn print<T: serde::Serialize + ?Sized>(value: &T) {
-        match serde_json::to_string_pretty(value) {
-            Ok(text) => println!("{text}"),
-            Err(e) => eprintln!("error: cannot write the answer as JSON: {e}"),
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let written = serde_json::to_writer_pretty(&mut out, value)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+            .and_then(|()| out.flush());
+        if let Err(e) = written {
+            let _ = OUTPUT_FAILED.set(e);
+        }
+    }
+
+    /// `Ok` when everything printed was written. A reader that stopped reading (`| head`) is
+    /// not an error: it has what it wanted. Any other failure is, with exit code 2, since the
+    /// answer (of a call that was made) was lost.
+    fn written() -> Result<(), Failure> {
+        match OUTPUT_FAILED.get() {
+            None => Ok(()),
+            Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Some(e) => Err(Failure::new(
+                exit::USAGE,
+                format!("could not write to standard output (the command had run): {e}"),
+            )),
         }
     }
 }

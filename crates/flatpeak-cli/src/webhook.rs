@@ -94,9 +94,7 @@ pub async fn run(matches: &ArgMatches) -> Result<(), Failure> {
         .verify_pairs(pairs, &body)
         .await
         .map_err(|refused| Failure::new(exit::REFUSED, format!("not verified: {refused}")))?;
-    let json = serde_json::to_string_pretty(&event)
-        .map_err(|e| Failure::new(exit::REFUSED, format!("cannot print the event: {e}")))?;
-    println!("{json}");
+    crate::Json::print(&event);
     Ok(())
 }
 

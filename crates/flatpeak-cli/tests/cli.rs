@@ -827,3 +827,65 @@ async fn all_is_refused_on_a_command_that_is_not_a_list() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("--all"), "{}", text(&out.stderr));
 }
+
+/// Standard output that stops taking the answer: a reader that closed the pipe (`| head`) is
+/// not an error, a full disk is (exit 2, saying so); neither is a panic.
+#[cfg(unix)]
+#[tokio::test]
+async fn an_output_that_cannot_be_written_is_never_a_panic() {
+    use std::process::Stdio;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/devices/dev_63a6087272941ef077a8fd3e"))
+        .respond_with(json_response(200, DEVICE))
+        .mount(&server)
+        .await;
+    let command = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_flatpeak"));
+        command
+            .args(["retrieve-device", "--id", "dev_63a6087272941ef077a8fd3e"])
+            .args(["--base-url", &server.uri()])
+            .env("FLATPEAK_TOKEN", TOKEN)
+            .env_remove("RUST_LOG")
+            .stderr(Stdio::piped());
+        command
+    };
+
+    // The read end is closed before the answer can arrive (it takes a round trip).
+    let mut child = command().stdout(Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = command().stdout(full).output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("could not write to standard output (the command had run)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// `--release` without a value is clap's to refuse, in its words, not "no release ``".
+#[tokio::test]
+async fn a_release_flag_without_a_value_is_refused_as_such() {
+    let server = silent_server().await;
+    for args in [
+        &["--release"][..],
+        &["list-locations", "--release"],
+        &["--release="],
+    ] {
+        let out = flatpeak(&server, args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(!stderr.contains("no release ``"), "{args:?}: {stderr}");
+        assert!(stderr.contains("--release"), "{args:?}: {stderr}");
+    }
+}

@@ -46,7 +46,10 @@ where
 {
     let state = client.inner();
     let call = Call::new(client.client(), client.baseurl(), state);
-    let response = crate::auth::execute(&call, request, operation).await?;
+    let mut response = crate::auth::execute(&call, request, operation).await?;
+    if response.status().is_redirection() {
+        crate::wire::redact_location(operation, &mut response);
+    }
     note_release(state, &response);
     Ok(body::fill_optional(operation, response))
 }

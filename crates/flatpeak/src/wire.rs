@@ -324,6 +324,31 @@ pub(crate) fn redacted(operation: &OperationFacts, mut error: reqwest::Error) ->
     error
 }
 
+/// `response` with its `Location` (a redirect, which the client does not follow and its error
+/// quotes) redacted as [`redacted`] redacts an error's URL: a server that redirects with the
+/// query attached would otherwise put a connect token in the message. Left as it was when
+/// nothing in it is hidden.
+pub(crate) fn redact_location(operation: &OperationFacts, response: &mut reqwest::Response) {
+    use reqwest::header::{HeaderValue, LOCATION};
+    let Some(location) = response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return;
+    };
+    let Ok(mut url) = response.url().join(location) else {
+        return;
+    };
+    let before = url.clone();
+    redact_url(operation, &mut url);
+    if url != before
+        && let Ok(value) = HeaderValue::from_str(url.as_str())
+    {
+        response.headers_mut().insert(LOCATION, value);
+    }
+}
+
 /// `url` with the values [`redacted`] hides replaced.
 fn redact_url(operation: &OperationFacts, url: &mut url::Url) {
     let sensitive = || operation.sensitive.iter().map(|s| &s.place);

@@ -231,3 +231,34 @@ async fn a_transport_error_does_not_show_a_sensitive_query_value() {
         assert!(!shown.contains("ctk_Connect0Secret"), "{shown}");
     }
 }
+
+/// A redirect is not followed and its error names where it led: a connect token the server
+/// left in that URL's query is hidden there too.
+#[tokio::test]
+async fn a_redirect_does_not_show_a_sensitive_query_value() {
+    let server = MockServer::start().await;
+    let target = format!(
+        "{}/elsewhere/connect/tariff/token?connect_token=ctk_Redirect0Secret&page=2",
+        server.uri()
+    );
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", target.as_str()))
+        .mount(&server)
+        .await;
+    let client = bearer(&server.uri()).build().unwrap();
+    let err = client
+        .exchange_connect_token()
+        .connect_token("ctk_Redirect0Secret")
+        .send()
+        .await
+        .unwrap_err();
+    let err = Error::from(err);
+    assert!(
+        matches!(&err, Error::UnexpectedStatus { location: Some(l), .. }
+            if l.ends_with("/elsewhere/connect/tariff/token?connect_token=%5Bredacted%5D&page=2")),
+        "{err:?}"
+    );
+    for shown in [err.to_string(), format!("{err:?}")] {
+        assert!(!shown.contains("ctk_Redirect0Secret"), "{shown}");
+    }
+}
