@@ -167,6 +167,16 @@ fn whole_number<T: std::str::FromStr>(
     }
 }
 
+/// The parser of a decimal flag (the generated commands use it where progenitor used
+/// `value_parser!(f64)`): a finite number. `NaN` and `inf` parse as `f64`, and JSON would send
+/// them as `null`.
+fn finite_number(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(number) if number.is_finite() => Ok(number),
+        _ => Err("expected a finite number".to_string()),
+    }
+}
+
 /// ` from 1 to 100`, `, 1 or more`, `, 100 or less`, or nothing: what follows "a whole
 /// number" in [`whole_number`]'s messages.
 fn range_text(min: Option<i128>, max: Option<i128>) -> String {

@@ -889,3 +889,28 @@ async fn a_release_flag_without_a_value_is_refused_as_such() {
         assert!(stderr.contains("--release"), "{args:?}: {stderr}");
     }
 }
+
+/// `NaN` and `inf` parse as numbers and JSON would send them as `null`: a decimal flag takes
+/// finite numbers only, and nothing is sent.
+#[tokio::test]
+async fn a_decimal_flag_refuses_what_is_not_a_finite_number() {
+    let server = silent_server().await;
+    for value in ["NaN", "inf", "-infinity"] {
+        let confidence = format!("--confidence={value}");
+        let args = [
+            "calculate-instant-cost",
+            "--location-id",
+            "loc_641b90b758fb8e6293716e40",
+            &confidence,
+            "--value",
+            "1.5",
+        ];
+        let out = flatpeak(&server, &args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{value}: {stderr}");
+        assert!(
+            stderr.contains("expected a finite number"),
+            "{value}: {stderr}"
+        );
+    }
+}

@@ -1198,7 +1198,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("confidence")
                     .long("confidence")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required(false)
                     .help(
                         "Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.",
@@ -1346,7 +1346,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("value")
                     .long("value")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required_unless_present("json-body")
                     .help("Amount of energy measured."),
             )
@@ -1516,7 +1516,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("duration")
                     .long("duration")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required_unless_present("json-body")
                     .help(
                         "Amount of time in minutes you need with lowest or highest (set segment=HIGH/LOW) tariff over requested period.",
@@ -1586,7 +1586,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("absolute")
                     .long("absolute")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required(false)
                     .help(
                         "Absolute tariff threshold in local currency, major units. Either `absolute` or\n`relative` must be provided; `absolute` overrides `relative`.\n",
@@ -1631,7 +1631,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("relative")
                     .long("relative")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required(false)
                     .help(
                         "Relative tariff threshold. The highest tariff is `1`, and the lowest is `0.01`. Either relative or absolute must be provided.",

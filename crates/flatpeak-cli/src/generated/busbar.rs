@@ -105,7 +105,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("backup-reserve-percent")
                     .long("backup-reserve-percent")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required(false)
                     .help(
                         "Share of the battery's capacity held back for backup and not used for optimisation or dispatch, in percent.",
@@ -114,7 +114,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("battery-power-kw")
                     .long("battery-power-kw")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required(false)
                     .help("Battery power now, in kW."),
             )
@@ -142,7 +142,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("energy-remaining-kwh")
                     .long("energy-remaining-kwh")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required(false)
                     .help("Usable energy left in the battery, in kWh (an estimate)."),
             )
@@ -158,14 +158,14 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("state-of-charge-percent")
                     .long("state-of-charge-percent")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required_unless_present("json-body")
                     .help("Battery state of charge now, in percent."),
             )
             .arg(
                 ::clap::Arg::new("target-state-of-charge-percent")
                     .long("target-state-of-charge-percent")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required_unless_present("json-body")
                     .help("Battery state of charge aimed at, in percent."),
             )
@@ -312,7 +312,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("absolute")
                     .long("absolute")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required(false)
                     .help("Threshold in the location's currency, major units."),
             )
@@ -346,7 +346,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("relative")
                     .long("relative")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required(false)
                     .help(
                         "Threshold relative to the window's prices: 1 is the highest, 0.01 the lowest.",

@@ -1213,7 +1213,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("duration")
                     .long("duration")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required(true)
                     .help(
                         "Amount of time in minutes you need with lowest or highest (set segment=HIGH/LOW) tariff over requested period.",
@@ -1278,7 +1278,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("absolute")
                     .long("absolute")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required(false)
                     .help(
                         "Absolute tariff threshold in local currency. *Either absolute or relative must be provided*. **Absolute threshold overrides relative if it was provided**.",
@@ -1325,7 +1325,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("relative")
                     .long("relative")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required(false)
                     .help(
                         "Relative tariff threshold. The highest tariff is 1, and the lowest is 0.01. *Either relative or absolute must be provided*.",
@@ -1370,7 +1370,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("confidence")
                     .long("confidence")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required(false)
                     .help(
                         "Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.",
@@ -1518,7 +1518,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("value")
                     .long("value")
-                    .value_parser(::clap::value_parser!(f64))
+                    .value_parser(crate::finite_number)
                     .required_unless_present("json-body")
                     .help("Amount of energy measured."),
             )

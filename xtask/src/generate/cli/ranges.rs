@@ -1,8 +1,10 @@
-//! The whole numbers an integer flag of the `flatpeak` command accepts, from the spec's
-//! `minimum` and `maximum`: each such flag gets the CLI's `crate::whole_number` parser, which
-//! states the range when it refuses a value (`--limit 0`: "expected a whole number from 1 to
-//! 100", where clap said "number would be zero for non-zero type"). The bounds are read with
-//! the client generator's own rules (`constraints.rs`), so the two never disagree.
+//! The numbers a number flag of the `flatpeak` command accepts. A decimal flag takes finite
+//! numbers only (`crate::finite_number`; the client checks its bounds before sending). An
+//! integer flag takes the whole numbers the spec's `minimum` and `maximum` allow: it gets the
+//! CLI's `crate::whole_number` parser, which states the range when it refuses a value
+//! (`--limit 0`: "expected a whole number from 1 to 100", where clap said "number would be
+//! zero for non-zero type"). The bounds are read with the client generator's own rules
+//! (`constraints.rs`), so the two never disagree.
 
 use std::collections::BTreeMap;
 
@@ -159,6 +161,11 @@ impl VisitMut for RangedIntegers {
             syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
             _ => None,
         };
+        if last.as_deref() == Some("f64") {
+            // `NaN` and `inf` parse as f64, and JSON writes them as `null`.
+            call.args = syn::parse_quote! { crate::finite_number };
+            return;
+        }
         let spec = flags.get(&flag).copied().unwrap_or_default();
         let Some(bounds) = last.and_then(|last| spec.for_type(&last)) else {
             return;
