@@ -914,3 +914,21 @@ async fn a_decimal_flag_refuses_what_is_not_a_finite_number() {
         );
     }
 }
+
+/// A list is paged one way: `--starting-after` and `--ending-before` together are refused,
+/// and nothing is sent.
+#[tokio::test]
+async fn both_cursors_are_refused() {
+    let server = silent_server().await;
+    let args = [
+        "list-locations",
+        "--starting-after",
+        "loc_641b90b758fb8e6293716e40",
+        "--ending-before",
+        "loc_641b90b758fb8e6293716e41",
+    ];
+    let out = flatpeak(&server, &args);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}

@@ -214,7 +214,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help(
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
-                    ),
+                    )
+                    .conflicts_with("starting-after"),
             )
             .arg(
                 ::clap::Arg::new("event-type")
@@ -274,7 +275,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help(
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
-                    ),
+                    )
+                    .conflicts_with("starting-after"),
             )
             .arg(
                 ::clap::Arg::new("limit")
@@ -406,7 +408,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help(
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
-                    ),
+                    )
+                    .conflicts_with("starting-after"),
             )
             .arg(
                 ::clap::Arg::new("limit")
@@ -543,7 +546,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help(
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
-                    ),
+                    )
+                    .conflicts_with("starting-after"),
             )
             .arg(
                 ::clap::Arg::new("limit")
@@ -822,7 +826,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help(
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
-                    ),
+                    )
+                    .conflicts_with("starting-after"),
             )
             .arg(
                 ::clap::Arg::new("limit")
@@ -1706,7 +1711,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help(
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
-                    ),
+                    )
+                    .conflicts_with("starting-after"),
             )
             .arg(
                 ::clap::Arg::new("limit")

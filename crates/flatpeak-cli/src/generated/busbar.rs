@@ -589,7 +589,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help(
                         "Cursor: the id of the first object of the page after; the page ends before it. Give this or `starting_after`, not both.",
-                    ),
+                    )
+                    .conflicts_with("starting-after"),
             )
             .arg(
                 ::clap::Arg::new("starting-after")

@@ -211,7 +211,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help(
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
-                    ),
+                    )
+                    .conflicts_with("starting-after"),
             )
             .arg(
                 ::clap::Arg::new("event-type")
@@ -271,7 +272,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help(
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
-                    ),
+                    )
+                    .conflicts_with("starting-after"),
             )
             .arg(
                 ::clap::Arg::new("limit")
@@ -403,7 +405,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help(
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
-                    ),
+                    )
+                    .conflicts_with("starting-after"),
             )
             .arg(
                 ::clap::Arg::new("limit")
@@ -540,7 +543,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help(
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
-                    ),
+                    )
+                    .conflicts_with("starting-after"),
             )
             .arg(
                 ::clap::Arg::new("limit")
@@ -819,7 +823,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help(
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.",
-                    ),
+                    )
+                    .conflicts_with("starting-after"),
             )
             .arg(
                 ::clap::Arg::new("limit")

@@ -61,6 +61,7 @@ pub fn generate(
         .map_err(|e| anyhow!("the CLI generator produced code that does not parse: {e}"))?;
     DropTemplateFlag.visit_file_mut(&mut file);
     BodyFileFirst.visit_file_mut(&mut file);
+    OneCursor.visit_file_mut(&mut file);
     RangedIntegers::of(model).visit_file_mut(&mut file);
     AllFlag::apply(paginated, &mut file)?;
     file.items.push(
@@ -109,6 +110,34 @@ impl VisitMut for DropTemplateFlag {
             });
         if adds_template {
             *expr = (*call.receiver).clone();
+        }
+    }
+}
+
+/// `--starting-after` and `--ending-before` together are refused by the command's parser: a
+/// list is paged one way (Busbar's spec says "give this or `starting_after`, not both"), and
+/// the API was sent both.
+struct OneCursor;
+
+impl VisitMut for OneCursor {
+    fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
+        let text = f.block.to_token_stream().to_string();
+        let has = |name: &str| text.contains(&format!("Arg :: new (\"{name}\")"));
+        if has("starting-after") && has("ending-before") {
+            visit_mut::visit_impl_item_fn_mut(self, f);
+        }
+    }
+
+    fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+        visit_mut::visit_expr_method_call_mut(self, call);
+        if call.method != "arg" {
+            return;
+        }
+        let Some(arg) = call.args.first_mut() else {
+            return;
+        };
+        if ranges::arg_name(arg).as_deref() == Some("ending-before") {
+            *arg = syn::parse_quote! { #arg.conflicts_with("starting-after") };
         }
     }
 }
@@ -233,6 +262,32 @@ mod tests {
         );
         // Only the body file's parse changes.
         assert!(text.contains("serde_json::from_str::<Value>"), "{text}");
+    }
+
+    #[test]
+    fn ending_before_conflicts_with_starting_after_where_a_command_has_both() {
+        let mut file: syn::File = syn::parse_quote! {
+            impl Cli {
+                pub fn cli_list() -> ::clap::Command {
+                    ::clap::Command::new("")
+                        .arg(::clap::Arg::new("ending-before").long("ending-before"))
+                        .arg(::clap::Arg::new("starting-after").long("starting-after"))
+                }
+                pub fn cli_other() -> ::clap::Command {
+                    ::clap::Command::new("")
+                        .arg(::clap::Arg::new("ending-before").long("ending-before"))
+                }
+            }
+        };
+        OneCursor.visit_file_mut(&mut file);
+        let text = prettyplease::unparse(&file);
+        assert_eq!(
+            text.matches(".conflicts_with(\"starting-after\")").count(),
+            1,
+            "{text}"
+        );
+        let list = &text[..text.find("cli_other").unwrap()];
+        assert!(list.contains("conflicts_with"), "{text}");
     }
 
     #[test]

@@ -179,7 +179,7 @@ impl VisitMut for RangedIntegers {
 }
 
 /// The name in `::clap::Arg::new("name")` at the start of a chain of method calls.
-fn arg_name(mut expr: &syn::Expr) -> Option<String> {
+pub(super) fn arg_name(mut expr: &syn::Expr) -> Option<String> {
     while let syn::Expr::MethodCall(call) = expr {
         expr = &call.receiver;
     }
