@@ -82,10 +82,10 @@ pub enum Error {
     /// The client could not be built.
     #[error("invalid client configuration: {0}")]
     Build(#[from] BuildError),
-    /// A list's next page began or ended with an item of the page before: the server ignored
+    /// A list's next page began or ended with an item of a page before it: the server ignored
     /// the cursor, and paging on would not end. The stream stops here.
     #[error(
-        "the page after `{cursor}` repeated items of the page before: the server ignores the cursor"
+        "the page after `{cursor}` repeated items of a page before: the server ignores the cursor"
     )]
     RepeatedPage {
         /// The cursor the repeated page was asked for with.

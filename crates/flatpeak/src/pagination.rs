@@ -4,6 +4,7 @@
 //! fetches the pages one after another, as they are needed. async-stripe's `paginate()` is
 //! the model.
 
+use std::collections::HashSet;
 use std::future::Future;
 
 use futures_util::stream::{self, Stream, TryStreamExt};
@@ -61,10 +62,12 @@ pub trait Paginate: Clone + Send + Sized {
     /// before, or, when the builder set `ending_before`, `ending_before` its first item. The
     /// stream ends after a page that says it is the last (`has_more` false) or that is empty,
     /// so it never asks for a page the one before said does not exist; it ends after the
-    /// first error, which it yields. A server that ignores the cursor and answers the same
-    /// page again ends it with [`Error::RepeatedPage`] rather than an endless loop.
+    /// first error, which it yields. A server that ignores the cursor and answers a page it
+    /// answered before (the same one again, or pages in a cycle) ends it with
+    /// [`Error::RepeatedPage`] rather than an endless loop: the first and last ids of every
+    /// page are kept to tell, two per page.
     fn paginate(self) -> impl Stream<Item = Result<Self::Item, Error>> + Send + Unpin {
-        let start = (Some(self), Vec::<String>::new());
+        let start = (Some(self), HashSet::<String>::new());
         let pages = stream::try_unfold(start, |(request, mut seen)| async move {
             let Some(request) = request else {
                 return Ok::<_, Error>(None);
@@ -73,13 +76,13 @@ pub trait Paginate: Clone + Send + Sized {
             let (items, has_more) = Self::items(page.into_inner());
             let next = match (has_more, items.first(), items.last()) {
                 (true, Some(first), Some(last)) => {
-                    let edges = [Self::cursor(first), Self::cursor(last)].map(str::to_string);
-                    if seen.iter().any(|s| edges.contains(s)) {
+                    let edges = [Self::cursor(first), Self::cursor(last)];
+                    if edges.iter().any(|edge| seen.contains(*edge)) {
                         return Err(Error::RepeatedPage {
                             cursor: Self::cursor(last).to_string(),
                         });
                     }
-                    seen = edges.to_vec();
+                    seen.extend(edges.map(str::to_string));
                     request.next(first, last)
                 }
                 _ => None,

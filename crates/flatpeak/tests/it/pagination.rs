@@ -227,3 +227,37 @@ async fn a_server_that_repeats_a_page_ends_the_stream_with_an_error_not_a_loop()
     );
     assert_eq!(received(&server).await.len(), 2);
 }
+
+#[tokio::test]
+async fn pages_in_a_cycle_end_the_stream_with_an_error_not_a_loop() {
+    let server = MockServer::start().await;
+    serve_page(&server, ROUTE, None, locations(&["loc_a1", "loc_a2"], true)).await;
+    serve_page(
+        &server,
+        ROUTE,
+        Some(("starting_after", "loc_a2")),
+        locations(&["loc_b1", "loc_b2"], true),
+    )
+    .await;
+    // After the second page, the first again: each page differs from the one before it.
+    serve_page(
+        &server,
+        ROUTE,
+        Some(("starting_after", "loc_b2")),
+        locations(&["loc_a1", "loc_a2"], true),
+    )
+    .await;
+    no_other_request(&server).await;
+    let client = bearer(&server.uri()).build().unwrap();
+
+    let results: Vec<_> = client.list_locations().paginate().collect().await;
+
+    assert_eq!(ids(&results[..4]), ["loc_a1", "loc_a2", "loc_b1", "loc_b2"]);
+    assert_eq!(results.len(), 5);
+    assert!(
+        matches!(results.last(), Some(Err(Error::RepeatedPage { cursor })) if cursor == "loc_a2"),
+        "{:?}",
+        results.last()
+    );
+    assert_eq!(received(&server).await.len(), 3);
+}
