@@ -173,19 +173,15 @@ impl File {
                 .map(|t| format!("{}{t}", self.preamble))
                 .map_err(|e| scrub(e.into()))?,
         };
-        // Through a temporary file, so that a failure leaves the cassette as it was.
-        let temporary = path.with_file_name(format!(
-            ".{}.scrub",
-            path.file_name()
-                .map_or_else(Default::default, |n| n.to_string_lossy())
-        ));
-        std::fs::write(&temporary, text)
-            .and_then(|()| std::fs::rename(&temporary, path))
-            .map_err(|source| RunError::Io {
-                path: path.to_path_buf(),
-                action: "write",
-                source,
-            })
+        let io = |source| RunError::Io {
+            path: path.to_path_buf(),
+            action: "write",
+            source,
+        };
+        // A link's target is the cassette: replacing the link would leave the target, secrets
+        // and all, where the link pointed.
+        let target = std::fs::canonicalize(path).map_err(io)?;
+        replace_file(&target, text.as_bytes()).map_err(io)
     }
 
     /// Replaces every leak of every interaction; what was replaced, and the notes about it
@@ -241,6 +237,23 @@ impl File {
         }
         (changes, notes)
     }
+}
+
+/// Writes `bytes` over the file at `path` through a temporary file beside it, so that a failure
+/// leaves the file as it was, with the file's own permissions (a cassette kept readable by its
+/// owner alone stays so).
+fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy());
+    let temporary = path.with_file_name(format!(".{}.scrub", name.unwrap_or_default()));
+    let permissions = std::fs::metadata(path)?.permissions();
+    std::fs::write(&temporary, bytes)?;
+    let written = std::fs::set_permissions(&temporary, permissions)
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        // Nothing of the cassette is lost: only the copy goes.
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }
 
 fn text_of(value: &Value) -> String {
@@ -344,7 +357,8 @@ impl Parts {
     }
 
     /// Writes the parts back into the interaction, in its layout. A HAR body that was absent,
-    /// or not text, stays as it was; HAR's copies of the query and of a form body's fields, and
+    /// or not text, stays as it was; one recorded base64 is written base64
+    /// ([`Layout::replace_body`]); HAR's copies of the query and of a form body's fields, and
     /// its cookies, follow, and so does every recorded length of a rewritten body.
     fn store(mut self, interaction: &mut Value, layout: Layout) {
         self.set_lengths(interaction, layout);
@@ -368,7 +382,7 @@ impl Parts {
         ];
         for (part, body) in bodies {
             if layout == Layout::Vcr || !body.is_empty() {
-                layout.replace(interaction, part, body.into());
+                layout.replace_body(interaction, part, &body);
             }
         }
         if layout == Layout::Har {
@@ -381,12 +395,13 @@ impl Parts {
     }
 
     /// Every recorded length of a body a placeholder went into becomes the written body's
-    /// length in bytes: its `Content-Length` header and, in HAR, the entry's `bodySize` and
-    /// `content.size` ([`Layout::lengths`]). The received lengths would tell how long the
-    /// replaced values were, and no longer describe the body. A HAR `content.compression`
-    /// (the bytes the received encoding saved) becomes 0: the body is written as it is. A HAR
-    /// `headersSize` of a rewritten request line or headers becomes -1, unknown: it counts
-    /// bytes as they went over the wire, which a placeholder changes.
+    /// length in bytes (decoded, for a HAR body written base64): its `Content-Length` header
+    /// and, in HAR, the entry's `bodySize` and `content.size` ([`Layout::lengths`]). The
+    /// received lengths would tell how long the replaced values were, and no longer describe
+    /// the body. A HAR `content.compression` (the bytes the received encoding saved) becomes
+    /// 0: the body is written as it is. A HAR `headersSize` of a rewritten request line or
+    /// headers becomes -1, unknown: it counts bytes as they went over the wire, which a
+    /// placeholder changes.
     fn set_lengths(&mut self, interaction: &mut Value, layout: Layout) {
         let rewritten = self.rewritten;
         for (head, changed) in [

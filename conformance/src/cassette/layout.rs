@@ -4,6 +4,7 @@
 //! `har.rs`), which own the same layouts as types; this module is for the tools that must keep
 //! everything else in a file as it was, and so work on the file's JSON.
 
+use base64::Engine;
 use serde_json::{Map, Value};
 
 /// A cassette format, as laid out in JSON (a YAML cassette is the same tree).
@@ -36,6 +37,9 @@ pub(crate) enum Part {
 
 /// Where HAR says how a response body is encoded (`base64` for a binary one).
 pub(crate) const HAR_CONTENT_ENCODING: &str = "/response/content/encoding";
+
+/// The base64 HAR writes a binary body in (RFC 4648, padded), as the gate decodes it.
+const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// Where HAR repeats a request's query as `{name, value}` pairs.
 pub(crate) const HAR_QUERY_STRING: &str = "/request/queryString";
@@ -113,23 +117,52 @@ impl Layout {
         }
     }
 
-    /// The text of `part` in `interaction` (empty when absent). A HAR response body with an
-    /// encoding is not text to look into, and reads as empty.
+    /// The text of `part` in `interaction` (empty when absent). A HAR response body recorded
+    /// base64 (`content.encoding`, in any case) reads as the text it decodes to, as the gate
+    /// reads it; one that does not decode, or decodes to bytes that are not UTF-8 (an image),
+    /// or has another encoding, is not text to look into, and reads as empty.
     pub(crate) fn text(self, interaction: &Value, part: Part) -> String {
-        if self == Layout::Har
-            && part == Part::ResponseBody
-            && interaction
-                .pointer(HAR_CONTENT_ENCODING)
-                .and_then(Value::as_str)
-                .is_some_and(|e| !e.is_empty())
-        {
-            return String::new();
-        }
-        interaction
+        let recorded = interaction
             .pointer(self.at(part))
             .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
+            .unwrap_or_default();
+        match self.encoding(interaction, part) {
+            None => recorded.to_string(),
+            Some(e) if e.eq_ignore_ascii_case("base64") => BASE64
+                .decode(recorded.trim())
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .unwrap_or_default(),
+            Some(_) => String::new(),
+        }
+    }
+
+    /// How `part` of `interaction` is encoded: HAR's `content.encoding` of a response body,
+    /// when it names one; `None` for text as it is.
+    fn encoding(self, interaction: &Value, part: Part) -> Option<&str> {
+        if self != Layout::Har || part != Part::ResponseBody {
+            return None;
+        }
+        interaction
+            .pointer(HAR_CONTENT_ENCODING)
+            .and_then(Value::as_str)
+            .filter(|e| !e.is_empty())
+    }
+
+    /// Replaces the body `part` (`RequestBody` or `ResponseBody`) of `interaction` with
+    /// `text`, when the interaction has that part, written as the file records it: a HAR body
+    /// recorded base64 is written base64 (its `content.encoding` kept), and left as recorded
+    /// when it already decodes to `text`. A body with another encoding is left as recorded.
+    pub(crate) fn replace_body(self, interaction: &mut Value, part: Part, text: &str) {
+        match self.encoding(interaction, part) {
+            None => self.replace(interaction, part, text.into()),
+            Some(e) if e.eq_ignore_ascii_case("base64") => {
+                if self.text(interaction, part) != text {
+                    self.replace(interaction, part, BASE64.encode(text).into());
+                }
+            }
+            Some(_) => {}
+        }
     }
 
     /// The status of `interaction`'s response (0 when absent).
@@ -282,14 +315,40 @@ mod tests {
             "https://api.flatpeak.com/devices/dev_1"
         );
         assert_eq!(Layout::Har.status(&entry), 200);
-        // A base64 body is not text to look into.
-        assert_eq!(Layout::Har.text(&entry, Part::ResponseBody), "");
+        // A base64 body reads as the text it decodes to.
+        assert_eq!(Layout::Har.text(&entry, Part::ResponseBody), "hi");
         let headers = Layout::Har.headers(&entry, Part::RequestHeaders);
         assert_eq!(headers, [("Accept".to_string(), "*/*".to_string())]);
         assert_eq!(
             Layout::Har.headers_value(&headers),
             json!([{"name": "Accept", "value": "*/*"}])
         );
+    }
+
+    #[test]
+    fn a_har_body_recorded_base64_is_read_decoded_and_written_back_base64() {
+        let body = |text: &str, encoding: &str| {
+            let content = json!({"text": text, "encoding": encoding});
+            json!({"response": {"content": content}})
+        };
+        // An image is not text to look into, nor a body in an encoding HAR does not define.
+        for entry in [
+            body("/9j/4AAQ", "base64"),
+            body("hi", "gzip"),
+            body("!", "base64"),
+        ] {
+            assert_eq!(Layout::Har.text(&entry, Part::ResponseBody), "");
+        }
+        let mut entry = body("aGk=\n", "Base64");
+        assert_eq!(Layout::Har.text(&entry, Part::ResponseBody), "hi");
+        // Unchanged text leaves the recorded base64 as it was; other text is written base64.
+        Layout::Har.replace_body(&mut entry, Part::ResponseBody, "hi");
+        assert_eq!(entry, body("aGk=\n", "Base64"));
+        Layout::Har.replace_body(&mut entry, Part::ResponseBody, "ho");
+        assert_eq!(entry, body("aG8=", "Base64"));
+        let mut other = body("hi", "gzip");
+        Layout::Har.replace_body(&mut other, Part::ResponseBody, "ho");
+        assert_eq!(other, body("hi", "gzip"));
     }
 
     #[test]

@@ -121,8 +121,13 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>, RunError> {
         match entry {
             Ok(entry) if entry.file_type().is_dir() => {}
             Ok(entry) => files.push(entry.into_path()),
-            // A link in a loop, or to nothing: its reader says so.
-            Err(e) if e.loop_ancestor().is_some() || e.io_error().is_some_and(is_not_found) => {
+            // A link in a loop (to a directory above it, or links to each other), or to
+            // nothing: its reader says so.
+            Err(e)
+                if e.loop_ancestor().is_some()
+                    || e.io_error().is_some_and(is_not_found)
+                    || e.path().is_some_and(is_link) =>
+            {
                 files.extend(e.path().map(Path::to_path_buf));
             }
             Err(source) => {
@@ -138,6 +143,12 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>, RunError> {
 
 fn is_not_found(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::NotFound
+}
+
+/// Whether `path` is a symbolic link itself: one the walk could not follow is a file for its
+/// reader to report, not the end of the run.
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink())
 }
 
 /// The bytes of the regular file at `path` (a link followed); an error for anything else, a

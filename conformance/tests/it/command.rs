@@ -449,6 +449,9 @@ fn linked_directory() -> (tempfile::TempDir, tempfile::TempDir) {
     link(&secret, "linked.json");
     link(&outside.path().join("gone.json"), "broken.json");
     link(dir.path(), "loop");
+    // Two links to each other: neither leads to a file.
+    link(&dir.path().join("ring-b.json"), "ring-a.json");
+    link(&dir.path().join("ring-a.json"), "ring-b.json");
     let fifo = dir.path().join("fifo.json");
     let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
@@ -471,6 +474,8 @@ fn linked_cassettes_are_checked_and_links_to_nothing_loops_and_fifos_are_reporte
         ),
         ("fifo.json", "not a regular file"),
         ("loop", "a loop"),
+        ("ring-a.json", "symbolic links"),
+        ("ring-b.json", "symbolic links"),
     ] {
         let at = stdout
             .find(&format!("{name}\n"))
@@ -490,7 +495,7 @@ fn linked_cassettes_are_checked_and_links_to_nothing_loops_and_fifos_are_reporte
     );
     assert!(!listed.contains("c2lnbmF0dXJl"), "{listed}");
     assert!(
-        errors.contains("3 of 4 files could not be read"),
+        errors.contains("5 of 6 files could not be read"),
         "{errors}"
     );
 }
@@ -620,4 +625,133 @@ fn scrub_writes_the_har_body_sizes_of_the_scrubbed_bodies_and_leaves_unknown_one
     assert_eq!(response["content"].get("compression"), None);
     let length = response["content"]["text"].as_str().unwrap().len();
     assert_eq!(response["content"]["size"], length);
+}
+
+/// A HAR response body recorded base64 (`content.encoding`) is looked into as the gate reads
+/// it, decoded: its secrets are scrubbed and it is written back base64, its lengths those of
+/// the decoded body as written. One that is not text (an image) stays as it was.
+#[test]
+fn scrub_looks_into_a_har_body_recorded_base64_and_writes_it_back_base64() {
+    use base64::Engine as _;
+    let base64 = base64::engine::general_purpose::STANDARD;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "tests/negative/yotta/.flatpeak-release",
+        dir.path().join(".flatpeak-release"),
+    )
+    .unwrap();
+    let mut har = har_with_a_token_in_both_bodies();
+    let entry = har["log"]["entries"][0].clone();
+    let content = &entry["response"]["content"];
+    let mut body: serde_json::Value =
+        serde_json::from_str(content["text"].as_str().unwrap()).unwrap();
+    // A real latitude, where the spec marks the field `x-sensitive`.
+    body["geo_location"]["lat"] = 51.46612.into();
+    let body = serde_json::to_string_pretty(&body).unwrap();
+    let mut image = entry.clone();
+    let response = &mut har["log"]["entries"][0]["response"];
+    response["content"]["text"] = base64.encode(&body).into();
+    response["content"]["encoding"] = "base64".into();
+    let png = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00];
+    image["response"]["content"] = serde_json::json!({"size": png.len(), "mimeType": "image/png",
+            "text": base64.encode(png), "encoding": "base64"});
+    har["log"]["entries"]
+        .as_array_mut()
+        .unwrap()
+        .push(image.clone());
+    let path = dir.path().join("encoded.har");
+    std::fs::write(&path, har.to_string()).unwrap();
+    let at = dir.path().to_str().unwrap();
+    let findings = || {
+        let out = gate(&["--cassettes", at, "--no-waivers"]);
+        let stdout = text(&out.stdout);
+        let kept: Vec<String> = stdout
+            .lines()
+            .filter(|l| !l.contains(" secret ") && !l.contains(" checks: "))
+            .map(str::to_string)
+            .collect();
+        (stdout, kept)
+    };
+    let (gated, before) = findings();
+    assert!(
+        gated.contains("secret at /properties/model_name"),
+        "{gated}"
+    );
+    assert!(gated.contains("secret at /geo_location/lat"), "{gated}");
+    // What `--check` lists and `scrub` replaces, summaries aside.
+    let listed = |out: &std::process::Output| -> Vec<String> {
+        let stdout = text(&out.stdout);
+        let lines: Vec<&str> = stdout.lines().collect();
+        lines[..lines.len() - 1]
+            .iter()
+            .map(|l| l.to_string())
+            .collect()
+    };
+
+    let check = gate(&["scrub", at, "--check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check.stdout));
+    let would = listed(&check);
+    for place in ["#0 /properties/model_name", "#0 /geo_location/lat"] {
+        assert!(would.iter().any(|l| l.contains(place)), "{would:?}");
+    }
+    let out = gate(&["scrub", at]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(listed(&out), would);
+
+    let scrubbed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let entries = &scrubbed["log"]["entries"];
+    let (response, content) = (&entries[0]["response"], &entries[0]["response"]["content"]);
+    assert_eq!(content["encoding"], "base64");
+    let decoded = base64
+        .decode(content["text"].as_str().unwrap())
+        .map(String::from_utf8)
+        .unwrap()
+        .unwrap();
+    assert!(!decoded.contains("c2lnbmF0dXJl"), "{decoded}");
+    assert!(!decoded.contains("51.46612"), "{decoded}");
+    let decoded_json: serde_json::Value = serde_json::from_str(&decoded).unwrap();
+    assert_eq!(decoded_json["id"], "dev_6790a1b2c3d4e5f6a7b8c9d0");
+    assert_eq!(content["size"], decoded.len());
+    assert_eq!(response["bodySize"], decoded.len());
+    assert_eq!(content["compression"], 0);
+    assert_eq!(entries[1]["response"], image["response"], "not text");
+
+    let (_, after) = findings();
+    assert_eq!(after, before, "only secret findings go");
+    let again = gate(&["scrub", at, "--check"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
+    assert!(text(&again.stdout).contains("nothing to scrub"));
+}
+
+/// Scrub writes a linked cassette's target, and keeps the link and the target's permissions:
+/// replacing the link with a scrubbed copy would leave the secrets where it pointed, and a
+/// cassette readable by its owner alone must stay so.
+#[cfg(unix)]
+#[test]
+fn scrub_writes_through_a_link_and_keeps_the_files_permissions() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("secret.json");
+    std::fs::copy("tests/negative/yotta/secret-token-in-a-body.json", &target).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "tests/negative/yotta/.flatpeak-release",
+        dir.path().join(".flatpeak-release"),
+    )
+    .unwrap();
+    let link = dir.path().join("linked.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+
+    let out = gate(&["scrub", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    let written = std::fs::read_to_string(&target).unwrap();
+    assert!(!written.contains("c2lnbmF0dXJl"), "{written}");
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // Nothing is left beside it.
+    let names: Vec<_> = std::fs::read_dir(outside.path()).unwrap().collect();
+    assert_eq!(names.len(), 1, "{names:?}");
 }
