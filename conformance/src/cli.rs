@@ -234,7 +234,8 @@ pub fn main(cli: Cli) -> ExitCode {
 
 /// Runs the gate.
 fn check(args: &Args) -> ExitCode {
-    if let Err(e) = args.destinations().try_for_each(writable) {
+    let destinations = args.destinations().try_for_each(writable);
+    if let Err(e) = destinations.and_then(|()| args.destinations_apart()) {
         return fail(e);
     }
     // The replayers run on threads of their own (see `gate`): this runtime only waits for them.
@@ -380,6 +381,50 @@ impl Args {
     fn destinations(&self) -> impl Iterator<Item = &Path> {
         let reports = self.reports.iter().map(|(_, path)| path.as_path());
         self.output.as_deref().into_iter().chain(reports)
+    }
+
+    /// `Ok` when no two reports go to one file (the last would silently replace the others)
+    /// and none goes among the cassettes the run reads (it would replace a recording, or be
+    /// read as one by the next run).
+    fn destinations_apart(&self) -> Result<(), RunError> {
+        let refuse = |path: &Path, why: &str| RunError::Io {
+            path: path.to_path_buf(),
+            action: "write the report",
+            source: std::io::Error::other(why.to_string()),
+        };
+        let cassettes: Vec<PathBuf> = match self.cassettes.is_empty() {
+            true => vec![default_path("conformance/cassettes")],
+            false => self.cassettes.clone(),
+        };
+        let cassettes: Vec<PathBuf> = cassettes.iter().map(|c| resolved(c)).collect();
+        let mut seen = Vec::new();
+        for path in self.destinations() {
+            let at = resolved(path);
+            if seen.contains(&at) {
+                return Err(refuse(path, "another report is written to this file too"));
+            }
+            if cassettes.iter().any(|c| at.starts_with(c)) {
+                return Err(refuse(path, "it is among the cassettes the gate reads"));
+            }
+            seen.push(at);
+        }
+        Ok(())
+    }
+}
+
+/// `path` as the system finds it, its directory's links resolved: the file itself may not
+/// exist yet. As given when its directory cannot be resolved (the write will say why).
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(whole) = std::fs::canonicalize(path) {
+        return whole;
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    match (
+        std::fs::canonicalize(parent.unwrap_or(Path::new("."))),
+        path.file_name(),
+    ) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
     }
 }
 

@@ -221,6 +221,28 @@ fn a_report_path_that_cannot_be_written_is_refused_before_the_run_naming_it() {
             dir.path().display().to_string(),
             "Is a directory",
         ),
+        // Two reports to one file: the last would replace the other without a word.
+        (
+            vec![
+                "--output".into(),
+                at("same.json"),
+                "--report".into(),
+                format!("json={}", at("same.json")),
+            ],
+            at("same.json"),
+            "another report is written to this file too",
+        ),
+        // A report among the cassettes would replace one, or be read as one next time.
+        (
+            vec![
+                "--cassettes".into(),
+                dir.path().display().to_string(),
+                "--output".into(),
+                at("inside.json"),
+            ],
+            at("inside.json"),
+            "it is among the cassettes the gate reads",
+        ),
     ];
     #[cfg(unix)]
     {
