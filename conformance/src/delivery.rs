@@ -226,7 +226,7 @@ pub(crate) fn examine(
                 .message("webhook delivery: the body is not a JSON object"),
         ),
     }
-    crate::secrets::mask(&leaks, &mut findings, None);
+    crate::secrets::mask(&leaks, &mut findings, []);
     Ok(Examined {
         operation,
         findings,

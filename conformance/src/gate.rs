@@ -532,7 +532,7 @@ async fn examine_in(
             let leaks = leaks(release, None, it);
             let mut findings = vec![finding];
             findings.extend(secrets::findings(unrouted, &leaks));
-            secrets::mask(&leaks, &mut findings, None);
+            secrets::mask(&leaks, &mut findings, [&mut replayed.path]);
             return Ok(Examined {
                 release: None,
                 enums: Vec::new(),
@@ -569,7 +569,7 @@ async fn examine_in(
         // Nothing is known about a body the recorder left out: its checks and the replay,
         // which would serve an empty body in its place, are skipped.
         findings.push(checks::unrecorded_body(site, size));
-        secrets::mask(&leaks, &mut findings, None);
+        secrets::mask(&leaks, &mut findings, [&mut replayed.path]);
         return Ok(Examined {
             release: None,
             enums: Vec::new(),
@@ -615,11 +615,18 @@ async fn examine_in(
         checks += 1;
     }
     replayed.outcome = outcome;
-    let client_message = match &mut replayed.outcome {
+    // What the report prints of the interaction: its path (a JUnit test's name) and the
+    // client's message.
+    let Replayed { path, outcome, .. } = &mut replayed;
+    let client_message = match outcome {
         Some(Outcome::ClientError { message, .. }) => Some(message),
         _ => None,
     };
-    secrets::mask(&leaks, &mut findings, client_message);
+    secrets::mask(
+        &leaks,
+        &mut findings,
+        client_message.into_iter().chain([path]),
+    );
     validating += compare_started.elapsed();
     Ok(Examined {
         release: None,

@@ -172,7 +172,11 @@ const MASK_HEAD_CHARS: usize = 12;
 /// read, so a secret the gate reports by fingerprint would otherwise be printed whole beside
 /// it. A value is found whole, or its first [`MASK_HEAD_CHARS`] characters and as many more as
 /// follow (where an excerpt cut it), quoted, as JSON escapes it, or as written.
-pub fn mask(leaks: &[Leak], findings: &mut [Finding], message: Option<&mut String>) {
+pub fn mask<'a>(
+    leaks: &[Leak],
+    findings: &mut [Finding],
+    also: impl IntoIterator<Item = &'a mut String>,
+) {
     let mut texts = Vec::new();
     for leak in leaks {
         let text = leak.text();
@@ -204,8 +208,8 @@ pub fn mask(leaks: &[Leak], findings: &mut [Finding], message: Option<&mut Strin
         hide(&mut finding.found);
         hide(&mut finding.expected);
     }
-    if let Some(message) = message {
-        hide(message);
+    for text in also {
+        hide(text);
     }
 }
 
@@ -624,7 +628,7 @@ mod tests {
                 )),
         );
         let mut message = format!("invalid type: string \"{key}\", expected an id");
-        mask(&leaks, &mut found, Some(&mut message));
+        mask(&leaks, &mut found, [&mut message]);
         let shown = format!("{found:?} {message}");
         assert!(!shown.contains("4eC39"), "{shown}");
         assert!(!shown.contains("hi\\\\\\\""), "{shown}");
@@ -640,7 +644,7 @@ mod tests {
         );
         // A value too short to look for is left where it is.
         let mut short = vec![Finding::at(site, Kind::Schema, "").message("ab ab")];
-        mask(&[leak(json!("ab"))], &mut short, None);
+        mask(&[leak(json!("ab"))], &mut short, []);
         assert_eq!(short[0].message, "ab ab");
     }
 }

@@ -777,3 +777,30 @@ fn scrub_writes_through_a_link_and_keeps_the_files_permissions() {
     let names: Vec<_> = std::fs::read_dir(outside.path()).unwrap().collect();
     assert_eq!(names.len(), 1, "{names:?}");
 }
+
+/// A value the spec marks `x-sensitive` in the path (a session's id) is shown by its
+/// fingerprint in every report, a JUnit test's name (the interaction's path) included.
+#[test]
+fn a_sensitive_path_value_is_not_in_a_junit_test_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "cassettes/zero/.flatpeak-release",
+        dir.path().join(".flatpeak-release"),
+    )
+    .unwrap();
+    let cassette = std::fs::read_to_string("cassettes/zero/examples/calculate-session-cost.json")
+        .unwrap()
+        .replace("redacted-427f7f0fce4f610a", "SESSION-alice-secret-9876");
+    std::fs::write(dir.path().join("session.json"), cassette).unwrap();
+
+    let at = dir.path().to_str().unwrap();
+    let out = gate(&["--cassettes", at, "--no-waivers", "--format", "junit"]);
+    let xml = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{xml}{}", text(&out.stderr));
+    assert!(xml.contains("secret"), "{xml}");
+    assert!(
+        xml.contains("POST /costs/session/&quot;SESS&quot;… (25 chars) -&gt; 200"),
+        "{xml}"
+    );
+    assert!(!xml.contains("alice-secret"), "{xml}");
+}
