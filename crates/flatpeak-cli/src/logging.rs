@@ -13,7 +13,9 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 const VARIABLE: &str = "RUST_LOG";
 
 /// Sends what `RUST_LOG` asks for to stderr; nothing when it is unset or empty. A value that
-/// is not a list of directives is an error naming it, so that a typo is not a silent nothing.
+/// is not a list of directives is an error naming it. A well-formed directive for a target
+/// nothing logs under shows nothing: targets are case-sensitive (`flatpeak`, not
+/// `FLATPEAK`).
 pub fn init() -> Result<(), String> {
     let Some(value) = std::env::var_os(VARIABLE) else {
         return Ok(());

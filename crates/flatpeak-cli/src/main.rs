@@ -310,9 +310,13 @@ async fn run_command(release: &str, matches: &ArgMatches) -> Result<(), Failure>
 /// the exit code's [`Failure`].
 fn finish(recording_failures: u64, outcome: anyhow::Result<()>) -> Result<(), Failure> {
     if recording_failures > 0 {
+        let exchanges = match recording_failures {
+            1 => "1 exchange".to_string(),
+            n => format!("{n} exchanges"),
+        };
         eprintln!(
-            "warning: {recording_failures} exchanges could not be recorded under the --record \
-             directory (it must exist or be creatable, and be writable); the command ran"
+            "warning: {exchanges} could not be recorded under the --record directory (the \
+             command ran; RUST_LOG=flatpeak=warn shows why)"
         );
     }
     outcome.map_err(Failure::from_command)
@@ -413,12 +417,32 @@ impl Settings {
             Some(version) => builder.flatpeak_version(version),
         };
         if let Some(dir) = &self.record {
+            recordable(dir)?;
             builder = builder.record_to(dir);
         }
         builder
             .build()
             .map_err(|e| Failure::new(exit::USAGE, build_message(&e)))
     }
+}
+
+/// `Ok` when cassettes can be written under `dir` (created if missing), found out before
+/// anything is sent: the client records on and counts its failures, and a user who asked for
+/// a recording would otherwise get the call without it. A file is created there and removed.
+fn recordable(dir: &std::path::Path) -> Result<(), Failure> {
+    let probe = dir.join(".flatpeak-record-probe");
+    let written = std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&probe, b""))
+        .and_then(|()| std::fs::remove_file(&probe));
+    written.map_err(|e| {
+        Failure::new(
+            exit::USAGE,
+            format!(
+                "--record {}: cannot write cassettes there: {e}",
+                dir.display()
+            ),
+        )
+    })
 }
 
 /// Why no client could be built, worded for the command's user: the crate's messages speak to

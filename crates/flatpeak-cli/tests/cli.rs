@@ -932,3 +932,34 @@ async fn both_cursors_are_refused() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("cannot be used with"), "{stderr}");
 }
+
+/// A `--record` directory that cannot take cassettes is refused before anything is sent:
+/// the user asked for a recording.
+#[tokio::test]
+async fn a_record_directory_that_cannot_be_written_is_refused_before_sending() {
+    let server = silent_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let under_file = file.join("recordings");
+    for at in [&file, &under_file] {
+        let args = [
+            "retrieve-device",
+            "--id",
+            "dev_63a6087272941ef077a8fd3e",
+            "--record",
+            at.to_str().unwrap(),
+        ];
+        let out = flatpeak(&server, &args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "--record {}: cannot write cassettes there",
+                at.display()
+            )),
+            "{stderr}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a directory");
+}
