@@ -257,6 +257,24 @@ impl Releases {
         &self.all[index.unwrap_or(self.default)]
     }
 
+    /// The release an interaction names (its `Flatpeak-Version`, else its directory's marker)
+    /// when no release has that name: [`Releases::for_headers`] then gives the default.
+    pub(crate) fn unknown<'a>(
+        &self,
+        request: &'a [(String, String)],
+        response: &'a [(String, String)],
+        marker: Option<&'a str>,
+    ) -> Option<&'a str> {
+        match version(request, response) {
+            Some(v) => self
+                .exactly(v)
+                .or_else(|| self.by_name(v))
+                .is_none()
+                .then_some(v),
+            None => marker.filter(|name| self.all.iter().all(|r| r.name != *name)),
+        }
+    }
+
     /// The releases, as `zero (2024-08-24.zero)`.
     pub(crate) fn described(&self) -> Vec<String> {
         self.all.iter().map(described).collect()

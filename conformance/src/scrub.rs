@@ -202,6 +202,18 @@ impl File {
         for (index, interaction) in interactions.iter_mut().enumerate() {
             let mut parts = Parts::of(interaction, layout);
             let leaks = parts.leaks(releases, marker);
+            if let Some(name) =
+                releases.unknown(&parts.request_headers, &parts.response_headers, marker)
+            {
+                notes.push(Note {
+                    file: self.name.clone(),
+                    interaction: index,
+                    message: format!(
+                        "names release `{name}`, which is not known: scrubbed with the default \
+                         release's spec (its `x-sensitive` places)"
+                    ),
+                });
+            }
             let delivery = releases.is_delivery(&parts.method, &parts.url, &parts.request_headers);
             if delivery
                 && leaks

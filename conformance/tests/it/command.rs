@@ -804,3 +804,23 @@ fn a_sensitive_path_value_is_not_in_a_junit_test_name() {
     );
     assert!(!xml.contains("alice-secret"), "{xml}");
 }
+
+/// A cassette whose directory names a release that does not exist is scrubbed with the
+/// default release's spec, and the run says so rather than choosing silently.
+#[test]
+fn scrub_notes_a_release_it_does_not_know() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".flatpeak-release"), "kelvin\n").unwrap();
+    std::fs::copy(
+        "tests/negative/yotta/secret-token-in-a-body.json",
+        dir.path().join("kelvin.json"),
+    )
+    .unwrap();
+    let out = gate(&["scrub", dir.path().to_str().unwrap(), "--check"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("kelvin.json #0 note: names release `kelvin`, which is not known"),
+        "{stdout}{}",
+        text(&out.stderr)
+    );
+}
