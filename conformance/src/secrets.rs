@@ -39,10 +39,7 @@ impl Sensitivity {
     pub fn of(spec: &Spec) -> Sensitivity {
         let doc = &spec.document;
         let fields = |media: &[spec_model::Media]| -> Vec<(Steps, Hint)> {
-            media
-                .iter()
-                .find(|m| m.is_json())
-                .and_then(|m| m.schema.as_deref())
+            spec_model::Media::json_schema(media)
                 .map(|s| sensitive::sensitive_fields(doc, s))
                 .unwrap_or_default()
                 .into_iter()

@@ -450,11 +450,7 @@ fn response_schema<'d>(
     if response.media.is_empty() {
         return Ok(None);
     }
-    response
-        .media
-        .iter()
-        .find(|m| m.is_json())
-        .and_then(|m| m.schema.as_deref())
+    spec_model::Media::json_schema(&response.media)
         .and_then(|p| spec.document.pointer(p))
         .map(Some)
         .ok_or_else(|| SynthError::NoSchema {

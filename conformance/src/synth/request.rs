@@ -110,12 +110,7 @@ pub(crate) fn body_schema<'d>(
     let Some(body) = &op.request_body else {
         return Ok(None);
     };
-    let schema = body
-        .media
-        .iter()
-        .find(|m| m.is_json())
-        .and_then(|m| m.schema.as_deref())
-        .and_then(|p| spec.document.pointer(p));
+    let schema = spec_model::Media::json_schema(&body.media).and_then(|p| spec.document.pointer(p));
     match schema {
         Some(schema) => Ok(Some(schema)),
         None if !body.required => Ok(None),

@@ -128,6 +128,15 @@ impl Media {
         let essence = self.media_type.split(';').next().unwrap_or("").trim();
         essence == "application/json" || essence.ends_with("+json")
     }
+
+    /// The JSON pointer of the schema of the first JSON media type among `media`: the schema
+    /// every tool reads a body by.
+    pub fn json_schema(media: &[Media]) -> Option<&str> {
+        media
+            .iter()
+            .find(|m| m.is_json())
+            .and_then(|m| m.schema.as_deref())
+    }
 }
 
 impl Operation {
@@ -149,6 +158,12 @@ impl Operation {
             .or_else(|| keys().find(|k| k.eq_ignore_ascii_case(&range)))
             .or_else(|| keys().find(|k| *k == "default"))
             .map(String::as_str)
+    }
+
+    /// The JSON pointer of the schema of its JSON request body, if it has one
+    /// ([`Media::json_schema`]).
+    pub fn json_request_schema(&self) -> Option<&str> {
+        Media::json_schema(&self.request_body.as_ref()?.media)
     }
 
     /// The parameter `name` in `location`.

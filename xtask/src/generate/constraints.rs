@@ -78,13 +78,7 @@ pub fn of(spec: &Spec, op: &Operation) -> Vec<(TokenStream, Rule)> {
             }
         }
     }
-    let body = op
-        .request_body
-        .iter()
-        .flat_map(|b| b.media.iter())
-        .find(|m| m.is_json())
-        .and_then(|m| m.schema.as_deref())
-        .and_then(|s| spec.at(s));
+    let body = op.json_request_schema().and_then(|s| spec.at(s));
     if let Some(schema) = body {
         for (steps, rule) in body_rules(&spec.document, schema) {
             let steps = steps.iter().map(|step| match step {

@@ -345,12 +345,8 @@ fn sensitive(spec: &Spec, op: &Operation) -> Vec<TokenStream> {
             });
         out.push(sensitive_item(place, &hint));
     }
-    let json_schema = |media: &[spec_model::Media]| {
-        media
-            .iter()
-            .find(|m| m.is_json())
-            .and_then(|m| m.schema.clone())
-    };
+    let json_schema =
+        |media: &[spec_model::Media]| spec_model::Media::json_schema(media).map(str::to_string);
     if let Some(schema) = op.request_body.as_ref().and_then(|b| json_schema(&b.media)) {
         for s in spec_model::sensitive::sensitive_fields(doc, &schema) {
             let steps = steps(&s.steps);

@@ -112,13 +112,7 @@ fn flag_bounds(model: &Spec, op: &spec_model::Operation) -> BTreeMap<String, Bou
             out.insert(p.name.to_kebab_case(), Bounds::of(rules));
         }
     }
-    let body = op
-        .request_body
-        .iter()
-        .flat_map(|b| b.media.iter())
-        .find(|m| m.is_json())
-        .and_then(|m| m.schema.as_deref())
-        .and_then(|s| model.at(s));
+    let body = op.json_request_schema().and_then(|s| model.at(s));
     let mut fields: BTreeMap<String, Vec<Rule>> = BTreeMap::new();
     for (steps, rule) in body
         .map(|b| constraints::body_rules(&model.document, b))
