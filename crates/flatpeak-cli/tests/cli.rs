@@ -31,6 +31,14 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Asserts that the command refused to run (exit 2) saying `says` on stderr; its stderr.
+fn refused(out: &Output, says: &str) -> String {
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(says), "expected {says:?} in: {stderr}");
+    stderr
+}
+
 fn json_response(status: u16, body: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "application/json")
 }
@@ -552,15 +560,10 @@ async fn an_integer_flag_out_of_its_range_is_refused_with_the_range() {
     let server = silent_server().await;
     for limit in ["0", "101", "-1", "ten"] {
         let out = flatpeak(&server, &["list-locations", &format!("--limit={limit}")]);
-        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-        let stderr = text(&out.stderr);
-        assert!(
-            stderr.contains(&format!(
-                "invalid value '{limit}' for '--limit <limit>': expected a whole number from \
-                 1 to 100"
-            )),
-            "{stderr}"
+        let says = format!(
+            "invalid value '{limit}' for '--limit <limit>': expected a whole number from 1 to 100"
         );
+        refused(&out, &says);
     }
     // A body field with a minimum only (Busbar's schedule by duration).
     let out = flatpeak(
@@ -598,17 +601,9 @@ async fn a_second_release_is_refused() {
         &["--release", "yotta", "--release", "zero", "list-locations"],
     ];
     for args in twice {
-        let out = flatpeak(&server, args);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
-        let stderr = text(&out.stderr);
-        assert!(
-            stderr.contains("--release is given more than once"),
-            "{stderr}"
+        refused(
+            &flatpeak(&server, args),
+            "--release is given more than once",
         );
     }
 }
@@ -645,10 +640,7 @@ async fn rust_log_shows_the_clients_spans_on_stderr_without_the_token() {
     let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(printed["id"], "dev_63a6087272941ef077a8fd3e");
 
-    let out = run("flatpeak=loudly");
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("RUST_LOG `flatpeak=loudly`"), "{stderr}");
+    refused(&run("flatpeak=loudly"), "RUST_LOG `flatpeak=loudly`");
 }
 
 /// A location with this id, as `GET /locations` lists it.
@@ -864,11 +856,9 @@ async fn an_output_that_cannot_be_written_is_never_a_panic() {
         .open("/dev/full")
         .unwrap();
     let out = command().stdout(full).output().unwrap();
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("could not write to standard output (the command had run)"),
-        "{stderr}"
+    let stderr = refused(
+        &out,
+        "could not write to standard output (the command had run)",
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
@@ -882,11 +872,8 @@ async fn a_release_flag_without_a_value_is_refused_as_such() {
         &["list-locations", "--release"],
         &["--release="],
     ] {
-        let out = flatpeak(&server, args);
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let stderr = refused(&flatpeak(&server, args), "--release");
         assert!(!stderr.contains("no release ``"), "{args:?}: {stderr}");
-        assert!(stderr.contains("--release"), "{args:?}: {stderr}");
     }
 }
 
@@ -905,13 +892,7 @@ async fn a_decimal_flag_refuses_what_is_not_a_finite_number() {
             "--value",
             "1.5",
         ];
-        let out = flatpeak(&server, &args);
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{value}: {stderr}");
-        assert!(
-            stderr.contains("expected a finite number"),
-            "{value}: {stderr}"
-        );
+        refused(&flatpeak(&server, &args), "expected a finite number");
     }
 }
 
@@ -927,10 +908,7 @@ async fn both_cursors_are_refused() {
         "--ending-before",
         "loc_641b90b758fb8e6293716e41",
     ];
-    let out = flatpeak(&server, &args);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("cannot be used with"), "{stderr}");
+    refused(&flatpeak(&server, &args), "cannot be used with");
 }
 
 /// A `--record` directory that cannot take cassettes is refused before anything is sent:
@@ -950,16 +928,8 @@ async fn a_record_directory_that_cannot_be_written_is_refused_before_sending() {
             "--record",
             at.to_str().unwrap(),
         ];
-        let out = flatpeak(&server, &args);
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert!(
-            stderr.contains(&format!(
-                "--record {}: cannot write cassettes there",
-                at.display()
-            )),
-            "{stderr}"
-        );
+        let says = format!("--record {}: cannot write cassettes there", at.display());
+        refused(&flatpeak(&server, &args), &says);
     }
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a directory");
 }
