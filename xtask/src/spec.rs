@@ -7,6 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use openapiv3::OpenAPI;
+use serde::Deserialize as _;
 
 /// A spec read both ways: as `openapiv3` types for progenitor, and as the workspace's model
 /// ([`spec_model::Spec`]), which everything else the generator writes is built from.
@@ -25,10 +26,24 @@ pub fn load_both(path: &Path) -> Result<Loaded> {
     parse_both(&text, path)
 }
 
-/// Parses `text`, read from `origin`, both ways.
+/// Parses `text`, read from `origin`, both ways, reading the text once: progenitor's types are
+/// read from the model's document. Only a document that fails is read again, by [`parse`],
+/// whose errors name the line and the field (and, for an OpenAPI 3.1 document, the reason),
+/// and whose verdict is the one kept.
 pub fn parse_both(text: &str, origin: &Path) -> Result<Loaded> {
-    let openapi = parse(text, origin)?;
-    let model = spec_model::Spec::parse(text, &origin.display().to_string())?;
+    let model = match spec_model::Spec::parse(text, &origin.display().to_string()) {
+        Ok(model) => model,
+        Err(error) => {
+            parse(text, origin)?;
+            return Err(error.into());
+        }
+    };
+    // YAML is more forgiving read as text (`version: 1` read as a string) than as JSON values:
+    // what the text reading accepts is accepted.
+    let openapi = match OpenAPI::deserialize(&model.document) {
+        Ok(openapi) => openapi,
+        Err(_) => parse(text, origin)?,
+    };
     Ok(Loaded { openapi, model })
 }
 
@@ -158,6 +173,27 @@ mod tests {
         let yaml = "openapi: 3.1.1\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    A: {type: [string, 'null']}\n";
         let msg = parse(yaml, Path::new("s.yaml")).unwrap_err().to_string();
         assert!(msg.contains("`openapi: 3.1.1` is not supported"), "{msg}");
+    }
+
+    #[test]
+    fn both_readings_agree_and_a_bad_document_keeps_the_line_numbered_error() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses: {'200': {description: ok}}\n";
+        let both = parse_both(text, Path::new("s.yaml")).unwrap();
+        assert_eq!(both.openapi, parse(text, Path::new("s.yaml")).unwrap());
+        assert_eq!(both.model.operations.len(), 1);
+        let bad = "openapi: 3.0.3\ninfo:\n  title: [t]\n  version: '1'\npaths: {}\n";
+        let Err(msg) = parse_both(bad, Path::new("s.yaml")) else {
+            panic!("read a title that is a list")
+        };
+        assert!(msg.to_string().starts_with("s.yaml:3:"), "{msg}");
+        let newer = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n";
+        let Err(msg) = parse_both(newer, Path::new("s.yaml")) else {
+            panic!("read a 3.1 document")
+        };
+        assert!(msg.to_string().contains("JSON Schema 2020-12"), "{msg}");
+        let loose = "openapi: 3.0.3\ninfo: {title: t, version: 1}\npaths: {}\n";
+        let both = parse_both(loose, Path::new("s.yaml")).unwrap();
+        assert_eq!(both.openapi.info.version, "1");
     }
 
     #[test]
