@@ -53,22 +53,22 @@ on stderr.\n\nExit codes: 0 success; 1 the API answered with an error; \
 
 fn main() -> ExitCode {
     if let Err(message) = logging::init() {
-        eprintln!("error: {message}");
+        report(&message.to_string());
         return ExitCode::from(exit::USAGE);
     }
     // `args_os`: an argument that is not UTF-8 is clap's to refuse, not a panic here.
     let release = match chosen_release(std::env::args_os().skip(1)) {
         Ok(release) => release,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            report(&failure.message);
             return ExitCode::from(failure.code);
         }
     };
     let Some(command) = command(&release) else {
-        eprintln!(
-            "error: no release `{release}`: the releases are {}",
+        report(&format!(
+            "no release `{release}`: the releases are {}",
             RELEASES.join(", ")
-        );
+        ));
         return ExitCode::from(exit::USAGE);
     };
     let matches = match command.try_get_matches() {
@@ -95,10 +95,32 @@ fn main() -> ExitCode {
     match result.and_then(|()| Json::written()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            report(&failure.message);
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// Prints `error: MESSAGE` on standard error, made [`terminal_safe`]: a message may quote the
+/// server (an API error's message, a body a decoding error quotes) or the command line.
+fn report(message: &str) {
+    eprintln!("error: {}", terminal_safe(message));
+}
+
+/// `text` with its control characters and bidirectional-text controls escaped as Rust escapes
+/// them (`\n`, `\u{1b}`, `\u{202e}`), so that text from the server can neither drive the
+/// terminal (an ESC sequence) nor reorder what it shows (U+202E).
+fn terminal_safe(text: &str) -> String {
+    let bidi = |c: char| matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let mut safe = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            c if c.is_control() => safe.extend(c.escape_debug()),
+            c if bidi(c) => safe.extend(c.escape_unicode()),
+            c => safe.push(c),
+        }
+    }
+    safe
 }
 
 /// The release `--release NAME` (or `--release=NAME`) names in `args`, else the default. Read
@@ -307,8 +329,13 @@ async fn run_command(release: &str, matches: &ArgMatches) -> Result<(), Failure>
 }
 
 /// After a command: warns when exchanges could not be recorded, and turns the outcome into
-/// the exit code's [`Failure`].
-fn finish(recording_failures: u64, outcome: anyhow::Result<()>) -> Result<(), Failure> {
+/// the exit code's [`Failure`]. `method` is the command's operation's HTTP method (`None`:
+/// not known), which says whether a call that timed out may have changed something.
+fn finish(
+    recording_failures: u64,
+    method: Option<&str>,
+    outcome: anyhow::Result<()>,
+) -> Result<(), Failure> {
     if recording_failures > 0 {
         let exchanges = match recording_failures {
             1 => "1 exchange".to_string(),
@@ -319,7 +346,7 @@ fn finish(recording_failures: u64, outcome: anyhow::Result<()>) -> Result<(), Fa
              command ran; RUST_LOG=flatpeak=warn shows why)"
         );
     }
-    outcome.map_err(Failure::from_command)
+    outcome.map_err(|error| Failure::from_command(error, method))
 }
 
 /// The global flags that make a client, whatever its release.
@@ -369,21 +396,17 @@ impl Auth {
         self,
         builder: flatpeak::ClientBuilder<C>,
     ) -> Result<flatpeak::ClientBuilder<C>, Failure> {
-        use flatpeak::env::{ACCOUNT_ID, API_KEY, TOKEN};
-        use std::env::VarError;
+        use flatpeak::env::{ACCOUNT_ID, API_KEY, TOKEN, var};
         let Auth::Account { operation } = self else {
             return Ok(builder);
         };
-        let var = |name| {
-            std::env::var(name).and_then(|v| match v.is_empty() {
-                true => Err(VarError::NotPresent),
-                false => Ok(v),
-            })
-        };
+        // Read as `from_env` reads them (trimmed, blank is unset).
         match (var(ACCOUNT_ID), var(API_KEY)) {
-            (Ok(account_id), Ok(api_key)) => Ok(builder.credentials(account_id, api_key)),
-            // `build` names the variable that is not UTF-8 (`from_env` read it).
-            (Err(VarError::NotUnicode(_)), _) | (_, Err(VarError::NotUnicode(_))) => Ok(builder),
+            (Ok(Some(account_id)), Ok(Some(api_key))) => {
+                Ok(builder.credentials(account_id, api_key))
+            }
+            // `build` names the variable that cannot be used (`from_env` read it).
+            (Err(_), _) | (_, Err(_)) => Ok(builder),
             _ => Err(Failure::new(
                 exit::USAGE,
                 format!(
@@ -501,8 +524,11 @@ impl Failure {
     /// A failed command: the client's error when it is one (every operation's error type is
     /// the envelope), else what the command says, with its causes (a `--json-body` file it
     /// cannot read or parse: the file, and where in it). `--all`'s pages give the client's
-    /// [`flatpeak::Error`] itself, which exits as the same error from `send()` does.
-    fn from_command(error: anyhow::Error) -> Failure {
+    /// [`flatpeak::Error`] itself, which exits as the same error from `send()` does. A
+    /// `method` that changes something (not `GET`, `HEAD`, `OPTIONS` or `TRACE`) that timed
+    /// out is said to be possibly applied: the server may have acted before the answer was
+    /// lost.
+    fn from_command(error: anyhow::Error, method: Option<&str>) -> Failure {
         let error = match error.downcast::<flatpeak::SendError>() {
             Ok(sent) => flatpeak::Error::from(sent),
             Err(other) => match other.downcast::<flatpeak::Error>() {
@@ -515,7 +541,16 @@ impl Failure {
             flatpeak::Error::InvalidRequest(_) | flatpeak::Error::Build(_) => exit::USAGE,
             _ => exit::NO_ANSWER,
         };
-        Failure::new(code, error.to_string())
+        let mut message = error.to_string();
+        if let (flatpeak::Error::Timeout(_), Some(method)) = (&error, method)
+            && !matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE")
+        {
+            message.push_str(&format!(
+                " (this {method} may have been applied on the server all the same: check \
+                 before sending it again)"
+            ));
+        }
+        Failure::new(code, message)
     }
 }
 
@@ -554,5 +589,63 @@ impl Json {
                 format!("could not write to standard output (the command had run): {e}"),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A call that timed out, against a server that accepts the connection and never answers.
+    async fn timed_out() -> anyhow::Error {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = flatpeak::anode::Client::builder()
+            .bearer_token("tok_1")
+            .base_url(format!("http://{}", listener.local_addr().unwrap()))
+            .timeout(std::time::Duration::from_millis(200))
+            .retry(flatpeak::RetryPolicy::disabled())
+            .build()
+            .unwrap();
+        let sent = client.retrieve_device().id("dev_1").send().await;
+        anyhow::Error::from(sent.unwrap_err())
+    }
+
+    /// A timed-out call that changes something may have been applied: the error says so, and
+    /// not for a read.
+    #[tokio::test]
+    async fn a_timeout_of_a_call_that_changes_something_says_it_may_have_been_applied() {
+        // Six calls timing out at once: one wait for all.
+        let methods = [
+            Some("POST"),
+            Some("PUT"),
+            Some("PATCH"),
+            Some("DELETE"),
+            Some("GET"),
+            None,
+        ];
+        let errors = futures_util::future::join_all(methods.map(|_| timed_out())).await;
+        for (method, error) in methods.into_iter().zip(errors) {
+            let failure = Failure::from_command(error, method);
+            assert_eq!(failure.code, exit::NO_ANSWER);
+            assert!(
+                failure.message.starts_with("timed out: "),
+                "{}",
+                failure.message
+            );
+            let warned = failure.message.contains(&format!(
+                "this {} may have been applied on the server all the same",
+                method.unwrap_or_default()
+            ));
+            let changes = !matches!(method, Some("GET") | None);
+            assert_eq!(warned, changes, "{method:?}: {}", failure.message);
+        }
+    }
+
+    #[test]
+    fn terminal_controls_are_escaped_and_the_rest_kept() {
+        assert_eq!(
+            terminal_safe("a\u{1b}[31mb\u{202e}c\n\u{200f}é ✓"),
+            "a\\u{1b}[31mb\\u{202e}c\\n\\u{200f}é ✓"
+        );
     }
 }

@@ -494,11 +494,13 @@ async fn credential_errors_name_the_environment_variables_not_the_builder() {
         stderr.contains("release `busbar`") && stderr.contains("set FLATPEAK_TOKEN"),
         "{stderr}"
     );
-    // A token that cannot go in a header is named by its variable, not repeated.
+    // A token that cannot go in a header is named by its variable, not repeated: refused as
+    // the environment is read.
     let bad = "tok_Secret\u{7}bell";
     let stderr = refused(&flatpeak_with(&server, &device, &[("FLATPEAK_TOKEN", bad)]));
     assert!(
-        stderr.contains("FLATPEAK_TOKEN holds characters") && !stderr.contains("tok_Secret"),
+        stderr.contains("environment variable FLATPEAK_TOKEN: holds whitespace or a control")
+            && !stderr.contains("tok_Secret"),
         "{stderr}"
     );
     // A base URL with credentials in it says where credentials go instead.
@@ -932,4 +934,124 @@ async fn a_record_directory_that_cannot_be_written_is_refused_before_sending() {
         refused(&flatpeak(&server, &args), &says);
     }
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a directory");
+}
+
+/// `--limit -1` reaches the flag's range check, as `--limit=-1` does, where clap read `-1` as
+/// an unknown flag ("unexpected argument").
+#[tokio::test]
+async fn a_negative_number_after_a_number_flag_is_refused_with_the_range() {
+    let server = silent_server().await;
+    for limit in ["-1", "-100"] {
+        let out = flatpeak(&server, &["list-locations", "--limit", limit]);
+        let says = format!(
+            "invalid value '{limit}' for '--limit <limit>': expected a whole number from 1 to 100"
+        );
+        let stderr = refused(&out, &says);
+        assert!(!stderr.contains("unexpected argument"), "{stderr}");
+    }
+}
+
+/// A token read with its file's newline (`$(cat file)`, an `.env` line) is sent trimmed; one
+/// with whitespace inside is refused by its variable's name, its value not shown.
+#[tokio::test]
+async fn a_token_with_surrounding_whitespace_is_trimmed_and_inner_whitespace_refused() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(json_response(200, DEVICE))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let device = ["retrieve-device", "--id", "dev_63a6087272941ef077a8fd3e"];
+    let padded = format!(" {TOKEN}\r\n");
+    let out = flatpeak_with(&server, &device, &[("FLATPEAK_TOKEN", &padded)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for bad in ["tok_Inner_Secret tail", "tok_Inner_Secret\ntail"] {
+        let out = flatpeak_with(&server, &device, &[("FLATPEAK_TOKEN", bad)]);
+        let stderr = refused(&out, "FLATPEAK_TOKEN");
+        assert!(!stderr.contains("tok_Inner_Secret"), "{stderr}");
+    }
+    // The login's own credentials are read the same way.
+    let out = flatpeak_with(
+        &silent_server().await,
+        &["login"],
+        &[
+            ("FLATPEAK_ACCOUNT_ID", "acc_1"),
+            ("FLATPEAK_API_KEY", "key_Inner_Secret x"),
+        ],
+    );
+    let stderr = refused(&out, "FLATPEAK_API_KEY");
+    assert!(!stderr.contains("key_Inner_Secret"), "{stderr}");
+}
+
+/// A version with a control character inside is refused, and the refusal shows it escaped:
+/// the command line's newline or ESC never reaches the terminal raw.
+#[tokio::test]
+async fn a_version_with_a_control_character_is_refused_and_shown_escaped() {
+    let server = silent_server().await;
+    let device = ["retrieve-device", "--id", "dev_1"];
+    for version in ["2025-09-14.anode\nX-Evil: 1", "v\u{1b}[2J"] {
+        let args = [&device[..], &["--flatpeak-version", version]].concat();
+        let stderr = refused(&flatpeak(&server, &args), "Flatpeak-Version value");
+        assert!(stderr.contains(&format!("{version:?}")), "{stderr}");
+        assert!(!stderr.trim_end().contains(['\n', '\u{1b}']), "{stderr:?}");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_flatpeak"));
+        command
+            .args(device)
+            .args(["--base-url", &server.uri()])
+            .env("FLATPEAK_TOKEN", TOKEN)
+            .env("FLATPEAK_VERSION", version);
+        let stderr = refused(&command.output().unwrap(), "Flatpeak-Version value");
+        assert!(!stderr.trim_end().contains(['\n', '\u{1b}']), "{stderr:?}");
+    }
+}
+
+/// The server's text reaches stderr with its terminal controls escaped: a bidi override
+/// (U+202E) or an ESC sequence in an error's message cannot reorder or recolour the terminal.
+#[tokio::test]
+async fn server_text_in_an_error_is_escaped_on_stderr() {
+    let server = MockServer::start().await;
+    let envelope = json!({"object": "error", "type": "invalid_request",
+        "code": "not_found\u{202e}", "message": "No such \u{202e}device\u{2066}",
+        "context": "api.device_retrieve\u{1b}[31m"});
+    Mock::given(method("GET"))
+        .respond_with(json_response(404, &envelope.to_string()))
+        .mount(&server)
+        .await;
+    let out = flatpeak(&server, &["retrieve-device", "--id", "dev_1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        !stderr.contains(['\u{202e}', '\u{2066}', '\u{1b}']),
+        "{stderr:?}"
+    );
+    assert!(
+        stderr.contains("No such \\u{202e}device\\u{2066}")
+            && stderr.contains("code not_found\\u{202e}"),
+        "{stderr}"
+    );
+}
+
+/// A proxy's HTML page with no `<title>` is shown cut to 200 characters, saying how much was
+/// cut, not whole.
+#[tokio::test]
+async fn a_long_page_without_a_title_is_cut_in_the_error() {
+    let server = MockServer::start().await;
+    let page = format!(
+        "<html><body>{}</body></html>",
+        "<p>upstream down</p>".repeat(200)
+    );
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502).set_body_raw(page.into_bytes(), "text/html"))
+        .mount(&server)
+        .await;
+    let out = flatpeak(&server, &["retrieve-device", "--id", "dev_1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: HTTP 502 Bad Gateway: <html>"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("more characters)"), "{stderr}");
+    assert!(stderr.len() < 400, "{} bytes: {stderr}", stderr.len());
 }

@@ -165,12 +165,16 @@ pub enum BuildError {
         /// What is wrong with it.
         reason: String,
     },
-    /// A header value (API version, user agent) cannot go in an HTTP header.
-    #[error("{header} value `{value}` cannot go in an HTTP header")]
+    /// A header value (API version, user agent) cannot go in an HTTP header: it holds a
+    /// control character (a newline, a tab) or a character that is not ASCII. The message shows
+    /// the value escaped (`"2024-08-24.zero\nX"`), never a raw control character.
+    #[error(
+        "{header} value {value:?} cannot go in an HTTP header (control characters or non-ASCII)"
+    )]
     InvalidHeader {
         /// The header's name.
         header: &'static str,
-        /// The rejected value.
+        /// The rejected value, as given.
         value: String,
     },
     /// reqwest could not build its HTTP client (for example, no TLS backend).
@@ -179,8 +183,16 @@ pub enum BuildError {
 }
 
 /// The environment variables [`ClientBuilder::from_env`] reads, listed once: the examples and
-/// the `flatpeak` command read the same ones through it. An empty value counts as unset.
+/// the `flatpeak` command read the same ones through it.
+///
+/// Every value is read the same way ([`env::var`]): surrounding ASCII whitespace is dropped
+/// (the newline of `$(cat file)` or of an `.env` line), and a value that is then empty counts
+/// as unset. A credential ([`env::TOKEN`], [`env::ACCOUNT_ID`], [`env::API_KEY`]) that still
+/// holds whitespace or a control character is refused, as is a value that is not UTF-8: the
+/// error ([`BuildError::Env`]) names the variable, never its value.
 pub mod env {
+    use super::BuildError;
+
     /// A bearer token (from `GET /login`). Wins over account credentials.
     pub const TOKEN: &str = "FLATPEAK_TOKEN";
     /// The account id, with [`API_KEY`]: the client logs in itself.
@@ -191,6 +203,40 @@ pub mod env {
     pub const BASE_URL: &str = "FLATPEAK_BASE_URL";
     /// A `Flatpeak-Version` to send instead of the release's own, or `none` to send none.
     pub const VERSION: &str = "FLATPEAK_VERSION";
+
+    /// The variables that hold credentials: no whitespace or control character inside.
+    const CREDENTIALS: [&str; 3] = [TOKEN, ACCOUNT_ID, API_KEY];
+
+    /// Variable `name` as [`ClientBuilder::from_env`](super::ClientBuilder::from_env) reads
+    /// it: `Ok(None)` when unset or blank, else its value without surrounding ASCII
+    /// whitespace. [`BuildError::Env`] names the variable (never its value) when it is not
+    /// UTF-8, or when a credential holds whitespace or a control character inside.
+    pub fn var(name: &'static str) -> Result<Option<String>, BuildError> {
+        read(name, std::env::var_os(name))
+    }
+
+    /// [`var`] of a value from any source.
+    pub(super) fn read(
+        name: &'static str,
+        value: Option<std::ffi::OsString>,
+    ) -> Result<Option<String>, BuildError> {
+        let refused = |reason| BuildError::Env {
+            variable: name,
+            reason,
+        };
+        let Some(value) = value else { return Ok(None) };
+        let value = value
+            .into_string()
+            .map_err(|_| refused("is not valid UTF-8"))?;
+        let value = value.trim_matches(|c: char| c.is_ascii_whitespace());
+        let inner = |c: char| c.is_whitespace() || c.is_control();
+        if CREDENTIALS.contains(&name) && value.contains(inner) {
+            return Err(refused(
+                "holds whitespace or a control character inside it (its value is not shown)",
+            ));
+        }
+        Ok(Some(value.to_string()).filter(|v| !v.is_empty()))
+    }
 }
 
 impl<C> ClientBuilder<C> {
@@ -199,10 +245,12 @@ impl<C> ClientBuilder<C> {
     /// [`credentials`](Self::credentials) from `FLATPEAK_ACCOUNT_ID` and `FLATPEAK_API_KEY`;
     /// [`base_url`](Self::base_url) from `FLATPEAK_BASE_URL`;
     /// [`flatpeak_version`](Self::flatpeak_version) from `FLATPEAK_VERSION` (`none`:
-    /// [`without_flatpeak_version`](Self::without_flatpeak_version)). Unset or empty
-    /// variables leave the defaults; calls after this one override it. A variable that is not
-    /// UTF-8, or an account id without its key (or the reverse), makes
-    /// [`build`](ClientBuilder::build) fail with [`BuildError::Env`] naming it.
+    /// [`without_flatpeak_version`](Self::without_flatpeak_version)). Each value is read by
+    /// [`env::var`]: surrounding ASCII whitespace (a trailing newline) is dropped. Unset or
+    /// blank variables leave the defaults; calls after this one override it. A variable that
+    /// is not UTF-8, a credential with whitespace or a control character inside, or an account
+    /// id without its key (or the reverse), makes [`build`](ClientBuilder::build) fail with
+    /// [`BuildError::Env`] naming it, never showing its value.
     ///
     /// ```no_run
     /// # #[cfg(feature = "zero")] {
@@ -218,18 +266,14 @@ impl<C> ClientBuilder<C> {
     /// [`from_env`](Self::from_env) over any source of variables (tests).
     fn from_lookup(lookup: impl Fn(&str) -> Option<std::ffi::OsString>) -> Self {
         let mut builder = Self::default();
-        let mut var = |name: &'static str| match lookup(name) {
-            None => None,
-            Some(value) => match value.into_string() {
-                Ok(value) if value.is_empty() => None,
-                Ok(value) => Some(value),
-                Err(_) => {
-                    builder
-                        .env_error
-                        .get_or_insert((name, "is not valid UTF-8"));
-                    None
+        let mut var = |name: &'static str| match env::read(name, lookup(name)) {
+            Ok(value) => value,
+            Err(error) => {
+                if let BuildError::Env { variable, reason } = error {
+                    builder.env_error.get_or_insert((variable, reason));
                 }
-            },
+                None
+            }
         };
         let token = var(env::TOKEN);
         let account = var(env::ACCOUNT_ID);
@@ -432,11 +476,17 @@ impl<C: ReleaseClient> ClientBuilder<C> {
     }
 }
 
+/// `value` as a header value; `Err` when it holds a control character (HTTP allows a tab, but
+/// no one means to send one) or a character that is not visible ASCII or a space.
 fn header_value(header: &'static str, value: &str) -> Result<HeaderValue, BuildError> {
-    HeaderValue::from_str(value).map_err(|_| BuildError::InvalidHeader {
+    let refused = || BuildError::InvalidHeader {
         header,
         value: value.to_string(),
-    })
+    };
+    if value.contains(|c: char| c.is_control()) {
+        return Err(refused());
+    }
+    HeaderValue::from_str(value).map_err(|_| refused())
 }
 
 /// Parses the base URL and drops a trailing `/`, since the generated client appends paths
@@ -638,6 +688,71 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    #[test]
+    fn from_env_trims_surrounding_whitespace_from_every_variable() {
+        let b = from(&[
+            (env::TOKEN, " tok-from-file\n"),
+            (env::BASE_URL, "http://127.0.0.1:9\r\n"),
+            (env::VERSION, "\t2024-08-24.zero\n"),
+        ]);
+        assert!(
+            matches!(b.credentials, Some(Credentials::Bearer(ref t)) if t.expose() == "tok-from-file")
+        );
+        assert_eq!(b.base_url, "http://127.0.0.1:9");
+        assert_eq!(
+            b.flatpeak_version,
+            Version::Chosen("2024-08-24.zero".into())
+        );
+        assert!(b.build().is_ok());
+        let b = from(&[(env::ACCOUNT_ID, "acc_1\n"), (env::API_KEY, "key_1\r\n")]);
+        assert!(matches!(
+            b.credentials,
+            Some(Credentials::Account { ref account_id, ref api_key })
+                if account_id == "acc_1" && api_key.expose() == "key_1"
+        ));
+        // Blank counts as unset.
+        assert!(from(&[(env::TOKEN, " \n")]).credentials.is_none());
+    }
+
+    #[test]
+    fn from_env_refuses_a_credential_with_inner_whitespace_without_showing_it() {
+        for (name, value) in [
+            (env::TOKEN, "tok_Secret1 tail"),
+            (env::TOKEN, "tok_Secret1\ntail"),
+            (env::API_KEY, "key_Secret1\u{7}"),
+            (env::ACCOUNT_ID, "acc_Secret1\tx"),
+        ] {
+            // The first of a name is the one read: the others make a usable pair.
+            let vars = [
+                (name, value),
+                (env::ACCOUNT_ID, "acc_1"),
+                (env::API_KEY, "key_1"),
+            ];
+            let err = from(&vars).build().unwrap_err();
+            let shown = format!("{err} {err:?}");
+            assert!(
+                matches!(err, BuildError::Env { variable, .. } if variable == name),
+                "{name}: {shown}"
+            );
+            assert!(!shown.contains("Secret1"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_version_with_a_control_character_is_refused_and_shown_escaped() {
+        for version in ["2024-08-24.zero\nX-Evil: 1", "a\tb", "v\u{1b}[31m"] {
+            let err = Client::builder()
+                .bearer_token("t")
+                .flatpeak_version(version)
+                .build()
+                .unwrap_err();
+            assert!(matches!(err, BuildError::InvalidHeader { .. }), "{err:?}");
+            let shown = err.to_string();
+            assert!(!shown.contains(|c: char| c.is_control()), "{shown:?}");
+            assert!(shown.contains(&format!("{version:?}")), "{shown}");
+        }
     }
 
     #[test]

@@ -399,22 +399,19 @@ impl fmt::Debug for Body {
 }
 
 /// One line of at most [`MESSAGE_CHARS`] characters: runs of whitespace and control characters
-/// become one space.
+/// become one space. A longer line is cut there, and says how much was cut (`… (1234 more
+/// characters)`): a proxy's HTML page can be long.
 fn one_line(text: &str) -> String {
-    let mut line = String::new();
-    for word in text
+    let words = text
         .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-    {
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-        if line.chars().count() > MESSAGE_CHARS {
-            return line.chars().take(MESSAGE_CHARS).chain(['…']).collect();
-        }
+        .filter(|w| !w.is_empty());
+    let line = words.collect::<Vec<_>>().join(" ");
+    let total = line.chars().count();
+    if total <= MESSAGE_CHARS {
+        return line;
     }
-    line
+    let kept: String = line.chars().take(MESSAGE_CHARS).collect();
+    format!("{kept}… ({} more characters)", total - MESSAGE_CHARS)
 }
 
 /// A message from a body that is not JSON: an HTML page's `<title>`, or the start of the text.
@@ -506,7 +503,12 @@ mod tests {
     fn one_line_collapses_and_truncates() {
         assert_eq!(one_line("  a\n\tb \u{7}c "), "a b c");
         let long = "x ".repeat(500);
-        assert_eq!(one_line(&long).chars().count(), MESSAGE_CHARS + 1);
+        let cut = one_line(&long);
+        assert!(cut.ends_with("… (799 more characters)"), "{cut}");
+        assert_eq!(
+            cut.split('…').next().unwrap().chars().count(),
+            MESSAGE_CHARS
+        );
     }
 
     #[test]
@@ -514,6 +516,18 @@ mod tests {
         let page = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
         assert_eq!(text_message(page).as_deref(), Some("502 Bad Gateway"));
         assert_eq!(text_message(b"  \n"), None);
+    }
+
+    #[test]
+    fn a_page_without_a_title_is_cut_saying_how_much() {
+        let page = format!("<html><body>{}</body></html>", "<p>oops</p>".repeat(300));
+        let message = text_message(page.as_bytes()).unwrap();
+        let cut = page.chars().count() - MESSAGE_CHARS;
+        assert!(
+            message.ends_with(&format!("… ({cut} more characters)")),
+            "{message}"
+        );
+        assert!(message.chars().count() < MESSAGE_CHARS + 30, "{message}");
     }
 
     #[test]

@@ -205,7 +205,8 @@ pub(crate) fn check(
 ) -> Result<(), Refused> {
     // Every operation, constrained or not: a path parameter may be free text (a session
     // reference), and no value may turn the request into a call of another endpoint.
-    let path = path_values(base_url, operation.path, request.url())?;
+    let path = path_values(base_url, operation.path, request.url())
+        .ok_or_else(|| path_changed(operation, base_url, request.url()))?;
     let mut body: Option<Option<Value>> = None;
     for Constraint { place, rule } in operation.constraints {
         let hidden = || operation.sensitive.iter().any(|s| s.place == *place);
@@ -241,8 +242,27 @@ pub(crate) fn check(
     Ok(())
 }
 
+/// Why `url`'s path is refused as `operation`'s: the path is quoted with the values at the
+/// operation's sensitive places redacted as an error's URL is ([`redacted`]), since a value
+/// that changed the path may be a connect token.
+fn path_changed(operation: &OperationFacts, base_url: &str, url: &url::Url) -> Refused {
+    let names: Vec<&str> = operation.path.split('/').filter_map(parameter).collect();
+    let base = base_path(base_url);
+    // Below the base path when the path still starts with it, which is then shown as it is.
+    let (base, rest) = match url.path().strip_prefix(base) {
+        Some(rest) if rest.starts_with('/') => (base, rest),
+        _ => ("", url.path()),
+    };
+    let rest = redact_path(operation.path, rest, &sensitive_path(operation));
+    Refused::PathChanged {
+        names: names.join("`, `"),
+        path: quoted(&format!("{base}{rest}")),
+        expected: format!("{}{}", base_path(base_url), operation.path),
+    }
+}
+
 /// Each path parameter of `template` with its segment of `url` (still percent-encoded), by
-/// name; `Err` unless `url`'s path is `base_url`'s followed by `template`, segment for
+/// name; `None` unless `url`'s path is `base_url`'s followed by `template`, segment for
 /// segment, with one non-empty segment for each parameter.
 ///
 /// Why the whole path is compared: a value is percent-encoded into its segment, but URL
@@ -253,35 +273,25 @@ fn path_values<'t, 'u>(
     base_url: &str,
     template: &'t str,
     url: &'u url::Url,
-) -> Result<Vec<(&'t str, &'u str)>, Refused> {
-    let base = base_path(base_url);
-    let changed = || {
-        let names: Vec<&str> = template.split('/').filter_map(parameter).collect();
-        Refused::PathChanged {
-            names: names.join("`, `"),
-            path: quoted(url.path()),
-            expected: format!("{base}{template}"),
-        }
-    };
+) -> Option<Vec<(&'t str, &'u str)>> {
     // Below the base path, the template's segments and the URL's pair up one for one (both
     // start with the empty segment before the leading `/`).
     let rest = url
         .path()
-        .strip_prefix(base)
-        .filter(|rest| rest.starts_with('/'))
-        .ok_or_else(changed)?;
+        .strip_prefix(base_path(base_url))
+        .filter(|rest| rest.starts_with('/'))?;
     let (mut expected, mut actual) = (template.split('/'), rest.split('/'));
     let mut values = Vec::new();
     loop {
         match (expected.next(), actual.next()) {
-            (None, None) => return Ok(values),
+            (None, None) => return Some(values),
             (Some(expected), Some(actual)) => match parameter(expected) {
-                Some(_) if actual.is_empty() => return Err(changed()),
+                Some(_) if actual.is_empty() => return None,
                 Some(name) => values.push((name, actual)),
-                None if expected != actual => return Err(changed()),
+                None if expected != actual => return None,
                 None => {}
             },
-            _ => return Err(changed()),
+            _ => return None,
         }
     }
 }
@@ -352,18 +362,11 @@ pub(crate) fn redact_location(operation: &OperationFacts, response: &mut reqwest
 /// `url` with the values [`redacted`] hides replaced.
 fn redact_url(operation: &OperationFacts, url: &mut url::Url) {
     let sensitive = || operation.sensitive.iter().map(|s| &s.place);
-    let mut segments: Vec<String> = url.path().split('/').map(str::to_string).collect();
-    for name in sensitive().filter_map(|p| match p {
-        Place::Path(name) => Some(*name),
-        _ => None,
-    }) {
-        if let Some(segment) =
-            path_segment(operation.path, url, name).and_then(|i| segments.get_mut(i))
-        {
-            *segment = REDACTED.to_string();
-        }
+    let names = sensitive_path(operation);
+    if !names.is_empty() {
+        let path = redact_path(operation.path, url.path(), &names);
+        url.set_path(&path);
     }
-    url.set_path(&segments.join("/"));
     let hidden = |name: &str, value: &str| {
         sensitive().any(|p| matches!(p, Place::Query(n) if *n == name))
             || flatpeak_redact::holds_token(value)
@@ -378,6 +381,47 @@ fn redact_url(operation: &OperationFacts, url: &mut url::Url) {
             .collect();
         url.query_pairs_mut().clear().extend_pairs(pairs);
     }
+}
+
+/// The names of `operation`'s path parameters the spec marks `x-sensitive`.
+fn sensitive_path(operation: &OperationFacts) -> Vec<&'static str> {
+    let path = |s: &crate::record::Sensitive| match s.place {
+        Place::Path(name) => Some(name),
+        _ => None,
+    };
+    operation.sensitive.iter().filter_map(path).collect()
+}
+
+/// `path` with the segments of `template`'s parameters `names` replaced by `[redacted]`. The
+/// template is matched with the last segments (the base URL may have a path of its own); when
+/// they do not match it (a value changed the path: `a\b`, `..`), a value may be anywhere, and
+/// every segment that is not one of the template's fixed ones is replaced.
+fn redact_path(template: &str, path: &str, names: &[&str]) -> String {
+    let template: Vec<&str> = template.split('/').collect();
+    let mut segments: Vec<&str> = path.split('/').collect();
+    let start = segments.len().checked_sub(template.len());
+    let aligned = start.is_some_and(|start| {
+        template
+            .iter()
+            .zip(&segments[start..])
+            // The template's first segment is the empty one before its `/`: the base path's.
+            .skip(1)
+            .all(|(t, s)| parameter(t).is_some() || t == s)
+    });
+    for (i, segment) in segments.iter_mut().enumerate() {
+        let hidden = match (start, aligned) {
+            (Some(start), true) => i
+                .checked_sub(start)
+                .and_then(|at| template.get(at))
+                .and_then(|segment| parameter(segment))
+                .is_some_and(|name| names.contains(&name)),
+            _ => !template.contains(segment),
+        };
+        if hidden && !segment.is_empty() {
+            *segment = REDACTED;
+        }
+    }
+    segments.join("/")
 }
 
 /// The parameter a segment of a path template stands for: `device_id` for `{device_id}`.
@@ -444,12 +488,12 @@ mod tests {
         let url = url::Url::parse("http://h/v1/locations/loc%5F1/status").unwrap();
         assert_eq!(
             path_values("http://h/v1", template, &url),
-            Ok(vec![("id", "loc%5F1")])
+            Some(vec![("id", "loc%5F1")])
         );
         let url = url::Url::parse("http://h/locations/loc_1/status").unwrap();
         assert_eq!(
             path_values("http://h", template, &url),
-            Ok(vec![("id", "loc_1")])
+            Some(vec![("id", "loc_1")])
         );
     }
 
@@ -466,13 +510,49 @@ mod tests {
             ("http://h/v1", "/v1/v2/devices/dev_1"), // `..\v2\devices\dev_1` below `/v1`
         ] {
             let url = url::Url::parse(&format!("http://h{path}")).unwrap();
-            let err = path_values(base, template, &url).unwrap_err();
-            assert!(
-                err.to_string()
-                    .starts_with("path parameter `device_id` changed the path"),
-                "{path}: {err}"
-            );
+            assert_eq!(path_values(base, template, &url), None, "{path}");
         }
+    }
+
+    /// A sensitive value that changed the path is hidden wherever it ended up; a path that
+    /// is still the template's hides the parameter's segment only.
+    #[test]
+    fn a_changed_path_hides_its_sensitive_values() {
+        let template = "/costs/session/{id}";
+        for (path, shown) in [
+            ("/costs/session/sess_S1", "/costs/session/[redacted]"),
+            ("/v1/costs/session/sess_S1", "/v1/costs/session/[redacted]"),
+            (
+                "/costs/session/sess_S1/x",
+                "/costs/session/[redacted]/[redacted]",
+            ),
+            ("/sess_S1", "/[redacted]"),
+            ("/costs/sess_S1", "/costs/[redacted]"),
+            ("/costs/session/", "/costs/session/"),
+        ] {
+            assert_eq!(redact_path(template, path, &["id"]), shown, "{path}");
+        }
+        assert_eq!(
+            redact_path(template, "/costs/session/sess_S1", &["other"]),
+            "/costs/session/sess_S1"
+        );
+    }
+
+    #[cfg(feature = "anode")]
+    #[test]
+    fn a_changed_path_is_quoted_redacted() {
+        let session = crate::anode::Operation::CalculateSessionCost.facts();
+        let url = url::Url::parse("http://h/v1/costs/session/sess_Secret1/status").unwrap();
+        let refused = path_changed(session, "http://h/v1", &url).to_string();
+        assert!(
+            refused.starts_with(
+                "path parameter `id` changed the path to \
+                 `/v1/costs/session/[redacted]/[redacted]`, which is not \
+                 `/v1/costs/session/{id}`"
+            ),
+            "{refused}"
+        );
+        assert!(!refused.contains("Secret1"), "{refused}");
     }
 
     #[test]

@@ -374,7 +374,9 @@ fn cli_index(built: &[Built], default: &str, client_version: &str) -> TokenStrea
                         let outcome = #idents::Cli::new(client.clone(), crate::Json)
                             .execute(cmd, matches)
                             .await;
-                        crate::finish(client.recording_failures(), outcome)
+                        let method = ::flatpeak::#idents::Operation::from_id(cmd.operation_id())
+                            .map(|operation| operation.method());
+                        crate::finish(client.recording_failures(), method, outcome)
                     }
                 )*
                 _ => Err(crate::Failure::no_release(release)),

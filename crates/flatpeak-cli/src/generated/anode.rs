@@ -227,6 +227,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
+                    .allow_negative_numbers(true)
                     .value_parser(
                         crate::whole_number::<
                             ::std::num::NonZeroU32,
@@ -281,6 +282,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
+                    .allow_negative_numbers(true)
                     .value_parser(
                         crate::whole_number::<
                             ::std::num::NonZeroU32,
@@ -414,6 +416,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
+                    .allow_negative_numbers(true)
                     .value_parser(
                         crate::whole_number::<
                             ::std::num::NonZeroU32,
@@ -552,6 +555,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
+                    .allow_negative_numbers(true)
                     .value_parser(
                         crate::whole_number::<
                             ::std::num::NonZeroU32,
@@ -832,6 +836,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
+                    .allow_negative_numbers(true)
                     .value_parser(
                         crate::whole_number::<
                             ::std::num::NonZeroU32,
@@ -1203,6 +1208,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("confidence")
                     .long("confidence")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help(
@@ -1351,6 +1357,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("value")
                     .long("value")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required_unless_present("json-body")
                     .help("Amount of energy measured."),
@@ -1521,6 +1528,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("duration")
                     .long("duration")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required_unless_present("json-body")
                     .help(
@@ -1591,6 +1599,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("absolute")
                     .long("absolute")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help(
@@ -1636,6 +1645,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("relative")
                     .long("relative")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help(
@@ -1717,6 +1727,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
+                    .allow_negative_numbers(true)
                     .value_parser(
                         crate::whole_number::<
                             ::std::num::NonZeroU32,

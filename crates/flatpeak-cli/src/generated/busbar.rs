@@ -105,6 +105,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("backup-reserve-percent")
                     .long("backup-reserve-percent")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help(
@@ -114,6 +115,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("battery-power-kw")
                     .long("battery-power-kw")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help("Battery power now, in kW."),
@@ -142,6 +144,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("energy-remaining-kwh")
                     .long("energy-remaining-kwh")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help("Usable energy left in the battery, in kWh (an estimate)."),
@@ -158,6 +161,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("state-of-charge-percent")
                     .long("state-of-charge-percent")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required_unless_present("json-body")
                     .help("Battery state of charge now, in percent."),
@@ -165,6 +169,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("target-state-of-charge-percent")
                     .long("target-state-of-charge-percent")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required_unless_present("json-body")
                     .help("Battery state of charge aimed at, in percent."),
@@ -312,6 +317,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("absolute")
                     .long("absolute")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help("Threshold in the location's currency, major units."),
@@ -346,6 +352,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("relative")
                     .long("relative")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help(
@@ -421,6 +428,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("duration")
                     .long("duration")
+                    .allow_negative_numbers(true)
                     .value_parser(
                         crate::whole_number::<
                             ::std::num::NonZeroU64,

@@ -153,7 +153,9 @@ pub(crate) async fn run(
             let outcome = zero::Cli::new(client.clone(), crate::Json)
                 .execute(cmd, matches)
                 .await;
-            crate::finish(client.recording_failures(), outcome)
+            let method = ::flatpeak::zero::Operation::from_id(cmd.operation_id())
+                .map(|operation| operation.method());
+            crate::finish(client.recording_failures(), method, outcome)
         }
         "anode" => {
             let cmd = anode::CliCommand::iter()
@@ -164,7 +166,9 @@ pub(crate) async fn run(
             let outcome = anode::Cli::new(client.clone(), crate::Json)
                 .execute(cmd, matches)
                 .await;
-            crate::finish(client.recording_failures(), outcome)
+            let method = ::flatpeak::anode::Operation::from_id(cmd.operation_id())
+                .map(|operation| operation.method());
+            crate::finish(client.recording_failures(), method, outcome)
         }
         "busbar" => {
             let cmd = busbar::CliCommand::iter()
@@ -178,7 +182,9 @@ pub(crate) async fn run(
             let outcome = busbar::Cli::new(client.clone(), crate::Json)
                 .execute(cmd, matches)
                 .await;
-            crate::finish(client.recording_failures(), outcome)
+            let method = ::flatpeak::busbar::Operation::from_id(cmd.operation_id())
+                .map(|operation| operation.method());
+            crate::finish(client.recording_failures(), method, outcome)
         }
         "yotta" => {
             let cmd = yotta::CliCommand::iter()
@@ -189,7 +195,9 @@ pub(crate) async fn run(
             let outcome = yotta::Cli::new(client.clone(), crate::Json)
                 .execute(cmd, matches)
                 .await;
-            crate::finish(client.recording_failures(), outcome)
+            let method = ::flatpeak::yotta::Operation::from_id(cmd.operation_id())
+                .map(|operation| operation.method());
+            crate::finish(client.recording_failures(), method, outcome)
         }
         _ => Err(crate::Failure::no_release(release)),
     }

@@ -224,6 +224,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
+                    .allow_negative_numbers(true)
                     .value_parser(
                         crate::whole_number::<
                             ::std::num::NonZeroU32,
@@ -278,6 +279,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
+                    .allow_negative_numbers(true)
                     .value_parser(
                         crate::whole_number::<
                             ::std::num::NonZeroU32,
@@ -411,6 +413,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
+                    .allow_negative_numbers(true)
                     .value_parser(
                         crate::whole_number::<
                             ::std::num::NonZeroU32,
@@ -549,6 +552,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
+                    .allow_negative_numbers(true)
                     .value_parser(
                         crate::whole_number::<
                             ::std::num::NonZeroU32,
@@ -829,6 +833,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
+                    .allow_negative_numbers(true)
                     .value_parser(
                         crate::whole_number::<
                             ::std::num::NonZeroU32,
@@ -1218,6 +1223,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("duration")
                     .long("duration")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required(true)
                     .help(
@@ -1283,6 +1289,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("absolute")
                     .long("absolute")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help(
@@ -1330,6 +1337,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("relative")
                     .long("relative")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help(
@@ -1375,6 +1383,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("confidence")
                     .long("confidence")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help(
@@ -1523,6 +1532,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("value")
                     .long("value")
+                    .allow_negative_numbers(true)
                     .value_parser(crate::finite_number)
                     .required_unless_present("json-body")
                     .help("Amount of energy measured."),

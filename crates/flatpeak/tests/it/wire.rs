@@ -311,3 +311,25 @@ async fn a_sensitive_value_is_refused_without_being_quoted() {
     );
     assert!(!message.contains("Connect-Secret"), "{message}");
 }
+
+/// A sensitive path value (a session reference) that changed the path is not quoted in the
+/// refusal: the changed path is shown with it redacted, wherever it ended up.
+#[tokio::test]
+async fn a_refused_path_does_not_quote_a_sensitive_value() {
+    let server = silent_server().await;
+    let client = bearer(&server.uri()).build().unwrap();
+    for bad in [
+        "sess_Secret9\\status",
+        "..\\..\\sess_Secret9",
+        "..\\sess_Secret9",
+    ] {
+        let sent = client.calculate_session_cost().id(bad).send().await;
+        let message = refusal(Error::from(sent.unwrap_err()));
+        assert!(
+            message.starts_with("path parameter `id` changed the path to `/")
+                && message.contains("[redacted]"),
+            "{bad:?}: {message}"
+        );
+        assert!(!message.contains("Secret9"), "{bad:?}: {message}");
+    }
+}

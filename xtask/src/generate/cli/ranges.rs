@@ -158,18 +158,27 @@ impl VisitMut for RangedIntegers {
         if last.as_deref() == Some("f64") {
             // `NaN` and `inf` parse as f64, and JSON writes them as `null`.
             call.args = syn::parse_quote! { crate::finite_number };
+            negative_numbers(call);
             return;
         }
         let spec = flags.get(&flag).copied().unwrap_or_default();
         let Some(bounds) = last.and_then(|last| spec.for_type(&last)) else {
             return;
         };
+        negative_numbers(call);
         if bounds == Bounds::default() {
             return;
         }
         let parser = bounds.parser(&ty);
         call.args = syn::parse_quote! { #parser };
     }
+}
+
+/// The number flag `call` configures takes a negative number as its value: clap reads
+/// `--limit -1` as an unknown flag `-1` otherwise, and the flag's parser never says its range.
+fn negative_numbers(call: &mut syn::ExprMethodCall) {
+    let receiver = &call.receiver;
+    *call.receiver = syn::parse_quote! { #receiver.allow_negative_numbers(true) };
 }
 
 /// The name in `::clap::Arg::new("name")` at the start of a chain of method calls.
@@ -312,5 +321,15 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("get_one::<::std::num::NonZeroU32>"), "{text}");
+        // Every number flag takes a negative value (`--count -1`), to refuse it in its words.
+        assert_eq!(
+            text.matches(".allow_negative_numbers(true)").count(),
+            2,
+            "{text}"
+        );
+        assert!(
+            !text.contains("long(\"name\").allow_negative_numbers"),
+            "{text}"
+        );
     }
 }
