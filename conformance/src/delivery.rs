@@ -243,6 +243,7 @@ fn leaks(release: &Checked, it: &Interaction) -> Vec<crate::secrets::Leak> {
         status: it.response.status,
         response_headers: &it.response.headers,
         response_body: &it.response.body,
+        extras: &it.extras,
     };
     release
         .sensitivity()

@@ -414,8 +414,9 @@ impl Lane {
                     took,
                 };
                 match interactions {
-                    Ok(interactions) => {
-                        for interaction in &interactions {
+                    Ok(cassette) => {
+                        read.findings = file_secrets(&file.path, &cassette.extras);
+                        for interaction in &cassette.interactions {
                             if replayer.is_none() {
                                 replayer = Some(self.replayers.start().await);
                             }
@@ -438,6 +439,14 @@ impl Lane {
             Ok(done)
         })
     }
+}
+
+/// `secret` findings about the values a cassette file keeps outside its interactions (a HAR
+/// page's title, its log's comment), named as [`cassette::read`] names the file.
+fn file_secrets(path: &std::path::Path, extras: &[crate::model::Extra]) -> Vec<Finding> {
+    let mut leaks = Vec::new();
+    secrets::extra_leaks(extras, &[], &mut leaks);
+    secrets::file_findings(&path.display().to_string(), &leaks)
 }
 
 /// What the `request` check found wrong, by place, for the replay not to report again.
@@ -521,8 +530,11 @@ async fn examine_in(
                 interaction: it,
                 operation: None,
             };
-            // The query is left out: it may hold what the secret check reports.
-            let path = it.request.url.split('?').next().unwrap_or_default();
+            // The query and the fragment are left out, and a segment shaped like a credential
+            // or an e-mail address is shown by its fingerprint: they may hold what the secret
+            // check reports.
+            let path = secrets::shown_path(without_query(&it.request.url));
+            replayed.path = bounded(path.clone());
             let finding = Finding::at(unrouted, Kind::Route, "")
                 .expected(
                     "a method and path of the spec",
@@ -639,6 +651,11 @@ async fn examine_in(
     })
 }
 
+/// `url` without its query and its fragment.
+fn without_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or_default()
+}
+
 /// `secret`: what the interaction holds that should be a placeholder.
 /// The values of `it` that a recording must not keep ([`secrets::Leak`]).
 fn leaks(
@@ -653,6 +670,7 @@ fn leaks(
         status: it.response.status,
         response_headers: &it.response.headers,
         response_body: &it.response.body,
+        extras: &it.extras,
     };
     release.sensitivity().leaks(operation, &view)
 }

@@ -18,6 +18,44 @@ pub struct Interaction {
     pub request: RecordedRequest,
     /// The recorded response.
     pub response: RecordedResponse,
+    /// What a HAR entry keeps besides the exchange (comments, its redirect's URL, cookies, form
+    /// fields given without the body's text); empty for VCR.
+    pub extras: Vec<Extra>,
+}
+
+/// A value a HAR file keeps beside the exchange itself, where a recording may keep what it must
+/// not: the `secret` check looks into each and `scrub` rewrites it where it is. Its `Debug`
+/// shows a fingerprint of the value, never the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Extra {
+    /// Its JSON pointer from the file's root (`/log/entries/0/response/redirectURL`).
+    pub pointer: String,
+    /// The value.
+    pub value: String,
+    /// What the value is, which says how it is judged.
+    pub kind: ExtraKind,
+}
+
+/// What a [`Extra`] value is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtraKind {
+    /// Free text or a URL: a comment, a page's title, a redirect's URL.
+    Text,
+    /// A cookie's value: what a `Cookie` or `Set-Cookie` header holds.
+    Cookie,
+    /// A form field (`postData.params`) of a body recorded without its text, by its name.
+    FormField(String),
+}
+
+impl std::fmt::Debug for Extra {
+    /// The pointer, the kind and a fingerprint of the value.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Extra")
+            .field("pointer", &self.pointer)
+            .field("value", &flatpeak_redact::fingerprint(&self.value))
+            .field("kind", &self.kind)
+            .finish()
+    }
 }
 
 /// A recorded request: enough to find the operation and its parameters.
@@ -75,6 +113,7 @@ impl Interaction {
                 body: b"{}".to_vec(),
                 unrecorded_body: None,
             },
+            extras: Vec::new(),
         }
     }
 }

@@ -13,8 +13,8 @@
 //!   `return_url`, `webhook_url`); and every string or number inside an object named
 //!   `postal_address`, `billing_address` or `shipping_address`, but its country;
 //! - **by shape**, under any name: an e-mail address (`someone@example.com`), and a URL that
-//!   carries credentials (a user name or password) or a query parameter whose name says token,
-//!   key, secret, signature, password or auth.
+//!   carries credentials (a user name or password) or a query or fragment parameter whose name
+//!   says token, key, secret, signature, password or auth.
 //!
 //! A value the spec marks `x-sensitive` is the spec's business, not these rules'; a
 //! placeholder, an empty string, `null` or a boolean is never personal data.
@@ -130,12 +130,37 @@ pub(crate) fn by_shape(text: &str) -> Option<Rule> {
     if !url.username().is_empty() || url.password().is_some() {
         return Some("heuristic: a URL with credentials in it");
     }
-    url.query_pairs()
-        .any(|(name, value)| {
-            let name = normal(&name);
-            !value.is_empty() && CREDENTIAL_WORDS.iter().any(|w| name.contains(w))
-        })
-        .then_some("heuristic: a URL with a token in its query")
+    if url.query_pairs().any(|(n, v)| is_credential_pair(&n, &v)) {
+        return Some("heuristic: a URL with a token in its query");
+    }
+    let fragment = url.fragment().unwrap_or_default();
+    fragment_pairs(fragment)
+        .iter()
+        .any(|(n, v)| is_credential_pair(n, v))
+        .then_some("heuristic: a URL with a token in its fragment")
+}
+
+/// Whether a URL's query or fragment parameter `name` holding `value` is a credential by its
+/// name: a word of [`CREDENTIAL_WORDS`] in it, and something in the value.
+pub(crate) fn is_credential_pair(name: &str, value: &str) -> bool {
+    let name = normal(name);
+    !value.is_empty() && CREDENTIAL_WORDS.iter().any(|w| name.contains(w))
+}
+
+/// A URL's fragment (without its `#`) as name-value pairs, decoded: `access_token=...&...` as
+/// OAuth's implicit flow writes it, or, when it has no `=`, the whole fragment as the value of
+/// an empty name.
+pub(crate) fn fragment_pairs(fragment: &str) -> Vec<(String, String)> {
+    if fragment.is_empty() {
+        return Vec::new();
+    }
+    if !fragment.contains('=') {
+        let whole = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        return vec![(String::new(), whole.into_owned())];
+    }
+    url::form_urlencoded::parse(fragment.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 /// Whether a value can hold personal data at all: a non-empty string, or a number.
@@ -148,7 +173,7 @@ pub(crate) fn holds_something(value: &Value) -> bool {
 }
 
 /// `user@host.tld`, with no spaces: the shape of an e-mail address.
-fn is_email(text: &str) -> bool {
+pub(crate) fn is_email(text: &str) -> bool {
     let Some((user, host)) = text.split_once('@') else {
         return false;
     };

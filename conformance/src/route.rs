@@ -1,5 +1,6 @@
 //! Method + recorded URL -> the spec's operation, with the path parameters it binds.
 
+use crate::secrets::shown_path;
 use crate::spec::{Operation, Spec};
 
 /// An interaction's operation and the parameters recorded for it.
@@ -21,7 +22,9 @@ pub enum Unrouted {
     /// The recorded URL is not a URL.
     #[error("URL `{url}` cannot be read: {source}")]
     BadUrl {
-        /// The recorded URL without its query (which may hold what the secret check reports).
+        /// The recorded URL without its query and fragment (which may hold what the secret
+        /// check reports), a segment shaped like a credential or an e-mail address shown by
+        /// its fingerprint.
         url: String,
         /// Why.
         source: url::ParseError,
@@ -29,7 +32,7 @@ pub enum Unrouted {
     /// The path is outside the server's base path.
     #[error("path `{path}` is not below the server's base path `{base}`")]
     OutsideBase {
-        /// The recorded path.
+        /// The recorded path, shown as [`shown_path`] shows it.
         path: String,
         /// The spec's base path.
         base: String,
@@ -39,7 +42,7 @@ pub enum Unrouted {
     NoOperation {
         /// The recorded method.
         method: String,
-        /// The recorded path below the base path.
+        /// The recorded path below the base path, shown as [`shown_path`] shows it.
         path: String,
     },
 }
@@ -54,7 +57,7 @@ pub fn route<'s>(spec: &'s Spec, method: &str, url: &str) -> Result<Route<'s>, U
         .strip_prefix(spec.base_path.as_str())
         .filter(|rest| rest.is_empty() || rest.starts_with('/'))
         .ok_or_else(|| Unrouted::OutsideBase {
-            path: full.to_string(),
+            path: shown_path(full),
             base: spec.base_path.clone(),
         })?;
     let segments: Vec<&str> = path.split('/').collect();
@@ -67,7 +70,7 @@ pub fn route<'s>(spec: &'s Spec, method: &str, url: &str) -> Result<Route<'s>, U
     let Some((operation, (_, path_params))) = best else {
         return Err(Unrouted::NoOperation {
             method: method.to_string(),
-            path: path.to_string(),
+            path: shown_path(path),
         });
     };
     Ok(Route {
@@ -88,7 +91,7 @@ fn parse_url(url: &str) -> Result<url::Url, Unrouted> {
         other => other,
     };
     parsed.map_err(|source| Unrouted::BadUrl {
-        url: url.split('?').next().unwrap_or_default().to_string(),
+        url: shown_path(url.split(['?', '#']).next().unwrap_or_default()),
         source,
     })
 }
@@ -180,6 +183,29 @@ mod tests {
                 "{method} {url}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn an_unknown_path_is_told_with_its_e_mail_and_token_segments_fingerprinted() {
+        let s = spec();
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2NfMSJ9.c2lnbmF0dXJl";
+        let url = format!("https://h/users/jo%40sparks.example/{jwt}/devices#access_token=x");
+        let err = route(&s, "GET", &url).unwrap_err().to_string();
+        assert!(
+            !err.contains("sparks") && !err.contains("c2lnbmF0dXJl"),
+            "{err}"
+        );
+        assert_eq!(
+            err,
+            "no operation of the spec matches GET /users/\"jo@s\"… (17 chars)/\"eyJh\"… (54 chars)/devices"
+        );
+        let outside = Spec::from_document(
+            json!({"openapi": "3.0.3", "servers": [{"url": "https://h/v1"}], "paths": {}}),
+            "t.yaml",
+        )
+        .unwrap();
+        let err = route(&outside, "GET", "https://h/jo@sparks.example/x").unwrap_err();
+        assert!(!err.to_string().contains("sparks"), "{err}");
     }
 
     #[test]

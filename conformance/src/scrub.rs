@@ -12,21 +12,25 @@ use flatpeak_redact::{self as record, Placeholders};
 use serde_json::Value;
 
 use crate::RunError;
+use crate::cassette::har_extra;
 use crate::cassette::layout::{
     self, HAR_CONTENT_COMPRESSION, HAR_POST_PARAMS, HAR_QUERY_STRING, Layout, Part,
 };
 use crate::cassette::{self, NotACassette, Syntax};
+use crate::model::Extra;
 use crate::releases::{Release, Releases};
-use crate::secrets::{Leak, Place, View};
+use crate::secrets::{self, Leak, Place, View};
 
 /// One value scrubbed, or that would be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     /// The cassette.
     pub file: String,
-    /// The interaction's index in it.
+    /// The interaction's index in it (0 for a place of a HAR file outside its entries, a
+    /// page's title or the log's comment, which `place` names).
     pub interaction: usize,
-    /// Where (`header:Authorization`, `query:connect_token`, `/postal_address/city`, ...).
+    /// Where (`header:Authorization`, `query:connect_token`, `/postal_address/city`,
+    /// `har:/log/pages/0/title`, ...).
     pub place: String,
     /// The value's fingerprint: its first characters and its length.
     pub fingerprint: String,
@@ -141,6 +145,9 @@ impl File {
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
         })?;
         let syntax = Syntax::of(path, &text);
+        // Read as the gate reads it first: what the gate refuses is not scrubbed either, and a
+        // key the tree below would hold once (a duplicate) is refused rather than merged.
+        cassette::check(&text, syntax).map_err(fail)?;
         let doc: Value = syntax.parse(&text).map_err(fail)?;
         let layout = Layout::of(&doc).ok_or_else(|| fail(NotACassette::UnknownShape))?;
         let preamble = match syntax {
@@ -200,7 +207,7 @@ impl File {
         let mut changes = Vec::new();
         let mut notes = Vec::new();
         for (index, interaction) in interactions.iter_mut().enumerate() {
-            let mut parts = Parts::of(interaction, layout);
+            let mut parts = Parts::of(interaction, layout, index);
             let leaks = parts.leaks(releases, marker);
             if let Some(name) =
                 releases.unknown(&parts.request_headers, &parts.response_headers, marker)
@@ -247,7 +254,33 @@ impl File {
             }
             parts.store(interaction, layout);
         }
+        if layout == Layout::Har {
+            changes.extend(self.scrub_log(p));
+        }
         (changes, notes)
+    }
+
+    /// Replaces every leak among the values a HAR file keeps outside its entries (a page's
+    /// title, the log's comment) where it is; what was replaced.
+    fn scrub_log(&mut self, p: &Placeholders) -> Vec<Change> {
+        let mut leaks = Vec::new();
+        secrets::extra_leaks(&har_extra::of_log(&self.doc), &[], &mut leaks);
+        let mut changes = Vec::new();
+        for leak in leaks {
+            let Place::Har(pointer) = &leak.place else {
+                continue;
+            };
+            if let Some(slot) = self.doc.pointer_mut(pointer) {
+                *slot = p.replace(&leak.value, &leak.hint);
+            }
+            changes.push(Change {
+                file: self.name.clone(),
+                interaction: 0,
+                place: leak.place.label(),
+                fingerprint: record::fingerprint(&text_of(&leak.value)),
+            });
+        }
+        changes
     }
 }
 
@@ -284,6 +317,13 @@ struct Parts {
     status: i64,
     response_headers: Vec<(String, String)>,
     response_body: String,
+    /// What a HAR entry keeps besides the exchange ([`Extra`]); empty for VCR.
+    extras: Vec<Extra>,
+    /// Placeholders for places of a HAR entry outside the parts above, by JSON pointer from
+    /// the entry (`/response/redirectURL`).
+    placed: Vec<(String, Value)>,
+    /// Where the entry is in the file (`/log/entries/3`): the extras' pointers start with it.
+    at: String,
     /// Which parts a placeholder went into: their recorded lengths follow.
     rewritten: Rewritten,
 }
@@ -300,7 +340,12 @@ struct Rewritten {
 }
 
 impl Parts {
-    fn of(interaction: &Value, layout: Layout) -> Parts {
+    /// The parts of `interaction`, the file's interaction `index`.
+    fn of(interaction: &Value, layout: Layout, index: usize) -> Parts {
+        let extras = match layout {
+            Layout::Har => har_extra::of_entry(interaction, index),
+            Layout::Vcr => Vec::new(),
+        };
         Parts {
             method: layout.text(interaction, Part::Method),
             url: layout.text(interaction, Part::Url),
@@ -309,6 +354,9 @@ impl Parts {
             status: layout.status(interaction),
             response_headers: layout.headers(interaction, Part::ResponseHeaders),
             response_body: layout.text(interaction, Part::ResponseBody),
+            extras,
+            placed: Vec::new(),
+            at: har_extra::entry_pointer(index),
             rewritten: Rewritten::default(),
         }
     }
@@ -321,6 +369,7 @@ impl Parts {
             status: self.status,
             response_headers: &self.response_headers,
             response_body: self.response_body.as_bytes(),
+            extras: &self.extras,
         };
         if releases.is_delivery(&self.method, &self.url, &self.request_headers) {
             // A webhook delivery: its event is of the release its own `Flatpeak-Version`
@@ -365,15 +414,30 @@ impl Parts {
                 self.response_body = with_value(&self.response_body, pointer, placeholder);
                 rewritten.response_body = true;
             }
+            // Not sent: nothing recorded of the request's size changes.
+            Place::Fragment(name) => {
+                self.url = with_fragment(&self.url, name, &text_of(&placeholder));
+            }
+            Place::Har(pointer) => {
+                if let Some(inside) = pointer.strip_prefix(self.at.as_str()) {
+                    self.placed.push((inside.to_string(), placeholder));
+                }
+            }
         }
     }
 
     /// Writes the parts back into the interaction, in its layout. A HAR body that was absent,
     /// or not text, stays as it was; one recorded base64 is written base64
-    /// ([`Layout::replace_body`]); HAR's copies of the query and of a form body's fields, and
-    /// its cookies, follow, and so does every recorded length of a rewritten body.
+    /// ([`Layout::replace_body`]); HAR's copies of the query and of a form body's fields
+    /// follow, and so does every recorded length of a rewritten body. Placeholders for the
+    /// entry's other places (its cookies, comments, redirect URL) go where they were found.
     fn store(mut self, interaction: &mut Value, layout: Layout) {
         self.set_lengths(interaction, layout);
+        for (pointer, placeholder) in std::mem::take(&mut self.placed) {
+            if let Some(slot) = interaction.pointer_mut(&pointer) {
+                *slot = placeholder;
+            }
+        }
         let request_body_rewritten = self.rewritten.request_body;
         let headers = [
             (Part::RequestHeaders, &self.request_headers),
@@ -398,9 +462,6 @@ impl Parts {
             }
         }
         if layout == Layout::Har {
-            for side in ["request", "response"] {
-                scrub_cookies(interaction.pointer_mut(&format!("/{side}/cookies")));
-            }
             let params = interaction.pointer_mut(HAR_POST_PARAMS);
             scrub_params(params, request_body_rewritten);
         }
@@ -481,24 +542,10 @@ fn replace_header(headers: &mut [(String, String)], name: &str) {
     }
 }
 
-/// HAR cookies hold what `Cookie` and `Set-Cookie` hold: their values become placeholders.
-fn scrub_cookies(cookies: Option<&mut Value>) {
-    let Some(Value::Array(cookies)) = cookies else {
-        return;
-    };
-    for cookie in cookies {
-        if let Some(value) = cookie
-            .get_mut("value")
-            .filter(|v| v.as_str() != Some("<redacted>"))
-        {
-            *value = "<redacted>".into();
-        }
-    }
-}
-
 /// HAR's `postData.params`, a form body's fields copied from `postData.text`: once scrub
 /// rewrote that text, every value is `<redacted>`, since the copy would keep what the text no
-/// longer holds. (Fields given without the text are not looked into: the gate reads the text.)
+/// longer holds. (Fields given without the text are the body: each is judged and replaced as
+/// a [`Extra`] of the entry.)
 fn scrub_params(params: Option<&mut Value>, body_rewritten: bool) {
     let Some(Value::Array(params)) = params.filter(|_| body_rewritten) else {
         return;
@@ -526,6 +573,28 @@ fn with_query(url: &str, name: &str, placeholder: &str) -> String {
         })
         .collect();
     parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    parsed.to_string()
+}
+
+/// `url` with the value of its fragment's parameter `name` replaced by `placeholder` (the
+/// whole fragment, for `""`: one that is not `name=value` pairs).
+fn with_fragment(url: &str, name: &str, placeholder: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return url.to_string();
+    };
+    let fragment = parsed.fragment().unwrap_or_default().to_string();
+    let pairs = crate::personal::fragment_pairs(&fragment);
+    let written = match pairs.as_slice() {
+        [(whole, _)] if whole.is_empty() && name.is_empty() => placeholder.to_string(),
+        _ => {
+            let mut out = url::form_urlencoded::Serializer::new(String::new());
+            for (n, v) in &pairs {
+                out.append_pair(n, if n == name { placeholder } else { v });
+            }
+            out.finish()
+        }
+    };
+    parsed.set_fragment(Some(&written));
     parsed.to_string()
 }
 

@@ -10,7 +10,7 @@ use crate::personal;
 use serde_json::Value;
 use spec_model::sensitive;
 
-use crate::model::{Finding, Kind, Site};
+use crate::model::{Extra, ExtraKind, Finding, Kind, Site};
 use crate::spec::{Location, Operation, Spec};
 
 /// Where each operation's traffic holds sensitive values, read once per run.
@@ -97,6 +97,8 @@ pub struct View<'a> {
     pub response_headers: &'a [(String, String)],
     /// Response body.
     pub response_body: &'a [u8],
+    /// What a HAR entry keeps besides the exchange ([`Extra`]); empty for VCR.
+    pub extras: &'a [Extra],
 }
 
 /// Where in an exchange a sensitive value is.
@@ -114,11 +116,18 @@ pub enum Place {
     RequestBody(String),
     /// A JSON pointer into the response body (`""`: the whole body, when it is not JSON).
     ResponseBody(String),
+    /// A parameter of the URL's fragment, by name (`""`: a fragment that is not `name=value`
+    /// pairs, whole).
+    Fragment(String),
+    /// A value a HAR file keeps beside the exchange ([`Extra`]), by its JSON pointer from the
+    /// file's root.
+    Har(String),
 }
 
 impl Place {
     /// How findings and `scrub` name it: `header:Authorization`, `query:connect_token`,
-    /// `path:id`, `request:/postal_address/city`, `/postal_address/city`.
+    /// `path:id`, `request:/postal_address/city`, `/postal_address/city`,
+    /// `fragment:access_token`, `har:/log/entries/0/response/redirectURL`.
     pub fn label(&self) -> String {
         match self {
             Place::RequestHeader(name) => format!("header:{name}"),
@@ -127,6 +136,8 @@ impl Place {
             Place::PathSegment(_, name) => format!("path:{name}"),
             Place::RequestBody(pointer) => format!("request:{pointer}"),
             Place::ResponseBody(pointer) => pointer.clone(),
+            Place::Fragment(name) => format!("fragment:{name}"),
+            Place::Har(pointer) => format!("har:{pointer}"),
         }
     }
 }
@@ -249,7 +260,8 @@ impl Sensitivity {
         }
         let none = Vec::new();
         let request = marks.map_or(&none, |m| &m.request);
-        body(view.request_body, request, Place::RequestBody, &mut leaks);
+        body(view.request_body, request, &Place::RequestBody, &mut leaks);
+        extra_leaks(view.extras, request, &mut leaks);
         let response = marks
             .zip(operation)
             .and_then(|(m, op)| op.status_key(view.status).and_then(|k| m.responses.get(k)))
@@ -257,7 +269,7 @@ impl Sensitivity {
         body(
             view.response_body,
             response,
-            Place::ResponseBody,
+            &Place::ResponseBody,
             &mut leaks,
         );
         leaks
@@ -286,8 +298,9 @@ impl Sensitivity {
         if let Ok(url) = url::Url::parse(view.url) {
             url_leaks(&url, None, None, &mut leaks);
         }
-        body(view.request_body, marked, Place::RequestBody, &mut leaks);
-        body(view.response_body, &none, Place::ResponseBody, &mut leaks);
+        body(view.request_body, marked, &Place::RequestBody, &mut leaks);
+        body(view.response_body, &none, &Place::ResponseBody, &mut leaks);
+        extra_leaks(view.extras, &none, &mut leaks);
         leaks
     }
 }
@@ -322,12 +335,7 @@ fn url_leaks(url: &url::Url, op: Option<&Operation>, marks: Option<&Marks>, out:
         let value = Value::String(value.into_owned());
         let leak = match marked {
             Some((_, _, hint)) => Some((hint.clone(), "x-sensitive")),
-            None if value.as_str().is_some_and(record::holds_token) => {
-                Some((Hint::Text(None), "credential-shaped"))
-            }
-            None => personal::by_name(&name, &value)
-                .or_else(|| value.as_str().and_then(personal::by_shape))
-                .map(|rule| (heuristic_hint(&name, &value), rule)),
+            None => unmarked(&name, &value),
         };
         if let Some((hint, why)) = leak.filter(|(h, _)| !record::is_placeholder(&value, h)) {
             out.push(Leak {
@@ -338,6 +346,7 @@ fn url_leaks(url: &url::Url, op: Option<&Operation>, marks: Option<&Marks>, out:
             });
         }
     }
+    fragment_leaks(url, out);
     let (Some(op), Some(marks)) = (op, marks) else {
         return;
     };
@@ -370,8 +379,123 @@ fn url_leaks(url: &url::Url, op: Option<&Operation>, marks: Option<&Marks>, out:
     }
 }
 
+/// Why a value the spec does not mark, named `name` (a query or fragment parameter's), must
+/// be a placeholder, and what placeholder: a credential's shape, or a heuristic of
+/// [`personal`].
+fn unmarked(name: &str, value: &Value) -> Option<(Hint, &'static str)> {
+    if value.as_str().is_some_and(record::holds_token) {
+        return Some((Hint::Text(None), "credential-shaped"));
+    }
+    personal::by_name(name, value)
+        .or_else(|| value.as_str().and_then(personal::by_shape))
+        .map(|rule| (heuristic_hint(name, value), rule))
+}
+
+/// The leaks of a URL's fragment (`#access_token=...`): each parameter judged as an unmarked
+/// query parameter is, and one whose name says it is a credential.
+fn fragment_leaks(url: &url::Url, out: &mut Vec<Leak>) {
+    let fragment = url.fragment().unwrap_or_default();
+    for (name, text) in personal::fragment_pairs(fragment) {
+        const BY_NAME: &str = "heuristic: a token in a fragment, by its name";
+        let by_name = personal::is_credential_pair(&name, &text);
+        let value = Value::String(text);
+        let leak =
+            unmarked(&name, &value).or_else(|| by_name.then_some((Hint::Text(None), BY_NAME)));
+        if let Some((hint, why)) = leak.filter(|(h, _)| !record::is_placeholder(&value, h)) {
+            out.push(Leak {
+                place: Place::Fragment(name),
+                value,
+                hint,
+                why,
+            });
+        }
+    }
+}
+
+/// The leaks among a HAR entry's or file's [`Extra`]s: text (a comment, a title, a redirect's
+/// URL) that holds a credential's shape or is personal by its shape, every cookie that is not a
+/// placeholder, and each form field judged as a JSON body's field is (`form`: the request
+/// body's marks).
+pub fn extra_leaks(extras: &[Extra], form: &[(Steps, Hint)], out: &mut Vec<Leak>) {
+    for extra in extras {
+        let place = || Place::Har(extra.pointer.clone());
+        let value = Value::String(extra.value.clone());
+        let leak = match &extra.kind {
+            ExtraKind::Text => text_rule(&extra.value).map(|(h, why)| (h, why, value)),
+            ExtraKind::Cookie => Some((Hint::Text(None), "a cookie", value)),
+            ExtraKind::FormField(name) => {
+                let field = Value::Object([(name.clone(), value)].into_iter().collect());
+                json_leaks(&field, form, &|_| place(), out);
+                None
+            }
+        };
+        if let Some((hint, why, value)) = leak.filter(|(h, _, v)| !record::is_placeholder(v, h)) {
+            out.push(Leak {
+                place: place(),
+                value,
+                hint,
+                why,
+            });
+        }
+    }
+}
+
+/// Why free text must be a placeholder, and what placeholder: a credential's shape in it, or
+/// its shape by [`personal::by_shape`] (an e-mail address, a URL with credentials).
+fn text_rule(text: &str) -> Option<(Hint, &'static str)> {
+    if record::holds_token(text) {
+        return Some((Hint::Text(None), "credential-shaped"));
+    }
+    let rule = personal::by_shape(text)?;
+    Some((heuristic_hint("", &Value::String(text.to_string())), rule))
+}
+
+/// `secret` findings about a file's own places (a HAR page's title, its log's comment), each
+/// naming the file and its JSON pointer, showing only a fingerprint.
+pub fn file_findings(file: &str, leaks: &[Leak]) -> Vec<Finding> {
+    leaks
+        .iter()
+        .map(|leak| {
+            let shown = record::fingerprint(&leak.text());
+            Finding::about_file(file, Kind::Secret)
+                .pointer(leak.place.label())
+                .expected("a placeholder", shown.clone())
+                .message(secret_message(leak.why, &shown))
+        })
+        .collect()
+}
+
+/// A `secret` finding's sentence: why the value counts, and its fingerprint.
+fn secret_message(why: &str, shown: &str) -> String {
+    format!(
+        "a value that is not a placeholder ({why}): {shown}; scrub the cassette \
+         (`cargo xtask scrub`)"
+    )
+}
+
+/// `path` (a URL's path, or a URL without its query) as a report may show it: each segment
+/// that is shaped like a credential or an e-mail address (percent-decoded) shown as its
+/// fingerprint, as a `secret` finding shows a value, and the rest as it is.
+pub fn shown_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+            match record::holds_token(&decoded) || personal::is_email(&decoded) {
+                true => record::fingerprint(&decoded),
+                false => segment.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// The leaks of a body: the marked fields, and credential-shaped strings anywhere.
-fn body(bytes: &[u8], marked: &[(Steps, Hint)], place: fn(String) -> Place, out: &mut Vec<Leak>) {
+fn body(
+    bytes: &[u8],
+    marked: &[(Steps, Hint)],
+    place: &dyn Fn(String) -> Place,
+    out: &mut Vec<Leak>,
+) {
     if bytes.is_empty() {
         return;
     }
@@ -387,10 +511,21 @@ fn body(bytes: &[u8], marked: &[(Steps, Hint)], place: fn(String) -> Place, out:
         }
         return;
     };
+    json_leaks(&json, marked, place, out);
+}
+
+/// The leaks of a JSON body: the marked fields, credential-shaped strings anywhere, and the
+/// heuristics of [`personal`] where the spec marks nothing.
+fn json_leaks(
+    json: &Value,
+    marked: &[(Steps, Hint)],
+    place: &dyn Fn(String) -> Place,
+    out: &mut Vec<Leak>,
+) {
     // Every place the spec marks, leaking or not: the heuristics below leave them alone.
     let mut marked_places = std::collections::BTreeSet::new();
     for (steps, hint) in marked {
-        for (pointer, value) in record::values_at(&json, steps) {
+        for (pointer, value) in record::values_at(json, steps) {
             if !record::is_placeholder(value, hint) {
                 out.push(Leak {
                     place: place(pointer.clone()),
@@ -402,7 +537,7 @@ fn body(bytes: &[u8], marked: &[(Steps, Hint)], place: fn(String) -> Place, out:
             marked_places.insert(pointer);
         }
     }
-    tokens(&json, &mut String::new(), &mut |pointer, value| {
+    tokens(json, &mut String::new(), &mut |pointer, value| {
         let already = out.iter().any(|l| l.place == place(pointer.to_string()));
         if !already {
             out.push(Leak {
@@ -413,7 +548,7 @@ fn body(bytes: &[u8], marked: &[(Steps, Hint)], place: fn(String) -> Place, out:
             });
         }
     });
-    personal::walk(&json, &mut String::new(), &mut |pointer, value, rule| {
+    personal::walk(json, &mut String::new(), &mut |pointer, value, rule| {
         let name = pointer.rsplit('/').next().unwrap_or_default();
         let hint = heuristic_hint(name, value);
         let already = marked_places.contains(pointer)
@@ -481,11 +616,7 @@ pub fn findings(site: Site<'_>, leaks: &[Leak]) -> Vec<Finding> {
             let shown = record::fingerprint(&leak.text());
             Finding::at(site, Kind::Secret, leak.place.label())
                 .expected("a placeholder", shown.clone())
-                .message(format!(
-                    "a value that is not a placeholder ({}): {shown}; scrub the cassette \
-                     (`cargo xtask scrub`)",
-                    leak.why
-                ))
+                .message(secret_message(leak.why, &shown))
         })
         .collect()
 }
@@ -519,6 +650,7 @@ mod tests {
             status: 200,
             response_headers: &[],
             response_body: body.as_bytes(),
+            extras: &[],
         };
         let leaks: Vec<String> = sensitivity
             .leaks(Some(op), &view)
@@ -542,6 +674,7 @@ mod tests {
             status: 200,
             response_headers: &[],
             response_body: br#"{"id": "cot_redacted1", "customer_reference_id": "redacted-2"}"#,
+            extras: &[],
         };
         assert!(sensitivity.leaks(Some(op), &fine).is_empty());
     }
@@ -559,6 +692,7 @@ mod tests {
             response_headers: &[],
             response_body:
                 br#"{"object": "list", "data": [], "contact": {"phone": "+44 117 496 0000"}}"#,
+            extras: &[],
         };
         let leaks: Vec<(String, &str)> = sensitivity
             .leaks(Some(op), &view)
@@ -578,6 +712,131 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// The labels and reasons of the leaks of a GET of `url` with `extras` and nothing else.
+    fn extra_and_url_leaks(url: &str, extras: &[Extra]) -> Vec<(String, &'static str)> {
+        let spec = spec();
+        let view = View {
+            url,
+            request_headers: &[],
+            request_body: b"",
+            status: 200,
+            response_headers: &[],
+            response_body: b"",
+            extras,
+        };
+        let leaks = Sensitivity::of(&spec).leaks(None, &view);
+        leaks
+            .into_iter()
+            .map(|l| (l.place.label(), l.why))
+            .collect()
+    }
+
+    #[test]
+    fn a_fragment_s_credentials_are_leaks_and_its_placeholders_and_other_words_are_not() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2NfMSJ9.c2ln";
+        let url = format!("https://h/cb#access_token=abc123&state=xyz&id_token={jwt}");
+        assert_eq!(
+            extra_and_url_leaks(&url, &[]),
+            [
+                (
+                    "fragment:access_token".to_string(),
+                    "heuristic: a token in a fragment, by its name"
+                ),
+                ("fragment:id_token".to_string(), "credential-shaped"),
+            ]
+        );
+        let whole = format!("https://h/cb#{jwt}");
+        assert_eq!(
+            extra_and_url_leaks(&whole, &[]),
+            [("fragment:".to_string(), "credential-shaped")]
+        );
+        let scrubbed = "https://h/cb#access_token=redacted-1&state=xyz&id_token=redacted-2";
+        assert!(extra_and_url_leaks(scrubbed, &[]).is_empty());
+    }
+
+    #[test]
+    fn har_extras_are_judged_by_their_kind() {
+        let extra = |pointer: &str, value: &str, kind: ExtraKind| Extra {
+            pointer: pointer.into(),
+            value: value.into(),
+            kind,
+        };
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2NfMSJ9.c2ln";
+        let extras = [
+            extra(
+                "/r",
+                &format!("https://h/cb?code=1#access_token={jwt}"),
+                ExtraKind::Text,
+            ),
+            extra("/c", "written by hand", ExtraKind::Text),
+            extra("/t", "https://h/cb?access_token=abc", ExtraKind::Text),
+            extra("/k", "s1", ExtraKind::Cookie),
+            extra("/k2", "<redacted>", ExtraKind::Cookie),
+            extra(
+                "/f",
+                "jo@sparks.example",
+                ExtraKind::FormField("email".into()),
+            ),
+            extra("/f2", jwt, ExtraKind::FormField("note".into())),
+            extra("/f3", "hello", ExtraKind::FormField("note".into())),
+        ];
+        assert_eq!(
+            extra_and_url_leaks("https://h/x", &extras),
+            [
+                ("har:/r".to_string(), "credential-shaped"),
+                (
+                    "har:/t".to_string(),
+                    "heuristic: a URL with a token in its query"
+                ),
+                ("har:/k".to_string(), "a cookie"),
+                (
+                    "har:/f".to_string(),
+                    "heuristic: an e-mail address, by its name"
+                ),
+                ("har:/f2".to_string(), "credential-shaped"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_shown_path_fingerprints_token_and_e_mail_segments_and_keeps_the_rest() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2NfMSJ9.c2ln";
+        let shown = shown_path(&format!("/v1/users/jo%40sparks.example/{jwt}/dev_1"));
+        assert_eq!(
+            shown,
+            format!(
+                "/v1/users/{}/{}/dev_1",
+                record::fingerprint("jo@sparks.example"),
+                record::fingerprint(jwt)
+            )
+        );
+        assert!(
+            shown.contains("<redacted>") || shown.contains("… ("),
+            "{shown}"
+        );
+        assert_eq!(shown_path("/devices/dev_1"), "/devices/dev_1");
+    }
+
+    #[test]
+    fn a_file_s_finding_names_the_file_and_pointer_and_shows_a_fingerprint() {
+        let leak = Leak {
+            place: Place::Har("/log/pages/0/title".into()),
+            value: json!("sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
+            hint: Hint::Text(None),
+            why: "credential-shaped",
+        };
+        let finding = &file_findings("x.har", &[leak])[0];
+        assert_eq!(
+            (
+                finding.file.as_str(),
+                finding.pointer.as_str(),
+                finding.interaction
+            ),
+            ("x.har", "har:/log/pages/0/title", None)
+        );
+        assert!(!format!("{finding:?}").contains("4eC39"), "{finding:?}");
     }
 
     #[test]

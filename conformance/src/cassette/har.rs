@@ -4,8 +4,8 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{NotACassette, Syntax};
-use crate::model::{Interaction, RecordedRequest, RecordedResponse};
+use super::{Cassette, NotACassette, Syntax, har_extra};
+use crate::model::{Extra, Interaction, RecordedRequest, RecordedResponse};
 
 /// `har` chooses the version by `log.version`; this wrapper lets `serde_path_to_error` name
 /// the place of a shape error, which `har::from_slice` does not. HAR 1.3 only adds optional
@@ -15,15 +15,15 @@ struct HarFile {
     log: har::v1_2::Log,
 }
 
-/// Reads a HAR file's entries from `parsed`, the file's `text` already parsed. `name` is how
-/// the run names the file. HAR is JSON: a file read as YAML is parsed as JSON again, and fails
-/// with the JSON parser's message.
+/// Reads a HAR file's entries from `parsed`, the file's `text` already parsed, with the values
+/// it keeps beside them ([`har_extra`]). `name` is how the run names the file. HAR is JSON: a
+/// file read as YAML is parsed as JSON again, and fails with the JSON parser's message.
 pub(super) fn read(
     text: &str,
     parsed: Value,
     syntax: Syntax,
     name: &str,
-) -> Result<Vec<Interaction>, NotACassette> {
+) -> Result<Cassette, NotACassette> {
     let shape: Value = match syntax {
         Syntax::Json => parsed,
         Syntax::Yaml => Syntax::Json.parse(text)?,
@@ -33,12 +33,31 @@ pub(super) fn read(
         Some(other) => return Err(NotACassette::HarVersion(other.to_string())),
         None => return Err(NotACassette::HarNoVersion),
     }
+    let extras = har_extra::of_log(&shape);
+    let mut entry_extras = entries_extras(&shape).into_iter();
     let file: HarFile = Syntax::Json.convert(shape, text)?;
-    file.log
+    let interactions = file
+        .log
         .entries
         .into_iter()
         .enumerate()
-        .map(|(index, entry)| interaction(name, index, entry))
+        .map(|(index, entry)| {
+            let mut it = interaction(name, index, entry)?;
+            it.extras = entry_extras.next().unwrap_or_default();
+            Ok(it)
+        })
+        .collect::<Result<_, NotACassette>>()?;
+    Ok(Cassette {
+        interactions,
+        extras,
+    })
+}
+
+/// The extras of each entry of the parsed file, in order.
+fn entries_extras(shape: &Value) -> Vec<Vec<Extra>> {
+    let entries = shape.pointer("/log/entries").and_then(Value::as_array);
+    let each = entries.into_iter().flatten().enumerate();
+    each.map(|(index, entry)| har_extra::of_entry(entry, index))
         .collect()
 }
 
@@ -77,6 +96,7 @@ fn interaction(
             body,
             unrecorded_body,
         },
+        extras: Vec::new(),
     })
 }
 

@@ -35,6 +35,26 @@ pub(crate) enum Part {
     ResponseBody,
 }
 
+/// How a recorded body is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    /// As the text it is.
+    Text,
+    /// In base64 (RFC 4648, padded).
+    Base64,
+    /// In an encoding neither format defines: not text to look into.
+    Other,
+}
+
+/// How HAR says `entry`'s response body is encoded (`content.encoding`, in any case).
+fn har_encoding(entry: &Value) -> Encoding {
+    match entry.pointer(HAR_CONTENT_ENCODING).and_then(Value::as_str) {
+        None | Some("") => Encoding::Text,
+        Some(e) if e.eq_ignore_ascii_case("base64") => Encoding::Base64,
+        Some(_) => Encoding::Other,
+    }
+}
+
 /// Where HAR says how a response body is encoded (`base64` for a binary one).
 pub(crate) const HAR_CONTENT_ENCODING: &str = "/response/content/encoding";
 
@@ -117,51 +137,78 @@ impl Layout {
         }
     }
 
-    /// The text of `part` in `interaction` (empty when absent). A HAR response body recorded
-    /// base64 (`content.encoding`, in any case) reads as the text it decodes to, as the gate
-    /// reads it; one that does not decode, or decodes to bytes that are not UTF-8 (an image),
-    /// or has another encoding, is not text to look into, and reads as empty.
+    /// The text of `part` in `interaction` (empty when absent). A body recorded base64 (a HAR
+    /// response's `content.encoding`, in any case, or a VCR `base64_string`) reads as the text
+    /// it decodes to, as the gate reads it; one that does not decode, or decodes to bytes that
+    /// are not UTF-8 (an image), or has another encoding, is not text to look into, and reads as
+    /// empty.
     pub(crate) fn text(self, interaction: &Value, part: Part) -> String {
+        let (at, encoding) = self.body_at(interaction, part);
         let recorded = interaction
-            .pointer(self.at(part))
+            .pointer(at)
             .and_then(Value::as_str)
             .unwrap_or_default();
-        match self.encoding(interaction, part) {
-            None => recorded.to_string(),
-            Some(e) if e.eq_ignore_ascii_case("base64") => BASE64
-                .decode(recorded.trim())
-                .ok()
+        match encoding {
+            Encoding::Text => recorded.to_string(),
+            Encoding::Base64 => self
+                .decode(recorded)
                 .and_then(|bytes| String::from_utf8(bytes).ok())
                 .unwrap_or_default(),
-            Some(_) => String::new(),
+            Encoding::Other => String::new(),
         }
     }
 
-    /// How `part` of `interaction` is encoded: HAR's `content.encoding` of a response body,
-    /// when it names one; `None` for text as it is.
-    fn encoding(self, interaction: &Value, part: Part) -> Option<&str> {
-        if self != Layout::Har || part != Part::ResponseBody {
-            return None;
+    /// The bytes of base64 `recorded` as this layout's reader decodes them: HAR's trimmed,
+    /// VCR's with its line breaks skipped.
+    fn decode(self, recorded: &str) -> Option<Vec<u8>> {
+        match self {
+            Layout::Har => BASE64.decode(recorded.trim()).ok(),
+            Layout::Vcr => super::vcr::decode_base64(recorded).ok(),
         }
-        interaction
-            .pointer(HAR_CONTENT_ENCODING)
-            .and_then(Value::as_str)
-            .filter(|e| !e.is_empty())
+    }
+
+    /// Where `part` of `interaction` keeps its text, and how it is encoded. A VCR body is a
+    /// map's `string`, its `base64_string` (Ruby VCR's binary bodies), or the bare string some
+    /// recorders write; a HAR response body is `content.text`, encoded as `content.encoding`
+    /// says.
+    fn body_at(self, interaction: &Value, part: Part) -> (&'static str, Encoding) {
+        let body = match (self, part) {
+            (Layout::Vcr, Part::RequestBody) => "/request/body",
+            (Layout::Vcr, Part::ResponseBody) => "/response/body",
+            (Layout::Har, Part::ResponseBody) => {
+                return (self.at(part), har_encoding(interaction));
+            }
+            _ => return (self.at(part), Encoding::Text),
+        };
+        match interaction.pointer(body) {
+            Some(Value::String(_)) => (body, Encoding::Text),
+            Some(Value::Object(map)) if !map.contains_key("string") => {
+                match map.contains_key("base64_string") {
+                    true if part == Part::RequestBody => {
+                        ("/request/body/base64_string", Encoding::Base64)
+                    }
+                    true => ("/response/body/base64_string", Encoding::Base64),
+                    false => (self.at(part), Encoding::Text),
+                }
+            }
+            _ => (self.at(part), Encoding::Text),
+        }
     }
 
     /// Replaces the body `part` (`RequestBody` or `ResponseBody`) of `interaction` with
-    /// `text`, when the interaction has that part, written as the file records it: a HAR body
-    /// recorded base64 is written base64 (its `content.encoding` kept), and left as recorded
-    /// when it already decodes to `text`. A body with another encoding is left as recorded.
+    /// `text`, when the interaction has that part, written as the file records it: a body
+    /// recorded base64 is written base64 (a HAR body's `content.encoding` kept), and left as
+    /// recorded when it already decodes to `text`. A body with another encoding is left as
+    /// recorded.
     pub(crate) fn replace_body(self, interaction: &mut Value, part: Part, text: &str) {
-        match self.encoding(interaction, part) {
-            None => self.replace(interaction, part, text.into()),
-            Some(e) if e.eq_ignore_ascii_case("base64") => {
-                if self.text(interaction, part) != text {
-                    self.replace(interaction, part, BASE64.encode(text).into());
-                }
-            }
-            Some(_) => {}
+        let (at, encoding) = self.body_at(interaction, part);
+        let written = match encoding {
+            Encoding::Text => text.into(),
+            Encoding::Base64 if self.text(interaction, part) != text => BASE64.encode(text).into(),
+            Encoding::Base64 | Encoding::Other => return,
+        };
+        if let Some(slot) = interaction.pointer_mut(at) {
+            *slot = written;
         }
     }
 
@@ -349,6 +396,31 @@ mod tests {
         let mut other = body("hi", "gzip");
         Layout::Har.replace_body(&mut other, Part::ResponseBody, "ho");
         assert_eq!(other, body("hi", "gzip"));
+    }
+
+    #[test]
+    fn a_vcr_body_in_base64_or_bare_is_read_and_written_back_as_recorded() {
+        // Ruby VCR's binary body, in lines, and a body written as the bare string.
+        let mut entry = json!({
+            "request": {"body": "hi"},
+            "response": {"body": {"encoding": "ASCII-8BIT", "base64_string": "aG\nk=\n"}},
+        });
+        assert_eq!(Layout::Vcr.text(&entry, Part::RequestBody), "hi");
+        assert_eq!(Layout::Vcr.text(&entry, Part::ResponseBody), "hi");
+        Layout::Vcr.replace_body(&mut entry, Part::ResponseBody, "hi");
+        assert_eq!(entry["response"]["body"]["base64_string"], "aG\nk=\n");
+        Layout::Vcr.replace_body(&mut entry, Part::ResponseBody, "ho");
+        Layout::Vcr.replace_body(&mut entry, Part::RequestBody, "ho");
+        let written = json!({
+            "request": {"body": "ho"},
+            "response": {"body": {"encoding": "ASCII-8BIT", "base64_string": "aG8="}},
+        });
+        assert_eq!(entry, written);
+        // Bytes that are not text are not looked into, and not written over.
+        let mut image = json!({"response": {"body": {"base64_string": "/9j/4AAQ"}}});
+        assert_eq!(Layout::Vcr.text(&image, Part::ResponseBody), "");
+        Layout::Vcr.replace_body(&mut image, Part::ResponseBody, "");
+        assert_eq!(image["response"]["body"]["base64_string"], "/9j/4AAQ");
     }
 
     #[test]

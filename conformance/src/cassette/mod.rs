@@ -7,7 +7,9 @@
 //! write or edit cassettes in place (`scrub`, `synth`) find each part through `layout`.
 
 mod har;
+pub(crate) mod har_extra;
 pub(crate) mod layout;
+mod unique;
 mod vcr;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::RunError;
-use crate::model::{Finding, Interaction, Kind};
+use crate::model::{Extra, Finding, Interaction, Kind};
 
 /// Every file under each of `dirs`, recursively and in path order, skipping hidden files and
 /// directories (`.gitkeep`, editor swap files); a file given itself is taken as it is.
@@ -94,9 +96,18 @@ impl Markers {
     }
 }
 
-/// The interactions of the cassette at `path`, or a [`Kind::Cassette`] finding that says why
-/// it is not one, and where.
-pub fn read(path: &Path) -> Result<Vec<Interaction>, Box<Finding>> {
+/// A cassette as read: its interactions, and what a HAR file keeps outside its entries.
+#[derive(Debug, Default)]
+pub struct Cassette {
+    /// Its interactions, in order.
+    pub interactions: Vec<Interaction>,
+    /// A HAR file's values outside its entries (page titles, comments); empty for VCR.
+    pub extras: Vec<Extra>,
+}
+
+/// The cassette at `path`, or a [`Kind::Cassette`] finding that says why it is not one, and
+/// where.
+pub fn read(path: &Path) -> Result<Cassette, Box<Finding>> {
     let name = path.display().to_string();
     read_file(path, &name).map_err(|why| {
         Box::new(
@@ -200,30 +211,47 @@ pub(crate) enum NotACassette {
 }
 
 /// Reads one file; the error says why it is not a cassette, and where.
-fn read_file(path: &Path, name: &str) -> Result<Vec<Interaction>, NotACassette> {
+fn read_file(path: &Path, name: &str) -> Result<Cassette, NotACassette> {
     let bytes = read_regular(path)?;
     let text = std::str::from_utf8(&bytes)?;
     let syntax = Syntax::of(path, text);
-    let mut interactions = parse(text, syntax, name)?;
+    let mut cassette = parse(text, syntax, name)?;
     let lines = starting_lines(text, syntax);
-    if lines.len() == interactions.len() {
-        for (interaction, line) in interactions.iter_mut().zip(lines) {
+    if lines.len() == cassette.interactions.len() {
+        for (interaction, line) in cassette.interactions.iter_mut().zip(lines) {
             interaction.line = Some(line);
         }
     }
-    Ok(interactions)
+    Ok(cassette)
 }
 
-fn parse(text: &str, syntax: Syntax, name: &str) -> Result<Vec<Interaction>, NotACassette> {
+/// Whether `text` is a cassette, read exactly as the gate reads it: the error says why not, and
+/// where. `scrub` asks this before it edits a file, so that it scrubs what the gate reads and
+/// refuses what the gate refuses (a duplicate key, a VCR file without `recorded_with`, base64
+/// that does not decode), rather than read a shape of its own.
+pub(crate) fn check(text: &str, syntax: Syntax) -> Result<(), NotACassette> {
+    parse(text, syntax, "").map(drop)
+}
+
+/// The cassette written `text`, in whichever format it is. A key twice in one object or
+/// mapping is refused first, whatever the format: the readers below would keep the last.
+fn parse(text: &str, syntax: Syntax, name: &str) -> Result<Cassette, NotACassette> {
+    unique::check(text, syntax)?;
     // Most files are VCR cassettes, read here in one pass; a HAR file, or one that does not
     // read as a cassette, goes the general way below, which decides and explains.
+    let vcr = |interactions| Cassette {
+        interactions,
+        extras: Vec::new(),
+    };
     if let Some(interactions) = vcr::read_direct(text, syntax, name) {
-        return Ok(interactions);
+        return Ok(vcr(interactions));
     }
     let shape = syntax.parse::<Value>(text)?;
     match shape.as_object() {
         Some(top) if top.contains_key("log") => har::read(text, shape, syntax, name),
-        Some(top) if top.contains_key("http_interactions") => vcr::read(text, shape, syntax, name),
+        Some(top) if top.contains_key("http_interactions") => {
+            vcr::read(text, shape, syntax, name).map(vcr)
+        }
         _ => Err(NotACassette::UnknownShape),
     }
 }
@@ -348,7 +376,7 @@ mod tests {
         };
         for file in paths {
             match read(&file.path) {
-                Ok(mut interactions) => loaded.interactions.append(&mut interactions),
+                Ok(mut cassette) => loaded.interactions.append(&mut cassette.interactions),
                 Err(finding) => loaded.findings.push(*finding),
             }
         }

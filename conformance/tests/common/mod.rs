@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use std::path::PathBuf;
+use std::process::{Command, Output};
 
 use conformance::{Config, Finding, Kind, Report, Severity};
 
@@ -52,4 +53,17 @@ pub fn findings_of(report: &Report, file: &str) -> Vec<(Kind, String, Severity)>
         .filter(|f| f.file == file)
         .map(|f: &Finding| (f.kind, f.pointer.clone(), f.severity))
         .collect()
+}
+
+/// The built gate binary run with `args`, as CI runs it.
+pub fn gate_binary(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_conformance"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Output bytes as text (lossy: a test prints what it got).
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }

@@ -1,22 +1,13 @@
 //! The gate's command as CI runs it: the real binary, its exit codes and its formats.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn gate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_conformance"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::common::{gate_binary, text};
 
 #[test]
 fn defaults_check_the_bundled_set_and_pass() {
-    let out = gate(&[]);
+    let out = gate_binary(&[]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(
@@ -33,7 +24,7 @@ fn defaults_check_the_bundled_set_and_pass() {
 
 #[test]
 fn an_unwaived_error_exits_1() {
-    let out = gate(&["--cassettes", "cassettes", "--no-waivers"]);
+    let out = gate_binary(&["--cassettes", "cassettes", "--no-waivers"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("does not conform"));
 }
@@ -41,7 +32,7 @@ fn an_unwaived_error_exits_1() {
 #[test]
 fn an_empty_directory_exits_2_because_nothing_was_checked() {
     let dir = tempfile::tempdir().unwrap();
-    let out = gate(&["--cassettes", dir.path().to_str().unwrap()]);
+    let out = gate_binary(&["--cassettes", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("ran zero checks"),
@@ -54,7 +45,7 @@ fn an_empty_directory_exits_2_because_nothing_was_checked() {
 fn a_directory_of_files_that_are_not_cassettes_exits_2_and_reports_them() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.md"), "# not a cassette\n").unwrap();
-    let out = gate(&["--cassettes", dir.path().to_str().unwrap()]);
+    let out = gate_binary(&["--cassettes", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stdout).contains("notes.md\n  error cassette"),
@@ -65,7 +56,7 @@ fn a_directory_of_files_that_are_not_cassettes_exits_2_and_reports_them() {
 
 #[test]
 fn an_unreadable_spec_or_missing_directory_exits_2_naming_it() {
-    let out = gate(&["--spec", "/nonexistent/flatpeak.yaml"]);
+    let out = gate_binary(&["--spec", "/nonexistent/flatpeak.yaml"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("/nonexistent/flatpeak.yaml"),
@@ -73,7 +64,7 @@ fn an_unreadable_spec_or_missing_directory_exits_2_naming_it() {
         text(&out.stderr)
     );
 
-    let out = gate(&["--cassettes", "/nonexistent/cassettes"]);
+    let out = gate_binary(&["--cassettes", "/nonexistent/cassettes"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("/nonexistent/cassettes"),
@@ -84,7 +75,7 @@ fn an_unreadable_spec_or_missing_directory_exits_2_naming_it() {
 
 #[test]
 fn json_format_has_the_summary_and_findings() {
-    let out = gate(&["--format", "json", "--cassettes", "tests/negative"]);
+    let out = gate_binary(&["--format", "json", "--cassettes", "tests/negative"]);
     assert_eq!(out.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for key in [
@@ -115,7 +106,7 @@ fn json_format_has_the_summary_and_findings() {
 fn junit_format_has_a_test_case_per_interaction_written_to_output() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("conformance.xml");
-    let out = gate(&["--format", "junit", "--output", path.to_str().unwrap()]);
+    let out = gate_binary(&["--format", "junit", "--output", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout).contains("conformance.xml: 0 errors"),
@@ -131,7 +122,7 @@ fn junit_format_has_a_test_case_per_interaction_written_to_output() {
     assert_eq!(har_suite.matches("<testcase ").count(), 5, "{xml}");
     assert!(!xml.contains("<failure"), "{xml}");
 
-    let out = gate(&["--format", "junit", "--cassettes", "tests/negative"]);
+    let out = gate_binary(&["--format", "junit", "--cassettes", "tests/negative"]);
     let xml = text(&out.stdout);
     assert!(
         xml.contains("<failure message=\"request body: &quot;SIDEWAYS&quot; is not one of"),
@@ -144,7 +135,7 @@ fn one_run_writes_every_report_asked_for_each_as_its_own_run_would() {
     let dir = tempfile::tempdir().unwrap();
     let (sarif, junit) = (dir.path().join("gate.sarif"), dir.path().join("gate.xml"));
     let negative = ["--cassettes", "tests/negative", "--no-waivers"];
-    let out = gate(
+    let out = gate_binary(
         &[
             &negative[..],
             &["--format", "json", "--report"],
@@ -167,7 +158,7 @@ fn one_run_writes_every_report_asked_for_each_as_its_own_run_would() {
         "{lines}"
     );
     for (format, path) in [("sarif", &sarif), ("junit", &junit)] {
-        let alone = gate(&[&negative[..], &["--format", format]].concat());
+        let alone = gate_binary(&[&negative[..], &["--format", format]].concat());
         assert_eq!(
             std::fs::read_to_string(path).unwrap(),
             text(&alone.stdout),
@@ -186,7 +177,7 @@ fn a_report_that_is_not_format_equals_file_is_refused_before_anything_runs() {
         ),
         ("sarif=", "names no file"),
     ] {
-        let out = gate(&["--report", value]);
+        let out = gate_binary(&["--report", value]);
         assert_eq!(out.status.code(), Some(2), "{value}");
         assert!(
             text(&out.stderr).contains(says),
@@ -262,7 +253,7 @@ fn a_report_path_that_cannot_be_written_is_refused_before_the_run_naming_it() {
     }
     for (args, path, why) in cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = gate(&args);
+        let out = gate_binary(&args);
         let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
         assert!(
@@ -291,8 +282,8 @@ fn a_report_path_that_cannot_be_written_is_refused_before_the_run_naming_it() {
 
 #[test]
 fn timings_go_to_stderr_and_leave_the_report_as_it_was() {
-    let plain = gate(&["--format", "json"]);
-    let timed = gate(&["--format", "json", "--timings"]);
+    let plain = gate_binary(&["--format", "json"]);
+    let timed = gate_binary(&["--format", "json", "--timings"]);
     assert_eq!(timed.status.code(), Some(0));
     assert_eq!(plain.stdout, timed.stdout);
     let stderr = text(&timed.stderr);
@@ -314,7 +305,7 @@ fn synth_writes_a_set_the_gate_reads_and_refuses_to_write_over_it() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().to_str().unwrap();
     let args = ["synth", "--count", "7", "--per-file", "3", "--seed", "2"];
-    let out = gate(&[&args[..], &["--out", out_dir]].concat());
+    let out = gate_binary(&[&args[..], &["--out", out_dir]].concat());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout).starts_with("wrote 7 interactions"),
@@ -325,11 +316,11 @@ fn synth_writes_a_set_the_gate_reads_and_refuses_to_write_over_it() {
     assert!(dir.path().join("cassettes/synth-00002.har").is_file());
 
     let cassettes = dir.path().join("cassettes");
-    let checked = gate(&["--cassettes", cassettes.to_str().unwrap(), "--no-waivers"]);
+    let checked = gate_binary(&["--cassettes", cassettes.to_str().unwrap(), "--no-waivers"]);
     let stdout = text(&checked.stdout);
     assert!(stdout.contains(": 3 files, 7 interactions, "), "{stdout}");
 
-    let again = gate(&[&args[..], &["--out", out_dir]].concat());
+    let again = gate_binary(&[&args[..], &["--out", out_dir]].concat());
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again.stderr).contains("already holds files"));
 }
@@ -337,7 +328,7 @@ fn synth_writes_a_set_the_gate_reads_and_refuses_to_write_over_it() {
 #[test]
 fn synth_refuses_a_rate_outside_0_to_1() {
     let dir = tempfile::tempdir().unwrap();
-    let out = gate(&[
+    let out = gate_binary(&[
         "synth",
         "--count",
         "1",
@@ -390,7 +381,7 @@ fn scrub_check_lists_leaks_without_them_then_scrub_makes_the_gate_pass_once_and_
     let at = dir.path().to_str().unwrap();
     let before = contents(dir.path());
 
-    let check = gate(&["scrub", at, "--check"]);
+    let check = gate_binary(&["scrub", at, "--check"]);
     let listed = text(&check.stdout);
     assert_eq!(
         check.status.code(),
@@ -412,22 +403,24 @@ fn scrub_check_lists_leaks_without_them_then_scrub_makes_the_gate_pass_once_and_
     }
     assert_eq!(contents(dir.path()), before, "--check writes nothing");
     assert_eq!(
-        gate(&["--cassettes", at, "--no-waivers"]).status.code(),
+        gate_binary(&["--cassettes", at, "--no-waivers"])
+            .status
+            .code(),
         Some(1)
     );
 
-    let scrubbed = gate(&["scrub", at]);
+    let scrubbed = gate_binary(&["scrub", at]);
     assert_eq!(
         scrubbed.status.code(),
         Some(0),
         "{}",
         text(&scrubbed.stderr)
     );
-    let gated = gate(&["--cassettes", at, "--no-waivers"]);
+    let gated = gate_binary(&["--cassettes", at, "--no-waivers"]);
     assert_eq!(gated.status.code(), Some(0), "{}", text(&gated.stdout));
 
     let after = contents(dir.path());
-    let again = gate(&["scrub", at]);
+    let again = gate_binary(&["scrub", at]);
     assert_eq!(again.status.code(), Some(0));
     assert!(
         text(&again.stdout).contains("0 values scrubbed in 0 files"),
@@ -439,21 +432,24 @@ fn scrub_check_lists_leaks_without_them_then_scrub_makes_the_gate_pass_once_and_
         after,
         "a second scrub changes no byte"
     );
-    assert_eq!(gate(&["scrub", at, "--check"]).status.code(), Some(0));
+    assert_eq!(
+        gate_binary(&["scrub", at, "--check"]).status.code(),
+        Some(0)
+    );
 }
 
 #[test]
 fn scrub_of_a_file_that_is_not_a_cassette_exits_2_and_scrubs_the_rest() {
     let dir = leaking_directory();
     std::fs::write(dir.path().join("notes.txt"), "not a cassette").unwrap();
-    let out = gate(&["scrub", dir.path().to_str().unwrap()]);
+    let out = gate_binary(&["scrub", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("notes.txt"),
         "{}",
         text(&out.stderr)
     );
-    let check = gate(&["scrub", dir.path().to_str().unwrap(), "--check"]);
+    let check = gate_binary(&["scrub", dir.path().to_str().unwrap(), "--check"]);
     assert!(text(&check.stdout).contains("nothing to scrub") || text(&check.stdout).is_empty());
 }
 
@@ -485,7 +481,7 @@ fn linked_directory() -> (tempfile::TempDir, tempfile::TempDir) {
 fn linked_cassettes_are_checked_and_links_to_nothing_loops_and_fifos_are_reported() {
     let (dir, _outside) = linked_directory();
     let at = dir.path().to_str().unwrap();
-    let out = gate(&["--cassettes", at, "--no-waivers"]);
+    let out = gate_binary(&["--cassettes", at, "--no-waivers"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
     for (name, says) in [
@@ -508,7 +504,7 @@ fn linked_cassettes_are_checked_and_links_to_nothing_loops_and_fifos_are_reporte
     }
 
     // Scrub lists the linked cassette's values and exits 2 for the files it cannot read.
-    let check = gate(&["scrub", at, "--check"]);
+    let check = gate_binary(&["scrub", at, "--check"]);
     let (listed, errors) = (text(&check.stdout), text(&check.stderr));
     assert_eq!(check.status.code(), Some(2), "{listed}{errors}");
     assert!(
@@ -540,7 +536,7 @@ fn scrub_writes_the_content_length_of_the_scrubbed_body() {
     let path = dir.path().join("leak.json");
     std::fs::write(&path, cassette.to_string()).unwrap();
 
-    let out = gate(&["scrub", dir.path().to_str().unwrap()]);
+    let out = gate_binary(&["scrub", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let scrubbed: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -602,7 +598,7 @@ fn scrub_writes_the_har_body_sizes_of_the_scrubbed_bodies_and_leaves_unknown_one
         std::fs::write(dir.path().join(name), har.to_string()).unwrap();
     }
 
-    let out = gate(&["scrub", dir.path().to_str().unwrap()]);
+    let out = gate_binary(&["scrub", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let read = |name: &str| -> serde_json::Value {
         let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
@@ -685,7 +681,7 @@ fn scrub_looks_into_a_har_body_recorded_base64_and_writes_it_back_base64() {
     std::fs::write(&path, har.to_string()).unwrap();
     let at = dir.path().to_str().unwrap();
     let findings = || {
-        let out = gate(&["--cassettes", at, "--no-waivers"]);
+        let out = gate_binary(&["--cassettes", at, "--no-waivers"]);
         let stdout = text(&out.stdout);
         let kept: Vec<String> = stdout
             .lines()
@@ -710,13 +706,13 @@ fn scrub_looks_into_a_har_body_recorded_base64_and_writes_it_back_base64() {
             .collect()
     };
 
-    let check = gate(&["scrub", at, "--check"]);
+    let check = gate_binary(&["scrub", at, "--check"]);
     assert_eq!(check.status.code(), Some(1), "{}", text(&check.stdout));
     let would = listed(&check);
     for place in ["#0 /properties/model_name", "#0 /geo_location/lat"] {
         assert!(would.iter().any(|l| l.contains(place)), "{would:?}");
     }
-    let out = gate(&["scrub", at]);
+    let out = gate_binary(&["scrub", at]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(listed(&out), would);
 
@@ -741,7 +737,7 @@ fn scrub_looks_into_a_har_body_recorded_base64_and_writes_it_back_base64() {
 
     let (_, after) = findings();
     assert_eq!(after, before, "only secret findings go");
-    let again = gate(&["scrub", at, "--check"]);
+    let again = gate_binary(&["scrub", at, "--check"]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
     assert!(text(&again.stdout).contains("nothing to scrub"));
 }
@@ -766,7 +762,7 @@ fn scrub_writes_through_a_link_and_keeps_the_files_permissions() {
     let link = dir.path().join("linked.json");
     std::os::unix::fs::symlink(&target, &link).unwrap();
 
-    let out = gate(&["scrub", dir.path().to_str().unwrap()]);
+    let out = gate_binary(&["scrub", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
     let written = std::fs::read_to_string(&target).unwrap();
@@ -794,7 +790,7 @@ fn a_sensitive_path_value_is_not_in_a_junit_test_name() {
     std::fs::write(dir.path().join("session.json"), cassette).unwrap();
 
     let at = dir.path().to_str().unwrap();
-    let out = gate(&["--cassettes", at, "--no-waivers", "--format", "junit"]);
+    let out = gate_binary(&["--cassettes", at, "--no-waivers", "--format", "junit"]);
     let xml = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{xml}{}", text(&out.stderr));
     assert!(xml.contains("secret"), "{xml}");
@@ -816,7 +812,7 @@ fn scrub_notes_a_release_it_does_not_know() {
         dir.path().join("kelvin.json"),
     )
     .unwrap();
-    let out = gate(&["scrub", dir.path().to_str().unwrap(), "--check"]);
+    let out = gate_binary(&["scrub", dir.path().to_str().unwrap(), "--check"]);
     let stdout = text(&out.stdout);
     assert!(
         stdout.contains("kelvin.json #0 note: names release `kelvin`, which is not known"),

@@ -3,10 +3,10 @@
 //! required.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-use crate::common;
+use crate::common::{self, gate_binary};
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use conformance::Requirement;
 use conformance::report::{Format, render};
@@ -213,20 +213,13 @@ fn a_body_the_browser_left_out_is_a_cassette_warning_and_nothing_else() {
 fn an_export_of_other_hosts_only_checked_nothing_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "noise.har", &har(other_hosts()));
-    let out = gate(&["--cassettes", dir.path().to_str().unwrap()]);
+    let out = gate_binary(&["--cassettes", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("all 4 interactions were to other hosts"),
         "{stderr}"
     );
-}
-
-fn gate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_conformance"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[test]

@@ -7,10 +7,12 @@
 mod common;
 
 mod bundled;
+mod cassette_shape;
 mod command;
 mod exports;
 mod negative;
 mod recording;
 mod scrub_delivery;
+mod scrub_har;
 mod scrub_verdict;
 mod synth;

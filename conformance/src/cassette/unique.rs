@@ -1,0 +1,230 @@
+//! Duplicate keys. JSON and YAML readers keep the last of two equal keys in one object or
+//! mapping, so a cassette with two `http_interactions` (or two `entries`, or two headers of one
+//! name in a VCR map) would lose what the first held without a word. Every cassette is first
+//! read through [`Keys`], which walks the whole document, keeps nothing but each mapping's keys,
+//! and refuses the second of two equal keys: an error that names the key, the path of the
+//! mapping that holds it, and a line: the second key's in JSON, the mapping's first in YAML
+//! (`serde_norway` gives a visitor's error the place of the node it was visiting).
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
+
+use super::{NotACassette, Syntax};
+
+/// How many characters of a repeated key an error shows: a key is a field or header name, but
+/// a report stays short whatever the file holds.
+const SHOWN: usize = 64;
+
+/// `Ok` when no object or mapping in `text` has a key twice; else the error naming the key, the
+/// line and the path (or a syntax error, as the cassette's own parse would give).
+pub(crate) fn check(text: &str, syntax: Syntax) -> Result<(), NotACassette> {
+    syntax.parse::<Keys>(text).map(drop)
+}
+
+/// Any document, of which nothing is kept; see the module.
+pub(crate) struct Keys;
+
+impl<'de> Deserialize<'de> for Keys {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(KeysVisitor)
+    }
+}
+
+struct KeysVisitor;
+
+impl<'de> Visitor<'de> for KeysVisitor {
+    type Value = Keys;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Keys, E> {
+        Ok(Keys)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Keys, E> {
+        Ok(Keys)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Keys, E> {
+        Ok(Keys)
+    }
+
+    fn visit_i128<E>(self, _: i128) -> Result<Keys, E> {
+        Ok(Keys)
+    }
+
+    fn visit_u128<E>(self, _: u128) -> Result<Keys, E> {
+        Ok(Keys)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Keys, E> {
+        Ok(Keys)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Keys, E> {
+        Ok(Keys)
+    }
+
+    fn visit_bytes<E>(self, _: &[u8]) -> Result<Keys, E> {
+        Ok(Keys)
+    }
+
+    fn visit_none<E>(self) -> Result<Keys, E> {
+        Ok(Keys)
+    }
+
+    fn visit_unit<E>(self) -> Result<Keys, E> {
+        Ok(Keys)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Keys, D::Error> {
+        Keys::deserialize(deserializer)
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Keys, D::Error> {
+        Keys::deserialize(d)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Keys, A::Error> {
+        while seq.next_element::<Keys>()?.is_some() {}
+        Ok(Keys)
+    }
+
+    /// Each key once; the second of two equal keys is the error.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+        let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format!(
+                    "duplicate key `{}` (one of its values would be lost)",
+                    shown(&key)
+                )));
+            }
+            seen.insert(key);
+            map.next_value::<Keys>()?;
+        }
+        Ok(Keys)
+    }
+
+    /// A YAML tag (Ruby VCR's `!binary`): its value is walked like any other. Whether a tag is
+    /// allowed is the cassette reader's to say.
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Keys, A::Error> {
+        let (_, variant) = data.variant::<de::IgnoredAny>()?;
+        variant.newtype_variant::<Keys>()
+    }
+}
+
+/// The first [`SHOWN`] characters of `key`, and `...` when there were more.
+fn shown(key: &str) -> String {
+    let mut chars = key.chars();
+    let mut shown: String = chars.by_ref().take(SHOWN).collect();
+    if chars.next().is_some() {
+        shown.push_str("...");
+    }
+    shown
+}
+
+/// A mapping's key, borrowed from the text when it can be. A YAML key that is not a string (a
+/// number, `true`) is compared by its text, as a JSON tree would hold it.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v)))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_unit<E>(self) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed("null")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn why(text: &str, syntax: Syntax) -> String {
+        check(text, syntax).map_or_else(|e| e.to_string(), |()| String::from("ok"))
+    }
+
+    #[test]
+    fn a_key_twice_in_one_json_object_names_the_key_the_line_and_the_path() {
+        let text =
+            "{\"http_interactions\": [],\n \"recorded_with\": \"t\",\n \"http_interactions\": []}";
+        let why = why(text, Syntax::Json);
+        assert!(why.contains("duplicate key `http_interactions`"), "{why}");
+        assert!(why.contains("line 3"), "{why}");
+        let nested = "{\"a\": [{\"h\": {\"X\": 1,\n\"X\": 2}}]}";
+        let why = super::check(nested, Syntax::Json).unwrap_err().to_string();
+        assert!(
+            why.contains("duplicate key `X`") && why.contains("line 2"),
+            "{why}"
+        );
+        assert!(why.contains("(at `a[0].h`)"), "{why}");
+    }
+
+    #[test]
+    fn a_key_twice_in_one_yaml_mapping_names_the_key_and_the_mapping_s_line() {
+        let text = "log:\n  entries: []\n  version: '1.2'\n  entries: []\n";
+        let why = why(text, Syntax::Yaml);
+        assert!(why.contains("log: duplicate key `entries`"), "{why}");
+        assert!(why.contains("line 2"), "{why}");
+    }
+
+    #[test]
+    fn equal_keys_in_different_mappings_tags_and_long_keys_are_read() {
+        let text = "a: {x: 1, y: [{x: 2}, {x: 3}]}\nb: !binary |-\n  e30=\n1: 2\n'1': 3\n";
+        // `1` and `'1'` are the same key in a JSON tree.
+        assert!(why(text, Syntax::Yaml).contains("duplicate key `1`"));
+        assert_eq!(why(&text.replace("'1': 3\n", ""), Syntax::Yaml), "ok");
+        let long = "k".repeat(100);
+        let why = why(&format!("{{\"{long}\": 1, \"{long}\": 2}}"), Syntax::Json);
+        assert!(
+            why.contains(&format!("`{}...`", "k".repeat(SHOWN))),
+            "{why}"
+        );
+    }
+}
