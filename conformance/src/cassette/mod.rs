@@ -234,11 +234,11 @@ pub(crate) fn check(text: &str, syntax: Syntax) -> Result<(), NotACassette> {
 }
 
 /// The cassette written `text`, in whichever format it is. A key twice in one object or
-/// mapping is refused first, whatever the format: the readers below would keep the last.
+/// mapping is refused, whatever the format: a JSON tree would keep the last.
 fn parse(text: &str, syntax: Syntax, name: &str) -> Result<Cassette, NotACassette> {
-    unique::check(text, syntax)?;
-    // Most files are VCR cassettes, read here in one pass; a HAR file, or one that does not
-    // read as a cassette, goes the general way below, which decides and explains.
+    // Most files are VCR cassettes, read here in one pass, which refuses a key written twice
+    // itself; a HAR file, or one that does not read as a cassette, goes the general way below,
+    // which decides and explains.
     let vcr = |interactions| Cassette {
         interactions,
         extras: Vec::new(),
@@ -246,6 +246,7 @@ fn parse(text: &str, syntax: Syntax, name: &str) -> Result<Cassette, NotACassett
     if let Some(interactions) = vcr::read_direct(text, syntax, name) {
         return Ok(vcr(interactions));
     }
+    unique::check(text, syntax)?;
     let shape = syntax.parse::<Value>(text)?;
     match shape.as_object() {
         Some(top) if top.contains_key("log") => har::read(text, shape, syntax, name),

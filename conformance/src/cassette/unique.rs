@@ -98,15 +98,14 @@ impl<'de> Visitor<'de> for KeysVisitor {
 
     /// Each key once; the second of two equal keys is the error.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
-        let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
+        let mut seen = Seen::default();
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            if seen.contains(&key) {
+            if !seen.insert(key.clone()) {
                 return Err(de::Error::custom(format!(
                     "duplicate key `{}` (one of its values would be lost)",
                     shown(&key)
                 )));
             }
-            seen.insert(key);
             map.next_value::<Keys>()?;
         }
         Ok(Keys)
@@ -117,6 +116,41 @@ impl<'de> Visitor<'de> for KeysVisitor {
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Keys, A::Error> {
         let (_, variant) = data.variant::<de::IgnoredAny>()?;
         variant.newtype_variant::<Keys>()
+    }
+}
+
+/// The keys of one mapping so far. Most mappings of a cassette (a request, a header list, a
+/// body's object) have a handful of keys, which a list compares faster than a hash set hashes
+/// them; past [`LISTED`] keys they go into a set, so that a mapping of many keys costs one
+/// lookup per key, not one comparison per key before it.
+pub(super) struct Seen<T> {
+    listed: Vec<T>,
+    hashed: HashSet<T>,
+}
+
+impl<T> Default for Seen<T> {
+    fn default() -> Self {
+        Seen {
+            listed: Vec::new(),
+            hashed: HashSet::new(),
+        }
+    }
+}
+
+/// How many keys [`Seen`] compares one by one.
+const LISTED: usize = 16;
+
+impl<T: Eq + std::hash::Hash> Seen<T> {
+    /// Adds `key`; `false` when it was there already.
+    pub(super) fn insert(&mut self, key: T) -> bool {
+        if self.listed.contains(&key) {
+            return false;
+        }
+        if self.listed.len() < LISTED {
+            self.listed.push(key);
+            return true;
+        }
+        self.hashed.insert(key)
     }
 }
 
@@ -212,6 +246,24 @@ mod tests {
         let why = why(text, Syntax::Yaml);
         assert!(why.contains("log: duplicate key `entries`"), "{why}");
         assert!(why.contains("line 2"), "{why}");
+    }
+
+    #[test]
+    fn a_key_repeated_among_many_is_found_wherever_the_two_are() {
+        let keys = |n: usize| (0..n).map(|i| format!("\"k{i}\": {i}")).collect::<Vec<_>>();
+        for (first, second) in [(0, 5), (3, 40), (30, 40), (15, 16)] {
+            let mut all = keys(50);
+            all.insert(second, format!("\"k{first}\": null"));
+            let text = format!("{{{}}}", all.join(", "));
+            assert!(
+                why(&text, Syntax::Json).contains(&format!("duplicate key `k{first}`")),
+                "{first} {second}"
+            );
+        }
+        assert_eq!(
+            why(&format!("{{{}}}", keys(50).join(", ")), Syntax::Json),
+            "ok"
+        );
     }
 
     #[test]

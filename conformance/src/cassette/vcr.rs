@@ -6,7 +6,7 @@
 use base64::Engine;
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
-use vcr_cassette::{Headers, Method, RecorderId, Status, Version};
+use vcr_cassette::{Method, RecorderId, Status, Version};
 
 use super::{NotACassette, Syntax};
 use crate::model::{Interaction, RecordedRequest, RecordedResponse};
@@ -237,10 +237,49 @@ fn interaction(file: &str, index: usize, recorded: HttpInteraction) -> Interacti
     }
 }
 
-/// VCR headers are a map of lists; `vcr-cassette` reads them into a `HashMap`, so they are
-/// sorted by name to keep runs reproducible.
+/// VCR's headers, a map of lists, in the order written. A name written twice is an error: a
+/// map would keep the second list and lose the first. (Every other mapping of the direct read
+/// is a struct, whose derived reader refuses a field written twice, so a file this path reads
+/// needs no pass of [`super::unique`] first.)
+#[derive(Default)]
+struct Headers(Vec<(String, Vec<String>)>);
+
+impl<'de> Deserialize<'de> for Headers {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(HeadersVisitor)
+    }
+}
+
+struct HeadersVisitor;
+
+impl<'de> Visitor<'de> for HeadersVisitor {
+    type Value = Headers;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a map of header names to lists of values")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Headers, M::Error> {
+        let mut headers = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+        let mut seen = super::unique::Seen::default();
+        while let Some(name) = map.next_key::<String>()? {
+            if !seen.insert(name.clone()) {
+                return Err(de::Error::custom(format!(
+                    "duplicate header `{name}` (one of its lists would be lost)"
+                )));
+            }
+            let values = map.next_value::<Vec<String>>()?;
+            headers.push((name, values));
+        }
+        Ok(Headers(headers))
+    }
+}
+
+/// VCR headers as name and value pairs, sorted by name (stable: the values of one name keep
+/// their order) so that a run reads the same whatever order a recorder wrote them in.
 fn flatten(headers: Headers) -> Vec<(String, String)> {
     let mut flat: Vec<(String, String)> = headers
+        .0
         .into_iter()
         .flat_map(|(name, values)| values.into_iter().map(move |v| (name.clone(), v)))
         .collect();

@@ -74,7 +74,32 @@ fn a_key_twice_in_a_cassette_is_refused_by_the_gate_and_scrub_naming_file_line_a
   recorded_at: Mon, 02 Mar 2026 10:15:00 GMT
 recorded_with: t
 ";
-    let dir = directory(&[("lists.json", &two_lists), ("headers.yaml", yaml)]);
+    // Two responses of one interaction, and two headers of one name, in JSON.
+    let response = leaking_cassette()["http_interactions"][0]["response"].to_string();
+    let two_responses = one.replacen(
+        "\"response\":",
+        &format!("\"response\": {response},\n\"response\":"),
+        1,
+    );
+    let two_responses =
+        format!("{{\"http_interactions\": [{two_responses}], \"recorded_with\": \"t\"}}");
+    let two_headers = one.replacen(
+        "\"headers\":{",
+        "\"headers\":{\"Accept\":[\"text/plain\"],\n\"Accept\":[\"a/b\"],",
+        1,
+    );
+    assert_ne!(
+        two_headers, one,
+        "the request's headers are where this test expects"
+    );
+    let two_headers =
+        format!("{{\"http_interactions\": [{two_headers}], \"recorded_with\": \"t\"}}");
+    let dir = directory(&[
+        ("lists.json", &two_lists),
+        ("headers.yaml", yaml),
+        ("responses.json", &two_responses),
+        ("headers.json", &two_headers),
+    ]);
     let (code, report) = gate_report(dir.path());
     assert_eq!(code, Some(2), "nothing read: {report}");
     for expected in [
@@ -84,14 +109,39 @@ recorded_with: t
         "headers.yaml",
         "duplicate key `Accept`",
         "http_interactions[0].request.headers",
+        "responses.json",
+        "duplicate key `response`",
+        "headers.json",
     ] {
         assert!(report.contains(expected), "{expected}: {report}");
     }
+    // Each file's own finding says why.
+    let findings: Value = serde_json::from_str(&report[..report.rfind('}').unwrap() + 1]).unwrap();
+    for (file, why) in [
+        ("headers.json", "duplicate key `Accept`"),
+        ("headers.yaml", "duplicate key `Accept`"),
+        ("responses.json", "duplicate key `response`"),
+        ("lists.json", "duplicate key `http_interactions`"),
+    ] {
+        let said = findings["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["file"].as_str().unwrap().ends_with(file))
+            .map(|f| f["message"].as_str().unwrap())
+            .collect::<Vec<_>>();
+        assert!(said.len() == 1 && said[0].contains(why), "{file}: {said:?}");
+    }
     let refused = scrub_refusals(dir.path());
-    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert_eq!(refused.len(), 4, "{refused:?}");
     assert!(refused[0].contains("duplicate key `Accept`"), "{refused:?}");
+    assert!(refused[1].contains("duplicate key `Accept`"), "{refused:?}");
     assert!(
-        refused[1].contains("duplicate key `http_interactions`"),
+        refused[2].contains("duplicate key `http_interactions`"),
+        "{refused:?}"
+    );
+    assert!(
+        refused[3].contains("duplicate key `response`"),
         "{refused:?}"
     );
 }
