@@ -107,6 +107,11 @@ fn report(message: &str) {
     eprintln!("error: {}", terminal_safe(message));
 }
 
+/// Prints `warning: MESSAGE` on standard error, made [`terminal_safe`] as [`report`] does.
+fn warn(message: &str) {
+    eprintln!("warning: {}", terminal_safe(message));
+}
+
 /// `text` with its control characters and bidirectional-text controls escaped as Rust escapes
 /// them (`\n`, `\u{1b}`, `\u{202e}`), so that text from the server can neither drive the
 /// terminal (an ESC sequence) nor reorder what it shows (U+202E).
@@ -273,43 +278,99 @@ fn is_empty(value: &serde_json::Value) -> bool {
     }
 }
 
+/// The heading the global flags are listed under in every command's help, apart from the
+/// command's own flags.
+const GLOBAL_OPTIONS: &str = "Global options";
+
+/// The longest `--timeout`, in seconds: an hour.
+const MAX_TIMEOUT_SECONDS: f64 = 3600.0;
+
+/// The shortest `--timeout`, in seconds: a millisecond (a shorter one would be rounded to
+/// nothing, and every attempt would time out at once).
+const MIN_TIMEOUT_SECONDS: f64 = 0.001;
+
+/// The largest `--max-body-bytes`: 1 GiB, which the command would hold in memory.
+const MAX_BODY_BYTES_LIMIT: i128 = 1 << 30;
+
 /// The root command for `release`: global flags and one subcommand per operation of it; `None`
 /// for a release the command does not know.
 fn command(release: &str) -> Option<Command> {
-    let global = [
+    Some(
+        Command::new("flatpeak")
+            .version(version())
+            .about(ABOUT)
+            .args(global_args())
+            .subcommand_required(true)
+            .subcommands(commands(release)?)
+            .subcommand(webhook::command()),
+    )
+}
+
+/// The flags every command takes (the client's settings), each `global` and listed under
+/// [`GLOBAL_OPTIONS`] in every command's help.
+fn global_args() -> Vec<Arg> {
+    let args = [
         Arg::new("release")
             .long("release")
             .value_name("NAME")
-            .global(true)
             .value_parser(clap::builder::PossibleValuesParser::new(RELEASES))
             .default_value(DEFAULT)
             .help("The API release: its commands, and the Flatpeak-Version sent"),
         Arg::new("base-url")
             .long("base-url")
             .value_name("URL")
-            .global(true)
             .help("The API's root [default: FLATPEAK_BASE_URL, else https://api.flatpeak.com]"),
         Arg::new("flatpeak-version")
             .long("flatpeak-version")
             .value_name("VERSION")
-            .global(true)
             .help("Send Flatpeak-Version: VERSION instead of the release's own (`none`: send none) [default: FLATPEAK_VERSION]"),
         Arg::new("record")
             .long("record")
             .value_name("DIR")
             .value_parser(clap::value_parser!(PathBuf))
-            .global(true)
             .help("Record each exchange under DIR as a scrubbed VCR cassette, for the gate"),
+        Arg::new("timeout")
+            .long("timeout")
+            .value_name("SECONDS")
+            .value_parser(timeout_seconds)
+            .allow_negative_numbers(true)
+            .help(format!(
+                "How long one attempt may take, connection to the end of the answer, in \
+                 seconds (whole or decimal, {MIN_TIMEOUT_SECONDS} to {MAX_TIMEOUT_SECONDS}); \
+                 a retry is a new attempt [default: 30]"
+            )),
+        Arg::new("max-body-bytes")
+            .long("max-body-bytes")
+            .value_name("BYTES")
+            .value_parser(whole_number::<u64>(Some(1), Some(MAX_BODY_BYTES_LIMIT)))
+            .allow_negative_numbers(true)
+            .help(format!(
+                "The largest answer body read, in bytes (1 to {MAX_BODY_BYTES_LIMIT}); a \
+                 longer one fails the command (exit 3) [default: {}]",
+                flatpeak::DEFAULT_MAX_BODY_BYTES
+            )),
     ];
-    Some(
-        Command::new("flatpeak")
-            .version(version())
-            .about(ABOUT)
-            .args(global)
-            .subcommand_required(true)
-            .subcommands(commands(release)?)
-            .subcommand(webhook::command()),
-    )
+    args.into_iter()
+        .map(|arg| arg.global(true).help_heading(GLOBAL_OPTIONS))
+        .collect()
+}
+
+/// The parser of `--timeout`: a number of seconds, whole or decimal, from
+/// [`MIN_TIMEOUT_SECONDS`] to [`MAX_TIMEOUT_SECONDS`]. Anything else (`0`, `-1`, `NaN`, `inf`,
+/// `2h`) is refused with that range.
+fn timeout_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let expected = || {
+        format!(
+            "expected a number of seconds from {MIN_TIMEOUT_SECONDS} to {MAX_TIMEOUT_SECONDS} \
+             (for example 30 or 2.5)"
+        )
+    };
+    match text.trim().parse::<f64>() {
+        Ok(seconds) if (MIN_TIMEOUT_SECONDS..=MAX_TIMEOUT_SECONDS).contains(&seconds) => {
+            std::time::Duration::try_from_secs_f64(seconds).map_err(|_| expected())
+        }
+        _ => Err(expected()),
+    }
 }
 
 /// A command's name: its operation id in kebab case.
@@ -351,9 +412,16 @@ fn finish(
 
 /// The global flags that make a client, whatever its release.
 struct Settings {
+    /// `--base-url`.
     base_url: Option<String>,
+    /// `--flatpeak-version`.
     flatpeak_version: Option<String>,
+    /// `--record`.
     record: Option<PathBuf>,
+    /// `--timeout`.
+    timeout: Option<std::time::Duration>,
+    /// `--max-body-bytes`.
+    max_body_bytes: Option<u64>,
 }
 
 impl From<&ArgMatches> for Settings {
@@ -362,6 +430,8 @@ impl From<&ArgMatches> for Settings {
             base_url: matches.get_one::<String>("base-url").cloned(),
             flatpeak_version: matches.get_one::<String>("flatpeak-version").cloned(),
             record: matches.get_one::<PathBuf>("record").cloned(),
+            timeout: matches.get_one::<std::time::Duration>("timeout").copied(),
+            max_body_bytes: matches.get_one::<u64>("max-body-bytes").copied(),
         }
     }
 }
@@ -427,6 +497,12 @@ impl Settings {
         let mut builder = auth.apply(flatpeak::ClientBuilder::<C>::from_env())?;
         if let Some(base) = &self.base_url {
             builder = builder.base_url(base);
+        }
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(limit) = self.max_body_bytes {
+            builder = builder.max_body_bytes(limit);
         }
         builder = match self.flatpeak_version.as_deref().map(str::trim) {
             None => builder,
@@ -527,8 +603,9 @@ impl Failure {
     /// [`flatpeak::Error`] itself, which exits as the same error from `send()` does. A
     /// `method` that changes something (not `GET`, `HEAD`, `OPTIONS` or `TRACE`) that timed
     /// out is said to be possibly applied: the server may have acted before the answer was
-    /// lost.
+    /// lost. An error of `--all` says which page failed ([`all::Page`], its context).
     fn from_command(error: anyhow::Error, method: Option<&str>) -> Failure {
+        let page = error.downcast_ref::<all::Page>().map(ToString::to_string);
         let error = match error.downcast::<flatpeak::SendError>() {
             Ok(sent) => flatpeak::Error::from(sent),
             Err(other) => match other.downcast::<flatpeak::Error>() {
@@ -549,6 +626,9 @@ impl Failure {
                 " (this {method} may have been applied on the server all the same: check \
                  before sending it again)"
             ));
+        }
+        if let Some(page) = page {
+            message.push_str(&format!(" ({page})"));
         }
         Failure::new(code, message)
     }

@@ -1,7 +1,8 @@
 //! The `flatpeak` command against a wiremock server playing the API: a read, a create with a
 //! body, an API error, a value the client refuses, missing credentials, the login's own
 //! credentials, integer flags' ranges, `--release` given twice, `--version`, `RUST_LOG`,
-//! `--record`, and `--all` following a list's pages.
+//! `--record`, `--all` following a list's pages (and naming the page that failed),
+//! `--timeout`, `--max-body-bytes`, and the help's plain text.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use std::path::Path;
@@ -787,8 +788,20 @@ async fn all_starts_from_the_cursor_given() {
     assert!(printed_ids(&out.stdout).is_empty());
 }
 
-/// A later page's API error ends `--all` with exit code 1 and the error, as any API error:
-/// the items of the pages before it are not printed.
+/// Answers the list request whose cursor is `cursor`, once, with a 400 carrying `envelope`.
+async fn fail_once(server: &MockServer, cursor: (&str, &str), envelope: &Value) {
+    Mock::given(method("GET"))
+        .and(path("/locations"))
+        .and(query_param(cursor.0, cursor.1))
+        .respond_with(json_response(400, &envelope.to_string()))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+/// A later page's API error ends `--all` with exit code 1 and the error, as any API error,
+/// naming the page and its cursor: the items of the pages before it are not printed. A first
+/// page asked for with `--ending-before` is named by that cursor.
 #[tokio::test]
 async fn all_prints_nothing_but_the_error_when_a_later_page_fails() {
     let server = MockServer::start().await;
@@ -796,20 +809,31 @@ async fn all_prints_nothing_but_the_error_when_a_later_page_fails() {
     let envelope = json!({"object": "error", "live_mode": true, "context": "api.location_list",
         "type": "invalid_request", "code": "invalid_cursor", "message": "No such cursor",
         "time_created": "2026-03-02T10:15:00Z"});
-    Mock::given(method("GET"))
-        .and(path("/locations"))
-        .and(query_param("starting_after", "loc_a2"))
-        .respond_with(json_response(400, &envelope.to_string()))
-        .expect(1)
-        .mount(&server)
-        .await;
+    fail_once(&server, ("starting_after", "loc_a2"), &envelope).await;
     let out = flatpeak(&server, &["list-locations", "--limit", "2", "--all"]);
 
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
     assert!(stderr.starts_with("error: HTTP 400"), "{stderr}");
     assert!(stderr.contains("No such cursor"), "{stderr}");
+    assert!(
+        stderr.contains("(--all: page 2, asked for with starting_after=loc_a2)"),
+        "{stderr}"
+    );
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+
+    let first = MockServer::start().await;
+    fail_once(&first, ("ending_before", "loc_z9"), &envelope).await;
+    let out = flatpeak(
+        &first,
+        &["list-locations", "--ending-before", "loc_z9", "--all"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("(--all: page 1, asked for with ending_before=loc_z9)"),
+        "{stderr}"
+    );
 }
 
 /// A command whose operation the client cannot paginate has no `--all`: it is refused as
@@ -1054,4 +1078,140 @@ async fn a_long_page_without_a_title_is_cut_in_the_error() {
     );
     assert!(stderr.contains("more characters)"), "{stderr}");
     assert!(stderr.len() < 400, "{} bytes: {stderr}", stderr.len());
+}
+
+/// `--timeout` bounds one attempt: a server slower than it fails the read with exit 3, saying
+/// it timed out, well before the server answers. A value outside 0.001 to 3600 seconds, or not
+/// a number, is refused with the range before anything is sent.
+#[tokio::test]
+async fn timeout_bounds_an_attempt_and_refuses_a_value_out_of_its_range() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json_response(200, DEVICE).set_delay(std::time::Duration::from_secs(20)))
+        .mount(&server)
+        .await;
+    let started = std::time::Instant::now();
+    let out = flatpeak(
+        &server,
+        &["retrieve-device", "--id", "dev_1", "--timeout", "0.3"],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("timed out"), "{stderr}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "{stderr}"
+    );
+
+    let silent = silent_server().await;
+    for value in ["0", "-1", "3601", "soon", "NaN"] {
+        let args = ["retrieve-device", "--id", "dev_1", "--timeout", value];
+        refused(&flatpeak(&silent, &args), "0.001 to 3600");
+    }
+}
+
+/// `--max-body-bytes` lowers the largest answer read: a longer answer fails the command with
+/// exit 3, and 0 is refused with the range before anything is sent.
+#[tokio::test]
+async fn max_body_bytes_refuses_a_longer_answer() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json_response(200, DEVICE))
+        .mount(&server)
+        .await;
+    let args = ["retrieve-device", "--id", "dev_1"];
+    let out = flatpeak(&server, &[&args[..], &["--max-body-bytes", "64"]].concat());
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    let out = flatpeak(
+        &server,
+        &[&args[..], &["--max-body-bytes", "1000000"]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    let silent = silent_server().await;
+    let out = flatpeak(&silent, &[&args[..], &["--max-body-bytes", "0"]].concat());
+    refused(&out, "1 to 1073741824");
+}
+
+/// A `RUST_LOG` directive naming the command's target in another case (`FLATPEAK=debug`)
+/// would show nothing: the command warns, naming the target it meant, and still runs.
+#[tokio::test]
+async fn rust_log_with_the_target_in_another_case_is_warned_about() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json_response(200, DEVICE))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = Command::new(env!("CARGO_BIN_EXE_flatpeak"))
+        .args([
+            "retrieve-device",
+            "--id",
+            "dev_1",
+            "--base-url",
+            &server.uri(),
+        ])
+        .env("FLATPEAK_TOKEN", TOKEN)
+        .env("RUST_LOG", "FLATPEAK=debug")
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: RUST_LOG directive `FLATPEAK=debug` shows nothing"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("write `flatpeak`"), "{stderr}");
+}
+
+/// The root help lists each command by its summary, one line each, with no MDX markup; a
+/// command's `--help` shows its description as plain text and the flags every command takes
+/// under their own heading, after the command's own.
+#[test]
+fn help_lists_commands_by_summary_and_the_global_flags_apart() {
+    let help = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_flatpeak"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let root = help(&["--help"]);
+    assert!(root.contains("\n  login  "), "{root}");
+    let login_line = root
+        .lines()
+        .find(|l| l.trim_start().starts_with("login "))
+        .unwrap();
+    assert!(
+        login_line.ends_with("Create a bearer token"),
+        "{login_line}"
+    );
+    assert!(root.lines().count() < 100, "{root}");
+    for markup in ["<Tip>", "<Info>", "<Warning>", "](/", "**"] {
+        assert!(!root.contains(markup), "{markup} in {root}");
+    }
+
+    let login = help(&["login", "--help"]);
+    assert!(
+        login.contains("API Keys (https://dashboard.flatpeak.com/keys/api)"),
+        "{login}"
+    );
+    assert!(!login.contains("]("), "{login}");
+    let locations = help(&["list-locations", "--help"]);
+    let (own, global) = locations.split_once("Global options:").unwrap();
+    assert!(own.contains("--limit") && own.contains("--all"), "{own}");
+    assert!(
+        !own.contains("--base-url") && !own.contains("--timeout"),
+        "{own}"
+    );
+    assert!(
+        global.contains("--base-url") && global.contains("--timeout"),
+        "{global}"
+    );
+    assert!(
+        global.contains("--max-body-bytes") && global.contains("--record"),
+        "{global}"
+    );
 }

@@ -64,8 +64,9 @@ impl<T: CliConfig> Cli<T> {
     }
     pub fn cli_login() -> ::clap::Command {
         ::clap::Command::new("")
-            .about(
-                "Create a bearer token\n\nFlatpeak API uses [bearer authentication](/guides/system/authorization#what-is-bearer-authentication) (also called token authentication) to authorize access to API endpoints. To create a bearer token, use this `/login` endpoint with basic auth:\n\n  | []()            | []()                                                                   \n  | --------------- | ------------------------------ |\n  | `username`      | Your Flatpeak Account ID.      |\n  | `password`      | Any of your Flatpeak API Keys. |\n\n<Tip>Account ID and API Keys can be found on [API Keys](https://dashboard.flatpeak.com/keys/api) page of Dashboard.</Tip>",
+            .about("Create a bearer token")
+            .long_about(
+                "Create a bearer token\n\nFlatpeak API uses bearer authentication (also called token authentication) to authorize access to API endpoints. To create a bearer token, use this `/login` endpoint with basic auth:\n\n  `username`  Your Flatpeak Account ID.\n  `password`  Any of your Flatpeak API Keys.\n\nAccount ID and API Keys can be found on API Keys (https://dashboard.flatpeak.com/keys/api) page of Dashboard.",
             )
     }
     pub fn cli_exchange_connect_token() -> ::clap::Command {
@@ -77,7 +78,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak Connect completion token."),
             )
-            .about(
+            .about("Retrieve a Connect token")
+            .long_about(
                 "Retrieve a Connect token\n\nRetrieves the details of an existing connect token.",
             )
     }
@@ -89,7 +91,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required_unless_present("json-body")
                     .help(
-                        "URL to redirect the customer from the [Tariff Summary page](/api-reference/anode/connect/tariff-summary) when they want to close the Connect window.",
+                        "URL to redirect the customer from the Tariff Summary page when they want to close the Connect window.",
                     ),
             )
             .arg(
@@ -98,7 +100,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required_unless_present("json-body")
                     .help(
-                        "URL to redirect the customer at the Handling Callback step of the [Provider login redirect](/api-reference/zero/connect/provider-login).\nUse the URL where Connect WebView is hosted, or provide a deep link into your native app.",
+                        "URL to redirect the customer at the Handling Callback step of the Provider login redirect.\nUse the URL where Connect WebView is hosted, or provide a deep link into your native app.",
                     ),
             )
             .arg(
@@ -190,8 +192,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Create a Connect token\n\nTo start a Connect session, you must generate a connect_token.. \n\nThis single-use token securely authenticates the session between your customer-facing app and Connect’s HTTP endpoint, without exposing your main API keys.",
+            .about("Create a Connect token")
+            .long_about(
+                "Create a Connect token\n\nTo start a Connect session, you must generate a connect_token..\n\nThis single-use token securely authenticates the session between your customer-facing app and Connect’s HTTP endpoint, without exposing your main API keys.",
             )
     }
     pub fn cli_retrieve_event() -> ::clap::Command {
@@ -203,7 +206,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("unique Flatpeak event identifier"),
             )
-            .about("Retrieve an event\n\nRetrieves the details of an event.")
+            .about("Retrieve an event")
+            .long_about("Retrieve an event\n\nRetrieves the details of an event.")
     }
     pub fn cli_list_events() -> ::clap::Command {
         ::clap::Command::new("")
@@ -257,7 +261,8 @@ impl<T: CliConfig> Cli<T> {
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.",
                     ),
             )
-            .about(
+            .about("List all events")
+            .long_about(
                 "List all events\n\nReturns all events, sorted by creation date (newest first). If no parameters are provided, results are paginated in pages of 100.",
             )
             .arg(
@@ -314,7 +319,8 @@ impl<T: CliConfig> Cli<T> {
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.",
                     ),
             )
-            .about(
+            .about("List all customers")
+            .long_about(
                 "List all customers\n\nReturns all customer objects, sorted by creation date (newest first). If no parameters are provided, results are paginated in pages of 30.",
             )
             .arg(
@@ -343,8 +349,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Create a customer\n\nCreates new customer.\n\n<Info>Only use this endpoint for bulk imports or if instructed by Flatpeak support. Otherwise, use [Connect](/guides/integration-plan), which creates all required objects automatically.</Info>",
+            .about("Create a customer")
+            .long_about(
+                "Create a customer\n\nCreates new customer.\n\nOnly use this endpoint for bulk imports or if instructed by Flatpeak support. Otherwise, use Connect, which creates all required objects automatically.",
             )
     }
     pub fn cli_retrieve_customer() -> ::clap::Command {
@@ -356,7 +363,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `customer_id`."),
             )
-            .about(
+            .about("Retrieve a customer")
+            .long_about(
                 "Retrieve a customer\n\nRetrieves the details of an existing customer.",
             )
     }
@@ -369,7 +377,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `customer_id`."),
             )
-            .about("Delete a customer\n\nPermanently deletes a customer.")
+            .about("Delete a customer")
+            .long_about("Delete a customer\n\nPermanently deletes a customer.")
     }
     pub fn cli_update_customer() -> ::clap::Command {
         ::clap::Command::new("")
@@ -397,7 +406,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Update a customer")
+            .long_about(
                 "Update a customer\n\nUpdates the specified customer. Parameters not included in the request will remain unchanged.",
             )
     }
@@ -448,8 +458,9 @@ impl<T: CliConfig> Cli<T> {
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.",
                     ),
             )
-            .about(
-                "List all devices\n\nLists all device identifiers.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned. ",
+            .about("List all devices")
+            .long_about(
+                "List all devices\n\nLists all device identifiers.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.",
             )
             .arg(
                 ::clap::Arg::new("all")
@@ -477,7 +488,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about("Create a device\n\nCreates a device identifier.")
+            .about("Create a device")
+            .long_about("Create a device\n\nCreates a device identifier.")
     }
     pub fn cli_retrieve_device() -> ::clap::Command {
         ::clap::Command::new("")
@@ -488,7 +500,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `device_id`."),
             )
-            .about(
+            .about("Retrieve a device")
+            .long_about(
                 "Retrieve a device\n\nRetrieves the details of an existing device identifier.",
             )
     }
@@ -501,7 +514,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `device_id`."),
             )
-            .about("Delete a device\n\nPermanently deletes a device identifier.")
+            .about("Delete a device")
+            .long_about("Delete a device\n\nPermanently deletes a device identifier.")
     }
     pub fn cli_update_device() -> ::clap::Command {
         ::clap::Command::new("")
@@ -529,7 +543,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Update a device")
+            .long_about(
                 "Update a device\n\nUpdates the specified device identifier. Any parameters that have not been provided will be left unchanged.",
             )
     }
@@ -587,7 +602,8 @@ impl<T: CliConfig> Cli<T> {
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.",
                     ),
             )
-            .about(
+            .about("List locations")
+            .long_about(
                 "List locations\n\nReturns all location objects, sorted by creation date (newest first). If no parameters are provided, results are paginated in pages of 30.",
             )
             .arg(
@@ -622,8 +638,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Create a location\n\nCreates a location.\n\n<Info>Only use this endpoint for bulk imports or if instructed by Flatpeak support. Otherwise, use [Connect](/guides/integration-plan), which creates all required objects automatically.</Info>",
+            .about("Create a location")
+            .long_about(
+                "Create a location\n\nCreates a location.\n\nOnly use this endpoint for bulk imports or if instructed by Flatpeak support. Otherwise, use Connect, which creates all required objects automatically.",
             )
     }
     pub fn cli_retrieve_location() -> ::clap::Command {
@@ -635,7 +652,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `location_id`"),
             )
-            .about("Retrieve a location\n\nRetrieves a location.")
+            .about("Retrieve a location")
+            .long_about("Retrieve a location\n\nRetrieves a location.")
     }
     pub fn cli_delete_location() -> ::clap::Command {
         ::clap::Command::new("")
@@ -646,7 +664,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `location_id`"),
             )
-            .about("Delete a location\n\nPermanently deletes a location.")
+            .about("Delete a location")
+            .long_about("Delete a location\n\nPermanently deletes a location.")
     }
     pub fn cli_update_location() -> ::clap::Command {
         ::clap::Command::new("")
@@ -680,8 +699,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Update a location\n\nUpdates the specified location. Parameters not included in the request will remain unchanged.\n\n",
+            .about("Update a location")
+            .long_about(
+                "Update a location\n\nUpdates the specified location. Parameters not included in the request will remain unchanged.",
             )
     }
     pub fn cli_retrieve_location_status() -> ::clap::Command {
@@ -693,8 +713,9 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `location_id`"),
             )
-            .about(
-                "Retrieve a location status\n\nRetrieves current status of a location.\n\n<Info>This endpoint supports one of each tariff element (commodity+import, commodity+export, non_commodity+import), matching all use cases supported by Connect. For more (e.g. complex industrial cases), contact support@flatpeak.com.</Info>",
+            .about("Retrieve a location status")
+            .long_about(
+                "Retrieve a location status\n\nRetrieves current status of a location.\n\nThis endpoint supports one of each tariff element (commodity+import, commodity+export, non_commodity+import), matching all use cases supported by Connect. For more (e.g. complex industrial cases), contact support@flatpeak.com.",
             )
     }
     pub fn cli_submit_meter_interval_reads() -> ::clap::Command {
@@ -707,7 +728,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Submit interval meter records")
+            .long_about(
                 "Submit interval meter records\n\nAccepts an array of meter records holding energy use values for each period.\n\n- If you are metering a device, submit records under `device_id`.\n- If you are metering a location (i.e. main supply address meter), submit records under `location_id`.",
             )
     }
@@ -786,7 +808,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Submit cumulative meter records")
+            .long_about(
                 "Submit cumulative meter records\n\nAccepts array of meter records holding energy use as cumulative values.\n\n- If you are metering a device, submit records under `device_id`.\n- If you are metering a location (i.e. main supply address meter), submit records under `location_id`.",
             )
     }
@@ -799,7 +822,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak meter `batch_id`."),
             )
-            .about(
+            .about("Check submission batch status")
+            .long_about(
                 "Check submission batch status\n\nReturns processing status of meter records batch when multiple records were submitted to meters endpoints.",
             )
     }
@@ -883,7 +907,8 @@ impl<T: CliConfig> Cli<T> {
                         "Filter by tariff type, supported values are COMMODITY and NON_COMMODITY.",
                     ),
             )
-            .about(
+            .about("List tariffs")
+            .long_about(
                 "List tariffs\n\nReturns all tariff objects, sorted by creation date (newest first). If no parameters are provided, results are paginated in pages of 30.",
             )
             .arg(
@@ -984,8 +1009,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Create a tariff\n\nCreates a tariff.\n\n<Info>Only use this endpoint for bulk imports or if instructed by Flatpeak support. Otherwise, use [Connect](/guides/integration-plan), which creates all required objects automatically.</Info>",
+            .about("Create a tariff")
+            .long_about(
+                "Create a tariff\n\nCreates a tariff.\n\nOnly use this endpoint for bulk imports or if instructed by Flatpeak support. Otherwise, use Connect, which creates all required objects automatically.",
             )
     }
     pub fn cli_retrieve_tariff_element() -> ::clap::Command {
@@ -997,7 +1023,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `tariff_id`."),
             )
-            .about(
+            .about("Retrieve a tariff")
+            .long_about(
                 "Retrieve a tariff\n\nRetrieves a tariff. Use to fetch detailed information for a tariff referenced in the `tariff_elements` property of a Location object.",
             )
     }
@@ -1010,7 +1037,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `tariff_id`."),
             )
-            .about(
+            .about("Delete a tariff")
+            .long_about(
                 "Delete a tariff\n\nPermanently deletes a tariff. Will also automatically remove the tariff from `tariff_elements` property of the Location if linked.",
             )
     }
@@ -1071,8 +1099,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Update a tariff\n\n<Warning>This endpoint is currently unsupported.</Warning>\n\nUpdates an existing tariff. Enables updating a tariff without having to delete and re-create it.",
+            .about("Update a tariff")
+            .long_about(
+                "Update a tariff\n\nThis endpoint is currently unsupported.\n\nUpdates an existing tariff. Enables updating a tariff without having to delete and re-create it.",
             )
     }
     pub fn cli_retrieve_tariff_rates() -> ::clap::Command {
@@ -1142,7 +1171,8 @@ impl<T: CliConfig> Cli<T> {
                         "Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority.",
                     ),
             )
-            .about(
+            .about("Get raw tariff rates")
+            .long_about(
                 "Get raw tariff rates\n\nReturns raw tariff rates in time series format, by Location ID.",
             )
     }
@@ -1199,8 +1229,9 @@ impl<T: CliConfig> Cli<T> {
                         "Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority.",
                     ),
             )
-            .about(
-                "Audit tariff rates\n\nReturns audit of tariff rates calculation, by Location ID.\n\n<Info>Please note that this endpoint is intended for diagnostic purposes and when you need to demonstrate how tariff rates are calculated. Strict usage limits may be applied. Use [tariff-rates](/api-reference/zero/tariffs/get-tariff-rates) for high-frequency use cases.</Info>",
+            .about("Audit tariff rates")
+            .long_about(
+                "Audit tariff rates\n\nReturns audit of tariff rates calculation, by Location ID.\n\nPlease note that this endpoint is intended for diagnostic purposes and when you need to demonstrate how tariff rates are calculated. Strict usage limits may be applied. Use tariff-rates for high-frequency use cases.",
             )
     }
     pub fn cli_calculate_instant_cost() -> ::clap::Command {
@@ -1370,8 +1401,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Instantly calculate energy cost\n\nIngests a meter record and instantly returns the import or export monetary value (cost) of energy.\n\n- If you are metering a device, submit records using `device_id` parameter.\n- If you are metering a location (i.e. main supply address meter), submit records under `location_id` parameter.\n\n<Info>Meter records that are submitted via this endpoint will be permanently stored and will be used for other cost-calculations endpoints.</Info>",
+            .about("Instantly calculate energy cost")
+            .long_about(
+                "Instantly calculate energy cost\n\nIngests a meter record and instantly returns the import or export monetary value (cost) of energy.\n\n- If you are metering a device, submit records using `device_id` parameter.\n- If you are metering a location (i.e. main supply address meter), submit records under `location_id` parameter.\n\nMeter records that are submitted via this endpoint will be permanently stored and will be used for other cost-calculations endpoints.",
             )
     }
     pub fn cli_calculate_interval_cost() -> ::clap::Command {
@@ -1456,7 +1488,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Calculate energy cost by time interval")
+            .long_about(
                 "Calculate energy cost by time interval\n\nReturns monetary value (cost) of energy by Flatpeak `location_id` or `device_id`. Meter records must have been previously submitted to the `/meters` endpoint.",
             )
     }
@@ -1503,7 +1536,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help("Set to `true` if you want to include tariff data."),
             )
-            .about(
+            .about("Calculate energy cost by session ID")
+            .long_about(
                 "Calculate energy cost by session ID\n\nReturns monetary value (cost) of energy by `session_reference_id` that have been previously submitted to a /meters endpoint.",
             )
     }
@@ -1590,7 +1624,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Schedule by time duration")
+            .long_about(
                 "Schedule by time duration\n\nFind the lowest or highest-cost time slots by specifying a required total duration.\n\nFor example, to schedule 5 hours at the lowest price within a defined time window, Flatpeak will return the optimal periods. The schedule may be split into multiple segments to minimise cost.",
             )
     }
@@ -1603,7 +1638,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help(
-                        "Absolute tariff threshold in local currency, major units. Either `absolute` or\n`relative` must be provided; `absolute` overrides `relative`.\n",
+                        "Absolute tariff threshold in local currency, major units. Either `absolute` or\n`relative` must be provided; `absolute` overrides `relative`.",
                     ),
             )
             .arg(
@@ -1687,7 +1722,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Schedule by price limit")
+            .long_about(
                 "Schedule by price limit\n\nFind the lowest- or highest-cost periods by setting a maximum acceptable price.\n\nFor example, you schedule EV charging between when electricity price is below $0.15",
             )
     }
@@ -1708,7 +1744,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Schedule by amount of energy")
+            .long_about(
                 "Schedule by amount of energy\n\nFind best times to consume or export energy based on:\n- Total energy required\n- Duration of time available\n- Power transfer limits (rate/speed)",
             )
     }
@@ -1750,8 +1787,9 @@ impl<T: CliConfig> Cli<T> {
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.",
                     ),
             )
-            .about(
-                "List all tariffs\n\nReturns all tariff objects, sorted by creation date (newest first). If no\nparameters are provided, results are paginated in pages of 30.\n",
+            .about("List all tariffs")
+            .long_about(
+                "List all tariffs\n\nReturns all tariff objects, sorted by creation date (newest first). If no\nparameters are provided, results are paginated in pages of 30.",
             )
             .arg(
                 ::clap::Arg::new("all")
@@ -1792,7 +1830,7 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(false)
                     .help(
-                        "Start of the window, RFC 3339 (UTC or with an offset; if the offsets differ,\n`end_time`'s wins).\n",
+                        "Start of the window, RFC 3339 (UTC or with an offset; if the offsets differ,\n`end_time`'s wins).",
                     ),
             )
             .arg(
@@ -1818,8 +1856,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Retrieve a price\n\nReturns the energy prices of a location over a time window, period by period. A POST\nthat creates nothing: the window travels in the body.\n",
+            .about("Retrieve a price")
+            .long_about(
+                "Retrieve a price\n\nReturns the energy prices of a location over a time window, period by period. A POST\nthat creates nothing: the window travels in the body.",
             )
     }
     pub async fn execute(
@@ -2053,7 +2092,7 @@ impl<T: CliConfig> Cli<T> {
         }
         self.config.execute_list_events(matches, &mut request)?;
         if matches.get_flag("all") {
-            return crate::all::print(request).await;
+            return crate::all::print(request, matches).await;
         }
         let result = request.send().await;
         match result {
@@ -2086,7 +2125,7 @@ impl<T: CliConfig> Cli<T> {
         }
         self.config.execute_list_customers(matches, &mut request)?;
         if matches.get_flag("all") {
-            return crate::all::print(request).await;
+            return crate::all::print(request, matches).await;
         }
         let result = request.send().await;
         match result {
@@ -2220,7 +2259,7 @@ impl<T: CliConfig> Cli<T> {
         }
         self.config.execute_list_devices(matches, &mut request)?;
         if matches.get_flag("all") {
-            return crate::all::print(request).await;
+            return crate::all::print(request, matches).await;
         }
         let result = request.send().await;
         match result {
@@ -2357,7 +2396,7 @@ impl<T: CliConfig> Cli<T> {
         }
         self.config.execute_list_locations(matches, &mut request)?;
         if matches.get_flag("all") {
-            return crate::all::print(request).await;
+            return crate::all::print(request, matches).await;
         }
         let result = request.send().await;
         match result {
@@ -2618,7 +2657,7 @@ impl<T: CliConfig> Cli<T> {
         }
         self.config.execute_list_tariff_elements(matches, &mut request)?;
         if matches.get_flag("all") {
-            return crate::all::print(request).await;
+            return crate::all::print(request, matches).await;
         }
         let result = request.send().await;
         match result {
@@ -3150,7 +3189,7 @@ impl<T: CliConfig> Cli<T> {
         }
         self.config.execute_list_tariffs(matches, &mut request)?;
         if matches.get_flag("all") {
-            return crate::all::print(request).await;
+            return crate::all::print(request, matches).await;
         }
         let result = request.send().await;
         match result {

@@ -85,7 +85,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Create a device")
+            .long_about(
                 "Create a device\n\nCreates a device identifier for a physical or virtual device of yours. Put your own id for the device in `reference_id` to cross-reference it.",
             )
     }
@@ -98,7 +99,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak device id."),
             )
-            .about("Retrieve a device\n\nReturns one device.")
+            .about("Retrieve a device")
+            .long_about("Retrieve a device\n\nReturns one device.")
     }
     pub fn cli_submit_device_state() -> ::clap::Command {
         ::clap::Command::new("")
@@ -193,7 +195,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Submit a device state")
+            .long_about(
                 "Submit a device state\n\nRecords a device's current operational state, such as a battery's state of charge and power.",
             )
     }
@@ -263,7 +266,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Retrieve prices")
+            .long_about(
                 "Retrieve prices\n\nReturns the energy prices of a location, or of a device at a location, over a time window. A POST that creates nothing: the window travels in the body.",
             )
     }
@@ -308,7 +312,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Audit a price")
+            .long_about(
                 "Audit a price\n\nReturns, period by period, how a device's energy price over a window was made up.",
             )
     }
@@ -412,7 +417,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Schedule by price limit")
+            .long_about(
                 "Schedule by price limit\n\nFinds the periods of a window (at most 3 days) whose price is below (`segment: LOW`) or above (`HIGH`) a relative or absolute threshold, for example to charge only when energy is cheap.",
             )
     }
@@ -513,7 +519,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Schedule by time duration")
+            .long_about(
                 "Schedule by time duration\n\nFinds the cheapest (or dearest) periods of a window (at most 3 days) that together last the requested number of minutes; the result may be split into several periods.",
             )
     }
@@ -566,7 +573,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Create a Connect session")
+            .long_about(
                 "Create a Connect session\n\nStarts a Connect session in which the customer authorises access to their energy provider or VPP operator account. The session's token is limited in time and scope, so it can be used from your front end or app.",
             )
     }
@@ -579,7 +587,10 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("The session's connect token."),
             )
-            .about("Retrieve a Connect session\n\nReturns an existing Connect session.")
+            .about("Retrieve a Connect session")
+            .long_about(
+                "Retrieve a Connect session\n\nReturns an existing Connect session.",
+            )
     }
     pub fn cli_list_vpp_participations() -> ::clap::Command {
         ::clap::Command::new("")
@@ -609,7 +620,8 @@ impl<T: CliConfig> Cli<T> {
                         "Cursor: the id of the last object of the page before; the page starts after it. Give this or `ending_before`, not both.",
                     ),
             )
-            .about(
+            .about("List VPP participations")
+            .long_about(
                 "List VPP participations\n\nReturns a device's VPP participations, a page at a time.",
             )
             .arg(
@@ -628,7 +640,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak id of the participation."),
             )
-            .about(
+            .about("Retrieve a VPP participation")
+            .long_about(
                 "Retrieve a VPP participation\n\nReturns one VPP participation, for example one a device refers to.",
             )
     }
@@ -1060,7 +1073,7 @@ impl<T: CliConfig> Cli<T> {
         }
         self.config.execute_list_vpp_participations(matches, &mut request)?;
         if matches.get_flag("all") {
-            return crate::all::print(request).await;
+            return crate::all::print(request, matches).await;
         }
         let result = request.send().await;
         match result {

@@ -22,8 +22,9 @@ impl<T: CliConfig> Cli<T> {
     }
     pub fn cli_list_devices() -> ::clap::Command {
         ::clap::Command::new("")
-            .about(
-                "List devices\n\nReturns the account's devices wrapped in a list object. Query parameters are not\ndocumented in the stored page (decision 15).\n",
+            .about("List devices")
+            .long_about(
+                "List devices\n\nReturns the account's devices wrapped in a list object. Query parameters are not\ndocumented in the stored page (decision 15).",
             )
     }
     pub fn cli_retrieve_device() -> ::clap::Command {
@@ -35,7 +36,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak device id."),
             )
-            .about(
+            .about("Retrieve a device")
+            .long_about(
                 "Retrieve a device\n\nOne device, with its subsystems, consents, location and VPP enrolment.",
             )
     }
@@ -48,8 +50,9 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak device id."),
             )
-            .about(
-                "Retrieve a device's schedule\n\nThe schedule the device currently runs: time windows, each with the slots in which the\ndevice imports or exports at a given power. The page documents no credentials for this\ncall (decision 3).\n",
+            .about("Retrieve a device's schedule")
+            .long_about(
+                "Retrieve a device's schedule\n\nThe schedule the device currently runs: time windows, each with the slots in which the\ndevice imports or exports at a given power. The page documents no credentials for this\ncall (decision 3).",
             )
     }
     pub fn cli_create_connect_session() -> ::clap::Command {
@@ -78,8 +81,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Start a Connect session for an OEM\n\nOpens a Connect session for the given device maker. Send the customer to the returned\n`target_url` with the session id appended as the `connect_session` query parameter;\nFlatpeak sends them back to `callback_url` when they finish or leave. The page documents\nno credentials for this call (decision 3).\n",
+            .about("Start a Connect session for an OEM")
+            .long_about(
+                "Start a Connect session for an OEM\n\nOpens a Connect session for the given device maker. Send the customer to the returned\n`target_url` with the session id appended as the `connect_session` query parameter;\nFlatpeak sends them back to `callback_url` when they finish or leave. The page documents\nno credentials for this call (decision 3).",
             )
     }
     pub fn cli_retrieve_connect_session() -> ::clap::Command {
@@ -91,8 +95,9 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("The Connect session's id (decision 12)."),
             )
-            .about(
-                "Retrieve a Connect session\n\nReads a Connect session by its id, for example after the customer lands on your app with\na `connect_session` parameter; once linked, it names the device. The page documents no\ncredentials for this call (decision 3).\n",
+            .about("Retrieve a Connect session")
+            .long_about(
+                "Retrieve a Connect session\n\nReads a Connect session by its id, for example after the customer lands on your app with\na `connect_session` parameter; once linked, it names the device. The page documents no\ncredentials for this call (decision 3).",
             )
     }
     pub async fn execute(

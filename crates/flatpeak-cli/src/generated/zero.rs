@@ -61,8 +61,9 @@ impl<T: CliConfig> Cli<T> {
     }
     pub fn cli_login() -> ::clap::Command {
         ::clap::Command::new("")
-            .about(
-                "Create a bearer token\n\nFlatpeak API uses [bearer authentication](/guides/system/authorization#what-is-bearer-authentication) (also called token authentication) to authorize access to API endpoints. To create a bearer token, use this `/login` endpoint with basic auth:\n\n  | []()            | []()                                                                   \n  | --------------- | ------------------------------ |\n  | `username`      | Your Flatpeak Account ID.      |\n  | `password`      | Any of your Flatpeak API Keys. |\n\n<Tip>Account ID and API Keys can be found on [API Keys](https://dashboard.flatpeak.com/keys/api) page of Dashboard.</Tip>",
+            .about("Create a bearer token")
+            .long_about(
+                "Create a bearer token\n\nFlatpeak API uses bearer authentication (also called token authentication) to authorize access to API endpoints. To create a bearer token, use this `/login` endpoint with basic auth:\n\n  `username`  Your Flatpeak Account ID.\n  `password`  Any of your Flatpeak API Keys.\n\nAccount ID and API Keys can be found on API Keys (https://dashboard.flatpeak.com/keys/api) page of Dashboard.",
             )
     }
     pub fn cli_exchange_connect_token() -> ::clap::Command {
@@ -74,7 +75,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak Connect completion token."),
             )
-            .about(
+            .about("Exchange a connect token")
+            .long_about(
                 "Exchange a connect token\n\nTo start requesting your customer's tariff rates from this API, you need to exchange the `connect_token` for a `location_id`.",
             )
     }
@@ -95,7 +97,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
                     .help(
-                        "URI to redirect the customer’s session at the **Handling Callback** stage of the [Provider login redirect](/api-reference/zero/connect/provider-login) step in the Connect flow. Specify the URI where Connect WebView is hosted, or a deeplink if native app is used.",
+                        "URI to redirect the customer’s session at the Handling Callback stage of the Provider login redirect step in the Connect flow. Specify the URI where Connect WebView is hosted, or a deeplink if native app is used.",
                     ),
             )
             .arg(
@@ -173,8 +175,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Create a connect token\n\nIn order to launch a session with Connect, you need a `connect_token`. \n\nThis single-use object securely authenticates a session between your customer-facing app and Connect’s HTTP service endpoint — without exposing your main API keys.",
+            .about("Create a connect token")
+            .long_about(
+                "Create a connect token\n\nIn order to launch a session with Connect, you need a `connect_token`.\n\nThis single-use object securely authenticates a session between your customer-facing app and Connect’s HTTP service endpoint — without exposing your main API keys.",
             )
     }
     pub fn cli_run_connect_batch() -> ::clap::Command {
@@ -187,8 +190,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Batch run connect session\n\nRun Connect session in batch mode, bypassing [Connect-headless](https://docs.flatpeak.com/guides/connect-headless-tariff). Use to import customer tariffs from your systems.\n\n<Warning>Using this endpoint requires advanced knowledge of Flatpeak systems. Contact support for guidance and to enable your access.</Warning>",
+            .about("Batch run connect session")
+            .long_about(
+                "Batch run connect session\n\nRun Connect session in batch mode, bypassing Connect-headless (https://docs.flatpeak.com/guides/connect-headless-tariff). Use to import customer tariffs from your systems.\n\nUsing this endpoint requires advanced knowledge of Flatpeak systems. Contact support for guidance and to enable your access.",
             )
     }
     pub fn cli_retrieve_event() -> ::clap::Command {
@@ -200,7 +204,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("unique Flatpeak event identifier"),
             )
-            .about("Retrieve an event\n\nRetrieves the details of an event.")
+            .about("Retrieve an event")
+            .long_about("Retrieve an event\n\nRetrieves the details of an event.")
     }
     pub fn cli_list_events() -> ::clap::Command {
         ::clap::Command::new("")
@@ -254,7 +259,8 @@ impl<T: CliConfig> Cli<T> {
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.",
                     ),
             )
-            .about(
+            .about("List all events")
+            .long_about(
                 "List all events\n\nLists events, going back up to 90 days.\n\nEvents are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all events in pages of 100 are returned.",
             )
             .arg(
@@ -311,8 +317,9 @@ impl<T: CliConfig> Cli<T> {
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.",
                     ),
             )
-            .about(
-                "List all customers\n\nReturns a list of all customers. \n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.",
+            .about("List all customers")
+            .long_about(
+                "List all customers\n\nReturns a list of all customers.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.",
             )
             .arg(
                 ::clap::Arg::new("all")
@@ -340,8 +347,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Create a customer\n\nCreates new customer.\n\n<Warning>Do not create customers via this endpoint unless you are performing a bulk import from your system or have been advised by Flatpeak support. Instead, use [Connect](/guides/integration-plan), which will automatically create customers as part of its flow.</Warning>",
+            .about("Create a customer")
+            .long_about(
+                "Create a customer\n\nCreates new customer.\n\nDo not create customers via this endpoint unless you are performing a bulk import from your system or have been advised by Flatpeak support. Instead, use Connect, which will automatically create customers as part of its flow.",
             )
     }
     pub fn cli_retrieve_customer() -> ::clap::Command {
@@ -353,7 +361,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `customer_id`."),
             )
-            .about(
+            .about("Retrieve a customer")
+            .long_about(
                 "Retrieve a customer\n\nRetrieves the details of an existing customer.",
             )
     }
@@ -366,7 +375,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `customer_id`."),
             )
-            .about("Delete a customer\n\nPermanently deletes a customer.")
+            .about("Delete a customer")
+            .long_about("Delete a customer\n\nPermanently deletes a customer.")
     }
     pub fn cli_update_customer() -> ::clap::Command {
         ::clap::Command::new("")
@@ -394,7 +404,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Update a customer")
+            .long_about(
                 "Update a customer\n\nUpdates the specified customer. Any parameters not provided will be left unchanged.",
             )
     }
@@ -445,8 +456,9 @@ impl<T: CliConfig> Cli<T> {
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.",
                     ),
             )
-            .about(
-                "List all devices\n\nLists all device identifiers.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned. ",
+            .about("List all devices")
+            .long_about(
+                "List all devices\n\nLists all device identifiers.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.",
             )
             .arg(
                 ::clap::Arg::new("all")
@@ -474,7 +486,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about("Create a device\n\nCreates a device identifier.")
+            .about("Create a device")
+            .long_about("Create a device\n\nCreates a device identifier.")
     }
     pub fn cli_retrieve_device() -> ::clap::Command {
         ::clap::Command::new("")
@@ -485,7 +498,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `device_id`."),
             )
-            .about(
+            .about("Retrieve a device")
+            .long_about(
                 "Retrieve a device\n\nRetrieves the details of an existing device identifier.",
             )
     }
@@ -498,7 +512,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `device_id`."),
             )
-            .about("Delete a device\n\nPermanently deletes a device identifier.")
+            .about("Delete a device")
+            .long_about("Delete a device\n\nPermanently deletes a device identifier.")
     }
     pub fn cli_update_device() -> ::clap::Command {
         ::clap::Command::new("")
@@ -526,7 +541,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Update a device")
+            .long_about(
                 "Update a device\n\nUpdates the specified device identifier. Any parameters that have not been provided will be left unchanged.",
             )
     }
@@ -584,8 +600,9 @@ impl<T: CliConfig> Cli<T> {
                         "Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.",
                     ),
             )
-            .about(
-                "List locations\n\n<Info>Location is an identifier of a supply address.</Info>\n\nReturns list of all Locations.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.",
+            .about("List locations")
+            .long_about(
+                "List locations\n\nLocation is an identifier of a supply address.\n\nReturns list of all Locations.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.",
             )
             .arg(
                 ::clap::Arg::new("all")
@@ -619,8 +636,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Create a location\n\n<Info>Location is an identifier of a supply address.</Info>\n\nCreates a location.",
+            .about("Create a location")
+            .long_about(
+                "Create a location\n\nLocation is an identifier of a supply address.\n\nCreates a location.",
             )
     }
     pub fn cli_retrieve_location() -> ::clap::Command {
@@ -632,7 +650,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `location_id`"),
             )
-            .about("Retrieve a location\n\nRetrieves a location.")
+            .about("Retrieve a location")
+            .long_about("Retrieve a location\n\nRetrieves a location.")
     }
     pub fn cli_delete_location() -> ::clap::Command {
         ::clap::Command::new("")
@@ -643,7 +662,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `location_id`"),
             )
-            .about("Delete a location\n\nPermanently deletes a location.")
+            .about("Delete a location")
+            .long_about("Delete a location\n\nPermanently deletes a location.")
     }
     pub fn cli_update_location() -> ::clap::Command {
         ::clap::Command::new("")
@@ -677,8 +697,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Update a location\n\nUpdates the specified location. Any parameters that have not been specified will remain unchanged.\n\n",
+            .about("Update a location")
+            .long_about(
+                "Update a location\n\nUpdates the specified location. Any parameters that have not been specified will remain unchanged.",
             )
     }
     pub fn cli_retrieve_location_status() -> ::clap::Command {
@@ -690,8 +711,9 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `location_id`"),
             )
-            .about(
-                "Retrieve a location status\n\n<Info>This endpoint supports Locations with up to one each of `commodity_import`, `commodity_export`, `non_commodity_import`, and `non_commodity_export` tariff elements, covering all use cases currently supported by Connect. If your implementation requires more (typically complex industrial cases), contact support@flatpeak.com for assistance.</Info>\n\nRetrieves current status of a location.",
+            .about("Retrieve a location status")
+            .long_about(
+                "Retrieve a location status\n\nThis endpoint supports Locations with up to one each of `commodity_import`, `commodity_export`, `non_commodity_import`, and `non_commodity_export` tariff elements, covering all use cases currently supported by Connect. If your implementation requires more (typically complex industrial cases), contact support@flatpeak.com for assistance.\n\nRetrieves current status of a location.",
             )
     }
     pub fn cli_submit_meter_interval_reads() -> ::clap::Command {
@@ -704,7 +726,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Submit interval meter records")
+            .long_about(
                 "Submit interval meter records\n\nAccepts an array of meter records holding energy use values for each period.\n\n- If you are metering a device, submit records under `device_id`.\n- If you are metering a location (i.e. main supply address meter), submit records under `location_id`.",
             )
     }
@@ -783,7 +806,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Submit cumulative meter records")
+            .long_about(
                 "Submit cumulative meter records\n\nAccepts array of meter records holding energy use as cumulative values.\n\n- If you are metering a device, submit records under `device_id`.\n- If you are metering a location (i.e. main supply address meter), submit records under `location_id`.",
             )
     }
@@ -796,7 +820,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak meter `batch_id`."),
             )
-            .about(
+            .about("Check submission batch status")
+            .long_about(
                 "Check submission batch status\n\nReturns processing status of meter records batch when multiple records were submitted to meters endpoints.",
             )
     }
@@ -880,7 +905,8 @@ impl<T: CliConfig> Cli<T> {
                         "Filter by tariff type, supported values are COMMODITY and NON_COMMODITY.",
                     ),
             )
-            .about(
+            .about("List tariffs")
+            .long_about(
                 "List tariffs\n\nReturns list of all tariffs. Use to read tariff objects referenced in a Location’s `tariff_elements` property.\n\nThe objects are returned sorted by creation date, with the most recent appearing first. If no parameters are specified in the request, all objects in pages of 30 are returned.",
             )
             .arg(
@@ -981,8 +1007,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Create a tariff\n\nCreates a tariff and links it to a Location. Use when not using [Connect](/plan), e.g. for [data imports](/guides/importing-your-data).",
+            .about("Create a tariff")
+            .long_about(
+                "Create a tariff\n\nCreates a tariff and links it to a Location. Use when not using Connect, e.g. for data imports.",
             )
     }
     pub fn cli_retrieve_tariff_element() -> ::clap::Command {
@@ -994,7 +1021,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `tariff_id`."),
             )
-            .about(
+            .about("Retrieve a tariff")
+            .long_about(
                 "Retrieve a tariff\n\nRetrieves a tariff. Use to fetch detailed information for a tariff referenced in the `tariff_elements` property of a Location object.",
             )
     }
@@ -1007,7 +1035,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(true)
                     .help("Flatpeak `tariff_id`."),
             )
-            .about(
+            .about("Delete a tariff")
+            .long_about(
                 "Delete a tariff\n\nDeletes a tariff. Will also automatically remove the tariff from `tariff_elements` property of the Location object it is associated with.",
             )
     }
@@ -1068,8 +1097,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Update a tariff\n\n<Warning>This endpoint is currently unsupported.</Warning>\n\nUpdates an existing tariff. Enables updating a tariff without having to delete and re-create it.",
+            .about("Update a tariff")
+            .long_about(
+                "Update a tariff\n\nThis endpoint is currently unsupported.\n\nUpdates an existing tariff. Enables updating a tariff without having to delete and re-create it.",
             )
     }
     pub fn cli_retrieve_tariff_rates() -> ::clap::Command {
@@ -1102,7 +1132,7 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(true)
                     .help(
-                        "Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.",
+                        "Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. When making a GET request, values with offsets must be URL-encoded.",
                     ),
             )
             .arg(
@@ -1136,10 +1166,11 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(false)
                     .help(
-                        "Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.",
+                        "Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. When making a GET request, values with offsets must be URL-encoded.",
                     ),
             )
-            .about(
+            .about("Get raw tariff rates")
+            .long_about(
                 "Get raw tariff rates\n\nReturns raw tariff rates in time series format, by Location ID.",
             )
     }
@@ -1173,7 +1204,7 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(true)
                     .help(
-                        "Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.",
+                        "Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. When making a GET request, values with offsets must be URL-encoded.",
                     ),
             )
             .arg(
@@ -1193,11 +1224,12 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(false)
                     .help(
-                        "Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.",
+                        "Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. When making a GET request, values with offsets must be URL-encoded.",
                     ),
             )
-            .about(
-                "Audit tariff rates\n\nReturns audit of tariff rates calculation, by Location ID.\n\n<Info>Please note that this endpoint is intended for diagnostic purposes and when you need to demonstrate how tariff rates are calculated. Strict usage limits may be applied. Use [tariff-rates](/api-reference/zero/tariffs/get-tariff-rates) for high-frequency use cases.</Info>",
+            .about("Audit tariff rates")
+            .long_about(
+                "Audit tariff rates\n\nReturns audit of tariff rates calculation, by Location ID.\n\nPlease note that this endpoint is intended for diagnostic purposes and when you need to demonstrate how tariff rates are calculated. Strict usage limits may be applied. Use tariff-rates for high-frequency use cases.",
             )
     }
     pub fn cli_retrieve_time_slots() -> ::clap::Command {
@@ -1240,7 +1272,7 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(true)
                     .help(
-                        "Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.",
+                        "Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. When making a GET request, values with offsets must be URL-encoded.",
                     ),
             )
             .arg(
@@ -1277,10 +1309,13 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(false)
                     .help(
-                        "Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.",
+                        "Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. When making a GET request, values with offsets must be URL-encoded.",
                     ),
             )
             .about(
+                "Find lowest or highest price periods by specifying required duration of time",
+            )
+            .long_about(
                 "Find lowest or highest price periods by specifying required duration of time\n\nFor example, you can find the lowest-priced 5 hours within a given period of time. The slot may be split into multiple segments.",
             )
     }
@@ -1293,7 +1328,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help(
-                        "Absolute tariff threshold in local currency. *Either absolute or relative must be provided*. **Absolute threshold overrides relative if it was provided**.",
+                        "Absolute tariff threshold in local currency. *Either absolute or relative must be provided*. Absolute threshold overrides relative if it was provided.",
                     ),
             )
             .arg(
@@ -1324,7 +1359,7 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(true)
                     .help(
-                        "Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.",
+                        "Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. When making a GET request, values with offsets must be URL-encoded.",
                     ),
             )
             .arg(
@@ -1371,10 +1406,13 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(false)
                     .help(
-                        "Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.",
+                        "Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. When making a GET request, values with offsets must be URL-encoded.",
                     ),
             )
             .about(
+                "Find lowest or highest price periods by specifying acceptable price range",
+            )
+            .long_about(
                 "Find lowest or highest price periods by specifying acceptable price range\n\n*Useful when you need to provide, say, 5 hours of charging time between 9pm and 6am when price is lowest.*",
             )
     }
@@ -1545,8 +1583,9 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
-                "Instantly calculate energy cost\n\nIngests a meter record and instantly returns the import or export monetary value (cost) of energy.\n\n- If you are metering a device, submit records using `device_id` parameter.\n- If you are metering a location (i.e. main supply address meter), submit records under `location_id` parameter.\n\n<Info>Meter records that are submitted via this endpoint will be permanently stored and will be used for other cost-calculations endpoints.</Info>",
+            .about("Instantly calculate energy cost")
+            .long_about(
+                "Instantly calculate energy cost\n\nIngests a meter record and instantly returns the import or export monetary value (cost) of energy.\n\n- If you are metering a device, submit records using `device_id` parameter.\n- If you are metering a location (i.e. main supply address meter), submit records under `location_id` parameter.\n\nMeter records that are submitted via this endpoint will be permanently stored and will be used for other cost-calculations endpoints.",
             )
     }
     pub fn cli_calculate_interval_cost() -> ::clap::Command {
@@ -1631,7 +1670,8 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
-            .about(
+            .about("Calculate energy cost by time interval")
+            .long_about(
                 "Calculate energy cost by time interval\n\nReturns monetary value (cost) of energy by Flatpeak `location_id` or `device_id`. Meter records must have been previously submitted to the `/meters` endpoint.",
             )
     }
@@ -1678,7 +1718,8 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help("Set to `true` if you want to include tariff data."),
             )
-            .about(
+            .about("Calculate energy cost by session ID")
+            .long_about(
                 "Calculate energy cost by session ID\n\nReturns monetary value (cost) of energy by `session_reference_id` that have been previously submitted to a /meters endpoint.",
             )
     }
@@ -1699,6 +1740,9 @@ impl<T: CliConfig> Cli<T> {
                     .help("Path to a file that contains the full json body."),
             )
             .about(
+                "Create consumption or export schedule for a given duration of time, speed of transfer and amount of energy required",
+            )
+            .long_about(
                 "Create consumption or export schedule for a given duration of time, speed of transfer and amount of energy required\n\nCreates an import, export or a combined import/export schedule for a set of devices at a location you specify. Optimised by capabilities of your equipment, energy cost and carbon footprint.",
             )
     }
@@ -1950,7 +1994,7 @@ impl<T: CliConfig> Cli<T> {
         }
         self.config.execute_list_events(matches, &mut request)?;
         if matches.get_flag("all") {
-            return crate::all::print(request).await;
+            return crate::all::print(request, matches).await;
         }
         let result = request.send().await;
         match result {
@@ -1983,7 +2027,7 @@ impl<T: CliConfig> Cli<T> {
         }
         self.config.execute_list_customers(matches, &mut request)?;
         if matches.get_flag("all") {
-            return crate::all::print(request).await;
+            return crate::all::print(request, matches).await;
         }
         let result = request.send().await;
         match result {
@@ -2117,7 +2161,7 @@ impl<T: CliConfig> Cli<T> {
         }
         self.config.execute_list_devices(matches, &mut request)?;
         if matches.get_flag("all") {
-            return crate::all::print(request).await;
+            return crate::all::print(request, matches).await;
         }
         let result = request.send().await;
         match result {
@@ -2254,7 +2298,7 @@ impl<T: CliConfig> Cli<T> {
         }
         self.config.execute_list_locations(matches, &mut request)?;
         if matches.get_flag("all") {
-            return crate::all::print(request).await;
+            return crate::all::print(request, matches).await;
         }
         let result = request.send().await;
         match result {
@@ -2515,7 +2559,7 @@ impl<T: CliConfig> Cli<T> {
         }
         self.config.execute_list_tariff_elements(matches, &mut request)?;
         if matches.get_flag("all") {
-            return crate::all::print(request).await;
+            return crate::all::print(request, matches).await;
         }
         let result = request.send().await;
         match result {

@@ -14,8 +14,8 @@ const ALL: &str = "all";
 
 /// Gives the command of each paginated operation the flag `--all`, which the CLI's
 /// `crate::all` module documents (`crate::all::HELP`) and runs (`crate::all::print`, which
-/// takes the request builder once the command's flags are set, and follows the pages with the
-/// client's `paginate()`). Without the flag the command runs as progenitor wrote it.
+/// takes the request builder once the command's flags are set, and the command's matches, and
+/// follows the pages with the client's `paginate()`). Without the flag the command runs as progenitor wrote it.
 pub(super) struct AllFlag {
     /// The operations whose commands get the flag, by `operationId`.
     paginated: BTreeSet<String>,
@@ -98,7 +98,8 @@ fn add_all_flag(block: &mut syn::Block) -> bool {
 }
 
 /// In an `execute_<id>` body, before `request.send()`: with `--all`, the pages are followed
-/// by `crate::all::print` instead; false when the body sends no `request`.
+/// by `crate::all::print` instead (given the command's `matches` too, whose cursor flags say
+/// where the first page starts, for its errors); false when the body sends no `request`.
 fn follow_pages(block: &mut syn::Block) -> bool {
     let sends = |stmt: &syn::Stmt| {
         stmt.to_token_stream()
@@ -112,7 +113,7 @@ fn follow_pages(block: &mut syn::Block) -> bool {
         at,
         syn::parse_quote! {
             if matches.get_flag(#ALL) {
-                return crate::all::print(request).await;
+                return crate::all::print(request, matches).await;
             }
         },
     );
@@ -213,7 +214,8 @@ components:
         let (check_at, send_at) = (list.1.find(check), list.1.find("request.send()"));
         assert!(check_at.is_some() && check_at < send_at, "{}", list.1);
         assert!(
-            list.1.contains("return crate::all::print(request).await;"),
+            list.1
+                .contains("return crate::all::print(request, matches).await;"),
             "{}",
             list.1
         );

@@ -12,7 +12,8 @@
 //! ([`BASIC_AUTH_OPERATIONS`]), and the bounds of integer flags, which the flags' parsers
 //! state when they refuse a value (`ranges.rs`). The commands of the operations whose builders
 //! the client can paginate get `--all` (`all_flag.rs`), from the list the client's generator
-//! made when it wrote their `Paginate` impls.
+//! made when it wrote their `Paginate` impls. The commands' help is the spec's MDX as plain
+//! text, each command listed by its summary alone (`help.rs`).
 
 use anyhow::{Result, anyhow, bail};
 use openapiv3::OpenAPI;
@@ -23,9 +24,11 @@ use spec_model::Spec;
 use syn::visit_mut::{self, VisitMut};
 
 mod all_flag;
+mod help;
 mod ranges;
 
 use self::all_flag::AllFlag;
+use self::help::PlainHelp;
 use self::ranges::RangedIntegers;
 use super::client::{self as generate, Profile};
 use super::normalise;
@@ -60,6 +63,7 @@ pub fn generate(
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| anyhow!("the CLI generator produced code that does not parse: {e}"))?;
     DropTemplateFlag.visit_file_mut(&mut file);
+    PlainHelp.visit_file_mut(&mut file);
     BodyFileFirst.visit_file_mut(&mut file);
     OneCursor.visit_file_mut(&mut file);
     RangedIntegers::of(model).visit_file_mut(&mut file);
@@ -301,6 +305,7 @@ mod tests {
             }
         };
         DropTemplateFlag.visit_file_mut(&mut file);
+        PlainHelp.visit_file_mut(&mut file);
         let text = prettyplease::unparse(&file);
         assert!(!text.contains("json-body-template"), "{text}");
         assert!(
