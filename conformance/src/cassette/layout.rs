@@ -1,11 +1,12 @@
-//! Where each part of a recorded interaction lives in a cassette file, for each format: the one
-//! place the tools that write or edit cassettes (`scrub`, `synth`) learn the VCR and HAR
-//! layouts. The gate reads cassettes through the `vcr-cassette` and `har` crates (`vcr.rs`,
-//! `har.rs`), which own the same layouts as types; this module is for the tools that must keep
-//! everything else in a file as it was, and so work on the file's JSON.
+//! Where each part of a recorded interaction lives in a cassette file, for each format, for the
+//! tools that edit a cassette in place (`scrub`) and must keep everything else in the file as
+//! it was, and so work on the file's JSON. The VCR layout is `flatpeak_redact::vcr`'s (its
+//! types, which the gate reads through and the recorder and `synth` write through, and their
+//! field pointers, used here); HAR's is the `har` crate's types and the pointers here.
 
 use base64::Engine;
-use serde_json::{Map, Value};
+use flatpeak_redact::vcr::{self, at};
+use serde_json::Value;
 
 /// A cassette format, as laid out in JSON (a YAML cassette is the same tree).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +88,7 @@ impl Layout {
     /// Where the file lists its interactions.
     fn list(self) -> &'static str {
         match self {
-            Layout::Vcr => "/http_interactions",
+            Layout::Vcr => at::INTERACTIONS,
             Layout::Har => "/log/entries",
         }
     }
@@ -100,16 +101,19 @@ impl Layout {
     /// Where `part` lives inside one interaction.
     pub(crate) fn at(self, part: Part) -> &'static str {
         match (self, part) {
-            (_, Part::Method) => "/request/method",
-            (Layout::Vcr, Part::Url) => "/request/uri",
+            (Layout::Vcr, Part::Method) => at::METHOD,
+            (Layout::Vcr, Part::Url) => at::URI,
+            (Layout::Vcr, Part::RequestHeaders) => at::REQUEST_HEADERS,
+            (Layout::Vcr, Part::RequestBody) => at::REQUEST_TEXT,
+            (Layout::Vcr, Part::Status) => at::STATUS,
+            (Layout::Vcr, Part::ResponseHeaders) => at::RESPONSE_HEADERS,
+            (Layout::Vcr, Part::ResponseBody) => at::RESPONSE_TEXT,
+            (Layout::Har, Part::Method) => "/request/method",
             (Layout::Har, Part::Url) => "/request/url",
-            (_, Part::RequestHeaders) => "/request/headers",
-            (Layout::Vcr, Part::RequestBody) => "/request/body/string",
+            (Layout::Har, Part::RequestHeaders) => "/request/headers",
             (Layout::Har, Part::RequestBody) => "/request/postData/text",
-            (Layout::Vcr, Part::Status) => "/response/status/code",
             (Layout::Har, Part::Status) => "/response/status",
-            (_, Part::ResponseHeaders) => "/response/headers",
-            (Layout::Vcr, Part::ResponseBody) => "/response/body/string",
+            (Layout::Har, Part::ResponseHeaders) => "/response/headers",
             (Layout::Har, Part::ResponseBody) => "/response/content/text",
         }
     }
@@ -163,7 +167,7 @@ impl Layout {
     fn decode(self, recorded: &str) -> Option<Vec<u8>> {
         match self {
             Layout::Har => BASE64.decode(recorded.trim()).ok(),
-            Layout::Vcr => super::vcr::decode_base64(recorded).ok(),
+            Layout::Vcr => flatpeak_redact::vcr::decode_base64(recorded).ok(),
         }
     }
 
@@ -173,8 +177,8 @@ impl Layout {
     /// says.
     fn body_at(self, interaction: &Value, part: Part) -> (&'static str, Encoding) {
         let body = match (self, part) {
-            (Layout::Vcr, Part::RequestBody) => "/request/body",
-            (Layout::Vcr, Part::ResponseBody) => "/response/body",
+            (Layout::Vcr, Part::RequestBody) => at::REQUEST_BODY,
+            (Layout::Vcr, Part::ResponseBody) => at::RESPONSE_BODY,
             (Layout::Har, Part::ResponseBody) => {
                 return (self.at(part), har_encoding(interaction));
             }
@@ -184,10 +188,8 @@ impl Layout {
             Some(Value::String(_)) => (body, Encoding::Text),
             Some(Value::Object(map)) if !map.contains_key("string") => {
                 match map.contains_key("base64_string") {
-                    true if part == Part::RequestBody => {
-                        ("/request/body/base64_string", Encoding::Base64)
-                    }
-                    true => ("/response/body/base64_string", Encoding::Base64),
+                    true if part == Part::RequestBody => (at::REQUEST_BASE64, Encoding::Base64),
+                    true => (at::RESPONSE_BASE64, Encoding::Base64),
                     false => (self.at(part), Encoding::Text),
                 }
             }
@@ -264,16 +266,9 @@ impl Layout {
         match self {
             Layout::Har => pairs(headers),
             Layout::Vcr => {
-                let mut map = Map::new();
-                for (name, value) in headers {
-                    let entry = map
-                        .entry(name.as_ref().to_string())
-                        .or_insert_with(|| Value::Array(Vec::new()));
-                    if let Value::Array(values) = entry {
-                        values.push(value.as_ref().into());
-                    }
-                }
-                Value::Object(map)
+                let pairs = headers.iter().map(|(n, v)| (n.as_ref(), v.as_ref()));
+                // Maps with string keys of lists of strings: serialising cannot fail.
+                serde_json::to_value(vcr::Headers::from_pairs(pairs)).unwrap_or_default()
             }
         }
     }

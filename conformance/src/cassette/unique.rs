@@ -123,7 +123,7 @@ impl<'de> Visitor<'de> for KeysVisitor {
 /// body's object) have a handful of keys, which a list compares faster than a hash set hashes
 /// them; past [`LISTED`] keys they go into a set, so that a mapping of many keys costs one
 /// lookup per key, not one comparison per key before it.
-pub(super) struct Seen<T> {
+struct Seen<T> {
     listed: Vec<T>,
     hashed: HashSet<T>,
 }

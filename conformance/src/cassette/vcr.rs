@@ -1,155 +1,26 @@
-//! The VCR cassette format (Ruby VCR, rvcr), JSON or YAML. The types are `vcr-cassette`'s
-//! but for two places where it is stricter than the recorders: a request without a body, and a
-//! body Ruby VCR recorded in base64 (`base64_string`). The gate and `scrub` both read a cassette
-//! through here (`cassette::check` for `scrub`), so what one refuses the other refuses too.
+//! Reading VCR cassettes (Ruby VCR, rvcr), JSON or YAML, into the gate's interactions. The
+//! format itself, lenient where recorders differ and strict where a reading would lose
+//! something, is `flatpeak_redact::vcr`'s, which the client's recorder and `synth` write
+//! through: what they write is what is read here. The gate and `scrub` both read a cassette
+//! through this module (`cassette::check` for `scrub`), so what one refuses the other refuses
+//! too.
 
-use base64::Engine;
+use flatpeak_redact::vcr::{self, Headers};
 use serde::Deserialize;
-use serde::de::{self, IgnoredAny, MapAccess, Visitor};
-use vcr_cassette::{Method, RecorderId, Status, Version};
+use serde::de::IgnoredAny;
 
 use super::{NotACassette, Syntax};
 use crate::model::{Interaction, RecordedRequest, RecordedResponse};
 
-/// A cassette, and whether the file has a top-level `log` too.
+/// A cassette, and whether the file has a top-level `log` too (then it is read as HAR).
 #[derive(Deserialize)]
 struct Direct {
-    http_interactions: Vec<HttpInteraction>,
-    /// Required, as by `vcr-cassette`, and not used: every VCR recorder writes it (Ruby VCR,
-    /// rvcr, this workspace's recorder and `synth`), so a file without it was not written by
-    /// one, and the gate would rather say so than guess at what wrote it.
+    http_interactions: Vec<vcr::Interaction>,
+    /// Required, as [`vcr::Cassette::recorded_with`] is, and not used.
     #[allow(dead_code)]
-    recorded_with: RecorderId,
+    recorded_with: String,
     #[serde(default)]
     log: Present,
-}
-
-/// A cassette, as the general path reads it.
-#[derive(Deserialize)]
-struct Cassette {
-    http_interactions: Vec<HttpInteraction>,
-    /// Required: see [`Direct::recorded_with`].
-    #[allow(dead_code)]
-    recorded_with: RecorderId,
-}
-
-/// One recorded request and response.
-#[derive(Deserialize)]
-struct HttpInteraction {
-    request: Request,
-    response: Response,
-    /// Required and read as RFC 2822, as by `vcr-cassette`; not used.
-    #[allow(dead_code)]
-    #[serde(deserialize_with = "rfc2822")]
-    recorded_at: (),
-}
-
-#[derive(Deserialize)]
-struct Request {
-    uri: vcr_cassette::url::Url,
-    method: Method,
-    headers: Headers,
-    /// Optional, unlike in `vcr-cassette`: some recorders write no body for a request that had
-    /// none (a GET), and the request had none to check; read as empty.
-    #[serde(default)]
-    body: Body,
-}
-
-#[derive(Deserialize)]
-struct Response {
-    status: Status,
-    headers: Headers,
-    body: Body,
-    /// Checked as by `vcr-cassette` when present; not used.
-    #[allow(dead_code)]
-    http_version: Option<Version>,
-}
-
-/// A recorded body's bytes. VCR writes a body as `{encoding, string}` (or, in some recorders,
-/// as the bare string); Ruby VCR writes one that is not valid text in its encoding as
-/// `{encoding, base64_string}`, which is decoded here, so that the gate checks its bytes as it
-/// checks any body. One with both `string` and `base64_string`, or with base64 that does not
-/// decode, is refused with the place named.
-#[derive(Default)]
-struct Body(Vec<u8>);
-
-/// A body written as a map.
-#[derive(Deserialize)]
-struct BodyMap {
-    /// The charset the recorder read the body in; not used.
-    #[allow(dead_code)]
-    encoding: Option<String>,
-    string: Option<String>,
-    base64_string: Option<String>,
-}
-
-impl<'de> Deserialize<'de> for Body {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(BodyVisitor)
-    }
-}
-
-struct BodyVisitor;
-
-impl<'de> Visitor<'de> for BodyVisitor {
-    type Value = Body;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("string or map")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Body, E> {
-        Ok(Body(v.as_bytes().to_vec()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Body, E> {
-        Ok(Body(v.into_bytes()))
-    }
-
-    fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Body, M::Error> {
-        let body = BodyMap::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        match (body.string, body.base64_string) {
-            (Some(text), None) => Ok(Body(text.into_bytes())),
-            (None, Some(base64)) => decode_base64(&base64).map(Body).map_err(|e| {
-                de::Error::custom(format!("`base64_string` is not valid base64: {}", why(&e)))
-            }),
-            (Some(_), Some(_)) => Err(de::Error::custom(
-                "a body with both `string` and `base64_string`: one of them would be lost",
-            )),
-            (None, None) => Err(de::Error::missing_field("string")),
-        }
-    }
-}
-
-/// The bytes of a VCR `base64_string`: RFC 4648 base64, padded, which Ruby's `Base64.encode64`
-/// breaks into lines (white space is skipped). `scrub` reads and writes it through here too.
-pub(crate) fn decode_base64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
-    let joined: String = text.split_ascii_whitespace().collect();
-    base64::engine::general_purpose::STANDARD.decode(joined)
-}
-
-/// What is wrong with base64, without the byte that is (it may be part of a secret).
-fn why(e: &base64::DecodeError) -> String {
-    match e {
-        base64::DecodeError::InvalidByte(offset, _) => {
-            format!("a character that is not base64 at offset {offset}")
-        }
-        base64::DecodeError::InvalidLastSymbol(offset, _) => {
-            format!("a last character that ends no byte, at offset {offset}")
-        }
-        base64::DecodeError::InvalidLength(length) => {
-            format!("a length ({length}) base64 never has")
-        }
-        base64::DecodeError::InvalidPadding => "padding in the wrong place".to_string(),
-    }
-}
-
-/// An RFC 2822 date (`Mon, 02 Mar 2026 10:15:00 GMT`), checked and not kept.
-fn rfc2822<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<(), D::Error> {
-    let text = String::deserialize(deserializer)?;
-    chrono::DateTime::parse_from_rfc2822(&text)
-        .map(drop)
-        .map_err(de::Error::custom)
 }
 
 /// Whether a field is there, whatever its value (`null` included).
@@ -186,7 +57,7 @@ pub(super) fn read(
     syntax: Syntax,
     name: &str,
 ) -> Result<Vec<Interaction>, NotACassette> {
-    let cassette: Cassette = syntax.convert(parsed, text)?;
+    let cassette: vcr::Cassette = syntax.convert(parsed, text)?;
     Ok(interactions(name, cassette.http_interactions))
 }
 
@@ -205,7 +76,7 @@ fn may_hold_a_tag(text: &str) -> bool {
     })
 }
 
-fn interactions(file: &str, recorded: Vec<HttpInteraction>) -> Vec<Interaction> {
+fn interactions(file: &str, recorded: Vec<vcr::Interaction>) -> Vec<Interaction> {
     recorded
         .into_iter()
         .enumerate()
@@ -213,8 +84,8 @@ fn interactions(file: &str, recorded: Vec<HttpInteraction>) -> Vec<Interaction> 
         .collect()
 }
 
-fn interaction(file: &str, index: usize, recorded: HttpInteraction) -> Interaction {
-    let HttpInteraction {
+fn interaction(file: &str, index: usize, recorded: vcr::Interaction) -> Interaction {
+    let vcr::Interaction {
         request, response, ..
     } = recorded;
     Interaction {
@@ -222,7 +93,7 @@ fn interaction(file: &str, index: usize, recorded: HttpInteraction) -> Interacti
         index,
         line: None,
         request: RecordedRequest {
-            method: request.method.as_str().to_ascii_uppercase(),
+            method: request.method.to_ascii_uppercase(),
             url: request.uri.to_string(),
             headers: flatten(request.headers),
             body: request.body.0,
@@ -234,44 +105,6 @@ fn interaction(file: &str, index: usize, recorded: HttpInteraction) -> Interacti
             unrecorded_body: None,
         },
         extras: Vec::new(),
-    }
-}
-
-/// VCR's headers, a map of lists, in the order written. A name written twice is an error: a
-/// map would keep the second list and lose the first. (Every other mapping of the direct read
-/// is a struct, whose derived reader refuses a field written twice, so a file this path reads
-/// needs no pass of [`super::unique`] first.)
-#[derive(Default)]
-struct Headers(Vec<(String, Vec<String>)>);
-
-impl<'de> Deserialize<'de> for Headers {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(HeadersVisitor)
-    }
-}
-
-struct HeadersVisitor;
-
-impl<'de> Visitor<'de> for HeadersVisitor {
-    type Value = Headers;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a map of header names to lists of values")
-    }
-
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Headers, M::Error> {
-        let mut headers = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
-        let mut seen = super::unique::Seen::default();
-        while let Some(name) = map.next_key::<String>()? {
-            if !seen.insert(name.clone()) {
-                return Err(de::Error::custom(format!(
-                    "duplicate header `{name}` (one of its lists would be lost)"
-                )));
-            }
-            let values = map.next_value::<Vec<String>>()?;
-            headers.push((name, values));
-        }
-        Ok(Headers(headers))
     }
 }
 

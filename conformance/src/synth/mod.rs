@@ -26,7 +26,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::cassette::layout::{Layout, pairs};
+use crate::cassette::layout::pairs;
+use flatpeak_redact::vcr;
 
 pub use defects::{Defect, Expected};
 
@@ -142,6 +143,16 @@ pub enum SynthError {
     NullParameter {
         /// The parameter.
         name: String,
+    },
+    /// A URL synth made from the spec's server and a path is not one a cassette can hold.
+    #[error("`{url}` (made for `{operation}`) is not a URL: {why}")]
+    BadUrl {
+        /// The operation.
+        operation: String,
+        /// The URL made.
+        url: String,
+        /// Why it is not one.
+        why: url::ParseError,
     },
     /// A schema nests deeper than synth follows.
     #[error("a schema nests deeper than {0} levels: synth cannot make an instance of it")]
@@ -295,7 +306,7 @@ pub fn generate(spec: &Spec, options: &Options) -> Result<Synthetic, SynthError>
             *operations.entry(m.operation.clone()).or_insert(0) += 1;
             entries.push(entry(&name, index, m));
         }
-        files.push((name, format.write(&made, options.seed)));
+        files.push((name, format.write(&made, options.seed)?));
         done += n;
     }
     Ok(Synthetic {
@@ -715,16 +726,17 @@ impl Format {
         }
     }
 
-    fn write(self, made: &[Made], seed: u64) -> String {
+    fn write(self, made: &[Made], seed: u64) -> Result<String, SynthError> {
         let by = format!("conformance synth --seed {seed}");
-        match self {
-            Format::VcrJson => pretty(&vcr(made, &by)),
+        Ok(match self {
+            Format::VcrJson => pretty(&vcr(made, &by)?),
             Format::VcrYaml => {
-                let yaml = serde_norway::to_string(&vcr(made, &by)).unwrap_or_default();
+                // Plain data of strings and numbers: serialising it cannot fail.
+                let yaml = serde_norway::to_string(&vcr(made, &by)?).unwrap_or_default();
                 format!("# Synthetic: written by `{by}`.\n{yaml}")
             }
             Format::Har => pretty(&har(made, &by)),
-        }
+        })
     }
 }
 
@@ -749,29 +761,42 @@ fn response_headers(m: &Made) -> Vec<(&'static str, String)> {
     headers
 }
 
-/// A VCR cassette (Ruby VCR's layout).
-fn vcr(made: &[Made], by: &str) -> Value {
-    let interactions: Vec<Value> = made
-        .iter()
-        .map(|m| {
-            json!({
-                "request": {
-                    "uri": m.url,
-                    "body": {"encoding": "UTF-8", "string": m.request_body},
-                    "method": m.method.to_ascii_lowercase(),
-                    "headers": Layout::Vcr.headers_value(&m.request_headers),
-                },
-                "response": {
-                    "status": {"code": m.status, "message": reason(m.status)},
-                    "headers": Layout::Vcr.headers_value(&response_headers(m)),
-                    "body": {"encoding": "UTF-8", "string": m.body},
-                    "http_version": "1.1",
-                },
-                "recorded_at": RECORDED_AT,
-            })
-        })
-        .collect();
-    json!({"http_interactions": interactions, "recorded_with": by})
+/// A VCR cassette, written through the types the gate reads it with.
+fn vcr(made: &[Made], by: &str) -> Result<Value, SynthError> {
+    let interactions = made.iter().map(vcr_interaction).collect::<Result<_, _>>()?;
+    let cassette = vcr::Cassette {
+        http_interactions: interactions,
+        recorded_with: by.to_string(),
+    };
+    // Plain data of strings and numbers, and maps with string keys: it cannot fail.
+    Ok(serde_json::to_value(cassette).unwrap_or_default())
+}
+
+/// One made interaction as VCR records it (Ruby VCR's lower-case method).
+fn vcr_interaction(m: &Made) -> Result<vcr::Interaction, SynthError> {
+    let uri = m.url.parse().map_err(|why| SynthError::BadUrl {
+        operation: m.operation.clone(),
+        url: m.url.clone(),
+        why,
+    })?;
+    Ok(vcr::Interaction {
+        request: vcr::Request {
+            uri,
+            method: m.method.to_ascii_lowercase(),
+            headers: vcr::Headers::from_pairs(m.request_headers.iter().cloned()),
+            body: vcr::Body::from(m.request_body.as_str()),
+        },
+        response: vcr::Response {
+            status: vcr::Status {
+                code: m.status,
+                message: reason(m.status).to_string(),
+            },
+            headers: vcr::Headers::from_pairs(response_headers(m)),
+            body: vcr::Body::from(m.body.as_str()),
+            http_version: Some("1.1".to_string()),
+        },
+        recorded_at: RECORDED_AT.to_string(),
+    })
 }
 
 /// A HAR 1.2 file (the layout mitmproxy and browser devtools export).

@@ -1,5 +1,6 @@
-//! The rules for finding and replacing sensitive values in recordings of Flatpeak traffic,
-//! written once for the three tools that apply them:
+//! What the tools that write and read recordings of Flatpeak traffic share: the cassette format
+//! ([`vcr`]) and the rules for finding and replacing sensitive values, each written once for the
+//! three tools that apply them:
 //! - the `flatpeak` client's recorder, which replaces them as it writes a cassette;
 //! - the contract gate's `secret` check, which reports a value that should be a placeholder;
 //! - `scrub`, which replaces them in cassettes recorded elsewhere.
@@ -30,6 +31,7 @@
 
 mod place;
 mod placeholder;
+pub mod vcr;
 
 pub use place::{Step, values_at};
 pub use placeholder::{

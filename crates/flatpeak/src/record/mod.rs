@@ -33,12 +33,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 // The rules the contract gate and scrub share with the recorder are `flatpeak-redact`'s: they
 // are not the recorder's API.
 pub(crate) use flatpeak_redact::{
-    Hint, Placeholders, header_placeholder, holds_token, is_credential_header,
+    Hint, Placeholders, header_placeholder, holds_token, is_credential_header, vcr,
 };
 
 use crate::place::{Place, Step};
@@ -142,10 +142,8 @@ impl Recorder {
         }
     }
 
-    /// The cassette's text. Written as JSON here rather than through the types of
-    /// `vcr-cassette`, the crate the gate reads cassettes with: its headers are a `HashMap`,
-    /// so each recording would list them in another order. That the gate reads what is written
-    /// here is tested end to end (`conformance/tests/it/recording.rs`).
+    /// The cassette's text: one interaction, in the VCR layout `flatpeak_redact::vcr` states
+    /// for the recorder and the gate alike.
     fn cassette(
         &self,
         operation: &OperationFacts,
@@ -157,24 +155,31 @@ impl Recorder {
         let status = response.status();
         let request_body = self.request_body(request, sensitive);
         let response_body = self.response_body(status.as_u16(), body, sensitive);
-        let interaction = json!({
-            "request": {
-                "uri": self.url(operation, request, sensitive),
-                "method": request.method,
-                "headers": self.headers(&request.headers, request_body.len()),
-                "body": {"encoding": "UTF-8", "string": request_body},
+        let interaction = vcr::Interaction {
+            request: vcr::Request {
+                uri: self.url(operation, request, sensitive),
+                method: request.method.clone(),
+                headers: self.headers(&request.headers, request_body.len()),
+                body: vcr::Body::from(request_body),
             },
-            "response": {
-                "status": {"code": status.as_u16(), "message": status.canonical_reason().unwrap_or("")},
-                "headers": self.headers(&pairs(response.headers()), response_body.len()),
-                "body": {"encoding": "UTF-8", "string": response_body},
-                "http_version": "1.1",
+            response: vcr::Response {
+                status: vcr::Status {
+                    code: status.as_u16(),
+                    message: status.canonical_reason().unwrap_or("").to_string(),
+                },
+                headers: self.headers(&pairs(response.headers()), response_body.len()),
+                body: vcr::Body::from(response_body),
+                http_version: Some("1.1".to_string()),
             },
-            "recorded_at": httpdate::fmt_http_date(std::time::SystemTime::now()),
-        });
+            recorded_at: httpdate::fmt_http_date(std::time::SystemTime::now()),
+        };
         let recorded_with = concat!("flatpeak-rust/", env!("CARGO_PKG_VERSION"), " record_to");
-        let cassette = json!({"http_interactions": [interaction], "recorded_with": recorded_with});
-        // Plain data of strings and numbers: serialising it cannot fail.
+        let cassette = vcr::Cassette {
+            http_interactions: vec![interaction],
+            recorded_with: recorded_with.to_string(),
+        };
+        // Plain data of strings and numbers, and maps with string keys: serialising it cannot
+        // fail.
         serde_json::to_string_pretty(&cassette).unwrap_or_default()
     }
 
@@ -184,7 +189,7 @@ impl Recorder {
         operation: &OperationFacts,
         request: &Snapshot,
         sensitive: &[Sensitive],
-    ) -> String {
+    ) -> url::Url {
         let mut url = request.url.clone();
         let template = Some(operation.path);
         let mut segments: Vec<String> = url.path().split('/').map(str::to_string).collect();
@@ -223,15 +228,14 @@ impl Recorder {
         if !query.is_empty() {
             url.query_pairs_mut().clear().extend_pairs(query);
         }
-        url.to_string()
+        url
     }
 
     /// VCR's headers: a map of lists, credentials replaced, and `Content-Length` the length of
     /// the body as written (`body_len`), not of the one received: a scrubbed body is another
     /// length, and the old one would tell how long the values replaced were.
-    fn headers(&self, headers: &[(String, String)], body_len: usize) -> Value {
-        let mut map = Map::new();
-        for (name, value) in headers {
+    fn headers(&self, headers: &[(String, String)], body_len: usize) -> vcr::Headers {
+        vcr::Headers::from_pairs(headers.iter().map(|(name, value)| {
             let value = if is_credential_header(name) || holds_token(value) {
                 header_placeholder(value)
             } else if name.eq_ignore_ascii_case("content-length") {
@@ -239,12 +243,8 @@ impl Recorder {
             } else {
                 value.clone()
             };
-            let entry = map.entry(name.clone()).or_insert_with(|| json!([]));
-            if let Value::Array(values) = entry {
-                values.push(Value::String(value));
-            }
-        }
-        Value::Object(map)
+            (name.as_str(), value)
+        }))
     }
 
     fn request_body(&self, request: &Snapshot, sensitive: &[Sensitive]) -> String {
