@@ -435,10 +435,15 @@ fn is_jwt(text: &str) -> bool {
 /// What a report may say of a secret: its length, and its start, at most four characters and
 /// never more than a quarter of it (a five-digit post code shows one digit, a latitude's
 /// `51.5074` one more), so that someone who has the value can tell it apart and no one else can
-/// read it.
+/// read it. Text with white space in it (an address, a name, a sentence) shows no start: its
+/// first word is the part that says most (`221B` of `221B Baker Street`).
 pub fn fingerprint(text: &str) -> String {
     let length = text.chars().count();
-    let start: String = text.chars().take((length / 4).min(4)).collect();
+    let shown = match text.contains(char::is_whitespace) {
+        true => 0,
+        false => (length / 4).min(4),
+    };
+    let start: String = text.chars().take(shown).collect();
     format!("{start:?}… ({length} chars)")
 }
 
@@ -692,6 +697,8 @@ mod tests {
         assert_eq!(fingerprint("eyJhbGciOi"), "\"ey\"… (10 chars)");
         assert_eq!(fingerprint("12345"), "\"1\"… (5 chars)");
         assert_eq!(fingerprint("123"), "\"\"… (3 chars)");
+        assert_eq!(fingerprint("221B Baker Street"), "\"\"… (17 chars)");
+        assert_eq!(fingerprint("Jane\tDoe-Smithson"), "\"\"… (17 chars)");
     }
 
     /// Found by the test below: `AKIA` then a character of several bytes across byte 20 made
