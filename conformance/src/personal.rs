@@ -140,11 +140,18 @@ pub(crate) fn by_shape(text: &str) -> Option<Rule> {
         .then_some("heuristic: a URL with a token in its fragment")
 }
 
+/// OAuth's parameters (RFC 6749, RFC 7009) whose names hold a credential word but whose values
+/// name a kind of token (`token_type=Bearer`), not a token.
+const KIND_NAMES: &[&str] = &["token_type", "token_type_hint"];
+
 /// Whether a URL's query or fragment parameter `name` holding `value` is a credential by its
-/// name: a word of [`CREDENTIAL_WORDS`] in it, and something in the value.
+/// name: a word of [`CREDENTIAL_WORDS`] in it (but not one of [`KIND_NAMES`]), and something in
+/// the value.
 pub(crate) fn is_credential_pair(name: &str, value: &str) -> bool {
     let name = normal(name);
-    !value.is_empty() && CREDENTIAL_WORDS.iter().any(|w| name.contains(w))
+    !value.is_empty()
+        && !KIND_NAMES.contains(&name.as_str())
+        && CREDENTIAL_WORDS.iter().any(|w| name.contains(w))
 }
 
 /// A URL's fragment (without its `#`) as name-value pairs, decoded: `access_token=...&...` as
@@ -251,6 +258,19 @@ fn address(json: &Value, at: &mut String, f: &mut impl FnMut(&str, &Value, Rule)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parameter_naming_a_kind_of_token_is_not_a_credential() {
+        let oauth = "access_token=mF_9.B5f-4.1JqM&token_type=Bearer&expires_in=3600&state=xyz";
+        let found: Vec<String> = fragment_pairs(oauth)
+            .into_iter()
+            .filter(|(n, v)| is_credential_pair(n, v))
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(found, ["access_token"]);
+        assert!(!is_credential_pair("Token-Type-Hint", "refresh_token"));
+        assert!(is_credential_pair("token", "refresh_token"));
+    }
 
     #[test]
     fn a_name_is_read_in_any_case_and_with_dashes_as_its_rule_writes_it() {
