@@ -293,10 +293,9 @@ fn scrub(args: &ScrubArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     for c in &done.changes {
-        println!(
-            "{} #{} {}: {}",
-            c.file, c.interaction, c.place, c.fingerprint
-        );
+        // A place outside the file's interactions (a HAR page's title) has no number.
+        let at = c.interaction.map(|i| format!(" #{i}")).unwrap_or_default();
+        println!("{}{at} {}: {}", c.file, c.place, c.fingerprint);
     }
     for note in &done.notes {
         println!("{} #{} note: {}", note.file, note.interaction, note.message);

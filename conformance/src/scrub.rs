@@ -26,9 +26,9 @@ use crate::secrets::{self, Leak, Place, View};
 pub struct Change {
     /// The cassette.
     pub file: String,
-    /// The interaction's index in it (0 for a place of a HAR file outside its entries, a
-    /// page's title or the log's comment, which `place` names).
-    pub interaction: usize,
+    /// The interaction's index in it; `None` for a place of a HAR file outside its entries (a
+    /// page's title, the log's comment), which `place` names.
+    pub interaction: Option<usize>,
     /// Where (`header:Authorization`, `query:connect_token`, `/postal_address/city`,
     /// `har:/log/pages/0/title`, ...).
     pub place: String,
@@ -78,7 +78,8 @@ pub struct Scrubbed {
 /// let (releases, default) = conformance::Release::of_workspace(std::path::Path::new("."))?;
 /// let done = conformance::scrub(&releases, &default, &["recordings".into()], false)?;
 /// for change in &done.changes {
-///     println!("{} #{} {}: {}", change.file, change.interaction, change.place, change.fingerprint);
+///     let at = change.interaction.map(|i| format!(" #{i}")).unwrap_or_default();
+///     println!("{}{at} {}: {}", change.file, change.place, change.fingerprint);
 /// }
 /// # Ok(())
 /// # }
@@ -247,7 +248,7 @@ impl File {
                 parts.replace(leak, p);
                 changes.push(Change {
                     file: self.name.clone(),
-                    interaction: index,
+                    interaction: Some(index),
                     place: leak.place.label(),
                     fingerprint: record::fingerprint(&text_of(&leak.value)),
                 });
@@ -275,7 +276,7 @@ impl File {
             }
             changes.push(Change {
                 file: self.name.clone(),
-                interaction: 0,
+                interaction: None,
                 place: leak.place.label(),
                 fingerprint: record::fingerprint(&text_of(&leak.value)),
             });
