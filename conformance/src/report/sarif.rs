@@ -179,7 +179,9 @@ fn fingerprint(f: &Finding) -> String {
     format!("{hash:016x}")
 }
 
-/// What the recordings did not exercise, as notes.
+/// What the recordings did not exercise, as notes: one per operation (its statuses not
+/// exercised listed together) and one per enum (its values not seen listed together), so that
+/// a code-scanning page shows a gap once rather than a note per status and value.
 fn coverage_notes(c: &Coverage) -> Vec<SarifResult> {
     let mut notes = Vec::new();
     let mut note = |text: String| {
@@ -204,19 +206,43 @@ fn coverage_notes(c: &Coverage) -> Vec<SarifResult> {
             ));
             continue;
         }
-        for (status, _) in op.statuses.iter().filter(|(_, n)| *n == 0) {
+        let missed: Vec<&str> = op
+            .statuses
+            .iter()
+            .filter(|(_, n)| *n == 0)
+            .map(|(status, _)| status.as_str())
+            .collect();
+        if !missed.is_empty() {
+            let (noun, list) = listed("status", "statuses", &missed);
             note(format!(
-                "`{}` was not exercised with status {status}",
+                "`{}` was not exercised with {noun} {list}",
                 op.operation
             ));
         }
     }
     for e in &c.enums {
-        for (value, _) in e.values.iter().filter(|(_, n)| *n == 0) {
-            note(format!("enum `{}`: value {value:?} was not seen", e.schema));
+        let missed: Vec<String> = e
+            .values
+            .iter()
+            .filter(|(_, n)| *n == 0)
+            .map(|(value, _)| format!("{value:?}"))
+            .collect();
+        if !missed.is_empty() {
+            let missed: Vec<&str> = missed.iter().map(String::as_str).collect();
+            let (noun, list) = listed("value", "values", &missed);
+            note(format!("enum `{}`: {noun} {list} not seen", e.schema));
         }
     }
     notes
+}
+
+/// `one` or `many` as `items` has one or more, and the items joined by commas.
+fn listed<'a>(one: &'a str, many: &'a str, items: &[&str]) -> (&'a str, String) {
+    let noun = match items.len() {
+        1 => one,
+        _ => many,
+    };
+    (noun, items.join(", "))
 }
 
 /// The run's counts and coverage totals, and how many results were left out.
@@ -252,6 +278,49 @@ fn properties(report: &Report, left_out: usize) -> PropertyBag {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coverage::{EnumCoverage, OperationCoverage};
+
+    #[test]
+    fn coverage_gaps_are_one_note_per_operation_and_per_enum() {
+        let op = |operation: &str, interactions, statuses: &[(&str, usize)]| OperationCoverage {
+            operation: operation.into(),
+            method: "GET".into(),
+            path: "/x".into(),
+            interactions,
+            statuses: statuses.iter().map(|(s, n)| (s.to_string(), *n)).collect(),
+        };
+        let coverage = Coverage {
+            release: "anode".into(),
+            spec: "openapi/anode.yaml".into(),
+            operations: vec![
+                op("list_x", 3, &[("200", 3), ("400", 0), ("404", 0)]),
+                op("get_x", 0, &[("200", 0), ("404", 0)]),
+                op("put_x", 1, &[("200", 1), ("422", 0)]),
+                op("done_x", 2, &[("200", 2)]),
+            ],
+            enums: vec![EnumCoverage {
+                schema: "/components/schemas/X/properties/kind".into(),
+                values: [("a", 1), ("b", 0), ("c", 0)]
+                    .iter()
+                    .map(|(v, n)| (v.to_string(), *n))
+                    .collect(),
+            }],
+        };
+        let texts: Vec<String> = coverage_notes(&coverage)
+            .iter()
+            .filter_map(|n| n.message.text.clone())
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "release anode: `list_x` was not exercised with statuses 400, 404",
+                "release anode: `get_x` (GET /x) was not exercised",
+                "release anode: `put_x` was not exercised with status 422",
+                "release anode: enum `/components/schemas/X/properties/kind`: values \"b\", \"c\" \
+                 not seen",
+            ]
+        );
+    }
 
     #[test]
     fn a_path_below_the_run_stays_relative_and_one_above_it_becomes_a_file_url() {
