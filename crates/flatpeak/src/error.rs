@@ -70,10 +70,15 @@ pub enum Error {
         /// The limit in bytes.
         limit: u64,
     },
-    /// The request or the body took longer than the client's `timeout`.
+    /// The request or the body took longer than the client's `timeout`. A request that changes
+    /// something (`POST`, `PUT`, `PATCH`, `DELETE`) may have been applied all the same: the
+    /// server may have acted before the answer was lost, so look before sending it again (the
+    /// client retries only what is safe to repeat).
     #[error("timed out: {}", describe(.0))]
     Timeout(#[source] reqwest::Error),
-    /// The connection failed: refused, reset, closed in the middle of the body, TLS.
+    /// The connection failed: refused, reset, closed in the middle of the body, TLS. As with
+    /// [`Error::Timeout`], a request that changes something and whose connection failed after
+    /// it was sent may have been applied.
     #[error("connection failed: {}", describe(.0))]
     Transport(#[source] reqwest::Error),
     /// `GET /login` gave no token: the credentials were refused, or the answer was no token.
