@@ -149,7 +149,7 @@ impl File {
         // Read as the gate reads it first: what the gate refuses is not scrubbed either, and a
         // key the tree below would hold once (a duplicate) is refused rather than merged.
         cassette::check(&text, syntax).map_err(fail)?;
-        let doc: Value = syntax.parse(&text).map_err(fail)?;
+        let doc: Value = syntax.document(&text).map_err(fail)?;
         let layout = Layout::of(&doc).ok_or_else(|| fail(NotACassette::UnknownShape))?;
         let preamble = match syntax {
             Syntax::Yaml => text

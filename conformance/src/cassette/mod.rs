@@ -11,6 +11,7 @@ pub(crate) mod har_extra;
 pub(crate) mod layout;
 mod unique;
 mod vcr;
+mod yaml;
 
 use std::path::{Path, PathBuf};
 
@@ -247,7 +248,7 @@ fn parse(text: &str, syntax: Syntax, name: &str) -> Result<Cassette, NotACassett
         return Ok(vcr(interactions));
     }
     unique::check(text, syntax)?;
-    let shape = syntax.parse::<Value>(text)?;
+    let shape = syntax.document(text)?;
     match shape.as_object() {
         Some(top) if top.contains_key("log") => har::read(text, shape, syntax, name),
         Some(top) if top.contains_key("http_interactions") => {
@@ -306,6 +307,15 @@ impl Syntax {
         text: &str,
     ) -> Result<T, NotACassette> {
         serde_json::from_value(parsed).or_else(|_| self.parse(text))
+    }
+
+    /// `text` as a JSON document: JSON as it is, YAML as [`yaml::document`] reads it (Ruby
+    /// VCR's `!binary` bodies as their `base64_string`, any other tag refused).
+    pub(crate) fn document(self, text: &str) -> Result<Value, NotACassette> {
+        match self {
+            Syntax::Json => self.parse(text),
+            Syntax::Yaml => yaml::document(text),
+        }
     }
 
     /// Parses `text` as `T`; the error names the line, column and field path. The path is
@@ -491,31 +501,46 @@ recorded_with: t
         }
     }
 
+    /// Ruby VCR's `string: !binary` body is read as its bytes (the direct path leaves a file
+    /// that may hold a tag to the general one); another tag, and YAML's `!!binary`, are
+    /// refused, saying where, rather than read as the text they tag.
     #[test]
-    fn a_yaml_tag_is_refused_as_before_not_read_as_the_body() {
-        let tagged = "http_interactions:
-- request: {uri: 'https://h/a', method: get, body: '', headers: {}}
+    fn a_binary_body_is_read_as_its_bytes_and_another_tag_is_refused() {
+        let tagged = |tag: &str| {
+            format!(
+                "http_interactions:
+- request: {{uri: 'https://h/a', method: get, body: '', headers: {{}}}}
   response:
-    status: {code: 200, message: OK}
-    headers: {content-type: [application/json]}
+    status: {{code: 200, message: OK}}
+    headers: {{content-type: [application/json]}}
     body:
       encoding: ASCII-8BIT
-      string: !binary |-
+      string: {tag} |-
         e30=
   recorded_at: Mon, 02 Mar 2026 10:15:00 GMT
 recorded_with: t
-";
-        assert!(vcr::read_direct(tagged, Syntax::Yaml, "f").is_none());
-        let loaded = load_files(&[("binary.yaml", tagged)]);
-        assert!(loaded.interactions.is_empty(), "{:?}", loaded.interactions);
-        assert_eq!(loaded.findings[0].kind, Kind::Cassette);
-        assert!(
-            loaded.findings[0]
-                .found
-                .contains("body.string: invalid type: enum"),
-            "{:?}",
-            loaded.findings
-        );
+"
+            )
+        };
+        let binary = tagged("!binary");
+        assert!(vcr::read_direct(&binary, Syntax::Yaml, "f").is_none());
+        let loaded = load_files(&[("binary.yaml", &binary)]);
+        assert!(loaded.findings.is_empty(), "{:?}", loaded.findings);
+        assert_eq!(loaded.interactions[0].response.body, b"{}");
+
+        for (tag, says) in [
+            ("!ruby/string", "a YAML tag `!ruby/string`"),
+            ("!!binary", "line 8: a `!!binary` node"),
+        ] {
+            let loaded = load_files(&[("tagged.yaml", &tagged(tag))]);
+            assert!(loaded.interactions.is_empty(), "{:?}", loaded.interactions);
+            assert_eq!(loaded.findings[0].kind, Kind::Cassette);
+            assert!(
+                loaded.findings[0].found.contains(says),
+                "{:?}",
+                loaded.findings
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The shape of a cassette, as the gate and `scrub` read it: both read it through one reader,
 //! so a file one refuses the other refuses too, with the place named; a duplicate key is
-//! refused rather than merged; a Ruby VCR body recorded in base64 is checked and scrubbed.
+//! refused rather than merged; a Ruby VCR body recorded in base64 (`base64_string`, or YAML's
+//! `string: !binary`) is checked and scrubbed.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use std::path::Path;
@@ -219,6 +220,38 @@ fn a_ruby_vcr_base64_body_is_checked_scrubbed_and_written_back_in_base64() {
     assert!(
         !decoded.contains(JWT) && decoded.contains("model_name"),
         "{decoded}"
+    );
+    let (code, report) = gate_report(dir.path());
+    assert_eq!(code, Some(0), "{report}");
+}
+
+/// The same cassette as older Ruby VCR (Psych) writes it in YAML: the body's `string` tagged
+/// `!binary`, its base64 in a block. The gate decodes and checks it; scrub replaces the JWT
+/// and writes the body back as `base64_string`, which the gate then passes.
+#[test]
+fn a_psych_binary_body_in_yaml_is_checked_and_scrubbed_into_base64_string() {
+    let recorded = base64_body(leaking_cassette());
+    let mut yaml = serde_norway::to_string(&recorded).unwrap();
+    let at = yaml.find("base64_string: ").unwrap();
+    let rest = &yaml[at + "base64_string: ".len()..];
+    // serde_norway writes the lines as a literal block (`|`); Psych tags it `!binary`.
+    assert!(rest.starts_with('|'), "{rest}");
+    yaml.replace_range(at..at + "base64_string: ".len(), "string: !binary ");
+    let dir = directory(&[("binary.yaml", &yaml)]);
+    let (code, report) = gate_report(dir.path());
+    assert_eq!(code, Some(1), "the JWT in the body is found: {report}");
+    assert!(
+        report.contains("secret") && !report.contains(JWT),
+        "{report}"
+    );
+
+    let (releases, default) = common::releases();
+    let done = conformance::scrub(&releases, &default, &[dir.path().into()], false).unwrap();
+    assert_eq!(done.changes.len(), 1, "{done:?}");
+    let written = std::fs::read_to_string(dir.path().join("binary.yaml")).unwrap();
+    assert!(
+        !written.contains("!binary") && written.contains("base64_string"),
+        "{written}"
     );
     let (code, report) = gate_report(dir.path());
     assert_eq!(code, Some(0), "{report}");
