@@ -463,35 +463,51 @@ fn writable(path: &Path) -> Result<(), RunError> {
     }
 }
 
-/// Writes the report as `--format` and `--output` ask, then each `--report`.
+/// Writes the report as `--format` and `--output` ask, and each `--report`. The files are
+/// written first: one that cannot take the report (a disk that filled during the run) stops
+/// the run before anything is printed, so standard output never shows a report whose files
+/// are missing. What is printed is as before: the report (without `--output`), then a line
+/// per file written.
 fn write(args: &Args, report: &Report) -> Result<(), RunError> {
-    match &args.output {
-        None => print!("{}", report::render(report, args.format)),
-        Some(path) => write_file(report, args.format, path)?,
-    }
-    for (format, path) in &args.reports {
+    let mut written = Vec::new();
+    for (format, path) in args
+        .output
+        .iter()
+        .map(|p| (&args.format, p))
+        .chain(args.reports.iter().map(|(format, path)| (format, path)))
+    {
         write_file(report, *format, path)?;
+        written.push(wrote(report, path));
+    }
+    if args.output.is_none() {
+        print!("{}", report::render(report, args.format));
+    }
+    for line in written {
+        println!("{line}");
     }
     Ok(())
 }
 
-/// Writes `report` in `format` to `path`, and a summary line naming it to standard output.
+/// Writes `report` in `format` to `path`.
 fn write_file(report: &Report, format: Format, path: &Path) -> Result<(), RunError> {
     std::fs::write(path, report::render(report, format)).map_err(|source| RunError::Io {
         path: path.to_path_buf(),
         action: "write the report",
         source,
-    })?;
+    })
+}
+
+/// The line that says `report` was written to `path`, with its counts.
+fn wrote(report: &Report, path: &Path) -> String {
     let s = report.summary;
-    println!(
+    format!(
         "wrote {}: {} errors, {} warnings, {} waived, {} checks",
         path.display(),
         s.errors,
         s.warnings,
         s.waived,
         s.checks
-    );
-    Ok(())
+    )
 }
 
 /// 2 when nothing was checked (a gate that checked nothing must not pass), 1 on an error.

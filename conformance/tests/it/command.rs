@@ -187,6 +187,22 @@ fn a_report_that_is_not_format_equals_file_is_refused_before_anything_runs() {
     }
 }
 
+/// A report file that passes the check before the run but cannot take the report (a full
+/// disk, here `/dev/full`) fails the run with exit 2, naming it, before the report is printed:
+/// standard output never shows a report whose files are missing.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_file_that_fills_up_fails_the_run_before_the_report_is_printed() {
+    let out = gate_binary(&["--report", "json=/dev/full"]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("/dev/full: cannot write the report: No space left on device"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_report_path_that_cannot_be_written_is_refused_before_the_run_naming_it() {
     let dir = tempfile::tempdir().unwrap();
