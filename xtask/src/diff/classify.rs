@@ -2,12 +2,13 @@
 //! against the old crate (`client`), to binaries built from it talking to the new API
 //! (`wire`), and to the version number (`Level`).
 //!
-//! The rules follow what the generator makes of a spec (typify 0.8 and `postprocess.rs`): a
-//! required field is `T`, an optional one `Option<T>` (`Vec<T>` for arrays, `T` with a serde
-//! default when the schema has a `default`), string enums keep an `Unknown(String)` variant,
-//! ids are newtypes read leniently and checked when built, and every generated struct with
-//! named fields and every generated enum is `#[non_exhaustive]` (see the README's
-//! "Regenerating after a spec change").
+//! Which Rust type a place becomes is asked of the generator's typify (`shape.rs`): a scalar's
+//! type, and whether a field of a given presence is an `Option`. The rest follows what the
+//! post-processing makes of a spec (`postprocess.rs`): string enums keep an `Unknown(String)`
+//! variant, ids are newtypes read leniently and checked when built, and every generated struct
+//! with named fields and every generated enum is `#[non_exhaustive]` (see the README's
+//! "Regenerating after a spec change"); `diff --verify` compiles code against both crates to
+//! check these rules.
 
 use serde::Serialize;
 
@@ -119,16 +120,16 @@ pub struct Presence {
     pub required: bool,
     /// `nullable: true`.
     pub nullable: bool,
-    /// Has a `default` (typify then writes `T` with a serde default instead of `Option<T>`).
+    /// Has a `default`.
     pub default: bool,
-    /// An array or a map, which typify keeps as `Vec<T>` or a map when optional.
+    /// An array or a map.
     pub collection: bool,
 }
 
 impl Presence {
-    /// Whether the field's Rust type is an `Option`.
+    /// Whether the field's Rust type is an `Option`, as typify answers it.
     pub fn option(self) -> bool {
-        self.nullable || (!self.required && !self.default && !self.collection)
+        super::shape::is_option(self)
     }
 
     /// Whether a client built for this presence may leave the field out of what it sends.

@@ -10,6 +10,8 @@ use std::collections::{BTreeSet, HashMap};
 use anyhow::{Result, anyhow};
 use serde_json::Value;
 
+use super::classify::Presence;
+
 /// A schema as reached from a place of the document.
 pub struct Node<'d> {
     /// Where the schema that says what the value is lives.
@@ -341,6 +343,66 @@ fn ask_typify(schema: Value) -> std::result::Result<Scalar, String> {
     })
 }
 
+/// Whether the generator gives a field of `presence` the type `Option<T>`, asked of typify with
+/// an object of one such field (a string, or an array of them for a collection; `nullable` as
+/// progenitor hands it to typify, a type that also admits `null`). Asked once per presence:
+/// there are sixteen. Typify answers each of them (a test asks all sixteen); were it to fail,
+/// the field is taken for an `Option`.
+pub fn is_option(presence: Presence) -> bool {
+    thread_local! {
+        static ASKED: RefCell<HashMap<Presence, bool>> = RefCell::new(HashMap::new());
+    }
+    if let Some(known) = ASKED.with_borrow(|asked| asked.get(&presence).copied()) {
+        return known;
+    }
+    let answer = ask_typify_option(presence).unwrap_or(true);
+    ASKED.with_borrow_mut(|asked| asked.insert(presence, answer));
+    answer
+}
+
+/// [`is_option`]'s question put to typify.
+fn ask_typify_option(presence: Presence) -> std::result::Result<bool, String> {
+    let scalar = match presence.nullable {
+        true => serde_json::json!(["string", "null"]),
+        false => serde_json::json!("string"),
+    };
+    let mut field = match presence.collection {
+        true => serde_json::json!({"type": "array", "items": {"type": "string"}}),
+        false => serde_json::json!({"type": scalar}),
+    };
+    if presence.collection && presence.nullable {
+        field["type"] = serde_json::json!(["array", "null"]);
+    }
+    if presence.default {
+        field["default"] = match presence.collection {
+            true => serde_json::json!(["x"]),
+            false => serde_json::json!("x"),
+        };
+    }
+    let required: Vec<&str> = presence.required.then_some("f").into_iter().collect();
+    let object = serde_json::json!({
+        "type": "object",
+        "properties": {"f": field},
+        "required": required,
+    });
+    let schema: schemars::schema::Schema =
+        serde_json::from_value(object).map_err(|e| e.to_string())?;
+    let mut space = typify::TypeSpace::new(&typify::TypeSpaceSettings::default());
+    let id = space
+        .add_type_with_name(&schema, Some("Holder".into()))
+        .map_err(|e| e.to_string())?;
+    let holder = space.get_type(&id).map_err(|e| e.to_string())?;
+    let typify::TypeDetails::Struct(holder) = holder.details() else {
+        return Err("typify did not make a struct of an object".into());
+    };
+    let (_, field) = holder
+        .properties()
+        .next()
+        .ok_or("typify made a struct without the field")?;
+    let field = space.get_type(&field).map_err(|e| e.to_string())?;
+    Ok(matches!(field.details(), typify::TypeDetails::Option(_)))
+}
+
 /// The keywords of an OpenAPI 3.0 scalar schema that decide its Rust type, in JSON Schema:
 /// a boolean `exclusiveMinimum`/`exclusiveMaximum` becomes the numeric bound it qualifies, as
 /// progenitor converts it before typify reads it.
@@ -428,6 +490,31 @@ fn object(doc: &Value, node: &Node<'_>, origin: &str) -> Result<Object> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn typify_answers_whether_a_field_is_an_option_for_every_presence() {
+        for bits in 0..16u8 {
+            let presence = Presence {
+                required: bits & 1 != 0,
+                nullable: bits & 2 != 0,
+                default: bits & 4 != 0,
+                collection: bits & 8 != 0,
+            };
+            assert!(ask_typify_option(presence).is_ok(), "{presence:?}");
+        }
+        let presence = |required, nullable, default, collection| Presence {
+            required,
+            nullable,
+            default,
+            collection,
+        };
+        // What the generated crate shows: `T`, `Option<T>`, `Vec<T>`, `T` with a default.
+        assert!(!is_option(presence(true, false, false, false)));
+        assert!(is_option(presence(false, false, false, false)));
+        assert!(is_option(presence(true, true, false, false)));
+        assert!(!is_option(presence(false, false, false, true)));
+        assert!(!is_option(presence(false, false, true, false)));
+    }
 
     fn scalar(schema: Value) -> String {
         let doc = json!({ "s": schema });
