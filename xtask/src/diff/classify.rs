@@ -3,7 +3,7 @@
 //! (`wire`), and to the version number (`Level`).
 //!
 //! Which Rust type a place becomes is asked of the generator's typify (`shape.rs`): a scalar's
-//! type, and whether a field of a given presence is an `Option`. The rest follows what the
+//! type, and whether a field of a given presence is an `Option` and is left out when empty. The rest follows what the
 //! post-processing makes of a spec (`postprocess.rs`): string enums keep an `Unknown(String)`
 //! variant, ids are newtypes read leniently and checked when built, and every generated struct
 //! with named fields and every generated enum is `#[non_exhaustive]` (see the README's
@@ -129,17 +129,20 @@ pub struct Presence {
 impl Presence {
     /// Whether the field's Rust type is an `Option`, as typify answers it.
     pub fn option(self) -> bool {
-        super::shape::is_option(self)
+        super::shape::field(self).option
     }
 
-    /// Whether a client built for this presence may leave the field out of what it sends.
+    /// Whether a client built for this presence may leave the field out of what it sends: its
+    /// generated field is skipped when `None` or empty, as typify answers it.
     fn may_omit(self) -> bool {
-        !self.required && !self.default
+        super::shape::field(self).skipped_when_empty
     }
 
-    /// Whether a client built for this presence may send `null`.
+    /// Whether a client built for this presence may send `null`: an `Option` that is not
+    /// skipped when `None`.
     fn may_send_null(self) -> bool {
-        self.required && self.nullable
+        let field = super::shape::field(self);
+        field.option && !field.skipped_when_empty
     }
 
     fn describe(self) -> &'static str {

@@ -343,35 +343,47 @@ fn ask_typify(schema: Value) -> std::result::Result<Scalar, String> {
     })
 }
 
-/// Whether the generator gives a field of `presence` the type `Option<T>`, asked of typify with
-/// an object of one such field (a string, or an array of them for a collection; `nullable` as
-/// progenitor hands it to typify, a type that also admits `null`). Asked once per presence:
-/// there are sixteen. Typify answers each of them (a test asks all sixteen); were it to fail,
-/// the field is taken for an `Option`.
-pub fn is_option(presence: Presence) -> bool {
+/// What the generator makes of a field of `presence`, asked of typify with an object of one
+/// such field (a string, or an array of them for a collection; `nullable` as progenitor hands
+/// it to typify, a type that also admits `null`). Asked once per presence: there are sixteen.
+/// Typify answers each of them (a test asks all sixteen); were it to fail, the field is taken
+/// for an `Option` that is left out when empty.
+pub fn field(presence: Presence) -> Field {
     thread_local! {
-        static ASKED: RefCell<HashMap<Presence, bool>> = RefCell::new(HashMap::new());
+        static ASKED: RefCell<HashMap<Presence, Field>> = RefCell::new(HashMap::new());
     }
     if let Some(known) = ASKED.with_borrow(|asked| asked.get(&presence).copied()) {
         return known;
     }
-    let answer = ask_typify_option(presence).unwrap_or(true);
+    let answer = ask_typify_field(presence).unwrap_or(Field {
+        option: true,
+        skipped_when_empty: true,
+    });
     ASKED.with_borrow_mut(|asked| asked.insert(presence, answer));
     answer
 }
 
-/// [`is_option`]'s question put to typify.
-fn ask_typify_option(presence: Presence) -> std::result::Result<bool, String> {
-    let scalar = match presence.nullable {
-        true => serde_json::json!(["string", "null"]),
-        false => serde_json::json!("string"),
+/// A field as the generator makes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// Its type is `Option<T>`.
+    pub option: bool,
+    /// It is left out of what is sent when `None` or empty (`skip_serializing_if`).
+    pub skipped_when_empty: bool,
+}
+
+/// [`field`]'s question put to typify.
+fn ask_typify_field(presence: Presence) -> std::result::Result<Field, String> {
+    let kind = match presence.collection {
+        true => "array",
+        false => "string",
     };
-    let mut field = match presence.collection {
-        true => serde_json::json!({"type": "array", "items": {"type": "string"}}),
-        false => serde_json::json!({"type": scalar}),
-    };
-    if presence.collection && presence.nullable {
-        field["type"] = serde_json::json!(["array", "null"]);
+    let mut field = serde_json::json!({"type": kind});
+    if presence.nullable {
+        field["type"] = serde_json::json!([kind, "null"]);
+    }
+    if presence.collection {
+        field["items"] = serde_json::json!({"type": "string"});
     }
     if presence.default {
         field["default"] = match presence.collection {
@@ -400,7 +412,16 @@ fn ask_typify_option(presence: Presence) -> std::result::Result<bool, String> {
         .next()
         .ok_or("typify made a struct without the field")?;
     let field = space.get_type(&field).map_err(|e| e.to_string())?;
-    Ok(matches!(field.details(), typify::TypeDetails::Option(_)))
+    let option = matches!(field.details(), typify::TypeDetails::Option(_));
+    // The holder's one field is the only one that can carry the attribute.
+    let skipped_when_empty = space
+        .to_stream()
+        .to_string()
+        .contains("skip_serializing_if");
+    Ok(Field {
+        option,
+        skipped_when_empty,
+    })
 }
 
 /// The keywords of an OpenAPI 3.0 scalar schema that decide its Rust type, in JSON Schema:
@@ -492,7 +513,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn typify_answers_whether_a_field_is_an_option_for_every_presence() {
+    fn typify_answers_what_a_field_of_every_presence_becomes() {
         for bits in 0..16u8 {
             let presence = Presence {
                 required: bits & 1 != 0,
@@ -500,7 +521,7 @@ mod tests {
                 default: bits & 4 != 0,
                 collection: bits & 8 != 0,
             };
-            assert!(ask_typify_option(presence).is_ok(), "{presence:?}");
+            assert!(ask_typify_field(presence).is_ok(), "{presence:?}");
         }
         let presence = |required, nullable, default, collection| Presence {
             required,
@@ -508,12 +529,20 @@ mod tests {
             default,
             collection,
         };
-        // What the generated crate shows: `T`, `Option<T>`, `Vec<T>`, `T` with a default.
-        assert!(!is_option(presence(true, false, false, false)));
-        assert!(is_option(presence(false, false, false, false)));
-        assert!(is_option(presence(true, true, false, false)));
-        assert!(!is_option(presence(false, false, false, true)));
-        assert!(!is_option(presence(false, false, true, false)));
+        // What the generated crate shows: `T`, `Option<T>` (left out when `None`), `Option<T>`
+        // sent as `null`, `Vec<T>` (left out when empty), `T` with a default (always sent).
+        let option = |p| field(p).option;
+        let skipped = |p| field(p).skipped_when_empty;
+        assert!(!option(presence(true, false, false, false)));
+        assert!(!skipped(presence(true, false, false, false)));
+        assert!(option(presence(false, false, false, false)));
+        assert!(skipped(presence(false, false, false, false)));
+        assert!(option(presence(true, true, false, false)));
+        assert!(!skipped(presence(true, true, false, false)));
+        assert!(!option(presence(false, false, false, true)));
+        assert!(skipped(presence(false, false, false, true)));
+        assert!(!option(presence(false, false, true, false)));
+        assert!(!skipped(presence(false, false, true, false)));
     }
 
     fn scalar(schema: Value) -> String {
