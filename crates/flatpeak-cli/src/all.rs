@@ -19,7 +19,8 @@ JSON array (an empty list: []). --limit is the size of each page and the other f
 every page; --starting-after starts after that item, --ending-before pages backward from it. \
 If a page fails, none of the items is printed: the error is, with the page's number and the \
 cursor it was asked for with, and the command exits as it does for that error without --all \
-(1 for an API error)";
+(1 for an API error), but with 3 when the server answered an id the client cannot send back as \
+the next page's cursor";
 
 /// Follows every page of the list `request` asks for and prints all its items as one JSON
 /// array; `matches` are the command's, whose cursor flags say where the first page starts. On
@@ -62,6 +63,14 @@ pub(crate) struct Page {
     /// The cursor's query parameter and its value (an item's id); `None` for a first page
     /// asked for without one.
     cursor: Option<(&'static str, String)>,
+}
+
+impl Page {
+    /// Whether the cursor was taken from the server's answer (an item of the page before),
+    /// not from the command line: every page after the first.
+    pub(crate) fn cursor_is_answered(&self) -> bool {
+        self.number > 1
+    }
 }
 
 impl std::fmt::Display for Page {

@@ -33,7 +33,8 @@ mod exit {
     /// The API answered with an error status.
     pub const API_ERROR: u8 = 1;
     /// The command could not be run: bad arguments, no credentials, a value the client
-    /// refuses to send (nothing was sent).
+    /// refuses to send (nothing was sent); or what it was asked to do beside the call failed
+    /// (an answer that could not be written, an exchange `--record` could not record).
     pub const USAGE: u8 = 2;
     /// No usable answer: the connection failed, timed out, or the answer could not be read.
     pub const NO_ANSWER: u8 = 3;
@@ -48,7 +49,8 @@ never FLATPEAK_TOKEN. FLATPEAK_BASE_URL \
 or --base-url chooses the server; FLATPEAK_VERSION or --flatpeak-version the version sent \
 (`none`: no header). RUST_LOG=flatpeak=debug shows each request's operation, status and time \
 on stderr.\n\nExit codes: 0 success; 1 the API answered with an error; \
-2 the command could not be run (arguments, credentials, a value the client refuses to send); \
+2 the command could not be run (arguments, credentials, a value the client refuses to send), \
+or an exchange --record asked for could not be recorded (the answer is printed all the same); \
 3 no usable answer (connection, timeout, unreadable body).";
 
 fn main() -> ExitCode {
@@ -73,14 +75,7 @@ fn main() -> ExitCode {
     };
     let matches = match command.try_get_matches() {
         Ok(matches) => matches,
-        Err(e) => {
-            // clap prints help and versions as it does errors; only an error fails.
-            let _ = e.print();
-            return match e.use_stderr() {
-                true => ExitCode::from(exit::USAGE),
-                false => ExitCode::SUCCESS,
-            };
-        }
+        Err(e) => return parse_refused(&e),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -99,6 +94,22 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// What `main` does when clap does not return the command line: prints help or the version
+/// (on standard output, exit 0), or the refusal (exit 2). A refusal quotes the command line
+/// (`invalid value 'loc_\u{202e}x'`), and clap would print it as it is: it is printed as plain
+/// text (without clap's colours), each line made [`terminal_safe`], as [`report`] does.
+fn parse_refused(e: &clap::Error) -> ExitCode {
+    if !e.use_stderr() {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let text = e.render().to_string();
+    for line in text.trim_end().lines() {
+        eprintln!("{}", terminal_safe(line));
+    }
+    ExitCode::from(exit::USAGE)
 }
 
 /// Prints `error: MESSAGE` on standard error, made [`terminal_safe`]: a message may quote the
@@ -386,28 +397,42 @@ async fn run_command(release: &str, matches: &ArgMatches) -> Result<(), Failure>
     if name == webhook::NAME {
         return webhook::run(sub).await;
     }
-    run(release, name, sub, &Settings::from(matches)).await
+    let settings = Settings::from(matches);
+    let result = run(release, name, sub, &settings).await;
+    result.map_err(|failure| failure.unrecorded_under(settings.record.as_deref()))
 }
 
-/// After a command: warns when exchanges could not be recorded, and turns the outcome into
-/// the exit code's [`Failure`]. `method` is the command's operation's HTTP method (`None`:
-/// not known), which says whether a call that timed out may have changed something.
+/// After a command: turns the outcome into the exit code's [`Failure`], and fails a command
+/// whose exchanges could not all be recorded (`recording_failures`, the client's count) even
+/// when the call succeeded: its answer is printed, but a job that asked for a recording must
+/// not take it as made. [`Failure::unrecorded_under`] says where. `method` is the command's
+/// operation's HTTP method (`None`: not known), which says whether a call that timed out may
+/// have changed something.
 fn finish(
     recording_failures: u64,
     method: Option<&str>,
     outcome: anyhow::Result<()>,
 ) -> Result<(), Failure> {
-    if recording_failures > 0 {
-        let exchanges = match recording_failures {
-            1 => "1 exchange".to_string(),
-            n => format!("{n} exchanges"),
-        };
-        eprintln!(
-            "warning: {exchanges} could not be recorded under the --record directory (the \
-             command ran; RUST_LOG=flatpeak=warn shows why)"
-        );
+    let result = outcome.map_err(|error| Failure::from_command(error, method));
+    if recording_failures == 0 {
+        return result;
     }
-    outcome.map_err(|error| Failure::from_command(error, method))
+    let mut failure = match result {
+        Ok(()) => Failure::new(exit::USAGE, ""),
+        Err(failure) => failure,
+    };
+    failure.unrecorded = recording_failures;
+    Err(failure)
+}
+
+/// Why cassettes cannot be written under `dir` now, found as [`recordable`] finds it but
+/// without creating `dir`: `None` when one can (the failure was passing, or was of a cassette
+/// alone), else the error.
+fn unwritable(dir: &std::path::Path) -> Option<std::io::Error> {
+    let probe = dir.join(".flatpeak-record-probe");
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .err()
 }
 
 /// The global flags that make a client, whatever its release.
@@ -574,8 +599,13 @@ fn build_message(error: &flatpeak::BuildError) -> String {
 /// Why the command failed, and its exit code.
 #[derive(Debug)]
 struct Failure {
+    /// The exit code.
     code: u8,
+    /// What `main` reports (empty when the only failure is [`Failure::unrecorded`]'s).
     message: String,
+    /// How many exchanges the client could not record under `--record` (0: none); the
+    /// directory is named by [`Failure::unrecorded_under`].
+    unrecorded: u64,
 }
 
 impl Failure {
@@ -583,7 +613,37 @@ impl Failure {
         Failure {
             code,
             message: message.into(),
+            unrecorded: 0,
         }
+    }
+
+    /// This failure with its [`Failure::unrecorded`] exchanges said, under `dir` (the
+    /// `--record` directory): after the command's own error when it failed (its exit code
+    /// kept), else alone, as a failure to run (exit 2) of a call whose answer was printed.
+    fn unrecorded_under(self, dir: Option<&std::path::Path>) -> Failure {
+        if self.unrecorded == 0 {
+            return self;
+        }
+        let exchanges = match self.unrecorded {
+            1 => "1 exchange".to_string(),
+            n => format!("{n} exchanges"),
+        };
+        let why = match dir.and_then(unwritable) {
+            Some(error) => error.to_string(),
+            None => "RUST_LOG=flatpeak=warn shows why".to_string(),
+        };
+        let dir = dir.map_or("the --record directory".to_string(), |dir| {
+            format!("--record {}", dir.display())
+        });
+        let recording = format!("{exchanges} could not be recorded under {dir} ({why})");
+        let message = match self.message.is_empty() {
+            true => format!(
+                "the recording failed: {recording}; the call itself succeeded (its answer is on \
+                 standard output)"
+            ),
+            false => format!("{}; and the recording failed: {recording}", self.message),
+        };
+        Failure::new(self.code, message)
     }
 
     fn no_command(release: &str, name: &str) -> Failure {
@@ -605,7 +665,7 @@ impl Failure {
     /// out is said to be possibly applied: the server may have acted before the answer was
     /// lost. An error of `--all` says which page failed ([`all::Page`], its context).
     fn from_command(error: anyhow::Error, method: Option<&str>) -> Failure {
-        let page = error.downcast_ref::<all::Page>().map(ToString::to_string);
+        let page = error.downcast_ref::<all::Page>().cloned();
         let error = match error.downcast::<flatpeak::SendError>() {
             Ok(sent) => flatpeak::Error::from(sent),
             Err(other) => match other.downcast::<flatpeak::Error>() {
@@ -613,11 +673,7 @@ impl Failure {
                 Err(other) => return Failure::new(exit::USAGE, format!("{other:#}")),
             },
         };
-        let code = match &error {
-            flatpeak::Error::Api(_) => exit::API_ERROR,
-            flatpeak::Error::InvalidRequest(_) | flatpeak::Error::Build(_) => exit::USAGE,
-            _ => exit::NO_ANSWER,
-        };
+        let code = exit_code(&error, page.as_ref());
         let mut message = error.to_string();
         if let (flatpeak::Error::Timeout(_), Some(method)) = (&error, method)
             && !matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE")
@@ -627,10 +683,45 @@ impl Failure {
                  before sending it again)"
             ));
         }
+        if let Some(flag) = flag_for(&error) {
+            message.push_str(&format!(" ({flag})"));
+        }
         if let Some(page) = page {
             message.push_str(&format!(" ({page})"));
+            if page.cursor_is_answered() && matches!(error, flatpeak::Error::InvalidRequest(_)) {
+                message.push_str(" (the cursor is an id the page before answered)");
+            }
         }
         Failure::new(code, message)
+    }
+}
+
+/// The exit code of a command's `error`, `page` being the page of `--all` it happened on.
+/// A request the client refused to send is the command's (exit 2), unless it is a later
+/// page of `--all`, whose cursor is an id the server answered and whose filters the first
+/// page sent: then there was no usable answer (exit 3).
+fn exit_code(error: &flatpeak::Error, page: Option<&all::Page>) -> u8 {
+    let answered = page.is_some_and(all::Page::cursor_is_answered);
+    match error {
+        flatpeak::Error::Api(_) => exit::API_ERROR,
+        flatpeak::Error::InvalidRequest(_) if answered => exit::NO_ANSWER,
+        flatpeak::Error::InvalidRequest(_) | flatpeak::Error::Build(_) => exit::USAGE,
+        _ => exit::NO_ANSWER,
+    }
+}
+
+/// The global flag that changes the limit `error` ran into, said as a user would use it:
+/// an answer longer than `--max-body-bytes`, an attempt longer than `--timeout`. The
+/// client's messages name the limit, not the command's flag.
+fn flag_for(error: &flatpeak::Error) -> Option<String> {
+    match error {
+        flatpeak::Error::BodyTooLarge { .. } => Some(format!(
+            "--max-body-bytes reads a longer answer, up to {MAX_BODY_BYTES_LIMIT} bytes"
+        )),
+        flatpeak::Error::Timeout(_) => Some(format!(
+            "--timeout gives each attempt longer, up to {MAX_TIMEOUT_SECONDS} seconds"
+        )),
+        _ => None,
     }
 }
 

@@ -1,8 +1,9 @@
 //! The `flatpeak` command against a wiremock server playing the API: a read, a create with a
 //! body, an API error, a value the client refuses, missing credentials, the login's own
 //! credentials, integer flags' ranges, `--release` given twice, `--version`, `RUST_LOG`,
-//! `--record`, `--all` following a list's pages (and naming the page that failed),
-//! `--timeout`, `--max-body-bytes`, and the help's plain text.
+//! `--record` (and a recording that fails after its check), `--all` following a list's pages
+//! (and naming the page that failed), `--timeout`, `--max-body-bytes`, clap's refusals
+//! escaped, and the help's plain text.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use std::path::Path;
@@ -836,6 +837,27 @@ async fn all_prints_nothing_but_the_error_when_a_later_page_fails() {
     );
 }
 
+/// A page whose last id the client cannot send back as the next cursor (off the id pattern)
+/// ends `--all` as an answer that cannot be used (exit 3), not as the user's mistake (2): the
+/// cursor came from the server, and the error says so, escaped. Nothing more is sent.
+#[tokio::test]
+async fn all_ends_with_exit_3_when_the_server_answers_an_id_it_cannot_page_from() {
+    let server = MockServer::start().await;
+    serve_locations(&server, None, &["loc_a1", "loc_a-\u{1b}[2J"], true).await;
+    let out = flatpeak(&server, &["list-locations", "--all"]);
+
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("nothing was sent"), "{stderr}");
+    assert!(
+        stderr.contains("(--all: page 2, asked for with starting_after=loc_a-\\u{1b}[2J) (the cursor is an id the page before answered)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
 /// A command whose operation the client cannot paginate has no `--all`: it is refused as
 /// any unknown flag (exit 2), and nothing is sent.
 #[tokio::test]
@@ -960,6 +982,107 @@ async fn a_record_directory_that_cannot_be_written_is_refused_before_sending() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a directory");
 }
 
+/// Runs `flatpeak` with `args` against `server` (as [`flatpeak`] does) and, once the server
+/// has received a request (its answer is delayed), replaces the `--record` directory `dir`
+/// with a file, so that the recording fails after the up-front check passed; its output.
+async fn flatpeak_losing_its_record_dir(server: &MockServer, args: &[&str], dir: &Path) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_flatpeak"))
+        .args(args)
+        .args([
+            "--base-url",
+            &server.uri(),
+            "--record",
+            dir.to_str().unwrap(),
+        ])
+        .env("FLATPEAK_TOKEN", TOKEN)
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    while server.received_requests().await.unwrap().is_empty() {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+    std::fs::write(dir, "not a directory any more").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A recording that fails after the up-front check (the directory replaced during the call)
+/// fails the command: a recording job must not take the exchange as recorded. The answer is
+/// printed all the same and the exit code is 2, the error naming the directory and why; a
+/// call that failed too keeps its own exit code and error, the recording's said after it.
+#[tokio::test]
+async fn a_recording_that_fails_after_the_check_fails_the_command_naming_the_directory() {
+    let delayed =
+        |status, body| json_response(status, body).set_delay(std::time::Duration::from_millis(500));
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/devices/dev_63a6087272941ef077a8fd3e"))
+        .respond_with(delayed(200, DEVICE))
+        .mount(&server)
+        .await;
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("recordings");
+    let args = ["retrieve-device", "--id", "dev_63a6087272941ef077a8fd3e"];
+    let out = flatpeak_losing_its_record_dir(&server, &args, &dir).await;
+
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["id"], "dev_63a6087272941ef077a8fd3e");
+    let says = format!(
+        "error: the recording failed: 1 exchange could not be recorded under --record {} (",
+        dir.display()
+    );
+    assert!(stderr.starts_with(&says), "{stderr}");
+    assert!(stderr.contains("the call itself succeeded"), "{stderr}");
+
+    let failing = MockServer::start().await;
+    let envelope = json!({"object": "error", "type": "invalid_request", "code": "not_found",
+        "message": "No such device"});
+    Mock::given(method("GET"))
+        .respond_with(delayed(404, &envelope.to_string()))
+        .mount(&failing)
+        .await;
+    let dir = root.path().join("more");
+    let out = flatpeak_losing_its_record_dir(&failing, &args, &dir).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: HTTP 404"), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "; and the recording failed: 1 exchange could not be recorded under --record {}",
+            dir.display()
+        )),
+        "{stderr}"
+    );
+}
+
+/// clap's own refusals quote the command line (a flag's value, an unknown command): they
+/// are escaped on stderr as the command's errors are, so that a pasted argument can neither
+/// drive the terminal nor reorder what it shows (clap's plain text drops escape sequences and
+/// other controls; bidirectional controls are shown escaped).
+#[tokio::test]
+async fn a_refused_argument_is_shown_escaped() {
+    let server = silent_server().await;
+    let cursor = "loc_a\u{202e}b\u{7}c";
+    let out = flatpeak(&server, &["list-locations", "--starting-after", cursor]);
+    let stderr = refused(&out, "invalid value 'loc_a\\u{202e}b");
+    let out = flatpeak(&server, &["retrieve-\u{2066}device\u{1b}[2J"]);
+    let unknown = refused(&out, "unrecognized subcommand 'retrieve-\\u{2066}device");
+    for stderr in [stderr, unknown] {
+        assert!(
+            !stderr.contains(['\u{202e}', '\u{2066}', '\u{7}', '\u{1b}']),
+            "{stderr:?}"
+        );
+        assert!(
+            stderr.contains("For more information, try '--help'."),
+            "{stderr}"
+        );
+    }
+}
+
 /// `--limit -1` reaches the flag's range check, as `--limit=-1` does, where clap read `-1` as
 /// an unknown flag ("unexpected argument").
 #[tokio::test]
@@ -1081,7 +1204,7 @@ async fn a_long_page_without_a_title_is_cut_in_the_error() {
 }
 
 /// `--timeout` bounds one attempt: a server slower than it fails the read with exit 3, saying
-/// it timed out, well before the server answers. A value outside 0.001 to 3600 seconds, or not
+/// it timed out (and naming the flag), well before the server answers. A value outside 0.001 to 3600 seconds, or not
 /// a number, is refused with the range before anything is sent.
 #[tokio::test]
 async fn timeout_bounds_an_attempt_and_refuses_a_value_out_of_its_range() {
@@ -1099,6 +1222,10 @@ async fn timeout_bounds_an_attempt_and_refuses_a_value_out_of_its_range() {
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("timed out"), "{stderr}");
     assert!(
+        stderr.contains("(--timeout gives each attempt longer, up to 3600 seconds)"),
+        "{stderr}"
+    );
+    assert!(
         started.elapsed() < std::time::Duration::from_secs(15),
         "{stderr}"
     );
@@ -1111,7 +1238,8 @@ async fn timeout_bounds_an_attempt_and_refuses_a_value_out_of_its_range() {
 }
 
 /// `--max-body-bytes` lowers the largest answer read: a longer answer fails the command with
-/// exit 3, and 0 is refused with the range before anything is sent.
+/// exit 3, the error naming the flag, and 0 is refused with the range before anything is
+/// sent.
 #[tokio::test]
 async fn max_body_bytes_refuses_a_longer_answer() {
     let server = MockServer::start().await;
@@ -1121,7 +1249,12 @@ async fn max_body_bytes_refuses_a_longer_answer() {
         .await;
     let args = ["retrieve-device", "--id", "dev_1"];
     let out = flatpeak(&server, &[&args[..], &["--max-body-bytes", "64"]].concat());
-    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("larger than the 64-byte limit (--max-body-bytes reads a longer answer, up to 1073741824 bytes)"),
+        "{stderr}"
+    );
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
     let out = flatpeak(
         &server,
@@ -1134,35 +1267,43 @@ async fn max_body_bytes_refuses_a_longer_answer() {
     refused(&out, "1 to 1073741824");
 }
 
-/// A `RUST_LOG` directive naming the command's target in another case (`FLATPEAK=debug`)
-/// would show nothing: the command warns, naming the target it meant, and still runs.
+/// A `RUST_LOG` directive naming the command's target in another case (`FLATPEAK=debug`), or
+/// with a span filter (`flatpeak[span]=debug`, which the command's filter takes for a target's
+/// name), would show nothing: the command warns, naming the target it meant, and still runs.
 #[tokio::test]
-async fn rust_log_with_the_target_in_another_case_is_warned_about() {
+async fn rust_log_that_would_show_nothing_is_warned_about() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(json_response(200, DEVICE))
-        .expect(1)
+        .expect(2)
         .mount(&server)
         .await;
-    let out = Command::new(env!("CARGO_BIN_EXE_flatpeak"))
-        .args([
-            "retrieve-device",
-            "--id",
-            "dev_1",
-            "--base-url",
-            &server.uri(),
-        ])
-        .env("FLATPEAK_TOKEN", TOKEN)
-        .env("RUST_LOG", "FLATPEAK=debug")
-        .output()
-        .unwrap();
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(
-        stderr.contains("warning: RUST_LOG directive `FLATPEAK=debug` shows nothing"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("write `flatpeak`"), "{stderr}");
+    let cases = [
+        ("FLATPEAK=debug", "targets are case-sensitive"),
+        (
+            "flatpeak[span]=debug",
+            "span filters (`[span]`, `{field}`) are not read here",
+        ),
+    ];
+    for (value, why) in cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_flatpeak"))
+            .args([
+                "retrieve-device",
+                "--id",
+                "dev_1",
+                "--base-url",
+                &server.uri(),
+            ])
+            .env("FLATPEAK_TOKEN", TOKEN)
+            .env("RUST_LOG", value)
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let warned = format!("warning: RUST_LOG directive `{value}` shows nothing: {why}");
+        assert!(stderr.contains(&warned), "{stderr}");
+        assert!(stderr.contains("write `flatpeak`"), "{stderr}");
+    }
 }
 
 /// The root help lists each command by its summary, one line each, with no MDX markup; a

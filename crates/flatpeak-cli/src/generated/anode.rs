@@ -1243,7 +1243,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help(
-                        "Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.",
+                        "Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. This parameter is in beta. Contact support to enable.",
                     ),
             )
             .arg(

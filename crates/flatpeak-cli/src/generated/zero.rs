@@ -1328,7 +1328,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help(
-                        "Absolute tariff threshold in local currency. *Either absolute or relative must be provided*. Absolute threshold overrides relative if it was provided.",
+                        "Absolute tariff threshold in local currency. Either absolute or relative must be provided. Absolute threshold overrides relative if it was provided.",
                     ),
             )
             .arg(
@@ -1376,7 +1376,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help(
-                        "Relative tariff threshold. The highest tariff is 1, and the lowest is 0.01. *Either relative or absolute must be provided*.",
+                        "Relative tariff threshold. The highest tariff is 1, and the lowest is 0.01. Either relative or absolute must be provided.",
                     ),
             )
             .arg(
@@ -1413,7 +1413,7 @@ impl<T: CliConfig> Cli<T> {
                 "Find lowest or highest price periods by specifying acceptable price range",
             )
             .long_about(
-                "Find lowest or highest price periods by specifying acceptable price range\n\n*Useful when you need to provide, say, 5 hours of charging time between 9pm and 6am when price is lowest.*",
+                "Find lowest or highest price periods by specifying acceptable price range\n\nUseful when you need to provide, say, 5 hours of charging time between 9pm and 6am when price is lowest.",
             )
     }
     pub fn cli_calculate_instant_cost() -> ::clap::Command {
@@ -1425,7 +1425,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(crate::finite_number)
                     .required(false)
                     .help(
-                        "Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.",
+                        "Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. This parameter is in beta. Contact support to enable.",
                     ),
             )
             .arg(

@@ -53,30 +53,93 @@ fn literal_argument(call: &syn::ExprMethodCall) -> Option<String> {
 /// text kept (`<Tip>text</Tip>`: `text`); a link `[text](url)` as `text (url)` when `url` is
 /// absolute, as `text` when it is a page of Flatpeak's site (`/guides/...`, which the
 /// terminal cannot open); `**bold**` as `bold`; a table's rows as aligned columns, without
-/// its separator row and without the rows left empty (a header of empty links, `[]()`); no
-/// space at the end of a line, no more than one blank line in a row, none at either end.
+/// its separator row and without the rows left empty (a header of empty links, `[]()`);
+/// `*emphasis*` as `emphasis` ([`without_emphasis`]), a code span's tags and asterisks kept
+/// (`` `Vec<Item>` ``); no space at the end of a line, no more than one blank line in a row,
+/// none at either end.
 pub(super) fn plain_text(markdown: &str) -> String {
     let text = without_links(&without_components(markdown)).replace("**", "");
-    let lines = tables_as_columns(&text);
+    let lines = tables_as_columns(&without_emphasis(&text));
     tidy(&lines)
+}
+
+/// `text` without the asterisks of markdown emphasis (`*large*` as `large`), line by line. A
+/// `*` opens emphasis when it follows no letter or digit and precedes neither a space nor
+/// another `*`, and the emphasis closes at the next `*` of the line that follows no space and
+/// precedes no letter or digit; any other `*` is kept (a list's bullet, `5 * 3`, `a*b`), and
+/// so is a code span's text (`` `*` ``).
+fn without_emphasis(text: &str) -> String {
+    let lines: Vec<String> = text.split('\n').map(line_without_emphasis).collect();
+    lines.join("\n")
+}
+
+/// One line of [`without_emphasis`].
+fn line_without_emphasis(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let end = match c {
+            '`' => find_from(&chars, i + 1, |j| chars[j] == '`'),
+            '*' if opens_emphasis(&chars, i) => {
+                find_from(&chars, i + 2, |j| closes_emphasis(&chars, j))
+            }
+            _ => None,
+        };
+        match (c, end) {
+            ('`', Some(end)) => out.extend(&chars[i..=end]),
+            ('*', Some(end)) => out.extend(&chars[i + 1..end]),
+            _ => out.push(c),
+        }
+        i = end.map_or(i + 1, |end| end + 1);
+    }
+    out
+}
+
+/// The first index from `from` on of `chars` where `found` holds.
+fn find_from(chars: &[char], from: usize, found: impl Fn(usize) -> bool) -> Option<usize> {
+    (from..chars.len()).find(|&j| found(j))
+}
+
+/// Whether the `*` at `i` of `chars` opens emphasis ([`without_emphasis`]).
+fn opens_emphasis(chars: &[char], i: usize) -> bool {
+    let after_word = i > 0 && chars[i - 1].is_alphanumeric();
+    let next = chars.get(i + 1);
+    !after_word && next.is_some_and(|c| !c.is_whitespace() && *c != '*')
+}
+
+/// Whether `chars[j]` is a `*` that closes emphasis ([`without_emphasis`]).
+fn closes_emphasis(chars: &[char], j: usize) -> bool {
+    let next = chars.get(j + 1);
+    chars[j] == '*' && !chars[j - 1].is_whitespace() && next.is_none_or(|c| !c.is_alphanumeric())
 }
 
 /// `text` without the tags of MDX components: `<Name ...>`, `</Name>` and `<Name/>` where
 /// `Name` starts with a capital letter, as a component's does (an HTML tag, or a placeholder
-/// such as `<token>`, is kept).
+/// such as `<token>`, is kept, and so is a code span's text: `` `Vec<Item>` ``).
 fn without_components(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find('<') {
+    while let Some(at) = rest.find(['<', '`']) {
         out.push_str(&rest[..at]);
-        let tag = &rest[at..];
-        match component_tag_len(tag) {
-            Some(len) => rest = &tag[len..],
-            None => {
-                out.push('<');
-                rest = &tag[1..];
+        let from = &rest[at..];
+        let (kept, len) = match from.starts_with('`') {
+            // A code span (on one line) is kept whole; a backtick that closes none, alone.
+            true => {
+                let end = from[1..]
+                    .find(['`', '\n'])
+                    .filter(|&end| from[1 + end..].starts_with('`'));
+                let len = end.map_or(1, |end| end + 2);
+                (&from[..len], len)
             }
-        }
+            false => match component_tag_len(from) {
+                Some(len) => ("", len),
+                None => ("<", 1),
+            },
+        };
+        out.push_str(kept);
+        rest = &from[len..];
     }
     out.push_str(rest);
     out
@@ -278,7 +341,7 @@ mod tests {
             "](",
             "[]()",
             "| -",
-            "**",
+            "*",
         ];
         for (file, text) in &all {
             let plain = plain_text(text);
@@ -319,6 +382,24 @@ mod tests {
             "Unsupported.\n\nUpdates.\na <b>b</b> <token>"
         );
         assert_eq!(plain_text("x < y and <Card title=\"t\"/>z"), "x < y and z");
+        assert_eq!(
+            plain_text("<Info>A `Vec<Item>` or `</Tip>`, and a lone ` <Tip>b</Tip>\n`c`"),
+            "A `Vec<Item>` or `</Tip>`, and a lone ` b\n`c`"
+        );
+    }
+
+    #[test]
+    fn emphasis_loses_its_asterisks_and_other_asterisks_stay() {
+        assert_eq!(
+            plain_text(
+                "*Useful when x.* Rate in *large* units. *Either a or b*. **Bold**, ***both***."
+            ),
+            "Useful when x. Rate in large units. Either a or b. Bold, both."
+        );
+        assert_eq!(
+            plain_text("* a bullet\n5 * 3 * 2, a*b*c, `*x*` and *open"),
+            "* a bullet\n5 * 3 * 2, a*b*c, `*x*` and *open"
+        );
     }
 
     #[test]
