@@ -24,7 +24,7 @@ impl<T: CliConfig> Cli<T> {
         ::clap::Command::new("")
             .about("List devices")
             .long_about(
-                "List devices\n\nReturns the account's devices wrapped in a list object. Query parameters are not\ndocumented in the stored page (decision 15).",
+                "List devices\n\nReturns the account's devices wrapped in a list object. Query parameters are not\ndocumented in the stored page.",
             )
     }
     pub fn cli_retrieve_device() -> ::clap::Command {
@@ -52,7 +52,7 @@ impl<T: CliConfig> Cli<T> {
             )
             .about("Retrieve a device's schedule")
             .long_about(
-                "Retrieve a device's schedule\n\nThe schedule the device currently runs: time windows, each with the slots in which the\ndevice imports or exports at a given power. The page documents no credentials for this\ncall (decision 3).",
+                "Retrieve a device's schedule\n\nThe schedule the device currently runs: time windows, each with the slots in which the\ndevice imports or exports at a given power. The page documents no credentials for this\ncall.",
             )
     }
     pub fn cli_create_connect_session() -> ::clap::Command {
@@ -71,7 +71,7 @@ impl<T: CliConfig> Cli<T> {
                     .long("oem-id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required_unless_present("json-body")
-                    .help("Flatpeak's id for the device maker (decision 11)."),
+                    .help("Flatpeak's id for the device maker."),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -83,7 +83,7 @@ impl<T: CliConfig> Cli<T> {
             )
             .about("Start a Connect session for an OEM")
             .long_about(
-                "Start a Connect session for an OEM\n\nOpens a Connect session for the given device maker. Send the customer to the returned\n`target_url` with the session id appended as the `connect_session` query parameter;\nFlatpeak sends them back to `callback_url` when they finish or leave. The page documents\nno credentials for this call (decision 3).",
+                "Start a Connect session for an OEM\n\nOpens a Connect session for the given device maker. Send the customer to the returned\n`target_url` with the session id appended as the `connect_session` query parameter;\nFlatpeak sends them back to `callback_url` when they finish or leave. The page documents\nno credentials for this call.",
             )
     }
     pub fn cli_retrieve_connect_session() -> ::clap::Command {
@@ -93,11 +93,11 @@ impl<T: CliConfig> Cli<T> {
                     .long("session-id")
                     .value_parser(::clap::value_parser!(types::Id))
                     .required(true)
-                    .help("The Connect session's id (decision 12)."),
+                    .help("The Connect session's id."),
             )
             .about("Retrieve a Connect session")
             .long_about(
-                "Retrieve a Connect session\n\nReads a Connect session by its id, for example after the customer lands on your app with\na `connect_session` parameter; once linked, it names the device. The page documents no\ncredentials for this call (decision 3).",
+                "Retrieve a Connect session\n\nReads a Connect session by its id, for example after the customer lands on your app with\na `connect_session` parameter; once linked, it names the device. The page documents no\ncredentials for this call.",
             )
     }
     pub async fn execute(

@@ -55,12 +55,44 @@ fn literal_argument(call: &syn::ExprMethodCall) -> Option<String> {
 /// terminal cannot open); `**bold**` as `bold`; a table's rows as aligned columns, without
 /// its separator row and without the rows left empty (a header of empty links, `[]()`);
 /// `*emphasis*` as `emphasis` ([`without_emphasis`]), a code span's tags and asterisks kept
-/// (`` `Vec<Item>` ``); no space at the end of a line, no more than one blank line in a row,
-/// none at either end.
+/// (`` `Vec<Item>` ``); our citations of decisions dropped ([`without_decisions`]); no space at
+/// the end of a line, no more than one blank line in a row, none at either end.
 pub(super) fn plain_text(markdown: &str) -> String {
-    let text = without_links(&without_components(markdown)).replace("**", "");
+    let text = without_links(&without_components(&without_decisions(markdown))).replace("**", "");
     let lines = tables_as_columns(&without_emphasis(&text));
     tidy(&lines)
+}
+
+/// `text` without our specs' citations of the decisions behind a description (` (decision 11)`,
+/// ` (decisions 2 and 7)`): they point a maintainer at the spec's list of decisions, and a
+/// command's help has no use for them. A parenthesis that says more than that is kept.
+fn without_decisions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(" (decision") {
+        let cited = &rest[at + 2..];
+        let end = cited.find(')').map(|close| close + 3);
+        let only_numbers = |inside: &str| {
+            let words = inside
+                .trim_start_matches("decisions")
+                .trim_start_matches("decision");
+            words
+                .split_whitespace()
+                .all(|w| w == "and" || w.trim_end_matches(',').parse::<u32>().is_ok())
+        };
+        match end {
+            Some(end) if only_numbers(&rest[at + 2..at + end - 1]) => {
+                out.push_str(&rest[..at]);
+                rest = &rest[at + end..];
+            }
+            _ => {
+                out.push_str(&rest[..at + 1]);
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `text` without the asterisks of markdown emphasis (`*large*` as `large`), line by line. A
@@ -370,6 +402,18 @@ mod tests {
              \n  `password`  Any of your Flatpeak API Keys.\
              \n\nAccount ID and API Keys can be found on API Keys \
              (https://dashboard.flatpeak.com/keys/api) page of Dashboard."
+        );
+    }
+
+    #[test]
+    fn citations_of_decisions_are_dropped_and_other_parentheses_kept() {
+        assert_eq!(
+            plain_text("Its id (decision 11). Gone (decisions 2 and 7), kept (decision, see 3)."),
+            "Its id. Gone, kept (decision, see 3)."
+        );
+        assert_eq!(
+            plain_text("(decision 4) starts; ends (decision 12)"),
+            "(decision 4) starts; ends"
         );
     }
 
