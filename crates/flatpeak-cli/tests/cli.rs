@@ -789,6 +789,43 @@ async fn all_starts_from_the_cursor_given() {
     assert!(printed_ids(&out.stdout).is_empty());
 }
 
+/// `--all --ending-before X` pages backward from `X`: each request's `ending_before` is the
+/// first item of the page before, and the items print in the list's order (newest first, as
+/// the API lists them), the page fetched last first, not in the order the pages came.
+#[tokio::test]
+async fn all_backward_prints_the_items_in_the_lists_order() {
+    let server = MockServer::start().await;
+    // The list, newest first: a1 b1 b2 c1 c2 loc_x ...
+    let before = |id| Some(("ending_before", id));
+    serve_locations(&server, before("loc_x"), &["loc_c1", "loc_c2"], true).await;
+    serve_locations(&server, before("loc_c1"), &["loc_b1", "loc_b2"], true).await;
+    serve_locations(&server, before("loc_b1"), &["loc_a1"], false).await;
+    let args = [
+        "list-locations",
+        "--limit",
+        "2",
+        "--ending-before",
+        "loc_x",
+        "--all",
+    ];
+    let out = flatpeak(&server, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        printed_ids(&out.stdout),
+        ["loc_a1", "loc_b1", "loc_b2", "loc_c1", "loc_c2"]
+    );
+    let cursors: Vec<String> = queries(&server)
+        .await
+        .iter()
+        .flat_map(|q| {
+            q.iter()
+                .filter(|(n, _)| n == "ending_before")
+                .map(|(_, v)| v.clone())
+        })
+        .collect();
+    assert_eq!(cursors, ["loc_x", "loc_c1", "loc_b1"]);
+}
+
 /// Answers the list request whose cursor is `cursor`, once, with a 400 carrying `envelope`.
 async fn fail_once(server: &MockServer, cursor: (&str, &str), envelope: &Value) {
     Mock::given(method("GET"))

@@ -59,7 +59,9 @@ pub trait Paginate: Clone + Send + Sized {
     /// The first page is requested when the stream is first polled, each next one when the
     /// items before it have been taken. Every request keeps the filters and `limit` set on
     /// the builder and moves only the cursor: `starting_after` the last item of the page
-    /// before, or, when the builder set `ending_before`, `ending_before` its first item. The
+    /// before, or, when the builder set `ending_before`, `ending_before` its first item (the
+    /// stream then yields the page just before the cursor first and moves toward the start of
+    /// the list: each page's items in the list's order, the pages in the order fetched). The
     /// stream ends after a page that says it is the last (`has_more` false) or that is empty,
     /// so it never asks for a page the one before said does not exist; it ends after the
     /// first error, which it yields. A server that ignores the cursor and answers a page it
