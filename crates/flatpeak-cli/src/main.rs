@@ -190,14 +190,14 @@ fn version() -> String {
 /// progenitor's used `value_parser!(T)`): `min` and `max` are inclusive, `None` unbounded. A
 /// value out of them, or not a whole number, is refused with the range ("expected a whole
 /// number from 1 to 100"), where clap's own parser said "number would be zero for non-zero
-/// type".
+/// type". Surrounding white space is ignored, as by every number flag (`" 10"` is 10).
 fn whole_number<T: std::str::FromStr>(
     min: Option<i128>,
     max: Option<i128>,
 ) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static {
     move |text| {
         let expected = || format!("expected a whole number{}", range_text(min, max));
-        let number: i128 = text.parse().map_err(|_| expected())?;
+        let number: i128 = text.trim().parse().map_err(|_| expected())?;
         if min.is_some_and(|min| number < min) || max.is_some_and(|max| number > max) {
             return Err(expected());
         }
@@ -206,10 +206,10 @@ fn whole_number<T: std::str::FromStr>(
 }
 
 /// The parser of a decimal flag (the generated commands use it where progenitor used
-/// `value_parser!(f64)`): a finite number. `NaN` and `inf` parse as `f64`, and JSON would send
-/// them as `null`.
+/// `value_parser!(f64)`): a finite number, surrounding white space ignored. `NaN` and `inf`
+/// parse as `f64`, and JSON would send them as `null`.
 fn finite_number(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
+    match text.trim().parse::<f64>() {
         Ok(number) if number.is_finite() => Ok(number),
         _ => Err("expected a finite number".to_string()),
     }

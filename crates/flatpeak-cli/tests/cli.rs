@@ -1135,6 +1135,24 @@ async fn a_negative_number_after_a_number_flag_is_refused_with_the_range() {
     }
 }
 
+/// A number flag ignores white space around its value, as `--timeout` does: `--limit " 5"`
+/// sends `limit=5`, and `--max-body-bytes " 100000"` reads the answer.
+#[tokio::test]
+async fn a_number_with_white_space_around_it_is_read_as_the_number() {
+    let server = MockServer::start().await;
+    serve_locations(&server, None, &["loc_a1"], false).await;
+    let args = [
+        "list-locations",
+        "--limit",
+        " 5 ",
+        "--max-body-bytes",
+        " 100000",
+    ];
+    let out = flatpeak(&server, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(queries(&server).await, [pairs(&[("limit", "5")])]);
+}
+
 /// A token read with its file's newline (`$(cat file)`, an `.env` line) is sent trimmed; one
 /// with whitespace inside is refused by its variable's name, its value not shown.
 #[tokio::test]
