@@ -18,8 +18,9 @@
 //! reason as a [`GaveUp`] in the extensions, since a hook can only fail with one of
 //! progenitor's variants. Success statuses keep progenitor's path.
 
+use base64::Engine as _;
 use bytes::{Bytes, BytesMut};
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Request, Response, ResponseBuilderExt, StatusCode};
 
 use crate::release::{OperationFacts, ReleaseFacts};
@@ -112,6 +113,82 @@ async fn read_limited(response: &mut Response, limit: u64) -> reqwest::Result<Op
             None => return Ok(Some(body.freeze())),
         }
     }
+}
+
+/// What replaces a credential the client sent when an answer quotes it.
+const REDACTED: &[u8] = b"[redacted]";
+
+/// The shortest credential masked in an answer: a shorter one (a test's `x`) would match
+/// ordinary text.
+const SHORTEST_MASKED: usize = 8;
+
+/// `response`, whose body is what every error message is made of, with each credential of
+/// `authorization` (the `Authorization` value it answers: a bearer token, a Basic value's
+/// base64 and the API key inside it) replaced by `[redacted]` when it is not a success: a
+/// server or proxy that echoes the request's headers into its error must not put the token into
+/// an [`Error`](crate::Error)'s message, `Debug` or logs. A success's body is the caller's data
+/// and is left as it came (the login's answer holds a new token, which is not one of these).
+pub(crate) fn without_credentials(
+    response: Response,
+    authorization: Option<&HeaderValue>,
+) -> Response {
+    let (Some(authorization), false) = (authorization, response.status().is_success()) else {
+        return response;
+    };
+    let Some(raw) = raw_body(&response) else {
+        return response;
+    };
+    let credentials = credentials_in(authorization);
+    let mut masked: Option<Vec<u8>> = None;
+    for credential in credentials.iter().filter(|c| c.len() >= SHORTEST_MASKED) {
+        let text = masked.as_deref().unwrap_or(raw);
+        if let Some(replaced) = replace_all(text, credential.as_bytes()) {
+            masked = Some(replaced);
+        }
+    }
+    match masked {
+        Some(body) => rebuild(&response, Bytes::from(body)),
+        None => response,
+    }
+}
+
+/// The credentials an `Authorization` value carries: `Bearer T` gives `T`; `Basic B` gives `B`
+/// and the password inside it (an API key).
+fn credentials_in(authorization: &HeaderValue) -> Vec<String> {
+    let value = String::from_utf8_lossy(authorization.as_bytes());
+    let (scheme, credential) = value.split_once(' ').unwrap_or(("", &value));
+    let mut found = vec![credential.trim().to_string()];
+    if scheme.eq_ignore_ascii_case("basic")
+        && let Ok(pair) = base64::engine::general_purpose::STANDARD.decode(credential.trim())
+        && let Some((_, key)) = String::from_utf8_lossy(&pair).split_once(':')
+    {
+        found.push(key.to_string());
+    }
+    found
+}
+
+/// `text` with every occurrence of `needle` replaced by [`REDACTED`]; `None` when it has none.
+fn replace_all(text: &[u8], needle: &[u8]) -> Option<Vec<u8>> {
+    let mut at = find(text, needle)?;
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(REDACTED);
+        rest = &rest[at + needle.len()..];
+        match find(rest, needle) {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    out.extend_from_slice(rest);
+    Some(out)
+}
+
+/// Where `needle` (not empty) first occurs in `text`.
+fn find(text: &[u8], needle: &[u8]) -> Option<usize> {
+    text.windows(needle.len())
+        .position(|window| window == needle)
 }
 
 /// A response like `from` (status, version, headers, URL, its [`GaveUp`]) whose body is `body`.

@@ -164,7 +164,7 @@ pub(crate) async fn run(
         }
         let wait = policy.wait(attempt, &outcome, idempotent, call.started);
         let (Some(next), Some(wait)) = (spare, wait) else {
-            return outcome;
+            return outcome.map(|response| body::without_credentials(response, authorization));
         };
         drop(outcome);
         telemetry::retrying(operation.id, attempt, wait);

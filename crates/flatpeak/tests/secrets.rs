@@ -109,6 +109,48 @@ async fn a_login_refresh_and_a_refused_login_leak_nothing() {
     assert_hidden(&logs);
 }
 
+/// A server (or a proxy) that echoes the request's `Authorization` into its error: the error's
+/// message, `Debug` and chain say `[redacted]` where the credential was; for the bearer token,
+/// and for the login's Basic value and the API key inside it. (Its log is captured too, as in
+/// every test of this file: a thread without a subscriber would make `tracing` cache the
+/// client's call sites as uninteresting for the threads that capture.)
+#[tokio::test]
+async fn an_error_that_echoes_the_credentials_sent_shows_them_redacted() {
+    let (captured, _guard) = Captured::start();
+    let server = MockServer::start().await;
+    let echo = format!("bad header Authorization: Bearer {TOKEN}; again {TOKEN}");
+    let body = envelope("invalid_request", "bad_header", &echo);
+    mount(&server, DEVICE_PATH, json(400, &body), 1).await;
+    let client = bearer(&server.uri()).build().unwrap();
+    let err = device(&client).await.unwrap_err();
+    let shown = format!("{err} {err:?} {err:#}");
+    assert!(
+        shown.contains("bad header Authorization: Bearer [redacted]; again [redacted]"),
+        "{shown}"
+    );
+    assert_hidden(&shown);
+
+    let refusing = MockServer::start().await;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{ACCOUNT}:{API_KEY}"));
+    let echo = format!("Basic {basic} refused: key {API_KEY} is disabled");
+    let refused = envelope("invalid_request", "invalid_credentials", &echo);
+    mount(&refusing, "/login", json(401, &refused), 1).await;
+    let client = account(&refusing.uri()).build().unwrap();
+    let err = device(&client).await.unwrap_err();
+    let shown = format!("{err} {err:?} {err:#}");
+    assert!(
+        shown.contains("Basic [redacted] refused: key [redacted]"),
+        "{shown}"
+    );
+    assert_hidden(&shown);
+    let logs = captured.text();
+    assert!(
+        logs.contains("status=400") && logs.contains("status=401"),
+        "{logs}"
+    );
+    assert_hidden(&logs);
+}
+
 #[test]
 fn builders_and_secrets_print_no_secret() {
     let bearer = flatpeak::zero::Client::builder().bearer_token(TOKEN);
