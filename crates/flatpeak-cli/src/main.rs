@@ -107,9 +107,30 @@ fn parse_refused(e: &clap::Error) -> ExitCode {
     }
     let text = e.render().to_string();
     for line in text.trim_end().lines() {
-        eprintln!("{}", terminal_safe(line));
+        eprintln!("{}", terminal_safe(&without_credentials(line)));
     }
     ExitCode::from(exit::USAGE)
+}
+
+/// `line` of a refusal with each quoted value (`'...'`) that is shaped like a credential (a
+/// bearer token, a JWT, a known API-key prefix: the recorder's rule) shown by its fingerprint,
+/// as the gate shows one: a refused `--starting-after sk_live_...` must not print the key
+/// into a CI log.
+fn without_credentials(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut parts = line.split('\'');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        out.push('\'');
+        let quoted = i % 2 == 0;
+        match quoted && flatpeak_redact::holds_token(part) {
+            true => out.push_str(&flatpeak_redact::fingerprint(part)),
+            false => out.push_str(part),
+        }
+    }
+    out
 }
 
 /// Prints `error: MESSAGE` on standard error, made [`terminal_safe`]: a message may quote the

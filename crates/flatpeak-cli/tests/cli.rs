@@ -1120,6 +1120,20 @@ async fn a_refused_argument_is_shown_escaped() {
     }
 }
 
+/// A refused value shaped like a credential (an API key given to the wrong flag) is shown by
+/// its fingerprint, never whole: a refusal can end up in a CI log.
+#[tokio::test]
+async fn a_refused_credential_shaped_value_is_shown_by_its_fingerprint() {
+    let server = silent_server().await;
+    let key = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
+    let out = flatpeak(&server, &["list-locations", "--starting-after", key]);
+    let stderr = refused(
+        &out,
+        "invalid value '\"sk_l\"… (32 chars)' for '--starting-after",
+    );
+    assert!(!stderr.contains("4eC39"), "{stderr}");
+}
+
 /// `--limit -1` reaches the flag's range check, as `--limit=-1` does, where clap read `-1` as
 /// an unknown flag ("unexpected argument").
 #[tokio::test]
