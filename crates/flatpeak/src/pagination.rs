@@ -1,8 +1,9 @@
-//! Lists as streams of items. Every list operation answers with a page
-//! (`{"data": [..], "has_more": ..}`) and takes a cursor (`starting_after`, or
-//! `ending_before` to page the other way); [`Paginate`] turns its builder into a stream that
-//! fetches the pages one after another, as they are needed. async-stripe's `paginate()` is
-//! the model.
+//! Lists as streams of items. A list operation answers with a page
+//! (`{"data": [..], "has_more": ..}`) and, where its spec documents one, takes a cursor
+//! (`starting_after`, or `ending_before` to page the other way); [`Paginate`] turns the
+//! builder of such a list into a stream that fetches the pages one after another, as they are
+//! needed (the README's operation tables mark those lists). A list whose spec documents no
+//! cursor answers its first page only. async-stripe's `paginate()` is the model.
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -13,7 +14,7 @@ use crate::{Error, ResponseValue, SendError};
 
 /// The builder of a list operation, which can fetch its page and make the request for the
 /// page after it. Implemented in the generated code for the builder of every list operation
-/// (`client.list_locations()`, `client.list_events()`, ...).
+/// that takes a cursor (`client.list_locations()`, `client.list_events()`, ...).
 ///
 /// ```no_run
 /// use flatpeak::Paginate as _;

@@ -273,7 +273,7 @@ fn release_files(root: &Path, spec: &release_spec::ReleaseSpec) -> Result<Releas
             .and_then(|t| t.as_str())
             .unwrap_or_default()
             .to_string(),
-        table: readme::table(&model, &generated.code)?,
+        table: readme::table(&model, &generated.code, &generated.paginated)?,
         spec: spec.path.clone(),
         text: spec.text.clone(),
     };

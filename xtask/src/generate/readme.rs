@@ -29,17 +29,21 @@ pub fn with_tables(readme: &str, tables: &str) -> Result<String> {
 }
 
 /// The table of `spec`'s operations, each with the method of `client` (the generated client's
-/// source) that calls it.
-pub fn table(spec: &Spec, client: &str) -> Result<String> {
+/// source) that calls it, and `.paginate()` beside it for the operations in `paginated` (those
+/// whose builders the generator gave a `Paginate` impl, by `operationId`).
+pub fn table(spec: &Spec, client: &str, paginated: &[String]) -> Result<String> {
     let file = syn::parse_file(client).context("the generated client does not parse")?;
     let builders = client_api::builders(&file);
     let mut out = String::from(
         "| method | path | client method | what it does |\n| --- | --- | --- | --- |\n",
     );
     for op in &spec.operations {
-        let method = builders
+        let mut method = builders
             .get(&op.id)
             .map_or_else(|| "(none)".to_string(), |b| format!("`{}()`", b.method));
+        if paginated.contains(&op.id) {
+            method.push_str(" `.paginate()`");
+        }
         let summary = spec
             .at(&op.pointer)
             .and_then(|o| o.get("summary"))
@@ -87,7 +91,7 @@ paths:
     fn the_table_replaces_what_is_between_the_markers_and_nothing_else() {
         let model = Spec::parse(SPEC, "t.yaml").unwrap();
         let readme = format!("# T\n\n{START}\nold\n{END}\n\nafter\n");
-        let out = with_tables(&readme, &table(&model, &client()).unwrap()).unwrap();
+        let out = with_tables(&readme, &table(&model, &client(), &[]).unwrap()).unwrap();
         assert_eq!(
             out,
             format!(
@@ -95,6 +99,14 @@ paths:
                  | `GET` | `/things/{{id}}` | `get_thing()` | Get a \\| thing |\n{END}\n\nafter\n"
             )
         );
+    }
+
+    #[test]
+    fn a_paginated_operation_shows_paginate_beside_its_method() {
+        let model = Spec::parse(SPEC, "t.yaml").unwrap();
+        let paginated = ["get_thing".to_string()];
+        let shown = table(&model, &client(), &paginated).unwrap();
+        assert!(shown.contains("| `get_thing()` `.paginate()` |"), "{shown}");
     }
 
     #[test]
