@@ -283,3 +283,41 @@ fn a_directory_that_cannot_be_written_fails_no_call_and_is_counted() {
     });
     assert_eq!(failures, 4, "the login and three calls");
 }
+
+/// A body that is not UTF-8 text (a proxy's binary error page) is recorded byte for byte, as
+/// Ruby VCR records one (`base64_string`), where it was written as lossy text; the gate reads
+/// the same bytes back.
+#[test]
+fn a_body_that_is_not_text_is_recorded_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes: Vec<u8> = vec![0x89, b'P', b'N', b'G', 0xff, 0x00, 0xfe];
+    runtime().block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/devices/dev_63a6087272941ef077a8fd3e"))
+            .respond_with(ResponseTemplate::new(502).set_body_raw(bytes.clone(), "image/png"))
+            .mount(&server)
+            .await;
+        let client = flatpeak::zero::Client::builder()
+            .bearer_token("tok_recording_binary_test")
+            .base_url(server.uri())
+            .retry(flatpeak::RetryPolicy::disabled())
+            .record_to(dir.path())
+            .build()
+            .unwrap();
+        let sent = client
+            .retrieve_device()
+            .id("dev_63a6087272941ef077a8fd3e")
+            .send()
+            .await;
+        assert!(sent.is_err());
+    });
+    let files = cassettes(dir.path());
+    assert_eq!(files.len(), 1, "{files:?}");
+    let cassette: flatpeak_redact::vcr::Cassette = serde_json::from_str(&files[0].1).unwrap();
+    let response = &cassette.http_interactions[0].response;
+    assert_eq!(response.body.as_bytes(), bytes.as_slice());
+    let recorded: Value = serde_json::from_str(&files[0].1).unwrap();
+    let body = &recorded["http_interactions"][0]["response"]["body"];
+    assert!(body.get("base64_string").is_some(), "{body}");
+}

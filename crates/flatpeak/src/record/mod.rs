@@ -8,8 +8,11 @@
 //! `<UTC time>-<session>-<sequence>-<operation>.json`, for example
 //! `20261201T150615.123Z-3f9a0c1b-000004-retrieve_device.json`: a VCR cassette (JSON, as Ruby
 //! VCR and rvcr write it) of one interaction, with the request (method, URL, headers, body)
-//! and the response (status, headers, body as received). The session is one client and its
-//! clones; several clients may share a directory.
+//! and the response (status, headers, body). A body is written as received unless something
+//! in it was replaced: a JSON body is then written again, compactly (its object keys may come
+//! in another order); a body that is not UTF-8 text keeps its bytes, in base64
+//! (`base64_string`, as Ruby VCR writes one). The session is one client and its clones; several
+//! clients may share a directory.
 //!
 //! # What is replaced
 //! - every header that carries credentials (`Authorization`, `Proxy-Authorization`, `Cookie`,
@@ -159,16 +162,16 @@ impl Recorder {
             request: vcr::Request {
                 uri: self.url(operation, request, sensitive),
                 method: request.method.clone(),
-                headers: self.headers(&request.headers, request_body.len()),
-                body: vcr::Body::from(request_body),
+                headers: self.headers(&request.headers, request_body.as_bytes().len()),
+                body: request_body,
             },
             response: vcr::Response {
                 status: vcr::Status {
                     code: status.as_u16(),
                     message: status.canonical_reason().unwrap_or("").to_string(),
                 },
-                headers: self.headers(&pairs(response.headers()), response_body.len()),
-                body: vcr::Body::from(response_body),
+                headers: self.headers(&pairs(response.headers()), response_body.as_bytes().len()),
+                body: response_body,
                 http_version: Some("1.1".to_string()),
             },
             recorded_at: httpdate::fmt_http_date(std::time::SystemTime::now()),
@@ -247,9 +250,9 @@ impl Recorder {
         }))
     }
 
-    fn request_body(&self, request: &Snapshot, sensitive: &[Sensitive]) -> String {
+    fn request_body(&self, request: &Snapshot, sensitive: &[Sensitive]) -> vcr::Body {
         let Some(body) = &request.body else {
-            return String::new();
+            return vcr::Body::default();
         };
         let marked = sensitive.iter().filter_map(|s| match s.place {
             Place::Request(steps) => Some((steps, &s.hint)),
@@ -258,7 +261,7 @@ impl Recorder {
         self.scrub_body(body, marked)
     }
 
-    fn response_body(&self, status: u16, body: &Bytes, sensitive: &[Sensitive]) -> String {
+    fn response_body(&self, status: u16, body: &Bytes, sensitive: &[Sensitive]) -> vcr::Body {
         let key = status.to_string();
         let documented: Vec<&str> = sensitive
             .iter()
@@ -279,18 +282,20 @@ impl Recorder {
         self.scrub_body(body, marked)
     }
 
-    /// A body as text with the `marked` places and anything credential-shaped replaced; as it
-    /// came when nothing was.
+    /// A body with the `marked` places and anything credential-shaped replaced, as it came when
+    /// nothing was. A JSON body that changed is written again, compactly; a body that is not
+    /// JSON and holds a credential's shape is replaced whole; a body that is not text keeps
+    /// its bytes (the cassette holds it in base64).
     fn scrub_body<'h>(
         &self,
         body: &Bytes,
         marked: impl Iterator<Item = (&'static [Step], &'h Hint)>,
-    ) -> String {
-        let text = String::from_utf8_lossy(body);
+    ) -> vcr::Body {
         let Ok(mut json) = serde_json::from_slice::<Value>(body) else {
+            let text = String::from_utf8_lossy(body);
             return match holds_token(&text) {
-                true => self.placeholders.replace_text(&text),
-                false => text.into_owned(),
+                true => vcr::Body::from(self.placeholders.replace_text(&text)),
+                false => vcr::Body(body.to_vec()),
             };
         };
         let mut changed = false;
@@ -303,8 +308,8 @@ impl Recorder {
         }
         changed |= self.scrub_tokens(&mut json);
         match changed {
-            true => json.to_string(),
-            false => text.into_owned(),
+            true => vcr::Body::from(json.to_string()),
+            false => vcr::Body(body.to_vec()),
         }
     }
 
