@@ -169,26 +169,17 @@ fn credentials_in(authorization: &HeaderValue) -> Vec<String> {
 
 /// `text` with every occurrence of `needle` replaced by [`REDACTED`]; `None` when it has none.
 fn replace_all(text: &[u8], needle: &[u8]) -> Option<Vec<u8>> {
-    let mut at = find(text, needle)?;
+    let mut found = memchr::memmem::find_iter(text, needle).peekable();
+    found.peek()?;
     let mut out = Vec::with_capacity(text.len());
-    let mut rest = text;
-    loop {
-        out.extend_from_slice(&rest[..at]);
+    let mut from = 0;
+    for at in found {
+        out.extend_from_slice(&text[from..at]);
         out.extend_from_slice(REDACTED);
-        rest = &rest[at + needle.len()..];
-        match find(rest, needle) {
-            Some(next) => at = next,
-            None => break,
-        }
+        from = at + needle.len();
     }
-    out.extend_from_slice(rest);
+    out.extend_from_slice(&text[from..]);
     Some(out)
-}
-
-/// Where `needle` (not empty) first occurs in `text`.
-fn find(text: &[u8], needle: &[u8]) -> Option<usize> {
-    text.windows(needle.len())
-        .position(|window| window == needle)
 }
 
 /// A response like `from` (status, version, headers, URL, its [`GaveUp`]) whose body is `body`.
