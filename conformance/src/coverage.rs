@@ -49,6 +49,29 @@ pub struct EnumCoverage {
     pub values: Vec<(String, usize)>,
 }
 
+impl OperationCoverage {
+    /// The documented statuses no interaction had, in spec order.
+    pub fn statuses_missed(&self) -> Vec<&str> {
+        never_seen(&self.statuses)
+    }
+}
+
+impl EnumCoverage {
+    /// The documented values no response held, in spec order.
+    pub fn values_unseen(&self) -> Vec<&str> {
+        never_seen(&self.values)
+    }
+}
+
+/// The names counted zero times in `counts`.
+fn never_seen(counts: &[(String, usize)]) -> Vec<&str> {
+    counts
+        .iter()
+        .filter(|(_, n)| *n == 0)
+        .map(|(name, _)| name.as_str())
+        .collect()
+}
+
 /// What `--require-coverage` asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Requirement {

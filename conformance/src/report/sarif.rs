@@ -206,12 +206,7 @@ fn coverage_notes(c: &Coverage) -> Vec<SarifResult> {
             ));
             continue;
         }
-        let missed: Vec<&str> = op
-            .statuses
-            .iter()
-            .filter(|(_, n)| *n == 0)
-            .map(|(status, _)| status.as_str())
-            .collect();
+        let missed = op.statuses_missed();
         if !missed.is_empty() {
             let (noun, list) = listed("status", "statuses", &missed);
             note(format!(
@@ -222,10 +217,9 @@ fn coverage_notes(c: &Coverage) -> Vec<SarifResult> {
     }
     for e in &c.enums {
         let missed: Vec<String> = e
-            .values
+            .values_unseen()
             .iter()
-            .filter(|(_, n)| *n == 0)
-            .map(|(value, _)| format!("{value:?}"))
+            .map(|value| format!("{value:?}"))
             .collect();
         if !missed.is_empty() {
             let missed: Vec<&str> = missed.iter().map(String::as_str).collect();

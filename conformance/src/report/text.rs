@@ -53,12 +53,7 @@ fn coverage(c: &Coverage) -> String {
         .iter()
         .filter(|o| o.interactions > 0)
         .filter_map(|o| {
-            let missing: Vec<&str> = o
-                .statuses
-                .iter()
-                .filter(|(_, n)| *n == 0)
-                .map(|(s, _)| s.as_str())
-                .collect();
+            let missing = o.statuses_missed();
             (!missing.is_empty()).then(|| format!("{} {}", o.operation, missing.join(" ")))
         })
         .collect();
@@ -67,10 +62,9 @@ fn coverage(c: &Coverage) -> String {
         .iter()
         .filter_map(|e| {
             let unseen: Vec<&str> = e
-                .values
-                .iter()
-                .filter(|(_, n)| *n == 0)
-                .map(|(v, _)| if v.is_empty() { "\"\"" } else { v.as_str() })
+                .values_unseen()
+                .into_iter()
+                .map(|v| if v.is_empty() { "\"\"" } else { v })
                 .collect();
             (!unseen.is_empty()).then(|| format!("{} {}", enum_name(&e.schema), unseen.join(" ")))
         })
