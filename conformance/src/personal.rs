@@ -14,7 +14,10 @@
 //!   `postal_address`, `billing_address` or `shipping_address`, but its country;
 //! - **by shape**, under any name: an e-mail address (`someone@example.com`), and a URL that
 //!   carries credentials (a user name or password) or a query or fragment parameter whose name
-//!   says token, key, secret, signature, password or auth.
+//!   says token, key, secret, signature, password or auth;
+//! - **by a form field's name**: a field of a form body (`application/x-www-form-urlencoded`)
+//!   whose name says one of those words, as a fragment's parameter is read
+//!   ([`is_credential_pair`]).
 //!
 //! A value the spec marks `x-sensitive` is the spec's business, not these rules'; a
 //! placeholder, an empty string, `null` or a boolean is never personal data.

@@ -615,6 +615,16 @@ fn with_segment(url: &str, index: usize, placeholder: &str) -> String {
     parsed.to_string()
 }
 
+/// The form `body` with every field named `name` holding `placeholder`'s text.
+fn with_form_field(body: &str, name: &str, placeholder: &Value) -> String {
+    let placeholder = text_of(placeholder);
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (n, v) in url::form_urlencoded::parse(body.as_bytes()) {
+        out.append_pair(&n, if n == name { &placeholder } else { &v });
+    }
+    out.finish()
+}
+
 /// HAR's copy of `url`'s query.
 fn query_string(url: &str) -> Value {
     let pairs: Vec<(String, String)> = url::Url::parse(url)
@@ -628,10 +638,15 @@ fn query_string(url: &str) -> Value {
 }
 
 /// `body` (JSON text) with the value at `pointer` replaced, written as it was (pretty when it
-/// had line breaks); a body that is not JSON is replaced whole.
+/// had line breaks). A body that is not JSON is a form when the pointer names a field (the
+/// secret check reads only a form's fields so): each field of that name is replaced and the
+/// form written again; at `""` the body is replaced whole.
 fn with_value(body: &str, pointer: &str, placeholder: Value) -> String {
     let Ok(mut json) = serde_json::from_str::<Value>(body) else {
-        return text_of(&placeholder);
+        return match pointer.strip_prefix('/') {
+            Some(field) => with_form_field(body, &crate::spec::unescape(field), &placeholder),
+            None => text_of(&placeholder),
+        };
     };
     match json.pointer_mut(pointer) {
         Some(slot) => *slot = placeholder,

@@ -260,7 +260,14 @@ impl Sensitivity {
         }
         let none = Vec::new();
         let request = marks.map_or(&none, |m| &m.request);
-        body(view.request_body, request, &Place::RequestBody, &mut leaks);
+        let form = is_form(view.request_headers);
+        body(
+            view.request_body,
+            form,
+            request,
+            &Place::RequestBody,
+            &mut leaks,
+        );
         extra_leaks(view.extras, request, &mut leaks);
         let response = marks
             .zip(operation)
@@ -268,6 +275,7 @@ impl Sensitivity {
             .unwrap_or(&none);
         body(
             view.response_body,
+            is_form(view.response_headers),
             response,
             &Place::ResponseBody,
             &mut leaks,
@@ -298,8 +306,13 @@ impl Sensitivity {
         if let Ok(url) = url::Url::parse(view.url) {
             url_leaks(&url, None, None, &mut leaks);
         }
-        body(view.request_body, marked, &Place::RequestBody, &mut leaks);
-        body(view.response_body, &none, &Place::ResponseBody, &mut leaks);
+        let form = (
+            is_form(view.request_headers),
+            is_form(view.response_headers),
+        );
+        let (request, response) = (view.request_body, view.response_body);
+        body(request, form.0, marked, &Place::RequestBody, &mut leaks);
+        body(response, form.1, &none, &Place::ResponseBody, &mut leaks);
         extra_leaks(view.extras, &none, &mut leaks);
         leaks
     }
@@ -424,8 +437,7 @@ pub fn extra_leaks(extras: &[Extra], form: &[(Steps, Hint)], out: &mut Vec<Leak>
             ExtraKind::Text => text_rule(&extra.value).map(|(h, why)| (h, why, value)),
             ExtraKind::Cookie => Some((Hint::Text(None), "a cookie", value)),
             ExtraKind::FormField(name) => {
-                let field = Value::Object([(name.clone(), value)].into_iter().collect());
-                json_leaks(&field, form, &|_| place(), out);
+                form_field_leaks(name, &extra.value, form, &|_| place(), out);
                 None
             }
         };
@@ -489,9 +501,26 @@ pub fn shown_path(path: &str) -> String {
         .join("/")
 }
 
-/// The leaks of a body: the marked fields, and credential-shaped strings anywhere.
+/// Whether `headers` say their body is a form (`application/x-www-form-urlencoded`).
+fn is_form(headers: &[(String, String)]) -> bool {
+    headers.iter().any(|(name, value)| {
+        name.eq_ignore_ascii_case("content-type")
+            && value
+                .split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case(FORM))
+    })
+}
+
+/// The media type of a form body.
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// The leaks of a body: the marked fields, and credential-shaped strings anywhere. A body that
+/// is not JSON and whose headers say it is a form (`form`) is read field by field
+/// ([`form_field_leaks`], each at the pointer `/name`); any other is judged whole.
 fn body(
     bytes: &[u8],
+    form: bool,
     marked: &[(Steps, Hint)],
     place: &dyn Fn(String) -> Place,
     out: &mut Vec<Leak>,
@@ -500,6 +529,12 @@ fn body(
         return;
     }
     let Ok(json) = serde_json::from_slice::<Value>(bytes) else {
+        if form {
+            for (name, value) in url::form_urlencoded::parse(bytes) {
+                form_field_leaks(&name, &value, marked, place, out);
+            }
+            return;
+        }
         let text = String::from_utf8_lossy(bytes);
         if record::holds_token(&text) {
             out.push(Leak {
@@ -512,6 +547,35 @@ fn body(
         return;
     };
     json_leaks(&json, marked, place, out);
+}
+
+/// The leaks of one field of a form body (or of a HAR entry's form fields): judged as a JSON
+/// body's field named `name` is, and, as a URL fragment's parameter is, a credential by its name
+/// (`client_secret`, `refresh_token`, `password`: OAuth's forms carry them).
+fn form_field_leaks(
+    name: &str,
+    value: &str,
+    marked: &[(Steps, Hint)],
+    place: &dyn Fn(String) -> Place,
+    out: &mut Vec<Leak>,
+) {
+    let text = Value::String(value.to_string());
+    let field = Value::Object([(name.to_string(), text.clone())].into_iter().collect());
+    json_leaks(&field, marked, place, out);
+    let pointer = format!("/{}", crate::spec::escape(name));
+    let already = out.iter().any(|l| l.place == place(pointer.clone()));
+    let hint = Hint::Text(None);
+    if !already
+        && personal::is_credential_pair(name, value)
+        && !record::is_placeholder(&text, &hint)
+    {
+        out.push(Leak {
+            place: place(pointer),
+            value: text,
+            hint,
+            why: "heuristic: a credential in a form field, by its name",
+        });
+    }
 }
 
 /// The leaks of a JSON body: the marked fields, credential-shaped strings anywhere, and the
@@ -628,6 +692,45 @@ mod tests {
 
     fn spec() -> Spec {
         crate::spec::load(std::path::Path::new("../openapi/zero.yaml")).unwrap()
+    }
+
+    /// The places of `body`'s leaks in a request whose `Content-Type` is `content_type`.
+    fn form_leaks(content_type: &str, body: &str) -> Vec<(String, &'static str)> {
+        let headers = [("content-type".to_string(), content_type.to_string())];
+        let view = View {
+            url: "https://auth.example/oauth/token",
+            request_headers: &headers,
+            request_body: body.as_bytes(),
+            status: 200,
+            response_headers: &[],
+            response_body: b"",
+            extras: &[],
+        };
+        Sensitivity::of(&spec())
+            .leaks(None, &view)
+            .into_iter()
+            .map(|l| (l.place.label(), l.why))
+            .collect()
+    }
+
+    #[test]
+    fn a_form_body_is_judged_field_by_field_and_a_credential_s_name_counts() {
+        let body = "grant_type=refresh_token&refresh_token=r8Kd2mQx&client_secret=s3cr3t%21\
+                    &scope=devices&email=jo%40sparks.example&password=%3Credacted%3E";
+        let by_name = "heuristic: a credential in a form field, by its name";
+        let expected = [
+            ("request:/refresh_token".to_string(), by_name),
+            ("request:/client_secret".to_string(), by_name),
+            (
+                "request:/email".to_string(),
+                "heuristic: an e-mail address, by its name",
+            ),
+        ];
+        let found = form_leaks("application/x-www-form-urlencoded; charset=UTF-8", body);
+        assert_eq!(found, expected);
+        // The same text that does not say it is a form is judged whole: it has no token's
+        // shape, so nothing is found.
+        assert_eq!(form_leaks("text/plain", body), []);
     }
 
     #[test]

@@ -836,3 +836,90 @@ fn scrub_notes_a_release_it_does_not_know() {
         text(&out.stderr)
     );
 }
+
+/// A request whose `Content-Type` says it is a form (OAuth's token exchange) is read field by
+/// field: a credential in it is found by its field's name, and scrub replaces that field alone,
+/// writing the form again with its new length.
+#[test]
+fn a_form_body_s_credentials_are_found_by_name_and_scrubbed_field_by_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let body =
+        "grant_type=refresh_token&refresh_token=r8Kd2mQx&client_secret=s3cr3t%21&scope=devices";
+    let cassette = serde_json::json!({
+        "http_interactions": [{
+            "request": {
+                "uri": "https://auth.example/oauth/token",
+                "method": "post",
+                "headers": {
+                    "Content-Type": ["application/x-www-form-urlencoded"],
+                    "Content-Length": [body.len().to_string()]
+                },
+                "body": {"encoding": "UTF-8", "string": body}
+            },
+            "response": {
+                "status": {"code": 200, "message": "OK"},
+                "headers": {"Content-Type": ["application/json"]},
+                "body": {"encoding": "UTF-8", "string": "{}"}
+            },
+            "recorded_at": "Mon, 02 Mar 2026 10:15:00 GMT"
+        }],
+        "recorded_with": "a form body"
+    });
+    let path = dir.path().join("token.json");
+    std::fs::write(&path, cassette.to_string()).unwrap();
+    let at = dir.path().to_str().unwrap();
+    // The place of each `secret` finding, as the text report names it.
+    let secrets = |out: &std::process::Output| -> Vec<String> {
+        text(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_once("error secret at ")?.1.split_once(": a value"))
+            .map(|(place, _)| place.to_string())
+            .collect()
+    };
+    let gate = ["--cassettes", at, "--no-waivers", "--host", "auth.example"];
+
+    let before = gate_binary(&gate);
+    let shown = text(&before.stdout);
+    assert_eq!(
+        secrets(&before),
+        ["request:/refresh_token", "request:/client_secret"],
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("r8Kd2mQx") && !shown.contains("s3cr3t"),
+        "{shown}"
+    );
+
+    let scrubbed = gate_binary(&["scrub", at]);
+    assert_eq!(
+        scrubbed.status.code(),
+        Some(0),
+        "{}",
+        text(&scrubbed.stderr)
+    );
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let request = &written["http_interactions"][0]["request"];
+    let sent = request["body"]["string"].as_str().unwrap();
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(sent.as_bytes())
+        .into_owned()
+        .collect();
+    let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["grant_type", "refresh_token", "client_secret", "scope"]
+    );
+    assert_eq!(fields[0].1, "refresh_token");
+    assert_eq!(fields[3].1, "devices");
+    assert!(
+        !sent.contains("r8Kd2mQx") && !sent.contains("s3cr3t"),
+        "{sent}"
+    );
+    assert_eq!(
+        request["headers"]["Content-Length"],
+        serde_json::json!([sent.len().to_string()])
+    );
+
+    let after = gate_binary(&gate);
+    assert!(secrets(&after).is_empty(), "{}", text(&after.stdout));
+}
