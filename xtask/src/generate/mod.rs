@@ -22,6 +22,7 @@ pub(crate) mod release_spec;
 mod releases;
 mod replay_table;
 mod send_hooks;
+mod setter_docs;
 mod stale;
 mod yaml;
 

@@ -28,6 +28,8 @@
 //!   itself (`.city("London")`, a nested builder for a nested object), and `set_<field>`
 //!   takes an `Option` (so `None` stays expressible), where progenitor's takes only what
 //!   converts into the `Option` (`Some("London".to_string())`);
+//! - [`document_setters`](super::setter_docs::document_setters): every builder method gets
+//!   docs, from its field's or parameter's own (typify and progenitor write none);
 //! - [`non_exhaustive_types`]: generated structs with named fields and generated enums are
 //!   `#[non_exhaustive]`, so that a field or a variant the API adds is not a breaking change
 //!   of the crate (`cargo xtask diff` and cargo-semver-checks agree on that).
@@ -52,6 +54,7 @@ pub fn apply(file: &mut File) {
     any_success_status(file);
     request_methods_reqwest_lacks(file);
     plain_optional_setters(file);
+    super::setter_docs::document_setters(file);
     non_exhaustive_types(file);
 }
 
@@ -85,7 +88,7 @@ pub fn plain_optional_setters(file: &mut File) {
 }
 
 /// The items of the inline module `name` among `items`.
-fn module_items<'i>(items: &'i mut [Item], name: &str) -> Option<&'i mut Vec<Item>> {
+pub(super) fn module_items<'i>(items: &'i mut [Item], name: &str) -> Option<&'i mut Vec<Item>> {
     items.iter_mut().find_map(|item| match item {
         Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
         _ => None,

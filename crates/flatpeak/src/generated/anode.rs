@@ -23,6 +23,7 @@ pub mod types {
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl Accepted {
+        /// A builder of this type, one setter per field ([`builder::Accepted`]).
         pub fn builder() -> builder::Accepted {
             Default::default()
         }
@@ -45,6 +46,7 @@ pub mod types {
         pub valid_to: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl AuditEntry {
+        /// A builder of this type, one setter per field ([`builder::AuditEntry`]).
         pub fn builder() -> builder::AuditEntry {
             Default::default()
         }
@@ -72,6 +74,7 @@ pub mod types {
         pub total: ::std::option::Option<f64>,
     }
     impl AuditRate {
+        /// A builder of this type, one setter per field ([`builder::AuditRate`]).
         pub fn builder() -> builder::AuditRate {
             Default::default()
         }
@@ -94,6 +97,7 @@ pub mod types {
         pub live_mode: bool,
     }
     impl AuthToken {
+        /// A builder of this type, one setter per field ([`builder::AuthToken`]).
         pub fn builder() -> builder::AuthToken {
             Default::default()
         }
@@ -183,6 +187,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub relative: ::std::option::Option<f64>,
     }
     impl CarbonIntensity {
+        /// A builder of this type, one setter per field ([`builder::CarbonIntensity`]).
         pub fn builder() -> builder::CarbonIntensity {
             Default::default()
         }
@@ -206,6 +211,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub value: ::std::option::Option<f64>,
     }
     impl CarbonValue {
+        /// A builder of this type, one setter per field ([`builder::CarbonValue`]).
         pub fn builder() -> builder::CarbonValue {
             Default::default()
         }
@@ -238,6 +244,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub tier: ::std::option::Option<f64>,
     }
     impl CommodityRateParts {
+        /// A builder of this type, one setter per field ([`builder::CommodityRateParts`]).
         pub fn builder() -> builder::CommodityRateParts {
             Default::default()
         }
@@ -264,6 +271,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub tariff_name_capture: bool,
     }
     impl ConnectRouteOptions {
+        /// A builder of this type, one setter per field ([`builder::ConnectRouteOptions`]).
         pub fn builder() -> builder::ConnectRouteOptions {
             Default::default()
         }
@@ -300,6 +308,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time_expiry: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ConnectToken {
+        /// A builder of this type, one setter per field ([`builder::ConnectToken`]).
         pub fn builder() -> builder::ConnectToken {
             Default::default()
         }
@@ -323,6 +332,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub edit_tariff: ::std::option::Option<bool>,
     }
     impl ConnectTokenActions {
+        /// A builder of this type, one setter per field ([`builder::ConnectTokenActions`]).
         pub fn builder() -> builder::ConnectTokenActions {
             Default::default()
         }
@@ -345,6 +355,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub live_mode: ::std::option::Option<bool>,
     }
     impl ConnectTokenCreated {
+        /// A builder of this type, one setter per field ([`builder::ConnectTokenCreated`]).
         pub fn builder() -> builder::ConnectTokenCreated {
             Default::default()
         }
@@ -452,6 +463,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
         pub type_: TariffType,
     }
     impl ConnectTokenRequest {
+        /// A builder of this type, one setter per field ([`builder::ConnectTokenRequest`]).
         pub fn builder() -> builder::ConnectTokenRequest {
             Default::default()
         }
@@ -547,6 +559,7 @@ examples send them in upper case.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl CostPeriod {
+        /// A builder of this type, one setter per field ([`builder::CostPeriod`]).
         pub fn builder() -> builder::CostPeriod {
             Default::default()
         }
@@ -707,6 +720,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Customer {
+        /// A builder of this type, one setter per field ([`builder::Customer`]).
         pub fn builder() -> builder::Customer {
             Default::default()
         }
@@ -727,6 +741,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
     impl CustomerCreate {
+        /// A builder of this type, one setter per field ([`builder::CustomerCreate`]).
         pub fn builder() -> builder::CustomerCreate {
             Default::default()
         }
@@ -750,6 +765,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub url: ::std::string::String,
     }
     impl CustomerList {
+        /// A builder of this type, one setter per field ([`builder::CustomerList`]).
         pub fn builder() -> builder::CustomerList {
             Default::default()
         }
@@ -882,6 +898,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
     impl CustomerUpdate {
+        /// A builder of this type, one setter per field ([`builder::CustomerUpdate`]).
         pub fn builder() -> builder::CustomerUpdate {
             Default::default()
         }
@@ -912,6 +929,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Device {
+        /// A builder of this type, one setter per field ([`builder::Device`]).
         pub fn builder() -> builder::Device {
             Default::default()
         }
@@ -932,6 +950,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
     impl DeviceCreate {
+        /// A builder of this type, one setter per field ([`builder::DeviceCreate`]).
         pub fn builder() -> builder::DeviceCreate {
             Default::default()
         }
@@ -955,6 +974,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub url: ::std::string::String,
     }
     impl DeviceList {
+        /// A builder of this type, one setter per field ([`builder::DeviceList`]).
         pub fn builder() -> builder::DeviceList {
             Default::default()
         }
@@ -1087,6 +1107,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
     impl DeviceUpdate {
+        /// A builder of this type, one setter per field ([`builder::DeviceUpdate`]).
         pub fn builder() -> builder::DeviceUpdate {
             Default::default()
         }
@@ -1173,6 +1194,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
         pub value: f64,
     }
     impl Energy {
+        /// A builder of this type, one setter per field ([`builder::Energy`]).
         pub fn builder() -> builder::Energy {
             Default::default()
         }
@@ -1191,6 +1213,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
         pub value: i64,
     }
     impl EnergyAmount {
+        /// A builder of this type, one setter per field ([`builder::EnergyAmount`]).
         pub fn builder() -> builder::EnergyAmount {
             Default::default()
         }
@@ -1233,6 +1256,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
         pub object_id: ::std::option::Option<Id>,
     }
     impl EnergyCost {
+        /// A builder of this type, one setter per field ([`builder::EnergyCost`]).
         pub fn builder() -> builder::EnergyCost {
             Default::default()
         }
@@ -1263,6 +1287,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
         pub tariff: MoneyValue,
     }
     impl EnergyCostEntry {
+        /// A builder of this type, one setter per field ([`builder::EnergyCostEntry`]).
         pub fn builder() -> builder::EnergyCostEntry {
             Default::default()
         }
@@ -1471,6 +1496,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
         pub type_: ::std::string::String,
     }
     impl Event {
+        /// A builder of this type, one setter per field ([`builder::Event`]).
         pub fn builder() -> builder::Event {
             Default::default()
         }
@@ -1528,6 +1554,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
         pub url: ::std::string::String,
     }
     impl EventList {
+        /// A builder of this type, one setter per field ([`builder::EventList`]).
         pub fn builder() -> builder::EventList {
             Default::default()
         }
@@ -1663,6 +1690,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
         pub record_reference_id: ::std::option::Option<::std::string::String>,
     }
     impl FailedMeterRecord {
+        /// A builder of this type, one setter per field ([`builder::FailedMeterRecord`]).
         pub fn builder() -> builder::FailedMeterRecord {
             Default::default()
         }
@@ -1681,6 +1709,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
         pub lng: f64,
     }
     impl GeoLocation {
+        /// A builder of this type, one setter per field ([`builder::GeoLocation`]).
         pub fn builder() -> builder::GeoLocation {
             Default::default()
         }
@@ -1792,6 +1821,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub timezone: ::std::option::Option<::std::string::String>,
     }
     impl Location {
+        /// A builder of this type, one setter per field ([`builder::Location`]).
         pub fn builder() -> builder::Location {
             Default::default()
         }
@@ -1816,6 +1846,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
     impl LocationCreate {
+        /// A builder of this type, one setter per field ([`builder::LocationCreate`]).
         pub fn builder() -> builder::LocationCreate {
             Default::default()
         }
@@ -1839,6 +1870,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub url: ::std::string::String,
     }
     impl LocationList {
+        /// A builder of this type, one setter per field ([`builder::LocationList`]).
         pub fn builder() -> builder::LocationList {
             Default::default()
         }
@@ -1977,6 +2009,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl LocationStatus {
+        /// A builder of this type, one setter per field ([`builder::LocationStatus`]).
         pub fn builder() -> builder::LocationStatus {
             Default::default()
         }
@@ -2060,6 +2093,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub non_commodity_import: ::std::option::Option<TariffConnectionStatus>,
     }
     impl LocationTariffStatus {
+        /// A builder of this type, one setter per field ([`builder::LocationTariffStatus`]).
         pub fn builder() -> builder::LocationTariffStatus {
             Default::default()
         }
@@ -2084,6 +2118,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
     impl LocationUpdate {
+        /// A builder of this type, one setter per field ([`builder::LocationUpdate`]).
         pub fn builder() -> builder::LocationUpdate {
             Default::default()
         }
@@ -2182,6 +2217,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         >,
     }
     impl MeterBatch {
+        /// A builder of this type, one setter per field ([`builder::MeterBatch`]).
         pub fn builder() -> builder::MeterBatch {
             Default::default()
         }
@@ -2279,6 +2315,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub value: f64,
     }
     impl MeterRecord {
+        /// A builder of this type, one setter per field ([`builder::MeterRecord`]).
         pub fn builder() -> builder::MeterRecord {
             Default::default()
         }
@@ -2313,6 +2350,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl MeterRecordCost {
+        /// A builder of this type, one setter per field ([`builder::MeterRecordCost`]).
         pub fn builder() -> builder::MeterRecordCost {
             Default::default()
         }
@@ -2413,6 +2451,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub value: f64,
     }
     impl MeterRecordEcho {
+        /// A builder of this type, one setter per field ([`builder::MeterRecordEcho`]).
         pub fn builder() -> builder::MeterRecordEcho {
             Default::default()
         }
@@ -2436,6 +2475,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub value: f64,
     }
     impl MeterRegisterRead {
+        /// A builder of this type, one setter per field ([`builder::MeterRegisterRead`]).
         pub fn builder() -> builder::MeterRegisterRead {
             Default::default()
         }
@@ -2465,6 +2505,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub units: EnergyUnits,
     }
     impl MeterRegisterReads {
+        /// A builder of this type, one setter per field ([`builder::MeterRegisterReads`]).
         pub fn builder() -> builder::MeterRegisterReads {
             Default::default()
         }
@@ -2554,6 +2595,7 @@ energy (`WH`, `KWH`).
         pub value: f64,
     }
     impl MoneyValue {
+        /// A builder of this type, one setter per field ([`builder::MoneyValue`]).
         pub fn builder() -> builder::MoneyValue {
             Default::default()
         }
@@ -2577,6 +2619,7 @@ energy (`WH`, `KWH`).
         pub tier: ::std::option::Option<f64>,
     }
     impl NonCommodityRateParts {
+        /// A builder of this type, one setter per field ([`builder::NonCommodityRateParts`]).
         pub fn builder() -> builder::NonCommodityRateParts {
             Default::default()
         }
@@ -2680,6 +2723,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub state: ::std::option::Option<::std::string::String>,
     }
     impl PostalAddress {
+        /// A builder of this type, one setter per field ([`builder::PostalAddress`]).
         pub fn builder() -> builder::PostalAddress {
             Default::default()
         }
@@ -2759,6 +2803,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub value: f64,
     }
     impl Power {
+        /// A builder of this type, one setter per field ([`builder::Power`]).
         pub fn builder() -> builder::Power {
             Default::default()
         }
@@ -2837,6 +2882,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub valid_to: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl PriceEntry {
+        /// A builder of this type, one setter per field ([`builder::PriceEntry`]).
         pub fn builder() -> builder::PriceEntry {
             Default::default()
         }
@@ -2857,6 +2903,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub value: f64,
     }
     impl PriceValue {
+        /// A builder of this type, one setter per field ([`builder::PriceValue`]).
         pub fn builder() -> builder::PriceValue {
             Default::default()
         }
@@ -2901,6 +2948,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         >,
     }
     impl Prices {
+        /// A builder of this type, one setter per field ([`builder::Prices`]).
         pub fn builder() -> builder::Prices {
             Default::default()
         }
@@ -2924,6 +2972,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub tariff_direction: ::std::option::Option<TariffDirection>,
     }
     impl PricesEcho {
+        /// A builder of this type, one setter per field ([`builder::PricesEcho`]).
         pub fn builder() -> builder::PricesEcho {
             Default::default()
         }
@@ -3005,6 +3054,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub tariff_direction: ::std::option::Option<TariffDirection>,
     }
     impl PricesRequest {
+        /// A builder of this type, one setter per field ([`builder::PricesRequest`]).
         pub fn builder() -> builder::PricesRequest {
             Default::default()
         }
@@ -3029,6 +3079,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub valid_to: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl RateEntry {
+        /// A builder of this type, one setter per field ([`builder::RateEntry`]).
         pub fn builder() -> builder::RateEntry {
             Default::default()
         }
@@ -3052,6 +3103,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub rate: ::std::option::Option<f64>,
     }
     impl RateValue {
+        /// A builder of this type, one setter per field ([`builder::RateValue`]).
         pub fn builder() -> builder::RateValue {
             Default::default()
         }
@@ -3072,6 +3124,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub value: f64,
     }
     impl Savings {
+        /// A builder of this type, one setter per field ([`builder::Savings`]).
         pub fn builder() -> builder::Savings {
             Default::default()
         }
@@ -3108,6 +3161,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ScheduleAmount {
+        /// A builder of this type, one setter per field ([`builder::ScheduleAmount`]).
         pub fn builder() -> builder::ScheduleAmount {
             Default::default()
         }
@@ -3187,6 +3241,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub shaving_threshold: ::std::option::Option<ShavingThreshold>,
     }
     impl ScheduleAmountRequest {
+        /// A builder of this type, one setter per field ([`builder::ScheduleAmountRequest`]).
         pub fn builder() -> builder::ScheduleAmountRequest {
             Default::default()
         }
@@ -3216,6 +3271,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub tariff: MoneyValue,
     }
     impl ScheduleDevice {
+        /// A builder of this type, one setter per field ([`builder::ScheduleDevice`]).
         pub fn builder() -> builder::ScheduleDevice {
             Default::default()
         }
@@ -3243,6 +3299,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     impl ScheduleDeviceRequest {
+        /// A builder of this type, one setter per field ([`builder::ScheduleDeviceRequest`]).
         pub fn builder() -> builder::ScheduleDeviceRequest {
             Default::default()
         }
@@ -3278,6 +3335,7 @@ Represents the object's type.*/
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ScheduleDuration {
+        /// A builder of this type, one setter per field ([`builder::ScheduleDuration`]).
         pub fn builder() -> builder::ScheduleDuration {
             Default::default()
         }
@@ -3302,6 +3360,7 @@ Represents the object's type.*/
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ScheduleDurationEcho {
+        /// A builder of this type, one setter per field ([`builder::ScheduleDurationEcho`]).
         pub fn builder() -> builder::ScheduleDurationEcho {
             Default::default()
         }
@@ -3385,6 +3444,7 @@ Represents the object's type.*/
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ScheduleDurationRequest {
+        /// A builder of this type, one setter per field ([`builder::ScheduleDurationRequest`]).
         pub fn builder() -> builder::ScheduleDurationRequest {
             Default::default()
         }
@@ -3421,6 +3481,7 @@ Represents the object's type.*/
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ScheduleLimit {
+        /// A builder of this type, one setter per field ([`builder::ScheduleLimit`]).
         pub fn builder() -> builder::ScheduleLimit {
             Default::default()
         }
@@ -3449,6 +3510,7 @@ Represents the object's type.*/
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ScheduleLimitEcho {
+        /// A builder of this type, one setter per field ([`builder::ScheduleLimitEcho`]).
         pub fn builder() -> builder::ScheduleLimitEcho {
             Default::default()
         }
@@ -3537,6 +3599,7 @@ Represents the object's type.*/
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ScheduleLimitRequest {
+        /// A builder of this type, one setter per field ([`builder::ScheduleLimitRequest`]).
         pub fn builder() -> builder::ScheduleLimitRequest {
             Default::default()
         }
@@ -3558,6 +3621,7 @@ Represents the object's type.*/
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ScheduleSlot {
+        /// A builder of this type, one setter per field ([`builder::ScheduleSlot`]).
         pub fn builder() -> builder::ScheduleSlot {
             Default::default()
         }
@@ -3643,6 +3707,7 @@ period's rates or `absolute`; `absolute` wins when both are given.
         pub relative: ::std::option::Option<f64>,
     }
     impl ShavingThreshold {
+        /// A builder of this type, one setter per field ([`builder::ShavingThreshold`]).
         pub fn builder() -> builder::ShavingThreshold {
             Default::default()
         }
@@ -3664,6 +3729,7 @@ period's rates or `absolute`; `absolute` wins when both are given.
         pub tariff: SlotRate,
     }
     impl Slot {
+        /// A builder of this type, one setter per field ([`builder::Slot`]).
         pub fn builder() -> builder::Slot {
             Default::default()
         }
@@ -3684,6 +3750,7 @@ period's rates or `absolute`; `absolute` wins when both are given.
         pub rate_avg: f64,
     }
     impl SlotRate {
+        /// A builder of this type, one setter per field ([`builder::SlotRate`]).
         pub fn builder() -> builder::SlotRate {
             Default::default()
         }
@@ -3861,6 +3928,7 @@ Open: newer documentation lists more.
         pub hours: ::std::vec::Vec<TariffHours>,
     }
     impl TariffDaysAndHours {
+        /// A builder of this type, one setter per field ([`builder::TariffDaysAndHours`]).
         pub fn builder() -> builder::TariffDaysAndHours {
             Default::default()
         }
@@ -3973,6 +4041,7 @@ Open: newer documentation lists more.
         pub type_: TariffType,
     }
     impl TariffElement {
+        /// A builder of this type, one setter per field ([`builder::TariffElement`]).
         pub fn builder() -> builder::TariffElement {
             Default::default()
         }
@@ -4007,6 +4076,7 @@ Open: newer documentation lists more.
         pub type_: TariffType,
     }
     impl TariffElementCreate {
+        /// A builder of this type, one setter per field ([`builder::TariffElementCreate`]).
         pub fn builder() -> builder::TariffElementCreate {
             Default::default()
         }
@@ -4030,6 +4100,7 @@ Open: newer documentation lists more.
         pub url: ::std::string::String,
     }
     impl TariffElementList {
+        /// A builder of this type, one setter per field ([`builder::TariffElementList`]).
         pub fn builder() -> builder::TariffElementList {
             Default::default()
         }
@@ -4171,6 +4242,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         pub tariff: ::std::option::Option<TariffSummary>,
     }
     impl TariffElementStatus {
+        /// A builder of this type, one setter per field ([`builder::TariffElementStatus`]).
         pub fn builder() -> builder::TariffElementStatus {
             Default::default()
         }
@@ -4206,6 +4278,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         pub market_rates: ::std::option::Option<bool>,
     }
     impl TariffElementUpdate {
+        /// A builder of this type, one setter per field ([`builder::TariffElementUpdate`]).
         pub fn builder() -> builder::TariffElementUpdate {
             Default::default()
         }
@@ -4232,6 +4305,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         pub valid_to: ::std::option::Option<TimeOfDay>,
     }
     impl TariffHours {
+        /// A builder of this type, one setter per field ([`builder::TariffHours`]).
         pub fn builder() -> builder::TariffHours {
             Default::default()
         }
@@ -4255,6 +4329,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         pub url: ::std::string::String,
     }
     impl TariffList {
+        /// A builder of this type, one setter per field ([`builder::TariffList`]).
         pub fn builder() -> builder::TariffList {
             Default::default()
         }
@@ -4334,6 +4409,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         pub logo_url: ::std::option::Option<TariffProviderLogoUrl>,
     }
     impl TariffProvider {
+        /// A builder of this type, one setter per field ([`builder::TariffProvider`]).
         pub fn builder() -> builder::TariffProvider {
             Default::default()
         }
@@ -4428,6 +4504,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub to_kwh: ::std::option::Option<f64>,
     }
     impl TariffRateTier {
+        /// A builder of this type, one setter per field ([`builder::TariffRateTier`]).
         pub fn builder() -> builder::TariffRateTier {
             Default::default()
         }
@@ -4468,6 +4545,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         >,
     }
     impl TariffRates {
+        /// A builder of this type, one setter per field ([`builder::TariffRates`]).
         pub fn builder() -> builder::TariffRates {
             Default::default()
         }
@@ -4506,6 +4584,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl TariffRatesAudit {
+        /// A builder of this type, one setter per field ([`builder::TariffRatesAudit`]).
         pub fn builder() -> builder::TariffRatesAudit {
             Default::default()
         }
@@ -4583,6 +4662,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl TariffRatesAuditRequest {
+        /// A builder of this type, one setter per field ([`builder::TariffRatesAuditRequest`]).
         pub fn builder() -> builder::TariffRatesAuditRequest {
             Default::default()
         }
@@ -4664,6 +4744,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl TariffRatesRequest {
+        /// A builder of this type, one setter per field ([`builder::TariffRatesRequest`]).
         pub fn builder() -> builder::TariffRatesRequest {
             Default::default()
         }
@@ -4716,6 +4797,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub months: ::std::vec::Vec<::std::string::String>,
     }
     impl TariffSchedulePeriod {
+        /// A builder of this type, one setter per field ([`builder::TariffSchedulePeriod`]).
         pub fn builder() -> builder::TariffSchedulePeriod {
             Default::default()
         }
@@ -4743,6 +4825,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub non_commodity_import: ::std::option::Option<TariffElementStatus>,
     }
     impl TariffStatus {
+        /// A builder of this type, one setter per field ([`builder::TariffStatus`]).
         pub fn builder() -> builder::TariffStatus {
             Default::default()
         }
@@ -4769,6 +4852,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub structure_type: StructureType,
     }
     impl TariffSummary {
+        /// A builder of this type, one setter per field ([`builder::TariffSummary`]).
         pub fn builder() -> builder::TariffSummary {
             Default::default()
         }
@@ -4923,6 +5007,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl Accepted {
+            /// Optional: left out unless set; `set_message(None)` leaves it out.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -4983,6 +5068,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl AuditEntry {
+            /// Optional: left out unless set; `set_tariff_rate(None)` leaves it out.
             pub fn tariff_rate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::AuditRate>,
@@ -4996,6 +5082,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time from when information is valid, in the timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`AuditEntry`](super::AuditEntry) without it.
             pub fn valid_from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5008,6 +5097,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time until when information is valid, in the timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`AuditEntry`](super::AuditEntry) without it.
             pub fn valid_to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5080,6 +5172,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl AuditRate {
+            /// Optional: left out unless set; `set_commodity(None)` leaves it out.
             pub fn commodity<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CommodityRateParts>,
@@ -5093,6 +5186,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate.
+            ///
+            /// Optional: left out unless set; `set_confidence(None)` leaves it out.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5106,6 +5202,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_non_commodity(None)` leaves it out.
             pub fn non_commodity<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::NonCommodityRateParts>,
@@ -5119,6 +5216,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Total cost.
+            ///
+            /// Optional: left out unless set; `set_total(None)` leaves it out.
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5201,6 +5301,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl AuthToken {
+            ///The bearer security token.
+            ///
+            /// Required: the builder does not convert into [`AuthToken`](super::AuthToken) without it.
             pub fn bearer_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5213,6 +5316,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Expiration time in seconds.
+            ///
+            /// Required: the builder does not convert into [`AuthToken`](super::AuthToken) without it.
             pub fn expires_in<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -5225,6 +5331,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Has the value `true` if the object exists in live mode or the value `false` if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`AuthToken`](super::AuthToken) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5284,6 +5393,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl CarbonIntensity {
+            ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate.
+            ///
+            /// Optional: left out unless set; `set_confidence(None)` leaves it out.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5297,6 +5409,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Carbon intensity of grid in gCO2 per kWh
+            ///
+            /// Optional: left out unless set; `set_intensity(None)` leaves it out.
             pub fn intensity<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5310,6 +5425,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Relative carbon intensity grid from 0 - lowest, to 1.0 - the highest
+            ///
+            /// Optional: left out unless set; `set_relative(None)` leaves it out.
             pub fn relative<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5380,6 +5498,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl CarbonValue {
+            ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate.
+            ///
+            /// Optional: left out unless set; `set_confidence(None)` leaves it out.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5393,6 +5514,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Carbon emissions in `carbon_units`.
+            ///
+            /// Optional: left out unless set; `set_value(None)` leaves it out.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5471,6 +5595,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl CommodityRateParts {
+            ///Aggregate (total) cost.
+            ///
+            /// Optional: left out unless set; `set_aggregate(None)` leaves it out.
             pub fn aggregate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5484,6 +5611,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Fixed cost component.
+            ///
+            /// Optional: left out unless set; `set_fixed(None)` leaves it out.
             pub fn fixed<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5497,6 +5627,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Market rate cost component.
+            ///
+            /// Optional: left out unless set; `set_market(None)` leaves it out.
             pub fn market<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5510,6 +5643,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Percentage surcharge cost component.
+            ///
+            /// Optional: left out unless set; `set_percentage(None)` leaves it out.
             pub fn percentage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5523,6 +5659,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Consumption tier cost component. Returns the start value of the applicable tier.
+            ///
+            /// Optional: left out unless set; `set_tier(None)` leaves it out.
             pub fn tier<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5603,6 +5742,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ConnectRouteOptions {
+            ///Enables `advanced_tariff_capture` route when set to `true`. Defaults to `false`.
+            ///
+            /// Optional: its default when not set.
             pub fn advanced_tariff_capture<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5617,6 +5759,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Enables `contract_term_capture` route when set to `true`. Defaults to `false`.
+            ///
+            /// Optional: its default when not set.
             pub fn contract_term_capture<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5631,6 +5776,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Enables `tariff_name_capture` route when sets to `true`. Defaults to `false`.
+            ///
+            /// Optional: its default when not set.
             pub fn tariff_name_capture<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5718,6 +5866,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ConnectToken {
+            /// Optional: left out unless set; `set_customer_id(None)` leaves it out.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5731,6 +5880,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///An ID for the customer from your system.
+            ///
+            /// Optional: left out unless set; `set_customer_reference_id(None)` leaves it out.
             pub fn customer_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5746,6 +5898,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ConnectToken`](super::ConnectToken) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5756,6 +5909,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Set to `true` when object is in live mode.
+            ///
+            /// Required: the builder does not convert into [`ConnectToken`](super::ConnectToken) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5768,6 +5924,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ConnectToken`](super::ConnectToken) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5780,6 +5937,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///An identifier for a location from your system.
+            ///
+            /// Optional: left out unless set; `set_location_reference_id(None)` leaves it out.
             pub fn location_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5795,6 +5955,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak object name, i.e. `connect_token`.
+            ///
+            /// Required: the builder does not convert into [`ConnectToken`](super::ConnectToken) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ConnectTokenObject>,
@@ -5807,6 +5970,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Set to `true` when tariff has been processed and rates are available.
+            ///
+            /// Required: the builder does not convert into [`ConnectToken`](super::ConnectToken) without it.
             pub fn tariff_available<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5821,6 +5987,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when the object was created, in UTC.
+            ///
+            /// Required: the builder does not convert into [`ConnectToken`](super::ConnectToken) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5833,6 +6002,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when the token will expire. Expired tokens cannot be claimed.
+            ///
+            /// Required: the builder does not convert into [`ConnectToken`](super::ConnectToken) without it.
             pub fn time_expiry<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5922,6 +6094,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ConnectTokenActions {
+            ///Disconnects tariff for given location and direction when set to `true`. Defaults to `false`.
+            ///
+            /// Optional: its default when not set.
             pub fn disconnect_tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5936,6 +6111,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Restarts connect flow from the Provider Selection page when set to `true`. Current tariff is not disconnected. Defaults to `false`.
+            ///
+            /// Optional: left out unless set; `set_edit_tariff(None)` leaves it out.
             pub fn edit_tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5999,6 +6177,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ConnectTokenCreated {
+            /// Required: the builder does not convert into [`ConnectTokenCreated`](super::ConnectTokenCreated) without it.
             pub fn connect_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6011,6 +6190,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Expiration time in seconds.
+            ///
+            /// Required: the builder does not convert into [`ConnectTokenCreated`](super::ConnectTokenCreated) without it.
             pub fn expires_in<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -6023,6 +6205,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Set to `true` if the object exists in live mode.
+            ///
+            /// Optional: left out unless set; `set_live_mode(None)` leaves it out.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6133,6 +6318,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ConnectTokenRequest {
+            /// Optional: left out unless set; `set_actions(None)` leaves it out.
             pub fn actions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ConnectTokenActions>,
@@ -6146,6 +6332,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///URL to redirect the customer from the [Tariff Summary page](/api-reference/anode/connect/tariff-summary) when they want to close the Connect window.
+            ///
+            /// Required: the builder does not convert into [`ConnectTokenRequest`](super::ConnectTokenRequest) without it.
             pub fn callback_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6158,6 +6347,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /**URL to redirect the customer at the Handling Callback step of the [Provider login redirect](/api-reference/zero/connect/provider-login).
+Use the URL where Connect WebView is hosted, or provide a deep link into your native app.*/
+            ///
+            /// Required: the builder does not convert into [`ConnectTokenRequest`](super::ConnectTokenRequest) without it.
             pub fn connect_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6170,6 +6363,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_customer_id(None)` leaves it out.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6183,6 +6377,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///An ID for the customer from your system. Supply when you want to create a customer with this reference.
+            ///
+            /// Optional: left out unless set; `set_customer_reference_id(None)` leaves it out.
             pub fn customer_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6198,6 +6395,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The tariff direction the session is about.
+            ///
+            /// Optional: its default when not set.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -6210,6 +6410,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_location_id(None)` leaves it out.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6223,6 +6424,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///An identifier for a location from your system. Use this reference when creating a new location in Flatpeak. You can only supply either location_id or location_reference but not both.
+            ///
+            /// Optional: left out unless set; `set_location_reference_id(None)` leaves it out.
             pub fn location_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6238,6 +6442,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_postal_address(None)` leaves it out.
             pub fn postal_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PostalAddress>,
@@ -6253,6 +6458,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_postal_address_type(None)` leaves it out.
             pub fn postal_address_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PostalAddressType>,
@@ -6268,6 +6474,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_route_options(None)` leaves it out.
             pub fn route_options<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ConnectRouteOptions>,
@@ -6281,6 +6488,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_id(None)` leaves it out.
             pub fn tariff_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6294,6 +6502,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The tariff type the session is about.
+            ///
+            /// Optional: its default when not set.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffType>,
@@ -6441,6 +6652,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl CostPeriod {
+            ///Period end time. In RFC3339 format e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`CostPeriod`](super::CostPeriod) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6453,6 +6667,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Period start time. In RFC3339 format e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`CostPeriod`](super::CostPeriod) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6518,6 +6735,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl Customer {
+            /// Required: the builder does not convert into [`Customer`](super::Customer) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6530,6 +6748,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Customer`](super::Customer) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6540,6 +6759,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`Customer`](super::Customer) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6552,6 +6774,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///An array of Flatpeak location IDs that are associated with this object.
+            ///
+            /// Optional: its default when not set.
             pub fn locations<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Id>>,
@@ -6564,6 +6789,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object’s type.
+            ///
+            /// Required: the builder does not convert into [`Customer`](super::Customer) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CustomerObject>,
@@ -6576,6 +6804,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6589,6 +6820,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when the object was created, in UTC.
+            ///
+            /// Required: the builder does not convert into [`Customer`](super::Customer) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6654,6 +6888,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl CustomerCreate {
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6717,6 +6954,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl CustomerList {
+            /// Required: the builder does not convert into [`CustomerList`](super::CustomerList) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Customer>>,
@@ -6729,6 +6967,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Is set to `true` if more objects are available.
+            ///
+            /// Required: the builder does not convert into [`CustomerList`](super::CustomerList) without it.
             pub fn has_more<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6741,6 +6982,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object’s type. i.e. `list`.
+            ///
+            /// Required: the builder does not convert into [`CustomerList`](super::CustomerList) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CustomerListObject>,
@@ -6753,6 +6997,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the URL slug for the object.
+            ///
+            /// Required: the builder does not convert into [`CustomerList`](super::CustomerList) without it.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6804,6 +7051,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl CustomerUpdate {
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6876,6 +7126,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl Device {
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6888,6 +7139,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6898,6 +7150,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Timestamp of when the device has last queried the service.
+            ///
+            /// Optional: left out unless set; `set_last_seen(None)` leaves it out.
             pub fn last_seen<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6911,6 +7166,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6923,6 +7181,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object’s type.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeviceObject>,
@@ -6935,6 +7196,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6948,6 +7212,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when the object was created, in UTC.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7021,6 +7288,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl DeviceCreate {
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7084,6 +7354,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl DeviceList {
+            /// Required: the builder does not convert into [`DeviceList`](super::DeviceList) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Device>>,
@@ -7096,6 +7367,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Is set to `true` if more objects are available.
+            ///
+            /// Required: the builder does not convert into [`DeviceList`](super::DeviceList) without it.
             pub fn has_more<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -7108,6 +7382,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object’s type. i.e. `list`.
+            ///
+            /// Required: the builder does not convert into [`DeviceList`](super::DeviceList) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeviceListObject>,
@@ -7120,6 +7397,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the URL slug for the object.
+            ///
+            /// Required: the builder does not convert into [`DeviceList`](super::DeviceList) without it.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7171,6 +7451,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl DeviceUpdate {
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7224,6 +7507,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl Energy {
+            /// Required: the builder does not convert into [`Energy`](super::Energy) without it.
             pub fn units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnergyUnits>,
@@ -7236,6 +7520,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The amount, in `units`.
+            ///
+            /// Required: the builder does not convert into [`Energy`](super::Energy) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -7280,6 +7567,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl EnergyAmount {
+            ///Amount of energy in `energy_units`.
+            ///
+            /// Required: the builder does not convert into [`EnergyAmount`](super::EnergyAmount) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -7365,6 +7655,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl EnergyCost {
+            /// Required: the builder does not convert into [`EnergyCost`](super::EnergyCost) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -7377,6 +7668,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Units of carbon emissions measure.
+            ///
+            /// Optional: left out unless set; `set_carbon_units(None)` leaves it out.
             pub fn carbon_units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7390,6 +7684,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_currency_code(None)` leaves it out.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -7403,6 +7698,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: its default when not set.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::EnergyCostEntry>>,
@@ -7415,6 +7711,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_direction(None)` leaves it out.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -7428,6 +7725,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Units of energy measure.
+            ///
+            /// Optional: left out unless set; `set_energy_units(None)` leaves it out.
             pub fn energy_units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7441,6 +7741,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`EnergyCost`](super::EnergyCost) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -7451,6 +7752,11 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /**Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
+
+*/
+            ///
+            /// Optional: left out unless set; `set_live_mode(None)` leaves it out.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -7464,6 +7770,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Optional: left out unless set; `set_location_timezone(None)` leaves it out.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7479,6 +7788,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak object type. I.e. `energy_cost`.
+            ///
+            /// Required: the builder does not convert into [`EnergyCost`](super::EnergyCost) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnergyCostObject>,
@@ -7491,6 +7803,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_object_id(None)` leaves it out.
             pub fn object_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -7634,6 +7947,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl EnergyCostEntry {
+            /// Optional: left out unless set; `set_carbon(None)` leaves it out.
             pub fn carbon<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CarbonValue>,
@@ -7647,6 +7961,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///End of time period, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`EnergyCostEntry`](super::EnergyCostEntry) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7659,6 +7976,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`EnergyCostEntry`](super::EnergyCostEntry) without it.
             pub fn energy<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnergyAmount>,
@@ -7671,6 +7989,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///`record_reference_id` from meter record as submitted by you via `/meters` endpoints. Only returned if request made by this ID.
+            ///
+            /// Optional: left out unless set; `set_record_reference_id(None)` leaves it out.
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7686,6 +8007,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///`session_reference_id` from meter record as submitted by you via `/meters` endpoints. Only returned if request made by this ID.
+            ///
+            /// Optional: left out unless set; `set_session_reference_id(None)` leaves it out.
             pub fn session_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7701,6 +8025,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Start of time period, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`EnergyCostEntry`](super::EnergyCostEntry) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7713,6 +8040,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`EnergyCostEntry`](super::EnergyCostEntry) without it.
             pub fn tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MoneyValue>,
@@ -7802,6 +8130,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl Event {
+            /// Required: the builder does not convert into [`Event`](super::Event) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EventData>,
@@ -7814,6 +8143,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Event`](super::Event) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -7824,6 +8154,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Represents the object’s type, i.e. event.
+            ///
+            /// Required: the builder does not convert into [`Event`](super::Event) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EventObject>,
@@ -7836,6 +8169,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when the object was created, in UTC.
+            ///
+            /// Required: the builder does not convert into [`Event`](super::Event) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7848,6 +8184,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak object type in the payload. For example `customer.create`.
+            ///
+            /// Required: the builder does not convert into [`Event`](super::Event) without it.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7907,6 +8246,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl EventList {
+            /// Required: the builder does not convert into [`EventList`](super::EventList) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Event>>,
@@ -7919,6 +8259,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Is set to `true` if more objects are available.
+            ///
+            /// Required: the builder does not convert into [`EventList`](super::EventList) without it.
             pub fn has_more<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -7931,6 +8274,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object’s type. i.e. `list`.
+            ///
+            /// Required: the builder does not convert into [`EventList`](super::EventList) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EventListObject>,
@@ -7943,6 +8289,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the URL slug for the object.
+            ///
+            /// Required: the builder does not convert into [`EventList`](super::EventList) without it.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7998,6 +8347,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl FailedMeterRecord {
+            ///Error message for this metering record.
+            ///
+            /// Required: the builder does not convert into [`FailedMeterRecord`](super::FailedMeterRecord) without it.
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8010,6 +8362,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///0 based position of the metering record in the meter batch.
+            ///
+            /// Required: the builder does not convert into [`FailedMeterRecord`](super::FailedMeterRecord) without it.
             pub fn record_num<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -8022,6 +8377,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The reference for this metering record if it was provided.
+            ///
+            /// Optional: left out unless set; `set_record_reference_id(None)` leaves it out.
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8081,6 +8439,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl GeoLocation {
+            /// Required: the builder does not convert into [`GeoLocation`](super::GeoLocation) without it.
             pub fn lat<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -8093,6 +8452,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`GeoLocation`](super::GeoLocation) without it.
             pub fn lng<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -8188,6 +8548,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl Location {
+            /// Required: the builder does not convert into [`Location`](super::Location) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -8200,6 +8561,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_currency_code(None)` leaves it out.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -8213,6 +8575,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_customer_id(None)` leaves it out.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -8226,6 +8589,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_geo_location(None)` leaves it out.
             pub fn geo_location<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::GeoLocation>,
@@ -8239,6 +8603,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Location`](super::Location) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -8249,6 +8614,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`Location`](super::Location) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -8261,6 +8629,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object’s type. I.e. `location`.
+            ///
+            /// Required: the builder does not convert into [`Location`](super::Location) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::LocationObject>,
@@ -8273,6 +8644,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_postal_address(None)` leaves it out.
             pub fn postal_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PostalAddress>,
@@ -8288,6 +8660,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8301,6 +8676,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///An array of tariff IDs that apply to this location. To manage tariffs for a location, use the tariffs-elements endpoint. NOTE: This field is in beta and is not currently generally supported. Check back in early September 2024.
+            ///
+            /// Optional: its default when not set.
             pub fn tariff_elements<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Id>>,
@@ -8315,6 +8693,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_status(None)` leaves it out.
             pub fn tariff_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::LocationTariffStatus>,
@@ -8328,6 +8707,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when the object was created, in UTC.
+            ///
+            /// Required: the builder does not convert into [`Location`](super::Location) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -8340,6 +8722,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Optional: left out unless set; `set_timezone(None)` leaves it out.
             pub fn timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8476,6 +8861,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl LocationCreate {
+            /// Optional: left out unless set; `set_customer_id(None)` leaves it out.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -8489,6 +8875,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_postal_address(None)` leaves it out.
             pub fn postal_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PostalAddress>,
@@ -8504,6 +8891,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8587,6 +8977,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl LocationList {
+            /// Required: the builder does not convert into [`LocationList`](super::LocationList) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Location>>,
@@ -8599,6 +8990,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Is set to `true` if more objects are available.
+            ///
+            /// Required: the builder does not convert into [`LocationList`](super::LocationList) without it.
             pub fn has_more<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -8611,6 +9005,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object’s type. i.e. `list`.
+            ///
+            /// Required: the builder does not convert into [`LocationList`](super::LocationList) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::LocationListObject>,
@@ -8623,6 +9020,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the URL slug for the object.
+            ///
+            /// Required: the builder does not convert into [`LocationList`](super::LocationList) without it.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8690,6 +9090,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl LocationStatus {
+            /// Required: the builder does not convert into [`LocationStatus`](super::LocationStatus) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -8702,6 +9103,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`LocationStatus`](super::LocationStatus) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -8712,6 +9114,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`LocationStatus`](super::LocationStatus) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -8724,6 +9129,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object’s type. I.e. location_status.
+            ///
+            /// Required: the builder does not convert into [`LocationStatus`](super::LocationStatus) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::LocationStatusObject>,
@@ -8736,6 +9144,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_status(None)` leaves it out.
             pub fn tariff_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffStatus>,
@@ -8749,6 +9158,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Indicates time when this location was created.
+            ///
+            /// Required: the builder does not convert into [`LocationStatus`](super::LocationStatus) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -8832,6 +9244,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl LocationTariffStatus {
+            /// Optional: left out unless set; `set_commodity_export(None)` leaves it out.
             pub fn commodity_export<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffConnectionStatus>,
@@ -8847,6 +9260,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_commodity_import(None)` leaves it out.
             pub fn commodity_import<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffConnectionStatus>,
@@ -8862,6 +9276,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_local(None)` leaves it out.
             pub fn local<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffConnectionStatus>,
@@ -8875,6 +9290,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_non_commodity_export(None)` leaves it out.
             pub fn non_commodity_export<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffConnectionStatus>,
@@ -8890,6 +9306,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_non_commodity_import(None)` leaves it out.
             pub fn non_commodity_import<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffConnectionStatus>,
@@ -8997,6 +9414,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl LocationUpdate {
+            /// Optional: left out unless set; `set_customer_id(None)` leaves it out.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9010,6 +9428,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_postal_address(None)` leaves it out.
             pub fn postal_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PostalAddress>,
@@ -9025,6 +9444,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9131,6 +9553,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl MeterBatch {
+            /// Optional: left out unless set; `set_account_id(None)` leaves it out.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9144,6 +9567,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Returns details of any meter records that failed processing
+            ///
+            /// Optional: its default when not set.
             pub fn failed_records<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::FailedMeterRecord>>,
@@ -9158,6 +9584,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterBatch`](super::MeterBatch) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9168,6 +9595,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Object name, i.e. `meter_batch`.
+            ///
+            /// Required: the builder does not convert into [`MeterBatch`](super::MeterBatch) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MeterBatchObject>,
@@ -9180,6 +9610,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Number of accepted metering records.
+            ///
+            /// Optional: left out unless set; `set_records_accepted(None)` leaves it out.
             pub fn records_accepted<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -9195,6 +9628,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Number of processed metering records.
+            ///
+            /// Optional: left out unless set; `set_records_processed(None)` leaves it out.
             pub fn records_processed<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -9210,6 +9646,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Number of received metering records.
+            ///
+            /// Optional: left out unless set; `set_records_submitted(None)` leaves it out.
             pub fn records_submitted<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -9225,6 +9664,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when this object was created. In UTC.
+            ///
+            /// Optional: left out unless set; `set_time_created(None)` leaves it out.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -9371,6 +9813,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl MeterRecord {
+            ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.
+            ///
+            /// Optional: left out unless set; `set_confidence(None)` leaves it out.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -9384,6 +9829,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9397,6 +9843,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_direction(None)` leaves it out.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -9410,6 +9857,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Metering record end time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`MeterRecord`](super::MeterRecord) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -9422,6 +9872,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecord`](super::MeterRecord) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9434,6 +9885,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_measurand(None)` leaves it out.
             pub fn measurand<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Measurand>,
@@ -9447,6 +9899,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///A reference for this metering record, for example, meter log ID.
+            ///
+            /// Optional: left out unless set; `set_record_reference_id(None)` leaves it out.
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9462,6 +9917,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///A reference for a group of metering records, for example, a charging session ID.
+            ///
+            /// Optional: left out unless set; `set_session_reference_id(None)` leaves it out.
             pub fn session_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9477,6 +9935,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Metering record start time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`MeterRecord`](super::MeterRecord) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -9489,6 +9950,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_rate(None)` leaves it out.
             pub fn tariff_rate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -9502,6 +9964,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecord`](super::MeterRecord) without it.
             pub fn units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MeterUnits>,
@@ -9514,6 +9977,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Amount of energy measured.
+            ///
+            /// Required: the builder does not convert into [`MeterRecord`](super::MeterRecord) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -9679,6 +10145,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl MeterRecordCost {
+            /// Optional: left out unless set; `set_account_id(None)` leaves it out.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9692,6 +10159,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Units of carbon emissions measure.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn carbon_units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9704,6 +10174,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -9716,6 +10187,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnergyCostEntry>,
@@ -9728,6 +10200,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -9740,6 +10213,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Units of energy measure.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn energy_units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9752,6 +10228,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9762,6 +10239,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -9774,6 +10254,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak object type, i.e. `meter_record`.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MeterRecordCostObject>,
@@ -9786,6 +10269,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn request<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MeterRecordEcho>,
@@ -9798,6 +10282,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn tariff_rate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -9810,6 +10295,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when this object was created. In UTC.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -9936,6 +10424,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl MeterRecordEcho {
+            ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.
+            ///
+            /// Optional: left out unless set; `set_confidence(None)` leaves it out.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -9949,6 +10440,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9962,6 +10454,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_direction(None)` leaves it out.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -9975,6 +10468,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Metering record end time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordEcho`](super::MeterRecordEcho) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -9987,6 +10483,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordEcho`](super::MeterRecordEcho) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9999,6 +10496,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_measurand(None)` leaves it out.
             pub fn measurand<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Measurand>,
@@ -10012,6 +10510,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When set to `true`, metering records are not stored permanently.
+            ///
+            /// Optional: left out unless set; `set_non_persistent(None)` leaves it out.
             pub fn non_persistent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -10027,6 +10528,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///A reference for this metering record, for example, meter log ID.
+            ///
+            /// Optional: left out unless set; `set_record_reference_id(None)` leaves it out.
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10042,6 +10546,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///A reference for a group of metering records, for example, a charging session ID.
+            ///
+            /// Optional: left out unless set; `set_session_reference_id(None)` leaves it out.
             pub fn session_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10057,6 +10564,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Metering record start time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordEcho`](super::MeterRecordEcho) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -10069,6 +10579,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_rate(None)` leaves it out.
             pub fn tariff_rate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -10082,6 +10593,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordEcho`](super::MeterRecordEcho) without it.
             pub fn units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MeterUnits>,
@@ -10094,6 +10606,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Amount of energy measured.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordEcho`](super::MeterRecordEcho) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10228,6 +10743,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl MeterRegisterRead {
+            ///A reference for this metering record, for example, meter log ID.
+            ///
+            /// Optional: left out unless set; `set_record_reference_id(None)` leaves it out.
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10243,6 +10761,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Unix timestamp when measurement has occurred.
+            ///
+            /// Required: the builder does not convert into [`MeterRegisterRead`](super::MeterRegisterRead) without it.
             pub fn time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -10255,6 +10776,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Amount of energy measured, as cumulative register value.
+            ///
+            /// Required: the builder does not convert into [`MeterRegisterRead`](super::MeterRegisterRead) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10336,6 +10860,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl MeterRegisterReads {
+            ///Metering data array
+            ///
+            /// Required: the builder does not convert into [`MeterRegisterReads`](super::MeterRegisterReads) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::MeterRegisterRead>>,
@@ -10348,6 +10875,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -10361,6 +10889,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_direction(None)` leaves it out.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -10374,6 +10903,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRegisterReads`](super::MeterRegisterReads) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -10386,6 +10916,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///A reference for a group of metering records, for example, a charging session ID.
+            ///
+            /// Optional: left out unless set; `set_session_reference_id(None)` leaves it out.
             pub fn session_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10401,6 +10934,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_rate(None)` leaves it out.
             pub fn tariff_rate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -10414,6 +10948,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRegisterReads`](super::MeterRegisterReads) without it.
             pub fn units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnergyUnits>,
@@ -10502,6 +11037,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl MoneyValue {
+            ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+            ///
+            /// Required: the builder does not convert into [`MoneyValue`](super::MoneyValue) without it.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10514,6 +11052,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The amount in large currency units.
+            ///
+            /// Required: the builder does not convert into [`MoneyValue`](super::MoneyValue) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10566,6 +11107,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl NonCommodityRateParts {
+            ///Fixed cost component.
+            ///
+            /// Optional: left out unless set; `set_fixed(None)` leaves it out.
             pub fn fixed<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10579,6 +11123,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Consumption tier cost component. Returns start value of the applicable tier.
+            ///
+            /// Optional: left out unless set; `set_tier(None)` leaves it out.
             pub fn tier<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10664,6 +11211,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl PostalAddress {
+            ///Address line 1 (e.g., street, PO Box, or company name).
+            ///
+            /// Optional: left out unless set; `set_address_line1(None)` leaves it out.
             pub fn address_line1<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10677,6 +11227,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Address line 2 (e.g., apartment, suite, unit, or building).
+            ///
+            /// Optional: left out unless set; `set_address_line2(None)` leaves it out.
             pub fn address_line2<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10690,6 +11243,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///City, district, suburb, town, or village.
+            ///
+            /// Optional: left out unless set; `set_city(None)` leaves it out.
             pub fn city<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10703,6 +11259,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_country_code(None)` leaves it out.
             pub fn country_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CountryCode>,
@@ -10716,6 +11273,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///ZIP or postal code.
+            ///
+            /// Optional: left out unless set; `set_post_code(None)` leaves it out.
             pub fn post_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10729,6 +11289,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///State, county, province, or region.
+            ///
+            /// Optional: left out unless set; `set_state(None)` leaves it out.
             pub fn state<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10832,6 +11395,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl Power {
+            /// Required: the builder does not convert into [`Power`](super::Power) without it.
             pub fn units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PowerUnits>,
@@ -10844,6 +11408,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The power, in `units`.
+            ///
+            /// Required: the builder does not convert into [`Power`](super::Power) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10898,6 +11465,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl PriceEntry {
+            /// Required: the builder does not convert into [`PriceEntry`](super::PriceEntry) without it.
             pub fn price<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PriceValue>,
@@ -10910,6 +11478,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`PriceEntry`](super::PriceEntry) without it.
             pub fn valid_from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -10922,6 +11491,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`PriceEntry`](super::PriceEntry) without it.
             pub fn valid_to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -10970,6 +11540,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl PriceValue {
+            ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+            ///
+            /// Required: the builder does not convert into [`PriceValue`](super::PriceValue) without it.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10982,6 +11555,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The price per kWh in large currency units.
+            ///
+            /// Required: the builder does not convert into [`PriceValue`](super::PriceValue) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -11075,6 +11651,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl Prices {
+            /// Required: the builder does not convert into [`Prices`](super::Prices) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -11087,6 +11664,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Prices`](super::Prices) without it.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -11099,6 +11677,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: its default when not set.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::PriceEntry>>,
@@ -11111,6 +11690,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak object id (`prs_...`).
+            ///
+            /// Required: the builder does not convert into [`Prices`](super::Prices) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -11121,6 +11703,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///When the rates were last updated, in the request's time format.
+            ///
+            /// Required: the builder does not convert into [`Prices`](super::Prices) without it.
             pub fn last_updated<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11133,6 +11718,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///True if the object exists in live mode.
+            ///
+            /// Required: the builder does not convert into [`Prices`](super::Prices) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -11145,6 +11733,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Prices`](super::Prices) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -11157,6 +11746,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The location's time zone, tz database name.
+            ///
+            /// Required: the builder does not convert into [`Prices`](super::Prices) without it.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -11171,6 +11763,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When new rates are likely to be available.
+            ///
+            /// Optional: left out unless set; `set_next_update(None)` leaves it out.
             pub fn next_update<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11184,6 +11779,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object's type, i.e. `price`.
+            ///
+            /// Required: the builder does not convert into [`Prices`](super::Prices) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PricesObject>,
@@ -11196,6 +11794,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Prices`](super::Prices) without it.
             pub fn request<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PricesEcho>,
@@ -11208,6 +11807,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_direction(None)` leaves it out.
             pub fn tariff_direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -11223,6 +11823,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When this response was calculated, in UTC.
+            ///
+            /// Optional: left out unless set; `set_time_created(None)` leaves it out.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11327,6 +11930,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl PricesEcho {
+            /// Optional: left out unless set; `set_end_time(None)` leaves it out.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11340,6 +11944,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_start_time(None)` leaves it out.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11353,6 +11958,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_direction(None)` leaves it out.
             pub fn tariff_direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -11439,6 +12045,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl PricesRequest {
+            ///End of the window, RFC 3339; at most 90 days after `start_time`.
+            ///
+            /// Required: the builder does not convert into [`PricesRequest`](super::PricesRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11451,6 +12060,11 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /**Start of the window, RFC 3339 (UTC or with an offset; if the offsets differ,
+`end_time`'s wins).
+*/
+            ///
+            /// Optional: left out unless set; `set_start_time(None)` leaves it out.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11464,6 +12078,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_direction(None)` leaves it out.
             pub fn tariff_direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -11547,6 +12162,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl RateEntry {
+            /// Optional: left out unless set; `set_carbon(None)` leaves it out.
             pub fn carbon<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CarbonIntensity>,
@@ -11560,6 +12176,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff(None)` leaves it out.
             pub fn tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::RateValue>,
@@ -11573,6 +12190,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time from when information is valid, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`RateEntry`](super::RateEntry) without it.
             pub fn valid_from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11585,6 +12205,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time until when information is valid, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`RateEntry`](super::RateEntry) without it.
             pub fn valid_to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11657,6 +12280,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl RateValue {
+            ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate.
+            ///
+            /// Optional: left out unless set; `set_confidence(None)` leaves it out.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -11670,6 +12296,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The rate value per kWh, in *large* currency units.
+            ///
+            /// Optional: left out unless set; `set_rate(None)` leaves it out.
             pub fn rate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -11727,6 +12356,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl Savings {
+            ///The share of the cost saved, in percent.
+            ///
+            /// Required: the builder does not convert into [`Savings`](super::Savings) without it.
             pub fn percentage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -11739,6 +12371,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Money saved, in large currency units.
+            ///
+            /// Required: the builder does not convert into [`Savings`](super::Savings) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -11829,6 +12464,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleAmount {
+            /// Required: the builder does not convert into [`ScheduleAmount`](super::ScheduleAmount) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -11841,6 +12477,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleAmount`](super::ScheduleAmount) without it.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -11853,6 +12490,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///This object that contains device schedules.
+            ///
+            /// Optional: its default when not set.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ScheduleDevice>>,
@@ -11865,6 +12505,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleAmount`](super::ScheduleAmount) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -11875,6 +12516,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`ScheduleAmount`](super::ScheduleAmount) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -11887,6 +12531,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleAmount`](super::ScheduleAmount) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -11899,6 +12544,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Required: the builder does not convert into [`ScheduleAmount`](super::ScheduleAmount) without it.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -11913,6 +12561,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleAmount`](super::ScheduleAmount) without it.
             pub fn max_power<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Power>,
@@ -11925,6 +12574,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object’s type.
+            ///
+            /// Required: the builder does not convert into [`ScheduleAmount`](super::ScheduleAmount) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ScheduleAmountObject>,
@@ -11937,6 +12589,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleAmount`](super::ScheduleAmount) without it.
             pub fn savings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Savings>,
@@ -11949,6 +12602,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_shaving_threshold(None)` leaves it out.
             pub fn shaving_threshold<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ShavingThreshold>,
@@ -11964,6 +12618,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleAmount`](super::ScheduleAmount) without it.
             pub fn tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MoneyValue>,
@@ -11976,6 +12631,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when this object was created, in UTC.
+            ///
+            /// Required: the builder does not convert into [`ScheduleAmount`](super::ScheduleAmount) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12060,6 +12718,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleAmountRequest {
+            ///This object that contains device schedule requests.
+            ///
+            /// Optional: its default when not set.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -12074,6 +12735,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The most power the location may transfer at once (decision 18).
+            ///
+            /// Required: the builder does not convert into [`ScheduleAmountRequest`](super::ScheduleAmountRequest) without it.
             pub fn max_power<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Power>,
@@ -12086,6 +12750,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_shaving_threshold(None)` leaves it out.
             pub fn shaving_threshold<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ShavingThreshold>,
@@ -12173,6 +12838,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleDevice {
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -12185,6 +12851,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -12197,6 +12864,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when energy transfer must be completed, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12209,6 +12879,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn energy<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Energy>,
@@ -12221,6 +12892,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_max_power(None)` leaves it out.
             pub fn max_power<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Power>,
@@ -12234,6 +12906,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn savings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Savings>,
@@ -12246,6 +12919,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Core schedule object.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn schedule<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ScheduleSlot>>,
@@ -12258,6 +12934,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when energy transfer can begin, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12270,6 +12949,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MoneyValue>,
@@ -12355,6 +13035,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleDeviceRequest {
+            /// Required: the builder does not convert into [`ScheduleDeviceRequest`](super::ScheduleDeviceRequest) without it.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -12367,6 +13048,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDeviceRequest`](super::ScheduleDeviceRequest) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -12379,6 +13061,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when transfer of energy must be completed. In RFC3339 format e.g. `2023-06-15T11:00:00Z` or with time-offset, e.g. `2023-06-15T10:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDeviceRequest`](super::ScheduleDeviceRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12391,6 +13076,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDeviceRequest`](super::ScheduleDeviceRequest) without it.
             pub fn energy<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Energy>,
@@ -12403,6 +13089,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The most power the device may draw or export.
+            ///
+            /// Optional: left out unless set; `set_max_power(None)` leaves it out.
             pub fn max_power<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Power>,
@@ -12416,6 +13105,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when transfer of energy may begin. In RFC3339 format e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+            ///
+            /// Optional: left out unless set; `set_start_time(None)` leaves it out.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12534,6 +13226,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleDuration {
+            /// Required: the builder does not convert into [`ScheduleDuration`](super::ScheduleDuration) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -12546,6 +13239,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDuration`](super::ScheduleDuration) without it.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -12558,6 +13252,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Slots response data.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDuration`](super::ScheduleDuration) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Slot>>,
@@ -12570,6 +13267,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDuration`](super::ScheduleDuration) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -12582,6 +13280,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDuration`](super::ScheduleDuration) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -12592,6 +13291,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDuration`](super::ScheduleDuration) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -12604,6 +13306,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDuration`](super::ScheduleDuration) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -12616,6 +13319,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDuration`](super::ScheduleDuration) without it.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12630,6 +13336,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when we recommend fetching new rates. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDuration`](super::ScheduleDuration) without it.
             pub fn next_update<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12642,6 +13351,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /**
+Represents the object's type.*/
+            ///
+            /// Required: the builder does not convert into [`ScheduleDuration`](super::ScheduleDuration) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ScheduleDurationObject>,
@@ -12654,6 +13367,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDuration`](super::ScheduleDuration) without it.
             pub fn request<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ScheduleDurationEcho>,
@@ -12666,6 +13380,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when this response was calculated. In UTC.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDuration`](super::ScheduleDuration) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12744,6 +13461,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleDurationEcho {
+            /// Required: the builder does not convert into [`ScheduleDurationEcho`](super::ScheduleDurationEcho) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -12756,6 +13474,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Indicates the amount of time in minutes that was requested.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDurationEcho`](super::ScheduleDurationEcho) without it.
             pub fn duration<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -12768,6 +13489,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when data will end. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDurationEcho`](super::ScheduleDurationEcho) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12780,6 +13504,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDurationEcho`](super::ScheduleDurationEcho) without it.
             pub fn segment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Segment>,
@@ -12792,6 +13517,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when data will start. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDurationEcho`](super::ScheduleDurationEcho) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12860,6 +13588,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleDurationRequest {
+            ///The direction to schedule; the API defaults to `IMPORT`.
+            ///
+            /// Optional: left out unless set; `set_direction(None)` leaves it out.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -12873,6 +13604,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Amount of time in minutes you need with lowest or highest (set segment=HIGH/LOW) tariff over requested period.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDurationRequest`](super::ScheduleDurationRequest) without it.
             pub fn duration<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -12885,6 +13619,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, end_time takes priority. The maximum period between start_time and end_time for a single request is 3 days.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDurationRequest`](super::ScheduleDurationRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12897,6 +13634,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDurationRequest`](super::ScheduleDurationRequest) without it.
             pub fn segment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Segment>,
@@ -12909,6 +13647,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, end_time takes priority.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDurationRequest`](super::ScheduleDurationRequest) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13018,6 +13759,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleLimit {
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -13030,6 +13772,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -13042,6 +13785,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Rates response data.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Slot>>,
@@ -13054,6 +13800,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -13066,6 +13813,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Total amount of time in minutes for all calculated slots.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn duration<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -13078,6 +13828,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -13088,6 +13839,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -13100,6 +13854,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -13112,6 +13867,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13126,6 +13884,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when we recommend fetching new rates. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn next_update<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13138,6 +13899,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object's type.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ScheduleLimitObject>,
@@ -13150,6 +13914,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn request<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ScheduleLimitEcho>,
@@ -13162,6 +13927,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when this response was calculated. In UTC.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13250,6 +14018,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleLimitEcho {
+            ///Indicates absolute tariff threshold you requested.
+            ///
+            /// Optional: left out unless set; `set_absolute(None)` leaves it out.
             pub fn absolute<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -13263,6 +14034,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleLimitEcho`](super::ScheduleLimitEcho) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -13275,6 +14047,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when data will end. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimitEcho`](super::ScheduleLimitEcho) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13287,6 +14062,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Indicates the relative tariff threshold you requested.
+            ///
+            /// Optional: left out unless set; `set_relative(None)` leaves it out.
             pub fn relative<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -13300,6 +14078,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleLimitEcho`](super::ScheduleLimitEcho) without it.
             pub fn segment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Segment>,
@@ -13312,6 +14091,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when data will start. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimitEcho`](super::ScheduleLimitEcho) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13399,6 +14181,11 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleLimitRequest {
+            /**Absolute tariff threshold in local currency, major units. Either `absolute` or
+`relative` must be provided; `absolute` overrides `relative`.
+*/
+            ///
+            /// Optional: left out unless set; `set_absolute(None)` leaves it out.
             pub fn absolute<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -13412,6 +14199,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The direction to schedule; the API defaults to `IMPORT`.
+            ///
+            /// Optional: left out unless set; `set_direction(None)` leaves it out.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -13425,6 +14215,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, end_time takes priority. The maximum period between start_time and end_time for a single request is 3 days.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimitRequest`](super::ScheduleLimitRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13437,6 +14230,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Relative tariff threshold. The highest tariff is `1`, and the lowest is `0.01`. Either relative or absolute must be provided.
+            ///
+            /// Optional: left out unless set; `set_relative(None)` leaves it out.
             pub fn relative<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -13450,6 +14246,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleLimitRequest`](super::ScheduleLimitRequest) without it.
             pub fn segment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Segment>,
@@ -13462,6 +14259,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, end_time takes priority.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimitRequest`](super::ScheduleLimitRequest) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13543,6 +14343,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleSlot {
+            ///Time when energy transfer must end, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`ScheduleSlot`](super::ScheduleSlot) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13555,6 +14358,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleSlot`](super::ScheduleSlot) without it.
             pub fn power<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Power>,
@@ -13567,6 +14371,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when energy transfer must start, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`ScheduleSlot`](super::ScheduleSlot) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13621,6 +14428,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ShavingThreshold {
+            ///In the location's currency, large units (default no limit).
+            ///
+            /// Optional: left out unless set; `set_absolute(None)` leaves it out.
             pub fn absolute<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -13634,6 +14444,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///From 0.01 (the period's lowest rate) to 1 (its highest; the default).
+            ///
+            /// Optional: left out unless set; `set_relative(None)` leaves it out.
             pub fn relative<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -13699,6 +14512,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl Slot {
+            ///End of the slot, in the request's time zone.
+            ///
+            /// Required: the builder does not convert into [`Slot`](super::Slot) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13711,6 +14527,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Start of the slot, in the request's time zone.
+            ///
+            /// Required: the builder does not convert into [`Slot`](super::Slot) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13723,6 +14542,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Slot`](super::Slot) without it.
             pub fn tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::SlotRate>,
@@ -13771,6 +14591,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl SlotRate {
+            ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+            ///
+            /// Required: the builder does not convert into [`SlotRate`](super::SlotRate) without it.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -13783,6 +14606,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The average rate in the slot, in large currency units.
+            ///
+            /// Required: the builder does not convert into [`SlotRate`](super::SlotRate) without it.
             pub fn rate_avg<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -13835,6 +14661,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffDaysAndHours {
+            ///Days when the schedule is valid. Options are `Weekdays`, `Weekend`, `Mon`, `Tue`, `Wed`, `Thu`, `Fri`, `Sat`, `Sun` or `All`.
+            ///
+            /// Optional: its default when not set.
             pub fn days<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -13847,6 +14676,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Array of hours when the schedule is valid.
+            ///
+            /// Optional: its default when not set.
             pub fn hours<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TariffHours>>,
@@ -13964,6 +14796,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffElement {
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -13976,6 +14809,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn connection_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ConnectionType>,
@@ -13990,6 +14824,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Indicates end date of the energy supply contract between customer and provider.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn contract_end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14004,6 +14841,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Indicates start date of the energy supply contract between customer and provider.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn contract_start_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14018,6 +14858,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -14030,6 +14871,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Tariff display name.
+            ///
+            /// Optional: left out unless set; `set_display_name(None)` leaves it out.
             pub fn display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14043,6 +14887,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -14053,6 +14898,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///This indicates that the tariff is linked to an external data source and is automatically updated from this source. Such as when it's linked to your customer's provider account or to a tariff in the Flatpeak tariffs library. This value is set automatically by Flatpeak and cannot be changed.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn is_linked<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -14065,6 +14913,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -14077,6 +14928,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -14089,6 +14941,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Indicates if this tariff is based on a market rate.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn market_rates<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -14101,6 +14956,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak object type. I.e. tariff_element.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffElementObject>,
@@ -14113,6 +14971,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_provider_id(None)` leaves it out.
             pub fn provider_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -14126,6 +14985,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_schedule(None)` leaves it out.
             pub fn schedule<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffSchedule>,
@@ -14139,6 +14999,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffConnectionStatus>,
@@ -14151,6 +15012,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Indicates time when this tariff object was created.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14163,6 +15027,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14175,6 +15042,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffType>,
@@ -14310,6 +15178,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffElementCreate {
+            ///Indicates end date of the energy supply contract between customer and provider.
+            ///
+            /// Required: the builder does not convert into [`TariffElementCreate`](super::TariffElementCreate) without it.
             pub fn contract_end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14324,6 +15195,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Indicates start date of the energy supply contract between customer and provider.
+            ///
+            /// Required: the builder does not convert into [`TariffElementCreate`](super::TariffElementCreate) without it.
             pub fn contract_start_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14338,6 +15212,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElementCreate`](super::TariffElementCreate) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -14350,6 +15225,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Tariff display name.
+            ///
+            /// Optional: left out unless set; `set_display_name(None)` leaves it out.
             pub fn display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14363,6 +15241,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElementCreate`](super::TariffElementCreate) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -14375,6 +15254,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Indicates if this tariff is based on a market rate.
+            ///
+            /// Optional: its default when not set.
             pub fn market_rates<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -14387,6 +15269,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_provider_id(None)` leaves it out.
             pub fn provider_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -14400,6 +15283,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_schedule(None)` leaves it out.
             pub fn schedule<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffSchedule>,
@@ -14413,6 +15297,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElementCreate`](super::TariffElementCreate) without it.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffType>,
@@ -14508,6 +15393,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffElementList {
+            /// Required: the builder does not convert into [`TariffElementList`](super::TariffElementList) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TariffElement>>,
@@ -14520,6 +15406,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Is set to `true` if more objects are available.
+            ///
+            /// Required: the builder does not convert into [`TariffElementList`](super::TariffElementList) without it.
             pub fn has_more<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -14532,6 +15421,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object’s type. i.e. `list`.
+            ///
+            /// Required: the builder does not convert into [`TariffElementList`](super::TariffElementList) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffElementListObject>,
@@ -14544,6 +15436,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the URL slug for the object.
+            ///
+            /// Required: the builder does not convert into [`TariffElementList`](super::TariffElementList) without it.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14610,6 +15505,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffElementStatus {
+            /// Optional: left out unless set; `set_connection_type(None)` leaves it out.
             pub fn connection_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ConnectionType>,
@@ -14625,6 +15521,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_provider(None)` leaves it out.
             pub fn provider<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffProvider>,
@@ -14638,6 +15535,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElementStatus`](super::TariffElementStatus) without it.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffConnectionStatus>,
@@ -14650,6 +15548,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff(None)` leaves it out.
             pub fn tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffSummary>,
@@ -14747,6 +15646,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffElementUpdate {
+            ///Indicates end date of the energy supply contract between customer and provider.
+            ///
+            /// Optional: left out unless set; `set_contract_end_date(None)` leaves it out.
             pub fn contract_end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14762,6 +15664,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Indicates start date of the energy supply contract between customer and provider.
+            ///
+            /// Optional: left out unless set; `set_contract_start_date(None)` leaves it out.
             pub fn contract_start_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14777,6 +15682,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_data(None)` leaves it out.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffSchedule>,
@@ -14790,6 +15696,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Tariff display name.
+            ///
+            /// Optional: left out unless set; `set_display_name(None)` leaves it out.
             pub fn display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14803,6 +15712,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Indicates if this tariff is based on a market rate.
+            ///
+            /// Optional: left out unless set; `set_market_rates(None)` leaves it out.
             pub fn market_rates<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -14908,6 +15820,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffHours {
+            ///Tariff rate array object.
+            ///
+            /// Optional: its default when not set.
             pub fn rate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TariffRateTier>>,
@@ -14920,6 +15835,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Period start time in local time, formatted as HH:MM:SS.
+            ///
+            /// Optional: left out unless set; `set_valid_from(None)` leaves it out.
             pub fn valid_from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TimeOfDay>,
@@ -14933,6 +15851,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Period end time in local time, formatted as HH:MM:SS.
+            ///
+            /// Optional: left out unless set; `set_valid_to(None)` leaves it out.
             pub fn valid_to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TimeOfDay>,
@@ -15008,6 +15929,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffList {
+            /// Required: the builder does not convert into [`TariffList`](super::TariffList) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TariffElement>>,
@@ -15020,6 +15942,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///True if more objects are available.
+            ///
+            /// Required: the builder does not convert into [`TariffList`](super::TariffList) without it.
             pub fn has_more<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -15032,6 +15957,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object's type, i.e. `list`.
+            ///
+            /// Required: the builder does not convert into [`TariffList`](super::TariffList) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffListObject>,
@@ -15044,6 +15972,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The URL slug of the list.
+            ///
+            /// Required: the builder does not convert into [`TariffList`](super::TariffList) without it.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15102,6 +16033,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffProvider {
+            ///The provider's name.
+            ///
+            /// Required: the builder does not convert into [`TariffProvider`](super::TariffProvider) without it.
             pub fn display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15114,6 +16048,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak id of the provider; empty while not connected (decision 11).
+            ///
+            /// Required: the builder does not convert into [`TariffProvider`](super::TariffProvider) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::OptionalId>,
@@ -15124,6 +16061,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///URL of the provider's logo; empty while not connected (decision 11).
+            ///
+            /// Optional: left out unless set; `set_logo_url(None)` leaves it out.
             pub fn logo_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffProviderLogoUrl>,
@@ -15197,6 +16137,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffRateTier {
+            ///Fixed fariff rate in *large* currency units. When `market_rates` is set to `true`, this value is ignored.
+            ///
+            /// Optional: left out unless set; `set_fixed(None)` leaves it out.
             pub fn fixed<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -15210,6 +16153,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Tariff surcharge value in *large* currency units. When `market_rates` is set to `false`, this value is ignored. Applied before `surcharge_percentage`.
+            ///
+            /// Optional: left out unless set; `set_surcharge_fixed(None)` leaves it out.
             pub fn surcharge_fixed<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -15225,6 +16171,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Tariff surcharge percentage fraction of 1. When `market_rates` is set to `false`, this value is ignored.
+            ///
+            /// Optional: left out unless set; `set_surcharge_percentage(None)` leaves it out.
             pub fn surcharge_percentage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -15240,6 +16189,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Specifies up to what kWh tariff applies. Used for tier-based tariffs. If tariff has no tiers, leave as `null`.
+            ///
+            /// Optional: left out unless set; `set_to_kwh(None)` leaves it out.
             pub fn to_kwh<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -15367,6 +16319,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffRates {
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -15379,6 +16332,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -15391,6 +16345,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Rates response data.
+            ///
+            /// Optional: its default when not set.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::RateEntry>>,
@@ -15403,6 +16360,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -15415,6 +16373,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -15425,6 +16384,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Time when rates were last updated. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn last_updated<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15437,6 +16399,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -15449,6 +16414,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -15461,6 +16427,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15475,6 +16444,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when we recommend fetching new rates. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn next_update<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15487,6 +16459,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object's type. I.e. `tariff_rate`.
+            ///
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffRatesObject>,
@@ -15499,6 +16474,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn request<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffRatesRequest>,
@@ -15511,6 +16487,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when this response was calculated. In UTC.
+            ///
+            /// Optional: left out unless set; `set_time_created(None)` leaves it out.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15638,6 +16617,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffRatesAudit {
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -15650,6 +16630,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak ID for carbon emissions geographical regions. Flatpeak sets this automatically using the `postal_address` property of the Location object. For more information and to resolve IDs to region names, see the carbon emissions regions in docs.
+            ///
+            /// Optional: its default when not set.
             pub fn carbon_sources<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Id>>,
@@ -15664,6 +16647,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -15676,6 +16660,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Response data.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::AuditEntry>>,
@@ -15688,6 +16675,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -15700,6 +16688,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -15710,6 +16699,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -15722,6 +16714,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -15734,6 +16727,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15748,6 +16744,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak ID for market rates geographical regions. Flatpeak sets this automatically using the `postal_address` property of the Location object. For more information and to resolve IDs to region names, see the market rates reference in docs.
+            ///
+            /// Optional: its default when not set.
             pub fn market_sources<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Id>>,
@@ -15762,6 +16761,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Represents the object’s type. I.e. tariff rate audit.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffRatesAuditObject>,
@@ -15774,6 +16776,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn request<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffRatesAuditRequest>,
@@ -15786,6 +16789,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when this response was calculated. In UTC.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15862,6 +16868,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffRatesAuditRequest {
+            /// Required: the builder does not convert into [`TariffRatesAuditRequest`](super::TariffRatesAuditRequest) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -15874,6 +16881,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when the requested period ends. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesAuditRequest`](super::TariffRatesAuditRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15886,6 +16896,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when the requested period starts. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesAuditRequest`](super::TariffRatesAuditRequest) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15952,6 +16965,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffRatesRequest {
+            /// Required: the builder does not convert into [`TariffRatesRequest`](super::TariffRatesRequest) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -15964,6 +16978,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when the requested period ends. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesRequest`](super::TariffRatesRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15976,6 +16993,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Set to true if you requested carbon data.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesRequest`](super::TariffRatesRequest) without it.
             pub fn include_carbon<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -15990,6 +17010,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Set to true if you requested tariff data.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesRequest`](super::TariffRatesRequest) without it.
             pub fn include_tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -16004,6 +17027,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Time when the requested period starts. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesRequest`](super::TariffRatesRequest) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -16064,6 +17090,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffSchedulePeriod {
+            ///Array of day numbers the schedule applies to. Example: `[1, 4, 12, 30]`. Leave empty (`[]`) to apply the schedule to all days numbers.
+            ///
+            /// Optional: its default when not set.
             pub fn dates<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<f64>>,
@@ -16076,6 +17105,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Array of days and hours when the tariff is valid.
+            ///
+            /// Optional: its default when not set.
             pub fn days_and_hours<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TariffDaysAndHours>>,
@@ -16090,6 +17122,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Array of 3-letter abbreviations of month names the schedule applies to. Options are `Jan`, `Feb`, `Mar`, `Apr`, `May`, `Jun`, `Jul`, `Aug`, `Sep`, `Oct`, `Nov`, `Dec` or `All`
+            ///
+            /// Optional: its default when not set.
             pub fn months<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -16160,6 +17195,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffStatus {
+            /// Optional: left out unless set; `set_commodity_export(None)` leaves it out.
             pub fn commodity_export<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffElementStatus>,
@@ -16175,6 +17211,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_commodity_import(None)` leaves it out.
             pub fn commodity_import<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffElementStatus>,
@@ -16190,6 +17227,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_local(None)` leaves it out.
             pub fn local<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffElementStatus>,
@@ -16203,6 +17241,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_non_commodity_export(None)` leaves it out.
             pub fn non_commodity_export<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffElementStatus>,
@@ -16218,6 +17257,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_non_commodity_import(None)` leaves it out.
             pub fn non_commodity_import<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffElementStatus>,
@@ -16328,6 +17368,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl TariffSummary {
+            ///When the supply contract ends, in UTC.
+            ///
+            /// Optional: left out unless set; `set_contract_end_date(None)` leaves it out.
             pub fn contract_end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -16343,6 +17386,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The tariff's name.
+            ///
+            /// Required: the builder does not convert into [`TariffSummary`](super::TariffSummary) without it.
             pub fn display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -16355,6 +17401,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak tariff element id.
+            ///
+            /// Required: the builder does not convert into [`TariffSummary`](super::TariffSummary) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -16365,6 +17414,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Required: the builder does not convert into [`TariffSummary`](super::TariffSummary) without it.
             pub fn structure_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::StructureType>,
@@ -18539,6 +19589,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> Login<'a> {
+        /// The call of [`Client::login`](super::Client::login) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -18621,12 +19672,14 @@ pub mod builder {
         connect_token: Result<types::Id, String>,
     }
     impl<'a> ExchangeConnectToken<'a> {
+        /// The call of [`Client::exchange_connect_token`](super::Client::exchange_connect_token) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 connect_token: Err("connect_token was not initialized".to_string()),
             }
         }
+        /// `connect_token`: Flatpeak Connect completion token.
         pub fn connect_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -18729,12 +19782,14 @@ pub mod builder {
         body: Result<types::builder::ConnectTokenRequest, String>,
     }
     impl<'a> CreateConnectToken<'a> {
+        /// The call of [`Client::create_connect_token`](super::Client::create_connect_token) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_connect_token`](super::Client::create_connect_token)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ConnectTokenRequest>,
@@ -18750,6 +19805,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -18847,12 +19903,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> RetrieveEvent<'a> {
+        /// The call of [`Client::retrieve_event`](super::Client::retrieve_event) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: unique Flatpeak event identifier
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -18958,6 +20016,7 @@ pub mod builder {
         starting_after: Result<Option<types::Id>, String>,
     }
     impl<'a> ListEvents<'a> {
+        /// The call of [`Client::list_events`](super::Client::list_events) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -18968,6 +20027,7 @@ pub mod builder {
                 starting_after: Ok(None),
             }
         }
+        /// `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
         pub fn ending_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -18981,6 +20041,7 @@ pub mod builder {
                 });
             self
         }
+        /// `event_type`: Type of event.
         pub fn event_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -18991,6 +20052,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `String` for event_type failed".to_string());
             self
         }
+        /// `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -19004,6 +20066,7 @@ pub mod builder {
                 });
             self
         }
+        /// `object_id`: Filter events by Flatpeak identifier such as a location ID.
         pub fn object_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19017,6 +20080,7 @@ pub mod builder {
                 });
             self
         }
+        /// `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
         pub fn starting_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19143,6 +20207,7 @@ pub mod builder {
         starting_after: Result<Option<types::Id>, String>,
     }
     impl<'a> ListCustomers<'a> {
+        /// The call of [`Client::list_customers`](super::Client::list_customers) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -19152,6 +20217,7 @@ pub mod builder {
                 starting_after: Ok(None),
             }
         }
+        /// `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
         pub fn ending_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19165,6 +20231,7 @@ pub mod builder {
                 });
             self
         }
+        /// `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -19178,6 +20245,7 @@ pub mod builder {
                 });
             self
         }
+        /// `reference_id`: A reference that is meaningful to you, for example, an ID from your system.
         pub fn reference_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -19190,6 +20258,7 @@ pub mod builder {
                 });
             self
         }
+        /// `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
         pub fn starting_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19306,12 +20375,14 @@ pub mod builder {
         body: Result<types::builder::CustomerCreate, String>,
     }
     impl<'a> CreateCustomer<'a> {
+        /// The call of [`Client::create_customer`](super::Client::create_customer) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_customer`](super::Client::create_customer)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CustomerCreate>,
@@ -19327,6 +20398,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -19421,12 +20493,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> RetrieveCustomer<'a> {
+        /// The call of [`Client::retrieve_customer`](super::Client::retrieve_customer) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `customer_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19528,12 +20602,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> DeleteCustomer<'a> {
+        /// The call of [`Client::delete_customer`](super::Client::delete_customer) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `customer_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19636,6 +20712,7 @@ pub mod builder {
         body: Result<types::builder::CustomerUpdate, String>,
     }
     impl<'a> UpdateCustomer<'a> {
+        /// The call of [`Client::update_customer`](super::Client::update_customer) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -19643,6 +20720,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `id`: Flatpeak `customer_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19655,6 +20733,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::update_customer`](super::Client::update_customer)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CustomerUpdate>,
@@ -19670,6 +20749,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -19777,6 +20857,7 @@ pub mod builder {
         starting_after: Result<Option<types::Id>, String>,
     }
     impl<'a> ListDevices<'a> {
+        /// The call of [`Client::list_devices`](super::Client::list_devices) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -19786,6 +20867,7 @@ pub mod builder {
                 starting_after: Ok(None),
             }
         }
+        /// `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
         pub fn ending_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19799,6 +20881,7 @@ pub mod builder {
                 });
             self
         }
+        /// `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -19812,6 +20895,7 @@ pub mod builder {
                 });
             self
         }
+        /// `reference_id`: A reference that is meaningful to you, for example, an ID from your system.
         pub fn reference_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -19824,6 +20908,7 @@ pub mod builder {
                 });
             self
         }
+        /// `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
         pub fn starting_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19940,12 +21025,14 @@ pub mod builder {
         body: Result<types::builder::DeviceCreate, String>,
     }
     impl<'a> CreateDevice<'a> {
+        /// The call of [`Client::create_device`](super::Client::create_device) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_device`](super::Client::create_device)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeviceCreate>,
@@ -19959,6 +21046,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -20053,12 +21141,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> RetrieveDevice<'a> {
+        /// The call of [`Client::retrieve_device`](super::Client::retrieve_device) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `device_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20160,12 +21250,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> DeleteDevice<'a> {
+        /// The call of [`Client::delete_device`](super::Client::delete_device) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `device_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20268,6 +21360,7 @@ pub mod builder {
         body: Result<types::builder::DeviceUpdate, String>,
     }
     impl<'a> UpdateDevice<'a> {
+        /// The call of [`Client::update_device`](super::Client::update_device) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -20275,6 +21368,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `id`: Flatpeak `device_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20287,6 +21381,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::update_device`](super::Client::update_device)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeviceUpdate>,
@@ -20300,6 +21395,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -20408,6 +21504,7 @@ pub mod builder {
         starting_after: Result<Option<types::Id>, String>,
     }
     impl<'a> ListLocations<'a> {
+        /// The call of [`Client::list_locations`](super::Client::list_locations) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -20418,6 +21515,7 @@ pub mod builder {
                 starting_after: Ok(None),
             }
         }
+        /// `customer_id`: Flatpeak `customer_id`.
         pub fn customer_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20431,6 +21529,7 @@ pub mod builder {
                 });
             self
         }
+        /// `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
         pub fn ending_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20444,6 +21543,7 @@ pub mod builder {
                 });
             self
         }
+        /// `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -20457,6 +21557,7 @@ pub mod builder {
                 });
             self
         }
+        /// `reference_id`: A reference that is meaningful to you, for example, an ID from your system.
         pub fn reference_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -20469,6 +21570,7 @@ pub mod builder {
                 });
             self
         }
+        /// `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
         pub fn starting_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20594,12 +21696,14 @@ pub mod builder {
         body: Result<types::builder::LocationCreate, String>,
     }
     impl<'a> CreateLocation<'a> {
+        /// The call of [`Client::create_location`](super::Client::create_location) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_location`](super::Client::create_location)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LocationCreate>,
@@ -20615,6 +21719,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -20709,12 +21814,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> RetrieveLocation<'a> {
+        /// The call of [`Client::retrieve_location`](super::Client::retrieve_location) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `location_id`
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20816,12 +21923,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> DeleteLocation<'a> {
+        /// The call of [`Client::delete_location`](super::Client::delete_location) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `location_id`
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20924,6 +22033,7 @@ pub mod builder {
         body: Result<types::builder::LocationUpdate, String>,
     }
     impl<'a> UpdateLocation<'a> {
+        /// The call of [`Client::update_location`](super::Client::update_location) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -20931,6 +22041,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `id`: Flatpeak `location_id`
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20943,6 +22054,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::update_location`](super::Client::update_location)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LocationUpdate>,
@@ -20958,6 +22070,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -21062,12 +22175,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> RetrieveLocationStatus<'a> {
+        /// The call of [`Client::retrieve_location_status`](super::Client::retrieve_location_status) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `location_id`
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -21169,12 +22284,14 @@ pub mod builder {
         body: Result<::std::vec::Vec<types::MeterRecord>, String>,
     }
     impl<'a> SubmitMeterIntervalReads<'a> {
+        /// The call of [`Client::submit_meter_interval_reads`](super::Client::submit_meter_interval_reads) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
             }
         }
+        /// The request body (see [`Client::submit_meter_interval_reads`](super::Client::submit_meter_interval_reads)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::MeterRecord>>,
@@ -21267,12 +22384,14 @@ pub mod builder {
         body: Result<types::builder::MeterRegisterReads, String>,
     }
     impl<'a> SubmitMeterRegisterReads<'a> {
+        /// The call of [`Client::submit_meter_register_reads`](super::Client::submit_meter_register_reads) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::submit_meter_register_reads`](super::Client::submit_meter_register_reads)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeterRegisterReads>,
@@ -21288,6 +22407,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -21382,12 +22502,14 @@ pub mod builder {
         batch_id: Result<types::Id, String>,
     }
     impl<'a> RetrieveMeterBatch<'a> {
+        /// The call of [`Client::retrieve_meter_batch`](super::Client::retrieve_meter_batch) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 batch_id: Err("batch_id was not initialized".to_string()),
             }
         }
+        /// `batch_id`: Flatpeak meter `batch_id`.
         pub fn batch_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -21486,6 +22608,7 @@ pub mod builder {
         type_: Result<Option<types::TariffType>, String>,
     }
     impl<'a> ListTariffElements<'a> {
+        /// The call of [`Client::list_tariff_elements`](super::Client::list_tariff_elements) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -21497,6 +22620,7 @@ pub mod builder {
                 type_: Ok(None),
             }
         }
+        /// `direction`: Filter by tariff direction, supported values are IMPORT and EXPORT.
         pub fn direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Direction>,
@@ -21509,6 +22633,7 @@ pub mod builder {
                 });
             self
         }
+        /// `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
         pub fn ending_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -21522,6 +22647,7 @@ pub mod builder {
                 });
             self
         }
+        /// `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -21535,6 +22661,7 @@ pub mod builder {
                 });
             self
         }
+        /// `location_id`: Filter by Flatpeak Location ID.
         pub fn location_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -21547,6 +22674,7 @@ pub mod builder {
                 });
             self
         }
+        /// `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
         pub fn starting_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -21560,6 +22688,7 @@ pub mod builder {
                 });
             self
         }
+        /// `type_`: Filter by tariff type, supported values are COMMODITY and NON_COMMODITY.
         pub fn type_<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TariffType>,
@@ -21686,12 +22815,14 @@ pub mod builder {
         body: Result<types::builder::TariffElementCreate, String>,
     }
     impl<'a> CreateTariffElement<'a> {
+        /// The call of [`Client::create_tariff_element`](super::Client::create_tariff_element) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_tariff_element`](super::Client::create_tariff_element)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TariffElementCreate>,
@@ -21707,6 +22838,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -21808,12 +22940,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> RetrieveTariffElement<'a> {
+        /// The call of [`Client::retrieve_tariff_element`](super::Client::retrieve_tariff_element) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `tariff_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -21915,12 +23049,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> DeleteTariffElement<'a> {
+        /// The call of [`Client::delete_tariff_element`](super::Client::delete_tariff_element) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `tariff_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -22023,6 +23159,7 @@ pub mod builder {
         body: Result<types::builder::TariffElementUpdate, String>,
     }
     impl<'a> UpdateTariffElement<'a> {
+        /// The call of [`Client::update_tariff_element`](super::Client::update_tariff_element) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22030,6 +23167,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `id`: Flatpeak `tariff_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -22042,6 +23180,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::update_tariff_element`](super::Client::update_tariff_element)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TariffElementUpdate>,
@@ -22057,6 +23196,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -22166,6 +23306,7 @@ pub mod builder {
         start_time: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
     impl<'a> RetrieveTariffRates<'a> {
+        /// The call of [`Client::retrieve_tariff_rates`](super::Client::retrieve_tariff_rates) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22177,6 +23318,7 @@ pub mod builder {
                 start_time: Ok(None),
             }
         }
+        /// `id`: Flatpeak Location ID
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -22189,6 +23331,7 @@ pub mod builder {
                 });
             self
         }
+        /// `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
         pub fn direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Direction>,
@@ -22201,6 +23344,7 @@ pub mod builder {
                 });
             self
         }
+        /// `end_time`: Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days.
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -22212,6 +23356,7 @@ pub mod builder {
                 });
             self
         }
+        /// `include_carbon`: Set to `true` if you want to include carbon intensity data.
         pub fn include_carbon<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -22224,6 +23369,7 @@ pub mod builder {
                 });
             self
         }
+        /// `include_tariff`: Set to `true` if you want to include tariff data.
         pub fn include_tariff<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -22236,6 +23382,7 @@ pub mod builder {
                 });
             self
         }
+        /// `start_time`: Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority.
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -22368,6 +23515,7 @@ pub mod builder {
         start_time: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
     impl<'a> RetrieveTariffRatesAudit<'a> {
+        /// The call of [`Client::retrieve_tariff_rates_audit`](super::Client::retrieve_tariff_rates_audit) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22377,6 +23525,7 @@ pub mod builder {
                 start_time: Ok(None),
             }
         }
+        /// `id`: Flatpeak Location ID
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -22389,6 +23538,7 @@ pub mod builder {
                 });
             self
         }
+        /// `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
         pub fn direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Direction>,
@@ -22401,6 +23551,7 @@ pub mod builder {
                 });
             self
         }
+        /// `end_time`: Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days.
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -22412,6 +23563,7 @@ pub mod builder {
                 });
             self
         }
+        /// `start_time`: Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority.
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -22525,6 +23677,7 @@ pub mod builder {
         body: Result<types::builder::MeterRecord, String>,
     }
     impl<'a> CalculateInstantCost<'a> {
+        /// The call of [`Client::calculate_instant_cost`](super::Client::calculate_instant_cost) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22534,6 +23687,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `include_carbon`: Set to `true` if you want to include carbon intensity data.
         pub fn include_carbon<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -22546,6 +23700,7 @@ pub mod builder {
                 });
             self
         }
+        /// `include_tariff`: Set to `true` if you want to include tariff data.
         pub fn include_tariff<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -22558,6 +23713,7 @@ pub mod builder {
                 });
             self
         }
+        /// `non_persistent`: Set to `true` to avoid storing metering records permanently. Use for simulating consumption to estimate potential energy costs.
         pub fn non_persistent<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -22570,6 +23726,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::calculate_instant_cost`](super::Client::calculate_instant_cost)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeterRecord>,
@@ -22583,6 +23740,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -22701,6 +23859,7 @@ pub mod builder {
         body: Result<types::builder::CostPeriod, String>,
     }
     impl<'a> CalculateIntervalCost<'a> {
+        /// The call of [`Client::calculate_interval_cost`](super::Client::calculate_interval_cost) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22712,6 +23871,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `id`: Flatpeak `location_id` or `device_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -22724,6 +23884,7 @@ pub mod builder {
                 });
             self
         }
+        /// `aggregation`: Aggregation interval, supported values are `DAY`, `MONTH`.
         pub fn aggregation<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -22736,6 +23897,7 @@ pub mod builder {
                 });
             self
         }
+        /// `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
         pub fn direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Direction>,
@@ -22748,6 +23910,7 @@ pub mod builder {
                 });
             self
         }
+        /// `include_carbon`: Set to `true` if you want to include carbon intensity data.
         pub fn include_carbon<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -22760,6 +23923,7 @@ pub mod builder {
                 });
             self
         }
+        /// `include_tariff`: Set to `true` if you want to include tariff data.
         pub fn include_tariff<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -22772,6 +23936,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::calculate_interval_cost`](super::Client::calculate_interval_cost)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CostPeriod>,
@@ -22785,6 +23950,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -22909,6 +24075,7 @@ pub mod builder {
         include_tariff: Result<Option<bool>, String>,
     }
     impl<'a> CalculateSessionCost<'a> {
+        /// The call of [`Client::calculate_session_cost`](super::Client::calculate_session_cost) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22918,6 +24085,7 @@ pub mod builder {
                 include_tariff: Ok(None),
             }
         }
+        /// `id`: Flatpeak `session_reference_id` from meter record as submitted by you via `/meters` endpoints.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CalculateSessionCostId>,
@@ -22929,6 +24097,7 @@ pub mod builder {
                 });
             self
         }
+        /// `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
         pub fn direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Direction>,
@@ -22941,6 +24110,7 @@ pub mod builder {
                 });
             self
         }
+        /// `include_carbon`: Set to `true` if you want to include carbon intensity data.
         pub fn include_carbon<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -22953,6 +24123,7 @@ pub mod builder {
                 });
             self
         }
+        /// `include_tariff`: Set to `true` if you want to include tariff data.
         pub fn include_tariff<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -23064,6 +24235,7 @@ pub mod builder {
         body: Result<types::builder::ScheduleDurationRequest, String>,
     }
     impl<'a> CreateScheduleByDuration<'a> {
+        /// The call of [`Client::create_schedule_by_duration`](super::Client::create_schedule_by_duration) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23071,6 +24243,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `id`: Flatpeak `location_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -23083,6 +24256,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::create_schedule_by_duration`](super::Client::create_schedule_by_duration)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ScheduleDurationRequest>,
@@ -23100,6 +24274,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23203,6 +24378,7 @@ pub mod builder {
         body: Result<types::builder::ScheduleLimitRequest, String>,
     }
     impl<'a> CreateScheduleByLimit<'a> {
+        /// The call of [`Client::create_schedule_by_limit`](super::Client::create_schedule_by_limit) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23210,6 +24386,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `id`: Flatpeak `location_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -23222,6 +24399,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::create_schedule_by_limit`](super::Client::create_schedule_by_limit)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ScheduleLimitRequest>,
@@ -23239,6 +24417,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23337,6 +24516,7 @@ pub mod builder {
         body: Result<types::builder::ScheduleAmountRequest, String>,
     }
     impl<'a> CreateScheduleByAmount<'a> {
+        /// The call of [`Client::create_schedule_by_amount`](super::Client::create_schedule_by_amount) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23344,6 +24524,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `id`: Flatpeak `location_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -23356,6 +24537,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::create_schedule_by_amount`](super::Client::create_schedule_by_amount)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ScheduleAmountRequest>,
@@ -23373,6 +24555,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -23472,6 +24655,7 @@ pub mod builder {
         starting_after: Result<Option<types::Id>, String>,
     }
     impl<'a> ListTariffs<'a> {
+        /// The call of [`Client::list_tariffs`](super::Client::list_tariffs) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23480,6 +24664,7 @@ pub mod builder {
                 starting_after: Ok(None),
             }
         }
+        /// `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
         pub fn ending_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -23493,6 +24678,7 @@ pub mod builder {
                 });
             self
         }
+        /// `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -23506,6 +24692,7 @@ pub mod builder {
                 });
             self
         }
+        /// `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
         pub fn starting_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -23612,6 +24799,7 @@ pub mod builder {
         body: Result<types::builder::PricesRequest, String>,
     }
     impl<'a> RetrievePrice<'a> {
+        /// The call of [`Client::retrieve_price`](super::Client::retrieve_price) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -23619,6 +24807,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `id`: Flatpeak location ID.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -23631,6 +24820,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::retrieve_price`](super::Client::retrieve_price)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PricesRequest>,
@@ -23644,6 +24834,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(

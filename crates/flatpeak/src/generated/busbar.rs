@@ -46,6 +46,7 @@ pub mod types {
         pub time_expiry: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ConnectSession {
+        /// A builder of this type, one setter per field ([`builder::ConnectSession`]).
         pub fn builder() -> builder::ConnectSession {
             Default::default()
         }
@@ -74,6 +75,7 @@ pub mod types {
         pub provider_id: ::std::option::Option<Id>,
     }
     impl ConnectSessionCreate {
+        /// A builder of this type, one setter per field ([`builder::ConnectSessionCreate`]).
         pub fn builder() -> builder::ConnectSessionCreate {
             Default::default()
         }
@@ -245,6 +247,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         >,
     }
     impl Device {
+        /// A builder of this type, one setter per field ([`builder::Device`]).
         pub fn builder() -> builder::Device {
             Default::default()
         }
@@ -278,6 +281,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub type_: DeviceType,
     }
     impl DeviceCreate {
+        /// A builder of this type, one setter per field ([`builder::DeviceCreate`]).
         pub fn builder() -> builder::DeviceCreate {
             Default::default()
         }
@@ -377,6 +381,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub pv_tilt: ::std::option::Option<f64>,
     }
     impl DeviceProperties {
+        /// A builder of this type, one setter per field ([`builder::DeviceProperties`]).
         pub fn builder() -> builder::DeviceProperties {
             Default::default()
         }
@@ -408,6 +413,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         >,
     }
     impl DeviceState {
+        /// A builder of this type, one setter per field ([`builder::DeviceState`]).
         pub fn builder() -> builder::DeviceState {
             Default::default()
         }
@@ -500,6 +506,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl DeviceStateSubmit {
+        /// A builder of this type, one setter per field ([`builder::DeviceStateSubmit`]).
         pub fn builder() -> builder::DeviceStateSubmit {
             Default::default()
         }
@@ -802,6 +809,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub suspension_reasons: ::std::vec::Vec<SuspensionReason>,
     }
     impl ParticipationStateEntry {
+        /// A builder of this type, one setter per field ([`builder::ParticipationStateEntry`]).
         pub fn builder() -> builder::ParticipationStateEntry {
             Default::default()
         }
@@ -919,6 +927,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         >,
     }
     impl PriceAudit {
+        /// A builder of this type, one setter per field ([`builder::PriceAudit`]).
         pub fn builder() -> builder::PriceAudit {
             Default::default()
         }
@@ -944,6 +953,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub valid_to: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     impl PriceAuditEntry {
+        /// A builder of this type, one setter per field ([`builder::PriceAuditEntry`]).
         pub fn builder() -> builder::PriceAuditEntry {
             Default::default()
         }
@@ -1022,6 +1032,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl PriceAuditRequest {
+        /// A builder of this type, one setter per field ([`builder::PriceAuditRequest`]).
         pub fn builder() -> builder::PriceAuditRequest {
             Default::default()
         }
@@ -1048,6 +1059,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub total: ::std::option::Option<f64>,
     }
     impl PriceBreakdown {
+        /// A builder of this type, one setter per field ([`builder::PriceBreakdown`]).
         pub fn builder() -> builder::PriceBreakdown {
             Default::default()
         }
@@ -1077,6 +1089,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub vat: ::std::option::Option<f64>,
     }
     impl PriceComponent {
+        /// A builder of this type, one setter per field ([`builder::PriceComponent`]).
         pub fn builder() -> builder::PriceComponent {
             Default::default()
         }
@@ -1098,6 +1111,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub valid_to: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl PriceEntry {
+        /// A builder of this type, one setter per field ([`builder::PriceEntry`]).
         pub fn builder() -> builder::PriceEntry {
             Default::default()
         }
@@ -1118,6 +1132,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub value: f64,
     }
     impl PriceValue {
+        /// A builder of this type, one setter per field ([`builder::PriceValue`]).
         pub fn builder() -> builder::PriceValue {
             Default::default()
         }
@@ -1171,6 +1186,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         >,
     }
     impl Prices {
+        /// A builder of this type, one setter per field ([`builder::Prices`]).
         pub fn builder() -> builder::Prices {
             Default::default()
         }
@@ -1256,6 +1272,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub tariff_direction: TariffDirection,
     }
     impl PricesRequest {
+        /// A builder of this type, one setter per field ([`builder::PricesRequest`]).
         pub fn builder() -> builder::PricesRequest {
             Default::default()
         }
@@ -1304,6 +1321,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         >,
     }
     impl ScheduleDuration {
+        /// A builder of this type, one setter per field ([`builder::ScheduleDuration`]).
         pub fn builder() -> builder::ScheduleDuration {
             Default::default()
         }
@@ -1391,6 +1409,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub tariff_direction: ::std::option::Option<TariffDirection>,
     }
     impl ScheduleDurationRequest {
+        /// A builder of this type, one setter per field ([`builder::ScheduleDurationRequest`]).
         pub fn builder() -> builder::ScheduleDurationRequest {
             Default::default()
         }
@@ -1447,6 +1466,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         >,
     }
     impl ScheduleLimit {
+        /// A builder of this type, one setter per field ([`builder::ScheduleLimit`]).
         pub fn builder() -> builder::ScheduleLimit {
             Default::default()
         }
@@ -1538,6 +1558,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub tariff_direction: TariffDirection,
     }
     impl ScheduleLimitRequest {
+        /// A builder of this type, one setter per field ([`builder::ScheduleLimitRequest`]).
         pub fn builder() -> builder::ScheduleLimitRequest {
             Default::default()
         }
@@ -1563,6 +1584,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub vpp_event: ::std::option::Option<bool>,
     }
     impl ScheduleSlot {
+        /// A builder of this type, one setter per field ([`builder::ScheduleSlot`]).
         pub fn builder() -> builder::ScheduleSlot {
             Default::default()
         }
@@ -1818,6 +1840,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         >,
     }
     impl VppParticipation {
+        /// A builder of this type, one setter per field ([`builder::VppParticipation`]).
         pub fn builder() -> builder::VppParticipation {
             Default::default()
         }
@@ -1842,6 +1865,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub url: ::std::string::String,
     }
     impl VppParticipationList {
+        /// A builder of this type, one setter per field ([`builder::VppParticipationList`]).
         pub fn builder() -> builder::VppParticipationList {
             Default::default()
         }
@@ -1980,6 +2004,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub programme_display_name: ::std::option::Option<::std::string::String>,
     }
     impl VppProgramme {
+        /// A builder of this type, one setter per field ([`builder::VppProgramme`]).
         pub fn builder() -> builder::VppProgramme {
             Default::default()
         }
@@ -2006,6 +2031,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub provider_display_name: ::std::option::Option<::std::string::String>,
     }
     impl VppProvider {
+        /// A builder of this type, one setter per field ([`builder::VppProvider`]).
         pub fn builder() -> builder::VppProvider {
             Default::default()
         }
@@ -2067,6 +2093,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ConnectSession {
+            ///As given when the session was created.
+            ///
+            /// Optional: left out unless set; `set_callback_url(None)` leaves it out.
             pub fn callback_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2080,6 +2109,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///As given when the session was created.
+            ///
+            /// Optional: left out unless set; `set_connect_url(None)` leaves it out.
             pub fn connect_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2093,6 +2125,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///True once data can be fetched.
+            ///
+            /// Required: the builder does not convert into [`ConnectSession`](super::ConnectSession) without it.
             pub fn data_available<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -2107,6 +2142,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak device id.
+            ///
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -2120,6 +2158,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The session's connect token.
+            ///
+            /// Required: the builder does not convert into [`ConnectSession`](super::ConnectSession) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -2130,6 +2171,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///True in live mode, false in test mode.
+            ///
+            /// Required: the builder does not convert into [`ConnectSession`](super::ConnectSession) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -2142,6 +2186,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak location id.
+            ///
+            /// Required: the builder does not convert into [`ConnectSession`](super::ConnectSession) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -2154,6 +2201,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Object type; always `connect_session` (the page's description says `connect_token`; decision 13).
+            ///
+            /// Required: the builder does not convert into [`ConnectSession`](super::ConnectSession) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ConnectSessionObject>,
@@ -2166,6 +2216,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak provider id.
+            ///
+            /// Optional: left out unless set; `set_provider_id(None)` leaves it out.
             pub fn provider_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -2179,6 +2232,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When the session was created, in UTC.
+            ///
+            /// Required: the builder does not convert into [`ConnectSession`](super::ConnectSession) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2191,6 +2247,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When the token expires; an expired token cannot be claimed.
+            ///
+            /// Required: the builder does not convert into [`ConnectSession`](super::ConnectSession) without it.
             pub fn time_expiry<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2305,6 +2364,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ConnectSessionCreate {
+            ///Where the customer is sent when the session completes or is left.
+            ///
+            /// Required: the builder does not convert into [`ConnectSessionCreate`](super::ConnectSessionCreate) without it.
             pub fn callback_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2317,6 +2379,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Where the customer is sent back to during a provider-login redirect: the URL of your hosted Connect web app or a deep link into your native app.
+            ///
+            /// Required: the builder does not convert into [`ConnectSessionCreate`](super::ConnectSessionCreate) without it.
             pub fn connect_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2329,6 +2394,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak device id.
+            ///
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -2342,6 +2410,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak location id.
+            ///
+            /// Required: the builder does not convert into [`ConnectSessionCreate`](super::ConnectSessionCreate) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -2354,6 +2425,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak provider id.
+            ///
+            /// Optional: left out unless set; `set_provider_id(None)` leaves it out.
             pub fn provider_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -2476,6 +2550,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl Device {
+            ///Flatpeak account id.
+            ///
+            /// Optional: left out unless set; `set_account_id(None)` leaves it out.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -2489,6 +2566,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Shown in the retrieve example only; the page's description of it is cut off in the stored copy (decision 7).
+            ///
+            /// Optional: left out unless set; `set_flex_enabled(None)` leaves it out.
             pub fn flex_enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -2502,6 +2582,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak device id.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -2512,6 +2595,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///When the device last called the service.
+            ///
+            /// Optional: left out unless set; `set_last_seen(None)` leaves it out.
             pub fn last_seen<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2525,6 +2611,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///True in live mode, false in test mode.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -2537,6 +2626,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Ids of the locations where the device may be.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn locations<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Id>>,
@@ -2549,6 +2641,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The device's manufacturer.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn manufacturer<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2561,6 +2656,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The manufacturer's model code.
+            ///
+            /// Optional: left out unless set; `set_model_code(None)` leaves it out.
             pub fn model_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2574,6 +2672,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The manufacturer's model name.
+            ///
+            /// Optional: left out unless set; `set_model_name(None)` leaves it out.
             pub fn model_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2587,6 +2688,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Object type; always `device`.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeviceObject>,
@@ -2599,6 +2703,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_properties(None)` leaves it out.
             pub fn properties<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeviceProperties>,
@@ -2612,6 +2717,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Your own reference for the device, for example its id in your systems.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2624,6 +2732,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When the device was created, in UTC.
+            ///
+            /// Optional: left out unless set; `set_time_created(None)` leaves it out.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2777,6 +2888,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl DeviceCreate {
+            ///Ids of the locations where the device may be.
+            ///
+            /// Required: the builder does not convert into [`DeviceCreate`](super::DeviceCreate) without it.
             pub fn locations<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Id>>,
@@ -2789,6 +2903,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The device's or system's manufacturer.
+            ///
+            /// Optional: left out unless set; `set_manufacturer(None)` leaves it out.
             pub fn manufacturer<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2802,6 +2919,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The manufacturer's model code.
+            ///
+            /// Optional: left out unless set; `set_model_code(None)` leaves it out.
             pub fn model_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2815,6 +2935,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The manufacturer's model name.
+            ///
+            /// Optional: left out unless set; `set_model_name(None)` leaves it out.
             pub fn model_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2828,6 +2951,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_properties(None)` leaves it out.
             pub fn properties<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeviceProperties>,
@@ -2841,6 +2965,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Your own reference for the device.
+            ///
+            /// Required: the builder does not convert into [`DeviceCreate`](super::DeviceCreate) without it.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2853,6 +2980,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`DeviceCreate`](super::DeviceCreate) without it.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeviceType>,
@@ -2977,6 +3105,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl DeviceProperties {
+            ///Storage capacity, in kWh.
+            ///
+            /// Optional: left out unless set; `set_capacity_kwh(None)` leaves it out.
             pub fn capacity_kwh<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2990,6 +3121,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When the device was installed.
+            ///
+            /// Optional: left out unless set; `set_install_date(None)` leaves it out.
             pub fn install_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3003,6 +3137,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Export power rating (the page's field name says kWh).
+            ///
+            /// Optional: left out unless set; `set_power_rating_export_kwh(None)` leaves it out.
             pub fn power_rating_export_kwh<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -3018,6 +3155,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Import power rating (the page's field name says kWh).
+            ///
+            /// Optional: left out unless set; `set_power_rating_import_kwh(None)` leaves it out.
             pub fn power_rating_import_kwh<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -3033,6 +3173,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Azimuth of the PV array, in degrees.
+            ///
+            /// Optional: left out unless set; `set_pv_azimuth(None)` leaves it out.
             pub fn pv_azimuth<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -3046,6 +3189,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Whether PV generation forecasts are on.
+            ///
+            /// Optional: left out unless set; `set_pv_forecasts_enabled(None)` leaves it out.
             pub fn pv_forecasts_enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -3061,6 +3207,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Whether the terrain shades the PV array.
+            ///
+            /// Optional: left out unless set; `set_pv_terrain_shading(None)` leaves it out.
             pub fn pv_terrain_shading<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -3076,6 +3225,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Tilt of the PV array, in degrees.
+            ///
+            /// Optional: left out unless set; `set_pv_tilt(None)` leaves it out.
             pub fn pv_tilt<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -3211,6 +3363,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl DeviceState {
+            ///Flatpeak account id.
+            ///
+            /// Optional: left out unless set; `set_account_id(None)` leaves it out.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -3224,6 +3379,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak device id.
+            ///
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -3237,6 +3395,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak id of the device-state record.
+            ///
+            /// Required: the builder does not convert into [`DeviceState`](super::DeviceState) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -3247,6 +3408,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Object type; always `device_state`.
+            ///
+            /// Required: the builder does not convert into [`DeviceState`](super::DeviceState) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeviceStateObject>,
@@ -3259,6 +3423,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When the record was created, in UTC.
+            ///
+            /// Optional: left out unless set; `set_time_created(None)` leaves it out.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3374,6 +3541,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl DeviceStateSubmit {
+            ///Share of the battery's capacity held back for backup and not used for optimisation or dispatch, in percent.
+            ///
+            /// Optional: left out unless set; `set_backup_reserve_percent(None)` leaves it out.
             pub fn backup_reserve_percent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -3389,6 +3559,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Battery power now, in kW.
+            ///
+            /// Optional: left out unless set; `set_battery_power_kw(None)` leaves it out.
             pub fn battery_power_kw<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -3404,6 +3577,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_energy_flow_direction(None)` leaves it out.
             pub fn energy_flow_direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnergyFlowDirection>,
@@ -3419,6 +3593,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Usable energy left in the battery, in kWh (an estimate).
+            ///
+            /// Optional: left out unless set; `set_energy_remaining_kwh(None)` leaves it out.
             pub fn energy_remaining_kwh<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -3434,6 +3611,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Your own id for this record, for idempotency and reconciliation.
+            ///
+            /// Optional: left out unless set; `set_record_reference_id(None)` leaves it out.
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3449,6 +3629,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Battery state of charge now, in percent.
+            ///
+            /// Required: the builder does not convert into [`DeviceStateSubmit`](super::DeviceStateSubmit) without it.
             pub fn state_of_charge_percent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -3463,6 +3646,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Battery state of charge aimed at, in percent.
+            ///
+            /// Required: the builder does not convert into [`DeviceStateSubmit`](super::DeviceStateSubmit) without it.
             pub fn target_state_of_charge_percent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -3477,6 +3663,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When the measurement was taken (RFC 3339).
+            ///
+            /// Required: the builder does not convert into [`DeviceStateSubmit`](super::DeviceStateSubmit) without it.
             pub fn time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3604,6 +3793,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ParticipationStateEntry {
+            ///A human-readable explanation of the step.
+            ///
+            /// Optional: left out unless set; `set_description(None)` leaves it out.
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3617,6 +3809,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When the step was or is expected.
+            ///
+            /// Optional: left out unless set; `set_expected_at(None)` leaves it out.
             pub fn expected_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3630,6 +3825,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When the step happened.
+            ///
+            /// Optional: left out unless set; `set_occurred_at(None)` leaves it out.
             pub fn occurred_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3643,6 +3841,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The lifecycle state of this step, for example `ACTIVE` (a string, not an enum: decision 11).
+            ///
+            /// Optional: left out unless set; `set_state(None)` leaves it out.
             pub fn state<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3656,6 +3857,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///`COMPLETE` for a past step, `IN_PROGRESS` for the current one, `PENDING` for an expected one.
+            ///
+            /// Optional: left out unless set; `set_status(None)` leaves it out.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ParticipationStateEntryStatus>,
@@ -3669,6 +3873,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Suspension reasons at this step.
+            ///
+            /// Optional: its default when not set.
             pub fn suspension_reasons<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::SuspensionReason>>,
@@ -3820,6 +4027,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl PriceAudit {
+            ///Flatpeak account id.
+            ///
+            /// Optional: left out unless set; `set_account_id(None)` leaves it out.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -3833,6 +4043,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_currency_code(None)` leaves it out.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -3846,6 +4057,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The breakdown, period by period.
+            ///
+            /// Optional: its default when not set.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::PriceAuditEntry>>,
@@ -3858,6 +4072,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak device id.
+            ///
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -3871,6 +4088,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_energy_flow_direction(None)` leaves it out.
             pub fn energy_flow_direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnergyFlowDirection>,
@@ -3886,6 +4104,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak id of this response.
+            ///
+            /// Required: the builder does not convert into [`PriceAudit`](super::PriceAudit) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -3896,6 +4117,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///When the underlying rates were last refreshed (not when this response was generated).
+            ///
+            /// Optional: left out unless set; `set_last_updated(None)` leaves it out.
             pub fn last_updated<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3909,6 +4133,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///True in live mode, false in test mode.
+            ///
+            /// Optional: left out unless set; `set_live_mode(None)` leaves it out.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -3922,6 +4149,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak location id.
+            ///
+            /// Optional: left out unless set; `set_location_id(None)` leaves it out.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -3935,6 +4165,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The location's IANA time zone.
+            ///
+            /// Optional: left out unless set; `set_location_timezone(None)` leaves it out.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3950,6 +4183,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Object type; always `price_audit`.
+            ///
+            /// Required: the builder does not convert into [`PriceAudit`](super::PriceAudit) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PriceAuditObject>,
@@ -3962,6 +4198,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When this response was generated, in UTC.
+            ///
+            /// Optional: left out unless set; `set_time_created(None)` leaves it out.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4109,6 +4348,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl PriceAuditEntry {
+            /// Optional: left out unless set; `set_price(None)` leaves it out.
             pub fn price<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PriceBreakdown>,
@@ -4122,6 +4362,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Start of the period.
+            ///
+            /// Optional: left out unless set; `set_valid_from(None)` leaves it out.
             pub fn valid_from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4135,6 +4378,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///End of the period.
+            ///
+            /// Optional: left out unless set; `set_valid_to(None)` leaves it out.
             pub fn valid_to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4216,6 +4462,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl PriceAuditRequest {
+            ///Flatpeak device id.
+            ///
+            /// Required: the builder does not convert into [`PriceAuditRequest`](super::PriceAuditRequest) without it.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -4228,6 +4477,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///End of the window (RFC 3339; when the offsets differ, this one's wins). At most 90 days after `start_time`.
+            ///
+            /// Required: the builder does not convert into [`PriceAuditRequest`](super::PriceAuditRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4240,6 +4492,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Start of the window (RFC 3339, UTC or with an offset).
+            ///
+            /// Required: the builder does not convert into [`PriceAuditRequest`](super::PriceAuditRequest) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4304,6 +4559,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl PriceBreakdown {
+            /// Optional: left out unless set; `set_commodity_export(None)` leaves it out.
             pub fn commodity_export<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PriceComponent>,
@@ -4319,6 +4575,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_commodity_import(None)` leaves it out.
             pub fn commodity_import<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PriceComponent>,
@@ -4334,6 +4591,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_non_commodity_import(None)` leaves it out.
             pub fn non_commodity_import<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PriceComponent>,
@@ -4349,6 +4607,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The total price.
+            ///
+            /// Optional: left out unless set; `set_total(None)` leaves it out.
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -4445,6 +4706,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl PriceComponent {
+            ///1 for confirmed; less for a forecast.
+            ///
+            /// Optional: left out unless set; `set_confidence(None)` leaves it out.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -4458,6 +4722,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Whether the component is temporary.
+            ///
+            /// Optional: left out unless set; `set_temporary(None)` leaves it out.
             pub fn temporary<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -4471,6 +4738,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The component's price.
+            ///
+            /// Optional: left out unless set; `set_value(None)` leaves it out.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -4484,6 +4754,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///VAT on the component.
+            ///
+            /// Optional: left out unless set; `set_vat(None)` leaves it out.
             pub fn vat<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -4563,6 +4836,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl PriceEntry {
+            /// Required: the builder does not convert into [`PriceEntry`](super::PriceEntry) without it.
             pub fn price<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PriceValue>,
@@ -4575,6 +4849,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Start of the period.
+            ///
+            /// Required: the builder does not convert into [`PriceEntry`](super::PriceEntry) without it.
             pub fn valid_from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4587,6 +4864,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///End of the period.
+            ///
+            /// Required: the builder does not convert into [`PriceEntry`](super::PriceEntry) without it.
             pub fn valid_to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4635,6 +4915,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl PriceValue {
+            ///1 for a confirmed price; less than 1 for a forecast.
+            ///
+            /// Required: the builder does not convert into [`PriceValue`](super::PriceValue) without it.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -4647,6 +4930,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The price, in major currency units.
+            ///
+            /// Required: the builder does not convert into [`PriceValue`](super::PriceValue) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -4743,6 +5029,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl Prices {
+            ///Flatpeak account id.
+            ///
+            /// Optional: left out unless set; `set_account_id(None)` leaves it out.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -4756,6 +5045,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_currency_code(None)` leaves it out.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -4769,6 +5059,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The prices, period by period.
+            ///
+            /// Optional: its default when not set.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::PriceEntry>>,
@@ -4781,6 +5074,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak device id.
+            ///
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -4794,6 +5090,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak id of this response.
+            ///
+            /// Required: the builder does not convert into [`Prices`](super::Prices) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -4804,6 +5103,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///When the rates behind these prices were last updated, in the request's offset.
+            ///
+            /// Optional: left out unless set; `set_last_updated(None)` leaves it out.
             pub fn last_updated<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4817,6 +5119,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///True in live mode, false in test mode.
+            ///
+            /// Optional: left out unless set; `set_live_mode(None)` leaves it out.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -4830,6 +5135,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak location id.
+            ///
+            /// Optional: left out unless set; `set_location_id(None)` leaves it out.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -4843,6 +5151,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The location's IANA time zone.
+            ///
+            /// Optional: left out unless set; `set_location_timezone(None)` leaves it out.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -4858,6 +5169,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Object type; always `price`.
+            ///
+            /// Required: the builder does not convert into [`Prices`](super::Prices) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PricesObject>,
@@ -4870,6 +5184,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The tariff priced (the page lists `IMPORT` and `EXPORT`; decision 12).
+            ///
+            /// Optional: left out unless set; `set_tariff_direction(None)` leaves it out.
             pub fn tariff_direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -4885,6 +5202,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When this response was calculated, in UTC.
+            ///
+            /// Optional: left out unless set; `set_time_created(None)` leaves it out.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5041,6 +5361,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl PricesRequest {
+            ///Flatpeak device id. When given, `location_id` must be given too.
+            ///
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5054,6 +5377,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///End of the window (RFC 3339, UTC or with an offset; when the offsets differ, this one's wins). At most 90 days after `start_time`.
+            ///
+            /// Required: the builder does not convert into [`PricesRequest`](super::PricesRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5066,6 +5392,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak location id.
+            ///
+            /// Required: the builder does not convert into [`PricesRequest`](super::PricesRequest) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5078,6 +5407,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Start of the window (RFC 3339, UTC or with an offset).
+            ///
+            /// Optional: left out unless set; `set_start_time(None)` leaves it out.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5091,6 +5423,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Which tariff to price; `IMPORT` when left out.
+            ///
+            /// Optional: its default when not set.
             pub fn tariff_direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -5209,6 +5544,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleDuration {
+            ///Flatpeak account id.
+            ///
+            /// Optional: left out unless set; `set_account_id(None)` leaves it out.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5222,6 +5560,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_currency_code(None)` leaves it out.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -5235,6 +5574,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The periods found.
+            ///
+            /// Optional: its default when not set.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ScheduleSlot>>,
@@ -5247,6 +5589,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak device id.
+            ///
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5260,6 +5605,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak id of this response.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDuration`](super::ScheduleDuration) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5270,6 +5618,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///True in live mode, false in test mode.
+            ///
+            /// Optional: left out unless set; `set_live_mode(None)` leaves it out.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5283,6 +5634,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak location id.
+            ///
+            /// Optional: left out unless set; `set_location_id(None)` leaves it out.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5296,6 +5650,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The location's IANA time zone.
+            ///
+            /// Optional: left out unless set; `set_location_timezone(None)` leaves it out.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5311,6 +5668,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Object type; always `schedule_duration`.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDuration`](super::ScheduleDuration) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ScheduleDurationObject>,
@@ -5323,6 +5683,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The tariff used (the page lists `IMPORT` and `EXPORT`).
+            ///
+            /// Optional: left out unless set; `set_tariff_direction(None)` leaves it out.
             pub fn tariff_direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -5338,6 +5701,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When this response was calculated, in UTC.
+            ///
+            /// Optional: left out unless set; `set_time_created(None)` leaves it out.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5489,6 +5855,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleDurationRequest {
+            ///Flatpeak device id.
+            ///
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5502,6 +5871,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Minutes needed at the lowest (`segment: LOW`) or highest (`HIGH`) price.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDurationRequest`](super::ScheduleDurationRequest) without it.
             pub fn duration<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::num::NonZeroU64>,
@@ -5514,6 +5886,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///End of the window (RFC 3339). At most 3 days after `start_time`.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDurationRequest`](super::ScheduleDurationRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5526,6 +5901,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak location id.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDurationRequest`](super::ScheduleDurationRequest) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5538,6 +5916,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDurationRequest`](super::ScheduleDurationRequest) without it.
             pub fn segment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Segment>,
@@ -5550,6 +5929,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Start of the window (RFC 3339, UTC or with an offset; when the offsets differ, `end_time`'s wins).
+            ///
+            /// Required: the builder does not convert into [`ScheduleDurationRequest`](super::ScheduleDurationRequest) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5562,6 +5944,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Which tariff to use.
+            ///
+            /// Optional: left out unless set; `set_tariff_direction(None)` leaves it out.
             pub fn tariff_direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -5697,6 +6082,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleLimit {
+            ///Flatpeak account id.
+            ///
+            /// Optional: left out unless set; `set_account_id(None)` leaves it out.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5710,6 +6098,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_currency_code(None)` leaves it out.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -5723,6 +6112,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The periods found.
+            ///
+            /// Optional: its default when not set.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ScheduleSlot>>,
@@ -5735,6 +6127,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak device id.
+            ///
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5748,6 +6143,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Total length of the periods, in minutes (decision 7).
+            ///
+            /// Optional: left out unless set; `set_duration(None)` leaves it out.
             pub fn duration<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<u64>,
@@ -5761,6 +6159,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak id of this response.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5771,6 +6172,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///True in live mode, false in test mode.
+            ///
+            /// Optional: left out unless set; `set_live_mode(None)` leaves it out.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5784,6 +6188,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak location id.
+            ///
+            /// Optional: left out unless set; `set_location_id(None)` leaves it out.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5797,6 +6204,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The location's IANA time zone.
+            ///
+            /// Optional: left out unless set; `set_location_timezone(None)` leaves it out.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5812,6 +6222,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When fetching again is recommended (decision 7).
+            ///
+            /// Optional: left out unless set; `set_next_update(None)` leaves it out.
             pub fn next_update<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5825,6 +6238,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Object type; always `schedule_limit`.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimit`](super::ScheduleLimit) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ScheduleLimitObject>,
@@ -5837,6 +6253,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The tariff used.
+            ///
+            /// Optional: left out unless set; `set_tariff_direction(None)` leaves it out.
             pub fn tariff_direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -5852,6 +6271,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When this response was calculated, in UTC.
+            ///
+            /// Optional: left out unless set; `set_time_created(None)` leaves it out.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6027,6 +6449,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleLimitRequest {
+            ///Threshold in the location's currency, major units.
+            ///
+            /// Optional: left out unless set; `set_absolute(None)` leaves it out.
             pub fn absolute<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -6040,6 +6465,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak device id.
+            ///
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6053,6 +6481,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///End of the window (RFC 3339). At most 3 days after `start_time`.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimitRequest`](super::ScheduleLimitRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6065,6 +6496,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak location id.
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimitRequest`](super::ScheduleLimitRequest) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6077,6 +6511,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Threshold relative to the window's prices: 1 is the highest, 0.01 the lowest.
+            ///
+            /// Optional: left out unless set; `set_relative(None)` leaves it out.
             pub fn relative<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -6090,6 +6527,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleLimitRequest`](super::ScheduleLimitRequest) without it.
             pub fn segment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Segment>,
@@ -6102,6 +6540,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Start of the window (RFC 3339, UTC or with an offset; when the offsets differ, `end_time`'s wins).
+            ///
+            /// Required: the builder does not convert into [`ScheduleLimitRequest`](super::ScheduleLimitRequest) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6114,6 +6555,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Which tariff to use; `IMPORT` when left out (the page lists `IMPORT` and `EXPORT`).
+            ///
+            /// Optional: its default when not set.
             pub fn tariff_direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -6209,6 +6653,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl ScheduleSlot {
+            ///End of the period.
+            ///
+            /// Required: the builder does not convert into [`ScheduleSlot`](super::ScheduleSlot) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6221,6 +6668,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_price(None)` leaves it out.
             pub fn price<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PriceValue>,
@@ -6234,6 +6682,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Start of the period.
+            ///
+            /// Required: the builder does not convert into [`ScheduleSlot`](super::ScheduleSlot) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6246,6 +6697,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Whether the period is part of a VPP event (decision 7).
+            ///
+            /// Optional: left out unless set; `set_vpp_event(None)` leaves it out.
             pub fn vpp_event<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6372,6 +6826,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl VppParticipation {
+            ///Flatpeak account id.
+            ///
+            /// Optional: left out unless set; `set_account_id(None)` leaves it out.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6385,6 +6842,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///True when the device can be dispatched now (only while the state is `ACTIVE`).
+            ///
+            /// Optional: left out unless set; `set_control_active(None)` leaves it out.
             pub fn control_active<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6400,6 +6860,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The state the participation is in now, the one whose timeline step is `IN_PROGRESS`. Named only inside other fields' descriptions and absent from the example; the pages list two different value sets, so this is a string (decision 11).
+            ///
+            /// Optional: left out unless set; `set_current_state(None)` leaves it out.
             pub fn current_state<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6413,6 +6876,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The enrolled device.
+            ///
+            /// Required: the builder does not convert into [`VppParticipation`](super::VppParticipation) without it.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6425,6 +6891,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Flatpeak id of the participation.
+            ///
+            /// Required: the builder does not convert into [`VppParticipation`](super::VppParticipation) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6435,6 +6904,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///True in live mode, false in test mode.
+            ///
+            /// Required: the builder does not convert into [`VppParticipation`](super::VppParticipation) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6447,6 +6919,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The location the device belongs to.
+            ///
+            /// Optional: left out unless set; `set_location_id(None)` leaves it out.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6460,6 +6935,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Object type; always `vpp-participation`.
+            ///
+            /// Required: the builder does not convert into [`VppParticipation`](super::VppParticipation) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VppParticipationObject>,
@@ -6472,6 +6950,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The lifecycle timeline, in the order to show it (not to be sorted by date).
+            ///
+            /// Optional: its default when not set.
             pub fn participation_state<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6488,6 +6969,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_programme(None)` leaves it out.
             pub fn programme<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VppProgramme>,
@@ -6501,6 +6983,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            /// Optional: left out unless set; `set_provider(None)` leaves it out.
             pub fn provider<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VppProvider>,
@@ -6514,6 +6997,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Reasons in force while suspended; empty otherwise.
+            ///
+            /// Optional: its default when not set.
             pub fn suspension_reasons<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::SuspensionReason>>,
@@ -6528,6 +7014,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///False once the device's telemetry has been missing for more than 24 hours.
+            ///
+            /// Optional: left out unless set; `set_telemetry_active(None)` leaves it out.
             pub fn telemetry_active<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6543,6 +7032,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When the participation was created.
+            ///
+            /// Optional: left out unless set; `set_time_created(None)` leaves it out.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6556,6 +7048,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///When the participation last changed.
+            ///
+            /// Optional: left out unless set; `set_time_updated(None)` leaves it out.
             pub fn time_updated<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6711,6 +7206,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl VppParticipationList {
+            ///The page's participations.
+            ///
+            /// Required: the builder does not convert into [`VppParticipationList`](super::VppParticipationList) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::VppParticipation>>,
@@ -6723,6 +7221,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///True when another page follows.
+            ///
+            /// Required: the builder does not convert into [`VppParticipationList`](super::VppParticipationList) without it.
             pub fn has_more<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6735,6 +7236,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///Always `list`.
+            ///
+            /// Required: the builder does not convert into [`VppParticipationList`](super::VppParticipationList) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VppParticipationListObject>,
@@ -6747,6 +7251,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The list's path.
+            ///
+            /// Required: the builder does not convert into [`VppParticipationList`](super::VppParticipationList) without it.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6809,6 +7316,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl VppProgramme {
+            ///Flatpeak programme id.
+            ///
+            /// Optional: left out unless set; `set_id(None)` leaves it out.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6820,6 +7330,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///A page about the programme.
+            ///
+            /// Optional: left out unless set; `set_learn_more_url(None)` leaves it out.
             pub fn learn_more_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6835,6 +7348,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The programme's name.
+            ///
+            /// Optional: left out unless set; `set_programme_display_name(None)` leaves it out.
             pub fn programme_display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6918,6 +7434,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         impl VppProvider {
+            ///Flatpeak provider id.
+            ///
+            /// Optional: left out unless set; `set_id(None)` leaves it out.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6929,6 +7448,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///The operator's logo.
+            ///
+            /// Optional: left out unless set; `set_logo_url(None)` leaves it out.
             pub fn logo_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6942,6 +7464,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     });
                 self
             }
+            ///The operator's name.
+            ///
+            /// Optional: left out unless set; `set_provider_display_name(None)` leaves it out.
             pub fn provider_display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7988,12 +8513,14 @@ pub mod builder {
         body: Result<types::builder::DeviceCreate, String>,
     }
     impl<'a> CreateDevice<'a> {
+        /// The call of [`Client::create_device`](super::Client::create_device) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_device`](super::Client::create_device)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeviceCreate>,
@@ -8007,6 +8534,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8080,12 +8608,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> RetrieveDevice<'a> {
+        /// The call of [`Client::retrieve_device`](super::Client::retrieve_device) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak device id.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -8160,6 +8690,7 @@ pub mod builder {
         body: Result<types::builder::DeviceStateSubmit, String>,
     }
     impl<'a> SubmitDeviceState<'a> {
+        /// The call of [`Client::submit_device_state`](super::Client::submit_device_state) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8167,6 +8698,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `device_id`: Flatpeak device id.
         pub fn device_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -8179,6 +8711,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::submit_device_state`](super::Client::submit_device_state)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeviceStateSubmit>,
@@ -8194,6 +8727,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8271,12 +8805,14 @@ pub mod builder {
         body: Result<types::builder::PricesRequest, String>,
     }
     impl<'a> RetrievePrices<'a> {
+        /// The call of [`Client::retrieve_prices`](super::Client::retrieve_prices) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::retrieve_prices`](super::Client::retrieve_prices)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PricesRequest>,
@@ -8290,6 +8826,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8363,12 +8900,14 @@ pub mod builder {
         body: Result<types::builder::PriceAuditRequest, String>,
     }
     impl<'a> AuditPrice<'a> {
+        /// The call of [`Client::audit_price`](super::Client::audit_price) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::audit_price`](super::Client::audit_price)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PriceAuditRequest>,
@@ -8384,6 +8923,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8457,12 +8997,14 @@ pub mod builder {
         body: Result<types::builder::ScheduleLimitRequest, String>,
     }
     impl<'a> CreateScheduleByLimit<'a> {
+        /// The call of [`Client::create_schedule_by_limit`](super::Client::create_schedule_by_limit) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_schedule_by_limit`](super::Client::create_schedule_by_limit)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ScheduleLimitRequest>,
@@ -8480,6 +9022,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8553,12 +9096,14 @@ pub mod builder {
         body: Result<types::builder::ScheduleDurationRequest, String>,
     }
     impl<'a> CreateScheduleByDuration<'a> {
+        /// The call of [`Client::create_schedule_by_duration`](super::Client::create_schedule_by_duration) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_schedule_by_duration`](super::Client::create_schedule_by_duration)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ScheduleDurationRequest>,
@@ -8576,6 +9121,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8653,12 +9199,14 @@ pub mod builder {
         body: Result<types::builder::ConnectSessionCreate, String>,
     }
     impl<'a> CreateConnectSession<'a> {
+        /// The call of [`Client::create_connect_session`](super::Client::create_connect_session) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_connect_session`](super::Client::create_connect_session)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ConnectSessionCreate>,
@@ -8676,6 +9224,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8749,12 +9298,14 @@ pub mod builder {
         connect_token: Result<types::Id, String>,
     }
     impl<'a> RetrieveConnectSession<'a> {
+        /// The call of [`Client::retrieve_connect_session`](super::Client::retrieve_connect_session) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 connect_token: Err("connect_token was not initialized".to_string()),
             }
         }
+        /// `connect_token`: The session's connect token.
         pub fn connect_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -8831,6 +9382,7 @@ pub mod builder {
         starting_after: Result<Option<types::Id>, String>,
     }
     impl<'a> ListVppParticipations<'a> {
+        /// The call of [`Client::list_vpp_participations`](super::Client::list_vpp_participations) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -8839,6 +9391,7 @@ pub mod builder {
                 starting_after: Ok(None),
             }
         }
+        /// `device_id`: Only the participations of this device.
         pub fn device_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -8851,6 +9404,7 @@ pub mod builder {
                 });
             self
         }
+        /// `ending_before`: Cursor: the id of the first object of the page after; the page ends before it. Give this or `starting_after`, not both.
         pub fn ending_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -8864,6 +9418,7 @@ pub mod builder {
                 });
             self
         }
+        /// `starting_after`: Cursor: the id of the last object of the page before; the page starts after it. Give this or `ending_before`, not both.
         pub fn starting_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -8951,12 +9506,14 @@ pub mod builder {
         participation_id: Result<types::Id, String>,
     }
     impl<'a> RetrieveVppParticipation<'a> {
+        /// The call of [`Client::retrieve_vpp_participation`](super::Client::retrieve_vpp_participation) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 participation_id: Err("participation_id was not initialized".to_string()),
             }
         }
+        /// `participation_id`: Flatpeak id of the participation.
         pub fn participation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,

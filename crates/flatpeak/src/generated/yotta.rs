@@ -36,6 +36,7 @@ pub mod types {
         pub round_trip_efficiency: ::std::option::Option<f64>,
     }
     impl Battery {
+        /// A builder of this type, one setter per field ([`builder::Battery`]).
         pub fn builder() -> builder::Battery {
             Default::default()
         }
@@ -70,6 +71,7 @@ query parameter, and may add parameters of its own (decision 14).
         pub time_expiry: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ConnectSession {
+        /// A builder of this type, one setter per field ([`builder::ConnectSession`]).
         pub fn builder() -> builder::ConnectSession {
             Default::default()
         }
@@ -90,6 +92,7 @@ query parameter, and may add parameters of its own (decision 14).
         pub oem_id: Id,
     }
     impl ConnectSessionCreate {
+        /// A builder of this type, one setter per field ([`builder::ConnectSessionCreate`]).
         pub fn builder() -> builder::ConnectSessionCreate {
             Default::default()
         }
@@ -185,6 +188,7 @@ query parameter, and may add parameters of its own (decision 14).
         >,
     }
     impl ConsentDevice {
+        /// A builder of this type, one setter per field ([`builder::ConsentDevice`]).
         pub fn builder() -> builder::ConsentDevice {
             Default::default()
         }
@@ -234,6 +238,7 @@ it is not enrolled (decision 6). Declared inline: in OpenAPI 3.0 `nullable` need
         pub vpp_participation: ::std::option::Option<VppParticipation>,
     }
     impl Device {
+        /// A builder of this type, one setter per field ([`builder::Device`]).
         pub fn builder() -> builder::Device {
             Default::default()
         }
@@ -258,6 +263,7 @@ it is not enrolled (decision 6). Declared inline: in OpenAPI 3.0 `nullable` need
         pub url: ::std::string::String,
     }
     impl DeviceList {
+        /// A builder of this type, one setter per field ([`builder::DeviceList`]).
         pub fn builder() -> builder::DeviceList {
             Default::default()
         }
@@ -413,6 +419,7 @@ lacks is left out (decision 7).
         pub pv: ::std::option::Option<Pv>,
     }
     impl DeviceProperties {
+        /// A builder of this type, one setter per field ([`builder::DeviceProperties`]).
         pub fn builder() -> builder::DeviceProperties {
             Default::default()
         }
@@ -571,6 +578,7 @@ classes (`connect_error`), which are reported, not rejected.
         pub v2g_capable: ::std::option::Option<bool>,
     }
     impl EvCharger {
+        /// A builder of this type, one setter per field ([`builder::EvCharger`]).
         pub fn builder() -> builder::EvCharger {
             Default::default()
         }
@@ -591,6 +599,7 @@ classes (`connect_error`), which are reported, not rejected.
         pub lng: f64,
     }
     impl GeoLocation {
+        /// A builder of this type, one setter per field ([`builder::GeoLocation`]).
         pub fn builder() -> builder::GeoLocation {
             Default::default()
         }
@@ -617,6 +626,7 @@ classes (`connect_error`), which are reported, not rejected.
         pub thermal_storage_litres: ::std::option::Option<f64>,
     }
     impl HeatPump {
+        /// A builder of this type, one setter per field ([`builder::HeatPump`]).
         pub fn builder() -> builder::HeatPump {
             Default::default()
         }
@@ -704,6 +714,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub ac_export_limit_kw: ::std::option::Option<f64>,
     }
     impl Inverter {
+        /// A builder of this type, one setter per field ([`builder::Inverter`]).
         pub fn builder() -> builder::Inverter {
             Default::default()
         }
@@ -736,6 +747,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub tilt: ::std::option::Option<f64>,
     }
     impl Pv {
+        /// A builder of this type, one setter per field ([`builder::Pv`]).
         pub fn builder() -> builder::Pv {
             Default::default()
         }
@@ -768,6 +780,7 @@ this flag means live versus test mode).
         pub timezone: ::std::string::String,
     }
     impl Schedule {
+        /// A builder of this type, one setter per field ([`builder::Schedule`]).
         pub fn builder() -> builder::Schedule {
             Default::default()
         }
@@ -857,6 +870,7 @@ the Submit a device schedule page.
         pub vpp_event: ::std::option::Option<bool>,
     }
     impl ScheduleSlot {
+        /// A builder of this type, one setter per field ([`builder::ScheduleSlot`]).
         pub fn builder() -> builder::ScheduleSlot {
             Default::default()
         }
@@ -889,6 +903,7 @@ example (decision 7).
         pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     impl ScheduleWindow {
+        /// A builder of this type, one setter per field ([`builder::ScheduleWindow`]).
         pub fn builder() -> builder::ScheduleWindow {
             Default::default()
         }
@@ -929,6 +944,7 @@ this is a string, not an enum.
         pub telemetry_active: ::std::option::Option<bool>,
     }
     impl VppParticipation {
+        /// A builder of this type, one setter per field ([`builder::VppParticipation`]).
         pub fn builder() -> builder::VppParticipation {
             Default::default()
         }
@@ -970,6 +986,9 @@ this is a string, not an enum.
             }
         }
         impl Battery {
+            ///Usable capacity, kWh.
+            ///
+            /// Optional: left out unless set; `set_capacity_kwh(None)` leaves it out.
             pub fn capacity_kwh<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -983,6 +1002,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Highest charging power, kW.
+            ///
+            /// Optional: left out unless set; `set_charge_power_kw(None)` leaves it out.
             pub fn charge_power_kw<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -998,6 +1020,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Highest discharging power, kW.
+            ///
+            /// Optional: left out unless set; `set_discharge_power_kw(None)` leaves it out.
             pub fn discharge_power_kw<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -1013,6 +1038,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Rated power, kW.
+            ///
+            /// Optional: left out unless set; `set_power_kw(None)` leaves it out.
             pub fn power_kw<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -1026,6 +1054,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Round-trip efficiency as a fraction from 0 to 1.
+            ///
+            /// Optional: left out unless set; `set_round_trip_efficiency(None)` leaves it out.
             pub fn round_trip_efficiency<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -1146,6 +1177,9 @@ this is a string, not an enum.
             }
         }
         impl ConnectSession {
+            ///Where the customer goes when they finish or leave the session.
+            ///
+            /// Required: the builder does not convert into [`ConnectSession`](super::ConnectSession) without it.
             pub fn callback_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1158,6 +1192,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///The device the session linked, once there is one (decision 13).
+            ///
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -1171,6 +1208,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Flatpeak Connect session id (decision 12).
+            ///
+            /// Required: the builder does not convert into [`ConnectSession`](super::ConnectSession) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -1181,6 +1221,9 @@ this is a string, not an enum.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Object type; always `connect_session`.
+            ///
+            /// Required: the builder does not convert into [`ConnectSession`](super::ConnectSession) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ConnectSessionObject>,
@@ -1193,6 +1236,11 @@ this is a string, not an enum.
                     });
                 self
             }
+            /**Where to send the customer. Your app adds the session id as the `connect_session`
+query parameter, and may add parameters of its own (decision 14).
+*/
+            ///
+            /// Optional: left out unless set; `set_target_url(None)` leaves it out.
             pub fn target_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1206,6 +1254,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///When the session was created, in UTC (decision 8).
+            ///
+            /// Required: the builder does not convert into [`ConnectSession`](super::ConnectSession) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1218,6 +1269,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///When the session expires, in UTC (decision 8).
+            ///
+            /// Required: the builder does not convert into [`ConnectSession`](super::ConnectSession) without it.
             pub fn time_expiry<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1293,6 +1347,9 @@ this is a string, not an enum.
             }
         }
         impl ConnectSessionCreate {
+            ///Where the customer goes when they finish or leave the session.
+            ///
+            /// Required: the builder does not convert into [`ConnectSessionCreate`](super::ConnectSessionCreate) without it.
             pub fn callback_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1305,6 +1362,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Flatpeak's id for the device maker (decision 11).
+            ///
+            /// Required: the builder does not convert into [`ConnectSessionCreate`](super::ConnectSessionCreate) without it.
             pub fn oem_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -1378,6 +1438,9 @@ this is a string, not an enum.
             }
         }
         impl ConsentDevice {
+            ///Consent to controlling the device.
+            ///
+            /// Optional: left out unless set; `set_control(None)` leaves it out.
             pub fn control<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -1391,6 +1454,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Consent to using the device's location.
+            ///
+            /// Optional: left out unless set; `set_geo_location(None)` leaves it out.
             pub fn geo_location<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -1404,6 +1470,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Consent to reading device information.
+            ///
+            /// Optional: left out unless set; `set_information(None)` leaves it out.
             pub fn information<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -1417,6 +1486,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Consent to collecting telemetry.
+            ///
+            /// Optional: left out unless set; `set_telemetry(None)` leaves it out.
             pub fn telemetry<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -1430,6 +1502,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///When the consents were first recorded, in UTC.
+            ///
+            /// Optional: left out unless set; `set_time_created(None)` leaves it out.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1443,6 +1518,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///When the consents last changed, in UTC.
+            ///
+            /// Optional: left out unless set; `set_time_updated(None)` leaves it out.
             pub fn time_updated<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1581,6 +1659,7 @@ this is a string, not an enum.
             }
         }
         impl Device {
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn consents<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ConsentDevice>,
@@ -1593,6 +1672,11 @@ this is a string, not an enum.
                     });
                 self
             }
+            /**True while you control the device. It can only go from true to false; the customer
+gives control back by going through Connect again.
+*/
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn controlled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -1605,6 +1689,7 @@ this is a string, not an enum.
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn geo_location<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::GeoLocation>,
@@ -1617,6 +1702,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Flatpeak device id.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -1627,6 +1715,9 @@ this is a string, not an enum.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///When the device last contacted the service.
+            ///
+            /// Optional: left out unless set; `set_last_seen(None)` leaves it out.
             pub fn last_seen<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1640,6 +1731,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///True for a live-mode object, false for a test-mode one.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -1652,6 +1746,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Object type; always `device`.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeviceObject>,
@@ -1664,6 +1761,7 @@ this is a string, not an enum.
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn properties<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeviceProperties>,
@@ -1676,6 +1774,11 @@ this is a string, not an enum.
                     });
                 self
             }
+            /**Your own reference for the customer account (decision 5: the page's
+`default: device` is not kept).
+*/
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1689,6 +1792,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///When the object was created, in UTC.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1701,6 +1807,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///The device's IANA time zone, for example `Europe/London`.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1713,6 +1822,12 @@ this is a string, not an enum.
                     });
                 self
             }
+            /**The virtual power plant programme the device is enrolled in; absent or `null` when
+it is not enrolled (decision 6). Declared inline: in OpenAPI 3.0 `nullable` needs a
+`type` beside it.
+*/
+            ///
+            /// Optional: left out unless set; `set_vpp_participation(None)` leaves it out.
             pub fn vpp_participation<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::VppParticipation>,
@@ -1816,6 +1931,9 @@ this is a string, not an enum.
             }
         }
         impl DeviceList {
+            ///The page's devices.
+            ///
+            /// Required: the builder does not convert into [`DeviceList`](super::DeviceList) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Device>>,
@@ -1828,6 +1946,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///True when another page follows.
+            ///
+            /// Required: the builder does not convert into [`DeviceList`](super::DeviceList) without it.
             pub fn has_more<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -1840,6 +1961,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Always `list`.
+            ///
+            /// Required: the builder does not convert into [`DeviceList`](super::DeviceList) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeviceListObject>,
@@ -1852,6 +1976,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///The list's path.
+            ///
+            /// Required: the builder does not convert into [`DeviceList`](super::DeviceList) without it.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1943,6 +2070,7 @@ this is a string, not an enum.
             }
         }
         impl DeviceProperties {
+            /// Optional: left out unless set; `set_battery(None)` leaves it out.
             pub fn battery<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Battery>,
@@ -1956,6 +2084,7 @@ this is a string, not an enum.
                     });
                 self
             }
+            /// Optional: left out unless set; `set_ev_charger(None)` leaves it out.
             pub fn ev_charger<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EvCharger>,
@@ -1969,6 +2098,7 @@ this is a string, not an enum.
                     });
                 self
             }
+            /// Optional: left out unless set; `set_heat_pump(None)` leaves it out.
             pub fn heat_pump<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::HeatPump>,
@@ -1982,6 +2112,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///When the device was installed, in UTC.
+            ///
+            /// Optional: left out unless set; `set_install_date(None)` leaves it out.
             pub fn install_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1995,6 +2128,7 @@ this is a string, not an enum.
                     });
                 self
             }
+            /// Optional: left out unless set; `set_inverter(None)` leaves it out.
             pub fn inverter<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Inverter>,
@@ -2008,6 +2142,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Who made the device.
+            ///
+            /// Optional: left out unless set; `set_manufacturer(None)` leaves it out.
             pub fn manufacturer<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2021,6 +2158,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///The maker's model code.
+            ///
+            /// Optional: left out unless set; `set_model_code(None)` leaves it out.
             pub fn model_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2034,6 +2174,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///The model's marketing name.
+            ///
+            /// Optional: left out unless set; `set_model_name(None)` leaves it out.
             pub fn model_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2047,6 +2190,7 @@ this is a string, not an enum.
                     });
                 self
             }
+            /// Optional: left out unless set; `set_pv(None)` leaves it out.
             pub fn pv<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Pv>,
@@ -2196,6 +2340,9 @@ this is a string, not an enum.
             }
         }
         impl EvCharger {
+            ///Highest charging power, kW.
+            ///
+            /// Optional: left out unless set; `set_max_power_kw(None)` leaves it out.
             pub fn max_power_kw<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2209,6 +2356,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Lowest charging power, kW.
+            ///
+            /// Optional: left out unless set; `set_min_power_kw(None)` leaves it out.
             pub fn min_power_kw<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2222,6 +2372,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Whether the charger can switch phases.
+            ///
+            /// Optional: left out unless set; `set_phase_switching(None)` leaves it out.
             pub fn phase_switching<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -2237,6 +2390,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Number of phases used.
+            ///
+            /// Optional: left out unless set; `set_phases(None)` leaves it out.
             pub fn phases<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i32>,
@@ -2250,6 +2406,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Whether the charger can discharge the vehicle to the grid.
+            ///
+            /// Optional: left out unless set; `set_v2g_capable(None)` leaves it out.
             pub fn v2g_capable<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -2340,6 +2499,9 @@ this is a string, not an enum.
             }
         }
         impl GeoLocation {
+            ///Latitude.
+            ///
+            /// Required: the builder does not convert into [`GeoLocation`](super::GeoLocation) without it.
             pub fn lat<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2352,6 +2514,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Longitude.
+            ///
+            /// Required: the builder does not convert into [`GeoLocation`](super::GeoLocation) without it.
             pub fn lng<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2409,6 +2574,9 @@ this is a string, not an enum.
             }
         }
         impl HeatPump {
+            ///Highest electrical power, kW.
+            ///
+            /// Optional: left out unless set; `set_max_power_kw(None)` leaves it out.
             pub fn max_power_kw<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2422,6 +2590,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Lowest electrical power, kW.
+            ///
+            /// Optional: left out unless set; `set_min_power_kw(None)` leaves it out.
             pub fn min_power_kw<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2435,6 +2606,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Thermal storage volume, litres.
+            ///
+            /// Optional: left out unless set; `set_thermal_storage_litres(None)` leaves it out.
             pub fn thermal_storage_litres<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2511,6 +2685,9 @@ this is a string, not an enum.
             }
         }
         impl Inverter {
+            ///Limit on AC export, kW.
+            ///
+            /// Optional: left out unless set; `set_ac_export_limit_kw(None)` leaves it out.
             pub fn ac_export_limit_kw<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2587,6 +2764,9 @@ this is a string, not an enum.
             }
         }
         impl Pv {
+            ///Panel azimuth, degrees.
+            ///
+            /// Optional: left out unless set; `set_azimuth(None)` leaves it out.
             pub fn azimuth<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2600,6 +2780,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Whether generation forecasts are on.
+            ///
+            /// Optional: left out unless set; `set_forecasts_enabled(None)` leaves it out.
             pub fn forecasts_enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -2615,6 +2798,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Peak power, kW.
+            ///
+            /// Optional: left out unless set; `set_peak_power_kw(None)` leaves it out.
             pub fn peak_power_kw<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2628,6 +2814,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Whether shading by the terrain is accounted for.
+            ///
+            /// Optional: left out unless set; `set_terrain_shading(None)` leaves it out.
             pub fn terrain_shading<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -2643,6 +2832,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Panel tilt, degrees.
+            ///
+            /// Optional: left out unless set; `set_tilt(None)` leaves it out.
             pub fn tilt<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2749,6 +2941,9 @@ this is a string, not an enum.
             }
         }
         impl Schedule {
+            ///The schedule's time windows (decision 7).
+            ///
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ScheduleWindow>>,
@@ -2761,6 +2956,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///The device the schedule is for.
+            ///
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -2773,6 +2971,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Flatpeak schedule id.
+            ///
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -2783,6 +2984,11 @@ this is a string, not an enum.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /**True when the device is real rather than simulated (the page's wording; elsewhere
+this flag means live versus test mode).
+*/
+            ///
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -2795,6 +3001,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Object type; always `schedule` (decision 10).
+            ///
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ScheduleObject>,
@@ -2807,6 +3016,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///When the schedule was created, in UTC (decision 8).
+            ///
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2819,6 +3031,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///The device's IANA time zone.
+            ///
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2896,6 +3111,9 @@ this is a string, not an enum.
             }
         }
         impl ScheduleSlot {
+            ///When the energy transfer ends, in UTC.
+            ///
+            /// Optional: left out unless set; `set_end_time(None)` leaves it out.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2909,6 +3127,7 @@ this is a string, not an enum.
                     });
                 self
             }
+            /// Optional: left out unless set; `set_energy_flow_direction(None)` leaves it out.
             pub fn energy_flow_direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnergyFlowDirection>,
@@ -2924,6 +3143,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Transfer power, kW.
+            ///
+            /// Optional: left out unless set; `set_power_kw(None)` leaves it out.
             pub fn power_kw<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2937,6 +3159,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///When the energy transfer starts, in UTC.
+            ///
+            /// Optional: left out unless set; `set_start_time(None)` leaves it out.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2950,6 +3175,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///True when the slot belongs to a VPP event.
+            ///
+            /// Optional: left out unless set; `set_vpp_event(None)` leaves it out.
             pub fn vpp_event<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -3053,6 +3281,9 @@ this is a string, not an enum.
             }
         }
         impl ScheduleWindow {
+            ///End of the window, in UTC.
+            ///
+            /// Optional: left out unless set; `set_end_time(None)` leaves it out.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3066,6 +3297,10 @@ this is a string, not an enum.
                     });
                 self
             }
+            /**Shown as `true` in the example; its meaning is not documented (see REPORT).
+*/
+            ///
+            /// Optional: left out unless set; `set_partial(None)` leaves it out.
             pub fn partial<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -3079,6 +3314,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///The slots in the window.
+            ///
+            /// Optional: its default when not set.
             pub fn schedule<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ScheduleSlot>>,
@@ -3091,6 +3329,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Start of the window, in UTC.
+            ///
+            /// Optional: left out unless set; `set_start_time(None)` leaves it out.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3189,6 +3430,9 @@ this is a string, not an enum.
             }
         }
         impl VppParticipation {
+            ///Whether the programme currently controls the device.
+            ///
+            /// Optional: left out unless set; `set_control_active(None)` leaves it out.
             pub fn control_active<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -3204,6 +3448,11 @@ this is a string, not an enum.
                     });
                 self
             }
+            /**The enrolment's state, for example `ACTIVE`. No set of values is documented, so
+this is a string, not an enum.
+*/
+            ///
+            /// Optional: left out unless set; `set_current_state(None)` leaves it out.
             pub fn current_state<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3217,6 +3466,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Flatpeak id of the enrolment.
+            ///
+            /// Optional: left out unless set; `set_id(None)` leaves it out.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -3228,6 +3480,9 @@ this is a string, not an enum.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///The programme's name.
+            ///
+            /// Optional: left out unless set; `set_programme_name(None)` leaves it out.
             pub fn programme_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3243,6 +3498,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///The programme's operator.
+            ///
+            /// Optional: left out unless set; `set_provider_name(None)` leaves it out.
             pub fn provider_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3256,6 +3514,9 @@ this is a string, not an enum.
                     });
                 self
             }
+            ///Whether telemetry currently flows to the programme.
+            ///
+            /// Optional: left out unless set; `set_telemetry_active(None)` leaves it out.
             pub fn telemetry_active<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -3874,6 +4135,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> ListDevices<'a> {
+        /// The call of [`Client::list_devices`](super::Client::list_devices) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -3935,12 +4197,14 @@ pub mod builder {
         device_id: Result<types::Id, String>,
     }
     impl<'a> RetrieveDevice<'a> {
+        /// The call of [`Client::retrieve_device`](super::Client::retrieve_device) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 device_id: Err("device_id was not initialized".to_string()),
             }
         }
+        /// `device_id`: Flatpeak device id.
         pub fn device_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -4014,12 +4278,14 @@ pub mod builder {
         device_id: Result<types::Id, String>,
     }
     impl<'a> RetrieveDeviceSchedule<'a> {
+        /// The call of [`Client::retrieve_device_schedule`](super::Client::retrieve_device_schedule) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 device_id: Err("device_id was not initialized".to_string()),
             }
         }
+        /// `device_id`: Flatpeak device id.
         pub fn device_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -4094,12 +4360,14 @@ pub mod builder {
         body: Result<types::builder::ConnectSessionCreate, String>,
     }
     impl<'a> CreateConnectSession<'a> {
+        /// The call of [`Client::create_connect_session`](super::Client::create_connect_session) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_connect_session`](super::Client::create_connect_session)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ConnectSessionCreate>,
@@ -4117,6 +4385,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4190,12 +4459,14 @@ pub mod builder {
         session_id: Result<types::Id, String>,
     }
     impl<'a> RetrieveConnectSession<'a> {
+        /// The call of [`Client::retrieve_connect_session`](super::Client::retrieve_connect_session) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 session_id: Err("session_id was not initialized".to_string()),
             }
         }
+        /// `session_id`: The Connect session's id (decision 12).
         pub fn session_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,

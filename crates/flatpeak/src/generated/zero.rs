@@ -23,6 +23,7 @@ pub mod types {
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl Accepted {
+        /// A builder of this type, one setter per field ([`builder::Accepted`]).
         pub fn builder() -> builder::Accepted {
             Default::default()
         }
@@ -45,6 +46,7 @@ pub mod types {
         pub valid_to: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl AuditEntry {
+        /// A builder of this type, one setter per field ([`builder::AuditEntry`]).
         pub fn builder() -> builder::AuditEntry {
             Default::default()
         }
@@ -72,6 +74,7 @@ pub mod types {
         pub total: ::std::option::Option<f64>,
     }
     impl AuditRate {
+        /// A builder of this type, one setter per field ([`builder::AuditRate`]).
         pub fn builder() -> builder::AuditRate {
             Default::default()
         }
@@ -94,6 +97,7 @@ pub mod types {
         pub live_mode: bool,
     }
     impl AuthToken {
+        /// A builder of this type, one setter per field ([`builder::AuthToken`]).
         pub fn builder() -> builder::AuthToken {
             Default::default()
         }
@@ -183,6 +187,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub relative: ::std::option::Option<f64>,
     }
     impl CarbonIntensity {
+        /// A builder of this type, one setter per field ([`builder::CarbonIntensity`]).
         pub fn builder() -> builder::CarbonIntensity {
             Default::default()
         }
@@ -206,6 +211,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub value: ::std::option::Option<f64>,
     }
     impl CarbonValue {
+        /// A builder of this type, one setter per field ([`builder::CarbonValue`]).
         pub fn builder() -> builder::CarbonValue {
             Default::default()
         }
@@ -238,6 +244,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub tier: ::std::option::Option<f64>,
     }
     impl CommodityRateParts {
+        /// A builder of this type, one setter per field ([`builder::CommodityRateParts`]).
         pub fn builder() -> builder::CommodityRateParts {
             Default::default()
         }
@@ -323,6 +330,7 @@ empty for sessions from before the field existed.
         pub tariff: ::std::option::Option<ConnectBatchTariff>,
     }
     impl ConnectBatchRequest {
+        /// A builder of this type, one setter per field ([`builder::ConnectBatchRequest`]).
         pub fn builder() -> builder::ConnectBatchRequest {
             Default::default()
         }
@@ -357,6 +365,7 @@ empty for sessions from before the field existed.
         pub type_: TariffType,
     }
     impl ConnectBatchSession {
+        /// A builder of this type, one setter per field ([`builder::ConnectBatchSession`]).
         pub fn builder() -> builder::ConnectBatchSession {
             Default::default()
         }
@@ -384,6 +393,7 @@ empty for sessions from before the field existed.
         pub type_: StructureType,
     }
     impl ConnectBatchTariff {
+        /// A builder of this type, one setter per field ([`builder::ConnectBatchTariff`]).
         pub fn builder() -> builder::ConnectBatchTariff {
             Default::default()
         }
@@ -422,6 +432,7 @@ empty for sessions from before the field existed.
         pub time_expiry: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ConnectToken {
+        /// A builder of this type, one setter per field ([`builder::ConnectToken`]).
         pub fn builder() -> builder::ConnectToken {
             Default::default()
         }
@@ -444,6 +455,7 @@ empty for sessions from before the field existed.
         pub live_mode: ::std::option::Option<bool>,
     }
     impl ConnectTokenCreated {
+        /// A builder of this type, one setter per field ([`builder::ConnectTokenCreated`]).
         pub fn builder() -> builder::ConnectTokenCreated {
             Default::default()
         }
@@ -541,6 +553,7 @@ empty for sessions from before the field existed.
         pub type_: TariffType,
     }
     impl ConnectTokenRequest {
+        /// A builder of this type, one setter per field ([`builder::ConnectTokenRequest`]).
         pub fn builder() -> builder::ConnectTokenRequest {
             Default::default()
         }
@@ -639,6 +652,7 @@ examples send them in upper case.
         pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     impl ContractTerm {
+        /// A builder of this type, one setter per field ([`builder::ContractTerm`]).
         pub fn builder() -> builder::ContractTerm {
             Default::default()
         }
@@ -659,6 +673,7 @@ examples send them in upper case.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl CostPeriod {
+        /// A builder of this type, one setter per field ([`builder::CostPeriod`]).
         pub fn builder() -> builder::CostPeriod {
             Default::default()
         }
@@ -819,6 +834,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Customer {
+        /// A builder of this type, one setter per field ([`builder::Customer`]).
         pub fn builder() -> builder::Customer {
             Default::default()
         }
@@ -839,6 +855,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
     impl CustomerCreate {
+        /// A builder of this type, one setter per field ([`builder::CustomerCreate`]).
         pub fn builder() -> builder::CustomerCreate {
             Default::default()
         }
@@ -862,6 +879,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub url: ::std::string::String,
     }
     impl CustomerList {
+        /// A builder of this type, one setter per field ([`builder::CustomerList`]).
         pub fn builder() -> builder::CustomerList {
             Default::default()
         }
@@ -994,6 +1012,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
     impl CustomerUpdate {
+        /// A builder of this type, one setter per field ([`builder::CustomerUpdate`]).
         pub fn builder() -> builder::CustomerUpdate {
             Default::default()
         }
@@ -1024,6 +1043,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Device {
+        /// A builder of this type, one setter per field ([`builder::Device`]).
         pub fn builder() -> builder::Device {
             Default::default()
         }
@@ -1044,6 +1064,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
     impl DeviceCreate {
+        /// A builder of this type, one setter per field ([`builder::DeviceCreate`]).
         pub fn builder() -> builder::DeviceCreate {
             Default::default()
         }
@@ -1067,6 +1088,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub url: ::std::string::String,
     }
     impl DeviceList {
+        /// A builder of this type, one setter per field ([`builder::DeviceList`]).
         pub fn builder() -> builder::DeviceList {
             Default::default()
         }
@@ -1199,6 +1221,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
     impl DeviceUpdate {
+        /// A builder of this type, one setter per field ([`builder::DeviceUpdate`]).
         pub fn builder() -> builder::DeviceUpdate {
             Default::default()
         }
@@ -1285,6 +1308,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
         pub value: f64,
     }
     impl Energy {
+        /// A builder of this type, one setter per field ([`builder::Energy`]).
         pub fn builder() -> builder::Energy {
             Default::default()
         }
@@ -1303,6 +1327,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
         pub value: i64,
     }
     impl EnergyAmount {
+        /// A builder of this type, one setter per field ([`builder::EnergyAmount`]).
         pub fn builder() -> builder::EnergyAmount {
             Default::default()
         }
@@ -1345,6 +1370,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
         pub object_id: ::std::option::Option<Id>,
     }
     impl EnergyCost {
+        /// A builder of this type, one setter per field ([`builder::EnergyCost`]).
         pub fn builder() -> builder::EnergyCost {
             Default::default()
         }
@@ -1375,6 +1401,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
         pub tariff: MoneyValue,
     }
     impl EnergyCostEntry {
+        /// A builder of this type, one setter per field ([`builder::EnergyCostEntry`]).
         pub fn builder() -> builder::EnergyCostEntry {
             Default::default()
         }
@@ -1583,6 +1610,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
         pub type_: ::std::string::String,
     }
     impl Event {
+        /// A builder of this type, one setter per field ([`builder::Event`]).
         pub fn builder() -> builder::Event {
             Default::default()
         }
@@ -1640,6 +1668,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
         pub url: ::std::string::String,
     }
     impl EventList {
+        /// A builder of this type, one setter per field ([`builder::EventList`]).
         pub fn builder() -> builder::EventList {
             Default::default()
         }
@@ -1775,6 +1804,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
         pub record_reference_id: ::std::option::Option<::std::string::String>,
     }
     impl FailedMeterRecord {
+        /// A builder of this type, one setter per field ([`builder::FailedMeterRecord`]).
         pub fn builder() -> builder::FailedMeterRecord {
             Default::default()
         }
@@ -1793,6 +1823,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
         pub lng: f64,
     }
     impl GeoLocation {
+        /// A builder of this type, one setter per field ([`builder::GeoLocation`]).
         pub fn builder() -> builder::GeoLocation {
             Default::default()
         }
@@ -1904,6 +1935,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub timezone: ::std::option::Option<::std::string::String>,
     }
     impl Location {
+        /// A builder of this type, one setter per field ([`builder::Location`]).
         pub fn builder() -> builder::Location {
             Default::default()
         }
@@ -1928,6 +1960,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
     impl LocationCreate {
+        /// A builder of this type, one setter per field ([`builder::LocationCreate`]).
         pub fn builder() -> builder::LocationCreate {
             Default::default()
         }
@@ -1951,6 +1984,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub url: ::std::string::String,
     }
     impl LocationList {
+        /// A builder of this type, one setter per field ([`builder::LocationList`]).
         pub fn builder() -> builder::LocationList {
             Default::default()
         }
@@ -2089,6 +2123,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl LocationStatus {
+        /// A builder of this type, one setter per field ([`builder::LocationStatus`]).
         pub fn builder() -> builder::LocationStatus {
             Default::default()
         }
@@ -2172,6 +2207,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub non_commodity_import: ::std::option::Option<TariffConnectionStatus>,
     }
     impl LocationTariffStatus {
+        /// A builder of this type, one setter per field ([`builder::LocationTariffStatus`]).
         pub fn builder() -> builder::LocationTariffStatus {
             Default::default()
         }
@@ -2196,6 +2232,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub reference_id: ::std::option::Option<::std::string::String>,
     }
     impl LocationUpdate {
+        /// A builder of this type, one setter per field ([`builder::LocationUpdate`]).
         pub fn builder() -> builder::LocationUpdate {
             Default::default()
         }
@@ -2294,6 +2331,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         >,
     }
     impl MeterBatch {
+        /// A builder of this type, one setter per field ([`builder::MeterBatch`]).
         pub fn builder() -> builder::MeterBatch {
             Default::default()
         }
@@ -2391,6 +2429,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub value: f64,
     }
     impl MeterRecord {
+        /// A builder of this type, one setter per field ([`builder::MeterRecord`]).
         pub fn builder() -> builder::MeterRecord {
             Default::default()
         }
@@ -2425,6 +2464,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl MeterRecordCost {
+        /// A builder of this type, one setter per field ([`builder::MeterRecordCost`]).
         pub fn builder() -> builder::MeterRecordCost {
             Default::default()
         }
@@ -2525,6 +2565,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub value: f64,
     }
     impl MeterRecordEcho {
+        /// A builder of this type, one setter per field ([`builder::MeterRecordEcho`]).
         pub fn builder() -> builder::MeterRecordEcho {
             Default::default()
         }
@@ -2548,6 +2589,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub value: f64,
     }
     impl MeterRegisterRead {
+        /// A builder of this type, one setter per field ([`builder::MeterRegisterRead`]).
         pub fn builder() -> builder::MeterRegisterRead {
             Default::default()
         }
@@ -2577,6 +2619,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub units: EnergyUnits,
     }
     impl MeterRegisterReads {
+        /// A builder of this type, one setter per field ([`builder::MeterRegisterReads`]).
         pub fn builder() -> builder::MeterRegisterReads {
             Default::default()
         }
@@ -2666,6 +2709,7 @@ energy (`WH`, `KWH`).
         pub value: f64,
     }
     impl MoneyValue {
+        /// A builder of this type, one setter per field ([`builder::MoneyValue`]).
         pub fn builder() -> builder::MoneyValue {
             Default::default()
         }
@@ -2689,6 +2733,7 @@ energy (`WH`, `KWH`).
         pub tier: ::std::option::Option<f64>,
     }
     impl NonCommodityRateParts {
+        /// A builder of this type, one setter per field ([`builder::NonCommodityRateParts`]).
         pub fn builder() -> builder::NonCommodityRateParts {
             Default::default()
         }
@@ -2792,6 +2837,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub state: ::std::option::Option<::std::string::String>,
     }
     impl PostalAddress {
+        /// A builder of this type, one setter per field ([`builder::PostalAddress`]).
         pub fn builder() -> builder::PostalAddress {
             Default::default()
         }
@@ -2811,6 +2857,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub value: f64,
     }
     impl Power {
+        /// A builder of this type, one setter per field ([`builder::Power`]).
         pub fn builder() -> builder::Power {
             Default::default()
         }
@@ -2894,6 +2941,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub valid_to: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl RateEntry {
+        /// A builder of this type, one setter per field ([`builder::RateEntry`]).
         pub fn builder() -> builder::RateEntry {
             Default::default()
         }
@@ -2917,6 +2965,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub rate: ::std::option::Option<f64>,
     }
     impl RateValue {
+        /// A builder of this type, one setter per field ([`builder::RateValue`]).
         pub fn builder() -> builder::RateValue {
             Default::default()
         }
@@ -2937,6 +2986,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub value: f64,
     }
     impl Savings {
+        /// A builder of this type, one setter per field ([`builder::Savings`]).
         pub fn builder() -> builder::Savings {
             Default::default()
         }
@@ -2973,6 +3023,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Schedule {
+        /// A builder of this type, one setter per field ([`builder::Schedule`]).
         pub fn builder() -> builder::Schedule {
             Default::default()
         }
@@ -3002,6 +3053,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub tariff: MoneyValue,
     }
     impl ScheduleDevice {
+        /// A builder of this type, one setter per field ([`builder::ScheduleDevice`]).
         pub fn builder() -> builder::ScheduleDevice {
             Default::default()
         }
@@ -3028,6 +3080,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ScheduleDeviceRequest {
+        /// A builder of this type, one setter per field ([`builder::ScheduleDeviceRequest`]).
         pub fn builder() -> builder::ScheduleDeviceRequest {
             Default::default()
         }
@@ -3108,6 +3161,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub shaving_threshold: ::std::option::Option<ShavingThreshold>,
     }
     impl ScheduleRequest {
+        /// A builder of this type, one setter per field ([`builder::ScheduleRequest`]).
         pub fn builder() -> builder::ScheduleRequest {
             Default::default()
         }
@@ -3129,6 +3183,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ScheduleSlot {
+        /// A builder of this type, one setter per field ([`builder::ScheduleSlot`]).
         pub fn builder() -> builder::ScheduleSlot {
             Default::default()
         }
@@ -3214,6 +3269,7 @@ period's rates or `absolute`; `absolute` wins when both are given.
         pub relative: ::std::option::Option<f64>,
     }
     impl ShavingThreshold {
+        /// A builder of this type, one setter per field ([`builder::ShavingThreshold`]).
         pub fn builder() -> builder::ShavingThreshold {
             Default::default()
         }
@@ -3235,6 +3291,7 @@ period's rates or `absolute`; `absolute` wins when both are given.
         pub tariff: SlotRate,
     }
     impl Slot {
+        /// A builder of this type, one setter per field ([`builder::Slot`]).
         pub fn builder() -> builder::Slot {
             Default::default()
         }
@@ -3255,6 +3312,7 @@ period's rates or `absolute`; `absolute` wins when both are given.
         pub rate_avg: f64,
     }
     impl SlotRate {
+        /// A builder of this type, one setter per field ([`builder::SlotRate`]).
         pub fn builder() -> builder::SlotRate {
             Default::default()
         }
@@ -3427,6 +3485,7 @@ releases use for `ERROR`). Open: newer documentation lists more.
         pub hours: ::std::vec::Vec<TariffHours>,
     }
     impl TariffDaysAndHours {
+        /// A builder of this type, one setter per field ([`builder::TariffDaysAndHours`]).
         pub fn builder() -> builder::TariffDaysAndHours {
             Default::default()
         }
@@ -3539,6 +3598,7 @@ releases use for `ERROR`). Open: newer documentation lists more.
         pub type_: TariffType,
     }
     impl TariffElement {
+        /// A builder of this type, one setter per field ([`builder::TariffElement`]).
         pub fn builder() -> builder::TariffElement {
             Default::default()
         }
@@ -3573,6 +3633,7 @@ releases use for `ERROR`). Open: newer documentation lists more.
         pub type_: TariffType,
     }
     impl TariffElementCreate {
+        /// A builder of this type, one setter per field ([`builder::TariffElementCreate`]).
         pub fn builder() -> builder::TariffElementCreate {
             Default::default()
         }
@@ -3596,6 +3657,7 @@ releases use for `ERROR`). Open: newer documentation lists more.
         pub url: ::std::string::String,
     }
     impl TariffElementList {
+        /// A builder of this type, one setter per field ([`builder::TariffElementList`]).
         pub fn builder() -> builder::TariffElementList {
             Default::default()
         }
@@ -3737,6 +3799,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         pub tariff: ::std::option::Option<TariffSummary>,
     }
     impl TariffElementStatus {
+        /// A builder of this type, one setter per field ([`builder::TariffElementStatus`]).
         pub fn builder() -> builder::TariffElementStatus {
             Default::default()
         }
@@ -3772,6 +3835,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         pub market_rates: ::std::option::Option<bool>,
     }
     impl TariffElementUpdate {
+        /// A builder of this type, one setter per field ([`builder::TariffElementUpdate`]).
         pub fn builder() -> builder::TariffElementUpdate {
             Default::default()
         }
@@ -3798,6 +3862,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         pub valid_to: ::std::option::Option<TimeOfDay>,
     }
     impl TariffHours {
+        /// A builder of this type, one setter per field ([`builder::TariffHours`]).
         pub fn builder() -> builder::TariffHours {
             Default::default()
         }
@@ -3821,6 +3886,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         pub logo_url: ::std::option::Option<TariffProviderLogoUrl>,
     }
     impl TariffProvider {
+        /// A builder of this type, one setter per field ([`builder::TariffProvider`]).
         pub fn builder() -> builder::TariffProvider {
             Default::default()
         }
@@ -3915,6 +3981,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub to_kwh: ::std::option::Option<f64>,
     }
     impl TariffRateTier {
+        /// A builder of this type, one setter per field ([`builder::TariffRateTier`]).
         pub fn builder() -> builder::TariffRateTier {
             Default::default()
         }
@@ -3955,6 +4022,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         >,
     }
     impl TariffRates {
+        /// A builder of this type, one setter per field ([`builder::TariffRates`]).
         pub fn builder() -> builder::TariffRates {
             Default::default()
         }
@@ -3993,6 +4061,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl TariffRatesAudit {
+        /// A builder of this type, one setter per field ([`builder::TariffRatesAudit`]).
         pub fn builder() -> builder::TariffRatesAudit {
             Default::default()
         }
@@ -4070,6 +4139,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl TariffRatesAuditRequest {
+        /// A builder of this type, one setter per field ([`builder::TariffRatesAuditRequest`]).
         pub fn builder() -> builder::TariffRatesAuditRequest {
             Default::default()
         }
@@ -4151,6 +4221,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl TariffRatesRequest {
+        /// A builder of this type, one setter per field ([`builder::TariffRatesRequest`]).
         pub fn builder() -> builder::TariffRatesRequest {
             Default::default()
         }
@@ -4203,6 +4274,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub months: ::std::vec::Vec<::std::string::String>,
     }
     impl TariffSchedulePeriod {
+        /// A builder of this type, one setter per field ([`builder::TariffSchedulePeriod`]).
         pub fn builder() -> builder::TariffSchedulePeriod {
             Default::default()
         }
@@ -4230,6 +4302,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub non_commodity_import: ::std::option::Option<TariffElementStatus>,
     }
     impl TariffStatus {
+        /// A builder of this type, one setter per field ([`builder::TariffStatus`]).
         pub fn builder() -> builder::TariffStatus {
             Default::default()
         }
@@ -4256,6 +4329,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub structure_type: StructureType,
     }
     impl TariffSummary {
+        /// A builder of this type, one setter per field ([`builder::TariffSummary`]).
         pub fn builder() -> builder::TariffSummary {
             Default::default()
         }
@@ -4352,6 +4426,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ThresholdSlots {
+        /// A builder of this type, one setter per field ([`builder::ThresholdSlots`]).
         pub fn builder() -> builder::ThresholdSlots {
             Default::default()
         }
@@ -4436,6 +4511,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl ThresholdSlotsRequest {
+        /// A builder of this type, one setter per field ([`builder::ThresholdSlotsRequest`]).
         pub fn builder() -> builder::ThresholdSlotsRequest {
             Default::default()
         }
@@ -4544,6 +4620,7 @@ Represents the object's type.*/
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl TimeSlots {
+        /// A builder of this type, one setter per field ([`builder::TimeSlots`]).
         pub fn builder() -> builder::TimeSlots {
             Default::default()
         }
@@ -4625,6 +4702,7 @@ Represents the object's type.*/
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl TimeSlotsRequest {
+        /// A builder of this type, one setter per field ([`builder::TimeSlotsRequest`]).
         pub fn builder() -> builder::TimeSlotsRequest {
             Default::default()
         }
@@ -4646,6 +4724,7 @@ Represents the object's type.*/
             }
         }
         impl Accepted {
+            /// Optional: left out unless set; `set_message(None)` leaves it out.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -4706,6 +4785,7 @@ Represents the object's type.*/
             }
         }
         impl AuditEntry {
+            /// Optional: left out unless set; `set_tariff_rate(None)` leaves it out.
             pub fn tariff_rate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::AuditRate>,
@@ -4719,6 +4799,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time from when information is valid, in the timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`AuditEntry`](super::AuditEntry) without it.
             pub fn valid_from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4731,6 +4814,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time until when information is valid, in the timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`AuditEntry`](super::AuditEntry) without it.
             pub fn valid_to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4803,6 +4889,7 @@ Represents the object's type.*/
             }
         }
         impl AuditRate {
+            /// Optional: left out unless set; `set_commodity(None)` leaves it out.
             pub fn commodity<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CommodityRateParts>,
@@ -4816,6 +4903,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate.
+            ///
+            /// Optional: left out unless set; `set_confidence(None)` leaves it out.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -4829,6 +4919,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_non_commodity(None)` leaves it out.
             pub fn non_commodity<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::NonCommodityRateParts>,
@@ -4842,6 +4933,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Total cost.
+            ///
+            /// Optional: left out unless set; `set_total(None)` leaves it out.
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -4924,6 +5018,9 @@ Represents the object's type.*/
             }
         }
         impl AuthToken {
+            ///The bearer security token.
+            ///
+            /// Required: the builder does not convert into [`AuthToken`](super::AuthToken) without it.
             pub fn bearer_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -4936,6 +5033,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Expiration time in seconds.
+            ///
+            /// Required: the builder does not convert into [`AuthToken`](super::AuthToken) without it.
             pub fn expires_in<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -4948,6 +5048,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Has the value `true` if the object exists in live mode or the value `false` if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`AuthToken`](super::AuthToken) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5007,6 +5110,9 @@ Represents the object's type.*/
             }
         }
         impl CarbonIntensity {
+            ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate.
+            ///
+            /// Optional: left out unless set; `set_confidence(None)` leaves it out.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5020,6 +5126,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Carbon intensity of grid in gCO2 per kWh
+            ///
+            /// Optional: left out unless set; `set_intensity(None)` leaves it out.
             pub fn intensity<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5033,6 +5142,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Relative carbon intensity grid from 0 - lowest, to 1.0 - the highest
+            ///
+            /// Optional: left out unless set; `set_relative(None)` leaves it out.
             pub fn relative<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5103,6 +5215,9 @@ Represents the object's type.*/
             }
         }
         impl CarbonValue {
+            ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate.
+            ///
+            /// Optional: left out unless set; `set_confidence(None)` leaves it out.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5116,6 +5231,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Carbon emissions in `carbon_units`.
+            ///
+            /// Optional: left out unless set; `set_value(None)` leaves it out.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5194,6 +5312,9 @@ Represents the object's type.*/
             }
         }
         impl CommodityRateParts {
+            ///Aggregate (total) cost.
+            ///
+            /// Optional: left out unless set; `set_aggregate(None)` leaves it out.
             pub fn aggregate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5207,6 +5328,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Fixed cost component.
+            ///
+            /// Optional: left out unless set; `set_fixed(None)` leaves it out.
             pub fn fixed<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5220,6 +5344,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Market rate cost component.
+            ///
+            /// Optional: left out unless set; `set_market(None)` leaves it out.
             pub fn market<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5233,6 +5360,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Percentage surcharge cost component.
+            ///
+            /// Optional: left out unless set; `set_percentage(None)` leaves it out.
             pub fn percentage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5246,6 +5376,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Consumption tier cost component. Returns the start value of the applicable tier.
+            ///
+            /// Optional: left out unless set; `set_tier(None)` leaves it out.
             pub fn tier<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -5330,6 +5463,7 @@ Represents the object's type.*/
             }
         }
         impl ConnectBatchRequest {
+            /// Required: the builder does not convert into [`ConnectBatchRequest`](super::ConnectBatchRequest) without it.
             pub fn session<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ConnectBatchSession>,
@@ -5342,6 +5476,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff(None)` leaves it out.
             pub fn tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ConnectBatchTariff>,
@@ -5428,6 +5563,7 @@ Represents the object's type.*/
             }
         }
         impl ConnectBatchSession {
+            /// Optional: left out unless set; `set_customer_id(None)` leaves it out.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5441,6 +5577,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///An ID for the customer from your system. Supply when you want to create a customer with this reference.
+            ///
+            /// Optional: left out unless set; `set_customer_reference_id(None)` leaves it out.
             pub fn customer_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5456,6 +5595,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ConnectBatchSession`](super::ConnectBatchSession) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -5468,6 +5608,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Disconnects tariff for specified direction and type.
+            ///
+            /// Optional: left out unless set; `set_disconnect(None)` leaves it out.
             pub fn disconnect<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5481,6 +5624,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_location_id(None)` leaves it out.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5494,6 +5638,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///An identifier for a location from your system. Supply when you want to create a new location in Flatpeak with this reference. You can only supply either location_id or location_reference but not both.
+            ///
+            /// Optional: left out unless set; `set_location_reference_id(None)` leaves it out.
             pub fn location_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5509,6 +5656,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_postal_address(None)` leaves it out.
             pub fn postal_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PostalAddress>,
@@ -5524,6 +5672,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ConnectBatchSession`](super::ConnectBatchSession) without it.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffType>,
@@ -5646,6 +5795,7 @@ Represents the object's type.*/
             }
         }
         impl ConnectBatchTariff {
+            /// Optional: left out unless set; `set_contract(None)` leaves it out.
             pub fn contract<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContractTerm>,
@@ -5659,6 +5809,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_data(None)` leaves it out.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffSchedule>,
@@ -5672,6 +5823,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Tariff name.
+            ///
+            /// Optional: left out unless set; `set_name(None)` leaves it out.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5685,6 +5839,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_provider_id(None)` leaves it out.
             pub fn provider_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5698,6 +5853,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ConnectBatchTariff`](super::ConnectBatchTariff) without it.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::StructureType>,
@@ -5823,6 +5979,7 @@ Represents the object's type.*/
             }
         }
         impl ConnectToken {
+            /// Optional: left out unless set; `set_complete_action(None)` leaves it out.
             pub fn complete_action<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CompleteAction>,
@@ -5838,6 +5995,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_customer_id(None)` leaves it out.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5851,6 +6009,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///An ID for the customer from your system.
+            ///
+            /// Optional: left out unless set; `set_customer_reference_id(None)` leaves it out.
             pub fn customer_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5866,6 +6027,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ConnectToken`](super::ConnectToken) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5876,6 +6038,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Set to `true` when related tariff element has been processed and rates are available.
+            ///
+            /// Required: the builder does not convert into [`ConnectToken`](super::ConnectToken) without it.
             pub fn is_tariff_processed<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5890,6 +6055,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Set to `true` when object is in live mode.
+            ///
+            /// Required: the builder does not convert into [`ConnectToken`](super::ConnectToken) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -5902,6 +6070,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ConnectToken`](super::ConnectToken) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -5914,6 +6083,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///An identifier for a location from your system.
+            ///
+            /// Optional: left out unless set; `set_location_reference_id(None)` leaves it out.
             pub fn location_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5929,6 +6101,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Flatpeak object name, i.e. `connect_token`.
+            ///
+            /// Required: the builder does not convert into [`ConnectToken`](super::ConnectToken) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ConnectTokenObject>,
@@ -5941,6 +6116,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when the object was created, in UTC.
+            ///
+            /// Required: the builder does not convert into [`ConnectToken`](super::ConnectToken) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5953,6 +6131,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when the token will expire. Expired tokens cannot be claimed.
+            ///
+            /// Required: the builder does not convert into [`ConnectToken`](super::ConnectToken) without it.
             pub fn time_expiry<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6056,6 +6237,7 @@ Represents the object's type.*/
             }
         }
         impl ConnectTokenCreated {
+            /// Required: the builder does not convert into [`ConnectTokenCreated`](super::ConnectTokenCreated) without it.
             pub fn connect_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6068,6 +6250,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Expiration time in seconds.
+            ///
+            /// Required: the builder does not convert into [`ConnectTokenCreated`](super::ConnectTokenCreated) without it.
             pub fn expires_in<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -6080,6 +6265,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Set to `true` if the object exists in live mode.
+            ///
+            /// Optional: left out unless set; `set_live_mode(None)` leaves it out.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6175,6 +6363,9 @@ Represents the object's type.*/
             }
         }
         impl ConnectTokenRequest {
+            ///URI or deeplink to redirect customer's session after Connect completes.
+            ///
+            /// Required: the builder does not convert into [`ConnectTokenRequest`](super::ConnectTokenRequest) without it.
             pub fn callback_uri<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6187,6 +6378,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///URI to redirect the customer’s session at the **Handling Callback** stage of the [Provider login redirect](/api-reference/zero/connect/provider-login) step in the Connect flow. Specify the URI where Connect WebView is hosted, or a deeplink if native app is used.
+            ///
+            /// Optional: left out unless set; `set_connect_web_uri(None)` leaves it out.
             pub fn connect_web_uri<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6202,6 +6396,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_customer_id(None)` leaves it out.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6215,6 +6410,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///An ID for the customer from your system. Supply when you want to create a customer with this reference.
+            ///
+            /// Optional: left out unless set; `set_customer_reference_id(None)` leaves it out.
             pub fn customer_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6230,6 +6428,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The tariff direction the session is about.
+            ///
+            /// Optional: its default when not set.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -6242,6 +6443,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_location_id(None)` leaves it out.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6255,6 +6457,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///An identifier for a location from your system. Use this reference when creating a new location in Flatpeak. You can only supply either location_id or location_reference but not both.
+            ///
+            /// Optional: left out unless set; `set_location_reference_id(None)` leaves it out.
             pub fn location_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6270,6 +6475,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_postal_address(None)` leaves it out.
             pub fn postal_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PostalAddress>,
@@ -6285,6 +6491,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_id(None)` leaves it out.
             pub fn tariff_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6298,6 +6505,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The tariff type the session is about.
+            ///
+            /// Optional: its default when not set.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffType>,
@@ -6423,6 +6633,9 @@ Represents the object's type.*/
             }
         }
         impl ContractTerm {
+            ///Contract end date.
+            ///
+            /// Optional: left out unless set; `set_end_date(None)` leaves it out.
             pub fn end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6436,6 +6649,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Contract start date.
+            ///
+            /// Optional: left out unless set; `set_start_date(None)` leaves it out.
             pub fn start_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6505,6 +6721,9 @@ Represents the object's type.*/
             }
         }
         impl CostPeriod {
+            ///Period end time. In RFC3339 format e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`CostPeriod`](super::CostPeriod) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6517,6 +6736,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Period start time. In RFC3339 format e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`CostPeriod`](super::CostPeriod) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6582,6 +6804,7 @@ Represents the object's type.*/
             }
         }
         impl Customer {
+            /// Required: the builder does not convert into [`Customer`](super::Customer) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6594,6 +6817,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Customer`](super::Customer) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6604,6 +6828,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`Customer`](super::Customer) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6616,6 +6843,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///An array of Flatpeak location IDs that are associated with this object.
+            ///
+            /// Optional: its default when not set.
             pub fn locations<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Id>>,
@@ -6628,6 +6858,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the object’s type.
+            ///
+            /// Required: the builder does not convert into [`Customer`](super::Customer) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CustomerObject>,
@@ -6640,6 +6873,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6653,6 +6889,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when the object was created, in UTC.
+            ///
+            /// Required: the builder does not convert into [`Customer`](super::Customer) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6718,6 +6957,9 @@ Represents the object's type.*/
             }
         }
         impl CustomerCreate {
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6781,6 +7023,7 @@ Represents the object's type.*/
             }
         }
         impl CustomerList {
+            /// Required: the builder does not convert into [`CustomerList`](super::CustomerList) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Customer>>,
@@ -6793,6 +7036,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Is set to `true` if more objects are available.
+            ///
+            /// Required: the builder does not convert into [`CustomerList`](super::CustomerList) without it.
             pub fn has_more<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6805,6 +7051,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the object’s type. i.e. `list`.
+            ///
+            /// Required: the builder does not convert into [`CustomerList`](super::CustomerList) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CustomerListObject>,
@@ -6817,6 +7066,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the URL slug for the object.
+            ///
+            /// Required: the builder does not convert into [`CustomerList`](super::CustomerList) without it.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6868,6 +7120,9 @@ Represents the object's type.*/
             }
         }
         impl CustomerUpdate {
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -6940,6 +7195,7 @@ Represents the object's type.*/
             }
         }
         impl Device {
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6952,6 +7208,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -6962,6 +7219,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Timestamp of when the device has last queried the service.
+            ///
+            /// Optional: left out unless set; `set_last_seen(None)` leaves it out.
             pub fn last_seen<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6975,6 +7235,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -6987,6 +7250,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the object’s type.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeviceObject>,
@@ -6999,6 +7265,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7012,6 +7281,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when the object was created, in UTC.
+            ///
+            /// Required: the builder does not convert into [`Device`](super::Device) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7085,6 +7357,9 @@ Represents the object's type.*/
             }
         }
         impl DeviceCreate {
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7148,6 +7423,7 @@ Represents the object's type.*/
             }
         }
         impl DeviceList {
+            /// Required: the builder does not convert into [`DeviceList`](super::DeviceList) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Device>>,
@@ -7160,6 +7436,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Is set to `true` if more objects are available.
+            ///
+            /// Required: the builder does not convert into [`DeviceList`](super::DeviceList) without it.
             pub fn has_more<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -7172,6 +7451,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the object’s type. i.e. `list`.
+            ///
+            /// Required: the builder does not convert into [`DeviceList`](super::DeviceList) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DeviceListObject>,
@@ -7184,6 +7466,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the URL slug for the object.
+            ///
+            /// Required: the builder does not convert into [`DeviceList`](super::DeviceList) without it.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7235,6 +7520,9 @@ Represents the object's type.*/
             }
         }
         impl DeviceUpdate {
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7288,6 +7576,7 @@ Represents the object's type.*/
             }
         }
         impl Energy {
+            /// Required: the builder does not convert into [`Energy`](super::Energy) without it.
             pub fn units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnergyUnits>,
@@ -7300,6 +7589,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The amount, in `units`.
+            ///
+            /// Required: the builder does not convert into [`Energy`](super::Energy) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -7344,6 +7636,9 @@ Represents the object's type.*/
             }
         }
         impl EnergyAmount {
+            ///Amount of energy in `energy_units`.
+            ///
+            /// Required: the builder does not convert into [`EnergyAmount`](super::EnergyAmount) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -7429,6 +7724,7 @@ Represents the object's type.*/
             }
         }
         impl EnergyCost {
+            /// Required: the builder does not convert into [`EnergyCost`](super::EnergyCost) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -7441,6 +7737,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Units of carbon emissions measure.
+            ///
+            /// Optional: left out unless set; `set_carbon_units(None)` leaves it out.
             pub fn carbon_units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7454,6 +7753,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_currency_code(None)` leaves it out.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -7467,6 +7767,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: its default when not set.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::EnergyCostEntry>>,
@@ -7479,6 +7780,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_direction(None)` leaves it out.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -7492,6 +7794,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Units of energy measure.
+            ///
+            /// Optional: left out unless set; `set_energy_units(None)` leaves it out.
             pub fn energy_units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7505,6 +7810,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`EnergyCost`](super::EnergyCost) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -7515,6 +7821,11 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /**Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
+
+*/
+            ///
+            /// Optional: left out unless set; `set_live_mode(None)` leaves it out.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -7528,6 +7839,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Optional: left out unless set; `set_location_timezone(None)` leaves it out.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7543,6 +7857,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Flatpeak object type. I.e. `energy_cost`.
+            ///
+            /// Required: the builder does not convert into [`EnergyCost`](super::EnergyCost) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnergyCostObject>,
@@ -7555,6 +7872,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_object_id(None)` leaves it out.
             pub fn object_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -7698,6 +8016,7 @@ Represents the object's type.*/
             }
         }
         impl EnergyCostEntry {
+            /// Optional: left out unless set; `set_carbon(None)` leaves it out.
             pub fn carbon<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CarbonValue>,
@@ -7711,6 +8030,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///End of time period, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`EnergyCostEntry`](super::EnergyCostEntry) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7723,6 +8045,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`EnergyCostEntry`](super::EnergyCostEntry) without it.
             pub fn energy<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnergyAmount>,
@@ -7735,6 +8058,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///`record_reference_id` from meter record as submitted by you via `/meters` endpoints. Only returned if request made by this ID.
+            ///
+            /// Optional: left out unless set; `set_record_reference_id(None)` leaves it out.
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7750,6 +8076,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///`session_reference_id` from meter record as submitted by you via `/meters` endpoints. Only returned if request made by this ID.
+            ///
+            /// Optional: left out unless set; `set_session_reference_id(None)` leaves it out.
             pub fn session_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7765,6 +8094,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Start of time period, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`EnergyCostEntry`](super::EnergyCostEntry) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7777,6 +8109,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`EnergyCostEntry`](super::EnergyCostEntry) without it.
             pub fn tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MoneyValue>,
@@ -7866,6 +8199,7 @@ Represents the object's type.*/
             }
         }
         impl Event {
+            /// Required: the builder does not convert into [`Event`](super::Event) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EventData>,
@@ -7878,6 +8212,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Event`](super::Event) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -7888,6 +8223,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Represents the object’s type, i.e. event.
+            ///
+            /// Required: the builder does not convert into [`Event`](super::Event) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EventObject>,
@@ -7900,6 +8238,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when the object was created, in UTC.
+            ///
+            /// Required: the builder does not convert into [`Event`](super::Event) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7912,6 +8253,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Flatpeak object type in the payload. For example `customer.create`.
+            ///
+            /// Required: the builder does not convert into [`Event`](super::Event) without it.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -7971,6 +8315,7 @@ Represents the object's type.*/
             }
         }
         impl EventList {
+            /// Required: the builder does not convert into [`EventList`](super::EventList) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Event>>,
@@ -7983,6 +8328,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Is set to `true` if more objects are available.
+            ///
+            /// Required: the builder does not convert into [`EventList`](super::EventList) without it.
             pub fn has_more<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -7995,6 +8343,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the object’s type. i.e. `list`.
+            ///
+            /// Required: the builder does not convert into [`EventList`](super::EventList) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EventListObject>,
@@ -8007,6 +8358,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the URL slug for the object.
+            ///
+            /// Required: the builder does not convert into [`EventList`](super::EventList) without it.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8062,6 +8416,9 @@ Represents the object's type.*/
             }
         }
         impl FailedMeterRecord {
+            ///Error message for this metering record.
+            ///
+            /// Required: the builder does not convert into [`FailedMeterRecord`](super::FailedMeterRecord) without it.
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8074,6 +8431,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///0 based position of the metering record in the meter batch.
+            ///
+            /// Required: the builder does not convert into [`FailedMeterRecord`](super::FailedMeterRecord) without it.
             pub fn record_num<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -8086,6 +8446,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The reference for this metering record if it was provided.
+            ///
+            /// Optional: left out unless set; `set_record_reference_id(None)` leaves it out.
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8145,6 +8508,7 @@ Represents the object's type.*/
             }
         }
         impl GeoLocation {
+            /// Required: the builder does not convert into [`GeoLocation`](super::GeoLocation) without it.
             pub fn lat<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -8157,6 +8521,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`GeoLocation`](super::GeoLocation) without it.
             pub fn lng<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -8252,6 +8617,7 @@ Represents the object's type.*/
             }
         }
         impl Location {
+            /// Required: the builder does not convert into [`Location`](super::Location) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -8264,6 +8630,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_currency_code(None)` leaves it out.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -8277,6 +8644,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_customer_id(None)` leaves it out.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -8290,6 +8658,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_geo_location(None)` leaves it out.
             pub fn geo_location<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::GeoLocation>,
@@ -8303,6 +8672,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Location`](super::Location) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -8313,6 +8683,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`Location`](super::Location) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -8325,6 +8698,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the object’s type. I.e. `location`.
+            ///
+            /// Required: the builder does not convert into [`Location`](super::Location) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::LocationObject>,
@@ -8337,6 +8713,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_postal_address(None)` leaves it out.
             pub fn postal_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PostalAddress>,
@@ -8352,6 +8729,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8365,6 +8745,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///An array of tariff IDs that apply to this location. To manage tariffs for a location, use the tariffs-elements endpoint. NOTE: This field is in beta and is not currently generally supported. Check back in early September 2024.
+            ///
+            /// Optional: its default when not set.
             pub fn tariff_elements<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Id>>,
@@ -8379,6 +8762,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_status(None)` leaves it out.
             pub fn tariff_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::LocationTariffStatus>,
@@ -8392,6 +8776,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when the object was created, in UTC.
+            ///
+            /// Required: the builder does not convert into [`Location`](super::Location) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -8404,6 +8791,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Optional: left out unless set; `set_timezone(None)` leaves it out.
             pub fn timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8540,6 +8930,7 @@ Represents the object's type.*/
             }
         }
         impl LocationCreate {
+            /// Optional: left out unless set; `set_customer_id(None)` leaves it out.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -8553,6 +8944,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_postal_address(None)` leaves it out.
             pub fn postal_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PostalAddress>,
@@ -8568,6 +8960,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8651,6 +9046,7 @@ Represents the object's type.*/
             }
         }
         impl LocationList {
+            /// Required: the builder does not convert into [`LocationList`](super::LocationList) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Location>>,
@@ -8663,6 +9059,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Is set to `true` if more objects are available.
+            ///
+            /// Required: the builder does not convert into [`LocationList`](super::LocationList) without it.
             pub fn has_more<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -8675,6 +9074,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the object’s type. i.e. `list`.
+            ///
+            /// Required: the builder does not convert into [`LocationList`](super::LocationList) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::LocationListObject>,
@@ -8687,6 +9089,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the URL slug for the object.
+            ///
+            /// Required: the builder does not convert into [`LocationList`](super::LocationList) without it.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8754,6 +9159,7 @@ Represents the object's type.*/
             }
         }
         impl LocationStatus {
+            /// Required: the builder does not convert into [`LocationStatus`](super::LocationStatus) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -8766,6 +9172,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`LocationStatus`](super::LocationStatus) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -8776,6 +9183,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`LocationStatus`](super::LocationStatus) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -8788,6 +9198,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the object’s type. I.e. location_status.
+            ///
+            /// Required: the builder does not convert into [`LocationStatus`](super::LocationStatus) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::LocationStatusObject>,
@@ -8800,6 +9213,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_status(None)` leaves it out.
             pub fn tariff_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffStatus>,
@@ -8813,6 +9227,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Indicates time when this location was created.
+            ///
+            /// Required: the builder does not convert into [`LocationStatus`](super::LocationStatus) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -8896,6 +9313,7 @@ Represents the object's type.*/
             }
         }
         impl LocationTariffStatus {
+            /// Optional: left out unless set; `set_commodity_export(None)` leaves it out.
             pub fn commodity_export<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffConnectionStatus>,
@@ -8911,6 +9329,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_commodity_import(None)` leaves it out.
             pub fn commodity_import<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffConnectionStatus>,
@@ -8926,6 +9345,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_local(None)` leaves it out.
             pub fn local<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffConnectionStatus>,
@@ -8939,6 +9359,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_non_commodity_export(None)` leaves it out.
             pub fn non_commodity_export<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffConnectionStatus>,
@@ -8954,6 +9375,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_non_commodity_import(None)` leaves it out.
             pub fn non_commodity_import<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffConnectionStatus>,
@@ -9061,6 +9483,7 @@ Represents the object's type.*/
             }
         }
         impl LocationUpdate {
+            /// Optional: left out unless set; `set_customer_id(None)` leaves it out.
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9074,6 +9497,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_postal_address(None)` leaves it out.
             pub fn postal_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PostalAddress>,
@@ -9089,6 +9513,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///A reference that is meaningful to you, for example, an ID from your system.
+            ///
+            /// Optional: left out unless set; `set_reference_id(None)` leaves it out.
             pub fn reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9195,6 +9622,7 @@ Represents the object's type.*/
             }
         }
         impl MeterBatch {
+            /// Optional: left out unless set; `set_account_id(None)` leaves it out.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9208,6 +9636,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Returns details of any meter records that failed processing
+            ///
+            /// Optional: its default when not set.
             pub fn failed_records<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::FailedMeterRecord>>,
@@ -9222,6 +9653,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterBatch`](super::MeterBatch) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9232,6 +9664,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Object name, i.e. `meter_batch`.
+            ///
+            /// Required: the builder does not convert into [`MeterBatch`](super::MeterBatch) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MeterBatchObject>,
@@ -9244,6 +9679,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Number of accepted metering records.
+            ///
+            /// Optional: left out unless set; `set_records_accepted(None)` leaves it out.
             pub fn records_accepted<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -9259,6 +9697,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Number of processed metering records.
+            ///
+            /// Optional: left out unless set; `set_records_processed(None)` leaves it out.
             pub fn records_processed<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -9274,6 +9715,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Number of received metering records.
+            ///
+            /// Optional: left out unless set; `set_records_submitted(None)` leaves it out.
             pub fn records_submitted<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -9289,6 +9733,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when this object was created. In UTC.
+            ///
+            /// Optional: left out unless set; `set_time_created(None)` leaves it out.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -9435,6 +9882,9 @@ Represents the object's type.*/
             }
         }
         impl MeterRecord {
+            ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.
+            ///
+            /// Optional: left out unless set; `set_confidence(None)` leaves it out.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -9448,6 +9898,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9461,6 +9912,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_direction(None)` leaves it out.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -9474,6 +9926,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Metering record end time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`MeterRecord`](super::MeterRecord) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -9486,6 +9941,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecord`](super::MeterRecord) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9498,6 +9954,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_measurand(None)` leaves it out.
             pub fn measurand<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Measurand>,
@@ -9511,6 +9968,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///A reference for this metering record, for example, meter log ID.
+            ///
+            /// Optional: left out unless set; `set_record_reference_id(None)` leaves it out.
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9526,6 +9986,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///A reference for a group of metering records, for example, a charging session ID.
+            ///
+            /// Optional: left out unless set; `set_session_reference_id(None)` leaves it out.
             pub fn session_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9541,6 +10004,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Metering record start time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`MeterRecord`](super::MeterRecord) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -9553,6 +10019,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_rate(None)` leaves it out.
             pub fn tariff_rate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -9566,6 +10033,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecord`](super::MeterRecord) without it.
             pub fn units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MeterUnits>,
@@ -9578,6 +10046,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Amount of energy measured.
+            ///
+            /// Required: the builder does not convert into [`MeterRecord`](super::MeterRecord) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -9743,6 +10214,7 @@ Represents the object's type.*/
             }
         }
         impl MeterRecordCost {
+            /// Optional: left out unless set; `set_account_id(None)` leaves it out.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9756,6 +10228,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Units of carbon emissions measure.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn carbon_units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9768,6 +10243,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -9780,6 +10256,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnergyCostEntry>,
@@ -9792,6 +10269,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -9804,6 +10282,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Units of energy measure.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn energy_units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9816,6 +10297,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -9826,6 +10308,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -9838,6 +10323,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Flatpeak object type, i.e. `meter_record`.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MeterRecordCostObject>,
@@ -9850,6 +10338,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn request<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MeterRecordEcho>,
@@ -9862,6 +10351,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn tariff_rate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -9874,6 +10364,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when this object was created. In UTC.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordCost`](super::MeterRecordCost) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -10000,6 +10493,9 @@ Represents the object's type.*/
             }
         }
         impl MeterRecordEcho {
+            ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.
+            ///
+            /// Optional: left out unless set; `set_confidence(None)` leaves it out.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10013,6 +10509,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -10026,6 +10523,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_direction(None)` leaves it out.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -10039,6 +10537,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Metering record end time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordEcho`](super::MeterRecordEcho) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -10051,6 +10552,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordEcho`](super::MeterRecordEcho) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -10063,6 +10565,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_measurand(None)` leaves it out.
             pub fn measurand<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Measurand>,
@@ -10076,6 +10579,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///When set to `true`, metering records are not stored permanently.
+            ///
+            /// Optional: left out unless set; `set_non_persistent(None)` leaves it out.
             pub fn non_persistent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -10091,6 +10597,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///A reference for this metering record, for example, meter log ID.
+            ///
+            /// Optional: left out unless set; `set_record_reference_id(None)` leaves it out.
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10106,6 +10615,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///A reference for a group of metering records, for example, a charging session ID.
+            ///
+            /// Optional: left out unless set; `set_session_reference_id(None)` leaves it out.
             pub fn session_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10121,6 +10633,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Metering record start time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordEcho`](super::MeterRecordEcho) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -10133,6 +10648,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_rate(None)` leaves it out.
             pub fn tariff_rate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -10146,6 +10662,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRecordEcho`](super::MeterRecordEcho) without it.
             pub fn units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MeterUnits>,
@@ -10158,6 +10675,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Amount of energy measured.
+            ///
+            /// Required: the builder does not convert into [`MeterRecordEcho`](super::MeterRecordEcho) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10292,6 +10812,9 @@ Represents the object's type.*/
             }
         }
         impl MeterRegisterRead {
+            ///A reference for this metering record, for example, meter log ID.
+            ///
+            /// Optional: left out unless set; `set_record_reference_id(None)` leaves it out.
             pub fn record_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10307,6 +10830,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Unix timestamp when measurement has occurred.
+            ///
+            /// Required: the builder does not convert into [`MeterRegisterRead`](super::MeterRegisterRead) without it.
             pub fn time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -10319,6 +10845,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Amount of energy measured, as cumulative register value.
+            ///
+            /// Required: the builder does not convert into [`MeterRegisterRead`](super::MeterRegisterRead) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10400,6 +10929,9 @@ Represents the object's type.*/
             }
         }
         impl MeterRegisterReads {
+            ///Metering data array
+            ///
+            /// Required: the builder does not convert into [`MeterRegisterReads`](super::MeterRegisterReads) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::MeterRegisterRead>>,
@@ -10412,6 +10944,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_device_id(None)` leaves it out.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -10425,6 +10958,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_direction(None)` leaves it out.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -10438,6 +10972,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRegisterReads`](super::MeterRegisterReads) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -10450,6 +10985,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///A reference for a group of metering records, for example, a charging session ID.
+            ///
+            /// Optional: left out unless set; `set_session_reference_id(None)` leaves it out.
             pub fn session_reference_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10465,6 +11003,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff_rate(None)` leaves it out.
             pub fn tariff_rate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -10478,6 +11017,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`MeterRegisterReads`](super::MeterRegisterReads) without it.
             pub fn units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EnergyUnits>,
@@ -10566,6 +11106,9 @@ Represents the object's type.*/
             }
         }
         impl MoneyValue {
+            ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+            ///
+            /// Required: the builder does not convert into [`MoneyValue`](super::MoneyValue) without it.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10578,6 +11121,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The amount in large currency units.
+            ///
+            /// Required: the builder does not convert into [`MoneyValue`](super::MoneyValue) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10630,6 +11176,9 @@ Represents the object's type.*/
             }
         }
         impl NonCommodityRateParts {
+            ///Fixed cost component.
+            ///
+            /// Optional: left out unless set; `set_fixed(None)` leaves it out.
             pub fn fixed<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10643,6 +11192,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Consumption tier cost component. Returns start value of the applicable tier.
+            ///
+            /// Optional: left out unless set; `set_tier(None)` leaves it out.
             pub fn tier<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10728,6 +11280,9 @@ Represents the object's type.*/
             }
         }
         impl PostalAddress {
+            ///Address line 1 (e.g., street, PO Box, or company name).
+            ///
+            /// Optional: left out unless set; `set_address_line1(None)` leaves it out.
             pub fn address_line1<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10741,6 +11296,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Address line 2 (e.g., apartment, suite, unit, or building).
+            ///
+            /// Optional: left out unless set; `set_address_line2(None)` leaves it out.
             pub fn address_line2<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10754,6 +11312,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///City, district, suburb, town, or village.
+            ///
+            /// Optional: left out unless set; `set_city(None)` leaves it out.
             pub fn city<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10767,6 +11328,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_country_code(None)` leaves it out.
             pub fn country_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CountryCode>,
@@ -10780,6 +11342,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///ZIP or postal code.
+            ///
+            /// Optional: left out unless set; `set_post_code(None)` leaves it out.
             pub fn post_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10793,6 +11358,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///State, county, province, or region.
+            ///
+            /// Optional: left out unless set; `set_state(None)` leaves it out.
             pub fn state<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10896,6 +11464,7 @@ Represents the object's type.*/
             }
         }
         impl Power {
+            /// Required: the builder does not convert into [`Power`](super::Power) without it.
             pub fn units<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PowerUnits>,
@@ -10908,6 +11477,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The power, in `units`.
+            ///
+            /// Required: the builder does not convert into [`Power`](super::Power) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -10970,6 +11542,7 @@ Represents the object's type.*/
             }
         }
         impl RateEntry {
+            /// Optional: left out unless set; `set_carbon(None)` leaves it out.
             pub fn carbon<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CarbonIntensity>,
@@ -10983,6 +11556,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff(None)` leaves it out.
             pub fn tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::RateValue>,
@@ -10996,6 +11570,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time from when information is valid, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`RateEntry`](super::RateEntry) without it.
             pub fn valid_from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11008,6 +11585,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time until when information is valid, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`RateEntry`](super::RateEntry) without it.
             pub fn valid_to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11080,6 +11660,9 @@ Represents the object's type.*/
             }
         }
         impl RateValue {
+            ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate.
+            ///
+            /// Optional: left out unless set; `set_confidence(None)` leaves it out.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -11093,6 +11676,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The rate value per kWh, in *large* currency units.
+            ///
+            /// Optional: left out unless set; `set_rate(None)` leaves it out.
             pub fn rate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -11150,6 +11736,9 @@ Represents the object's type.*/
             }
         }
         impl Savings {
+            ///The share of the cost saved, in percent.
+            ///
+            /// Required: the builder does not convert into [`Savings`](super::Savings) without it.
             pub fn percentage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -11162,6 +11751,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Money saved, in large currency units.
+            ///
+            /// Required: the builder does not convert into [`Savings`](super::Savings) without it.
             pub fn value<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -11249,6 +11841,7 @@ Represents the object's type.*/
             }
         }
         impl Schedule {
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -11261,6 +11854,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -11273,6 +11867,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///This object that contains device schedules.
+            ///
+            /// Optional: its default when not set.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ScheduleDevice>>,
@@ -11285,6 +11882,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -11295,6 +11893,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -11307,6 +11908,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -11319,6 +11921,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -11333,6 +11938,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn max_power<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Power>,
@@ -11345,6 +11951,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the object’s type.
+            ///
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ScheduleObject>,
@@ -11357,6 +11966,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn savings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Savings>,
@@ -11369,6 +11979,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_shaving_threshold(None)` leaves it out.
             pub fn shaving_threshold<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ShavingThreshold>,
@@ -11384,6 +11995,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MoneyValue>,
@@ -11396,6 +12008,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when this object was created, in UTC.
+            ///
+            /// Required: the builder does not convert into [`Schedule`](super::Schedule) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11498,6 +12113,7 @@ Represents the object's type.*/
             }
         }
         impl ScheduleDevice {
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -11510,6 +12126,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -11522,6 +12139,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when energy transfer must be completed, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11534,6 +12154,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn energy<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Energy>,
@@ -11546,6 +12167,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_max_power(None)` leaves it out.
             pub fn max_power<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Power>,
@@ -11559,6 +12181,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn savings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Savings>,
@@ -11571,6 +12194,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Core schedule object.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn schedule<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ScheduleSlot>>,
@@ -11583,6 +12209,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when energy transfer can begin, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11595,6 +12224,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDevice`](super::ScheduleDevice) without it.
             pub fn tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MoneyValue>,
@@ -11680,6 +12310,7 @@ Represents the object's type.*/
             }
         }
         impl ScheduleDeviceRequest {
+            /// Required: the builder does not convert into [`ScheduleDeviceRequest`](super::ScheduleDeviceRequest) without it.
             pub fn device_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -11692,6 +12323,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDeviceRequest`](super::ScheduleDeviceRequest) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -11704,6 +12336,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when transfer of energy must be completed. In RFC3339 format e.g. `2023-06-15T11:00:00Z` or with time-offset, e.g. `2023-06-15T10:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDeviceRequest`](super::ScheduleDeviceRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11716,6 +12351,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleDeviceRequest`](super::ScheduleDeviceRequest) without it.
             pub fn energy<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Energy>,
@@ -11728,6 +12364,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The most power the device may draw or export.
+            ///
+            /// Optional: left out unless set; `set_max_power(None)` leaves it out.
             pub fn max_power<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Power>,
@@ -11741,6 +12380,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when transfer of energy may begin. In RFC3339 format e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
+            ///
+            /// Required: the builder does not convert into [`ScheduleDeviceRequest`](super::ScheduleDeviceRequest) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11815,6 +12457,9 @@ Represents the object's type.*/
             }
         }
         impl ScheduleRequest {
+            ///This object that contains device schedule requests.
+            ///
+            /// Optional: its default when not set.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11829,6 +12474,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleRequest`](super::ScheduleRequest) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -11841,6 +12487,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The most power the location may transfer at once (decision 18).
+            ///
+            /// Required: the builder does not convert into [`ScheduleRequest`](super::ScheduleRequest) without it.
             pub fn max_power<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Power>,
@@ -11853,6 +12502,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_shaving_threshold(None)` leaves it out.
             pub fn shaving_threshold<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ShavingThreshold>,
@@ -11922,6 +12572,9 @@ Represents the object's type.*/
             }
         }
         impl ScheduleSlot {
+            ///Time when energy transfer must end, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`ScheduleSlot`](super::ScheduleSlot) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11934,6 +12587,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ScheduleSlot`](super::ScheduleSlot) without it.
             pub fn power<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Power>,
@@ -11946,6 +12600,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when energy transfer must start, in timezone of the original request.
+            ///
+            /// Required: the builder does not convert into [`ScheduleSlot`](super::ScheduleSlot) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12000,6 +12657,9 @@ Represents the object's type.*/
             }
         }
         impl ShavingThreshold {
+            ///In the location's currency, large units (default no limit).
+            ///
+            /// Optional: left out unless set; `set_absolute(None)` leaves it out.
             pub fn absolute<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -12013,6 +12673,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///From 0.01 (the period's lowest rate) to 1 (its highest; the default).
+            ///
+            /// Optional: left out unless set; `set_relative(None)` leaves it out.
             pub fn relative<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -12078,6 +12741,9 @@ Represents the object's type.*/
             }
         }
         impl Slot {
+            ///End of the slot, in the request's time zone.
+            ///
+            /// Required: the builder does not convert into [`Slot`](super::Slot) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12090,6 +12756,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Start of the slot, in the request's time zone.
+            ///
+            /// Required: the builder does not convert into [`Slot`](super::Slot) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12102,6 +12771,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`Slot`](super::Slot) without it.
             pub fn tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::SlotRate>,
@@ -12150,6 +12820,9 @@ Represents the object's type.*/
             }
         }
         impl SlotRate {
+            ///How accurate the value is, from 0.1 (10 %) to 1 (100 %).
+            ///
+            /// Required: the builder does not convert into [`SlotRate`](super::SlotRate) without it.
             pub fn confidence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -12162,6 +12835,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The average rate in the slot, in large currency units.
+            ///
+            /// Required: the builder does not convert into [`SlotRate`](super::SlotRate) without it.
             pub fn rate_avg<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -12214,6 +12890,9 @@ Represents the object's type.*/
             }
         }
         impl TariffDaysAndHours {
+            ///Days when the schedule is valid. Options are `Weekdays`, `Weekend`, `Mon`, `Tue`, `Wed`, `Thu`, `Fri`, `Sat`, `Sun` or `All`.
+            ///
+            /// Optional: its default when not set.
             pub fn days<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -12226,6 +12905,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Array of hours when the schedule is valid.
+            ///
+            /// Optional: its default when not set.
             pub fn hours<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TariffHours>>,
@@ -12343,6 +13025,7 @@ Represents the object's type.*/
             }
         }
         impl TariffElement {
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -12355,6 +13038,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn connection_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ConnectionType>,
@@ -12369,6 +13053,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Indicates end date of the energy supply contract between customer and provider.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn contract_end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12383,6 +13070,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Indicates start date of the energy supply contract between customer and provider.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn contract_start_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12397,6 +13087,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffDirection>,
@@ -12409,6 +13100,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Tariff display name.
+            ///
+            /// Optional: left out unless set; `set_display_name(None)` leaves it out.
             pub fn display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12422,6 +13116,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -12432,6 +13127,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///This indicates that the tariff is linked to an external data source and is automatically updated from this source. Such as when it's linked to your customer's provider account or to a tariff in the Flatpeak tariffs library. This value is set automatically by Flatpeak and cannot be changed.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn is_linked<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -12444,6 +13142,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -12456,6 +13157,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -12468,6 +13170,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Indicates if this tariff is based on a market rate.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn market_rates<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -12480,6 +13185,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Flatpeak object type. I.e. tariff_element.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffElementObject>,
@@ -12492,6 +13200,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_provider_id(None)` leaves it out.
             pub fn provider_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -12505,6 +13214,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_schedule(None)` leaves it out.
             pub fn schedule<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffSchedule>,
@@ -12518,6 +13228,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffConnectionStatus>,
@@ -12530,6 +13241,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Indicates time when this tariff object was created.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12542,6 +13256,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12554,6 +13271,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElement`](super::TariffElement) without it.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffType>,
@@ -12689,6 +13407,9 @@ Represents the object's type.*/
             }
         }
         impl TariffElementCreate {
+            ///Indicates end date of the energy supply contract between customer and provider.
+            ///
+            /// Required: the builder does not convert into [`TariffElementCreate`](super::TariffElementCreate) without it.
             pub fn contract_end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12703,6 +13424,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Indicates start date of the energy supply contract between customer and provider.
+            ///
+            /// Required: the builder does not convert into [`TariffElementCreate`](super::TariffElementCreate) without it.
             pub fn contract_start_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12717,6 +13441,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElementCreate`](super::TariffElementCreate) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -12729,6 +13454,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Tariff display name.
+            ///
+            /// Optional: left out unless set; `set_display_name(None)` leaves it out.
             pub fn display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12742,6 +13470,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElementCreate`](super::TariffElementCreate) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -12754,6 +13483,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Indicates if this tariff is based on a market rate.
+            ///
+            /// Optional: its default when not set.
             pub fn market_rates<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -12766,6 +13498,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_provider_id(None)` leaves it out.
             pub fn provider_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -12779,6 +13512,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_schedule(None)` leaves it out.
             pub fn schedule<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffSchedule>,
@@ -12792,6 +13526,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElementCreate`](super::TariffElementCreate) without it.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffType>,
@@ -12887,6 +13622,7 @@ Represents the object's type.*/
             }
         }
         impl TariffElementList {
+            /// Required: the builder does not convert into [`TariffElementList`](super::TariffElementList) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TariffElement>>,
@@ -12899,6 +13635,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Is set to `true` if more objects are available.
+            ///
+            /// Required: the builder does not convert into [`TariffElementList`](super::TariffElementList) without it.
             pub fn has_more<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -12911,6 +13650,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the object’s type. i.e. `list`.
+            ///
+            /// Required: the builder does not convert into [`TariffElementList`](super::TariffElementList) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffElementListObject>,
@@ -12923,6 +13665,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the URL slug for the object.
+            ///
+            /// Required: the builder does not convert into [`TariffElementList`](super::TariffElementList) without it.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -12989,6 +13734,7 @@ Represents the object's type.*/
             }
         }
         impl TariffElementStatus {
+            /// Optional: left out unless set; `set_connection_type(None)` leaves it out.
             pub fn connection_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ConnectionType>,
@@ -13004,6 +13750,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_provider(None)` leaves it out.
             pub fn provider<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffProvider>,
@@ -13017,6 +13764,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffElementStatus`](super::TariffElementStatus) without it.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffConnectionStatus>,
@@ -13029,6 +13777,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_tariff(None)` leaves it out.
             pub fn tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffSummary>,
@@ -13126,6 +13875,9 @@ Represents the object's type.*/
             }
         }
         impl TariffElementUpdate {
+            ///Indicates end date of the energy supply contract between customer and provider.
+            ///
+            /// Optional: left out unless set; `set_contract_end_date(None)` leaves it out.
             pub fn contract_end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13141,6 +13893,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Indicates start date of the energy supply contract between customer and provider.
+            ///
+            /// Optional: left out unless set; `set_contract_start_date(None)` leaves it out.
             pub fn contract_start_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13156,6 +13911,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_data(None)` leaves it out.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffSchedule>,
@@ -13169,6 +13925,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Tariff display name.
+            ///
+            /// Optional: left out unless set; `set_display_name(None)` leaves it out.
             pub fn display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13182,6 +13941,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Indicates if this tariff is based on a market rate.
+            ///
+            /// Optional: left out unless set; `set_market_rates(None)` leaves it out.
             pub fn market_rates<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -13287,6 +14049,9 @@ Represents the object's type.*/
             }
         }
         impl TariffHours {
+            ///Tariff rate array object.
+            ///
+            /// Optional: its default when not set.
             pub fn rate<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TariffRateTier>>,
@@ -13299,6 +14064,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Period start time in local time, formatted as HH:MM:SS.
+            ///
+            /// Optional: left out unless set; `set_valid_from(None)` leaves it out.
             pub fn valid_from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TimeOfDay>,
@@ -13312,6 +14080,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Period end time in local time, formatted as HH:MM:SS.
+            ///
+            /// Optional: left out unless set; `set_valid_to(None)` leaves it out.
             pub fn valid_to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TimeOfDay>,
@@ -13385,6 +14156,9 @@ Represents the object's type.*/
             }
         }
         impl TariffProvider {
+            ///The provider's name.
+            ///
+            /// Required: the builder does not convert into [`TariffProvider`](super::TariffProvider) without it.
             pub fn display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13397,6 +14171,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Flatpeak id of the provider; empty while not connected (decision 11).
+            ///
+            /// Required: the builder does not convert into [`TariffProvider`](super::TariffProvider) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::OptionalId>,
@@ -13407,6 +14184,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///URL of the provider's logo; empty while not connected (decision 11).
+            ///
+            /// Optional: left out unless set; `set_logo_url(None)` leaves it out.
             pub fn logo_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffProviderLogoUrl>,
@@ -13480,6 +14260,9 @@ Represents the object's type.*/
             }
         }
         impl TariffRateTier {
+            ///Fixed fariff rate in *large* currency units. When `market_rates` is set to `true`, this value is ignored.
+            ///
+            /// Optional: left out unless set; `set_fixed(None)` leaves it out.
             pub fn fixed<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -13493,6 +14276,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Tariff surcharge value in *large* currency units. When `market_rates` is set to `false`, this value is ignored. Applied before `surcharge_percentage`.
+            ///
+            /// Optional: left out unless set; `set_surcharge_fixed(None)` leaves it out.
             pub fn surcharge_fixed<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -13508,6 +14294,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Tariff surcharge percentage fraction of 1. When `market_rates` is set to `false`, this value is ignored.
+            ///
+            /// Optional: left out unless set; `set_surcharge_percentage(None)` leaves it out.
             pub fn surcharge_percentage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -13523,6 +14312,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Specifies up to what kWh tariff applies. Used for tier-based tariffs. If tariff has no tiers, leave as `null`.
+            ///
+            /// Optional: left out unless set; `set_to_kwh(None)` leaves it out.
             pub fn to_kwh<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -13650,6 +14442,7 @@ Represents the object's type.*/
             }
         }
         impl TariffRates {
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -13662,6 +14455,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -13674,6 +14468,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Rates response data.
+            ///
+            /// Optional: its default when not set.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::RateEntry>>,
@@ -13686,6 +14483,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -13698,6 +14496,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -13708,6 +14507,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Time when rates were last updated. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn last_updated<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13720,6 +14522,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -13732,6 +14537,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -13744,6 +14550,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -13758,6 +14567,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when we recommend fetching new rates. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn next_update<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13770,6 +14582,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the object's type. I.e. `tariff_rate`.
+            ///
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffRatesObject>,
@@ -13782,6 +14597,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRates`](super::TariffRates) without it.
             pub fn request<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffRatesRequest>,
@@ -13794,6 +14610,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when this response was calculated. In UTC.
+            ///
+            /// Optional: left out unless set; `set_time_created(None)` leaves it out.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13921,6 +14740,7 @@ Represents the object's type.*/
             }
         }
         impl TariffRatesAudit {
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -13933,6 +14753,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Flatpeak ID for carbon emissions geographical regions. Flatpeak sets this automatically using the `postal_address` property of the Location object. For more information and to resolve IDs to region names, see the carbon emissions regions in docs.
+            ///
+            /// Optional: its default when not set.
             pub fn carbon_sources<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Id>>,
@@ -13947,6 +14770,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -13959,6 +14783,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Response data.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::AuditEntry>>,
@@ -13971,6 +14798,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -13983,6 +14811,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -13993,6 +14822,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -14005,6 +14837,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -14017,6 +14850,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14031,6 +14867,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Flatpeak ID for market rates geographical regions. Flatpeak sets this automatically using the `postal_address` property of the Location object. For more information and to resolve IDs to region names, see the market rates reference in docs.
+            ///
+            /// Optional: its default when not set.
             pub fn market_sources<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Id>>,
@@ -14045,6 +14884,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the object’s type. I.e. tariff rate audit.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffRatesAuditObject>,
@@ -14057,6 +14899,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn request<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffRatesAuditRequest>,
@@ -14069,6 +14912,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when this response was calculated. In UTC.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesAudit`](super::TariffRatesAudit) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14145,6 +14991,7 @@ Represents the object's type.*/
             }
         }
         impl TariffRatesAuditRequest {
+            /// Required: the builder does not convert into [`TariffRatesAuditRequest`](super::TariffRatesAuditRequest) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -14157,6 +15004,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when the requested period ends. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesAuditRequest`](super::TariffRatesAuditRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14169,6 +15019,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when the requested period starts. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesAuditRequest`](super::TariffRatesAuditRequest) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14235,6 +15088,7 @@ Represents the object's type.*/
             }
         }
         impl TariffRatesRequest {
+            /// Required: the builder does not convert into [`TariffRatesRequest`](super::TariffRatesRequest) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -14247,6 +15101,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when the requested period ends. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesRequest`](super::TariffRatesRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14259,6 +15116,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Set to true if you requested carbon data.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesRequest`](super::TariffRatesRequest) without it.
             pub fn include_carbon<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -14273,6 +15133,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Set to true if you requested tariff data.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesRequest`](super::TariffRatesRequest) without it.
             pub fn include_tariff<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -14287,6 +15150,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when the requested period starts. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TariffRatesRequest`](super::TariffRatesRequest) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14347,6 +15213,9 @@ Represents the object's type.*/
             }
         }
         impl TariffSchedulePeriod {
+            ///Array of day numbers the schedule applies to. Example: `[1, 4, 12, 30]`. Leave empty (`[]`) to apply the schedule to all days numbers.
+            ///
+            /// Optional: its default when not set.
             pub fn dates<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<f64>>,
@@ -14359,6 +15228,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Array of days and hours when the tariff is valid.
+            ///
+            /// Optional: its default when not set.
             pub fn days_and_hours<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TariffDaysAndHours>>,
@@ -14373,6 +15245,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Array of 3-letter abbreviations of month names the schedule applies to. Options are `Jan`, `Feb`, `Mar`, `Apr`, `May`, `Jun`, `Jul`, `Aug`, `Sep`, `Oct`, `Nov`, `Dec` or `All`
+            ///
+            /// Optional: its default when not set.
             pub fn months<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -14443,6 +15318,7 @@ Represents the object's type.*/
             }
         }
         impl TariffStatus {
+            /// Optional: left out unless set; `set_commodity_export(None)` leaves it out.
             pub fn commodity_export<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffElementStatus>,
@@ -14458,6 +15334,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_commodity_import(None)` leaves it out.
             pub fn commodity_import<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffElementStatus>,
@@ -14473,6 +15350,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_local(None)` leaves it out.
             pub fn local<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffElementStatus>,
@@ -14486,6 +15364,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_non_commodity_export(None)` leaves it out.
             pub fn non_commodity_export<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffElementStatus>,
@@ -14501,6 +15380,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Optional: left out unless set; `set_non_commodity_import(None)` leaves it out.
             pub fn non_commodity_import<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TariffElementStatus>,
@@ -14611,6 +15491,9 @@ Represents the object's type.*/
             }
         }
         impl TariffSummary {
+            ///When the supply contract ends, in UTC.
+            ///
+            /// Optional: left out unless set; `set_contract_end_date(None)` leaves it out.
             pub fn contract_end_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14626,6 +15509,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The tariff's name.
+            ///
+            /// Required: the builder does not convert into [`TariffSummary`](super::TariffSummary) without it.
             pub fn display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14638,6 +15524,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Flatpeak tariff element id.
+            ///
+            /// Required: the builder does not convert into [`TariffSummary`](super::TariffSummary) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -14648,6 +15537,7 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Required: the builder does not convert into [`TariffSummary`](super::TariffSummary) without it.
             pub fn structure_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::StructureType>,
@@ -14755,6 +15645,7 @@ Represents the object's type.*/
             }
         }
         impl ThresholdSlots {
+            /// Required: the builder does not convert into [`ThresholdSlots`](super::ThresholdSlots) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -14767,6 +15658,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ThresholdSlots`](super::ThresholdSlots) without it.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -14779,6 +15671,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Rates response data.
+            ///
+            /// Required: the builder does not convert into [`ThresholdSlots`](super::ThresholdSlots) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Slot>>,
@@ -14791,6 +15686,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ThresholdSlots`](super::ThresholdSlots) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -14803,6 +15699,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Total amount of time in minutes for all calculated slots.
+            ///
+            /// Required: the builder does not convert into [`ThresholdSlots`](super::ThresholdSlots) without it.
             pub fn duration<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -14815,6 +15714,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ThresholdSlots`](super::ThresholdSlots) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -14825,6 +15725,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`ThresholdSlots`](super::ThresholdSlots) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -14837,6 +15740,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ThresholdSlots`](super::ThresholdSlots) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -14849,6 +15753,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Required: the builder does not convert into [`ThresholdSlots`](super::ThresholdSlots) without it.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -14863,6 +15770,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when we recommend fetching new rates. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`ThresholdSlots`](super::ThresholdSlots) without it.
             pub fn next_update<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14875,6 +15785,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Represents the object's type.
+            ///
+            /// Required: the builder does not convert into [`ThresholdSlots`](super::ThresholdSlots) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ThresholdSlotsObject>,
@@ -14887,6 +15800,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ThresholdSlots`](super::ThresholdSlots) without it.
             pub fn request<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ThresholdSlotsRequest>,
@@ -14899,6 +15813,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when this response was calculated. In UTC.
+            ///
+            /// Required: the builder does not convert into [`ThresholdSlots`](super::ThresholdSlots) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14987,6 +15904,9 @@ Represents the object's type.*/
             }
         }
         impl ThresholdSlotsRequest {
+            ///Indicates absolute tariff threshold you requested.
+            ///
+            /// Optional: left out unless set; `set_absolute(None)` leaves it out.
             pub fn absolute<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -15000,6 +15920,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ThresholdSlotsRequest`](super::ThresholdSlotsRequest) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -15012,6 +15933,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when data will end. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`ThresholdSlotsRequest`](super::ThresholdSlotsRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15024,6 +15948,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Indicates the relative tariff threshold you requested.
+            ///
+            /// Optional: left out unless set; `set_relative(None)` leaves it out.
             pub fn relative<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -15037,6 +15964,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`ThresholdSlotsRequest`](super::ThresholdSlotsRequest) without it.
             pub fn segment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Segment>,
@@ -15049,6 +15977,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when data will start. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`ThresholdSlotsRequest`](super::ThresholdSlotsRequest) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15157,6 +16088,7 @@ Represents the object's type.*/
             }
         }
         impl TimeSlots {
+            /// Required: the builder does not convert into [`TimeSlots`](super::TimeSlots) without it.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -15169,6 +16101,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TimeSlots`](super::TimeSlots) without it.
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CurrencyCode>,
@@ -15181,6 +16114,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Slots response data.
+            ///
+            /// Required: the builder does not convert into [`TimeSlots`](super::TimeSlots) without it.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Slot>>,
@@ -15193,6 +16129,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TimeSlots`](super::TimeSlots) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -15205,6 +16142,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TimeSlots`](super::TimeSlots) without it.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -15215,6 +16153,9 @@ Represents the object's type.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
+            ///
+            /// Required: the builder does not convert into [`TimeSlots`](super::TimeSlots) without it.
             pub fn live_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -15227,6 +16168,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TimeSlots`](super::TimeSlots) without it.
             pub fn location_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Id>,
@@ -15239,6 +16181,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
+            ///
+            /// Required: the builder does not convert into [`TimeSlots`](super::TimeSlots) without it.
             pub fn location_timezone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -15253,6 +16198,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when we recommend fetching new rates. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TimeSlots`](super::TimeSlots) without it.
             pub fn next_update<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15265,6 +16213,10 @@ Represents the object's type.*/
                     });
                 self
             }
+            /**
+Represents the object's type.*/
+            ///
+            /// Required: the builder does not convert into [`TimeSlots`](super::TimeSlots) without it.
             pub fn object<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TimeSlotsObject>,
@@ -15277,6 +16229,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TimeSlots`](super::TimeSlots) without it.
             pub fn request<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::TimeSlotsRequest>,
@@ -15289,6 +16242,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when this response was calculated. In UTC.
+            ///
+            /// Required: the builder does not convert into [`TimeSlots`](super::TimeSlots) without it.
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15367,6 +16323,7 @@ Represents the object's type.*/
             }
         }
         impl TimeSlotsRequest {
+            /// Required: the builder does not convert into [`TimeSlotsRequest`](super::TimeSlotsRequest) without it.
             pub fn direction<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Direction>,
@@ -15379,6 +16336,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Indicates the amount of time in minutes that was requested.
+            ///
+            /// Required: the builder does not convert into [`TimeSlotsRequest`](super::TimeSlotsRequest) without it.
             pub fn duration<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -15391,6 +16351,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when data will end. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TimeSlotsRequest`](super::TimeSlotsRequest) without it.
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15403,6 +16366,7 @@ Represents the object's type.*/
                     });
                 self
             }
+            /// Required: the builder does not convert into [`TimeSlotsRequest`](super::TimeSlotsRequest) without it.
             pub fn segment<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Segment>,
@@ -15415,6 +16379,9 @@ Represents the object's type.*/
                     });
                 self
             }
+            ///Time when data will start. In the format of the request, e.g. UTC or time-offset.
+            ///
+            /// Required: the builder does not convert into [`TimeSlotsRequest`](super::TimeSlotsRequest) without it.
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -17614,6 +18581,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> Login<'a> {
+        /// The call of [`Client::login`](super::Client::login) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -17689,12 +18657,14 @@ pub mod builder {
         connect_token: Result<types::Id, String>,
     }
     impl<'a> ExchangeConnectToken<'a> {
+        /// The call of [`Client::exchange_connect_token`](super::Client::exchange_connect_token) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 connect_token: Err("connect_token was not initialized".to_string()),
             }
         }
+        /// `connect_token`: Flatpeak Connect completion token.
         pub fn connect_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -17790,12 +18760,14 @@ pub mod builder {
         body: Result<types::builder::ConnectTokenRequest, String>,
     }
     impl<'a> CreateConnectToken<'a> {
+        /// The call of [`Client::create_connect_token`](super::Client::create_connect_token) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_connect_token`](super::Client::create_connect_token)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ConnectTokenRequest>,
@@ -17811,6 +18783,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -17901,12 +18874,14 @@ pub mod builder {
         body: Result<types::builder::ConnectBatchRequest, String>,
     }
     impl<'a> RunConnectBatch<'a> {
+        /// The call of [`Client::run_connect_batch`](super::Client::run_connect_batch) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::run_connect_batch`](super::Client::run_connect_batch)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ConnectBatchRequest>,
@@ -17922,6 +18897,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -18009,12 +18985,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> RetrieveEvent<'a> {
+        /// The call of [`Client::retrieve_event`](super::Client::retrieve_event) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: unique Flatpeak event identifier
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -18113,6 +19091,7 @@ pub mod builder {
         starting_after: Result<Option<types::Id>, String>,
     }
     impl<'a> ListEvents<'a> {
+        /// The call of [`Client::list_events`](super::Client::list_events) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -18123,6 +19102,7 @@ pub mod builder {
                 starting_after: Ok(None),
             }
         }
+        /// `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
         pub fn ending_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -18136,6 +19116,7 @@ pub mod builder {
                 });
             self
         }
+        /// `event_type`: Type of event.
         pub fn event_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -18146,6 +19127,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `String` for event_type failed".to_string());
             self
         }
+        /// `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -18159,6 +19141,7 @@ pub mod builder {
                 });
             self
         }
+        /// `object_id`: Filter events by Flatpeak identifier such as a location ID.
         pub fn object_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -18172,6 +19155,7 @@ pub mod builder {
                 });
             self
         }
+        /// `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
         pub fn starting_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -18291,6 +19275,7 @@ pub mod builder {
         starting_after: Result<Option<types::Id>, String>,
     }
     impl<'a> ListCustomers<'a> {
+        /// The call of [`Client::list_customers`](super::Client::list_customers) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -18300,6 +19285,7 @@ pub mod builder {
                 starting_after: Ok(None),
             }
         }
+        /// `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
         pub fn ending_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -18313,6 +19299,7 @@ pub mod builder {
                 });
             self
         }
+        /// `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -18326,6 +19313,7 @@ pub mod builder {
                 });
             self
         }
+        /// `reference_id`: A reference that is meaningful to you, for example, an ID from your system.
         pub fn reference_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -18338,6 +19326,7 @@ pub mod builder {
                 });
             self
         }
+        /// `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
         pub fn starting_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -18447,12 +19436,14 @@ pub mod builder {
         body: Result<types::builder::CustomerCreate, String>,
     }
     impl<'a> CreateCustomer<'a> {
+        /// The call of [`Client::create_customer`](super::Client::create_customer) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_customer`](super::Client::create_customer)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CustomerCreate>,
@@ -18468,6 +19459,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -18555,12 +19547,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> RetrieveCustomer<'a> {
+        /// The call of [`Client::retrieve_customer`](super::Client::retrieve_customer) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `customer_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -18655,12 +19649,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> DeleteCustomer<'a> {
+        /// The call of [`Client::delete_customer`](super::Client::delete_customer) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `customer_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -18756,6 +19752,7 @@ pub mod builder {
         body: Result<types::builder::CustomerUpdate, String>,
     }
     impl<'a> UpdateCustomer<'a> {
+        /// The call of [`Client::update_customer`](super::Client::update_customer) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -18763,6 +19760,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `id`: Flatpeak `customer_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -18775,6 +19773,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::update_customer`](super::Client::update_customer)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CustomerUpdate>,
@@ -18790,6 +19789,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -18890,6 +19890,7 @@ pub mod builder {
         starting_after: Result<Option<types::Id>, String>,
     }
     impl<'a> ListDevices<'a> {
+        /// The call of [`Client::list_devices`](super::Client::list_devices) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -18899,6 +19900,7 @@ pub mod builder {
                 starting_after: Ok(None),
             }
         }
+        /// `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
         pub fn ending_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -18912,6 +19914,7 @@ pub mod builder {
                 });
             self
         }
+        /// `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -18925,6 +19928,7 @@ pub mod builder {
                 });
             self
         }
+        /// `reference_id`: A reference that is meaningful to you, for example, an ID from your system.
         pub fn reference_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -18937,6 +19941,7 @@ pub mod builder {
                 });
             self
         }
+        /// `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
         pub fn starting_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19046,12 +20051,14 @@ pub mod builder {
         body: Result<types::builder::DeviceCreate, String>,
     }
     impl<'a> CreateDevice<'a> {
+        /// The call of [`Client::create_device`](super::Client::create_device) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_device`](super::Client::create_device)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeviceCreate>,
@@ -19065,6 +20072,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -19152,12 +20160,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> RetrieveDevice<'a> {
+        /// The call of [`Client::retrieve_device`](super::Client::retrieve_device) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `device_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19252,12 +20262,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> DeleteDevice<'a> {
+        /// The call of [`Client::delete_device`](super::Client::delete_device) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `device_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19353,6 +20365,7 @@ pub mod builder {
         body: Result<types::builder::DeviceUpdate, String>,
     }
     impl<'a> UpdateDevice<'a> {
+        /// The call of [`Client::update_device`](super::Client::update_device) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -19360,6 +20373,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `id`: Flatpeak `device_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19372,6 +20386,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::update_device`](super::Client::update_device)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeviceUpdate>,
@@ -19385,6 +20400,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -19486,6 +20502,7 @@ pub mod builder {
         starting_after: Result<Option<types::Id>, String>,
     }
     impl<'a> ListLocations<'a> {
+        /// The call of [`Client::list_locations`](super::Client::list_locations) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -19496,6 +20513,7 @@ pub mod builder {
                 starting_after: Ok(None),
             }
         }
+        /// `customer_id`: Flatpeak `customer_id`.
         pub fn customer_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19509,6 +20527,7 @@ pub mod builder {
                 });
             self
         }
+        /// `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
         pub fn ending_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19522,6 +20541,7 @@ pub mod builder {
                 });
             self
         }
+        /// `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -19535,6 +20555,7 @@ pub mod builder {
                 });
             self
         }
+        /// `reference_id`: A reference that is meaningful to you, for example, an ID from your system.
         pub fn reference_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -19547,6 +20568,7 @@ pub mod builder {
                 });
             self
         }
+        /// `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
         pub fn starting_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19665,12 +20687,14 @@ pub mod builder {
         body: Result<types::builder::LocationCreate, String>,
     }
     impl<'a> CreateLocation<'a> {
+        /// The call of [`Client::create_location`](super::Client::create_location) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_location`](super::Client::create_location)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LocationCreate>,
@@ -19686,6 +20710,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -19780,12 +20805,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> RetrieveLocation<'a> {
+        /// The call of [`Client::retrieve_location`](super::Client::retrieve_location) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `location_id`
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19880,12 +20907,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> DeleteLocation<'a> {
+        /// The call of [`Client::delete_location`](super::Client::delete_location) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `location_id`
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -19981,6 +21010,7 @@ pub mod builder {
         body: Result<types::builder::LocationUpdate, String>,
     }
     impl<'a> UpdateLocation<'a> {
+        /// The call of [`Client::update_location`](super::Client::update_location) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -19988,6 +21018,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `id`: Flatpeak `location_id`
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20000,6 +21031,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::update_location`](super::Client::update_location)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::LocationUpdate>,
@@ -20015,6 +21047,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -20112,12 +21145,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> RetrieveLocationStatus<'a> {
+        /// The call of [`Client::retrieve_location_status`](super::Client::retrieve_location_status) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `location_id`
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20212,12 +21247,14 @@ pub mod builder {
         body: Result<::std::vec::Vec<types::MeterRecord>, String>,
     }
     impl<'a> SubmitMeterIntervalReads<'a> {
+        /// The call of [`Client::submit_meter_interval_reads`](super::Client::submit_meter_interval_reads) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
             }
         }
+        /// The request body (see [`Client::submit_meter_interval_reads`](super::Client::submit_meter_interval_reads)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::MeterRecord>>,
@@ -20303,12 +21340,14 @@ pub mod builder {
         body: Result<types::builder::MeterRegisterReads, String>,
     }
     impl<'a> SubmitMeterRegisterReads<'a> {
+        /// The call of [`Client::submit_meter_register_reads`](super::Client::submit_meter_register_reads) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::submit_meter_register_reads`](super::Client::submit_meter_register_reads)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeterRegisterReads>,
@@ -20324,6 +21363,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -20411,12 +21451,14 @@ pub mod builder {
         batch_id: Result<types::Id, String>,
     }
     impl<'a> RetrieveMeterBatch<'a> {
+        /// The call of [`Client::retrieve_meter_batch`](super::Client::retrieve_meter_batch) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 batch_id: Err("batch_id was not initialized".to_string()),
             }
         }
+        /// `batch_id`: Flatpeak meter `batch_id`.
         pub fn batch_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20508,6 +21550,7 @@ pub mod builder {
         type_: Result<Option<types::TariffType>, String>,
     }
     impl<'a> ListTariffElements<'a> {
+        /// The call of [`Client::list_tariff_elements`](super::Client::list_tariff_elements) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -20519,6 +21562,7 @@ pub mod builder {
                 type_: Ok(None),
             }
         }
+        /// `direction`: Filter by tariff direction, supported values are IMPORT and EXPORT.
         pub fn direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Direction>,
@@ -20531,6 +21575,7 @@ pub mod builder {
                 });
             self
         }
+        /// `ending_before`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the previous page in the list, include ending_before, which is the first ID in the currently retrieved list.
         pub fn ending_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20544,6 +21589,7 @@ pub mod builder {
                 });
             self
         }
+        /// `limit`: A limit on the number of objects to be returned. Can range between 1 and 100, and the default is 30.
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -20557,6 +21603,7 @@ pub mod builder {
                 });
             self
         }
+        /// `location_id`: Filter by Flatpeak Location ID.
         pub fn location_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20569,6 +21616,7 @@ pub mod builder {
                 });
             self
         }
+        /// `starting_after`: Specifies a cursor for pagination use; provider_id defines the place in the list. To retrieve the next page in the list include starting_after where ID is the last ID in the currently retrieved list.
         pub fn starting_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20582,6 +21630,7 @@ pub mod builder {
                 });
             self
         }
+        /// `type_`: Filter by tariff type, supported values are COMMODITY and NON_COMMODITY.
         pub fn type_<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TariffType>,
@@ -20701,12 +21750,14 @@ pub mod builder {
         body: Result<types::builder::TariffElementCreate, String>,
     }
     impl<'a> CreateTariffElement<'a> {
+        /// The call of [`Client::create_tariff_element`](super::Client::create_tariff_element) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_tariff_element`](super::Client::create_tariff_element)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TariffElementCreate>,
@@ -20722,6 +21773,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -20816,12 +21868,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> RetrieveTariffElement<'a> {
+        /// The call of [`Client::retrieve_tariff_element`](super::Client::retrieve_tariff_element) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `tariff_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -20916,12 +21970,14 @@ pub mod builder {
         id: Result<types::Id, String>,
     }
     impl<'a> DeleteTariffElement<'a> {
+        /// The call of [`Client::delete_tariff_element`](super::Client::delete_tariff_element) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /// `id`: Flatpeak `tariff_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -21017,6 +22073,7 @@ pub mod builder {
         body: Result<types::builder::TariffElementUpdate, String>,
     }
     impl<'a> UpdateTariffElement<'a> {
+        /// The call of [`Client::update_tariff_element`](super::Client::update_tariff_element) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -21024,6 +22081,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `id`: Flatpeak `tariff_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -21036,6 +22094,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::update_tariff_element`](super::Client::update_tariff_element)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TariffElementUpdate>,
@@ -21051,6 +22110,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -21153,6 +22213,7 @@ pub mod builder {
         start_time: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
     impl<'a> RetrieveTariffRates<'a> {
+        /// The call of [`Client::retrieve_tariff_rates`](super::Client::retrieve_tariff_rates) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -21164,6 +22225,7 @@ pub mod builder {
                 start_time: Ok(None),
             }
         }
+        /// `id`: Flatpeak Location ID
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -21176,6 +22238,7 @@ pub mod builder {
                 });
             self
         }
+        /// `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
         pub fn direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Direction>,
@@ -21188,6 +22251,7 @@ pub mod builder {
                 });
             self
         }
+        /// `end_time`: Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -21199,6 +22263,7 @@ pub mod builder {
                 });
             self
         }
+        /// `include_carbon`: Set to `true` if you want to include carbon intensity data.
         pub fn include_carbon<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -21211,6 +22276,7 @@ pub mod builder {
                 });
             self
         }
+        /// `include_tariff`: Set to `true` if you want to include tariff data.
         pub fn include_tariff<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -21223,6 +22289,7 @@ pub mod builder {
                 });
             self
         }
+        /// `start_time`: Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -21348,6 +22415,7 @@ pub mod builder {
         start_time: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
     impl<'a> RetrieveTariffRatesAudit<'a> {
+        /// The call of [`Client::retrieve_tariff_rates_audit`](super::Client::retrieve_tariff_rates_audit) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -21357,6 +22425,7 @@ pub mod builder {
                 start_time: Ok(None),
             }
         }
+        /// `id`: Flatpeak Location ID
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -21369,6 +22438,7 @@ pub mod builder {
                 });
             self
         }
+        /// `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
         pub fn direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Direction>,
@@ -21381,6 +22451,7 @@ pub mod builder {
                 });
             self
         }
+        /// `end_time`: Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -21392,6 +22463,7 @@ pub mod builder {
                 });
             self
         }
+        /// `start_time`: Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -21500,6 +22572,7 @@ pub mod builder {
         start_time: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
     impl<'a> RetrieveTimeSlots<'a> {
+        /// The call of [`Client::retrieve_time_slots`](super::Client::retrieve_time_slots) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -21511,6 +22584,7 @@ pub mod builder {
                 start_time: Ok(None),
             }
         }
+        /// `id`: Flatpeak Location ID
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -21523,6 +22597,7 @@ pub mod builder {
                 });
             self
         }
+        /// `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
         pub fn direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Direction>,
@@ -21535,6 +22610,7 @@ pub mod builder {
                 });
             self
         }
+        /// `duration`: Amount of time in minutes you need with lowest or highest (set segment=HIGH/LOW) tariff over requested period.
         pub fn duration<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<f64>,
@@ -21544,6 +22620,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `f64` for duration failed".to_string());
             self
         }
+        /// `end_time`: Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -21555,6 +22632,7 @@ pub mod builder {
                 });
             self
         }
+        /// `segment`: Set to `HIGH` to get the most expensive rate segment and to `LOW` to get the cheapest segment.
         pub fn segment<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Segment>,
@@ -21564,6 +22642,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `Segment` for segment failed".to_string());
             self
         }
+        /// `start_time`: Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -21689,6 +22768,7 @@ pub mod builder {
         start_time: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
     impl<'a> RetrieveThresholdSlots<'a> {
+        /// The call of [`Client::retrieve_threshold_slots`](super::Client::retrieve_threshold_slots) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -21701,6 +22781,7 @@ pub mod builder {
                 start_time: Ok(None),
             }
         }
+        /// `id`: Flatpeak Location ID
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -21713,6 +22794,7 @@ pub mod builder {
                 });
             self
         }
+        /// `absolute`: Absolute tariff threshold in local currency. *Either absolute or relative must be provided*. **Absolute threshold overrides relative if it was provided**.
         pub fn absolute<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<f64>,
@@ -21723,6 +22805,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `f64` for absolute failed".to_string());
             self
         }
+        /// `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
         pub fn direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Direction>,
@@ -21735,6 +22818,7 @@ pub mod builder {
                 });
             self
         }
+        /// `end_time`: Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. The maximum period between start_time and end_time for a single request is 90 days. **When making a GET request, values with offsets must be URL-encoded**.
         pub fn end_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -21746,6 +22830,7 @@ pub mod builder {
                 });
             self
         }
+        /// `relative`: Relative tariff threshold. The highest tariff is 1, and the lowest is 0.01. *Either relative or absolute must be provided*.
         pub fn relative<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<f64>,
@@ -21756,6 +22841,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `f64` for relative failed".to_string());
             self
         }
+        /// `segment`: Set to `HIGH` to get the most expensive rate segment and to `LOW` to get the cheapest segment.
         pub fn segment<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Segment>,
@@ -21765,6 +22851,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `Segment` for segment failed".to_string());
             self
         }
+        /// `start_time`: Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, `end_time` takes priority. **When making a GET request, values with offsets must be URL-encoded**.
         pub fn start_time<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -21883,6 +22970,7 @@ pub mod builder {
         body: Result<types::builder::MeterRecord, String>,
     }
     impl<'a> CalculateInstantCost<'a> {
+        /// The call of [`Client::calculate_instant_cost`](super::Client::calculate_instant_cost) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -21892,6 +22980,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `include_carbon`: Set to `true` if you want to include carbon intensity data.
         pub fn include_carbon<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -21904,6 +22993,7 @@ pub mod builder {
                 });
             self
         }
+        /// `include_tariff`: Set to `true` if you want to include tariff data.
         pub fn include_tariff<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -21916,6 +23006,7 @@ pub mod builder {
                 });
             self
         }
+        /// `non_persistent`: Set to `true` to avoid storing metering records permanently. Use for simulating consumption to estimate potential energy costs.
         pub fn non_persistent<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -21928,6 +23019,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::calculate_instant_cost`](super::Client::calculate_instant_cost)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeterRecord>,
@@ -21941,6 +23033,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -22052,6 +23145,7 @@ pub mod builder {
         body: Result<types::builder::CostPeriod, String>,
     }
     impl<'a> CalculateIntervalCost<'a> {
+        /// The call of [`Client::calculate_interval_cost`](super::Client::calculate_interval_cost) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22063,6 +23157,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// `id`: Flatpeak `location_id` or `device_id`.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
@@ -22075,6 +23170,7 @@ pub mod builder {
                 });
             self
         }
+        /// `aggregation`: Aggregation interval, supported values are `DAY`, `MONTH`.
         pub fn aggregation<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -22087,6 +23183,7 @@ pub mod builder {
                 });
             self
         }
+        /// `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
         pub fn direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Direction>,
@@ -22099,6 +23196,7 @@ pub mod builder {
                 });
             self
         }
+        /// `include_carbon`: Set to `true` if you want to include carbon intensity data.
         pub fn include_carbon<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -22111,6 +23209,7 @@ pub mod builder {
                 });
             self
         }
+        /// `include_tariff`: Set to `true` if you want to include tariff data.
         pub fn include_tariff<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -22123,6 +23222,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body (see [`Client::calculate_interval_cost`](super::Client::calculate_interval_cost)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CostPeriod>,
@@ -22136,6 +23236,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -22253,6 +23354,7 @@ pub mod builder {
         include_tariff: Result<Option<bool>, String>,
     }
     impl<'a> CalculateSessionCost<'a> {
+        /// The call of [`Client::calculate_session_cost`](super::Client::calculate_session_cost) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -22262,6 +23364,7 @@ pub mod builder {
                 include_tariff: Ok(None),
             }
         }
+        /// `id`: Flatpeak `session_reference_id` from meter record as submitted by you via `/meters` endpoints.
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CalculateSessionCostId>,
@@ -22273,6 +23376,7 @@ pub mod builder {
                 });
             self
         }
+        /// `direction`: Indicates direction you want to work with. Set to `IMPORT` or `EXPORT`. Defaults to `IMPORT`.
         pub fn direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Direction>,
@@ -22285,6 +23389,7 @@ pub mod builder {
                 });
             self
         }
+        /// `include_carbon`: Set to `true` if you want to include carbon intensity data.
         pub fn include_carbon<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -22297,6 +23402,7 @@ pub mod builder {
                 });
             self
         }
+        /// `include_tariff`: Set to `true` if you want to include tariff data.
         pub fn include_tariff<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -22400,12 +23506,14 @@ pub mod builder {
         body: Result<types::builder::ScheduleRequest, String>,
     }
     impl<'a> CreateSchedule<'a> {
+        /// The call of [`Client::create_schedule`](super::Client::create_schedule) on `client`, nothing set yet (the method makes one).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// The request body (see [`Client::create_schedule`](super::Client::create_schedule)).
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ScheduleRequest>,
@@ -22421,6 +23529,7 @@ pub mod builder {
                 });
             self
         }
+        /// The request body, built with its type's builder: `f` gets the body set so far (an empty builder when none was) and returns it with more set.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
