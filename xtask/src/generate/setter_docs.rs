@@ -229,17 +229,9 @@ fn undocumented_fns(imp: &mut ItemImpl) -> impl Iterator<Item = &mut ImplItemFn>
     })
 }
 
-/// The last segment of the type `imp` is for (`Device` of `impl<'a> Device<'a>`).
+/// The name of the type `imp` is for (`Device` of `impl<'a> Device<'a>`).
 fn self_name(imp: &ItemImpl) -> String {
-    match &*imp.self_ty {
-        syn::Type::Path(path) => path
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default(),
-        _ => String::new(),
-    }
+    super::client_api::type_ident(&imp.self_ty)
 }
 
 fn is_doc(attr: &Attribute) -> bool {
