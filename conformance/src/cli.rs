@@ -152,7 +152,8 @@ pub struct Args {
     pub timings: bool,
     /// A host whose traffic is the API's besides the spec's servers (a staging host, say);
     /// repeatable. Interactions with other hosts whose method and path match no operation
-    /// (a browser export's pages, scripts, beacons) are skipped and counted.
+    /// (a browser export's pages, scripts, beacons) are skipped and counted; their secrets
+    /// are still reported.
     #[arg(long = "host", value_name = "HOST")]
     pub hosts: Vec<String>,
     /// Fail when the recordings leave an operation (`operations`) or a documented status of

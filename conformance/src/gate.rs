@@ -49,7 +49,7 @@ pub struct Config {
     pub keep_values: bool,
     /// Hosts whose traffic is the API's besides those of the spec's `servers` (an
     /// interaction with another host is still the API's when its method and path match an
-    /// operation; the rest is skipped and counted).
+    /// operation; the rest is skipped and counted, but for the `secret` check).
     pub hosts: Vec<String>,
     /// What the recordings must exercise: a gap is a `coverage` error.
     pub require_coverage: Option<Requirement>,
@@ -110,7 +110,8 @@ struct Examined {
     release: Option<usize>,
     /// Documented enum values its response held.
     enums: Vec<EnumHit>,
-    /// The interaction as the run saw it; `None` when it was skipped (another host's).
+    /// The interaction as the run saw it; `None` when it was skipped (another host's, holding
+    /// no secret).
     replayed: Option<Replayed>,
     findings: Vec<Finding>,
     checks: usize,
@@ -469,7 +470,8 @@ fn faults(findings: &[Finding]) -> Faults {
 /// Every check on one interaction, in order: its release (`marker`: the one its directory
 /// names), route, request, status, content type, body (JSON, schema, enum values), undeclared
 /// fields, replay, client. An interaction with another host whose method and path match no
-/// operation is not the API's: it is skipped.
+/// operation is not the API's: it is skipped, unless it holds a secret (reported without a
+/// `route` finding).
 async fn examine(
     context: &Context,
     replayer: &Replayer,
@@ -522,10 +524,14 @@ async fn examine_in(
     };
     let route = match route::route(&release.spec, &it.request.method, &it.request.url) {
         Ok(route) => route,
-        Err(_) if !is_api_host(&context.hosts, &it.request.url) => {
-            return Ok(Examined::skipped(started.elapsed()));
-        }
         Err(why) => {
+            // Another host's interaction is not the API's: it is skipped, unless it holds a
+            // secret, which the cassette must not hold whoever it was sent to.
+            let api = is_api_host(&context.hosts, &it.request.url);
+            let leaks = leaks(release, None, it);
+            if !api && leaks.is_empty() {
+                return Ok(Examined::skipped(started.elapsed()));
+            }
             let unrouted = Site {
                 interaction: it,
                 operation: None,
@@ -535,14 +541,16 @@ async fn examine_in(
             // check reports.
             let path = secrets::shown_path(without_query(&it.request.url));
             replayed.path = bounded(path.clone());
-            let finding = Finding::at(unrouted, Kind::Route, "")
-                .expected(
-                    "a method and path of the spec",
-                    format!("{} {path}", it.request.method),
-                )
-                .message(why.to_string());
-            let leaks = leaks(release, None, it);
-            let mut findings = vec![finding];
+            let mut findings = Vec::new();
+            if api {
+                let finding = Finding::at(unrouted, Kind::Route, "")
+                    .expected(
+                        "a method and path of the spec",
+                        format!("{} {path}", it.request.method),
+                    )
+                    .message(why.to_string());
+                findings.push(finding);
+            }
             findings.extend(secrets::findings(unrouted, &leaks));
             secrets::mask(&leaks, &mut findings, [&mut replayed.path]);
             return Ok(Examined {
@@ -550,7 +558,7 @@ async fn examine_in(
                 enums: Vec::new(),
                 replayed: Some(replayed),
                 findings,
-                checks: 2,
+                checks: 1 + usize::from(api),
                 validating: started.elapsed(),
                 replaying: Duration::ZERO,
             });
