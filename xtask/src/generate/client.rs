@@ -96,6 +96,8 @@ pub struct Uses {
     pub base64: bool,
     /// `rand` (websocket handshakes).
     pub rand: bool,
+    /// `serde_path_to_error` (the place a tagged union's variant failed to decode).
+    pub path_to_error: bool,
     /// Crates named by an absolute path (`::name::..`) that the generator has no dependency
     /// line for; the crate will not build without them.
     pub unknown: BTreeSet<String>,
@@ -139,7 +141,15 @@ impl Uses {
         let mut scan = Scan::default();
         syn::visit::Visit::visit_file(&mut scan, file);
         let has = |name: &str| scan.first.contains(name);
-        let known = ["chrono", "regress", "uuid", "futures", "base64", "rand"];
+        let known = [
+            "chrono",
+            "regress",
+            "uuid",
+            "futures",
+            "base64",
+            "rand",
+            "serde_path_to_error",
+        ];
         Uses {
             chrono: has("chrono"),
             regress: has("regress"),
@@ -148,6 +158,7 @@ impl Uses {
             futures: has("futures"),
             base64: has("base64"),
             rand: has("rand"),
+            path_to_error: has("serde_path_to_error"),
             unknown: scan
                 .absolute
                 .into_iter()
@@ -391,6 +402,9 @@ pub fn cargo_toml(name: &str, uses: &Uses) -> String {
     if uses.rand {
         deps.push("rand = \"0.9\"".into());
     }
+    if uses.path_to_error {
+        deps.push("serde_path_to_error = \"0.1\"".into());
+    }
     // schemars 0.8, not 1.x: the derives typify emits are written against 0.8.
     deps.push(format!(
         "schemars = {{ version = \"0.8\", features = [{}] }}",
@@ -442,6 +456,7 @@ mod tests {
             futures: true,
             base64: true,
             rand: true,
+            path_to_error: true,
             unknown: BTreeSet::new(),
         };
         let full = cargo_toml("x", &all);
@@ -458,6 +473,7 @@ mod tests {
                 "schemars",
                 "serde",
                 "serde_json",
+                "serde_path_to_error",
                 "uuid"
             ]
         );

@@ -768,7 +768,10 @@ pub fn name_empty_string_variants(file: &mut File) {
 /// tell the variants apart, gets a `Deserialize` that reads the tag and decodes that variant,
 /// and an `Unknown(serde_json::Value)` variant for any other tag. An untagged enum takes the
 /// first variant whose required fields happen to be present (and the client's open enums
-/// accept any tag), so a location could read as a customer.
+/// accept any tag), so a location could read as a customer. A variant that does not decode
+/// says where, through `serde_path_to_error` (`invalid type: .. (at `address.city`)`): the
+/// union is read as a `serde_json::Value` first, and serde's errors from a `Value` name no
+/// place of their own.
 pub fn dispatch_unions_on_their_tag(file: &mut File) {
     let Some(items) = types_module(file) else {
         return;
@@ -854,9 +857,12 @@ fn tag_values(items: &[Item], s: &syn::ItemStruct, field: &syn::Ident) -> Option
 fn tag_deserialize(name: &syn::Ident, field: &str, arms: &[(String, syn::Ident)]) -> Item {
     let arms = arms.iter().map(|(value, variant)| {
         quote::quote! {
-            ::std::option::Option::Some(#value) => ::serde_json::from_value(value)
+            ::std::option::Option::Some(#value) => ::serde_path_to_error::deserialize(value)
                 .map(#name::#variant)
-                .map_err(::serde::de::Error::custom),
+                .map_err(|e| match e.path().to_string().as_str() {
+                    "." => ::serde::de::Error::custom(e.into_inner()),
+                    path => ::serde::de::Error::custom(format_args!("{} (at `{path}`)", e.inner())),
+                }),
         }
     });
     parse_quote! {
@@ -1353,9 +1359,9 @@ mod tests {
         let squashed: String = out.chars().filter(|c| !c.is_whitespace()).collect();
         for expected in [
             r#"match value.get("object")"#,
-            r#"Option::Some("device")=>{::serde_json::from_value(value).map(Data::Device)"#,
-            r#"Option::Some("tariff")=>{::serde_json::from_value(value).map(Data::Tariff)"#,
-            r#"Option::Some("tariff_element")=>{::serde_json::from_value(value).map(Data::Tariff)"#,
+            r#"Option::Some("device")=>{::serde_path_to_error::deserialize(value).map(Data::Device)"#,
+            r#"Option::Some("tariff")=>{::serde_path_to_error::deserialize(value).map(Data::Tariff)"#,
+            r#"Option::Some("tariff_element")=>{::serde_path_to_error::deserialize(value).map(Data::Tariff)"#,
             r#"_=>Ok(Data::Unknown(value)),"#,
             r#"Unknown(::serde_json::Value),"#,
         ] {

@@ -17511,29 +17511,64 @@ Represents the object's type.*/
             let value = ::serde_json::Value::deserialize(deserializer)?;
             match value.get("object").and_then(::serde_json::Value::as_str) {
                 ::std::option::Option::Some("device") => {
-                    ::serde_json::from_value(value)
+                    ::serde_path_to_error::deserialize(value)
                         .map(EventData::Device)
-                        .map_err(::serde::de::Error::custom)
+                        .map_err(|e| match e.path().to_string().as_str() {
+                            "." => ::serde::de::Error::custom(e.into_inner()),
+                            path => {
+                                ::serde::de::Error::custom(
+                                    format_args!("{} (at `{path}`)", e.inner()),
+                                )
+                            }
+                        })
                 }
                 ::std::option::Option::Some("customer") => {
-                    ::serde_json::from_value(value)
+                    ::serde_path_to_error::deserialize(value)
                         .map(EventData::Customer)
-                        .map_err(::serde::de::Error::custom)
+                        .map_err(|e| match e.path().to_string().as_str() {
+                            "." => ::serde::de::Error::custom(e.into_inner()),
+                            path => {
+                                ::serde::de::Error::custom(
+                                    format_args!("{} (at `{path}`)", e.inner()),
+                                )
+                            }
+                        })
                 }
                 ::std::option::Option::Some("location") => {
-                    ::serde_json::from_value(value)
+                    ::serde_path_to_error::deserialize(value)
                         .map(EventData::Location)
-                        .map_err(::serde::de::Error::custom)
+                        .map_err(|e| match e.path().to_string().as_str() {
+                            "." => ::serde::de::Error::custom(e.into_inner()),
+                            path => {
+                                ::serde::de::Error::custom(
+                                    format_args!("{} (at `{path}`)", e.inner()),
+                                )
+                            }
+                        })
                 }
                 ::std::option::Option::Some("tariff") => {
-                    ::serde_json::from_value(value)
+                    ::serde_path_to_error::deserialize(value)
                         .map(EventData::TariffElement)
-                        .map_err(::serde::de::Error::custom)
+                        .map_err(|e| match e.path().to_string().as_str() {
+                            "." => ::serde::de::Error::custom(e.into_inner()),
+                            path => {
+                                ::serde::de::Error::custom(
+                                    format_args!("{} (at `{path}`)", e.inner()),
+                                )
+                            }
+                        })
                 }
                 ::std::option::Option::Some("tariff_element") => {
-                    ::serde_json::from_value(value)
+                    ::serde_path_to_error::deserialize(value)
                         .map(EventData::TariffElement)
-                        .map_err(::serde::de::Error::custom)
+                        .map_err(|e| match e.path().to_string().as_str() {
+                            "." => ::serde::de::Error::custom(e.into_inner()),
+                            path => {
+                                ::serde::de::Error::custom(
+                                    format_args!("{} (at `{path}`)", e.inner()),
+                                )
+                            }
+                        })
                 }
                 _ => Ok(EventData::Unknown(value)),
             }

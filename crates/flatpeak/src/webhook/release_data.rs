@@ -192,7 +192,8 @@ impl fmt::Debug for ReleaseData {
 ///
 /// It names the release and keeps the data ([`DataError::data`], [`DataError::into_data`]).
 /// `Display` and `Debug` do not quote the data; [`std::error::Error::source`] is serde's
-/// error, whose message may quote a value of it.
+/// error, whose message names the field that does not decode (`... (at `location.timezone`)`)
+/// and may quote a value of it.
 #[derive(Clone)]
 pub struct DataError {
     release: &'static str,
