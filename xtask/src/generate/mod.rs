@@ -13,6 +13,7 @@ pub(crate) mod client;
 mod client_api;
 mod constraints;
 mod crate_check;
+mod item_docs;
 pub(crate) mod normalise;
 pub(crate) mod operations;
 pub(crate) mod overlay;
@@ -22,7 +23,6 @@ pub(crate) mod release_spec;
 mod releases;
 mod replay_table;
 mod send_hooks;
-mod setter_docs;
 mod stale;
 mod yaml;
 

@@ -28,7 +28,7 @@
 //!   itself (`.city("London")`, a nested builder for a nested object), and `set_<field>`
 //!   takes an `Option` (so `None` stays expressible), where progenitor's takes only what
 //!   converts into the `Option` (`Some("London".to_string())`);
-//! - [`document_setters`](super::setter_docs::document_setters): every builder method gets
+//! - [`document_items`](super::item_docs::document_items): every builder method gets
 //!   docs, from its field's or parameter's own (typify and progenitor write none);
 //! - [`non_exhaustive_types`]: generated structs with named fields and generated enums are
 //!   `#[non_exhaustive]`, so that a field or a variant the API adds is not a breaking change
@@ -54,7 +54,7 @@ pub fn apply(file: &mut File) {
     any_success_status(file);
     request_methods_reqwest_lacks(file);
     plain_optional_setters(file);
-    super::setter_docs::document_setters(file);
+    super::item_docs::document_items(file);
     non_exhaustive_types(file);
 }
 

@@ -19,6 +19,7 @@ pub mod types {
     )]
     #[non_exhaustive]
     pub struct Accepted {
+        /// `message`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
@@ -38,6 +39,7 @@ pub mod types {
     )]
     #[non_exhaustive]
     pub struct AuditEntry {
+        /// `tariff_rate`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_rate: ::std::option::Option<AuditRate>,
         ///Time from when information is valid, in the timezone of the original request.
@@ -62,11 +64,13 @@ pub mod types {
     )]
     #[non_exhaustive]
     pub struct AuditRate {
+        /// `commodity`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity: ::std::option::Option<CommodityRateParts>,
         ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<f64>,
+        /// `non_commodity`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub non_commodity: ::std::option::Option<NonCommodityRateParts>,
         ///Total cost.
@@ -286,14 +290,17 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct ConnectToken {
+        /// `customer_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
         ///An ID for the customer from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_reference_id: ::std::option::Option<::std::string::String>,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Set to `true` when object is in live mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///An identifier for a location from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -347,6 +354,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct ConnectTokenCreated {
+        /// `connect_token`: the spec does not describe it.
         pub connect_token: Id,
         ///Expiration time in seconds.
         pub expires_in: i64,
@@ -374,8 +382,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum ConnectTokenObject {
+        /// `connect_token`.
         #[serde(rename = "connect_token")]
         ConnectToken,
+        /// `connect_session`.
         #[serde(rename = "connect_session")]
         ConnectSession,
         /// A value this version of the client does not know, exactly as the server sent
@@ -430,6 +440,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct ConnectTokenRequest {
+        /// `actions`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub actions: ::std::option::Option<ConnectTokenActions>,
         ///URL to redirect the customer from the [Tariff Summary page](/api-reference/anode/connect/tariff-summary) when they want to close the Connect window.
@@ -437,6 +448,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         /**URL to redirect the customer at the Handling Callback step of the [Provider login redirect](/api-reference/zero/connect/provider-login).
 Use the URL where Connect WebView is hosted, or provide a deep link into your native app.*/
         pub connect_url: ::std::string::String,
+        /// `customer_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
         ///An ID for the customer from your system. Supply when you want to create a customer with this reference.
@@ -445,17 +457,22 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
         ///The tariff direction the session is about.
         #[serde(default = "defaults::connect_token_request_direction")]
         pub direction: Direction,
+        /// `location_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location_id: ::std::option::Option<Id>,
         ///An identifier for a location from your system. Use this reference when creating a new location in Flatpeak. You can only supply either location_id or location_reference but not both.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location_reference_id: ::std::option::Option<::std::string::String>,
+        /// `postal_address`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_address: ::std::option::Option<PostalAddress>,
+        /// `postal_address_type`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_address_type: ::std::option::Option<PostalAddressType>,
+        /// `route_options`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub route_options: ::std::option::Option<ConnectRouteOptions>,
+        /// `tariff_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_id: ::std::option::Option<Id>,
         ///The tariff type the session is about.
@@ -485,14 +502,19 @@ examples send them in upper case.
     )]
     #[non_exhaustive]
     pub enum ConnectionType {
+        /// `DIRECT`.
         #[serde(rename = "DIRECT")]
         Direct,
+        /// `LIBRARY`.
         #[serde(rename = "LIBRARY")]
         Library,
+        /// `MARKET`.
         #[serde(rename = "MARKET")]
         Market,
+        /// `MANUAL`.
         #[serde(rename = "MANUAL")]
         Manual,
+        /// The empty string, `""`.
         #[serde(rename = "")]
         Empty,
         /// A value this version of the client does not know, exactly as the server sent
@@ -704,7 +726,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct Customer {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
@@ -756,6 +780,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct CustomerList {
+        /// `data`: the spec does not describe it.
         pub data: ::std::vec::Vec<Customer>,
         ///Is set to `true` if more objects are available.
         pub has_more: bool,
@@ -784,6 +809,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum CustomerListObject {
+        /// `list`.
         #[serde(rename = "list")]
         List,
         /// A value this version of the client does not know, exactly as the server sent
@@ -840,6 +866,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum CustomerObject {
+        /// `customer`.
         #[serde(rename = "customer")]
         Customer,
         /// A value this version of the client does not know, exactly as the server sent
@@ -913,7 +940,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct Device {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Timestamp of when the device has last queried the service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -965,6 +994,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct DeviceList {
+        /// `data`: the spec does not describe it.
         pub data: ::std::vec::Vec<Device>,
         ///Is set to `true` if more objects are available.
         pub has_more: bool,
@@ -993,6 +1023,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum DeviceListObject {
+        /// `list`.
         #[serde(rename = "list")]
         List,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1049,6 +1080,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum DeviceObject {
+        /// `device`.
         #[serde(rename = "device")]
         Device,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1129,10 +1161,13 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
     )]
     #[non_exhaustive]
     pub enum Direction {
+        /// `IMPORT`.
         #[serde(rename = "IMPORT")]
         Import,
+        /// `EXPORT`.
         #[serde(rename = "EXPORT")]
         Export,
+        /// `LOCAL`.
         #[serde(rename = "LOCAL")]
         Local,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1189,6 +1224,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
     )]
     #[non_exhaustive]
     pub struct Energy {
+        /// `units`: the spec does not describe it.
         pub units: EnergyUnits,
         ///The amount, in `units`.
         pub value: f64,
@@ -1228,19 +1264,24 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
     )]
     #[non_exhaustive]
     pub struct EnergyCost {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
         ///Units of carbon emissions measure.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub carbon_units: ::std::option::Option<::std::string::String>,
+        /// `currency_code`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<CurrencyCode>,
+        /// `data`: the spec does not describe it.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<EnergyCostEntry>,
+        /// `direction`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<Direction>,
         ///Units of energy measure.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub energy_units: ::std::option::Option<::std::string::String>,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         /**Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
 
@@ -1252,6 +1293,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
         pub location_timezone: ::std::option::Option<::std::string::String>,
         ///Flatpeak object type. I.e. `energy_cost`.
         pub object: EnergyCostObject,
+        /// `object_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object_id: ::std::option::Option<Id>,
     }
@@ -1271,10 +1313,12 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
     )]
     #[non_exhaustive]
     pub struct EnergyCostEntry {
+        /// `carbon`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub carbon: ::std::option::Option<CarbonValue>,
         ///End of time period, in timezone of the original request.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `energy`: the spec does not describe it.
         pub energy: EnergyAmount,
         ///`record_reference_id` from meter record as submitted by you via `/meters` endpoints. Only returned if request made by this ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1284,6 +1328,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
         pub session_reference_id: ::std::option::Option<::std::string::String>,
         ///Start of time period, in timezone of the original request.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `tariff`: the spec does not describe it.
         pub tariff: MoneyValue,
     }
     impl EnergyCostEntry {
@@ -1306,6 +1351,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
     )]
     #[non_exhaustive]
     pub enum EnergyCostObject {
+        /// `energy_cost`.
         #[serde(rename = "energy_cost")]
         EnergyCost,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1362,8 +1408,10 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
     )]
     #[non_exhaustive]
     pub enum EnergyUnits {
+        /// `WH`.
         #[serde(rename = "WH")]
         Wh,
+        /// `KWH`.
         #[serde(rename = "KWH")]
         Kwh,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1425,10 +1473,13 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     )]
     #[non_exhaustive]
     pub enum ErrorType {
+        /// `invalid_request`.
         #[serde(rename = "invalid_request")]
         InvalidRequest,
+        /// `rate_limit`.
         #[serde(rename = "rate_limit")]
         RateLimit,
+        /// `api_error`.
         #[serde(rename = "api_error")]
         ApiError,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1485,7 +1536,9 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     )]
     #[non_exhaustive]
     pub struct Event {
+        /// `data`: the spec does not describe it.
         pub data: EventData,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Represents the object’s type, i.e. event.
         pub object: EventObject,
@@ -1508,9 +1561,13 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     #[serde(untagged)]
     #[non_exhaustive]
     pub enum EventData {
+        /// A `Device`: the spec does not describe it.
         Device(Device),
+        /// A `Customer`: the spec does not describe it.
         Customer(Customer),
+        /// A `Location`: the spec does not describe it.
         Location(Location),
+        /// A `TariffElement`: the spec does not describe it.
         TariffElement(TariffElement),
         /// An object of a kind this version of the client does not know, as JSON.
         Unknown(::serde_json::Value),
@@ -1545,6 +1602,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     )]
     #[non_exhaustive]
     pub struct EventList {
+        /// `data`: the spec does not describe it.
         pub data: ::std::vec::Vec<Event>,
         ///Is set to `true` if more objects are available.
         pub has_more: bool,
@@ -1573,6 +1631,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     )]
     #[non_exhaustive]
     pub enum EventListObject {
+        /// `list`.
         #[serde(rename = "list")]
         List,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1629,6 +1688,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     )]
     #[non_exhaustive]
     pub enum EventObject {
+        /// `event`.
         #[serde(rename = "event")]
         Event,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1705,7 +1765,9 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     )]
     #[non_exhaustive]
     pub struct GeoLocation {
+        /// `lat`: the spec does not describe it.
         pub lat: f64,
+        /// `lng`: the spec does not describe it.
         pub lng: f64,
     }
     impl GeoLocation {
@@ -1792,18 +1854,24 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct Location {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `currency_code`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<CurrencyCode>,
+        /// `customer_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
+        /// `geo_location`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub geo_location: ::std::option::Option<GeoLocation>,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
         ///Represents the object’s type. I.e. `location`.
         pub object: LocationObject,
+        /// `postal_address`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_address: ::std::option::Option<PostalAddress>,
         ///A reference that is meaningful to you, for example, an ID from your system.
@@ -1812,6 +1880,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///An array of tariff IDs that apply to this location. To manage tariffs for a location, use the tariffs-elements endpoint. NOTE: This field is in beta and is not currently generally supported. Check back in early September 2024.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tariff_elements: ::std::vec::Vec<Id>,
+        /// `tariff_status`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_status: ::std::option::Option<LocationTariffStatus>,
         ///Time when the object was created, in UTC.
@@ -1837,8 +1906,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct LocationCreate {
+        /// `customer_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
+        /// `postal_address`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_address: ::std::option::Option<PostalAddress>,
         ///A reference that is meaningful to you, for example, an ID from your system.
@@ -1861,6 +1932,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct LocationList {
+        /// `data`: the spec does not describe it.
         pub data: ::std::vec::Vec<Location>,
         ///Is set to `true` if more objects are available.
         pub has_more: bool,
@@ -1889,6 +1961,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum LocationListObject {
+        /// `list`.
         #[serde(rename = "list")]
         List,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1945,6 +2018,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum LocationObject {
+        /// `location`.
         #[serde(rename = "location")]
         Location,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1997,12 +2071,15 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct LocationStatus {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
         ///Represents the object’s type. I.e. location_status.
         pub object: LocationStatusObject,
+        /// `tariff_status`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_status: ::std::option::Option<TariffStatus>,
         ///Indicates time when this location was created.
@@ -2028,6 +2105,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum LocationStatusObject {
+        /// `location_status`.
         #[serde(rename = "location_status")]
         LocationStatus,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2081,14 +2159,19 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct LocationTariffStatus {
+        /// `commodity_export`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity_export: ::std::option::Option<TariffConnectionStatus>,
+        /// `commodity_import`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity_import: ::std::option::Option<TariffConnectionStatus>,
+        /// `local`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local: ::std::option::Option<TariffConnectionStatus>,
+        /// `non_commodity_export`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub non_commodity_export: ::std::option::Option<TariffConnectionStatus>,
+        /// `non_commodity_import`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub non_commodity_import: ::std::option::Option<TariffConnectionStatus>,
     }
@@ -2109,8 +2192,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct LocationUpdate {
+        /// `customer_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
+        /// `postal_address`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_address: ::std::option::Option<PostalAddress>,
         ///A reference that is meaningful to you, for example, an ID from your system.
@@ -2137,8 +2222,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum Measurand {
+        /// `OFFERED`.
         #[serde(rename = "OFFERED")]
         Offered,
+        /// `TRANSFERRED`.
         #[serde(rename = "TRANSFERRED")]
         Transferred,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2193,11 +2280,13 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct MeterBatch {
+        /// `account_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<Id>,
         ///Returns details of any meter records that failed processing
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub failed_records: ::std::vec::Vec<FailedMeterRecord>,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Object name, i.e. `meter_batch`.
         pub object: MeterBatchObject,
@@ -2236,6 +2325,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum MeterBatchObject {
+        /// `meter_batch`.
         #[serde(rename = "meter_batch")]
         MeterBatch,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2291,13 +2381,17 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<f64>,
+        /// `device_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device_id: ::std::option::Option<Id>,
+        /// `direction`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<Direction>,
         ///Metering record end time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
+        /// `measurand`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub measurand: ::std::option::Option<Measurand>,
         ///A reference for this metering record, for example, meter log ID.
@@ -2308,8 +2402,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub session_reference_id: ::std::option::Option<::std::string::String>,
         ///Metering record start time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `tariff_rate`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_rate: ::std::option::Option<TariffDirection>,
+        /// `units`: the spec does not describe it.
         pub units: MeterUnits,
         ///Amount of energy measured.
         pub value: f64,
@@ -2330,21 +2426,28 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct MeterRecordCost {
+        /// `account_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<Id>,
         ///Units of carbon emissions measure.
         pub carbon_units: ::std::string::String,
+        /// `currency_code`: the spec does not describe it.
         pub currency_code: CurrencyCode,
+        /// `data`: the spec does not describe it.
         pub data: EnergyCostEntry,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Units of energy measure.
         pub energy_units: ::std::string::String,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
         ///Flatpeak object type, i.e. `meter_record`.
         pub object: MeterRecordCostObject,
+        /// `request`: the spec does not describe it.
         pub request: MeterRecordEcho,
+        /// `tariff_rate`: the spec does not describe it.
         pub tariff_rate: TariffDirection,
         ///Time when this object was created. In UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -2369,6 +2472,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum MeterRecordCostObject {
+        /// `meter_record`.
         #[serde(rename = "meter_record")]
         MeterRecord,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2424,13 +2528,17 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<f64>,
+        /// `device_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device_id: ::std::option::Option<Id>,
+        /// `direction`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<Direction>,
         ///Metering record end time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
+        /// `measurand`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub measurand: ::std::option::Option<Measurand>,
         ///When set to `true`, metering records are not stored permanently.
@@ -2444,8 +2552,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub session_reference_id: ::std::option::Option<::std::string::String>,
         ///Metering record start time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `tariff_rate`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_rate: ::std::option::Option<TariffDirection>,
+        /// `units`: the spec does not describe it.
         pub units: MeterUnits,
         ///Amount of energy measured.
         pub value: f64,
@@ -2492,16 +2602,21 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     pub struct MeterRegisterReads {
         ///Metering data array
         pub data: ::std::vec::Vec<MeterRegisterRead>,
+        /// `device_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device_id: ::std::option::Option<Id>,
+        /// `direction`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<Direction>,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///A reference for a group of metering records, for example, a charging session ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_reference_id: ::std::option::Option<::std::string::String>,
+        /// `tariff_rate`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_rate: ::std::option::Option<TariffDirection>,
+        /// `units`: the spec does not describe it.
         pub units: EnergyUnits,
     }
     impl MeterRegisterReads {
@@ -2526,11 +2641,15 @@ energy (`WH`, `KWH`).
     )]
     #[non_exhaustive]
     pub enum MeterUnits {
+        /// `W`.
         W,
+        /// `KW`.
         #[serde(rename = "KW")]
         Kw,
+        /// `WH`.
         #[serde(rename = "WH")]
         Wh,
+        /// `KWH`.
         #[serde(rename = "KWH")]
         Kwh,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2713,6 +2832,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///City, district, suburb, town, or village.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
+        /// `country_code`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country_code: ::std::option::Option<CountryCode>,
         ///ZIP or postal code.
@@ -2742,8 +2862,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum PostalAddressType {
+        /// `RESIDENTIAL`.
         #[serde(rename = "RESIDENTIAL")]
         Residential,
+        /// `COMMERCIAL`.
         #[serde(rename = "COMMERCIAL")]
         Commercial,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2798,6 +2920,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct Power {
+        /// `units`: the spec does not describe it.
         pub units: PowerUnits,
         ///The power, in `units`.
         pub value: f64,
@@ -2822,7 +2945,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum PowerUnits {
+        /// `W`.
         W,
+        /// `KW`.
         #[serde(rename = "KW")]
         Kw,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2877,8 +3002,11 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct PriceEntry {
+        /// `price`: the spec does not describe it.
         pub price: PriceValue,
+        /// `valid_from`: the spec does not describe it.
         pub valid_from: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `valid_to`: the spec does not describe it.
         pub valid_to: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl PriceEntry {
@@ -2918,8 +3046,11 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct Prices {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `currency_code`: the spec does not describe it.
         pub currency_code: CurrencyCode,
+        /// `data`: the spec does not describe it.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<PriceEntry>,
         ///Flatpeak object id (`prs_...`).
@@ -2928,6 +3059,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub last_updated: ::chrono::DateTime<::chrono::offset::Utc>,
         ///True if the object exists in live mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///The location's time zone, tz database name.
         pub location_timezone: ::std::string::String,
@@ -2938,7 +3070,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         >,
         ///Represents the object's type, i.e. `price`.
         pub object: PricesObject,
+        /// `request`: the spec does not describe it.
         pub request: PricesEcho,
+        /// `tariff_direction`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_direction: ::std::option::Option<TariffDirection>,
         ///When this response was calculated, in UTC.
@@ -2964,10 +3098,13 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct PricesEcho {
+        /// `end_time`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        /// `start_time`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        /// `tariff_direction`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_direction: ::std::option::Option<TariffDirection>,
     }
@@ -2991,6 +3128,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum PricesObject {
+        /// `price`.
         #[serde(rename = "price")]
         Price,
         /// A value this version of the client does not know, exactly as the server sent
@@ -3050,6 +3188,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        /// `tariff_direction`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_direction: ::std::option::Option<TariffDirection>,
     }
@@ -3069,8 +3208,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct RateEntry {
+        /// `carbon`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub carbon: ::std::option::Option<CarbonIntensity>,
+        /// `tariff`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff: ::std::option::Option<RateValue>,
         ///Time from when information is valid, in timezone of the original request.
@@ -3139,23 +3280,31 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct ScheduleAmount {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `currency_code`: the spec does not describe it.
         pub currency_code: CurrencyCode,
         ///This object that contains device schedules.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<ScheduleDevice>,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
+        /// `max_power`: the spec does not describe it.
         pub max_power: Power,
         ///Represents the object’s type.
         pub object: ScheduleAmountObject,
+        /// `savings`: the spec does not describe it.
         pub savings: Savings,
+        /// `shaving_threshold`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shaving_threshold: ::std::option::Option<ShavingThreshold>,
+        /// `tariff`: the spec does not describe it.
         pub tariff: MoneyValue,
         ///Time when this object was created, in UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3180,6 +3329,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum ScheduleAmountObject {
+        /// `schedule_amount`.
         #[serde(rename = "schedule_amount")]
         ScheduleAmount,
         /// A value this version of the client does not know, exactly as the server sent
@@ -3237,6 +3387,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub data: ::std::vec::Vec<ScheduleDeviceRequest>,
         ///The most power the location may transfer at once (decision 18).
         pub max_power: Power,
+        /// `shaving_threshold`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shaving_threshold: ::std::option::Option<ShavingThreshold>,
     }
@@ -3256,18 +3407,24 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct ScheduleDevice {
+        /// `device_id`: the spec does not describe it.
         pub device_id: Id,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Time when energy transfer must be completed, in timezone of the original request.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `energy`: the spec does not describe it.
         pub energy: Energy,
+        /// `max_power`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_power: ::std::option::Option<Power>,
+        /// `savings`: the spec does not describe it.
         pub savings: Savings,
         ///Core schedule object.
         pub schedule: ::std::vec::Vec<ScheduleSlot>,
         ///Time when energy transfer can begin, in timezone of the original request.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `tariff`: the spec does not describe it.
         pub tariff: MoneyValue,
     }
     impl ScheduleDevice {
@@ -3286,10 +3443,13 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct ScheduleDeviceRequest {
+        /// `device_id`: the spec does not describe it.
         pub device_id: Id,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Time when transfer of energy must be completed. In RFC3339 format e.g. `2023-06-15T11:00:00Z` or with time-offset, e.g. `2023-06-15T10:00:00+01:00`.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `energy`: the spec does not describe it.
         pub energy: Energy,
         ///The most power the device may draw or export.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3314,14 +3474,19 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct ScheduleDuration {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `currency_code`: the spec does not describe it.
         pub currency_code: CurrencyCode,
         ///Slots response data.
         pub data: ::std::vec::Vec<Slot>,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
@@ -3330,6 +3495,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         /**
 Represents the object's type.*/
         pub object: ScheduleDurationObject,
+        /// `request`: the spec does not describe it.
         pub request: ScheduleDurationEcho,
         ///Time when this response was calculated. In UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3350,11 +3516,13 @@ Represents the object's type.*/
     )]
     #[non_exhaustive]
     pub struct ScheduleDurationEcho {
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Indicates the amount of time in minutes that was requested.
         pub duration: f64,
         ///Time when data will end. In the format of the request, e.g. UTC or time-offset.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `segment`: the spec does not describe it.
         pub segment: Segment,
         ///Time when data will start. In the format of the request, e.g. UTC or time-offset.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3380,6 +3548,7 @@ Represents the object's type.*/
     )]
     #[non_exhaustive]
     pub enum ScheduleDurationObject {
+        /// `schedule_duration`.
         #[serde(rename = "schedule_duration")]
         ScheduleDuration,
         /// A value this version of the client does not know, exactly as the server sent
@@ -3439,6 +3608,7 @@ Represents the object's type.*/
         pub duration: f64,
         ///Time when data will end, in RFC3339 format, e.g. `2023-06-15T13:00:00Z` or with time offset, e.g. `2023-06-15T12:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, end_time takes priority. The maximum period between start_time and end_time for a single request is 3 days.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `segment`: the spec does not describe it.
         pub segment: Segment,
         ///Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, end_time takes priority.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3459,16 +3629,21 @@ Represents the object's type.*/
     )]
     #[non_exhaustive]
     pub struct ScheduleLimit {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `currency_code`: the spec does not describe it.
         pub currency_code: CurrencyCode,
         ///Rates response data.
         pub data: ::std::vec::Vec<Slot>,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Total amount of time in minutes for all calculated slots.
         pub duration: f64,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
@@ -3476,6 +3651,7 @@ Represents the object's type.*/
         pub next_update: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Represents the object's type.
         pub object: ScheduleLimitObject,
+        /// `request`: the spec does not describe it.
         pub request: ScheduleLimitEcho,
         ///Time when this response was calculated. In UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3499,12 +3675,14 @@ Represents the object's type.*/
         ///Indicates absolute tariff threshold you requested.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub absolute: ::std::option::Option<f64>,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Time when data will end. In the format of the request, e.g. UTC or time-offset.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Indicates the relative tariff threshold you requested.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relative: ::std::option::Option<f64>,
+        /// `segment`: the spec does not describe it.
         pub segment: Segment,
         ///Time when data will start. In the format of the request, e.g. UTC or time-offset.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3529,6 +3707,7 @@ Represents the object's type.*/
     )]
     #[non_exhaustive]
     pub enum ScheduleLimitObject {
+        /// `schedule_limit`.
         #[serde(rename = "schedule_limit")]
         ScheduleLimit,
         /// A value this version of the client does not know, exactly as the server sent
@@ -3594,6 +3773,7 @@ Represents the object's type.*/
         ///Relative tariff threshold. The highest tariff is `1`, and the lowest is `0.01`. Either relative or absolute must be provided.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relative: ::std::option::Option<f64>,
+        /// `segment`: the spec does not describe it.
         pub segment: Segment,
         ///Time when data will start must be in RFC3339 format, e.g., `2023-06-15T09:00:00Z` or with time offset, e.g., `2023-06-15T08:00:00+01:00`. Use either Zulu time (UTC) or time offset; if time offsets differ, end_time takes priority.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3616,6 +3796,7 @@ Represents the object's type.*/
     pub struct ScheduleSlot {
         ///Time when energy transfer must end, in timezone of the original request.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `power`: the spec does not describe it.
         pub power: Power,
         ///Time when energy transfer must start, in timezone of the original request.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3640,8 +3821,10 @@ Represents the object's type.*/
     )]
     #[non_exhaustive]
     pub enum Segment {
+        /// `LOW`.
         #[serde(rename = "LOW")]
         Low,
+        /// `HIGH`.
         #[serde(rename = "HIGH")]
         High,
         /// A value this version of the client does not know, exactly as the server sent
@@ -3726,6 +3909,7 @@ period's rates or `absolute`; `absolute` wins when both are given.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Start of the slot, in the request's time zone.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `tariff`: the spec does not describe it.
         pub tariff: SlotRate,
     }
     impl Slot {
@@ -3774,12 +3958,16 @@ here because no page shows it as a tariff's `structure_type`.
     )]
     #[non_exhaustive]
     pub enum StructureType {
+        /// `FIXED`.
         #[serde(rename = "FIXED")]
         Fixed,
+        /// `TIME_OF_DAY`.
         #[serde(rename = "TIME_OF_DAY")]
         TimeOfDay,
+        /// `MARKET`.
         #[serde(rename = "MARKET")]
         Market,
+        /// `DYNAMIC`.
         #[serde(rename = "DYNAMIC")]
         Dynamic,
         /// A value this version of the client does not know, exactly as the server sent
@@ -3847,16 +4035,22 @@ Open: newer documentation lists more.
     )]
     #[non_exhaustive]
     pub enum TariffConnectionStatus {
+        /// `CONNECTED`.
         #[serde(rename = "CONNECTED")]
         Connected,
+        /// `NOT_CONNECTED`.
         #[serde(rename = "NOT_CONNECTED")]
         NotConnected,
+        /// `PENDING`.
         #[serde(rename = "PENDING")]
         Pending,
+        /// `ERROR`.
         #[serde(rename = "ERROR")]
         Error,
+        /// `ERROR_REPORTED`.
         #[serde(rename = "ERROR_REPORTED")]
         ErrorReported,
+        /// `NOT_SUPPORTED`.
         #[serde(rename = "NOT_SUPPORTED")]
         NotSupported,
         /// A value this version of the client does not know, exactly as the server sent
@@ -3948,10 +4142,13 @@ Open: newer documentation lists more.
     )]
     #[non_exhaustive]
     pub enum TariffDirection {
+        /// `IMPORT`.
         #[serde(rename = "IMPORT")]
         Import,
+        /// `EXPORT`.
         #[serde(rename = "EXPORT")]
         Export,
+        /// `LOCAL`.
         #[serde(rename = "LOCAL")]
         Local,
         /// A value this version of the client does not know, exactly as the server sent
@@ -4008,35 +4205,44 @@ Open: newer documentation lists more.
     )]
     #[non_exhaustive]
     pub struct TariffElement {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `connection_type`: the spec does not describe it.
         pub connection_type: ConnectionType,
         ///Indicates end date of the energy supply contract between customer and provider.
         pub contract_end_date: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Indicates start date of the energy supply contract between customer and provider.
         pub contract_start_date: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `direction`: the spec does not describe it.
         pub direction: TariffDirection,
         ///Tariff display name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///This indicates that the tariff is linked to an external data source and is automatically updated from this source. Such as when it's linked to your customer's provider account or to a tariff in the Flatpeak tariffs library. This value is set automatically by Flatpeak and cannot be changed.
         pub is_linked: bool,
         ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///Indicates if this tariff is based on a market rate.
         pub market_rates: bool,
         ///Flatpeak object type. I.e. tariff_element.
         pub object: TariffElementObject,
+        /// `provider_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_id: ::std::option::Option<Id>,
+        /// `schedule`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule: ::std::option::Option<TariffSchedule>,
+        /// `status`: the spec does not describe it.
         pub status: TariffConnectionStatus,
         ///Indicates time when this tariff object was created.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub timezone: ::std::string::String,
+        /// `type`: the spec does not describe it.
         #[serde(rename = "type")]
         pub type_: TariffType,
     }
@@ -4060,18 +4266,23 @@ Open: newer documentation lists more.
         pub contract_end_date: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Indicates start date of the energy supply contract between customer and provider.
         pub contract_start_date: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Tariff display name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///Indicates if this tariff is based on a market rate.
         #[serde(default)]
         pub market_rates: bool,
+        /// `provider_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_id: ::std::option::Option<Id>,
+        /// `schedule`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule: ::std::option::Option<TariffSchedule>,
+        /// `type`: the spec does not describe it.
         #[serde(rename = "type")]
         pub type_: TariffType,
     }
@@ -4091,6 +4302,7 @@ Open: newer documentation lists more.
     )]
     #[non_exhaustive]
     pub struct TariffElementList {
+        /// `data`: the spec does not describe it.
         pub data: ::std::vec::Vec<TariffElement>,
         ///Is set to `true` if more objects are available.
         pub has_more: bool,
@@ -4119,6 +4331,7 @@ Open: newer documentation lists more.
     )]
     #[non_exhaustive]
     pub enum TariffElementListObject {
+        /// `list`.
         #[serde(rename = "list")]
         List,
         /// A value this version of the client does not know, exactly as the server sent
@@ -4175,8 +4388,10 @@ Open: newer documentation lists more.
     )]
     #[non_exhaustive]
     pub enum TariffElementObject {
+        /// `tariff`.
         #[serde(rename = "tariff")]
         Tariff,
+        /// `tariff_element`.
         #[serde(rename = "tariff_element")]
         TariffElement,
         /// A value this version of the client does not know, exactly as the server sent
@@ -4233,11 +4448,15 @@ carries only `status`, or empty strings where a connected one has values (decisi
     )]
     #[non_exhaustive]
     pub struct TariffElementStatus {
+        /// `connection_type`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connection_type: ::std::option::Option<ConnectionType>,
+        /// `provider`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider: ::std::option::Option<TariffProvider>,
+        /// `status`: the spec does not describe it.
         pub status: TariffConnectionStatus,
+        /// `tariff`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff: ::std::option::Option<TariffSummary>,
     }
@@ -4268,6 +4487,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         pub contract_start_date: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        /// `data`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TariffSchedule>,
         ///Tariff display name.
@@ -4320,6 +4540,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
     )]
     #[non_exhaustive]
     pub struct TariffList {
+        /// `data`: the spec does not describe it.
         pub data: ::std::vec::Vec<TariffElement>,
         ///True if more objects are available.
         pub has_more: bool,
@@ -4348,6 +4569,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
     )]
     #[non_exhaustive]
     pub enum TariffListObject {
+        /// `list`.
         #[serde(rename = "list")]
         List,
         /// A value this version of the client does not know, exactly as the server sent
@@ -4519,17 +4741,22 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TariffRates {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `currency_code`: the spec does not describe it.
         pub currency_code: CurrencyCode,
         ///Rates response data.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<RateEntry>,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Time when rates were last updated. In the format of the request, e.g. UTC or time-offset.
         pub last_updated: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
@@ -4537,6 +4764,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub next_update: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Represents the object's type. I.e. `tariff_rate`.
         pub object: TariffRatesObject,
+        /// `request`: the spec does not describe it.
         pub request: TariffRatesRequest,
         ///Time when this response was calculated. In UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4560,17 +4788,22 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TariffRatesAudit {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
         ///Flatpeak ID for carbon emissions geographical regions. Flatpeak sets this automatically using the `postal_address` property of the Location object. For more information and to resolve IDs to region names, see the carbon emissions regions in docs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub carbon_sources: ::std::vec::Vec<Id>,
+        /// `currency_code`: the spec does not describe it.
         pub currency_code: CurrencyCode,
         ///Response data.
         pub data: ::std::vec::Vec<AuditEntry>,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
@@ -4579,6 +4812,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub market_sources: ::std::vec::Vec<Id>,
         ///Represents the object’s type. I.e. tariff rate audit.
         pub object: TariffRatesAuditObject,
+        /// `request`: the spec does not describe it.
         pub request: TariffRatesAuditRequest,
         ///Time when this response was calculated. In UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4603,6 +4837,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum TariffRatesAuditObject {
+        /// `tariff_rate_audit`.
         #[serde(rename = "tariff_rate_audit")]
         TariffRateAudit,
         /// A value this version of the client does not know, exactly as the server sent
@@ -4655,6 +4890,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TariffRatesAuditRequest {
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Time when the requested period ends. In the format of the request, e.g. UTC or time-offset.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4681,6 +4917,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum TariffRatesObject {
+        /// `tariff_rate`.
         #[serde(rename = "tariff_rate")]
         TariffRate,
         /// A value this version of the client does not know, exactly as the server sent
@@ -4733,6 +4970,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TariffRatesRequest {
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Time when the requested period ends. In the format of the request, e.g. UTC or time-offset.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4813,14 +5051,19 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TariffStatus {
+        /// `commodity_export`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity_export: ::std::option::Option<TariffElementStatus>,
+        /// `commodity_import`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity_import: ::std::option::Option<TariffElementStatus>,
+        /// `local`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local: ::std::option::Option<TariffElementStatus>,
+        /// `non_commodity_export`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub non_commodity_export: ::std::option::Option<TariffElementStatus>,
+        /// `non_commodity_import`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub non_commodity_import: ::std::option::Option<TariffElementStatus>,
     }
@@ -4849,6 +5092,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub display_name: ::std::string::String,
         ///Flatpeak tariff element id.
         pub id: Id,
+        /// `structure_type`: the spec does not describe it.
         pub structure_type: StructureType,
     }
     impl TariffSummary {
@@ -4871,8 +5115,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum TariffType {
+        /// `COMMODITY`.
         #[serde(rename = "COMMODITY")]
         Commodity,
+        /// `NON_COMMODITY`.
         #[serde(rename = "NON_COMMODITY")]
         NonCommodity,
         /// A value this version of the client does not know, exactly as the server sent
@@ -4992,6 +5238,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// A builder of [`Accepted`](super::Accepted), made by [`Accepted::builder`](super::Accepted::builder).
         #[derive(Clone, Debug)]
         pub struct Accepted {
             message: ::std::result::Result<
@@ -5043,6 +5290,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 Self { message: Ok(value.message) }
             }
         }
+        /// A builder of [`AuditEntry`](super::AuditEntry), made by [`AuditEntry::builder`](super::AuditEntry::builder).
         #[derive(Clone, Debug)]
         pub struct AuditEntry {
             tariff_rate: ::std::result::Result<
@@ -5142,6 +5390,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`AuditRate`](super::AuditRate), made by [`AuditRate::builder`](super::AuditRate::builder).
         #[derive(Clone, Debug)]
         pub struct AuditRate {
             commodity: ::std::result::Result<
@@ -5282,6 +5531,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`AuthToken`](super::AuthToken), made by [`AuthToken::builder`](super::AuthToken::builder).
         #[derive(Clone, Debug)]
         pub struct AuthToken {
             bearer_token: ::std::result::Result<
@@ -5368,6 +5618,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`CarbonIntensity`](super::CarbonIntensity), made by [`CarbonIntensity::builder`](super::CarbonIntensity::builder).
         #[derive(Clone, Debug)]
         pub struct CarbonIntensity {
             confidence: ::std::result::Result<
@@ -5478,6 +5729,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`CarbonValue`](super::CarbonValue), made by [`CarbonValue::builder`](super::CarbonValue::builder).
         #[derive(Clone, Debug)]
         pub struct CarbonValue {
             confidence: ::std::result::Result<
@@ -5560,6 +5812,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`CommodityRateParts`](super::CommodityRateParts), made by [`CommodityRateParts::builder`](super::CommodityRateParts::builder).
         #[derive(Clone, Debug)]
         pub struct CommodityRateParts {
             aggregate: ::std::result::Result<
@@ -5726,6 +5979,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`ConnectRouteOptions`](super::ConnectRouteOptions), made by [`ConnectRouteOptions::builder`](super::ConnectRouteOptions::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectRouteOptions {
             advanced_tariff_capture: ::std::result::Result<bool, ::std::string::String>,
@@ -5816,6 +6070,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`ConnectToken`](super::ConnectToken), made by [`ConnectToken::builder`](super::ConnectToken::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectToken {
             customer_id: ::std::result::Result<
@@ -6077,6 +6332,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`ConnectTokenActions`](super::ConnectTokenActions), made by [`ConnectTokenActions::builder`](super::ConnectTokenActions::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectTokenActions {
             disconnect_tariff: ::std::result::Result<bool, ::std::string::String>,
@@ -6156,6 +6412,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`ConnectTokenCreated`](super::ConnectTokenCreated), made by [`ConnectTokenCreated::builder`](super::ConnectTokenCreated::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectTokenCreated {
             connect_token: ::std::result::Result<super::Id, ::std::string::String>,
@@ -6249,6 +6506,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`ConnectTokenRequest`](super::ConnectTokenRequest), made by [`ConnectTokenRequest::builder`](super::ConnectTokenRequest::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectTokenRequest {
             actions: ::std::result::Result<
@@ -6632,6 +6890,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`CostPeriod`](super::CostPeriod), made by [`CostPeriod::builder`](super::CostPeriod::builder).
         #[derive(Clone, Debug)]
         pub struct CostPeriod {
             end_time: ::std::result::Result<
@@ -6702,6 +6961,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`Customer`](super::Customer), made by [`Customer::builder`](super::Customer::builder).
         #[derive(Clone, Debug)]
         pub struct Customer {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -6873,6 +7133,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`CustomerCreate`](super::CustomerCreate), made by [`CustomerCreate::builder`](super::CustomerCreate::builder).
         #[derive(Clone, Debug)]
         pub struct CustomerCreate {
             reference_id: ::std::result::Result<
@@ -6930,6 +7191,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`CustomerList`](super::CustomerList), made by [`CustomerList::builder`](super::CustomerList::builder).
         #[derive(Clone, Debug)]
         pub struct CustomerList {
             data: ::std::result::Result<
@@ -7036,6 +7298,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`CustomerUpdate`](super::CustomerUpdate), made by [`CustomerUpdate::builder`](super::CustomerUpdate::builder).
         #[derive(Clone, Debug)]
         pub struct CustomerUpdate {
             reference_id: ::std::result::Result<
@@ -7093,6 +7356,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`Device`](super::Device), made by [`Device::builder`](super::Device::builder).
         #[derive(Clone, Debug)]
         pub struct Device {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -7273,6 +7537,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`DeviceCreate`](super::DeviceCreate), made by [`DeviceCreate::builder`](super::DeviceCreate::builder).
         #[derive(Clone, Debug)]
         pub struct DeviceCreate {
             reference_id: ::std::result::Result<
@@ -7330,6 +7595,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`DeviceList`](super::DeviceList), made by [`DeviceList::builder`](super::DeviceList::builder).
         #[derive(Clone, Debug)]
         pub struct DeviceList {
             data: ::std::result::Result<
@@ -7436,6 +7702,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`DeviceUpdate`](super::DeviceUpdate), made by [`DeviceUpdate::builder`](super::DeviceUpdate::builder).
         #[derive(Clone, Debug)]
         pub struct DeviceUpdate {
             reference_id: ::std::result::Result<
@@ -7493,6 +7760,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`Energy`](super::Energy), made by [`Energy::builder`](super::Energy::builder).
         #[derive(Clone, Debug)]
         pub struct Energy {
             units: ::std::result::Result<super::EnergyUnits, ::std::string::String>,
@@ -7555,6 +7823,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`EnergyAmount`](super::EnergyAmount), made by [`EnergyAmount::builder`](super::EnergyAmount::builder).
         #[derive(Clone, Debug)]
         pub struct EnergyAmount {
             value: ::std::result::Result<i64, ::std::string::String>,
@@ -7596,6 +7865,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 Self { value: Ok(value.value) }
             }
         }
+        /// A builder of [`EnergyCost`](super::EnergyCost), made by [`EnergyCost::builder`](super::EnergyCost::builder).
         #[derive(Clone, Debug)]
         pub struct EnergyCost {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -7908,6 +8178,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`EnergyCostEntry`](super::EnergyCostEntry), made by [`EnergyCostEntry::builder`](super::EnergyCostEntry::builder).
         #[derive(Clone, Debug)]
         pub struct EnergyCostEntry {
             carbon: ::std::result::Result<
@@ -8107,6 +8378,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`Event`](super::Event), made by [`Event::builder`](super::Event::builder).
         #[derive(Clone, Debug)]
         pub struct Event {
             data: ::std::result::Result<super::EventData, ::std::string::String>,
@@ -8225,6 +8497,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`EventList`](super::EventList), made by [`EventList::builder`](super::EventList::builder).
         #[derive(Clone, Debug)]
         pub struct EventList {
             data: ::std::result::Result<
@@ -8328,6 +8601,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`FailedMeterRecord`](super::FailedMeterRecord), made by [`FailedMeterRecord::builder`](super::FailedMeterRecord::builder).
         #[derive(Clone, Debug)]
         pub struct FailedMeterRecord {
             error: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -8425,6 +8699,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`GeoLocation`](super::GeoLocation), made by [`GeoLocation::builder`](super::GeoLocation::builder).
         #[derive(Clone, Debug)]
         pub struct GeoLocation {
             lat: ::std::result::Result<f64, ::std::string::String>,
@@ -8485,6 +8760,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`Location`](super::Location), made by [`Location::builder`](super::Location::builder).
         #[derive(Clone, Debug)]
         pub struct Location {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -8836,6 +9112,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`LocationCreate`](super::LocationCreate), made by [`LocationCreate::builder`](super::LocationCreate::builder).
         #[derive(Clone, Debug)]
         pub struct LocationCreate {
             customer_id: ::std::result::Result<
@@ -8953,6 +9230,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`LocationList`](super::LocationList), made by [`LocationList::builder`](super::LocationList::builder).
         #[derive(Clone, Debug)]
         pub struct LocationList {
             data: ::std::result::Result<
@@ -9059,6 +9337,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`LocationStatus`](super::LocationStatus), made by [`LocationStatus::builder`](super::LocationStatus::builder).
         #[derive(Clone, Debug)]
         pub struct LocationStatus {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -9209,6 +9488,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`LocationTariffStatus`](super::LocationTariffStatus), made by [`LocationTariffStatus::builder`](super::LocationTariffStatus::builder).
         #[derive(Clone, Debug)]
         pub struct LocationTariffStatus {
             commodity_export: ::std::result::Result<
@@ -9389,6 +9669,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`LocationUpdate`](super::LocationUpdate), made by [`LocationUpdate::builder`](super::LocationUpdate::builder).
         #[derive(Clone, Debug)]
         pub struct LocationUpdate {
             customer_id: ::std::result::Result<
@@ -9506,6 +9787,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`MeterBatch`](super::MeterBatch), made by [`MeterBatch::builder`](super::MeterBatch::builder).
         #[derive(Clone, Debug)]
         pub struct MeterBatch {
             account_id: ::std::result::Result<
@@ -9752,6 +10034,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`MeterRecord`](super::MeterRecord), made by [`MeterRecord::builder`](super::MeterRecord::builder).
         #[derive(Clone, Debug)]
         pub struct MeterRecord {
             confidence: ::std::result::Result<
@@ -10085,6 +10368,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`MeterRecordCost`](super::MeterRecordCost), made by [`MeterRecordCost::builder`](super::MeterRecordCost::builder).
         #[derive(Clone, Debug)]
         pub struct MeterRecordCost {
             account_id: ::std::result::Result<
@@ -10358,6 +10642,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`MeterRecordEcho`](super::MeterRecordEcho), made by [`MeterRecordEcho::builder`](super::MeterRecordEcho::builder).
         #[derive(Clone, Debug)]
         pub struct MeterRecordEcho {
             confidence: ::std::result::Result<
@@ -10724,6 +11009,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`MeterRegisterRead`](super::MeterRegisterRead), made by [`MeterRegisterRead::builder`](super::MeterRegisterRead::builder).
         #[derive(Clone, Debug)]
         pub struct MeterRegisterRead {
             record_reference_id: ::std::result::Result<
@@ -10821,6 +11107,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`MeterRegisterReads`](super::MeterRegisterReads), made by [`MeterRegisterReads::builder`](super::MeterRegisterReads::builder).
         #[derive(Clone, Debug)]
         pub struct MeterRegisterReads {
             data: ::std::result::Result<
@@ -11023,6 +11310,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`MoneyValue`](super::MoneyValue), made by [`MoneyValue::builder`](super::MoneyValue::builder).
         #[derive(Clone, Debug)]
         pub struct MoneyValue {
             confidence: ::std::result::Result<f64, ::std::string::String>,
@@ -11087,6 +11375,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`NonCommodityRateParts`](super::NonCommodityRateParts), made by [`NonCommodityRateParts::builder`](super::NonCommodityRateParts::builder).
         #[derive(Clone, Debug)]
         pub struct NonCommodityRateParts {
             fixed: ::std::result::Result<
@@ -11171,6 +11460,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`PostalAddress`](super::PostalAddress), made by [`PostalAddress::builder`](super::PostalAddress::builder).
         #[derive(Clone, Debug)]
         pub struct PostalAddress {
             address_line1: ::std::result::Result<
@@ -11381,6 +11671,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`Power`](super::Power), made by [`Power::builder`](super::Power::builder).
         #[derive(Clone, Debug)]
         pub struct Power {
             units: ::std::result::Result<super::PowerUnits, ::std::string::String>,
@@ -11443,6 +11734,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`PriceEntry`](super::PriceEntry), made by [`PriceEntry::builder`](super::PriceEntry::builder).
         #[derive(Clone, Debug)]
         pub struct PriceEntry {
             price: ::std::result::Result<super::PriceValue, ::std::string::String>,
@@ -11526,6 +11818,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`PriceValue`](super::PriceValue), made by [`PriceValue::builder`](super::PriceValue::builder).
         #[derive(Clone, Debug)]
         pub struct PriceValue {
             confidence: ::std::result::Result<f64, ::std::string::String>,
@@ -11590,6 +11883,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`Prices`](super::Prices), made by [`Prices::builder`](super::Prices::builder).
         #[derive(Clone, Debug)]
         pub struct Prices {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -11905,6 +12199,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`PricesEcho`](super::PricesEcho), made by [`PricesEcho::builder`](super::PricesEcho::builder).
         #[derive(Clone, Debug)]
         pub struct PricesEcho {
             end_time: ::std::result::Result<
@@ -12020,6 +12315,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`PricesRequest`](super::PricesRequest), made by [`PricesRequest::builder`](super::PricesRequest::builder).
         #[derive(Clone, Debug)]
         pub struct PricesRequest {
             end_time: ::std::result::Result<
@@ -12132,6 +12428,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`RateEntry`](super::RateEntry), made by [`RateEntry::builder`](super::RateEntry::builder).
         #[derive(Clone, Debug)]
         pub struct RateEntry {
             carbon: ::std::result::Result<
@@ -12260,6 +12557,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`RateValue`](super::RateValue), made by [`RateValue::builder`](super::RateValue::builder).
         #[derive(Clone, Debug)]
         pub struct RateValue {
             confidence: ::std::result::Result<
@@ -12342,6 +12640,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`Savings`](super::Savings), made by [`Savings::builder`](super::Savings::builder).
         #[derive(Clone, Debug)]
         pub struct Savings {
             percentage: ::std::result::Result<f64, ::std::string::String>,
@@ -12406,6 +12705,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`ScheduleAmount`](super::ScheduleAmount), made by [`ScheduleAmount::builder`](super::ScheduleAmount::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleAmount {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -12696,6 +12996,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`ScheduleAmountRequest`](super::ScheduleAmountRequest), made by [`ScheduleAmountRequest::builder`](super::ScheduleAmountRequest::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleAmountRequest {
             data: ::std::result::Result<
@@ -12798,6 +13099,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`ScheduleDevice`](super::ScheduleDevice), made by [`ScheduleDevice::builder`](super::ScheduleDevice::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleDevice {
             device_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -13004,6 +13306,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`ScheduleDeviceRequest`](super::ScheduleDeviceRequest), made by [`ScheduleDeviceRequest::builder`](super::ScheduleDeviceRequest::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleDeviceRequest {
             device_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -13167,6 +13470,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
                 }
             }
         }
+        /// A builder of [`ScheduleDuration`](super::ScheduleDuration), made by [`ScheduleDuration::builder`](super::ScheduleDuration::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleDuration {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -13435,6 +13739,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ScheduleDurationEcho`](super::ScheduleDurationEcho), made by [`ScheduleDurationEcho::builder`](super::ScheduleDurationEcho::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleDurationEcho {
             direction: ::std::result::Result<super::Direction, ::std::string::String>,
@@ -13559,6 +13864,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ScheduleDurationRequest`](super::ScheduleDurationRequest), made by [`ScheduleDurationRequest::builder`](super::ScheduleDurationRequest::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleDurationRequest {
             direction: ::std::result::Result<
@@ -13698,6 +14004,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ScheduleLimit`](super::ScheduleLimit), made by [`ScheduleLimit::builder`](super::ScheduleLimit::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleLimit {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -13984,6 +14291,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ScheduleLimitEcho`](super::ScheduleLimitEcho), made by [`ScheduleLimitEcho::builder`](super::ScheduleLimitEcho::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleLimitEcho {
             absolute: ::std::result::Result<
@@ -14144,6 +14452,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ScheduleLimitRequest`](super::ScheduleLimitRequest), made by [`ScheduleLimitRequest::builder`](super::ScheduleLimitRequest::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleLimitRequest {
             absolute: ::std::result::Result<
@@ -14321,6 +14630,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ScheduleSlot`](super::ScheduleSlot), made by [`ScheduleSlot::builder`](super::ScheduleSlot::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleSlot {
             end_time: ::std::result::Result<
@@ -14408,6 +14718,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ShavingThreshold`](super::ShavingThreshold), made by [`ShavingThreshold::builder`](super::ShavingThreshold::builder).
         #[derive(Clone, Debug)]
         pub struct ShavingThreshold {
             absolute: ::std::result::Result<
@@ -14490,6 +14801,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`Slot`](super::Slot), made by [`Slot::builder`](super::Slot::builder).
         #[derive(Clone, Debug)]
         pub struct Slot {
             end_time: ::std::result::Result<
@@ -14577,6 +14889,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`SlotRate`](super::SlotRate), made by [`SlotRate::builder`](super::SlotRate::builder).
         #[derive(Clone, Debug)]
         pub struct SlotRate {
             confidence: ::std::result::Result<f64, ::std::string::String>,
@@ -14641,6 +14954,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffDaysAndHours`](super::TariffDaysAndHours), made by [`TariffDaysAndHours::builder`](super::TariffDaysAndHours::builder).
         #[derive(Clone, Debug)]
         pub struct TariffDaysAndHours {
             days: ::std::result::Result<
@@ -14711,6 +15025,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffElement`](super::TariffElement), made by [`TariffElement::builder`](super::TariffElement::builder).
         #[derive(Clone, Debug)]
         pub struct TariffElement {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -15131,6 +15446,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffElementCreate`](super::TariffElementCreate), made by [`TariffElementCreate::builder`](super::TariffElementCreate::builder).
         #[derive(Clone, Debug)]
         pub struct TariffElementCreate {
             contract_end_date: ::std::result::Result<
@@ -15369,6 +15685,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffElementList`](super::TariffElementList), made by [`TariffElementList::builder`](super::TariffElementList::builder).
         #[derive(Clone, Debug)]
         pub struct TariffElementList {
             data: ::std::result::Result<
@@ -15475,6 +15792,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffElementStatus`](super::TariffElementStatus), made by [`TariffElementStatus::builder`](super::TariffElementStatus::builder).
         #[derive(Clone, Debug)]
         pub struct TariffElementStatus {
             connection_type: ::std::result::Result<
@@ -15611,6 +15929,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffElementUpdate`](super::TariffElementUpdate), made by [`TariffElementUpdate::builder`](super::TariffElementUpdate::builder).
         #[derive(Clone, Debug)]
         pub struct TariffElementUpdate {
             contract_end_date: ::std::result::Result<
@@ -15795,6 +16114,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffHours`](super::TariffHours), made by [`TariffHours::builder`](super::TariffHours::builder).
         #[derive(Clone, Debug)]
         pub struct TariffHours {
             rate: ::std::result::Result<
@@ -15905,6 +16225,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffList`](super::TariffList), made by [`TariffList::builder`](super::TariffList::builder).
         #[derive(Clone, Debug)]
         pub struct TariffList {
             data: ::std::result::Result<
@@ -16011,6 +16332,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffProvider`](super::TariffProvider), made by [`TariffProvider::builder`](super::TariffProvider::builder).
         #[derive(Clone, Debug)]
         pub struct TariffProvider {
             display_name: ::std::result::Result<
@@ -16107,6 +16429,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffRateTier`](super::TariffRateTier), made by [`TariffRateTier::builder`](super::TariffRateTier::builder).
         #[derive(Clone, Debug)]
         pub struct TariffRateTier {
             fixed: ::std::result::Result<
@@ -16255,6 +16578,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffRates`](super::TariffRates), made by [`TariffRates::builder`](super::TariffRates::builder).
         #[derive(Clone, Debug)]
         pub struct TariffRates {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -16553,6 +16877,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffRatesAudit`](super::TariffRatesAudit), made by [`TariffRatesAudit::builder`](super::TariffRatesAudit::builder).
         #[derive(Clone, Debug)]
         pub struct TariffRatesAudit {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -16846,6 +17171,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffRatesAuditRequest`](super::TariffRatesAuditRequest), made by [`TariffRatesAuditRequest::builder`](super::TariffRatesAuditRequest::builder).
         #[derive(Clone, Debug)]
         pub struct TariffRatesAuditRequest {
             direction: ::std::result::Result<super::Direction, ::std::string::String>,
@@ -16935,6 +17261,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffRatesRequest`](super::TariffRatesRequest), made by [`TariffRatesRequest::builder`](super::TariffRatesRequest::builder).
         #[derive(Clone, Debug)]
         pub struct TariffRatesRequest {
             direction: ::std::result::Result<super::Direction, ::std::string::String>,
@@ -17068,6 +17395,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffSchedulePeriod`](super::TariffSchedulePeriod), made by [`TariffSchedulePeriod::builder`](super::TariffSchedulePeriod::builder).
         #[derive(Clone, Debug)]
         pub struct TariffSchedulePeriod {
             dates: ::std::result::Result<::std::vec::Vec<f64>, ::std::string::String>,
@@ -17160,6 +17488,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffStatus`](super::TariffStatus), made by [`TariffStatus::builder`](super::TariffStatus::builder).
         #[derive(Clone, Debug)]
         pub struct TariffStatus {
             commodity_export: ::std::result::Result<
@@ -17339,6 +17668,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffSummary`](super::TariffSummary), made by [`TariffSummary::builder`](super::TariffSummary::builder).
         #[derive(Clone, Debug)]
         pub struct TariffSummary {
             contract_end_date: ::std::result::Result<

@@ -94,6 +94,7 @@ pub mod types {
     )]
     #[non_exhaustive]
     pub enum ConnectSessionObject {
+        /// `connect_session`.
         #[serde(rename = "connect_session")]
         ConnectSession,
         /// A value this version of the client does not know, exactly as the server sent
@@ -236,6 +237,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub model_name: ::std::option::Option<::std::string::String>,
         ///Object type; always `device`.
         pub object: DeviceObject,
+        /// `properties`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub properties: ::std::option::Option<DeviceProperties>,
         ///Your own reference for the device, for example its id in your systems.
@@ -273,10 +275,12 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///The manufacturer's model name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model_name: ::std::option::Option<::std::string::String>,
+        /// `properties`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub properties: ::std::option::Option<DeviceProperties>,
         ///Your own reference for the device.
         pub reference_id: ::std::string::String,
+        /// `type`: the spec does not describe it.
         #[serde(rename = "type")]
         pub type_: DeviceType,
     }
@@ -300,6 +304,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum DeviceObject {
+        /// `device`.
         #[serde(rename = "device")]
         Device,
         /// A value this version of the client does not know, exactly as the server sent
@@ -432,6 +437,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum DeviceStateObject {
+        /// `device_state`.
         #[serde(rename = "device_state")]
         DeviceState,
         /// A value this version of the client does not know, exactly as the server sent
@@ -490,6 +496,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///Battery power now, in kW.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub battery_power_kw: ::std::option::Option<f64>,
+        /// `energy_flow_direction`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub energy_flow_direction: ::std::option::Option<EnergyFlowDirection>,
         ///Usable energy left in the battery, in kWh (an estimate).
@@ -525,14 +532,19 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum DeviceType {
+        /// `EV_CHARGER`.
         #[serde(rename = "EV_CHARGER")]
         EvCharger,
+        /// `ELECTRIC_VEHICLE`.
         #[serde(rename = "ELECTRIC_VEHICLE")]
         ElectricVehicle,
+        /// `BATTERY_SYSTEM`.
         #[serde(rename = "BATTERY_SYSTEM")]
         BatterySystem,
+        /// `PV_SYSTEM`.
         #[serde(rename = "PV_SYSTEM")]
         PvSystem,
+        /// `OTHER`.
         #[serde(rename = "OTHER")]
         Other,
         /// A value this version of the client does not know, exactly as the server sent
@@ -597,8 +609,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum EnergyFlowDirection {
+        /// `IMPORT`.
         #[serde(rename = "IMPORT")]
         Import,
+        /// `EXPORT`.
         #[serde(rename = "EXPORT")]
         Export,
         /// A value this version of the client does not know, exactly as the server sent
@@ -659,10 +673,13 @@ classes (`connect_error`), which are reported, not rejected.
     )]
     #[non_exhaustive]
     pub enum ErrorType {
+        /// `invalid_request`.
         #[serde(rename = "invalid_request")]
         InvalidRequest,
+        /// `rate_limit`.
         #[serde(rename = "rate_limit")]
         RateLimit,
+        /// `api_error`.
         #[serde(rename = "api_error")]
         ApiError,
         /// A value this version of the client does not know, exactly as the server sent
@@ -828,10 +845,13 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum ParticipationStateEntryStatus {
+        /// `COMPLETE`.
         #[serde(rename = "COMPLETE")]
         Complete,
+        /// `IN_PROGRESS`.
         #[serde(rename = "IN_PROGRESS")]
         InProgress,
+        /// `PENDING`.
         #[serde(rename = "PENDING")]
         Pending,
         /// A value this version of the client does not know, exactly as the server sent
@@ -892,6 +912,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///Flatpeak account id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<Id>,
+        /// `currency_code`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<CurrencyCode>,
         ///The breakdown, period by period.
@@ -900,6 +921,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///Flatpeak device id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device_id: ::std::option::Option<Id>,
+        /// `energy_flow_direction`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub energy_flow_direction: ::std::option::Option<EnergyFlowDirection>,
         ///Flatpeak id of this response.
@@ -943,6 +965,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct PriceAuditEntry {
+        /// `price`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub price: ::std::option::Option<PriceBreakdown>,
         ///Start of the period.
@@ -972,6 +995,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum PriceAuditObject {
+        /// `price_audit`.
         #[serde(rename = "price_audit")]
         PriceAudit,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1048,10 +1072,13 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct PriceBreakdown {
+        /// `commodity_export`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity_export: ::std::option::Option<PriceComponent>,
+        /// `commodity_import`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity_import: ::std::option::Option<PriceComponent>,
+        /// `non_commodity_import`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub non_commodity_import: ::std::option::Option<PriceComponent>,
         ///The total price.
@@ -1104,6 +1131,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct PriceEntry {
+        /// `price`: the spec does not describe it.
         pub price: PriceValue,
         ///Start of the period.
         pub valid_from: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -1150,6 +1178,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///Flatpeak account id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<Id>,
+        /// `currency_code`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<CurrencyCode>,
         ///The prices, period by period.
@@ -1205,6 +1234,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum PricesObject {
+        /// `price`.
         #[serde(rename = "price")]
         Price,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1290,6 +1320,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///Flatpeak account id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<Id>,
+        /// `currency_code`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<CurrencyCode>,
         ///The periods found.
@@ -1340,6 +1371,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum ScheduleDurationObject {
+        /// `schedule_duration`.
         #[serde(rename = "schedule_duration")]
         ScheduleDuration,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1401,6 +1433,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Flatpeak location id.
         pub location_id: Id,
+        /// `segment`: the spec does not describe it.
         pub segment: Segment,
         ///Start of the window (RFC 3339, UTC or with an offset; when the offsets differ, `end_time`'s wins).
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -1427,6 +1460,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///Flatpeak account id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<Id>,
+        /// `currency_code`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<CurrencyCode>,
         ///The periods found.
@@ -1485,6 +1519,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum ScheduleLimitObject {
+        /// `schedule_limit`.
         #[serde(rename = "schedule_limit")]
         ScheduleLimit,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1550,6 +1585,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///Threshold relative to the window's prices: 1 is the highest, 0.01 the lowest.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relative: ::std::option::Option<f64>,
+        /// `segment`: the spec does not describe it.
         pub segment: Segment,
         ///Start of the window (RFC 3339, UTC or with an offset; when the offsets differ, `end_time`'s wins).
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -1575,6 +1611,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     pub struct ScheduleSlot {
         ///End of the period.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `price`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub price: ::std::option::Option<PriceValue>,
         ///Start of the period.
@@ -1603,8 +1640,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum Segment {
+        /// `LOW`.
         #[serde(rename = "LOW")]
         Low,
+        /// `HIGH`.
         #[serde(rename = "HIGH")]
         High,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1663,14 +1702,19 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum SuspensionReason {
+        /// `AWAITING_TELEMETRY`.
         #[serde(rename = "AWAITING_TELEMETRY")]
         AwaitingTelemetry,
+        /// `AWAITING_DISPATCH`.
         #[serde(rename = "AWAITING_DISPATCH")]
         AwaitingDispatch,
+        /// `AWAITING_CONSENT`.
         #[serde(rename = "AWAITING_CONSENT")]
         AwaitingConsent,
+        /// `OPERATOR_REQUEST`.
         #[serde(rename = "OPERATOR_REQUEST")]
         OperatorRequest,
+        /// `CUSTOMER_REQUEST`.
         #[serde(rename = "CUSTOMER_REQUEST")]
         CustomerRequest,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1735,10 +1779,13 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum TariffDirection {
+        /// `IMPORT`.
         #[serde(rename = "IMPORT")]
         Import,
+        /// `EXPORT`.
         #[serde(rename = "EXPORT")]
         Export,
+        /// `LOCAL`.
         #[serde(rename = "LOCAL")]
         Local,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1818,8 +1865,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///The lifecycle timeline, in the order to show it (not to be sorted by date).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub participation_state: ::std::vec::Vec<ParticipationStateEntry>,
+        /// `programme`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub programme: ::std::option::Option<VppProgramme>,
+        /// `provider`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider: ::std::option::Option<VppProvider>,
         ///Reasons in force while suspended; empty otherwise.
@@ -1884,6 +1933,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum VppParticipationListObject {
+        /// `list`.
         #[serde(rename = "list")]
         List,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1940,6 +1990,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum VppParticipationObject {
+        /// `vpp-participation`.
         #[serde(rename = "vpp-participation")]
         VppParticipation,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2038,6 +2089,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// A builder of [`ConnectSession`](super::ConnectSession), made by [`ConnectSession::builder`](super::ConnectSession::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectSession {
             callback_url: ::std::result::Result<
@@ -2332,6 +2384,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`ConnectSessionCreate`](super::ConnectSessionCreate), made by [`ConnectSessionCreate::builder`](super::ConnectSessionCreate::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectSessionCreate {
             callback_url: ::std::result::Result<
@@ -2484,6 +2537,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`Device`](super::Device), made by [`Device::builder`](super::Device::builder).
         #[derive(Clone, Debug)]
         pub struct Device {
             account_id: ::std::result::Result<
@@ -2846,6 +2900,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`DeviceCreate`](super::DeviceCreate), made by [`DeviceCreate::builder`](super::DeviceCreate::builder).
         #[derive(Clone, Debug)]
         pub struct DeviceCreate {
             locations: ::std::result::Result<
@@ -3055,6 +3110,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`DeviceProperties`](super::DeviceProperties), made by [`DeviceProperties::builder`](super::DeviceProperties::builder).
         #[derive(Clone, Debug)]
         pub struct DeviceProperties {
             capacity_kwh: ::std::result::Result<
@@ -3331,6 +3387,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`DeviceState`](super::DeviceState), made by [`DeviceState::builder`](super::DeviceState::builder).
         #[derive(Clone, Debug)]
         pub struct DeviceState {
             account_id: ::std::result::Result<
@@ -3489,6 +3546,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`DeviceStateSubmit`](super::DeviceStateSubmit), made by [`DeviceStateSubmit::builder`](super::DeviceStateSubmit::builder).
         #[derive(Clone, Debug)]
         pub struct DeviceStateSubmit {
             backup_reserve_percent: ::std::result::Result<
@@ -3753,6 +3811,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`ParticipationStateEntry`](super::ParticipationStateEntry), made by [`ParticipationStateEntry::builder`](super::ParticipationStateEntry::builder).
         #[derive(Clone, Debug)]
         pub struct ParticipationStateEntry {
             description: ::std::result::Result<
@@ -3960,6 +4019,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`PriceAudit`](super::PriceAudit), made by [`PriceAudit::builder`](super::PriceAudit::builder).
         #[derive(Clone, Debug)]
         pub struct PriceAudit {
             account_id: ::std::result::Result<
@@ -4323,6 +4383,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`PriceAuditEntry`](super::PriceAuditEntry), made by [`PriceAuditEntry::builder`](super::PriceAuditEntry::builder).
         #[derive(Clone, Debug)]
         pub struct PriceAuditEntry {
             price: ::std::result::Result<
@@ -4440,6 +4501,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`PriceAuditRequest`](super::PriceAuditRequest), made by [`PriceAuditRequest::builder`](super::PriceAuditRequest::builder).
         #[derive(Clone, Debug)]
         pub struct PriceAuditRequest {
             device_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -4529,6 +4591,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`PriceBreakdown`](super::PriceBreakdown), made by [`PriceBreakdown::builder`](super::PriceBreakdown::builder).
         #[derive(Clone, Debug)]
         pub struct PriceBreakdown {
             commodity_export: ::std::result::Result<
@@ -4676,6 +4739,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`PriceComponent`](super::PriceComponent), made by [`PriceComponent::builder`](super::PriceComponent::builder).
         #[derive(Clone, Debug)]
         pub struct PriceComponent {
             confidence: ::std::result::Result<
@@ -4814,6 +4878,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`PriceEntry`](super::PriceEntry), made by [`PriceEntry::builder`](super::PriceEntry::builder).
         #[derive(Clone, Debug)]
         pub struct PriceEntry {
             price: ::std::result::Result<super::PriceValue, ::std::string::String>,
@@ -4901,6 +4966,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`PriceValue`](super::PriceValue), made by [`PriceValue::builder`](super::PriceValue::builder).
         #[derive(Clone, Debug)]
         pub struct PriceValue {
             confidence: ::std::result::Result<f64, ::std::string::String>,
@@ -4965,6 +5031,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`Prices`](super::Prices), made by [`Prices::builder`](super::Prices::builder).
         #[derive(Clone, Debug)]
         pub struct Prices {
             account_id: ::std::result::Result<
@@ -5327,6 +5394,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`PricesRequest`](super::PricesRequest), made by [`PricesRequest::builder`](super::PricesRequest::builder).
         #[derive(Clone, Debug)]
         pub struct PricesRequest {
             device_id: ::std::result::Result<
@@ -5482,6 +5550,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`ScheduleDuration`](super::ScheduleDuration), made by [`ScheduleDuration::builder`](super::ScheduleDuration::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleDuration {
             account_id: ::std::result::Result<
@@ -5816,6 +5885,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`ScheduleDurationRequest`](super::ScheduleDurationRequest), made by [`ScheduleDurationRequest::builder`](super::ScheduleDurationRequest::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleDurationRequest {
             device_id: ::std::result::Result<
@@ -6010,6 +6080,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`ScheduleLimit`](super::ScheduleLimit), made by [`ScheduleLimit::builder`](super::ScheduleLimit::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleLimit {
             account_id: ::std::result::Result<
@@ -6403,6 +6474,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`ScheduleLimitRequest`](super::ScheduleLimitRequest), made by [`ScheduleLimitRequest::builder`](super::ScheduleLimitRequest::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleLimitRequest {
             absolute: ::std::result::Result<
@@ -6623,6 +6695,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`ScheduleSlot`](super::ScheduleSlot), made by [`ScheduleSlot::builder`](super::ScheduleSlot::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleSlot {
             end_time: ::std::result::Result<
@@ -6750,6 +6823,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`VppParticipation`](super::VppParticipation), made by [`VppParticipation::builder`](super::VppParticipation::builder).
         #[derive(Clone, Debug)]
         pub struct VppParticipation {
             account_id: ::std::result::Result<
@@ -7182,6 +7256,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`VppParticipationList`](super::VppParticipationList), made by [`VppParticipationList::builder`](super::VppParticipationList::builder).
         #[derive(Clone, Debug)]
         pub struct VppParticipationList {
             data: ::std::result::Result<
@@ -7291,6 +7366,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`VppProgramme`](super::VppProgramme), made by [`VppProgramme::builder`](super::VppProgramme::builder).
         #[derive(Clone, Debug)]
         pub struct VppProgramme {
             id: ::std::result::Result<
@@ -7409,6 +7485,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// A builder of [`VppProvider`](super::VppProvider), made by [`VppProvider::builder`](super::VppProvider::builder).
         #[derive(Clone, Debug)]
         pub struct VppProvider {
             id: ::std::result::Result<

@@ -8,7 +8,6 @@
     clippy::all,
     clippy::unwrap_used,
     clippy::expect_used,
-    missing_docs,
     rustdoc::bare_urls,
     unused_imports
 )]
@@ -22,7 +21,6 @@ pub mod zero {
     clippy::all,
     clippy::unwrap_used,
     clippy::expect_used,
-    missing_docs,
     rustdoc::bare_urls,
     unused_imports
 )]
@@ -36,7 +34,6 @@ pub mod anode {
     clippy::all,
     clippy::unwrap_used,
     clippy::expect_used,
-    missing_docs,
     rustdoc::bare_urls,
     unused_imports
 )]
@@ -50,7 +47,6 @@ pub mod busbar {
     clippy::all,
     clippy::unwrap_used,
     clippy::expect_used,
-    missing_docs,
     rustdoc::bare_urls,
     unused_imports
 )]

@@ -111,6 +111,7 @@ query parameter, and may add parameters of its own (decision 14).
     )]
     #[non_exhaustive]
     pub enum ConnectSessionObject {
+        /// `connect_session`.
         #[serde(rename = "connect_session")]
         ConnectSession,
         /// A value this version of the client does not know, exactly as the server sent
@@ -205,11 +206,13 @@ documents it (decision 4).
     )]
     #[non_exhaustive]
     pub struct Device {
+        /// `consents`: the spec does not describe it.
         pub consents: ConsentDevice,
         /**True while you control the device. It can only go from true to false; the customer
 gives control back by going through Connect again.
 */
         pub controlled: bool,
+        /// `geo_location`: the spec does not describe it.
         pub geo_location: GeoLocation,
         ///Flatpeak device id.
         pub id: Id,
@@ -220,6 +223,7 @@ gives control back by going through Connect again.
         pub live_mode: bool,
         ///Object type; always `device`.
         pub object: DeviceObject,
+        /// `properties`: the spec does not describe it.
         pub properties: DeviceProperties,
         /**Your own reference for the customer account (decision 5: the page's
 `default: device` is not kept).
@@ -282,6 +286,7 @@ it is not enrolled (decision 6). Declared inline: in OpenAPI 3.0 `nullable` need
     )]
     #[non_exhaustive]
     pub enum DeviceListObject {
+        /// `list`.
         #[serde(rename = "list")]
         List,
         /// A value this version of the client does not know, exactly as the server sent
@@ -338,6 +343,7 @@ it is not enrolled (decision 6). Declared inline: in OpenAPI 3.0 `nullable` need
     )]
     #[non_exhaustive]
     pub enum DeviceObject {
+        /// `device`.
         #[serde(rename = "device")]
         Device,
         /// A value this version of the client does not know, exactly as the server sent
@@ -393,10 +399,13 @@ lacks is left out (decision 7).
     )]
     #[non_exhaustive]
     pub struct DeviceProperties {
+        /// `battery`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub battery: ::std::option::Option<Battery>,
+        /// `ev_charger`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ev_charger: ::std::option::Option<EvCharger>,
+        /// `heat_pump`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub heat_pump: ::std::option::Option<HeatPump>,
         ///When the device was installed, in UTC.
@@ -404,6 +413,7 @@ lacks is left out (decision 7).
         pub install_date: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        /// `inverter`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inverter: ::std::option::Option<Inverter>,
         ///Who made the device.
@@ -415,6 +425,7 @@ lacks is left out (decision 7).
         ///The model's marketing name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model_name: ::std::option::Option<::std::string::String>,
+        /// `pv`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pv: ::std::option::Option<Pv>,
     }
@@ -438,8 +449,10 @@ lacks is left out (decision 7).
     )]
     #[non_exhaustive]
     pub enum EnergyFlowDirection {
+        /// `IMPORT`.
         #[serde(rename = "IMPORT")]
         Import,
+        /// `EXPORT`.
         #[serde(rename = "EXPORT")]
         Export,
         /// A value this version of the client does not know, exactly as the server sent
@@ -500,10 +513,13 @@ classes (`connect_error`), which are reported, not rejected.
     )]
     #[non_exhaustive]
     pub enum ErrorType {
+        /// `invalid_request`.
         #[serde(rename = "invalid_request")]
         InvalidRequest,
+        /// `rate_limit`.
         #[serde(rename = "rate_limit")]
         RateLimit,
+        /// `api_error`.
         #[serde(rename = "api_error")]
         ApiError,
         /// A value this version of the client does not know, exactly as the server sent
@@ -799,6 +815,7 @@ this flag means live versus test mode).
     )]
     #[non_exhaustive]
     pub enum ScheduleObject {
+        /// `schedule`.
         #[serde(rename = "schedule")]
         Schedule,
         /// A value this version of the client does not know, exactly as the server sent
@@ -857,6 +874,7 @@ the Submit a device schedule page.
         ///When the energy transfer ends, in UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        /// `energy_flow_direction`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub energy_flow_direction: ::std::option::Option<EnergyFlowDirection>,
         ///Transfer power, kW.
@@ -951,6 +969,7 @@ this is a string, not an enum.
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// A builder of [`Battery`](super::Battery), made by [`Battery::builder`](super::Battery::builder).
         #[derive(Clone, Debug)]
         pub struct Battery {
             capacity_kwh: ::std::result::Result<
@@ -1135,6 +1154,7 @@ this is a string, not an enum.
                 }
             }
         }
+        /// A builder of [`ConnectSession`](super::ConnectSession), made by [`ConnectSession::builder`](super::ConnectSession::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectSession {
             callback_url: ::std::result::Result<
@@ -1330,6 +1350,7 @@ query parameter, and may add parameters of its own (decision 14).
                 }
             }
         }
+        /// A builder of [`ConnectSessionCreate`](super::ConnectSessionCreate), made by [`ConnectSessionCreate::builder`](super::ConnectSessionCreate::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectSessionCreate {
             callback_url: ::std::result::Result<
@@ -1398,6 +1419,7 @@ query parameter, and may add parameters of its own (decision 14).
                 }
             }
         }
+        /// A builder of [`ConsentDevice`](super::ConsentDevice), made by [`ConsentDevice::builder`](super::ConsentDevice::builder).
         #[derive(Clone, Debug)]
         pub struct ConsentDevice {
             control: ::std::result::Result<
@@ -1604,6 +1626,7 @@ query parameter, and may add parameters of its own (decision 14).
                 }
             }
         }
+        /// A builder of [`Device`](super::Device), made by [`Device::builder`](super::Device::builder).
         #[derive(Clone, Debug)]
         pub struct Device {
             consents: ::std::result::Result<super::ConsentDevice, ::std::string::String>,
@@ -1907,6 +1930,7 @@ it is not enrolled (decision 6). Declared inline: in OpenAPI 3.0 `nullable` need
                 }
             }
         }
+        /// A builder of [`DeviceList`](super::DeviceList), made by [`DeviceList::builder`](super::DeviceList::builder).
         #[derive(Clone, Debug)]
         pub struct DeviceList {
             data: ::std::result::Result<
@@ -2015,6 +2039,7 @@ it is not enrolled (decision 6). Declared inline: in OpenAPI 3.0 `nullable` need
                 }
             }
         }
+        /// A builder of [`DeviceProperties`](super::DeviceProperties), made by [`DeviceProperties::builder`](super::DeviceProperties::builder).
         #[derive(Clone, Debug)]
         pub struct DeviceProperties {
             battery: ::std::result::Result<
@@ -2305,6 +2330,7 @@ it is not enrolled (decision 6). Declared inline: in OpenAPI 3.0 `nullable` need
                 }
             }
         }
+        /// A builder of [`EvCharger`](super::EvCharger), made by [`EvCharger::builder`](super::EvCharger::builder).
         #[derive(Clone, Debug)]
         pub struct EvCharger {
             max_power_kw: ::std::result::Result<
@@ -2485,6 +2511,7 @@ it is not enrolled (decision 6). Declared inline: in OpenAPI 3.0 `nullable` need
                 }
             }
         }
+        /// A builder of [`GeoLocation`](super::GeoLocation), made by [`GeoLocation::builder`](super::GeoLocation::builder).
         #[derive(Clone, Debug)]
         pub struct GeoLocation {
             lat: ::std::result::Result<f64, ::std::string::String>,
@@ -2549,6 +2576,7 @@ it is not enrolled (decision 6). Declared inline: in OpenAPI 3.0 `nullable` need
                 }
             }
         }
+        /// A builder of [`HeatPump`](super::HeatPump), made by [`HeatPump::builder`](super::HeatPump::builder).
         #[derive(Clone, Debug)]
         pub struct HeatPump {
             max_power_kw: ::std::result::Result<
@@ -2670,6 +2698,7 @@ it is not enrolled (decision 6). Declared inline: in OpenAPI 3.0 `nullable` need
                 }
             }
         }
+        /// A builder of [`Inverter`](super::Inverter), made by [`Inverter::builder`](super::Inverter::builder).
         #[derive(Clone, Debug)]
         pub struct Inverter {
             ac_export_limit_kw: ::std::result::Result<
@@ -2729,6 +2758,7 @@ it is not enrolled (decision 6). Declared inline: in OpenAPI 3.0 `nullable` need
                 }
             }
         }
+        /// A builder of [`Pv`](super::Pv), made by [`Pv::builder`](super::Pv::builder).
         #[derive(Clone, Debug)]
         pub struct Pv {
             azimuth: ::std::result::Result<
@@ -2908,6 +2938,7 @@ it is not enrolled (decision 6). Declared inline: in OpenAPI 3.0 `nullable` need
                 }
             }
         }
+        /// A builder of [`Schedule`](super::Schedule), made by [`Schedule::builder`](super::Schedule::builder).
         #[derive(Clone, Debug)]
         pub struct Schedule {
             data: ::std::result::Result<
@@ -3076,6 +3107,7 @@ this flag means live versus test mode).
                 }
             }
         }
+        /// A builder of [`ScheduleSlot`](super::ScheduleSlot), made by [`ScheduleSlot::builder`](super::ScheduleSlot::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleSlot {
             end_time: ::std::result::Result<
@@ -3251,6 +3283,7 @@ this flag means live versus test mode).
                 }
             }
         }
+        /// A builder of [`ScheduleWindow`](super::ScheduleWindow), made by [`ScheduleWindow::builder`](super::ScheduleWindow::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleWindow {
             end_time: ::std::result::Result<
@@ -3390,6 +3423,7 @@ this flag means live versus test mode).
                 }
             }
         }
+        /// A builder of [`VppParticipation`](super::VppParticipation), made by [`VppParticipation::builder`](super::VppParticipation::builder).
         #[derive(Clone, Debug)]
         pub struct VppParticipation {
             control_active: ::std::result::Result<

@@ -19,6 +19,7 @@ pub mod types {
     )]
     #[non_exhaustive]
     pub struct Accepted {
+        /// `message`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
@@ -38,6 +39,7 @@ pub mod types {
     )]
     #[non_exhaustive]
     pub struct AuditEntry {
+        /// `tariff_rate`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_rate: ::std::option::Option<AuditRate>,
         ///Time from when information is valid, in the timezone of the original request.
@@ -62,11 +64,13 @@ pub mod types {
     )]
     #[non_exhaustive]
     pub struct AuditRate {
+        /// `commodity`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity: ::std::option::Option<CommodityRateParts>,
         ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<f64>,
+        /// `non_commodity`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub non_commodity: ::std::option::Option<NonCommodityRateParts>,
         ///Total cost.
@@ -265,10 +269,13 @@ empty for sessions from before the field existed.
     )]
     #[non_exhaustive]
     pub enum CompleteAction {
+        /// `SAVE`.
         #[serde(rename = "SAVE")]
         Save,
+        /// `DISCONNECT`.
         #[serde(rename = "DISCONNECT")]
         Disconnect,
+        /// The empty string, `""`.
         #[serde(rename = "")]
         Empty,
         /// A value this version of the client does not know, exactly as the server sent
@@ -325,7 +332,9 @@ empty for sessions from before the field existed.
     )]
     #[non_exhaustive]
     pub struct ConnectBatchRequest {
+        /// `session`: the spec does not describe it.
         pub session: ConnectBatchSession,
+        /// `tariff`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff: ::std::option::Option<ConnectBatchTariff>,
     }
@@ -345,22 +354,27 @@ empty for sessions from before the field existed.
     )]
     #[non_exhaustive]
     pub struct ConnectBatchSession {
+        /// `customer_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
         ///An ID for the customer from your system. Supply when you want to create a customer with this reference.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_reference_id: ::std::option::Option<::std::string::String>,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Disconnects tariff for specified direction and type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disconnect: ::std::option::Option<bool>,
+        /// `location_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location_id: ::std::option::Option<Id>,
         ///An identifier for a location from your system. Supply when you want to create a new location in Flatpeak with this reference. You can only supply either location_id or location_reference but not both.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location_reference_id: ::std::option::Option<::std::string::String>,
+        /// `postal_address`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_address: ::std::option::Option<PostalAddress>,
+        /// `type`: the spec does not describe it.
         #[serde(rename = "type")]
         pub type_: TariffType,
     }
@@ -380,15 +394,19 @@ empty for sessions from before the field existed.
     )]
     #[non_exhaustive]
     pub struct ConnectBatchTariff {
+        /// `contract`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contract: ::std::option::Option<ContractTerm>,
+        /// `data`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TariffSchedule>,
         ///Tariff name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// `provider_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_id: ::std::option::Option<Id>,
+        /// `type`: the spec does not describe it.
         #[serde(rename = "type")]
         pub type_: StructureType,
     }
@@ -408,18 +426,22 @@ empty for sessions from before the field existed.
     )]
     #[non_exhaustive]
     pub struct ConnectToken {
+        /// `complete_action`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complete_action: ::std::option::Option<CompleteAction>,
+        /// `customer_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
         ///An ID for the customer from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_reference_id: ::std::option::Option<::std::string::String>,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Set to `true` when related tariff element has been processed and rates are available.
         pub is_tariff_processed: bool,
         ///Set to `true` when object is in live mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///An identifier for a location from your system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -447,6 +469,7 @@ empty for sessions from before the field existed.
     )]
     #[non_exhaustive]
     pub struct ConnectTokenCreated {
+        /// `connect_token`: the spec does not describe it.
         pub connect_token: Id,
         ///Expiration time in seconds.
         pub expires_in: i64,
@@ -474,6 +497,7 @@ empty for sessions from before the field existed.
     )]
     #[non_exhaustive]
     pub enum ConnectTokenObject {
+        /// `connect_token`.
         #[serde(rename = "connect_token")]
         ConnectToken,
         /// A value this version of the client does not know, exactly as the server sent
@@ -531,6 +555,7 @@ empty for sessions from before the field existed.
         ///URI to redirect the customer’s session at the **Handling Callback** stage of the [Provider login redirect](/api-reference/zero/connect/provider-login) step in the Connect flow. Specify the URI where Connect WebView is hosted, or a deeplink if native app is used.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connect_web_uri: ::std::option::Option<::std::string::String>,
+        /// `customer_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
         ///An ID for the customer from your system. Supply when you want to create a customer with this reference.
@@ -539,13 +564,16 @@ empty for sessions from before the field existed.
         ///The tariff direction the session is about.
         #[serde(default = "defaults::connect_token_request_direction")]
         pub direction: Direction,
+        /// `location_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location_id: ::std::option::Option<Id>,
         ///An identifier for a location from your system. Use this reference when creating a new location in Flatpeak. You can only supply either location_id or location_reference but not both.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location_reference_id: ::std::option::Option<::std::string::String>,
+        /// `postal_address`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_address: ::std::option::Option<PostalAddress>,
+        /// `tariff_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_id: ::std::option::Option<Id>,
         ///The tariff type the session is about.
@@ -575,14 +603,19 @@ examples send them in upper case.
     )]
     #[non_exhaustive]
     pub enum ConnectionType {
+        /// `DIRECT`.
         #[serde(rename = "DIRECT")]
         Direct,
+        /// `LIBRARY`.
         #[serde(rename = "LIBRARY")]
         Library,
+        /// `MARKET`.
         #[serde(rename = "MARKET")]
         Market,
+        /// `MANUAL`.
         #[serde(rename = "MANUAL")]
         Manual,
+        /// The empty string, `""`.
         #[serde(rename = "")]
         Empty,
         /// A value this version of the client does not know, exactly as the server sent
@@ -818,7 +851,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct Customer {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
@@ -870,6 +905,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct CustomerList {
+        /// `data`: the spec does not describe it.
         pub data: ::std::vec::Vec<Customer>,
         ///Is set to `true` if more objects are available.
         pub has_more: bool,
@@ -898,6 +934,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum CustomerListObject {
+        /// `list`.
         #[serde(rename = "list")]
         List,
         /// A value this version of the client does not know, exactly as the server sent
@@ -954,6 +991,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum CustomerObject {
+        /// `customer`.
         #[serde(rename = "customer")]
         Customer,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1027,7 +1065,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct Device {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Timestamp of when the device has last queried the service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1079,6 +1119,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct DeviceList {
+        /// `data`: the spec does not describe it.
         pub data: ::std::vec::Vec<Device>,
         ///Is set to `true` if more objects are available.
         pub has_more: bool,
@@ -1107,6 +1148,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum DeviceListObject {
+        /// `list`.
         #[serde(rename = "list")]
         List,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1163,6 +1205,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum DeviceObject {
+        /// `device`.
         #[serde(rename = "device")]
         Device,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1243,10 +1286,13 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
     )]
     #[non_exhaustive]
     pub enum Direction {
+        /// `IMPORT`.
         #[serde(rename = "IMPORT")]
         Import,
+        /// `EXPORT`.
         #[serde(rename = "EXPORT")]
         Export,
+        /// `LOCAL`.
         #[serde(rename = "LOCAL")]
         Local,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1303,6 +1349,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
     )]
     #[non_exhaustive]
     pub struct Energy {
+        /// `units`: the spec does not describe it.
         pub units: EnergyUnits,
         ///The amount, in `units`.
         pub value: f64,
@@ -1342,19 +1389,24 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
     )]
     #[non_exhaustive]
     pub struct EnergyCost {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
         ///Units of carbon emissions measure.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub carbon_units: ::std::option::Option<::std::string::String>,
+        /// `currency_code`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<CurrencyCode>,
+        /// `data`: the spec does not describe it.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<EnergyCostEntry>,
+        /// `direction`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<Direction>,
         ///Units of energy measure.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub energy_units: ::std::option::Option<::std::string::String>,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         /**Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
 
@@ -1366,6 +1418,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
         pub location_timezone: ::std::option::Option<::std::string::String>,
         ///Flatpeak object type. I.e. `energy_cost`.
         pub object: EnergyCostObject,
+        /// `object_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object_id: ::std::option::Option<Id>,
     }
@@ -1385,10 +1438,12 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
     )]
     #[non_exhaustive]
     pub struct EnergyCostEntry {
+        /// `carbon`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub carbon: ::std::option::Option<CarbonValue>,
         ///End of time period, in timezone of the original request.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `energy`: the spec does not describe it.
         pub energy: EnergyAmount,
         ///`record_reference_id` from meter record as submitted by you via `/meters` endpoints. Only returned if request made by this ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1398,6 +1453,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
         pub session_reference_id: ::std::option::Option<::std::string::String>,
         ///Start of time period, in timezone of the original request.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `tariff`: the spec does not describe it.
         pub tariff: MoneyValue,
     }
     impl EnergyCostEntry {
@@ -1420,6 +1476,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
     )]
     #[non_exhaustive]
     pub enum EnergyCostObject {
+        /// `energy_cost`.
         #[serde(rename = "energy_cost")]
         EnergyCost,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1476,8 +1533,10 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
     )]
     #[non_exhaustive]
     pub enum EnergyUnits {
+        /// `WH`.
         #[serde(rename = "WH")]
         Wh,
+        /// `KWH`.
         #[serde(rename = "KWH")]
         Kwh,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1539,10 +1598,13 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     )]
     #[non_exhaustive]
     pub enum ErrorType {
+        /// `invalid_request`.
         #[serde(rename = "invalid_request")]
         InvalidRequest,
+        /// `rate_limit`.
         #[serde(rename = "rate_limit")]
         RateLimit,
+        /// `api_error`.
         #[serde(rename = "api_error")]
         ApiError,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1599,7 +1661,9 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     )]
     #[non_exhaustive]
     pub struct Event {
+        /// `data`: the spec does not describe it.
         pub data: EventData,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Represents the object’s type, i.e. event.
         pub object: EventObject,
@@ -1622,9 +1686,13 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     #[serde(untagged)]
     #[non_exhaustive]
     pub enum EventData {
+        /// A `Device`: the spec does not describe it.
         Device(Device),
+        /// A `Customer`: the spec does not describe it.
         Customer(Customer),
+        /// A `Location`: the spec does not describe it.
         Location(Location),
+        /// A `TariffElement`: the spec does not describe it.
         TariffElement(TariffElement),
         /// An object of a kind this version of the client does not know, as JSON.
         Unknown(::serde_json::Value),
@@ -1659,6 +1727,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     )]
     #[non_exhaustive]
     pub struct EventList {
+        /// `data`: the spec does not describe it.
         pub data: ::std::vec::Vec<Event>,
         ///Is set to `true` if more objects are available.
         pub has_more: bool,
@@ -1687,6 +1756,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     )]
     #[non_exhaustive]
     pub enum EventListObject {
+        /// `list`.
         #[serde(rename = "list")]
         List,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1743,6 +1813,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     )]
     #[non_exhaustive]
     pub enum EventObject {
+        /// `event`.
         #[serde(rename = "event")]
         Event,
         /// A value this version of the client does not know, exactly as the server sent
@@ -1819,7 +1890,9 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     )]
     #[non_exhaustive]
     pub struct GeoLocation {
+        /// `lat`: the spec does not describe it.
         pub lat: f64,
+        /// `lng`: the spec does not describe it.
         pub lng: f64,
     }
     impl GeoLocation {
@@ -1906,18 +1979,24 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct Location {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `currency_code`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_code: ::std::option::Option<CurrencyCode>,
+        /// `customer_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
+        /// `geo_location`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub geo_location: ::std::option::Option<GeoLocation>,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
         ///Represents the object’s type. I.e. `location`.
         pub object: LocationObject,
+        /// `postal_address`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_address: ::std::option::Option<PostalAddress>,
         ///A reference that is meaningful to you, for example, an ID from your system.
@@ -1926,6 +2005,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///An array of tariff IDs that apply to this location. To manage tariffs for a location, use the tariffs-elements endpoint. NOTE: This field is in beta and is not currently generally supported. Check back in early September 2024.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tariff_elements: ::std::vec::Vec<Id>,
+        /// `tariff_status`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_status: ::std::option::Option<LocationTariffStatus>,
         ///Time when the object was created, in UTC.
@@ -1951,8 +2031,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct LocationCreate {
+        /// `customer_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
+        /// `postal_address`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_address: ::std::option::Option<PostalAddress>,
         ///A reference that is meaningful to you, for example, an ID from your system.
@@ -1975,6 +2057,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct LocationList {
+        /// `data`: the spec does not describe it.
         pub data: ::std::vec::Vec<Location>,
         ///Is set to `true` if more objects are available.
         pub has_more: bool,
@@ -2003,6 +2086,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum LocationListObject {
+        /// `list`.
         #[serde(rename = "list")]
         List,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2059,6 +2143,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum LocationObject {
+        /// `location`.
         #[serde(rename = "location")]
         Location,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2111,12 +2196,15 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct LocationStatus {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
         ///Represents the object’s type. I.e. location_status.
         pub object: LocationStatusObject,
+        /// `tariff_status`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_status: ::std::option::Option<TariffStatus>,
         ///Indicates time when this location was created.
@@ -2142,6 +2230,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum LocationStatusObject {
+        /// `location_status`.
         #[serde(rename = "location_status")]
         LocationStatus,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2195,14 +2284,19 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct LocationTariffStatus {
+        /// `commodity_export`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity_export: ::std::option::Option<TariffConnectionStatus>,
+        /// `commodity_import`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity_import: ::std::option::Option<TariffConnectionStatus>,
+        /// `local`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local: ::std::option::Option<TariffConnectionStatus>,
+        /// `non_commodity_export`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub non_commodity_export: ::std::option::Option<TariffConnectionStatus>,
+        /// `non_commodity_import`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub non_commodity_import: ::std::option::Option<TariffConnectionStatus>,
     }
@@ -2223,8 +2317,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct LocationUpdate {
+        /// `customer_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<Id>,
+        /// `postal_address`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub postal_address: ::std::option::Option<PostalAddress>,
         ///A reference that is meaningful to you, for example, an ID from your system.
@@ -2251,8 +2347,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum Measurand {
+        /// `OFFERED`.
         #[serde(rename = "OFFERED")]
         Offered,
+        /// `TRANSFERRED`.
         #[serde(rename = "TRANSFERRED")]
         Transferred,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2307,11 +2405,13 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct MeterBatch {
+        /// `account_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<Id>,
         ///Returns details of any meter records that failed processing
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub failed_records: ::std::vec::Vec<FailedMeterRecord>,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Object name, i.e. `meter_batch`.
         pub object: MeterBatchObject,
@@ -2350,6 +2450,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum MeterBatchObject {
+        /// `meter_batch`.
         #[serde(rename = "meter_batch")]
         MeterBatch,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2405,13 +2506,17 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<f64>,
+        /// `device_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device_id: ::std::option::Option<Id>,
+        /// `direction`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<Direction>,
         ///Metering record end time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
+        /// `measurand`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub measurand: ::std::option::Option<Measurand>,
         ///A reference for this metering record, for example, meter log ID.
@@ -2422,8 +2527,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub session_reference_id: ::std::option::Option<::std::string::String>,
         ///Metering record start time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `tariff_rate`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_rate: ::std::option::Option<TariffDirection>,
+        /// `units`: the spec does not describe it.
         pub units: MeterUnits,
         ///Amount of energy measured.
         pub value: f64,
@@ -2444,21 +2551,28 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct MeterRecordCost {
+        /// `account_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<Id>,
         ///Units of carbon emissions measure.
         pub carbon_units: ::std::string::String,
+        /// `currency_code`: the spec does not describe it.
         pub currency_code: CurrencyCode,
+        /// `data`: the spec does not describe it.
         pub data: EnergyCostEntry,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Units of energy measure.
         pub energy_units: ::std::string::String,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
         ///Flatpeak object type, i.e. `meter_record`.
         pub object: MeterRecordCostObject,
+        /// `request`: the spec does not describe it.
         pub request: MeterRecordEcho,
+        /// `tariff_rate`: the spec does not describe it.
         pub tariff_rate: TariffDirection,
         ///Time when this object was created. In UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -2483,6 +2597,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum MeterRecordCostObject {
+        /// `meter_record`.
         #[serde(rename = "meter_record")]
         MeterRecord,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2538,13 +2653,17 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<f64>,
+        /// `device_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device_id: ::std::option::Option<Id>,
+        /// `direction`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<Direction>,
         ///Metering record end time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
+        /// `measurand`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub measurand: ::std::option::Option<Measurand>,
         ///When set to `true`, metering records are not stored permanently.
@@ -2558,8 +2677,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub session_reference_id: ::std::option::Option<::std::string::String>,
         ///Metering record start time. In RFC3339 format, e.g. `2023-06-15T09:00:00Z` or with time-offset, e.g. `2023-06-15T08:00:00+01:00`.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `tariff_rate`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_rate: ::std::option::Option<TariffDirection>,
+        /// `units`: the spec does not describe it.
         pub units: MeterUnits,
         ///Amount of energy measured.
         pub value: f64,
@@ -2606,16 +2727,21 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     pub struct MeterRegisterReads {
         ///Metering data array
         pub data: ::std::vec::Vec<MeterRegisterRead>,
+        /// `device_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device_id: ::std::option::Option<Id>,
+        /// `direction`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<Direction>,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///A reference for a group of metering records, for example, a charging session ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_reference_id: ::std::option::Option<::std::string::String>,
+        /// `tariff_rate`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff_rate: ::std::option::Option<TariffDirection>,
+        /// `units`: the spec does not describe it.
         pub units: EnergyUnits,
     }
     impl MeterRegisterReads {
@@ -2640,11 +2766,15 @@ energy (`WH`, `KWH`).
     )]
     #[non_exhaustive]
     pub enum MeterUnits {
+        /// `W`.
         W,
+        /// `KW`.
         #[serde(rename = "KW")]
         Kw,
+        /// `WH`.
         #[serde(rename = "WH")]
         Wh,
+        /// `KWH`.
         #[serde(rename = "KWH")]
         Kwh,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2827,6 +2957,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///City, district, suburb, town, or village.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
+        /// `country_code`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country_code: ::std::option::Option<CountryCode>,
         ///ZIP or postal code.
@@ -2852,6 +2983,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct Power {
+        /// `units`: the spec does not describe it.
         pub units: PowerUnits,
         ///The power, in `units`.
         pub value: f64,
@@ -2876,7 +3008,9 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum PowerUnits {
+        /// `W`.
         W,
+        /// `KW`.
         #[serde(rename = "KW")]
         Kw,
         /// A value this version of the client does not know, exactly as the server sent
@@ -2931,8 +3065,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct RateEntry {
+        /// `carbon`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub carbon: ::std::option::Option<CarbonIntensity>,
+        /// `tariff`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff: ::std::option::Option<RateValue>,
         ///Time from when information is valid, in timezone of the original request.
@@ -3001,23 +3137,31 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct Schedule {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `currency_code`: the spec does not describe it.
         pub currency_code: CurrencyCode,
         ///This object that contains device schedules.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<ScheduleDevice>,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
+        /// `max_power`: the spec does not describe it.
         pub max_power: Power,
         ///Represents the object’s type.
         pub object: ScheduleObject,
+        /// `savings`: the spec does not describe it.
         pub savings: Savings,
+        /// `shaving_threshold`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shaving_threshold: ::std::option::Option<ShavingThreshold>,
+        /// `tariff`: the spec does not describe it.
         pub tariff: MoneyValue,
         ///Time when this object was created, in UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3038,18 +3182,24 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct ScheduleDevice {
+        /// `device_id`: the spec does not describe it.
         pub device_id: Id,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Time when energy transfer must be completed, in timezone of the original request.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `energy`: the spec does not describe it.
         pub energy: Energy,
+        /// `max_power`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_power: ::std::option::Option<Power>,
+        /// `savings`: the spec does not describe it.
         pub savings: Savings,
         ///Core schedule object.
         pub schedule: ::std::vec::Vec<ScheduleSlot>,
         ///Time when energy transfer can begin, in timezone of the original request.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `tariff`: the spec does not describe it.
         pub tariff: MoneyValue,
     }
     impl ScheduleDevice {
@@ -3068,10 +3218,13 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct ScheduleDeviceRequest {
+        /// `device_id`: the spec does not describe it.
         pub device_id: Id,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Time when transfer of energy must be completed. In RFC3339 format e.g. `2023-06-15T11:00:00Z` or with time-offset, e.g. `2023-06-15T10:00:00+01:00`.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `energy`: the spec does not describe it.
         pub energy: Energy,
         ///The most power the device may draw or export.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3099,6 +3252,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum ScheduleObject {
+        /// `schedule`.
         #[serde(rename = "schedule")]
         Schedule,
         /// A value this version of the client does not know, exactly as the server sent
@@ -3154,9 +3308,11 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///This object that contains device schedule requests.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<ScheduleDeviceRequest>,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///The most power the location may transfer at once (decision 18).
         pub max_power: Power,
+        /// `shaving_threshold`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shaving_threshold: ::std::option::Option<ShavingThreshold>,
     }
@@ -3178,6 +3334,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     pub struct ScheduleSlot {
         ///Time when energy transfer must end, in timezone of the original request.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `power`: the spec does not describe it.
         pub power: Power,
         ///Time when energy transfer must start, in timezone of the original request.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3202,8 +3359,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum Segment {
+        /// `LOW`.
         #[serde(rename = "LOW")]
         Low,
+        /// `HIGH`.
         #[serde(rename = "HIGH")]
         High,
         /// A value this version of the client does not know, exactly as the server sent
@@ -3288,6 +3447,7 @@ period's rates or `absolute`; `absolute` wins when both are given.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Start of the slot, in the request's time zone.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `tariff`: the spec does not describe it.
         pub tariff: SlotRate,
     }
     impl Slot {
@@ -3336,12 +3496,16 @@ here because no page shows it as a tariff's `structure_type`.
     )]
     #[non_exhaustive]
     pub enum StructureType {
+        /// `FIXED`.
         #[serde(rename = "FIXED")]
         Fixed,
+        /// `TIME_OF_DAY`.
         #[serde(rename = "TIME_OF_DAY")]
         TimeOfDay,
+        /// `MARKET`.
         #[serde(rename = "MARKET")]
         Market,
+        /// `DYNAMIC`.
         #[serde(rename = "DYNAMIC")]
         Dynamic,
         /// A value this version of the client does not know, exactly as the server sent
@@ -3408,14 +3572,19 @@ releases use for `ERROR`). Open: newer documentation lists more.
     )]
     #[non_exhaustive]
     pub enum TariffConnectionStatus {
+        /// `CONNECTED`.
         #[serde(rename = "CONNECTED")]
         Connected,
+        /// `NOT_CONNECTED`.
         #[serde(rename = "NOT_CONNECTED")]
         NotConnected,
+        /// `ERROR`.
         #[serde(rename = "ERROR")]
         Error,
+        /// `ERROR_REPORTED`.
         #[serde(rename = "ERROR_REPORTED")]
         ErrorReported,
+        /// `NOT_SUPPORTED`.
         #[serde(rename = "NOT_SUPPORTED")]
         NotSupported,
         /// A value this version of the client does not know, exactly as the server sent
@@ -3505,10 +3674,13 @@ releases use for `ERROR`). Open: newer documentation lists more.
     )]
     #[non_exhaustive]
     pub enum TariffDirection {
+        /// `IMPORT`.
         #[serde(rename = "IMPORT")]
         Import,
+        /// `EXPORT`.
         #[serde(rename = "EXPORT")]
         Export,
+        /// `LOCAL`.
         #[serde(rename = "LOCAL")]
         Local,
         /// A value this version of the client does not know, exactly as the server sent
@@ -3565,35 +3737,44 @@ releases use for `ERROR`). Open: newer documentation lists more.
     )]
     #[non_exhaustive]
     pub struct TariffElement {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `connection_type`: the spec does not describe it.
         pub connection_type: ConnectionType,
         ///Indicates end date of the energy supply contract between customer and provider.
         pub contract_end_date: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Indicates start date of the energy supply contract between customer and provider.
         pub contract_start_date: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `direction`: the spec does not describe it.
         pub direction: TariffDirection,
         ///Tariff display name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///This indicates that the tariff is linked to an external data source and is automatically updated from this source. Such as when it's linked to your customer's provider account or to a tariff in the Flatpeak tariffs library. This value is set automatically by Flatpeak and cannot be changed.
         pub is_linked: bool,
         ///Has the value true if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///Indicates if this tariff is based on a market rate.
         pub market_rates: bool,
         ///Flatpeak object type. I.e. tariff_element.
         pub object: TariffElementObject,
+        /// `provider_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_id: ::std::option::Option<Id>,
+        /// `schedule`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule: ::std::option::Option<TariffSchedule>,
+        /// `status`: the spec does not describe it.
         pub status: TariffConnectionStatus,
         ///Indicates time when this tariff object was created.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub timezone: ::std::string::String,
+        /// `type`: the spec does not describe it.
         #[serde(rename = "type")]
         pub type_: TariffType,
     }
@@ -3617,18 +3798,23 @@ releases use for `ERROR`). Open: newer documentation lists more.
         pub contract_end_date: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Indicates start date of the energy supply contract between customer and provider.
         pub contract_start_date: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Tariff display name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_name: ::std::option::Option<::std::string::String>,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///Indicates if this tariff is based on a market rate.
         #[serde(default)]
         pub market_rates: bool,
+        /// `provider_id`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_id: ::std::option::Option<Id>,
+        /// `schedule`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule: ::std::option::Option<TariffSchedule>,
+        /// `type`: the spec does not describe it.
         #[serde(rename = "type")]
         pub type_: TariffType,
     }
@@ -3648,6 +3834,7 @@ releases use for `ERROR`). Open: newer documentation lists more.
     )]
     #[non_exhaustive]
     pub struct TariffElementList {
+        /// `data`: the spec does not describe it.
         pub data: ::std::vec::Vec<TariffElement>,
         ///Is set to `true` if more objects are available.
         pub has_more: bool,
@@ -3676,6 +3863,7 @@ releases use for `ERROR`). Open: newer documentation lists more.
     )]
     #[non_exhaustive]
     pub enum TariffElementListObject {
+        /// `list`.
         #[serde(rename = "list")]
         List,
         /// A value this version of the client does not know, exactly as the server sent
@@ -3732,8 +3920,10 @@ releases use for `ERROR`). Open: newer documentation lists more.
     )]
     #[non_exhaustive]
     pub enum TariffElementObject {
+        /// `tariff`.
         #[serde(rename = "tariff")]
         Tariff,
+        /// `tariff_element`.
         #[serde(rename = "tariff_element")]
         TariffElement,
         /// A value this version of the client does not know, exactly as the server sent
@@ -3790,11 +3980,15 @@ carries only `status`, or empty strings where a connected one has values (decisi
     )]
     #[non_exhaustive]
     pub struct TariffElementStatus {
+        /// `connection_type`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connection_type: ::std::option::Option<ConnectionType>,
+        /// `provider`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider: ::std::option::Option<TariffProvider>,
+        /// `status`: the spec does not describe it.
         pub status: TariffConnectionStatus,
+        /// `tariff`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tariff: ::std::option::Option<TariffSummary>,
     }
@@ -3825,6 +4019,7 @@ carries only `status`, or empty strings where a connected one has values (decisi
         pub contract_start_date: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        /// `data`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TariffSchedule>,
         ///Tariff display name.
@@ -3996,17 +4191,22 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TariffRates {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `currency_code`: the spec does not describe it.
         pub currency_code: CurrencyCode,
         ///Rates response data.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<RateEntry>,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Time when rates were last updated. In the format of the request, e.g. UTC or time-offset.
         pub last_updated: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
@@ -4014,6 +4214,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub next_update: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Represents the object's type. I.e. `tariff_rate`.
         pub object: TariffRatesObject,
+        /// `request`: the spec does not describe it.
         pub request: TariffRatesRequest,
         ///Time when this response was calculated. In UTC.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4037,17 +4238,22 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TariffRatesAudit {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
         ///Flatpeak ID for carbon emissions geographical regions. Flatpeak sets this automatically using the `postal_address` property of the Location object. For more information and to resolve IDs to region names, see the carbon emissions regions in docs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub carbon_sources: ::std::vec::Vec<Id>,
+        /// `currency_code`: the spec does not describe it.
         pub currency_code: CurrencyCode,
         ///Response data.
         pub data: ::std::vec::Vec<AuditEntry>,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
@@ -4056,6 +4262,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub market_sources: ::std::vec::Vec<Id>,
         ///Represents the object’s type. I.e. tariff rate audit.
         pub object: TariffRatesAuditObject,
+        /// `request`: the spec does not describe it.
         pub request: TariffRatesAuditRequest,
         ///Time when this response was calculated. In UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4080,6 +4287,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum TariffRatesAuditObject {
+        /// `tariff_rate_audit`.
         #[serde(rename = "tariff_rate_audit")]
         TariffRateAudit,
         /// A value this version of the client does not know, exactly as the server sent
@@ -4132,6 +4340,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TariffRatesAuditRequest {
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Time when the requested period ends. In the format of the request, e.g. UTC or time-offset.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4158,6 +4367,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum TariffRatesObject {
+        /// `tariff_rate`.
         #[serde(rename = "tariff_rate")]
         TariffRate,
         /// A value this version of the client does not know, exactly as the server sent
@@ -4210,6 +4420,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TariffRatesRequest {
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Time when the requested period ends. In the format of the request, e.g. UTC or time-offset.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4290,14 +4501,19 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TariffStatus {
+        /// `commodity_export`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity_export: ::std::option::Option<TariffElementStatus>,
+        /// `commodity_import`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commodity_import: ::std::option::Option<TariffElementStatus>,
+        /// `local`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub local: ::std::option::Option<TariffElementStatus>,
+        /// `non_commodity_export`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub non_commodity_export: ::std::option::Option<TariffElementStatus>,
+        /// `non_commodity_import`: the spec does not describe it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub non_commodity_import: ::std::option::Option<TariffElementStatus>,
     }
@@ -4326,6 +4542,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub display_name: ::std::string::String,
         ///Flatpeak tariff element id.
         pub id: Id,
+        /// `structure_type`: the spec does not describe it.
         pub structure_type: StructureType,
     }
     impl TariffSummary {
@@ -4348,8 +4565,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum TariffType {
+        /// `COMMODITY`.
         #[serde(rename = "COMMODITY")]
         Commodity,
+        /// `NON_COMMODITY`.
         #[serde(rename = "NON_COMMODITY")]
         NonCommodity,
         /// A value this version of the client does not know, exactly as the server sent
@@ -4404,16 +4623,21 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct ThresholdSlots {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `currency_code`: the spec does not describe it.
         pub currency_code: CurrencyCode,
         ///Rates response data.
         pub data: ::std::vec::Vec<Slot>,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Total amount of time in minutes for all calculated slots.
         pub duration: f64,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
@@ -4421,6 +4645,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         pub next_update: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Represents the object's type.
         pub object: ThresholdSlotsObject,
+        /// `request`: the spec does not describe it.
         pub request: ThresholdSlotsRequest,
         ///Time when this response was calculated. In UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4445,6 +4670,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub enum ThresholdSlotsObject {
+        /// `slot_threshold`.
         #[serde(rename = "slot_threshold")]
         SlotThreshold,
         /// A value this version of the client does not know, exactly as the server sent
@@ -4500,12 +4726,14 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ///Indicates absolute tariff threshold you requested.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub absolute: ::std::option::Option<f64>,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Time when data will end. In the format of the request, e.g. UTC or time-offset.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Indicates the relative tariff threshold you requested.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relative: ::std::option::Option<f64>,
+        /// `segment`: the spec does not describe it.
         pub segment: Segment,
         ///Time when data will start. In the format of the request, e.g. UTC or time-offset.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4599,14 +4827,19 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     )]
     #[non_exhaustive]
     pub struct TimeSlots {
+        /// `account_id`: the spec does not describe it.
         pub account_id: Id,
+        /// `currency_code`: the spec does not describe it.
         pub currency_code: CurrencyCode,
         ///Slots response data.
         pub data: ::std::vec::Vec<Slot>,
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
+        /// `id`: the spec does not describe it.
         pub id: Id,
         ///Has the value `true` if the object exists in live mode or the value false if the object exists in test mode.
         pub live_mode: bool,
+        /// `location_id`: the spec does not describe it.
         pub location_id: Id,
         ///The timezone at the location, in 'tz database format'. I.e. 'Europe/Berlin'.
         pub location_timezone: ::std::string::String,
@@ -4615,6 +4848,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         /**
 Represents the object's type.*/
         pub object: TimeSlotsObject,
+        /// `request`: the spec does not describe it.
         pub request: TimeSlotsRequest,
         ///Time when this response was calculated. In UTC.
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4640,6 +4874,7 @@ Represents the object's type.*/
     )]
     #[non_exhaustive]
     pub enum TimeSlotsObject {
+        /// `slot_time`.
         #[serde(rename = "slot_time")]
         SlotTime,
         /// A value this version of the client does not know, exactly as the server sent
@@ -4692,11 +4927,13 @@ Represents the object's type.*/
     )]
     #[non_exhaustive]
     pub struct TimeSlotsRequest {
+        /// `direction`: the spec does not describe it.
         pub direction: Direction,
         ///Indicates the amount of time in minutes that was requested.
         pub duration: f64,
         ///Time when data will end. In the format of the request, e.g. UTC or time-offset.
         pub end_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `segment`: the spec does not describe it.
         pub segment: Segment,
         ///Time when data will start. In the format of the request, e.g. UTC or time-offset.
         pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4709,6 +4946,7 @@ Represents the object's type.*/
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// A builder of [`Accepted`](super::Accepted), made by [`Accepted::builder`](super::Accepted::builder).
         #[derive(Clone, Debug)]
         pub struct Accepted {
             message: ::std::result::Result<
@@ -4760,6 +4998,7 @@ Represents the object's type.*/
                 Self { message: Ok(value.message) }
             }
         }
+        /// A builder of [`AuditEntry`](super::AuditEntry), made by [`AuditEntry::builder`](super::AuditEntry::builder).
         #[derive(Clone, Debug)]
         pub struct AuditEntry {
             tariff_rate: ::std::result::Result<
@@ -4859,6 +5098,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`AuditRate`](super::AuditRate), made by [`AuditRate::builder`](super::AuditRate::builder).
         #[derive(Clone, Debug)]
         pub struct AuditRate {
             commodity: ::std::result::Result<
@@ -4999,6 +5239,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`AuthToken`](super::AuthToken), made by [`AuthToken::builder`](super::AuthToken::builder).
         #[derive(Clone, Debug)]
         pub struct AuthToken {
             bearer_token: ::std::result::Result<
@@ -5085,6 +5326,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`CarbonIntensity`](super::CarbonIntensity), made by [`CarbonIntensity::builder`](super::CarbonIntensity::builder).
         #[derive(Clone, Debug)]
         pub struct CarbonIntensity {
             confidence: ::std::result::Result<
@@ -5195,6 +5437,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`CarbonValue`](super::CarbonValue), made by [`CarbonValue::builder`](super::CarbonValue::builder).
         #[derive(Clone, Debug)]
         pub struct CarbonValue {
             confidence: ::std::result::Result<
@@ -5277,6 +5520,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`CommodityRateParts`](super::CommodityRateParts), made by [`CommodityRateParts::builder`](super::CommodityRateParts::builder).
         #[derive(Clone, Debug)]
         pub struct CommodityRateParts {
             aggregate: ::std::result::Result<
@@ -5443,6 +5687,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ConnectBatchRequest`](super::ConnectBatchRequest), made by [`ConnectBatchRequest::builder`](super::ConnectBatchRequest::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectBatchRequest {
             session: ::std::result::Result<
@@ -5519,6 +5764,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ConnectBatchSession`](super::ConnectBatchSession), made by [`ConnectBatchSession::builder`](super::ConnectBatchSession::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectBatchSession {
             customer_id: ::std::result::Result<
@@ -5763,6 +6009,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ConnectBatchTariff`](super::ConnectBatchTariff), made by [`ConnectBatchTariff::builder`](super::ConnectBatchTariff::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectBatchTariff {
             contract: ::std::result::Result<
@@ -5924,6 +6171,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ConnectToken`](super::ConnectToken), made by [`ConnectToken::builder`](super::ConnectToken::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectToken {
             complete_action: ::std::result::Result<
@@ -6216,6 +6464,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ConnectTokenCreated`](super::ConnectTokenCreated), made by [`ConnectTokenCreated::builder`](super::ConnectTokenCreated::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectTokenCreated {
             connect_token: ::std::result::Result<super::Id, ::std::string::String>,
@@ -6309,6 +6558,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ConnectTokenRequest`](super::ConnectTokenRequest), made by [`ConnectTokenRequest::builder`](super::ConnectTokenRequest::builder).
         #[derive(Clone, Debug)]
         pub struct ConnectTokenRequest {
             callback_uri: ::std::result::Result<
@@ -6613,6 +6863,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ContractTerm`](super::ContractTerm), made by [`ContractTerm::builder`](super::ContractTerm::builder).
         #[derive(Clone, Debug)]
         pub struct ContractTerm {
             end_date: ::std::result::Result<
@@ -6701,6 +6952,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`CostPeriod`](super::CostPeriod), made by [`CostPeriod::builder`](super::CostPeriod::builder).
         #[derive(Clone, Debug)]
         pub struct CostPeriod {
             end_time: ::std::result::Result<
@@ -6771,6 +7023,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`Customer`](super::Customer), made by [`Customer::builder`](super::Customer::builder).
         #[derive(Clone, Debug)]
         pub struct Customer {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -6942,6 +7195,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`CustomerCreate`](super::CustomerCreate), made by [`CustomerCreate::builder`](super::CustomerCreate::builder).
         #[derive(Clone, Debug)]
         pub struct CustomerCreate {
             reference_id: ::std::result::Result<
@@ -6999,6 +7253,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`CustomerList`](super::CustomerList), made by [`CustomerList::builder`](super::CustomerList::builder).
         #[derive(Clone, Debug)]
         pub struct CustomerList {
             data: ::std::result::Result<
@@ -7105,6 +7360,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`CustomerUpdate`](super::CustomerUpdate), made by [`CustomerUpdate::builder`](super::CustomerUpdate::builder).
         #[derive(Clone, Debug)]
         pub struct CustomerUpdate {
             reference_id: ::std::result::Result<
@@ -7162,6 +7418,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`Device`](super::Device), made by [`Device::builder`](super::Device::builder).
         #[derive(Clone, Debug)]
         pub struct Device {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -7342,6 +7599,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`DeviceCreate`](super::DeviceCreate), made by [`DeviceCreate::builder`](super::DeviceCreate::builder).
         #[derive(Clone, Debug)]
         pub struct DeviceCreate {
             reference_id: ::std::result::Result<
@@ -7399,6 +7657,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`DeviceList`](super::DeviceList), made by [`DeviceList::builder`](super::DeviceList::builder).
         #[derive(Clone, Debug)]
         pub struct DeviceList {
             data: ::std::result::Result<
@@ -7505,6 +7764,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`DeviceUpdate`](super::DeviceUpdate), made by [`DeviceUpdate::builder`](super::DeviceUpdate::builder).
         #[derive(Clone, Debug)]
         pub struct DeviceUpdate {
             reference_id: ::std::result::Result<
@@ -7562,6 +7822,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`Energy`](super::Energy), made by [`Energy::builder`](super::Energy::builder).
         #[derive(Clone, Debug)]
         pub struct Energy {
             units: ::std::result::Result<super::EnergyUnits, ::std::string::String>,
@@ -7624,6 +7885,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`EnergyAmount`](super::EnergyAmount), made by [`EnergyAmount::builder`](super::EnergyAmount::builder).
         #[derive(Clone, Debug)]
         pub struct EnergyAmount {
             value: ::std::result::Result<i64, ::std::string::String>,
@@ -7665,6 +7927,7 @@ Represents the object's type.*/
                 Self { value: Ok(value.value) }
             }
         }
+        /// A builder of [`EnergyCost`](super::EnergyCost), made by [`EnergyCost::builder`](super::EnergyCost::builder).
         #[derive(Clone, Debug)]
         pub struct EnergyCost {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -7977,6 +8240,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`EnergyCostEntry`](super::EnergyCostEntry), made by [`EnergyCostEntry::builder`](super::EnergyCostEntry::builder).
         #[derive(Clone, Debug)]
         pub struct EnergyCostEntry {
             carbon: ::std::result::Result<
@@ -8176,6 +8440,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`Event`](super::Event), made by [`Event::builder`](super::Event::builder).
         #[derive(Clone, Debug)]
         pub struct Event {
             data: ::std::result::Result<super::EventData, ::std::string::String>,
@@ -8294,6 +8559,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`EventList`](super::EventList), made by [`EventList::builder`](super::EventList::builder).
         #[derive(Clone, Debug)]
         pub struct EventList {
             data: ::std::result::Result<
@@ -8397,6 +8663,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`FailedMeterRecord`](super::FailedMeterRecord), made by [`FailedMeterRecord::builder`](super::FailedMeterRecord::builder).
         #[derive(Clone, Debug)]
         pub struct FailedMeterRecord {
             error: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -8494,6 +8761,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`GeoLocation`](super::GeoLocation), made by [`GeoLocation::builder`](super::GeoLocation::builder).
         #[derive(Clone, Debug)]
         pub struct GeoLocation {
             lat: ::std::result::Result<f64, ::std::string::String>,
@@ -8554,6 +8822,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`Location`](super::Location), made by [`Location::builder`](super::Location::builder).
         #[derive(Clone, Debug)]
         pub struct Location {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -8905,6 +9174,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`LocationCreate`](super::LocationCreate), made by [`LocationCreate::builder`](super::LocationCreate::builder).
         #[derive(Clone, Debug)]
         pub struct LocationCreate {
             customer_id: ::std::result::Result<
@@ -9022,6 +9292,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`LocationList`](super::LocationList), made by [`LocationList::builder`](super::LocationList::builder).
         #[derive(Clone, Debug)]
         pub struct LocationList {
             data: ::std::result::Result<
@@ -9128,6 +9399,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`LocationStatus`](super::LocationStatus), made by [`LocationStatus::builder`](super::LocationStatus::builder).
         #[derive(Clone, Debug)]
         pub struct LocationStatus {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -9278,6 +9550,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`LocationTariffStatus`](super::LocationTariffStatus), made by [`LocationTariffStatus::builder`](super::LocationTariffStatus::builder).
         #[derive(Clone, Debug)]
         pub struct LocationTariffStatus {
             commodity_export: ::std::result::Result<
@@ -9458,6 +9731,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`LocationUpdate`](super::LocationUpdate), made by [`LocationUpdate::builder`](super::LocationUpdate::builder).
         #[derive(Clone, Debug)]
         pub struct LocationUpdate {
             customer_id: ::std::result::Result<
@@ -9575,6 +9849,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`MeterBatch`](super::MeterBatch), made by [`MeterBatch::builder`](super::MeterBatch::builder).
         #[derive(Clone, Debug)]
         pub struct MeterBatch {
             account_id: ::std::result::Result<
@@ -9821,6 +10096,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`MeterRecord`](super::MeterRecord), made by [`MeterRecord::builder`](super::MeterRecord::builder).
         #[derive(Clone, Debug)]
         pub struct MeterRecord {
             confidence: ::std::result::Result<
@@ -10154,6 +10430,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`MeterRecordCost`](super::MeterRecordCost), made by [`MeterRecordCost::builder`](super::MeterRecordCost::builder).
         #[derive(Clone, Debug)]
         pub struct MeterRecordCost {
             account_id: ::std::result::Result<
@@ -10427,6 +10704,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`MeterRecordEcho`](super::MeterRecordEcho), made by [`MeterRecordEcho::builder`](super::MeterRecordEcho::builder).
         #[derive(Clone, Debug)]
         pub struct MeterRecordEcho {
             confidence: ::std::result::Result<
@@ -10793,6 +11071,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`MeterRegisterRead`](super::MeterRegisterRead), made by [`MeterRegisterRead::builder`](super::MeterRegisterRead::builder).
         #[derive(Clone, Debug)]
         pub struct MeterRegisterRead {
             record_reference_id: ::std::result::Result<
@@ -10890,6 +11169,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`MeterRegisterReads`](super::MeterRegisterReads), made by [`MeterRegisterReads::builder`](super::MeterRegisterReads::builder).
         #[derive(Clone, Debug)]
         pub struct MeterRegisterReads {
             data: ::std::result::Result<
@@ -11092,6 +11372,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`MoneyValue`](super::MoneyValue), made by [`MoneyValue::builder`](super::MoneyValue::builder).
         #[derive(Clone, Debug)]
         pub struct MoneyValue {
             confidence: ::std::result::Result<f64, ::std::string::String>,
@@ -11156,6 +11437,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`NonCommodityRateParts`](super::NonCommodityRateParts), made by [`NonCommodityRateParts::builder`](super::NonCommodityRateParts::builder).
         #[derive(Clone, Debug)]
         pub struct NonCommodityRateParts {
             fixed: ::std::result::Result<
@@ -11240,6 +11522,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`PostalAddress`](super::PostalAddress), made by [`PostalAddress::builder`](super::PostalAddress::builder).
         #[derive(Clone, Debug)]
         pub struct PostalAddress {
             address_line1: ::std::result::Result<
@@ -11450,6 +11733,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`Power`](super::Power), made by [`Power::builder`](super::Power::builder).
         #[derive(Clone, Debug)]
         pub struct Power {
             units: ::std::result::Result<super::PowerUnits, ::std::string::String>,
@@ -11512,6 +11796,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`RateEntry`](super::RateEntry), made by [`RateEntry::builder`](super::RateEntry::builder).
         #[derive(Clone, Debug)]
         pub struct RateEntry {
             carbon: ::std::result::Result<
@@ -11640,6 +11925,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`RateValue`](super::RateValue), made by [`RateValue::builder`](super::RateValue::builder).
         #[derive(Clone, Debug)]
         pub struct RateValue {
             confidence: ::std::result::Result<
@@ -11722,6 +12008,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`Savings`](super::Savings), made by [`Savings::builder`](super::Savings::builder).
         #[derive(Clone, Debug)]
         pub struct Savings {
             percentage: ::std::result::Result<f64, ::std::string::String>,
@@ -11786,6 +12073,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`Schedule`](super::Schedule), made by [`Schedule::builder`](super::Schedule::builder).
         #[derive(Clone, Debug)]
         pub struct Schedule {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -12073,6 +12361,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ScheduleDevice`](super::ScheduleDevice), made by [`ScheduleDevice::builder`](super::ScheduleDevice::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleDevice {
             device_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -12279,6 +12568,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ScheduleDeviceRequest`](super::ScheduleDeviceRequest), made by [`ScheduleDeviceRequest::builder`](super::ScheduleDeviceRequest::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleDeviceRequest {
             device_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -12433,6 +12723,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ScheduleRequest`](super::ScheduleRequest), made by [`ScheduleRequest::builder`](super::ScheduleRequest::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleRequest {
             data: ::std::result::Result<
@@ -12550,6 +12841,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ScheduleSlot`](super::ScheduleSlot), made by [`ScheduleSlot::builder`](super::ScheduleSlot::builder).
         #[derive(Clone, Debug)]
         pub struct ScheduleSlot {
             end_time: ::std::result::Result<
@@ -12637,6 +12929,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ShavingThreshold`](super::ShavingThreshold), made by [`ShavingThreshold::builder`](super::ShavingThreshold::builder).
         #[derive(Clone, Debug)]
         pub struct ShavingThreshold {
             absolute: ::std::result::Result<
@@ -12719,6 +13012,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`Slot`](super::Slot), made by [`Slot::builder`](super::Slot::builder).
         #[derive(Clone, Debug)]
         pub struct Slot {
             end_time: ::std::result::Result<
@@ -12806,6 +13100,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`SlotRate`](super::SlotRate), made by [`SlotRate::builder`](super::SlotRate::builder).
         #[derive(Clone, Debug)]
         pub struct SlotRate {
             confidence: ::std::result::Result<f64, ::std::string::String>,
@@ -12870,6 +13165,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffDaysAndHours`](super::TariffDaysAndHours), made by [`TariffDaysAndHours::builder`](super::TariffDaysAndHours::builder).
         #[derive(Clone, Debug)]
         pub struct TariffDaysAndHours {
             days: ::std::result::Result<
@@ -12940,6 +13236,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffElement`](super::TariffElement), made by [`TariffElement::builder`](super::TariffElement::builder).
         #[derive(Clone, Debug)]
         pub struct TariffElement {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -13360,6 +13657,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffElementCreate`](super::TariffElementCreate), made by [`TariffElementCreate::builder`](super::TariffElementCreate::builder).
         #[derive(Clone, Debug)]
         pub struct TariffElementCreate {
             contract_end_date: ::std::result::Result<
@@ -13598,6 +13896,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffElementList`](super::TariffElementList), made by [`TariffElementList::builder`](super::TariffElementList::builder).
         #[derive(Clone, Debug)]
         pub struct TariffElementList {
             data: ::std::result::Result<
@@ -13704,6 +14003,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffElementStatus`](super::TariffElementStatus), made by [`TariffElementStatus::builder`](super::TariffElementStatus::builder).
         #[derive(Clone, Debug)]
         pub struct TariffElementStatus {
             connection_type: ::std::result::Result<
@@ -13840,6 +14140,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffElementUpdate`](super::TariffElementUpdate), made by [`TariffElementUpdate::builder`](super::TariffElementUpdate::builder).
         #[derive(Clone, Debug)]
         pub struct TariffElementUpdate {
             contract_end_date: ::std::result::Result<
@@ -14024,6 +14325,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffHours`](super::TariffHours), made by [`TariffHours::builder`](super::TariffHours::builder).
         #[derive(Clone, Debug)]
         pub struct TariffHours {
             rate: ::std::result::Result<
@@ -14134,6 +14436,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffProvider`](super::TariffProvider), made by [`TariffProvider::builder`](super::TariffProvider::builder).
         #[derive(Clone, Debug)]
         pub struct TariffProvider {
             display_name: ::std::result::Result<
@@ -14230,6 +14533,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffRateTier`](super::TariffRateTier), made by [`TariffRateTier::builder`](super::TariffRateTier::builder).
         #[derive(Clone, Debug)]
         pub struct TariffRateTier {
             fixed: ::std::result::Result<
@@ -14378,6 +14682,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffRates`](super::TariffRates), made by [`TariffRates::builder`](super::TariffRates::builder).
         #[derive(Clone, Debug)]
         pub struct TariffRates {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -14676,6 +14981,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffRatesAudit`](super::TariffRatesAudit), made by [`TariffRatesAudit::builder`](super::TariffRatesAudit::builder).
         #[derive(Clone, Debug)]
         pub struct TariffRatesAudit {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -14969,6 +15275,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffRatesAuditRequest`](super::TariffRatesAuditRequest), made by [`TariffRatesAuditRequest::builder`](super::TariffRatesAuditRequest::builder).
         #[derive(Clone, Debug)]
         pub struct TariffRatesAuditRequest {
             direction: ::std::result::Result<super::Direction, ::std::string::String>,
@@ -15058,6 +15365,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffRatesRequest`](super::TariffRatesRequest), made by [`TariffRatesRequest::builder`](super::TariffRatesRequest::builder).
         #[derive(Clone, Debug)]
         pub struct TariffRatesRequest {
             direction: ::std::result::Result<super::Direction, ::std::string::String>,
@@ -15191,6 +15499,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffSchedulePeriod`](super::TariffSchedulePeriod), made by [`TariffSchedulePeriod::builder`](super::TariffSchedulePeriod::builder).
         #[derive(Clone, Debug)]
         pub struct TariffSchedulePeriod {
             dates: ::std::result::Result<::std::vec::Vec<f64>, ::std::string::String>,
@@ -15283,6 +15592,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffStatus`](super::TariffStatus), made by [`TariffStatus::builder`](super::TariffStatus::builder).
         #[derive(Clone, Debug)]
         pub struct TariffStatus {
             commodity_export: ::std::result::Result<
@@ -15462,6 +15772,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TariffSummary`](super::TariffSummary), made by [`TariffSummary::builder`](super::TariffSummary::builder).
         #[derive(Clone, Debug)]
         pub struct TariffSummary {
             contract_end_date: ::std::result::Result<
@@ -15584,6 +15895,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ThresholdSlots`](super::ThresholdSlots), made by [`ThresholdSlots::builder`](super::ThresholdSlots::builder).
         #[derive(Clone, Debug)]
         pub struct ThresholdSlots {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -15870,6 +16182,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`ThresholdSlotsRequest`](super::ThresholdSlotsRequest), made by [`ThresholdSlotsRequest::builder`](super::ThresholdSlotsRequest::builder).
         #[derive(Clone, Debug)]
         pub struct ThresholdSlotsRequest {
             absolute: ::std::result::Result<
@@ -16032,6 +16345,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TimeSlots`](super::TimeSlots), made by [`TimeSlots::builder`](super::TimeSlots::builder).
         #[derive(Clone, Debug)]
         pub struct TimeSlots {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -16297,6 +16611,7 @@ Represents the object's type.*/
                 }
             }
         }
+        /// A builder of [`TimeSlotsRequest`](super::TimeSlotsRequest), made by [`TimeSlotsRequest::builder`](super::TimeSlotsRequest::builder).
         #[derive(Clone, Debug)]
         pub struct TimeSlotsRequest {
             direction: ::std::result::Result<super::Direction, ::std::string::String>,

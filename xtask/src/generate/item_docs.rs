@@ -1,24 +1,28 @@
-//! Docs for the builders' methods, which typify and progenitor write without any: a user reads
-//! a setter's docs in their editor and on docs.rs, where progenitor's builders showed a bare
-//! signature for each of about 1,600 methods.
+//! Docs for the public items typify and progenitor write without any, so that the generated
+//! modules have none undocumented (the crate's `missing_docs` applies to them): a user reads
+//! them in their editor and on docs.rs, where progenitor's builders showed a bare signature
+//! for each of about 1,600 methods.
 //!
 //! Everything said comes from the generated file itself, so it cannot disagree with it:
 //! - a type builder's setter gets its field's docs (the spec's description, which typify put
 //!   on the type's field) and whether the field is required (the builder's `Default` starts it
-//!   as `Err`), optional (it has a `set_` twin) or has a default;
-//! - a type's `builder()` points at its builder;
+//!   as `Err`), optional (it has a `set_` twin) or has a default; a builder struct and a
+//!   type's `builder()` point at each other;
 //! - an operation builder's setter gets its parameter's line of the `Client` method's
 //!   `Arguments:` list (progenitor's own summary of the spec's parameters), and `new`,
-//!   `body` and `body_map` say what they do.
+//!   `body` and `body_map` say what they do;
+//! - a field or an enum's variant the spec does not describe is named by its wire name (an
+//!   enum value as the API sends it), and says that the spec describes it nowhere.
 
 use std::collections::{HashMap, HashSet};
 
+use syn::ext::IdentExt as _;
 use syn::{Attribute, Fields, File, ImplItem, ImplItemFn, Item, ItemImpl, parse_quote};
 
 use super::postprocess::module_items;
 
-/// Documents every undocumented builder method of `file` (see the module docs).
-pub fn document_setters(file: &mut File) {
+/// Documents every undocumented public item of `file` that the module docs list.
+pub fn document_items(file: &mut File) {
     let arguments = operation_arguments(&file.items);
     if let Some(types) = module_items(&mut file.items, "types") {
         document_type_builders(types);
@@ -63,9 +67,27 @@ fn document_type_builders(types: &mut [Item]) {
             f.attrs.insert(0, parse_quote!(#[doc = #doc]));
         }
     }
+    for item in types.iter_mut() {
+        match item {
+            Item::Struct(s) => document_fields(&mut s.fields),
+            Item::Enum(e) => e.variants.iter_mut().for_each(document_variant),
+            _ => {}
+        }
+    }
     let Some(builders) = module_items(types, "builder") else {
         return;
     };
+    for item in builders.iter_mut() {
+        if let Item::Struct(s) = item
+            && !s.attrs.iter().any(is_doc)
+        {
+            let ty = s.ident.to_string();
+            let doc = format!(
+                " A builder of [`{ty}`](super::{ty}), made by [`{ty}::builder`](super::{ty}::builder)."
+            );
+            s.attrs.insert(0, parse_quote!(#[doc = #doc]));
+        }
+    }
     let required = required_fields(builders);
     for item in builders.iter_mut() {
         let Item::Impl(imp) = item else { continue };
@@ -104,6 +126,60 @@ fn document_type_builders(types: &mut [Item]) {
             f.attrs.splice(0..0, attrs);
         }
     }
+}
+
+/// Each undocumented public field of `fields`, named by its wire name.
+fn document_fields(fields: &mut Fields) {
+    let Fields::Named(fields) = fields else {
+        return;
+    };
+    for field in fields.named.iter_mut() {
+        let public = matches!(field.vis, syn::Visibility::Public(_));
+        let Some(name) = field.ident.as_ref().filter(|_| public) else {
+            continue;
+        };
+        if field.attrs.iter().any(is_doc) {
+            continue;
+        }
+        let wire = renamed(&field.attrs).unwrap_or_else(|| name.unraw().to_string());
+        let doc = format!(" `{wire}`: the spec does not describe it.");
+        field.attrs.insert(0, parse_quote!(#[doc = #doc]));
+    }
+}
+
+/// An undocumented variant: a value of a string enum by its wire value, any other by its name.
+fn document_variant(variant: &mut syn::Variant) {
+    if variant.attrs.iter().any(is_doc) {
+        return;
+    }
+    let doc = match (&variant.fields, renamed(&variant.attrs)) {
+        (Fields::Unit, Some(wire)) if wire.is_empty() => " The empty string, `\"\"`.".to_string(),
+        (Fields::Unit, Some(wire)) => format!(" `{wire}`."),
+        (Fields::Unit, None) => format!(" `{}`.", variant.ident),
+        _ => format!(" A `{}`: the spec does not describe it.", variant.ident),
+    };
+    variant.attrs.insert(0, parse_quote!(#[doc = #doc]));
+}
+
+/// The name `#[serde(rename = "..")]` among `attrs` gives, if any.
+fn renamed(attrs: &[Attribute]) -> Option<String> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .find_map(|a| {
+            let mut found = None;
+            let _ = a.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    let value: syn::LitStr = meta.value()?.parse()?;
+                    found = Some(value.value());
+                } else if meta.input.peek(syn::Token![=]) {
+                    // Another `key = value` (`skip_serializing_if = ".."`): read past it.
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+                Ok(())
+            });
+            found
+        })
 }
 
 /// The (builder, field) pairs whose builder's `Default` starts them as `Err`: the fields that
@@ -286,8 +362,17 @@ mod tests {
                 pub struct Address {
                     ///The city.
                     pub city: Option<String>,
+                    #[serde(rename = "country_code")]
                     pub country: String,
                     pub lines: Vec<String>,
+                }
+                pub enum Kind {
+                    #[serde(rename = "HOME")]
+                    Home,
+                    #[serde(rename = "")]
+                    Empty,
+                    ///Documented.
+                    Other,
                 }
                 impl Address {
                     pub fn builder() -> builder::Address { Default::default() }
@@ -336,11 +421,36 @@ mod tests {
             "#,
         )
         .unwrap();
-        document_setters(&mut file);
+        document_items(&mut file);
 
         let types = module_items(&mut file.items, "types").unwrap();
         assert!(method_doc(types, 0, "builder").contains("[`builder::Address`]"));
+        let (Item::Struct(address), Item::Enum(kind)) = (&types[0], &types[1]) else {
+            panic!("the types moved");
+        };
+        let fields: Vec<String> = address.fields.iter().map(|f| doc_text(&f.attrs)).collect();
+        assert_eq!(
+            fields,
+            [
+                "The city.\n",
+                " `country_code`: the spec does not describe it.\n",
+                " `lines`: the spec does not describe it.\n"
+            ]
+        );
+        let variants: Vec<String> = kind.variants.iter().map(|v| doc_text(&v.attrs)).collect();
+        assert_eq!(
+            variants,
+            [
+                " `HOME`.\n",
+                " The empty string, `\"\"`.\n",
+                "Documented.\n"
+            ]
+        );
         let builders = module_items(types, "builder").unwrap();
+        let Item::Struct(builder) = &builders[0] else {
+            panic!("the builders moved");
+        };
+        assert!(doc_text(&builder.attrs).contains("[`Address::builder`](super::Address::builder)"));
         let city = method_doc(builders, 0, "city");
         assert_eq!(
             city,
