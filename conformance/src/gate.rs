@@ -492,7 +492,10 @@ async fn examine(
     };
     let release = &context.releases.all[index];
     let mut examined = examine_in(context, release, replayer, it, started).await?;
-    if let Some(replayed) = &examined.replayed {
+    // Another host's interaction reported for its secrets alone is no release's traffic: it
+    // counts toward no coverage.
+    let api = |r: &Replayed| r.operation.is_some() || is_api_host(&context.hosts, &request.url);
+    if let Some(replayed) = examined.replayed.as_ref().filter(|r| api(r)) {
         examined.release = Some(index);
         // The release was chosen before the operation was known: the notes name it now.
         let operation = &replayed.operation;

@@ -143,18 +143,24 @@ pub(crate) fn by_shape(text: &str) -> Option<Rule> {
         .then_some("heuristic: a URL with a token in its fragment")
 }
 
-/// OAuth's parameters (RFC 6749, RFC 7009) whose names hold a credential word but whose values
-/// name a kind of token (`token_type=Bearer`), not a token.
-const KIND_NAMES: &[&str] = &["token_type", "token_type_hint"];
+/// Last words of a name whose value names a kind of thing, not a secret: OAuth's `token_type`,
+/// `token_type_hint` (RFC 6749, RFC 7009), `subject_token_type` (RFC 8693),
+/// `token_endpoint_auth_method`.
+const KIND_WORDS: &[&str] = &["type", "hint", "method"];
 
-/// Whether a URL's query or fragment parameter `name` holding `value` is a credential by its
-/// name: a word of [`CREDENTIAL_WORDS`] in it (but not one of [`KIND_NAMES`]), and something in
-/// the value.
+/// Whether a URL's query or fragment parameter (or a form field) `name` holding `value` is a
+/// credential by its name: one of its words (split at `_`, `-` and `.`) is, or ends with, a
+/// word of [`CREDENTIAL_WORDS`] (`refresh_token`, `client_secret`, `apikey`), its last word is
+/// not one of [`KIND_WORDS`], and the value holds something. `keyword` and `author` are not.
 pub(crate) fn is_credential_pair(name: &str, value: &str) -> bool {
     let name = normal(name);
+    let words: Vec<&str> = name.split(['_', '.']).filter(|w| !w.is_empty()).collect();
+    let kind = words.last().is_some_and(|last| KIND_WORDS.contains(last));
     !value.is_empty()
-        && !KIND_NAMES.contains(&name.as_str())
-        && CREDENTIAL_WORDS.iter().any(|w| name.contains(w))
+        && !kind
+        && words
+            .iter()
+            .any(|word| CREDENTIAL_WORDS.iter().any(|c| word.ends_with(c)))
 }
 
 /// A URL's fragment (without its `#`) as name-value pairs, decoded: `access_token=...&...` as
@@ -273,6 +279,24 @@ mod tests {
         assert_eq!(found, ["access_token"]);
         assert!(!is_credential_pair("Token-Type-Hint", "refresh_token"));
         assert!(is_credential_pair("token", "refresh_token"));
+        for name in [
+            "refresh_token",
+            "client_secret",
+            "X-Api-Key",
+            "apikey",
+            "password",
+        ] {
+            assert!(is_credential_pair(name, "v"), "{name}");
+        }
+        for name in [
+            "subject_token_type",
+            "keyword",
+            "author",
+            "code_challenge_method",
+        ] {
+            assert!(!is_credential_pair(name, "v"), "{name}");
+        }
+        assert!(!is_credential_pair("password", ""));
     }
 
     #[test]

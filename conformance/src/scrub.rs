@@ -408,11 +408,13 @@ impl Parts {
                 rewritten.request_head = true;
             }
             Place::RequestBody(pointer) => {
-                self.request_body = with_value(&self.request_body, pointer, placeholder);
+                let body = &self.request_body;
+                self.request_body = with_value(body, pointer, &leak.value, placeholder);
                 rewritten.request_body = true;
             }
             Place::ResponseBody(pointer) => {
-                self.response_body = with_value(&self.response_body, pointer, placeholder);
+                let body = &self.response_body;
+                self.response_body = with_value(body, pointer, &leak.value, placeholder);
                 rewritten.response_body = true;
             }
             // Not sent: nothing recorded of the request's size changes.
@@ -615,14 +617,23 @@ fn with_segment(url: &str, index: usize, placeholder: &str) -> String {
     parsed.to_string()
 }
 
-/// The form `body` with every field named `name` holding `placeholder`'s text.
-fn with_form_field(body: &str, name: &str, placeholder: &Value) -> String {
-    let placeholder = text_of(placeholder);
-    let mut out = url::form_urlencoded::Serializer::new(String::new());
-    for (n, v) in url::form_urlencoded::parse(body.as_bytes()) {
-        out.append_pair(&n, if n == name { &placeholder } else { &v });
-    }
-    out.finish()
+/// The form `body` with each field named `name` whose value is `found` holding `placeholder`
+/// instead; every other pair, and the separators, as they were written.
+fn with_form_field(body: &str, name: &str, found: &str, placeholder: &str) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(placeholder.as_bytes()).collect();
+    let pairs: Vec<String> = body
+        .split('&')
+        .map(
+            |pair| match url::form_urlencoded::parse(pair.as_bytes()).next() {
+                Some((n, v)) if n == name && v == found => {
+                    let written_name = pair.split_once('=').map_or(pair, |(n, _)| n);
+                    format!("{written_name}={encoded}")
+                }
+                _ => pair.to_string(),
+            },
+        )
+        .collect();
+    pairs.join("&")
 }
 
 /// HAR's copy of `url`'s query.
@@ -637,14 +648,17 @@ fn query_string(url: &str) -> Value {
     layout::pairs(&pairs)
 }
 
-/// `body` (JSON text) with the value at `pointer` replaced, written as it was (pretty when it
-/// had line breaks). A body that is not JSON is a form when the pointer names a field (the
-/// secret check reads only a form's fields so): each field of that name is replaced and the
-/// form written again; at `""` the body is replaced whole.
-fn with_value(body: &str, pointer: &str, placeholder: Value) -> String {
+/// `body` (JSON text) with the value at `pointer` (`found`) replaced, written as it was (pretty
+/// when it had line breaks). A body that is not JSON is a form when the pointer names a field
+/// (the secret check reads only a form's fields so): each field of that name holding `found`
+/// is replaced, and every other byte kept; at `""` the body is replaced whole.
+fn with_value(body: &str, pointer: &str, found: &Value, placeholder: Value) -> String {
     let Ok(mut json) = serde_json::from_str::<Value>(body) else {
         return match pointer.strip_prefix('/') {
-            Some(field) => with_form_field(body, &crate::spec::unescape(field), &placeholder),
+            Some(field) => {
+                let name = crate::spec::unescape(field);
+                with_form_field(body, &name, &text_of(found), &text_of(&placeholder))
+            }
             None => text_of(&placeholder),
         };
     };
@@ -657,4 +671,26 @@ fn with_value(body: &str, pointer: &str, placeholder: Value) -> String {
         false => serde_json::to_string(&json),
     };
     written.unwrap_or_else(|_| body.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_field_is_replaced_where_it_holds_the_secret_and_nothing_else_moves() {
+        let body =
+            "scope=read%20write&flag&refresh_token=AAAA1111&refresh_token=CCCC2222&a=1&&b=%7E";
+        let once = with_form_field(body, "refresh_token", "CCCC2222", "<redacted>");
+        assert_eq!(
+            once,
+            "scope=read%20write&flag&refresh_token=AAAA1111&refresh_token=%3Credacted%3E&a=1&&b=%7E"
+        );
+        let found = Value::String("AAAA1111".into());
+        let placeholder = Value::String("redacted-1".into());
+        assert_eq!(
+            with_value(&once, "/refresh_token", &found, placeholder),
+            "scope=read%20write&flag&refresh_token=redacted-1&refresh_token=%3Credacted%3E&a=1&&b=%7E"
+        );
+    }
 }

@@ -530,9 +530,7 @@ fn body(
     }
     let Ok(json) = serde_json::from_slice::<Value>(bytes) else {
         if form {
-            for (name, value) in url::form_urlencoded::parse(bytes) {
-                form_field_leaks(&name, &value, marked, place, out);
-            }
+            form_leaks(bytes, marked, place, out);
             return;
         }
         let text = String::from_utf8_lossy(bytes);
@@ -547,6 +545,32 @@ fn body(
         return;
     };
     json_leaks(&json, marked, place, out);
+}
+
+/// The leaks of a form body, field by field ([`form_field_leaks`]; a name sent twice is two
+/// leaks when both values are). A name shaped like a credential (`curl -d "$KEY"` sends the key
+/// as a field without a value) makes the whole body one leak, which scrub replaces whole.
+fn form_leaks(
+    bytes: &[u8],
+    marked: &[(Steps, Hint)],
+    place: &dyn Fn(String) -> Place,
+    out: &mut Vec<Leak>,
+) {
+    let fields: Vec<_> = url::form_urlencoded::parse(bytes).collect();
+    if fields.iter().any(|(name, _)| record::holds_token(name)) {
+        out.push(Leak {
+            place: place(String::new()),
+            value: Value::String(String::from_utf8_lossy(bytes).into_owned()),
+            hint: Hint::Text(None),
+            why: "credential-shaped",
+        });
+        return;
+    }
+    for (name, value) in &fields {
+        let mut found = Vec::new();
+        form_field_leaks(name, value, marked, place, &mut found);
+        out.append(&mut found);
+    }
 }
 
 /// The leaks of one field of a form body (or of a HAR entry's form fields): judged as a JSON
@@ -695,7 +719,7 @@ mod tests {
     }
 
     /// The places of `body`'s leaks in a request whose `Content-Type` is `content_type`.
-    fn form_leaks(content_type: &str, body: &str) -> Vec<(String, &'static str)> {
+    fn leaks_of_form(content_type: &str, body: &str) -> Vec<(String, &'static str)> {
         let headers = [("content-type".to_string(), content_type.to_string())];
         let view = View {
             url: "https://auth.example/oauth/token",
@@ -726,11 +750,26 @@ mod tests {
                 "heuristic: an e-mail address, by its name",
             ),
         ];
-        let found = form_leaks("application/x-www-form-urlencoded; charset=UTF-8", body);
+        let found = leaks_of_form("application/x-www-form-urlencoded; charset=UTF-8", body);
         assert_eq!(found, expected);
         // The same text that does not say it is a form is judged whole: it has no token's
         // shape, so nothing is found.
-        assert_eq!(form_leaks("text/plain", body), []);
+        assert_eq!(leaks_of_form("text/plain", body), []);
+
+        let form = "application/x-www-form-urlencoded";
+        // Words that hold a credential word (`keyword`, `author`) and names of a kind of token
+        // are not credentials.
+        let kinds = "keyword=solar&author=jo&subject_token_type=urn%3Aietf%3Aaccess_token";
+        assert_eq!(leaks_of_form(form, kinds), []);
+        // A name sent twice is two leaks when both values are.
+        let twice = leaks_of_form(form, "refresh_token=r8Kd2mQx&refresh_token=Zq7Lp3Wn");
+        assert_eq!(twice.len(), 2, "{twice:?}");
+        // A key sent as a field without a value (`curl -d "$KEY"`): the whole body.
+        let key = "grant_type=client_credentials&sk_live_51HqLyjWDarjtT1zdp7dc";
+        assert_eq!(
+            leaks_of_form(form, key),
+            [("request:".to_string(), "credential-shaped")]
+        );
     }
 
     #[test]

@@ -11,8 +11,8 @@
 //! - an operation builder's setter gets its parameter's line of the `Client` method's
 //!   `Arguments:` list (progenitor's own summary of the spec's parameters), and `new`,
 //!   `body` and `body_map` say what they do;
-//! - a field or an enum's variant the spec does not describe is named by its wire name (an
-//!   enum value as the API sends it), and says that the spec describes it nowhere.
+//! - a field or an enum's value the spec does not describe is named by its wire name (an
+//!   enum value as the API sends it); a union's variant links the type it holds.
 
 use std::collections::{HashMap, HashSet};
 
@@ -156,6 +156,13 @@ fn document_variant(variant: &mut syn::Variant) {
         (Fields::Unit, Some(wire)) if wire.is_empty() => " The empty string, `\"\"`.".to_string(),
         (Fields::Unit, Some(wire)) => format!(" `{wire}`."),
         (Fields::Unit, None) => format!(" `{}`.", variant.ident),
+        (Fields::Unnamed(fields), _) if fields.unnamed.len() == 1 => match &fields.unnamed[0].ty {
+            // One of the module's own types (`Device(Device)`): its docs say what it is.
+            syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+                format!(" A [`{}`].", p.path.segments[0].ident)
+            }
+            _ => format!(" A `{}`.", variant.ident),
+        },
         _ => format!(" A `{}`: the spec does not describe it.", variant.ident),
     };
     variant.attrs.insert(0, parse_quote!(#[doc = #doc]));

@@ -1686,13 +1686,13 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
     #[serde(untagged)]
     #[non_exhaustive]
     pub enum EventData {
-        /// A `Device`: the spec does not describe it.
+        /// A [`Device`].
         Device(Device),
-        /// A `Customer`: the spec does not describe it.
+        /// A [`Customer`].
         Customer(Customer),
-        /// A `Location`: the spec does not describe it.
+        /// A [`Location`].
         Location(Location),
-        /// A `TariffElement`: the spec does not describe it.
+        /// A [`TariffElement`].
         TariffElement(TariffElement),
         /// An object of a kind this version of the client does not know, as JSON.
         Unknown(::serde_json::Value),
