@@ -348,7 +348,7 @@ fn url_leaks(url: &url::Url, op: Option<&Operation>, marks: Option<&Marks>, out:
         let value = Value::String(value.into_owned());
         let leak = match marked {
             Some((_, _, hint)) => Some((hint.clone(), "x-sensitive")),
-            None => unmarked(&name, &value),
+            None => unmarked_parameter(&name, &value, BY_QUERY_NAME),
         };
         if let Some((hint, why)) = leak.filter(|(h, _)| !record::is_placeholder(&value, h)) {
             out.push(Leak {
@@ -392,28 +392,40 @@ fn url_leaks(url: &url::Url, op: Option<&Operation>, marks: Option<&Marks>, out:
     }
 }
 
-/// Why a value the spec does not mark, named `name` (a query or fragment parameter's), must
-/// be a placeholder, and what placeholder: a credential's shape, or a heuristic of
-/// [`personal`].
-fn unmarked(name: &str, value: &Value) -> Option<(Hint, &'static str)> {
-    if value.as_str().is_some_and(record::holds_token) {
+/// Why a query's parameter the spec does not mark must be a placeholder, when it is a
+/// credential by its name alone.
+const BY_QUERY_NAME: &str = "heuristic: a token in the query, by its name";
+
+/// Why a fragment's parameter must be a placeholder, when it is a credential by its name alone.
+const BY_FRAGMENT_NAME: &str = "heuristic: a token in a fragment, by its name";
+
+/// Why a URL's parameter (of its query or fragment) that the spec does not mark, `name`
+/// holding `value`, must be a placeholder, and what placeholder: a credential's shape, a
+/// heuristic of [`personal`], or its name says it is a credential
+/// ([`personal::is_credential_pair`]: `api_key`, `access_token`, `client_secret`), which
+/// `by_name` then names.
+fn unmarked_parameter(
+    name: &str,
+    value: &Value,
+    by_name: &'static str,
+) -> Option<(Hint, &'static str)> {
+    let text = value.as_str()?;
+    if record::holds_token(text) {
         return Some((Hint::Text(None), "credential-shaped"));
     }
-    personal::by_name(name, value)
-        .or_else(|| value.as_str().and_then(personal::by_shape))
-        .map(|rule| (heuristic_hint(name, value), rule))
+    if let Some(rule) = personal::by_name(name, value).or_else(|| personal::by_shape(text)) {
+        return Some((heuristic_hint(name, value), rule));
+    }
+    personal::is_credential_pair(name, text).then_some((Hint::Text(None), by_name))
 }
 
 /// The leaks of a URL's fragment (`#access_token=...`): each parameter judged as an unmarked
-/// query parameter is, and one whose name says it is a credential.
+/// query parameter is.
 fn fragment_leaks(url: &url::Url, out: &mut Vec<Leak>) {
     let fragment = url.fragment().unwrap_or_default();
     for (name, text) in personal::fragment_pairs(fragment) {
-        const BY_NAME: &str = "heuristic: a token in a fragment, by its name";
-        let by_name = personal::is_credential_pair(&name, &text);
         let value = Value::String(text);
-        let leak =
-            unmarked(&name, &value).or_else(|| by_name.then_some((Hint::Text(None), BY_NAME)));
+        let leak = unmarked_parameter(&name, &value, BY_FRAGMENT_NAME);
         if let Some((hint, why)) = leak.filter(|(h, _)| !record::is_placeholder(&value, h)) {
             out.push(Leak {
                 place: Place::Fragment(name),
@@ -896,6 +908,22 @@ mod tests {
         );
         let scrubbed = "https://h/cb#access_token=redacted-1&state=xyz&id_token=redacted-2";
         assert!(extra_and_url_leaks(scrubbed, &[]).is_empty());
+    }
+
+    #[test]
+    fn a_query_parameter_named_for_a_credential_is_a_leak_and_a_kind_or_other_word_is_not() {
+        let url = "https://h/cb?api_key=k9Xq2mPw&token_type=bearer&keyword=x&author=y&limit=10";
+        assert_eq!(
+            extra_and_url_leaks(url, &[]),
+            [(
+                "query:api_key".to_string(),
+                "heuristic: a token in the query, by its name"
+            )]
+        );
+        let scrubbed = "https://h/cb?api_key=redacted-1&token_type=bearer&keyword=x";
+        assert!(extra_and_url_leaks(scrubbed, &[]).is_empty());
+        // An empty value holds nothing.
+        assert!(extra_and_url_leaks("https://h/cb?client_secret=", &[]).is_empty());
     }
 
     #[test]

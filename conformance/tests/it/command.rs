@@ -869,14 +869,6 @@ fn a_form_body_s_credentials_are_found_by_name_and_scrubbed_field_by_field() {
     let path = dir.path().join("token.json");
     std::fs::write(&path, cassette.to_string()).unwrap();
     let at = dir.path().to_str().unwrap();
-    // The place of each `secret` finding, as the text report names it.
-    let secrets = |out: &std::process::Output| -> Vec<String> {
-        text(&out.stdout)
-            .lines()
-            .filter_map(|l| l.split_once("error secret at ")?.1.split_once(": a value"))
-            .map(|(place, _)| place.to_string())
-            .collect()
-    };
     // auth.example is not the API's host: its interaction is skipped, but not its secrets.
     let gate = ["--cassettes", at, "--no-waivers"];
 
@@ -886,7 +878,7 @@ fn a_form_body_s_credentials_are_found_by_name_and_scrubbed_field_by_field() {
     // Not the API's traffic: it counts toward no release's coverage.
     assert!(!shown.contains("coverage of"), "{shown}");
     assert_eq!(
-        secrets(&before),
+        secret_places(&before),
         ["request:/refresh_token", "request:/client_secret"],
         "{shown}"
     );
@@ -895,15 +887,7 @@ fn a_form_body_s_credentials_are_found_by_name_and_scrubbed_field_by_field() {
         "{shown}"
     );
 
-    let scrubbed = gate_binary(&["scrub", at]);
-    assert_eq!(
-        scrubbed.status.code(),
-        Some(0),
-        "{}",
-        text(&scrubbed.stderr)
-    );
-    let written: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let written = scrubbed(at, &path);
     let request = &written["http_interactions"][0]["request"];
     let sent = request["body"]["string"].as_str().unwrap();
     let fields: Vec<(String, String)> = url::form_urlencoded::parse(sent.as_bytes())
@@ -926,10 +910,96 @@ fn a_form_body_s_credentials_are_found_by_name_and_scrubbed_field_by_field() {
     );
 
     let after = gate_binary(&gate);
-    assert!(secrets(&after).is_empty(), "{}", text(&after.stdout));
+    assert!(secret_places(&after).is_empty(), "{}", text(&after.stdout));
     assert!(
         text(&after.stdout).contains("skipped 1 interactions to other hosts"),
         "{}",
         text(&after.stdout)
     );
+}
+
+/// A query parameter the spec does not mark is a credential when its name says so
+/// (`access_token`, `api_key`), as a fragment's or a form's is: the gate reports it by its
+/// fingerprint, scrub replaces that parameter alone, and the gate then passes. A name that
+/// says a kind of token (`token_type`) and other words (`keyword`) are not credentials.
+#[test]
+fn a_query_parameter_named_for_a_credential_is_found_and_scrubbed() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "https://hooks.example/callback?access_token=q7Lm2Xw9&token_type=bearer&keyword=energy&API-Key=zz81Kp4t";
+    let cassette = serde_json::json!({
+        "http_interactions": [{
+            "request": {"uri": url, "method": "get", "headers": {}, "body": {"encoding": "UTF-8", "string": ""}},
+            "response": {
+                "status": {"code": 204, "message": "No Content"},
+                "headers": {},
+                "body": {"encoding": "UTF-8", "string": ""}
+            },
+            "recorded_at": "Mon, 02 Mar 2026 10:15:00 GMT"
+        }],
+        "recorded_with": "a query"
+    });
+    let path = dir.path().join("callback.json");
+    std::fs::write(&path, cassette.to_string()).unwrap();
+    let at = dir.path().to_str().unwrap();
+    let gate = ["--cassettes", at, "--no-waivers"];
+
+    let before = gate_binary(&gate);
+    let shown = text(&before.stdout);
+    assert_eq!(before.status.code(), Some(1), "{shown}");
+    assert_eq!(
+        secret_places(&before),
+        ["query:access_token", "query:API-Key"],
+        "{shown}"
+    );
+    assert!(
+        shown.contains("a token in the query, by its name"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("q7Lm2Xw9") && !shown.contains("zz81Kp4t"),
+        "{shown}"
+    );
+
+    let written = scrubbed(at, &path);
+    let uri = written["http_interactions"][0]["request"]["uri"]
+        .as_str()
+        .unwrap();
+    let query: Vec<(String, String)> = url::Url::parse(uri)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    let names: Vec<&str> = query.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["access_token", "token_type", "keyword", "API-Key"]);
+    assert_eq!(query[1].1, "bearer");
+    assert_eq!(query[2].1, "energy");
+    assert!(
+        !uri.contains("q7Lm2Xw9") && !uri.contains("zz81Kp4t"),
+        "{uri}"
+    );
+
+    // Nothing is left to report; with no API traffic beside it, the run checked nothing.
+    let after = gate_binary(&gate);
+    let shown = text(&after.stdout);
+    assert!(!shown.contains("error secret"), "{shown}");
+    assert!(
+        shown.contains("skipped 1 interactions to other hosts"),
+        "{shown}"
+    );
+}
+
+/// The place of each `secret` finding of a gate run, as its text report names it.
+fn secret_places(out: &std::process::Output) -> Vec<String> {
+    text(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once("error secret at ")?.1.split_once(": a value"))
+        .map(|(place, _)| place.to_string())
+        .collect()
+}
+
+/// Scrubs the cassettes at `at` and reads back `path`, one of them, as JSON.
+fn scrubbed(at: &str, path: &std::path::Path) -> serde_json::Value {
+    let out = gate_binary(&["scrub", at]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
