@@ -183,6 +183,7 @@ pub fn generate(
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| anyhow!("progenitor produced code that does not parse: {e}"))?;
     postprocess::apply(&mut file);
+    super::sensitive_debug::redact_debug(&mut file, &model.document);
     let uses = Uses::scan(&file);
     let paginated = match profile {
         Profile::Release(release) => operations::extend(&mut file, model, &release)?,

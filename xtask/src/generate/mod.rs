@@ -23,6 +23,7 @@ pub(crate) mod release_spec;
 mod releases;
 mod replay_table;
 mod send_hooks;
+mod sensitive_debug;
 mod stale;
 mod yaml;
 

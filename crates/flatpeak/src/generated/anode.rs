@@ -84,13 +84,7 @@ pub mod types {
         }
     }
     ///`AuthToken`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct AuthToken {
         ///The bearer security token.
@@ -431,13 +425,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         }
     }
     ///Connect init session data.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct ConnectTokenRequest {
         /// `actions`: the spec does not describe it.
@@ -717,13 +705,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         }
     }
     ///This object represents a customer of your business.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct Customer {
         /// `account_id`: the spec does not describe it.
@@ -931,13 +913,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         }
     }
     ///This object represents a device or another asset of a compatible type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct Device {
         /// `account_id`: the spec does not describe it.
@@ -1304,13 +1280,7 @@ document says `IMPORT` or `EXPORT` where pages and the errors table also name `L
         }
     }
     ///Value of energy object
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct EnergyCostEntry {
         /// `carbon`: the spec does not describe it.
@@ -1732,13 +1702,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
         }
     }
     ///`FailedMeterRecord`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct FailedMeterRecord {
         ///Error message for this metering record.
@@ -1756,13 +1720,7 @@ with `api_error`, Connect's `connect_error`), so the enum is open.
         }
     }
     ///Latitude and longitude of the location. Flatpeak resolves this automatically using the `postal_address` that you provide. This information is used to determine market price and carbon regions.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GeoLocation {
         /// `lat`: the spec does not describe it.
@@ -1845,13 +1803,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         }
     }
     ///This object represents a supply address.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct Location {
         /// `account_id`: the spec does not describe it.
@@ -1900,7 +1852,6 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Debug,
         Default,
         schemars::JsonSchema
     )]
@@ -2186,7 +2137,6 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Debug,
         Default,
         schemars::JsonSchema
     )]
@@ -2369,13 +2319,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         }
     }
     ///`MeterRecord`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct MeterRecord {
         ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.
@@ -2516,13 +2460,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         }
     }
     ///`MeterRecordEcho`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct MeterRecordEcho {
         ///Estimated confidence of data where '1' is 100% accurate and 0.1 is 10% accurate. Defaults to '1'. *This parameter is in beta. Contact support to enable*.
@@ -2567,13 +2505,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         }
     }
     ///`MeterRegisterRead`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct MeterRegisterRead {
         ///A reference for this metering record, for example, meter log ID.
@@ -2591,13 +2523,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         }
     }
     ///`MeterRegisterReads`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct MeterRegisterReads {
         ///Metering data array
@@ -2817,7 +2743,6 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Debug,
         Default,
         schemars::JsonSchema
     )]
@@ -5532,7 +5457,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         /// A builder of [`AuthToken`](super::AuthToken), made by [`AuthToken::builder`](super::AuthToken::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct AuthToken {
             bearer_token: ::std::result::Result<
                 ::std::string::String,
@@ -6507,7 +6432,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         /// A builder of [`ConnectTokenRequest`](super::ConnectTokenRequest), made by [`ConnectTokenRequest::builder`](super::ConnectTokenRequest::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct ConnectTokenRequest {
             actions: ::std::result::Result<
                 ::std::option::Option<super::ConnectTokenActions>,
@@ -6962,7 +6887,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
             }
         }
         /// A builder of [`Customer`](super::Customer), made by [`Customer::builder`](super::Customer::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct Customer {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
             id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -7357,7 +7282,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
             }
         }
         /// A builder of [`Device`](super::Device), made by [`Device::builder`](super::Device::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct Device {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
             id: ::std::result::Result<super::Id, ::std::string::String>,
@@ -8179,7 +8104,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
             }
         }
         /// A builder of [`EnergyCostEntry`](super::EnergyCostEntry), made by [`EnergyCostEntry::builder`](super::EnergyCostEntry::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct EnergyCostEntry {
             carbon: ::std::result::Result<
                 ::std::option::Option<super::CarbonValue>,
@@ -8602,7 +8527,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
             }
         }
         /// A builder of [`FailedMeterRecord`](super::FailedMeterRecord), made by [`FailedMeterRecord::builder`](super::FailedMeterRecord::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct FailedMeterRecord {
             error: ::std::result::Result<::std::string::String, ::std::string::String>,
             record_num: ::std::result::Result<i64, ::std::string::String>,
@@ -8700,7 +8625,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
             }
         }
         /// A builder of [`GeoLocation`](super::GeoLocation), made by [`GeoLocation::builder`](super::GeoLocation::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct GeoLocation {
             lat: ::std::result::Result<f64, ::std::string::String>,
             lng: ::std::result::Result<f64, ::std::string::String>,
@@ -8761,7 +8686,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
             }
         }
         /// A builder of [`Location`](super::Location), made by [`Location::builder`](super::Location::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct Location {
             account_id: ::std::result::Result<super::Id, ::std::string::String>,
             currency_code: ::std::result::Result<
@@ -9113,7 +9038,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
             }
         }
         /// A builder of [`LocationCreate`](super::LocationCreate), made by [`LocationCreate::builder`](super::LocationCreate::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct LocationCreate {
             customer_id: ::std::result::Result<
                 ::std::option::Option<super::Id>,
@@ -9670,7 +9595,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
             }
         }
         /// A builder of [`LocationUpdate`](super::LocationUpdate), made by [`LocationUpdate::builder`](super::LocationUpdate::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct LocationUpdate {
             customer_id: ::std::result::Result<
                 ::std::option::Option<super::Id>,
@@ -10035,7 +9960,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
             }
         }
         /// A builder of [`MeterRecord`](super::MeterRecord), made by [`MeterRecord::builder`](super::MeterRecord::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct MeterRecord {
             confidence: ::std::result::Result<
                 ::std::option::Option<f64>,
@@ -10643,7 +10568,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
             }
         }
         /// A builder of [`MeterRecordEcho`](super::MeterRecordEcho), made by [`MeterRecordEcho::builder`](super::MeterRecordEcho::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct MeterRecordEcho {
             confidence: ::std::result::Result<
                 ::std::option::Option<f64>,
@@ -11010,7 +10935,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
             }
         }
         /// A builder of [`MeterRegisterRead`](super::MeterRegisterRead), made by [`MeterRegisterRead::builder`](super::MeterRegisterRead::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct MeterRegisterRead {
             record_reference_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -11108,7 +11033,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
             }
         }
         /// A builder of [`MeterRegisterReads`](super::MeterRegisterReads), made by [`MeterRegisterReads::builder`](super::MeterRegisterReads::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct MeterRegisterReads {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::MeterRegisterRead>,
@@ -11461,7 +11386,7 @@ Use the URL where Connect WebView is hosted, or provide a deep link into your na
             }
         }
         /// A builder of [`PostalAddress`](super::PostalAddress), made by [`PostalAddress::builder`](super::PostalAddress::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct PostalAddress {
             address_line1: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -17791,6 +17716,246 @@ Represents the object's type.*/
                 }
             }
         }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for AuthToken {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("AuthToken")
+                    .field("bearer_token", &self.bearer_token.as_ref().map(|_| "***"))
+                    .field("expires_in", &self.expires_in)
+                    .field("live_mode", &self.live_mode)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for ConnectTokenRequest {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("ConnectTokenRequest")
+                    .field("actions", &self.actions)
+                    .field("callback_url", &self.callback_url.as_ref().map(|_| "***"))
+                    .field("connect_url", &self.connect_url.as_ref().map(|_| "***"))
+                    .field("customer_id", &self.customer_id)
+                    .field(
+                        "customer_reference_id",
+                        &self.customer_reference_id.as_ref().map(|_| "***"),
+                    )
+                    .field("direction", &self.direction)
+                    .field("location_id", &self.location_id)
+                    .field(
+                        "location_reference_id",
+                        &self.location_reference_id.as_ref().map(|_| "***"),
+                    )
+                    .field("postal_address", &self.postal_address)
+                    .field("postal_address_type", &self.postal_address_type)
+                    .field("route_options", &self.route_options)
+                    .field("tariff_id", &self.tariff_id)
+                    .field("type_", &self.type_)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for Customer {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Customer")
+                    .field("account_id", &self.account_id)
+                    .field("id", &self.id)
+                    .field("live_mode", &self.live_mode)
+                    .field("locations", &self.locations)
+                    .field("object", &self.object)
+                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field("time_created", &self.time_created)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for Device {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Device")
+                    .field("account_id", &self.account_id)
+                    .field("id", &self.id)
+                    .field("last_seen", &self.last_seen)
+                    .field("live_mode", &self.live_mode)
+                    .field("object", &self.object)
+                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field("time_created", &self.time_created)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for EnergyCostEntry {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("EnergyCostEntry")
+                    .field("carbon", &self.carbon)
+                    .field("end_time", &self.end_time)
+                    .field("energy", &self.energy)
+                    .field(
+                        "record_reference_id",
+                        &self.record_reference_id.as_ref().map(|_| "***"),
+                    )
+                    .field(
+                        "session_reference_id",
+                        &self.session_reference_id.as_ref().map(|_| "***"),
+                    )
+                    .field("start_time", &self.start_time)
+                    .field("tariff", &self.tariff)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for FailedMeterRecord {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("FailedMeterRecord")
+                    .field("error", &self.error)
+                    .field("record_num", &self.record_num)
+                    .field(
+                        "record_reference_id",
+                        &self.record_reference_id.as_ref().map(|_| "***"),
+                    )
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for GeoLocation {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("GeoLocation")
+                    .field("lat", &self.lat.as_ref().map(|_| "***"))
+                    .field("lng", &self.lng.as_ref().map(|_| "***"))
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for Location {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Location")
+                    .field("account_id", &self.account_id)
+                    .field("currency_code", &self.currency_code)
+                    .field("customer_id", &self.customer_id)
+                    .field("geo_location", &self.geo_location)
+                    .field("id", &self.id)
+                    .field("live_mode", &self.live_mode)
+                    .field("object", &self.object)
+                    .field("postal_address", &self.postal_address)
+                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field("tariff_elements", &self.tariff_elements)
+                    .field("tariff_status", &self.tariff_status)
+                    .field("time_created", &self.time_created)
+                    .field("timezone", &self.timezone)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for LocationCreate {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("LocationCreate")
+                    .field("customer_id", &self.customer_id)
+                    .field("postal_address", &self.postal_address)
+                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for LocationUpdate {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("LocationUpdate")
+                    .field("customer_id", &self.customer_id)
+                    .field("postal_address", &self.postal_address)
+                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for MeterRecord {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("MeterRecord")
+                    .field("confidence", &self.confidence)
+                    .field("device_id", &self.device_id)
+                    .field("direction", &self.direction)
+                    .field("end_time", &self.end_time)
+                    .field("location_id", &self.location_id)
+                    .field("measurand", &self.measurand)
+                    .field(
+                        "record_reference_id",
+                        &self.record_reference_id.as_ref().map(|_| "***"),
+                    )
+                    .field(
+                        "session_reference_id",
+                        &self.session_reference_id.as_ref().map(|_| "***"),
+                    )
+                    .field("start_time", &self.start_time)
+                    .field("tariff_rate", &self.tariff_rate)
+                    .field("units", &self.units)
+                    .field("value", &self.value)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for MeterRecordEcho {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("MeterRecordEcho")
+                    .field("confidence", &self.confidence)
+                    .field("device_id", &self.device_id)
+                    .field("direction", &self.direction)
+                    .field("end_time", &self.end_time)
+                    .field("location_id", &self.location_id)
+                    .field("measurand", &self.measurand)
+                    .field("non_persistent", &self.non_persistent)
+                    .field(
+                        "record_reference_id",
+                        &self.record_reference_id.as_ref().map(|_| "***"),
+                    )
+                    .field(
+                        "session_reference_id",
+                        &self.session_reference_id.as_ref().map(|_| "***"),
+                    )
+                    .field("start_time", &self.start_time)
+                    .field("tariff_rate", &self.tariff_rate)
+                    .field("units", &self.units)
+                    .field("value", &self.value)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for MeterRegisterRead {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("MeterRegisterRead")
+                    .field(
+                        "record_reference_id",
+                        &self.record_reference_id.as_ref().map(|_| "***"),
+                    )
+                    .field("time", &self.time)
+                    .field("value", &self.value)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for MeterRegisterReads {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("MeterRegisterReads")
+                    .field("data", &self.data)
+                    .field("device_id", &self.device_id)
+                    .field("direction", &self.direction)
+                    .field("location_id", &self.location_id)
+                    .field(
+                        "session_reference_id",
+                        &self.session_reference_id.as_ref().map(|_| "***"),
+                    )
+                    .field("tariff_rate", &self.tariff_rate)
+                    .field("units", &self.units)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for PostalAddress {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("PostalAddress")
+                    .field("address_line1", &self.address_line1.as_ref().map(|_| "***"))
+                    .field("address_line2", &self.address_line2.as_ref().map(|_| "***"))
+                    .field("city", &self.city.as_ref().map(|_| "***"))
+                    .field("country_code", &self.country_code)
+                    .field("post_code", &self.post_code.as_ref().map(|_| "***"))
+                    .field("state", &self.state.as_ref().map(|_| "***"))
+                    .finish()
+            }
+        }
     }
     /// Generation of default values for serde.
     pub mod defaults {
@@ -19043,6 +19208,246 @@ Represents the object's type.*/
                 }
             }
             deserializer.deserialize_str(Visitor)
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for AuthToken {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("AuthToken")
+                .field("bearer_token", &"***")
+                .field("expires_in", &self.expires_in)
+                .field("live_mode", &self.live_mode)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for ConnectTokenRequest {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ConnectTokenRequest")
+                .field("actions", &self.actions)
+                .field("callback_url", &"***")
+                .field("connect_url", &"***")
+                .field("customer_id", &self.customer_id)
+                .field(
+                    "customer_reference_id",
+                    &self.customer_reference_id.as_ref().map(|_| "***"),
+                )
+                .field("direction", &self.direction)
+                .field("location_id", &self.location_id)
+                .field(
+                    "location_reference_id",
+                    &self.location_reference_id.as_ref().map(|_| "***"),
+                )
+                .field("postal_address", &self.postal_address)
+                .field("postal_address_type", &self.postal_address_type)
+                .field("route_options", &self.route_options)
+                .field("tariff_id", &self.tariff_id)
+                .field("type_", &self.type_)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for Customer {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Customer")
+                .field("account_id", &self.account_id)
+                .field("id", &self.id)
+                .field("live_mode", &self.live_mode)
+                .field("locations", &self.locations)
+                .field("object", &self.object)
+                .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                .field("time_created", &self.time_created)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for Device {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Device")
+                .field("account_id", &self.account_id)
+                .field("id", &self.id)
+                .field("last_seen", &self.last_seen)
+                .field("live_mode", &self.live_mode)
+                .field("object", &self.object)
+                .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                .field("time_created", &self.time_created)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for EnergyCostEntry {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("EnergyCostEntry")
+                .field("carbon", &self.carbon)
+                .field("end_time", &self.end_time)
+                .field("energy", &self.energy)
+                .field(
+                    "record_reference_id",
+                    &self.record_reference_id.as_ref().map(|_| "***"),
+                )
+                .field(
+                    "session_reference_id",
+                    &self.session_reference_id.as_ref().map(|_| "***"),
+                )
+                .field("start_time", &self.start_time)
+                .field("tariff", &self.tariff)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for FailedMeterRecord {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("FailedMeterRecord")
+                .field("error", &self.error)
+                .field("record_num", &self.record_num)
+                .field(
+                    "record_reference_id",
+                    &self.record_reference_id.as_ref().map(|_| "***"),
+                )
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for GeoLocation {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("GeoLocation")
+                .field("lat", &"***")
+                .field("lng", &"***")
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for Location {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Location")
+                .field("account_id", &self.account_id)
+                .field("currency_code", &self.currency_code)
+                .field("customer_id", &self.customer_id)
+                .field("geo_location", &self.geo_location)
+                .field("id", &self.id)
+                .field("live_mode", &self.live_mode)
+                .field("object", &self.object)
+                .field("postal_address", &self.postal_address)
+                .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                .field("tariff_elements", &self.tariff_elements)
+                .field("tariff_status", &self.tariff_status)
+                .field("time_created", &self.time_created)
+                .field("timezone", &self.timezone)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for LocationCreate {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("LocationCreate")
+                .field("customer_id", &self.customer_id)
+                .field("postal_address", &self.postal_address)
+                .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for LocationUpdate {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("LocationUpdate")
+                .field("customer_id", &self.customer_id)
+                .field("postal_address", &self.postal_address)
+                .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for MeterRecord {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("MeterRecord")
+                .field("confidence", &self.confidence)
+                .field("device_id", &self.device_id)
+                .field("direction", &self.direction)
+                .field("end_time", &self.end_time)
+                .field("location_id", &self.location_id)
+                .field("measurand", &self.measurand)
+                .field(
+                    "record_reference_id",
+                    &self.record_reference_id.as_ref().map(|_| "***"),
+                )
+                .field(
+                    "session_reference_id",
+                    &self.session_reference_id.as_ref().map(|_| "***"),
+                )
+                .field("start_time", &self.start_time)
+                .field("tariff_rate", &self.tariff_rate)
+                .field("units", &self.units)
+                .field("value", &self.value)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for MeterRecordEcho {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("MeterRecordEcho")
+                .field("confidence", &self.confidence)
+                .field("device_id", &self.device_id)
+                .field("direction", &self.direction)
+                .field("end_time", &self.end_time)
+                .field("location_id", &self.location_id)
+                .field("measurand", &self.measurand)
+                .field("non_persistent", &self.non_persistent)
+                .field(
+                    "record_reference_id",
+                    &self.record_reference_id.as_ref().map(|_| "***"),
+                )
+                .field(
+                    "session_reference_id",
+                    &self.session_reference_id.as_ref().map(|_| "***"),
+                )
+                .field("start_time", &self.start_time)
+                .field("tariff_rate", &self.tariff_rate)
+                .field("units", &self.units)
+                .field("value", &self.value)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for MeterRegisterRead {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("MeterRegisterRead")
+                .field(
+                    "record_reference_id",
+                    &self.record_reference_id.as_ref().map(|_| "***"),
+                )
+                .field("time", &self.time)
+                .field("value", &self.value)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for MeterRegisterReads {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("MeterRegisterReads")
+                .field("data", &self.data)
+                .field("device_id", &self.device_id)
+                .field("direction", &self.direction)
+                .field("location_id", &self.location_id)
+                .field(
+                    "session_reference_id",
+                    &self.session_reference_id.as_ref().map(|_| "***"),
+                )
+                .field("tariff_rate", &self.tariff_rate)
+                .field("units", &self.units)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for PostalAddress {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PostalAddress")
+                .field("address_line1", &self.address_line1.as_ref().map(|_| "***"))
+                .field("address_line2", &self.address_line2.as_ref().map(|_| "***"))
+                .field("city", &self.city.as_ref().map(|_| "***"))
+                .field("country_code", &self.country_code)
+                .field("post_code", &self.post_code.as_ref().map(|_| "***"))
+                .field("state", &self.state.as_ref().map(|_| "***"))
+                .finish()
         }
     }
 }

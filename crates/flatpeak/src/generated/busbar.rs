@@ -9,13 +9,7 @@ use progenitor_client::{encode_path, RequestBuilderExt};
 #[allow(clippy::all)]
 pub mod types {
     ///A Connect session. Its id is the session's time-limited `connect_token`, scoped to the session and meant for use from your front end.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct ConnectSession {
         ///As given when the session was created.
@@ -52,13 +46,7 @@ pub mod types {
         }
     }
     ///What a new Connect session is for and where it sends the customer.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct ConnectSessionCreate {
         ///Where the customer is sent when the session completes or is left.
@@ -203,13 +191,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         }
     }
     ///A device, or another asset of a compatible type, as Busbar returns it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct Device {
         ///Flatpeak account id.
@@ -255,13 +237,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         }
     }
     ///A device to create.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct DeviceCreate {
         ///Ids of the locations where the device may be.
@@ -481,13 +457,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         }
     }
     ///The current operational state of a device, for example a battery's state of charge and power.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct DeviceStateSubmit {
         ///Share of the battery's capacity held back for backup and not used for optimisation or dispatch, in percent.
@@ -2090,7 +2060,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
     /// Types for composing complex structures.
     pub mod builder {
         /// A builder of [`ConnectSession`](super::ConnectSession), made by [`ConnectSession::builder`](super::ConnectSession::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct ConnectSession {
             callback_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -2385,7 +2355,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         /// A builder of [`ConnectSessionCreate`](super::ConnectSessionCreate), made by [`ConnectSessionCreate::builder`](super::ConnectSessionCreate::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct ConnectSessionCreate {
             callback_url: ::std::result::Result<
                 ::std::string::String,
@@ -2538,7 +2508,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         /// A builder of [`Device`](super::Device), made by [`Device::builder`](super::Device::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct Device {
             account_id: ::std::result::Result<
                 ::std::option::Option<super::Id>,
@@ -2901,7 +2871,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         /// A builder of [`DeviceCreate`](super::DeviceCreate), made by [`DeviceCreate::builder`](super::DeviceCreate::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct DeviceCreate {
             locations: ::std::result::Result<
                 ::std::vec::Vec<super::Id>,
@@ -3547,7 +3517,7 @@ Deserializing accepts any string, so a response is never rejected for an odd val
             }
         }
         /// A builder of [`DeviceStateSubmit`](super::DeviceStateSubmit), made by [`DeviceStateSubmit::builder`](super::DeviceStateSubmit::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct DeviceStateSubmit {
             backup_reserve_percent: ::std::result::Result<
                 ::std::option::Option<f64>,
@@ -7602,6 +7572,91 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
         }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for ConnectSession {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("ConnectSession")
+                    .field("callback_url", &self.callback_url.as_ref().map(|_| "***"))
+                    .field("connect_url", &self.connect_url.as_ref().map(|_| "***"))
+                    .field("data_available", &self.data_available)
+                    .field("device_id", &self.device_id)
+                    .field("id", &self.id.as_ref().map(|_| "***"))
+                    .field("live_mode", &self.live_mode)
+                    .field("location_id", &self.location_id)
+                    .field("object", &self.object)
+                    .field("provider_id", &self.provider_id)
+                    .field("time_created", &self.time_created)
+                    .field("time_expiry", &self.time_expiry)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for ConnectSessionCreate {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("ConnectSessionCreate")
+                    .field("callback_url", &self.callback_url.as_ref().map(|_| "***"))
+                    .field("connect_url", &self.connect_url.as_ref().map(|_| "***"))
+                    .field("device_id", &self.device_id)
+                    .field("location_id", &self.location_id)
+                    .field("provider_id", &self.provider_id)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for Device {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Device")
+                    .field("account_id", &self.account_id)
+                    .field("flex_enabled", &self.flex_enabled)
+                    .field("id", &self.id)
+                    .field("last_seen", &self.last_seen)
+                    .field("live_mode", &self.live_mode)
+                    .field("locations", &self.locations)
+                    .field("manufacturer", &self.manufacturer)
+                    .field("model_code", &self.model_code)
+                    .field("model_name", &self.model_name)
+                    .field("object", &self.object)
+                    .field("properties", &self.properties)
+                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field("time_created", &self.time_created)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for DeviceCreate {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("DeviceCreate")
+                    .field("locations", &self.locations)
+                    .field("manufacturer", &self.manufacturer)
+                    .field("model_code", &self.model_code)
+                    .field("model_name", &self.model_name)
+                    .field("properties", &self.properties)
+                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field("type_", &self.type_)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for DeviceStateSubmit {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("DeviceStateSubmit")
+                    .field("backup_reserve_percent", &self.backup_reserve_percent)
+                    .field("battery_power_kw", &self.battery_power_kw)
+                    .field("energy_flow_direction", &self.energy_flow_direction)
+                    .field("energy_remaining_kwh", &self.energy_remaining_kwh)
+                    .field(
+                        "record_reference_id",
+                        &self.record_reference_id.as_ref().map(|_| "***"),
+                    )
+                    .field("state_of_charge_percent", &self.state_of_charge_percent)
+                    .field(
+                        "target_state_of_charge_percent",
+                        &self.target_state_of_charge_percent,
+                    )
+                    .field("time", &self.time)
+                    .finish()
+            }
+        }
     }
     /// Generation of default values for serde.
     pub mod defaults {
@@ -8172,6 +8227,91 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                 }
             }
             deserializer.deserialize_str(Visitor)
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for ConnectSession {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ConnectSession")
+                .field("callback_url", &self.callback_url.as_ref().map(|_| "***"))
+                .field("connect_url", &self.connect_url.as_ref().map(|_| "***"))
+                .field("data_available", &self.data_available)
+                .field("device_id", &self.device_id)
+                .field("id", &"***")
+                .field("live_mode", &self.live_mode)
+                .field("location_id", &self.location_id)
+                .field("object", &self.object)
+                .field("provider_id", &self.provider_id)
+                .field("time_created", &self.time_created)
+                .field("time_expiry", &self.time_expiry)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for ConnectSessionCreate {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ConnectSessionCreate")
+                .field("callback_url", &"***")
+                .field("connect_url", &"***")
+                .field("device_id", &self.device_id)
+                .field("location_id", &self.location_id)
+                .field("provider_id", &self.provider_id)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for Device {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Device")
+                .field("account_id", &self.account_id)
+                .field("flex_enabled", &self.flex_enabled)
+                .field("id", &self.id)
+                .field("last_seen", &self.last_seen)
+                .field("live_mode", &self.live_mode)
+                .field("locations", &self.locations)
+                .field("manufacturer", &self.manufacturer)
+                .field("model_code", &self.model_code)
+                .field("model_name", &self.model_name)
+                .field("object", &self.object)
+                .field("properties", &self.properties)
+                .field("reference_id", &"***")
+                .field("time_created", &self.time_created)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for DeviceCreate {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("DeviceCreate")
+                .field("locations", &self.locations)
+                .field("manufacturer", &self.manufacturer)
+                .field("model_code", &self.model_code)
+                .field("model_name", &self.model_name)
+                .field("properties", &self.properties)
+                .field("reference_id", &"***")
+                .field("type_", &self.type_)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for DeviceStateSubmit {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("DeviceStateSubmit")
+                .field("backup_reserve_percent", &self.backup_reserve_percent)
+                .field("battery_power_kw", &self.battery_power_kw)
+                .field("energy_flow_direction", &self.energy_flow_direction)
+                .field("energy_remaining_kwh", &self.energy_remaining_kwh)
+                .field(
+                    "record_reference_id",
+                    &self.record_reference_id.as_ref().map(|_| "***"),
+                )
+                .field("state_of_charge_percent", &self.state_of_charge_percent)
+                .field(
+                    "target_state_of_charge_percent",
+                    &self.target_state_of_charge_percent,
+                )
+                .field("time", &self.time)
+                .finish()
         }
     }
 }

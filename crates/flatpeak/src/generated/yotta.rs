@@ -42,13 +42,7 @@ pub mod types {
         }
     }
     ///A Yotta Connect session (decision 13).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct ConnectSession {
         ///Where the customer goes when they finish or leave the session.
@@ -77,13 +71,7 @@ query parameter, and may add parameters of its own (decision 14).
         }
     }
     ///What a new Yotta Connect session needs.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct ConnectSessionCreate {
         ///Where the customer goes when they finish or leave the session.
@@ -197,13 +185,7 @@ query parameter, and may add parameters of its own (decision 14).
     /**A device, or another asset of a compatible type, as the Retrieve a device page
 documents it (decision 4).
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct Device {
         /// `consents`: the spec does not describe it.
@@ -600,13 +582,7 @@ classes (`connect_error`), which are reported, not rejected.
         }
     }
     ///Geographic coordinates, in decimal degrees (decision 7).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GeoLocation {
         ///Latitude.
@@ -1155,7 +1131,7 @@ this is a string, not an enum.
             }
         }
         /// A builder of [`ConnectSession`](super::ConnectSession), made by [`ConnectSession::builder`](super::ConnectSession::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct ConnectSession {
             callback_url: ::std::result::Result<
                 ::std::string::String,
@@ -1351,7 +1327,7 @@ query parameter, and may add parameters of its own (decision 14).
             }
         }
         /// A builder of [`ConnectSessionCreate`](super::ConnectSessionCreate), made by [`ConnectSessionCreate::builder`](super::ConnectSessionCreate::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct ConnectSessionCreate {
             callback_url: ::std::result::Result<
                 ::std::string::String,
@@ -1627,7 +1603,7 @@ query parameter, and may add parameters of its own (decision 14).
             }
         }
         /// A builder of [`Device`](super::Device), made by [`Device::builder`](super::Device::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct Device {
             consents: ::std::result::Result<super::ConsentDevice, ::std::string::String>,
             controlled: ::std::result::Result<bool, ::std::string::String>,
@@ -2512,7 +2488,7 @@ it is not enrolled (decision 6). Declared inline: in OpenAPI 3.0 `nullable` need
             }
         }
         /// A builder of [`GeoLocation`](super::GeoLocation), made by [`GeoLocation::builder`](super::GeoLocation::builder).
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct GeoLocation {
             lat: ::std::result::Result<f64, ::std::string::String>,
             lng: ::std::result::Result<f64, ::std::string::String>,
@@ -3639,6 +3615,57 @@ this is a string, not an enum.
                 }
             }
         }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for ConnectSession {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("ConnectSession")
+                    .field("callback_url", &self.callback_url.as_ref().map(|_| "***"))
+                    .field("device_id", &self.device_id)
+                    .field("id", &self.id.as_ref().map(|_| "***"))
+                    .field("object", &self.object)
+                    .field("target_url", &self.target_url.as_ref().map(|_| "***"))
+                    .field("time_created", &self.time_created)
+                    .field("time_expiry", &self.time_expiry)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for ConnectSessionCreate {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("ConnectSessionCreate")
+                    .field("callback_url", &self.callback_url.as_ref().map(|_| "***"))
+                    .field("oem_id", &self.oem_id)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for Device {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Device")
+                    .field("consents", &self.consents)
+                    .field("controlled", &self.controlled)
+                    .field("geo_location", &self.geo_location)
+                    .field("id", &self.id)
+                    .field("last_seen", &self.last_seen)
+                    .field("live_mode", &self.live_mode)
+                    .field("object", &self.object)
+                    .field("properties", &self.properties)
+                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field("time_created", &self.time_created)
+                    .field("timezone", &self.timezone)
+                    .field("vpp_participation", &self.vpp_participation)
+                    .finish()
+            }
+        }
+        /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+        impl ::std::fmt::Debug for GeoLocation {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("GeoLocation")
+                    .field("lat", &self.lat.as_ref().map(|_| "***"))
+                    .field("lng", &self.lng.as_ref().map(|_| "***"))
+                    .finish()
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -3862,6 +3889,57 @@ this is a string, not an enum.
                 }
             }
             deserializer.deserialize_str(Visitor)
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for ConnectSession {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ConnectSession")
+                .field("callback_url", &"***")
+                .field("device_id", &self.device_id)
+                .field("id", &"***")
+                .field("object", &self.object)
+                .field("target_url", &self.target_url.as_ref().map(|_| "***"))
+                .field("time_created", &self.time_created)
+                .field("time_expiry", &self.time_expiry)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for ConnectSessionCreate {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ConnectSessionCreate")
+                .field("callback_url", &"***")
+                .field("oem_id", &self.oem_id)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for Device {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Device")
+                .field("consents", &self.consents)
+                .field("controlled", &self.controlled)
+                .field("geo_location", &self.geo_location)
+                .field("id", &self.id)
+                .field("last_seen", &self.last_seen)
+                .field("live_mode", &self.live_mode)
+                .field("object", &self.object)
+                .field("properties", &self.properties)
+                .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                .field("time_created", &self.time_created)
+                .field("timezone", &self.timezone)
+                .field("vpp_participation", &self.vpp_participation)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl ::std::fmt::Debug for GeoLocation {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("GeoLocation")
+                .field("lat", &"***")
+                .field("lng", &"***")
+                .finish()
         }
     }
 }

@@ -20,5 +20,6 @@ mod operations;
 mod pagination;
 mod path_safety;
 mod retry;
+mod sensitive_debug;
 mod webhook;
 mod wire;
