@@ -4,6 +4,7 @@
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
+use crate::cassette::unique;
 use crate::model::{
     ClientErrorKind, Finding, Kind, Outcome, RecordedRequest, RecordedResponse, Severity, Site,
 };
@@ -134,8 +135,12 @@ pub fn body(
         check.schema_accepts = true;
         return check;
     };
-    let json = match serde_json::from_slice::<Value>(&response.body) {
+    let json = match unique::json(&response.body) {
         Ok(json) => json,
+        Err(e) if let Some(object) = unique::duplicate_key_at(&response.body, &e) => {
+            check.findings.push(duplicate_key(site, object, &e));
+            return check;
+        }
         Err(e) => {
             let found = if response.body.is_empty() {
                 "an empty body".to_string()
@@ -181,6 +186,15 @@ pub fn body(
         .all(|f| f.kind == Kind::UnknownEnumValue);
     check.json = Some(json);
     check
+}
+
+/// The `json` finding of a body (`object`: the pointer of the object) with a key twice, which
+/// a JSON reader keeps one of: the body is not checked further, since which value the API
+/// meant is not known.
+fn duplicate_key(site: Site<'_>, object: String, error: &serde_json::Error) -> Finding {
+    Finding::at(site, Kind::Json, object)
+        .expected("each key once in an object", error.to_string())
+        .message(format!("the body has a key twice in one object: {error}"))
 }
 
 /// One validation error as a finding, and whether typed Rust would reject it too. `request`
@@ -460,8 +474,15 @@ fn request_body(
                 )),
         ];
     }
-    let json = match serde_json::from_slice::<Value>(&recorded.body) {
+    let json = match unique::json(&recorded.body) {
         Ok(json) => json,
+        Err(e) if let Some(object) = unique::duplicate_key_at(&recorded.body, &e) => {
+            return vec![
+                Finding::at(site, Kind::Request, object)
+                    .expected("each key once in an object", e.to_string())
+                    .message(format!("request body: a key twice in one object: {e}")),
+            ];
+        }
         Err(e) => {
             return vec![
                 Finding::at(site, Kind::Request, "")

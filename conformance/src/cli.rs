@@ -306,7 +306,7 @@ fn scrub(args: &ScrubArgs) -> ExitCode {
     }
     if !done.unreadable.is_empty() {
         eprintln!(
-            "error: {} of {} files could not be read as cassettes",
+            "error: {} of {} files could not be read as cassettes or scrubbed",
             done.unreadable.len(),
             done.files
         );

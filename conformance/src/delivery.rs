@@ -187,7 +187,14 @@ pub(crate) fn examine(
     it: &Interaction,
     marker: Option<&str>,
 ) -> Result<Examined, RunError> {
-    let json = serde_json::from_slice::<Value>(&it.request.body).ok();
+    let body = &it.request.body;
+    let (json, duplicate) = match crate::cassette::unique::json(body) {
+        Ok(json) => (Some(json), None),
+        Err(e) => (
+            None,
+            crate::cassette::unique::duplicate_key_at(body, &e).map(|at| (at, e)),
+        ),
+    };
     let event_type = json
         .as_ref()
         .and_then(|j| j.get("type"))
@@ -208,6 +215,13 @@ pub(crate) fn examine(
     findings.extend(crate::secrets::findings(site, &leaks));
     let mut checks = 3;
     match &json {
+        None if let Some((object, error)) = duplicate => findings.push(
+            Finding::at(site, Kind::Request, object)
+                .expected("each key once in an object", error.to_string())
+                .message(format!(
+                    "webhook delivery: a key twice in one object: {error}"
+                )),
+        ),
         None => findings.push(
             Finding::at(site, Kind::Request, "")
                 .expected("an event as JSON", not_json(&it.request.body))

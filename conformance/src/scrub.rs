@@ -12,11 +12,11 @@ use flatpeak_redact::{self as record, Placeholders};
 use serde_json::Value;
 
 use crate::RunError;
-use crate::cassette::har_extra;
 use crate::cassette::layout::{
     self, HAR_CONTENT_COMPRESSION, HAR_POST_PARAMS, HAR_QUERY_STRING, Layout, Part,
 };
 use crate::cassette::{self, NotACassette, Syntax};
+use crate::cassette::{har_extra, unique};
 use crate::model::Extra;
 use crate::releases::{Release, Releases};
 use crate::secrets::{self, Leak, Place, View};
@@ -61,7 +61,8 @@ pub struct Scrubbed {
     /// headers are kept as they were (they are not secrets by themselves; the secret check
     /// flags one only if it holds a credential).
     pub notes: Vec<Note>,
-    /// Files that could not be read as cassettes, and why (each error names its file).
+    /// Files that could not be read as cassettes, or scrubbed without losing a value, and why
+    /// (each error names its file).
     pub unreadable: Vec<RunError>,
 }
 
@@ -107,7 +108,16 @@ pub fn scrub(
             }
         };
         let (changes, notes) =
-            file.scrub(&releases, cassette.release.as_deref(), &placeholders, check);
+            match file.scrub(&releases, cassette.release.as_deref(), &placeholders, check) {
+                Ok(done) => done,
+                Err(why) => {
+                    done.unreadable.push(RunError::Scrub {
+                        path,
+                        source: why.into(),
+                    });
+                    continue;
+                }
+            };
         done.notes.extend(notes);
         if !changes.is_empty() && !check {
             file.write(&path)?;
@@ -193,23 +203,39 @@ impl File {
     }
 
     /// Replaces every leak of every interaction; what was replaced, and the notes about it
-    /// (`check`: the run only says what it would do).
+    /// (`check`: the run only says what it would do). `Err` with why, before anything is
+    /// replaced, when a JSON body that holds a leak has a key twice: writing it again would keep
+    /// one of the key's values, and the gate's finding about it would go with the other.
     fn scrub(
         &mut self,
         releases: &Releases,
         marker: Option<&str>,
         p: &Placeholders,
         check: bool,
-    ) -> (Vec<Change>, Vec<Note>) {
+    ) -> Result<(Vec<Change>, Vec<Note>), String> {
         let layout = self.layout;
         let Some(interactions) = layout.interactions(&mut self.doc) else {
-            return (Vec::new(), Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         };
+        let all: Vec<(Parts, Vec<Leak>)> = interactions
+            .iter()
+            .enumerate()
+            .map(|(index, interaction)| {
+                let parts = Parts::of(interaction, layout, index);
+                let leaks = parts.leaks(releases, marker);
+                (parts, leaks)
+            })
+            .collect();
+        for (index, (parts, leaks)) in all.iter().enumerate() {
+            parts
+                .rewritable(leaks)
+                .map_err(|why| format!("interaction #{index}: {why}"))?;
+        }
         let mut changes = Vec::new();
         let mut notes = Vec::new();
-        for (index, interaction) in interactions.iter_mut().enumerate() {
-            let mut parts = Parts::of(interaction, layout, index);
-            let leaks = parts.leaks(releases, marker);
+        for (index, (interaction, (mut parts, leaks))) in
+            interactions.iter_mut().zip(all).enumerate()
+        {
             if let Some(name) =
                 releases.unknown(&parts.request_headers, &parts.response_headers, marker)
             {
@@ -258,7 +284,7 @@ impl File {
         if layout == Layout::Har {
             changes.extend(self.scrub_log(p));
         }
-        (changes, notes)
+        Ok((changes, notes))
     }
 
     /// Replaces every leak among the values a HAR file keeps outside its entries (a page's
@@ -385,6 +411,38 @@ impl Parts {
         release
             .sensitivity()
             .leaks(route.map(|r| r.operation), &view)
+    }
+
+    /// `Err` with why when a body that holds one of `leaks` is JSON with a key twice
+    /// ([`unique::json`]): it cannot be written again without losing one of the key's values.
+    fn rewritable(&self, leaks: &[Leak]) -> Result<(), String> {
+        let bodies = [
+            ("request", &self.request_body),
+            ("response", &self.response_body),
+        ];
+        for (part, body) in bodies {
+            let holds = |place: &Place| match place {
+                Place::RequestBody(_) => part == "request",
+                Place::ResponseBody(_) => part == "response",
+                _ => false,
+            };
+            if !leaks.iter().any(|l| holds(&l.place)) {
+                continue;
+            }
+            if let Err(e) = unique::json(body.as_bytes())
+                && let Some(object) = unique::duplicate_key_at(body.as_bytes(), &e)
+            {
+                let within = match object.is_empty() {
+                    true => String::new(),
+                    false => format!(", in the object at {object}"),
+                };
+                return Err(format!(
+                    "the {part} body has a key twice ({e}{within}): written again it would \
+                     keep only one of the two values; remove the duplicate, then scrub"
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn replace(&mut self, leak: &Leak, p: &Placeholders) {

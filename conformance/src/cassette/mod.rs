@@ -9,7 +9,7 @@
 mod har;
 pub(crate) mod har_extra;
 pub(crate) mod layout;
-mod unique;
+pub(crate) mod unique;
 mod vcr;
 mod yaml;
 

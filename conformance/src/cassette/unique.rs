@@ -216,6 +216,131 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 }
 
+/// A recorded body as JSON, refusing an object that holds a key twice: serde_json keeps the
+/// last of two equal keys without a word, so a body's first value would go unchecked (and a
+/// scrub that rewrote the body would drop it). The error is serde_json's, with its line and
+/// column; [`duplicate_key_at`] tells it from a syntax error and finds its place. One parse: the value is built
+/// as it is read.
+pub(crate) fn json(bytes: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    let value = UniqueValue::deserialize(&mut reader)?;
+    reader.end()?;
+    Ok(value.0)
+}
+
+/// Where `error`, from [`json`] reading `bytes`, found a key twice: the JSON pointer of the
+/// object that holds it; `None` when `error` is about the syntax or the end of the text. The
+/// body is read again to find the place, which only a body with such a key pays for.
+pub(crate) fn duplicate_key_at(bytes: &[u8], error: &serde_json::Error) -> Option<String> {
+    if !error.is_data() {
+        return None;
+    }
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    let error = match serde_path_to_error::deserialize::<_, UniqueValue>(&mut reader) {
+        Ok(_) => return Some(String::new()),
+        Err(error) => error,
+    };
+    let mut pointer = String::new();
+    for segment in error.path().iter() {
+        pointer.push('/');
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => pointer.push_str(&index.to_string()),
+            serde_path_to_error::Segment::Map { key } => {
+                pointer.push_str(&spec_model::escape(key));
+            }
+            serde_path_to_error::Segment::Enum { variant } => pointer.push_str(variant),
+            serde_path_to_error::Segment::Unknown => pointer.push('?'),
+        }
+    }
+    Some(pointer)
+}
+
+/// A JSON value whose objects hold each key once.
+struct UniqueValue(serde_json::Value);
+
+impl<'de> Deserialize<'de> for UniqueValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueValueVisitor)
+    }
+}
+
+struct UniqueValueVisitor;
+
+impl<'de> Visitor<'de> for UniqueValueVisitor {
+    type Value = UniqueValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<UniqueValue, E> {
+        Ok(UniqueValue(v.into()))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<UniqueValue, E> {
+        Ok(UniqueValue(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<UniqueValue, E> {
+        Ok(UniqueValue(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<UniqueValue, E> {
+        // JSON has no NaN or infinity: serde_json reports a number beyond f64 itself.
+        Ok(UniqueValue(
+            serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into),
+        ))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<UniqueValue, E> {
+        Ok(UniqueValue(v.into()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<UniqueValue, E> {
+        Ok(UniqueValue(v.into()))
+    }
+
+    fn visit_none<E>(self) -> Result<UniqueValue, E> {
+        Ok(UniqueValue(serde_json::Value::Null))
+    }
+
+    fn visit_unit<E>(self) -> Result<UniqueValue, E> {
+        Ok(UniqueValue(serde_json::Value::Null))
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<UniqueValue, D::Error> {
+        UniqueValue::deserialize(d)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueValue, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(UniqueValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(UniqueValue(serde_json::Value::Array(items)))
+    }
+
+    /// Each key once; the second of two equal keys is the error.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueValue, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let UniqueValue(value) = map.next_value()?;
+            match object.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                serde_json::map::Entry::Occupied(slot) => {
+                    return Err(de::Error::custom(format!(
+                        "duplicate key `{}` (one of its values would be lost)",
+                        shown(slot.key())
+                    )));
+                }
+            }
+        }
+        Ok(UniqueValue(serde_json::Value::Object(object)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +363,26 @@ mod tests {
             "{why}"
         );
         assert!(why.contains("(at `a[0].h`)"), "{why}");
+    }
+
+    #[test]
+    fn a_body_with_a_key_twice_is_refused_with_the_key_its_line_and_its_object_s_pointer() {
+        let body = br#"{"id": "dev_1", "data": [{"a": 1}, {"a/b": {"x": 1},
+            "a/b": 2}], "ok": true}"#;
+        let error = json(body).unwrap_err();
+        assert!(error.to_string().contains("duplicate key `a/b`"), "{error}");
+        assert!(error.to_string().contains("line 2"), "{error}");
+        assert_eq!(duplicate_key_at(body, &error).as_deref(), Some("/data/1"));
+        // A syntax error is not a duplicate key.
+        let broken = json(b"{\"a\": ").unwrap_err();
+        assert_eq!(duplicate_key_at(b"{\"a\": ", &broken), None);
+        // Without a repeated key, the value is serde_json's, in order.
+        let read = json(br#"{"b": [1, 2.5, "x", null, {"c": false}], "a": -3}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&read).unwrap(),
+            r#"{"b":[1,2.5,"x",null,{"c":false}],"a":-3}"#
+        );
+        assert!(json(b"{} x").is_err());
     }
 
     #[test]

@@ -1003,3 +1003,59 @@ fn scrubbed(at: &str, path: &std::path::Path) -> serde_json::Value {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
+
+/// A body with a key twice (`live_mode`: first a string, then a boolean) is a `json` error, not
+/// read as its last value; scrub, which would write the body again with one of the two values,
+/// refuses the file and leaves every byte of it, so the gate still reports the defect.
+#[test]
+fn a_body_with_a_key_twice_fails_the_gate_and_scrub_leaves_it_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".flatpeak-release"), "anode\n").unwrap();
+    let body = r#"{"id":"dev_63a6087272941ef077a8fd3e","object":"device","live_mode":"notabool","live_mode":true,"reference_id":"CUS-real-ref-42","last_seen":"2022-03-22T11:12:21Z","time_created":"2022-01-24T14:15:22Z","account_id":"acc_661677911f2197045e6cf1b1"}"#;
+    let cassette = serde_json::json!({
+        "http_interactions": [{
+            "request": {
+                "uri": "https://api.flatpeak.com/devices/dev_63a6087272941ef077a8fd3e",
+                "method": "get",
+                "headers": {"Authorization": ["Bearer <redacted>"]},
+                "body": {"encoding": "UTF-8", "string": ""}
+            },
+            "response": {
+                "status": {"code": 200, "message": "OK"},
+                "headers": {"Content-Type": ["application/json"]},
+                "body": {"encoding": "UTF-8", "string": body}
+            },
+            "recorded_at": "Mon, 02 Mar 2026 10:12:00 GMT"
+        }],
+        "recorded_with": "a body with a key twice"
+    });
+    let path = dir.path().join("device.json");
+    let written = cassette.to_string();
+    std::fs::write(&path, &written).unwrap();
+    let at = dir.path().to_str().unwrap();
+    let gate = ["--cassettes", at, "--no-waivers"];
+
+    let before = gate_binary(&gate);
+    let shown = text(&before.stdout);
+    assert_eq!(before.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains(
+            "error json: the body has a key twice in one object: duplicate key `live_mode`"
+        ),
+        "{shown}"
+    );
+    assert_eq!(secret_places(&before), ["/reference_id"], "{shown}");
+
+    let scrub = gate_binary(&["scrub", at]);
+    let said = text(&scrub.stderr);
+    assert_eq!(scrub.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("device.json: interaction #0: the response body has a key twice"),
+        "{said}"
+    );
+    assert!(!said.contains("CUS-real-ref-42"), "{said}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), written);
+
+    let after = gate_binary(&gate);
+    assert!(text(&after.stdout).contains("duplicate key `live_mode`"));
+}

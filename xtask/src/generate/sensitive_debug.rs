@@ -98,7 +98,7 @@ fn sensitive_by_type(document: &Value, structs: &Structs) -> BTreeMap<String, BT
         let Some(root) = structs.named(name) else {
             continue;
         };
-        let pointer = format!("/components/schemas/{}", escape(name));
+        let pointer = format!("/components/schemas/{}", spec_model::escape(name));
         for sensitive in sensitive_fields(document, &pointer) {
             let Some((Step::Field(field), before)) = sensitive.steps.split_last() else {
                 continue;
@@ -133,11 +133,6 @@ fn held_type(ty: &Type) -> String {
 /// A field's name as Rust writes it, without `r#`.
 fn label(ident: &syn::Ident) -> String {
     ident.to_string().trim_start_matches("r#").to_string()
-}
-
-/// A JSON pointer's reference token for `name` (RFC 6901).
-fn escape(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
 }
 
 /// A schema's or type's name with only its letters and digits, in lower case: typify turns
