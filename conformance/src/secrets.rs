@@ -360,9 +360,46 @@ fn url_leaks(url: &url::Url, op: Option<&Operation>, marks: Option<&Marks>, out:
         }
     }
     fragment_leaks(url, out);
-    let (Some(op), Some(marks)) = (op, marks) else {
-        return;
-    };
+    if let (Some(op), Some(marks)) = (op, marks) {
+        marked_segment_leaks(url, op, marks, out);
+    }
+    token_segment_leaks(url, op, out);
+}
+
+/// The leaks among a URL's path segments that hold a credential's shape (a token sent as an
+/// id), whatever the spec marks: each named by its parameter when `op`'s template has one
+/// there, else by its position (`#2`). A segment already found by its mark is left to that.
+fn token_segment_leaks(url: &url::Url, op: Option<&Operation>, out: &mut Vec<Leak>) {
+    let segments: Vec<&str> = url.path().split('/').collect();
+    let parts: Vec<&str> = op
+        .map(|op| op.template.split('/').collect())
+        .unwrap_or_default();
+    let start = segments.len().checked_sub(parts.len());
+    for (i, raw) in segments.iter().enumerate() {
+        let found = |l: &Leak| matches!(l.place, Place::PathSegment(at, _) if at == i);
+        if raw.is_empty() || out.iter().any(found) {
+            continue;
+        }
+        let value = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
+        if !record::holds_token(&value) {
+            continue;
+        }
+        let parameter = start
+            .and_then(|start| parts.get(i.checked_sub(start)?))
+            .and_then(|p| p.strip_prefix('{')?.strip_suffix('}'));
+        let name = parameter.map_or_else(|| format!("#{i}"), str::to_string);
+        out.push(Leak {
+            place: Place::PathSegment(i, name),
+            value: Value::String(value.into_owned()),
+            hint: Hint::Text(None),
+            why: "credential-shaped",
+        });
+    }
+}
+
+/// The leaks among a URL's path segments that `op`'s template names by a parameter the spec
+/// marks `x-sensitive`.
+fn marked_segment_leaks(url: &url::Url, op: &Operation, marks: &Marks, out: &mut Vec<Leak>) {
     let parts: Vec<&str> = op.template.split('/').collect();
     let segments: Vec<&str> = url.path().split('/').collect();
     let Some(start) = segments.len().checked_sub(parts.len()) else {
@@ -924,6 +961,36 @@ mod tests {
         assert!(extra_and_url_leaks(scrubbed, &[]).is_empty());
         // An empty value holds nothing.
         assert!(extra_and_url_leaks("https://h/cb?client_secret=", &[]).is_empty());
+    }
+
+    #[test]
+    fn a_path_segment_shaped_like_a_credential_is_a_leak_named_by_its_parameter_or_position() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2NfMSJ9.c2lnbmF0dXJlX3g";
+        assert_eq!(
+            extra_and_url_leaks(&format!("https://h/devices/{jwt}/x"), &[]),
+            [("path:#2".to_string(), "credential-shaped")]
+        );
+        let spec = spec();
+        let op = spec.operation("retrieve_device").unwrap();
+        let view = View {
+            url: &format!("https://api.flatpeak.com/devices/{jwt}"),
+            request_headers: &[],
+            request_body: b"",
+            status: 200,
+            response_headers: &[],
+            response_body: b"",
+            extras: &[],
+        };
+        let leaks: Vec<String> = Sensitivity::of(&spec)
+            .leaks(Some(op), &view)
+            .iter()
+            .map(|l| l.place.label())
+            .collect();
+        assert_eq!(leaks, ["path:id"]);
+        // An id is not a credential's shape.
+        assert!(
+            extra_and_url_leaks("https://h/devices/dev_63a6087272941ef077a8fd3e", &[]).is_empty()
+        );
     }
 
     #[test]

@@ -190,7 +190,10 @@ pub(crate) enum NotACassette {
     #[error("not UTF-8 text: {0}")]
     NotUtf8(#[from] std::str::Utf8Error),
     /// The parser's message, which names the line and column, and the field path if known.
-    #[error("{message}{}", at.as_deref().map(|p| format!(" (at `{p}`)")).unwrap_or_default())]
+    /// A string the parser quotes (`invalid type: string "Bearer ..."`) is shown by its
+    /// fingerprint: a value where the cassette's shape wanted another is as likely a
+    /// credential as anything else.
+    #[error("{}{}", without_strings(message), at.as_deref().map(|p| format!(" (at `{p}`)")).unwrap_or_default())]
     Syntax { message: String, at: Option<String> },
     #[error(
         "neither a VCR cassette (no top-level `http_interactions`) nor a HAR file (no top-level `log`)"
@@ -361,9 +364,70 @@ impl Syntax {
     }
 }
 
+/// `message` (a serde error's) with each string value it quotes (`string "..."`, as serde
+/// writes an unexpected string, escaped as Rust's `Debug` escapes it) shown by its
+/// fingerprint: `string "Bear"… (47 chars)`.
+fn without_strings(message: &str) -> String {
+    const QUOTED: &str = "string \"";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(QUOTED) {
+        let (before, after) = rest.split_at(at + QUOTED.len());
+        out.push_str(&before[..before.len() - 1]);
+        // The closing quote is the first one no backslash escapes.
+        let mut escaped = false;
+        let end = after.char_indices().find_map(|(i, c)| match (c, escaped) {
+            ('"', false) => Some(i),
+            ('\\', false) => {
+                escaped = true;
+                None
+            }
+            _ => {
+                escaped = false;
+                None
+            }
+        });
+        let Some(end) = end else {
+            // No closing quote: the rest is the value.
+            out.push_str(&flatpeak_redact::fingerprint(after));
+            return out;
+        };
+        out.push_str(&flatpeak_redact::fingerprint(&after[..end]));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quoted_string_in_a_parser_s_message_is_shown_by_its_fingerprint() {
+        let message = r#"invalid type: string "Bearer SUPERSECRET\"zq8", expected a sequence at line 3 column 40"#;
+        assert_eq!(
+            without_strings(message),
+            r#"invalid type: string ""… (23 chars), expected a sequence at line 3 column 40"#
+        );
+        let two = r#"invalid value: string "sk_live_1234567890abcdef" and string "x"#;
+        assert_eq!(
+            without_strings(two),
+            r#"invalid value: string "sk_l"… (24 chars) and string ""… (1 chars)"#
+        );
+        assert_eq!(
+            without_strings("expected `,` at line 1"),
+            "expected `,` at line 1"
+        );
+        // Through the error's Display, as every report and scrub show it.
+        let error = NotACassette::Syntax {
+            message: "invalid type: string \"Bearer eyJhbGciOi.x.y\", expected a sequence".into(),
+            at: Some("http_interactions[0].request.headers.Authorization".into()),
+        };
+        let shown = error.to_string();
+        assert!(!shown.contains("eyJhbGciOi"), "{shown}");
+        assert!(shown.contains("(at `http_interactions[0].request.headers.Authorization`)"));
+    }
 
     /// What a run reads from a directory holding `files`.
     struct Loaded {
