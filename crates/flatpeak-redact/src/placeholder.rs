@@ -302,7 +302,10 @@ pub fn is_placeholder(value: &Value, hint: &Hint) -> bool {
                 || minimum.is_some_and(|m| near(m - 1.0))
                 || maximum.is_some_and(|m| near(m + 1.0))
         }
-        Value::Array(_) | Value::Object(_) => false,
+        // What `replace` writes for an array or an object: its shape, every value inside
+        // replaced as a value of no known type.
+        Value::Array(items) => items.iter().all(|v| is_placeholder(v, &Hint::Other)),
+        Value::Object(fields) => fields.values().all(|v| is_placeholder(v, &Hint::Other)),
     }
 }
 
@@ -629,6 +632,11 @@ mod tests {
                     integer: true,
                 },
             ),
+            // A value of the wrong shape (a list or an object where text is marked) keeps its
+            // shape, and what scrub writes in it is recognised, so the gate and a second
+            // scrub agree that nothing is left.
+            (json!(["CUST-1", "CUST-2", 7]), Hint::Text(None)),
+            (json!({"x": "CUST-1", "n": {"y": 3.5}}), Hint::Text(None)),
         ];
         for (value, hint) in cases {
             let placeholder = p.replace(&value, &hint);
