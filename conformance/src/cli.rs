@@ -9,6 +9,7 @@
 //! Exit codes: 0 conforms (warnings and waived findings allowed); 1 at least one unwaived
 //! error; 2 could not run, or ran zero checks.
 
+use flatpeak_redact::terminal_safe;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -296,13 +297,15 @@ fn scrub(args: &ScrubArgs) -> ExitCode {
     for c in &done.changes {
         // A place outside the file's interactions (a HAR page's title) has no number.
         let at = c.interaction.map(|i| format!(" #{i}")).unwrap_or_default();
-        println!("{}{at} {}: {}", c.file, c.place, c.fingerprint);
+        let line = format!("{}{at} {}: {}", c.file, c.place, c.fingerprint);
+        println!("{}", terminal_safe(&line));
     }
     for note in &done.notes {
-        println!("{} #{} note: {}", note.file, note.interaction, note.message);
+        let line = format!("{} #{} note: {}", note.file, note.interaction, note.message);
+        println!("{}", terminal_safe(&line));
     }
     for why in &done.unreadable {
-        eprintln!("error: {why}: left as it is");
+        eprintln!("error: {}: left as it is", terminal_safe(&why.to_string()));
     }
     if !done.unreadable.is_empty() {
         eprintln!(
@@ -528,6 +531,6 @@ pub fn exit_code(report: &Report) -> ExitCode {
 }
 
 fn fail(error: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {error}");
+    eprintln!("error: {}", terminal_safe(&error.to_string()));
     ExitCode::from(2)
 }

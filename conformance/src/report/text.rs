@@ -1,5 +1,9 @@
 //! The report for a person: findings grouped by file, what the recordings covered, then a
-//! summary line.
+//! summary line. A file's name and each finding's line quote what a cassette held, so each is
+//! made [`terminal_safe`]: an ESC sequence or a newline in a recorded header or a file's name
+//! neither drives the terminal nor forges a line.
+
+use flatpeak_redact::terminal_safe;
 
 use super::{line, summary_line};
 use crate::coverage::Coverage;
@@ -13,12 +17,12 @@ pub(super) fn render(report: &Report) -> String {
     let mut current: Option<&str> = None;
     for finding in &report.findings {
         if current != Some(finding.file.as_str()) {
-            out.push_str(&finding.file);
+            out.push_str(&terminal_safe(&finding.file));
             out.push('\n');
             current = Some(&finding.file);
         }
         out.push_str("  ");
-        out.push_str(&line(finding));
+        out.push_str(&terminal_safe(&line(finding)));
         out.push('\n');
     }
     if !report.findings.is_empty() {

@@ -1059,3 +1059,33 @@ fn a_body_with_a_key_twice_fails_the_gate_and_scrub_leaves_it_as_it_is() {
     let after = gate_binary(&gate);
     assert!(text(&after.stdout).contains("duplicate key `live_mode`"));
 }
+
+/// What a cassette holds reaches the text report escaped: an ESC sequence in a recorded header
+/// does not drive the reader's terminal, and a newline in a file's name does not forge a line.
+#[test]
+fn control_characters_from_a_cassette_are_escaped_in_the_text_report() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".flatpeak-release"), "anode\n").unwrap();
+    let mut cassette: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("cassettes/anode/devices/retrieve-device.json").unwrap(),
+    )
+    .unwrap();
+    cassette["http_interactions"][0]["response"]["headers"]["Content-Type"] =
+        serde_json::json!(["text/html\u{1b}[2J\u{202e}"]);
+    let name = "device\nconforms: 9 files.json";
+    std::fs::write(dir.path().join(name), cassette.to_string()).unwrap();
+
+    let out = gate_binary(&["--cassettes", dir.path().to_str().unwrap(), "--no-waivers"]);
+    let shown = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(shown.contains(r"text/html\u{1b}[2J\u{202e}"), "{shown}");
+    assert!(shown.contains(r"device\nconforms: 9 files.json"), "{shown}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{202e}'),
+        "{shown}"
+    );
+    assert!(
+        !shown.lines().any(|l| l.starts_with("conforms: 9")),
+        "{shown}"
+    );
+}

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgMatches, Command};
+use flatpeak_redact::terminal_safe;
 
 // The releases' commands (`mod zero`, ...), the paths they call the client through
 // (`mod api`), `RELEASES`, `DEFAULT`, `commands` and `run`: generated, and included rather than
@@ -142,22 +143,6 @@ fn report(message: &str) {
 /// Prints `warning: MESSAGE` on standard error, made [`terminal_safe`] as [`report`] does.
 fn warn(message: &str) {
     eprintln!("warning: {}", terminal_safe(message));
-}
-
-/// `text` with its control characters and bidirectional-text controls escaped as Rust escapes
-/// them (`\n`, `\u{1b}`, `\u{202e}`), so that text from the server can neither drive the
-/// terminal (an ESC sequence) nor reorder what it shows (U+202E).
-fn terminal_safe(text: &str) -> String {
-    let bidi = |c: char| matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    let mut safe = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            c if c.is_control() => safe.extend(c.escape_debug()),
-            c if bidi(c) => safe.extend(c.escape_unicode()),
-            c => safe.push(c),
-        }
-    }
-    safe
 }
 
 /// The release `--release NAME` (or `--release=NAME`) names in `args`, else the default. Read
@@ -831,13 +816,5 @@ mod tests {
             let changes = !matches!(method, Some("GET") | None);
             assert_eq!(warned, changes, "{method:?}: {}", failure.message);
         }
-    }
-
-    #[test]
-    fn terminal_controls_are_escaped_and_the_rest_kept() {
-        assert_eq!(
-            terminal_safe("a\u{1b}[31mb\u{202e}c\n\u{200f}é ✓"),
-            "a\\u{1b}[31mb\\u{202e}c\\n\\u{200f}é ✓"
-        );
     }
 }

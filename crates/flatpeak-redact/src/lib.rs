@@ -10,7 +10,8 @@
 //! and [`Placeholders`] makes one that keeps the value's verdict: where the value validated,
 //! the placeholder does; where it broke its schema, the placeholder breaks it the same way.
 //! Credentials and tokens are told apart from ids by [`is_credential_header`] and
-//! [`holds_token`].
+//! [`holds_token`]. What a report shows of a value is its [`fingerprint`], and any text it
+//! quotes is made [`terminal_safe`].
 //!
 //! Users of the client need none of this directly: `flatpeak::record` uses it. It is a crate
 //! of its own so that tuning a rule is not a change of the client's API.
@@ -31,6 +32,7 @@
 
 mod place;
 mod placeholder;
+mod shown;
 pub mod vcr;
 
 pub use place::{Step, values_at};
@@ -38,3 +40,4 @@ pub use placeholder::{
     Hint, Placeholders, fingerprint, header_placeholder, holds_token, is_credential_header,
     is_placeholder,
 };
+pub use shown::terminal_safe;
