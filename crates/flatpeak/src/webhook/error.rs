@@ -105,6 +105,16 @@ pub enum Error {
         "the delivery is unsigned (`Flatpeak-Signature: none`) and unsigned deliveries are refused"
     )]
     Unsigned,
+    /// `Flatpeak-Signature: none` beside a header only signed deliveries carry
+    /// (`Flatpeak-Timestamp` or `Flatpeak-Key-ID`; the timestamp when both). Flatpeak's
+    /// unsigned deliveries carry neither, so this is likely a signed delivery whose signature
+    /// was replaced by `none` to pass as unsigned: refused even with
+    /// [`VerifierBuilder::allow_unsigned`](super::VerifierBuilder::allow_unsigned).
+    #[error(
+        "the delivery says it is unsigned (`Flatpeak-Signature: none`) but has a `{0}` header, \
+         which Flatpeak sends only with a signature: the signature may have been stripped"
+    )]
+    UnsignedWithSigningHeader(Header),
     /// The timestamp is older than the tolerance allows: a replay, or a delivery that waited.
     #[error("signed {age_secs} s ago, more than the {tolerance_secs} s tolerance")]
     StaleTimestamp {
@@ -123,10 +133,16 @@ pub enum Error {
     },
     /// No key of the key set has the delivery's key id (after a refetch, when the keys are
     /// fetched and the refetch interval allowed one).
-    #[error("no key `{key_id}` in the key set")]
+    #[error("no key `{key_id}` in the key set{}", unknown_key_note(*.keys_can_change))]
     UnknownKey {
         /// The `Flatpeak-Key-ID` of the delivery.
         key_id: String,
+        /// Whether the verifier's keys can change, so that the key may be found later: `true`
+        /// when they are fetched ([`KeySource::Remote`](super::KeySource::Remote): a key
+        /// rotation the cached set predates), `false` for a fixed set
+        /// ([`KeySource::Static`](super::KeySource::Static)), where no retry can help.
+        /// [`Error::is_retryable`] follows it.
+        keys_can_change: bool,
     },
     /// The signature is not a PS256 signature of `{timestamp}.{body}` by the named key: the body
     /// or the timestamp was changed, or it was signed by another key or another algorithm.
@@ -148,10 +164,19 @@ pub enum Error {
 
 impl Error {
     /// Whether the same delivery may succeed later, so that the receiver should answer with a
-    /// `5xx` and let Flatpeak retry: the keys could not be fetched, or the key id is not known
-    /// yet (a key rotation this receiver has not seen).
+    /// `5xx` and let Flatpeak retry: the keys could not be fetched, or the key id is not in
+    /// the fetched set yet (a key rotation this receiver has not seen; see
+    /// [`Error::UnknownKey`]'s `keys_can_change`). An unknown key id with a fixed
+    /// [`KeySet`](super::KeySet) is not retryable: that set never gains a key, and a forged
+    /// key id would otherwise earn every retry of Flatpeak's schedule.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::KeysUnavailable { .. } | Self::UnknownKey { .. })
+        match self {
+            Self::KeysUnavailable { .. } => true,
+            Self::UnknownKey {
+                keys_can_change, ..
+            } => *keys_can_change,
+            _ => false,
+        }
     }
 }
 
@@ -245,6 +270,15 @@ pub struct SkippedKey {
     pub kid: Option<String>,
     /// Why it was skipped, for example `not an RSA key` or `1024-bit modulus`.
     pub reason: String,
+}
+
+/// What [`Error::UnknownKey`]'s message adds when the keys are fetched.
+fn unknown_key_note(keys_can_change: bool) -> &'static str {
+    if keys_can_change {
+        " (the keys are fetched: a later fetch may have it)"
+    } else {
+        ""
+    }
 }
 
 fn describe_skipped(skipped: &[SkippedKey]) -> String {

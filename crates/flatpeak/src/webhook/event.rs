@@ -271,7 +271,9 @@ impl Event {
     /// The API release that generated the event (`Flatpeak-Version`, for example
     /// `2025-09-14.anode`): the release whose types [`Event::data_as`] should be given.
     ///
-    /// This header is not covered by the signature (only the timestamp and the body are).
+    /// This header is not covered by the signature (only the timestamp and the body are): a
+    /// delivery replayed within the tolerance can carry another version than Flatpeak sent
+    /// (see [`Event::release_data`]).
     pub fn flatpeak_version(&self) -> &str {
         &self.flatpeak_version
     }
@@ -305,11 +307,19 @@ impl Event {
     /// `Flatpeak-Version` names ([`ReleaseData`]): [`ReleaseData::Unknown`] with the JSON for
     /// a version this build has no event types for, [`DataError`] (naming the release and
     /// keeping the JSON) when `data` is not of that release's shape.
+    ///
+    /// `Flatpeak-Version` is not covered by the signature: only `Flatpeak-Timestamp` and the
+    /// body are. Whoever captures a delivery can replay it within the tolerance with another
+    /// version, and the same data is then decoded with another release's types (or comes back
+    /// as [`ReleaseData::Unknown`], or as a [`DataError`]). The data itself is still the
+    /// signed bytes: relabelling changes how it is read, not what it says. A receiver whose
+    /// account uses one release can check [`Event::flatpeak_version`] against it.
     pub fn release_data(&self) -> Result<ReleaseData, DataError> {
         ReleaseData::decode(&self.flatpeak_version, self.data.clone())
     }
 
-    /// [`Event::release_data`], taking `data` out of the event rather than copying it.
+    /// [`Event::release_data`], taking `data` out of the event rather than copying it. The
+    /// release is chosen by the unsigned `Flatpeak-Version` header, as there.
     pub fn into_release_data(self) -> Result<ReleaseData, DataError> {
         ReleaseData::decode(&self.flatpeak_version, self.data)
     }

@@ -2,9 +2,11 @@
 //! `http::HeaderMap` or from any framework's (name, value) pairs, before any cryptography.
 //!
 //! Strict on purpose: a header that appears twice, a value with characters its form does not
-//! allow, padded or standard base64 in the signature, or a timestamp that is not plain digits
-//! is refused here, with the header named. The checks also make every value that reaches an
-//! error message short, printable ASCII.
+//! allow, padded or standard base64 in the signature, several signatures in one header (the
+//! scheme defines one), `none` beside a timestamp or key id (Flatpeak's unsigned deliveries
+//! carry neither), or a timestamp that is not plain digits is refused here, with the header
+//! named. The checks also make every value that reaches an error message short, printable
+//! ASCII; no message quotes a signature.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -79,6 +81,13 @@ impl RawHeaders {
         let signature = self.text(Header::Signature)?;
         let version = self.version()?;
         if signature == "none" {
+            // Flatpeak sends `none` without a timestamp or key id; with either, a signed
+            // delivery had its signature replaced to pass as unsigned (a downgrade).
+            for header in [Header::Timestamp, Header::KeyId] {
+                if self.values[header.index()].is_some() {
+                    return Err(Error::UnsignedWithSigningHeader(header));
+                }
+            }
             return Ok(Delivery::Unsigned { version });
         }
         let scheme = self.text(Header::SignatureScheme)?;
@@ -209,6 +218,12 @@ fn check_scheme(header: Header, scheme: &str) -> Result<(), Error> {
 
 /// `v1=<base64url without padding>` to the signature's bytes.
 fn parse_signature(value: &str) -> Result<Vec<u8>, Error> {
+    if holds_several_signatures(value) {
+        return Err(malformed(
+            Header::Signature,
+            "it holds more than one signature, which the scheme does not define",
+        ));
+    }
     let Some((scheme, encoded)) = value.split_once('=') else {
         return Err(malformed(
             Header::Signature,
@@ -222,6 +237,21 @@ fn parse_signature(value: &str) -> Result<Vec<u8>, Error> {
     URL_SAFE_NO_PAD
         .decode(encoded)
         .map_err(|_| malformed(Header::Signature, "not base64url without padding"))
+}
+
+/// Whether a `Flatpeak-Signature` value holds several `<scheme>=<signature>` items separated
+/// by `,`, `;` or spaces (as other providers send during a key rotation). Flatpeak documents
+/// one signature per header, so which one to check would be a guess.
+fn holds_several_signatures(value: &str) -> bool {
+    let is_item = |item: &str| {
+        item.split_once('=')
+            .is_some_and(|(scheme, _)| !scheme.is_empty())
+    };
+    value
+        .split([',', ';', ' '])
+        .filter(|item| is_item(item))
+        .nth(1)
+        .is_some()
 }
 
 #[cfg(test)]
@@ -334,6 +364,68 @@ mod tests {
                 })
             ));
         }
+    }
+
+    #[test]
+    fn several_signatures_are_refused_as_such_and_one_is_not() {
+        for several in [
+            "v1=AQID,v1=BAUG",
+            "v1=AQID, v1=BAUG",
+            "v1=AQID;v1=BAUG",
+            "v1=AQID v1=BAUG",
+            "v0=AQID,v1=BAUG",
+            "v1=AQID,v1=BAUG,v1=BwgJ",
+        ] {
+            let refused = parse(&with("Flatpeak-Signature", several));
+            let Err(Error::MalformedHeader {
+                header: Header::Signature,
+                reason,
+            }) = refused
+            else {
+                panic!("{several}: not refused as malformed");
+            };
+            assert!(
+                reason.contains("more than one signature"),
+                "{several}: {reason}"
+            );
+        }
+        assert!(!holds_several_signatures("v1=AQID"));
+        assert!(!holds_several_signatures("v1=AQ=="));
+        assert!(!holds_several_signatures("v1=AQID,"));
+        assert!(!holds_several_signatures("v1=AQID,="));
+        assert!(!holds_several_signatures("none"));
+    }
+
+    #[test]
+    fn none_beside_a_timestamp_or_key_id_is_refused() {
+        let unsigned = [
+            ("Flatpeak-Signature", "none"),
+            ("Flatpeak-Version", "2025-09-14.anode"),
+        ];
+        assert!(matches!(parse(&unsigned), Ok(Delivery::Unsigned { .. })));
+        for (extra, header) in [
+            (("Flatpeak-Timestamp", "1776847880"), Header::Timestamp),
+            (("flatpeak-key-id", "wsk_live_1"), Header::KeyId),
+            (("Flatpeak-Timestamp", ""), Header::Timestamp),
+        ] {
+            let pairs = [unsigned[0], unsigned[1], extra];
+            assert!(
+                matches!(parse(&pairs), Err(Error::UnsignedWithSigningHeader(h)) if h == header),
+                "{extra:?}"
+            );
+        }
+        // Every header of a signed delivery with its signature replaced: the timestamp is named.
+        assert!(matches!(
+            parse(&with("Flatpeak-Signature", "none")),
+            Err(Error::UnsignedWithSigningHeader(Header::Timestamp))
+        ));
+        // The scheme header alone is not a sign of a stripped signature.
+        let with_scheme = [
+            unsigned[0],
+            unsigned[1],
+            ("Flatpeak-Signature-Scheme", "v1"),
+        ];
+        assert!(matches!(parse(&with_scheme), Ok(Delivery::Unsigned { .. })));
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //! // For each delivery: the headers and the body exactly as received.
 //! match verifier.verify(&headers, &body).await {
 //!     Ok(event) => println!("{} {} ({})", event.id(), event.event_type(), event.flatpeak_version()),
+//!     // Keys not fetched yet, or a key id not in the fetched set yet: a retry may succeed.
 //!     Err(refused) if refused.is_retryable() => { /* answer 503: Flatpeak retries */ }
 //!     Err(refused) => println!("refused: {refused}"), // answer 400
 //! }
@@ -26,15 +27,19 @@
 //!
 //! # What is checked, in this order
 //! 1. The body's size, against a limit (1 MiB by default) before anything else.
-//! 2. The headers: each present once, in its documented form; scheme `v1` only; the signature
-//!    in base64url *without* padding (padded or standard base64 is malformed).
-//!    `Flatpeak-Signature: none` (Flatpeak could not sign) is refused unless
-//!    [`VerifierBuilder::allow_unsigned`] was chosen, which is for development only.
+//! 2. The headers: each present once, in its documented form; scheme `v1` only; one signature
+//!    (several in one header are malformed: the scheme defines one), in base64url *without*
+//!    padding (padded or standard base64 is malformed). `Flatpeak-Signature: none` (Flatpeak
+//!    could not sign) is refused unless [`VerifierBuilder::allow_unsigned`] was chosen, which
+//!    is for development only, and always when `Flatpeak-Timestamp` or `Flatpeak-Key-ID` is
+//!    present too ([`Error::UnsignedWithSigningHeader`]): Flatpeak's unsigned deliveries carry
+//!    neither, so that is a signed delivery with its signature stripped.
 //! 3. The timestamp: at most the tolerance old (five minutes by default; Flatpeak leaves it
 //!    to the receiver) and at most the clock skew (a minute) ahead.
 //! 4. The key: by `Flatpeak-Key-ID` in the key set ([`KeySet`] given once, or
 //!    [`RemoteKeys`] fetched and cached, refetched on an unknown key id at most once per
-//!    interval).
+//!    interval). An unknown key id is retryable with [`RemoteKeys`] (a later fetch may have
+//!    it) and final with a [`KeySet`], which never changes.
 //! 5. The signature, over the timestamp as sent, a `.`, and the body's bytes.
 //! 6. Only then the body as JSON: an event envelope, or [`Error::NotAnEvent`].
 //!
@@ -49,7 +54,10 @@
 //! the release [`Event::flatpeak_version`] names, or let [`Event::release_data`] do it: it picks
 //! the release module by that version and decodes `data` with its generated `EventData`
 //! ([`ReleaseData`], one variant per release whose spec describes events, and `Unknown` with
-//! the JSON for any other version).
+//! the JSON for any other version). `Flatpeak-Version` is not covered by the signature (only
+//! the timestamp and the body are): a delivery replayed within the tolerance could be
+//! relabelled, and its data decoded with another release's types; the data is still the
+//! signed bytes.
 //!
 //! # Delivery, retries and duplicates
 //! Flatpeak waits ten seconds for an answer; without a `2xx` it tries again immediately, then

@@ -26,6 +26,11 @@ use serde_json::Value;
 /// so it is not decoded as if they did), and a release whose spec describes no events (Busbar,
 /// Yotta). Nothing is dropped: [`Event::data_as`](super::Event::data_as) can still decode it.
 ///
+/// `Flatpeak-Version` is not covered by the signature (only the timestamp and the body are):
+/// a delivery replayed within the tolerance could be relabelled with another version, and
+/// its data decoded with another release's types (or kept as [`ReleaseData::Unknown`]). The
+/// data is still the signed bytes: relabelling changes how it is read, not what it says.
+///
 /// `Debug` names the release and the object's kind, never the values (they are customer
 /// data).
 ///

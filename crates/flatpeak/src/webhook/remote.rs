@@ -113,8 +113,10 @@ impl RemoteKeys {
             let _ = self.fetch(&mut state).await;
         }
         match self.loaded() {
+            // A later fetch may bring it (a rotation): retryable.
             Some(loaded) => loaded.keys.get(key_id).cloned().ok_or(Error::UnknownKey {
                 key_id: key_id.to_string(),
+                keys_can_change: true,
             }),
             None => Err(Error::KeysUnavailable {
                 reason: state

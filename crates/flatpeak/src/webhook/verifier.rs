@@ -22,9 +22,11 @@ pub const DEFAULT_MAX_DELIVERY_BYTES: usize = 1024 * 1024;
 /// Where a verifier finds the keys: a set given once, or Flatpeak's, fetched and cached.
 #[derive(Debug, Clone)]
 pub enum KeySource {
-    /// A fixed set (a JWKS file, a test signer's keys).
+    /// A fixed set (a JWKS file, a test signer's keys). It never changes, so an unknown key id
+    /// is final ([`Error::is_retryable`] is `false`).
     Static(Arc<KeySet>),
-    /// A set fetched from a JWKS URL and cached.
+    /// A set fetched from a JWKS URL and cached. A later fetch may bring a key the cached set
+    /// lacks, so an unknown key id is retryable.
     Remote(RemoteKeys),
 }
 
@@ -195,8 +197,10 @@ impl Verifier {
 
     async fn key(&self, key_id: &str) -> Result<Arc<Key>, Error> {
         match &self.keys {
+            // A fixed set never gains a key: a retry cannot succeed.
             KeySource::Static(keys) => keys.get(key_id).cloned().ok_or(Error::UnknownKey {
                 key_id: key_id.to_string(),
+                keys_can_change: false,
             }),
             KeySource::Remote(remote) => remote.key(key_id).await,
         }

@@ -233,6 +233,33 @@ fn data_of_a_version_without_event_types_stays_json() {
     }
 }
 
+/// `Flatpeak-Version` is not signed: a delivery replayed within the tolerance with another
+/// version still verifies, and `release_data` follows the header it now has. What the docs of
+/// `release_data` warn of; the data stays the signed bytes.
+#[test]
+fn a_relabelled_version_still_verifies_and_changes_only_how_data_is_decoded() {
+    use flatpeak::ReleaseClient as _;
+
+    let zero = flatpeak::zero::Client::FLATPEAK_VERSION.unwrap();
+    let anode = flatpeak::anode::Client::FLATPEAK_VERSION.unwrap();
+    let body = event_body(
+        "evt_66167787c1652b3fbeba5f01",
+        "device.update",
+        device_data(),
+    );
+    let delivery = signer().sign_as(zero, NOW, body).unwrap();
+    let original = check(&verifier(), &delivery.headers, &delivery.body).unwrap();
+    assert_eq!(original.release_data().unwrap().release(), Some("zero"));
+    for (version, release) in [(anode, Some("anode")), ("2027-03-01.quasar", None)] {
+        let relabelled = with_header(&delivery, "flatpeak-version", version);
+        let event = check(&verifier(), &relabelled, &delivery.body).unwrap();
+        assert_eq!(event.flatpeak_version(), version);
+        assert_eq!(event.authenticity(), original.authenticity());
+        assert_eq!(event.data(), original.data());
+        assert_eq!(event.release_data().unwrap().release(), release);
+    }
+}
+
 #[test]
 fn data_not_of_its_releases_shape_is_an_error_that_keeps_it() {
     use std::error::Error as _;
@@ -359,19 +386,35 @@ fn a_signature_by_another_key_is_refused() {
 }
 
 #[test]
-fn an_unknown_key_id_is_refused_and_retryable() {
-    // Signed by a key the verifier does not have.
+fn an_unknown_key_id_is_refused_and_final_with_a_fixed_key_set() {
+    // Signed by a key the verifier does not have, and a fixed set never gains one: a retry
+    // cannot succeed, so a forged key id must not earn Flatpeak's retry schedule.
     let verifier = Verifier::builder(signers()[1].key_set())
         .clock(|| at(NOW))
         .build();
     let result = check(&verifier, &delivery().headers, &delivery().body);
     match result {
-        Err(error @ Error::UnknownKey { .. }) => {
-            assert!(error.is_retryable());
+        Err(
+            error @ Error::UnknownKey {
+                keys_can_change: false,
+                ..
+            },
+        ) => {
+            assert!(!error.is_retryable(), "{error:?}");
             assert_eq!(error.to_string(), "no key `wsk_live_a1` in the key set");
         }
         other => panic!("{other:?}"),
     }
+    // The same through `From<Arc<KeySet>>` and with a random key id.
+    let shared = Verifier::builder(std::sync::Arc::new(signers()[1].key_set()))
+        .clock(|| at(NOW))
+        .build();
+    let forged = with_header(&delivery(), "flatpeak-key-id", "wsk_live_f0rg3d");
+    let result = check(&shared, &forged, &delivery().body);
+    assert!(
+        matches!(&result, Err(e @ Error::UnknownKey { .. }) if !e.is_retryable()),
+        "{result:?}"
+    );
 }
 
 #[test]
@@ -404,6 +447,56 @@ fn padded_or_standard_base64_signatures_are_malformed() {
             ),
             "{encoded:?}: {result:?}"
         );
+    }
+}
+
+/// Several signatures in one header (`v1=<a>,v1=<b>`, or separated by `;` or a space) are
+/// refused as more than one signature, which the scheme does not define; the message quotes
+/// no signature.
+#[test]
+fn several_signatures_in_one_header_are_refused_as_such() {
+    let delivery = delivery();
+    let good = URL_SAFE_NO_PAD.encode(signature_of(&delivery));
+    let other = URL_SAFE_NO_PAD.encode([7u8; 256]);
+    for value in [
+        format!("v1={good},v1={other}"),
+        format!("v1={other},v1={good}"),
+        format!("v1={good}, v1={good}"),
+        format!("v1={good};v1={other}"),
+        format!("v1={good} v1={other}"),
+        format!("v1={good},v0={other}"),
+        format!("v0={other},v1={good}"),
+        "v1=AQID,v1=BAUG".to_string(),
+    ] {
+        let headers = with_header(&delivery, "flatpeak-signature", &value);
+        let result = check(&verifier(), &headers, &delivery.body);
+        let Err(error) = result else {
+            panic!("{value}: accepted");
+        };
+        assert!(
+            matches!(
+                error,
+                Error::MalformedHeader {
+                    header: Header::Signature,
+                    ..
+                }
+            ),
+            "{value}: {error:?}"
+        );
+        let message = error.to_string();
+        assert!(message.contains("more than one signature"), "{message}");
+        assert!(!message.contains("base64"), "{message}");
+        for quoted in [&good[..12], &other[..12], "AQID"] {
+            assert!(!message.contains(quoted), "{message}");
+        }
+    }
+    // One signature with a stray separator is still just malformed base64url.
+    for value in [format!("v1={good},"), format!("v1={good}=")] {
+        let headers = with_header(&delivery, "flatpeak-signature", &value);
+        let message = check(&verifier(), &headers, &delivery.body)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("not base64url"), "{value}: {message}");
     }
 }
 
@@ -459,6 +552,53 @@ fn unsigned_deliveries_are_refused_unless_allowed() {
         check(&lenient, &delivery.headers, &forged),
         Err(Error::BadSignature { .. })
     ));
+}
+
+/// `Flatpeak-Signature: none` beside a timestamp or a key id: Flatpeak's unsigned deliveries
+/// carry neither, so it is a signed delivery whose signature was stripped (a downgrade). It is
+/// refused even when unsigned deliveries are allowed, naming the header that gives it away.
+#[test]
+fn none_beside_a_timestamp_or_key_id_is_refused_even_when_unsigned_is_allowed() {
+    let lenient = Verifier::builder(all_keys())
+        .allow_unsigned()
+        .clock(|| at(NOW))
+        .build();
+    let delivery = delivery();
+    let stripped = with_header(&delivery, "flatpeak-signature", "none");
+    let mut with_timestamp = unsigned_headers();
+    with_timestamp.insert("flatpeak-timestamp", NOW.to_string().parse().unwrap());
+    let mut with_key_id = unsigned_headers();
+    with_key_id.insert("flatpeak-key-id", "wsk_live_a1".parse().unwrap());
+    let cases = [
+        (stripped, Header::Timestamp),
+        (with_timestamp, Header::Timestamp),
+        (with_key_id, Header::KeyId),
+    ];
+    for (headers, header) in cases {
+        let named = header.name();
+        for verifier in [&lenient, &verifier()] {
+            let result = check(verifier, &headers, &delivery.body);
+            let Err(error) = result else {
+                panic!("{named}: accepted: {result:?}");
+            };
+            assert!(
+                matches!(error, Error::UnsignedWithSigningHeader(found) if found == header),
+                "{named}: {error:?}"
+            );
+            let message = error.to_string();
+            assert!(
+                message.contains("none") && message.contains(named),
+                "{named}: {message}"
+            );
+            assert!(!error.is_retryable(), "{error:?}");
+            assert!(!message.contains(MARKER), "{message}");
+        }
+    }
+    // The scheme header alone does not count against it.
+    let mut with_scheme = unsigned_headers();
+    with_scheme.insert("flatpeak-signature-scheme", "v1".parse().unwrap());
+    let event = check(&lenient, &with_scheme, &body()).unwrap();
+    assert_eq!(event.authenticity(), &Authenticity::Unsigned);
 }
 
 #[cfg(feature = "tracing")]
@@ -763,10 +903,11 @@ async fn a_handler_verifies_deduplicates_and_answers_end_to_end() {
     );
     let forged = [&first.body[..], b"\n"].concat();
     assert_eq!(receiver.receive(&pairs_of(&first), &forged).await, 400);
+    // A key the fixed set does not have: no retry can help.
     let rotated = signers()[2].sign_now(first.body.clone()).unwrap();
     assert_eq!(
         receiver.receive(&pairs_of(&rotated), &rotated.body).await,
-        503
+        400
     );
     let handled = receiver.handled.lock().unwrap();
     let seen: Vec<(&str, String)> = handled
@@ -857,11 +998,25 @@ async fn an_unknown_key_id_refetches_at_most_once_per_interval() {
     };
     send(&signers()[0]).await.unwrap();
     assert_eq!(requests(&server).await, 1);
-    // Within the interval: no refetch, so b2 is unknown.
-    assert!(matches!(
-        send(&signers()[1]).await,
-        Err(Error::UnknownKey { .. })
-    ));
+    // Within the interval: no refetch, so b2 is unknown, and retryable: the fetched set
+    // changes (here a later fetch does have b2).
+    let unknown = send(&signers()[1]).await;
+    match unknown {
+        Err(
+            error @ Error::UnknownKey {
+                keys_can_change: true,
+                ..
+            },
+        ) => {
+            assert!(error.is_retryable());
+            assert_eq!(
+                error.to_string(),
+                "no key `wsk_live_b2` in the key set (the keys are fetched: a later fetch may \
+                 have it)"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
     assert!(matches!(
         send(&signers()[2]).await,
         Err(Error::UnknownKey { .. })
