@@ -66,8 +66,20 @@ const NAMES: &[(&str, Rule)] = &[
 /// Objects whose every value but the country is personal (a postal address).
 const ADDRESS_OBJECTS: &[&str] = &["postal_address", "billing_address", "shipping_address"];
 
-/// Words in a query parameter's name that make its value a credential.
-const CREDENTIAL_WORDS: &[&str] = &["token", "key", "secret", "signature", "password", "auth"];
+/// Words in a name (a query or fragment parameter's, a form's or an undeclared JSON field's)
+/// that make its value a credential.
+const CREDENTIAL_WORDS: &[&str] = &[
+    "token",
+    "key",
+    "secret",
+    "signature",
+    "password",
+    "passphrase",
+    "auth",
+    "authorization",
+    "credential",
+    "credentials",
+];
 
 /// A field name as the rules read it: lower case, `-` as `_`.
 fn normal(name: &str) -> String {

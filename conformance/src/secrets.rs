@@ -2,7 +2,7 @@
 //! names and the shapes of credentials say they are, and whether what is there is a
 //! placeholder. The `secret` check reports what is not; `scrub` replaces it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use flatpeak_redact::{self as record, Hint};
 
@@ -17,6 +17,9 @@ use crate::spec::{Location, Operation, Spec};
 #[derive(Debug, Default)]
 pub struct Sensitivity {
     by_operation: BTreeMap<String, Marks>,
+    /// Every property name the spec declares: a JSON field of one of these names is judged by
+    /// the spec's marks, not by its name ([`credential_by_name`]).
+    declared: BTreeSet<String>,
 }
 
 /// One operation's sensitive places.
@@ -78,7 +81,10 @@ impl Sensitivity {
                 (op.id.clone(), marks)
             })
             .collect();
-        Sensitivity { by_operation }
+        Sensitivity {
+            by_operation,
+            declared: declared_names(doc),
+        }
     }
 }
 
@@ -261,10 +267,11 @@ impl Sensitivity {
         let none = Vec::new();
         let request = marks.map_or(&none, |m| &m.request);
         let form = is_form(view.request_headers);
+        let declared = &self.declared;
         body(
-            view.request_body,
-            form,
+            (view.request_body, form),
             request,
+            declared,
             &Place::RequestBody,
             &mut leaks,
         );
@@ -274,9 +281,9 @@ impl Sensitivity {
             .and_then(|(m, op)| op.status_key(view.status).and_then(|k| m.responses.get(k)))
             .unwrap_or(&none);
         body(
-            view.response_body,
-            is_form(view.response_headers),
+            (view.response_body, is_form(view.response_headers)),
             response,
+            declared,
             &Place::ResponseBody,
             &mut leaks,
         );
@@ -311,8 +318,21 @@ impl Sensitivity {
             is_form(view.response_headers),
         );
         let (request, response) = (view.request_body, view.response_body);
-        body(request, form.0, marked, &Place::RequestBody, &mut leaks);
-        body(response, form.1, &none, &Place::ResponseBody, &mut leaks);
+        let declared = &self.declared;
+        body(
+            (request, form.0),
+            marked,
+            declared,
+            &Place::RequestBody,
+            &mut leaks,
+        );
+        body(
+            (response, form.1),
+            &none,
+            declared,
+            &Place::ResponseBody,
+            &mut leaks,
+        );
         extra_leaks(view.extras, &none, &mut leaks);
         leaks
     }
@@ -564,13 +584,14 @@ fn is_form(headers: &[(String, String)]) -> bool {
 /// The media type of a form body.
 const FORM: &str = "application/x-www-form-urlencoded";
 
-/// The leaks of a body: the marked fields, and credential-shaped strings anywhere. A body that
-/// is not JSON and whose headers say it is a form (`form`) is read field by field
-/// ([`form_field_leaks`], each at the pointer `/name`); any other is judged whole.
+/// The leaks of a body (`bytes`, and whether its headers say it is a form): the marked fields,
+/// credential-shaped strings anywhere, and the heuristics. A body that is not JSON and is a
+/// form is read field by field ([`form_field_leaks`], each at the pointer `/name`); any other
+/// is judged whole. `declared`: the spec's property names ([`credential_by_name`]).
 fn body(
-    bytes: &[u8],
-    form: bool,
+    (bytes, form): (&[u8], bool),
     marked: &[(Steps, Hint)],
+    declared: &BTreeSet<String>,
     place: &dyn Fn(String) -> Place,
     out: &mut Vec<Leak>,
 ) {
@@ -593,7 +614,7 @@ fn body(
         }
         return;
     };
-    json_leaks(&json, marked, place, out);
+    json_leaks(&json, marked, Some(declared), place, out);
 }
 
 /// The leaks of a form body, field by field ([`form_field_leaks`]; a name sent twice is two
@@ -634,7 +655,8 @@ fn form_field_leaks(
 ) {
     let text = Value::String(value.to_string());
     let field = Value::Object([(name.to_string(), text.clone())].into_iter().collect());
-    json_leaks(&field, marked, place, out);
+    // A form field's name is judged below, by the form's own rule.
+    json_leaks(&field, marked, None, place, out);
     let pointer = format!("/{}", crate::spec::escape(name));
     let already = out.iter().any(|l| l.place == place(pointer.clone()));
     let hint = Hint::Text(None);
@@ -651,16 +673,19 @@ fn form_field_leaks(
     }
 }
 
-/// The leaks of a JSON body: the marked fields, credential-shaped strings anywhere, and the
-/// heuristics of [`personal`] where the spec marks nothing.
+/// The leaks of a JSON body: the marked fields, credential-shaped strings anywhere, a field
+/// the spec does not declare whose name says it is a credential (with `declared`, the spec's
+/// property names: [`credential_by_name`]), and the heuristics of [`personal`] where the spec
+/// marks nothing.
 fn json_leaks(
     json: &Value,
     marked: &[(Steps, Hint)],
+    declared: Option<&BTreeSet<String>>,
     place: &dyn Fn(String) -> Place,
     out: &mut Vec<Leak>,
 ) {
     // Every place the spec marks, leaking or not: the heuristics below leave them alone.
-    let mut marked_places = std::collections::BTreeSet::new();
+    let mut marked_places = BTreeSet::new();
     for (steps, hint) in marked {
         for (pointer, value) in record::values_at(json, steps) {
             if !record::is_placeholder(value, hint) {
@@ -674,17 +699,31 @@ fn json_leaks(
             marked_places.insert(pointer);
         }
     }
-    tokens(json, &mut String::new(), &mut |pointer, value| {
-        let already = out.iter().any(|l| l.place == place(pointer.to_string()));
-        if !already {
-            out.push(Leak {
-                place: place(pointer.to_string()),
-                value: value.clone(),
-                hint: Hint::Text(None),
-                why: "credential-shaped",
-            });
-        }
-    });
+    each_value(
+        json,
+        None,
+        &mut String::new(),
+        &mut |pointer, name, value| {
+            let why = match value {
+                Value::String(s) if record::holds_token(s) => "credential-shaped",
+                _ if declared.is_some_and(|d| credential_by_name(d, name, value)) => BY_FIELD_NAME,
+                _ => return,
+            };
+            let hint = Hint::Text(None);
+            // A marked place, or a placeholder, is judged by its mark alone.
+            let by_name_only = why == BY_FIELD_NAME
+                && (marked_places.contains(pointer) || record::is_placeholder(value, &hint));
+            let already = out.iter().any(|l| l.place == place(pointer.to_string()));
+            if !already && !by_name_only {
+                out.push(Leak {
+                    place: place(pointer.to_string()),
+                    value: value.clone(),
+                    hint,
+                    why,
+                });
+            }
+        },
+    );
     personal::walk(json, &mut String::new(), &mut |pointer, value, rule| {
         let name = pointer.rsplit('/').next().unwrap_or_default();
         let hint = heuristic_hint(name, value);
@@ -721,28 +760,69 @@ fn heuristic_hint(name: &str, value: &Value) -> Hint {
     }
 }
 
-/// Calls `f` with the pointer and value of each credential-shaped string in `json`.
-fn tokens(json: &Value, at: &mut String, f: &mut impl FnMut(&str, &Value)) {
+/// Calls `f` with the pointer of every value in `json` at any depth, and the name of the field
+/// it is (`None` for an array's item and the root, which is `json` with the name `name`).
+fn each_value(
+    json: &Value,
+    name: Option<&str>,
+    at: &mut String,
+    f: &mut impl FnMut(&str, Option<&str>, &Value),
+) {
+    f(at, name, json);
     let len = at.len();
     match json {
-        Value::String(s) if record::holds_token(s) => f(at, json),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 at.push_str(&format!("/{i}"));
-                tokens(item, at, f);
+                each_value(item, None, at, f);
                 at.truncate(len);
             }
         }
         Value::Object(fields) => {
-            for (name, value) in fields {
+            for (field, value) in fields {
                 at.push('/');
-                at.push_str(&crate::spec::escape(name));
-                tokens(value, at, f);
+                at.push_str(&crate::spec::escape(field));
+                each_value(value, Some(field), at, f);
                 at.truncate(len);
             }
         }
         _ => {}
     }
+}
+
+/// Why a field is a secret when its name alone says so.
+const BY_FIELD_NAME: &str = "heuristic: a credential, by its field's name";
+
+/// Whether a JSON field `name` holding `value` is a credential by its name: a string that
+/// holds something, under a name that says credential ([`personal::is_credential_pair`]:
+/// `password`, `client_secret`, `access_token`) and that the spec declares nowhere
+/// (`declared`). A field the spec declares is judged by its marks alone: Flatpeak's own
+/// `connect_token` is an id of a Connect session in some answers, and its documented examples
+/// hold one.
+fn credential_by_name(declared: &BTreeSet<String>, name: Option<&str>, value: &Value) -> bool {
+    let (Some(name), Value::String(text)) = (name, value) else {
+        return false;
+    };
+    !declared.contains(name) && personal::is_credential_pair(name, text)
+}
+
+/// Every property name `doc` declares (the keys of every `properties` object in it).
+fn declared_names(doc: &Value) -> BTreeSet<String> {
+    fn collect(node: &Value, out: &mut BTreeSet<String>) {
+        match node {
+            Value::Object(fields) => {
+                if let Some(Value::Object(properties)) = fields.get("properties") {
+                    out.extend(properties.keys().cloned());
+                }
+                fields.values().for_each(|v| collect(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    collect(doc, &mut out);
+    out
 }
 
 /// `secret`: one error per leak, naming the place and showing only a fingerprint.
@@ -990,6 +1070,37 @@ mod tests {
         // An id is not a credential's shape.
         assert!(
             extra_and_url_leaks("https://h/devices/dev_63a6087272941ef077a8fd3e", &[]).is_empty()
+        );
+    }
+
+    #[test]
+    fn an_undeclared_json_field_named_for_a_credential_is_a_leak_and_a_declared_one_is_not() {
+        let spec = spec();
+        let body = br#"{"password": "hunter2", "connect_token": "cot_abc", "token_type": "bearer",
+            "note": {"client_secret": "s3cr3t", "Authorization": "Basic dTpw"},
+            "api_key": "redacted-1", "keyword": "energy", "refresh_token": 7}"#;
+        let view = View {
+            url: "https://auth.example/oauth/token",
+            request_headers: &[],
+            request_body: b"",
+            status: 200,
+            response_headers: &[],
+            response_body: body,
+            extras: &[],
+        };
+        let leaks: Vec<(String, &str)> = Sensitivity::of(&spec)
+            .leaks(None, &view)
+            .into_iter()
+            .map(|l| (l.place.label(), l.why))
+            .collect();
+        let by_name = "heuristic: a credential, by its field's name";
+        assert_eq!(
+            leaks,
+            [
+                ("/password".to_string(), by_name),
+                ("/note/client_secret".to_string(), by_name),
+                ("/note/Authorization".to_string(), by_name),
+            ]
         );
     }
 

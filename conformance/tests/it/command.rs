@@ -846,26 +846,23 @@ fn a_form_body_s_credentials_are_found_by_name_and_scrubbed_field_by_field() {
     let dir = tempfile::tempdir().unwrap();
     let body =
         "grant_type=refresh_token&refresh_token=r8Kd2mQx&client_secret=s3cr3t%21&scope=devices";
-    let cassette = serde_json::json!({
-        "http_interactions": [{
-            "request": {
-                "uri": "https://auth.example/oauth/token",
-                "method": "post",
-                "headers": {
-                    "Content-Type": ["application/x-www-form-urlencoded"],
-                    "Content-Length": [body.len().to_string()]
-                },
-                "body": {"encoding": "UTF-8", "string": body}
+    let cassette = one_interaction(
+        serde_json::json!({
+            "uri": "https://auth.example/oauth/token",
+            "method": "post",
+            "headers": {
+                "Content-Type": ["application/x-www-form-urlencoded"],
+                "Content-Length": [body.len().to_string()]
             },
-            "response": {
-                "status": {"code": 200, "message": "OK"},
-                "headers": {"Content-Type": ["application/json"]},
-                "body": {"encoding": "UTF-8", "string": "{}"}
-            },
-            "recorded_at": "Mon, 02 Mar 2026 10:15:00 GMT"
-        }],
-        "recorded_with": "a form body"
-    });
+            "body": {"encoding": "UTF-8", "string": body}
+        }),
+        serde_json::json!({
+            "status": {"code": 200, "message": "OK"},
+            "headers": {"Content-Type": ["application/json"]},
+            "body": {"encoding": "UTF-8", "string": "{}"}
+        }),
+        "a form body",
+    );
     let path = dir.path().join("token.json");
     std::fs::write(&path, cassette.to_string()).unwrap();
     let at = dir.path().to_str().unwrap();
@@ -926,18 +923,15 @@ fn a_form_body_s_credentials_are_found_by_name_and_scrubbed_field_by_field() {
 fn a_query_parameter_named_for_a_credential_is_found_and_scrubbed() {
     let dir = tempfile::tempdir().unwrap();
     let url = "https://hooks.example/callback?access_token=q7Lm2Xw9&token_type=bearer&keyword=energy&API-Key=zz81Kp4t";
-    let cassette = serde_json::json!({
-        "http_interactions": [{
-            "request": {"uri": url, "method": "get", "headers": {}, "body": {"encoding": "UTF-8", "string": ""}},
-            "response": {
-                "status": {"code": 204, "message": "No Content"},
-                "headers": {},
-                "body": {"encoding": "UTF-8", "string": ""}
-            },
-            "recorded_at": "Mon, 02 Mar 2026 10:15:00 GMT"
-        }],
-        "recorded_with": "a query"
-    });
+    let cassette = one_interaction(
+        serde_json::json!({"uri": url, "method": "get", "headers": {}, "body": {"encoding": "UTF-8", "string": ""}}),
+        serde_json::json!({
+            "status": {"code": 204, "message": "No Content"},
+            "headers": {},
+            "body": {"encoding": "UTF-8", "string": ""}
+        }),
+        "a query",
+    );
     let path = dir.path().join("callback.json");
     std::fs::write(&path, cassette.to_string()).unwrap();
     let at = dir.path().to_str().unwrap();
@@ -1012,23 +1006,20 @@ fn a_body_with_a_key_twice_fails_the_gate_and_scrub_leaves_it_as_it_is() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(".flatpeak-release"), "anode\n").unwrap();
     let body = r#"{"id":"dev_63a6087272941ef077a8fd3e","object":"device","live_mode":"notabool","live_mode":true,"reference_id":"CUS-real-ref-42","last_seen":"2022-03-22T11:12:21Z","time_created":"2022-01-24T14:15:22Z","account_id":"acc_661677911f2197045e6cf1b1"}"#;
-    let cassette = serde_json::json!({
-        "http_interactions": [{
-            "request": {
-                "uri": "https://api.flatpeak.com/devices/dev_63a6087272941ef077a8fd3e",
-                "method": "get",
-                "headers": {"Authorization": ["Bearer <redacted>"]},
-                "body": {"encoding": "UTF-8", "string": ""}
-            },
-            "response": {
-                "status": {"code": 200, "message": "OK"},
-                "headers": {"Content-Type": ["application/json"]},
-                "body": {"encoding": "UTF-8", "string": body}
-            },
-            "recorded_at": "Mon, 02 Mar 2026 10:12:00 GMT"
-        }],
-        "recorded_with": "a body with a key twice"
-    });
+    let cassette = one_interaction(
+        serde_json::json!({
+            "uri": "https://api.flatpeak.com/devices/dev_63a6087272941ef077a8fd3e",
+            "method": "get",
+            "headers": {"Authorization": ["Bearer <redacted>"]},
+            "body": {"encoding": "UTF-8", "string": ""}
+        }),
+        serde_json::json!({
+            "status": {"code": 200, "message": "OK"},
+            "headers": {"Content-Type": ["application/json"]},
+            "body": {"encoding": "UTF-8", "string": body}
+        }),
+        "a body with a key twice",
+    );
     let path = dir.path().join("device.json");
     let written = cassette.to_string();
     std::fs::write(&path, &written).unwrap();
@@ -1088,4 +1079,76 @@ fn control_characters_from_a_cassette_are_escaped_in_the_text_report() {
         !shown.lines().any(|l| l.starts_with("conforms: 9")),
         "{shown}"
     );
+}
+
+/// An identity provider's token exchange in JSON, recorded beside the API's calls, fails the
+/// gate for the credentials its fields' names announce (none of them shaped like a known
+/// token), scrub replaces exactly those, and the gate then passes it.
+#[test]
+fn a_json_token_exchange_with_another_host_is_found_by_its_field_names_and_scrubbed() {
+    let dir = tempfile::tempdir().unwrap();
+    let request = r#"{"grant_type":"client_credentials","client_id":"app-17","client_secret":"q8Zr2LmX","audience":"https://api.flatpeak.com"}"#;
+    let response = r#"{"access_token":"opaque4f9aQ2","refresh_token":"v1.Mx8pQ","token_type":"Bearer","expires_in":3600}"#;
+    let cassette = one_interaction(
+        serde_json::json!({
+            "uri": "https://example.eu.auth0.com/oauth/token",
+            "method": "post",
+            "headers": {"Content-Type": ["application/json"]},
+            "body": {"encoding": "UTF-8", "string": request}
+        }),
+        serde_json::json!({
+            "status": {"code": 200, "message": "OK"},
+            "headers": {"Content-Type": ["application/json"]},
+            "body": {"encoding": "UTF-8", "string": response}
+        }),
+        "a JSON token exchange",
+    );
+    let path = dir.path().join("idp.json");
+    std::fs::write(&path, cassette.to_string()).unwrap();
+    let at = dir.path().to_str().unwrap();
+    let gate = ["--cassettes", at, "--no-waivers"];
+
+    let before = gate_binary(&gate);
+    let shown = text(&before.stdout);
+    assert_eq!(before.status.code(), Some(1), "{shown}");
+    assert_eq!(
+        secret_places(&before),
+        ["request:/client_secret", "/access_token", "/refresh_token"],
+        "{shown}"
+    );
+
+    let written = scrubbed(at, &path);
+    let interaction = &written["http_interactions"][0];
+    let sent: serde_json::Value =
+        serde_json::from_str(interaction["request"]["body"]["string"].as_str().unwrap()).unwrap();
+    let got: serde_json::Value =
+        serde_json::from_str(interaction["response"]["body"]["string"].as_str().unwrap()).unwrap();
+    assert_eq!(sent["client_id"], "app-17");
+    assert_eq!(got["token_type"], "Bearer");
+    assert_eq!(got["expires_in"], 3600);
+    for secret in ["q8Zr2LmX", "opaque4f9aQ2", "v1.Mx8pQ"] {
+        assert!(
+            !written.to_string().contains(secret),
+            "{secret} in {written}"
+        );
+    }
+
+    let after = gate_binary(&gate);
+    assert!(secret_places(&after).is_empty(), "{}", text(&after.stdout));
+}
+
+/// A VCR cassette of one interaction, `request` and `response` as the format writes them.
+fn one_interaction(
+    request: serde_json::Value,
+    response: serde_json::Value,
+    recorded_with: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "http_interactions": [{
+            "request": request,
+            "response": response,
+            "recorded_at": "Mon, 02 Mar 2026 10:15:00 GMT"
+        }],
+        "recorded_with": recorded_with
+    })
 }
