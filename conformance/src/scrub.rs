@@ -475,6 +475,10 @@ impl Parts {
                 self.response_body = with_value(body, pointer, &leak.value, placeholder);
                 rewritten.response_body = true;
             }
+            Place::UserInfo => {
+                self.url = with_userinfo(&self.url, &text_of(&placeholder));
+                rewritten.request_head = true;
+            }
             // Not sent: nothing recorded of the request's size changes.
             Place::Fragment(name) => {
                 self.url = with_fragment(&self.url, name, &text_of(&placeholder));
@@ -637,6 +641,18 @@ fn with_query(url: &str, name: &str, placeholder: &str) -> String {
     parsed.to_string()
 }
 
+/// `url` with its user name, and its password when it has one, replaced by `placeholder`.
+fn with_userinfo(url: &str, placeholder: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return url.to_string();
+    };
+    let password = parsed.password().is_some();
+    // Setting either fails only for a URL that cannot have them (no host), which had none.
+    let _ = parsed.set_username(placeholder);
+    let _ = parsed.set_password(password.then_some(placeholder));
+    parsed.to_string()
+}
+
 /// `url` with the value of its fragment's parameter `name` replaced by `placeholder` (the
 /// whole fragment, for `""`: one that is not `name=value` pairs).
 fn with_fragment(url: &str, name: &str, placeholder: &str) -> String {
@@ -734,6 +750,21 @@ fn with_value(body: &str, pointer: &str, found: &Value, placeholder: Value) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_s_user_name_and_password_are_replaced_and_the_rest_kept() {
+        assert_eq!(
+            with_userinfo(
+                "https://acc_1:s3cr3t@api.example/devices?limit=2",
+                "redacted-1"
+            ),
+            "https://redacted-1:redacted-1@api.example/devices?limit=2"
+        );
+        assert_eq!(
+            with_userinfo("https://jo@api.example/", "redacted-2"),
+            "https://redacted-2@api.example/"
+        );
+    }
 
     #[test]
     fn a_form_field_is_replaced_where_it_holds_the_secret_and_nothing_else_moves() {

@@ -122,6 +122,8 @@ pub enum Place {
     RequestBody(String),
     /// A JSON pointer into the response body (`""`: the whole body, when it is not JSON).
     ResponseBody(String),
+    /// The user name and password written into the request's URL (`https://user:pass@host/`).
+    UserInfo,
     /// A parameter of the URL's fragment, by name (`""`: a fragment that is not `name=value`
     /// pairs, whole).
     Fragment(String),
@@ -142,6 +144,7 @@ impl Place {
             Place::PathSegment(_, name) => format!("path:{name}"),
             Place::RequestBody(pointer) => format!("request:{pointer}"),
             Place::ResponseBody(pointer) => pointer.clone(),
+            Place::UserInfo => "url:userinfo".to_string(),
             Place::Fragment(name) => format!("fragment:{name}"),
             Place::Har(pointer) => format!("har:{pointer}"),
         }
@@ -359,6 +362,7 @@ fn headers(headers: &[(String, String)], place: fn(String) -> Place, out: &mut V
 }
 
 fn url_leaks(url: &url::Url, op: Option<&Operation>, marks: Option<&Marks>, out: &mut Vec<Leak>) {
+    userinfo_leaks(url, out);
     for (name, value) in url.query_pairs() {
         let marked = marks.and_then(|m| {
             m.parameters
@@ -384,6 +388,33 @@ fn url_leaks(url: &url::Url, op: Option<&Operation>, marks: Option<&Marks>, out:
         marked_segment_leaks(url, op, marks, out);
     }
     token_segment_leaks(url, op, out);
+}
+
+/// The user name and password of `url` (`https://user:pass@host/`), when it has them and they
+/// are not placeholders: a credential whoever the request went to.
+fn userinfo_leaks(url: &url::Url, out: &mut Vec<Leak>) {
+    if url.username().is_empty() && url.password().is_none() {
+        return;
+    }
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let info = match url.password() {
+        Some(password) => format!("{}:{}", decode(url.username()), decode(password)),
+        None => decode(url.username()),
+    };
+    let value = Value::String(info);
+    let hint = Hint::Text(None);
+    if !record::is_placeholder(&value, &hint) {
+        out.push(Leak {
+            place: Place::UserInfo,
+            value,
+            hint,
+            why: "heuristic: a URL with credentials in it",
+        });
+    }
 }
 
 /// The leaks among a URL's path segments that hold a credential's shape (a token sent as an
@@ -1102,6 +1133,21 @@ mod tests {
                 ("/note/Authorization".to_string(), by_name),
             ]
         );
+    }
+
+    #[test]
+    fn a_user_name_and_password_in_the_request_url_are_a_leak_and_placeholders_are_not() {
+        assert_eq!(
+            extra_and_url_leaks("https://acc_1:s3cr3t%40x@api.example/devices", &[]),
+            [(
+                "url:userinfo".to_string(),
+                "heuristic: a URL with credentials in it"
+            )]
+        );
+        assert_eq!(extra_and_url_leaks("https://jo@api.example/", &[]).len(), 1);
+        let scrubbed = "https://redacted-1:redacted-1@api.example/devices";
+        assert!(extra_and_url_leaks(scrubbed, &[]).is_empty());
+        assert!(extra_and_url_leaks("https://api.example/devices", &[]).is_empty());
     }
 
     #[test]
