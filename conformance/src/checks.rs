@@ -56,6 +56,20 @@ pub fn content_type<'d>(
         // Documented as sent without a body too (`x-optional-body`): nothing to type.
         return (None, Vec::new());
     }
+    let all = crate::model::distinct_values(&response.headers, "content-type");
+    if all.len() > 1 {
+        let listed = all.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>();
+        let finding = Finding::at(site, Kind::ContentType, "")
+            .expected("one Content-Type", listed.join(", "))
+            .message(format!(
+                "the response was recorded with {} Content-Type values ({}): which one the \
+                 body is, is not known",
+                all.len(),
+                listed.join(", ")
+            ));
+        let fallback = documented.media.iter().find(|m| m.is_json());
+        return (fallback, vec![finding]);
+    }
     let found = response.header("content-type").map(essence);
     let expected: Vec<&str> = documented
         .media

@@ -125,6 +125,20 @@ impl RecordedRequest {
     }
 }
 
+/// The distinct values (trimmed) of every header named `name` among `headers`, in order: more
+/// than one where the gate reads one (`Content-Type`, `Flatpeak-Version`) is a recording that
+/// says two things, which the checks report rather than choose between.
+pub fn distinct_values<'a>(headers: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    let mut values: Vec<&str> = Vec::new();
+    let named = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
+    for value in named.map(|(_, v)| v.trim()) {
+        if !values.contains(&value) {
+            values.push(value);
+        }
+    }
+    values
+}
+
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()

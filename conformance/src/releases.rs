@@ -151,6 +151,25 @@ impl Releases {
             interaction: it,
             operation: None,
         };
+        for (side, headers) in [
+            ("request", &it.request.headers),
+            ("response", &it.response.headers),
+        ] {
+            let all = crate::model::distinct_values(headers, HEADER);
+            if all.len() > 1 {
+                let listed = all.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>();
+                return Chosen::Unknown(
+                    Finding::at(site, Kind::Version, "")
+                        .expected("one Flatpeak-Version", listed.join(", "))
+                        .message(format!(
+                            "the {side} was recorded with {} Flatpeak-Version values ({}): \
+                             which release it is, is not known",
+                            all.len(),
+                            listed.join(", ")
+                        )),
+                );
+            }
+        }
         let Some(version) = version(&it.request.headers, &it.response.headers) else {
             return match marker {
                 None => Chosen::Release(self.default, Vec::new()),

@@ -1152,3 +1152,43 @@ fn one_interaction(
         "recorded_with": recorded_with
     })
 }
+
+/// A header the gate reads one value of, recorded with two that differ (two `Flatpeak-Version`
+/// headers in different letter case, two `Content-Type` values), is reported rather than
+/// decided by whichever came first.
+#[test]
+fn a_header_recorded_with_two_different_values_is_reported_not_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".flatpeak-release"), "anode\n").unwrap();
+    let recorded: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("cassettes/anode/devices/retrieve-device.json").unwrap(),
+    )
+    .unwrap();
+    let mut versions = recorded.clone();
+    let headers = &mut versions["http_interactions"][0]["response"]["headers"];
+    headers["flatpeak-version"] = serde_json::json!(["2025-09-14.anode"]);
+    headers["FLATPEAK-VERSION"] = serde_json::json!(["2024-08-24.zero"]);
+    std::fs::write(dir.path().join("versions.json"), versions.to_string()).unwrap();
+    let mut types = recorded;
+    types["http_interactions"][0]["response"]["headers"]["Content-Type"] =
+        serde_json::json!(["application/json", "text/html"]);
+    std::fs::write(dir.path().join("types.json"), types.to_string()).unwrap();
+
+    let out = gate_binary(&["--cassettes", dir.path().to_str().unwrap(), "--no-waivers"]);
+    let shown = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains(
+            "error version: the response was recorded with 2 Flatpeak-Version values \
+             (`2025-09-14.anode`, `2024-08-24.zero`)"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "error content-type: the response was recorded with 2 Content-Type values \
+             (`application/json`, `text/html`)"
+        ),
+        "{shown}"
+    );
+}
