@@ -16,7 +16,7 @@ use crate::cassette::layout::{
     self, HAR_CONTENT_COMPRESSION, HAR_POST_PARAMS, HAR_QUERY_STRING, Layout, Part,
 };
 use crate::cassette::{self, NotACassette, Syntax};
-use crate::cassette::{har_extra, unique};
+use crate::cassette::{encoding, har_extra, unique};
 use crate::model::Extra;
 use crate::releases::{Release, Releases};
 use crate::secrets::{self, Leak, Place, View};
@@ -353,6 +353,9 @@ struct Parts {
     at: String,
     /// Which parts a placeholder went into: their recorded lengths follow.
     rewritten: Rewritten,
+    /// Whether the request's and the response's bodies were recorded compressed (read
+    /// decoded): one that is rewritten is written decoded, without its `Content-Encoding`.
+    compressed: (bool, bool),
 }
 
 /// The parts of an interaction scrub rewrote, whose recorded lengths must follow.
@@ -385,6 +388,10 @@ impl Parts {
             placed: Vec::new(),
             at: har_extra::entry_pointer(index),
             rewritten: Rewritten::default(),
+            compressed: (
+                layout.is_compressed(interaction, Part::RequestBody),
+                layout.is_compressed(interaction, Part::ResponseBody),
+            ),
         }
     }
 
@@ -497,6 +504,13 @@ impl Parts {
     /// follow, and so does every recorded length of a rewritten body. Placeholders for the
     /// entry's other places (its cookies, comments, redirect URL) go where they were found.
     fn store(mut self, interaction: &mut Value, layout: Layout) {
+        // A compressed body written again is written as it reads: decoded.
+        if self.compressed.0 && self.rewritten.request_body {
+            encoding::without_encoding(&mut self.request_headers);
+        }
+        if self.compressed.1 && self.rewritten.response_body {
+            encoding::without_encoding(&mut self.response_headers);
+        }
         self.set_lengths(interaction, layout);
         for (pointer, placeholder) in std::mem::take(&mut self.placed) {
             if let Some(slot) = interaction.pointer_mut(&pointer) {

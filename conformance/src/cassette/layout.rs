@@ -156,9 +156,42 @@ impl Layout {
             Encoding::Text => recorded.to_string(),
             Encoding::Base64 => self
                 .decode(recorded)
+                .map(|bytes| {
+                    self.decompressed(interaction, part, bytes)
+                        .unwrap_or_else(|b| b)
+                })
                 .and_then(|bytes| String::from_utf8(bytes).ok())
                 .unwrap_or_default(),
             Encoding::Other => String::new(),
+        }
+    }
+
+    /// `Ok` with `bytes`, body `part` of a VCR `interaction`, decoded, when its headers say it
+    /// is compressed and it is (as the gate reads it: `super::encoding`); else `Err` with them
+    /// as they are.
+    fn decompressed(
+        self,
+        interaction: &Value,
+        part: Part,
+        bytes: Vec<u8>,
+    ) -> Result<Vec<u8>, Vec<u8>> {
+        let head = match (self, part) {
+            (Layout::Vcr, Part::RequestBody) => Part::RequestHeaders,
+            (Layout::Vcr, Part::ResponseBody) => Part::ResponseHeaders,
+            _ => return Err(bytes),
+        };
+        super::encoding::decoded(&self.headers(interaction, head), &bytes).ok_or(bytes)
+    }
+
+    /// Whether body `part` of `interaction` is recorded compressed, and reads decoded
+    /// ([`Layout::text`]): written again, it is written decoded, and its `Content-Encoding`
+    /// must go.
+    pub(crate) fn is_compressed(self, interaction: &Value, part: Part) -> bool {
+        let (at, encoding) = self.body_at(interaction, part);
+        let recorded = interaction.pointer(at).and_then(Value::as_str);
+        match (encoding, recorded.and_then(|r| self.decode(r))) {
+            (Encoding::Base64, Some(bytes)) => self.decompressed(interaction, part, bytes).is_ok(),
+            _ => false,
         }
     }
 

@@ -6,6 +6,7 @@
 //! becomes a [`Kind::Cassette`] finding naming the file and the place inside it. The tools that
 //! write or edit cassettes in place (`scrub`, `synth`) find each part through `layout`.
 
+pub(crate) mod encoding;
 mod har;
 pub(crate) mod har_extra;
 pub(crate) mod layout;

@@ -9,7 +9,7 @@ use flatpeak_redact::vcr::{self, Headers};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use super::{NotACassette, Syntax};
+use super::{NotACassette, Syntax, encoding};
 use crate::model::{Interaction, RecordedRequest, RecordedResponse};
 
 /// A cassette, and whether the file has a top-level `log` too (then it is read as HAR).
@@ -88,6 +88,11 @@ fn interaction(file: &str, index: usize, recorded: vcr::Interaction) -> Interact
     let vcr::Interaction {
         request, response, ..
     } = recorded;
+    let (request_headers, response_headers) = (flatten(request.headers), flatten(response.headers));
+    // A body recorded compressed is read decoded (`encoding`).
+    let read = |headers: &[(String, String)], body: Vec<u8>| {
+        encoding::decoded(headers, &body).unwrap_or(body)
+    };
     Interaction {
         file: file.to_string(),
         index,
@@ -95,13 +100,13 @@ fn interaction(file: &str, index: usize, recorded: vcr::Interaction) -> Interact
         request: RecordedRequest {
             method: request.method.to_ascii_uppercase(),
             url: request.uri.to_string(),
-            headers: flatten(request.headers),
-            body: request.body.0,
+            body: read(&request_headers, request.body.0),
+            headers: request_headers,
         },
         response: RecordedResponse {
             status: i64::from(response.status.code),
-            headers: flatten(response.headers),
-            body: response.body.0,
+            body: read(&response_headers, response.body.0),
+            headers: response_headers,
             unrecorded_body: None,
         },
         extras: Vec::new(),

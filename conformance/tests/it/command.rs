@@ -1057,10 +1057,7 @@ fn a_body_with_a_key_twice_fails_the_gate_and_scrub_leaves_it_as_it_is() {
 fn control_characters_from_a_cassette_are_escaped_in_the_text_report() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(".flatpeak-release"), "anode\n").unwrap();
-    let mut cassette: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string("cassettes/anode/devices/retrieve-device.json").unwrap(),
-    )
-    .unwrap();
+    let mut cassette = anode_device();
     cassette["http_interactions"][0]["response"]["headers"]["Content-Type"] =
         serde_json::json!(["text/html\u{1b}[2J\u{202e}"]);
     let name = "device\nconforms: 9 files.json";
@@ -1160,10 +1157,7 @@ fn one_interaction(
 fn a_header_recorded_with_two_different_values_is_reported_not_chosen() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(".flatpeak-release"), "anode\n").unwrap();
-    let recorded: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string("cassettes/anode/devices/retrieve-device.json").unwrap(),
-    )
-    .unwrap();
+    let recorded = anode_device();
     let mut versions = recorded.clone();
     let headers = &mut versions["http_interactions"][0]["response"]["headers"];
     headers["flatpeak-version"] = serde_json::json!(["2025-09-14.anode"]);
@@ -1191,4 +1185,61 @@ fn a_header_recorded_with_two_different_values_is_reported_not_chosen() {
         ),
         "{shown}"
     );
+}
+
+/// A response Ruby VCR kept compressed (`Content-Encoding: gzip`, the bytes as
+/// `base64_string`) is read decoded: its body is checked as JSON, the customer reference it
+/// holds is found, scrub replaces it and writes the body decoded without the header, and the
+/// gate then passes it.
+#[test]
+fn a_body_recorded_gzip_compressed_is_checked_and_scrubbed_decoded() {
+    use base64::Engine as _;
+    use std::io::Write as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".flatpeak-release"), "anode\n").unwrap();
+    let mut cassette = anode_device();
+    let response = &mut cassette["http_interactions"][0]["response"];
+    let body = response["body"]["string"]
+        .as_str()
+        .unwrap()
+        .replace("redacted-c27d838619a67850", "CUST-4471-alice");
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gzip.write_all(body.as_bytes()).unwrap();
+    let compressed = base64::engine::general_purpose::STANDARD.encode(gzip.finish().unwrap());
+    response["headers"]["Content-Encoding"] = serde_json::json!(["gzip"]);
+    response["body"] = serde_json::json!({"encoding": "ASCII-8BIT", "base64_string": compressed});
+    let path = dir.path().join("device.json");
+    std::fs::write(&path, cassette.to_string()).unwrap();
+    let at = dir.path().to_str().unwrap();
+    let gate = ["--cassettes", at, "--no-waivers"];
+
+    let before = gate_binary(&gate);
+    let shown = text(&before.stdout);
+    assert_eq!(before.status.code(), Some(1), "{shown}");
+    // Only the secret: the body is JSON, valid, and the client reads it.
+    assert_eq!(secret_places(&before), ["/reference_id"], "{shown}");
+    assert!(shown.contains("1 errors"), "{shown}");
+
+    let written = scrubbed(at, &path);
+    let response = &written["http_interactions"][0]["response"];
+    assert!(
+        response["headers"].get("Content-Encoding").is_none(),
+        "{response}"
+    );
+    let plain = base64::engine::general_purpose::STANDARD
+        .decode(response["body"]["base64_string"].as_str().unwrap())
+        .unwrap();
+    let plain = String::from_utf8(plain).unwrap();
+    assert!(!plain.contains("CUST-4471-alice"), "{plain}");
+    assert!(plain.contains("\"live_mode\": true"), "{plain}");
+
+    let after = gate_binary(&gate);
+    assert_eq!(after.status.code(), Some(0), "{}", text(&after.stdout));
+}
+
+/// The bundled Anode cassette of `retrieve_device`, to change one thing in.
+fn anode_device() -> serde_json::Value {
+    let text = std::fs::read_to_string("cassettes/anode/devices/retrieve-device.json").unwrap();
+    serde_json::from_str(&text).unwrap()
 }
