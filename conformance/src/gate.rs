@@ -417,6 +417,9 @@ impl Lane {
                 match interactions {
                     Ok(cassette) => {
                         read.findings = file_secrets(&file.path, &cassette.extras);
+                        if cassette.interactions.is_empty() {
+                            read.findings.push(no_interactions(&file.path));
+                        }
                         for interaction in &cassette.interactions {
                             if replayer.is_none() {
                                 replayer = Some(self.replayers.start().await);
@@ -440,6 +443,15 @@ impl Lane {
             Ok(done)
         })
     }
+}
+
+/// The `cassette` warning of a cassette that holds no interaction: nothing in it was checked,
+/// which a recorder that failed (or a filter that dropped everything) would leave unnoticed.
+fn no_interactions(path: &std::path::Path) -> Finding {
+    Finding::about_file(&path.display().to_string(), Kind::Cassette)
+        .severity(Severity::Warning)
+        .expected("at least one interaction", "none")
+        .message("the cassette holds no interactions: nothing in it was checked")
 }
 
 /// `secret` findings about the values a cassette file keeps outside its interactions (a HAR

@@ -150,11 +150,7 @@ impl File {
             action: "read",
             source,
         })?;
-        let text = String::from_utf8(bytes).map_err(|e| RunError::Io {
-            path: path.to_path_buf(),
-            action: "read",
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
-        })?;
+        let text = cassette::text_of(&bytes).map_err(fail)?.to_string();
         let syntax = Syntax::of(path, &text);
         // Read as the gate reads it first: what the gate refuses is not scrubbed either, and a
         // key the tree below would hold once (a duplicate) is refused rather than merged.

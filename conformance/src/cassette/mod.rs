@@ -188,8 +188,15 @@ pub(crate) fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
 pub(crate) enum NotACassette {
     #[error("cannot read: {0}")]
     Io(#[from] std::io::Error),
-    #[error("not UTF-8 text: {0}")]
-    NotUtf8(#[from] std::str::Utf8Error),
+    #[error("not UTF-8 text at line {line}, column {column}: {source}")]
+    NotUtf8 {
+        /// The line of the first byte that is not UTF-8, from 1.
+        line: usize,
+        /// Its column, in characters from 1.
+        column: usize,
+        /// Which bytes, at which byte index.
+        source: std::str::Utf8Error,
+    },
     /// The parser's message, which names the line and column, and the field path if known.
     /// A string the parser quotes (`invalid type: string "Bearer ..."`) is shown by its
     /// fingerprint: a value where the cassette's shape wanted another is as likely a
@@ -218,7 +225,7 @@ pub(crate) enum NotACassette {
 /// Reads one file; the error says why it is not a cassette, and where.
 fn read_file(path: &Path, name: &str) -> Result<Cassette, NotACassette> {
     let bytes = read_regular(path)?;
-    let text = std::str::from_utf8(&bytes)?;
+    let text = text_of(&bytes)?;
     let syntax = Syntax::of(path, text);
     let mut cassette = parse(text, syntax, name)?;
     let lines = starting_lines(text, syntax);
@@ -228,6 +235,25 @@ fn read_file(path: &Path, name: &str) -> Result<Cassette, NotACassette> {
         }
     }
     Ok(cassette)
+}
+
+/// A file's bytes as the text a cassette is read from: UTF-8, without the byte-order mark some
+/// editors on Windows write first (the JSON and YAML readers would stop at it, at line 1,
+/// column 1, without saying why). Bytes that are not UTF-8 are an error naming their line.
+pub(crate) fn text_of(bytes: &[u8]) -> Result<&str, NotACassette> {
+    let text = std::str::from_utf8(bytes).map_err(|source| {
+        let valid = &bytes[..source.valid_up_to()];
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        NotACassette::NotUtf8 {
+            line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
+            column: String::from_utf8_lossy(&valid[line_start..])
+                .chars()
+                .count()
+                + 1,
+            source,
+        }
+    })?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
 /// Whether `text` is a cassette, read exactly as the gate reads it: the error says why not, and
@@ -403,6 +429,17 @@ fn without_strings(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_bytes_that_are_not_utf8_are_placed_by_line() {
+        assert_eq!(text_of(b"\xef\xbb\xbf{\"a\": 1}").unwrap(), "{\"a\": 1}");
+        let why = text_of(b"{\n  \"a\": \"\xc3\xa9\",\n  \"b\xff\": 2}").unwrap_err();
+        let shown = why.to_string();
+        assert!(
+            shown.starts_with("not UTF-8 text at line 3, column 5: "),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn a_quoted_string_in_a_parser_s_message_is_shown_by_its_fingerprint() {

@@ -1243,3 +1243,30 @@ fn anode_device() -> serde_json::Value {
     let text = std::fs::read_to_string("cassettes/anode/devices/retrieve-device.json").unwrap();
     serde_json::from_str(&text).unwrap()
 }
+
+/// A cassette written with a byte-order mark (as some Windows editors save JSON) is read as
+/// the same cassette without it, and one that holds no interaction is a warning, not silence.
+#[test]
+fn a_byte_order_mark_is_read_past_and_an_empty_cassette_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".flatpeak-release"), "anode\n").unwrap();
+    let with_bom = format!("\u{feff}{}", anode_device());
+    std::fs::write(dir.path().join("device.json"), with_bom).unwrap();
+    std::fs::write(
+        dir.path().join("empty.json"),
+        r#"{"http_interactions": [], "recorded_with": "a recorder that saw nothing"}"#,
+    )
+    .unwrap();
+
+    let out = gate_binary(&["--cassettes", dir.path().to_str().unwrap(), "--no-waivers"]);
+    let shown = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("warning cassette: the cassette holds no interactions"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("2 files, 1 interactions, 9 checks: 0 errors, 1 warnings"),
+        "{shown}"
+    );
+}
