@@ -44,6 +44,36 @@ pub fn unrecorded_body(site: Site<'_>, size: u64) -> Finding {
         ))
 }
 
+/// `cassette` errors for the bodies of `site`'s interaction that were recorded compressed and
+/// could not be decoded to text (`cassette::encoding::unreadable`): nothing in them could be
+/// checked, a secret included, so they do not pass unseen.
+pub fn unreadable_bodies(site: Site<'_>) -> Vec<Finding> {
+    let it = site.interaction;
+    let bodies = [
+        ("request", &it.request.headers, &it.request.body),
+        ("response", &it.response.headers, &it.response.body),
+    ];
+    bodies
+        .into_iter()
+        .filter_map(|(part, headers, body)| {
+            let coding = crate::cassette::encoding::unreadable(headers, body)?;
+            Some(
+                Finding::at(site, Kind::Cassette, "")
+                    .expected(
+                        "a body the gate can read",
+                        format!("Content-Encoding: {coding}"),
+                    )
+                    .message(format!(
+                        "the {part} body was recorded with `Content-Encoding: {coding}` and \
+                         could not be decoded to text (a coding the gate does not read, bytes \
+                         cut short, or more than 64 MiB): nothing in it was checked; record it \
+                         decoded"
+                    )),
+            )
+        })
+        .collect()
+}
+
 /// `content-type`: the response's media type is one the status documents. Returns the
 /// documented media to validate the body against: the matching one, else the first JSON one
 /// (so a mislabelled JSON body is still checked).

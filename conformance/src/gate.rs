@@ -544,13 +544,15 @@ async fn examine_in(
             // secret, which the cassette must not hold whoever it was sent to.
             let api = is_api_host(&context.hosts, &it.request.url);
             let leaks = leaks(release, None, it);
-            if !api && leaks.is_empty() {
-                return Ok(Examined::skipped(started.elapsed()));
-            }
             let unrouted = Site {
                 interaction: it,
                 operation: None,
             };
+            // A body that could not be decoded may hold a secret too.
+            let unreadable = checks::unreadable_bodies(unrouted);
+            if !api && leaks.is_empty() && unreadable.is_empty() {
+                return Ok(Examined::skipped(started.elapsed()));
+            }
             // The query and the fragment are left out, and a segment shaped like a credential
             // or an e-mail address is shown by its fingerprint: they may hold what the secret
             // check reports.
@@ -567,6 +569,7 @@ async fn examine_in(
                 findings.push(finding);
             }
             findings.extend(secrets::findings(unrouted, &leaks));
+            findings.extend(unreadable);
             secrets::mask(&leaks, &mut findings, [&mut replayed.path]);
             return Ok(Examined {
                 release: None,
@@ -588,6 +591,7 @@ async fn examine_in(
     };
     let leaks = leaks(release, Some(route.operation), it);
     let mut findings = secrets::findings(site, &leaks);
+    findings.extend(checks::unreadable_bodies(site));
     findings.extend(checks::request(
         site,
         route.operation,

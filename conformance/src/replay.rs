@@ -507,10 +507,18 @@ impl Replayer {
             let (was, is) = (values(&route.query, &p.name), values(&sent_query, &p.name));
             let same = was.len() == is.len() && was.iter().zip(&is).all(|(a, b)| same_text(a, b));
             if !same {
-                return Some(differs(
-                    format!("query:{}", p.name),
-                    format!("query parameter `{}` differs", p.name),
-                ));
+                let what = match was.len() == is.len() {
+                    true => format!("query parameter `{}` differs", p.name),
+                    // A parameter the recording repeats, which the client sends once (or the
+                    // other way round): a count, not a value, differs.
+                    false => format!(
+                        "query parameter `{}` was recorded {} and sent {}",
+                        p.name,
+                        times(was.len()),
+                        times(is.len())
+                    ),
+                };
+                return Some(differs(format!("query:{}", p.name), what));
             }
         }
         let schema = route
@@ -522,6 +530,16 @@ impl Replayer {
             .and_then(|m| m.schema.as_deref())?;
         let at = body_difference(schemas, schema, &recorded.body, &request.body)?;
         Some(differs(at.clone(), format!("the bodies differ at `{at}`")))
+    }
+}
+
+/// `once`, `twice`, `3 times`.
+fn times(n: usize) -> String {
+    match n {
+        0 => "not at all".to_string(),
+        1 => "once".to_string(),
+        2 => "twice".to_string(),
+        n => format!("{n} times"),
     }
 }
 

@@ -222,7 +222,22 @@ impl File {
                 (parts, leaks)
             })
             .collect();
-        for (index, (parts, leaks)) in all.iter().enumerate() {
+        for (index, ((parts, leaks), interaction)) in
+            all.iter().zip(interactions.iter()).enumerate()
+        {
+            let unreadable = [
+                ("request", Part::RequestBody),
+                ("response", Part::ResponseBody),
+            ]
+            .into_iter()
+            .find_map(|(name, part)| Some((name, layout.unreadable(interaction, part)?)));
+            if let Some((part, coding)) = unreadable {
+                return Err(format!(
+                    "interaction #{index}: the {part} body was recorded with `Content-Encoding: \
+                     {coding}` and could not be decoded to text, so scrub cannot look into it; \
+                     record it decoded"
+                ));
+            }
             parts
                 .rewritable(leaks)
                 .map_err(|why| format!("interaction #{index}: {why}"))?;

@@ -2,11 +2,12 @@
 //! `Content-Encoding: gzip` (or `deflate`) beside them. Ruby VCR does this unless
 //! `decode_compressed_response` is set, writing the bytes as `base64_string`. Read as they are,
 //! such a body is "not JSON", and whatever it holds (a customer's address, a token) is out of
-//! the secret check's sight; so the gate and `scrub` read it decoded. A body whose bytes do not
-//! start as the encoding's do (a recorder that decoded it and kept the header) is read as it
-//! is; one that starts so but does not decode is read as it is too, and the checks of its
-//! content report it. Decoding stops at [`MAX_DECODED`] bytes, a bound on what a small body
-//! can grow into.
+//! the secret check's sight; so the gate and `scrub` read it decoded (each coding of the
+//! header, in turn: `gzip, gzip` twice). A body that is text already (a recorder that decoded
+//! it and kept the header) is read as it is. One that cannot be decoded to text (`br`, bytes
+//! cut short, more than [`MAX_DECODED`] bytes, a bound on what a small body can grow into) is
+//! [`unreadable`]: the gate reports it, and `scrub` leaves its file as it is, since neither can
+//! look into it.
 
 use std::io::Read;
 
@@ -17,58 +18,78 @@ const MAX_DECODED: u64 = 64 * 1024 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Coding {
     Gzip,
-    /// HTTP's `deflate`: zlib's format.
+    /// HTTP's `deflate`: zlib's format, or (as some servers send it) raw deflate.
     Deflate,
+    /// One this module does not read (`br`, `zstd`).
+    Other,
 }
 
-/// The coding `headers` say their body is in, when it is one this module reads and the only
-/// one (`Content-Encoding: gzip`; not `gzip, br`).
-fn coding(headers: &[(String, String)]) -> Option<Coding> {
-    let mut named = headers
+/// The codings `headers` say their body is in, in the order they were applied (every
+/// `Content-Encoding` header, each a comma-separated list; `identity` is none).
+fn codings(headers: &[(String, String)]) -> Vec<Coding> {
+    let named = headers
         .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case("content-encoding"));
-    let (_, value) = named.next()?;
-    if named.next().is_some() {
-        return None;
-    }
-    match value.trim().to_ascii_lowercase().as_str() {
-        "gzip" | "x-gzip" => Some(Coding::Gzip),
-        "deflate" => Some(Coding::Deflate),
-        _ => None,
-    }
+    let tokens = named.flat_map(|(_, v)| v.split(','));
+    tokens
+        .map(|t| t.trim().to_ascii_lowercase())
+        .filter(|t| !t.is_empty() && t != "identity")
+        .map(|t| match t.as_str() {
+            "gzip" | "x-gzip" => Coding::Gzip,
+            "deflate" => Coding::Deflate,
+            _ => Coding::Other,
+        })
+        .collect()
 }
 
 /// `body` decoded, when `headers` say it is compressed and it is: `None` when it is to be
-/// read as it is (see the module).
+/// read as it is (see the module). A body that is text already was decoded by its recorder,
+/// which kept the header (compressed bytes are never UTF-8: gzip's and zlib's second byte is
+/// not a character's first).
 pub(crate) fn decoded(headers: &[(String, String)], body: &[u8]) -> Option<Vec<u8>> {
     decoded_within(headers, body, MAX_DECODED)
 }
 
 /// [`decoded`], stopping at `max` bytes.
 fn decoded_within(headers: &[(String, String)], body: &[u8], max: u64) -> Option<Vec<u8>> {
-    let coding = coding(headers)?;
-    let starts = match coding {
-        Coding::Gzip => body.starts_with(&[0x1f, 0x8b]),
-        // zlib: a deflate method nibble, and a header whose check bits hold.
-        Coding::Deflate => {
-            body.len() >= 2
-                && body[0] & 0x0f == 8
-                && (u16::from(body[0]) << 8 | u16::from(body[1])) % 31 == 0
-        }
-    };
-    if !starts {
+    let codings = codings(headers);
+    if codings.is_empty() || std::str::from_utf8(body).is_ok() {
         return None;
     }
-    let mut out = Vec::new();
-    let read = match coding {
-        Coding::Gzip => flate2::read::MultiGzDecoder::new(body)
-            .take(max + 1)
-            .read_to_end(&mut out),
-        Coding::Deflate => flate2::read::ZlibDecoder::new(body)
-            .take(max + 1)
-            .read_to_end(&mut out),
+    let mut bytes = body.to_vec();
+    for coding in codings.into_iter().rev() {
+        bytes = decode(coding, &bytes, max)?;
+    }
+    Some(bytes)
+}
+
+/// `bytes` decoded from `coding`, or `None` (a coding not read here, bytes that do not decode,
+/// or more than `max` bytes).
+fn decode(coding: Coding, bytes: &[u8], max: u64) -> Option<Vec<u8>> {
+    let read = |reader: &mut dyn Read| {
+        let mut out = Vec::new();
+        let read = reader.take(max + 1).read_to_end(&mut out);
+        (read.is_ok() && out.len() as u64 <= max).then_some(out)
     };
-    (read.is_ok() && out.len() as u64 <= max).then_some(out)
+    match coding {
+        Coding::Gzip => read(&mut flate2::read::MultiGzDecoder::new(bytes)),
+        Coding::Deflate => read(&mut flate2::read::ZlibDecoder::new(bytes))
+            .or_else(|| read(&mut flate2::read::DeflateDecoder::new(bytes))),
+        Coding::Other => None,
+    }
+}
+
+/// The `Content-Encoding` a body was read with when it could not be decoded to text (a coding
+/// not read here, bytes cut short, more than [`MAX_DECODED`]): `body` is the body as read
+/// ([`decoded`], or as recorded), so nothing in it was checked. `None` for any other.
+pub(crate) fn unreadable(headers: &[(String, String)], body: &[u8]) -> Option<String> {
+    if codings(headers).is_empty() || std::str::from_utf8(body).is_ok() {
+        return None;
+    }
+    let named = headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("content-encoding"));
+    Some(named.map(|(_, v)| v.trim()).collect::<Vec<_>>().join(", "))
 }
 
 /// `headers` without their `Content-Encoding`: what a body written decoded is recorded with.
@@ -110,14 +131,37 @@ mod tests {
             decoded(&headers("deflate"), &zlib).as_deref(),
             Some(&body[..])
         );
+        let mut raw = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        raw.write_all(body).unwrap();
+        let raw = raw.finish().unwrap();
+        assert_eq!(
+            decoded(&headers("deflate"), &raw).as_deref(),
+            Some(&body[..])
+        );
+        let twice = gzip(&gzip(body));
+        assert_eq!(
+            decoded(&headers("gzip, gzip"), &twice).as_deref(),
+            Some(&body[..])
+        );
+        assert_eq!(decoded(&headers("identity"), body), None);
         // Already decoded by the recorder, the header kept: read as it is.
         assert_eq!(decoded(&headers("gzip"), body), None);
-        // Not compressed at all, or in a coding not read here.
+        assert_eq!(unreadable(&headers("gzip"), body), None);
+        // Not compressed at all.
         assert_eq!(decoded(&[], &gzip(body)), None);
-        assert_eq!(decoded(&headers("br"), &gzip(body)), None);
-        // Starts as gzip, but cut short: read as recorded, for the checks to report.
-        let cut = &gzip(body)[..12];
-        assert_eq!(decoded(&headers("gzip"), cut), None);
+        assert_eq!(unreadable(&[], &gzip(body)), None);
+        // A coding not read here, or one that does not decode: unreadable, naming the header.
+        for (coding, recorded) in [
+            ("br", gzip(body)),
+            ("gzip, br", gzip(body)),
+            ("gzip", gzip(body)[..12].to_vec()),
+        ] {
+            assert_eq!(decoded(&headers(coding), &recorded), None, "{coding}");
+            assert_eq!(
+                unreadable(&headers(coding), &recorded).as_deref(),
+                Some(coding)
+            );
+        }
     }
 
     #[test]

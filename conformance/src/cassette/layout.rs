@@ -183,6 +183,27 @@ impl Layout {
         super::encoding::decoded(&self.headers(interaction, head), &bytes).ok_or(bytes)
     }
 
+    /// The `Content-Encoding` of body `part` of a VCR `interaction` recorded compressed that
+    /// does not decode to text (`super::encoding::unreadable`): nothing in it can be looked
+    /// into.
+    pub(crate) fn unreadable(self, interaction: &Value, part: Part) -> Option<String> {
+        let head = match (self, part) {
+            (Layout::Vcr, Part::RequestBody) => Part::RequestHeaders,
+            (Layout::Vcr, Part::ResponseBody) => Part::ResponseHeaders,
+            _ => return None,
+        };
+        let (at, encoding) = self.body_at(interaction, part);
+        let recorded = interaction.pointer(at).and_then(Value::as_str)?;
+        let bytes = match encoding {
+            Encoding::Base64 => self.decode(recorded)?,
+            _ => recorded.as_bytes().to_vec(),
+        };
+        let bytes = self
+            .decompressed(interaction, part, bytes)
+            .unwrap_or_else(|b| b);
+        super::encoding::unreadable(&self.headers(interaction, head), &bytes)
+    }
+
     /// Whether body `part` of `interaction` is recorded compressed, and reads decoded
     /// ([`Layout::text`]): written again, it is written decoded, and its `Content-Encoding`
     /// must go.

@@ -1270,3 +1270,59 @@ fn a_byte_order_mark_is_read_past_and_an_empty_cassette_is_a_warning() {
         "{shown}"
     );
 }
+
+/// A query parameter the recording repeats (`limit=30&limit=30`), which the client sends once,
+/// is reported as a count that differs, not as a value that differs.
+#[test]
+fn a_repeated_query_parameter_is_reported_by_its_count() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".flatpeak-release"), "anode\n").unwrap();
+    let recorded =
+        std::fs::read_to_string("cassettes/anode/locations/list-locations.json").unwrap();
+    let mut cassette: serde_json::Value = serde_json::from_str(&recorded).unwrap();
+    let uri = &mut cassette["http_interactions"][0]["request"]["uri"];
+    *uri = "https://api.flatpeak.com/locations?limit=30&limit=30".into();
+    std::fs::write(dir.path().join("locations.json"), cassette.to_string()).unwrap();
+
+    let out = gate_binary(&["--cassettes", dir.path().to_str().unwrap(), "--no-waivers"]);
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("query parameter `limit` was recorded twice and sent once"),
+        "{shown}"
+    );
+}
+
+/// A body recorded compressed in a coding the gate does not read (`br`), or cut short, is a
+/// `cassette` error (nothing in it could be checked, a secret included), and scrub, which
+/// cannot look into it either, leaves the file as it is.
+#[test]
+fn a_compressed_body_that_does_not_decode_is_reported_and_left_alone() {
+    use base64::Engine as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".flatpeak-release"), "anode\n").unwrap();
+    let mut cassette = anode_device();
+    let response = &mut cassette["http_interactions"][0]["response"];
+    response["headers"]["Content-Encoding"] = serde_json::json!(["br"]);
+    let opaque = base64::engine::general_purpose::STANDARD.encode([0x1b, 0x8c, 0xff, 0x00, 0x9a]);
+    response["body"] = serde_json::json!({"encoding": "ASCII-8BIT", "base64_string": opaque});
+    let path = dir.path().join("device.json");
+    let written = cassette.to_string();
+    std::fs::write(&path, &written).unwrap();
+    let at = dir.path().to_str().unwrap();
+
+    let out = gate_binary(&["--cassettes", at, "--no-waivers"]);
+    let shown = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains(
+            "error cassette: the response body was recorded with `Content-Encoding: br` and \
+             could not be decoded to text"
+        ),
+        "{shown}"
+    );
+
+    let scrub = gate_binary(&["scrub", at]);
+    assert_eq!(scrub.status.code(), Some(2), "{}", text(&scrub.stderr));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), written);
+}
