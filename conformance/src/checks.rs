@@ -86,7 +86,14 @@ pub fn content_type<'d>(
         // Documented as sent without a body too (`x-optional-body`): nothing to type.
         return (None, Vec::new());
     }
-    let all = crate::model::distinct_values(&response.headers, "content-type");
+    // Two values that name one media type (`application/json` and `Application/JSON;
+    // charset=utf-8`) say the same thing.
+    let mut all: Vec<String> = Vec::new();
+    for value in crate::model::distinct_values(&response.headers, "content-type") {
+        if !all.iter().any(|a| essence(a) == essence(value)) {
+            all.push(value.to_string());
+        }
+    }
     if all.len() > 1 {
         let listed = all.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>();
         let finding = Finding::at(site, Kind::ContentType, "")

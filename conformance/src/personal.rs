@@ -155,24 +155,89 @@ pub(crate) fn by_shape(text: &str) -> Option<Rule> {
         .then_some("heuristic: a URL with a token in its fragment")
 }
 
-/// Last words of a name whose value names a kind of thing, not a secret: OAuth's `token_type`,
-/// `token_type_hint` (RFC 6749, RFC 7009), `subject_token_type` (RFC 8693),
-/// `token_endpoint_auth_method`.
-const KIND_WORDS: &[&str] = &["type", "hint", "method"];
+/// Last words of a name whose value says something about a credential, not the credential:
+/// OAuth's `token_type`, `token_type_hint` (RFC 6749, RFC 7009), `subject_token_type` (RFC
+/// 8693), `token_endpoint_auth_method`; a key's id, a signature's algorithm, a token's expiry,
+/// an authorisation's status, a token endpoint's URL.
+const KIND_WORDS: &[&str] = &[
+    "type",
+    "hint",
+    "method",
+    "id",
+    "algorithm",
+    "alg",
+    "status",
+    "expiry",
+    "expires",
+    "expiration",
+    "at",
+    "in",
+    "url",
+    "uri",
+    "endpoint",
+    "length",
+    "version",
+    "count",
+    "name",
+    "format",
+    "scheme",
+    "prefix",
+];
 
-/// Whether a URL's query or fragment parameter (or a form field) `name` holding `value` is a
-/// credential by its name: one of its words (split at `_`, `-` and `.`) is, or ends with, a
-/// word of [`CREDENTIAL_WORDS`] (`refresh_token`, `client_secret`, `apikey`), its last word is
-/// not one of [`KIND_WORDS`], and the value holds something. `keyword` and `author` are not.
+/// What comes before a credential word in a word that runs the two together (`apikey`,
+/// `accesstoken`, `clientsecret`): `monkey` and `turkey` end with `key` and are not one.
+const JOINED: &[&str] = &[
+    "api", "access", "auth", "refresh", "id", "session", "bearer", "secret", "private", "client",
+    "app", "master", "signing", "user", "account", "admin", "service",
+];
+
+/// Words before `key` that make it a key of a table or a map, not a credential
+/// (`sort_key`, `partition_key`, `public_key`, `idempotency_key`).
+const NOT_SECRET_KEYS: &[&str] = &[
+    "sort",
+    "partition",
+    "primary",
+    "foreign",
+    "public",
+    "idempotency",
+    "cache",
+    "hash",
+    "map",
+    "range",
+    "lookup",
+    "object",
+    "group",
+    "dedup",
+    "dedupe",
+    "natural",
+    "composite",
+    "unique",
+];
+
+/// Whether a name (a URL's query or fragment parameter's, a form field's, an undeclared JSON
+/// field's) holding `value` is a credential by its name: one of its words (split at `_`, `-`
+/// and `.`) is a word of [`CREDENTIAL_WORDS`], or runs one of [`JOINED`] and one together
+/// (`refresh_token`, `client_secret`, `apikey`), its last word is not one of [`KIND_WORDS`]
+/// (`token_type`, `key_id`), a `key` is not a table's ([`NOT_SECRET_KEYS`]: `sort_key`), and
+/// the value holds something. `keyword`, `author` and `monkey` are not.
 pub(crate) fn is_credential_pair(name: &str, value: &str) -> bool {
     let name = normal(name);
     let words: Vec<&str> = name.split(['_', '.']).filter(|w| !w.is_empty()).collect();
     let kind = words.last().is_some_and(|last| KIND_WORDS.contains(last));
-    !value.is_empty()
-        && !kind
-        && words
-            .iter()
-            .any(|word| CREDENTIAL_WORDS.iter().any(|c| word.ends_with(c)))
+    let credential = |(i, word): (usize, &&str)| {
+        CREDENTIAL_WORDS.iter().any(|c| {
+            let Some(before) = word.strip_suffix(c) else {
+                return false;
+            };
+            let joined = before.is_empty() || JOINED.iter().any(|j| before.ends_with(j));
+            let table = *c == "key"
+                && before.is_empty()
+                && i > 0
+                && NOT_SECRET_KEYS.contains(&words[i - 1]);
+            joined && !table
+        })
+    };
+    !value.is_empty() && !kind && words.iter().enumerate().any(credential)
 }
 
 /// A URL's fragment (without its `#`) as name-value pairs, decoded: `access_token=...&...` as
@@ -296,7 +361,11 @@ mod tests {
             "client_secret",
             "X-Api-Key",
             "apikey",
+            "accessToken",
             "password",
+            "private_key",
+            "Authorization",
+            "aws_secret_access_key",
         ] {
             assert!(is_credential_pair(name, "v"), "{name}");
         }
@@ -305,6 +374,15 @@ mod tests {
             "keyword",
             "author",
             "code_challenge_method",
+            "monkey",
+            "turkey",
+            "sort_key",
+            "public_key",
+            "key_id",
+            "token_expiry",
+            "signature_algorithm",
+            "auth_status",
+            "token_url",
         ] {
             assert!(!is_credential_pair(name, "v"), "{name}");
         }

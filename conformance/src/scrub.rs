@@ -286,7 +286,7 @@ impl File {
                 changes.push(Change {
                     file: self.name.clone(),
                     interaction: Some(index),
-                    place: leak.place.label(),
+                    place: shown_place(leak),
                     fingerprint: record::fingerprint(&text_of(&leak.value)),
                 });
             }
@@ -314,7 +314,7 @@ impl File {
             changes.push(Change {
                 file: self.name.clone(),
                 interaction: None,
-                place: leak.place.label(),
+                place: shown_place(&leak),
                 fingerprint: record::fingerprint(&text_of(&leak.value)),
             });
         }
@@ -485,12 +485,18 @@ impl Parts {
             }
             Place::RequestBody(pointer) => {
                 let body = &self.request_body;
-                self.request_body = with_value(body, pointer, &leak.value, placeholder);
+                self.request_body = match leak.why == secrets::TOKEN_AS_NAME {
+                    true => with_name(body, pointer, &text_of(&placeholder)),
+                    false => with_value(body, pointer, &leak.value, placeholder),
+                };
                 rewritten.request_body = true;
             }
             Place::ResponseBody(pointer) => {
                 let body = &self.response_body;
-                self.response_body = with_value(body, pointer, &leak.value, placeholder);
+                self.response_body = match leak.why == secrets::TOKEN_AS_NAME {
+                    true => with_name(body, pointer, &text_of(&placeholder)),
+                    false => with_value(body, pointer, &leak.value, placeholder),
+                };
                 rewritten.response_body = true;
             }
             Place::UserInfo => {
@@ -772,9 +778,62 @@ fn with_value(body: &str, pointer: &str, found: &Value, placeholder: Value) -> S
     written.unwrap_or_else(|_| body.to_string())
 }
 
+/// How scrub's list names `leak`'s place: its label, with a field's name that is itself the
+/// secret (a token used as a key) shown by its fingerprint.
+fn shown_place(leak: &Leak) -> String {
+    let label = leak.place.label();
+    if leak.why != secrets::TOKEN_AS_NAME {
+        return label;
+    }
+    let name = text_of(&leak.value);
+    label.replace(&crate::spec::escape(&name), &record::fingerprint(&name))
+}
+
+/// JSON `body` with the name of the field at `pointer` replaced by `placeholder` (a token used
+/// as a key), its value and place among its siblings kept; `body` as it is when it is not JSON
+/// or has no such field.
+fn with_name(body: &str, pointer: &str, placeholder: &str) -> String {
+    let Ok(mut json) = serde_json::from_str::<Value>(body) else {
+        return body.to_string();
+    };
+    let Some((parent, name)) = pointer.rsplit_once('/') else {
+        return body.to_string();
+    };
+    let name = crate::spec::unescape(name);
+    let Some(Value::Object(fields)) = json.pointer_mut(parent) else {
+        return body.to_string();
+    };
+    if !fields.contains_key(&name) {
+        return body.to_string();
+    }
+    let renamed = std::mem::take(fields)
+        .into_iter()
+        .map(|(k, v)| match k == name {
+            true => (placeholder.to_string(), v),
+            false => (k, v),
+        });
+    *fields = renamed.collect();
+    let written = match body.contains('\n') {
+        true => serde_json::to_string_pretty(&json),
+        false => serde_json::to_string(&json),
+    };
+    written.unwrap_or_else(|_| body.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_s_name_is_replaced_where_it_stands_and_its_value_kept() {
+        let body = r#"{"a":1,"eyJhbGciOi.x.y":{"b":2},"c":3}"#;
+        assert_eq!(
+            with_name(body, "/eyJhbGciOi.x.y", "redacted-1"),
+            r#"{"a":1,"redacted-1":{"b":2},"c":3}"#
+        );
+        assert_eq!(with_name(body, "/missing", "redacted-1"), body);
+        assert_eq!(with_name("a=b", "/a", "redacted-1"), "a=b");
+    }
 
     #[test]
     fn a_url_s_user_name_and_password_are_replaced_and_the_rest_kept() {

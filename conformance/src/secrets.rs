@@ -10,6 +10,7 @@ use crate::personal;
 use serde_json::Value;
 use spec_model::sensitive;
 
+use crate::cassette::unique;
 use crate::model::{Extra, ExtraKind, Finding, Kind, Site};
 use crate::spec::{Location, Operation, Spec};
 
@@ -220,10 +221,14 @@ pub fn mask<'a>(
             }
         }
     };
-    for finding in findings.iter_mut().filter(|f| f.kind != Kind::Secret) {
-        hide(&mut finding.message);
-        hide(&mut finding.found);
-        hide(&mut finding.expected);
+    for finding in findings.iter_mut() {
+        // A pointer holds a field's name, which may be the secret (a token used as a key).
+        hide(&mut finding.pointer);
+        if finding.kind != Kind::Secret {
+            hide(&mut finding.message);
+            hide(&mut finding.found);
+            hide(&mut finding.expected);
+        }
     }
     for text in also {
         hide(text);
@@ -629,7 +634,31 @@ fn body(
     if bytes.is_empty() {
         return;
     }
-    let Ok(json) = serde_json::from_slice::<Value>(bytes) else {
+    let parsed = unique::json(bytes);
+    if let Err(e) = &parsed
+        && unique::duplicate_key_at(bytes, e).is_some()
+    {
+        // A key twice: each reading is judged (a reader keeps the last value; the first is in
+        // the file all the same), so that a secret no reader keeps is found too.
+        let readings = [
+            serde_json::from_slice::<Value>(bytes).ok(),
+            unique::json_keeping_first(bytes),
+        ];
+        for json in readings.into_iter().flatten() {
+            let mut found = Vec::new();
+            json_leaks(&json, marked, Some(declared), place, &mut found);
+            for leak in found {
+                if !out
+                    .iter()
+                    .any(|l| l.place == leak.place && l.value == leak.value)
+                {
+                    out.push(leak);
+                }
+            }
+        }
+        return;
+    }
+    let Ok(json) = parsed else {
         if form {
             form_leaks(bytes, marked, place, out);
             return;
@@ -730,11 +759,22 @@ fn json_leaks(
             marked_places.insert(pointer);
         }
     }
+    // A field whose name is shaped like a credential: its own leak, added last, so that the
+    // value at the same place is judged too (and scrub replaces the value before the name).
+    let mut named_by_token = Vec::new();
     each_value(
         json,
         None,
         &mut String::new(),
         &mut |pointer, name, value| {
+            if let Some(name) = name.filter(|n| record::holds_token(n)) {
+                named_by_token.push(Leak {
+                    place: place(pointer.to_string()),
+                    value: Value::String(name.to_string()),
+                    hint: Hint::Text(None),
+                    why: TOKEN_AS_NAME,
+                });
+            }
             let why = match value {
                 Value::String(s) if record::holds_token(s) => "credential-shaped",
                 _ if declared.is_some_and(|d| credential_by_name(d, name, value)) => BY_FIELD_NAME,
@@ -769,6 +809,7 @@ fn json_leaks(
             });
         }
     });
+    out.append(&mut named_by_token);
 }
 
 /// The placeholder a value found by a heuristic gets: of its own JSON type, a coordinate
@@ -820,6 +861,10 @@ fn each_value(
         _ => {}
     }
 }
+
+/// Why a JSON field's name is a secret: it is shaped like a credential (a token used as a
+/// key). scrub replaces the name, keeping the field's value.
+pub(crate) const TOKEN_AS_NAME: &str = "credential-shaped (a field's name)";
 
 /// Why a field is a secret when its name alone says so.
 const BY_FIELD_NAME: &str = "heuristic: a credential, by its field's name";
@@ -1148,6 +1193,30 @@ mod tests {
         let scrubbed = "https://redacted-1:redacted-1@api.example/devices";
         assert!(extra_and_url_leaks(scrubbed, &[]).is_empty());
         assert!(extra_and_url_leaks("https://api.example/devices", &[]).is_empty());
+    }
+
+    #[test]
+    fn each_value_of_a_key_written_twice_is_judged() {
+        let spec = spec();
+        let body = br#"{"password": "hunter22", "password": "redacted-1", "note": "x"}"#;
+        let view = View {
+            url: "https://auth.example/login",
+            request_headers: &[],
+            request_body: body,
+            status: 200,
+            response_headers: &[],
+            response_body: b"",
+            extras: &[],
+        };
+        let leaks: Vec<(String, Value)> = Sensitivity::of(&spec)
+            .leaks(None, &view)
+            .into_iter()
+            .map(|l| (l.place.label(), l.value))
+            .collect();
+        assert_eq!(
+            leaks,
+            [("request:/password".to_string(), Value::from("hunter22"))]
+        );
     }
 
     #[test]

@@ -391,17 +391,17 @@ impl Syntax {
     }
 }
 
-/// `message` (a serde error's) with each string value it quotes (`string "..."`, as serde
-/// writes an unexpected string, escaped as Rust's `Debug` escapes it) shown by its
-/// fingerprint: `string "Bear"… (47 chars)`.
+/// `message` (a parser's) with each text it quotes in double quotes shown by its fingerprint:
+/// serde's `invalid type: string "Bearer ..."` and the URL parser's `relative URL without a
+/// base: "/devices/eyJ..."` quote what the file held, which is as likely a credential as
+/// anything else. A quoted text ends at the first quote no backslash escapes (serde writes it
+/// as Rust's `Debug` does).
 fn without_strings(message: &str) -> String {
-    const QUOTED: &str = "string \"";
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
-    while let Some(at) = rest.find(QUOTED) {
-        let (before, after) = rest.split_at(at + QUOTED.len());
-        out.push_str(&before[..before.len() - 1]);
-        // The closing quote is the first one no backslash escapes.
+    while let Some(at) = rest.find('"') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
         let mut escaped = false;
         let end = after.char_indices().find_map(|(i, c)| match (c, escaped) {
             ('"', false) => Some(i),

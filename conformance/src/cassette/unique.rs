@@ -154,8 +154,12 @@ impl<T: Eq + std::hash::Hash> Seen<T> {
     }
 }
 
-/// The first [`SHOWN`] characters of `key`, and `...` when there were more.
+/// The first [`SHOWN`] characters of `key`, and `...` when there were more; a key shaped like
+/// a credential (a token used as a field's name) by its fingerprint only.
 fn shown(key: &str) -> String {
+    if flatpeak_redact::holds_token(key) {
+        return flatpeak_redact::fingerprint(key);
+    }
     let mut chars = key.chars();
     let mut shown: String = chars.by_ref().take(SHOWN).collect();
     if chars.next().is_some() {
@@ -223,9 +227,19 @@ impl<'de> Visitor<'de> for KeyVisitor {
 /// as it is read.
 pub(crate) fn json(bytes: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
     let mut reader = serde_json::Deserializer::from_slice(bytes);
-    let value = UniqueValue::deserialize(&mut reader)?;
+    let value = UniqueValue::<false>::deserialize(&mut reader)?;
     reader.end()?;
     Ok(value.0)
+}
+
+/// `bytes` as JSON with the first value of each repeated key, where a JSON reader keeps the
+/// last: the secret check judges both readings of a body with a key twice, so that a value no
+/// reader keeps is judged too. `None` when `bytes` are not JSON.
+pub(crate) fn json_keeping_first(bytes: &[u8]) -> Option<serde_json::Value> {
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    let value = UniqueValue::<true>::deserialize(&mut reader).ok()?;
+    reader.end().ok()?;
+    Some(value.0)
 }
 
 /// Where `error`, from [`json`] reading `bytes`, found a key twice: the JSON pointer of the
@@ -236,7 +250,7 @@ pub(crate) fn duplicate_key_at(bytes: &[u8], error: &serde_json::Error) -> Optio
         return None;
     }
     let mut reader = serde_json::Deserializer::from_slice(bytes);
-    let error = match serde_path_to_error::deserialize::<_, UniqueValue>(&mut reader) {
+    let error = match serde_path_to_error::deserialize::<_, UniqueValue<false>>(&mut reader) {
         Ok(_) => return Some(String::new()),
         Err(error) => error,
     };
@@ -255,80 +269,82 @@ pub(crate) fn duplicate_key_at(bytes: &[u8], error: &serde_json::Error) -> Optio
     Some(pointer)
 }
 
-/// A JSON value whose objects hold each key once.
-struct UniqueValue(serde_json::Value);
+/// A JSON value whose objects hold each key once: a repeated key is an error, or, with
+/// `FIRST`, its later values are left out ([`json_keeping_first`]).
+struct UniqueValue<const FIRST: bool = false>(serde_json::Value);
 
-impl<'de> Deserialize<'de> for UniqueValue {
+impl<'de, const FIRST: bool> Deserialize<'de> for UniqueValue<FIRST> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(UniqueValueVisitor)
+        deserializer.deserialize_any(UniqueValueVisitor::<FIRST>)
     }
 }
 
-struct UniqueValueVisitor;
+struct UniqueValueVisitor<const FIRST: bool>;
 
-impl<'de> Visitor<'de> for UniqueValueVisitor {
-    type Value = UniqueValue;
+impl<'de, const FIRST: bool> Visitor<'de> for UniqueValueVisitor<FIRST> {
+    type Value = UniqueValue<FIRST>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<UniqueValue, E> {
+    fn visit_bool<E>(self, v: bool) -> Result<UniqueValue<FIRST>, E> {
         Ok(UniqueValue(v.into()))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<UniqueValue, E> {
+    fn visit_i64<E>(self, v: i64) -> Result<UniqueValue<FIRST>, E> {
         Ok(UniqueValue(v.into()))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<UniqueValue, E> {
+    fn visit_u64<E>(self, v: u64) -> Result<UniqueValue<FIRST>, E> {
         Ok(UniqueValue(v.into()))
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<UniqueValue, E> {
+    fn visit_f64<E>(self, v: f64) -> Result<UniqueValue<FIRST>, E> {
         // JSON has no NaN or infinity: serde_json reports a number beyond f64 itself.
         Ok(UniqueValue(
             serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into),
         ))
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<UniqueValue, E> {
+    fn visit_str<E>(self, v: &str) -> Result<UniqueValue<FIRST>, E> {
         Ok(UniqueValue(v.into()))
     }
 
-    fn visit_string<E>(self, v: String) -> Result<UniqueValue, E> {
+    fn visit_string<E>(self, v: String) -> Result<UniqueValue<FIRST>, E> {
         Ok(UniqueValue(v.into()))
     }
 
-    fn visit_none<E>(self) -> Result<UniqueValue, E> {
+    fn visit_none<E>(self) -> Result<UniqueValue<FIRST>, E> {
         Ok(UniqueValue(serde_json::Value::Null))
     }
 
-    fn visit_unit<E>(self) -> Result<UniqueValue, E> {
+    fn visit_unit<E>(self) -> Result<UniqueValue<FIRST>, E> {
         Ok(UniqueValue(serde_json::Value::Null))
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<UniqueValue, D::Error> {
-        UniqueValue::deserialize(d)
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<UniqueValue<FIRST>, D::Error> {
+        UniqueValue::<FIRST>::deserialize(d)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueValue, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueValue<FIRST>, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(UniqueValue(item)) = seq.next_element()? {
+        while let Some(UniqueValue::<FIRST>(item)) = seq.next_element()? {
             items.push(item);
         }
         Ok(UniqueValue(serde_json::Value::Array(items)))
     }
 
     /// Each key once; the second of two equal keys is the error.
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueValue, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueValue<FIRST>, A::Error> {
         let mut object = serde_json::Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            let UniqueValue(value) = map.next_value()?;
+            let UniqueValue::<FIRST>(value) = map.next_value()?;
             match object.entry(key) {
                 serde_json::map::Entry::Vacant(slot) => {
                     slot.insert(value);
                 }
+                serde_json::map::Entry::Occupied(_) if FIRST => {}
                 serde_json::map::Entry::Occupied(slot) => {
                     return Err(de::Error::custom(format!(
                         "duplicate key `{}` (one of its values would be lost)",

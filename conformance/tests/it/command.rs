@@ -1163,6 +1163,10 @@ fn a_header_recorded_with_two_different_values_is_reported_not_chosen() {
     headers["flatpeak-version"] = serde_json::json!(["2025-09-14.anode"]);
     headers["FLATPEAK-VERSION"] = serde_json::json!(["2024-08-24.zero"]);
     std::fs::write(dir.path().join("versions.json"), versions.to_string()).unwrap();
+    let mut same = recorded.clone();
+    same["http_interactions"][0]["response"]["headers"]["Content-Type"] =
+        serde_json::json!(["application/json", "Application/JSON; charset=utf-8"]);
+    std::fs::write(dir.path().join("same.json"), same.to_string()).unwrap();
     let mut types = recorded;
     types["http_interactions"][0]["response"]["headers"]["Content-Type"] =
         serde_json::json!(["application/json", "text/html"]);
@@ -1185,6 +1189,8 @@ fn a_header_recorded_with_two_different_values_is_reported_not_chosen() {
         ),
         "{shown}"
     );
+    // Two spellings of one media type say the same thing.
+    assert_eq!(shown.matches("error content-type").count(), 1, "{shown}");
 }
 
 /// A response Ruby VCR kept compressed (`Content-Encoding: gzip`, the bytes as
@@ -1325,4 +1331,53 @@ fn a_compressed_body_that_does_not_decode_is_reported_and_left_alone() {
     let scrub = gate_binary(&["scrub", at]);
     assert_eq!(scrub.status.code(), Some(2), "{}", text(&scrub.stderr));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), written);
+}
+
+/// A token used as a JSON field's name is a secret shown only by its fingerprint, in the
+/// finding's pointer and in every other finding about that field; scrub replaces the name and
+/// keeps the value, and the gate then finds only the undeclared field.
+#[test]
+fn a_token_used_as_a_field_s_name_is_found_and_renamed() {
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2NfMSJ9.c2lnbmF0dXJlX3hZeg";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".flatpeak-release"), "anode\n").unwrap();
+    let mut cassette = anode_device();
+    let response = &mut cassette["http_interactions"][0]["response"]["body"]["string"];
+    let body = response
+        .as_str()
+        .unwrap()
+        .replacen('{', &format!("{{\"{jwt}\": 1,"), 1);
+    *response = body.into();
+    let path = dir.path().join("device.json");
+    std::fs::write(&path, cassette.to_string()).unwrap();
+    let at = dir.path().to_str().unwrap();
+    let gate = ["--cassettes", at, "--no-waivers"];
+
+    let before = gate_binary(&gate);
+    let shown = text(&before.stdout);
+    assert_eq!(before.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("credential-shaped (a field's name)"),
+        "{shown}"
+    );
+    let listed = gate_binary(&["scrub", at, "--check"]);
+    for out in [&shown, &text(&listed.stdout)] {
+        assert!(!out.contains("c2lnbmF0dXJl"), "{out}");
+    }
+
+    let written = scrubbed(at, &path);
+    let body = written["http_interactions"][0]["response"]["body"]["string"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!body.contains(jwt), "{body}");
+    assert!(body.contains("\"live_mode\": true"), "{body}");
+
+    let after = gate_binary(&gate);
+    let shown = text(&after.stdout);
+    assert_eq!(after.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("warning undeclared-field at /redacted-"),
+        "{shown}"
+    );
 }

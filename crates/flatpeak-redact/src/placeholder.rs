@@ -425,14 +425,15 @@ fn contains_mark(text: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(MARK.as_bytes()))
 }
 
-/// Three base64url segments, the first two JSON objects (`eyJ`), the first two long enough.
+/// Three base64url segments, the first two JSON objects (`eyJ`), the first two long enough;
+/// more may follow (a JWE's five, or a file name's `.json` after a token sent as an id).
 fn is_jwt(text: &str) -> bool {
     let token: &str = text
         .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
         .next()
         .unwrap_or_default();
     let parts: Vec<&str> = token.split('.').collect();
-    parts.len() == 3 && parts[1].starts_with("eyJ") && parts[0].len() >= 10 && parts[1].len() >= 10
+    parts.len() >= 3 && parts[1].starts_with("eyJ") && parts[0].len() >= 10 && parts[1].len() >= 10
 }
 
 /// What a report may say of a secret: its length, and its start, at most four characters and
@@ -681,8 +682,10 @@ mod tests {
         assert_eq!(header_placeholder("Bearer eyJabc"), "Bearer <redacted>");
         assert_eq!(header_placeholder("session=abc"), "<redacted>");
         let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2NfMSJ9.c2lnbmF0dXJl";
+        let with_extension = format!("{jwt}.json");
         for leak in [
             jwt,
+            &with_extension,
             "Bearer abc.def",
             "key sk_live_51H8abc",
             "key=sk_live_51H8abc",

@@ -26,10 +26,11 @@ pub fn terminal_safe(text: &str) -> String {
     safe
 }
 
-/// A control character, or a character that changes the direction text is shown in.
+/// A control character, a line or paragraph separator (U+2028, U+2029: a line break to a
+/// terminal), or a character that changes the direction text is shown in.
 fn unsafe_to_show(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
@@ -39,8 +40,8 @@ mod tests {
     #[test]
     fn terminal_controls_are_escaped_and_the_rest_kept() {
         assert_eq!(
-            terminal_safe("a\u{1b}[31mb\u{202e}c\n\u{200f}é ✓\u{7f}\u{85}"),
-            "a\\u{1b}[31mb\\u{202e}c\\n\\u{200f}é ✓\\u{7f}\\u{85}"
+            terminal_safe("a\u{1b}[31mb\u{202e}c\n\u{200f}é ✓\u{7f}\u{85}\u{2028}"),
+            "a\\u{1b}[31mb\\u{202e}c\\n\\u{200f}é ✓\\u{7f}\\u{85}\\u{2028}"
         );
         assert_eq!(terminal_safe("plain: text"), "plain: text");
     }
