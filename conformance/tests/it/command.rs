@@ -932,14 +932,10 @@ fn a_query_parameter_named_for_a_credential_is_found_and_scrubbed() {
         }),
         "a query",
     );
-    let path = dir.path().join("callback.json");
-    std::fs::write(&path, cassette.to_string()).unwrap();
+    let (path, before) = failing(dir.path(), "callback.json", &cassette);
     let at = dir.path().to_str().unwrap();
     let gate = ["--cassettes", at, "--no-waivers"];
-
-    let before = gate_binary(&gate);
     let shown = text(&before.stdout);
-    assert_eq!(before.status.code(), Some(1), "{shown}");
     assert_eq!(
         secret_places(&before),
         ["query:access_token", "query:API-Key"],
@@ -1100,14 +1096,10 @@ fn a_json_token_exchange_with_another_host_is_found_by_its_field_names_and_scrub
         }),
         "a JSON token exchange",
     );
-    let path = dir.path().join("idp.json");
-    std::fs::write(&path, cassette.to_string()).unwrap();
+    let (path, before) = failing(dir.path(), "idp.json", &cassette);
     let at = dir.path().to_str().unwrap();
     let gate = ["--cassettes", at, "--no-waivers"];
-
-    let before = gate_binary(&gate);
     let shown = text(&before.stdout);
-    assert_eq!(before.status.code(), Some(1), "{shown}");
     assert_eq!(
         secret_places(&before),
         ["request:/client_secret", "/access_token", "/refresh_token"],
@@ -1215,14 +1207,10 @@ fn a_body_recorded_gzip_compressed_is_checked_and_scrubbed_decoded() {
     let compressed = base64::engine::general_purpose::STANDARD.encode(gzip.finish().unwrap());
     response["headers"]["Content-Encoding"] = serde_json::json!(["gzip"]);
     response["body"] = serde_json::json!({"encoding": "ASCII-8BIT", "base64_string": compressed});
-    let path = dir.path().join("device.json");
-    std::fs::write(&path, cassette.to_string()).unwrap();
+    let (path, before) = failing(dir.path(), "device.json", &cassette);
     let at = dir.path().to_str().unwrap();
     let gate = ["--cassettes", at, "--no-waivers"];
-
-    let before = gate_binary(&gate);
     let shown = text(&before.stdout);
-    assert_eq!(before.status.code(), Some(1), "{shown}");
     // Only the secret: the body is JSON, valid, and the client reads it.
     assert_eq!(secret_places(&before), ["/reference_id"], "{shown}");
     assert!(shown.contains("1 errors"), "{shown}");
@@ -1348,14 +1336,10 @@ fn a_token_used_as_a_field_s_name_is_found_and_renamed() {
         .unwrap()
         .replacen('{', &format!("{{\"{jwt}\": 1,"), 1);
     *response = body.into();
-    let path = dir.path().join("device.json");
-    std::fs::write(&path, cassette.to_string()).unwrap();
+    let (path, before) = failing(dir.path(), "device.json", &cassette);
     let at = dir.path().to_str().unwrap();
     let gate = ["--cassettes", at, "--no-waivers"];
-
-    let before = gate_binary(&gate);
     let shown = text(&before.stdout);
-    assert_eq!(before.status.code(), Some(1), "{shown}");
     assert!(
         shown.contains("credential-shaped (a field's name)"),
         "{shown}"
@@ -1380,4 +1364,18 @@ fn a_token_used_as_a_field_s_name_is_found_and_renamed() {
         shown.contains("warning undeclared-field at /redacted-"),
         "{shown}"
     );
+}
+
+/// Writes `cassette` as `name` in `dir` and runs the gate on `dir`, which must fail (exit 1);
+/// the file's path and the run's output.
+fn failing(
+    dir: &std::path::Path,
+    name: &str,
+    cassette: &serde_json::Value,
+) -> (std::path::PathBuf, std::process::Output) {
+    let path = dir.join(name);
+    std::fs::write(&path, cassette.to_string()).unwrap();
+    let out = gate_binary(&["--cassettes", dir.to_str().unwrap(), "--no-waivers"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    (path, out)
 }
