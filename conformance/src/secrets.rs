@@ -346,10 +346,18 @@ impl Sensitivity {
     }
 }
 
+/// The leaks among `headers`: a credential header (`Authorization`, `Cookie`, `*api-key*`,
+/// `*token*`: [`record::is_credential_header`], as the recorder replaces them), a header whose
+/// name says credential by the rule a query's does (`X-Client-Secret`, `X-Password`,
+/// `Ocp-Apim-Subscription-Key`; not a `*-Signature`, which signs one message and is kept, as
+/// Flatpeak's webhook deliveries show it), and a credential's shape in any value.
 fn headers(headers: &[(String, String)], place: fn(String) -> Place, out: &mut Vec<Leak>) {
     for (name, value) in headers {
+        let signature = name.to_ascii_lowercase().ends_with("signature");
         let why = if record::is_credential_header(name) {
             "a credential header"
+        } else if !signature && personal::is_credential_pair(name, value) {
+            "heuristic: a credential header, by its name"
         } else if record::holds_token(value) {
             "credential-shaped"
         } else {
@@ -1216,6 +1224,40 @@ mod tests {
         assert_eq!(
             leaks,
             [("request:/password".to_string(), Value::from("hunter22"))]
+        );
+    }
+
+    #[test]
+    fn a_header_named_for_a_credential_is_a_leak_and_a_signature_or_key_id_is_not() {
+        let spec = spec();
+        let sent: Vec<(String, String)> = [
+            ("X-Client-Secret", "s3cr3t-1"),
+            ("Ocp-Apim-Subscription-Key", "0123abcd"),
+            ("Flatpeak-Signature", "v1=c2lnbmF0dXJl"),
+            ("Flatpeak-Key-ID", "wsk_live_3f69b1"),
+            ("Flatpeak-Signature-Scheme", "v1"),
+            ("X-Password", "<redacted>"),
+        ]
+        .into_iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+        let view = View {
+            url: "https://h/x",
+            request_headers: &sent,
+            request_body: b"",
+            status: 200,
+            response_headers: &[],
+            response_body: b"",
+            extras: &[],
+        };
+        let leaks: Vec<String> = Sensitivity::of(&spec)
+            .leaks(None, &view)
+            .iter()
+            .map(|l| l.place.label())
+            .collect();
+        assert_eq!(
+            leaks,
+            ["header:X-Client-Secret", "header:Ocp-Apim-Subscription-Key"]
         );
     }
 
