@@ -66,8 +66,9 @@ pub fn unreadable_bodies(site: Site<'_>) -> Vec<Finding> {
                     .message(format!(
                         "the {part} body was recorded with `Content-Encoding: {coding}` and \
                          could not be decoded to text (a coding the gate does not read, bytes \
-                         cut short, or more than 64 MiB): nothing in it was checked; record it \
-                         decoded"
+                         cut short, or more than {} MiB): nothing in it was checked; record it \
+                         decoded",
+                        crate::cassette::encoding::MAX_DECODED_MIB
                     )),
             )
         })
@@ -186,12 +187,15 @@ pub fn body(
         check.schema_accepts = true;
         return check;
     };
-    let json = match unique::json(&response.body) {
+    let parsed = unique::json(&response.body);
+    if let Err(e) = &parsed
+        && let Some(object) = unique::duplicate_key_at(&response.body, e)
+    {
+        check.findings.push(duplicate_key(site, object, e));
+        return check;
+    }
+    let json = match parsed {
         Ok(json) => json,
-        Err(e) if let Some(object) = unique::duplicate_key_at(&response.body, &e) => {
-            check.findings.push(duplicate_key(site, object, &e));
-            return check;
-        }
         Err(e) => {
             let found = if response.body.is_empty() {
                 "an empty body".to_string()
@@ -525,15 +529,18 @@ fn request_body(
                 )),
         ];
     }
-    let json = match unique::json(&recorded.body) {
+    let parsed = unique::json(&recorded.body);
+    if let Err(e) = &parsed
+        && let Some(object) = unique::duplicate_key_at(&recorded.body, e)
+    {
+        return vec![
+            Finding::at(site, Kind::Request, object)
+                .expected("each key once in an object", e.to_string())
+                .message(format!("request body: a key twice in one object: {e}")),
+        ];
+    }
+    let json = match parsed {
         Ok(json) => json,
-        Err(e) if let Some(object) = unique::duplicate_key_at(&recorded.body, &e) => {
-            return vec![
-                Finding::at(site, Kind::Request, object)
-                    .expected("each key once in an object", e.to_string())
-                    .message(format!("request body: a key twice in one object: {e}")),
-            ];
-        }
         Err(e) => {
             return vec![
                 Finding::at(site, Kind::Request, "")

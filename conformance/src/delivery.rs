@@ -214,27 +214,27 @@ pub(crate) fn examine(
     let leaks = leaks(for_secrets, it);
     findings.extend(crate::secrets::findings(site, &leaks));
     let mut checks = 3;
-    match &json {
-        None if let Some((object, error)) = duplicate => findings.push(
+    match (&json, duplicate) {
+        (None, Some((object, error))) => findings.push(
             Finding::at(site, Kind::Request, object)
                 .expected("each key once in an object", error.to_string())
                 .message(format!(
                     "webhook delivery: a key twice in one object: {error}"
                 )),
         ),
-        None => findings.push(
+        (None, None) => findings.push(
             Finding::at(site, Kind::Request, "")
                 .expected("an event as JSON", not_json(&it.request.body))
                 .message("webhook delivery: the body is not JSON"),
         ),
-        Some(Value::Object(envelope)) => {
+        (Some(Value::Object(envelope)), _) => {
             findings.extend(check_envelope(site, envelope));
             if let (Some(release), Some(data)) = (checked, envelope.get("data")) {
                 findings.extend(check_data(site, release, data)?);
                 checks += 1;
             }
         }
-        Some(_) => findings.push(
+        (Some(_), _) => findings.push(
             Finding::at(site, Kind::Request, "")
                 .expected("an event (a JSON object)", "another JSON value")
                 .message("webhook delivery: the body is not a JSON object"),

@@ -500,7 +500,9 @@ async fn examine(
     }
     let (index, notes) = match context.releases.of(it, marker) {
         Chosen::Release(index, notes) => (index, notes),
-        Chosen::Unknown(finding) => return Ok(Examined::unknown_release(it, finding, started)),
+        Chosen::Unknown(finding) => {
+            return Ok(Examined::unknown_release(context, it, finding, started));
+        }
     };
     let release = &context.releases.all[index];
     let mut examined = examine_in(context, release, replayer, it, started).await?;
@@ -750,7 +752,24 @@ impl Examined {
     }
 
     /// An interaction served by a release the workspace does not know: its `version` error.
-    fn unknown_release(it: &Interaction, finding: Finding, started: Instant) -> Examined {
+    /// An interaction whose release is not known (`finding` says why): nothing of a release
+    /// can be checked, but its secrets are, by the default release's spec, and what the report
+    /// shows of its URL is its path, credential-shaped segments by fingerprint.
+    fn unknown_release(
+        context: &Context,
+        it: &Interaction,
+        finding: Finding,
+        started: Instant,
+    ) -> Examined {
+        let site = Site {
+            interaction: it,
+            operation: None,
+        };
+        let leaks = leaks(&context.releases.all[context.releases.default], None, it);
+        let mut findings = vec![finding];
+        findings.extend(secrets::findings(site, &leaks));
+        let mut path = secrets::shown_path(without_query(&it.request.url));
+        secrets::mask(&leaks, &mut findings, [&mut path]);
         Examined {
             release: None,
             enums: Vec::new(),
@@ -758,12 +777,12 @@ impl Examined {
                 file: it.file.clone(),
                 interaction: it.index,
                 method: bounded(it.request.method.clone()),
-                path: bounded(it.request.url.clone()),
+                path: bounded(path),
                 status: it.response.status,
                 operation: None,
                 outcome: None,
             }),
-            findings: vec![finding],
+            findings,
             checks: 1,
             validating: started.elapsed(),
             replaying: Duration::ZERO,

@@ -221,6 +221,16 @@ const NOT_SECRET_KEYS: &[&str] = &[
 /// (`token_type`, `key_id`), a `key` is not a table's ([`NOT_SECRET_KEYS`]: `sort_key`), and
 /// the value holds something. `keyword`, `author` and `monkey` are not.
 pub(crate) fn is_credential_pair(name: &str, value: &str) -> bool {
+    // Most names (every header of every interaction passes here) hold no credential word:
+    // settled without allocating.
+    let holds = |word: &&str| {
+        name.as_bytes()
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+    };
+    if value.is_empty() || !CREDENTIAL_WORDS.iter().any(holds) {
+        return false;
+    }
     let name = normal(name);
     let words: Vec<&str> = name.split(['_', '.']).filter(|w| !w.is_empty()).collect();
     let kind = words.last().is_some_and(|last| KIND_WORDS.contains(last));

@@ -452,7 +452,10 @@ impl Parts {
             {
                 let within = match object.is_empty() {
                     true => String::new(),
-                    false => format!(", in the object at {object}"),
+                    false => format!(
+                        ", in the object at {}",
+                        secrets::fingerprint_tokens(&object)
+                    ),
                 };
                 return Err(format!(
                     "the {part} body has a key twice ({e}{within}): written again it would \
@@ -778,15 +781,10 @@ fn with_value(body: &str, pointer: &str, found: &Value, placeholder: Value) -> S
     written.unwrap_or_else(|_| body.to_string())
 }
 
-/// How scrub's list names `leak`'s place: its label, with a field's name that is itself the
-/// secret (a token used as a key) shown by its fingerprint.
+/// How scrub's list names `leak`'s place: its label, with anything in it shaped like a
+/// credential (a token used as a field's name, or a field inside one) shown by fingerprint.
 fn shown_place(leak: &Leak) -> String {
-    let label = leak.place.label();
-    if leak.why != secrets::TOKEN_AS_NAME {
-        return label;
-    }
-    let name = text_of(&leak.value);
-    label.replace(&crate::spec::escape(&name), &record::fingerprint(&name))
+    secrets::fingerprint_tokens(&leak.place.label())
 }
 
 /// JSON `body` with the name of the field at `pointer` replaced by `placeholder` (a token used

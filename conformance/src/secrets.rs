@@ -195,6 +195,10 @@ pub fn mask<'a>(
     findings: &mut [Finding],
     also: impl IntoIterator<Item = &'a mut String>,
 ) {
+    // A pointer holds field names, one of which may be the secret (a token used as a key).
+    for finding in findings.iter_mut() {
+        finding.pointer = fingerprint_tokens(&finding.pointer);
+    }
     let mut texts = Vec::new();
     for leak in leaks {
         let text = leak.text();
@@ -214,6 +218,9 @@ pub fn mask<'a>(
     if texts.is_empty() {
         return;
     }
+    // Longest first: two secrets that share a start (two tokens of one issuer) would
+    // otherwise have the shorter's mask stop inside the longer, leaving its tail.
+    texts.sort_by_key(|(text, _)| std::cmp::Reverse(text.chars().count()));
     let hide = |field: &mut String| {
         for (text, shown) in &texts {
             if let Some(hidden) = masked(field, text, shown) {
@@ -222,8 +229,6 @@ pub fn mask<'a>(
         }
     };
     for finding in findings.iter_mut() {
-        // A pointer holds a field's name, which may be the secret (a token used as a key).
-        hide(&mut finding.pointer);
         if finding.kind != Kind::Secret {
             hide(&mut finding.message);
             hide(&mut finding.found);
@@ -244,18 +249,38 @@ fn masked(haystack: &str, secret: &str, shown: &str) -> Option<String> {
         .map_or(secret, |(at, _)| &secret[..at]);
     let mut rest = haystack;
     let mut out = String::new();
+    let mut found = false;
     while let Some(at) = rest.find(head) {
-        out.push_str(&rest[..at]);
-        out.push_str(shown);
         let matched: usize = rest[at..]
             .chars()
             .zip(secret.chars())
             .take_while(|(a, b)| a == b)
             .map(|(c, _)| c.len_utf8())
             .sum();
-        rest = &rest[at + matched..];
+        // A match cut short where the text goes on with a token's characters is another
+        // value that shares the secret's start (two tokens of one issuer): it is left for its
+        // own mask. Cut short where the text ends or pauses, it is this secret, truncated.
+        let whole = at + matched;
+        let mut next = rest[whole..].chars();
+        let goes_on = matched < secret.len()
+            && match next.next() {
+                Some(c) if c.is_ascii_alphanumeric() || matches!(c, '-' | '_') => true,
+                // A JWT's next part goes on; an excerpt's `...` pauses.
+                Some('.') => next.next().is_some_and(|c| c.is_ascii_alphanumeric()),
+                _ => false,
+            };
+        if goes_on {
+            let step = at + rest[at..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&rest[..step]);
+            rest = &rest[step..];
+            continue;
+        }
+        out.push_str(&rest[..at]);
+        out.push_str(shown);
+        found = true;
+        rest = &rest[whole..];
     }
-    if out.is_empty() {
+    if !found {
         return None;
     }
     out.push_str(rest);
@@ -353,10 +378,9 @@ impl Sensitivity {
 /// Flatpeak's webhook deliveries show it), and a credential's shape in any value.
 fn headers(headers: &[(String, String)], place: fn(String) -> Place, out: &mut Vec<Leak>) {
     for (name, value) in headers {
-        let signature = name.to_ascii_lowercase().ends_with("signature");
         let why = if record::is_credential_header(name) {
             "a credential header"
-        } else if !signature && personal::is_credential_pair(name, value) {
+        } else if credential_by_header_name(name, value) {
             "heuristic: a credential header, by its name"
         } else if record::holds_token(value) {
             "credential-shaped"
@@ -372,6 +396,28 @@ fn headers(headers: &[(String, String)], place: fn(String) -> Place, out: &mut V
             });
         }
     }
+}
+
+/// Whether a header is a credential by its name ([`personal::is_credential_pair`]), but for a
+/// signature's (it signs one message: `Flatpeak-Signature`, `Signature-Input`,
+/// `X-Hub-Signature-256`), the browser's CORS and fetch headers (`Access-Control-Allow-
+/// Credentials: true`, `Sec-WebSocket-Key`), and a yes or no.
+fn credential_by_header_name(name: &str, value: &str) -> bool {
+    let lower = |prefix: &str| {
+        name.len() >= prefix.len()
+            && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    };
+    let holds = |word: &str| {
+        name.as_bytes()
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+    };
+    let yes_or_no = value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false");
+    !yes_or_no
+        && !lower("access-control-")
+        && !lower("sec-")
+        && !holds("signature")
+        && personal::is_credential_pair(name, value)
 }
 
 fn url_leaks(url: &url::Url, op: Option<&Operation>, marks: Option<&Marks>, out: &mut Vec<Leak>) {
@@ -598,10 +644,21 @@ fn secret_message(why: &str, shown: &str) -> String {
     )
 }
 
-/// `path` (a URL's path, or a URL without its query) as a report may show it: each segment
-/// that is shaped like a credential or an e-mail address (percent-decoded) shown as its
-/// fingerprint, as a `secret` finding shows a value, and the rest as it is.
+/// `path` (a URL's path, or a URL without its query) as a report may show it: a user name and
+/// password before the host left out, each segment that is shaped like a credential or an
+/// e-mail address (percent-decoded) shown as its fingerprint, as a `secret` finding shows a
+/// value, and the rest as it is.
 pub fn shown_path(path: &str) -> String {
+    let without_userinfo = url::Url::parse(path)
+        .ok()
+        .filter(|u| !u.username().is_empty() || u.password().is_some())
+        .map(|mut u| {
+            // Only a URL that cannot have them refuses these, and it had none.
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        });
+    let path = without_userinfo.as_deref().unwrap_or(path);
     path.split('/')
         .map(|segment| {
             let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
@@ -775,7 +832,8 @@ fn json_leaks(
         None,
         &mut String::new(),
         &mut |pointer, name, value| {
-            if let Some(name) = name.filter(|n| record::holds_token(n)) {
+            // (A form's field names are judged by the form's own rule: `form_leaks`.)
+            if let Some(name) = name.filter(|n| declared.is_some() && record::holds_token(n)) {
                 named_by_token.push(Leak {
                     place: place(pointer.to_string()),
                     value: Value::String(name.to_string()),
@@ -817,6 +875,9 @@ fn json_leaks(
             });
         }
     });
+    // Innermost first: a name renamed before the one that holds it is still where its
+    // pointer says.
+    named_by_token.reverse();
     out.append(&mut named_by_token);
 }
 
@@ -870,6 +931,38 @@ fn each_value(
     }
 }
 
+/// `text` (a pointer, a place's label, a parser's path) with each run of token characters
+/// that holds a credential's shape shown by its fingerprint: a field's name can be the
+/// secret (a token used as a key), and a pointer to anything inside that field holds it too.
+/// A run is letters, digits and `-_.~+=` (what a JWT or an API key is made of), so a
+/// pointer's `/` and a path's spaces end it.
+pub(crate) fn fingerprint_tokens(text: &str) -> String {
+    let in_run =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '+' | '=');
+    if !text.split(|c: char| !in_run(c)).any(record::holds_token) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        match record::holds_token(run) {
+            true => out.push_str(&record::fingerprint(run)),
+            false => out.push_str(run),
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if in_run(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 /// Why a JSON field's name is a secret: it is shaped like a credential (a token used as a
 /// key). scrub replaces the name, keeping the field's value.
 pub(crate) const TOKEN_AS_NAME: &str = "credential-shaped (a field's name)";
@@ -887,7 +980,8 @@ fn credential_by_name(declared: &BTreeSet<String>, name: Option<&str>, value: &V
     let (Some(name), Value::String(text)) = (name, value) else {
         return false;
     };
-    !declared.contains(name) && personal::is_credential_pair(name, text)
+    // The name rule first: it settles most names without a lookup.
+    personal::is_credential_pair(name, text) && !declared.contains(name)
 }
 
 /// Every property name `doc` declares (the keys of every `properties` object in it).
@@ -1237,6 +1331,11 @@ mod tests {
             ("Flatpeak-Key-ID", "wsk_live_3f69b1"),
             ("Flatpeak-Signature-Scheme", "v1"),
             ("X-Password", "<redacted>"),
+            ("Access-Control-Allow-Credentials", "true"),
+            ("Signature-Input", "sig1=(\"@method\");keyid=\"k\""),
+            ("X-Hub-Signature-256", "sha256=abc123"),
+            ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+            ("X-Auth-Enabled", "false"),
         ]
         .into_iter()
         .map(|(n, v)| (n.to_string(), v.to_string()))
@@ -1303,6 +1402,15 @@ mod tests {
                 ("har:/f2".to_string(), "credential-shaped"),
             ]
         );
+    }
+
+    #[test]
+    fn a_shown_url_leaves_out_its_user_name_and_password() {
+        assert_eq!(
+            shown_path("https://acc_1:s3cr%40t@localhost/devices/dev_1"),
+            "https://localhost/devices/dev_1"
+        );
+        assert_eq!(shown_path("/devices/dev_1"), "/devices/dev_1");
     }
 
     #[test]

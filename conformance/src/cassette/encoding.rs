@@ -11,8 +11,12 @@
 
 use std::io::Read;
 
-/// The most bytes a compressed body is decoded to; past it the body is read as recorded.
-const MAX_DECODED: u64 = 64 * 1024 * 1024;
+/// The most bytes a compressed body is decoded to, in MiB; past it the body is read as
+/// recorded.
+pub(crate) const MAX_DECODED_MIB: u64 = 64;
+
+/// [`MAX_DECODED_MIB`] in bytes.
+const MAX_DECODED: u64 = MAX_DECODED_MIB * 1024 * 1024;
 
 /// A compression a body can be recorded in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,8 +48,8 @@ fn codings(headers: &[(String, String)]) -> Vec<Coding> {
 
 /// `body` decoded, when `headers` say it is compressed and it is: `None` when it is to be
 /// read as it is (see the module). A body that is text already was decoded by its recorder,
-/// which kept the header (compressed bytes are never UTF-8: gzip's and zlib's second byte is
-/// not a character's first).
+/// which kept the header (compressed bytes are, but for a body of a few bytes, not UTF-8:
+/// gzip's second byte cannot start a character, and deflate's output is as good as random).
 pub(crate) fn decoded(headers: &[(String, String)], body: &[u8]) -> Option<Vec<u8>> {
     decoded_within(headers, body, MAX_DECODED)
 }

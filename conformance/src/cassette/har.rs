@@ -100,8 +100,13 @@ fn interaction(
     })
 }
 
+/// A HAR entry's headers, without `Content-Encoding`: HAR keeps bodies decoded (its
+/// `content.text` is the body as the page read it), so the header does not describe them.
 fn pairs(headers: Vec<har::v1_2::Headers>) -> Vec<(String, String)> {
-    headers.into_iter().map(|h| (h.name, h.value)).collect()
+    let kept = headers
+        .into_iter()
+        .filter(|h| !h.name.eq_ignore_ascii_case("content-encoding"));
+    kept.map(|h| (h.name, h.value)).collect()
 }
 
 /// Entry `index`'s body: text, or base64 when `encoding` says so (binary bodies).

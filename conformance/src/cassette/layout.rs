@@ -198,9 +198,8 @@ impl Layout {
             Encoding::Base64 => self.decode(recorded)?,
             _ => recorded.as_bytes().to_vec(),
         };
-        let bytes = self
-            .decompressed(interaction, part, bytes)
-            .unwrap_or_else(|b| b);
+        // Decoded, it is readable whatever it holds (an image is not text, and is no error).
+        let bytes = self.decompressed(interaction, part, bytes).err()?;
         super::encoding::unreadable(&self.headers(interaction, head), &bytes)
     }
 

@@ -201,7 +201,7 @@ pub(crate) enum NotACassette {
     /// A string the parser quotes (`invalid type: string "Bearer ..."`) is shown by its
     /// fingerprint: a value where the cassette's shape wanted another is as likely a
     /// credential as anything else.
-    #[error("{}{}", without_strings(message), at.as_deref().map(|p| format!(" (at `{p}`)")).unwrap_or_default())]
+    #[error("{}{}", without_strings(message), at.as_deref().map(|p| format!(" (at `{}`)", crate::secrets::fingerprint_tokens(p))).unwrap_or_default())]
     Syntax { message: String, at: Option<String> },
     #[error(
         "neither a VCR cassette (no top-level `http_interactions`) nor a HAR file (no top-level `log`)"
@@ -241,7 +241,8 @@ fn read_file(path: &Path, name: &str) -> Result<Cassette, NotACassette> {
 /// editors on Windows write first (the JSON and YAML readers would stop at it, at line 1,
 /// column 1, without saying why). Bytes that are not UTF-8 are an error naming their line.
 pub(crate) fn text_of(bytes: &[u8]) -> Result<&str, NotACassette> {
-    let text = std::str::from_utf8(bytes).map_err(|source| {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|source| {
         let valid = &bytes[..source.valid_up_to()];
         let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         NotACassette::NotUtf8 {
@@ -252,8 +253,7 @@ pub(crate) fn text_of(bytes: &[u8]) -> Result<&str, NotACassette> {
                 + 1,
             source,
         }
-    })?;
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+    })
 }
 
 /// Whether `text` is a cassette, read exactly as the gate reads it: the error says why not, and
@@ -423,7 +423,8 @@ fn without_strings(message: &str) -> String {
         rest = &after[end + 1..];
     }
     out.push_str(rest);
-    out
+    // What is not quoted can hold one too (serde's `unknown variant `...``, a path).
+    crate::secrets::fingerprint_tokens(&out)
 }
 
 #[cfg(test)]
@@ -431,8 +432,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_har_body_is_read_as_decoded_whatever_its_content_encoding_says() {
+        let har = r#"{"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},
+            "entries": [{"startedDateTime": "2026-03-02T10:12:00Z", "time": 1,
+            "request": {"method": "GET", "url": "https://api.flatpeak.com/x", "httpVersion": "h2",
+                "cookies": [], "headers": [], "queryString": [], "headersSize": -1,
+                "bodySize": 0},
+            "response": {"status": 200, "statusText": "OK", "httpVersion": "h2", "cookies": [],
+                "headers": [{"name": "Content-Encoding", "value": "gzip"},
+                            {"name": "Content-Type", "value": "image/png"}],
+                "content": {"size": 4, "mimeType": "image/png", "text": "iVBORw==",
+                            "encoding": "base64"},
+                "redirectURL": "", "headersSize": -1, "bodySize": 4},
+            "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}}]}}"#;
+        let cassette = parse(har, Syntax::Json, "x.har").unwrap();
+        let response = &cassette.interactions[0].response;
+        assert_eq!(response.body, b"\x89PNG");
+        assert_eq!(
+            response.headers,
+            [("Content-Type".into(), "image/png".into())]
+        );
+        assert_eq!(
+            encoding::unreadable(&response.headers, &response.body),
+            None
+        );
+    }
+
+    #[test]
     fn a_byte_order_mark_is_skipped_and_bytes_that_are_not_utf8_are_placed_by_line() {
         assert_eq!(text_of(b"\xef\xbb\xbf{\"a\": 1}").unwrap(), "{\"a\": 1}");
+        let after_mark = text_of(b"\xef\xbb\xbf{\xff}").unwrap_err().to_string();
+        assert!(
+            after_mark.starts_with("not UTF-8 text at line 1, column 2: "),
+            "{after_mark}"
+        );
         let why = text_of(b"{\n  \"a\": \"\xc3\xa9\",\n  \"b\xff\": 2}").unwrap_err();
         let shown = why.to_string();
         assert!(

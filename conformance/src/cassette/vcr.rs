@@ -88,11 +88,19 @@ fn interaction(file: &str, index: usize, recorded: vcr::Interaction) -> Interact
     let vcr::Interaction {
         request, response, ..
     } = recorded;
-    let (request_headers, response_headers) = (flatten(request.headers), flatten(response.headers));
-    // A body recorded compressed is read decoded (`encoding`).
-    let read = |headers: &[(String, String)], body: Vec<u8>| {
-        encoding::decoded(headers, &body).unwrap_or(body)
+    // A body recorded compressed is read decoded (`encoding`), and its `Content-Encoding`,
+    // which no longer describes it, is left out.
+    let read = |mut headers: Vec<(String, String)>, body: Vec<u8>| match encoding::decoded(
+        &headers, &body,
+    ) {
+        Some(decoded) => {
+            encoding::without_encoding(&mut headers);
+            (headers, decoded)
+        }
+        None => (headers, body),
     };
+    let (request_headers, request_body) = read(flatten(request.headers), request.body.0);
+    let (response_headers, response_body) = read(flatten(response.headers), response.body.0);
     Interaction {
         file: file.to_string(),
         index,
@@ -100,12 +108,12 @@ fn interaction(file: &str, index: usize, recorded: vcr::Interaction) -> Interact
         request: RecordedRequest {
             method: request.method.to_ascii_uppercase(),
             url: request.uri.to_string(),
-            body: read(&request_headers, request.body.0),
+            body: request_body,
             headers: request_headers,
         },
         response: RecordedResponse {
             status: i64::from(response.status.code),
-            body: read(&response_headers, response.body.0),
+            body: response_body,
             headers: response_headers,
             unrecorded_body: None,
         },

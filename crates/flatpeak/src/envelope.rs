@@ -16,8 +16,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// The body of an error response: `{"object": "error", "type", "code", "message", ...}`.
-/// See [`ApiError`](crate::ApiError), which holds it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+/// See [`ApiError`](crate::ApiError), which holds it. Its `Debug` prints `"***"` for the
+/// `connect_token`, which every release's spec marks `x-sensitive`, as the generated types do
+/// for theirs: an error is what gets logged most.
+#[derive(Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct ErrorEnvelope {
     /// `error`.
@@ -47,6 +49,21 @@ pub struct ErrorEnvelope {
         skip_serializing_if = "Option::is_none"
     )]
     pub time_created: Option<DateTime<Utc>>,
+}
+
+impl fmt::Debug for ErrorEnvelope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorEnvelope")
+            .field("object", &self.object)
+            .field("live_mode", &self.live_mode)
+            .field("context", &self.context)
+            .field("type_", &self.type_)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("connect_token", &self.connect_token.as_ref().map(|_| "***"))
+            .field("time_created", &self.time_created)
+            .finish()
+    }
 }
 
 /// The `type` of an error envelope: `invalid_request` (4xx), `rate_limit` (429), `api_error`
@@ -130,6 +147,24 @@ fn lenient_time<'de, D: Deserializer<'de>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_hides_the_connect_token_and_shows_the_rest() {
+        let body = r#"{"message":"Connect session expired","code":"expired",
+            "connect_token":"cot_65e0839faca22517d5d51cd5"}"#;
+        let envelope: ErrorEnvelope = serde_json::from_str(body).unwrap();
+        let shown = format!("{envelope:?}");
+        assert!(!shown.contains("cot_65e0839f"), "{shown}");
+        assert!(shown.contains(r#"connect_token: Some("***")"#), "{shown}");
+        assert!(
+            shown.contains(r#"message: "Connect session expired""#),
+            "{shown}"
+        );
+        assert_eq!(
+            envelope.connect_token.as_deref(),
+            Some("cot_65e0839faca22517d5d51cd5")
+        );
+    }
 
     #[test]
     fn the_errors_guide_example_reads_with_its_offset_less_time_as_utc() {
