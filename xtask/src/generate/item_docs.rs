@@ -168,8 +168,9 @@ fn document_variant(variant: &mut syn::Variant) {
     variant.attrs.insert(0, parse_quote!(#[doc = #doc]));
 }
 
-/// The name `#[serde(rename = "..")]` among `attrs` gives, if any.
-fn renamed(attrs: &[Attribute]) -> Option<String> {
+/// The name `#[serde(rename = "..")]` among `attrs` gives, if any: a field's or a variant's
+/// name on the wire (`sensitive_debug` reads it too).
+pub(super) fn renamed(attrs: &[Attribute]) -> Option<String> {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("serde"))

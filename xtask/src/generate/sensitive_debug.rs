@@ -55,7 +55,8 @@ impl Structs {
                 continue;
             };
             let fields = named.named.iter().filter_map(|field| {
-                let wire = wire_name(field).or_else(|| Some(label(field.ident.as_ref()?)))?;
+                let wire = super::item_docs::renamed(&field.attrs)
+                    .or_else(|| Some(label(field.ident.as_ref()?)))?;
                 Some((wire, held_type(&field.ty)))
             });
             all.insert(s.ident.to_string(), fields.collect());
@@ -172,7 +173,9 @@ fn debug_impl(s: &ItemStruct, hidden: &BTreeSet<String>) -> Option<Item> {
     let entries = named.named.iter().filter_map(|field| {
         let ident = field.ident.as_ref()?;
         let label = label(ident);
-        let value = if hidden.contains(&wire_name(field).unwrap_or_else(|| label.clone())) {
+        let value = if hidden
+            .contains(&super::item_docs::renamed(&field.attrs).unwrap_or_else(|| label.clone()))
+        {
             any = true;
             let hidden = HIDDEN;
             match is_wrapped(&field.ty) {
@@ -202,24 +205,6 @@ fn debug_impl(s: &ItemStruct, hidden: &BTreeSet<String>) -> Option<Item> {
             }
         }
     })
-}
-
-/// The name a field has on the wire, when serde renames it.
-fn wire_name(field: &syn::Field) -> Option<String> {
-    let mut found = None;
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let value: syn::LitStr = meta.value()?.parse()?;
-                found = Some(value.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                // Another `key = value` (`default = ".."`): its value is skipped.
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    found
 }
 
 /// Whether `ty` is an `Option` or a `Result` (a builder's field): its value is shown hidden
