@@ -5,12 +5,17 @@
 //! recordings already never keep these values (the recorder, `scrub` and the gate find them
 //! through `spec_model::sensitive`). typify derives `Debug` on every type, so each type with a
 //! field the spec marks `x-sensitive`, and its builder, get a `Debug` that prints `"***"` in
-//! that field's place (`Some("***")` when the field is an `Option` that holds a value,
-//! `Ok("***")` for a builder's field, whose `Err` says what is missing); every other field
-//! prints as derived. The marks are read as everywhere else
+//! that field's place, inside the `Option`s and `Result`s around it (`Some("***")`, a
+//! builder's `Ok(Some("***"))` or `Ok(None)`, and its `Err` saying what is missing); every
+//! other field prints as derived. The marks are read as everywhere else
 //! ([`spec_model::sensitive::sensitive_fields`] of each component schema); a mark deeper in a
 //! schema (an inline object's field, an array's items') belongs to the type the fields before
 //! it hold, followed through the generated structs, so no rule of typify's naming is restated.
+//!
+//! An operation's builder (`mod builder` at the top, progenitor's) gets the same `Debug` for
+//! each parameter the spec marks (Zero's `connect_token` query, a `reference_id` filter), found
+//! through the setter progenitor named after it ([`redact_operations`]); a request body's
+//! builder is a type builder and is covered above.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,6 +24,7 @@ use serde_json::Value;
 use spec_model::sensitive::{Step, sensitive_fields};
 use syn::{Fields, File, Item, ItemStruct, Type};
 
+use super::client_api::Builders;
 use super::postprocess::module_items;
 
 /// What prints in place of a sensitive value.
@@ -30,16 +36,38 @@ pub fn redact_debug(file: &mut File, document: &Value) {
     let Some(types) = module_items(&mut file.items, "types") else {
         return;
     };
-    let marked = sensitive_by_type(document, &Structs::of(types));
+    let marked = rust_names(types, &sensitive_by_type(document, &Structs::of(types)));
     if marked.is_empty() {
         return;
     }
+    // A builder has its type's name and its fields' Rust names (without their serde renames).
     let mut added = redact_in(types, &marked);
     types.append(&mut added);
     if let Some(builders) = module_items(types, "builder") {
         let mut added = redact_in(builders, &marked);
         builders.append(&mut added);
     }
+}
+
+/// Replaces the derived `Debug` of each operation builder in `builder` (the items of the
+/// generated `mod builder`) that sets a parameter `spec` marks `x-sensitive`.
+pub fn redact_operations(builder: &mut Vec<Item>, spec: &spec_model::Spec, builders: &Builders) {
+    let mut marked: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for op in &spec.operations {
+        let Some(built) = builders.get(&op.id) else {
+            continue;
+        };
+        for parameter in op.parameters.iter().filter(|p| p.sensitive) {
+            if let Some((setter, _)) = built.setter(&parameter.name) {
+                marked
+                    .entry(built.name.clone())
+                    .or_default()
+                    .insert(setter.to_string());
+            }
+        }
+    }
+    let mut added = redact_in(builder, &marked);
+    builder.append(&mut added);
 }
 
 /// The structs of `mod types`, by name: for each, its fields by wire name, each with the name
@@ -145,8 +173,31 @@ fn folded(name: &str) -> String {
         .collect()
 }
 
+/// `marked` (wire names by struct) with each field's Rust name, as the structs of `types` name
+/// it, in place of its wire name.
+fn rust_names(
+    types: &[Item],
+    marked: &BTreeMap<String, BTreeSet<String>>,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for item in types {
+        let Item::Struct(s) = item else { continue };
+        let (Some(wires), Fields::Named(named)) = (marked.get(&s.ident.to_string()), &s.fields)
+        else {
+            continue;
+        };
+        let idents = named.named.iter().filter_map(|field| {
+            let ident = label(field.ident.as_ref()?);
+            let wire = super::item_docs::renamed(&field.attrs).unwrap_or_else(|| ident.clone());
+            wires.contains(&wire).then_some(ident)
+        });
+        out.insert(s.ident.to_string(), idents.collect());
+    }
+    out
+}
+
 /// Takes `Debug` out of the derive of each struct of `items` that `marked` names, and returns
-/// the `impl Debug` to add for each.
+/// the `impl Debug` to add for each, hiding the fields `marked` names (by their Rust names).
 fn redact_in(items: &mut [Item], marked: &BTreeMap<String, BTreeSet<String>>) -> Vec<Item> {
     let mut added = Vec::new();
     for item in items.iter_mut() {
@@ -154,7 +205,13 @@ fn redact_in(items: &mut [Item], marked: &BTreeMap<String, BTreeSet<String>>) ->
         let Some(hidden) = marked.get(&s.ident.to_string()) else {
             continue;
         };
-        if let Some(debug) = debug_impl(s, hidden)
+        let named = |field: &syn::Field| {
+            field
+                .ident
+                .as_ref()
+                .is_some_and(|i| hidden.contains(&label(i)))
+        };
+        if let Some(debug) = debug_impl(s, named)
             && drop_derived_debug(s)
         {
             added.push(debug);
@@ -163,9 +220,9 @@ fn redact_in(items: &mut [Item], marked: &BTreeMap<String, BTreeSet<String>>) ->
     added
 }
 
-/// The `impl Debug` of `s` that prints `"***"` for each field whose wire name is in `hidden`;
-/// `None` when `s` has none of them (or no named fields).
-fn debug_impl(s: &ItemStruct, hidden: &BTreeSet<String>) -> Option<Item> {
+/// The `impl Debug` of `s` that prints `"***"` for each field `hidden` says; `None` when `s`
+/// has none of them (or no named fields).
+fn debug_impl(s: &ItemStruct, hidden: impl Fn(&syn::Field) -> bool) -> Option<Item> {
     let Fields::Named(named) = &s.fields else {
         return None;
     };
@@ -173,15 +230,10 @@ fn debug_impl(s: &ItemStruct, hidden: &BTreeSet<String>) -> Option<Item> {
     let entries = named.named.iter().filter_map(|field| {
         let ident = field.ident.as_ref()?;
         let label = label(ident);
-        let value = if hidden
-            .contains(&super::item_docs::renamed(&field.attrs).unwrap_or_else(|| label.clone()))
-        {
+        let value = if hidden(field) {
             any = true;
-            let hidden = HIDDEN;
-            match is_wrapped(&field.ty) {
-                true => quote! { &self.#ident.as_ref().map(|_| #hidden) },
-                false => quote! { &#hidden },
-            }
+            let shown = hidden_in(&field.ty, quote! { self.#ident });
+            quote! { &#shown }
         } else {
             quote! { &self.#ident }
         };
@@ -193,11 +245,12 @@ fn debug_impl(s: &ItemStruct, hidden: &BTreeSet<String>) -> Option<Item> {
     }
     let name = &s.ident;
     let shown = name.to_string();
+    let (generics, type_generics, where_clause) = s.generics.split_for_impl();
     let doc =
         format!(" Prints `\"{HIDDEN}\"` in place of each field the spec marks `x-sensitive`.");
     Some(syn::parse_quote! {
         #[doc = #doc]
-        impl ::std::fmt::Debug for #name {
+        impl #generics ::std::fmt::Debug for #name #type_generics #where_clause {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct(#shown)
                     #(#entries)*
@@ -207,14 +260,34 @@ fn debug_impl(s: &ItemStruct, hidden: &BTreeSet<String>) -> Option<Item> {
     })
 }
 
-/// Whether `ty` is an `Option` or a `Result` (a builder's field): its value is shown hidden
-/// inside it.
-fn is_wrapped(ty: &Type) -> bool {
-    let Type::Path(p) = ty else { return false };
-    p.path
-        .segments
-        .last()
-        .is_some_and(|s| s.ident == "Option" || s.ident == "Result")
+/// How the value `at` of type `ty` prints hidden: `"***"`, inside each `Option` and `Result`
+/// around it (a builder's field `Result<Option<T>, _>` shows `Ok(Some("***"))`, `Ok(None)` or
+/// its `Err`), so what is set or missing still shows.
+fn hidden_in(ty: &Type, at: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    match wrapped(ty) {
+        Some(inner) if wrapped(inner).is_some() => {
+            let inner = hidden_in(inner, quote! { v });
+            quote! { #at.as_ref().map(|v| #inner) }
+        }
+        Some(_) => quote! { #at.as_ref().map(|_| #HIDDEN) },
+        None => quote! { #HIDDEN },
+    }
+}
+
+/// The type inside `ty` when it is an `Option` or a `Result` (a builder's field).
+fn wrapped(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Option" && last.ident != "Result" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(inner) => Some(inner),
+        _ => None,
+    }
 }
 
 /// Removes `Debug` from `s`'s derive; whether it was there.
@@ -236,6 +309,11 @@ fn drop_derived_debug(s: &mut ItemStruct) -> bool {
             *attr = syn::parse_quote! { #[derive(#(#kept),*)] };
         }
     }
+    // A derive left empty goes.
+    s.attrs.retain(|a| {
+        !a.path().is_ident("derive")
+            || !matches!(&a.meta, syn::Meta::List(l) if l.tokens.is_empty())
+    });
     dropped
 }
 
@@ -270,6 +348,8 @@ mod tests {
                 pub mod builder {
                     #[derive(Debug)]
                     pub struct AuthToken { bearer_token: Result<String, String> }
+                    #[derive(Debug)]
+                    pub struct Postal { type_: Result<Option<String>, String> }
                 }
             }
         };
@@ -281,14 +361,73 @@ mod tests {
         has(".field(\"bearer_token\",&\"***\").field(\"expires_in\",&self.expires_in)");
         has(".field(\"type_\",&self.type_.as_ref().map(|_|\"***\"))");
         has(".field(\"bearer_token\",&self.bearer_token.as_ref().map(|_|\"***\"))");
+        // A builder's optional field shows whether it is set.
+        has("\"type_\",&self.type_.as_ref().map(|v|v.as_ref().map(|_|\"***\"))");
         // A mark inside an array's items belongs to the type the array holds.
         has("debug_struct(\"BatchSessionsItem\").field(\"reference\",&\"***\")");
         has("#[derive(Debug)]pubstructBatch{");
         has("#[derive(Debug)]pubstructPlain");
+        assert!(!code.contains("derive()"), "{code}");
         assert_eq!(
             code.matches("impl ::std::fmt::Debug for").count(),
-            4,
+            5,
             "{code}"
         );
+    }
+
+    #[test]
+    fn an_operation_builder_hides_the_parameters_the_spec_marks() {
+        let document = serde_json::json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/connect/token": {"get": {"operationId": "exchange_connect_token",
+                "parameters": [
+                    {"name": "connect_token", "in": "query", "x-sensitive": true,
+                     "schema": {"type": "string"}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "ok"}}}}}
+        });
+        let spec = spec_model::Spec::from_document(document, "t.yaml").expect("a valid spec");
+        let mut file: File = syn::parse_quote! {
+            impl Client {
+                pub fn exchange_connect_token(&self) -> builder::ExchangeConnectToken<'_> {
+                    builder::ExchangeConnectToken::new(self)
+                }
+            }
+            pub mod builder {
+                #[derive(Debug, Clone)]
+                pub struct ExchangeConnectToken<'a> {
+                    client: &'a super::Client,
+                    connect_token: Result<Option<String>, String>,
+                    limit: Result<Option<u32>, String>,
+                }
+                impl<'a> ExchangeConnectToken<'a> {
+                    pub fn connect_token<V>(mut self, value: V) -> Self
+                    where V: std::convert::TryInto<String> { self }
+                    pub fn limit<V>(mut self, value: V) -> Self
+                    where V: std::convert::TryInto<u32> { self }
+                    pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+                        let info = OperationInfo { operation_id: "exchange_connect_token" };
+                        todo!()
+                    }
+                }
+            }
+        };
+        let builders = super::super::client_api::builders(&file);
+        let Some(Item::Mod(builder)) = file.items.get_mut(1) else {
+            panic!("no mod builder");
+        };
+        let Some((_, items)) = builder.content.as_mut() else {
+            panic!("mod builder has no items");
+        };
+        redact_operations(items, &spec, &builders);
+        let code = prettyplease::unparse(&file);
+        let squashed: String = code.split_whitespace().collect();
+        let has = |text: &str| assert!(squashed.contains(text), "{text} not in {code}");
+        has("#[derive(Clone)]pubstructExchangeConnectToken<'a>");
+        has("impl<'a>::std::fmt::Debug for ExchangeConnectToken<'a>"
+            .replace(' ', "")
+            .as_str());
+        has("\"connect_token\",&self.connect_token.as_ref().map(|v|v.as_ref().map(|_|\"***\"))");
+        has(".field(\"limit\",&self.limit)");
     }
 }

@@ -17736,13 +17736,19 @@ Represents the object's type.*/
                     .field("customer_id", &self.customer_id)
                     .field(
                         "customer_reference_id",
-                        &self.customer_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .customer_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("direction", &self.direction)
                     .field("location_id", &self.location_id)
                     .field(
                         "location_reference_id",
-                        &self.location_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .location_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("postal_address", &self.postal_address)
                     .field("postal_address_type", &self.postal_address_type)
@@ -17761,7 +17767,10 @@ Represents the object's type.*/
                     .field("live_mode", &self.live_mode)
                     .field("locations", &self.locations)
                     .field("object", &self.object)
-                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field(
+                        "reference_id",
+                        &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .field("time_created", &self.time_created)
                     .finish()
             }
@@ -17775,7 +17784,10 @@ Represents the object's type.*/
                     .field("last_seen", &self.last_seen)
                     .field("live_mode", &self.live_mode)
                     .field("object", &self.object)
-                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field(
+                        "reference_id",
+                        &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .field("time_created", &self.time_created)
                     .finish()
             }
@@ -17789,11 +17801,17 @@ Represents the object's type.*/
                     .field("energy", &self.energy)
                     .field(
                         "record_reference_id",
-                        &self.record_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .record_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field(
                         "session_reference_id",
-                        &self.session_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .session_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("start_time", &self.start_time)
                     .field("tariff", &self.tariff)
@@ -17808,7 +17826,10 @@ Represents the object's type.*/
                     .field("record_num", &self.record_num)
                     .field(
                         "record_reference_id",
-                        &self.record_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .record_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .finish()
             }
@@ -17834,7 +17855,10 @@ Represents the object's type.*/
                     .field("live_mode", &self.live_mode)
                     .field("object", &self.object)
                     .field("postal_address", &self.postal_address)
-                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field(
+                        "reference_id",
+                        &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .field("tariff_elements", &self.tariff_elements)
                     .field("tariff_status", &self.tariff_status)
                     .field("time_created", &self.time_created)
@@ -17848,7 +17872,10 @@ Represents the object's type.*/
                 f.debug_struct("LocationCreate")
                     .field("customer_id", &self.customer_id)
                     .field("postal_address", &self.postal_address)
-                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field(
+                        "reference_id",
+                        &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .finish()
             }
         }
@@ -17858,7 +17885,10 @@ Represents the object's type.*/
                 f.debug_struct("LocationUpdate")
                     .field("customer_id", &self.customer_id)
                     .field("postal_address", &self.postal_address)
-                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field(
+                        "reference_id",
+                        &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .finish()
             }
         }
@@ -17874,11 +17904,17 @@ Represents the object's type.*/
                     .field("measurand", &self.measurand)
                     .field(
                         "record_reference_id",
-                        &self.record_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .record_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field(
                         "session_reference_id",
-                        &self.session_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .session_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("start_time", &self.start_time)
                     .field("tariff_rate", &self.tariff_rate)
@@ -17900,11 +17936,17 @@ Represents the object's type.*/
                     .field("non_persistent", &self.non_persistent)
                     .field(
                         "record_reference_id",
-                        &self.record_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .record_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field(
                         "session_reference_id",
-                        &self.session_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .session_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("start_time", &self.start_time)
                     .field("tariff_rate", &self.tariff_rate)
@@ -17919,7 +17961,10 @@ Represents the object's type.*/
                 f.debug_struct("MeterRegisterRead")
                     .field(
                         "record_reference_id",
-                        &self.record_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .record_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("time", &self.time)
                     .field("value", &self.value)
@@ -17936,7 +17981,10 @@ Represents the object's type.*/
                     .field("location_id", &self.location_id)
                     .field(
                         "session_reference_id",
-                        &self.session_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .session_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("tariff_rate", &self.tariff_rate)
                     .field("units", &self.units)
@@ -17947,12 +17995,27 @@ Represents the object's type.*/
         impl ::std::fmt::Debug for PostalAddress {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct("PostalAddress")
-                    .field("address_line1", &self.address_line1.as_ref().map(|_| "***"))
-                    .field("address_line2", &self.address_line2.as_ref().map(|_| "***"))
-                    .field("city", &self.city.as_ref().map(|_| "***"))
+                    .field(
+                        "address_line1",
+                        &self.address_line1.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
+                    .field(
+                        "address_line2",
+                        &self.address_line2.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
+                    .field(
+                        "city",
+                        &self.city.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .field("country_code", &self.country_code)
-                    .field("post_code", &self.post_code.as_ref().map(|_| "***"))
-                    .field("state", &self.state.as_ref().map(|_| "***"))
+                    .field(
+                        "post_code",
+                        &self.post_code.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
+                    .field(
+                        "state",
+                        &self.state.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .finish()
             }
         }
@@ -20436,7 +20499,7 @@ pub mod builder {
     /**Builder for [`Client::exchange_connect_token`]
 
 [`Client::exchange_connect_token`]: super::Client::exchange_connect_token*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ExchangeConnectToken<'a> {
         client: &'a super::Client,
         connect_token: Result<types::Id, String>,
@@ -20968,7 +21031,7 @@ pub mod builder {
     /**Builder for [`Client::list_customers`]
 
 [`Client::list_customers`]: super::Client::list_customers*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ListCustomers<'a> {
         client: &'a super::Client,
         ending_before: Result<Option<types::Id>, String>,
@@ -21618,7 +21681,7 @@ pub mod builder {
     /**Builder for [`Client::list_devices`]
 
 [`Client::list_devices`]: super::Client::list_devices*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ListDevices<'a> {
         client: &'a super::Client,
         ending_before: Result<Option<types::Id>, String>,
@@ -22264,7 +22327,7 @@ pub mod builder {
     /**Builder for [`Client::list_locations`]
 
 [`Client::list_locations`]: super::Client::list_locations*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ListLocations<'a> {
         client: &'a super::Client,
         customer_id: Result<Option<types::Id>, String>,
@@ -24836,7 +24899,7 @@ pub mod builder {
     /**Builder for [`Client::calculate_session_cost`]
 
 [`Client::calculate_session_cost`]: super::Client::calculate_session_cost*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct CalculateSessionCost<'a> {
         client: &'a super::Client,
         id: Result<types::CalculateSessionCostId, String>,
@@ -25888,6 +25951,73 @@ pub mod builder {
             }
             let _ = first;
             Some(self.clone().starting_after(last.id.clone()))
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl<'a> ::std::fmt::Debug for ExchangeConnectToken<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ExchangeConnectToken")
+                .field("client", &self.client)
+                .field("connect_token", &self.connect_token.as_ref().map(|_| "***"))
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl<'a> ::std::fmt::Debug for ListCustomers<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ListCustomers")
+                .field("client", &self.client)
+                .field("ending_before", &self.ending_before)
+                .field("limit", &self.limit)
+                .field(
+                    "reference_id",
+                    &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                )
+                .field("starting_after", &self.starting_after)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl<'a> ::std::fmt::Debug for ListDevices<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ListDevices")
+                .field("client", &self.client)
+                .field("ending_before", &self.ending_before)
+                .field("limit", &self.limit)
+                .field(
+                    "reference_id",
+                    &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                )
+                .field("starting_after", &self.starting_after)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl<'a> ::std::fmt::Debug for ListLocations<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ListLocations")
+                .field("client", &self.client)
+                .field("customer_id", &self.customer_id)
+                .field("ending_before", &self.ending_before)
+                .field("limit", &self.limit)
+                .field(
+                    "reference_id",
+                    &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                )
+                .field("starting_after", &self.starting_after)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl<'a> ::std::fmt::Debug for CalculateSessionCost<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("CalculateSessionCost")
+                .field("client", &self.client)
+                .field("id", &self.id.as_ref().map(|_| "***"))
+                .field("direction", &self.direction)
+                .field("include_carbon", &self.include_carbon)
+                .field("include_tariff", &self.include_tariff)
+                .finish()
         }
     }
 }

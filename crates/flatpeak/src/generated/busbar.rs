@@ -7576,8 +7576,14 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         impl ::std::fmt::Debug for ConnectSession {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct("ConnectSession")
-                    .field("callback_url", &self.callback_url.as_ref().map(|_| "***"))
-                    .field("connect_url", &self.connect_url.as_ref().map(|_| "***"))
+                    .field(
+                        "callback_url",
+                        &self.callback_url.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
+                    .field(
+                        "connect_url",
+                        &self.connect_url.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .field("data_available", &self.data_available)
                     .field("device_id", &self.device_id)
                     .field("id", &self.id.as_ref().map(|_| "***"))
@@ -7646,7 +7652,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
                     .field("energy_remaining_kwh", &self.energy_remaining_kwh)
                     .field(
                         "record_reference_id",
-                        &self.record_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .record_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("state_of_charge_percent", &self.state_of_charge_percent)
                     .field(
@@ -9509,7 +9518,7 @@ pub mod builder {
     /**Builder for [`Client::retrieve_connect_session`]
 
 [`Client::retrieve_connect_session`]: super::Client::retrieve_connect_session*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct RetrieveConnectSession<'a> {
         client: &'a super::Client,
         connect_token: Result<types::Id, String>,
@@ -9830,6 +9839,15 @@ pub mod builder {
             }
             let _ = first;
             Some(self.clone().starting_after(last.id.clone()))
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl<'a> ::std::fmt::Debug for RetrieveConnectSession<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("RetrieveConnectSession")
+                .field("client", &self.client)
+                .field("connect_token", &self.connect_token.as_ref().map(|_| "***"))
+                .finish()
         }
     }
 }

@@ -3623,7 +3623,10 @@ this is a string, not an enum.
                     .field("device_id", &self.device_id)
                     .field("id", &self.id.as_ref().map(|_| "***"))
                     .field("object", &self.object)
-                    .field("target_url", &self.target_url.as_ref().map(|_| "***"))
+                    .field(
+                        "target_url",
+                        &self.target_url.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .field("time_created", &self.time_created)
                     .field("time_expiry", &self.time_expiry)
                     .finish()
@@ -3650,7 +3653,10 @@ this is a string, not an enum.
                     .field("live_mode", &self.live_mode)
                     .field("object", &self.object)
                     .field("properties", &self.properties)
-                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field(
+                        "reference_id",
+                        &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .field("time_created", &self.time_created)
                     .field("timezone", &self.timezone)
                     .field("vpp_participation", &self.vpp_participation)
@@ -4565,7 +4571,7 @@ pub mod builder {
     /**Builder for [`Client::retrieve_connect_session`]
 
 [`Client::retrieve_connect_session`]: super::Client::retrieve_connect_session*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct RetrieveConnectSession<'a> {
         client: &'a super::Client,
         session_id: Result<types::Id, String>,
@@ -4641,6 +4647,15 @@ pub mod builder {
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl<'a> ::std::fmt::Debug for RetrieveConnectSession<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("RetrieveConnectSession")
+                .field("client", &self.client)
+                .field("session_id", &self.session_id.as_ref().map(|_| "***"))
+                .finish()
         }
     }
 }

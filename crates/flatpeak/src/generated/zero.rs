@@ -16671,14 +16671,20 @@ Represents the object's type.*/
                     .field("customer_id", &self.customer_id)
                     .field(
                         "customer_reference_id",
-                        &self.customer_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .customer_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("direction", &self.direction)
                     .field("disconnect", &self.disconnect)
                     .field("location_id", &self.location_id)
                     .field(
                         "location_reference_id",
-                        &self.location_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .location_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("postal_address", &self.postal_address)
                     .field("type_", &self.type_)
@@ -16692,18 +16698,24 @@ Represents the object's type.*/
                     .field("callback_uri", &self.callback_uri.as_ref().map(|_| "***"))
                     .field(
                         "connect_web_uri",
-                        &self.connect_web_uri.as_ref().map(|_| "***"),
+                        &self.connect_web_uri.as_ref().map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("customer_id", &self.customer_id)
                     .field(
                         "customer_reference_id",
-                        &self.customer_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .customer_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("direction", &self.direction)
                     .field("location_id", &self.location_id)
                     .field(
                         "location_reference_id",
-                        &self.location_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .location_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("postal_address", &self.postal_address)
                     .field("tariff_id", &self.tariff_id)
@@ -16720,7 +16732,10 @@ Represents the object's type.*/
                     .field("live_mode", &self.live_mode)
                     .field("locations", &self.locations)
                     .field("object", &self.object)
-                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field(
+                        "reference_id",
+                        &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .field("time_created", &self.time_created)
                     .finish()
             }
@@ -16734,7 +16749,10 @@ Represents the object's type.*/
                     .field("last_seen", &self.last_seen)
                     .field("live_mode", &self.live_mode)
                     .field("object", &self.object)
-                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field(
+                        "reference_id",
+                        &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .field("time_created", &self.time_created)
                     .finish()
             }
@@ -16748,11 +16766,17 @@ Represents the object's type.*/
                     .field("energy", &self.energy)
                     .field(
                         "record_reference_id",
-                        &self.record_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .record_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field(
                         "session_reference_id",
-                        &self.session_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .session_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("start_time", &self.start_time)
                     .field("tariff", &self.tariff)
@@ -16767,7 +16791,10 @@ Represents the object's type.*/
                     .field("record_num", &self.record_num)
                     .field(
                         "record_reference_id",
-                        &self.record_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .record_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .finish()
             }
@@ -16793,7 +16820,10 @@ Represents the object's type.*/
                     .field("live_mode", &self.live_mode)
                     .field("object", &self.object)
                     .field("postal_address", &self.postal_address)
-                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field(
+                        "reference_id",
+                        &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .field("tariff_elements", &self.tariff_elements)
                     .field("tariff_status", &self.tariff_status)
                     .field("time_created", &self.time_created)
@@ -16807,7 +16837,10 @@ Represents the object's type.*/
                 f.debug_struct("LocationCreate")
                     .field("customer_id", &self.customer_id)
                     .field("postal_address", &self.postal_address)
-                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field(
+                        "reference_id",
+                        &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .finish()
             }
         }
@@ -16817,7 +16850,10 @@ Represents the object's type.*/
                 f.debug_struct("LocationUpdate")
                     .field("customer_id", &self.customer_id)
                     .field("postal_address", &self.postal_address)
-                    .field("reference_id", &self.reference_id.as_ref().map(|_| "***"))
+                    .field(
+                        "reference_id",
+                        &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .finish()
             }
         }
@@ -16833,11 +16869,17 @@ Represents the object's type.*/
                     .field("measurand", &self.measurand)
                     .field(
                         "record_reference_id",
-                        &self.record_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .record_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field(
                         "session_reference_id",
-                        &self.session_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .session_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("start_time", &self.start_time)
                     .field("tariff_rate", &self.tariff_rate)
@@ -16859,11 +16901,17 @@ Represents the object's type.*/
                     .field("non_persistent", &self.non_persistent)
                     .field(
                         "record_reference_id",
-                        &self.record_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .record_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field(
                         "session_reference_id",
-                        &self.session_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .session_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("start_time", &self.start_time)
                     .field("tariff_rate", &self.tariff_rate)
@@ -16878,7 +16926,10 @@ Represents the object's type.*/
                 f.debug_struct("MeterRegisterRead")
                     .field(
                         "record_reference_id",
-                        &self.record_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .record_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("time", &self.time)
                     .field("value", &self.value)
@@ -16895,7 +16946,10 @@ Represents the object's type.*/
                     .field("location_id", &self.location_id)
                     .field(
                         "session_reference_id",
-                        &self.session_reference_id.as_ref().map(|_| "***"),
+                        &self
+                            .session_reference_id
+                            .as_ref()
+                            .map(|v| v.as_ref().map(|_| "***")),
                     )
                     .field("tariff_rate", &self.tariff_rate)
                     .field("units", &self.units)
@@ -16906,12 +16960,27 @@ Represents the object's type.*/
         impl ::std::fmt::Debug for PostalAddress {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct("PostalAddress")
-                    .field("address_line1", &self.address_line1.as_ref().map(|_| "***"))
-                    .field("address_line2", &self.address_line2.as_ref().map(|_| "***"))
-                    .field("city", &self.city.as_ref().map(|_| "***"))
+                    .field(
+                        "address_line1",
+                        &self.address_line1.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
+                    .field(
+                        "address_line2",
+                        &self.address_line2.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
+                    .field(
+                        "city",
+                        &self.city.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .field("country_code", &self.country_code)
-                    .field("post_code", &self.post_code.as_ref().map(|_| "***"))
-                    .field("state", &self.state.as_ref().map(|_| "***"))
+                    .field(
+                        "post_code",
+                        &self.post_code.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
+                    .field(
+                        "state",
+                        &self.state.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                    )
                     .finish()
             }
         }
@@ -19439,7 +19508,7 @@ pub mod builder {
     /**Builder for [`Client::exchange_connect_token`]
 
 [`Client::exchange_connect_token`]: super::Client::exchange_connect_token*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ExchangeConnectToken<'a> {
         client: &'a super::Client,
         connect_token: Result<types::Id, String>,
@@ -20054,7 +20123,7 @@ pub mod builder {
     /**Builder for [`Client::list_customers`]
 
 [`Client::list_customers`]: super::Client::list_customers*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ListCustomers<'a> {
         client: &'a super::Client,
         ending_before: Result<Option<types::Id>, String>,
@@ -20669,7 +20738,7 @@ pub mod builder {
     /**Builder for [`Client::list_devices`]
 
 [`Client::list_devices`]: super::Client::list_devices*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ListDevices<'a> {
         client: &'a super::Client,
         ending_before: Result<Option<types::Id>, String>,
@@ -21280,7 +21349,7 @@ pub mod builder {
     /**Builder for [`Client::list_locations`]
 
 [`Client::list_locations`]: super::Client::list_locations*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ListLocations<'a> {
         client: &'a super::Client,
         customer_id: Result<Option<types::Id>, String>,
@@ -24133,7 +24202,7 @@ pub mod builder {
     /**Builder for [`Client::calculate_session_cost`]
 
 [`Client::calculate_session_cost`]: super::Client::calculate_session_cost*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct CalculateSessionCost<'a> {
         client: &'a super::Client,
         id: Result<types::CalculateSessionCostId, String>,
@@ -24551,6 +24620,73 @@ pub mod builder {
             }
             let _ = first;
             Some(self.clone().starting_after(last.id.clone()))
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl<'a> ::std::fmt::Debug for ExchangeConnectToken<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ExchangeConnectToken")
+                .field("client", &self.client)
+                .field("connect_token", &self.connect_token.as_ref().map(|_| "***"))
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl<'a> ::std::fmt::Debug for ListCustomers<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ListCustomers")
+                .field("client", &self.client)
+                .field("ending_before", &self.ending_before)
+                .field("limit", &self.limit)
+                .field(
+                    "reference_id",
+                    &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                )
+                .field("starting_after", &self.starting_after)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl<'a> ::std::fmt::Debug for ListDevices<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ListDevices")
+                .field("client", &self.client)
+                .field("ending_before", &self.ending_before)
+                .field("limit", &self.limit)
+                .field(
+                    "reference_id",
+                    &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                )
+                .field("starting_after", &self.starting_after)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl<'a> ::std::fmt::Debug for ListLocations<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ListLocations")
+                .field("client", &self.client)
+                .field("customer_id", &self.customer_id)
+                .field("ending_before", &self.ending_before)
+                .field("limit", &self.limit)
+                .field(
+                    "reference_id",
+                    &self.reference_id.as_ref().map(|v| v.as_ref().map(|_| "***")),
+                )
+                .field("starting_after", &self.starting_after)
+                .finish()
+        }
+    }
+    /// Prints `"***"` in place of each field the spec marks `x-sensitive`.
+    impl<'a> ::std::fmt::Debug for CalculateSessionCost<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("CalculateSessionCost")
+                .field("client", &self.client)
+                .field("id", &self.id.as_ref().map(|_| "***"))
+                .field("direction", &self.direction)
+                .field("include_carbon", &self.include_carbon)
+                .field("include_tariff", &self.include_tariff)
+                .finish()
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `Debug` of a generated type (and of its builder) prints `"***"` in place of each field the
 //! spec marks `x-sensitive`: a bearer token, an address, coordinates, a customer's reference.
-//! Every other field prints as derived, and the values themselves stay readable.
+//! Every other field prints as derived, and the values themselves stay readable. An
+//! operation's builder hides the parameters the spec marks the same way.
 
 use flatpeak::anode::types::{AuthToken, Location, PostalAddress};
 
@@ -46,7 +47,8 @@ fn a_location_s_address_and_reference_are_hidden_inside_it_and_in_a_builder() {
         !shown.contains("Bristol") && !shown.contains("BS1 5TY"),
         "{shown}"
     );
-    assert!(shown.contains(r#"city: Ok("***")"#), "{shown}");
+    assert!(shown.contains(r#"city: Ok(Some("***"))"#), "{shown}");
+    assert!(shown.contains("address_line1: Ok(None)"), "{shown}");
 }
 
 #[test]
@@ -59,4 +61,32 @@ fn a_yotta_device_s_coordinates_and_reference_are_hidden() {
         "{shown}"
     );
     assert_eq!(shown, r#"GeoLocation { lat: "***", lng: "***" }"#);
+}
+
+#[test]
+fn an_operation_builder_hides_a_marked_parameter_and_shows_the_others() {
+    let client = flatpeak::anode::Client::builder()
+        .bearer_token("tok_debug_builder")
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    let exchange = client
+        .exchange_connect_token()
+        .connect_token("ctk_S3cr3tC0nnectT0ken");
+    let shown = format!("{exchange:?}");
+    assert!(!shown.contains("S3cr3tC0nnectT0ken"), "{shown}");
+    assert!(shown.contains(r#"connect_token: Ok("***")"#), "{shown}");
+    assert!(!shown.contains("tok_debug_builder"), "{shown}");
+
+    let list = client
+        .list_customers()
+        .reference_id("CUST-4471")
+        .limit(20u32);
+    let shown = format!("{list:?}");
+    assert!(!shown.contains("CUST-4471"), "{shown}");
+    assert!(
+        shown.contains(r#"reference_id: Ok(Some("***"))"#),
+        "{shown}"
+    );
+    assert!(shown.contains("limit: Ok(Some(20))"), "{shown}");
 }
