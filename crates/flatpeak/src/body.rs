@@ -1,11 +1,13 @@
 //! One HTTP exchange read to its end under the size limit, and the data the hooks attach to
 //! the response for [`crate::Error`].
 //!
-//! Why responses are rebuilt: the exec hook reads every body in full (stopping at the limit)
+//! Why the body is read here: the exec hook reads every body in full (stopping at the limit)
 //! so that a failure mid-body can be retried and so that nothing downstream can read more than
-//! the limit. It then hands the generated code a `reqwest::Response` rebuilt around the bytes,
-//! with a [`RawBody`] copy in its extensions. progenitor's `UnexpectedResponse` keeps that
-//! response, so `From<SendError>` can read status, headers and body without `.await`.
+//! the limit. The bytes go into the response's extensions as a [`RawBody`], which every later
+//! step reads: the post hook, the recorder, `send()`'s decoding (`crate::hooks::decode`) and
+//! [`crate::Error`]. A response handed on to progenitor's `UnexpectedResponse` is a copy
+//! rebuilt around the bytes (so that its body can still be read), made by the post hook for
+//! every status that is not a `2xx`; `From<SendError>` reads it without `.await`.
 //!
 //! Why the post hook turns every error status into `UnexpectedResponse`: progenitor's own path
 //! for an error status decodes the envelope into a `ResponseValue`, which drops the raw body,
@@ -65,7 +67,9 @@ pub(crate) fn other_release(response: &Response) -> Option<&OtherRelease> {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Answered(pub(crate) &'static ReleaseFacts);
 
-/// Sends one request and reads its body in full, stopping at `limit` bytes.
+/// Sends one request and reads its body in full, stopping at `limit` bytes: the response
+/// comes back with its body read into a [`RawBody`] (empty, and marked [`GaveUp::TooLarge`],
+/// past the limit).
 pub(crate) async fn attempt(
     http: &reqwest::Client,
     request: Request,
@@ -73,13 +77,12 @@ pub(crate) async fn attempt(
 ) -> reqwest::Result<Response> {
     let mut response = http.execute(request).await?;
     let body = read_limited(&mut response, limit).await?;
-    // The headers move to the rebuilt response: the one read from is dropped here.
-    let headers = std::mem::take(response.headers_mut());
-    let mut rebuilt = rebuild_with(&response, headers, body.clone().unwrap_or_default());
+    let extensions = response.extensions_mut();
     if body.is_none() {
-        rebuilt.extensions_mut().insert(GaveUp::TooLarge { limit });
+        extensions.insert(GaveUp::TooLarge { limit });
     }
-    Ok(rebuilt)
+    extensions.insert(RawBody(body.unwrap_or_default()));
+    Ok(response)
 }
 
 /// The body, or `None` as soon as it is known to exceed `limit`: from `Content-Length` when the
@@ -182,14 +185,15 @@ fn replace_all(text: &[u8], needle: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// A response like `from` (status, version, headers, URL, its [`GaveUp`]) whose body is `body`.
+/// A response like `from` (status, headers, URL, its [`GaveUp`] and [`OtherRelease`]) whose
+/// body is `body`.
 pub(crate) fn rebuild(from: &Response, body: Bytes) -> Response {
-    rebuild_with(from, from.headers().clone(), body)
-}
-
-/// [`rebuild`] with `headers` in place of `from`'s.
-fn rebuild_with(from: &Response, headers: HeaderMap, body: Bytes) -> Response {
-    let mut response = from_parts(from.status(), headers, body, Some(from.url()));
+    let mut response = from_parts(
+        from.status(),
+        from.headers().clone(),
+        body,
+        Some(from.url()),
+    );
     if let Some(reason) = gave_up(from) {
         response.extensions_mut().insert(reason);
     }
@@ -221,8 +225,8 @@ pub(crate) fn from_parts(
 }
 
 /// The post hook's rule (see the module docs): `Err` with a copy of the response, marked with
-/// `release`, when it must become `UnexpectedResponse`: an error status, or a response the
-/// hooks gave up on.
+/// `release`, when it must become `UnexpectedResponse`: any status but a `2xx` (an error
+/// status, a redirect), or a response the hooks gave up on.
 pub(crate) fn check(
     release: &'static ReleaseFacts,
     response: &Response,
@@ -230,7 +234,7 @@ pub(crate) fn check(
     let Some(body) = raw_body(response) else {
         return Ok(());
     };
-    if gave_up(response).is_some() || response.status().as_u16() >= 400 {
+    if gave_up(response).is_some() || !response.status().is_success() {
         let mut copy = rebuild(response, body.clone());
         copy.extensions_mut().insert(Answered(release));
         return Err(Box::new(copy));
@@ -266,18 +270,20 @@ pub(crate) fn answered(response: &Response) -> Option<&'static ReleaseFacts> {
 /// A response the spec says may come without a body (`x-optional-body`, the deletes' `202`),
 /// with an empty body read as `{}`, so that the operation's type (all of whose fields are
 /// optional) decodes from it. Any other response is returned as it is.
-pub(crate) fn fill_optional(operation: &OperationFacts, response: Response) -> Response {
+pub(crate) fn fill_optional(operation: &OperationFacts, mut response: Response) -> Response {
     let status = response.status().as_u16();
     let empty = raw_body(&response).is_some_and(Bytes::is_empty);
     if !empty || !operation.optional_body.contains(&status) {
         return response;
     }
-    let mut headers = response.headers().clone();
-    headers.insert(
+    response.headers_mut().insert(
         reqwest::header::CONTENT_TYPE,
         reqwest::header::HeaderValue::from_static("application/json"),
     );
-    rebuild_with(&response, headers, Bytes::from_static(b"{}"))
+    response
+        .extensions_mut()
+        .insert(RawBody(Bytes::from_static(b"{}")));
+    response
 }
 
 /// The body the exec hook read, if this response came from it.

@@ -62,7 +62,7 @@ async fn like_send<T: DeserializeOwned>(
     let status = response.status().as_u16();
     let body = body::raw_body(&response).map_or(&[][..], |b| b.as_ref());
     if operation.answers(status, body) {
-        return ResponseValue::from_response(response)
+        return crate::hooks::decode(response)
             .await
             .map(ResponseValue::into_inner);
     }

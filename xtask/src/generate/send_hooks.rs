@@ -8,6 +8,11 @@
 //! operation each `send()` is, so it writes the answer in: `send()` names
 //! `super::Operation::X.facts()` and calls `crate::hooks::{pre, exec, post}` with it, and the
 //! `ClientHooks` impl (nothing else calls it) is not written.
+//!
+//! The exec hook has already read the body (under the size limit), so `send()` decodes those
+//! bytes: progenitor's `ResponseValue::from_response(response)` and `ResponseValue::stream`
+//! become `crate::hooks::decode(response)` and `crate::hooks::stream(response)`, and the hook
+//! need not rebuild a response around the bytes for them to read again.
 
 use anyhow::{Result, anyhow, bail};
 use quote::quote;
@@ -109,6 +114,19 @@ struct Calls {
 
 impl VisitMut for Calls {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if let Expr::Call(call) = expr
+            && let Expr::Path(f) = &*call.func
+            && let [.., ty, name] = f.path.segments.iter().collect::<Vec<_>>()[..]
+            && ty.ident == "ResponseValue"
+        {
+            let args = &call.args;
+            match name.ident.to_string().as_str() {
+                "from_response" => *expr = parse_quote! { crate::hooks::decode(#args) },
+                "stream" => *expr = parse_quote! { crate::hooks::stream(#args) },
+                _ => {}
+            }
+            return;
+        }
         if let Expr::Await(awaited) = expr
             && let Expr::MethodCall(call) = &*awaited.base
             && matches!(&*call.receiver, Expr::Path(p) if p.path.is_ident("client"))
@@ -155,7 +173,13 @@ mod tests {
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            Ok(())
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                204u16 => Ok(ResponseValue::empty(response)),
+                206u16 => Ok(ResponseValue::stream(response)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
         }});
         rewrite_send(&mut f, &spec()).expect("rewritten");
         let text = quote!(#f).to_string();
@@ -167,6 +191,10 @@ mod tests {
         assert!(text.contains("crate :: hooks :: exec (client , request , operation) . await"));
         assert!(text.contains("crate :: hooks :: post (client , & result , operation) ?"));
         assert!(!text.contains("info"), "{text}");
+        // The body the exec hook read is decoded; an empty answer needs no body.
+        assert!(text.contains("200u16 => crate :: hooks :: decode (response) . await"));
+        assert!(text.contains("206u16 => Ok (crate :: hooks :: stream (response))"));
+        assert!(text.contains("204u16 => Ok (ResponseValue :: empty (response))"));
     }
 
     #[test]

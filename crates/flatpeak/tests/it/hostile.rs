@@ -219,3 +219,25 @@ async fn a_redirect_to_another_host_is_not_followed() {
     let reached = elsewhere.received_requests().await.unwrap();
     assert!(reached.is_empty(), "{reached:?}");
 }
+
+/// The exec hook reads every body; the response progenitor's `UnexpectedResponse` hands a
+/// caller of `send()` is a copy whose body can still be read, for a redirect as for an error.
+#[tokio::test]
+async fn an_unexpected_response_from_send_keeps_a_body_that_can_be_read() {
+    for (status, body) in [(302, "moved elsewhere"), (418, "short and stout")] {
+        let server = MockServer::start().await;
+        let answer = ResponseTemplate::new(status)
+            .insert_header("location", "https://elsewhere.example/")
+            .set_body_string(body);
+        mount(&server, DEVICE_PATH, answer, 1).await;
+        let client = bearer(&server.uri()).build().unwrap();
+        let sent = client.retrieve_device().id("dev_1").send().await;
+        match sent {
+            Err(flatpeak::SendError::UnexpectedResponse(response)) => {
+                assert_eq!(response.status().as_u16(), status);
+                assert_eq!(response.text().await.unwrap(), body);
+            }
+            other => panic!("{status}: expected UnexpectedResponse, got {other:?}"),
+        }
+    }
+}
