@@ -20,6 +20,13 @@
 //! medians of each order are printed beside it.
 //!
 //! `cargo bench -p flatpeak --bench call` (`-- paired` for the paired measurement alone)
+//!
+//! A wall-clock ratio on a shared machine moves by several percent from run to run; the count
+//! of instructions does not. For it, the paired measurement can run one kind of call alone
+//! (`FLATPEAK_BENCH_ONLY=generated` or `hand_written`) and fewer rounds
+//! (`FLATPEAK_BENCH_ROUNDS`), under `valgrind --tool=callgrind`: both runs make the same
+//! server, clients and number of calls, so the difference of their totals, divided by the
+//! calls, is what the generated client adds to one (BENCHMARKS.md, row 2).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark that fails should stop loudly
 
 use std::time::{Duration, Instant};
@@ -161,10 +168,12 @@ fn paired() {
         let base_url = server.uri();
         // Each kept round's ratio, in round order (so that rounds 2k and 2k+1 differ in order).
         let (mut ratios, mut total) = (Vec::new(), [Duration::ZERO; 2]);
-        for round in 0..ROUNDS + 5 {
+        let rounds = env_rounds().unwrap_or(ROUNDS);
+        let only = env_only();
+        for round in 0..rounds + 5 {
             let mut took = [Duration::ZERO; 2];
             for turn in 0..2 {
-                let which = (turn + round) % 2;
+                let which = only.unwrap_or((turn + round) % 2);
                 let started = Instant::now();
                 for _ in 0..CALLS {
                     if which == 0 {
@@ -190,11 +199,11 @@ fn paired() {
             .chunks_exact(2)
             .map(|pair| (pair[0] * pair[1]).sqrt())
             .collect();
-        let per_call = |d: Duration| d.as_secs_f64() * 1e6 / (ROUNDS * CALLS) as f64;
+        let per_call = |d: Duration| d.as_secs_f64() * 1e6 / (rounds * CALLS) as f64;
         println!(
             "retrieve_device/paired: generated_client {:.2} us, hand_written_reqwest {:.2} us, \
              median ratio {:.3}, order-balanced median ratio {:.3} (generated first {:.3}, \
-             second {:.3}) ({ROUNDS} rounds of {CALLS} calls each)",
+             second {:.3}) ({rounds} rounds of {CALLS} calls each)",
             per_call(total[0]),
             per_call(total[1]),
             median(ratios),
@@ -203,6 +212,22 @@ fn paired() {
             median(second),
         );
     });
+}
+
+/// `FLATPEAK_BENCH_ROUNDS`: how many rounds to keep, in place of [`ROUNDS`].
+fn env_rounds() -> Option<usize> {
+    let rounds = std::env::var("FLATPEAK_BENCH_ROUNDS").ok()?;
+    Some(rounds.parse().expect("FLATPEAK_BENCH_ROUNDS is a number"))
+}
+
+/// `FLATPEAK_BENCH_ONLY`: the one kind of call to make in every turn (0 generated, 1
+/// hand-written), for counting instructions; the ratios it prints then mean nothing.
+fn env_only() -> Option<usize> {
+    match std::env::var("FLATPEAK_BENCH_ONLY").ok()?.as_str() {
+        "generated" => Some(0),
+        "hand_written" => Some(1),
+        other => panic!("FLATPEAK_BENCH_ONLY is `generated` or `hand_written`, not `{other}`"),
+    }
 }
 
 /// The median of `values` (the upper one of an even count).

@@ -65,6 +65,7 @@ mod envelope;
 mod error;
 mod hooks;
 mod pagination;
+mod pattern;
 mod place;
 pub mod record;
 
@@ -86,13 +87,14 @@ pub use envelope::{ErrorEnvelope, ErrorType};
 pub use error::{ApiError, Body, Error};
 pub use pagination::Paginate;
 #[doc(hidden)]
+pub use pattern::Pattern;
+#[doc(hidden)]
 pub use place::{Place, Step};
 pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
 #[doc(hidden)]
 pub use record::Sensitive;
 pub use release::ReleaseClient;
-#[doc(hidden)]
-pub use release::{OperationFacts, Pattern, ReleaseFacts, SlowRetry};
+pub use release::{OperationFacts, ReleaseFacts, SlowRetry};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 #[doc(hidden)]

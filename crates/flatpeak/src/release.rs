@@ -8,7 +8,6 @@
 //! one [`OperationFacts`] per operation, generated from its spec) and the hand-written code
 //! reads that data, never a module's types.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::{ClientBuilder, ClientInfo, ClientState};
@@ -174,46 +173,9 @@ impl OperationFacts {
     }
 }
 
-/// A pattern from the spec, compiled on first use and kept.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct Pattern {
-    pub(crate) source: &'static str,
-    compiled: OnceLock<Option<regress::Regex>>,
-}
-
-impl Pattern {
-    /// The pattern `source`, not yet compiled.
-    pub const fn new(source: &'static str) -> Pattern {
-        Pattern {
-            source,
-            compiled: OnceLock::new(),
-        }
-    }
-
-    /// Whether `value` matches. A pattern that does not compile (none of the specs') checks
-    /// nothing rather than refusing every request.
-    pub(crate) fn matches(&self, value: &str) -> bool {
-        let compiled = self
-            .compiled
-            .get_or_init(|| regress::Regex::new(self.source).ok());
-        compiled
-            .as_ref()
-            .is_none_or(|regex| regex.find(value).is_some())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_pattern_is_compiled_once_and_a_bad_one_checks_nothing() {
-        let id = Pattern::new("^[a-z]{2,4}_[A-Za-z0-9]+$");
-        assert!(id.matches("dev_63a6087272941ef077a8fd3e"));
-        assert!(!id.matches("dev_../x"));
-        assert!(Pattern::new("([").matches("anything"));
-    }
 
     #[test]
     fn slow_codes_name_their_wait() {

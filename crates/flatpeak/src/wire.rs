@@ -9,8 +9,9 @@
 
 use serde_json::Value;
 
+use crate::pattern::Pattern;
 use crate::place::{Place, values_at};
-use crate::release::{OperationFacts, Pattern};
+use crate::release::OperationFacts;
 
 /// A bound a request must keep, and where.
 #[doc(hidden)]

@@ -17,6 +17,7 @@ mod item_docs;
 pub(crate) mod normalise;
 pub(crate) mod operations;
 pub(crate) mod overlay;
+mod patterns;
 mod postprocess;
 mod readme;
 pub(crate) mod release_spec;

@@ -24,6 +24,7 @@ use super::client_api::{self, Builders, type_ident};
 /// by `operationId`, in spec order: the CLI gives their commands `--all` from this list.
 pub fn extend(file: &mut syn::File, spec: &Spec, release: &ReleaseName<'_>) -> Result<Vec<String>> {
     let builders = client_api::builders(file);
+    super::patterns::use_crate_pattern(file);
     let (paginated, lists): (Vec<String>, Vec<TokenStream>) =
         lists(file, spec, &builders).into_iter().unzip();
     let facts = facts(spec, &builders, release)?;

@@ -158,9 +158,8 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[A-Z]{3}$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            static PATTERN: crate::Pattern = crate::Pattern::new("^[A-Z]{3}$");
+            if !PATTERN.matches(value) {
                 return Err("doesn't match pattern \"^[A-Z]{3}$\"".into());
             }
             Ok(Self(value.to_string()))
@@ -729,9 +728,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[a-z]{2,4}_[A-Za-z0-9]+$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            static PATTERN: crate::Pattern = crate::Pattern::new(
+                "^[a-z]{2,4}_[A-Za-z0-9]+$",
+            );
+            if !PATTERN.matches(value) {
                 return Err("doesn't match pattern \"^[a-z]{2,4}_[A-Za-z0-9]+$\"".into());
             }
             Ok(Self(value.to_string()))

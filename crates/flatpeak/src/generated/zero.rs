@@ -726,9 +726,8 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[A-Z]{2}$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            static PATTERN: crate::Pattern = crate::Pattern::new("^[A-Z]{2}$");
+            if !PATTERN.matches(value) {
                 return Err("doesn't match pattern \"^[A-Z]{2}$\"".into());
             }
             Ok(Self(value.to_string()))
@@ -791,9 +790,8 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[A-Z]{3}$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            static PATTERN: crate::Pattern = crate::Pattern::new("^[A-Z]{3}$");
+            if !PATTERN.matches(value) {
                 return Err("doesn't match pattern \"^[A-Z]{3}$\"".into());
             }
             Ok(Self(value.to_string()))
@@ -1889,9 +1887,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[a-z]{2,4}_[A-Za-z0-9]+$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            static PATTERN: crate::Pattern = crate::Pattern::new(
+                "^[a-z]{2,4}_[A-Za-z0-9]+$",
+            );
+            if !PATTERN.matches(value) {
                 return Err("doesn't match pattern \"^[a-z]{2,4}_[A-Za-z0-9]+$\"".into());
             }
             Ok(Self(value.to_string()))
@@ -2823,9 +2822,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^([a-z]{2,4}_[A-Za-z0-9]+)?$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            static PATTERN: crate::Pattern = crate::Pattern::new(
+                "^([a-z]{2,4}_[A-Za-z0-9]+)?$",
+            );
+            if !PATTERN.matches(value) {
                 return Err(
                     "doesn't match pattern \"^([a-z]{2,4}_[A-Za-z0-9]+)?$\"".into(),
                 );
@@ -4038,9 +4038,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^(https?://[^\\s]+)?$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            static PATTERN: crate::Pattern = crate::Pattern::new(
+                "^(https?://[^\\s]+)?$",
+            );
+            if !PATTERN.matches(value) {
                 return Err("doesn't match pattern \"^(https?://[^\\s]+)?$\"".into());
             }
             Ok(Self(value.to_string()))
@@ -4696,14 +4697,10 @@ Deserializing accepts any string, so a response is never rejected for an odd val
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]|24:00:00)$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
+            static PATTERN: crate::Pattern = crate::Pattern::new(
+                "^(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]|24:00:00)$",
+            );
+            if !PATTERN.matches(value) {
                 return Err(
                     "doesn't match pattern \"^(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]|24:00:00)$\""
                         .into(),
