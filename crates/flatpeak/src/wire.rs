@@ -214,7 +214,7 @@ pub(crate) fn check(
         match *place {
             Place::Path(name) => {
                 for (_, raw) in path.iter().filter(|(n, _)| *n == name) {
-                    let value = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
+                    let value = percent_decoded(raw);
                     let at = || (format!("path parameter `{name}`"), hidden());
                     rule.check(Seen::Text(&value), at)?;
                 }
@@ -300,13 +300,24 @@ fn path_values<'t, 'u>(
 /// The path of a base URL as `ClientBuilder` keeps it (absolute, normalised, no query, no
 /// trailing `/`): what follows its host, without parsing it again on every request.
 fn base_path(base_url: &str) -> &str {
+    // A byte search: `str::split_once` sets up a substring searcher, on every request.
     let after_scheme = base_url
-        .split_once("://")
-        .map_or(base_url, |(_, rest)| rest);
+        .as_bytes()
+        .windows(3)
+        .position(|w| w == b"://")
+        .map_or(base_url, |at| &base_url[at + 3..]);
     after_scheme
         .find('/')
         .map_or("", |i| &after_scheme[i..])
         .trim_end_matches('/')
+}
+
+/// A path segment percent-decoded (most have no `%`, and are read as they are).
+fn percent_decoded(raw: &str) -> std::borrow::Cow<'_, str> {
+    match raw.contains('%') {
+        true => percent_encoding::percent_decode_str(raw).decode_utf8_lossy(),
+        false => std::borrow::Cow::Borrowed(raw),
+    }
 }
 
 /// The index, among the `/`-separated segments of `url`'s path, of path parameter `name` of
@@ -625,6 +636,18 @@ mod tests {
         assert_eq!(base_path("http://127.0.0.1:8080"), "");
         assert_eq!(base_path("https://h/v1"), "/v1");
         assert_eq!(base_path("https://h/v1/api/"), "/v1/api");
+        assert_eq!(base_path("h/v1"), "/v1");
+    }
+
+    #[test]
+    fn a_path_value_is_read_percent_decoded() {
+        assert_eq!(percent_decoded("dev_1"), "dev_1");
+        assert!(matches!(
+            percent_decoded("dev_1"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(percent_decoded("a%20b%2F..%ZZ"), "a b/..%ZZ");
+        assert_eq!(percent_decoded("%FF"), "\u{fffd}");
     }
 
     #[test]
