@@ -18,7 +18,9 @@
 //! ([`Answered`]), whose spec says which error codes must not be retried soon. The same route
 //! carries the responses the hooks gave up on (body over the limit, a refused login), with the
 //! reason as a [`GaveUp`] in the extensions, since a hook can only fail with one of
-//! progenitor's variants. Success statuses keep progenitor's path.
+//! progenitor's variants. Its URL is redacted as an error's is (`wire::url_redacted`): a
+//! response's `Debug` shows it. A `2xx` is decoded by `send()` from the [`RawBody`]
+//! (`crate::hooks::decode`).
 
 use base64::Engine as _;
 use bytes::{Bytes, BytesMut};
@@ -185,20 +187,28 @@ fn replace_all(text: &[u8], needle: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// A response like `from` (status, headers, URL, its [`GaveUp`] and [`OtherRelease`]) whose
-/// body is `body`.
+/// A response like `from` (status, headers, URL, its [`GaveUp`], [`OtherRelease`] and
+/// [`Answered`]) whose body is `body`.
 pub(crate) fn rebuild(from: &Response, body: Bytes) -> Response {
-    let mut response = from_parts(
-        from.status(),
-        from.headers().clone(),
-        body,
-        Some(from.url()),
-    );
+    rebuilt(from, body, from.url())
+}
+
+/// A copy of `from` (the body it was read with, its marks) whose URL is `url`.
+pub(crate) fn with_url(from: &Response, url: &url::Url) -> Response {
+    rebuilt(from, raw_body(from).cloned().unwrap_or_default(), url)
+}
+
+fn rebuilt(from: &Response, body: Bytes, url: &url::Url) -> Response {
+    let mut response = from_parts(from.status(), from.headers().clone(), body, Some(url));
+    let extensions = response.extensions_mut();
     if let Some(reason) = gave_up(from) {
-        response.extensions_mut().insert(reason);
+        extensions.insert(reason);
     }
     if let Some(other) = other_release(from) {
-        response.extensions_mut().insert(other.clone());
+        extensions.insert(other.clone());
+    }
+    if let Some(release) = from.extensions().get::<Answered>() {
+        extensions.insert(*release);
     }
     response
 }

@@ -9,8 +9,9 @@
 //!   token once after a `401` (`auth.rs`, `retry.rs`), notes once per client an answer from
 //!   another release than the one pinned, and reads a documented empty answer (a delete's
 //!   `202`) as `{}`.
-//! - `post`: hands every error status, and every response the hooks gave up on, to
-//!   [`crate::Error`] whole (`body.rs`), and so an undocumented `2xx` whose body is not the
+//! - `post`: hands every status that is not a `2xx` (an error, a redirect), and every response
+//!   the hooks gave up on, to [`crate::Error`] whole, as a copy whose body can be read and whose
+//!   URL shows no sensitive value (`body.rs`); and so an undocumented `2xx` whose body is not the
 //!   success type (the generated code takes any `2xx` as success: `OperationFacts::answers`);
 //!   a success from another release that does not decode becomes a decoding error naming that
 //!   release.
@@ -78,7 +79,10 @@ where
     body::check(state.release, response)
         .and_then(|()| body::undocumented_success(operation, response))
         .and_then(|()| decodes_here(state, response, operation))
-        .map_err(|response| progenitor_client::Error::UnexpectedResponse(*response))
+        .map_err(|response| {
+            let response = crate::wire::url_redacted(operation, *response);
+            progenitor_client::Error::UnexpectedResponse(response)
+        })
 }
 
 /// The release the response says answered, when it is not the one the client sent.

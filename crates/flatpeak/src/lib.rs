@@ -94,6 +94,7 @@ pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
 #[doc(hidden)]
 pub use record::Sensitive;
 pub use release::ReleaseClient;
+#[doc(hidden)]
 pub use release::{OperationFacts, ReleaseFacts, SlowRetry};
 pub use retry::RetryPolicy;
 pub use secret::Secret;

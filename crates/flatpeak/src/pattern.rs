@@ -8,9 +8,10 @@
 //! (BENCHMARKS.md, row 2). The `regex` crate's automata match the same patterns in about a
 //! quarter of the time. Where the two dialects could read a pattern differently (`\d`, `\s`,
 //! `\w` and `.` are ASCII in one and Unicode in the other; `[]`, `&&`, `--`, `~~` and nested
-//! classes; `{,n}`; flags; anything outside ASCII), [`same_in_both`] says no and `regress`
-//! matches it. The spec's patterns (`^[a-z]{2,4}_[A-Za-z0-9]+$`, `^[A-Z]{2}$`, clock times)
-//! are all in the shared part.
+//! classes; a brace that is not exactly `{n}`, `{n,}` or `{n,m}`; flags; anything outside
+//! ASCII), [`same_in_both`] says no and `regress` matches it; and a pattern `regress` refuses
+//! (`a**`, which `regex` takes) is not matched by `regex` either. The ids', country and
+//! currency codes' and clock times' patterns are in the shared part; a URL's `[^\s]` is not.
 
 use std::sync::OnceLock;
 
@@ -54,17 +55,20 @@ impl Pattern {
 }
 
 fn compile(source: &str) -> Compiled {
-    if same_in_both(source)
-        && let Ok(regex) = regex::Regex::new(source)
-    {
-        return Compiled::Automaton(regex);
+    let Ok(backtracking) = regress::Regex::new(source) else {
+        // Not ECMA-262 (`regex` may still take it, with a meaning of its own).
+        return Compiled::Broken;
+    };
+    match same_in_both(source).then(|| regex::Regex::new(source)) {
+        Some(Ok(automaton)) => Compiled::Automaton(automaton),
+        _ => Compiled::Backtracking(backtracking),
     }
-    regress::Regex::new(source).map_or(Compiled::Broken, Compiled::Backtracking)
 }
 
 /// Whether `source` reads the same as an ECMA-262 pattern and as a `regex` one: ASCII, no
-/// escapes, no `.`, no group other than `(` and `(?:`, no `{,`, and character classes that
-/// are plain sets (no `]` first, no `[` inside, no `&&`, `--` or `~~`).
+/// escapes, no `.`, no group other than `(` and `(?:`, every `{` a counted repetition written
+/// tight (`regex` reads `{2, 3}` as one, ECMA-262 as text), and character classes that are
+/// plain sets (no `]` first, no `[` inside, no `&&`, `--` or `~~`).
 fn same_in_both(source: &str) -> bool {
     if !source.is_ascii() || source.contains(['\\', '.']) || source.contains("{,") {
         return false;
@@ -91,10 +95,33 @@ fn same_in_both(source: &str) -> bool {
                 in_class = true;
             }
             b'(' if next == Some(b'?') && bytes.get(i + 2) != Some(&b':') => return false,
+            b'{' if !is_counted(&bytes[i + 1..]) => return false,
             _ => {}
         }
     }
     !in_class
+}
+
+/// Whether `after` (what follows a `{`) starts with `n}`, `n,}` or `n,m}` (digits only).
+fn is_counted(after: &[u8]) -> bool {
+    let digits = |from: usize| {
+        after[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let first = digits(0);
+    if first == 0 {
+        return false;
+    }
+    match after.get(first) {
+        Some(b'}') => true,
+        Some(b',') => {
+            let second = digits(first + 1);
+            after.get(first + 1 + second) == Some(&b'}')
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -162,6 +189,11 @@ mod tests {
             "[a--b]",
             "[a~~b]",
             "a{,3}",
+            "a{2, 3}",
+            "a{ 2}",
+            "a{2 }",
+            "a{2,3",
+            "a{x}",
             "(?i)abc",
             "(?=a)",
             "\u{e9}",
@@ -177,11 +209,19 @@ mod tests {
         assert!(matches!(compile(r"^\d+$"), Compiled::Backtracking(_)));
         // `[]a]` is an empty class then `a]` in ECMA-262: it matches nothing.
         assert!(!Pattern::new("[]a]").matches("a]"));
+        // ECMA-262 reads `{4, 6}` as text; `regex` would read a repetition.
+        let spaced = Pattern::new("^[0-9]{4, 6}$");
+        assert!(!spaced.matches("1234"));
+        assert!(spaced.matches("1{4, 6}"));
+        assert!(same_in_both("^a{2}b{2,}c{2,3}$"));
     }
 
     #[test]
     fn a_pattern_neither_engine_compiles_checks_nothing() {
         assert!(matches!(compile("(["), Compiled::Broken));
+        // `regex` takes a quantified quantifier; ECMA-262 does not, so neither is used.
+        assert!(regex::Regex::new("^a**$").is_ok());
+        assert!(matches!(compile("^a**$"), Compiled::Broken));
         assert!(Pattern::new("([").matches("anything"));
     }
 }

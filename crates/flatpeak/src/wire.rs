@@ -371,6 +371,21 @@ pub(crate) fn redact_location(operation: &OperationFacts, response: &mut reqwest
     }
 }
 
+/// `response` with its URL redacted as [`redacted`] redacts an error's: a `reqwest::Response`'s
+/// `Debug` shows its URL, and one handed on in `UnexpectedResponse` reaches logs. Copied only
+/// when something in the URL is hidden.
+pub(crate) fn url_redacted(
+    operation: &OperationFacts,
+    response: reqwest::Response,
+) -> reqwest::Response {
+    let mut url = response.url().clone();
+    redact_url(operation, &mut url);
+    if url == *response.url() {
+        return response;
+    }
+    crate::body::with_url(&response, &url)
+}
+
 /// `url` with the values [`redacted`] hides replaced.
 fn redact_url(operation: &OperationFacts, url: &mut url::Url) {
     let sensitive = || operation.sensitive.iter().map(|s| &s.place);

@@ -41,7 +41,7 @@ pub fn extend(file: &mut syn::File, spec: &Spec, release: &ReleaseName<'_>) -> R
     for list in lists {
         builder.push(syn::parse2(list).context("a pagination impl does not parse")?);
     }
-    super::sensitive_debug::redact_operations(builder, spec, &builders);
+    super::sensitive_debug::redact_operations(builder, spec, &builders)?;
     super::send_hooks::rewrite(builder, spec)?;
     super::send_hooks::drop_hooks_trait(&mut file.items);
     Ok(paginated)

@@ -50,24 +50,39 @@ pub fn redact_debug(file: &mut File, document: &Value) {
 }
 
 /// Replaces the derived `Debug` of each operation builder in `builder` (the items of the
-/// generated `mod builder`) that sets a parameter `spec` marks `x-sensitive`.
-pub fn redact_operations(builder: &mut Vec<Item>, spec: &spec_model::Spec, builders: &Builders) {
+/// generated `mod builder`) that sets a parameter `spec` marks `x-sensitive`. A marked
+/// parameter whose builder has no setter for it is an error: its value would print unnoticed
+/// if progenitor named setters otherwise.
+pub fn redact_operations(
+    builder: &mut Vec<Item>,
+    spec: &spec_model::Spec,
+    builders: &Builders,
+) -> anyhow::Result<()> {
     let mut marked: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for op in &spec.operations {
         let Some(built) = builders.get(&op.id) else {
             continue;
         };
-        for parameter in op.parameters.iter().filter(|p| p.sensitive) {
-            if let Some((setter, _)) = built.setter(&parameter.name) {
-                marked
-                    .entry(built.name.clone())
-                    .or_default()
-                    .insert(setter.to_string());
-            }
+        let marked_here = op.parameters.iter().filter(|p| p.sensitive);
+        for parameter in marked_here.filter(|p| p.location != spec_model::Location::Cookie) {
+            let (setter, _) = built.setter(&parameter.name).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "operation `{}`: parameter `{}` is marked x-sensitive, but its builder `{}` \
+                     has no setter for it, so its Debug could not hide it",
+                    op.id,
+                    parameter.name,
+                    built.name
+                )
+            })?;
+            marked
+                .entry(built.name.clone())
+                .or_default()
+                .insert(setter.to_string());
         }
     }
     let mut added = redact_in(builder, &marked);
     builder.append(&mut added);
+    Ok(())
 }
 
 /// The structs of `mod types`, by name: for each, its fields by wire name, each with the name
@@ -419,7 +434,7 @@ mod tests {
         let Some((_, items)) = builder.content.as_mut() else {
             panic!("mod builder has no items");
         };
-        redact_operations(items, &spec, &builders);
+        redact_operations(items, &spec, &builders).expect("every marked parameter has a setter");
         let code = prettyplease::unparse(&file);
         let squashed: String = code.split_whitespace().collect();
         let has = |text: &str| assert!(squashed.contains(text), "{text} not in {code}");
@@ -429,5 +444,40 @@ mod tests {
             .as_str());
         has("\"connect_token\",&self.connect_token.as_ref().map(|v|v.as_ref().map(|_|\"***\"))");
         has(".field(\"limit\",&self.limit)");
+    }
+
+    #[test]
+    fn a_marked_parameter_without_a_setter_is_an_error() {
+        let document = serde_json::json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/connect/token": {"get": {"operationId": "exchange_connect_token",
+                "parameters": [{"name": "connect_token", "in": "query", "x-sensitive": true,
+                    "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "ok"}}}}}
+        });
+        let spec = spec_model::Spec::from_document(document, "t.yaml").expect("a valid spec");
+        let file: File = syn::parse_quote! {
+            impl Client {
+                pub fn exchange_connect_token(&self) -> builder::ExchangeConnectToken<'_> {
+                    builder::ExchangeConnectToken::new(self)
+                }
+            }
+            pub mod builder {
+                #[derive(Debug)]
+                pub struct ExchangeConnectToken<'a> { client: &'a super::Client, token: String }
+                impl<'a> ExchangeConnectToken<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+                        let info = OperationInfo { operation_id: "exchange_connect_token" };
+                        todo!()
+                    }
+                }
+            }
+        };
+        let builders = super::super::client_api::builders(&file);
+        let mut items = Vec::new();
+        let error = redact_operations(&mut items, &spec, &builders).expect_err("no setter");
+        let text = error.to_string();
+        assert!(text.contains("`exchange_connect_token`"), "{text}");
+        assert!(text.contains("`connect_token`"), "{text}");
     }
 }

@@ -90,3 +90,34 @@ fn an_operation_builder_hides_a_marked_parameter_and_shows_the_others() {
     );
     assert!(shown.contains("limit: Ok(Some(20))"), "{shown}");
 }
+
+/// The response inside a raw `SendError::UnexpectedResponse` shows its URL in `Debug`; a
+/// connect token in the query is redacted there, as in every error.
+#[tokio::test]
+async fn an_unexpected_response_s_url_hides_a_sensitive_query_value() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(400).set_body_string("bad token"))
+        .mount(&server)
+        .await;
+    let client = flatpeak::anode::Client::builder()
+        .bearer_token("tok_debug_builder")
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    let sent = client
+        .exchange_connect_token()
+        .connect_token("ctk_S3cr3tC0nnectT0ken")
+        .send()
+        .await;
+    let Err(flatpeak::SendError::UnexpectedResponse(response)) = sent else {
+        panic!("expected UnexpectedResponse, got {sent:?}");
+    };
+    let shown = format!("{response:?}");
+    assert!(!shown.contains("S3cr3tC0nnectT0ken"), "{shown}");
+    assert!(response.url().as_str().contains("redacted"), "{shown}");
+    assert_eq!(response.text().await.unwrap(), "bad token");
+}
