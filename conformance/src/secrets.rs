@@ -1021,6 +1021,19 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A `200` exchange with `url` and nothing else; each test sets what it is about.
+    fn exchange(url: &str) -> View<'_> {
+        View {
+            url,
+            request_headers: &[],
+            request_body: b"",
+            status: 200,
+            response_headers: &[],
+            response_body: b"",
+            extras: &[],
+        }
+    }
+
     fn spec() -> Spec {
         crate::spec::load(std::path::Path::new("../openapi/zero.yaml")).unwrap()
     }
@@ -1029,13 +1042,9 @@ mod tests {
     fn leaks_of_form(content_type: &str, body: &str) -> Vec<(String, &'static str)> {
         let headers = [("content-type".to_string(), content_type.to_string())];
         let view = View {
-            url: "https://auth.example/oauth/token",
             request_headers: &headers,
             request_body: body.as_bytes(),
-            status: 200,
-            response_headers: &[],
-            response_body: b"",
-            extras: &[],
+            ..exchange("https://auth.example/oauth/token")
         };
         Sensitivity::of(&spec())
             .leaks(None, &view)
@@ -1093,13 +1102,9 @@ mod tests {
             ("Accept".to_string(), "application/json".to_string()),
         ];
         let view = View {
-            url: "https://api.flatpeak.com/connect/tariff/token?connect_token=cot_1a2b3c",
             request_headers: &request_headers,
-            request_body: b"",
-            status: 200,
-            response_headers: &[],
             response_body: body.as_bytes(),
-            extras: &[],
+            ..exchange("https://api.flatpeak.com/connect/tariff/token?connect_token=cot_1a2b3c")
         };
         let leaks: Vec<String> = sensitivity
             .leaks(Some(op), &view)
@@ -1117,13 +1122,11 @@ mod tests {
             ]
         );
         let fine = View {
-            url: "https://api.flatpeak.com/connect/tariff/token?connect_token=cot_redacted0a1b",
             request_headers: &[("Authorization".into(), "Bearer <redacted>".into())],
-            request_body: b"",
-            status: 200,
-            response_headers: &[],
             response_body: br#"{"id": "cot_redacted1", "customer_reference_id": "redacted-2"}"#,
-            extras: &[],
+            ..exchange(
+                "https://api.flatpeak.com/connect/tariff/token?connect_token=cot_redacted0a1b",
+            )
         };
         assert!(sensitivity.leaks(Some(op), &fine).is_empty());
     }
@@ -1134,14 +1137,9 @@ mod tests {
         let sensitivity = Sensitivity::of(&spec);
         let op = spec.operation("list_locations").unwrap();
         let view = View {
-            url: "https://api.flatpeak.com/locations?email=jo%40sparks.example&limit=10",
-            request_headers: &[],
-            request_body: b"",
-            status: 200,
-            response_headers: &[],
             response_body:
                 br#"{"object": "list", "data": [], "contact": {"phone": "+44 117 496 0000"}}"#,
-            extras: &[],
+            ..exchange("https://api.flatpeak.com/locations?email=jo%40sparks.example&limit=10")
         };
         let leaks: Vec<(String, &str)> = sensitivity
             .leaks(Some(op), &view)
@@ -1167,13 +1165,8 @@ mod tests {
     fn extra_and_url_leaks(url: &str, extras: &[Extra]) -> Vec<(String, &'static str)> {
         let spec = spec();
         let view = View {
-            url,
-            request_headers: &[],
-            request_body: b"",
-            status: 200,
-            response_headers: &[],
-            response_body: b"",
             extras,
+            ..exchange(url)
         };
         let leaks = Sensitivity::of(&spec).leaks(None, &view);
         leaks
@@ -1230,15 +1223,8 @@ mod tests {
         );
         let spec = spec();
         let op = spec.operation("retrieve_device").unwrap();
-        let view = View {
-            url: &format!("https://api.flatpeak.com/devices/{jwt}"),
-            request_headers: &[],
-            request_body: b"",
-            status: 200,
-            response_headers: &[],
-            response_body: b"",
-            extras: &[],
-        };
+        let url = format!("https://api.flatpeak.com/devices/{jwt}");
+        let view = exchange(&url);
         let leaks: Vec<String> = Sensitivity::of(&spec)
             .leaks(Some(op), &view)
             .iter()
@@ -1258,13 +1244,8 @@ mod tests {
             "note": {"client_secret": "s3cr3t", "Authorization": "Basic dTpw"},
             "api_key": "redacted-1", "keyword": "energy", "refresh_token": 7}"#;
         let view = View {
-            url: "https://auth.example/oauth/token",
-            request_headers: &[],
-            request_body: b"",
-            status: 200,
-            response_headers: &[],
             response_body: body,
-            extras: &[],
+            ..exchange("https://auth.example/oauth/token")
         };
         let leaks: Vec<(String, &str)> = Sensitivity::of(&spec)
             .leaks(None, &view)
@@ -1302,13 +1283,8 @@ mod tests {
         let spec = spec();
         let body = br#"{"password": "hunter22", "password": "redacted-1", "note": "x"}"#;
         let view = View {
-            url: "https://auth.example/login",
-            request_headers: &[],
             request_body: body,
-            status: 200,
-            response_headers: &[],
-            response_body: b"",
-            extras: &[],
+            ..exchange("https://auth.example/login")
         };
         let leaks: Vec<(String, Value)> = Sensitivity::of(&spec)
             .leaks(None, &view)
@@ -1341,13 +1317,8 @@ mod tests {
         .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect();
         let view = View {
-            url: "https://h/x",
             request_headers: &sent,
-            request_body: b"",
-            status: 200,
-            response_headers: &[],
-            response_body: b"",
-            extras: &[],
+            ..exchange("https://h/x")
         };
         let leaks: Vec<String> = Sensitivity::of(&spec)
             .leaks(None, &view)
