@@ -484,7 +484,13 @@ fn write(args: &Args, report: &Report) -> Result<(), RunError> {
         written.push(wrote(report, path));
     }
     if args.output.is_none() {
-        print!("{}", report::render(report, args.format));
+        report::write(report, args.format, std::io::stdout().lock()).map_err(|source| {
+            RunError::Io {
+                path: "standard output".into(),
+                action: "write the report",
+                source,
+            }
+        })?;
     }
     for line in written {
         println!("{line}");
@@ -494,11 +500,13 @@ fn write(args: &Args, report: &Report) -> Result<(), RunError> {
 
 /// Writes `report` in `format` to `path`.
 fn write_file(report: &Report, format: Format, path: &Path) -> Result<(), RunError> {
-    std::fs::write(path, report::render(report, format)).map_err(|source| RunError::Io {
-        path: path.to_path_buf(),
-        action: "write the report",
-        source,
-    })
+    std::fs::File::create(path)
+        .and_then(|file| report::write(report, format, file))
+        .map_err(|source| RunError::Io {
+            path: path.to_path_buf(),
+            action: "write the report",
+            source,
+        })
 }
 
 /// The line that says `report` was written to `path`, with its counts.

@@ -1,6 +1,8 @@
 //! The report as one JSON object: `summary`, `findings` and `coverage` (one entry per release
 //! the recordings were served by).
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 
 use crate::coverage::Coverage;
@@ -13,14 +15,24 @@ struct Document<'r> {
     coverage: &'r [Coverage],
 }
 
-pub(super) fn render(report: &Report) -> String {
-    let document = Document {
+fn document(report: &Report) -> Document<'_> {
+    Document {
         summary: report.summary,
         findings: &report.findings,
         coverage: &report.coverage,
-    };
+    }
+}
+
+pub(super) fn render(report: &Report) -> String {
     // Plain data of strings and numbers: serialising it cannot fail.
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&document(report)).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Streams what [`render`] returns into `out`: a large report (tens of megabytes for a corpus
+/// of unscrubbed recordings) is never held whole in memory.
+pub(super) fn write(report: &Report, out: &mut impl Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(report))?;
+    out.write_all(b"\n")
 }

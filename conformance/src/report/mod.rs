@@ -5,6 +5,8 @@ mod junit;
 mod sarif;
 mod text;
 
+use std::io::{self, BufWriter, Write};
+
 use crate::model::{Finding, Report};
 
 /// The formats of `--format`.
@@ -29,6 +31,34 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Junit => junit::render(report),
         Format::Sarif => sarif::render(report),
     }
+}
+
+/// Writes `report` in `format` to `out`, as [`render`] returns it. The JSON report is streamed
+/// rather than rendered whole first: for a corpus with many findings, that is most of the time
+/// the run spends after its last interaction.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use conformance::report::{Format, write};
+///
+/// let config = conformance::Config::for_workspace(
+///     vec!["conformance/cassettes".into()],
+///     std::path::Path::new("."),
+/// )?;
+/// let report = conformance::run(&config).await?;
+/// write(&report, Format::Json, std::fs::File::create("gate.json")?)?;
+/// # Ok(())
+/// # }
+/// ```
+pub fn write(report: &Report, format: Format, out: impl Write) -> io::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    match format {
+        Format::Json => json::write(report, &mut out)?,
+        Format::Text | Format::Junit | Format::Sarif => {
+            out.write_all(render(report, format).as_bytes())?;
+        }
+    }
+    out.flush()
 }
 
 /// One finding on one line (without its file), shared by the text and JUnit writers.
@@ -81,4 +111,66 @@ fn summary_line(report: &Report) -> String {
         "{verdict}: {} files, {} interactions, {} checks: {} errors, {} warnings, {} waived{skipped}",
         s.files, s.interactions, s.checks, s.errors, s.warnings, s.waived
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Interaction, Kind, Site, Summary};
+
+    #[test]
+    fn a_written_report_is_the_rendered_one_in_every_format() {
+        let interaction = Interaction::sample(3);
+        let site = Site {
+            interaction: &interaction,
+            operation: Some("retrieve_device"),
+        };
+        let findings = (0..200)
+            .map(|i| {
+                Finding::at(site, Kind::Schema, format!("/items/{i}/name"))
+                    .expected("a string", format!("{i}"))
+                    .message(format!("\"quoted\" é\\ {i}\n"))
+            })
+            .collect();
+        let mut report = Report {
+            summary: Summary::default(),
+            findings,
+            interactions: Vec::new(),
+            coverage: Vec::new(),
+        };
+        report.recount();
+        for format in [Format::Text, Format::Json, Format::Junit, Format::Sarif] {
+            let mut out = Vec::new();
+            write(&report, format, &mut out).unwrap();
+            let rendered = render(&report, format);
+            // JUnit lists interactions (none here), the others every finding.
+            if format != Format::Junit {
+                assert!(rendered.contains("/items/199/name"), "{format:?}");
+            }
+            assert_eq!(String::from_utf8(out).unwrap(), rendered, "{format:?}");
+        }
+    }
+
+    #[test]
+    fn a_sink_that_refuses_the_report_is_an_error() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let report = Report {
+            summary: Summary::default(),
+            findings: Vec::new(),
+            interactions: Vec::new(),
+            coverage: Vec::new(),
+        };
+        for format in [Format::Text, Format::Json] {
+            let error = write(&report, format, Full).unwrap_err();
+            assert_eq!(error.kind(), io::ErrorKind::StorageFull, "{format:?}");
+        }
+    }
 }

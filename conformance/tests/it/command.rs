@@ -203,6 +203,30 @@ fn a_report_file_that_fills_up_fails_the_run_before_the_report_is_printed() {
     );
 }
 
+/// A reader that goes away before the report is printed (`| head -0`) is a clear error with
+/// exit 2, not a panic.
+#[cfg(unix)]
+#[test]
+fn a_closed_standard_output_is_an_error_that_says_so() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_conformance"))
+        .args(["--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The run takes far longer than this: its report meets a pipe with no reader.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("standard output: cannot write the report: Broken pipe"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 #[test]
 fn a_report_path_that_cannot_be_written_is_refused_before_the_run_naming_it() {
     let dir = tempfile::tempdir().unwrap();
