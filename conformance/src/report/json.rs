@@ -30,8 +30,7 @@ pub(super) fn render(report: &Report) -> String {
     text
 }
 
-/// Streams what [`render`] returns into `out`: a large report (tens of megabytes for a corpus
-/// of unscrubbed recordings) is never held whole in memory.
+/// Streams what [`render`] returns into `out`, never holding the whole text in memory.
 pub(super) fn write(report: &Report, out: &mut impl Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &document(report))?;
     out.write_all(b"\n")

