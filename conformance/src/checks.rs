@@ -178,7 +178,7 @@ pub struct BodyCheck {
 pub fn body(
     site: Site<'_>,
     media: Option<&Media>,
-    response: &RecordedResponse,
+    body: unique::Body<'_>,
     schemas: &Schemas,
 ) -> BodyCheck {
     let mut check = BodyCheck::default();
@@ -187,9 +187,10 @@ pub fn body(
         check.schema_accepts = true;
         return check;
     };
-    let parsed = unique::json(&response.body);
+    let bytes = body.bytes();
+    let parsed = body.into_json();
     if let Err(e) = &parsed
-        && let Some(object) = unique::duplicate_key_at(&response.body, e)
+        && let Some(object) = unique::duplicate_key_at(bytes, e)
     {
         check.findings.push(duplicate_key(site, object, e));
         return check;
@@ -197,7 +198,7 @@ pub fn body(
     let json = match parsed {
         Ok(json) => json,
         Err(e) => {
-            let found = if response.body.is_empty() {
+            let found = if bytes.is_empty() {
                 "an empty body".to_string()
             } else {
                 e.to_string()
@@ -451,6 +452,7 @@ pub fn request(
     op: &Operation,
     route: &Route<'_>,
     recorded: &RecordedRequest,
+    body: &unique::Body<'_>,
     schemas: &Schemas,
     doc: &Value,
 ) -> Vec<Finding> {
@@ -489,8 +491,8 @@ pub fn request(
             }
         }
     }
-    if let Some(body) = &op.request_body {
-        findings.extend(request_body(site, body, recorded, schemas));
+    if let Some(documented) = &op.request_body {
+        findings.extend(request_body(site, documented, recorded, body, schemas));
     }
     findings
 }
@@ -500,9 +502,10 @@ fn request_body(
     site: Site<'_>,
     documented: &spec_model::RequestBody,
     recorded: &RecordedRequest,
+    body: &unique::Body<'_>,
     schemas: &Schemas,
 ) -> Vec<Finding> {
-    if recorded.body.is_empty() {
+    if body.bytes().is_empty() {
         return match documented.required {
             true => vec![
                 Finding::at(site, Kind::Request, "")
@@ -529,9 +532,9 @@ fn request_body(
                 )),
         ];
     }
-    let parsed = unique::json(&recorded.body);
-    if let Err(e) = &parsed
-        && let Some(object) = unique::duplicate_key_at(&recorded.body, e)
+    let parsed = body.json();
+    if let Err(e) = parsed
+        && let Some(object) = unique::duplicate_key_at(body.bytes(), e)
     {
         return vec![
             Finding::at(site, Kind::Request, object)
@@ -552,9 +555,9 @@ fn request_body(
     let Some(schema) = media.schema.as_deref() else {
         return Vec::new();
     };
-    let mut findings = validate(site, schemas, schema, &json, &Part::Body);
+    let mut findings = validate(site, schemas, schema, json, &Part::Body);
     findings.extend(
-        undeclared(site, schemas, Some(media), &json)
+        undeclared(site, schemas, Some(media), json)
             .0
             .into_iter()
             .map(|f| {

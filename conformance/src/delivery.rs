@@ -253,10 +253,10 @@ fn leaks(release: &Checked, it: &Interaction) -> Vec<crate::secrets::Leak> {
     let view = View {
         url: &it.request.url,
         request_headers: &it.request.headers,
-        request_body: &it.request.body,
+        request_body: crate::cassette::unique::Body::new(&it.request.body),
         status: it.response.status,
         response_headers: &it.response.headers,
-        response_body: &it.response.body,
+        response_body: crate::cassette::unique::Body::new(&it.response.body),
         extras: &it.extras,
     };
     release

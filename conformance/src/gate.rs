@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use tokio::sync::oneshot;
 
 use crate::RunError;
-use crate::cassette;
+use crate::cassette::{self, unique::Body};
 use crate::checks::{self, BodyCheck};
 use crate::coverage::{Requirement, Tally};
 use crate::model::{
@@ -545,7 +545,7 @@ async fn examine_in(
             // Another host's interaction is not the API's: it is skipped, unless it holds a
             // secret, which the cassette must not hold whoever it was sent to.
             let api = is_api_host(&context.hosts, &it.request.url);
-            let leaks = leaks(release, None, it);
+            let leaks = release.sensitivity().leaks(None, &view(it));
             let unrouted = Site {
                 interaction: it,
                 operation: None,
@@ -591,7 +591,14 @@ async fn examine_in(
         interaction: it,
         operation: Some(&route.operation.id),
     };
-    let leaks = leaks(release, Some(route.operation), it);
+    let view = view(it);
+    let leaks = release.sensitivity().leaks(Some(route.operation), &view);
+    // The bodies as the secret check read them: each is parsed once.
+    let View {
+        request_body,
+        response_body,
+        ..
+    } = view;
     let mut findings = secrets::findings(site, &leaks);
     findings.extend(checks::unreadable_bodies(site));
     findings.extend(checks::request(
@@ -599,6 +606,7 @@ async fn examine_in(
         route.operation,
         &route,
         &it.request,
+        &request_body,
         schemas,
         &release.spec.document,
     ));
@@ -626,7 +634,7 @@ async fn examine_in(
     if let Some(documented) = documented {
         let (media, found) = checks::content_type(site, documented, &it.response);
         findings.extend(found);
-        body = checks::body(site, media, &it.response, schemas);
+        body = checks::body(site, media, response_body, schemas);
         findings.append(&mut body.findings);
         if let Some(json) = &body.json {
             let (found, hits) = checks::undeclared(site, schemas, media, json);
@@ -685,23 +693,17 @@ fn without_query(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or_default()
 }
 
-/// `secret`: what the interaction holds that should be a placeholder.
-/// The values of `it` that a recording must not keep ([`secrets::Leak`]).
-fn leaks(
-    release: &Checked,
-    operation: Option<&crate::spec::Operation>,
-    it: &Interaction,
-) -> Vec<secrets::Leak> {
-    let view = View {
+/// `it` as the secret check reads it (`Sensitivity::leaks`), its bodies not parsed yet.
+fn view(it: &Interaction) -> View<'_> {
+    View {
         url: &it.request.url,
         request_headers: &it.request.headers,
-        request_body: &it.request.body,
+        request_body: Body::new(&it.request.body),
         status: it.response.status,
         response_headers: &it.response.headers,
-        response_body: &it.response.body,
+        response_body: Body::new(&it.response.body),
         extras: &it.extras,
-    };
-    release.sensitivity().leaks(operation, &view)
+    }
 }
 
 impl Examined {
@@ -765,7 +767,8 @@ impl Examined {
             interaction: it,
             operation: None,
         };
-        let leaks = leaks(&context.releases.all[context.releases.default], None, it);
+        let leaks =
+            (context.releases.all[context.releases.default].sensitivity()).leaks(None, &view(it));
         let mut findings = vec![finding];
         findings.extend(secrets::findings(site, &leaks));
         let mut path = secrets::shown_path(without_query(&it.request.url));

@@ -295,15 +295,14 @@ pub(crate) fn walk(json: &Value, at: &mut String, f: &mut impl FnMut(&str, &Valu
     match json {
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                at.push_str(&format!("/{i}"));
+                crate::spec::push_index(at, i);
                 walk(item, at, f);
                 at.truncate(len);
             }
         }
         Value::Object(fields) => {
             for (name, value) in fields {
-                at.push('/');
-                at.push_str(&crate::spec::escape(name));
+                crate::spec::push_token(at, name);
                 if is_address_object(name) && value.is_object() {
                     address(value, at, f);
                 } else if let Some(rule) = by_name(name, value) {
@@ -329,15 +328,14 @@ fn address(json: &Value, at: &mut String, f: &mut impl FnMut(&str, &Value, Rule)
     match json {
         Value::Object(fields) => {
             for (name, value) in fields.iter().filter(|(n, _)| !is_country(n)) {
-                at.push('/');
-                at.push_str(&crate::spec::escape(name));
+                crate::spec::push_token(at, name);
                 address(value, at, f);
                 at.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                at.push_str(&format!("/{i}"));
+                crate::spec::push_index(at, i);
                 address(item, at, f);
                 at.truncate(len);
             }

@@ -327,8 +327,8 @@ fn stopped_at<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
     for segment in err.path().iter() {
         use serde_path_to_error::Segment;
         match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } => pointer.push_str(&format!("/{}", crate::spec::escape(key))),
+            Segment::Seq { index } => crate::spec::push_index(&mut pointer, *index),
+            Segment::Map { key } => crate::spec::push_token(&mut pointer, key),
             Segment::Enum { .. } | Segment::Unknown => {}
         }
     }
@@ -632,8 +632,7 @@ fn json_difference(
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             keys.into_iter().find_map(|k| {
                 let len = at.len();
-                at.push('/');
-                at.push_str(&crate::spec::escape(k));
+                crate::spec::push_token(at, k);
                 let found = match (x.get(k), y.get(k)) {
                     (Some(v), Some(w)) => json_difference(v, w, at),
                     _ => Some(at.clone()),
@@ -645,7 +644,7 @@ fn json_difference(
         (Array(x), Array(y)) if x.len() == y.len() => {
             x.iter().zip(y).enumerate().find_map(|(i, (v, w))| {
                 let len = at.len();
-                at.push_str(&format!("/{i}"));
+                crate::spec::push_index(at, i);
                 let found = json_difference(v, w, at);
                 at.truncate(len);
                 found

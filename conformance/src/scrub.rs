@@ -410,10 +410,10 @@ impl Parts {
         let view = View {
             url: &self.url,
             request_headers: &self.request_headers,
-            request_body: self.request_body.as_bytes(),
+            request_body: unique::Body::new(self.request_body.as_bytes()),
             status: self.status,
             response_headers: &self.response_headers,
-            response_body: self.response_body.as_bytes(),
+            response_body: unique::Body::new(self.response_body.as_bytes()),
             extras: &self.extras,
         };
         if releases.is_delivery(&self.method, &self.url, &self.request_headers) {

@@ -10,7 +10,7 @@ use crate::personal;
 use serde_json::Value;
 use spec_model::sensitive;
 
-use crate::cassette::unique;
+use crate::cassette::unique::{self, Body};
 use crate::model::{Extra, ExtraKind, Finding, Kind, Site};
 use crate::spec::{Location, Operation, Spec};
 
@@ -96,14 +96,14 @@ pub struct View<'a> {
     pub url: &'a str,
     /// Request headers.
     pub request_headers: &'a [(String, String)],
-    /// Request body.
-    pub request_body: &'a [u8],
+    /// Request body, read as JSON once for this check and the others.
+    pub request_body: Body<'a>,
     /// Response status.
     pub status: i64,
     /// Response headers.
     pub response_headers: &'a [(String, String)],
-    /// Response body.
-    pub response_body: &'a [u8],
+    /// Response body, read as JSON once for this check and the others.
+    pub response_body: Body<'a>,
     /// What a HAR entry keeps besides the exchange ([`Extra`]); empty for VCR.
     pub extras: &'a [Extra],
 }
@@ -302,7 +302,7 @@ impl Sensitivity {
         let form = is_form(view.request_headers);
         let declared = &self.declared;
         body(
-            (view.request_body, form),
+            (&view.request_body, form),
             request,
             declared,
             &Place::RequestBody,
@@ -314,7 +314,7 @@ impl Sensitivity {
             .and_then(|(m, op)| op.status_key(view.status).and_then(|k| m.responses.get(k)))
             .unwrap_or(&none);
         body(
-            (view.response_body, is_form(view.response_headers)),
+            (&view.response_body, is_form(view.response_headers)),
             response,
             declared,
             &Place::ResponseBody,
@@ -350,7 +350,7 @@ impl Sensitivity {
             is_form(view.request_headers),
             is_form(view.response_headers),
         );
-        let (request, response) = (view.request_body, view.response_body);
+        let (request, response) = (&view.request_body, &view.response_body);
         let declared = &self.declared;
         body(
             (request, form.0),
@@ -690,17 +690,18 @@ const FORM: &str = "application/x-www-form-urlencoded";
 /// form is read field by field ([`form_field_leaks`], each at the pointer `/name`); any other
 /// is judged whole. `declared`: the spec's property names ([`credential_by_name`]).
 fn body(
-    (bytes, form): (&[u8], bool),
+    (body, form): (&Body<'_>, bool),
     marked: &[(Steps, Hint)],
     declared: &BTreeSet<String>,
     place: &dyn Fn(String) -> Place,
     out: &mut Vec<Leak>,
 ) {
+    let bytes = body.bytes();
     if bytes.is_empty() {
         return;
     }
-    let parsed = unique::json(bytes);
-    if let Err(e) = &parsed
+    let parsed = body.json();
+    if let Err(e) = parsed
         && unique::duplicate_key_at(bytes, e).is_some()
     {
         // A key twice: each reading is judged (a reader keeps the last value; the first is in
@@ -739,7 +740,7 @@ fn body(
         }
         return;
     };
-    json_leaks(&json, marked, Some(declared), place, out);
+    json_leaks(json, marked, Some(declared), place, out);
 }
 
 /// The leaks of a form body, field by field ([`form_field_leaks`]; a name sent twice is two
@@ -914,15 +915,14 @@ fn each_value(
     match json {
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                at.push_str(&format!("/{i}"));
+                crate::spec::push_index(at, i);
                 each_value(item, None, at, f);
                 at.truncate(len);
             }
         }
         Value::Object(fields) => {
             for (field, value) in fields {
-                at.push('/');
-                at.push_str(&crate::spec::escape(field));
+                crate::spec::push_token(at, field);
                 each_value(value, Some(field), at, f);
                 at.truncate(len);
             }
@@ -1026,10 +1026,10 @@ mod tests {
         View {
             url,
             request_headers: &[],
-            request_body: b"",
+            request_body: Body::new(b""),
             status: 200,
             response_headers: &[],
-            response_body: b"",
+            response_body: Body::new(b""),
             extras: &[],
         }
     }
@@ -1043,7 +1043,7 @@ mod tests {
         let headers = [("content-type".to_string(), content_type.to_string())];
         let view = View {
             request_headers: &headers,
-            request_body: body.as_bytes(),
+            request_body: Body::new(body.as_bytes()),
             ..exchange("https://auth.example/oauth/token")
         };
         Sensitivity::of(&spec())
@@ -1103,7 +1103,7 @@ mod tests {
         ];
         let view = View {
             request_headers: &request_headers,
-            response_body: body.as_bytes(),
+            response_body: Body::new(body.as_bytes()),
             ..exchange("https://api.flatpeak.com/connect/tariff/token?connect_token=cot_1a2b3c")
         };
         let leaks: Vec<String> = sensitivity
@@ -1123,7 +1123,9 @@ mod tests {
         );
         let fine = View {
             request_headers: &[("Authorization".into(), "Bearer <redacted>".into())],
-            response_body: br#"{"id": "cot_redacted1", "customer_reference_id": "redacted-2"}"#,
+            response_body: Body::new(
+                br#"{"id": "cot_redacted1", "customer_reference_id": "redacted-2"}"#,
+            ),
             ..exchange(
                 "https://api.flatpeak.com/connect/tariff/token?connect_token=cot_redacted0a1b",
             )
@@ -1137,8 +1139,9 @@ mod tests {
         let sensitivity = Sensitivity::of(&spec);
         let op = spec.operation("list_locations").unwrap();
         let view = View {
-            response_body:
+            response_body: Body::new(
                 br#"{"object": "list", "data": [], "contact": {"phone": "+44 117 496 0000"}}"#,
+            ),
             ..exchange("https://api.flatpeak.com/locations?email=jo%40sparks.example&limit=10")
         };
         let leaks: Vec<(String, &str)> = sensitivity
@@ -1244,7 +1247,7 @@ mod tests {
             "note": {"client_secret": "s3cr3t", "Authorization": "Basic dTpw"},
             "api_key": "redacted-1", "keyword": "energy", "refresh_token": 7}"#;
         let view = View {
-            response_body: body,
+            response_body: Body::new(body),
             ..exchange("https://auth.example/oauth/token")
         };
         let leaks: Vec<(String, &str)> = Sensitivity::of(&spec)
@@ -1283,7 +1286,7 @@ mod tests {
         let spec = spec();
         let body = br#"{"password": "hunter22", "password": "redacted-1", "note": "x"}"#;
         let view = View {
-            request_body: body,
+            request_body: Body::new(body),
             ..exchange("https://auth.example/login")
         };
         let leaks: Vec<(String, Value)> = Sensitivity::of(&spec)

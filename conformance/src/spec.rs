@@ -6,7 +6,10 @@ use std::path::Path;
 
 #[cfg(feature = "synth")]
 pub use spec_model::Parameter;
-pub use spec_model::{Location, Media, Operation, Response, Spec, escape, local_pointer, unescape};
+pub use spec_model::{
+    Location, Media, Operation, Response, Spec, escape, local_pointer, push_index, push_token,
+    unescape,
+};
 
 use crate::RunError;
 

@@ -89,8 +89,7 @@ fn comments(json: &Value, at: &mut String, found: &mut Vec<Extra>) {
     match json {
         Value::Object(fields) => {
             for (name, value) in fields {
-                at.push('/');
-                at.push_str(&crate::spec::escape(name));
+                crate::spec::push_token(at, name);
                 match (name.as_str(), value) {
                     ("comment", Value::String(text)) => {
                         push(found, at.clone(), text, ExtraKind::Text);
@@ -102,7 +101,7 @@ fn comments(json: &Value, at: &mut String, found: &mut Vec<Extra>) {
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                at.push_str(&format!("/{i}"));
+                crate::spec::push_index(at, i);
                 comments(item, at, found);
                 at.truncate(len);
             }

@@ -232,6 +232,43 @@ pub(crate) fn json(bytes: &[u8]) -> Result<serde_json::Value, serde_json::Error>
     Ok(value.0)
 }
 
+/// A recorded body and its one reading by [`json`], made when a check first asks for it and
+/// kept for the checks after it: the secret check and the schema checks of an interaction read
+/// the same bodies, which are then parsed once each.
+#[derive(Debug)]
+pub(crate) struct Body<'a> {
+    bytes: &'a [u8],
+    json: std::cell::OnceCell<Result<serde_json::Value, serde_json::Error>>,
+}
+
+impl<'a> Body<'a> {
+    /// `bytes`, not read yet.
+    pub(crate) fn new(bytes: &'a [u8]) -> Body<'a> {
+        Body {
+            bytes,
+            json: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The body as recorded.
+    pub(crate) fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// [`json`] of the body, read the first time it is asked for.
+    pub(crate) fn json(&self) -> &Result<serde_json::Value, serde_json::Error> {
+        self.json.get_or_init(|| json(self.bytes))
+    }
+
+    /// [`json`] of the body, as [`Body::json`] gives it, by value.
+    pub(crate) fn into_json(self) -> Result<serde_json::Value, serde_json::Error> {
+        match self.json.into_inner() {
+            Some(read) => read,
+            None => json(self.bytes),
+        }
+    }
+}
+
 /// `bytes` as JSON with the first value of each repeated key, where a JSON reader keeps the
 /// last: the secret check judges both readings of a body with a key twice, so that a value no
 /// reader keeps is judged too. `None` when `bytes` are not JSON.
@@ -399,6 +436,25 @@ mod tests {
             r#"{"b":[1,2.5,"x",null,{"c":false}],"a":-3}"#
         );
         assert!(json(b"{} x").is_err());
+    }
+
+    #[test]
+    fn a_body_is_read_once_and_reads_as_json_does() {
+        let bytes = br#"{"id": "dev_1", "n": [1, 2]}"#;
+        let body = Body::new(bytes);
+        let first: *const Result<serde_json::Value, serde_json::Error> = body.json();
+        // Asked again, the same reading, not a second parse.
+        assert!(std::ptr::eq(first, body.json()));
+        assert_eq!(body.bytes(), bytes);
+        assert_eq!(body.into_json().unwrap(), json(bytes).unwrap());
+        // Taken without being asked first: read then.
+        assert_eq!(Body::new(bytes).into_json().unwrap(), json(bytes).unwrap());
+        // A key twice is the same error through either way.
+        let twice = br#"{"a": 1, "a": 2}"#;
+        let asked = Body::new(twice);
+        let error = asked.json().as_ref().unwrap_err().to_string();
+        assert_eq!(error, json(twice).unwrap_err().to_string());
+        assert_eq!(asked.into_json().unwrap_err().to_string(), error);
     }
 
     #[test]

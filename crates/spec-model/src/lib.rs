@@ -37,7 +37,7 @@ pub mod sensitive;
 use std::path::Path;
 
 pub use operation::{Location, Media, Operation, Parameter, RequestBody, Response};
-pub use pointer::{escape, follow, local_pointer, unescape};
+pub use pointer::{escape, follow, local_pointer, push_index, push_token, unescape};
 
 use serde_json::Value;
 

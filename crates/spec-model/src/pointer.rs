@@ -4,7 +4,37 @@ use serde_json::Value;
 
 /// Escapes one JSON pointer token: `~` as `~0`, `/` as `~1`.
 pub fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(token.len());
+    push_escaped(&mut out, token);
+    out
+}
+
+/// Appends `/` and `token`, escaped, to `pointer`: the step into a field, without the copy
+/// [`escape`] makes. The walks over every field of a body take one per field.
+pub fn push_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    push_escaped(pointer, token);
+}
+
+/// Appends `/` and `index` to `pointer`: the step into an array's item.
+pub fn push_index(pointer: &mut String, index: usize) {
+    use std::fmt::Write;
+    // Writing to a `String` cannot fail.
+    let _ = write!(pointer, "/{index}");
+}
+
+fn push_escaped(out: &mut String, token: &str) {
+    let mut rest = token;
+    while let Some(at) = rest.find(['~', '/']) {
+        out.push_str(&rest[..at]);
+        out.push_str(if rest.as_bytes()[at] == b'~' {
+            "~0"
+        } else {
+            "~1"
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// Unescapes one JSON pointer token.
@@ -82,6 +112,13 @@ mod tests {
     #[test]
     fn tokens_escape_and_unescape() {
         assert_eq!(escape("a/b~c"), "a~1b~0c");
+        assert_eq!(escape("~/~1é/"), "~0~1~01é~1");
+        assert_eq!(escape("plain"), "plain");
+        let mut at = String::from("/a");
+        push_token(&mut at, "b/c~");
+        push_index(&mut at, 12);
+        push_token(&mut at, "");
+        assert_eq!(at, "/a/b~1c~0/12/");
         assert_eq!(unescape("a~1b~0c"), "a/b~c");
         assert_eq!(
             local_pointer("#/paths/~1a%7Bx%7D"),
