@@ -187,18 +187,16 @@ pub(crate) fn examine(
     it: &Interaction,
     marker: Option<&str>,
 ) -> Result<Examined, RunError> {
-    let body = &it.request.body;
-    let (json, duplicate) = match crate::cassette::unique::json(body) {
+    // The body is read once, for the secret check and the event's.
+    let view = View::of(it);
+    let (json, duplicate) = match view.request_body.json() {
         Ok(json) => (Some(json), None),
         Err(e) => (
             None,
-            crate::cassette::unique::duplicate_key_at(body, &e).map(|at| (at, e)),
+            crate::cassette::unique::duplicate_key_at(&it.request.body, e).map(|at| (at, e)),
         ),
     };
-    let event_type = json
-        .as_ref()
-        .and_then(|j| j.get("type"))
-        .and_then(Value::as_str);
+    let event_type = json.and_then(|j| j.get("type")).and_then(Value::as_str);
     let operation = match event_type {
         Some(t) => format!("webhook {}", t.chars().take(64).collect::<String>()),
         None => "webhook".to_string(),
@@ -211,10 +209,12 @@ pub(crate) fn examine(
     let mut findings: Vec<Finding> = note.into_iter().collect();
     let checked = release.map(|i| &releases.all[i]);
     let for_secrets = checked.unwrap_or(&releases.all[releases.default]);
-    let leaks = leaks(for_secrets, it);
+    let leaks = for_secrets
+        .sensitivity()
+        .delivery_leaks(for_secrets.events.as_ref(), &view);
     findings.extend(crate::secrets::findings(site, &leaks));
     let mut checks = 3;
-    match (&json, duplicate) {
+    match (json, duplicate) {
         (None, Some((object, error))) => findings.push(
             Finding::at(site, Kind::Request, object)
                 .expected("each key once in an object", error.to_string())
@@ -246,22 +246,6 @@ pub(crate) fn examine(
         findings,
         checks,
     })
-}
-
-/// What a recording must not keep of a delivery, with the event's marks for its body.
-fn leaks(release: &Checked, it: &Interaction) -> Vec<crate::secrets::Leak> {
-    let view = View {
-        url: &it.request.url,
-        request_headers: &it.request.headers,
-        request_body: crate::cassette::unique::Body::new(&it.request.body),
-        status: it.response.status,
-        response_headers: &it.response.headers,
-        response_body: crate::cassette::unique::Body::new(&it.response.body),
-        extras: &it.extras,
-    };
-    release
-        .sensitivity()
-        .delivery_leaks(release.events.as_ref(), &view)
 }
 
 fn not_json(body: &[u8]) -> String {

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use tokio::sync::oneshot;
 
 use crate::RunError;
-use crate::cassette::{self, unique::Body};
+use crate::cassette;
 use crate::checks::{self, BodyCheck};
 use crate::coverage::{Requirement, Tally};
 use crate::model::{
@@ -545,7 +545,7 @@ async fn examine_in(
             // Another host's interaction is not the API's: it is skipped, unless it holds a
             // secret, which the cassette must not hold whoever it was sent to.
             let api = is_api_host(&context.hosts, &it.request.url);
-            let leaks = release.sensitivity().leaks(None, &view(it));
+            let leaks = release.sensitivity().leaks(None, &View::of(it));
             let unrouted = Site {
                 interaction: it,
                 operation: None,
@@ -591,7 +591,7 @@ async fn examine_in(
         interaction: it,
         operation: Some(&route.operation.id),
     };
-    let view = view(it);
+    let view = View::of(it);
     let leaks = release.sensitivity().leaks(Some(route.operation), &view);
     // The bodies as the secret check read them: each is parsed once.
     let View {
@@ -693,19 +693,6 @@ fn without_query(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or_default()
 }
 
-/// `it` as the secret check reads it (`Sensitivity::leaks`), its bodies not parsed yet.
-fn view(it: &Interaction) -> View<'_> {
-    View {
-        url: &it.request.url,
-        request_headers: &it.request.headers,
-        request_body: Body::new(&it.request.body),
-        status: it.response.status,
-        response_headers: &it.response.headers,
-        response_body: Body::new(&it.response.body),
-        extras: &it.extras,
-    }
-}
-
 impl Examined {
     /// An interaction that is not the API's: no checks, no findings.
     fn skipped(took: Duration) -> Examined {
@@ -767,8 +754,8 @@ impl Examined {
             interaction: it,
             operation: None,
         };
-        let leaks =
-            (context.releases.all[context.releases.default].sensitivity()).leaks(None, &view(it));
+        let leaks = (context.releases.all[context.releases.default].sensitivity())
+            .leaks(None, &View::of(it));
         let mut findings = vec![finding];
         findings.extend(secrets::findings(site, &leaks));
         let mut path = secrets::shown_path(without_query(&it.request.url));

@@ -11,7 +11,7 @@ use serde_json::Value;
 use spec_model::sensitive;
 
 use crate::cassette::unique::{self, Body};
-use crate::model::{Extra, ExtraKind, Finding, Kind, Site};
+use crate::model::{Extra, ExtraKind, Finding, Interaction, Kind, Site};
 use crate::spec::{Location, Operation, Spec};
 
 /// Where each operation's traffic holds sensitive values, read once per run.
@@ -106,6 +106,21 @@ pub struct View<'a> {
     pub response_body: Body<'a>,
     /// What a HAR entry keeps besides the exchange ([`Extra`]); empty for VCR.
     pub extras: &'a [Extra],
+}
+
+impl<'a> View<'a> {
+    /// A recorded interaction as this check reads it, its bodies not read yet.
+    pub fn of(it: &'a Interaction) -> View<'a> {
+        View {
+            url: &it.request.url,
+            request_headers: &it.request.headers,
+            request_body: Body::new(&it.request.body),
+            status: it.response.status,
+            response_headers: &it.response.headers,
+            response_body: Body::new(&it.response.body),
+            extras: &it.extras,
+        }
+    }
 }
 
 /// Where in an exchange a sensitive value is.
