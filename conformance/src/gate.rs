@@ -754,8 +754,8 @@ impl Examined {
             interaction: it,
             operation: None,
         };
-        let leaks = (context.releases.all[context.releases.default].sensitivity())
-            .leaks(None, &View::of(it));
+        let default = &context.releases.all[context.releases.default];
+        let leaks = default.sensitivity().leaks(None, &View::of(it));
         let mut findings = vec![finding];
         findings.extend(secrets::findings(site, &leaks));
         let mut path = secrets::shown_path(without_query(&it.request.url));
